@@ -1,0 +1,81 @@
+//! Who is asking, and from where. Built by `web` from a session or an API token, and checked by
+//! each use case against the roles in `domain::roles`.
+
+use crate::AppError;
+use domain::ids::{OrgId, StaffId, UserId};
+use domain::roles::{PartnerPermission, PartnerRole, StaffPermission, StaffRole};
+
+/// A signed-in user of a partner org.
+#[derive(Clone, Debug)]
+pub struct PartnerUser {
+    pub id: UserId,
+    pub org_id: OrgId,
+    pub role: PartnerRole,
+    pub name: String,
+    pub email: String,
+}
+
+/// A signed-in member of the program staff.
+#[derive(Clone, Debug)]
+pub struct StaffMember {
+    pub id: StaffId,
+    pub role: StaffRole,
+    pub name: String,
+    pub email: String,
+}
+
+#[derive(Clone, Debug)]
+pub enum Actor {
+    Partner(PartnerUser),
+    Staff(StaffMember),
+}
+
+/// Where a request came from, for the audit log.
+#[derive(Clone, Debug, Default)]
+pub struct Origin {
+    /// The client's IP address; `None` for the CLI and background jobs.
+    pub address: Option<String>,
+    /// `web`, `api` or `cli`.
+    pub channel: &'static str,
+}
+
+impl Origin {
+    pub fn cli() -> Origin {
+        Origin { address: None, channel: "cli" }
+    }
+}
+
+impl PartnerUser {
+    pub fn require(&self, permission: PartnerPermission, what: &str) -> Result<(), AppError> {
+        if self.role.allows(permission) { Ok(()) } else { Err(AppError::forbidden(what)) }
+    }
+}
+
+impl StaffMember {
+    pub fn require(&self, permission: StaffPermission, what: &str) -> Result<(), AppError> {
+        if self.role.allows(permission) { Ok(()) } else { Err(AppError::forbidden(what)) }
+    }
+}
+
+impl Actor {
+    pub fn name(&self) -> &str {
+        match self {
+            Actor::Partner(u) => &u.name,
+            Actor::Staff(s) => &s.name,
+        }
+    }
+
+    pub fn partner(&self) -> Option<&PartnerUser> {
+        match self {
+            Actor::Partner(u) => Some(u),
+            Actor::Staff(_) => None,
+        }
+    }
+
+    pub fn staff(&self) -> Option<&StaffMember> {
+        match self {
+            Actor::Staff(s) => Some(s),
+            Actor::Partner(_) => None,
+        }
+    }
+}

@@ -1,0 +1,64 @@
+//! Writing audit rows, inside the caller's transaction so that a change and its record commit
+//! together or not at all.
+
+use crate::{Actor, App, AppError, Origin};
+use domain::ids::{AuditEventId, OrgId};
+use store::audit::AuditEvent;
+
+/// Who did it, as the audit row names them.
+pub(crate) struct Who {
+    pub kind: &'static str,
+    pub id: Option<String>,
+    pub name: String,
+}
+
+impl Who {
+    pub fn actor(actor: &Actor) -> Who {
+        match actor {
+            Actor::Partner(u) => {
+                Who { kind: "user", id: Some(u.id.to_string()), name: format!("{} <{}>", u.name, u.email) }
+            }
+            Actor::Staff(s) => {
+                Who { kind: "staff", id: Some(s.id.to_string()), name: format!("{} <{}>", s.name, s.email) }
+            }
+        }
+    }
+
+    pub fn system(what: &str) -> Who {
+        Who { kind: "system", id: None, name: what.to_owned() }
+    }
+}
+
+pub(crate) struct Change<'a> {
+    pub org: Option<&'a OrgId>,
+    pub action: &'a str,
+    pub subject: &'a str,
+    pub detail: String,
+}
+
+pub(crate) async fn record(
+    app: &App,
+    conn: &mut store::Conn,
+    who: Who,
+    origin: &Origin,
+    change: Change<'_>,
+) -> Result<(), AppError> {
+    let event = AuditEvent {
+        id: app.new_id(AuditEventId::from_random),
+        at: app.now(),
+        actor_kind: who.kind.to_owned(),
+        actor_id: who.id,
+        actor_name: who.name,
+        org_id: change.org.cloned(),
+        action: change.action.to_owned(),
+        subject: change.subject.to_owned(),
+        detail: format!(
+            "{} (via {})",
+            change.detail,
+            if origin.channel.is_empty() { "system" } else { origin.channel }
+        ),
+        address: origin.address.clone(),
+    };
+    store::audit::insert(conn, &event).await?;
+    Ok(())
+}

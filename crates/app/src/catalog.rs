@@ -1,0 +1,28 @@
+//! Loading the program catalog: validated whole before anything is stored, then kept as a
+//! revision in the database so every node and every later start knows what was in force.
+
+use crate::AppError;
+use crate::clock::Clock;
+use domain::catalog::Catalog;
+use store::Store;
+
+/// A catalog text and the name to report problems against (usually its file path).
+pub struct CatalogSource<'a> {
+    pub name: &'a str,
+    pub text: &'a str,
+}
+
+/// The demo program shipped with partnerhub.
+pub const DEMO: CatalogSource<'static> =
+    CatalogSource { name: "catalog/demo-program.toml", text: include_str!("../../../catalog/demo-program.toml") };
+
+/// Parses `source` and records it as the catalog in force. A broken catalog is refused before
+/// anything is written.
+pub(crate) async fn install(store: &Store, clock: &dyn Clock, source: &CatalogSource<'_>) -> Result<Catalog, AppError> {
+    let catalog = Catalog::parse(source.name, source.text)?;
+    let mut tx = store.write().await?;
+    let hash = crate::secrets::hash_secret(source.text);
+    store::catalog::store_if_changed(&mut tx, &hash, source.name, source.text, clock.now()).await?;
+    tx.commit().await.map_err(store::StoreError::from)?;
+    Ok(catalog)
+}

@@ -1,0 +1,56 @@
+//! The one error type of the use cases; `web` maps it once to HTTP problem documents and the
+//! CLI to an exit code and a message.
+
+use domain::account::InvalidInput;
+use domain::catalog::CatalogError;
+use store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// A value the person typed is not acceptable; `field` names it.
+    #[error("{0}")]
+    Invalid(#[from] InvalidInput),
+    /// Missing, or not theirs to see: the two are the same answer on purpose.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// Signed in, but the role does not allow it.
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("sign in first")]
+    Unauthenticated,
+    /// Deliberately the same for an unknown e-mail and a wrong password.
+    #[error("the e-mail address or the password is not right")]
+    BadCredentials,
+    /// The request clashes with what exists; `code` is stable for API clients.
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    #[error("too many attempts; try again in {retry_after_secs} seconds")]
+    RateLimited { retry_after_secs: u64 },
+    #[error("the catalog is not valid:\n{0}")]
+    Catalog(#[from] CatalogError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    /// A stable machine-readable code for API clients and tests.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Invalid(_) => "invalid_input",
+            AppError::NotFound(_) => "not_found",
+            AppError::Forbidden(_) => "forbidden",
+            AppError::Unauthenticated => "unauthenticated",
+            AppError::BadCredentials => "invalid_credentials",
+            AppError::Conflict { code, .. } => code,
+            AppError::RateLimited { .. } => "rate_limited",
+            AppError::Catalog(_) => "invalid_catalog",
+            AppError::Store(_) | AppError::Internal(_) => "internal_error",
+        }
+    }
+
+    pub(crate) fn forbidden(what: &str) -> AppError {
+        AppError::Forbidden(format!("your role does not allow you to {what}"))
+    }
+}

@@ -1,0 +1,104 @@
+//! The use cases of partnerhub. Each public function is one thing a person or a job does; it
+//! checks who is asking, applies the domain's rules, and writes in one transaction together
+//! with its audit row.
+//!
+//! Architecture invariant: `app` owns the clock, the randomness and the transaction
+//! boundaries; it re-decides no rule that lives in `domain` and speaks no HTTP.
+
+pub mod accounts;
+pub mod actor;
+mod audit;
+pub mod catalog;
+pub mod clock;
+mod error;
+pub mod membership;
+pub mod outbox;
+pub mod passwords;
+pub mod secrets;
+pub mod staff;
+pub mod tokens;
+pub mod users;
+
+pub use actor::{Actor, Origin, PartnerUser, StaffMember};
+pub use error::AppError;
+
+use clock::Clock;
+use domain::catalog::Catalog;
+use secrets::Entropy;
+use std::sync::{Arc, RwLock};
+use store::Store;
+
+/// Settings the use cases need; the binary reads them from flags, the environment or a file.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// The address people reach partnerhub at, for links in e-mails (no trailing slash).
+    pub public_url: String,
+    pub session_ttl: chrono::Duration,
+    pub invitation_ttl: chrono::Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            public_url: "http://127.0.0.1:8080".into(),
+            session_ttl: chrono::Duration::days(7),
+            invitation_ttl: chrono::Duration::days(7),
+        }
+    }
+}
+
+/// Everything a use case needs, built once at start and shared.
+pub struct App {
+    store: Store,
+    clock: Arc<dyn Clock>,
+    entropy: Arc<dyn Entropy>,
+    catalog: RwLock<Arc<Catalog>>,
+    settings: Settings,
+}
+
+impl App {
+    /// Builds the app over a migrated store, loading `catalog` (a name for messages and the
+    /// TOML text) as the program in force.
+    pub async fn start(
+        store: Store,
+        clock: Arc<dyn Clock>,
+        entropy: Arc<dyn Entropy>,
+        settings: Settings,
+        catalog: catalog::CatalogSource<'_>,
+    ) -> Result<Arc<App>, AppError> {
+        let parsed = catalog::install(&store, clock.as_ref(), &catalog).await?;
+        Ok(Arc::new(App { store, clock, entropy, catalog: RwLock::new(Arc::new(parsed)), settings }))
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// The catalog in force.
+    pub fn catalog(&self) -> Arc<Catalog> {
+        self.catalog.read().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
+    }
+
+    fn entropy(&self) -> &dyn Entropy {
+        self.entropy.as_ref()
+    }
+
+    fn new_id<T>(&self, make: fn([u8; 16]) -> T) -> T {
+        make(secrets::random_bytes16(self.entropy()))
+    }
+}
+
+impl App {
+    /// A random URL-safe secret (for web-layer tokens such as CSRF), from the app's entropy.
+    pub fn new_secret(&self, prefix: &str) -> String {
+        secrets::new_secret(self.entropy(), prefix)
+    }
+}

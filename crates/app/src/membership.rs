@@ -1,0 +1,32 @@
+//! The membership page: the levels an org holds and what it may upgrade to.
+
+use crate::{App, AppError, PartnerUser};
+use domain::membership::{self, Upgrade};
+use domain::roles::PartnerPermission;
+use store::orgs::{MembershipRecord, OrgRecord};
+
+pub struct MembershipView {
+    pub org: OrgRecord,
+    /// Held levels with the catalog's name for each.
+    pub held: Vec<(MembershipRecord, String)>,
+    pub upgrades: Vec<Upgrade>,
+}
+
+pub async fn view(app: &App, actor: &PartnerUser) -> Result<MembershipView, AppError> {
+    actor.require(PartnerPermission::ViewMembership, "see your membership")?;
+    let mut conn = app.store().read().await?;
+    let org = store::orgs::get(&mut conn, &actor.org_id).await?.ok_or(AppError::NotFound("org"))?;
+    let memberships = store::orgs::memberships(&mut conn, &actor.org_id).await?;
+    let catalog = app.catalog();
+    let currency = catalog.country(&org.country).map_or(catalog.program().default_currency(), |c| c.currency());
+    let codes: Vec<&str> = memberships.iter().map(|m| m.level.as_str()).collect();
+    let upgrades = membership::upgrades(&catalog, &codes, currency);
+    let held = memberships
+        .iter()
+        .map(|m| {
+            let name = catalog.membership_level(&m.level).map_or(m.level.clone(), |l| l.name().to_owned());
+            (m.clone(), name)
+        })
+        .collect();
+    Ok(MembershipView { org, held, upgrades })
+}

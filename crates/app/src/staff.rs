@@ -1,0 +1,142 @@
+//! Program staff: their accounts, and what the staff console shows of the program.
+
+use crate::audit::{self, Change, Who};
+use crate::{Actor, App, AppError, Origin, StaffMember, passwords, secrets};
+use domain::account::{EmailAddress, InvalidInput, NewPassword, PersonName};
+use domain::ids::{OrgId, StaffId};
+use domain::roles::{StaffPermission, StaffRole};
+use store::StoreError;
+use store::audit::AuditEvent;
+use store::orgs::{MembershipRecord, OrgRecord};
+use store::staff::StaffRecord;
+use store::users::UserRecord;
+
+/// A new staff account; without a password one is generated and returned, to be shown once.
+pub struct NewStaff<'a> {
+    pub email: &'a str,
+    pub name: &'a str,
+    pub role: &'a str,
+    pub password: Option<&'a str>,
+}
+
+/// Creates a staff account. `by` is the program admin doing it, or `None` for the CLI and the
+/// first start.
+pub async fn create(
+    app: &App,
+    by: Option<&StaffMember>,
+    new: NewStaff<'_>,
+    origin: &Origin,
+) -> Result<(StaffRecord, Option<String>), AppError> {
+    if let Some(by) = by {
+        by.require(StaffPermission::ManageStaff, "create staff accounts")?;
+    }
+    let email = EmailAddress::parse(new.email)?;
+    let name = PersonName::parse(new.name)?;
+    let role: StaffRole =
+        new.role.parse().map_err(|_| InvalidInput::new("role", "choose support_agent or program_admin"))?;
+    let (password, generated) = match new.password {
+        Some(p) => (NewPassword::parse(p, Some(&email))?, None),
+        None => {
+            let p = secrets::generated_password(app.entropy());
+            (NewPassword::parse(&p, None)?, Some(p))
+        }
+    };
+    let hash = passwords::hash(password.expose().to_owned(), app.entropy()).await?;
+    let record = StaffRecord {
+        id: app.new_id(StaffId::from_random),
+        email,
+        name,
+        role,
+        password_hash: hash,
+        created_at: app.now(),
+    };
+    let mut tx = app.store().write().await?;
+    store::staff::insert(&mut tx, &record).await.map_err(|e| match e {
+        StoreError::Conflict(_) => AppError::Conflict {
+            code: "email_taken",
+            message: format!("a staff account for {} exists already", record.email),
+        },
+        other => other.into(),
+    })?;
+    let who = match by {
+        Some(by) => Who::actor(&Actor::Staff(by.clone())),
+        None => Who::system("partnerhub CLI"),
+    };
+    let detail = format!("created staff account {} ({})", record.email, role.label());
+    audit::record(
+        app,
+        &mut tx,
+        who,
+        origin,
+        Change { org: None, action: "staff.created", subject: record.id.as_str(), detail },
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok((record, generated))
+}
+
+/// The address of the program admin made on first start.
+pub const FIRST_ADMIN_EMAIL: &str = "admin@partnerhub.localhost";
+
+/// On a database with no staff, creates the first program admin and returns its e-mail and
+/// generated password (to print once). Several nodes starting together create one: the others
+/// meet the unique e-mail and get `None`.
+pub async fn ensure_first_admin(app: &App) -> Result<Option<(String, String)>, AppError> {
+    let count = {
+        let mut conn = app.store().read().await?;
+        store::staff::count(&mut conn).await?
+    };
+    if count > 0 {
+        return Ok(None);
+    }
+    let new = NewStaff {
+        email: FIRST_ADMIN_EMAIL,
+        name: "Program admin",
+        role: StaffRole::ProgramAdmin.as_str(),
+        password: None,
+    };
+    match create(app, None, new, &Origin { address: None, channel: "first start" }).await {
+        Ok((record, Some(password))) => Ok(Some((record.email.to_string(), password))),
+        Ok((_, None)) => Ok(None),
+        Err(AppError::Conflict { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn list_staff(app: &App, staff: &StaffMember) -> Result<Vec<StaffRecord>, AppError> {
+    staff.require(StaffPermission::ManageStaff, "see staff accounts")?;
+    let mut conn = app.store().read().await?;
+    Ok(store::staff::list(&mut conn).await?)
+}
+
+pub async fn list_orgs(app: &App, staff: &StaffMember, limit: i64) -> Result<Vec<OrgRecord>, AppError> {
+    staff.require(StaffPermission::ViewOrgs, "see partner orgs")?;
+    let mut conn = app.store().read().await?;
+    Ok(store::orgs::list(&mut conn, limit.clamp(1, 500)).await?)
+}
+
+/// One org with its users and memberships, for the console.
+pub async fn org_detail(
+    app: &App,
+    staff: &StaffMember,
+    id: &OrgId,
+) -> Result<(OrgRecord, Vec<UserRecord>, Vec<MembershipRecord>), AppError> {
+    staff.require(StaffPermission::ViewOrgs, "see partner orgs")?;
+    let mut conn = app.store().read().await?;
+    let org = store::orgs::get(&mut conn, id).await?.ok_or(AppError::NotFound("org"))?;
+    let users = store::users::list_in_org(&mut conn, id).await?;
+    let memberships = store::orgs::memberships(&mut conn, id).await?;
+    Ok((org, users, memberships))
+}
+
+/// The audit log, newest first; program admins only.
+pub async fn audit_log(
+    app: &App,
+    staff: &StaffMember,
+    org: Option<&OrgId>,
+    limit: i64,
+) -> Result<Vec<AuditEvent>, AppError> {
+    staff.require(StaffPermission::ReadAuditLog, "read the audit log")?;
+    let mut conn = app.store().read().await?;
+    Ok(store::audit::list(&mut conn, org, limit.clamp(1, 1000)).await?)
+}

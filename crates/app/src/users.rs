@@ -1,0 +1,218 @@
+//! Users and permissions of a partner org: invite, accept, change roles, remove.
+//!
+//! Architecture invariant: every lookup is scoped by the actor's org, so a user of another org
+//! is "not found", never "forbidden".
+
+use crate::accounts::{email_taken, open_session};
+use crate::audit::{self, Change, Who};
+use crate::{Actor, App, AppError, Origin, PartnerUser, passwords, secrets};
+use domain::account::{EmailAddress, InvalidInput, NewPassword, PersonName};
+use domain::ids::{InvitationId, UserId};
+use domain::roles::{self, PartnerPermission, PartnerRole, UserChange};
+use store::invitations::InvitationRecord;
+use store::users::UserRecord;
+use store::{Principal, StoreError};
+
+/// The users of the actor's org, and the invitations not yet accepted.
+pub async fn list(app: &App, actor: &PartnerUser) -> Result<(Vec<UserRecord>, Vec<InvitationRecord>), AppError> {
+    actor.require(PartnerPermission::ManageUsers, "see and manage the users of your org")?;
+    let mut conn = app.store().read().await?;
+    let users = store::users::list_in_org(&mut conn, &actor.org_id).await?;
+    let invitations = store::invitations::list_in_org(&mut conn, &actor.org_id).await?;
+    Ok((users, invitations))
+}
+
+/// One user of the actor's org.
+pub async fn get(app: &App, actor: &PartnerUser, id: &UserId) -> Result<UserRecord, AppError> {
+    if &actor.id != id {
+        actor.require(PartnerPermission::ManageUsers, "see the users of your org")?;
+    }
+    let mut conn = app.store().read().await?;
+    store::users::get_in_org(&mut conn, &actor.org_id, id).await?.ok_or(AppError::NotFound("user"))
+}
+
+/// Invites `email` to the actor's org with `role`; the link goes to the e-mail outbox.
+pub async fn invite(
+    app: &App,
+    actor: &PartnerUser,
+    email: &str,
+    role: &str,
+    origin: &Origin,
+) -> Result<InvitationRecord, AppError> {
+    let email = EmailAddress::parse(email)?;
+    let role: PartnerRole = role.parse().map_err(|_| InvalidInput::new("role", "choose one of the listed roles"))?;
+    roles::check_invite(actor.role, role).map_err(|e| AppError::Forbidden(e.to_string()))?;
+    let now = app.now();
+    let token = secrets::new_secret(app.entropy(), "");
+    let invitation = InvitationRecord {
+        id: app.new_id(InvitationId::from_random),
+        org_id: actor.org_id.clone(),
+        email: email.clone(),
+        role,
+        token_hash: secrets::hash_secret(&token),
+        invited_by: actor.id.clone(),
+        created_at: now,
+        expires_at: now + app.settings().invitation_ttl,
+    };
+    let mut tx = app.store().write().await?;
+    if store::users::find_by_email(&mut tx, &email).await?.is_some() {
+        return Err(AppError::Conflict { code: "email_taken", message: format!("{email} already has an account") });
+    }
+    store::invitations::delete_expired_for(&mut tx, &actor.org_id, &email, now).await?;
+    store::invitations::insert(&mut tx, &invitation).await.map_err(|e| match e {
+        StoreError::Conflict(_) => AppError::Conflict {
+            code: "already_invited",
+            message: format!("{email} has been invited already; cancel that invitation to send a new one"),
+        },
+        other => other.into(),
+    })?;
+    let org = store::orgs::get(&mut tx, &actor.org_id).await?.ok_or(AppError::NotFound("org"))?;
+    let link = format!("{}/invitations/{token}", app.settings().public_url);
+    let program = app.catalog().program().name().to_owned();
+    let body = format!(
+        "{} invited you to join {} in the {program} portal as {}.\n\nAccept the invitation here (the link works for {} days):\n{link}\n",
+        actor.name,
+        org.name,
+        role.label(),
+        app.settings().invitation_ttl.num_days(),
+    );
+    crate::outbox::queue(app, &mut tx, email.as_str(), &format!("Join {} on {program}", org.name), body).await?;
+    let detail = format!("invited {email} as {}", role.label());
+    let change = Change { org: Some(&actor.org_id), action: "user.invited", subject: invitation.id.as_str(), detail };
+    audit::record(app, &mut tx, Who::actor(&Actor::Partner(actor.clone())), origin, change).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(invitation)
+}
+
+/// A live invitation by the secret in its link, with the name of the inviting org.
+pub async fn invitation_by_token(app: &App, token: &str) -> Result<(InvitationRecord, String), AppError> {
+    let mut conn = app.store().read().await?;
+    let inv = store::invitations::find_by_token_hash(&mut conn, &secrets::hash_secret(token))
+        .await?
+        .filter(|inv| inv.expires_at > app.now())
+        .ok_or(AppError::NotFound("invitation"))?;
+    let org = store::orgs::get(&mut conn, &inv.org_id).await?.ok_or(AppError::NotFound("invitation"))?;
+    Ok((inv, org.name.to_string()))
+}
+
+/// Accepts an invitation: creates the user with the invited role and signs them in.
+pub async fn accept_invitation(
+    app: &App,
+    token: &str,
+    name: &str,
+    password: &str,
+    origin: &Origin,
+) -> Result<(UserRecord, String), AppError> {
+    let (inv, _) = invitation_by_token(app, token).await?;
+    let name = PersonName::parse(name)?;
+    let password = NewPassword::parse(password, Some(&inv.email))?;
+    let hash = passwords::hash(password.expose().to_owned(), app.entropy()).await?;
+    let user = UserRecord {
+        id: app.new_id(UserId::from_random),
+        org_id: inv.org_id.clone(),
+        email: inv.email.clone(),
+        name,
+        role: inv.role,
+        password_hash: hash,
+        created_at: app.now(),
+    };
+    let mut tx = app.store().write().await?;
+    // Deleting first makes a second, racing acceptance of the same link find nothing.
+    if !store::invitations::delete(&mut tx, &inv.org_id, &inv.id).await? {
+        return Err(AppError::NotFound("invitation"));
+    }
+    store::users::insert(&mut tx, &user).await.map_err(email_taken)?;
+    let who = Who { kind: "user", id: Some(user.id.to_string()), name: format!("{} <{}>", user.name, user.email) };
+    let detail = format!("accepted the invitation as {}", user.role.label());
+    audit::record(
+        app,
+        &mut tx,
+        who,
+        origin,
+        Change { org: Some(&user.org_id), action: "user.joined", subject: user.id.as_str(), detail },
+    )
+    .await?;
+    let session = open_session(app, &mut tx, &Principal::User(user.id.clone())).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok((user, session))
+}
+
+pub async fn cancel_invitation(
+    app: &App,
+    actor: &PartnerUser,
+    id: &InvitationId,
+    origin: &Origin,
+) -> Result<(), AppError> {
+    actor.require(PartnerPermission::ManageUsers, "manage invitations")?;
+    let mut tx = app.store().write().await?;
+    if !store::invitations::delete(&mut tx, &actor.org_id, id).await? {
+        return Err(AppError::NotFound("invitation"));
+    }
+    let change = Change {
+        org: Some(&actor.org_id),
+        action: "user.invitation_cancelled",
+        subject: id.as_str(),
+        detail: "cancelled an invitation".into(),
+    };
+    audit::record(app, &mut tx, Who::actor(&Actor::Partner(actor.clone())), origin, change).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// Gives a user of the actor's org another role.
+pub async fn change_role(
+    app: &App,
+    actor: &PartnerUser,
+    id: &UserId,
+    role: &str,
+    origin: &Origin,
+) -> Result<UserRecord, AppError> {
+    let role: PartnerRole = role.parse().map_err(|_| InvalidInput::new("role", "choose one of the listed roles"))?;
+    let mut tx = app.store().write().await?;
+    let mut target = checked_target(&mut tx, actor, id, UserChange::SetRole(role)).await?;
+    if target.role != role {
+        store::users::set_role(&mut tx, &actor.org_id, id, role).await?;
+        let detail = format!("changed the role of {} from {} to {}", target.email, target.role.label(), role.label());
+        let change = Change { org: Some(&actor.org_id), action: "user.role_changed", subject: id.as_str(), detail };
+        audit::record(app, &mut tx, Who::actor(&Actor::Partner(actor.clone())), origin, change).await?;
+        target.role = role;
+    }
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(target)
+}
+
+/// Removes a user from the actor's org; their sessions and API tokens end with them.
+pub async fn remove(app: &App, actor: &PartnerUser, id: &UserId, origin: &Origin) -> Result<(), AppError> {
+    let mut tx = app.store().write().await?;
+    let target = checked_target(&mut tx, actor, id, UserChange::Remove).await?;
+    let principal = Principal::User(id.clone());
+    store::sessions::delete_others(&mut tx, &principal, "").await?;
+    store::api_tokens::revoke_all(&mut tx, &principal, app.now()).await?;
+    store::users::delete(&mut tx, &actor.org_id, id).await?;
+    let detail = format!("removed {} ({})", target.email, target.role.label());
+    let change = Change { org: Some(&actor.org_id), action: "user.removed", subject: id.as_str(), detail };
+    audit::record(app, &mut tx, Who::actor(&Actor::Partner(actor.clone())), origin, change).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// Loads the target inside the write transaction and applies the role rules, so that two
+/// admins demoting each other at once cannot leave the org without a Global admin.
+async fn checked_target(
+    tx: &mut store::Conn,
+    actor: &PartnerUser,
+    id: &UserId,
+    change: UserChange,
+) -> Result<UserRecord, AppError> {
+    actor.require(PartnerPermission::ManageUsers, "manage the users of your org")?;
+    store::orgs::lock(tx, &actor.org_id).await?;
+    let target = store::users::get_in_org(tx, &actor.org_id, id).await?.ok_or(AppError::NotFound("user"))?;
+    let global_admins = store::users::count_with_role(tx, &actor.org_id, PartnerRole::GlobalAdmin).await?;
+    roles::check_user_change(actor.role, target.role, change, global_admins).map_err(|e| match e {
+        roles::RoleChangeError::LastGlobalAdmin => {
+            AppError::Conflict { code: "last_global_admin", message: e.to_string() }
+        }
+        other => AppError::Forbidden(other.to_string()),
+    })?;
+    Ok(target)
+}

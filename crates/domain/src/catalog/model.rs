@@ -1,0 +1,370 @@
+//! The validated catalog model. Values are built only by `build` after validation, so fields
+//! are private (`pub(super)`) and read through accessors.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use chrono::NaiveDate;
+
+use super::kinds::{Benefit, RefundPolicy, Requirement};
+use crate::money::{Currency, Money};
+
+/// A catalog code (offer, level, competency, terms): lowercase letters and digits in groups
+/// joined by single dashes, e.g. `action-pack`. Codes appear in URLs and API ids, hence the
+/// narrow alphabet.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Code(String);
+
+impl Code {
+    const MAX_LEN: usize = 64;
+
+    pub fn parse(input: &str) -> Result<Code, String> {
+        let groups_ok = input
+            .split('-')
+            .all(|group| !group.is_empty() && group.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
+        if groups_ok && input.len() <= Self::MAX_LEN {
+            Ok(Code(input.to_owned()))
+        } else {
+            Err(format!(
+                "{input:?} is not a code; use lowercase letters, digits and single dashes, \
+                 at most {} characters, like \"action-pack\"",
+                Self::MAX_LEN
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// An ISO 3166-1 alpha-2 country code: two uppercase ASCII letters, e.g. `DE`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CountryCode(String);
+
+impl CountryCode {
+    pub fn parse(input: &str) -> Result<CountryCode, String> {
+        if input.len() == 2 && input.bytes().all(|b| b.is_ascii_uppercase()) {
+            Ok(CountryCode(input.to_owned()))
+        } else {
+            Err(format!(
+                "{input:?} is not a country code; use the two uppercase letters of ISO 3166-1, \
+                 like \"DE\""
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for CountryCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A piece of catalog text that must not be blank (a product or certification name, an
+/// attestation). Stored trimmed.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Label(String);
+
+impl Label {
+    pub fn parse(input: &str) -> Result<Label, String> {
+        let trimmed = input.trim();
+        if trimmed.is_empty() {
+            Err("must not be blank; write the text".to_owned())
+        } else {
+            Ok(Label(trimmed.to_owned()))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Label {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Prices (or fees) of one thing, at most one per currency and at least one in all; each
+/// `Money` is in the currency it is filed under.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PriceList(pub(super) BTreeMap<Currency, Money>);
+
+impl PriceList {
+    pub fn get(&self, currency: Currency) -> Option<Money> {
+        self.0.get(&currency).copied()
+    }
+
+    /// All prices in currency-code order.
+    pub fn iter(&self) -> impl Iterator<Item = Money> + '_ {
+        self.0.values().copied()
+    }
+}
+
+/// Who runs the program and how it is run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Program {
+    pub(super) name: String,
+    pub(super) vendor_name: String,
+    pub(super) vendor_address: String,
+    pub(super) support_email: String,
+    pub(super) time_zone: String,
+    pub(super) default_currency: Currency,
+}
+
+impl Program {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    pub fn vendor_name(&self) -> &str {
+        &self.vendor_name
+    }
+    /// The postal address as printed on invoices, one line per address line.
+    pub fn vendor_address(&self) -> &str {
+        &self.vendor_address
+    }
+    pub fn support_email(&self) -> &str {
+        &self.support_email
+    }
+    /// IANA name such as "UTC" or "Europe/Dublin"; checked for shape only, the app resolves it.
+    pub fn time_zone(&self) -> &str {
+        &self.time_zone
+    }
+    /// Every offer and competency level is priced in it.
+    pub fn default_currency(&self) -> Currency {
+        self.default_currency
+    }
+}
+
+/// A country partners can buy from: the currency they pay in and the tax they pay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Country {
+    pub(super) code: CountryCode,
+    pub(super) name: String,
+    pub(super) currency: Currency,
+    pub(super) tax_rate: crate::money::TaxRate,
+}
+
+impl Country {
+    pub fn code(&self) -> &CountryCode {
+        &self.code
+    }
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    pub fn currency(&self) -> Currency {
+        self.currency
+    }
+    pub fn tax_rate(&self) -> crate::money::TaxRate {
+        self.tax_rate
+    }
+}
+
+/// One version of a Terms and Conditions document, the thing a partner agrees to at checkout.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TermsDocument {
+    pub(super) code: Code,
+    pub(super) version: String,
+    pub(super) title: String,
+    pub(super) effective_from: NaiveDate,
+    pub(super) text: String,
+}
+
+impl TermsDocument {
+    pub fn code(&self) -> &Code {
+        &self.code
+    }
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+    pub fn effective_from(&self) -> NaiveDate {
+        self.effective_from
+    }
+    /// Plain text with Markdown-style paragraphs (blank lines) and `-` lists.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+}
+
+/// A free membership level such as Network membership.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MembershipLevel {
+    pub(super) code: Code,
+    pub(super) name: String,
+    pub(super) description: String,
+    pub(super) benefits: Vec<Benefit>,
+}
+
+impl MembershipLevel {
+    pub fn code(&self) -> &Code {
+        &self.code
+    }
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+    /// What the level provisions (may be empty: its description then says what it offers).
+    pub fn benefits(&self) -> &[Benefit] {
+        &self.benefits
+    }
+}
+
+/// A paid annual subscription partners can buy, such as the Action Pack.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Offer {
+    pub(super) code: Code,
+    pub(super) name: String,
+    pub(super) description: String,
+    pub(super) requires: Vec<Code>,
+    pub(super) one_per_org: bool,
+    pub(super) terms_code: Code,
+    pub(super) refund_policy: RefundPolicy,
+    pub(super) prices: PriceList,
+    pub(super) benefits: Vec<Benefit>,
+}
+
+impl Offer {
+    /// The only term length the product supports (PRODUCT.md: terms last one year).
+    pub const TERM_MONTHS: u8 = 12;
+
+    pub fn code(&self) -> &Code {
+        &self.code
+    }
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+    pub fn term_months(&self) -> u8 {
+        Self::TERM_MONTHS
+    }
+    /// Membership levels an org must hold to buy this offer.
+    pub fn requires(&self) -> &[Code] {
+        &self.requires
+    }
+    /// Whether an org may hold only one live subscription to it at a time.
+    pub fn one_per_org(&self) -> bool {
+        self.one_per_org
+    }
+    /// Code of the terms document agreed to at checkout; see `Catalog::current_terms`.
+    pub fn terms_code(&self) -> &Code {
+        &self.terms_code
+    }
+    pub fn refund_policy(&self) -> RefundPolicy {
+        self.refund_policy
+    }
+    pub fn prices(&self) -> &PriceList {
+        &self.prices
+    }
+    pub fn price(&self, currency: Currency) -> Option<Money> {
+        self.prices.get(currency)
+    }
+    pub fn benefits(&self) -> &[Benefit] {
+        &self.benefits
+    }
+}
+
+/// The two levels of a competency; Gold includes Silver.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CompetencyTier {
+    Silver,
+    Gold,
+}
+
+/// An earned designation in one solution area, e.g. Cloud Platform.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Competency {
+    pub(super) code: Code,
+    pub(super) name: String,
+    pub(super) description: String,
+    pub(super) silver: CompetencyLevel,
+    pub(super) gold: CompetencyLevel,
+}
+
+impl Competency {
+    pub fn code(&self) -> &Code {
+        &self.code
+    }
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+    pub fn level(&self, tier: CompetencyTier) -> &CompetencyLevel {
+        match tier {
+            CompetencyTier::Silver => &self.silver,
+            CompetencyTier::Gold => &self.gold,
+        }
+    }
+    pub fn silver(&self) -> &CompetencyLevel {
+        &self.silver
+    }
+    pub fn gold(&self) -> &CompetencyLevel {
+        &self.gold
+    }
+    /// Everything an org holding `tier` receives. Gold includes Silver's benefits
+    /// (PRODUCT.md), so the catalog lists only Gold's extras and this adds Silver's first.
+    pub fn benefits_at(&self, tier: CompetencyTier) -> Vec<&Benefit> {
+        let silver = self.silver.benefits.iter();
+        match tier {
+            CompetencyTier::Silver => silver.collect(),
+            CompetencyTier::Gold => silver.chain(self.gold.benefits.iter()).collect(),
+        }
+    }
+}
+
+/// What it takes to hold one level of a competency and what it costs each year.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompetencyLevel {
+    pub(super) tier: CompetencyTier,
+    pub(super) requirements: Vec<Requirement>,
+    pub(super) fees: PriceList,
+    pub(super) terms_code: Code,
+    pub(super) refund_policy: RefundPolicy,
+    pub(super) benefits: Vec<Benefit>,
+}
+
+impl CompetencyLevel {
+    pub fn tier(&self) -> CompetencyTier {
+        self.tier
+    }
+    pub fn requirements(&self) -> &[Requirement] {
+        &self.requirements
+    }
+    /// The annual fee per currency.
+    pub fn fees(&self) -> &PriceList {
+        &self.fees
+    }
+    pub fn fee(&self, currency: Currency) -> Option<Money> {
+        self.fees.get(currency)
+    }
+    pub fn terms_code(&self) -> &Code {
+        &self.terms_code
+    }
+    pub fn refund_policy(&self) -> RefundPolicy {
+        self.refund_policy
+    }
+    /// This level's own benefits; for everything Gold receives see `Competency::benefits_at`.
+    pub fn benefits(&self) -> &[Benefit] {
+        &self.benefits
+    }
+}

@@ -1,0 +1,192 @@
+//! Typed, prefixed identifiers (`org_…`, `usr_…`), in the way Stripe names its resources, so
+//! an id says what it points at and one kind can never be passed where another is expected.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The alphabet of the random part: lowercase Crockford base32 (no i, l, o, u).
+const ALPHABET: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
+/// 16 random bytes give 26 base32 characters (128 bits; the last character carries 3 bits).
+const RANDOM_LEN: usize = 26;
+
+fn encode(bytes: [u8; 16]) -> String {
+    let mut value = u128::from_be_bytes(bytes);
+    let mut out = [0u8; RANDOM_LEN];
+    for slot in out.iter_mut().rev() {
+        *slot = ALPHABET[(value & 31) as usize];
+        value >>= 5;
+    }
+    out.iter().map(|&b| b as char).collect()
+}
+
+/// An id string that does not have the expected shape.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{value}` is not a valid {kind} id")]
+pub struct BadId {
+    pub kind: &'static str,
+    pub value: String,
+}
+
+macro_rules! prefixed_id {
+    ($(#[$doc:meta])* $name:ident, $prefix:literal, $kind:literal) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            pub const PREFIX: &'static str = $prefix;
+
+            /// A new id from 16 random bytes supplied by the caller.
+            pub fn from_random(bytes: [u8; 16]) -> Self {
+                Self(format!("{}_{}", $prefix, encode(bytes)))
+            }
+
+            pub fn parse(value: &str) -> Result<Self, BadId> {
+                let ok = value
+                    .strip_prefix(concat!($prefix, "_"))
+                    .is_some_and(|rest| {
+                        rest.len() == RANDOM_LEN && rest.bytes().all(|b| ALPHABET.contains(&b))
+                    });
+                if ok {
+                    Ok(Self(value.to_owned()))
+                } else {
+                    Err(BadId { kind: $kind, value: value.to_owned() })
+                }
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = BadId;
+            fn try_from(value: String) -> Result<Self, BadId> {
+                Self::parse(&value)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(id: $name) -> String {
+                id.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+prefixed_id!(
+    /// A partner org (company).
+    OrgId, "org", "org"
+);
+prefixed_id!(
+    /// A user of a partner org.
+    UserId, "usr", "user"
+);
+prefixed_id!(
+    /// A program staff member.
+    StaffId, "stf", "staff"
+);
+prefixed_id!(
+    /// A pending invitation to join an org.
+    InvitationId, "inv", "invitation"
+);
+prefixed_id!(
+    /// A personal API token (the id, not the secret).
+    ApiTokenId, "tok", "API token"
+);
+prefixed_id!(
+    /// One row of the audit log.
+    AuditEventId, "aud", "audit event"
+);
+prefixed_id!(
+    /// One e-mail in the outbox.
+    EmailId, "eml", "e-mail"
+);
+prefixed_id!(
+    /// One failed sign-in attempt, kept for rate limiting.
+    SigninFailureId, "sif", "sign-in failure"
+);
+prefixed_id!(
+    /// A membership held by an org (Network membership and later the paid levels).
+    MembershipId, "mem", "membership"
+);
+
+/// The number a partner org is known by in the program (like an MPN ID): seven digits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct PartnerId(u32);
+
+impl PartnerId {
+    const FIRST: u32 = 1_000_000;
+    const SPAN: u32 = 9_000_000;
+
+    /// A partner ID from a random number supplied by the caller; the store retries on a clash.
+    pub fn from_random(n: u32) -> Self {
+        PartnerId(Self::FIRST + n % Self::SPAN)
+    }
+
+    pub fn parse(value: &str) -> Result<Self, BadId> {
+        match value.parse::<u32>() {
+            Ok(n) if (Self::FIRST..Self::FIRST + Self::SPAN).contains(&n) && value.len() == 7 => Ok(PartnerId(n)),
+            _ => Err(BadId { kind: "partner", value: value.to_owned() }),
+        }
+    }
+
+    pub fn value(self) -> u32 {
+        self.0
+    }
+}
+
+impl fmt::Display for PartnerId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn ids_carry_their_prefix() {
+        let id = OrgId::from_random([7; 16]);
+        assert!(id.as_str().starts_with("org_"));
+        assert_eq!(OrgId::parse(id.as_str()), Ok(id.clone()));
+        assert!(UserId::parse(id.as_str()).is_err(), "an org id is not a user id");
+    }
+
+    #[test]
+    fn malformed_ids_are_refused() {
+        for bad in ["", "org_", "org_short", "ORG_0123456789abcdefghjkmnpqrs", "org_0123456789abcdefghjkmnpqrU"] {
+            assert!(OrgId::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn every_random_id_parses(bytes in any::<[u8; 16]>()) {
+            let id = UserId::from_random(bytes);
+            prop_assert_eq!(UserId::parse(id.as_str()), Ok(id.clone()));
+        }
+
+        #[test]
+        fn distinct_bytes_give_distinct_ids(a in any::<[u8; 16]>(), b in any::<[u8; 16]>()) {
+            prop_assume!(a != b);
+            prop_assert_ne!(UserId::from_random(a), UserId::from_random(b));
+        }
+
+        #[test]
+        fn partner_ids_have_seven_digits(n in any::<u32>()) {
+            let id = PartnerId::from_random(n);
+            prop_assert_eq!(id.to_string().len(), 7);
+            prop_assert_eq!(PartnerId::parse(&id.to_string()), Ok(id));
+        }
+    }
+}

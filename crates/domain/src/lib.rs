@@ -1,0 +1,11 @@
+//! The rules of the partner program, in plain Rust.
+//!
+//! Architecture invariant: this crate does no I/O, holds no clock and no randomness, and knows
+//! nothing of SQL or HTTP. Callers pass in the time and the random bytes they own.
+
+pub mod account;
+pub mod catalog;
+pub mod ids;
+pub mod membership;
+pub mod money;
+pub mod roles;

@@ -1,0 +1,269 @@
+//! Who may do what: the partner roles of an org, the program staff roles, and the rules for
+//! changing a user's role.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// The role of a user inside a partner org.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum PartnerRole {
+    GlobalAdmin,
+    AccountAdmin,
+    BillingAdmin,
+    UserManagementAdmin,
+    Member,
+}
+
+/// The role of a program staff member (the vendor's side).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum StaffRole {
+    SupportAgent,
+    ProgramAdmin,
+}
+
+/// What a partner user may do inside their own org.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PartnerPermission {
+    /// See the org, its membership and the offers (every role).
+    ViewMembership,
+    /// Invite and remove users, change roles.
+    ManageUsers,
+    /// Subscribe to offers, activate and assign benefits.
+    ManageOffers,
+    /// Payment methods, purchases, renewals, invoices.
+    ManageBilling,
+    /// Open and follow service requests.
+    UseSupport,
+}
+
+/// What a program staff member may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StaffPermission {
+    /// See every org, its users and membership.
+    ViewOrgs,
+    /// Read the e-mail outbox.
+    ReadOutbox,
+    /// Read the audit log.
+    ReadAuditLog,
+    /// Create staff users and change their roles.
+    ManageStaff,
+}
+
+impl PartnerRole {
+    pub const ALL: [PartnerRole; 5] = [
+        PartnerRole::GlobalAdmin,
+        PartnerRole::AccountAdmin,
+        PartnerRole::BillingAdmin,
+        PartnerRole::UserManagementAdmin,
+        PartnerRole::Member,
+    ];
+
+    pub fn allows(self, permission: PartnerPermission) -> bool {
+        use PartnerPermission as P;
+        use PartnerRole as R;
+        match permission {
+            P::ViewMembership => true,
+            P::ManageUsers => matches!(self, R::GlobalAdmin | R::UserManagementAdmin),
+            P::ManageOffers => matches!(self, R::GlobalAdmin | R::AccountAdmin),
+            P::ManageBilling => matches!(self, R::GlobalAdmin | R::BillingAdmin),
+            P::UseSupport => matches!(self, R::GlobalAdmin | R::AccountAdmin | R::BillingAdmin),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PartnerRole::GlobalAdmin => "global_admin",
+            PartnerRole::AccountAdmin => "account_admin",
+            PartnerRole::BillingAdmin => "billing_admin",
+            PartnerRole::UserManagementAdmin => "user_management_admin",
+            PartnerRole::Member => "member",
+        }
+    }
+
+    /// The name the portal shows.
+    pub fn label(self) -> &'static str {
+        match self {
+            PartnerRole::GlobalAdmin => "Global admin",
+            PartnerRole::AccountAdmin => "Account admin",
+            PartnerRole::BillingAdmin => "Billing admin",
+            PartnerRole::UserManagementAdmin => "User management admin",
+            PartnerRole::Member => "Member",
+        }
+    }
+}
+
+impl StaffRole {
+    pub const ALL: [StaffRole; 2] = [StaffRole::SupportAgent, StaffRole::ProgramAdmin];
+
+    pub fn allows(self, permission: StaffPermission) -> bool {
+        use StaffPermission as P;
+        match self {
+            StaffRole::ProgramAdmin => true,
+            StaffRole::SupportAgent => matches!(permission, P::ViewOrgs | P::ReadOutbox),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StaffRole::SupportAgent => "support_agent",
+            StaffRole::ProgramAdmin => "program_admin",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            StaffRole::SupportAgent => "Support agent",
+            StaffRole::ProgramAdmin => "Program admin",
+        }
+    }
+}
+
+/// A role name that is not one of ours.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown role `{0}`")]
+pub struct UnknownRole(pub String);
+
+impl FromStr for PartnerRole {
+    type Err = UnknownRole;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        PartnerRole::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| UnknownRole(s.to_owned()))
+    }
+}
+
+impl FromStr for StaffRole {
+    type Err = UnknownRole;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        StaffRole::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| UnknownRole(s.to_owned()))
+    }
+}
+
+impl fmt::Display for PartnerRole {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+impl fmt::Display for StaffRole {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// Why a change to a user's role or membership in an org is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RoleChangeError {
+    #[error("your role does not allow managing users")]
+    NotAllowed,
+    #[error("only a Global admin can grant, change or remove the Global admin role")]
+    GlobalAdminOnly,
+    #[error("an org must keep at least one Global admin; make someone else Global admin first")]
+    LastGlobalAdmin,
+}
+
+/// A proposed change to one user of an org: a new role, or removal from the org.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UserChange {
+    SetRole(PartnerRole),
+    Remove,
+}
+
+/// Decides whether `actor` may apply `change` to a user who now holds `target`.
+///
+/// Decided (PRODUCT.md is silent): a User management admin manages every role but Global
+/// admin, as in the seed's portal; the last Global admin of an org can be neither demoted nor
+/// removed, so no org is ever left without someone who can do everything.
+pub fn check_user_change(
+    actor: PartnerRole,
+    target: PartnerRole,
+    change: UserChange,
+    global_admins_in_org: usize,
+) -> Result<(), RoleChangeError> {
+    if !actor.allows(PartnerPermission::ManageUsers) {
+        return Err(RoleChangeError::NotAllowed);
+    }
+    let touches_global = target == PartnerRole::GlobalAdmin || change == UserChange::SetRole(PartnerRole::GlobalAdmin);
+    if touches_global && actor != PartnerRole::GlobalAdmin {
+        return Err(RoleChangeError::GlobalAdminOnly);
+    }
+    let loses_global = target == PartnerRole::GlobalAdmin && change != UserChange::SetRole(PartnerRole::GlobalAdmin);
+    if loses_global && global_admins_in_org <= 1 {
+        return Err(RoleChangeError::LastGlobalAdmin);
+    }
+    Ok(())
+}
+
+/// Decides whether `actor` may invite someone with `role`.
+pub fn check_invite(actor: PartnerRole, role: PartnerRole) -> Result<(), RoleChangeError> {
+    if !actor.allows(PartnerPermission::ManageUsers) {
+        return Err(RoleChangeError::NotAllowed);
+    }
+    if role == PartnerRole::GlobalAdmin && actor != PartnerRole::GlobalAdmin {
+        return Err(RoleChangeError::GlobalAdminOnly);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use PartnerRole::*;
+
+    #[test]
+    fn only_global_and_user_management_admins_manage_users() {
+        for role in PartnerRole::ALL {
+            let expected = matches!(role, GlobalAdmin | UserManagementAdmin);
+            assert_eq!(role.allows(PartnerPermission::ManageUsers), expected, "{role}");
+        }
+    }
+
+    #[test]
+    fn billing_is_for_billing_and_global_admins() {
+        assert!(BillingAdmin.allows(PartnerPermission::ManageBilling));
+        assert!(GlobalAdmin.allows(PartnerPermission::ManageBilling));
+        assert!(!AccountAdmin.allows(PartnerPermission::ManageBilling));
+        assert!(!Member.allows(PartnerPermission::ManageBilling));
+    }
+
+    #[test]
+    fn user_management_admin_cannot_touch_global_admins() {
+        let r = check_user_change(UserManagementAdmin, GlobalAdmin, UserChange::Remove, 3);
+        assert_eq!(r, Err(RoleChangeError::GlobalAdminOnly));
+        let r = check_user_change(UserManagementAdmin, Member, UserChange::SetRole(GlobalAdmin), 3);
+        assert_eq!(r, Err(RoleChangeError::GlobalAdminOnly));
+        assert_eq!(check_invite(UserManagementAdmin, GlobalAdmin), Err(RoleChangeError::GlobalAdminOnly));
+        assert_eq!(check_user_change(UserManagementAdmin, Member, UserChange::SetRole(BillingAdmin), 1), Ok(()));
+    }
+
+    #[test]
+    fn the_last_global_admin_stays() {
+        let demote = UserChange::SetRole(Member);
+        assert_eq!(check_user_change(GlobalAdmin, GlobalAdmin, demote, 1), Err(RoleChangeError::LastGlobalAdmin));
+        assert_eq!(
+            check_user_change(GlobalAdmin, GlobalAdmin, UserChange::Remove, 1),
+            Err(RoleChangeError::LastGlobalAdmin)
+        );
+        assert_eq!(check_user_change(GlobalAdmin, GlobalAdmin, demote, 2), Ok(()));
+    }
+
+    #[test]
+    fn lower_roles_cannot_manage_anyone() {
+        for actor in [AccountAdmin, BillingAdmin, Member] {
+            assert_eq!(check_user_change(actor, Member, UserChange::Remove, 2), Err(RoleChangeError::NotAllowed));
+            assert_eq!(check_invite(actor, Member), Err(RoleChangeError::NotAllowed));
+        }
+    }
+
+    #[test]
+    fn role_names_round_trip() {
+        for role in PartnerRole::ALL {
+            assert_eq!(role.as_str().parse::<PartnerRole>(), Ok(role));
+        }
+        for role in StaffRole::ALL {
+            assert_eq!(role.as_str().parse::<StaffRole>(), Ok(role));
+        }
+        assert!("root".parse::<PartnerRole>().is_err());
+    }
+}

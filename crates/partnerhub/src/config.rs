@@ -1,0 +1,49 @@
+//! Configuration: a flag wins over the environment, which wins over the config file
+//! (`partnerhub.toml` in the current folder, or `--config FILE`), which wins over the defaults.
+
+use anyhow::{Context, bail};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// The keys of the config file; each is also a flag and an environment variable.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub database_url: Option<String>,
+    pub listen: Option<String>,
+    pub public_url: Option<String>,
+    pub catalog: Option<PathBuf>,
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://partnerhub.db?mode=rwc";
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+const DEFAULT_FILE: &str = "partnerhub.toml";
+
+impl FileConfig {
+    /// Reads `path`, or `partnerhub.toml` if it exists; a named file that is missing or broken
+    /// is an error that says which file and what is wrong.
+    pub fn load(path: Option<&Path>) -> anyhow::Result<FileConfig> {
+        let (path, required) = match path {
+            Some(p) => (p.to_path_buf(), true),
+            None => (PathBuf::from(DEFAULT_FILE), false),
+        };
+        if !path.exists() {
+            if required {
+                bail!("config file {} does not exist", path.display());
+            }
+            return Ok(FileConfig::default());
+        }
+        let text =
+            std::fs::read_to_string(&path).with_context(|| format!("cannot read config file {}", path.display()))?;
+        toml::from_str(&text).with_context(|| format!("config file {} is not valid", path.display()))
+    }
+}
+
+/// The URL people reach the server at, from the listen address when none is configured.
+pub fn public_url(configured: Option<String>, listen: &str) -> anyhow::Result<String> {
+    let url = configured.unwrap_or_else(|| format!("http://{listen}"));
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        bail!("public URL `{url}` must start with http:// or https://");
+    }
+    Ok(url.trim_end_matches('/').to_owned())
+}

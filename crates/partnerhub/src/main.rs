@@ -1,0 +1,195 @@
+//! `partnerhub`: one binary to run and operate the partner program.
+
+use anyhow::Context;
+use app::clock::SystemClock;
+use app::{Origin, Settings};
+use clap::{Parser, Subcommand};
+use partnerhub::config::{self, FileConfig};
+use partnerhub::startup::{self, CatalogChoice};
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(name = "partnerhub", version, about = "A self-hosted partner-program platform")]
+struct Cli {
+    /// Config file (TOML with database_url, listen, public_url, catalog); default ./partnerhub.toml if present.
+    #[arg(long, global = true, env = "PARTNERHUB_CONFIG")]
+    config: Option<PathBuf>,
+    /// sqlite://FILE?mode=rwc or postgres://USER@HOST/DB (default: sqlite://partnerhub.db?mode=rwc).
+    #[arg(long, global = true, env = "DATABASE_URL")]
+    database_url: Option<String>,
+    /// A catalog file describing the program (default: the demo program built in).
+    #[arg(long, global = true, env = "PARTNERHUB_CATALOG")]
+    catalog: Option<PathBuf>,
+    /// Write logs as JSON lines instead of text.
+    #[arg(long, global = true, env = "PARTNERHUB_LOG_JSON")]
+    log_json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server (migrates and loads the catalog first).
+    Serve {
+        /// Address to listen on (default 127.0.0.1:8080).
+        #[arg(long, env = "PARTNERHUB_LISTEN")]
+        listen: Option<String>,
+        /// The URL people reach partnerhub at, for links in e-mails (default http://LISTEN).
+        #[arg(long, env = "PARTNERHUB_PUBLIC_URL")]
+        public_url: Option<String>,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Load the demo program (or --catalog FILE) as the catalog in force.
+    Demo,
+    /// Check a catalog file and print what is wrong with it.
+    CheckCatalog { file: PathBuf },
+    /// Manage program staff.
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum StaffCommand {
+    /// Create a staff account; prints a generated password unless --password-stdin is given.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// support_agent or program_admin
+        #[arg(long, default_value = "support_agent")]
+        role: String,
+        /// Read the password from standard input instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+fn init_logs(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    init_logs(cli.log_json);
+    match run(cli).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("partnerhub: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let file = FileConfig::load(cli.config.as_deref())?;
+    let database_url = cli.database_url.or(file.database_url).unwrap_or_else(|| config::DEFAULT_DATABASE_URL.into());
+    let catalog_path = cli.catalog.or(file.catalog);
+    let catalog = catalog_path.as_deref().map_or(CatalogChoice::Demo, CatalogChoice::File);
+    match cli.command {
+        Command::Serve { listen, public_url } => {
+            let listen = listen.or(file.listen).unwrap_or_else(|| config::DEFAULT_LISTEN.into());
+            let settings = Settings {
+                public_url: config::public_url(public_url.or(file.public_url), &listen)?,
+                ..Settings::default()
+            };
+            serve(&database_url, catalog, &listen, settings).await
+        }
+        Command::Migrate => {
+            let store = store::Store::open(&database_url).await?;
+            store.migrate().await?;
+            println!("migrations applied to {}", store::redact(&database_url));
+            Ok(())
+        }
+        Command::Demo => {
+            let app = startup::open_app(&database_url, catalog, Arc::new(SystemClock), Settings::default()).await?;
+            let program = app.catalog().program().name().to_owned();
+            println!(
+                "catalog in force: {program} ({} offers, {} competencies)",
+                app.catalog().offers().len(),
+                app.catalog().competencies().len()
+            );
+            Ok(())
+        }
+        Command::CheckCatalog { file } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let catalog = domain::catalog::Catalog::parse(&file.display().to_string(), &text)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "{}: valid ({} offers, {} competencies, {} countries)",
+                file.display(),
+                catalog.offers().len(),
+                catalog.competencies().len(),
+                catalog.countries().len()
+            );
+            Ok(())
+        }
+        Command::Staff { command: StaffCommand::Create { email, name, role, password_stdin } } => {
+            let app = startup::open_app(&database_url, catalog, Arc::new(SystemClock), Settings::default()).await?;
+            let password = if password_stdin {
+                let mut s = String::new();
+                std::io::stdin().read_to_string(&mut s)?;
+                Some(s.trim_end_matches(['\r', '\n']).to_owned())
+            } else {
+                None
+            };
+            let new = app::staff::NewStaff { email: &email, name: &name, role: &role, password: password.as_deref() };
+            let (record, generated) = app::staff::create(&app, None, new, &Origin::cli()).await?;
+            println!("created {} ({}) {}", record.email, record.role.label(), record.id);
+            if let Some(p) = generated {
+                println!("password (shown once): {p}");
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn serve(database_url: &str, catalog: CatalogChoice<'_>, listen: &str, settings: Settings) -> anyhow::Result<()> {
+    let public_url = settings.public_url.clone();
+    let app = startup::open_app(database_url, catalog, Arc::new(SystemClock), settings).await?;
+    let first_admin = app::staff::ensure_first_admin(&app).await?;
+    let bound = startup::bind(app.clone(), listen).await?;
+    println!("partnerhub is running at {public_url}  (listening on {})", bound.address);
+    println!("  database:      {}", store::redact(database_url));
+    println!("  program:       {}", app.catalog().program().name());
+    println!("  partner portal: {public_url}/signup");
+    println!("  staff console:  {public_url}/staff/signin");
+    if let Some((email, password)) = first_admin {
+        println!("  first program admin: {email}  password: {password}");
+        println!("  (shown once; change it under Account after signing in)");
+    }
+    bound.serve(shutdown_signal()).await?;
+    app.store().close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,59 @@
+//! Building the running server once, for `partnerhub serve` and for the tests.
+
+use app::catalog::CatalogSource;
+use app::clock::Clock;
+use app::secrets::OsEntropy;
+use app::{App, Settings};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use store::Store;
+
+/// A catalog to load: the shipped demo program or a file.
+pub enum CatalogChoice<'a> {
+    Demo,
+    File(&'a Path),
+}
+
+/// Opens the store, applies migrations and loads the catalog: everything before listening.
+pub async fn open_app(
+    database_url: &str,
+    catalog: CatalogChoice<'_>,
+    clock: Arc<dyn Clock>,
+    settings: Settings,
+) -> anyhow::Result<Arc<App>> {
+    let store = Store::open(database_url).await?;
+    store.migrate().await?;
+    let file_text;
+    let name;
+    let source = match catalog {
+        CatalogChoice::Demo => app::catalog::DEMO,
+        CatalogChoice::File(path) => {
+            name = path.display().to_string();
+            file_text =
+                std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read catalog file {name}: {e}"))?;
+            CatalogSource { name: &name, text: &file_text }
+        }
+    };
+    Ok(App::start(store, clock, Arc::new(OsEntropy), settings, source).await?)
+}
+
+/// A server bound to its port, not yet serving.
+pub struct Bound {
+    pub app: Arc<App>,
+    pub listener: tokio::net::TcpListener,
+    pub address: SocketAddr,
+}
+
+pub async fn bind(app: Arc<App>, listen: &str) -> anyhow::Result<Bound> {
+    let listener =
+        tokio::net::TcpListener::bind(listen).await.map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
+    let address = listener.local_addr()?;
+    Ok(Bound { app, listener, address })
+}
+
+impl Bound {
+    pub async fn serve(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        web::serve(self.listener, web::router(self.app), shutdown).await
+    }
+}

@@ -1,0 +1,91 @@
+//! The audit log: one row for every change of state, written in the same transaction as the
+//! change, saying who, what, when and from where.
+
+use crate::time::{from_db, to_db};
+use crate::{Conn, Result, valid};
+use chrono::{DateTime, Utc};
+use domain::ids::{AuditEventId, OrgId};
+use sqlx::Row;
+
+#[derive(Clone, Debug)]
+pub struct AuditEvent {
+    pub id: AuditEventId,
+    pub at: DateTime<Utc>,
+    /// `user`, `staff`, `api` (a token) or `system`.
+    pub actor_kind: String,
+    pub actor_id: Option<String>,
+    /// The actor's name and e-mail as they were at the time.
+    pub actor_name: String,
+    pub org_id: Option<OrgId>,
+    /// A dotted verb, e.g. `user.invited`.
+    pub action: String,
+    /// The id of what changed.
+    pub subject: String,
+    /// A short human-readable account of the change (never a secret).
+    pub detail: String,
+    /// The client's IP address, when the change came over the network.
+    pub address: Option<String>,
+}
+
+pub async fn insert(conn: &mut Conn, e: &AuditEvent) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO audit_events (id, at, actor_kind, actor_id, actor_name, org_id, action, subject, detail, address) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(e.id.as_str())
+    .bind(to_db(e.at))
+    .bind(&e.actor_kind)
+    .bind(e.actor_id.as_deref())
+    .bind(&e.actor_name)
+    .bind(e.org_id.as_ref().map(|o| o.as_str()))
+    .bind(&e.action)
+    .bind(&e.subject)
+    .bind(&e.detail)
+    .bind(e.address.as_deref())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The newest events first; with `org`, only that org's.
+pub async fn list(conn: &mut Conn, org: Option<&OrgId>, limit: i64) -> Result<Vec<AuditEvent>> {
+    // Two texts rather than `($1 IS NULL OR org_id = $1)`: PostgreSQL cannot type a parameter
+    // that only ever meets IS NULL.
+    let rows = match org {
+        Some(org) => {
+            sqlx::query(
+                "SELECT id, at, actor_kind, actor_id, actor_name, org_id, action, subject, detail, address \
+                 FROM audit_events WHERE org_id = $1 ORDER BY at DESC, id DESC LIMIT $2",
+            )
+            .bind(org.as_str())
+            .bind(limit)
+            .fetch_all(conn)
+            .await?
+        }
+        None => {
+            sqlx::query(
+                "SELECT id, at, actor_kind, actor_id, actor_name, org_id, action, subject, detail, address \
+                 FROM audit_events ORDER BY at DESC, id DESC LIMIT $1",
+            )
+            .bind(limit)
+            .fetch_all(conn)
+            .await?
+        }
+    };
+    rows.iter()
+        .map(|row| {
+            Ok(AuditEvent {
+                id: valid(AuditEventId::parse(&row.try_get::<String, _>("id")?))?,
+                at: from_db(row.try_get("at")?)?,
+                actor_kind: row.try_get("actor_kind")?,
+                actor_id: row.try_get("actor_id")?,
+                actor_name: row.try_get("actor_name")?,
+                org_id: row.try_get::<Option<String>, _>("org_id")?.map(|o| valid(OrgId::parse(&o))).transpose()?,
+                action: row.try_get("action")?,
+                subject: row.try_get("subject")?,
+                detail: row.try_get("detail")?,
+                address: row.try_get("address")?,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,205 @@
+//! SQLite and PostgreSQL behind one interface.
+//!
+//! Architecture invariant: the rest of partnerhub never sees which database runs. Every query
+//! is one SQL text that runs on both (through sqlx's `Any` driver), kept in the module of its
+//! aggregate; a query that has to differ says why. This crate speaks domain types and knows
+//! nothing of HTTP.
+
+pub mod api_tokens;
+pub mod audit;
+pub mod catalog;
+pub mod invitations;
+pub mod orgs;
+pub mod outbox;
+pub mod sessions;
+pub mod signin;
+pub mod staff;
+mod time;
+pub mod users;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyPool, Executor};
+use std::str::FromStr;
+use std::time::Duration;
+
+pub use sqlx::AnyConnection as Conn;
+
+/// A write transaction; commit it or it rolls back when dropped.
+pub type Tx = sqlx::Transaction<'static, Any>;
+
+/// Which engine a [`Store`] runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    /// A unique constraint refused the write: the thing already exists.
+    #[error("already exists: {0}")]
+    Conflict(String),
+    /// A stored value no longer parses as its domain type.
+    #[error("stored data is not valid: {0}")]
+    Corrupt(String),
+    #[error("unsupported database URL `{0}`: use sqlite://FILE or postgres://…")]
+    UnsupportedUrl(String),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// Turns a unique-constraint violation into [`StoreError::Conflict`], naming what clashed.
+pub(crate) fn conflict_as(what: &str) -> impl FnOnce(sqlx::Error) -> StoreError + '_ {
+    move |e| match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(what.to_owned()),
+        _ => StoreError::Database(e),
+    }
+}
+
+/// The connection pool and the engine it talks to.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Opens `url` (`sqlite://path?mode=rwc` or `postgres://…`).
+    pub async fn open(url: &str) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::UnsupportedUrl(redact(url)));
+        };
+        let options = AnyConnectOptions::from_str(url)?;
+        let pool = match backend {
+            // WAL lets readers go on while one writer writes; every write transaction starts
+            // with BEGIN IMMEDIATE (see `write`), so the busy timeout covers waiting writers.
+            Backend::Sqlite => {
+                AnyPoolOptions::new()
+                    .max_connections(8)
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            conn.execute("PRAGMA journal_mode = WAL").await?;
+                            conn.execute("PRAGMA synchronous = NORMAL").await?;
+                            conn.execute("PRAGMA foreign_keys = ON").await?;
+                            conn.execute("PRAGMA busy_timeout = 10000").await?;
+                            Ok(())
+                        })
+                    })
+                    .connect_with(options)
+                    .await?
+            }
+            Backend::Postgres => {
+                AnyPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(options)
+                    .await?
+            }
+        };
+        Ok(Store { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Applies the migrations that have not run yet. Safe to call from several nodes at once:
+    /// sqlx takes an advisory lock on PostgreSQL.
+    pub async fn migrate(&self) -> Result<()> {
+        sqlx::migrate!("./migrations").run(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Starts a write transaction.
+    pub async fn write(&self) -> Result<Tx> {
+        let tx = match self.backend {
+            // A deferred SQLite transaction that reads and then writes can fail with "database
+            // is locked" without waiting; taking the write lock up front makes it wait instead.
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        Ok(tx)
+    }
+
+    /// A connection for reads that need no transaction.
+    pub async fn read(&self) -> Result<PoolConnection<Any>> {
+        Ok(self.pool.acquire().await?)
+    }
+
+    /// Whether the database answers (for `/readyz`).
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// The URL without its password, fit for a log line or an error.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{}{}:***{}", &url[..scheme_end + 3], user, &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn redact_hides_the_password() {
+        assert_eq!(super::redact("postgres://ph:secret@db/ph"), "postgres://ph:***@db/ph");
+        assert_eq!(super::redact("sqlite://partnerhub.db"), "sqlite://partnerhub.db");
+    }
+}
+
+/// Who a session or an API token belongs to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Principal {
+    User(domain::ids::UserId),
+    Staff(domain::ids::StaffId),
+}
+
+impl Principal {
+    pub(crate) fn kind(&self) -> &'static str {
+        match self {
+            Principal::User(_) => "user",
+            Principal::Staff(_) => "staff",
+        }
+    }
+
+    pub(crate) fn id(&self) -> &str {
+        match self {
+            Principal::User(id) => id.as_str(),
+            Principal::Staff(id) => id.as_str(),
+        }
+    }
+
+    pub(crate) fn from_db(kind: &str, id: &str) -> Result<Principal> {
+        match kind {
+            "user" => Ok(Principal::User(valid(domain::ids::UserId::parse(id))?)),
+            "staff" => Ok(Principal::Staff(valid(domain::ids::StaffId::parse(id))?)),
+            other => Err(StoreError::Corrupt(format!("unknown principal kind `{other}`"))),
+        }
+    }
+}
+
+/// A stored value parsed back into its domain type; a failure means the row is corrupt.
+pub(crate) fn valid<T, E: std::fmt::Display>(parsed: std::result::Result<T, E>) -> Result<T> {
+    parsed.map_err(|e| StoreError::Corrupt(e.to_string()))
+}

@@ -1,0 +1,84 @@
+//! Program staff: support agents and program admins.
+
+use crate::time::{from_db, to_db};
+use crate::{Conn, Result, conflict_as, valid};
+use chrono::{DateTime, Utc};
+use domain::account::{EmailAddress, PersonName};
+use domain::ids::StaffId;
+use domain::roles::StaffRole;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+#[derive(Clone, Debug)]
+pub struct StaffRecord {
+    pub id: StaffId,
+    pub email: EmailAddress,
+    pub name: PersonName,
+    pub role: StaffRole,
+    pub password_hash: String,
+    pub created_at: DateTime<Utc>,
+}
+
+fn from_row(row: &AnyRow) -> Result<StaffRecord> {
+    Ok(StaffRecord {
+        id: valid(StaffId::parse(&row.try_get::<String, _>("id")?))?,
+        email: valid(EmailAddress::parse(&row.try_get::<String, _>("email")?))?,
+        name: valid(PersonName::parse(&row.try_get::<String, _>("name")?))?,
+        role: valid(row.try_get::<String, _>("role")?.parse::<StaffRole>())?,
+        password_hash: row.try_get("password_hash")?,
+        created_at: from_db(row.try_get("created_at")?)?,
+    })
+}
+
+pub async fn insert(conn: &mut Conn, staff: &StaffRecord) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO staff_users (id, email, name, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(staff.id.as_str())
+    .bind(staff.email.as_str())
+    .bind(staff.name.as_str())
+    .bind(staff.role.as_str())
+    .bind(&staff.password_hash)
+    .bind(to_db(staff.created_at))
+    .execute(conn)
+    .await
+    .map_err(conflict_as("email"))?;
+    Ok(())
+}
+
+pub async fn find_by_email(conn: &mut Conn, email: &EmailAddress) -> Result<Option<StaffRecord>> {
+    let row = sqlx::query("SELECT id, email, name, role, password_hash, created_at FROM staff_users WHERE email = $1")
+        .bind(email.as_str())
+        .fetch_optional(conn)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+pub async fn get(conn: &mut Conn, id: &StaffId) -> Result<Option<StaffRecord>> {
+    let row = sqlx::query("SELECT id, email, name, role, password_hash, created_at FROM staff_users WHERE id = $1")
+        .bind(id.as_str())
+        .fetch_optional(conn)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+pub async fn list(conn: &mut Conn) -> Result<Vec<StaffRecord>> {
+    let rows =
+        sqlx::query("SELECT id, email, name, role, password_hash, created_at FROM staff_users ORDER BY created_at, id")
+            .fetch_all(conn)
+            .await?;
+    rows.iter().map(from_row).collect()
+}
+
+pub async fn count(conn: &mut Conn) -> Result<i64> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM staff_users").fetch_one(conn).await?)
+}
+
+pub async fn set_password_hash(conn: &mut Conn, id: &StaffId, hash: &str) -> Result<()> {
+    sqlx::query("UPDATE staff_users SET password_hash = $1 WHERE id = $2")
+        .bind(hash)
+        .bind(id.as_str())
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,48 @@
+//! The JSON body extractor of the API: a body that is not JSON, has unknown fields or wrong
+//! types, or is too large is answered with a problem document and the handler never runs.
+
+use crate::error::Problem;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+use serde::de::DeserializeOwned;
+
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = Problem;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Problem> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(value)) => Ok(ApiJson(value)),
+            Err(rejection) => Err(problem_for(rejection)),
+        }
+    }
+}
+
+fn problem_for(rejection: JsonRejection) -> Problem {
+    match rejection {
+        JsonRejection::MissingJsonContentType(_) => Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send the body as JSON with `Content-Type: application/json`",
+            None,
+        ),
+        JsonRejection::JsonDataError(e) => Problem::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_body",
+            format!("the JSON does not fit this request: {}", e.body_text()),
+            None,
+        ),
+        JsonRejection::JsonSyntaxError(e) => Problem::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_json",
+            format!("the body is not valid JSON: {}", e.body_text()),
+            None,
+        ),
+        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", "the body is too large", None)
+        }
+        other => Problem::new(other.status(), "invalid_body", other.body_text(), None),
+    }
+}

@@ -1,0 +1,327 @@
+//! `/api/v1`: what the portal and the console do, as JSON, with a Bearer token. Each route is
+//! registered together with its OpenAPI description, so the served document lists exactly the
+//! routes that exist.
+
+mod dto;
+mod json;
+
+use crate::AppState;
+use crate::auth::ApiCaller;
+use crate::error::{ApiError, Problem};
+use app::{Actor, AppError, Origin};
+use axum::Json;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::StatusCode;
+use domain::ids::{InvitationId, OrgId, UserId};
+use domain::membership::Upgrade;
+use dto::*;
+use json::ApiJson;
+use serde::Deserialize;
+use std::net::SocketAddr;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "partnerhub API", description = "Partner program: orgs, users and roles, membership, offers. Authenticate with a personal API token: `Authorization: Bearer phk_…`. Errors are `application/problem+json` documents with a stable `code`."),
+    components(schemas(Problem)),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(components) = openapi.components.as_mut() {
+            components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+        }
+    }
+}
+
+/// The API routes and the OpenAPI document that describes them.
+pub fn routes() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(sign_up))
+        .routes(routes!(me))
+        .routes(routes!(membership))
+        .routes(routes!(offers))
+        .routes(routes!(list_users))
+        .routes(routes!(get_user, update_user, delete_user))
+        .routes(routes!(list_invitations, create_invitation))
+        .routes(routes!(delete_invitation))
+        .routes(routes!(list_orgs))
+        .routes(routes!(get_org))
+        .routes(routes!(list_audit_events))
+        .routes(routes!(list_staff, create_staff))
+        .split_for_parts()
+}
+
+type ApiResult<T> = Result<T, ApiError>;
+
+/// Signs up a partner org; its first user becomes Global admin. No token needed.
+#[utoipa::path(post, path = "/api/v1/signup", tag = "orgs", security(()),
+    request_body = SignUpRequest,
+    responses((status = 201, body = SignUpResponse), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+async fn sign_up(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ApiJson(body): ApiJson<SignUpRequest>,
+) -> ApiResult<(StatusCode, Json<SignUpResponse>)> {
+    let origin = Origin { address: Some(addr.ip().to_string()), channel: "api" };
+    let form = app::accounts::SignUp {
+        company_name: body.company_name,
+        country: body.country,
+        name: body.name,
+        email: body.email,
+        password: body.password,
+    };
+    let (org, user) = app::accounts::sign_up(&state.app, &form, &origin).await?;
+    Ok((StatusCode::CREATED, Json(SignUpResponse { org: org.into(), user: user.into() })))
+}
+
+/// The caller.
+#[utoipa::path(get, path = "/api/v1/me", tag = "users",
+    responses((status = 200, body = Me), (status = 401, body = Problem, content_type = "application/problem+json")))]
+async fn me(caller: ApiCaller) -> Json<Me> {
+    Json(match caller.actor {
+        Actor::Partner(u) => Me {
+            kind: "user".into(),
+            id: u.id.to_string(),
+            name: u.name,
+            email: u.email,
+            role: u.role.as_str().into(),
+            org_id: Some(u.org_id.to_string()),
+        },
+        Actor::Staff(s) => Me {
+            kind: "staff".into(),
+            id: s.id.to_string(),
+            name: s.name,
+            email: s.email,
+            role: s.role.as_str().into(),
+            org_id: None,
+        },
+    })
+}
+
+/// The caller's org, the membership levels it holds and the upgrades open to it.
+#[utoipa::path(get, path = "/api/v1/membership", tag = "orgs",
+    responses((status = 200, body = Membership), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+async fn membership(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<Json<Membership>> {
+    let view = app::membership::view(&state.app, caller.partner()?).await?;
+    let levels =
+        view.held.into_iter().map(|(m, name)| HeldLevel { level: m.level, name, started_at: m.started_at }).collect();
+    let upgrades = view
+        .upgrades
+        .into_iter()
+        .map(|u| match u {
+            Upgrade::Offer { code, name, price, blocked } => UpgradeOption {
+                kind: "offer".into(),
+                code,
+                name,
+                price: price.map(Into::into),
+                silver_fee: None,
+                gold_fee: None,
+                available: blocked.is_none(),
+                reason: blocked,
+            },
+            Upgrade::Competency { code, name, silver_fee, gold_fee, blocked } => UpgradeOption {
+                kind: "competency".into(),
+                code,
+                name,
+                price: None,
+                silver_fee: silver_fee.map(Into::into),
+                gold_fee: gold_fee.map(Into::into),
+                available: blocked.is_none(),
+                reason: blocked,
+            },
+        })
+        .collect();
+    Ok(Json(Membership { org: view.org.into(), levels, upgrades }))
+}
+
+/// The catalog's subscription offers with their prices in every currency.
+#[utoipa::path(get, path = "/api/v1/offers", tag = "offers",
+    responses((status = 200, body = OfferList), (status = 401, body = Problem, content_type = "application/problem+json")))]
+async fn offers(State(state): State<AppState>, _caller: ApiCaller) -> Json<OfferList> {
+    let catalog = state.app.catalog();
+    let data = catalog
+        .offers()
+        .iter()
+        .map(|o| Offer {
+            code: o.code().as_str().into(),
+            name: o.name().into(),
+            description: o.description().into(),
+            term_months: o.term_months(),
+            prices: o.prices().iter().map(Into::into).collect(),
+            benefits: o.benefits().iter().map(crate::present::benefit).collect(),
+        })
+        .collect();
+    Json(OfferList { data })
+}
+
+fn user_id(id: &str) -> Result<UserId, ApiError> {
+    UserId::parse(id).map_err(|_| ApiError(AppError::NotFound("user")))
+}
+
+/// The users of the caller's org (Global admin, User management admin).
+#[utoipa::path(get, path = "/api/v1/users", tag = "users",
+    responses((status = 200, body = UserList), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+async fn list_users(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<Json<UserList>> {
+    let (users, _) = app::users::list(&state.app, caller.partner()?).await?;
+    Ok(Json(UserList { data: users.into_iter().map(Into::into).collect() }))
+}
+
+/// One user of the caller's org.
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", params(("id" = String, Path)),
+    responses((status = 200, body = User), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+async fn get_user(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<String>) -> ApiResult<Json<User>> {
+    Ok(Json(app::users::get(&state.app, caller.partner()?, &user_id(&id)?).await?.into()))
+}
+
+/// Changes a user's role.
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", params(("id" = String, Path)), request_body = UpdateUserRequest,
+    responses((status = 200, body = User), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+async fn update_user(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<UpdateUserRequest>,
+) -> ApiResult<Json<User>> {
+    let user =
+        app::users::change_role(&state.app, caller.partner()?, &user_id(&id)?, body.role.as_str(), &caller.origin)
+            .await?;
+    Ok(Json(user.into()))
+}
+
+/// Removes a user from the org; their sessions and tokens end.
+#[utoipa::path(delete, path = "/api/v1/users/{id}", tag = "users", params(("id" = String, Path)),
+    responses((status = 204), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+async fn delete_user(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    app::users::remove(&state.app, caller.partner()?, &user_id(&id)?, &caller.origin).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Pending invitations of the caller's org.
+#[utoipa::path(get, path = "/api/v1/invitations", tag = "users",
+    responses((status = 200, body = InvitationList), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+async fn list_invitations(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<Json<InvitationList>> {
+    let (_, invitations) = app::users::list(&state.app, caller.partner()?).await?;
+    Ok(Json(InvitationList { data: invitations.into_iter().map(Into::into).collect() }))
+}
+
+/// Invites someone to the org; the link is e-mailed to them.
+#[utoipa::path(post, path = "/api/v1/invitations", tag = "users", request_body = InviteRequest,
+    responses((status = 201, body = Invitation), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+async fn create_invitation(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(body): ApiJson<InviteRequest>,
+) -> ApiResult<(StatusCode, Json<Invitation>)> {
+    let inv =
+        app::users::invite(&state.app, caller.partner()?, &body.email, body.role.as_str(), &caller.origin).await?;
+    Ok((StatusCode::CREATED, Json(inv.into())))
+}
+
+/// Cancels a pending invitation.
+#[utoipa::path(delete, path = "/api/v1/invitations/{id}", tag = "users", params(("id" = String, Path)),
+    responses((status = 204), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+async fn delete_invitation(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let id = InvitationId::parse(&id).map_err(|_| ApiError(AppError::NotFound("invitation")))?;
+    app::users::cancel_invitation(&state.app, caller.partner()?, &id, &caller.origin).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+struct ListQuery {
+    /// How many items at most (1 to 500).
+    limit: Option<i64>,
+}
+
+/// Partner orgs, newest first (staff).
+#[utoipa::path(get, path = "/api/v1/orgs", tag = "staff", params(ListQuery),
+    responses((status = 200, body = OrgList), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+async fn list_orgs(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Json<OrgList>> {
+    let orgs = app::staff::list_orgs(&state.app, caller.staff()?, q.limit.unwrap_or(100)).await?;
+    Ok(Json(OrgList { data: orgs.into_iter().map(Into::into).collect() }))
+}
+
+/// One partner org with its users and membership (staff).
+#[utoipa::path(get, path = "/api/v1/orgs/{id}", tag = "staff", params(("id" = String, Path)),
+    responses((status = 200, body = OrgDetail), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+async fn get_org(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<OrgDetail>> {
+    let id = OrgId::parse(&id).map_err(|_| ApiError(AppError::NotFound("org")))?;
+    let (org, users, memberships) = app::staff::org_detail(&state.app, caller.staff()?, &id).await?;
+    let catalog = state.app.catalog();
+    let levels = memberships
+        .into_iter()
+        .map(|m| HeldLevel {
+            name: catalog.membership_level(&m.level).map_or(m.level.clone(), |l| l.name().to_owned()),
+            level: m.level,
+            started_at: m.started_at,
+        })
+        .collect();
+    Ok(Json(OrgDetail { org: org.into(), users: users.into_iter().map(Into::into).collect(), levels }))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+struct AuditQuery {
+    /// Only this org's events.
+    org_id: Option<String>,
+    /// How many events at most (1 to 1000).
+    limit: Option<i64>,
+}
+
+/// The audit log, newest first (program admins).
+#[utoipa::path(get, path = "/api/v1/audit-events", tag = "staff", params(AuditQuery),
+    responses((status = 200, body = AuditEventList), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+async fn list_audit_events(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Query(q): Query<AuditQuery>,
+) -> ApiResult<Json<AuditEventList>> {
+    let org = q.org_id.map(|o| OrgId::parse(&o).map_err(|_| ApiError(AppError::NotFound("org")))).transpose()?;
+    let events = app::staff::audit_log(&state.app, caller.staff()?, org.as_ref(), q.limit.unwrap_or(100)).await?;
+    Ok(Json(AuditEventList { data: events.into_iter().map(Into::into).collect() }))
+}
+
+/// Staff accounts (program admins).
+#[utoipa::path(get, path = "/api/v1/staff", tag = "staff",
+    responses((status = 200, body = StaffList), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+async fn list_staff(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<Json<StaffList>> {
+    let staff = app::staff::list_staff(&state.app, caller.staff()?).await?;
+    Ok(Json(StaffList { data: staff.into_iter().map(Into::into).collect() }))
+}
+
+/// Creates a staff account with a generated password (program admins).
+#[utoipa::path(post, path = "/api/v1/staff", tag = "staff", request_body = CreateStaffRequest,
+    responses((status = 201, body = CreatedStaff), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+async fn create_staff(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(body): ApiJson<CreateStaffRequest>,
+) -> ApiResult<(StatusCode, Json<CreatedStaff>)> {
+    let new = app::staff::NewStaff { email: &body.email, name: &body.name, role: &body.role, password: None };
+    let (record, password) = app::staff::create(&state.app, Some(caller.staff()?), new, &caller.origin).await?;
+    let password = password.ok_or_else(|| ApiError(AppError::Internal("no password was generated".into())))?;
+    Ok((StatusCode::CREATED, Json(CreatedStaff { staff: record.into(), password })))
+}

@@ -1,0 +1,101 @@
+//! Who is calling: the session cookie for pages, a Bearer token for the API, and the client's
+//! address for the audit log. Each extractor refuses on the server, whatever the page showed.
+
+use crate::error::ApiError;
+use crate::{AppState, cookies};
+use app::{Actor, AppError, Origin, PartnerUser, StaffMember};
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use std::net::SocketAddr;
+
+/// The client's IP address as the TCP peer (partnerhub is meant to be reached directly or
+/// through a proxy on the same host; forwarded headers are not trusted).
+pub fn client_address(parts: &Parts) -> Option<String> {
+    parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(a)| a.ip().to_string())
+}
+
+/// Where a page request came from.
+pub struct WebOrigin(pub Origin);
+
+impl<S: Send + Sync> FromRequestParts<S> for WebOrigin {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(WebOrigin(Origin { address: client_address(parts), channel: "web" }))
+    }
+}
+
+async fn session_actor(parts: &Parts, state: &AppState) -> Result<Option<(Actor, String)>, AppError> {
+    let Some(token) = cookies::get(&parts.headers, cookies::SESSION) else { return Ok(None) };
+    Ok(app::accounts::session_actor(&state.app, &token).await?.map(|a| (a, token)))
+}
+
+/// A partner user signed in to the portal; anyone else is sent to sign in.
+pub struct PartnerSession {
+    pub user: PartnerUser,
+    pub token: String,
+}
+
+impl FromRequestParts<AppState> for PartnerSession {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        match session_actor(parts, state).await {
+            Ok(Some((Actor::Partner(user), token))) => Ok(PartnerSession { user, token }),
+            Ok(Some((Actor::Staff(_), _))) => Err(Redirect::to("/staff").into_response()),
+            Ok(None) => Err(Redirect::to("/signin").into_response()),
+            Err(e) => Err(crate::error::PageError(e).into_response()),
+        }
+    }
+}
+
+/// A staff member signed in to the console.
+pub struct StaffSession {
+    pub staff: StaffMember,
+    pub token: String,
+}
+
+impl FromRequestParts<AppState> for StaffSession {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        match session_actor(parts, state).await {
+            Ok(Some((Actor::Staff(staff), token))) => Ok(StaffSession { staff, token }),
+            Ok(_) => Err(Redirect::to("/staff/signin").into_response()),
+            Err(e) => Err(crate::error::PageError(e).into_response()),
+        }
+    }
+}
+
+/// The caller of an API route, by `Authorization: Bearer phk_…`.
+pub struct ApiCaller {
+    pub actor: Actor,
+    pub origin: Origin,
+}
+
+impl FromRequestParts<AppState> for ApiCaller {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let secret = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or(ApiError(AppError::Unauthenticated))?;
+        let actor = app::tokens::authenticate(&state.app, secret.trim()).await?;
+        Ok(ApiCaller { actor, origin: Origin { address: client_address(parts), channel: "api" } })
+    }
+}
+
+impl ApiCaller {
+    /// The partner user behind the token; staff tokens are refused on partner routes.
+    pub fn partner(&self) -> Result<&PartnerUser, ApiError> {
+        self.actor.partner().ok_or_else(|| {
+            ApiError(AppError::Forbidden("this route is for partner users; use a partner user's token".into()))
+        })
+    }
+
+    /// The staff member behind the token; partner tokens are refused on staff routes.
+    pub fn staff(&self) -> Result<&StaffMember, ApiError> {
+        self.actor.staff().ok_or_else(|| ApiError(AppError::Forbidden("this route is for program staff".into())))
+    }
+}

@@ -1,0 +1,56 @@
+//! Protection against cross-site form posts: a random token in a cookie, repeated in a hidden
+//! field of every form (double submit). A POST to a page whose field does not match the cookie
+//! is refused before any handler runs. Our own cookies are SameSite=Lax as a second wall.
+
+use crate::{AppState, cookies};
+use axum::body::{Body, to_bytes};
+use axum::extract::{Request, State};
+use axum::http::{Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+/// The token to put into this page's forms.
+#[derive(Clone, Debug)]
+pub struct CsrfToken(pub String);
+
+/// Largest form body accepted on a page (forms here are small; uploads come with their own limit).
+const MAX_FORM_BYTES: usize = 64 * 1024;
+
+/// The name of the hidden form field.
+pub const FIELD: &str = "csrf";
+
+pub async fn protect(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let existing = cookies::get(request.headers(), cookies::CSRF);
+    let (mut parts, body) = request.into_parts();
+    let request = if parts.method == Method::POST {
+        let Ok(bytes) = to_bytes(body, MAX_FORM_BYTES).await else {
+            return (StatusCode::PAYLOAD_TOO_LARGE, "The form is too large.").into_response();
+        };
+        let sent = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+            .ok()
+            .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == FIELD).map(|(_, v)| v));
+        let ok = matches!((&existing, &sent), (Some(a), Some(b)) if constant_time_eq(a.as_bytes(), b.as_bytes()));
+        if !ok {
+            return crate::error::PageError(app::AppError::Forbidden(
+                "this form has expired or did not come from partnerhub; reload the page and try again".into(),
+            ))
+            .into_response();
+        }
+        parts.extensions.insert(CsrfToken(existing.clone().unwrap_or_default()));
+        Request::from_parts(parts, Body::from(bytes))
+    } else {
+        let token = existing.clone().unwrap_or_else(|| state.app.new_secret(""));
+        parts.extensions.insert(CsrfToken(token));
+        Request::from_parts(parts, body)
+    };
+    let issued = request.extensions().get::<CsrfToken>().map(|t| t.0.clone());
+    let mut response = next.run(request).await;
+    if let (None, Some(token)) = (existing, issued) {
+        cookies::set(response.headers_mut(), cookies::CSRF, &token, 60 * 60 * 24 * 30, state.secure_cookies);
+    }
+    response
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

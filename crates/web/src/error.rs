@@ -1,0 +1,118 @@
+//! The one mapping from [`AppError`] to HTTP: `application/problem+json` for the API, an HTML
+//! page for the portal and the console. Internal errors are logged in full and shown as a bare
+//! "internal error", so nothing of the database or a secret leaks into a response.
+
+use crate::pages::ErrorPage;
+use app::AppError;
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+pub fn status_of(e: &AppError) -> StatusCode {
+    match e {
+        AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::NotFound(_) => StatusCode::NOT_FOUND,
+        AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+        AppError::Unauthenticated | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
+        AppError::Conflict { .. } => StatusCode::CONFLICT,
+        AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Catalog(_) | AppError::Store(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// The message a person may see: the error's own words, except for internal errors.
+pub fn public_message(e: &AppError) -> String {
+    if status_of(e).is_server_error() {
+        tracing::error!(error = %e, "request failed");
+        "Something went wrong on our side; the error has been logged. Please try again.".to_owned()
+    } else {
+        let text = e.to_string();
+        let mut chars = text.chars();
+        chars.next().map_or(text.clone(), |c| c.to_uppercase().chain(chars).collect())
+    }
+}
+
+/// An RFC 9457 problem document with a stable `code`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// A relative URI naming the kind of problem: `/problems/{code}`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    /// Stable and machine-readable, e.g. `invalid_input`, `not_found`, `email_taken`.
+    pub code: String,
+    pub detail: String,
+    /// The request field the problem is about, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl Problem {
+    pub fn new(status: StatusCode, code: &str, detail: impl Into<String>, field: Option<String>) -> Problem {
+        Problem {
+            kind: format!("/problems/{code}"),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
+            code: code.to_owned(),
+            detail: detail.into(),
+            field,
+        }
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = (status, Json(self)).into_response();
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        response
+    }
+}
+
+/// An error answered as a problem document (the API).
+pub struct ApiError(pub AppError);
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        ApiError(e)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let e = self.0;
+        let status = status_of(&e);
+        let field = match &e {
+            AppError::Invalid(i) => Some(i.field.to_owned()),
+            _ => None,
+        };
+        let mut response = Problem::new(status, e.code(), public_message(&e), field).into_response();
+        if let AppError::RateLimited { retry_after_secs } = e {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        }
+        if matches!(e, AppError::Unauthenticated) {
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+/// An error answered as an HTML page (the portal and the console).
+pub struct PageError(pub AppError);
+
+impl From<AppError> for PageError {
+    fn from(e: AppError) -> Self {
+        PageError(e)
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let status = status_of(&self.0);
+        let page = ErrorPage { status: status.as_u16(), message: public_message(&self.0) };
+        (status, page).into_response()
+    }
+}

@@ -1,0 +1,109 @@
+//! HTTP for partnerhub: the partner portal, the staff console and `/api/v1`.
+//!
+//! Architecture invariant: handlers are thin. They parse the request, call one use case in
+//! `app`, and render; no rule is decided here and no SQL is written here.
+
+mod api;
+mod auth;
+mod cookies;
+mod csrf;
+mod error;
+mod pages;
+mod present;
+
+use app::App;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+/// What every handler gets.
+#[derive(Clone)]
+pub struct AppState {
+    pub app: Arc<App>,
+    /// Mark cookies Secure (when the public URL is https).
+    pub secure_cookies: bool,
+}
+
+/// Largest request body anywhere (pages have their own, smaller limit).
+const MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// The whole HTTP surface.
+pub fn router(app: Arc<App>) -> Router {
+    let secure_cookies = app.settings().public_url.starts_with("https://");
+    let state = AppState { app, secure_cookies };
+    let (api_routes, openapi) = api::routes();
+    let openapi = Arc::new(openapi);
+    let serve_openapi = get(move || {
+        let doc = openapi.clone();
+        async move { Json(doc.as_ref().clone()) }
+    });
+    let pages = pages::routes().layer(axum::middleware::from_fn_with_state(state.clone(), csrf::protect));
+    Router::new()
+        .merge(pages)
+        .merge(api_routes)
+        .route("/api/v1/openapi.json", serve_openapi.clone())
+        .route("/api/openapi.json", serve_openapi)
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/static/app.css", get(stylesheet))
+        .fallback(pages::not_found)
+        .with_state(state)
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'self'; form-action 'self'; frame-ancestors 'none'"),
+        ))
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
+            // The route template, never the raw path: paths can carry secrets (invitation links).
+            let route = request.extensions().get::<MatchedPath>().map_or("unmatched", |p| p.as_str());
+            tracing::info_span!("http", method = %request.method(), route)
+        }))
+}
+
+/// Serves `router` on `listener` until `shutdown` resolves.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Alive: the process answers.
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// Ready: the database answers too.
+async fn readyz(State(state): State<AppState>) -> Response {
+    match state.app.store().ping().await {
+        Ok(()) => "ready".into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "database not ready");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
+}
+
+async fn stylesheet() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        include_str!("../static/app.css"),
+    )
+        .into_response()
+}

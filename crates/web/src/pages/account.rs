@@ -1,0 +1,275 @@
+//! A person's own account, for partner users (`/account`) and staff (`/staff/account`) alike:
+//! the password and personal API tokens.
+
+use super::public::form_error;
+use super::{Chrome, NoticeQuery, day, when};
+use crate::AppState;
+use crate::auth::{PartnerSession, StaffSession, WebOrigin};
+use crate::csrf::CsrfToken;
+use crate::error::PageError;
+use app::Actor;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Form, Router};
+use domain::ids::ApiTokenId;
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/account", get(partner_account))
+        .route("/account/password", post(partner_password))
+        .route("/account/api-tokens", get(partner_tokens).post(partner_create_token))
+        .route("/account/api-tokens/{id}/revoke", post(partner_revoke_token))
+        .route("/staff/account", get(staff_account))
+        .route("/staff/account/password", post(staff_password))
+        .route("/staff/account/api-tokens", get(staff_tokens).post(staff_create_token))
+        .route("/staff/account/api-tokens/{id}/revoke", post(staff_revoke_token))
+}
+
+/// The signed-in person and where their account pages live.
+struct Me {
+    actor: Actor,
+    session: String,
+    base: &'static str,
+}
+
+impl From<PartnerSession> for Me {
+    fn from(s: PartnerSession) -> Me {
+        Me { actor: Actor::Partner(s.user), session: s.token, base: "/account" }
+    }
+}
+
+impl From<StaffSession> for Me {
+    fn from(s: StaffSession) -> Me {
+        Me { actor: Actor::Staff(s.staff), session: s.token, base: "/staff/account" }
+    }
+}
+
+impl Me {
+    fn chrome(&self, title: &str, csrf: &CsrfToken) -> Chrome {
+        match &self.actor {
+            Actor::Partner(u) => Chrome::partner(title, csrf, u),
+            Actor::Staff(s) => Chrome::staff(title, csrf, s),
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "account.html")]
+struct AccountPage {
+    chrome: Chrome,
+    base: &'static str,
+    name: String,
+    email: String,
+    role: &'static str,
+    error: Option<String>,
+}
+
+fn account_page(me: &Me, csrf: &CsrfToken, notice: Option<&'static str>, error: Option<String>) -> AccountPage {
+    let (name, email, role) = match &me.actor {
+        Actor::Partner(u) => (u.name.clone(), u.email.clone(), u.role.label()),
+        Actor::Staff(s) => (s.name.clone(), s.email.clone(), s.role.label()),
+    };
+    AccountPage { chrome: me.chrome("Account", csrf).with_notice(notice), base: me.base, name, email, role, error }
+}
+
+async fn partner_account(
+    Extension(csrf): Extension<CsrfToken>,
+    s: PartnerSession,
+    q: Query<NoticeQuery>,
+) -> AccountPage {
+    account_page(&s.into(), &csrf, q.message(), None)
+}
+
+async fn staff_account(Extension(csrf): Extension<CsrfToken>, s: StaffSession, q: Query<NoticeQuery>) -> AccountPage {
+    account_page(&s.into(), &csrf, q.message(), None)
+}
+
+#[derive(Deserialize)]
+struct PasswordForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+}
+
+async fn change_password(
+    state: AppState,
+    csrf: CsrfToken,
+    origin: app::Origin,
+    me: Me,
+    form: PasswordForm,
+) -> Response {
+    match app::accounts::change_password(
+        &state.app,
+        &me.actor,
+        &me.session,
+        &form.current_password,
+        &form.new_password,
+        &origin,
+    )
+    .await
+    {
+        Ok(()) => Redirect::to(&format!("{}?notice=password_changed", me.base)).into_response(),
+        Err(e) => form_error(e, |message| account_page(&me, &csrf, None, Some(message))),
+    }
+}
+
+async fn partner_password(
+    State(st): State<AppState>,
+    Extension(c): Extension<CsrfToken>,
+    WebOrigin(o): WebOrigin,
+    s: PartnerSession,
+    Form(f): Form<PasswordForm>,
+) -> Response {
+    change_password(st, c, o, s.into(), f).await
+}
+
+async fn staff_password(
+    State(st): State<AppState>,
+    Extension(c): Extension<CsrfToken>,
+    WebOrigin(o): WebOrigin,
+    s: StaffSession,
+    Form(f): Form<PasswordForm>,
+) -> Response {
+    change_password(st, c, o, s.into(), f).await
+}
+
+struct TokenRow {
+    id: String,
+    name: String,
+    hint: String,
+    created: String,
+    last_used: String,
+    status: &'static str,
+    live: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "api_tokens.html")]
+struct TokensPage {
+    chrome: Chrome,
+    base: &'static str,
+    tokens: Vec<TokenRow>,
+    new_secret: Option<String>,
+    error: Option<String>,
+}
+
+async fn tokens_page(
+    state: &AppState,
+    csrf: &CsrfToken,
+    me: &Me,
+    notice: Option<&'static str>,
+    new_secret: Option<String>,
+    error: Option<String>,
+) -> Result<TokensPage, app::AppError> {
+    let tokens = app::tokens::list(&state.app, &me.actor)
+        .await?
+        .into_iter()
+        .map(|t| TokenRow {
+            id: t.id.to_string(),
+            name: t.name.to_string(),
+            hint: t.hint,
+            created: day(t.created_at),
+            last_used: t.last_used_at.map_or("never".into(), when),
+            status: if t.revoked_at.is_some() { "revoked" } else { "active" },
+            live: t.revoked_at.is_none(),
+        })
+        .collect();
+    Ok(TokensPage {
+        chrome: me.chrome("API tokens", csrf).with_notice(notice),
+        base: me.base,
+        tokens,
+        new_secret,
+        error,
+    })
+}
+
+async fn partner_tokens(
+    State(st): State<AppState>,
+    Extension(c): Extension<CsrfToken>,
+    s: PartnerSession,
+    q: Query<NoticeQuery>,
+) -> Result<TokensPage, PageError> {
+    Ok(tokens_page(&st, &c, &s.into(), q.message(), None, None).await?)
+}
+
+async fn staff_tokens(
+    State(st): State<AppState>,
+    Extension(c): Extension<CsrfToken>,
+    s: StaffSession,
+    q: Query<NoticeQuery>,
+) -> Result<TokensPage, PageError> {
+    Ok(tokens_page(&st, &c, &s.into(), q.message(), None, None).await?)
+}
+
+#[derive(Deserialize)]
+struct NewTokenForm {
+    #[serde(default)]
+    name: String,
+}
+
+/// Creating a token answers with the page itself (not a redirect), because the secret is shown
+/// this once and must never travel in a URL.
+async fn create_token(state: AppState, csrf: CsrfToken, origin: app::Origin, me: Me, form: NewTokenForm) -> Response {
+    match app::tokens::create(&state.app, &me.actor, &form.name, &origin).await {
+        Ok((_, secret)) => match tokens_page(&state, &csrf, &me, None, Some(secret), None).await {
+            Ok(page) => page.into_response(),
+            Err(e) => PageError(e).into_response(),
+        },
+        Err(e) => {
+            let status = crate::error::status_of(&e);
+            match tokens_page(&state, &csrf, &me, None, None, Some(crate::error::public_message(&e))).await {
+                Ok(page) => (status, page).into_response(),
+                Err(e) => PageError(e).into_response(),
+            }
+        }
+    }
+}
+
+async fn partner_create_token(
+    State(st): State<AppState>,
+    Extension(c): Extension<CsrfToken>,
+    WebOrigin(o): WebOrigin,
+    s: PartnerSession,
+    Form(f): Form<NewTokenForm>,
+) -> Response {
+    create_token(st, c, o, s.into(), f).await
+}
+
+async fn staff_create_token(
+    State(st): State<AppState>,
+    Extension(c): Extension<CsrfToken>,
+    WebOrigin(o): WebOrigin,
+    s: StaffSession,
+    Form(f): Form<NewTokenForm>,
+) -> Response {
+    create_token(st, c, o, s.into(), f).await
+}
+
+async fn revoke_token(state: AppState, origin: app::Origin, me: Me, id: String) -> Result<Redirect, PageError> {
+    let id = ApiTokenId::parse(&id).map_err(|_| app::AppError::NotFound("API token"))?;
+    app::tokens::revoke(&state.app, &me.actor, &id, &origin).await?;
+    Ok(Redirect::to(&format!("{}/api-tokens?notice=token_revoked", me.base)))
+}
+
+async fn partner_revoke_token(
+    State(st): State<AppState>,
+    WebOrigin(o): WebOrigin,
+    s: PartnerSession,
+    Path(id): Path<String>,
+) -> Result<Redirect, PageError> {
+    revoke_token(st, o, s.into(), id).await
+}
+
+async fn staff_revoke_token(
+    State(st): State<AppState>,
+    WebOrigin(o): WebOrigin,
+    s: StaffSession,
+    Path(id): Path<String>,
+) -> Result<Redirect, PageError> {
+    revoke_token(st, o, s.into(), id).await
+}

@@ -1,0 +1,102 @@
+//! Server-rendered pages: the partner portal and the staff console. Every page works without
+//! JavaScript; every form carries the CSRF token and posts, then redirects (post/redirect/get).
+
+mod account;
+mod portal;
+mod public;
+mod staff;
+mod users;
+
+pub use public::not_found;
+
+use crate::AppState;
+use crate::csrf::CsrfToken;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .merge(public::routes())
+        .merge(account::routes())
+        .merge(portal::routes())
+        .merge(users::routes())
+        .merge(staff::routes())
+}
+
+/// What the layout around every page needs.
+pub struct Chrome {
+    pub title: String,
+    pub csrf: String,
+    pub who: Option<WhoIsIn>,
+    pub staff: bool,
+    pub notice: Option<&'static str>,
+}
+
+pub struct WhoIsIn {
+    pub name: String,
+    pub role: &'static str,
+}
+
+impl Chrome {
+    pub fn anonymous(title: &str, csrf: &CsrfToken) -> Chrome {
+        Chrome { title: title.to_owned(), csrf: csrf.0.clone(), who: None, staff: false, notice: None }
+    }
+
+    pub fn partner(title: &str, csrf: &CsrfToken, user: &app::PartnerUser) -> Chrome {
+        let who = WhoIsIn { name: user.name.clone(), role: user.role.label() };
+        Chrome { title: title.to_owned(), csrf: csrf.0.clone(), who: Some(who), staff: false, notice: None }
+    }
+
+    pub fn staff(title: &str, csrf: &CsrfToken, staff: &app::StaffMember) -> Chrome {
+        let who = WhoIsIn { name: staff.name.clone(), role: staff.role.label() };
+        Chrome { title: title.to_owned(), csrf: csrf.0.clone(), who: Some(who), staff: true, notice: None }
+    }
+
+    pub fn with_notice(mut self, notice: Option<&'static str>) -> Chrome {
+        self.notice = notice;
+        self
+    }
+}
+
+/// `?notice=…` after a redirect names one of these fixed messages, so no text from the URL is
+/// ever shown.
+#[derive(Deserialize, Default)]
+pub struct NoticeQuery {
+    notice: Option<String>,
+}
+
+impl NoticeQuery {
+    pub fn message(&self) -> Option<&'static str> {
+        Some(match self.notice.as_deref()? {
+            "welcome" => "Welcome! Your org has joined the program with a Network membership.",
+            "invited" => "Invitation sent.",
+            "invitation_cancelled" => "Invitation cancelled.",
+            "role_changed" => "Role changed.",
+            "user_removed" => "User removed.",
+            "password_changed" => "Password changed. Your other sessions have been signed out.",
+            "token_revoked" => "API token revoked.",
+            "joined" => "Welcome! You have joined your org.",
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub status: u16,
+    pub message: String,
+}
+
+/// A date and time as pages show it: UTC, to the minute.
+pub fn when(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// A date as pages show it.
+pub fn day(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d").to_string()
+}

@@ -1,0 +1,152 @@
+//! The partner portal: the dashboard, Partnership > Offers, membership and support.
+
+use super::{Chrome, NoticeQuery, day};
+use crate::AppState;
+use crate::auth::PartnerSession;
+use crate::csrf::CsrfToken;
+use crate::error::PageError;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use axum::routing::get;
+use axum::{Extension, Router};
+use domain::membership::Upgrade;
+use store::orgs::OrgRecord;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/dashboard", get(dashboard))
+        .route("/partnership/offers", get(offers))
+        .route("/partnership/membership", get(membership))
+        .route("/support", get(support))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "portal/dashboard.html")]
+struct DashboardPage {
+    chrome: Chrome,
+    org: OrgRecord,
+    country: String,
+    levels: Vec<(String, String)>,
+}
+
+async fn dashboard(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    session: PartnerSession,
+    notice: Query<NoticeQuery>,
+) -> Result<DashboardPage, PageError> {
+    let view = app::membership::view(&state.app, &session.user).await?;
+    let catalog = state.app.catalog();
+    let country = catalog.country(&view.org.country).map_or(view.org.country.clone(), |c| c.name().to_owned());
+    let levels = view.held.into_iter().map(|(m, name)| (m.level, name)).collect();
+    let chrome = Chrome::partner("Dashboard", &csrf, &session.user).with_notice(notice.message());
+    Ok(DashboardPage { chrome, org: view.org, country, levels })
+}
+
+struct OfferCard {
+    name: String,
+    description: String,
+    price: String,
+    benefits: Vec<String>,
+    blocked: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "portal/offers.html")]
+struct OffersPage {
+    chrome: Chrome,
+    offers: Vec<OfferCard>,
+}
+
+async fn offers(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    session: PartnerSession,
+) -> Result<OffersPage, PageError> {
+    let view = app::membership::view(&state.app, &session.user).await?;
+    let catalog = state.app.catalog();
+    let offers = view
+        .upgrades
+        .into_iter()
+        .filter_map(|u| match u {
+            Upgrade::Offer { code, name, price, blocked } => {
+                let offer = catalog.offer(&code)?;
+                Some(OfferCard {
+                    name,
+                    description: offer.description().to_owned(),
+                    price: price.map_or("Not sold in your currency".to_owned(), |p| p.to_string()),
+                    benefits: offer.benefits().iter().map(crate::present::benefit).collect(),
+                    blocked,
+                })
+            }
+            Upgrade::Competency { .. } => None,
+        })
+        .collect();
+    Ok(OffersPage { chrome: Chrome::partner("Offers", &csrf, &session.user), offers })
+}
+
+struct UpgradeRow {
+    name: String,
+    kind: &'static str,
+    price: String,
+    status: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "portal/membership.html")]
+struct MembershipPage {
+    chrome: Chrome,
+    held: Vec<(String, String)>,
+    upgrades: Vec<UpgradeRow>,
+}
+
+async fn membership(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    session: PartnerSession,
+) -> Result<MembershipPage, PageError> {
+    let view = app::membership::view(&state.app, &session.user).await?;
+    let held = view.held.into_iter().map(|(m, name)| (day(m.started_at), name)).collect();
+    let money = |m: Option<domain::money::Money>| m.map_or("—".to_owned(), |m| m.to_string());
+    let upgrades = view
+        .upgrades
+        .into_iter()
+        .map(|u| match u {
+            Upgrade::Offer { name, price, blocked, .. } => UpgradeRow {
+                name,
+                kind: "Subscription",
+                price: format!("{} a year", money(price)),
+                status: blocked.unwrap_or_else(|| "Available under Partnership > Offers".into()),
+            },
+            Upgrade::Competency { name, silver_fee, gold_fee, blocked, .. } => UpgradeRow {
+                name,
+                kind: "Competency (Silver / Gold)",
+                price: format!("{} / {} a year", money(silver_fee), money(gold_fee)),
+                status: blocked.unwrap_or_else(|| "Earned: apply with evidence, then pay the annual fee".into()),
+            },
+        })
+        .collect();
+    Ok(MembershipPage { chrome: Chrome::partner("Membership", &csrf, &session.user), held, upgrades })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "portal/support.html")]
+struct SupportPage {
+    chrome: Chrome,
+    program: String,
+    support_email: String,
+}
+
+async fn support(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    session: PartnerSession,
+) -> SupportPage {
+    let catalog = state.app.catalog();
+    SupportPage {
+        chrome: Chrome::partner("Support", &csrf, &session.user),
+        program: catalog.program().name().to_owned(),
+        support_email: catalog.program().support_email().to_owned(),
+    }
+}

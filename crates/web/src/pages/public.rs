@@ -1,0 +1,273 @@
+//! Pages for people who are not signed in: sign up, sign in, accept an invitation.
+
+use super::{Chrome, NoticeQuery};
+use crate::auth::WebOrigin;
+use crate::csrf::CsrfToken;
+use crate::error::{PageError, public_message, status_of};
+use crate::{AppState, cookies};
+use app::AppError;
+use app::accounts::{Realm, SignUp};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Form, Router};
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/signup", get(signup_form).post(signup))
+        .route("/signin", get(signin_form).post(signin))
+        .route("/signout", post(signout))
+        .route("/staff/signin", get(staff_signin_form).post(staff_signin))
+        .route("/staff/signout", post(signout))
+        .route("/invitations/{token}", get(invitation_form).post(accept_invitation))
+}
+
+async fn home(State(state): State<AppState>, headers: HeaderMap) -> Result<Redirect, PageError> {
+    let Some(token) = cookies::get(&headers, cookies::SESSION) else { return Ok(Redirect::to("/signin")) };
+    Ok(match app::accounts::session_actor(&state.app, &token).await? {
+        Some(app::Actor::Partner(_)) => Redirect::to("/dashboard"),
+        Some(app::Actor::Staff(_)) => Redirect::to("/staff"),
+        None => Redirect::to("/signin"),
+    })
+}
+
+/// Redirects to `to` with a new session cookie.
+fn signed_in(state: &AppState, token: &str, to: &str) -> Response {
+    let mut response = Redirect::to(to).into_response();
+    let max_age = state.app.settings().session_ttl.num_seconds();
+    cookies::set(response.headers_mut(), cookies::SESSION, token, max_age, state.secure_cookies);
+    response
+}
+
+#[derive(Deserialize, Default)]
+struct SignUpForm {
+    #[serde(default)]
+    company_name: String,
+    #[serde(default)]
+    country: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "signup.html")]
+struct SignUpPage {
+    chrome: Chrome,
+    program: String,
+    countries: Vec<(String, String)>,
+    form: SignUpForm,
+    error: Option<String>,
+}
+
+fn signup_page(state: &AppState, csrf: &CsrfToken, form: SignUpForm, error: Option<String>) -> SignUpPage {
+    let catalog = state.app.catalog();
+    let countries = catalog.countries().iter().map(|c| (c.code().as_str().to_owned(), c.name().to_owned())).collect();
+    SignUpPage {
+        chrome: Chrome::anonymous("Sign up", csrf),
+        program: catalog.program().name().to_owned(),
+        countries,
+        form,
+        error,
+    }
+}
+
+async fn signup_form(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>) -> SignUpPage {
+    signup_page(&state, &csrf, SignUpForm::default(), None)
+}
+
+async fn signup(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    WebOrigin(origin): WebOrigin,
+    Form(form): Form<SignUpForm>,
+) -> Response {
+    let request = SignUp {
+        company_name: form.company_name.clone(),
+        country: form.country.clone(),
+        name: form.name.clone(),
+        email: form.email.clone(),
+        password: form.password.clone(),
+    };
+    let result = async {
+        let (_, user) = app::accounts::sign_up(&state.app, &request, &origin).await?;
+        app::accounts::start_session(&state.app, &user.id).await
+    }
+    .await;
+    match result {
+        Ok(token) => signed_in(&state, &token, "/dashboard?notice=welcome"),
+        Err(e) => form_error(e, |message| {
+            signup_page(&state, &csrf, SignUpForm { password: String::new(), ..form }, Some(message))
+        }),
+    }
+}
+
+/// Re-shows a form with the error for mistakes a person can fix; other errors get the error page.
+pub fn form_error<T: IntoResponse>(e: AppError, page: impl FnOnce(String) -> T) -> Response {
+    match e {
+        AppError::Invalid(_)
+        | AppError::Conflict { .. }
+        | AppError::BadCredentials
+        | AppError::RateLimited { .. }
+        | AppError::Forbidden(_) => {
+            let status = status_of(&e);
+            (status, page(public_message(&e))).into_response()
+        }
+        other => PageError(other).into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+struct SignInForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "signin.html")]
+struct SignInPage {
+    chrome: Chrome,
+    staff: bool,
+    email: String,
+    error: Option<String>,
+}
+
+async fn signin_form(Extension(csrf): Extension<CsrfToken>, notice: axum::extract::Query<NoticeQuery>) -> SignInPage {
+    let chrome = Chrome::anonymous("Sign in", &csrf).with_notice(notice.message());
+    SignInPage { chrome, staff: false, email: String::new(), error: None }
+}
+
+async fn staff_signin_form(Extension(csrf): Extension<CsrfToken>) -> SignInPage {
+    SignInPage { chrome: Chrome::anonymous("Staff sign in", &csrf), staff: true, email: String::new(), error: None }
+}
+
+async fn signin(
+    state: State<AppState>,
+    csrf: Extension<CsrfToken>,
+    origin: WebOrigin,
+    form: Form<SignInForm>,
+) -> Response {
+    sign_in_as(Realm::Partner, state, csrf, origin, form).await
+}
+
+async fn staff_signin(
+    state: State<AppState>,
+    csrf: Extension<CsrfToken>,
+    origin: WebOrigin,
+    form: Form<SignInForm>,
+) -> Response {
+    sign_in_as(Realm::Staff, state, csrf, origin, form).await
+}
+
+async fn sign_in_as(
+    realm: Realm,
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    WebOrigin(origin): WebOrigin,
+    Form(form): Form<SignInForm>,
+) -> Response {
+    let staff = realm == Realm::Staff;
+    match app::accounts::sign_in(&state.app, realm, &form.email, &form.password, &origin).await {
+        Ok(token) => signed_in(&state, &token, if staff { "/staff" } else { "/dashboard" }),
+        Err(e) => {
+            let title = if staff { "Staff sign in" } else { "Sign in" };
+            form_error(e, |message| SignInPage {
+                chrome: Chrome::anonymous(title, &csrf),
+                staff,
+                email: form.email.clone(),
+                error: Some(message),
+            })
+        }
+    }
+}
+
+async fn signout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
+    if let Some(token) = cookies::get(&headers, cookies::SESSION) {
+        app::accounts::sign_out(&state.app, &token).await?;
+    }
+    let mut response = Redirect::to("/signin").into_response();
+    cookies::set(response.headers_mut(), cookies::SESSION, "", 0, state.secure_cookies);
+    Ok(response)
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "invitation.html")]
+struct InvitationPage {
+    chrome: Chrome,
+    token: String,
+    org_name: String,
+    role: &'static str,
+    email: String,
+    name: String,
+    error: Option<String>,
+}
+
+async fn invitation_page(
+    state: &AppState,
+    csrf: &CsrfToken,
+    token: &str,
+    name: String,
+    error: Option<String>,
+) -> Result<InvitationPage, AppError> {
+    let (inv, org_name) = app::users::invitation_by_token(&state.app, token).await?;
+    Ok(InvitationPage {
+        chrome: Chrome::anonymous("Accept invitation", csrf),
+        token: token.to_owned(),
+        org_name,
+        role: inv.role.label(),
+        email: inv.email.to_string(),
+        name,
+        error,
+    })
+}
+
+async fn invitation_form(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    Path(token): Path<String>,
+) -> Result<InvitationPage, PageError> {
+    Ok(invitation_page(&state, &csrf, &token, String::new(), None).await?)
+}
+
+#[derive(Deserialize)]
+struct AcceptForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    password: String,
+}
+
+async fn accept_invitation(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    WebOrigin(origin): WebOrigin,
+    Path(token): Path<String>,
+    Form(form): Form<AcceptForm>,
+) -> Response {
+    match app::users::accept_invitation(&state.app, &token, &form.name, &form.password, &origin).await {
+        Ok((_, session)) => signed_in(&state, &session, "/dashboard?notice=joined"),
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
+            let status = status_of(&e);
+            match invitation_page(&state, &csrf, &token, form.name, Some(public_message(&e))).await {
+                Ok(page) => (status, page).into_response(),
+                Err(e) => PageError(e).into_response(),
+            }
+        }
+        Err(e) => PageError(e).into_response(),
+    }
+}
+
+/// A plain 404 page for paths nobody serves.
+pub async fn not_found() -> Response {
+    PageError(AppError::NotFound("page")).into_response()
+}

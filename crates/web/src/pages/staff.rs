@@ -1,0 +1,267 @@
+//! The staff console: partner orgs, the audit log, the e-mail outbox and staff accounts.
+
+use super::{Chrome, day, when};
+use crate::AppState;
+use crate::auth::{StaffSession, WebOrigin};
+use crate::csrf::CsrfToken;
+use crate::error::{PageError, public_message, status_of};
+use app::AppError;
+use app::staff::NewStaff;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Extension, Form, Router};
+use domain::ids::OrgId;
+use domain::roles::StaffPermission;
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/staff", get(orgs))
+        .route("/staff/orgs/{id}", get(org))
+        .route("/staff/audit", get(audit))
+        .route("/staff/outbox", get(outbox))
+        .route("/staff/team", get(team).post(create_staff))
+}
+
+struct OrgRow {
+    id: String,
+    partner_id: String,
+    name: String,
+    country: String,
+    created: String,
+}
+
+fn org_row(o: store::orgs::OrgRecord) -> OrgRow {
+    OrgRow {
+        id: o.id.to_string(),
+        partner_id: o.partner_id.to_string(),
+        name: o.name.to_string(),
+        country: o.country,
+        created: when(o.created_at),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/orgs.html")]
+struct OrgsPage {
+    chrome: Chrome,
+    orgs: Vec<OrgRow>,
+}
+
+async fn orgs(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    s: StaffSession,
+) -> Result<OrgsPage, PageError> {
+    let orgs = app::staff::list_orgs(&state.app, &s.staff, 200).await?;
+    Ok(OrgsPage {
+        chrome: Chrome::staff("Partner orgs", &csrf, &s.staff),
+        orgs: orgs.into_iter().map(org_row).collect(),
+    })
+}
+
+struct PersonRow {
+    name: String,
+    email: String,
+    role: &'static str,
+    created: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/org.html")]
+struct OrgPage {
+    chrome: Chrome,
+    org: OrgRow,
+    users: Vec<PersonRow>,
+    memberships: Vec<(String, String)>,
+    can_audit: bool,
+}
+
+async fn org(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    s: StaffSession,
+    Path(id): Path<String>,
+) -> Result<OrgPage, PageError> {
+    let id = OrgId::parse(&id).map_err(|_| AppError::NotFound("org"))?;
+    let (org, users, memberships) = app::staff::org_detail(&state.app, &s.staff, &id).await?;
+    let catalog = state.app.catalog();
+    Ok(OrgPage {
+        chrome: Chrome::staff(org.name.as_str(), &csrf, &s.staff),
+        org: org_row(org),
+        users: users
+            .into_iter()
+            .map(|u| PersonRow {
+                name: u.name.to_string(),
+                email: u.email.to_string(),
+                role: u.role.label(),
+                created: day(u.created_at),
+            })
+            .collect(),
+        memberships: memberships
+            .into_iter()
+            .map(|m| {
+                (catalog.membership_level(&m.level).map_or(m.level.clone(), |l| l.name().to_owned()), day(m.started_at))
+            })
+            .collect(),
+        can_audit: s.staff.role.allows(StaffPermission::ReadAuditLog),
+    })
+}
+
+struct AuditRow {
+    at: String,
+    who: String,
+    address: String,
+    action: String,
+    detail: String,
+    org: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/audit.html")]
+struct AuditPage {
+    chrome: Chrome,
+    events: Vec<AuditRow>,
+}
+
+#[derive(Deserialize)]
+struct AuditQuery {
+    org: Option<String>,
+}
+
+async fn audit(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    s: StaffSession,
+    Query(q): Query<AuditQuery>,
+) -> Result<AuditPage, PageError> {
+    let org =
+        q.org.filter(|o| !o.is_empty()).map(|o| OrgId::parse(&o).map_err(|_| AppError::NotFound("org"))).transpose()?;
+    let events = app::staff::audit_log(&state.app, &s.staff, org.as_ref(), 500).await?;
+    let events = events
+        .into_iter()
+        .map(|e| AuditRow {
+            at: when(e.at),
+            who: e.actor_name,
+            address: e.address.unwrap_or_default(),
+            action: e.action,
+            detail: e.detail,
+            org: e.org_id.map(|o| o.to_string()).unwrap_or_default(),
+        })
+        .collect();
+    Ok(AuditPage { chrome: Chrome::staff("Audit log", &csrf, &s.staff), events })
+}
+
+struct EmailRow {
+    to: String,
+    subject: String,
+    body: String,
+    created: String,
+    status: &'static str,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/outbox.html")]
+struct OutboxPage {
+    chrome: Chrome,
+    emails: Vec<EmailRow>,
+}
+
+async fn outbox(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    s: StaffSession,
+) -> Result<OutboxPage, PageError> {
+    let emails = app::outbox::list(&state.app, &s.staff, 200).await?;
+    let emails = emails
+        .into_iter()
+        .map(|m| EmailRow {
+            to: m.to_address,
+            subject: m.subject,
+            body: m.body,
+            created: when(m.created_at),
+            status: if m.sent_at.is_some() { "sent" } else { "in the outbox" },
+        })
+        .collect();
+    Ok(OutboxPage { chrome: Chrome::staff("Outbox", &csrf, &s.staff), emails })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/team.html")]
+struct TeamPage {
+    chrome: Chrome,
+    staff: Vec<PersonRow>,
+    new_password: Option<String>,
+    name: String,
+    email: String,
+    error: Option<String>,
+}
+
+async fn team_page(
+    state: &AppState,
+    csrf: &CsrfToken,
+    s: &StaffSession,
+    new_password: Option<String>,
+    form: Option<&StaffForm>,
+    error: Option<String>,
+) -> Result<TeamPage, AppError> {
+    let staff = app::staff::list_staff(&state.app, &s.staff).await?;
+    Ok(TeamPage {
+        chrome: Chrome::staff("Staff", csrf, &s.staff),
+        staff: staff
+            .into_iter()
+            .map(|m| PersonRow {
+                name: m.name.to_string(),
+                email: m.email.to_string(),
+                role: m.role.label(),
+                created: day(m.created_at),
+            })
+            .collect(),
+        new_password,
+        name: form.map(|f| f.name.clone()).unwrap_or_default(),
+        email: form.map(|f| f.email.clone()).unwrap_or_default(),
+        error,
+    })
+}
+
+async fn team(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    s: StaffSession,
+) -> Result<TeamPage, PageError> {
+    Ok(team_page(&state, &csrf, &s, None, None, None).await?)
+}
+
+#[derive(Deserialize)]
+struct StaffForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    role: String,
+}
+
+/// Answers with the page itself: the generated password is shown this once.
+async fn create_staff(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    WebOrigin(origin): WebOrigin,
+    s: StaffSession,
+    Form(form): Form<StaffForm>,
+) -> Response {
+    let new = NewStaff { email: &form.email, name: &form.name, role: &form.role, password: None };
+    let (password, error, status) = match app::staff::create(&state.app, Some(&s.staff), new, &origin).await {
+        Ok((_, password)) => (password, None, axum::http::StatusCode::OK),
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. })) => (None, Some(public_message(&e)), status_of(&e)),
+        Err(e) => return PageError(e).into_response(),
+    };
+    let keep = error.as_ref().map(|_| &form);
+    match team_page(&state, &csrf, &s, password, keep, error).await {
+        Ok(page) => (status, page).into_response(),
+        Err(e) => PageError(e).into_response(),
+    }
+}

@@ -1,0 +1,254 @@
+//! Users and permissions in the portal: list, invite, change a role, remove.
+
+use super::{Chrome, NoticeQuery, day};
+use crate::AppState;
+use crate::auth::{PartnerSession, WebOrigin};
+use crate::csrf::CsrfToken;
+use crate::error::PageError;
+use app::AppError;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Form, Router};
+use domain::ids::{InvitationId, UserId};
+use domain::roles::PartnerRole;
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/users", get(list))
+        .route("/users/invite", post(invite))
+        .route("/users/{id}", get(detail))
+        .route("/users/{id}/role", post(change_role))
+        .route("/users/{id}/remove", post(remove))
+        .route("/users/invitations/{id}/cancel", post(cancel_invitation))
+}
+
+fn role_options() -> Vec<(&'static str, &'static str)> {
+    PartnerRole::ALL.iter().map(|r| (r.as_str(), r.label())).collect()
+}
+
+struct UserRow {
+    id: String,
+    name: String,
+    email: String,
+    role: &'static str,
+}
+
+struct InvitationRow {
+    id: String,
+    email: String,
+    role: &'static str,
+    expires: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "portal/users.html")]
+struct UsersPage {
+    chrome: Chrome,
+    users: Vec<UserRow>,
+    invitations: Vec<InvitationRow>,
+    roles: Vec<(&'static str, &'static str)>,
+    email: String,
+    role: String,
+    error: Option<String>,
+}
+
+async fn users_page(
+    state: &AppState,
+    csrf: &CsrfToken,
+    session: &PartnerSession,
+    notice: Option<&'static str>,
+    email: String,
+    role: String,
+    error: Option<String>,
+) -> Result<UsersPage, AppError> {
+    let (users, invitations) = app::users::list(&state.app, &session.user).await?;
+    Ok(UsersPage {
+        chrome: Chrome::partner("Users", csrf, &session.user).with_notice(notice),
+        users: users
+            .into_iter()
+            .map(|u| UserRow {
+                id: u.id.to_string(),
+                name: u.name.to_string(),
+                email: u.email.to_string(),
+                role: u.role.label(),
+            })
+            .collect(),
+        invitations: invitations
+            .into_iter()
+            .map(|i| InvitationRow {
+                id: i.id.to_string(),
+                email: i.email.to_string(),
+                role: i.role.label(),
+                expires: day(i.expires_at),
+            })
+            .collect(),
+        roles: role_options(),
+        email,
+        role,
+        error,
+    })
+}
+
+async fn list(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    session: PartnerSession,
+    q: Query<NoticeQuery>,
+) -> Result<UsersPage, PageError> {
+    Ok(users_page(&state, &csrf, &session, q.message(), String::new(), PartnerRole::Member.as_str().into(), None)
+        .await?)
+}
+
+#[derive(Deserialize)]
+struct InviteForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    role: String,
+}
+
+async fn invite(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    WebOrigin(origin): WebOrigin,
+    session: PartnerSession,
+    Form(form): Form<InviteForm>,
+) -> Response {
+    match app::users::invite(&state.app, &session.user, &form.email, &form.role, &origin).await {
+        Ok(_) => Redirect::to("/users?notice=invited").into_response(),
+        Err(e) => {
+            let status = crate::error::status_of(&e);
+            let message = crate::error::public_message(&e);
+            match users_page(&state, &csrf, &session, None, form.email, form.role, Some(message)).await {
+                Ok(page) if status.is_client_error() => (status, page).into_response(),
+                Ok(_) => PageError(e).into_response(),
+                Err(e) => PageError(e).into_response(),
+            }
+        }
+    }
+}
+
+struct UserView {
+    id: String,
+    name: String,
+    email: String,
+    role: &'static str,
+    role_value: &'static str,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "portal/user.html")]
+struct UserPage {
+    chrome: Chrome,
+    user: UserView,
+    roles: Vec<(&'static str, &'static str)>,
+    error: Option<String>,
+}
+
+fn parse_user_id(id: &str) -> Result<UserId, AppError> {
+    UserId::parse(id).map_err(|_| AppError::NotFound("user"))
+}
+
+async fn user_page(
+    state: &AppState,
+    csrf: &CsrfToken,
+    session: &PartnerSession,
+    id: &str,
+    error: Option<String>,
+) -> Result<UserPage, AppError> {
+    let id = parse_user_id(id)?;
+    session.user.require(domain::roles::PartnerPermission::ManageUsers, "manage the users of your org")?;
+    let u = app::users::get(&state.app, &session.user, &id).await?;
+    Ok(UserPage {
+        chrome: Chrome::partner(u.name.as_str(), csrf, &session.user),
+        user: UserView {
+            id: u.id.to_string(),
+            name: u.name.to_string(),
+            email: u.email.to_string(),
+            role: u.role.label(),
+            role_value: u.role.as_str(),
+        },
+        roles: role_options(),
+        error,
+    })
+}
+
+async fn detail(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    session: PartnerSession,
+    Path(id): Path<String>,
+) -> Result<UserPage, PageError> {
+    Ok(user_page(&state, &csrf, &session, &id, None).await?)
+}
+
+#[derive(Deserialize)]
+struct RoleForm {
+    #[serde(default)]
+    role: String,
+}
+
+async fn change_role(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    WebOrigin(origin): WebOrigin,
+    session: PartnerSession,
+    Path(id): Path<String>,
+    Form(form): Form<RoleForm>,
+) -> Response {
+    let result = async {
+        let user_id = parse_user_id(&id)?;
+        app::users::change_role(&state.app, &session.user, &user_id, &form.role, &origin).await
+    }
+    .await;
+    match result {
+        Ok(_) => Redirect::to("/users?notice=role_changed").into_response(),
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
+            match user_page(&state, &csrf, &session, &id, Some(crate::error::public_message(&e))).await {
+                Ok(page) => (crate::error::status_of(&e), page).into_response(),
+                Err(e) => PageError(e).into_response(),
+            }
+        }
+        Err(e) => PageError(e).into_response(),
+    }
+}
+
+async fn remove(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    WebOrigin(origin): WebOrigin,
+    session: PartnerSession,
+    Path(id): Path<String>,
+) -> Response {
+    let result = async {
+        let user_id = parse_user_id(&id)?;
+        app::users::remove(&state.app, &session.user, &user_id, &origin).await
+    }
+    .await;
+    match result {
+        Ok(()) if id == session.user.id.as_str() => Redirect::to("/signin").into_response(),
+        Ok(()) => Redirect::to("/users?notice=user_removed").into_response(),
+        Err(e @ AppError::Conflict { .. }) => {
+            match user_page(&state, &csrf, &session, &id, Some(crate::error::public_message(&e))).await {
+                Ok(page) => (crate::error::status_of(&e), page).into_response(),
+                Err(e) => PageError(e).into_response(),
+            }
+        }
+        Err(e) => PageError(e).into_response(),
+    }
+}
+
+async fn cancel_invitation(
+    State(state): State<AppState>,
+    WebOrigin(origin): WebOrigin,
+    session: PartnerSession,
+    Path(id): Path<String>,
+) -> Result<Redirect, PageError> {
+    let id = InvitationId::parse(&id).map_err(|_| AppError::NotFound("invitation"))?;
+    app::users::cancel_invitation(&state.app, &session.user, &id, &origin).await?;
+    Ok(Redirect::to("/users?notice=invitation_cancelled"))
+}
