@@ -1,0 +1,249 @@
+//! The test bed: the real server on a random port over a fresh database, and an HTTP client
+//! that behaves like a browser (cookies, CSRF field) or an API client (Bearer token).
+//!
+//! `PARTNERHUB_TEST_DB=postgres` runs the suite on PostgreSQL (`PARTNERHUB_TEST_POSTGRES_URL`,
+//! default postgres://postgres@127.0.0.1:5432/postgres), one new database per test; otherwise
+//! each test gets its own SQLite file.
+
+use app::App;
+use app::clock::ManualClock;
+use chrono::{TimeZone, Utc};
+use partnerhub::startup::{self, CatalogChoice};
+use reqwest::StatusCode;
+use reqwest::header::LOCATION;
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+pub struct TestApp {
+    pub url: String,
+    pub app: Arc<App>,
+    pub clock: Arc<ManualClock>,
+    pub admin_email: String,
+    pub admin_password: String,
+    pub database_url: String,
+    _dir: tempdir::TempDir,
+}
+
+/// A scratch folder removed at the end of the test.
+mod tempdir {
+    pub struct TempDir(pub std::path::PathBuf);
+    impl TempDir {
+        pub fn new() -> TempDir {
+            let mut bytes = [0u8; 8];
+            getrandom(&mut bytes);
+            let name: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+            let path = std::env::temp_dir().join(format!("partnerhub-test-{name}"));
+            std::fs::create_dir_all(&path).expect("temp dir");
+            TempDir(path)
+        }
+    }
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+    fn getrandom(buf: &mut [u8]) {
+        use app::secrets::Entropy;
+        app::secrets::OsEntropy.fill(buf);
+    }
+}
+
+pub fn on_postgres() -> bool {
+    std::env::var("PARTNERHUB_TEST_DB").is_ok_and(|v| v == "postgres")
+}
+
+/// A fresh, empty database for one test.
+async fn fresh_database(dir: &tempdir::TempDir) -> String {
+    if !on_postgres() {
+        return format!("sqlite://{}?mode=rwc", dir.0.join("partnerhub.db").display());
+    }
+    let admin_url = std::env::var("PARTNERHUB_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
+    let name = format!("ph_test_{}", dir.0.file_name().unwrap().to_string_lossy().trim_start_matches("partnerhub-test-"));
+    sqlx::any::install_default_drivers();
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin_url).await.expect("connect to PostgreSQL");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.expect("create database");
+    let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(b, _)| b).to_owned();
+    format!("{base}/{name}")
+}
+
+/// The first instant every test starts at, so dates in assertions are known.
+pub fn start_time() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2027, 3, 15, 9, 0, 0).unwrap()
+}
+
+pub async fn spawn_app() -> TestApp {
+    let dir = tempdir::TempDir::new();
+    let database_url = fresh_database(&dir).await;
+    spawn_on(dir, database_url).await
+}
+
+async fn spawn_on(dir: tempdir::TempDir, database_url: String) -> TestApp {
+    let clock = Arc::new(ManualClock::new(start_time()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let settings = app::Settings { public_url: url.clone(), ..app::Settings::default() };
+    let app = startup::open_app(&database_url, CatalogChoice::Demo, clock.clone(), settings).await.expect("app starts");
+    let (admin_email, admin_password) = app::staff::ensure_first_admin(&app).await.unwrap().expect("first admin");
+    let router = web::router(app.clone());
+    tokio::spawn(async move { web::serve(listener, router, std::future::pending()).await });
+    TestApp { url, app, clock, admin_email, admin_password, database_url, _dir: dir }
+}
+
+/// A partner org made through the sign-up page, with its Global admin signed in.
+pub struct Partner {
+    pub browser: Browser,
+    pub email: String,
+}
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+impl TestApp {
+    pub fn browser(&self) -> Browser {
+        Browser::new(&self.url)
+    }
+
+    pub fn api(&self, token: Option<&str>) -> Api {
+        Api { url: self.url.clone(), token: token.map(str::to_owned), client: reqwest::Client::new() }
+    }
+
+    /// Signs up `company` with a Global admin `email` through the portal.
+    pub async fn sign_up(&self, company: &str, email: &str) -> Partner {
+        let browser = self.browser();
+        let response = browser
+            .submit("/signup", "/signup", &[("company_name", company), ("country", "US"), ("name", "Ada Admin"), ("email", email), ("password", PASSWORD)])
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "sign-up redirects");
+        Partner { browser, email: email.to_owned() }
+    }
+
+    /// A staff browser signed in as the first program admin.
+    pub async fn staff_admin(&self) -> Browser {
+        let browser = self.browser();
+        let r = browser.submit("/staff/signin", "/staff/signin", &[("email", &self.admin_email), ("password", &self.admin_password)]).await;
+        assert_eq!(location(&r), "/staff");
+        browser
+    }
+
+    /// The newest outbox e-mail to `to`, read as the program admin through the API.
+    pub async fn last_email_to(&self, to: &str) -> String {
+        let mut conn = self.app.store().read().await.unwrap();
+        let emails = store::outbox::list(&mut conn, 100).await.unwrap();
+        emails.into_iter().find(|e| e.to_address == to).map(|e| e.body).expect("an e-mail to the address")
+    }
+
+    /// Invites `email` with `role` from `by`, and accepts the invitation in a new browser.
+    pub async fn invite_and_join(&self, by: &Partner, email: &str, role: &str) -> Partner {
+        let r = by.browser.submit("/users", "/users/invite", &[("email", email), ("role", role)]).await;
+        assert_eq!(location(&r), "/users?notice=invited");
+        let link = invitation_link(&self.last_email_to(email).await);
+        let path = link.strip_prefix(&self.url).expect("link points to the server").to_owned();
+        let browser = self.browser();
+        let r = browser.submit(&path, &path, &[("name", "Invited Person"), ("password", PASSWORD)]).await;
+        assert_eq!(location(&r), "/dashboard?notice=joined");
+        Partner { browser, email: email.to_owned() }
+    }
+
+    /// Creates an API token for a signed-in browser user through the portal; returns the secret.
+    pub async fn token_for(&self, who: &Browser, account_base: &str) -> String {
+        let path = format!("{account_base}/api-tokens");
+        let r = who.submit(&path, &path, &[("name", "tests")]).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let html = r.text().await.unwrap();
+        let start = html.find("id=\"new-token\">").expect("token shown") + "id=\"new-token\">".len();
+        html[start..].split('<').next().unwrap().to_owned()
+    }
+
+    /// The user id of `email` (for building URLs).
+    pub async fn user_id(&self, email: &str) -> String {
+        let mut conn = self.app.store().read().await.unwrap();
+        let email = domain::account::EmailAddress::parse(email).unwrap();
+        store::users::find_by_email(&mut conn, &email).await.unwrap().expect("user exists").id.to_string()
+    }
+}
+
+pub fn invitation_link(body: &str) -> String {
+    body.split_whitespace().find(|w| w.contains("/invitations/")).expect("link in e-mail").to_owned()
+}
+
+pub fn location(r: &reqwest::Response) -> String {
+    r.headers().get(LOCATION).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
+}
+
+/// A browser: keeps cookies, does not follow redirects (tests assert them), fills in the CSRF
+/// field from the form page.
+pub struct Browser {
+    pub url: String,
+    pub client: reqwest::Client,
+}
+
+impl Browser {
+    pub fn new(url: &str) -> Browser {
+        let client = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        Browser { url: url.to_owned(), client }
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(format!("{}{path}", self.url)).send().await.expect("GET")
+    }
+
+    pub async fn get_text(&self, path: &str) -> (StatusCode, String) {
+        let r = self.get(path).await;
+        (r.status(), r.text().await.unwrap())
+    }
+
+    /// Opens `page`, takes the CSRF token from its form, and posts `fields` to `action`.
+    pub async fn submit(&self, page: &str, action: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let html = self.get(page).await.text().await.unwrap();
+        let token = csrf_in(&html).unwrap_or_default();
+        let mut form: Vec<(&str, &str)> = vec![("csrf", &token)];
+        form.extend_from_slice(fields);
+        self.client.post(format!("{}{action}", self.url)).form(&form).send().await.expect("POST")
+    }
+
+    /// Posts without any CSRF token, as a forged cross-site form would.
+    pub async fn post_without_csrf(&self, action: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        self.client.post(format!("{}{action}", self.url)).form(fields).send().await.expect("POST")
+    }
+}
+
+pub fn csrf_in(html: &str) -> Option<String> {
+    let marker = "name=\"csrf\" value=\"";
+    let start = html.find(marker)? + marker.len();
+    Some(html[start..].split('"').next()?.to_owned())
+}
+
+/// An API client with an optional Bearer token.
+pub struct Api {
+    pub url: String,
+    pub token: Option<String>,
+    pub client: reqwest::Client,
+}
+
+impl Api {
+    fn with_auth(&self, rb: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match &self.token {
+            Some(t) => rb.bearer_auth(t),
+            None => rb,
+        }
+    }
+
+    pub async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let mut rb = self.with_auth(self.client.request(method, format!("{}{path}", self.url)));
+        if let Some(body) = body {
+            rb = rb.json(&body);
+        }
+        let r = rb.send().await.expect("API call");
+        let status = r.status();
+        let text = r.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(json!({ "raw": text })))
+    }
+
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        self.call(reqwest::Method::GET, path, None).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.call(reqwest::Method::POST, path, Some(body)).await
+    }
+}

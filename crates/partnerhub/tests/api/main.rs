@@ -1,0 +1,12 @@
+//! Integration tests: the real server over HTTP, on SQLite by default and on PostgreSQL with
+//! `PARTNERHUB_TEST_DB=postgres` (the test script runs both).
+
+mod helpers;
+
+mod api_contract;
+mod isolation;
+mod signup_and_signin;
+mod staff_console;
+mod startup;
+mod tokens;
+mod users_and_roles;

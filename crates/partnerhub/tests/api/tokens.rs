@@ -1,0 +1,56 @@
+use crate::helpers::*;
+use reqwest::StatusCode;
+
+#[tokio::test]
+async fn a_personal_api_token_acts_as_its_owner_until_revoked() {
+    let t = spawn_app().await;
+    let ada = t.sign_up("Contoso", "ada@contoso.example").await;
+    let token = t.token_for(&ada.browser, "/account").await;
+    assert!(token.starts_with("phk_"));
+
+    let (status, me) = t.api(Some(&token)).get("/api/v1/me").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(me["email"], "ada@contoso.example");
+    assert_eq!(me["role"], "global_admin");
+
+    // Only a hash is stored.
+    let mut conn = t.app.store().read().await.unwrap();
+    let stored: Vec<String> = sqlx::query_scalar("SELECT token_hash FROM api_tokens").fetch_all(&mut *conn).await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert!(!stored[0].contains(&token[4..]), "the secret is not in the database");
+    drop(conn);
+
+    let (_, html) = ada.browser.get_text("/account/api-tokens").await;
+    assert!(!html.contains(&token), "the secret is shown once only");
+    let id_start = html.find("/account/api-tokens/tok_").unwrap() + "/account/api-tokens/".len();
+    let id = &html[id_start..id_start + 30];
+    let r = ada.browser.submit("/account/api-tokens", &format!("/account/api-tokens/{id}/revoke"), &[]).await;
+    assert_eq!(location(&r), "/account/api-tokens?notice=token_revoked");
+
+    let (status, body) = t.api(Some(&token)).get("/api/v1/me").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["code"], "unauthenticated");
+}
+
+#[tokio::test]
+async fn a_token_of_a_removed_user_stops_working() {
+    let t = spawn_app().await;
+    let ada = t.sign_up("Contoso", "ada@contoso.example").await;
+    let bea = t.invite_and_join(&ada, "bea@contoso.example", "member").await;
+    let token = t.token_for(&bea.browser, "/account").await;
+    assert_eq!(t.api(Some(&token)).get("/api/v1/me").await.0, StatusCode::OK);
+    let bea_id = t.user_id("bea@contoso.example").await;
+    let (status, _) = t.api(Some(&t.token_for(&ada.browser, "/account").await)).call(reqwest::Method::DELETE, &format!("/api/v1/users/{bea_id}"), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(t.api(Some(&token)).get("/api/v1/me").await.0, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn bad_or_missing_tokens_are_refused() {
+    let t = spawn_app().await;
+    for token in [None, Some("phk_not-a-real-token"), Some("garbage")] {
+        let (status, body) = t.api(token).get("/api/v1/me").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_eq!(body["code"], "unauthenticated");
+    }
+}

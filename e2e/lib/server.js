@@ -1,0 +1,128 @@
+// Starts a fresh partnerhub server for one test: a free port on 127.0.0.1, a new temp dir as cwd
+// and a new SQLite database in it. Resolves once /readyz answers 200.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const E2E_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The partnerhub binary: $PARTNERHUB_BIN, else ../target/debug/partnerhub relative to e2e/. */
+export function binaryPath() {
+  const bin = process.env.PARTNERHUB_BIN || path.join(E2E_DIR, '..', 'target', 'debug', 'partnerhub');
+  return path.resolve(E2E_DIR, bin);
+}
+
+/** Asks the kernel for a free port on 127.0.0.1 and releases it. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Starts the server. Returns {url, adminEmail, adminPassword, dir, output(), stop()}.
+ * `stop()` kills the process (SIGTERM, then SIGKILL after 5 s) and removes the temp dir
+ * unless KEEP_SERVER_DIR is set.
+ */
+export async function startServer({ timeoutMs = 20_000 } = {}) {
+  const bin = binaryPath();
+  if (!existsSync(bin)) {
+    throw new Error(`partnerhub binary not found at ${bin}; build it with \`cargo build -p partnerhub\` or set PARTNERHUB_BIN`);
+  }
+  // A port picked here may in rare cases be taken before the server binds it; retry then.
+  let lastError;
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    try {
+      return await startOnce(bin, await freePort(), timeoutMs);
+    } catch (e) {
+      lastError = e;
+      if (!/address already in use|AddrInUse/i.test(String(e.message))) break;
+    }
+  }
+  throw lastError;
+}
+
+async function startOnce(bin, port, timeoutMs) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'partnerhub-e2e-'));
+  const url = `http://127.0.0.1:${port}`;
+  const args = [
+    'serve',
+    '--listen', `127.0.0.1:${port}`,
+    '--public-url', url,
+    '--database-url', `sqlite://${path.join(dir, 'test.db')}?mode=rwc`,
+  ];
+  // Keep the environment from pointing the server at another database or config.
+  const env = { ...process.env, NO_COLOR: '1' };
+  for (const k of ['DATABASE_URL', 'PARTNERHUB_CONFIG', 'PARTNERHUB_LISTEN', 'PARTNERHUB_PUBLIC_URL', 'PARTNERHUB_CATALOG']) {
+    delete env[k];
+  }
+  const child = spawn(bin, args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+
+  let out = '';
+  let exited = null;
+  child.stdout.setEncoding('utf8').on('data', (d) => { out += d; });
+  child.stderr.setEncoding('utf8').on('data', (d) => { out += d; });
+  const exitPromise = new Promise((resolve) => child.on('exit', (code, signal) => {
+    exited = { code, signal };
+    resolve(exited);
+  }));
+  child.on('error', (e) => { out += `\nspawn error: ${e.message}\n`; exited = exited || { code: -1, signal: null }; });
+
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    if (!exited) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => { if (!exited) child.kill('SIGKILL'); }, 5_000);
+      await exitPromise;
+      clearTimeout(timer);
+    }
+    if (!process.env.KEEP_SERVER_DIR) rmSync(dir, { recursive: true, force: true });
+  };
+  // Never leave a server behind if the test process dies on its own.
+  const onExit = () => { if (!exited) child.kill('SIGKILL'); };
+  process.once('exit', onExit);
+
+  try {
+    const deadline = Date.now() + timeoutMs;
+    let adminEmail, adminPassword;
+    for (;;) {
+      if (exited) throw new Error(`partnerhub exited early (${JSON.stringify(exited)}):\n${out}`);
+      if (Date.now() > deadline) throw new Error(`partnerhub not ready within ${timeoutMs} ms:\n${out}`);
+      const m = out.match(/first program admin:\s*(\S+)\s+password:\s*(\S+)/);
+      if (m) [, adminEmail, adminPassword] = m;
+      if (adminEmail && /partnerhub is running at/.test(out)) {
+        try {
+          const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2_000) });
+          if (res.status === 200) break;
+        } catch { /* not listening yet */ }
+      }
+      await sleep(50);
+    }
+    return {
+      url,
+      port,
+      dir,
+      adminEmail,
+      adminPassword,
+      output: () => out.replace(/\x1b\[[0-9;]*m/g, ''),
+      stop: async () => { process.removeListener('exit', onExit); await stop(); },
+    };
+  } catch (e) {
+    process.removeListener('exit', onExit);
+    await stop();
+    throw e;
+  }
+}
