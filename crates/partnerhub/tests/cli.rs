@@ -1,0 +1,95 @@
+//! The `partnerhub` command: bad input exits non-zero with the reason; good input does the job.
+
+use std::process::{Command, Output};
+
+fn partnerhub(dir: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_partnerhub"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("DATABASE_URL")
+        .env("RUST_LOG", "error")
+        .output()
+        .expect("partnerhub runs")
+}
+
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("partnerhub-cli-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn check_catalog_accepts_the_demo_and_names_what_is_wrong_in_a_broken_file() {
+    let dir = scratch("catalog");
+    let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/../../catalog/demo-program.toml");
+    let ok = partnerhub(&dir, &["check-catalog", demo]);
+    assert!(ok.status.success(), "{}", text(&ok.stderr));
+    assert!(text(&ok.stdout).contains("valid"));
+
+    let broken = dir.join("broken.toml");
+    let source = std::fs::read_to_string(demo).unwrap().replace("term_months = 12", "term_months = 13");
+    std::fs::write(&broken, source).unwrap();
+    let bad = partnerhub(&dir, &["check-catalog", broken.to_str().unwrap()]);
+    assert!(!bad.status.success());
+    let err = text(&bad.stderr);
+    assert!(err.contains("broken.toml") && err.contains("term_months"), "{err}");
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn staff_create_makes_an_account_and_refuses_bad_input() {
+    let dir = scratch("staff");
+    let db = format!("sqlite://{}/ph.db?mode=rwc", dir.display());
+    let ok = partnerhub(&dir, &["--database-url", &db, "staff", "create", "--email", "sam@vendor.example", "--name", "Sam", "--role", "support_agent"]);
+    assert!(ok.status.success(), "{}", text(&ok.stderr));
+    let out = text(&ok.stdout);
+    assert!(out.contains("created sam@vendor.example (Support agent)") && out.contains("password (shown once): "), "{out}");
+
+    let again = partnerhub(&dir, &["--database-url", &db, "staff", "create", "--email", "sam@vendor.example", "--name", "Sam"]);
+    assert!(!again.status.success());
+    assert!(text(&again.stderr).contains("exists already"));
+
+    let bad = partnerhub(&dir, &["--database-url", &db, "staff", "create", "--email", "sam", "--name", "Sam"]);
+    assert!(!bad.status.success());
+    assert!(text(&bad.stderr).contains("e-mail address"));
+
+    let role = partnerhub(&dir, &["--database-url", &db, "staff", "create", "--email", "x@vendor.example", "--name", "X", "--role", "root"]);
+    assert!(!role.status.success());
+    assert!(text(&role.stderr).contains("support_agent or program_admin"));
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn a_bad_database_url_or_config_file_is_refused_with_the_reason() {
+    let dir = scratch("config");
+    let bad_url = partnerhub(&dir, &["--database-url", "mysql://localhost/x", "migrate"]);
+    assert!(!bad_url.status.success());
+    assert!(text(&bad_url.stderr).contains("unsupported database URL"));
+
+    std::fs::write(dir.join("partnerhub.toml"), "databse_url = \"sqlite://x.db\"\n").unwrap();
+    let bad_file = partnerhub(&dir, &["migrate"]);
+    assert!(!bad_file.status.success());
+    let err = text(&bad_file.stderr);
+    assert!(err.contains("partnerhub.toml") && err.contains("databse_url"), "{err}");
+
+    let missing = partnerhub(&dir, &["--config", "nope.toml", "migrate"]);
+    assert!(!missing.status.success());
+    assert!(text(&missing.stderr).contains("nope.toml does not exist"));
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn migrate_creates_the_sqlite_file_and_is_repeatable() {
+    let dir = scratch("migrate");
+    let db = format!("sqlite://{}/ph.db?mode=rwc", dir.display());
+    for _ in 0..2 {
+        let out = partnerhub(&dir, &["--database-url", &db, "migrate"]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+    assert!(dir.join("ph.db").exists());
+    std::fs::remove_dir_all(dir).ok();
+}
