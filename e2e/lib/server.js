@@ -91,8 +91,11 @@ async function startOnce(bin, port, timeoutMs) {
     }
     if (!process.env.KEEP_SERVER_DIR) rmSync(dir, { recursive: true, force: true });
   };
-  // Never leave a server behind if the test process dies on its own.
-  const onExit = () => { if (!exited) child.kill('SIGKILL'); };
+  // Never leave a server (or its temp dir) behind if the test process dies on its own.
+  const onExit = () => {
+    if (!exited) child.kill('SIGKILL');
+    if (!process.env.KEEP_SERVER_DIR) rmSync(dir, { recursive: true, force: true });
+  };
   process.once('exit', onExit);
 
   try {

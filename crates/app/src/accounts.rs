@@ -152,12 +152,14 @@ pub async fn sign_in(
     let mut tx = app.store().write().await?;
     let Some(principal) = principal.filter(|_| ok) else {
         let id = app.new_id(SigninFailureId::from_random);
+        store::signin::forget_before(&mut tx, &typed, &address, since).await?;
         store::signin::record_failure(&mut tx, &id, &typed, &address, now).await?;
         tx.commit().await.map_err(StoreError::from)?;
         tracing::info!(realm = ?realm, "sign-in refused");
         return Err(AppError::BadCredentials);
     };
     store::signin::clear_for_email(&mut tx, &typed).await?;
+    store::sessions::delete_expired(&mut tx, now).await?;
     let token = open_session(app, &mut tx, &principal).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(token)

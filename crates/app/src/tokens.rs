@@ -84,8 +84,9 @@ pub async fn authenticate(app: &App, secret: &str) -> Result<Actor, AppError> {
     // Last use is shown to the owner; to spare a write per request it moves once a minute.
     let now = app.now();
     if record.last_used_at.is_none_or(|t| now - t > chrono::Duration::minutes(1)) {
-        let mut conn = app.store().read().await?;
-        store::api_tokens::touch(&mut conn, &record.id, now).await?;
+        let mut tx = app.store().write().await?;
+        store::api_tokens::touch(&mut tx, &record.id, now).await?;
+        tx.commit().await.map_err(StoreError::from)?;
     }
     Ok(actor)
 }

@@ -44,12 +44,30 @@ fn check_catalog_accepts_the_demo_and_names_what_is_wrong_in_a_broken_file() {
 fn staff_create_makes_an_account_and_refuses_bad_input() {
     let dir = scratch("staff");
     let db = format!("sqlite://{}/ph.db?mode=rwc", dir.display());
-    let ok = partnerhub(&dir, &["--database-url", &db, "staff", "create", "--email", "sam@vendor.example", "--name", "Sam", "--role", "support_agent"]);
+    let ok = partnerhub(
+        &dir,
+        &[
+            "--database-url",
+            &db,
+            "staff",
+            "create",
+            "--email",
+            "sam@vendor.example",
+            "--name",
+            "Sam",
+            "--role",
+            "support_agent",
+        ],
+    );
     assert!(ok.status.success(), "{}", text(&ok.stderr));
     let out = text(&ok.stdout);
-    assert!(out.contains("created sam@vendor.example (Support agent)") && out.contains("password (shown once): "), "{out}");
+    assert!(
+        out.contains("created sam@vendor.example (Support agent)") && out.contains("password (shown once): "),
+        "{out}"
+    );
 
-    let again = partnerhub(&dir, &["--database-url", &db, "staff", "create", "--email", "sam@vendor.example", "--name", "Sam"]);
+    let again =
+        partnerhub(&dir, &["--database-url", &db, "staff", "create", "--email", "sam@vendor.example", "--name", "Sam"]);
     assert!(!again.status.success());
     assert!(text(&again.stderr).contains("exists already"));
 
@@ -57,7 +75,10 @@ fn staff_create_makes_an_account_and_refuses_bad_input() {
     assert!(!bad.status.success());
     assert!(text(&bad.stderr).contains("e-mail address"));
 
-    let role = partnerhub(&dir, &["--database-url", &db, "staff", "create", "--email", "x@vendor.example", "--name", "X", "--role", "root"]);
+    let role = partnerhub(
+        &dir,
+        &["--database-url", &db, "staff", "create", "--email", "x@vendor.example", "--name", "X", "--role", "root"],
+    );
     assert!(!role.status.success());
     assert!(text(&role.stderr).contains("support_agent or program_admin"));
     std::fs::remove_dir_all(dir).ok();

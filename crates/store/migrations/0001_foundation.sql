@@ -69,6 +69,7 @@ CREATE TABLE sessions (
     expires_at     BIGINT NOT NULL
 );
 CREATE INDEX sessions_by_principal ON sessions (principal_kind, principal_id);
+CREATE INDEX sessions_by_expiry ON sessions (expires_at);
 
 CREATE TABLE api_tokens (
     id             TEXT PRIMARY KEY,

@@ -39,6 +39,22 @@ pub async fn failures_since(conn: &mut Conn, email: &str, address: &str, since: 
     Ok((by_email, by_address))
 }
 
+/// Forgets failures of this e-mail and this address older than `before`, so the table holds
+/// only what the window can still count.
+pub async fn forget_before(conn: &mut Conn, email: &str, address: &str, before: DateTime<Utc>) -> Result<()> {
+    sqlx::query("DELETE FROM signin_failures WHERE email = $1 AND failed_at <= $2")
+        .bind(email)
+        .bind(to_db(before))
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM signin_failures WHERE address = $1 AND failed_at <= $2")
+        .bind(address)
+        .bind(to_db(before))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// A successful sign-in clears the e-mail's failures.
 pub async fn clear_for_email(conn: &mut Conn, email: &str) -> Result<()> {
     sqlx::query("DELETE FROM signin_failures WHERE email = $1").bind(email).execute(conn).await?;

@@ -12,7 +12,20 @@ async fn the_openapi_document_is_served_and_lists_the_routes() {
     assert_eq!(status, StatusCode::OK);
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     let paths = doc["paths"].as_object().unwrap();
-    for path in ["/api/v1/signup", "/api/v1/me", "/api/v1/membership", "/api/v1/offers", "/api/v1/users", "/api/v1/users/{id}", "/api/v1/invitations", "/api/v1/invitations/{id}", "/api/v1/orgs", "/api/v1/orgs/{id}", "/api/v1/audit-events", "/api/v1/staff"] {
+    for path in [
+        "/api/v1/signup",
+        "/api/v1/me",
+        "/api/v1/membership",
+        "/api/v1/offers",
+        "/api/v1/users",
+        "/api/v1/users/{id}",
+        "/api/v1/invitations",
+        "/api/v1/invitations/{id}",
+        "/api/v1/orgs",
+        "/api/v1/orgs/{id}",
+        "/api/v1/audit-events",
+        "/api/v1/staff",
+    ] {
         assert!(paths.contains_key(path), "{path} is documented");
     }
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
@@ -27,28 +40,62 @@ async fn bad_bodies_get_problem_documents_and_change_nothing() {
     let client = reqwest::Client::new();
     let url = format!("{}/api/v1/invitations", t.url);
 
-    let unknown_field = client.post(&url).bearer_auth(&token).json(&json!({"email": "x@contoso.example", "role": "member", "admin": true})).send().await.unwrap();
+    let unknown_field = client
+        .post(&url)
+        .bearer_auth(&token)
+        .json(&json!({"email": "x@contoso.example", "role": "member", "admin": true}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(unknown_field.status(), StatusCode::BAD_REQUEST);
     assert_eq!(unknown_field.headers()["content-type"], "application/problem+json");
     let body: serde_json::Value = unknown_field.json().await.unwrap();
     assert_eq!(body["code"], "invalid_body");
     assert!(body["detail"].as_str().unwrap().contains("unknown field"));
 
-    let wrong_type = client.post(&url).bearer_auth(&token).json(&json!({"email": 7, "role": "member"})).send().await.unwrap();
+    let wrong_type =
+        client.post(&url).bearer_auth(&token).json(&json!({"email": 7, "role": "member"})).send().await.unwrap();
     assert_eq!(wrong_type.status(), StatusCode::BAD_REQUEST);
 
-    let bad_role = client.post(&url).bearer_auth(&token).json(&json!({"email": "x@contoso.example", "role": "owner"})).send().await.unwrap();
+    let bad_role = client
+        .post(&url)
+        .bearer_auth(&token)
+        .json(&json!({"email": "x@contoso.example", "role": "owner"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(bad_role.status(), StatusCode::BAD_REQUEST);
 
-    let not_json = client.post(&url).bearer_auth(&token).body("email=x").header("content-type", "text/plain").send().await.unwrap();
+    let not_json = client
+        .post(&url)
+        .bearer_auth(&token)
+        .body("email=x")
+        .header("content-type", "text/plain")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(not_json.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
 
-    let broken = client.post(&url).bearer_auth(&token).body("{\"email\": ").header("content-type", "application/json").send().await.unwrap();
+    let broken = client
+        .post(&url)
+        .bearer_auth(&token)
+        .body("{\"email\": ")
+        .header("content-type", "application/json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(broken.status(), StatusCode::BAD_REQUEST);
     assert_eq!(broken.json::<serde_json::Value>().await.unwrap()["code"], "invalid_json");
 
     let huge = format!("{{\"email\": \"{}\", \"role\": \"member\"}}", "x".repeat(300 * 1024));
-    let too_big = client.post(&url).bearer_auth(&token).body(huge).header("content-type", "application/json").send().await.unwrap();
+    let too_big = client
+        .post(&url)
+        .bearer_auth(&token)
+        .body(huge)
+        .header("content-type", "application/json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(too_big.status(), StatusCode::PAYLOAD_TOO_LARGE);
 
     let (_, invitations) = t.api(Some(&token)).get("/api/v1/invitations").await;
@@ -60,10 +107,12 @@ async fn users_and_roles_through_the_api() {
     let t = spawn_app().await;
     let ada = t.sign_up("Contoso", "ada@contoso.example").await;
     let api = t.api(Some(&t.token_for(&ada.browser, "/account").await));
-    let (status, inv) = api.post("/api/v1/invitations", json!({"email": "bea@contoso.example", "role": "billing_admin"})).await;
+    let (status, inv) =
+        api.post("/api/v1/invitations", json!({"email": "bea@contoso.example", "role": "billing_admin"})).await;
     assert_eq!(status, StatusCode::CREATED, "{inv}");
     assert_eq!(inv["role"], "billing_admin");
-    let (status, again) = api.post("/api/v1/invitations", json!({"email": "bea@contoso.example", "role": "member"})).await;
+    let (status, again) =
+        api.post("/api/v1/invitations", json!({"email": "bea@contoso.example", "role": "member"})).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(again["code"], "already_invited");
 
@@ -71,7 +120,9 @@ async fn users_and_roles_through_the_api() {
     let path = link.strip_prefix(&t.url).unwrap().to_owned();
     t.browser().submit(&path, &path, &[("name", "Bea"), ("password", PASSWORD)]).await;
     let bea_id = t.user_id("bea@contoso.example").await;
-    let (status, user) = api.call(reqwest::Method::PATCH, &format!("/api/v1/users/{bea_id}"), Some(json!({"role": "account_admin"}))).await;
+    let (status, user) = api
+        .call(reqwest::Method::PATCH, &format!("/api/v1/users/{bea_id}"), Some(json!({"role": "account_admin"})))
+        .await;
     assert_eq!(status, StatusCode::OK, "{user}");
     assert_eq!(user["role"], "account_admin");
 

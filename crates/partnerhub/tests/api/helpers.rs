@@ -59,10 +59,14 @@ async fn fresh_database(dir: &tempdir::TempDir) -> String {
     }
     let admin_url = std::env::var("PARTNERHUB_TEST_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
-    let name = format!("ph_test_{}", dir.0.file_name().unwrap().to_string_lossy().trim_start_matches("partnerhub-test-"));
+    let name =
+        format!("ph_test_{}", dir.0.file_name().unwrap().to_string_lossy().trim_start_matches("partnerhub-test-"));
     sqlx::any::install_default_drivers();
     let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin_url).await.expect("connect to PostgreSQL");
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.expect("create database");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .expect("create database");
     let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(b, _)| b).to_owned();
     format!("{base}/{name}")
 }
@@ -78,13 +82,18 @@ pub async fn spawn_app() -> TestApp {
     spawn_on(dir, database_url).await
 }
 
+/// A second server node on the same database as `first` (its own pool, clock and port).
+pub async fn spawn_second_node(first: &TestApp) -> TestApp {
+    spawn_on(tempdir::TempDir::new(), first.database_url.clone()).await
+}
+
 async fn spawn_on(dir: tempdir::TempDir, database_url: String) -> TestApp {
     let clock = Arc::new(ManualClock::new(start_time()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let url = format!("http://{}", listener.local_addr().unwrap());
     let settings = app::Settings { public_url: url.clone(), ..app::Settings::default() };
     let app = startup::open_app(&database_url, CatalogChoice::Demo, clock.clone(), settings).await.expect("app starts");
-    let (admin_email, admin_password) = app::staff::ensure_first_admin(&app).await.unwrap().expect("first admin");
+    let (admin_email, admin_password) = app::staff::ensure_first_admin(&app).await.unwrap().unwrap_or_default();
     let router = web::router(app.clone());
     tokio::spawn(async move { web::serve(listener, router, std::future::pending()).await });
     TestApp { url, app, clock, admin_email, admin_password, database_url, _dir: dir }
@@ -111,7 +120,17 @@ impl TestApp {
     pub async fn sign_up(&self, company: &str, email: &str) -> Partner {
         let browser = self.browser();
         let response = browser
-            .submit("/signup", "/signup", &[("company_name", company), ("country", "US"), ("name", "Ada Admin"), ("email", email), ("password", PASSWORD)])
+            .submit(
+                "/signup",
+                "/signup",
+                &[
+                    ("company_name", company),
+                    ("country", "US"),
+                    ("name", "Ada Admin"),
+                    ("email", email),
+                    ("password", PASSWORD),
+                ],
+            )
             .await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "sign-up redirects");
         Partner { browser, email: email.to_owned() }
@@ -120,7 +139,13 @@ impl TestApp {
     /// A staff browser signed in as the first program admin.
     pub async fn staff_admin(&self) -> Browser {
         let browser = self.browser();
-        let r = browser.submit("/staff/signin", "/staff/signin", &[("email", &self.admin_email), ("password", &self.admin_password)]).await;
+        let r = browser
+            .submit(
+                "/staff/signin",
+                "/staff/signin",
+                &[("email", &self.admin_email), ("password", &self.admin_password)],
+            )
+            .await;
         assert_eq!(location(&r), "/staff");
         browser
     }
@@ -179,7 +204,8 @@ pub struct Browser {
 
 impl Browser {
     pub fn new(url: &str) -> Browser {
-        let client = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let client =
+            reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
         Browser { url: url.to_owned(), client }
     }
 

@@ -74,7 +74,9 @@ async fn another_orgs_users_and_invitations_are_not_found_in_the_api() {
         assert_eq!(problem["code"], "not_found");
     }
     let (_, users) = api.get("/api/v1/users").await;
-    assert!(users["data"].as_array().unwrap().iter().all(|u| u["email"].as_str().unwrap().ends_with("@contoso.example")));
+    assert!(
+        users["data"].as_array().unwrap().iter().all(|u| u["email"].as_str().unwrap().ends_with("@contoso.example"))
+    );
 }
 
 #[tokio::test]
@@ -94,7 +96,9 @@ async fn a_member_cannot_manage_users_on_pages() {
         assert_eq!(r.status(), StatusCode::FORBIDDEN, "{action}");
     }
     // What a Member may see.
-    for page in ["/dashboard", "/partnership/offers", "/partnership/membership", "/support", "/account", "/account/api-tokens"] {
+    for page in
+        ["/dashboard", "/partnership/offers", "/partnership/membership", "/support", "/account", "/account/api-tokens"]
+    {
         assert_eq!(mel.get(page).await.status(), StatusCode::OK, "{page}");
     }
 }
@@ -138,20 +142,29 @@ async fn partners_are_kept_out_of_the_staff_console_and_staff_routes() {
 async fn a_support_agent_cannot_read_the_audit_log_or_manage_staff() {
     let t = spawn_app().await;
     let admin = t.staff_admin().await;
-    let r = admin.submit("/staff/team", "/staff/team", &[("name", "Sam Support"), ("email", "sam@vendor.example"), ("role", "support_agent")]).await;
+    let r = admin
+        .submit(
+            "/staff/team",
+            "/staff/team",
+            &[("name", "Sam Support"), ("email", "sam@vendor.example"), ("role", "support_agent")],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::OK);
     let html = r.text().await.unwrap();
     let start = html.find("id=\"new-password\">").unwrap() + "id=\"new-password\">".len();
     let password = html[start..].split('<').next().unwrap().to_owned();
 
     let sam = t.browser();
-    let r = sam.submit("/staff/signin", "/staff/signin", &[("email", "sam@vendor.example"), ("password", &password)]).await;
+    let r =
+        sam.submit("/staff/signin", "/staff/signin", &[("email", "sam@vendor.example"), ("password", &password)]).await;
     assert_eq!(location(&r), "/staff");
     assert_eq!(sam.get("/staff").await.status(), StatusCode::OK, "agents see orgs");
     assert_eq!(sam.get("/staff/outbox").await.status(), StatusCode::OK, "agents read the outbox");
     assert_eq!(sam.get("/staff/audit").await.status(), StatusCode::FORBIDDEN);
     assert_eq!(sam.get("/staff/team").await.status(), StatusCode::FORBIDDEN);
-    let r = sam.submit("/staff", "/staff/team", &[("name", "Eve"), ("email", "eve@vendor.example"), ("role", "program_admin")]).await;
+    let r = sam
+        .submit("/staff", "/staff/team", &[("name", "Eve"), ("email", "eve@vendor.example"), ("role", "program_admin")])
+        .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 
     let token = t.token_for(&sam, "/staff/account").await;
@@ -187,10 +200,26 @@ async fn every_api_route_but_sign_up_needs_a_token() {
 async fn every_portal_page_needs_a_session() {
     let t = spawn_app().await;
     let b = t.browser();
-    for page in ["/dashboard", "/partnership/offers", "/partnership/membership", "/users", "/users/usr_00000000000000000000000000", "/support", "/account", "/account/api-tokens"] {
+    for page in [
+        "/dashboard",
+        "/partnership/offers",
+        "/partnership/membership",
+        "/users",
+        "/users/usr_00000000000000000000000000",
+        "/support",
+        "/account",
+        "/account/api-tokens",
+    ] {
         assert_eq!(location(&b.get(page).await), "/signin", "{page}");
     }
-    for page in ["/staff", "/staff/audit", "/staff/outbox", "/staff/team", "/staff/account", "/staff/orgs/org_00000000000000000000000000"] {
+    for page in [
+        "/staff",
+        "/staff/audit",
+        "/staff/outbox",
+        "/staff/team",
+        "/staff/account",
+        "/staff/orgs/org_00000000000000000000000000",
+    ] {
         assert_eq!(location(&b.get(page).await), "/staff/signin", "{page}");
     }
 }

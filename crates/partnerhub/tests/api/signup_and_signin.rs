@@ -25,11 +25,56 @@ async fn bad_sign_up_input_reshows_the_form_and_creates_nothing() {
     let t = spawn_app().await;
     let b = t.browser();
     let cases: [(&[(&str, &str)], &str); 5] = [
-        (&[("company_name", "Contoso"), ("country", "US"), ("name", "Ada"), ("email", "not-an-email"), ("password", PASSWORD)], "e-mail address"),
-        (&[("company_name", "Contoso"), ("country", "US"), ("name", "Ada"), ("email", "ada@contoso.example"), ("password", "short")], "password of 12"),
-        (&[("company_name", "Contoso"), ("country", "XX"), ("name", "Ada"), ("email", "ada@contoso.example"), ("password", PASSWORD)], "country"),
-        (&[("company_name", ""), ("country", "US"), ("name", "Ada"), ("email", "ada@contoso.example"), ("password", PASSWORD)], "company name"),
-        (&[("company_name", "Contoso"), ("country", "US"), ("name", " "), ("email", "ada@contoso.example"), ("password", PASSWORD)], "name of 1"),
+        (
+            &[
+                ("company_name", "Contoso"),
+                ("country", "US"),
+                ("name", "Ada"),
+                ("email", "not-an-email"),
+                ("password", PASSWORD),
+            ],
+            "e-mail address",
+        ),
+        (
+            &[
+                ("company_name", "Contoso"),
+                ("country", "US"),
+                ("name", "Ada"),
+                ("email", "ada@contoso.example"),
+                ("password", "short"),
+            ],
+            "password of 12",
+        ),
+        (
+            &[
+                ("company_name", "Contoso"),
+                ("country", "XX"),
+                ("name", "Ada"),
+                ("email", "ada@contoso.example"),
+                ("password", PASSWORD),
+            ],
+            "country",
+        ),
+        (
+            &[
+                ("company_name", ""),
+                ("country", "US"),
+                ("name", "Ada"),
+                ("email", "ada@contoso.example"),
+                ("password", PASSWORD),
+            ],
+            "company name",
+        ),
+        (
+            &[
+                ("company_name", "Contoso"),
+                ("country", "US"),
+                ("name", " "),
+                ("email", "ada@contoso.example"),
+                ("password", PASSWORD),
+            ],
+            "name of 1",
+        ),
     ];
     for (fields, message) in cases {
         let r = b.submit("/signup", "/signup", fields).await;
@@ -48,7 +93,17 @@ async fn an_email_already_signed_up_is_refused() {
     t.sign_up("Contoso", "ada@contoso.example").await;
     let r = t
         .browser()
-        .submit("/signup", "/signup", &[("company_name", "Other"), ("country", "DE"), ("name", "Ada"), ("email", "ADA@contoso.example"), ("password", PASSWORD)])
+        .submit(
+            "/signup",
+            "/signup",
+            &[
+                ("company_name", "Other"),
+                ("country", "DE"),
+                ("name", "Ada"),
+                ("email", "ADA@contoso.example"),
+                ("password", PASSWORD),
+            ],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
     assert!(r.text().await.unwrap().contains("already has an account"));
@@ -64,10 +119,16 @@ async fn sign_in_sign_out_and_the_same_error_for_unknown_email_and_wrong_passwor
     assert_eq!(location(&r), "/signin");
     assert_eq!(location(&p.browser.get("/dashboard").await), "/signin", "signed out");
 
-    let wrong = p.browser.submit("/signin", "/signin", &[("email", "ada@contoso.example"), ("password", "wrong password!!")]).await;
+    let wrong = p
+        .browser
+        .submit("/signin", "/signin", &[("email", "ada@contoso.example"), ("password", "wrong password!!")])
+        .await;
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
     let wrong = wrong.text().await.unwrap();
-    let unknown = p.browser.submit("/signin", "/signin", &[("email", "nobody@contoso.example"), ("password", "wrong password!!")]).await;
+    let unknown = p
+        .browser
+        .submit("/signin", "/signin", &[("email", "nobody@contoso.example"), ("password", "wrong password!!")])
+        .await;
     assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
     let unknown = unknown.text().await.unwrap();
     let message = "The e-mail address or the password is not right";
@@ -104,11 +165,25 @@ async fn changing_the_password_ends_other_sessions() {
     let r = other.submit("/signin", "/signin", &[("email", &p.email), ("password", PASSWORD)]).await;
     assert_eq!(location(&r), "/dashboard");
 
-    let r = p.browser.submit("/account", "/account/password", &[("current_password", "not it at all"), ("new_password", "a brand new passphrase")]).await;
+    let r = p
+        .browser
+        .submit(
+            "/account",
+            "/account/password",
+            &[("current_password", "not it at all"), ("new_password", "a brand new passphrase")],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("current password is not right"));
 
-    let r = p.browser.submit("/account", "/account/password", &[("current_password", PASSWORD), ("new_password", "a brand new passphrase")]).await;
+    let r = p
+        .browser
+        .submit(
+            "/account",
+            "/account/password",
+            &[("current_password", PASSWORD), ("new_password", "a brand new passphrase")],
+        )
+        .await;
     assert_eq!(location(&r), "/account?notice=password_changed");
     assert_eq!(p.browser.get("/dashboard").await.status(), StatusCode::OK, "this session stays");
     assert_eq!(location(&other.get("/dashboard").await), "/signin", "the other session ended");
@@ -124,9 +199,16 @@ async fn changing_the_password_ends_other_sessions() {
 async fn a_form_without_the_csrf_token_is_refused_and_changes_nothing() {
     let t = spawn_app().await;
     let p = t.sign_up("Contoso", "ada@contoso.example").await;
-    let r = p.browser.post_without_csrf("/users/invite", &[("email", "eve@evil.example"), ("role", "global_admin")]).await;
+    let r =
+        p.browser.post_without_csrf("/users/invite", &[("email", "eve@evil.example"), ("role", "global_admin")]).await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let r = p.browser.post_without_csrf("/users/invite", &[("csrf", "forged"), ("email", "eve@evil.example"), ("role", "global_admin")]).await;
+    let r = p
+        .browser
+        .post_without_csrf(
+            "/users/invite",
+            &[("csrf", "forged"), ("email", "eve@evil.example"), ("role", "global_admin")],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let (_, html) = p.browser.get_text("/users").await;
     assert!(!html.contains("eve@evil.example"));

@@ -23,7 +23,8 @@ async fn a_partner_cannot_sign_in_to_the_console_nor_staff_to_the_portal() {
     let p = t.sign_up("Contoso", "ada@contoso.example").await;
     let r = t.browser().submit("/staff/signin", "/staff/signin", &[("email", &p.email), ("password", PASSWORD)]).await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-    let r = t.browser().submit("/signin", "/signin", &[("email", &t.admin_email), ("password", &t.admin_password)]).await;
+    let r =
+        t.browser().submit("/signin", "/signin", &[("email", &t.admin_email), ("password", &t.admin_password)]).await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 }
 
@@ -43,15 +44,19 @@ async fn the_outbox_holds_the_invitation_e_mail() {
 async fn program_admins_add_staff_in_the_console_and_the_api() {
     let t = spawn_app().await;
     let admin = t.staff_admin().await;
-    let r = admin.submit("/staff/team", "/staff/team", &[("name", "Sam"), ("email", "not-an-email"), ("role", "support_agent")]).await;
+    let r = admin
+        .submit("/staff/team", "/staff/team", &[("name", "Sam"), ("email", "not-an-email"), ("role", "support_agent")])
+        .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let token = t.token_for(&admin, "/staff/account").await;
     let api = t.api(Some(&token));
-    let (status, body) = api.post("/api/v1/staff", json!({"email": "pat@vendor.example", "name": "Pat", "role": "program_admin"})).await;
+    let (status, body) =
+        api.post("/api/v1/staff", json!({"email": "pat@vendor.example", "name": "Pat", "role": "program_admin"})).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["staff"]["role"], "program_admin");
     assert!(body["password"].as_str().unwrap().len() >= 12);
-    let (status, body) = api.post("/api/v1/staff", json!({"email": "pat@vendor.example", "name": "Pat", "role": "program_admin"})).await;
+    let (status, body) =
+        api.post("/api/v1/staff", json!({"email": "pat@vendor.example", "name": "Pat", "role": "program_admin"})).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(body["code"], "email_taken");
     let (_, list) = api.get("/api/v1/staff").await;

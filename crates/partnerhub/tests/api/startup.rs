@@ -46,9 +46,34 @@ async fn revisions(t: &TestApp) -> i64 {
 async fn starting_again_keeps_the_data_and_makes_no_second_admin() {
     let t = spawn_app().await;
     t.sign_up("Contoso", "ada@contoso.example").await;
-    let again = open_app(&t.database_url, CatalogChoice::Demo, Arc::new(SystemClock), app::Settings::default()).await.unwrap();
+    let again =
+        open_app(&t.database_url, CatalogChoice::Demo, Arc::new(SystemClock), app::Settings::default()).await.unwrap();
     assert_eq!(app::staff::ensure_first_admin(&again).await.unwrap(), None, "the admin exists already");
     let mut conn = again.store().read().await.unwrap();
     assert_eq!(store::orgs::list(&mut conn, 10).await.unwrap().len(), 1);
     assert_eq!(revisions(&t).await, 1, "the same catalog is one revision");
+}
+
+#[tokio::test]
+async fn two_server_nodes_share_one_database() {
+    let first = spawn_app().await;
+    let second = spawn_second_node(&first).await;
+    let ada = first.sign_up("Contoso", "ada@contoso.example").await;
+    ada.browser.submit("/users", "/users/invite", &[("email", "bea@contoso.example"), ("role", "member")]).await;
+
+    // A session opened on one node is good on the other: the browser moves to node two.
+    let b = second.browser();
+    let r = b.submit("/signin", "/signin", &[("email", "ada@contoso.example"), ("password", PASSWORD)]).await;
+    assert_eq!(location(&r), "/dashboard");
+    let (_, html) = b.get_text("/users").await;
+    assert!(html.contains("bea@contoso.example"), "node two sees node one's invitation");
+}
+
+#[tokio::test]
+async fn unknown_api_paths_get_a_problem_document() {
+    let t = spawn_app().await;
+    let (status, body) = t.api(None).get("/api/v1/nothing-here").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["code"], "not_found");
+    assert_eq!(t.browser().get("/nothing-here").await.status(), StatusCode::NOT_FOUND);
 }

@@ -15,7 +15,8 @@ async fn a_personal_api_token_acts_as_its_owner_until_revoked() {
 
     // Only a hash is stored.
     let mut conn = t.app.store().read().await.unwrap();
-    let stored: Vec<String> = sqlx::query_scalar("SELECT token_hash FROM api_tokens").fetch_all(&mut *conn).await.unwrap();
+    let stored: Vec<String> =
+        sqlx::query_scalar("SELECT token_hash FROM api_tokens").fetch_all(&mut *conn).await.unwrap();
     assert_eq!(stored.len(), 1);
     assert!(!stored[0].contains(&token[4..]), "the secret is not in the database");
     drop(conn);
@@ -40,7 +41,10 @@ async fn a_token_of_a_removed_user_stops_working() {
     let token = t.token_for(&bea.browser, "/account").await;
     assert_eq!(t.api(Some(&token)).get("/api/v1/me").await.0, StatusCode::OK);
     let bea_id = t.user_id("bea@contoso.example").await;
-    let (status, _) = t.api(Some(&t.token_for(&ada.browser, "/account").await)).call(reqwest::Method::DELETE, &format!("/api/v1/users/{bea_id}"), None).await;
+    let (status, _) = t
+        .api(Some(&t.token_for(&ada.browser, "/account").await))
+        .call(reqwest::Method::DELETE, &format!("/api/v1/users/{bea_id}"), None)
+        .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     assert_eq!(t.api(Some(&token)).get("/api/v1/me").await.0, StatusCode::UNAUTHORIZED);
 }

@@ -11,7 +11,10 @@ async fn invite_accept_change_role_and_remove() {
     assert!(html.contains("Contoso"), "in Ada's org");
 
     let bea_id = t.user_id("bea@contoso.example").await;
-    let r = ada.browser.submit(&format!("/users/{bea_id}"), &format!("/users/{bea_id}/role"), &[("role", "account_admin")]).await;
+    let r = ada
+        .browser
+        .submit(&format!("/users/{bea_id}"), &format!("/users/{bea_id}/role"), &[("role", "account_admin")])
+        .await;
     assert_eq!(location(&r), "/users?notice=role_changed");
     let (_, html) = ada.browser.get_text(&format!("/users/{bea_id}")).await;
     assert!(html.contains("id=\"current-role\">Account admin"));
@@ -54,7 +57,8 @@ async fn inviting_an_address_that_has_an_account_is_refused() {
     let t = spawn_app().await;
     let ada = t.sign_up("Contoso", "ada@contoso.example").await;
     t.sign_up("Fabrikam", "bo@fabrikam.example").await;
-    let r = ada.browser.submit("/users", "/users/invite", &[("email", "bo@fabrikam.example"), ("role", "member")]).await;
+    let r =
+        ada.browser.submit("/users", "/users/invite", &[("email", "bo@fabrikam.example"), ("role", "member")]).await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
     assert!(r.text().await.unwrap().contains("already has an account"));
     let r = ada.browser.submit("/users", "/users/invite", &[("email", "nobody"), ("role", "member")]).await;
@@ -68,7 +72,10 @@ async fn a_user_management_admin_cannot_touch_global_admins() {
     let t = spawn_app().await;
     let ada = t.sign_up("Contoso", "ada@contoso.example").await;
     let uma = t.invite_and_join(&ada, "uma@contoso.example", "user_management_admin").await;
-    let r = uma.browser.submit("/users", "/users/invite", &[("email", "g@contoso.example"), ("role", "global_admin")]).await;
+    let r = uma
+        .browser
+        .submit("/users", "/users/invite", &[("email", "g@contoso.example"), ("role", "global_admin")])
+        .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let ada_id = t.user_id("ada@contoso.example").await;
     let r = uma.browser.submit("/users", &format!("/users/{ada_id}/role"), &[("role", "member")]).await;
@@ -76,7 +83,10 @@ async fn a_user_management_admin_cannot_touch_global_admins() {
     let r = uma.browser.submit("/users", &format!("/users/{ada_id}/remove"), &[]).await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     // It may manage everyone else.
-    let r = uma.browser.submit("/users", "/users/invite", &[("email", "m@contoso.example"), ("role", "billing_admin")]).await;
+    let r = uma
+        .browser
+        .submit("/users", "/users/invite", &[("email", "m@contoso.example"), ("role", "billing_admin")])
+        .await;
     assert_eq!(location(&r), "/users?notice=invited");
 }
 
@@ -85,7 +95,8 @@ async fn the_last_global_admin_cannot_be_demoted_or_removed() {
     let t = spawn_app().await;
     let ada = t.sign_up("Contoso", "ada@contoso.example").await;
     let ada_id = t.user_id("ada@contoso.example").await;
-    let r = ada.browser.submit(&format!("/users/{ada_id}"), &format!("/users/{ada_id}/role"), &[("role", "member")]).await;
+    let r =
+        ada.browser.submit(&format!("/users/{ada_id}"), &format!("/users/{ada_id}/role"), &[("role", "member")]).await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
     assert!(r.text().await.unwrap().contains("at least one Global admin"));
     let r = ada.browser.submit(&format!("/users/{ada_id}"), &format!("/users/{ada_id}/remove"), &[]).await;
@@ -93,7 +104,8 @@ async fn the_last_global_admin_cannot_be_demoted_or_removed() {
 
     // With a second Global admin, Ada may step down.
     t.invite_and_join(&ada, "gus@contoso.example", "global_admin").await;
-    let r = ada.browser.submit(&format!("/users/{ada_id}"), &format!("/users/{ada_id}/role"), &[("role", "member")]).await;
+    let r =
+        ada.browser.submit(&format!("/users/{ada_id}"), &format!("/users/{ada_id}/role"), &[("role", "member")]).await;
     assert_eq!(location(&r), "/users?notice=role_changed");
 }
 
@@ -103,7 +115,9 @@ async fn every_change_is_in_the_audit_log_with_who_and_from_where() {
     let ada = t.sign_up("Contoso", "ada@contoso.example").await;
     t.invite_and_join(&ada, "bea@contoso.example", "member").await;
     let bea_id = t.user_id("bea@contoso.example").await;
-    ada.browser.submit(&format!("/users/{bea_id}"), &format!("/users/{bea_id}/role"), &[("role", "billing_admin")]).await;
+    ada.browser
+        .submit(&format!("/users/{bea_id}"), &format!("/users/{bea_id}/role"), &[("role", "billing_admin")])
+        .await;
 
     let staff = t.staff_admin().await;
     let (status, html) = staff.get_text("/staff/audit").await;
