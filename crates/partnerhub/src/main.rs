@@ -46,6 +46,8 @@ enum Command {
     Demo,
     /// Check a catalog file and print what is wrong with it.
     CheckCatalog { file: PathBuf },
+    /// Copy the SQLite database to FILE while it runs (for PostgreSQL, use pg_dump).
+    Backup { file: PathBuf },
     /// Manage program staff.
     Staff {
         #[command(subcommand)]
@@ -134,6 +136,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 catalog.competencies().len(),
                 catalog.countries().len()
             );
+            Ok(())
+        }
+        Command::Backup { file } => {
+            if file.exists() {
+                anyhow::bail!("{} exists already; choose a new file name", file.display());
+            }
+            let store = store::Store::open(&database_url).await?;
+            let target = file.to_str().context("the backup path must be valid UTF-8")?;
+            store.backup_sqlite(target).await?;
+            println!("backed up {} to {}", store::redact(&database_url), file.display());
             Ok(())
         }
         Command::Staff { command: StaffCommand::Create { email, name, role, password_stdin } } => {

@@ -112,5 +112,13 @@ fn migrate_creates_the_sqlite_file_and_is_repeatable() {
         assert!(out.status.success(), "{}", text(&out.stderr));
     }
     assert!(dir.join("ph.db").exists());
+
+    let backup = partnerhub(&dir, &["--database-url", &db, "backup", "copy.db"]);
+    assert!(backup.status.success(), "{}", text(&backup.stderr));
+    let copy = format!("sqlite://{}/copy.db?mode=rwc", dir.display());
+    let again = partnerhub(&dir, &["--database-url", &copy, "migrate"]);
+    assert!(again.status.success(), "the copy is a partnerhub database: {}", text(&again.stderr));
+    let twice = partnerhub(&dir, &["--database-url", &db, "backup", "copy.db"]);
+    assert!(!twice.status.success() && text(&twice.stderr).contains("exists already"));
     std::fs::remove_dir_all(dir).ok();
 }

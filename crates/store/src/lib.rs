@@ -47,6 +47,8 @@ pub enum StoreError {
     /// A stored value no longer parses as its domain type.
     #[error("stored data is not valid: {0}")]
     Corrupt(String),
+    #[error("not supported: {0}")]
+    Unsupported(&'static str),
     #[error("unsupported database URL `{0}`: use sqlite://FILE or postgres://…")]
     UnsupportedUrl(String),
 }
@@ -139,6 +141,16 @@ impl Store {
     /// Whether the database answers (for `/readyz`).
     pub async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Writes a consistent copy of a SQLite database to `path` (which must not exist) while it
+    /// stays in use. PostgreSQL has its own tools for this (`pg_dump`), so it is refused here.
+    pub async fn backup_sqlite(&self, path: &str) -> Result<()> {
+        if self.backend != Backend::Sqlite {
+            return Err(StoreError::Unsupported("backup of PostgreSQL: use pg_dump"));
+        }
+        sqlx::query("VACUUM INTO $1").bind(path).execute(&self.pool).await?;
         Ok(())
     }
 
