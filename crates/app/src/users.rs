@@ -56,13 +56,16 @@ pub async fn invite(
     };
     let mut tx = app.store().write().await?;
     if store::users::find_by_email(&mut tx, &email).await?.is_some() {
-        return Err(AppError::Conflict { code: "email_taken", message: format!("{email} already has an account") });
+        return Err(AppError::Conflict {
+            code: "email_taken",
+            message: format!("the address {email} already has an account"),
+        });
     }
     store::invitations::delete_expired_for(&mut tx, &actor.org_id, &email, now).await?;
     store::invitations::insert(&mut tx, &invitation).await.map_err(|e| match e {
         StoreError::Conflict(_) => AppError::Conflict {
             code: "already_invited",
-            message: format!("{email} has been invited already; cancel that invitation to send a new one"),
+            message: format!("the address {email} has been invited already; cancel that invitation to send a new one"),
         },
         other => other.into(),
     })?;

@@ -40,8 +40,8 @@ impl FileConfig {
 }
 
 /// The URL people reach the server at, from the listen address when none is configured.
-pub fn public_url(configured: Option<String>, listen: &str) -> anyhow::Result<String> {
-    let url = configured.unwrap_or_else(|| format!("http://{listen}"));
+pub fn public_url(configured: Option<String>, bound: &str) -> anyhow::Result<String> {
+    let url = configured.unwrap_or_else(|| format!("http://{bound}"));
     if !(url.starts_with("http://") || url.starts_with("https://")) {
         bail!("public URL `{url}` must start with http:// or https://");
     }

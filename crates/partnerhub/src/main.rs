@@ -103,11 +103,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { listen, public_url } => {
             let listen = listen.or(file.listen).unwrap_or_else(|| config::DEFAULT_LISTEN.into());
-            let settings = Settings {
-                public_url: config::public_url(public_url.or(file.public_url), &listen)?,
-                ..Settings::default()
-            };
-            serve(&database_url, catalog, &listen, settings).await
+            serve(&database_url, catalog, &listen, public_url.or(file.public_url)).await
         }
         Command::Migrate => {
             let store = store::Store::open(&database_url).await?;
@@ -168,21 +164,27 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-async fn serve(database_url: &str, catalog: CatalogChoice<'_>, listen: &str, settings: Settings) -> anyhow::Result<()> {
-    let public_url = settings.public_url.clone();
+async fn serve(
+    database_url: &str,
+    catalog: CatalogChoice<'_>,
+    listen: &str,
+    public_url: Option<String>,
+) -> anyhow::Result<()> {
+    let (listener, address) = startup::bind(listen).await?;
+    let public_url = config::public_url(public_url, &address.to_string())?;
+    let settings = Settings { public_url: public_url.clone(), ..Settings::default() };
     let app = startup::open_app(database_url, catalog, Arc::new(SystemClock), settings).await?;
     let first_admin = app::staff::ensure_first_admin(&app).await?;
-    let bound = startup::bind(app.clone(), listen).await?;
-    println!("partnerhub is running at {public_url}  (listening on {})", bound.address);
-    println!("  database:      {}", store::redact(database_url));
-    println!("  program:       {}", app.catalog().program().name());
+    println!("partnerhub is running at {public_url}");
+    println!("  database:       {}", store::redact(database_url));
+    println!("  program:        {}", app.catalog().program().name());
     println!("  partner portal: {public_url}/signup");
     println!("  staff console:  {public_url}/staff/signin");
     if let Some((email, password)) = first_admin {
         println!("  first program admin: {email}  password: {password}");
         println!("  (shown once; change it under Account after signing in)");
     }
-    bound.serve(shutdown_signal()).await?;
+    startup::serve(app.clone(), listener, shutdown_signal()).await?;
     app.store().close().await;
     Ok(())
 }

@@ -38,22 +38,19 @@ pub async fn open_app(
     Ok(App::start(store, clock, Arc::new(OsEntropy), settings, source).await?)
 }
 
-/// A server bound to its port, not yet serving.
-pub struct Bound {
-    pub app: Arc<App>,
-    pub listener: tokio::net::TcpListener,
-    pub address: SocketAddr,
-}
-
-pub async fn bind(app: Arc<App>, listen: &str) -> anyhow::Result<Bound> {
+/// A port bound before the app is built, so that the public URL can name the real port.
+pub async fn bind(listen: &str) -> anyhow::Result<(tokio::net::TcpListener, SocketAddr)> {
     let listener =
         tokio::net::TcpListener::bind(listen).await.map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
     let address = listener.local_addr()?;
-    Ok(Bound { app, listener, address })
+    Ok((listener, address))
 }
 
-impl Bound {
-    pub async fn serve(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-        web::serve(self.listener, web::router(self.app), shutdown).await
-    }
+/// Serves `app` on `listener` until `shutdown` resolves.
+pub async fn serve(
+    app: Arc<App>,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    web::serve(listener, web::router(app), shutdown).await
 }
