@@ -149,6 +149,10 @@ pub async fn sign_in(
         None => (None, None),
     };
     let ok = passwords::verify(password.to_owned(), hash).await?;
+    let actor = match (&principal, ok) {
+        (Some(p), true) => actor_for(app, p).await?,
+        _ => None,
+    };
     let mut tx = app.store().write().await?;
     let Some(principal) = principal.filter(|_| ok) else {
         let id = app.new_id(SigninFailureId::from_random);
@@ -161,6 +165,16 @@ pub async fn sign_in(
     store::signin::clear_for_email(&mut tx, &typed).await?;
     store::sessions::delete_expired(&mut tx, now).await?;
     let token = open_session(app, &mut tx, &principal).await?;
+    if let Some(actor) = actor {
+        let org = actor.partner().map(|u| u.org_id.clone());
+        let subject = match &principal {
+            Principal::User(id) => id.to_string(),
+            Principal::Staff(id) => id.to_string(),
+        };
+        let change =
+            Change { org: org.as_ref(), action: "session.signed_in", subject: &subject, detail: "signed in".into() };
+        audit::record(app, &mut tx, Who::actor(&actor), origin, change).await?;
+    }
     tx.commit().await.map_err(StoreError::from)?;
     Ok(token)
 }

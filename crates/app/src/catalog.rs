@@ -3,8 +3,11 @@
 
 use crate::AppError;
 use crate::clock::Clock;
+use crate::secrets::{self, Entropy};
 use domain::catalog::Catalog;
+use domain::ids::AuditEventId;
 use store::Store;
+use store::audit::AuditEvent;
 
 /// A catalog text and the name to report problems against (usually its file path).
 pub struct CatalogSource<'a> {
@@ -18,11 +21,32 @@ pub const DEMO: CatalogSource<'static> =
 
 /// Parses `source` and records it as the catalog in force. A broken catalog is refused before
 /// anything is written.
-pub(crate) async fn install(store: &Store, clock: &dyn Clock, source: &CatalogSource<'_>) -> Result<Catalog, AppError> {
+pub(crate) async fn install(
+    store: &Store,
+    clock: &dyn Clock,
+    entropy: &dyn Entropy,
+    source: &CatalogSource<'_>,
+) -> Result<Catalog, AppError> {
     let catalog = Catalog::parse(source.name, source.text)?;
     let mut tx = store.write().await?;
-    let hash = crate::secrets::hash_secret(source.text);
-    store::catalog::store_if_changed(&mut tx, &hash, source.name, source.text, clock.now()).await?;
+    let hash = secrets::hash_secret(source.text);
+    let (revision, new) =
+        store::catalog::store_if_changed(&mut tx, &hash, source.name, source.text, clock.now()).await?;
+    if new {
+        let event = AuditEvent {
+            id: AuditEventId::from_random(secrets::random_bytes16(entropy)),
+            at: clock.now(),
+            actor_kind: "system".into(),
+            actor_id: None,
+            actor_name: "partnerhub start-up".into(),
+            org_id: None,
+            action: "catalog.loaded".into(),
+            subject: format!("catalog revision {revision}"),
+            detail: format!("loaded {} ({}) as catalog revision {revision}", source.name, catalog.program().name()),
+            address: None,
+        };
+        store::audit::insert(&mut tx, &event).await?;
+    }
     tx.commit().await.map_err(store::StoreError::from)?;
     Ok(catalog)
 }

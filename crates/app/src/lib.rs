@@ -66,7 +66,7 @@ impl App {
         settings: Settings,
         catalog: catalog::CatalogSource<'_>,
     ) -> Result<Arc<App>, AppError> {
-        let parsed = catalog::install(&store, clock.as_ref(), &catalog).await?;
+        let parsed = catalog::install(&store, clock.as_ref(), entropy.as_ref(), &catalog).await?;
         Ok(Arc::new(App { store, clock, entropy, catalog: RwLock::new(Arc::new(parsed)), settings }))
     }
 

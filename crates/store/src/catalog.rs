@@ -32,7 +32,7 @@ pub async fn latest(conn: &mut Conn) -> Result<Option<CatalogRevision>> {
 }
 
 /// Stores a catalog text as the next revision, unless the newest revision already has this
-/// text. Returns the revision in force. Run it inside a write transaction so that two nodes
+/// text. Returns the revision in force and whether it is new. Run it inside a write transaction so that two nodes
 /// starting together agree.
 pub async fn store_if_changed(
     conn: &mut Conn,
@@ -40,11 +40,11 @@ pub async fn store_if_changed(
     source_name: &str,
     source: &str,
     at: DateTime<Utc>,
-) -> Result<i64> {
+) -> Result<(i64, bool)> {
     if let Some(current) = latest(&mut *conn).await?
         && current.sha256 == sha256
     {
-        return Ok(current.revision);
+        return Ok((current.revision, false));
     }
     let next: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(revision), 0) + 1 FROM catalog_revisions")
         .fetch_one(&mut *conn)
@@ -62,5 +62,5 @@ pub async fn store_if_changed(
     .bind(to_db(at))
     .execute(conn)
     .await?;
-    Ok(next)
+    Ok((next, true))
 }

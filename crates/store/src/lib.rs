@@ -85,13 +85,14 @@ impl Store {
         let pool = match backend {
             // WAL lets readers go on while one writer writes; every write transaction starts
             // with BEGIN IMMEDIATE (see `write`), so the busy timeout covers waiting writers.
+            // synchronous=FULL: a committed transaction survives a power cut, which money needs.
             Backend::Sqlite => {
                 AnyPoolOptions::new()
                     .max_connections(8)
                     .after_connect(|conn, _| {
                         Box::pin(async move {
                             conn.execute("PRAGMA journal_mode = WAL").await?;
-                            conn.execute("PRAGMA synchronous = NORMAL").await?;
+                            conn.execute("PRAGMA synchronous = FULL").await?;
                             conn.execute("PRAGMA foreign_keys = ON").await?;
                             conn.execute("PRAGMA busy_timeout = 10000").await?;
                             Ok(())

@@ -122,7 +122,9 @@ async fn every_change_is_in_the_audit_log_with_who_and_from_where() {
     let staff = t.staff_admin().await;
     let (status, html) = staff.get_text("/staff/audit").await;
     assert_eq!(status, StatusCode::OK);
-    for action in ["org.signed_up", "user.invited", "user.joined", "user.role_changed"] {
+    for action in
+        ["catalog.loaded", "org.signed_up", "session.signed_in", "user.invited", "user.joined", "user.role_changed"]
+    {
         assert!(html.contains(action), "audit log has {action}");
     }
     assert!(html.contains("Ada Admin &#60;ada@contoso.example&#62;"), "who");

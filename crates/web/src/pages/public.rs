@@ -23,7 +23,7 @@ pub fn routes() -> Router<AppState> {
         .route("/signin", get(signin_form).post(signin))
         .route("/signout", post(signout))
         .route("/staff/signin", get(staff_signin_form).post(staff_signin))
-        .route("/staff/signout", post(signout))
+        .route("/staff/signout", post(staff_signout))
         .route("/invitations/{token}", get(invitation_form).post(accept_invitation))
 }
 
@@ -191,11 +191,19 @@ async fn sign_in_as(
     }
 }
 
-async fn signout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
+async fn signout(state: State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
+    sign_out_to(state, headers, "/signin").await
+}
+
+async fn staff_signout(state: State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
+    sign_out_to(state, headers, "/staff/signin").await
+}
+
+async fn sign_out_to(State(state): State<AppState>, headers: HeaderMap, to: &str) -> Result<Response, PageError> {
     if let Some(token) = cookies::get(&headers, cookies::SESSION) {
         app::accounts::sign_out(&state.app, &token).await?;
     }
-    let mut response = Redirect::to("/signin").into_response();
+    let mut response = Redirect::to(to).into_response();
     cookies::set(response.headers_mut(), cookies::SESSION, "", 0, state.secure_cookies);
     Ok(response)
 }
