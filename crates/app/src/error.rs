@@ -24,6 +24,17 @@ pub enum AppError {
     /// The request clashes with what exists; `code` is stable for API clients.
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
+    /// The card was refused by the payment gateway; the message is the gateway's reason.
+    #[error("{0}")]
+    Declined(String),
+    /// The gateway did not answer; nothing is known to have been charged.
+    #[error("the payment gateway cannot be reached right now ({0}); try again in a moment")]
+    GatewayUnavailable(String),
+    /// A payment was sent and its outcome is not known yet; it will be reconciled.
+    #[error(
+        "we could not confirm your payment with the payment gateway yet; we are checking, and nothing will be charged twice"
+    )]
+    PaymentPending,
     #[error("too many attempts; try again in {retry_after_secs} seconds")]
     RateLimited { retry_after_secs: u64 },
     #[error("the catalog is not valid:\n{0}")]
@@ -45,6 +56,9 @@ impl AppError {
             AppError::BadCredentials => "invalid_credentials",
             AppError::Conflict { code, .. } => code,
             AppError::RateLimited { .. } => "rate_limited",
+            AppError::Declined(_) => "card_declined",
+            AppError::GatewayUnavailable(_) => "gateway_unavailable",
+            AppError::PaymentPending => "payment_pending",
             AppError::Catalog(_) => "invalid_catalog",
             AppError::Store(_) | AppError::Internal(_) => "internal_error",
         }

@@ -9,11 +9,15 @@ pub mod accounts;
 pub mod actor;
 mod audit;
 pub mod catalog;
+pub mod checkout;
 pub mod clock;
 mod error;
+pub mod idempotency;
+pub mod invoices;
 pub mod membership;
 pub mod outbox;
 pub mod passwords;
+pub mod payment_methods;
 pub mod secrets;
 pub mod staff;
 pub mod tokens;
@@ -35,6 +39,27 @@ pub struct Settings {
     pub public_url: String,
     pub session_ttl: chrono::Duration,
     pub invitation_ttl: chrono::Duration,
+    pub gateway: GatewayConfig,
+    /// A failure to inject, for the crash tests; `None` in real use.
+    pub fault: Option<Fault>,
+}
+
+/// Which payment gateway charges cards.
+#[derive(Clone, Debug, Default)]
+pub enum GatewayConfig {
+    /// Built in, no network, test cards only.
+    #[default]
+    Sandbox,
+    /// Stripe's API: the secret key, the API base URL, and for the browser the publishable key
+    /// and the URL of Stripe.js.
+    Stripe { secret_key: String, api_base: String, publishable_key: String, js_url: String },
+}
+
+/// Failures the tests inject into a real process.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// Abort the process after the gateway charged and before the order is recorded.
+    CrashAfterCharge,
 }
 
 impl Default for Settings {
@@ -43,6 +68,8 @@ impl Default for Settings {
             public_url: "http://127.0.0.1:8080".into(),
             session_ttl: chrono::Duration::days(7),
             invitation_ttl: chrono::Duration::days(7),
+            gateway: GatewayConfig::Sandbox,
+            fault: None,
         }
     }
 }
@@ -54,6 +81,7 @@ pub struct App {
     entropy: Arc<dyn Entropy>,
     catalog: RwLock<Arc<Catalog>>,
     settings: Settings,
+    gateway: payments::Gateway,
 }
 
 impl App {
@@ -67,7 +95,14 @@ impl App {
         catalog: catalog::CatalogSource<'_>,
     ) -> Result<Arc<App>, AppError> {
         let parsed = catalog::install(&store, clock.as_ref(), entropy.as_ref(), &catalog).await?;
-        Ok(Arc::new(App { store, clock, entropy, catalog: RwLock::new(Arc::new(parsed)), settings }))
+        let gateway = match &settings.gateway {
+            GatewayConfig::Sandbox => payments::Gateway::Sandbox(payments::sandbox::Sandbox::new(store.clone())),
+            GatewayConfig::Stripe { secret_key, api_base, .. } => payments::Gateway::Stripe(
+                payments::stripe::Stripe::new(secret_key.clone(), api_base.clone())
+                    .map_err(|e| AppError::Internal(format!("cannot set up the Stripe gateway: {e}")))?,
+            ),
+        };
+        Ok(Arc::new(App { store, clock, entropy, catalog: RwLock::new(Arc::new(parsed)), settings, gateway }))
     }
 
     pub fn store(&self) -> &Store {
@@ -76,6 +111,10 @@ impl App {
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.clock.now()
+    }
+
+    pub fn gateway(&self) -> &payments::Gateway {
+        &self.gateway
     }
 
     pub fn settings(&self) -> &Settings {

@@ -114,6 +114,30 @@ prefixed_id!(
     SigninFailureId, "sif", "sign-in failure"
 );
 prefixed_id!(
+    /// An order: a draft in the checkout wizard, then a paid order.
+    OrderId, "ord", "order"
+);
+prefixed_id!(
+    /// A card saved at the payment gateway.
+    PaymentMethodId, "pm", "payment method"
+);
+prefixed_id!(
+    /// One try at charging an order.
+    PaymentAttemptId, "pay", "payment attempt"
+);
+prefixed_id!(
+    /// An org's subscription to an offer.
+    SubscriptionId, "sub", "subscription"
+);
+prefixed_id!(
+    /// An invoice.
+    InvoiceId, "in", "invoice"
+);
+prefixed_id!(
+    /// A recorded acceptance of the Terms and Conditions.
+    AcceptanceId, "acc", "terms acceptance"
+);
+prefixed_id!(
     /// A membership held by an org (Network membership and later the paid levels).
     MembershipId, "mem", "membership"
 );

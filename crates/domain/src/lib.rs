@@ -4,8 +4,11 @@
 //! nothing of SQL or HTTP. Callers pass in the time and the random bytes they own.
 
 pub mod account;
+pub mod card;
 pub mod catalog;
 pub mod ids;
 pub mod membership;
 pub mod money;
+pub mod order;
 pub mod roles;
+pub mod term;

@@ -13,6 +13,44 @@ pub struct FileConfig {
     pub listen: Option<String>,
     pub public_url: Option<String>,
     pub catalog: Option<PathBuf>,
+    pub gateway: Option<String>,
+    pub stripe_secret_key: Option<String>,
+    pub stripe_publishable_key: Option<String>,
+    pub stripe_api_base: Option<String>,
+    pub stripe_js_url: Option<String>,
+}
+
+/// The payment gateway settings as given (flags, environment or file).
+#[derive(Debug, Default)]
+pub struct GatewayChoice {
+    pub gateway: Option<String>,
+    pub stripe_secret_key: Option<String>,
+    pub stripe_publishable_key: Option<String>,
+    pub stripe_api_base: Option<String>,
+    pub stripe_js_url: Option<String>,
+}
+
+/// `sandbox` (the default) or `stripe`, which needs both keys.
+pub fn gateway(choice: GatewayChoice) -> anyhow::Result<app::GatewayConfig> {
+    match choice.gateway.as_deref().unwrap_or("sandbox") {
+        "sandbox" => Ok(app::GatewayConfig::Sandbox),
+        "stripe" => {
+            let secret_key = choice.stripe_secret_key.context("the stripe gateway needs STRIPE_SECRET_KEY (sk_…)")?;
+            let publishable_key =
+                choice.stripe_publishable_key.context("the stripe gateway needs STRIPE_PUBLISHABLE_KEY (pk_…)")?;
+            if !secret_key.starts_with("sk_") || !publishable_key.starts_with("pk_") {
+                bail!("Stripe keys look wrong: the secret key starts with sk_ and the publishable key with pk_");
+            }
+            let api_base = choice
+                .stripe_api_base
+                .unwrap_or_else(|| "https://api.stripe.com".into())
+                .trim_end_matches('/')
+                .to_owned();
+            let js_url = choice.stripe_js_url.unwrap_or_else(|| "https://js.stripe.com/v3/".into());
+            Ok(app::GatewayConfig::Stripe { secret_key, api_base, publishable_key, js_url })
+        }
+        other => bail!("unknown payment gateway `{other}`: use sandbox or stripe"),
+    }
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://partnerhub.db?mode=rwc";

@@ -39,6 +39,22 @@ enum Command {
         /// The URL people reach partnerhub at, for links in e-mails (default http://LISTEN).
         #[arg(long, env = "PARTNERHUB_PUBLIC_URL")]
         public_url: Option<String>,
+        /// Payment gateway: sandbox (default, test cards only) or stripe.
+        #[arg(long, env = "PARTNERHUB_GATEWAY")]
+        gateway: Option<String>,
+        #[arg(long, env = "STRIPE_SECRET_KEY", hide_env_values = true)]
+        stripe_secret_key: Option<String>,
+        #[arg(long, env = "STRIPE_PUBLISHABLE_KEY")]
+        stripe_publishable_key: Option<String>,
+        /// Stripe's API address (default https://api.stripe.com; localstripe for tests).
+        #[arg(long, env = "STRIPE_API_BASE")]
+        stripe_api_base: Option<String>,
+        /// The URL of Stripe.js (default https://js.stripe.com/v3/).
+        #[arg(long, env = "STRIPE_JS_URL")]
+        stripe_js_url: Option<String>,
+        /// Test-only failure injection: crash-after-charge.
+        #[arg(long, env = "PARTNERHUB_FAULT", hide = true)]
+        fault: Option<String>,
     },
     /// Apply database migrations and exit.
     Migrate,
@@ -101,9 +117,31 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let catalog_path = cli.catalog.or(file.catalog);
     let catalog = catalog_path.as_deref().map_or(CatalogChoice::Demo, CatalogChoice::File);
     match cli.command {
-        Command::Serve { listen, public_url } => {
+        Command::Serve {
+            listen,
+            public_url,
+            gateway,
+            stripe_secret_key,
+            stripe_publishable_key,
+            stripe_api_base,
+            stripe_js_url,
+            fault,
+        } => {
             let listen = listen.or(file.listen).unwrap_or_else(|| config::DEFAULT_LISTEN.into());
-            serve(&database_url, catalog, &listen, public_url.or(file.public_url)).await
+            let gateway = config::gateway(config::GatewayChoice {
+                gateway: gateway.or(file.gateway),
+                stripe_secret_key: stripe_secret_key.or(file.stripe_secret_key),
+                stripe_publishable_key: stripe_publishable_key.or(file.stripe_publishable_key),
+                stripe_api_base: stripe_api_base.or(file.stripe_api_base),
+                stripe_js_url: stripe_js_url.or(file.stripe_js_url),
+            })?;
+            let fault = match fault.as_deref() {
+                None | Some("") => None,
+                Some("crash-after-charge") => Some(app::Fault::CrashAfterCharge),
+                Some(other) => anyhow::bail!("unknown fault `{other}`"),
+            };
+            let settings = Settings { gateway, fault, ..Settings::default() };
+            serve(&database_url, catalog, &listen, public_url.or(file.public_url), settings).await
         }
         Command::Migrate => {
             let store = store::Store::open(&database_url).await?;
@@ -169,15 +207,22 @@ async fn serve(
     catalog: CatalogChoice<'_>,
     listen: &str,
     public_url: Option<String>,
+    settings: Settings,
 ) -> anyhow::Result<()> {
     let (listener, address) = startup::bind(listen).await?;
     let public_url = config::public_url(public_url, &address.to_string())?;
-    let settings = Settings { public_url: public_url.clone(), ..Settings::default() };
+    let gateway_name = match settings.gateway {
+        app::GatewayConfig::Sandbox => "sandbox (test cards only)",
+        app::GatewayConfig::Stripe { .. } => "stripe",
+    };
+    let settings = Settings { public_url: public_url.clone(), ..settings };
     let app = startup::open_app(database_url, catalog, Arc::new(SystemClock), settings).await?;
+    startup::spawn_reconciler(app.clone());
     let first_admin = app::staff::ensure_first_admin(&app).await?;
     println!("partnerhub is running at {public_url}");
     println!("  database:       {}", store::redact(database_url));
     println!("  program:        {}", app.catalog().program().name());
+    println!("  payments:       {gateway_name}");
     println!("  partner portal: {public_url}/signup");
     println!("  staff console:  {public_url}/staff/signin");
     if let Some((email, password)) = first_admin {

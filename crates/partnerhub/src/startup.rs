@@ -38,6 +38,21 @@ pub async fn open_app(
     Ok(App::start(store, clock, Arc::new(OsEntropy), settings, source).await?)
 }
 
+/// Reconciles payments left pending by a crash: once now, then every minute.
+pub fn spawn_reconciler(app: Arc<App>) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            match app::checkout::reconcile_pending(&app).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(attempts = n, "reconciled pending payments"),
+                Err(e) => tracing::warn!(error = %e, "payment reconciliation failed"),
+            }
+        }
+    });
+}
+
 /// A port bound before the app is built, so that the public URL can name the real port.
 pub async fn bind(listen: &str) -> anyhow::Result<(tokio::net::TcpListener, SocketAddr)> {
     let listener =

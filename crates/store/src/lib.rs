@@ -8,12 +8,18 @@
 pub mod api_tokens;
 pub mod audit;
 pub mod catalog;
+pub mod idempotency;
 pub mod invitations;
+pub mod invoices;
+pub mod orders;
 pub mod orgs;
 pub mod outbox;
+pub mod payment_methods;
+pub mod sandbox;
 pub mod sessions;
 pub mod signin;
 pub mod staff;
+pub mod subscriptions;
 mod time;
 pub mod users;
 

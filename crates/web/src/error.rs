@@ -18,6 +18,8 @@ pub fn status_of(e: &AppError) -> StatusCode {
         AppError::Unauthenticated | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
         AppError::Conflict { .. } => StatusCode::CONFLICT,
         AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Declined(_) => StatusCode::PAYMENT_REQUIRED,
+        AppError::GatewayUnavailable(_) | AppError::PaymentPending => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Catalog(_) | AppError::Store(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -81,17 +83,30 @@ impl From<AppError> for ApiError {
     }
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let e = self.0;
-        let status = status_of(&e);
-        let field = match &e {
+impl ApiError {
+    /// The problem document for this error.
+    pub fn problem(&self) -> Problem {
+        let e = &self.0;
+        let field = match e {
             AppError::Invalid(i) => Some(i.field.to_owned()),
             _ => None,
         };
-        let mut response = Problem::new(status, e.code(), public_message(&e), field).into_response();
-        if let AppError::RateLimited { retry_after_secs } = e {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        Problem::new(status_of(e), e.code(), public_message(e), field)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut response = self.problem().into_response();
+        let e = self.0;
+        match e {
+            AppError::RateLimited { retry_after_secs } => {
+                response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            }
+            AppError::GatewayUnavailable(_) | AppError::PaymentPending => {
+                response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(30));
+            }
+            _ => {}
         }
         if matches!(e, AppError::Unauthenticated) {
             response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));

@@ -98,7 +98,7 @@ fn program(p: &mut Problems, raw: &RawProgram) -> Option<Program> {
         let m = format!("{:?} is not an e-mail address; write one like partners@example.com", raw.support_email);
         p.push("program.support_email", m);
     }
-    let time_zone = is_time_zone(&raw.time_zone).then(|| raw.time_zone.clone());
+    let time_zone = raw.time_zone.parse::<chrono_tz::Tz>().ok();
     if time_zone.is_none() {
         let m = format!("{:?} is not a time zone; write \"UTC\" or an IANA name like \"Europe/Dublin\"", raw.time_zone);
         p.push("program.time_zone", m);
@@ -123,17 +123,6 @@ fn is_email(s: &str) -> bool {
         && !s.chars().any(|c| c.is_whitespace() || c.is_control())
         && domain.split('.').count() >= 2
         && domain.split('.').all(|label| !label.is_empty() && !label.contains('@'))
-}
-
-/// Shape only: "UTC" or Area/City (optionally Area/Region/City) with capitalised parts.
-/// The catalog cannot know the tz database; the app resolves the name when it loads it.
-fn is_time_zone(s: &str) -> bool {
-    let parts: Vec<&str> = s.split('/').collect();
-    let part_ok = |part: &&str| {
-        part.starts_with(|c: char| c.is_ascii_uppercase())
-            && part.chars().all(|c| c.is_ascii_alphanumeric() || "_-+".contains(c))
-    };
-    s == "UTC" || ((2..=3).contains(&parts.len()) && parts.iter().all(part_ok))
 }
 
 fn countries(p: &mut Problems, raw: &[RawCountry]) -> Option<Vec<Country>> {

@@ -120,7 +120,7 @@ pub struct Program {
     pub(super) vendor_name: String,
     pub(super) vendor_address: String,
     pub(super) support_email: String,
-    pub(super) time_zone: String,
+    pub(super) time_zone: chrono_tz::Tz,
     pub(super) default_currency: Currency,
 }
 
@@ -138,9 +138,9 @@ impl Program {
     pub fn support_email(&self) -> &str {
         &self.support_email
     }
-    /// IANA name such as "UTC" or "Europe/Dublin"; checked for shape only, the app resolves it.
-    pub fn time_zone(&self) -> &str {
-        &self.time_zone
+    /// The program's time zone: days (terms, anniversaries) are counted in it.
+    pub fn time_zone(&self) -> chrono_tz::Tz {
+        self.time_zone
     }
     /// Every offer and competency level is priced in it.
     pub fn default_currency(&self) -> Currency {

@@ -49,7 +49,7 @@ fn demo_program_is_run_by_the_demo_vendor_in_utc_and_usd() {
     assert_eq!(program.name(), "Demo Partner Network");
     assert_eq!(program.vendor_name(), "Demo Software Vendor Ltd.");
     assert_eq!(program.vendor_address().lines().count(), 4);
-    assert_eq!(program.time_zone(), "UTC");
+    assert_eq!(program.time_zone(), chrono_tz::UTC);
     assert_eq!(program.default_currency(), Currency::Usd);
     assert_eq!(catalog.network_level().name(), "Network membership");
     let de = catalog.country("DE").expect("Germany");

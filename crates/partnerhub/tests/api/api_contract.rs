@@ -37,7 +37,7 @@ async fn bad_bodies_get_problem_documents_and_change_nothing() {
     let t = spawn_app().await;
     let ada = t.sign_up("Contoso", "ada@contoso.example").await;
     let token = t.token_for(&ada.browser, "/account").await;
-    let client = reqwest::Client::new();
+    let client = http_client().build().unwrap();
     let url = format!("{}/api/v1/invitations", t.url);
 
     let unknown_field = client

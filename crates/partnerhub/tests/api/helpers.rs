@@ -76,6 +76,13 @@ pub fn start_time() -> chrono::DateTime<Utc> {
     Utc.with_ymd_and_hms(2027, 3, 15, 9, 0, 0).unwrap()
 }
 
+/// reqwest is built without a default TLS crypto provider (the workspace uses ring, not aws-lc);
+/// the test clients need one installed once per process.
+pub fn http_client() -> reqwest::ClientBuilder {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+}
+
 pub async fn spawn_app() -> TestApp {
     let dir = tempdir::TempDir::new();
     let database_url = fresh_database(&dir).await;
@@ -113,7 +120,7 @@ impl TestApp {
     }
 
     pub fn api(&self, token: Option<&str>) -> Api {
-        Api { url: self.url.clone(), token: token.map(str::to_owned), client: reqwest::Client::new() }
+        Api { url: self.url.clone(), token: token.map(str::to_owned), client: http_client().build().unwrap() }
     }
 
     /// Signs up `company` with a Global admin `email` through the portal.
@@ -205,7 +212,7 @@ pub struct Browser {
 impl Browser {
     pub fn new(url: &str) -> Browser {
         let client =
-            reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+            http_client().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
         Browser { url: url.to_owned(), client }
     }
 

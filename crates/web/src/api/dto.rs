@@ -319,3 +319,41 @@ pub struct CreatedStaff {
     /// The generated password, shown this once.
     pub password: String,
 }
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PaymentMethod {
+    pub id: String,
+    /// `visa`, `mastercard`, `amex`, `discover` or `card`.
+    pub brand: String,
+    pub last4: String,
+    pub exp_month: i64,
+    pub exp_year: i64,
+    /// How the card is shown, e.g. "Visa •••• 4242".
+    pub label: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PaymentMethodList {
+    pub data: Vec<PaymentMethod>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Subscription {
+    pub id: String,
+    pub offer: String,
+    pub offer_name: String,
+    /// `active` (the lifecycle adds `past_due`, `expired`, `cancelled`).
+    pub status: String,
+    pub auto_renew: bool,
+    pub term_start: chrono::NaiveDate,
+    pub term_end: chrono::NaiveDate,
+    /// The yearly price before tax.
+    pub price: Amount,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubscriptionList {
+    pub data: Vec<Subscription>,
+}

@@ -2,6 +2,7 @@
 //! registered together with its OpenAPI description, so the served document lists exactly the
 //! routes that exist.
 
+mod checkout;
 mod dto;
 mod json;
 
@@ -15,7 +16,7 @@ use axum::http::StatusCode;
 use domain::ids::{InvitationId, OrgId, UserId};
 use domain::membership::Upgrade;
 use dto::*;
-use json::ApiJson;
+pub(crate) use json::ApiJson;
 use serde::Deserialize;
 use std::net::SocketAddr;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -57,6 +58,17 @@ pub fn routes() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(get_org))
         .routes(routes!(list_audit_events))
         .routes(routes!(list_staff, create_staff))
+        .routes(routes!(checkout::create_order))
+        .routes(routes!(checkout::get_order))
+        .routes(routes!(checkout::accept_terms))
+        .routes(routes!(checkout::choose_payment_method))
+        .routes(routes!(checkout::pay))
+        .routes(routes!(checkout::list_payment_methods, checkout::create_payment_method))
+        .routes(routes!(checkout::list_subscriptions))
+        .routes(routes!(checkout::get_subscription))
+        .routes(routes!(checkout::list_invoices))
+        .routes(routes!(checkout::get_invoice))
+        .routes(routes!(checkout::get_invoice_pdf))
         .split_for_parts()
 }
 

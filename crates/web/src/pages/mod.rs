@@ -2,12 +2,19 @@
 //! JavaScript; every form carries the CSRF token and posts, then redirects (post/redirect/get).
 
 mod account;
+mod checkout;
 mod portal;
 mod public;
 mod staff;
 mod users;
 
 pub use public::not_found;
+
+/// Money from stored minor units and a currency code.
+pub fn checkout_money(minor: i64, currency: &str) -> Result<domain::money::Money, app::AppError> {
+    let currency = domain::money::Currency::parse(currency).map_err(|e| app::AppError::Internal(e.to_string()))?;
+    Ok(domain::money::Money::new(minor, currency))
+}
 
 use crate::AppState;
 use crate::csrf::CsrfToken;
@@ -21,6 +28,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(public::routes())
         .merge(account::routes())
+        .merge(checkout::routes())
         .merge(portal::routes())
         .merge(users::routes())
         .merge(staff::routes())

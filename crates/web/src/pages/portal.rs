@@ -45,6 +45,7 @@ async fn dashboard(
 }
 
 struct OfferCard {
+    code: String,
     name: String,
     description: String,
     price: String,
@@ -52,27 +53,48 @@ struct OfferCard {
     blocked: Option<String>,
 }
 
+struct PurchasedRow {
+    id: String,
+    name: String,
+    status: String,
+    term: String,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "portal/offers.html")]
 struct OffersPage {
     chrome: Chrome,
     offers: Vec<OfferCard>,
+    purchased: Vec<PurchasedRow>,
+    can_buy: bool,
 }
 
+/// Partnership > Offers: what the org can buy and what it has bought. An offer the org holds
+/// one of (one per org) moves from the first list to the second.
 async fn offers(
     State(state): State<AppState>,
     Extension(csrf): Extension<CsrfToken>,
     session: PartnerSession,
 ) -> Result<OffersPage, PageError> {
     let view = app::membership::view(&state.app, &session.user).await?;
+    let subscriptions = app::invoices::subscriptions(&state.app, &session.user).await?;
     let catalog = state.app.catalog();
+    let live: Vec<&str> = subscriptions
+        .iter()
+        .filter(|s| s.status == "active" || s.status == "past_due")
+        .map(|s| s.offer_code.as_str())
+        .collect();
     let offers = view
         .upgrades
         .into_iter()
         .filter_map(|u| match u {
             Upgrade::Offer { code, name, price, blocked } => {
                 let offer = catalog.offer(&code)?;
+                if offer.one_per_org() && live.contains(&code.as_str()) {
+                    return None;
+                }
                 Some(OfferCard {
+                    code,
                     name,
                     description: offer.description().to_owned(),
                     price: price.map_or("Not sold in your currency".to_owned(), |p| p.to_string()),
@@ -83,7 +105,17 @@ async fn offers(
             Upgrade::Competency { .. } => None,
         })
         .collect();
-    Ok(OffersPage { chrome: Chrome::partner("Offers", &csrf, &session.user), offers })
+    let purchased = subscriptions
+        .into_iter()
+        .map(|s| PurchasedRow {
+            term: super::checkout::term_text(s.term_start, s.term_end),
+            id: s.id,
+            name: s.offer_name,
+            status: s.status,
+        })
+        .collect();
+    let can_buy = session.user.role.allows(domain::roles::PartnerPermission::ManageBilling);
+    Ok(OffersPage { chrome: Chrome::partner("Offers", &csrf, &session.user), offers, purchased, can_buy })
 }
 
 struct UpgradeRow {

@@ -1,0 +1,519 @@
+//! Buying an offer: Subscribe now → terms → payment → review → Buy, charged exactly once.
+//!
+//! Exactly once, in three steps:
+//! 1. In one transaction, the payment attempt is written as `pending` with its idempotency key
+//!    and the order becomes `paying`, before the gateway is called.
+//! 2. The gateway is called with that key (a repeat with the key never charges twice).
+//! 3. In one transaction, the attempt is settled and, on success, the subscription, the invoice
+//!    (with the next gapless number), the receipt e-mail and the audit row are written.
+//!
+//! If the process dies between 2 and 3, the attempt stays `pending`; `reconcile` asks the
+//! gateway what became of the key and finishes the order (or gives it back to the partner).
+
+use crate::audit::{self, Change, Who};
+use crate::{App, AppError, Origin, PartnerUser};
+use chrono::{DateTime, Datelike, Utc};
+use domain::ids::{AcceptanceId, InvoiceId, OrderId, PaymentAttemptId, SubscriptionId};
+use domain::money::{Currency, Money};
+use domain::order::{self, OrderStatus, Step};
+use domain::roles::{PartnerPermission, PartnerRole};
+use domain::term::{Term, program_day};
+use payments::{ChargeOutcome, GatewayError};
+use store::StoreError;
+use store::invoices::InvoiceRecord;
+use store::orders::{AttemptRecord, OrderRecord, Paid};
+use store::subscriptions::SubscriptionRecord;
+
+/// An attempt with no answer for this long never reached the gateway (its calls time out far
+/// sooner), so reconciliation may give the order back to the partner.
+const ABANDON_AFTER: chrono::Duration = chrono::Duration::minutes(2);
+
+/// How a Buy ended.
+#[derive(Debug)]
+pub enum BuyOutcome {
+    Paid(OrderRecord),
+    /// The card was declined; the order is back at the payment step with the reason.
+    Declined {
+        order: OrderRecord,
+        message: String,
+    },
+}
+
+fn require_buyer(actor: &PartnerUser) -> Result<(), AppError> {
+    actor.require(PartnerPermission::ManageBilling, "buy offers; ask a Billing admin or a Global admin")
+}
+
+fn conflict(code: &'static str, message: impl Into<String>) -> AppError {
+    AppError::Conflict { code, message: message.into() }
+}
+
+pub(crate) fn money(minor: i64, currency: &str) -> Result<Money, AppError> {
+    let currency = Currency::parse(currency).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(Money::new(minor, currency))
+}
+
+/// Checks that the org may buy `offer_code` now; the refusal says why in words.
+async fn check_can_buy(
+    app: &App,
+    conn: &mut store::Conn,
+    org: &domain::ids::OrgId,
+    offer_code: &str,
+) -> Result<(), AppError> {
+    let catalog = app.catalog();
+    let offer = catalog.offer(offer_code).ok_or(AppError::NotFound("offer"))?;
+    let levels = store::orgs::memberships(conn, org).await?;
+    let held: Vec<&str> = levels.iter().map(|m| m.level.as_str()).collect();
+    let live = store::subscriptions::live_offer_codes(conn, org).await?;
+    let live: Vec<&str> = live.iter().map(String::as_str).collect();
+    order::check_can_buy(&catalog, offer, &held, &live).map_err(|r| conflict("cannot_buy", r.to_string()))
+}
+
+/// Subscribe now: the org's open draft for the offer, or a new one at the terms step.
+pub async fn subscribe(
+    app: &App,
+    actor: &PartnerUser,
+    offer_code: &str,
+    origin: &Origin,
+) -> Result<OrderRecord, AppError> {
+    require_buyer(actor)?;
+    let catalog = app.catalog();
+    let offer = catalog.offer(offer_code).ok_or(AppError::NotFound("offer"))?;
+    let mut tx = app.store().write().await?;
+    store::orgs::lock(&mut tx, &actor.org_id).await?;
+    if let Some(draft) = store::orders::open_draft(&mut tx, &actor.org_id, offer_code).await? {
+        return Ok(draft);
+    }
+    check_can_buy(app, &mut tx, &actor.org_id, offer_code).await?;
+    let org = store::orgs::get(&mut tx, &actor.org_id).await?.ok_or(AppError::NotFound("org"))?;
+    let country = catalog
+        .country(&org.country)
+        .ok_or_else(|| AppError::Internal(format!("country {} left the catalog", org.country)))?;
+    let quote = order::quote(offer, country).map_err(|r| conflict("cannot_buy", r.to_string()))?;
+    let draft = OrderRecord {
+        id: app.new_id(OrderId::from_random).to_string(),
+        org_id: actor.org_id.clone(),
+        offer_code: offer_code.to_owned(),
+        offer_name: offer.name().to_owned(),
+        status: OrderStatus::Draft.as_str().into(),
+        step: Step::Terms.as_str().into(),
+        country: org.country.clone(),
+        currency: quote.net.currency().code().into(),
+        net_minor: quote.net.minor(),
+        tax_minor: quote.tax.minor(),
+        total_minor: quote.total.minor(),
+        tax_rate_bp: i64::from(quote.tax_rate.basis_points()),
+        terms_code: offer.terms_code().as_str().into(),
+        terms_version: None,
+        payment_method_id: None,
+        last_decline: None,
+        created_by: actor.id.to_string(),
+        created_at: app.now(),
+        paid_at: None,
+        term_start: None,
+        term_end: None,
+        subscription_id: None,
+        invoice_id: None,
+    };
+    store::orders::insert(&mut tx, &draft).await?;
+    let change = Change {
+        org: Some(&actor.org_id),
+        action: "order.started",
+        subject: &draft.id,
+        detail: format!("started an order for {}", offer.name()),
+    };
+    audit::record(app, &mut tx, Who::actor(&crate::Actor::Partner(actor.clone())), origin, change).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(draft)
+}
+
+/// An order of the actor's org.
+pub async fn order(app: &App, actor: &PartnerUser, id: &str) -> Result<OrderRecord, AppError> {
+    actor.require(PartnerPermission::ViewMembership, "see orders")?;
+    let mut conn = app.store().read().await?;
+    store::orders::get_in_org(&mut conn, &actor.org_id, id).await?.ok_or(AppError::NotFound("order"))
+}
+
+/// The Terms and Conditions in force today for an order's offer.
+pub fn current_terms(app: &App, order: &OrderRecord) -> Result<domain::catalog::TermsDocument, AppError> {
+    let catalog = app.catalog();
+    let today = program_day(app.now(), catalog.program().time_zone());
+    catalog
+        .current_terms(&order.terms_code, today)
+        .cloned()
+        .ok_or_else(|| AppError::Internal(format!("no terms {} in force", order.terms_code)))
+}
+
+/// Loads a draft of the actor's org for a change, inside `tx`, with its row locked.
+async fn draft_for_change(tx: &mut store::Conn, actor: &PartnerUser, id: &str) -> Result<OrderRecord, AppError> {
+    require_buyer(actor)?;
+    store::orders::lock(tx, id).await?;
+    let order = store::orders::get_in_org(tx, &actor.org_id, id).await?.ok_or(AppError::NotFound("order"))?;
+    match order.status.parse::<OrderStatus>() {
+        Ok(OrderStatus::Draft) => Ok(order),
+        Ok(OrderStatus::Paying) => Err(conflict("payment_in_progress", "a payment for this order is being processed")),
+        _ => Err(conflict("order_paid", "this order is paid already")),
+    }
+}
+
+fn step_of(order: &OrderRecord) -> Step {
+    order.step.parse().unwrap_or(Step::Terms)
+}
+
+/// Next on the terms step: records who accepted which version, when and from where.
+pub async fn accept_terms(
+    app: &App,
+    actor: &PartnerUser,
+    id: &str,
+    version: &str,
+    origin: &Origin,
+) -> Result<OrderRecord, AppError> {
+    let mut tx = app.store().write().await?;
+    let order = draft_for_change(&mut tx, actor, id).await?;
+    let terms = current_terms(app, &order)?;
+    if terms.version() != version {
+        return Err(conflict(
+            "terms_changed",
+            format!("the Terms and Conditions are now version {}; read them and agree again", terms.version()),
+        ));
+    }
+    let acceptance_id = app.new_id(AcceptanceId::from_random).to_string();
+    let now = app.now();
+    let acceptance = store::orders::TermsAcceptance {
+        id: &acceptance_id,
+        org_id: &actor.org_id,
+        order_id: id,
+        user_id: actor.id.as_str(),
+        user_name: &actor.name,
+        terms_code: &order.terms_code,
+        terms_version: version,
+        accepted_at: now,
+        address: origin.address.as_deref(),
+    };
+    store::orders::record_acceptance(&mut tx, &acceptance).await?;
+    let next = if step_of(&order) > Step::Payment { step_of(&order) } else { Step::Payment };
+    store::orders::set_step(&mut tx, id, next.as_str(), Some(version), None).await?;
+    let detail = format!("agreed to {} version {}", terms.title(), version);
+    let change = Change { org: Some(&actor.org_id), action: "terms.accepted", subject: id, detail };
+    audit::record(app, &mut tx, Who::actor(&crate::Actor::Partner(actor.clone())), origin, change).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    order_after(app, actor, id).await
+}
+
+async fn order_after(app: &App, actor: &PartnerUser, id: &str) -> Result<OrderRecord, AppError> {
+    let mut conn = app.store().read().await?;
+    store::orders::get_in_org(&mut conn, &actor.org_id, id).await?.ok_or(AppError::NotFound("order"))
+}
+
+/// Next on the payment step: the order will be paid with `payment_method_id`.
+pub async fn choose_payment_method(
+    app: &App,
+    actor: &PartnerUser,
+    id: &str,
+    payment_method_id: &str,
+) -> Result<OrderRecord, AppError> {
+    let mut tx = app.store().write().await?;
+    let order = draft_for_change(&mut tx, actor, id).await?;
+    if step_of(&order) < Step::Payment {
+        return Err(conflict("terms_not_accepted", "agree to the Terms and Conditions first"));
+    }
+    let pm = store::payment_methods::get_in_org(&mut tx, &actor.org_id, payment_method_id)
+        .await?
+        .filter(|pm| pm.gateway == app.gateway().name())
+        .ok_or_else(|| domain::account::InvalidInput::new("payment_method_id", "choose one of your saved cards"))?;
+    store::orders::set_step(&mut tx, id, Step::Review.as_str(), None, Some(&pm.id)).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    order_after(app, actor, id).await
+}
+
+/// Back to an earlier step of the wizard.
+pub async fn go_to_step(app: &App, actor: &PartnerUser, id: &str, step: Step) -> Result<OrderRecord, AppError> {
+    let mut tx = app.store().write().await?;
+    let order = draft_for_change(&mut tx, actor, id).await?;
+    if !step_of(&order).may_go_to(step) {
+        return Err(conflict("step_not_reached", "finish the earlier steps first"));
+    }
+    store::orders::set_step(&mut tx, id, step.as_str(), None, None).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    order_after(app, actor, id).await
+}
+
+/// Buy: charges the order's total to its card once, and on success issues the subscription and
+/// the invoice. A paid order answers with itself; a payment in flight is reconciled first.
+pub async fn buy(app: &App, actor: &PartnerUser, id: &str, origin: &Origin) -> Result<BuyOutcome, AppError> {
+    require_buyer(actor)?;
+    let who = || Who::actor(&crate::Actor::Partner(actor.clone()));
+    let mut tx = app.store().write().await?;
+    store::orgs::lock(&mut tx, &actor.org_id).await?;
+    let order = store::orders::get_in_org(&mut tx, &actor.org_id, id).await?.ok_or(AppError::NotFound("order"))?;
+    match order.status.parse::<OrderStatus>() {
+        Ok(OrderStatus::Paid) => return Ok(BuyOutcome::Paid(order)),
+        Ok(OrderStatus::Paying) => {
+            let pending = store::orders::pending_attempt(&mut tx, id).await?;
+            drop(tx);
+            if let Some(attempt) = pending {
+                reconcile_attempt(app, &attempt).await?;
+            }
+            let order = order_after(app, actor, id).await?;
+            return match order.status.parse::<OrderStatus>() {
+                Ok(OrderStatus::Paid) => Ok(BuyOutcome::Paid(order)),
+                Ok(OrderStatus::Draft) => {
+                    Err(conflict("payment_not_completed", order.last_decline.unwrap_or_default()))
+                }
+                _ => Err(conflict(
+                    "payment_in_progress",
+                    "the payment for this order is being processed; try again in a moment",
+                )),
+            };
+        }
+        _ => {}
+    }
+    if step_of(&order) != Step::Review {
+        return Err(conflict("step_not_reached", "agree to the terms and choose a card before you buy"));
+    }
+    check_can_buy(app, &mut tx, &actor.org_id, &order.offer_code).await?;
+    let pm_id = order.payment_method_id.clone().ok_or_else(|| conflict("no_payment_method", "choose a card first"))?;
+    let pm = store::payment_methods::get_in_org(&mut tx, &actor.org_id, &pm_id)
+        .await?
+        .ok_or(AppError::NotFound("payment method"))?;
+    let customer = store::payment_methods::customer(&mut tx, &actor.org_id, app.gateway().name())
+        .await?
+        .ok_or_else(|| AppError::Internal("a saved card without a gateway customer".into()))?;
+    let n = store::orders::count_attempts(&mut tx, id).await? + 1;
+    let attempt = AttemptRecord {
+        id: app.new_id(PaymentAttemptId::from_random).to_string(),
+        order_id: id.to_owned(),
+        idempotency_key: format!("{id}-attempt-{n}"),
+        payment_method_id: pm.id.clone(),
+        gateway: app.gateway().name().to_owned(),
+        amount_minor: order.total_minor,
+        currency: order.currency.clone(),
+        status: "pending".into(),
+        created_at: app.now(),
+    };
+    store::orders::insert_attempt(&mut tx, &attempt).await?;
+    store::orders::set_status(&mut tx, id, OrderStatus::Paying.as_str(), Step::Review.as_str(), None).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+
+    let amount = money(order.total_minor, &order.currency)?;
+    let description = format!("{} subscription, order {id}", order.offer_name);
+    let answer = app.gateway().charge(&customer, &pm.gateway_ref, amount, &attempt.idempotency_key, &description).await;
+    if app.settings().fault == Some(crate::Fault::CrashAfterCharge) {
+        tracing::error!("fault injection: crashing after the gateway answered, before recording");
+        std::process::abort();
+    }
+    settle(app, &attempt, answer, who(), origin).await?;
+    let order = order_after(app, actor, id).await?;
+    Ok(match order.status.parse::<OrderStatus>() {
+        Ok(OrderStatus::Paid) => BuyOutcome::Paid(order),
+        _ => {
+            let message = order.last_decline.clone().unwrap_or_else(|| "The payment did not go through.".into());
+            BuyOutcome::Declined { order, message }
+        }
+    })
+}
+
+/// Records what the gateway said about an attempt. An unknown outcome leaves it pending for
+/// reconciliation and answers with an error that says so.
+async fn settle(
+    app: &App,
+    attempt: &AttemptRecord,
+    answer: Result<ChargeOutcome, GatewayError>,
+    who: Who,
+    origin: &Origin,
+) -> Result<(), AppError> {
+    match answer {
+        Ok(ChargeOutcome::Succeeded { charge_ref }) => complete_paid(app, attempt, &charge_ref, who, origin).await,
+        Ok(ChargeOutcome::Declined(d)) => {
+            record_decline(app, attempt, "declined", &d.code, &d.message, who, origin).await
+        }
+        Err(GatewayError::Declined(d)) => {
+            record_decline(app, attempt, "declined", &d.code, &d.message, who, origin).await
+        }
+        Err(GatewayError::Invalid(message)) => {
+            record_decline(app, attempt, "declined", "invalid_request", &message, who, origin).await
+        }
+        Err(GatewayError::Unavailable(why)) => {
+            tracing::warn!(attempt = %attempt.id, error = %why, "payment outcome unknown; left for reconciliation");
+            Err(AppError::PaymentPending)
+        }
+    }
+}
+
+async fn record_decline(
+    app: &App,
+    attempt: &AttemptRecord,
+    status: &str,
+    code: &str,
+    message: &str,
+    who: Who,
+    origin: &Origin,
+) -> Result<(), AppError> {
+    let mut tx = app.store().write().await?;
+    if store::orders::settle_attempt(&mut tx, &attempt.id, status, None, Some((code, message)), app.now()).await? {
+        store::orders::set_status(
+            &mut tx,
+            &attempt.order_id,
+            OrderStatus::Draft.as_str(),
+            Step::Payment.as_str(),
+            Some(message),
+        )
+        .await?;
+        let order = store::orders::get(&mut tx, &attempt.order_id).await?.ok_or(AppError::NotFound("order"))?;
+        let detail = format!(
+            "payment of {} {} not taken: {message} ({code})",
+            money(attempt.amount_minor, &attempt.currency)?.format_amount(),
+            attempt.currency
+        );
+        let change =
+            Change { org: Some(&order.org_id), action: "order.payment_failed", subject: &attempt.order_id, detail };
+        audit::record(app, &mut tx, who, origin, change).await?;
+    }
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// Finishes a paid order: the subscription, the invoice, the receipt, the audit row, in one
+/// transaction. Settling the attempt first makes a racing second finisher a no-op.
+async fn complete_paid(
+    app: &App,
+    attempt: &AttemptRecord,
+    charge_ref: &str,
+    who: Who,
+    origin: &Origin,
+) -> Result<(), AppError> {
+    let catalog = app.catalog();
+    let now = app.now();
+    let mut tx = app.store().write().await?;
+    if !store::orders::settle_attempt(&mut tx, &attempt.id, "succeeded", Some(charge_ref), None, now).await? {
+        return Ok(());
+    }
+    let order = store::orders::get(&mut tx, &attempt.order_id).await?.ok_or(AppError::NotFound("order"))?;
+    store::orgs::lock(&mut tx, &order.org_id).await?;
+    let org = store::orgs::get(&mut tx, &order.org_id).await?.ok_or(AppError::NotFound("org"))?;
+    let pm = store::payment_methods::get_in_org(&mut tx, &order.org_id, &attempt.payment_method_id)
+        .await?
+        .ok_or(AppError::NotFound("payment method"))?;
+    let term = Term::first(program_day(now, catalog.program().time_zone()));
+    let subscription = SubscriptionRecord {
+        id: app.new_id(SubscriptionId::from_random).to_string(),
+        org_id: order.org_id.clone(),
+        offer_code: order.offer_code.clone(),
+        offer_name: order.offer_name.clone(),
+        status: "active".into(),
+        auto_renew: true,
+        anchor_date: term.start,
+        term_start: term.start,
+        term_end: term.end,
+        currency: order.currency.clone(),
+        price_minor: order.net_minor,
+        payment_method_id: Some(pm.id.clone()),
+        created_at: now,
+    };
+    store::subscriptions::insert(&mut tx, &subscription).await?;
+    let year = term.start.year();
+    let seq = store::invoices::next_number(&mut tx, &format!("INV-{year}")).await?;
+    let country_name = catalog.country(&org.country).map_or(org.country.clone(), |c| c.name().to_owned());
+    let invoice = InvoiceRecord {
+        id: app.new_id(InvoiceId::from_random).to_string(),
+        number: format!("INV-{year}-{seq:06}"),
+        org_id: order.org_id.clone(),
+        order_id: order.id.clone(),
+        issued_at: now,
+        currency: order.currency.clone(),
+        net_minor: order.net_minor,
+        tax_minor: order.tax_minor,
+        total_minor: order.total_minor,
+        tax_rate_bp: order.tax_rate_bp,
+        description: format!("{} subscription", order.offer_name),
+        period_start: term.start,
+        period_end: term.end,
+        seller_name: catalog.program().vendor_name().to_owned(),
+        seller_address: catalog.program().vendor_address().to_owned(),
+        buyer_name: org.name.to_string(),
+        buyer_partner_id: org.partner_id.to_string(),
+        buyer_country: country_name,
+        paid_with: crate::invoices::card_label(&pm.brand, &pm.last4),
+        charge_ref: charge_ref.to_owned(),
+    };
+    store::invoices::insert(&mut tx, &invoice).await?;
+    let paid = Paid {
+        paid_at: now,
+        term_start: term.start,
+        term_end: term.end,
+        subscription_id: &subscription.id,
+        invoice_id: &invoice.id,
+    };
+    store::orders::mark_paid(&mut tx, &order.id, &paid).await?;
+    send_receipt(app, &mut tx, &order, &invoice).await?;
+    let total = money(order.total_minor, &order.currency)?;
+    let detail = format!("paid {total} for {} ({}), invoice {}", order.offer_name, invoice.paid_with, invoice.number);
+    let change = Change { org: Some(&order.org_id), action: "order.paid", subject: &order.id, detail };
+    audit::record(app, &mut tx, who, origin, change).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    tracing::info!(order = %order.id, invoice = %invoice.number, "order paid");
+    Ok(())
+}
+
+/// The receipt goes to the org's Billing admins and Global admins.
+async fn send_receipt(
+    app: &App,
+    tx: &mut store::Conn,
+    order: &OrderRecord,
+    invoice: &InvoiceRecord,
+) -> Result<(), AppError> {
+    let users = store::users::list_in_org(tx, &order.org_id).await?;
+    let total = money(invoice.total_minor, &invoice.currency)?;
+    let link = format!("{}/invoices/{}", app.settings().public_url, invoice.id);
+    for user in users.iter().filter(|u| matches!(u.role, PartnerRole::BillingAdmin | PartnerRole::GlobalAdmin)) {
+        let body = format!(
+            "Hello {},\n\nYour order for {} is confirmed.\n\nInvoice {}: {total}, paid by {}.\nTerm: {} to {}.\n\nThe invoice: {link}\n",
+            user.name, order.offer_name, invoice.number, invoice.paid_with, invoice.period_start, invoice.period_end,
+        );
+        let subject = format!("Receipt for your {} subscription ({})", order.offer_name, invoice.number);
+        crate::outbox::queue(app, tx, user.email.as_str(), &subject, body).await?;
+    }
+    Ok(())
+}
+
+/// Asks the gateway what became of a pending attempt and records it.
+async fn reconcile_attempt(app: &App, attempt: &AttemptRecord) -> Result<(), AppError> {
+    let customer = {
+        let mut conn = app.store().read().await?;
+        let order = store::orders::get(&mut conn, &attempt.order_id).await?.ok_or(AppError::NotFound("order"))?;
+        store::payment_methods::customer(&mut conn, &order.org_id, &attempt.gateway).await?.unwrap_or_default()
+    };
+    let who = || Who::system("payment reconciliation");
+    let origin = Origin { address: None, channel: "reconciliation" };
+    match app.gateway().find_charge(&customer, &attempt.idempotency_key).await {
+        Ok(Some(outcome)) => settle(app, attempt, Ok(outcome), who(), &origin).await,
+        Ok(None) if app.now() - attempt.created_at >= ABANDON_AFTER => {
+            let message = "The payment did not reach the payment gateway and nothing was charged; try again.";
+            record_decline(app, attempt, "abandoned", "not_sent", message, who(), &origin).await
+        }
+        Ok(None) => Ok(()),
+        Err(e) => {
+            tracing::warn!(attempt = %attempt.id, error = %e, "cannot reconcile now");
+            Ok(())
+        }
+    }
+}
+
+/// Reconciles every pending payment attempt (at start-up and then every minute); returns how
+/// many were looked at.
+pub async fn reconcile_pending(app: &App) -> Result<usize, AppError> {
+    let attempts = {
+        let mut conn = app.store().read().await?;
+        store::orders::pending_attempts_before(&mut conn, app.now()).await?
+    };
+    for attempt in &attempts {
+        if let Err(e) = reconcile_attempt(app, attempt).await {
+            tracing::warn!(attempt = %attempt.id, error = %e, "reconciliation failed");
+        }
+    }
+    Ok(attempts.len())
+}
+
+/// When an order was paid, for pages: the date in the program's time zone.
+pub fn paid_day(app: &App, at: DateTime<Utc>) -> chrono::NaiveDate {
+    program_day(at, app.catalog().program().time_zone())
+}

@@ -1,0 +1,36 @@
+//! Idempotency keys: the first request with a key runs, its answer is kept, and a repeat gets
+//! that answer without running again.
+
+use crate::{App, AppError};
+use store::StoreError;
+pub use store::idempotency::Seen;
+
+/// Claims `key` for `principal`; see [`Seen`] for what comes back.
+pub async fn claim(app: &App, principal: &str, key: &str, request_hash: &str) -> Result<Seen, AppError> {
+    let mut tx = app.store().write().await?;
+    let seen = store::idempotency::claim(&mut tx, principal, key, request_hash, app.now()).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(seen)
+}
+
+/// Keeps the answer of a claimed key.
+pub async fn finish(app: &App, principal: &str, key: &str, status: u16, body: &str) -> Result<(), AppError> {
+    let mut tx = app.store().write().await?;
+    store::idempotency::finish(&mut tx, principal, key, status, body).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// Gives a claimed key back without an answer, so that a retry runs again.
+pub async fn release(app: &App, principal: &str, key: &str) -> Result<(), AppError> {
+    let mut tx = app.store().write().await?;
+    store::idempotency::release(&mut tx, principal, key).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// The hash a request is remembered by, to tell a true repeat from a key reused for another
+/// request.
+pub fn request_hash(parts: &[&str]) -> String {
+    crate::secrets::hash_secret(&parts.join("\u{1f}"))
+}

@@ -1,0 +1,88 @@
+//! Invoices and subscriptions as the org sees them, and the invoice as a PDF.
+
+use crate::checkout::money;
+use crate::{App, AppError, PartnerUser};
+use domain::roles::PartnerPermission;
+use store::invoices::InvoiceRecord;
+use store::subscriptions::SubscriptionRecord;
+
+/// "Visa •••• 4242": how a card is named on pages, invoices and receipts.
+pub fn card_label(brand: &str, last4: &str) -> String {
+    let brand = match brand {
+        "visa" => "Visa",
+        "mastercard" => "Mastercard",
+        "amex" => "American Express",
+        "discover" => "Discover",
+        _ => "Card",
+    };
+    format!("{brand} •••• {last4}")
+}
+
+pub async fn list(app: &App, actor: &PartnerUser) -> Result<Vec<InvoiceRecord>, AppError> {
+    actor.require(PartnerPermission::ManageBilling, "see invoices")?;
+    let mut conn = app.store().read().await?;
+    Ok(store::invoices::list_in_org(&mut conn, &actor.org_id).await?)
+}
+
+pub async fn get(app: &App, actor: &PartnerUser, id: &str) -> Result<InvoiceRecord, AppError> {
+    actor.require(PartnerPermission::ManageBilling, "see invoices")?;
+    let mut conn = app.store().read().await?;
+    store::invoices::get_in_org(&mut conn, &actor.org_id, id).await?.ok_or(AppError::NotFound("invoice"))
+}
+
+/// The invoice as a PDF document.
+pub async fn pdf(app: &App, actor: &PartnerUser, id: &str) -> Result<(String, Vec<u8>), AppError> {
+    let invoice = get(app, actor, id).await?;
+    let amount = |minor| money(minor, &invoice.currency).map(|m| m.to_string());
+    let rate = domain::money::TaxRate::from_basis_points(u32::try_from(invoice.tax_rate_bp).unwrap_or(0))
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let doc = documents::InvoiceDocument {
+        title: "Invoice".into(),
+        number: invoice.number.clone(),
+        issue_date: invoice.issued_at.format("%-d %B %Y").to_string(),
+        seller_name: invoice.seller_name.clone(),
+        seller_address: invoice.seller_address.clone(),
+        buyer_name: invoice.buyer_name.clone(),
+        buyer_lines: vec![format!("Partner ID {}", invoice.buyer_partner_id), invoice.buyer_country.clone()],
+        lines: vec![documents::DocumentLine {
+            description: invoice.description.clone(),
+            period: format!(
+                "{} – {}",
+                invoice.period_start.format("%-d %b %Y"),
+                invoice.period_end.format("%-d %b %Y")
+            ),
+            quantity: "1".into(),
+            unit_price: money(invoice.net_minor, &invoice.currency)?.format_amount(),
+            amount: money(invoice.net_minor, &invoice.currency)?.format_amount(),
+        }],
+        net: amount(invoice.net_minor)?,
+        tax_label: format!("Tax ({rate})"),
+        tax: amount(invoice.tax_minor)?,
+        total: amount(invoice.total_minor)?,
+        notes: vec![format!("Paid by {} on {}", invoice.paid_with, invoice.issued_at.format("%-d %B %Y"))],
+    };
+    Ok((invoice.number, documents::render_pdf(&doc)))
+}
+
+pub async fn subscriptions(app: &App, actor: &PartnerUser) -> Result<Vec<SubscriptionRecord>, AppError> {
+    actor.require(PartnerPermission::ViewMembership, "see subscriptions")?;
+    let mut conn = app.store().read().await?;
+    Ok(store::subscriptions::list_in_org(&mut conn, &actor.org_id).await?)
+}
+
+pub async fn subscription(app: &App, actor: &PartnerUser, id: &str) -> Result<SubscriptionRecord, AppError> {
+    actor.require(PartnerPermission::ViewMembership, "see subscriptions")?;
+    let mut conn = app.store().read().await?;
+    store::subscriptions::get_in_org(&mut conn, &actor.org_id, id).await?.ok_or(AppError::NotFound("subscription"))
+}
+
+/// The invoices of one subscription (billing roles only).
+pub async fn of_subscription(
+    app: &App,
+    actor: &PartnerUser,
+    subscription_id: &str,
+) -> Result<Vec<InvoiceRecord>, AppError> {
+    actor.require(PartnerPermission::ManageBilling, "see invoices")?;
+    let mut conn = app.store().read().await?;
+    Ok(store::invoices::list_for_subscription(&mut conn, &actor.org_id, subscription_id).await?)
+}

@@ -1,0 +1,158 @@
+//! Buying an offer: who may buy what, the price with tax, and the steps of the order wizard.
+
+use crate::catalog::{Catalog, Country, NETWORK_LEVEL, Offer};
+use crate::membership::NOT_A_NETWORK_MEMBER;
+use crate::money::{Money, MoneyError, TaxRate};
+use std::fmt;
+use std::str::FromStr;
+
+/// Net, tax and total of an order, in the buyer's currency.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Quote {
+    pub net: Money,
+    pub tax_rate: TaxRate,
+    pub tax: Money,
+    pub total: Money,
+}
+
+/// Why an org cannot buy an offer, in words for the partner.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PurchaseRefusal {
+    #[error("{NOT_A_NETWORK_MEMBER}")]
+    NotANetworkMember,
+    #[error("You need {0} first.")]
+    MissingLevel(String),
+    #[error("Your org already has a live {0} subscription; there can be one at a time.")]
+    AlreadyHeld(String),
+    #[error("{offer} is not sold in {currency}, the currency of your country.")]
+    NotPriced { offer: String, currency: String },
+}
+
+/// The price of `offer` for a buyer in `country`: the catalog price in the country's currency,
+/// plus the country's tax.
+pub fn quote(offer: &Offer, country: &Country) -> Result<Quote, PurchaseRefusal> {
+    let currency = country.currency();
+    let net = offer.price(currency).ok_or_else(|| PurchaseRefusal::NotPriced {
+        offer: offer.name().to_owned(),
+        currency: currency.code().to_owned(),
+    })?;
+    let tax_rate = country.tax_rate();
+    let tax = tax_rate.tax_on(net);
+    let total = net.checked_add(tax).map_err(|_: MoneyError| PurchaseRefusal::NotPriced {
+        offer: offer.name().to_owned(),
+        currency: currency.code().to_owned(),
+    })?;
+    Ok(Quote { net, tax_rate, tax, total })
+}
+
+/// Whether an org holding the membership levels `held` and live subscriptions to the offers
+/// `live_offers` may buy `offer`.
+pub fn check_can_buy(
+    catalog: &Catalog,
+    offer: &Offer,
+    held: &[&str],
+    live_offers: &[&str],
+) -> Result<(), PurchaseRefusal> {
+    if !held.contains(&NETWORK_LEVEL) {
+        return Err(PurchaseRefusal::NotANetworkMember);
+    }
+    if let Some(code) = offer.requires().iter().find(|c| !held.contains(&c.as_str())) {
+        let name = catalog.membership_level(code.as_str()).map_or(code.as_str(), |l| l.name());
+        return Err(PurchaseRefusal::MissingLevel(name.to_owned()));
+    }
+    if offer.one_per_org() && live_offers.contains(&offer.code().as_str()) {
+        return Err(PurchaseRefusal::AlreadyHeld(offer.name().to_owned()));
+    }
+    Ok(())
+}
+
+/// Where an order stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OrderStatus {
+    /// In the wizard.
+    Draft,
+    /// A payment attempt is out at the gateway.
+    Paying,
+    Paid,
+}
+
+/// The step of the wizard a draft is at: terms → payment → review.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Step {
+    Terms,
+    Payment,
+    Review,
+}
+
+macro_rules! text_enum {
+    ($t:ty, $($v:path => $s:literal),+) => {
+        impl $t {
+            pub fn as_str(self) -> &'static str {
+                match self { $($v => $s),+ }
+            }
+        }
+        impl FromStr for $t {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, String> {
+                match s { $($s => Ok($v),)+ other => Err(format!("unknown value `{other}`")) }
+            }
+        }
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+text_enum!(OrderStatus, OrderStatus::Draft => "draft", OrderStatus::Paying => "paying", OrderStatus::Paid => "paid");
+text_enum!(Step, Step::Terms => "terms", Step::Payment => "payment", Step::Review => "review");
+
+impl Step {
+    /// A draft may go back to any earlier step, and forward one step at a time.
+    pub fn may_go_to(self, to: Step) -> bool {
+        to <= self || (self == Step::Terms && to == Step::Payment) || (self == Step::Payment && to == Step::Review)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::money::Currency;
+
+    fn demo() -> Catalog {
+        Catalog::parse("demo", include_str!("../../../catalog/demo-program.toml")).unwrap()
+    }
+
+    #[test]
+    fn the_quote_adds_the_countrys_tax() {
+        let catalog = demo();
+        let offer = catalog.offer("action-pack").unwrap();
+        let gb = quote(offer, catalog.country("GB").unwrap()).unwrap();
+        assert_eq!(gb.net, Money::new(37500, Currency::parse("GBP").unwrap()));
+        assert_eq!(gb.tax.minor(), 7500, "20% VAT");
+        assert_eq!(gb.total.minor(), 45000);
+        let us = quote(offer, catalog.country("US").unwrap()).unwrap();
+        assert_eq!((us.net.minor(), us.tax.minor(), us.total.minor()), (47500, 0, 47500));
+    }
+
+    #[test]
+    fn one_live_action_pack_per_org() {
+        let catalog = demo();
+        let offer = catalog.offer("action-pack").unwrap();
+        assert_eq!(check_can_buy(&catalog, offer, &["network"], &[]), Ok(()));
+        assert!(matches!(
+            check_can_buy(&catalog, offer, &["network"], &["action-pack"]),
+            Err(PurchaseRefusal::AlreadyHeld(_))
+        ));
+        assert_eq!(check_can_buy(&catalog, offer, &[], &[]), Err(PurchaseRefusal::NotANetworkMember));
+    }
+
+    #[test]
+    fn the_wizard_moves_one_step_forward_or_any_step_back() {
+        assert!(Step::Terms.may_go_to(Step::Payment));
+        assert!(!Step::Terms.may_go_to(Step::Review));
+        assert!(Step::Review.may_go_to(Step::Terms));
+        assert_eq!("review".parse::<Step>(), Ok(Step::Review));
+    }
+}

@@ -1,0 +1,143 @@
+//! Payment gateways. The app charges through [`Gateway`], one of:
+//! - [`sandbox::Sandbox`]: built in, no network, the same test card numbers as Stripe, its
+//!   state in our database (as an external gateway would keep its own);
+//! - [`stripe::Stripe`]: Stripe's HTTP API (customers, payment methods, payment intents
+//!   confirmed at once, refunds), tested against localstripe.
+//!
+//! Architecture invariant: a card number or CVC goes from the caller straight to the gateway
+//! and is never stored, logged or put into an error; only brand, last four, expiry and the
+//! gateway's reference come back.
+
+pub mod sandbox;
+pub mod stripe;
+
+use domain::card::{CardExpiry, CardNumber, Cvc};
+use domain::money::Money;
+
+/// Card details typed into our own form (the sandbox gateway).
+#[derive(Debug, Clone)]
+pub struct NewCard {
+    pub number: CardNumber,
+    pub expiry: CardExpiry,
+    pub cvc: Cvc,
+}
+
+/// Where a new payment method comes from.
+#[derive(Debug, Clone)]
+pub enum CardSource {
+    /// Details sent to our server (sandbox only).
+    Details(NewCard),
+    /// A PaymentMethod id made in the browser by Stripe.js (`pm_…`): the number never reached us.
+    StripePaymentMethod(String),
+}
+
+/// A card kept by the gateway, as we may store it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavedCard {
+    pub gateway_ref: String,
+    pub brand: String,
+    pub last4: String,
+    pub exp_month: u8,
+    pub exp_year: u16,
+}
+
+/// Why the gateway said no, in its code and in words a person understands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decline {
+    /// Stable code, e.g. `card_declined`, `insufficient_funds`, `expired_card`.
+    pub code: String,
+    pub message: String,
+}
+
+/// The answer to a charge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChargeOutcome {
+    Succeeded { charge_ref: String },
+    Declined(Decline),
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum GatewayError {
+    /// The card was refused when saved.
+    #[error("{}", .0.message)]
+    Declined(Decline),
+    /// The request was wrong (e.g. a non-test card in the sandbox).
+    #[error("{0}")]
+    Invalid(String),
+    /// No answer, or an answer we cannot read: the outcome is unknown and must be reconciled.
+    #[error("payment gateway unavailable: {0}")]
+    Unavailable(String),
+}
+
+/// The configured gateway. An enum rather than a trait object: there are two, both known here.
+#[derive(Clone)]
+pub enum Gateway {
+    Sandbox(sandbox::Sandbox),
+    Stripe(stripe::Stripe),
+}
+
+impl Gateway {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Gateway::Sandbox(_) => "sandbox",
+            Gateway::Stripe(_) => "stripe",
+        }
+    }
+
+    /// The gateway's customer for an org, made once; `org_id` keys it so a retry finds it.
+    pub async fn create_customer(&self, org_id: &str, name: &str) -> Result<String, GatewayError> {
+        match self {
+            Gateway::Sandbox(g) => g.create_customer(org_id).await,
+            Gateway::Stripe(g) => g.create_customer(org_id, name).await,
+        }
+    }
+
+    /// Saves a card for `customer`. `reference` is our id for the new payment method.
+    pub async fn save_card(
+        &self,
+        customer: &str,
+        source: CardSource,
+        reference: &str,
+    ) -> Result<SavedCard, GatewayError> {
+        match self {
+            Gateway::Sandbox(g) => g.save_card(customer, source, reference).await,
+            Gateway::Stripe(g) => g.save_card(customer, source).await,
+        }
+    }
+
+    /// Charges `amount` to a saved card at once. The same `idempotency_key` never charges twice.
+    pub async fn charge(
+        &self,
+        customer: &str,
+        card_ref: &str,
+        amount: Money,
+        idempotency_key: &str,
+        description: &str,
+    ) -> Result<ChargeOutcome, GatewayError> {
+        match self {
+            Gateway::Sandbox(g) => g.charge(customer, card_ref, amount, idempotency_key).await,
+            Gateway::Stripe(g) => g.charge(customer, card_ref, amount, idempotency_key, description).await,
+        }
+    }
+
+    /// What became of the charge made with `idempotency_key`, if the gateway has one: for
+    /// reconciling an attempt whose answer was lost.
+    pub async fn find_charge(
+        &self,
+        customer: &str,
+        idempotency_key: &str,
+    ) -> Result<Option<ChargeOutcome>, GatewayError> {
+        match self {
+            Gateway::Sandbox(g) => g.find_charge(idempotency_key).await,
+            Gateway::Stripe(g) => g.find_charge(customer, idempotency_key).await,
+        }
+    }
+
+    /// Refunds `amount` of a charge; the same key never refunds twice.
+    pub async fn refund(&self, charge_ref: &str, amount: Money, idempotency_key: &str) -> Result<String, GatewayError> {
+        match self {
+            Gateway::Sandbox(g) => g.refund(charge_ref, amount, idempotency_key).await,
+            Gateway::Stripe(g) => g.refund(charge_ref, amount, idempotency_key).await,
+        }
+    }
+}

@@ -1,0 +1,70 @@
+//! Idempotency keys of API requests: the first request with a key is recorded before it runs,
+//! and its response is kept, so that a repeat gets the same answer and moves no money.
+
+use crate::time::to_db;
+use crate::{Conn, Result};
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+
+/// What the store knows of a key.
+pub enum Seen {
+    /// First time: the caller now owns the key and must `finish` (or `release`) it.
+    New,
+    /// A request with this key is running.
+    InProgress { request_hash: String },
+    /// Done: its response.
+    Done { request_hash: String, status: u16, body: String },
+}
+
+/// Claims `key` for `principal`, or reports what happened with it before.
+pub async fn claim(conn: &mut Conn, principal: &str, key: &str, request_hash: &str, at: DateTime<Utc>) -> Result<Seen> {
+    let inserted = sqlx::query(
+        "INSERT INTO idempotency_keys (principal, idempotency_key, request_hash, created_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (principal, idempotency_key) DO NOTHING",
+    )
+    .bind(principal)
+    .bind(key)
+    .bind(request_hash)
+    .bind(to_db(at))
+    .execute(&mut *conn)
+    .await?;
+    if inserted.rows_affected() == 1 {
+        return Ok(Seen::New);
+    }
+    let row = sqlx::query(
+        "SELECT request_hash, response_status, response_body FROM idempotency_keys WHERE principal = $1 AND idempotency_key = $2",
+    )
+    .bind(principal)
+    .bind(key)
+    .fetch_one(conn)
+    .await?;
+    let request_hash: String = row.try_get("request_hash")?;
+    Ok(match (row.try_get::<Option<i64>, _>("response_status")?, row.try_get::<Option<String>, _>("response_body")?) {
+        (Some(status), Some(body)) => Seen::Done { request_hash, status: u16::try_from(status).unwrap_or(500), body },
+        _ => Seen::InProgress { request_hash },
+    })
+}
+
+pub async fn finish(conn: &mut Conn, principal: &str, key: &str, status: u16, body: &str) -> Result<()> {
+    sqlx::query("UPDATE idempotency_keys SET response_status = $1, response_body = $2 WHERE principal = $3 AND idempotency_key = $4")
+        .bind(i64::from(status))
+        .bind(body)
+        .bind(principal)
+        .bind(key)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Gives a key back when its request ended without an answer worth keeping (the outcome is
+/// unknown), so that a retry runs again and reconciles.
+pub async fn release(conn: &mut Conn, principal: &str, key: &str) -> Result<()> {
+    sqlx::query(
+        "DELETE FROM idempotency_keys WHERE principal = $1 AND idempotency_key = $2 AND response_status IS NULL",
+    )
+    .bind(principal)
+    .bind(key)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,140 @@
+//! Invoices, numbered without gaps per series.
+
+use crate::orders::{date_from_db, date_to_db};
+use crate::time::{from_db, to_db};
+use crate::{Conn, Result, StoreError, valid};
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::ids::OrgId;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+#[derive(Clone, Debug)]
+pub struct InvoiceRecord {
+    pub id: String,
+    pub number: String,
+    pub org_id: OrgId,
+    pub order_id: String,
+    pub issued_at: DateTime<Utc>,
+    pub currency: String,
+    pub net_minor: i64,
+    pub tax_minor: i64,
+    pub total_minor: i64,
+    pub tax_rate_bp: i64,
+    pub description: String,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub seller_name: String,
+    pub seller_address: String,
+    pub buyer_name: String,
+    pub buyer_partner_id: String,
+    pub buyer_country: String,
+    pub paid_with: String,
+    pub charge_ref: String,
+}
+
+/// Takes the next number of `series` inside the caller's transaction. The counter row's lock
+/// makes concurrent issuers wait; a rolled-back transaction gives its number back, so the
+/// committed numbers have no gaps.
+pub async fn next_number(conn: &mut Conn, series: &str) -> Result<i64> {
+    sqlx::query("INSERT INTO document_counters (series, last) VALUES ($1, 0) ON CONFLICT (series) DO NOTHING")
+        .bind(series)
+        .execute(&mut *conn)
+        .await?;
+    Ok(sqlx::query_scalar("UPDATE document_counters SET last = last + 1 WHERE series = $1 RETURNING last")
+        .bind(series)
+        .fetch_one(conn)
+        .await?)
+}
+
+pub async fn insert(conn: &mut Conn, i: &InvoiceRecord) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO invoices (id, number, org_id, order_id, issued_at, currency, net_minor, tax_minor, total_minor, tax_rate_bp, \
+         description, period_start, period_end, seller_name, seller_address, buyer_name, buyer_partner_id, buyer_country, \
+         paid_with, charge_ref) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
+    )
+    .bind(&i.id)
+    .bind(&i.number)
+    .bind(i.org_id.as_str())
+    .bind(&i.order_id)
+    .bind(to_db(i.issued_at))
+    .bind(&i.currency)
+    .bind(i.net_minor)
+    .bind(i.tax_minor)
+    .bind(i.total_minor)
+    .bind(i.tax_rate_bp)
+    .bind(&i.description)
+    .bind(date_to_db(i.period_start))
+    .bind(date_to_db(i.period_end))
+    .bind(&i.seller_name)
+    .bind(&i.seller_address)
+    .bind(&i.buyer_name)
+    .bind(&i.buyer_partner_id)
+    .bind(&i.buyer_country)
+    .bind(&i.paid_with)
+    .bind(&i.charge_ref)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+const COLUMNS: &str = "id, number, org_id, order_id, issued_at, currency, net_minor, tax_minor, total_minor, tax_rate_bp, \
+    description, period_start, period_end, seller_name, seller_address, buyer_name, buyer_partner_id, buyer_country, \
+    paid_with, charge_ref";
+
+fn date(text: String) -> Result<NaiveDate> {
+    date_from_db(Some(text))?.ok_or_else(|| StoreError::Corrupt("missing date".into()))
+}
+
+fn from_row(r: &AnyRow) -> Result<InvoiceRecord> {
+    Ok(InvoiceRecord {
+        id: r.try_get("id")?,
+        number: r.try_get("number")?,
+        org_id: valid(OrgId::parse(&r.try_get::<String, _>("org_id")?))?,
+        order_id: r.try_get("order_id")?,
+        issued_at: from_db(r.try_get("issued_at")?)?,
+        currency: r.try_get("currency")?,
+        net_minor: r.try_get("net_minor")?,
+        tax_minor: r.try_get("tax_minor")?,
+        total_minor: r.try_get("total_minor")?,
+        tax_rate_bp: r.try_get("tax_rate_bp")?,
+        description: r.try_get("description")?,
+        period_start: date(r.try_get("period_start")?)?,
+        period_end: date(r.try_get("period_end")?)?,
+        seller_name: r.try_get("seller_name")?,
+        seller_address: r.try_get("seller_address")?,
+        buyer_name: r.try_get("buyer_name")?,
+        buyer_partner_id: r.try_get("buyer_partner_id")?,
+        buyer_country: r.try_get("buyer_country")?,
+        paid_with: r.try_get("paid_with")?,
+        charge_ref: r.try_get("charge_ref")?,
+    })
+}
+
+pub async fn get_in_org(conn: &mut Conn, org: &OrgId, id: &str) -> Result<Option<InvoiceRecord>> {
+    let sql = format!("SELECT {COLUMNS} FROM invoices WHERE org_id = $1 AND id = $2");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.as_str()).bind(id).fetch_optional(conn).await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+pub async fn list_in_org(conn: &mut Conn, org: &OrgId) -> Result<Vec<InvoiceRecord>> {
+    let sql = format!("SELECT {COLUMNS} FROM invoices WHERE org_id = $1 ORDER BY issued_at DESC, number DESC");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.as_str()).fetch_all(conn).await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Every invoice number of a series, in order (for checking that there are no gaps).
+pub async fn numbers(conn: &mut Conn) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar("SELECT number FROM invoices ORDER BY number").fetch_all(conn).await?)
+}
+
+/// The invoices of one subscription of `org` (through the orders that paid for it), newest first.
+pub async fn list_for_subscription(conn: &mut Conn, org: &OrgId, subscription_id: &str) -> Result<Vec<InvoiceRecord>> {
+    let columns: Vec<String> = COLUMNS.split(',').map(|c| format!("i.{}", c.trim())).collect();
+    let sql = format!(
+        "SELECT {} FROM invoices i JOIN orders o ON o.id = i.order_id WHERE i.org_id = $1 AND o.subscription_id = $2 \
+         ORDER BY i.issued_at DESC, i.number DESC",
+        columns.join(", ")
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.as_str()).bind(subscription_id).fetch_all(conn).await?;
+    rows.iter().map(from_row).collect()
+}

@@ -1,0 +1,351 @@
+//! Orders (the checkout wizard's drafts and the paid orders), the terms acceptances recorded on
+//! them, and their payment attempts.
+
+use crate::time::{from_db, opt_from_db, to_db};
+use crate::{Conn, Result, conflict_as, valid};
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::ids::OrgId;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+#[derive(Clone, Debug)]
+pub struct OrderRecord {
+    pub id: String,
+    pub org_id: OrgId,
+    pub offer_code: String,
+    pub offer_name: String,
+    pub status: String,
+    pub step: String,
+    pub country: String,
+    pub currency: String,
+    pub net_minor: i64,
+    pub tax_minor: i64,
+    pub total_minor: i64,
+    pub tax_rate_bp: i64,
+    pub terms_code: String,
+    pub terms_version: Option<String>,
+    pub payment_method_id: Option<String>,
+    pub last_decline: Option<String>,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub paid_at: Option<DateTime<Utc>>,
+    pub term_start: Option<NaiveDate>,
+    pub term_end: Option<NaiveDate>,
+    pub subscription_id: Option<String>,
+    pub invoice_id: Option<String>,
+}
+
+const COLUMNS: &str = "id, org_id, offer_code, offer_name, status, step, country, currency, net_minor, tax_minor, \
+    total_minor, tax_rate_bp, terms_code, terms_version, payment_method_id, last_decline, created_by, created_at, \
+    paid_at, term_start, term_end, subscription_id, invoice_id";
+
+pub(crate) fn date_from_db(text: Option<String>) -> Result<Option<NaiveDate>> {
+    text.map(|t| valid(NaiveDate::parse_from_str(&t, "%Y-%m-%d"))).transpose()
+}
+
+pub(crate) fn date_to_db(date: NaiveDate) -> String {
+    date.format("%Y-%m-%d").to_string()
+}
+
+fn from_row(row: &AnyRow) -> Result<OrderRecord> {
+    Ok(OrderRecord {
+        id: row.try_get("id")?,
+        org_id: valid(OrgId::parse(&row.try_get::<String, _>("org_id")?))?,
+        offer_code: row.try_get("offer_code")?,
+        offer_name: row.try_get("offer_name")?,
+        status: row.try_get("status")?,
+        step: row.try_get("step")?,
+        country: row.try_get("country")?,
+        currency: row.try_get("currency")?,
+        net_minor: row.try_get("net_minor")?,
+        tax_minor: row.try_get("tax_minor")?,
+        total_minor: row.try_get("total_minor")?,
+        tax_rate_bp: row.try_get("tax_rate_bp")?,
+        terms_code: row.try_get("terms_code")?,
+        terms_version: row.try_get("terms_version")?,
+        payment_method_id: row.try_get("payment_method_id")?,
+        last_decline: row.try_get("last_decline")?,
+        created_by: row.try_get("created_by")?,
+        created_at: from_db(row.try_get("created_at")?)?,
+        paid_at: opt_from_db(row.try_get("paid_at")?)?,
+        term_start: date_from_db(row.try_get("term_start")?)?,
+        term_end: date_from_db(row.try_get("term_end")?)?,
+        subscription_id: row.try_get("subscription_id")?,
+        invoice_id: row.try_get("invoice_id")?,
+    })
+}
+
+/// Inserts a draft; a second open draft for the same org and offer is `Conflict("open draft")`.
+pub async fn insert(conn: &mut Conn, o: &OrderRecord) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO orders (id, org_id, offer_code, offer_name, status, step, country, currency, net_minor, tax_minor, \
+         total_minor, tax_rate_bp, terms_code, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+    )
+    .bind(&o.id)
+    .bind(o.org_id.as_str())
+    .bind(&o.offer_code)
+    .bind(&o.offer_name)
+    .bind(&o.status)
+    .bind(&o.step)
+    .bind(&o.country)
+    .bind(&o.currency)
+    .bind(o.net_minor)
+    .bind(o.tax_minor)
+    .bind(o.total_minor)
+    .bind(o.tax_rate_bp)
+    .bind(&o.terms_code)
+    .bind(&o.created_by)
+    .bind(to_db(o.created_at))
+    .execute(conn)
+    .await
+    .map_err(conflict_as("open draft"))?;
+    Ok(())
+}
+
+/// An order of `org`; another org's order is `None`.
+pub async fn get_in_org(conn: &mut Conn, org: &OrgId, id: &str) -> Result<Option<OrderRecord>> {
+    let sql = format!("SELECT {COLUMNS} FROM orders WHERE org_id = $1 AND id = $2");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.as_str()).bind(id).fetch_optional(conn).await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+pub async fn get(conn: &mut Conn, id: &str) -> Result<Option<OrderRecord>> {
+    let sql = format!("SELECT {COLUMNS} FROM orders WHERE id = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(conn).await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// The open draft (draft or paying) of `org` for `offer_code`, if any.
+pub async fn open_draft(conn: &mut Conn, org: &OrgId, offer_code: &str) -> Result<Option<OrderRecord>> {
+    let sql =
+        format!("SELECT {COLUMNS} FROM orders WHERE org_id = $1 AND offer_code = $2 AND status IN ('draft', 'paying')");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.as_str()).bind(offer_code).fetch_optional(conn).await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+pub async fn list_in_org(conn: &mut Conn, org: &OrgId) -> Result<Vec<OrderRecord>> {
+    let sql = format!("SELECT {COLUMNS} FROM orders WHERE org_id = $1 ORDER BY created_at DESC, id");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.as_str()).fetch_all(conn).await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Moves a draft to `step`, with the terms version or payment method chosen on the way.
+pub async fn set_step(
+    conn: &mut Conn,
+    id: &str,
+    step: &str,
+    terms_version: Option<&str>,
+    payment_method_id: Option<&str>,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE orders SET step = $1, terms_version = COALESCE($2, terms_version), \
+         payment_method_id = COALESCE($3, payment_method_id) WHERE id = $4",
+    )
+    .bind(step)
+    .bind(terms_version)
+    .bind(payment_method_id)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_status(conn: &mut Conn, id: &str, status: &str, step: &str, last_decline: Option<&str>) -> Result<()> {
+    sqlx::query("UPDATE orders SET status = $1, step = $2, last_decline = $3 WHERE id = $4")
+        .bind(status)
+        .bind(step)
+        .bind(last_decline)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub struct Paid<'a> {
+    pub paid_at: DateTime<Utc>,
+    pub term_start: NaiveDate,
+    pub term_end: NaiveDate,
+    pub subscription_id: &'a str,
+    pub invoice_id: &'a str,
+}
+
+pub async fn mark_paid(conn: &mut Conn, id: &str, paid: &Paid<'_>) -> Result<()> {
+    sqlx::query(
+        "UPDATE orders SET status = 'paid', last_decline = NULL, paid_at = $1, term_start = $2, term_end = $3, \
+         subscription_id = $4, invoice_id = $5 WHERE id = $6",
+    )
+    .bind(to_db(paid.paid_at))
+    .bind(date_to_db(paid.term_start))
+    .bind(date_to_db(paid.term_end))
+    .bind(paid.subscription_id)
+    .bind(paid.invoice_id)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Takes the order's row lock (a no-op update) so that two requests for one order go one at a
+/// time on PostgreSQL; SQLite's write transactions are serial already.
+pub async fn lock(conn: &mut Conn, id: &str) -> Result<()> {
+    sqlx::query("UPDATE orders SET id = id WHERE id = $1").bind(id).execute(conn).await?;
+    Ok(())
+}
+
+pub struct TermsAcceptance<'a> {
+    pub id: &'a str,
+    pub org_id: &'a OrgId,
+    pub order_id: &'a str,
+    pub user_id: &'a str,
+    pub user_name: &'a str,
+    pub terms_code: &'a str,
+    pub terms_version: &'a str,
+    pub accepted_at: DateTime<Utc>,
+    pub address: Option<&'a str>,
+}
+
+pub async fn record_acceptance(conn: &mut Conn, a: &TermsAcceptance<'_>) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO terms_acceptances (id, org_id, order_id, user_id, user_name, terms_code, terms_version, accepted_at, address) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(a.id)
+    .bind(a.org_id.as_str())
+    .bind(a.order_id)
+    .bind(a.user_id)
+    .bind(a.user_name)
+    .bind(a.terms_code)
+    .bind(a.terms_version)
+    .bind(to_db(a.accepted_at))
+    .bind(a.address)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The acceptance on record for an order: (user name, version, time, address).
+pub async fn acceptance(
+    conn: &mut Conn,
+    order_id: &str,
+) -> Result<Option<(String, String, DateTime<Utc>, Option<String>)>> {
+    let row = sqlx::query(
+        "SELECT user_name, terms_version, accepted_at, address FROM terms_acceptances WHERE order_id = $1 \
+         ORDER BY accepted_at DESC, id DESC LIMIT 1",
+    )
+    .bind(order_id)
+    .fetch_optional(conn)
+    .await?;
+    match row {
+        Some(r) => Ok(Some((
+            r.try_get("user_name")?,
+            r.try_get("terms_version")?,
+            from_db(r.try_get("accepted_at")?)?,
+            r.try_get("address")?,
+        ))),
+        None => Ok(None),
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct AttemptRecord {
+    pub id: String,
+    pub order_id: String,
+    pub idempotency_key: String,
+    pub payment_method_id: String,
+    pub gateway: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+}
+
+fn attempt_from_row(r: &AnyRow) -> Result<AttemptRecord> {
+    Ok(AttemptRecord {
+        id: r.try_get("id")?,
+        order_id: r.try_get("order_id")?,
+        idempotency_key: r.try_get("idempotency_key")?,
+        payment_method_id: r.try_get("payment_method_id")?,
+        gateway: r.try_get("gateway")?,
+        amount_minor: r.try_get("amount_minor")?,
+        currency: r.try_get("currency")?,
+        status: r.try_get("status")?,
+        created_at: from_db(r.try_get("created_at")?)?,
+    })
+}
+
+/// Records an attempt as pending before the gateway is called; a second pending attempt for
+/// the order is `Conflict("pending attempt")`.
+pub async fn insert_attempt(conn: &mut Conn, a: &AttemptRecord) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO payment_attempts (id, order_id, idempotency_key, payment_method_id, gateway, amount_minor, currency, status, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8)",
+    )
+    .bind(&a.id)
+    .bind(&a.order_id)
+    .bind(&a.idempotency_key)
+    .bind(&a.payment_method_id)
+    .bind(&a.gateway)
+    .bind(a.amount_minor)
+    .bind(&a.currency)
+    .bind(to_db(a.created_at))
+    .execute(conn)
+    .await
+    .map_err(conflict_as("pending attempt"))?;
+    Ok(())
+}
+
+pub async fn pending_attempt(conn: &mut Conn, order_id: &str) -> Result<Option<AttemptRecord>> {
+    let row = sqlx::query(
+        "SELECT id, order_id, idempotency_key, payment_method_id, gateway, amount_minor, currency, status, created_at \
+         FROM payment_attempts WHERE order_id = $1 AND status = 'pending'",
+    )
+    .bind(order_id)
+    .fetch_optional(conn)
+    .await?;
+    row.as_ref().map(attempt_from_row).transpose()
+}
+
+/// Every pending attempt created before `before`, oldest first, for reconciliation.
+pub async fn pending_attempts_before(conn: &mut Conn, before: DateTime<Utc>) -> Result<Vec<AttemptRecord>> {
+    let rows = sqlx::query(
+        "SELECT id, order_id, idempotency_key, payment_method_id, gateway, amount_minor, currency, status, created_at \
+         FROM payment_attempts WHERE status = 'pending' AND created_at <= $1 ORDER BY created_at",
+    )
+    .bind(to_db(before))
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(attempt_from_row).collect()
+}
+
+/// Settles a pending attempt; `false` if it was settled already (by a racing request or node).
+pub async fn settle_attempt(
+    conn: &mut Conn,
+    id: &str,
+    status: &str,
+    charge_ref: Option<&str>,
+    decline: Option<(&str, &str)>,
+    at: DateTime<Utc>,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE payment_attempts SET status = $1, charge_ref = $2, decline_code = $3, decline_message = $4, settled_at = $5 \
+         WHERE id = $6 AND status = 'pending'",
+    )
+    .bind(status)
+    .bind(charge_ref)
+    .bind(decline.map(|d| d.0))
+    .bind(decline.map(|d| d.1))
+    .bind(to_db(at))
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// How many attempts an order has had (to number the next one's key).
+pub async fn count_attempts(conn: &mut Conn, order_id: &str) -> Result<i64> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM payment_attempts WHERE order_id = $1")
+        .bind(order_id)
+        .fetch_one(conn)
+        .await?)
+}

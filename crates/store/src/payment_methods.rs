@@ -1,0 +1,102 @@
+//! Payment methods of an org as the gateway described them (brand, last four, expiry, its
+//! reference) and the org's customer at each gateway. Never a card number.
+
+use crate::time::{from_db, to_db};
+use crate::{Conn, Result, valid};
+use chrono::{DateTime, Utc};
+use domain::ids::OrgId;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+#[derive(Clone, Debug)]
+pub struct PaymentMethodRecord {
+    pub id: String,
+    pub org_id: OrgId,
+    pub gateway: String,
+    pub gateway_ref: String,
+    pub brand: String,
+    pub last4: String,
+    pub exp_month: i64,
+    pub exp_year: i64,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+}
+
+fn from_row(r: &AnyRow) -> Result<PaymentMethodRecord> {
+    Ok(PaymentMethodRecord {
+        id: r.try_get("id")?,
+        org_id: valid(OrgId::parse(&r.try_get::<String, _>("org_id")?))?,
+        gateway: r.try_get("gateway")?,
+        gateway_ref: r.try_get("gateway_ref")?,
+        brand: r.try_get("brand")?,
+        last4: r.try_get("last4")?,
+        exp_month: r.try_get("exp_month")?,
+        exp_year: r.try_get("exp_year")?,
+        created_by: r.try_get("created_by")?,
+        created_at: from_db(r.try_get("created_at")?)?,
+    })
+}
+
+pub async fn insert(conn: &mut Conn, pm: &PaymentMethodRecord) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO payment_methods (id, org_id, gateway, gateway_ref, brand, last4, exp_month, exp_year, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(&pm.id)
+    .bind(pm.org_id.as_str())
+    .bind(&pm.gateway)
+    .bind(&pm.gateway_ref)
+    .bind(&pm.brand)
+    .bind(&pm.last4)
+    .bind(pm.exp_month)
+    .bind(pm.exp_year)
+    .bind(&pm.created_by)
+    .bind(to_db(pm.created_at))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The org's payment methods at `gateway`, newest first (the newest is the default).
+pub async fn list_in_org(conn: &mut Conn, org: &OrgId, gateway: &str) -> Result<Vec<PaymentMethodRecord>> {
+    let rows = sqlx::query(
+        "SELECT id, org_id, gateway, gateway_ref, brand, last4, exp_month, exp_year, created_by, created_at \
+         FROM payment_methods WHERE org_id = $1 AND gateway = $2 ORDER BY created_at DESC, id",
+    )
+    .bind(org.as_str())
+    .bind(gateway)
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(from_row).collect()
+}
+
+pub async fn get_in_org(conn: &mut Conn, org: &OrgId, id: &str) -> Result<Option<PaymentMethodRecord>> {
+    let row = sqlx::query(
+        "SELECT id, org_id, gateway, gateway_ref, brand, last4, exp_month, exp_year, created_by, created_at \
+         FROM payment_methods WHERE org_id = $1 AND id = $2",
+    )
+    .bind(org.as_str())
+    .bind(id)
+    .fetch_optional(conn)
+    .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+pub async fn customer(conn: &mut Conn, org: &OrgId, gateway: &str) -> Result<Option<String>> {
+    Ok(sqlx::query_scalar("SELECT customer_ref FROM gateway_customers WHERE org_id = $1 AND gateway = $2")
+        .bind(org.as_str())
+        .bind(gateway)
+        .fetch_optional(conn)
+        .await?)
+}
+
+/// Records the org's customer at a gateway; a racing second record keeps the first.
+pub async fn save_customer(conn: &mut Conn, org: &OrgId, gateway: &str, customer_ref: &str) -> Result<()> {
+    sqlx::query("INSERT INTO gateway_customers (org_id, gateway, customer_ref) VALUES ($1, $2, $3) ON CONFLICT (org_id, gateway) DO NOTHING")
+        .bind(org.as_str())
+        .bind(gateway)
+        .bind(customer_ref)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

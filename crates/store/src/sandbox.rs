@@ -1,0 +1,140 @@
+//! The sandbox payment gateway's own books: its cards and its charges and refunds, keyed so
+//! that a repeated request with the same idempotency key gets the first answer.
+
+use crate::{Result, Store, StoreError};
+use sqlx::Row;
+
+pub struct SandboxCard {
+    pub token: String,
+    pub customer: String,
+    /// The decline code every charge gets, for the card that "saves fine but every charge fails".
+    pub declines_with: Option<String>,
+}
+
+pub struct SandboxCharge {
+    pub idempotency_key: String,
+    pub card_token: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub charge_ref: String,
+    pub declined_with: Option<String>,
+}
+
+pub async fn insert_card(store: &Store, card: &SandboxCard) -> Result<()> {
+    let mut tx = store.write().await?;
+    sqlx::query("INSERT INTO sandbox_cards (token, customer, declines_with) VALUES ($1, $2, $3)")
+        .bind(&card.token)
+        .bind(&card.customer)
+        .bind(card.declines_with.as_deref())
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn get_card(store: &Store, token: &str) -> Result<Option<SandboxCard>> {
+    let mut conn = store.read().await?;
+    let row = sqlx::query("SELECT token, customer, declines_with FROM sandbox_cards WHERE token = $1")
+        .bind(token)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(match row {
+        Some(r) => Some(SandboxCard {
+            token: r.try_get("token")?,
+            customer: r.try_get("customer")?,
+            declines_with: r.try_get("declines_with")?,
+        }),
+        None => None,
+    })
+}
+
+/// Records the charge unless one with its key exists; returns the charge that stands.
+pub async fn insert_charge_once(store: &Store, charge: &SandboxCharge) -> Result<SandboxCharge> {
+    let mut tx = store.write().await?;
+    sqlx::query(
+        "INSERT INTO sandbox_charges (idempotency_key, card_token, amount_minor, currency, charge_ref, declined_with) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (idempotency_key) DO NOTHING",
+    )
+    .bind(&charge.idempotency_key)
+    .bind(&charge.card_token)
+    .bind(charge.amount_minor)
+    .bind(&charge.currency)
+    .bind(&charge.charge_ref)
+    .bind(charge.declined_with.as_deref())
+    .execute(&mut *tx)
+    .await?;
+    let stored = charge_by_key(&mut tx, &charge.idempotency_key).await?;
+    tx.commit().await?;
+    stored.ok_or_else(|| StoreError::Corrupt("sandbox charge vanished".into()))
+}
+
+pub async fn find_charge(store: &Store, key: &str) -> Result<Option<SandboxCharge>> {
+    let mut conn = store.read().await?;
+    charge_by_key(&mut conn, key).await
+}
+
+async fn charge_by_key(conn: &mut crate::Conn, key: &str) -> Result<Option<SandboxCharge>> {
+    let row = sqlx::query(
+        "SELECT idempotency_key, card_token, amount_minor, currency, charge_ref, declined_with FROM sandbox_charges WHERE idempotency_key = $1",
+    )
+    .bind(key)
+    .fetch_optional(conn)
+    .await?;
+    Ok(match row {
+        Some(r) => Some(SandboxCharge {
+            idempotency_key: r.try_get("idempotency_key")?,
+            card_token: r.try_get("card_token")?,
+            amount_minor: r.try_get("amount_minor")?,
+            currency: r.try_get("currency")?,
+            charge_ref: r.try_get("charge_ref")?,
+            declined_with: r.try_get("declined_with")?,
+        }),
+        None => None,
+    })
+}
+
+/// Records a refund once per key, never more in total than the charge (unlike localstripe, the
+/// sandbox refuses over-refunds as a real gateway does). Returns the refund reference.
+pub async fn insert_refund_once(
+    store: &Store,
+    key: &str,
+    charge_ref: &str,
+    amount_minor: i64,
+    refund_ref: &str,
+) -> Result<String> {
+    let mut tx = store.write().await?;
+    if let Some(existing) =
+        sqlx::query_scalar::<_, String>("SELECT refund_ref FROM sandbox_refunds WHERE idempotency_key = $1")
+            .bind(key)
+            .fetch_optional(&mut *tx)
+            .await?
+    {
+        return Ok(existing);
+    }
+    let charged: Option<i64> =
+        sqlx::query_scalar("SELECT amount_minor FROM sandbox_charges WHERE charge_ref = $1 AND declined_with IS NULL")
+            .bind(charge_ref)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let charged = charged.ok_or_else(|| StoreError::Conflict(format!("no successful charge {charge_ref}")))?;
+    let refunded: i64 = sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT) FROM sandbox_refunds WHERE charge_ref = $1",
+    )
+    .bind(charge_ref)
+    .fetch_one(&mut *tx)
+    .await?;
+    if amount_minor <= 0 || refunded + amount_minor > charged {
+        return Err(StoreError::Conflict("the refund is more than what is left of the charge".into()));
+    }
+    sqlx::query(
+        "INSERT INTO sandbox_refunds (idempotency_key, charge_ref, amount_minor, refund_ref) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(key)
+    .bind(charge_ref)
+    .bind(amount_minor)
+    .bind(refund_ref)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(refund_ref.to_owned())
+}

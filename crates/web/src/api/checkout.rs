@@ -1,0 +1,435 @@
+//! Checkout in the API: orders through their steps, payment methods, pay with an
+//! Idempotency-Key, subscriptions and invoices.
+
+use super::dto::{Amount, PaymentMethod, PaymentMethodList, Subscription, SubscriptionList};
+use crate::AppState;
+use crate::auth::ApiCaller;
+use crate::error::{ApiError, Problem};
+use crate::pages::checkout_money as money_of;
+use app::AppError;
+use app::checkout::BuyOutcome;
+use app::idempotency::Seen;
+use app::payment_methods::CardInput;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use store::invoices::InvoiceRecord;
+use store::orders::OrderRecord;
+use utoipa::ToSchema;
+
+type ApiResult<T> = Result<T, ApiError>;
+
+/// An order: a draft moving through terms → payment → review, then paid.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Order {
+    pub id: String,
+    pub offer: String,
+    pub offer_name: String,
+    /// `draft`, `paying` or `paid`.
+    pub status: String,
+    /// The wizard step of a draft: `terms`, `payment` or `review`.
+    pub step: String,
+    pub net: Amount,
+    pub tax: Amount,
+    /// The tax rate in basis points (2000 = 20%).
+    pub tax_rate_bp: i64,
+    pub total: Amount,
+    /// The Terms and Conditions to agree to (the version in force now).
+    pub terms: Terms,
+    /// The version the org agreed to, once it has.
+    pub accepted_terms_version: Option<String>,
+    pub payment_method_id: Option<String>,
+    /// Why the last payment did not go through.
+    pub last_decline: Option<String>,
+    pub term_start: Option<NaiveDate>,
+    pub term_end: Option<NaiveDate>,
+    pub subscription_id: Option<String>,
+    pub invoice_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub paid_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Terms {
+    pub code: String,
+    pub version: String,
+    pub title: String,
+    pub text: String,
+}
+
+fn amount(minor: i64, currency: &str) -> ApiResult<Amount> {
+    Ok(money_of(minor, currency).map_err(ApiError)?.into())
+}
+
+fn order_dto(state: &AppState, o: OrderRecord) -> ApiResult<Order> {
+    let terms = app::checkout::current_terms(&state.app, &o)?;
+    Ok(Order {
+        net: amount(o.net_minor, &o.currency)?,
+        tax: amount(o.tax_minor, &o.currency)?,
+        total: amount(o.total_minor, &o.currency)?,
+        tax_rate_bp: o.tax_rate_bp,
+        terms: Terms {
+            code: o.terms_code.clone(),
+            version: terms.version().into(),
+            title: terms.title().into(),
+            text: terms.text().into(),
+        },
+        id: o.id,
+        offer: o.offer_code,
+        offer_name: o.offer_name,
+        status: o.status,
+        step: o.step,
+        accepted_terms_version: o.terms_version,
+        payment_method_id: o.payment_method_id,
+        last_decline: o.last_decline,
+        term_start: o.term_start,
+        term_end: o.term_end,
+        subscription_id: o.subscription_id,
+        invoice_id: o.invoice_id,
+        created_at: o.created_at,
+        paid_at: o.paid_at,
+    })
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateOrder {
+    /// The offer's code, e.g. `action-pack`.
+    pub offer: String,
+}
+
+/// Subscribe now: the org's open order for the offer, or a new one at the terms step.
+#[utoipa::path(post, path = "/api/v1/orders", tag = "orders", request_body = CreateOrder,
+    responses((status = 201, body = Order), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn create_order(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    super::ApiJson(body): super::ApiJson<CreateOrder>,
+) -> ApiResult<(StatusCode, Json<Order>)> {
+    let order = app::checkout::subscribe(&state.app, caller.partner()?, &body.offer, &caller.origin).await?;
+    Ok((StatusCode::CREATED, Json(order_dto(&state, order)?)))
+}
+
+/// One order of the caller's org.
+#[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders", params(("id" = String, Path)),
+    responses((status = 200, body = Order), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn get_order(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Order>> {
+    let order = app::checkout::order(&state.app, caller.partner()?, &id).await?;
+    Ok(Json(order_dto(&state, order)?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptTerms {
+    /// The version being agreed to; it must be the version in force.
+    pub terms_version: String,
+}
+
+/// Agrees to the Terms and Conditions for the order (recorded with who, when and from where).
+#[utoipa::path(post, path = "/api/v1/orders/{id}/accept-terms", tag = "orders", params(("id" = String, Path)), request_body = AcceptTerms,
+    responses((status = 200, body = Order), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn accept_terms(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    super::ApiJson(body): super::ApiJson<AcceptTerms>,
+) -> ApiResult<Json<Order>> {
+    let order =
+        app::checkout::accept_terms(&state.app, caller.partner()?, &id, &body.terms_version, &caller.origin).await?;
+    Ok(Json(order_dto(&state, order)?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChoosePaymentMethod {
+    pub payment_method_id: String,
+}
+
+/// Picks the saved card the order will be paid with; the order moves to review.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/payment-method", tag = "orders", params(("id" = String, Path)), request_body = ChoosePaymentMethod,
+    responses((status = 200, body = Order), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn choose_payment_method(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    super::ApiJson(body): super::ApiJson<ChoosePaymentMethod>,
+) -> ApiResult<Json<Order>> {
+    let order =
+        app::checkout::choose_payment_method(&state.app, caller.partner()?, &id, &body.payment_method_id).await?;
+    Ok(Json(order_dto(&state, order)?))
+}
+
+/// Pays the order: charges its total to its card at once. Requires an `Idempotency-Key`
+/// header: a repeat with the same key answers with the first result and charges nothing more;
+/// the key with another request is refused. A declined card answers 402 `card_declined`.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/pay", tag = "orders",
+    params(("id" = String, Path), ("Idempotency-Key" = String, Header, description = "A unique key for this payment request")),
+    responses((status = 200, body = Order), (status = 402, body = Problem, content_type = "application/problem+json"),
+        (status = "4XX", body = Problem, content_type = "application/problem+json"), (status = 503, body = Problem, content_type = "application/problem+json")))]
+pub async fn pay(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let hash = app::idempotency::request_hash(&["POST", "/api/v1/orders/{id}/pay", &id]);
+    idempotent(&state, &caller, &headers, &hash, async {
+        let user = caller.partner()?;
+        match app::checkout::buy(&state.app, user, &id, &caller.origin).await? {
+            BuyOutcome::Paid(order) => {
+                Ok((StatusCode::OK, serde_json::to_value(order_dto(&state, order)?).unwrap_or_default()))
+            }
+            BuyOutcome::Declined { message, .. } => Err(ApiError(AppError::Declined(message))),
+        }
+    })
+    .await
+}
+
+/// Runs a money-moving request once per Idempotency-Key and replays its answer after that.
+async fn idempotent(
+    state: &AppState,
+    caller: &ApiCaller,
+    headers: &HeaderMap,
+    hash: &str,
+    run: impl Future<Output = ApiResult<(StatusCode, serde_json::Value)>>,
+) -> Response {
+    let problem =
+        |status: StatusCode, code: &str, detail: &str| Problem::new(status, code, detail, None).into_response();
+    let Some(key) =
+        headers.get("idempotency-key").and_then(|v| v.to_str().ok()).filter(|k| !k.is_empty() && k.len() <= 255)
+    else {
+        return problem(
+            StatusCode::BAD_REQUEST,
+            "idempotency_key_required",
+            "send an Idempotency-Key header (1 to 255 characters) with this request",
+        );
+    };
+    let principal = match &caller.actor {
+        app::Actor::Partner(u) => format!("user:{}", u.id),
+        app::Actor::Staff(s) => format!("staff:{}", s.id),
+    };
+    match app::idempotency::claim(&state.app, &principal, key, hash).await {
+        Err(e) => return ApiError(e).into_response(),
+        Ok(Seen::InProgress { .. }) => {
+            return problem(
+                StatusCode::CONFLICT,
+                "idempotency_key_in_use",
+                "a request with this Idempotency-Key is still running; retry later",
+            );
+        }
+        Ok(Seen::Done { request_hash, .. }) if request_hash != hash => {
+            return problem(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency_key_reused",
+                "this Idempotency-Key was used for a different request",
+            );
+        }
+        Ok(Seen::Done { status, body, .. }) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+            let content_type = if status.is_success() { "application/json" } else { "application/problem+json" };
+            let mut response = (status, [(header::CONTENT_TYPE, content_type)], body).into_response();
+            response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+            return response;
+        }
+        Ok(Seen::New) => {}
+    }
+    let (status, body, keep) = match run.await {
+        Ok((status, body)) => (status, body, true),
+        Err(e) => {
+            let unknown = matches!(
+                e.0,
+                AppError::PaymentPending | AppError::GatewayUnavailable(_) | AppError::Store(_) | AppError::Internal(_)
+            );
+            let problem = e.problem();
+            let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            if unknown {
+                // No answer worth keeping: give the key back so a retry runs (and reconciles).
+                if let Err(release) = app::idempotency::release(&state.app, &principal, key).await {
+                    tracing::error!(error = %release, "cannot release an idempotency key");
+                }
+                return e.into_response();
+            }
+            (status, serde_json::to_value(&problem).unwrap_or_default(), true)
+        }
+    };
+    if keep
+        && let Err(e) = app::idempotency::finish(&state.app, &principal, key, status.as_u16(), &body.to_string()).await
+    {
+        return ApiError(e).into_response();
+    }
+    let content_type = if status.is_success() { "application/json" } else { "application/problem+json" };
+    (status, [(header::CONTENT_TYPE, content_type)], body.to_string()).into_response()
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CardDetails {
+    pub number: String,
+    pub exp_month: String,
+    pub exp_year: String,
+    pub cvc: String,
+}
+
+/// A new card: its details (sandbox gateway) or a Stripe.js payment method id (stripe gateway).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreatePaymentMethod {
+    pub card: Option<CardDetails>,
+    pub stripe_payment_method: Option<String>,
+}
+
+fn pm_dto(pm: store::payment_methods::PaymentMethodRecord) -> PaymentMethod {
+    PaymentMethod {
+        label: app::invoices::card_label(&pm.brand, &pm.last4),
+        id: pm.id,
+        brand: pm.brand,
+        last4: pm.last4,
+        exp_month: pm.exp_month,
+        exp_year: pm.exp_year,
+        created_at: pm.created_at,
+    }
+}
+
+/// Saves a card at the payment gateway. The number and CVC go to the gateway and are never stored.
+#[utoipa::path(post, path = "/api/v1/payment-methods", tag = "payment methods", request_body = CreatePaymentMethod,
+    responses((status = 201, body = PaymentMethod), (status = 402, body = Problem, content_type = "application/problem+json"), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn create_payment_method(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    super::ApiJson(body): super::ApiJson<CreatePaymentMethod>,
+) -> ApiResult<(StatusCode, Json<PaymentMethod>)> {
+    let input = match (&body.card, &body.stripe_payment_method) {
+        (Some(c), None) => {
+            CardInput::Typed { number: &c.number, exp_month: &c.exp_month, exp_year: &c.exp_year, cvc: &c.cvc }
+        }
+        (None, Some(pm)) => CardInput::StripePaymentMethod(pm),
+        _ => {
+            return Err(ApiError(
+                domain::account::InvalidInput::new("card", "send either `card` or `stripe_payment_method`").into(),
+            ));
+        }
+    };
+    let pm = app::payment_methods::add(&state.app, caller.partner()?, input, &caller.origin).await?;
+    Ok((StatusCode::CREATED, Json(pm_dto(pm))))
+}
+
+/// The org's saved cards, newest first.
+#[utoipa::path(get, path = "/api/v1/payment-methods", tag = "payment methods",
+    responses((status = 200, body = PaymentMethodList), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn list_payment_methods(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> ApiResult<Json<PaymentMethodList>> {
+    let list = app::payment_methods::list(&state.app, caller.partner()?).await?;
+    Ok(Json(PaymentMethodList { data: list.into_iter().map(pm_dto).collect() }))
+}
+
+fn subscription_dto(s: store::subscriptions::SubscriptionRecord) -> ApiResult<Subscription> {
+    Ok(Subscription {
+        price: amount(s.price_minor, &s.currency)?,
+        id: s.id,
+        offer: s.offer_code,
+        offer_name: s.offer_name,
+        status: s.status,
+        auto_renew: s.auto_renew,
+        term_start: s.term_start,
+        term_end: s.term_end,
+        created_at: s.created_at,
+    })
+}
+
+/// The org's subscriptions.
+#[utoipa::path(get, path = "/api/v1/subscriptions", tag = "subscriptions",
+    responses((status = 200, body = SubscriptionList), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn list_subscriptions(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<Json<SubscriptionList>> {
+    let list = app::invoices::subscriptions(&state.app, caller.partner()?).await?;
+    Ok(Json(SubscriptionList { data: list.into_iter().map(subscription_dto).collect::<ApiResult<_>>()? }))
+}
+
+/// One subscription of the org.
+#[utoipa::path(get, path = "/api/v1/subscriptions/{id}", tag = "subscriptions", params(("id" = String, Path)),
+    responses((status = 200, body = Subscription), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn get_subscription(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Subscription>> {
+    Ok(Json(subscription_dto(app::invoices::subscription(&state.app, caller.partner()?, &id).await?)?))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Invoice {
+    pub id: String,
+    /// Gapless within its series, e.g. `INV-2027-000001`.
+    pub number: String,
+    pub order_id: String,
+    pub issued_at: DateTime<Utc>,
+    pub description: String,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub net: Amount,
+    pub tax_rate_bp: i64,
+    pub tax: Amount,
+    pub total: Amount,
+    pub paid_with: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvoiceList {
+    pub data: Vec<Invoice>,
+}
+
+fn invoice_dto(i: InvoiceRecord) -> ApiResult<Invoice> {
+    Ok(Invoice {
+        net: amount(i.net_minor, &i.currency)?,
+        tax: amount(i.tax_minor, &i.currency)?,
+        total: amount(i.total_minor, &i.currency)?,
+        id: i.id,
+        number: i.number,
+        order_id: i.order_id,
+        issued_at: i.issued_at,
+        description: i.description,
+        period_start: i.period_start,
+        period_end: i.period_end,
+        tax_rate_bp: i.tax_rate_bp,
+        paid_with: i.paid_with,
+    })
+}
+
+/// The org's invoices, newest first (Billing admins and Global admins).
+#[utoipa::path(get, path = "/api/v1/invoices", tag = "invoices",
+    responses((status = 200, body = InvoiceList), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn list_invoices(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<Json<InvoiceList>> {
+    let list = app::invoices::list(&state.app, caller.partner()?).await?;
+    Ok(Json(InvoiceList { data: list.into_iter().map(invoice_dto).collect::<ApiResult<_>>()? }))
+}
+
+/// One invoice.
+#[utoipa::path(get, path = "/api/v1/invoices/{id}", tag = "invoices", params(("id" = String, Path)),
+    responses((status = 200, body = Invoice), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn get_invoice(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Invoice>> {
+    Ok(Json(invoice_dto(app::invoices::get(&state.app, caller.partner()?, &id).await?)?))
+}
+
+/// One invoice as a PDF document.
+#[utoipa::path(get, path = "/api/v1/invoices/{id}/pdf", tag = "invoices", params(("id" = String, Path)),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn get_invoice_pdf(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let (_, bytes) = app::invoices::pdf(&state.app, caller.partner()?, &id).await?;
+    Ok(([(header::CONTENT_TYPE, "application/pdf")], bytes).into_response())
+}
