@@ -34,8 +34,12 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * Starts the server. Returns {url, adminEmail, adminPassword, dir, output(), stop()}.
  * `stop()` kills the process (SIGTERM, then SIGKILL after 5 s) and removes the temp dir
  * unless KEEP_SERVER_DIR is set.
+ *
+ * Options: `args` — extra arguments after `serve …` (e.g. `['--gateway', 'stripe', …]`);
+ * `env` — extra environment variables for the server (applied after the inherited environment
+ * has been cleaned of settings that would point it elsewhere).
  */
-export async function startServer({ timeoutMs = 20_000 } = {}) {
+export async function startServer({ timeoutMs = 20_000, args = [], env = {} } = {}) {
   const bin = binaryPath();
   if (!existsSync(bin)) {
     throw new Error(`partnerhub binary not found at ${bin}; build it with \`cargo build -p partnerhub\` or set PARTNERHUB_BIN`);
@@ -44,7 +48,7 @@ export async function startServer({ timeoutMs = 20_000 } = {}) {
   let lastError;
   for (let attempt = 1; attempt <= 3; attempt++) {
     try {
-      return await startOnce(bin, await freePort(), timeoutMs);
+      return await startOnce(bin, await freePort(), timeoutMs, args, env);
     } catch (e) {
       lastError = e;
       if (!/address already in use|AddrInUse/i.test(String(e.message))) break;
@@ -53,7 +57,7 @@ export async function startServer({ timeoutMs = 20_000 } = {}) {
   throw lastError;
 }
 
-async function startOnce(bin, port, timeoutMs) {
+async function startOnce(bin, port, timeoutMs, extraArgs, extraEnv) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'partnerhub-e2e-'));
   const url = `http://127.0.0.1:${port}`;
   const args = [
@@ -61,12 +65,17 @@ async function startOnce(bin, port, timeoutMs) {
     '--listen', `127.0.0.1:${port}`,
     '--public-url', url,
     '--database-url', `sqlite://${path.join(dir, 'test.db')}?mode=rwc`,
+    ...extraArgs,
   ];
-  // Keep the environment from pointing the server at another database or config.
+  // Keep the environment from pointing the server at another database, config or gateway.
   const env = { ...process.env, NO_COLOR: '1' };
-  for (const k of ['DATABASE_URL', 'PARTNERHUB_CONFIG', 'PARTNERHUB_LISTEN', 'PARTNERHUB_PUBLIC_URL', 'PARTNERHUB_CATALOG']) {
+  for (const k of [
+    'DATABASE_URL', 'PARTNERHUB_CONFIG', 'PARTNERHUB_LISTEN', 'PARTNERHUB_PUBLIC_URL', 'PARTNERHUB_CATALOG',
+    'PARTNERHUB_GATEWAY', 'PARTNERHUB_LOG_JSON', 'STRIPE_SECRET_KEY', 'STRIPE_PUBLISHABLE_KEY', 'STRIPE_API_BASE', 'STRIPE_JS_URL',
+  ]) {
     delete env[k];
   }
+  Object.assign(env, extraEnv);
   const child = spawn(bin, args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
 
   let out = '';

@@ -82,6 +82,17 @@ pub async fn add(
     Ok(record)
 }
 
+/// For a card form that runs in the browser (Stripe.js): the secret it saves the card with.
+/// `None` when the form posts card details to us (sandbox).
+pub async fn card_setup_secret(app: &App, actor: &PartnerUser) -> Result<Option<String>, AppError> {
+    actor.require(PartnerPermission::ManageBilling, "add payment methods")?;
+    if matches!(app.gateway(), payments::Gateway::Sandbox(_)) {
+        return Ok(None);
+    }
+    let customer = customer_for(app, actor).await?;
+    app.gateway().card_setup_secret(&customer).await.map_err(|e| AppError::GatewayUnavailable(e.to_string()))
+}
+
 /// The org's customer at the gateway, made on first use.
 async fn customer_for(app: &App, actor: &PartnerUser) -> Result<String, AppError> {
     let gateway = app.gateway();

@@ -92,6 +92,16 @@ impl Gateway {
         }
     }
 
+    /// For gateways whose card form runs in the browser (Stripe.js): a SetupIntent's client
+    /// secret, with which the browser saves the card for `customer` off our server. `None` for
+    /// the sandbox, whose form posts to us.
+    pub async fn card_setup_secret(&self, customer: &str) -> Result<Option<String>, GatewayError> {
+        match self {
+            Gateway::Sandbox(_) => Ok(None),
+            Gateway::Stripe(g) => g.create_setup_intent(customer).await.map(Some),
+        }
+    }
+
     /// Saves a card for `customer`. `reference` is our id for the new payment method.
     pub async fn save_card(
         &self,

@@ -171,6 +171,18 @@ impl Stripe {
         })
     }
 
+    /// A SetupIntent for `customer`, for the browser to save a card with Stripe.js
+    /// (`confirmCardSetup`); returns its client secret. The card number goes from the browser
+    /// to Stripe and never through us.
+    pub async fn create_setup_intent(&self, customer: &str) -> Result<String, GatewayError> {
+        check_id("customer", customer, "cus_")?;
+        let form = [("customer", customer), ("usage", "off_session"), ("payment_method_types[0]", "card")];
+        let intent: SetupIntent = self.post("/v1/setup_intents", &form, None).await?.map_err(|f| f.into_error())?;
+        intent
+            .client_secret
+            .ok_or_else(|| GatewayError::Unavailable("Stripe sent a SetupIntent without a client secret".into()))
+    }
+
     /// `POST /v1/payment_methods` with the card details; the body is the only place they go.
     async fn create_card_payment_method(&self, card: &NewCard) -> Result<String, GatewayError> {
         let exp_month = card.expiry.month.to_string();
@@ -452,6 +464,11 @@ struct ApiError {
 #[derive(Deserialize)]
 struct Object {
     id: String,
+}
+
+#[derive(Deserialize)]
+struct SetupIntent {
+    client_secret: Option<String>,
 }
 
 #[derive(Deserialize)]

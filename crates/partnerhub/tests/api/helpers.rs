@@ -211,8 +211,7 @@ pub struct Browser {
 
 impl Browser {
     pub fn new(url: &str) -> Browser {
-        let client =
-            http_client().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let client = http_client().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
         Browser { url: url.to_owned(), client }
     }
 

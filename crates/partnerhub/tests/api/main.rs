@@ -4,6 +4,7 @@
 mod helpers;
 
 mod api_contract;
+mod checkout;
 mod isolation;
 mod signup_and_signin;
 mod staff_console;

@@ -256,6 +256,7 @@ async fn back(
 struct StripeCard {
     publishable_key: String,
     js_url: String,
+    setup_secret: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -269,28 +270,29 @@ struct CardPage {
     stripe: Option<StripeCard>,
 }
 
-fn card_page(
+async fn card_page(
     state: &AppState,
     csrf: &CsrfToken,
     s: &PartnerSession,
     id: &str,
     form: Option<&CardForm>,
     error: Option<String>,
-) -> CardPage {
+) -> Result<CardPage, AppError> {
     let stripe = match &state.app.settings().gateway {
         app::GatewayConfig::Stripe { publishable_key, js_url, .. } => {
-            Some(StripeCard { publishable_key: publishable_key.clone(), js_url: js_url.clone() })
+            let setup_secret = app::payment_methods::card_setup_secret(&state.app, &s.user).await?.unwrap_or_default();
+            Some(StripeCard { publishable_key: publishable_key.clone(), js_url: js_url.clone(), setup_secret })
         }
         app::GatewayConfig::Sandbox => None,
     };
-    CardPage {
+    Ok(CardPage {
         chrome: Chrome::partner("Add a way to pay", csrf, &s.user),
         order_id: id.to_owned(),
         error,
         exp_month: form.map(|f| f.exp_month.clone()).unwrap_or_default(),
         exp_year: form.map(|f| f.exp_year.clone()).unwrap_or_default(),
         stripe,
-    }
+    })
 }
 
 /// The card page; with Stripe it loads Stripe.js, so the page's policy lets that one script
@@ -302,7 +304,7 @@ async fn card_form(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let order = app::checkout::order(&state.app, &s.user, &id).await?;
-    let page = card_page(&state, &csrf, &s, &order.id, None, None);
+    let page = card_page(&state, &csrf, &s, &order.id, None, None).await?;
     Ok(with_card_policy(&state, page.into_response()))
 }
 
@@ -344,10 +346,10 @@ async fn add_card(
     Path(id): Path<String>,
     Form(f): Form<CardForm>,
 ) -> Response {
-    let input = if f.stripe_payment_method.is_empty() {
-        CardInput::Typed { number: &f.card_number, exp_month: &f.exp_month, exp_year: &f.exp_year, cvc: &f.cvc }
-    } else {
+    let input = if !f.stripe_payment_method.is_empty() {
         CardInput::StripePaymentMethod(&f.stripe_payment_method)
+    } else {
+        CardInput::Typed { number: &f.card_number, exp_month: &f.exp_month, exp_year: &f.exp_year, cvc: &f.cvc }
     };
     let result = async {
         app::checkout::order(&state.app, &s.user, &id).await?;
@@ -358,8 +360,10 @@ async fn add_card(
     match result {
         Ok(_) => Redirect::to(&format!("/orders/{id}")).into_response(),
         Err(e @ (AppError::Invalid(_) | AppError::Declined(_) | AppError::GatewayUnavailable(_))) => {
-            let page = card_page(&state, &csrf, &s, &id, Some(&f), Some(public_message(&e)));
-            with_card_policy(&state, (status_of(&e), page).into_response())
+            match card_page(&state, &csrf, &s, &id, Some(&f), Some(public_message(&e))).await {
+                Ok(page) => with_card_policy(&state, (status_of(&e), page).into_response()),
+                Err(e) => PageError(e).into_response(),
+            }
         }
         Err(e) => PageError(e).into_response(),
     }

@@ -1,0 +1,397 @@
+//! Buying an offer through the API and the portal: the steps, the price with tax, the card,
+//! exactly one charge, the invoice and the subscription.
+
+use crate::helpers::*;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+pub const GOOD_CARD: &str = "4242424242424242";
+
+/// An org signed up in `country` with a Global admin's API client.
+pub async fn buyer(t: &TestApp, company: &str, email: &str, country: &str) -> Api {
+    let (status, body) = t
+        .api(None)
+        .post(
+            "/api/v1/signup",
+            json!({"company_name": company, "country": country, "name": "Ada", "email": email, "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let b = t.browser();
+    let r = b.submit("/signin", "/signin", &[("email", email), ("password", PASSWORD)]).await;
+    assert_eq!(location(&r), "/dashboard");
+    t.api(Some(&t.token_for(&b, "/account").await))
+}
+
+/// Creates the Action Pack order, agrees to the terms, saves `card` and picks it.
+pub async fn order_at_review(api: &Api, card: &str) -> (String, Value) {
+    let (status, order) = api.post("/api/v1/orders", json!({"offer": "action-pack"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{order}");
+    assert_eq!(order["step"], "terms");
+    let id = order["id"].as_str().unwrap().to_owned();
+    let version = order["terms"]["version"].as_str().unwrap().to_owned();
+    let (status, order) =
+        api.post(&format!("/api/v1/orders/{id}/accept-terms"), json!({"terms_version": version})).await;
+    assert_eq!(status, StatusCode::OK, "{order}");
+    assert_eq!(order["step"], "payment");
+    let (status, pm) = api
+        .post(
+            "/api/v1/payment-methods",
+            json!({"card": {"number": card, "exp_month": "12", "exp_year": "2030", "cvc": "123"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{pm}");
+    let (status, order) =
+        api.post(&format!("/api/v1/orders/{id}/payment-method"), json!({"payment_method_id": pm["id"]})).await;
+    assert_eq!(status, StatusCode::OK, "{order}");
+    assert_eq!(order["step"], "review");
+    (id, order)
+}
+
+pub async fn pay(api: &Api, order: &str, key: &str) -> (StatusCode, Value, bool) {
+    let r = api
+        .client
+        .post(format!("{}/api/v1/orders/{order}/pay", api.url))
+        .bearer_auth(api.token.as_deref().unwrap())
+        .header("Idempotency-Key", key)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    let replayed = r.headers().contains_key("idempotent-replayed");
+    (status, r.json().await.unwrap_or(Value::Null), replayed)
+}
+
+pub async fn sandbox_charges(t: &TestApp) -> i64 {
+    let mut conn = t.app.store().read().await.unwrap();
+    sqlx::query_scalar("SELECT COUNT(*) FROM sandbox_charges").fetch_one(&mut *conn).await.unwrap()
+}
+
+#[tokio::test]
+async fn an_org_buys_action_pack_through_the_api() {
+    let t = spawn_app().await;
+    let api = buyer(&t, "Contoso UK", "ada@contoso.example", "GB").await;
+    let (id, order) = order_at_review(&api, GOOD_CARD).await;
+    assert_eq!(order["net"]["amount_minor"], 37500);
+    assert_eq!(order["net"]["currency"], "GBP");
+    assert_eq!(order["tax"]["amount_minor"], 7500, "20% VAT");
+    assert_eq!(order["total"]["amount_minor"], 45000);
+
+    let (status, paid, _) = pay(&api, &id, "buy-1").await;
+    assert_eq!(status, StatusCode::OK, "{paid}");
+    assert_eq!(paid["status"], "paid");
+    assert_eq!(paid["term_start"], "2027-03-15");
+    assert_eq!(paid["term_end"], "2028-03-15");
+
+    let (_, invoice) = api.get(&format!("/api/v1/invoices/{}", paid["invoice_id"].as_str().unwrap())).await;
+    assert_eq!(invoice["number"], "INV-2027-000001");
+    assert_eq!(invoice["total"]["formatted"], "450.00");
+    assert_eq!(invoice["paid_with"], "Visa •••• 4242");
+    let pdf = api
+        .client
+        .get(format!("{}/api/v1/invoices/{}/pdf", api.url, invoice["id"].as_str().unwrap()))
+        .bearer_auth(api.token.as_deref().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pdf.headers()["content-type"], "application/pdf");
+    assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF-1.4"));
+
+    let (_, subs) = api.get("/api/v1/subscriptions").await;
+    let sub = &subs["data"][0];
+    assert_eq!((sub["status"].as_str(), sub["auto_renew"].as_bool()), (Some("active"), Some(true)));
+
+    let receipt = t.last_email_to("ada@contoso.example").await;
+    assert!(receipt.contains("INV-2027-000001") && receipt.contains("450.00 GBP"), "{receipt}");
+    assert_eq!(sandbox_charges(&t).await, 1);
+
+    let (status, refused) = api.post("/api/v1/orders", json!({"offer": "action-pack"})).await;
+    assert_eq!(status, StatusCode::CONFLICT, "one live Action Pack per org");
+    assert!(refused["detail"].as_str().unwrap().contains("already has a live Action Pack"));
+}
+
+#[tokio::test]
+async fn the_terms_acceptance_is_recorded_with_who_which_version_when_and_where() {
+    let t = spawn_app().await;
+    let api = buyer(&t, "Contoso", "ada@contoso.example", "US").await;
+    let (id, order) = order_at_review(&api, GOOD_CARD).await;
+    let mut conn = t.app.store().read().await.unwrap();
+    let (who, version, at, address) = store::orders::acceptance(&mut conn, &id).await.unwrap().expect("recorded");
+    assert_eq!(who, "Ada");
+    assert_eq!(version, order["terms"]["version"].as_str().unwrap());
+    assert_eq!(at, start_time());
+    assert_eq!(address.as_deref(), Some("127.0.0.1"));
+
+    let (status, body) = api.post("/api/v1/orders", json!({"offer": "action-pack"})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(body["id"], id, "Subscribe now again finds the same open order");
+    let (status, body) =
+        api.post(&format!("/api/v1/orders/{id}/accept-terms"), json!({"terms_version": "1999-01"})).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(body["code"], "terms_changed");
+}
+
+#[tokio::test]
+async fn a_repeated_pay_replays_the_first_answer_and_charges_once() {
+    let t = spawn_app().await;
+    let api = buyer(&t, "Contoso", "ada@contoso.example", "US").await;
+    let (id, _) = order_at_review(&api, GOOD_CARD).await;
+    let (s1, first, replayed1) = pay(&api, &id, "key-A").await;
+    let (s2, second, replayed2) = pay(&api, &id, "key-A").await;
+    assert_eq!((s1, s2), (StatusCode::OK, StatusCode::OK));
+    assert!(!replayed1 && replayed2);
+    assert_eq!(first, second);
+    let (s3, third, _) = pay(&api, &id, "key-B").await;
+    assert_eq!(s3, StatusCode::OK, "a new key on a paid order answers with the paid order");
+    assert_eq!(third["invoice_id"], first["invoice_id"]);
+    assert_eq!(sandbox_charges(&t).await, 1, "charged once");
+
+    let (other, _) = order_at_review(&buyer(&t, "Other", "bo@other.example", "US").await, GOOD_CARD).await;
+    let (status, body, _) = pay(&api, &other, "key-A").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["code"], "idempotency_key_reused");
+
+    let r = api
+        .client
+        .post(format!("{}/api/v1/orders/{id}/pay", api.url))
+        .bearer_auth(api.token.as_deref().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(r.json::<Value>().await.unwrap()["code"], "idempotency_key_required");
+}
+
+#[tokio::test]
+async fn a_card_declined_at_charge_time_returns_the_order_to_payment_and_nothing_is_bought() {
+    let t = spawn_app().await;
+    let api = buyer(&t, "Contoso", "ada@contoso.example", "US").await;
+    let (id, _) = order_at_review(&api, "4000000000000341").await;
+    let (status, body, _) = pay(&api, &id, "try-1").await;
+    assert_eq!(status, StatusCode::PAYMENT_REQUIRED, "{body}");
+    assert_eq!(body["code"], "card_declined");
+    assert_eq!(body["detail"], "Your card was declined.");
+    let (_, order) = api.get(&format!("/api/v1/orders/{id}")).await;
+    assert_eq!((order["status"].as_str(), order["step"].as_str()), (Some("draft"), Some("payment")));
+    assert_eq!(order["last_decline"], "Your card was declined.");
+    let (_, invoices) = api.get("/api/v1/invoices").await;
+    assert!(invoices["data"].as_array().unwrap().is_empty(), "no invoice");
+
+    let (status, pm) = api
+        .post(
+            "/api/v1/payment-methods",
+            json!({"card": {"number": GOOD_CARD, "exp_month": "1", "exp_year": "29", "cvc": "321"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    api.post(&format!("/api/v1/orders/{id}/payment-method"), json!({"payment_method_id": pm["id"]})).await;
+    let (status, paid, _) = pay(&api, &id, "try-2").await;
+    assert_eq!(status, StatusCode::OK, "{paid}");
+    let (_, invoices) = api.get("/api/v1/invoices").await;
+    assert_eq!(invoices["data"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn bad_and_declined_cards_are_refused_with_the_reason_and_nothing_is_saved() {
+    let t = spawn_app().await;
+    let api = buyer(&t, "Contoso", "ada@contoso.example", "US").await;
+    let card = |number: &str, month: &str, year: &str, cvc: &str| json!({"card": {"number": number, "exp_month": month, "exp_year": year, "cvc": cvc}});
+    let cases = [
+        (
+            card("4000000000000002", "12", "2030", "123"),
+            StatusCode::PAYMENT_REQUIRED,
+            "card_declined",
+            "Your card was declined.",
+        ),
+        (
+            card("4000000000009995", "12", "2030", "123"),
+            StatusCode::PAYMENT_REQUIRED,
+            "card_declined",
+            "Your card has insufficient funds.",
+        ),
+        (
+            card("4000000000000069", "12", "2030", "123"),
+            StatusCode::PAYMENT_REQUIRED,
+            "card_declined",
+            "Your card has expired.",
+        ),
+        (card("4242424242424241", "12", "2030", "123"), StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", "not valid"),
+        (
+            card("4111111111111111", "12", "2030", "123"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_input",
+            "test card numbers only",
+        ),
+        (card(GOOD_CARD, "2", "2027", "123"), StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", "expired"),
+        (card(GOOD_CARD, "13", "2030", "123"), StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", "month"),
+        (card(GOOD_CARD, "12", "2030", "12"), StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", "security code"),
+    ];
+    for (body, status, code, words) in cases {
+        let (got, problem) = api.post("/api/v1/payment-methods", body.clone()).await;
+        assert_eq!(got, status, "{body}: {problem}");
+        assert_eq!(problem["code"], code);
+        assert!(problem["detail"].as_str().unwrap().contains(words), "{problem}");
+        assert!(!problem.to_string().contains(body["card"]["number"].as_str().unwrap()), "the number is not echoed");
+    }
+    let (_, list) = api.get("/api/v1/payment-methods").await;
+    assert!(list["data"].as_array().unwrap().is_empty());
+    let mut conn = t.app.store().read().await.unwrap();
+    let found: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_events WHERE detail LIKE '%4242424242%' OR detail LIKE '%4000000000%'",
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .unwrap();
+    assert_eq!(found, 0, "no card number in the audit log");
+}
+
+#[tokio::test]
+async fn only_billing_and_global_admins_buy_and_nobody_sees_another_orgs_order() {
+    let t = spawn_app().await;
+    let ada = t.sign_up("Contoso", "ada@contoso.example").await;
+    let ada_api = t.api(Some(&t.token_for(&ada.browser, "/account").await));
+    let (id, _) = order_at_review(&ada_api, GOOD_CARD).await;
+    for role in ["account_admin", "member", "user_management_admin"] {
+        let email = format!("{role}@contoso.example");
+        let p = t.invite_and_join(&ada, &email, role).await;
+        let api = t.api(Some(&t.token_for(&p.browser, "/account").await));
+        let (status, body) = api.post("/api/v1/orders", json!({"offer": "action-pack"})).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{role}: {body}");
+        let (status, _, _) = pay(&api, &id, "k").await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{role} cannot pay");
+        let (status, _) = api.get("/api/v1/payment-methods").await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{role} cannot see cards");
+    }
+    let billing = t.invite_and_join(&ada, "bill@contoso.example", "billing_admin").await;
+    let bill_api = t.api(Some(&t.token_for(&billing.browser, "/account").await));
+    let (status, paid, _) = pay(&bill_api, &id, "bill-1").await;
+    assert_eq!(status, StatusCode::OK, "a Billing admin pays: {paid}");
+
+    let other = buyer(&t, "Fabrikam", "bo@fabrikam.example", "US").await;
+    for path in [
+        format!("/api/v1/orders/{id}"),
+        format!("/api/v1/invoices/{}", paid["invoice_id"].as_str().unwrap()),
+        format!("/api/v1/subscriptions/{}", paid["subscription_id"].as_str().unwrap()),
+    ] {
+        let (status, _) = other.get(&path).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+    }
+    let (status, _, _) = pay(&other, &id, "steal").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, mine) = other.call(Method::GET, "/api/v1/invoices", None).await;
+    assert!(mine["data"].as_array().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn the_portal_wizard_buys_and_a_double_submitted_buy_charges_once() {
+    let t = spawn_app().await;
+    let ada = t.sign_up("Contoso", "ada@contoso.example").await;
+    let b = &ada.browser;
+    let (_, offers) = b.get_text("/partnership/offers").await;
+    assert!(offers.contains("Available offers") && offers.contains("Subscribe now"));
+    let r = b.submit("/partnership/offers", "/partnership/offers/action-pack/subscribe", &[]).await;
+    let order_path = location(&r);
+    assert!(order_path.starts_with("/orders/ord_"), "{order_path}");
+    let (_, terms) = b.get_text(&order_path).await;
+    let version = terms.split("name=\"terms_version\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let r = b.submit(&order_path, &format!("{order_path}/terms"), &[("terms_version", &version)]).await;
+    assert_eq!(location(&r), order_path);
+    let (_, payment) = b.get_text(&order_path).await;
+    assert!(payment.contains("Get started! Add a way to pay"));
+    let card_page = format!("{order_path}/card");
+    let r = b
+        .submit(
+            &card_page,
+            &card_page,
+            &[("card_number", "4242 4242 4242 4242"), ("exp_month", "12"), ("exp_year", "2030"), ("cvc", "123")],
+        )
+        .await;
+    assert_eq!(location(&r), order_path);
+    let (_, review) = b.get_text(&order_path).await;
+    assert!(review.contains("id=\"review-total\">475.00 USD") && review.contains("Visa •••• 4242"), "{review}");
+
+    // Two submissions of the same review form (a double click) buy once.
+    let key = review.split("name=\"buy_key\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let csrf = csrf_in(&review).unwrap();
+    let post = || {
+        b.client
+            .post(format!("{}{order_path}/buy", t.url))
+            .form(&[("csrf", csrf.as_str()), ("buy_key", key.as_str())])
+            .send()
+    };
+    let (r1, r2) = tokio::join!(post(), post());
+    assert_eq!(location(&r1.unwrap()), order_path);
+    assert_eq!(location(&r2.unwrap()), order_path);
+    let (_, confirmed) = b.get_text(&order_path).await;
+    assert!(confirmed.contains("Your order is confirmed.") && confirmed.contains("INV-2027-000001"), "{confirmed}");
+    assert_eq!(sandbox_charges(&t).await, 1);
+
+    let (_, offers) = b.get_text("/partnership/offers").await;
+    assert!(offers.contains("Action Pack subscription"), "under Purchased offers");
+    assert!(!offers.contains("Subscribe now"), "no longer available");
+}
+
+#[tokio::test]
+async fn twenty_concurrent_pays_with_one_key_charge_once() {
+    let t = spawn_app().await;
+    let api = buyer(&t, "Contoso", "ada@contoso.example", "US").await;
+    let (id, _) = order_at_review(&api, GOOD_CARD).await;
+    let calls = (0..20).map(|_| pay(&api, &id, "same-key"));
+    let answers = futures_join_all(calls).await;
+    let ok = answers.iter().filter(|(s, _, _)| *s == StatusCode::OK).count();
+    assert!(ok >= 1, "one pays");
+    for (status, body, _) in &answers {
+        assert!(matches!(*status, StatusCode::OK | StatusCode::CONFLICT), "{status}: {body}");
+    }
+    assert_eq!(sandbox_charges(&t).await, 1, "one charge");
+    let mut conn = t.app.store().read().await.unwrap();
+    assert_eq!(store::invoices::numbers(&mut conn).await.unwrap(), vec!["INV-2027-000001"]);
+}
+
+#[tokio::test]
+async fn two_hundred_orgs_buying_at_once_get_invoices_one_to_two_hundred() {
+    let t = spawn_app().await;
+    const ORGS: usize = 200;
+    let buyers = futures_join_all((0..ORGS).map(|i| {
+        let t = &t;
+        async move {
+            let email = format!("ada{i}@org{i}.example");
+            let api = buyer(t, &format!("Org {i}"), &email, "US").await;
+            let (id, _) = order_at_review(&api, GOOD_CARD).await;
+            (api, id)
+        }
+    }))
+    .await;
+    let answers = futures_join_all(buyers.iter().map(|(api, id)| pay(api, id, "buy"))).await;
+    for (status, body, _) in &answers {
+        assert_eq!(*status, StatusCode::OK, "{body}");
+    }
+    let mut conn = t.app.store().read().await.unwrap();
+    let numbers = store::invoices::numbers(&mut conn).await.unwrap();
+    let expected: Vec<String> = (1..=ORGS).map(|n| format!("INV-2027-{n:06}")).collect();
+    assert_eq!(numbers, expected, "gapless and unique");
+    assert_eq!(sandbox_charges(&t).await, ORGS as i64);
+}
+
+/// Runs futures concurrently on this task (no extra dependency for join_all).
+pub async fn futures_join_all<F: std::future::Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
+    let mut set = Vec::new();
+    for f in futures {
+        set.push(Box::pin(f));
+    }
+    let mut outputs: Vec<Option<F::Output>> = (0..set.len()).map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (i, f) in set.iter_mut().enumerate() {
+            if outputs[i].is_none() {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => outputs[i] = Some(v),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending { std::task::Poll::Pending } else { std::task::Poll::Ready(()) }
+    })
+    .await;
+    outputs.into_iter().map(|o| o.expect("every future finished")).collect()
+}

@@ -1,0 +1,123 @@
+// Steps through the partner portal that several browser tests share: sign up, the nav menu,
+// the staff outbox, accepting an invitation, and the checkout wizard's pages.
+import assert from 'node:assert/strict';
+
+/** The trimmed visible text of a locator. */
+export const text = (locator) => locator.innerText().then((s) => s.trim());
+
+/** A card expiry safely in the future: {month: '12', year: 'YYYY'} a few years from now. */
+export function futureExpiry(yearsAhead = 3) {
+  return { month: '12', year: String(new Date().getFullYear() + yearsAhead) };
+}
+
+/**
+ * Signs up a company on /signup; ends on the dashboard as its Global admin.
+ * `who` = {company, country, name, email, password}. Resolves to the 7-digit partner ID.
+ */
+export async function signUp(page, url, who) {
+  await page.goto(`${url}/signup`);
+  await page.getByLabel('Company name').fill(who.company);
+  await page.getByLabel('Country').selectOption(who.country);
+  await page.getByLabel('Your name').fill(who.name);
+  await page.getByLabel('Your e-mail').fill(who.email);
+  await page.getByLabel('Password').fill(who.password);
+  await page.getByRole('button', { name: 'Sign up' }).click();
+  await page.waitForURL(/\/dashboard(\?|$)/);
+  assert.equal(await text(page.locator('main h2').first()), who.company);
+  assert.match(await text(page.locator('.who')), new RegExp(`${who.name} · Global admin`));
+  return text(page.locator('#partner-id'));
+}
+
+/** Dashboard menu → Partnership > Offers, as in the seed. Ends on /partnership/offers. */
+export async function openOffersFromMenu(page) {
+  const nav = page.getByRole('navigation');
+  const menu = nav.locator('details', { has: page.locator('summary', { hasText: 'Partnership' }) });
+  if ((await menu.getAttribute('open')) === null) {
+    await menu.locator('summary').click();
+  }
+  await menu.getByRole('link', { name: 'Offers', exact: true }).click();
+  await page.waitForURL(/\/partnership\/offers$/);
+  assert.equal(await text(page.locator('h1')), 'Offers');
+}
+
+/** The "Available offers" and "Purchased offers" sections of the Offers page. */
+export function offerSections(page) {
+  return {
+    available: page.locator('section', { has: page.getByRole('heading', { name: 'Available offers' }) }),
+    purchased: page.locator('section', { has: page.getByRole('heading', { name: 'Purchased offers' }) }),
+  };
+}
+
+/** The Action Pack card under Available offers. */
+export function actionPackCard(page) {
+  return offerSections(page).available.locator('li.offer', {
+    has: page.getByRole('heading', { name: /Action Pack/ }),
+  });
+}
+
+/** The order id from a /orders/{id} URL. */
+export function orderIdOf(page) {
+  const m = new URL(page.url()).pathname.match(/^\/orders\/([^/]+)$/);
+  assert.ok(m, `on an order page, not ${page.url()}`);
+  return decodeURIComponent(m[1]);
+}
+
+/** The wizard step marked aria-current="step" (Terms / Payment / Review), or null. */
+export async function currentStep(page) {
+  const li = page.locator('ol.wizard li[aria-current="step"]');
+  return (await li.count()) ? text(li) : null;
+}
+
+/** Fills the sandbox gateway's card form and presses Next. */
+export async function fillSandboxCard(page, { number, month, year, cvc = '123' }) {
+  await page.getByLabel('Card number').fill(number);
+  await page.getByLabel('Expiry month').fill(month);
+  await page.getByLabel('Expiry year').fill(year);
+  await page.getByLabel('Security code').fill(cvc);
+  await page.getByRole('button', { name: 'Next' }).click();
+}
+
+/** Signs in to the staff console with the first program admin's credentials. */
+export async function staffSignIn(page, server) {
+  await page.goto(`${server.url}/staff/signin`);
+  await page.getByLabel('E-mail').fill(server.adminEmail);
+  await page.getByLabel('Password').fill(server.adminPassword);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((u) => u.pathname.startsWith('/staff') && u.pathname !== '/staff/signin');
+}
+
+/** Reads the invitation link sent to `email` from the staff outbox (staff must be signed in). */
+export async function invitationLinkFromOutbox(staffPage, server, email) {
+  await staffPage.goto(`${server.url}/staff/outbox`);
+  const mail = staffPage.locator('article.email', { hasText: `→ ${email}` });
+  assert.equal(await mail.count(), 1, `one e-mail to ${email}`);
+  const body = await text(mail.locator('pre'));
+  const link = body.match(/https?:\/\/\S+\/invitations\/\S+/)?.[0];
+  assert.ok(link, `an invitation link in:\n${body}`);
+  return link;
+}
+
+/** Invites `email` with `role` (a <select> value such as 'member') from /users. */
+export async function invite(page, url, email, role) {
+  await page.goto(`${url}/users`);
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Role').selectOption(role);
+  await page.getByRole('button', { name: 'Send invitation' }).click();
+  await page.waitForURL(/\/users\?notice=invited$/);
+}
+
+/** Accepts an invitation link; ends on the dashboard. */
+export async function acceptInvitation(page, link, { name, password }) {
+  await page.goto(link);
+  await page.getByLabel('Your name').fill(name);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Accept invitation' }).click();
+  await page.waitForURL(/\/dashboard(\?|$)/);
+}
+
+/** The csrf token the server put into the current page's forms. */
+export async function csrfOf(page) {
+  const token = await page.locator('input[name="csrf"]').first().getAttribute('value');
+  assert.ok(token, 'the page carries a csrf token');
+  return token;
+}
