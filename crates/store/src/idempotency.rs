@@ -16,8 +16,27 @@ pub enum Seen {
     Done { request_hash: String, status: u16, body: String },
 }
 
+/// A key claimed this long ago without an answer belongs to a request that died (a crash); the
+/// next request with it takes it over. Running again is safe: what a request does is guarded by
+/// the state of what it acts on (an order is paid once), the key only saves the repeat.
+const ABANDONED_AFTER: chrono::Duration = chrono::Duration::seconds(10);
+
 /// Claims `key` for `principal`, or reports what happened with it before.
 pub async fn claim(conn: &mut Conn, principal: &str, key: &str, request_hash: &str, at: DateTime<Utc>) -> Result<Seen> {
+    let taken_over = sqlx::query(
+        "UPDATE idempotency_keys SET created_at = $1 WHERE principal = $2 AND idempotency_key = $3 AND request_hash = $4 \
+         AND response_status IS NULL AND created_at <= $5",
+    )
+    .bind(to_db(at))
+    .bind(principal)
+    .bind(key)
+    .bind(request_hash)
+    .bind(to_db(at - ABANDONED_AFTER))
+    .execute(&mut *conn)
+    .await?;
+    if taken_over.rows_affected() == 1 {
+        return Ok(Seen::New);
+    }
     let inserted = sqlx::query(
         "INSERT INTO idempotency_keys (principal, idempotency_key, request_hash, created_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (principal, idempotency_key) DO NOTHING",

@@ -395,3 +395,17 @@ pub async fn futures_join_all<F: std::future::Future>(futures: impl IntoIterator
     .await;
     outputs.into_iter().map(|o| o.expect("every future finished")).collect()
 }
+
+#[tokio::test]
+async fn a_key_left_in_flight_by_a_dead_request_is_taken_over_after_ten_seconds() {
+    use app::idempotency::{Seen, claim};
+    let t = spawn_app().await;
+    assert!(matches!(claim(&t.app, "user:x", "k", "h").await.unwrap(), Seen::New));
+    assert!(matches!(claim(&t.app, "user:x", "k", "h").await.unwrap(), Seen::InProgress { .. }));
+    t.clock.advance(chrono::Duration::seconds(11));
+    assert!(
+        matches!(claim(&t.app, "user:x", "k", "other request").await.unwrap(), Seen::InProgress { .. }),
+        "only the same request"
+    );
+    assert!(matches!(claim(&t.app, "user:x", "k", "h").await.unwrap(), Seen::New), "taken over");
+}

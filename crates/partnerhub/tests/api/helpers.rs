@@ -25,7 +25,7 @@ pub struct TestApp {
 }
 
 /// A scratch folder removed at the end of the test.
-mod tempdir {
+pub mod tempdir {
     pub struct TempDir(pub std::path::PathBuf);
     impl TempDir {
         pub fn new() -> TempDir {
@@ -84,9 +84,16 @@ pub fn http_client() -> reqwest::ClientBuilder {
 }
 
 pub async fn spawn_app() -> TestApp {
-    let dir = tempdir::TempDir::new();
-    let database_url = fresh_database(&dir).await;
+    let (dir, database_url) = fresh_database_url().await;
     spawn_on(dir, database_url).await
+}
+
+/// A scratch folder and a fresh database in it (or on PostgreSQL); the folder goes when the
+/// first value is dropped.
+pub async fn fresh_database_url() -> (tempdir::TempDir, String) {
+    let dir = tempdir::TempDir::new();
+    let url = fresh_database(&dir).await;
+    (dir, url)
 }
 
 /// A second server node on the same database as `first` (its own pool, clock and port).

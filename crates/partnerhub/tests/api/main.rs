@@ -5,6 +5,7 @@ mod helpers;
 
 mod api_contract;
 mod checkout;
+mod crash;
 mod isolation;
 mod signup_and_signin;
 mod staff_console;

@@ -141,7 +141,10 @@ async fn order_page(
     Ok(OrderPage {
         chrome: Chrome::partner(&title, csrf, &s.user),
         title,
-        error: error.or(order.last_decline.clone()),
+        error: error.or(order.last_decline.clone()).or_else(|| {
+            (order.status == "paying")
+                .then(|| "Your payment is being processed; refresh this page in a moment.".to_owned())
+        }),
         order_id: order.id.clone(),
         offer_name: order.offer_name.clone(),
         step,

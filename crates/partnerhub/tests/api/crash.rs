@@ -1,0 +1,122 @@
+//! A server killed between the gateway's charge and the recording of the order: on restart
+//! the paid order is found and finished, and nothing is charged twice.
+
+use crate::checkout::{GOOD_CARD, order_at_review, pay};
+use crate::helpers::*;
+use reqwest::StatusCode;
+use serde_json::json;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts the real binary on `database_url`; waits for its "running at" line.
+fn start(database_url: &str, dir: &std::path::Path, fault: Option<&str>) -> Server {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_partnerhub"));
+    cmd.args(["serve", "--listen", "127.0.0.1:0", "--database-url", database_url])
+        .current_dir(dir)
+        .env("RUST_LOG", "warn")
+        .env_remove("PARTNERHUB_FAULT")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    if let Some(fault) = fault {
+        cmd.env("PARTNERHUB_FAULT", fault);
+    }
+    let mut child = cmd.spawn().expect("partnerhub starts");
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let url = loop {
+        let line = lines.next().expect("a line from the server").expect("readable");
+        if let Some(rest) = line.strip_prefix("partnerhub is running at ") {
+            break rest.trim().to_owned();
+        }
+    };
+    // Keep draining stdout so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    Server { child, url }
+}
+
+async fn api_for(url: &str, email: &str) -> Api {
+    let api = Api { url: url.to_owned(), token: None, client: http_client().build().unwrap() };
+    let (status, body) = api
+        .post(
+            "/api/v1/signup",
+            json!({"company_name": "Crashco", "country": "US", "name": "Ada", "email": email, "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let b = Browser::new(url);
+    b.submit("/signin", "/signin", &[("email", email), ("password", PASSWORD)]).await;
+    let r = b.submit("/account/api-tokens", "/account/api-tokens", &[("name", "crash")]).await;
+    let html = r.text().await.unwrap();
+    let token = html.split("id=\"new-token\">").nth(1).unwrap().split('<').next().unwrap().to_owned();
+    Api { token: Some(token), ..api }
+}
+
+#[tokio::test]
+async fn a_crash_after_the_charge_loses_no_paid_order_and_charges_once() {
+    let (dir, database_url) = fresh_database_url().await;
+    let first = start(&database_url, &dir.0, Some("crash-after-charge"));
+    let api = api_for(&first.url, "ada@crashco.example").await;
+    let (order, _) = order_at_review(&api, GOOD_CARD).await;
+
+    let r = api
+        .client
+        .post(format!("{}/api/v1/orders/{order}/pay", api.url))
+        .bearer_auth(api.token.as_deref().unwrap())
+        .header("Idempotency-Key", "crash-1")
+        .send()
+        .await;
+    assert!(r.is_err(), "the server died while paying");
+    let mut first = first;
+    let status = first.child.wait().unwrap();
+    assert!(!status.success(), "aborted");
+
+    // The gateway took the money; our books only know the attempt.
+    let store = store::Store::open(&database_url).await.unwrap();
+    let mut conn = store.read().await.unwrap();
+    let charges: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sandbox_charges").fetch_one(&mut *conn).await.unwrap();
+    let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM payment_attempts WHERE status = 'pending'")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    let invoices: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM invoices").fetch_one(&mut *conn).await.unwrap();
+    assert_eq!((charges, pending, invoices), (1, 1, 0));
+    drop(conn);
+
+    let second = start(&database_url, &dir.0, None);
+    let api = Api { url: second.url.clone(), ..api };
+    let mut paid = serde_json::Value::Null;
+    for _ in 0..50 {
+        let (_, o) = api.get(&format!("/api/v1/orders/{order}")).await;
+        if o["status"] == "paid" {
+            paid = o;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(paid["status"], "paid", "the restart reconciled the paid order");
+    assert!(paid["invoice_id"].is_string());
+
+    let (status, again, _) = pay(&api, &order, "crash-2").await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+    assert_eq!(again["invoice_id"], paid["invoice_id"]);
+    let mut conn = store.read().await.unwrap();
+    let charges: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sandbox_charges").fetch_one(&mut *conn).await.unwrap();
+    let numbers = store::invoices::numbers(&mut conn).await.unwrap();
+    assert_eq!(charges, 1, "charged once");
+    assert_eq!(numbers.len(), 1, "one invoice");
+    drop(conn);
+    store.close().await;
+}
