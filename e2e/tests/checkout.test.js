@@ -225,10 +225,14 @@ test('a card declined at Buy returns to the payment step; another card then buys
     await signUp(page, url, dan);
     await openOffersFromMenu(page);
     assert.match(await text(actionPackCard(page)), /475\.00 USD a year/);
+    await shot(page, 'offers');
     const orderId = await subscribeNow(page);
+    await shot(page, 'terms');
     await acceptTerms(page);
+    await shot(page, 'payment-no-card');
     await page.getByRole('link', { name: 'Get started! Add a way to pay' }).click();
     await page.waitForURL(new RegExp(`/orders/${orderId}/card$`));
+    await shot(page, 'card-form');
 
     // 4000000000000341: saved fine, declined when charged.
     await fillSandboxCard(page, { number: '4000000000000341', ...expiry });
@@ -274,6 +278,22 @@ test('a card declined at Buy returns to the payment step; another card then buys
       const alert = page.getByRole('alert');
       assert.equal(await alert.count(), 0, `an alert on the review of Visa •••• 4242: "${await alert.allInnerTexts()}"`);
     });
+
+    // Back to payment: both saved cards are offered (the refused 0002 is not), 4242 chosen.
+    await page.getByRole('button', { name: 'Back to payment' }).click();
+    await page.waitForURL(new RegExp(`/orders/${orderId}$`));
+    assert.equal(await currentStep(page), 'Payment');
+    const choices = page.locator('fieldset label.choice');
+    assert.deepEqual(
+      (await choices.allInnerTexts()).map((s) => s.replace(/\s+expires.*$/s, '').trim()).sort(),
+      ['Visa •••• 0341', 'Visa •••• 4242'],
+    );
+    assert.ok(await choices.filter({ hasText: '4242' }).locator('input[type=radio]').isChecked(), '4242 is chosen');
+    await shot(page, 'payment-two-cards');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.waitForURL(new RegExp(`/orders/${orderId}$`));
+    assert.equal(await currentStep(page), 'Review');
+    assert.equal(await text(page.locator('#review-card')), 'Visa •••• 4242');
     await page.getByRole('button', { name: 'Buy' }).click();
     await page.waitForURL(new RegExp(`/orders/${orderId}$`));
     assert.match(await text(page.locator('main')), /Your order is confirmed\./);
@@ -357,6 +377,14 @@ test('a Member sees the offers but cannot subscribe or step through an order', a
     assert.equal(await subscribeNow(admin), orderId);
     assert.equal(await currentStep(admin), 'Terms');
     await shot(admin, 'admin-order-unchanged');
+
+    // Once Gia is at the Payment step (the org's cards), the Member is refused the page.
+    await acceptTerms(admin);
+    const later = await member.goto(`${url}/orders/${orderId}`);
+    assert.ok([403, 404].includes(later.status()), `GET the order at the Payment step as a Member: ${later.status()}`);
+    assert.equal(await member.getByRole('button', { name: 'Next' }).count(), 0);
+    assert.equal(await member.getByRole('link', { name: /Add a way to pay|Add another card/ }).count(), 0);
+    await shot(member, 'member-order-refused');
   } catch (err) {
     await onFailure(t, err);
   } finally {
