@@ -68,13 +68,23 @@ export async function currentStep(page) {
   return (await li.count()) ? text(li) : null;
 }
 
-/** Fills the sandbox gateway's card form and presses Next. */
+/**
+ * Clicks something that loads a new document and waits for that load. (Playwright's click does
+ * not wait for navigations, and waitForURL cannot tell a POST→303 back to the same URL apart.)
+ */
+export async function clickAndLoad(page, locator) {
+  const loaded = page.waitForEvent('load');
+  await locator.click();
+  await loaded;
+}
+
+/** Fills the sandbox gateway's card form and presses Next; resolves once the answer loaded. */
 export async function fillSandboxCard(page, { number, month, year, cvc = '123' }) {
   await page.getByLabel('Card number').fill(number);
   await page.getByLabel('Expiry month').fill(month);
   await page.getByLabel('Expiry year').fill(year);
   await page.getByLabel('Security code').fill(cvc);
-  await page.getByRole('button', { name: 'Next' }).click();
+  await clickAndLoad(page, page.getByRole('button', { name: 'Next' }));
 }
 
 /** Signs in to the staff console with the first program admin's credentials. */

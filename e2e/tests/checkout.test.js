@@ -9,7 +9,7 @@ import { startServer } from '../lib/server.js';
 import { launchBrowser, newPage, artifactsFor, shot, ARTIFACTS_DIR } from '../lib/browser.js';
 import {
   text, futureExpiry, signUp, openOffersFromMenu, offerSections, actionPackCard, orderIdOf, currentStep,
-  fillSandboxCard, staffSignIn, invitationLinkFromOutbox, invite, acceptInvitation, csrfOf,
+  fillSandboxCard, clickAndLoad, staffSignIn, invitationLinkFromOutbox, invite, acceptInvitation, csrfOf,
 } from '../lib/portal.js';
 
 let server;
@@ -20,14 +20,6 @@ const LOG_DIR = path.join(ARTIFACTS_DIR, 'checkout');
 
 const INVOICE_NUMBER = /^INV-\d{4}-\d{6}$/;
 
-// Server bugs seen by these tests (outside e2e/): their checks run as TODO subtests, reported
-// but not failing the run, until the server is fixed.
-const KNOWN_BUG_STALE_DECLINE =
-  'server bug: orders.last_decline is only cleared when paid, so every later step of the order ' +
-  '(even the review of another card) still shows "Your card was declined."';
-const KNOWN_BUG_MEMBER_ORDER =
-  'server bug: GET /orders/{id} needs only ViewMembership, so a Member gets 200 and a Next button ' +
-  'at the Terms step (403 at the later steps, where the card list needs ManageBilling)';
 const expiry = futureExpiry();
 
 before(async () => {
@@ -80,7 +72,7 @@ async function subscribeNow(page) {
 /** Terms step → Next; ends on the Payment step. */
 async function acceptTerms(page) {
   assert.equal(await currentStep(page), 'Terms');
-  await page.getByRole('button', { name: 'Next' }).click();
+  await clickAndLoad(page, page.getByRole('button', { name: 'Next' }));
   await page.waitForURL(/\/orders\/[^/]+$/);
   assert.equal(await currentStep(page), 'Payment');
 }
@@ -139,7 +131,7 @@ test('a Global admin buys the Action Pack with a card, gets an invoice and sees 
     await page.getByLabel('Expiry year').fill(expiry.year);
     await page.getByLabel('Security code').fill('123');
     await shot(page, 'card-form');
-    await page.getByRole('button', { name: 'Next' }).click();
+    await clickAndLoad(page, page.getByRole('button', { name: 'Next' }));
     await page.waitForURL(new RegExp(`/orders/${orderId}$`));
 
     // 6. Review: GBP prices with 20% VAT, the card just added.
@@ -154,7 +146,7 @@ test('a Global admin buys the Action Pack with a card, gets an invoice and sees 
     await shot(page, 'review');
 
     // Buy → 7. Your order is confirmed.
-    await page.getByRole('button', { name: 'Buy' }).click();
+    await clickAndLoad(page, page.getByRole('button', { name: 'Buy' }));
     await page.waitForURL(new RegExp(`/orders/${orderId}$`));
     assert.match(await text(page.locator('main')), /Your order is confirmed\./);
     assert.equal(await text(page.locator('#order-number')), orderId);
@@ -244,8 +236,7 @@ test('a card declined at Buy returns to the payment step; another card then buys
       ['475.00 USD', '0.00 USD', '475.00 USD', 'Visa •••• 0341'],
     );
     await shot(page, 'review-0341');
-    await page.getByRole('button', { name: 'Buy' }).click();
-    await page.waitForLoadState();
+    await clickAndLoad(page, page.getByRole('button', { name: 'Buy' }));
 
     // Back at the payment step with the reason.
     assert.equal(await currentStep(page), 'Payment');
@@ -260,7 +251,6 @@ test('a card declined at Buy returns to the payment step; another card then buys
     await page.getByRole('link', { name: 'Add another card' }).click();
     await page.waitForURL(new RegExp(`/orders/${orderId}/card$`));
     await fillSandboxCard(page, { number: '4000000000000002', ...expiry });
-    await page.waitForLoadState();
     assert.equal(await text(page.locator('h1')), 'Add a way to pay');
     assert.match(await text(page.getByRole('alert')), /declined/i);
     assert.equal(await page.getByLabel('Card number').inputValue(), '', 'the card number is not echoed back');
@@ -274,13 +264,13 @@ test('a card declined at Buy returns to the payment step; another card then buys
     assert.equal(review.card, 'Visa •••• 4242');
     assert.equal(review.total, '475.00 USD');
     await shot(page, 'review-4242');
-    await t.test('the review of the new card shows no stale decline', { todo: KNOWN_BUG_STALE_DECLINE }, async () => {
+    await t.test('the review of the new card shows no stale decline', async () => {
       const alert = page.getByRole('alert');
       assert.equal(await alert.count(), 0, `an alert on the review of Visa •••• 4242: "${await alert.allInnerTexts()}"`);
     });
 
     // Back to payment: both saved cards are offered (the refused 0002 is not), 4242 chosen.
-    await page.getByRole('button', { name: 'Back to payment' }).click();
+    await clickAndLoad(page, page.getByRole('button', { name: 'Back to payment' }));
     await page.waitForURL(new RegExp(`/orders/${orderId}$`));
     assert.equal(await currentStep(page), 'Payment');
     const choices = page.locator('fieldset label.choice');
@@ -290,11 +280,11 @@ test('a card declined at Buy returns to the payment step; another card then buys
     );
     assert.ok(await choices.filter({ hasText: '4242' }).locator('input[type=radio]').isChecked(), '4242 is chosen');
     await shot(page, 'payment-two-cards');
-    await page.getByRole('button', { name: 'Next' }).click();
+    await clickAndLoad(page, page.getByRole('button', { name: 'Next' }));
     await page.waitForURL(new RegExp(`/orders/${orderId}$`));
     assert.equal(await currentStep(page), 'Review');
     assert.equal(await text(page.locator('#review-card')), 'Visa •••• 4242');
-    await page.getByRole('button', { name: 'Buy' }).click();
+    await clickAndLoad(page, page.getByRole('button', { name: 'Buy' }));
     await page.waitForURL(new RegExp(`/orders/${orderId}$`));
     assert.match(await text(page.locator('main')), /Your order is confirmed\./);
     assert.match(await text(page.locator('#invoice-link')), INVOICE_NUMBER);
@@ -367,7 +357,7 @@ test('a Member sees the offers but cannot subscribe or step through an order', a
     // The wizard page itself is not for a Member either.
     const res = await member.goto(`${url}/orders/${orderId}`);
     await shot(member, 'member-opens-admin-order');
-    await t.test("a Member's GET of the org's order at the Terms step is refused", { todo: KNOWN_BUG_MEMBER_ORDER }, async () => {
+    await t.test("a Member's GET of the org's order at the Terms step is refused", async () => {
       assert.ok([403, 404].includes(res.status()), `GET the admin's order as a Member: ${res.status()}`);
       assert.equal(await member.getByRole('button', { name: 'Next' }).count(), 0, 'no Next button for a Member');
     });
@@ -451,7 +441,7 @@ test('reload and the back button keep the wizard state', async (t) => {
     await shot(page, 'review-again');
 
     // Buy once; back then shows the confirmation, not a second Buy.
-    await page.getByRole('button', { name: 'Buy' }).click();
+    await clickAndLoad(page, page.getByRole('button', { name: 'Buy' }));
     await page.waitForURL(new RegExp(`/orders/${orderId}$`));
     assert.match(await text(page.locator('main')), /Your order is confirmed\./);
     await shot(page, 'confirmed');

@@ -128,7 +128,7 @@ pub async fn subscribe(
 
 /// An order of the actor's org.
 pub async fn order(app: &App, actor: &PartnerUser, id: &str) -> Result<OrderRecord, AppError> {
-    actor.require(PartnerPermission::ViewMembership, "see orders")?;
+    require_buyer(actor)?;
     let mut conn = app.store().read().await?;
     store::orders::get_in_org(&mut conn, &actor.org_id, id).await?.ok_or(AppError::NotFound("order"))
 }

@@ -27,12 +27,37 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyPool, Executor};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 pub use sqlx::AnyConnection as Conn;
 
-/// A write transaction; commit it or it rolls back when dropped.
-pub type Tx = sqlx::Transaction<'static, Any>;
+/// A write transaction; commit it or it rolls back when dropped. On SQLite it also holds this
+/// process's writer turn (see [`Store::write`]).
+pub struct Tx {
+    inner: sqlx::Transaction<'static, Any>,
+    _turn: Option<tokio::sync::OwnedSemaphorePermit>,
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<()> {
+        self.inner.commit().await?;
+        Ok(())
+    }
+}
+
+impl std::ops::Deref for Tx {
+    type Target = Conn;
+    fn deref(&self) -> &Conn {
+        &self.inner
+    }
+}
+
+impl std::ops::DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut Conn {
+        &mut self.inner
+    }
+}
 
 /// Which engine a [`Store`] runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,6 +78,8 @@ pub enum StoreError {
     /// A stored value no longer parses as its domain type.
     #[error("stored data is not valid: {0}")]
     Corrupt(String),
+    #[error("the store is closed")]
+    Closed,
     #[error("not supported: {0}")]
     Unsupported(&'static str),
     #[error("unsupported database URL `{0}`: use sqlite://FILE or postgres://…")]
@@ -74,6 +101,9 @@ pub(crate) fn conflict_as(what: &str) -> impl FnOnce(sqlx::Error) -> StoreError 
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// SQLite has one writer at a time; writers of this process queue here, in order, instead
+    /// of polling the database lock (other processes still meet the busy timeout).
+    writer_turn: Arc<tokio::sync::Semaphore>,
 }
 
 impl Store {
@@ -100,7 +130,7 @@ impl Store {
                             conn.execute("PRAGMA journal_mode = WAL").await?;
                             conn.execute("PRAGMA synchronous = FULL").await?;
                             conn.execute("PRAGMA foreign_keys = ON").await?;
-                            conn.execute("PRAGMA busy_timeout = 10000").await?;
+                            conn.execute("PRAGMA busy_timeout = 30000").await?;
                             Ok(())
                         })
                     })
@@ -115,7 +145,7 @@ impl Store {
                     .await?
             }
         };
-        Ok(Store { pool, backend })
+        Ok(Store { pool, backend, writer_turn: Arc::new(tokio::sync::Semaphore::new(1)) })
     }
 
     pub fn backend(&self) -> Backend {
@@ -134,8 +164,11 @@ impl Store {
         let tx = match self.backend {
             // A deferred SQLite transaction that reads and then writes can fail with "database
             // is locked" without waiting; taking the write lock up front makes it wait instead.
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
+            Backend::Sqlite => {
+                let turn = self.writer_turn.clone().acquire_owned().await.map_err(|_| StoreError::Closed)?;
+                Tx { inner: self.pool.begin_with("BEGIN IMMEDIATE").await?, _turn: Some(turn) }
+            }
+            Backend::Postgres => Tx { inner: self.pool.begin().await?, _turn: None },
         };
         Ok(tx)
     }

@@ -130,7 +130,8 @@ pub async fn list_in_org(conn: &mut Conn, org: &OrgId) -> Result<Vec<OrderRecord
     rows.iter().map(from_row).collect()
 }
 
-/// Moves a draft to `step`, with the terms version or payment method chosen on the way.
+/// Moves a draft to `step`, with the terms version or payment method chosen on the way; the
+/// reason of an earlier decline no longer applies.
 pub async fn set_step(
     conn: &mut Conn,
     id: &str,
@@ -140,7 +141,7 @@ pub async fn set_step(
 ) -> Result<()> {
     sqlx::query(
         "UPDATE orders SET step = $1, terms_version = COALESCE($2, terms_version), \
-         payment_method_id = COALESCE($3, payment_method_id) WHERE id = $4",
+         payment_method_id = COALESCE($3, payment_method_id), last_decline = NULL WHERE id = $4",
     )
     .bind(step)
     .bind(terms_version)

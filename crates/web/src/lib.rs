@@ -51,6 +51,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/v1/openapi.json", serve_openapi.clone())
         .route("/api/openapi.json", serve_openapi)
         .route("/healthz", get(healthz))
+        .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
         .route("/readyz", get(readyz))
         .route("/static/app.css", get(stylesheet))
         .route("/static/stripe-card.js", get(stripe_card_script))
