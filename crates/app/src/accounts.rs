@@ -93,7 +93,7 @@ pub async fn sign_up(app: &App, form: &SignUp, origin: &Origin) -> Result<(OrgRe
             Change { org: Some(&org.id), action: "org.signed_up", subject: org.id.as_str(), detail },
         )
         .await?;
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         tracing::info!(org = %org.id, partner_id = %org.partner_id, "partner org signed up");
         return Ok((org, user));
     }
@@ -158,7 +158,7 @@ pub async fn sign_in(
         let id = app.new_id(SigninFailureId::from_random);
         store::signin::forget_before(&mut tx, &typed, &address, since).await?;
         store::signin::record_failure(&mut tx, &id, &typed, &address, now).await?;
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         tracing::info!(realm = ?realm, "sign-in refused");
         return Err(AppError::BadCredentials);
     };
@@ -175,7 +175,7 @@ pub async fn sign_in(
             Change { org: org.as_ref(), action: "session.signed_in", subject: &subject, detail: "signed in".into() };
         audit::record(app, &mut tx, Who::actor(&actor), origin, change).await?;
     }
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(token)
 }
 
@@ -192,7 +192,7 @@ pub(crate) async fn open_session(app: &App, tx: &mut store::Conn, principal: &Pr
 pub async fn start_session(app: &App, user: &UserId) -> Result<String, AppError> {
     let mut tx = app.store().write().await?;
     let token = open_session(app, &mut tx, &Principal::User(user.clone())).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(token)
 }
 
@@ -229,7 +229,7 @@ pub(crate) async fn actor_for(app: &App, principal: &Principal) -> Result<Option
 pub async fn sign_out(app: &App, token: &str) -> Result<(), AppError> {
     let mut tx = app.store().write().await?;
     store::sessions::delete(&mut tx, &secrets::hash_secret(token)).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -279,6 +279,6 @@ pub async fn change_password(
         detail: "changed their password".into(),
     };
     audit::record(app, &mut tx, Who::actor(actor), origin, change).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(())
 }

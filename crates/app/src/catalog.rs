@@ -47,6 +47,6 @@ pub(crate) async fn install(
         };
         store::audit::insert(&mut tx, &event).await?;
     }
-    tx.commit().await.map_err(store::StoreError::from)?;
+    tx.commit().await?;
     Ok(catalog)
 }

@@ -19,7 +19,6 @@ use domain::order::{self, OrderStatus, Step};
 use domain::roles::{PartnerPermission, PartnerRole};
 use domain::term::{Term, program_day};
 use payments::{ChargeOutcome, GatewayError};
-use store::StoreError;
 use store::invoices::InvoiceRecord;
 use store::orders::{AttemptRecord, OrderRecord, Paid};
 use store::subscriptions::SubscriptionRecord;
@@ -122,7 +121,7 @@ pub async fn subscribe(
         detail: format!("started an order for {}", offer.name()),
     };
     audit::record(app, &mut tx, Who::actor(&crate::Actor::Partner(actor.clone())), origin, change).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(draft)
 }
 
@@ -195,7 +194,7 @@ pub async fn accept_terms(
     let detail = format!("agreed to {} version {}", terms.title(), version);
     let change = Change { org: Some(&actor.org_id), action: "terms.accepted", subject: id, detail };
     audit::record(app, &mut tx, Who::actor(&crate::Actor::Partner(actor.clone())), origin, change).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     order_after(app, actor, id).await
 }
 
@@ -221,7 +220,7 @@ pub async fn choose_payment_method(
         .filter(|pm| pm.gateway == app.gateway().name())
         .ok_or_else(|| domain::account::InvalidInput::new("payment_method_id", "choose one of your saved cards"))?;
     store::orders::set_step(&mut tx, id, Step::Review.as_str(), None, Some(&pm.id)).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     order_after(app, actor, id).await
 }
 
@@ -233,7 +232,7 @@ pub async fn go_to_step(app: &App, actor: &PartnerUser, id: &str, step: Step) ->
         return Err(conflict("step_not_reached", "finish the earlier steps first"));
     }
     store::orders::set_step(&mut tx, id, step.as_str(), None, None).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     order_after(app, actor, id).await
 }
 
@@ -292,7 +291,7 @@ pub async fn buy(app: &App, actor: &PartnerUser, id: &str, origin: &Origin) -> R
     };
     store::orders::insert_attempt(&mut tx, &attempt).await?;
     store::orders::set_status(&mut tx, id, OrderStatus::Paying.as_str(), Step::Review.as_str(), None).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
 
     let amount = money(order.total_minor, &order.currency)?;
     let description = format!("{} subscription, order {id}", order.offer_name);
@@ -368,7 +367,7 @@ async fn record_decline(
             Change { org: Some(&order.org_id), action: "order.payment_failed", subject: &attempt.order_id, detail };
         audit::record(app, &mut tx, who, origin, change).await?;
     }
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -449,7 +448,7 @@ async fn complete_paid(
     let detail = format!("paid {total} for {} ({}), invoice {}", order.offer_name, invoice.paid_with, invoice.number);
     let change = Change { org: Some(&order.org_id), action: "order.paid", subject: &order.id, detail };
     audit::record(app, &mut tx, who, origin, change).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     tracing::info!(order = %order.id, invoice = %invoice.number, "order paid");
     Ok(())
 }

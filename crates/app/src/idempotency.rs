@@ -2,14 +2,13 @@
 //! that answer without running again.
 
 use crate::{App, AppError};
-use store::StoreError;
 pub use store::idempotency::Seen;
 
 /// Claims `key` for `principal`; see [`Seen`] for what comes back.
 pub async fn claim(app: &App, principal: &str, key: &str, request_hash: &str) -> Result<Seen, AppError> {
     let mut tx = app.store().write().await?;
     let seen = store::idempotency::claim(&mut tx, principal, key, request_hash, app.now()).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(seen)
 }
 
@@ -17,7 +16,7 @@ pub async fn claim(app: &App, principal: &str, key: &str, request_hash: &str) ->
 pub async fn finish(app: &App, principal: &str, key: &str, status: u16, body: &str) -> Result<(), AppError> {
     let mut tx = app.store().write().await?;
     store::idempotency::finish(&mut tx, principal, key, status, body).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -25,7 +24,7 @@ pub async fn finish(app: &App, principal: &str, key: &str, status: u16, body: &s
 pub async fn release(app: &App, principal: &str, key: &str) -> Result<(), AppError> {
     let mut tx = app.store().write().await?;
     store::idempotency::release(&mut tx, principal, key).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(())
 }
 

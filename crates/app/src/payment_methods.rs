@@ -9,7 +9,6 @@ use domain::ids::PaymentMethodId;
 use domain::roles::PartnerPermission;
 use domain::term::program_day;
 use payments::{CardSource, GatewayError, NewCard};
-use store::StoreError;
 use store::payment_methods::PaymentMethodRecord;
 
 /// A card as typed into our own form (sandbox gateway) or a Stripe.js payment method.
@@ -78,7 +77,7 @@ pub async fn add(
     );
     let change = Change { org: Some(&actor.org_id), action: "payment_method.added", subject: &record.id, detail };
     audit::record(app, &mut tx, Who::actor(&crate::Actor::Partner(actor.clone())), origin, change).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(record)
 }
 
@@ -115,6 +114,6 @@ async fn customer_for(app: &App, actor: &PartnerUser) -> Result<String, AppError
     store::payment_methods::save_customer(&mut tx, &actor.org_id, gateway.name(), &customer).await?;
     // A racing first card may have saved another customer first; the stored one wins.
     let stored = store::payment_methods::customer(&mut tx, &actor.org_id, gateway.name()).await?.unwrap_or(customer);
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(stored)
 }

@@ -71,7 +71,7 @@ pub async fn create(
         Change { org: None, action: "staff.created", subject: record.id.as_str(), detail },
     )
     .await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok((record, generated))
 }
 

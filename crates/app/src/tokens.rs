@@ -5,8 +5,8 @@ use crate::audit::{self, Change, Who};
 use crate::{Actor, App, AppError, Origin, secrets};
 use domain::account::TokenName;
 use domain::ids::ApiTokenId;
+use store::Principal;
 use store::api_tokens::ApiTokenRecord;
-use store::{Principal, StoreError};
 
 /// Every API token starts with this, so a leaked one is easy to recognise and scan for.
 pub const TOKEN_PREFIX: &str = "phk_";
@@ -43,7 +43,7 @@ pub async fn create(
     let detail = format!("created API token \"{}\"", record.name);
     let change = Change { org: org.as_ref(), action: "api_token.created", subject: record.id.as_str(), detail };
     audit::record(app, &mut tx, Who::actor(actor), origin, change).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok((record, secret))
 }
 
@@ -66,7 +66,7 @@ pub async fn revoke(app: &App, actor: &Actor, id: &ApiTokenId, origin: &Origin) 
         detail: "revoked an API token".into(),
     };
     audit::record(app, &mut tx, Who::actor(actor), origin, change).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -86,7 +86,7 @@ pub async fn authenticate(app: &App, secret: &str) -> Result<Actor, AppError> {
     if record.last_used_at.is_none_or(|t| now - t > chrono::Duration::minutes(1)) {
         let mut tx = app.store().write().await?;
         store::api_tokens::touch(&mut tx, &record.id, now).await?;
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
     }
     Ok(actor)
 }

@@ -83,7 +83,7 @@ pub async fn invite(
     let detail = format!("invited {email} as {}", role.label());
     let change = Change { org: Some(&actor.org_id), action: "user.invited", subject: invitation.id.as_str(), detail };
     audit::record(app, &mut tx, Who::actor(&Actor::Partner(actor.clone())), origin, change).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(invitation)
 }
 
@@ -136,7 +136,7 @@ pub async fn accept_invitation(
     )
     .await?;
     let session = open_session(app, &mut tx, &Principal::User(user.id.clone())).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok((user, session))
 }
 
@@ -158,7 +158,7 @@ pub async fn cancel_invitation(
         detail: "cancelled an invitation".into(),
     };
     audit::record(app, &mut tx, Who::actor(&Actor::Partner(actor.clone())), origin, change).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -180,7 +180,7 @@ pub async fn change_role(
         audit::record(app, &mut tx, Who::actor(&Actor::Partner(actor.clone())), origin, change).await?;
         target.role = role;
     }
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(target)
 }
 
@@ -195,7 +195,7 @@ pub async fn remove(app: &App, actor: &PartnerUser, id: &UserId, origin: &Origin
     let detail = format!("removed {} ({})", target.email, target.role.label());
     let change = Change { org: Some(&actor.org_id), action: "user.removed", subject: id.as_str(), detail };
     audit::record(app, &mut tx, Who::actor(&Actor::Partner(actor.clone())), origin, change).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(())
 }
 
