@@ -112,6 +112,8 @@ pub async fn subscribe(
         term_end: None,
         subscription_id: None,
         invoice_id: None,
+        kind: "purchase".into(),
+        renews_term_end: None,
     };
     store::orders::insert(&mut tx, &draft).await?;
     let change = Change {
@@ -269,7 +271,11 @@ pub async fn buy(app: &App, actor: &PartnerUser, id: &str, origin: &Origin) -> R
     if step_of(&order) != Step::Review {
         return Err(conflict("step_not_reached", "agree to the terms and choose a card before you buy"));
     }
-    check_can_buy(app, &mut tx, &actor.org_id, &order.offer_code).await?;
+    if order.kind == "purchase" {
+        check_can_buy(app, &mut tx, &actor.org_id, &order.offer_code).await?;
+    } else {
+        crate::lifecycle::check_can_renew(app, &mut tx, &order).await?;
+    }
     let pm_id = order.payment_method_id.clone().ok_or_else(|| conflict("no_payment_method", "choose a card first"))?;
     let pm = store::payment_methods::get_in_org(&mut tx, &actor.org_id, &pm_id)
         .await?
@@ -295,6 +301,7 @@ pub async fn buy(app: &App, actor: &PartnerUser, id: &str, origin: &Origin) -> R
 
     let amount = money(order.total_minor, &order.currency)?;
     let description = format!("{} subscription, order {id}", order.offer_name);
+    let description = if order.kind == "purchase" { description } else { format!("Renewal of the {description}") };
     let answer = app.gateway().charge(&customer, &pm.gateway_ref, amount, &attempt.idempotency_key, &description).await;
     if app.settings().fault == Some(crate::Fault::CrashAfterCharge) {
         tracing::error!("fault injection: crashing after the gateway answered, before recording");
@@ -313,7 +320,7 @@ pub async fn buy(app: &App, actor: &PartnerUser, id: &str, origin: &Origin) -> R
 
 /// Records what the gateway said about an attempt. An unknown outcome leaves it pending for
 /// reconciliation and answers with an error that says so.
-async fn settle(
+pub(crate) async fn settle(
     app: &App,
     attempt: &AttemptRecord,
     answer: Result<ChargeOutcome, GatewayError>,
@@ -338,7 +345,7 @@ async fn settle(
     }
 }
 
-async fn record_decline(
+pub(crate) async fn record_decline(
     app: &App,
     attempt: &AttemptRecord,
     status: &str,
@@ -366,6 +373,9 @@ async fn record_decline(
         let change =
             Change { org: Some(&order.org_id), action: "order.payment_failed", subject: &attempt.order_id, detail };
         audit::record(app, &mut tx, who, origin, change).await?;
+        if order.kind == "auto_renewal" {
+            crate::lifecycle::renewal_failed(app, &mut tx, &order, message).await?;
+        }
     }
     tx.commit().await?;
     Ok(())
@@ -392,23 +402,34 @@ async fn complete_paid(
     let pm = store::payment_methods::get_in_org(&mut tx, &order.org_id, &attempt.payment_method_id)
         .await?
         .ok_or(AppError::NotFound("payment method"))?;
-    let term = Term::first(program_day(now, catalog.program().time_zone()));
-    let subscription = SubscriptionRecord {
-        id: app.new_id(SubscriptionId::from_random).to_string(),
-        org_id: order.org_id.clone(),
-        offer_code: order.offer_code.clone(),
-        offer_name: order.offer_name.clone(),
-        status: "active".into(),
-        auto_renew: true,
-        anchor_date: term.start,
-        term_start: term.start,
-        term_end: term.end,
-        currency: order.currency.clone(),
-        price_minor: order.net_minor,
-        payment_method_id: Some(pm.id.clone()),
-        created_at: now,
+    let (term, subscription_id) = match order.kind.as_str() {
+        "purchase" => {
+            let term = Term::first(program_day(now, catalog.program().time_zone()));
+            let subscription = SubscriptionRecord {
+                id: app.new_id(SubscriptionId::from_random).to_string(),
+                org_id: order.org_id.clone(),
+                offer_code: order.offer_code.clone(),
+                offer_name: order.offer_name.clone(),
+                status: "active".into(),
+                auto_renew: true,
+                anchor_date: term.start,
+                term_start: term.start,
+                term_end: term.end,
+                currency: order.currency.clone(),
+                price_minor: order.net_minor,
+                payment_method_id: Some(pm.id.clone()),
+                created_at: now,
+                retries_done: 0,
+                next_retry_on: None,
+            };
+            store::subscriptions::insert(&mut tx, &subscription).await?;
+            (term, subscription.id)
+        }
+        _ => (
+            crate::lifecycle::apply_renewal(app, &mut tx, &order, &pm.id).await?,
+            order.subscription_id.clone().unwrap_or_default(),
+        ),
     };
-    store::subscriptions::insert(&mut tx, &subscription).await?;
     let year = term.start.year();
     let seq = store::invoices::next_number(&mut tx, &format!("INV-{year}")).await?;
     let country_name = catalog.country(&org.country).map_or(org.country.clone(), |c| c.name().to_owned());
@@ -423,7 +444,11 @@ async fn complete_paid(
         tax_minor: order.tax_minor,
         total_minor: order.total_minor,
         tax_rate_bp: order.tax_rate_bp,
-        description: format!("{} subscription", order.offer_name),
+        description: if order.kind == "purchase" {
+            format!("{} subscription", order.offer_name)
+        } else {
+            format!("{} subscription, renewal", order.offer_name)
+        },
         period_start: term.start,
         period_end: term.end,
         seller_name: catalog.program().vendor_name().to_owned(),
@@ -439,14 +464,15 @@ async fn complete_paid(
         paid_at: now,
         term_start: term.start,
         term_end: term.end,
-        subscription_id: &subscription.id,
+        subscription_id: &subscription_id,
         invoice_id: &invoice.id,
     };
     store::orders::mark_paid(&mut tx, &order.id, &paid).await?;
     send_receipt(app, &mut tx, &order, &invoice).await?;
     let total = money(order.total_minor, &order.currency)?;
     let detail = format!("paid {total} for {} ({}), invoice {}", order.offer_name, invoice.paid_with, invoice.number);
-    let change = Change { org: Some(&order.org_id), action: "order.paid", subject: &order.id, detail };
+    let action = if order.kind == "purchase" { "order.paid" } else { "subscription.renewed" };
+    let change = Change { org: Some(&order.org_id), action, subject: &order.id, detail };
     audit::record(app, &mut tx, who, origin, change).await?;
     tx.commit().await?;
     tracing::info!(order = %order.id, invoice = %invoice.number, "order paid");
@@ -475,7 +501,7 @@ async fn send_receipt(
 }
 
 /// Asks the gateway what became of a pending attempt and records it.
-async fn reconcile_attempt(app: &App, attempt: &AttemptRecord) -> Result<(), AppError> {
+pub(crate) async fn reconcile_attempt(app: &App, attempt: &AttemptRecord) -> Result<(), AppError> {
     let customer = {
         let mut conn = app.store().read().await?;
         let order = store::orders::get(&mut conn, &attempt.order_id).await?.ok_or(AppError::NotFound("order"))?;

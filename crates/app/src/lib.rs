@@ -14,6 +14,7 @@ pub mod clock;
 mod error;
 pub mod idempotency;
 pub mod invoices;
+pub mod lifecycle;
 pub mod membership;
 pub mod outbox;
 pub mod passwords;

@@ -138,6 +138,10 @@ prefixed_id!(
     AcceptanceId, "acc", "terms acceptance"
 );
 prefixed_id!(
+    /// A notification in the portal.
+    NotificationId, "ntf", "notification"
+);
+prefixed_id!(
     /// A membership held by an org (Network membership and later the paid levels).
     MembershipId, "mem", "membership"
 );

@@ -11,4 +11,5 @@ pub mod membership;
 pub mod money;
 pub mod order;
 pub mod roles;
+pub mod subscription;
 pub mod term;

@@ -76,9 +76,11 @@ pub enum OrderStatus {
     Paid,
 }
 
-/// The step of the wizard a draft is at: terms → payment → review.
+/// The step of the wizard a draft is at: (verify, for a renewal) → terms → payment → review.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Step {
+    /// A renewal first shows the order to verify.
+    Verify,
     Terms,
     Payment,
     Review,
@@ -106,12 +108,15 @@ macro_rules! text_enum {
 }
 
 text_enum!(OrderStatus, OrderStatus::Draft => "draft", OrderStatus::Paying => "paying", OrderStatus::Paid => "paid");
-text_enum!(Step, Step::Terms => "terms", Step::Payment => "payment", Step::Review => "review");
+text_enum!(Step, Step::Verify => "verify", Step::Terms => "terms", Step::Payment => "payment", Step::Review => "review");
 
 impl Step {
     /// A draft may go back to any earlier step, and forward one step at a time.
     pub fn may_go_to(self, to: Step) -> bool {
-        to <= self || (self == Step::Terms && to == Step::Payment) || (self == Step::Payment && to == Step::Review)
+        to <= self
+            || (self == Step::Verify && to == Step::Terms)
+            || (self == Step::Terms && to == Step::Payment)
+            || (self == Step::Payment && to == Step::Review)
     }
 }
 

@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod idempotency;
 pub mod invitations;
 pub mod invoices;
+pub mod notifications;
 pub mod orders;
 pub mod orgs;
 pub mod outbox;

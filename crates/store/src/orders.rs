@@ -33,11 +33,15 @@ pub struct OrderRecord {
     pub term_end: Option<NaiveDate>,
     pub subscription_id: Option<String>,
     pub invoice_id: Option<String>,
+    /// `purchase`, `renewal` (by hand, through the wizard) or `auto_renewal`.
+    pub kind: String,
+    /// For renewals: the end of the term being renewed.
+    pub renews_term_end: Option<NaiveDate>,
 }
 
 const COLUMNS: &str = "id, org_id, offer_code, offer_name, status, step, country, currency, net_minor, tax_minor, \
     total_minor, tax_rate_bp, terms_code, terms_version, payment_method_id, last_decline, created_by, created_at, \
-    paid_at, term_start, term_end, subscription_id, invoice_id";
+    paid_at, term_start, term_end, subscription_id, invoice_id, kind, renews_term_end";
 
 pub(crate) fn date_from_db(text: Option<String>) -> Result<Option<NaiveDate>> {
     text.map(|t| valid(NaiveDate::parse_from_str(&t, "%Y-%m-%d"))).transpose()
@@ -72,6 +76,8 @@ fn from_row(row: &AnyRow) -> Result<OrderRecord> {
         term_end: date_from_db(row.try_get("term_end")?)?,
         subscription_id: row.try_get("subscription_id")?,
         invoice_id: row.try_get("invoice_id")?,
+        kind: row.try_get("kind")?,
+        renews_term_end: date_from_db(row.try_get("renews_term_end")?)?,
     })
 }
 
@@ -79,8 +85,8 @@ fn from_row(row: &AnyRow) -> Result<OrderRecord> {
 pub async fn insert(conn: &mut Conn, o: &OrderRecord) -> Result<()> {
     sqlx::query(
         "INSERT INTO orders (id, org_id, offer_code, offer_name, status, step, country, currency, net_minor, tax_minor, \
-         total_minor, tax_rate_bp, terms_code, created_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+         total_minor, tax_rate_bp, terms_code, created_by, created_at, kind, subscription_id, renews_term_end) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
     )
     .bind(&o.id)
     .bind(o.org_id.as_str())
@@ -97,6 +103,9 @@ pub async fn insert(conn: &mut Conn, o: &OrderRecord) -> Result<()> {
     .bind(&o.terms_code)
     .bind(&o.created_by)
     .bind(to_db(o.created_at))
+    .bind(&o.kind)
+    .bind(o.subscription_id.as_deref())
+    .bind(o.renews_term_end.map(date_to_db))
     .execute(conn)
     .await
     .map_err(conflict_as("open draft"))?;
@@ -185,6 +194,19 @@ pub async fn mark_paid(conn: &mut Conn, id: &str, paid: &Paid<'_>) -> Result<()>
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// The automatic renewal order of a subscription's term, if the run made one.
+pub async fn auto_renewal(conn: &mut Conn, subscription_id: &str, term_end: NaiveDate) -> Result<Option<OrderRecord>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM orders WHERE subscription_id = $1 AND renews_term_end = $2 AND kind = 'auto_renewal'"
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(subscription_id)
+        .bind(date_to_db(term_end))
+        .fetch_optional(conn)
+        .await?;
+    row.as_ref().map(from_row).transpose()
 }
 
 /// Takes the order's row lock (a no-op update) so that two requests for one order go one at a
@@ -349,4 +371,15 @@ pub async fn count_attempts(conn: &mut Conn, order_id: &str) -> Result<i64> {
         .bind(order_id)
         .fetch_one(conn)
         .await?)
+}
+
+/// Whether any order of the subscription has a payment out at the gateway.
+pub async fn pending_attempt_for_subscription(conn: &mut Conn, subscription_id: &str) -> Result<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM payment_attempts a JOIN orders o ON o.id = a.order_id WHERE o.subscription_id = $1 AND a.status = 'pending'",
+    )
+    .bind(subscription_id)
+    .fetch_one(conn)
+    .await?;
+    Ok(n > 0)
 }

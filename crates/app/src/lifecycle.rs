@@ -1,0 +1,475 @@
+//! The life of a subscription after Buy: turning automatic renewal off, renewing by hand
+//! through the wizard, and the renewal run (automatic renewals on the anniversary, retries of
+//! failed charges, expiry, reminders), which several workers may run at once.
+//!
+//! Exactly once: a worker leases the subscriptions it works on; each automatic renewal is one
+//! order per subscription and term (a unique index), each charge try an attempt with its own
+//! idempotency key sent to the gateway; the new term is written only if the subscription still
+//! ends where the renewal expected (compare and set); each reminder has a unique key.
+
+use crate::audit::{self, Change, Who};
+use crate::checkout::{self, money};
+use crate::{Actor, App, AppError, Origin, PartnerUser};
+use chrono::NaiveDate;
+use domain::ids::{NotificationId, OrderId, PaymentAttemptId};
+use domain::order::{self, OrderStatus, Step};
+use domain::roles::{PartnerPermission, PartnerRole};
+use domain::subscription::{Reminder, Status, Subscription};
+use domain::term::{Term, program_day};
+use store::notifications::Notification;
+use store::orders::{AttemptRecord, OrderRecord};
+use store::subscriptions::SubscriptionRecord;
+
+/// How long a worker holds the subscriptions it claimed.
+const LEASE: chrono::Duration = chrono::Duration::minutes(5);
+/// How many subscriptions a worker claims at a time.
+const BATCH: i64 = 50;
+
+fn rules(s: &SubscriptionRecord) -> Subscription {
+    Subscription {
+        status: s.status.parse().unwrap_or(Status::Expired),
+        auto_renew: s.auto_renew,
+        anchor: s.anchor_date,
+        term: Term { start: s.term_start, end: s.term_end },
+    }
+}
+
+fn today(app: &App) -> NaiveDate {
+    program_day(app.now(), app.catalog().program().time_zone())
+}
+
+fn refused(r: domain::subscription::Refusal) -> AppError {
+    AppError::Conflict { code: "not_allowed_now", message: r.to_string() }
+}
+
+/// Turn off automatic renewal (Billing admin, Account admin, Global admin). One way: only a
+/// renewal turns it back on.
+pub async fn turn_off_auto_renew(
+    app: &App,
+    actor: &PartnerUser,
+    id: &str,
+    origin: &Origin,
+) -> Result<SubscriptionRecord, AppError> {
+    if !actor.role.allows(PartnerPermission::ManageBilling) && !actor.role.allows(PartnerPermission::ManageOffers) {
+        return Err(AppError::Forbidden("your role does not allow you to change subscriptions".into()));
+    }
+    let mut tx = app.store().write().await?;
+    let sub = store::subscriptions::get_in_org(&mut tx, &actor.org_id, id)
+        .await?
+        .ok_or(AppError::NotFound("subscription"))?;
+    rules(&sub).turn_off_auto_renew().map_err(refused)?;
+    store::subscriptions::turn_off_auto_renew(&mut tx, &actor.org_id, id).await?;
+    let detail =
+        format!("turned off automatic renewal of the {} subscription (term ends {})", sub.offer_name, sub.term_end);
+    let change = Change { org: Some(&actor.org_id), action: "subscription.auto_renew_disabled", subject: id, detail };
+    audit::record(app, &mut tx, Who::actor(&Actor::Partner(actor.clone())), origin, change).await?;
+    tx.commit().await?;
+    let mut conn = app.store().read().await?;
+    store::subscriptions::get_in_org(&mut conn, &actor.org_id, id).await?.ok_or(AppError::NotFound("subscription"))
+}
+
+/// Actions → Renew subscriptions: the open renewal order of the subscription, or a new one at
+/// the verify step.
+pub async fn start_renewal(app: &App, actor: &PartnerUser, id: &str, origin: &Origin) -> Result<OrderRecord, AppError> {
+    actor.require(PartnerPermission::ManageBilling, "renew subscriptions; ask a Billing admin or a Global admin")?;
+    let catalog = app.catalog();
+    let mut tx = app.store().write().await?;
+    store::orgs::lock(&mut tx, &actor.org_id).await?;
+    let sub = store::subscriptions::get_in_org(&mut tx, &actor.org_id, id)
+        .await?
+        .ok_or(AppError::NotFound("subscription"))?;
+    if let Some(draft) = store::orders::open_draft(&mut tx, &actor.org_id, &sub.offer_code).await? {
+        if draft.subscription_id.as_deref() == Some(id) {
+            return Ok(draft);
+        }
+    }
+    rules(&sub).manual_renewal(today(app)).map_err(refused)?;
+    let offer = catalog.offer(&sub.offer_code).ok_or(AppError::NotFound("offer"))?;
+    let org = store::orgs::get(&mut tx, &actor.org_id).await?.ok_or(AppError::NotFound("org"))?;
+    let country = catalog.country(&org.country).ok_or_else(|| AppError::Internal("country left the catalog".into()))?;
+    let quote = order::quote(offer, country)
+        .map_err(|r| AppError::Conflict { code: "cannot_renew", message: r.to_string() })?;
+    let draft =
+        renewal_order(app, &sub, &quote, "renewal", Step::Verify, actor.id.as_str(), offer.terms_code().as_str());
+    store::orders::insert(&mut tx, &draft).await?;
+    let change = Change {
+        org: Some(&actor.org_id),
+        action: "order.started",
+        subject: &draft.id,
+        detail: format!("started the renewal of the {} subscription", sub.offer_name),
+    };
+    audit::record(app, &mut tx, Who::actor(&Actor::Partner(actor.clone())), origin, change).await?;
+    tx.commit().await?;
+    Ok(draft)
+}
+
+fn renewal_order(
+    app: &App,
+    sub: &SubscriptionRecord,
+    quote: &order::Quote,
+    kind: &str,
+    step: Step,
+    by: &str,
+    terms_code: &str,
+) -> OrderRecord {
+    OrderRecord {
+        id: app.new_id(OrderId::from_random).to_string(),
+        org_id: sub.org_id.clone(),
+        offer_code: sub.offer_code.clone(),
+        offer_name: sub.offer_name.clone(),
+        status: OrderStatus::Draft.as_str().into(),
+        step: step.as_str().into(),
+        country: String::new(),
+        currency: quote.net.currency().code().into(),
+        net_minor: quote.net.minor(),
+        tax_minor: quote.tax.minor(),
+        total_minor: quote.total.minor(),
+        tax_rate_bp: i64::from(quote.tax_rate.basis_points()),
+        terms_code: terms_code.into(),
+        terms_version: None,
+        payment_method_id: None,
+        last_decline: None,
+        created_by: by.into(),
+        created_at: app.now(),
+        paid_at: None,
+        term_start: None,
+        term_end: None,
+        subscription_id: Some(sub.id.clone()),
+        invoice_id: None,
+        kind: kind.into(),
+        renews_term_end: Some(sub.term_end),
+    }
+}
+
+/// Before a renewal is charged (inside the Buy transaction, the org locked): the subscription
+/// still ends where the order says, the window is open, and no other charge for it is out.
+pub(crate) async fn check_can_renew(app: &App, tx: &mut store::Conn, order: &OrderRecord) -> Result<(), AppError> {
+    let sub_id = order.subscription_id.as_deref().ok_or(AppError::NotFound("subscription"))?;
+    let sub = store::subscriptions::get(tx, sub_id).await?.ok_or(AppError::NotFound("subscription"))?;
+    if Some(sub.term_end) != order.renews_term_end {
+        return Err(AppError::Conflict {
+            code: "already_renewed",
+            message: "this term has been renewed already".into(),
+        });
+    }
+    if order.kind == "renewal" {
+        rules(&sub).manual_renewal(today(app)).map_err(refused)?;
+    }
+    if store::orders::pending_attempt_for_subscription(tx, sub_id).await? {
+        return Err(AppError::Conflict {
+            code: "payment_in_progress",
+            message: "a payment for this subscription is being processed".into(),
+        });
+    }
+    Ok(())
+}
+
+/// Writes the new term of a paid renewal (inside the completing transaction); returns it.
+pub(crate) async fn apply_renewal(
+    app: &App,
+    tx: &mut store::Conn,
+    order: &OrderRecord,
+    payment_method_id: &str,
+) -> Result<Term, AppError> {
+    let sub_id = order.subscription_id.as_deref().ok_or(AppError::NotFound("subscription"))?;
+    let sub = store::subscriptions::get(tx, sub_id).await?.ok_or(AppError::NotFound("subscription"))?;
+    let current = rules(&sub);
+    let renewal = if order.kind == "auto_renewal" {
+        domain::subscription::Renewal { term: current.next_term(), anchor: current.anchor }
+    } else {
+        // The window was checked before the charge; a payment that lands just after it closed
+        // still buys its year rather than being lost.
+        current
+            .manual_renewal(today(app))
+            .unwrap_or(domain::subscription::Renewal { term: Term::first(today(app)), anchor: today(app) })
+    };
+    let expected = order.renews_term_end.unwrap_or(sub.term_end);
+    if !store::subscriptions::renew(
+        tx,
+        sub_id,
+        expected,
+        renewal.anchor,
+        renewal.term.start,
+        renewal.term.end,
+        payment_method_id,
+    )
+    .await?
+    {
+        tracing::error!(order = %order.id, subscription = sub_id, "a renewal was paid for a term already renewed; refund it");
+    }
+    Ok(renewal.term)
+}
+
+/// After a failed automatic renewal charge (inside the settling transaction): past due with
+/// the next retry, or expired when the retries are spent; the org is told either way.
+pub(crate) async fn renewal_failed(
+    app: &App,
+    tx: &mut store::Conn,
+    order: &OrderRecord,
+    reason: &str,
+) -> Result<(), AppError> {
+    let Some(sub_id) = order.subscription_id.as_deref() else { return Ok(()) };
+    let Some(sub) = store::subscriptions::get(tx, sub_id).await? else { return Ok(()) };
+    let due = order.renews_term_end.unwrap_or(sub.term_end);
+    let retries = Subscription::retry_days(due);
+    let done = if sub.status == "past_due" { sub.retries_done + 1 } else { 0 };
+    let next = usize::try_from(done).ok().and_then(|i| retries.get(i)).copied();
+    let link = format!("{}/subscriptions/{}", app.settings().public_url, sub.id);
+    match next {
+        Some(next) => {
+            store::subscriptions::set_past_due(tx, sub_id, done, Some(next)).await?;
+            let body = format!(
+                "The automatic renewal of your {} subscription could not be charged: {reason}\n\nWe will try again on {next}. Until then your benefits continue. Add or update your card, or renew now: {link}\n",
+                sub.offer_name
+            );
+            let title = format!("Payment for your {} subscription failed", sub.offer_name);
+            notify(app, tx, &sub, &format!("{due}:charge-failed-{done}"), &title, body).await.map(|_| ())
+        }
+        None => {
+            store::subscriptions::set_status(tx, sub_id, Status::Expired.as_str()).await?;
+            record_expiry(app, tx, &sub, "the renewal payment failed after every retry").await
+        }
+    }
+}
+
+async fn record_expiry(app: &App, tx: &mut store::Conn, sub: &SubscriptionRecord, why: &str) -> Result<(), AppError> {
+    let change = Change {
+        org: Some(&sub.org_id),
+        action: "subscription.expired",
+        subject: &sub.id,
+        detail: format!("the {} subscription expired: {why}", sub.offer_name),
+    };
+    audit::record(app, tx, Who::system("renewal run"), &Origin { address: None, channel: "renewal run" }, change)
+        .await?;
+    let body = format!(
+        "Your {} subscription ended on {}: {why}. Its benefits have ended. You can subscribe again under Partnership > Offers (or renew it within 30 days of its end).\n",
+        sub.offer_name, sub.term_end
+    );
+    let title = format!("Your {} subscription has expired", sub.offer_name);
+    notify(app, tx, sub, &format!("{}:expired", sub.term_end), &title, body).await.map(|_| ())
+}
+
+/// Records a notification once (by its key) and e-mails it to the org's Billing and Global
+/// admins; `false` if it had been sent before.
+async fn notify(
+    app: &App,
+    tx: &mut store::Conn,
+    sub: &SubscriptionRecord,
+    key: &str,
+    title: &str,
+    body: String,
+) -> Result<bool, AppError> {
+    let n = Notification {
+        id: app.new_id(NotificationId::from_random).to_string(),
+        org_id: sub.org_id.clone(),
+        subscription_id: Some(sub.id.clone()),
+        dedupe_key: format!("{}:{key}", sub.id),
+        title: title.to_owned(),
+        body: body.clone(),
+        created_at: app.now(),
+    };
+    if !store::notifications::insert_once(tx, &n).await? {
+        return Ok(false);
+    }
+    let users = store::users::list_in_org(tx, &sub.org_id).await?;
+    for user in users.iter().filter(|u| matches!(u.role, PartnerRole::BillingAdmin | PartnerRole::GlobalAdmin)) {
+        crate::outbox::queue(app, tx, user.email.as_str(), title, format!("Hello {},\n\n{body}", user.name)).await?;
+    }
+    Ok(true)
+}
+
+/// What one pass of the renewal run did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct RunReport {
+    pub charged: usize,
+    pub expired: usize,
+    pub reminders: usize,
+}
+
+/// One pass of the renewal run for today: reminders, then every due subscription (automatic
+/// renewal, retry or expiry), batch by batch, until none is left. Safe to run on several
+/// workers at once.
+pub async fn run_due(app: &App) -> Result<RunReport, AppError> {
+    let mut report = RunReport { reminders: send_reminders(app).await?, ..RunReport::default() };
+    loop {
+        let now = app.now();
+        let claimed = {
+            let mut tx = app.store().write().await?;
+            let claimed = store::subscriptions::claim_due(&mut tx, today(app), now, now + LEASE, BATCH).await?;
+            tx.commit().await?;
+            claimed
+        };
+        if claimed.is_empty() {
+            return Ok(report);
+        }
+        for sub in claimed {
+            match process_due(app, &sub).await {
+                Ok(Done::Charged) => report.charged += 1,
+                Ok(Done::Expired) => report.expired += 1,
+                Ok(Done::Nothing) => {}
+                Err(e) => tracing::warn!(subscription = %sub.id, error = %e, "renewal failed; it stays due"),
+            }
+            let mut tx = app.store().write().await?;
+            store::subscriptions::release(&mut tx, &sub.id).await?;
+            tx.commit().await?;
+        }
+    }
+}
+
+enum Done {
+    Charged,
+    Expired,
+    Nothing,
+}
+
+async fn process_due(app: &App, sub: &SubscriptionRecord) -> Result<Done, AppError> {
+    let status: Status = sub.status.parse().unwrap_or(Status::Expired);
+    if status == Status::Active && !sub.auto_renew {
+        let mut tx = app.store().write().await?;
+        let current = store::subscriptions::get(&mut tx, &sub.id).await?.ok_or(AppError::NotFound("subscription"))?;
+        if current.term_end != sub.term_end || current.status != "active" {
+            return Ok(Done::Nothing);
+        }
+        store::subscriptions::set_status(&mut tx, &sub.id, Status::Expired.as_str()).await?;
+        record_expiry(app, &mut tx, sub, "automatic renewal was off").await?;
+        tx.commit().await?;
+        return Ok(Done::Expired);
+    }
+    charge_auto_renewal(app, sub).await.map(|()| Done::Charged)
+}
+
+/// Charges one automatic renewal (or its retry): the order of the term, a new attempt keyed for
+/// the gateway, the charge, then the settlement shared with checkout.
+async fn charge_auto_renewal(app: &App, sub: &SubscriptionRecord) -> Result<(), AppError> {
+    let catalog = app.catalog();
+    let origin = Origin { address: None, channel: "renewal run" };
+    let mut tx = app.store().write().await?;
+    store::orgs::lock(&mut tx, &sub.org_id).await?;
+    let order = match store::orders::auto_renewal(&mut tx, &sub.id, sub.term_end).await? {
+        Some(order) => order,
+        None => {
+            let offer = catalog.offer(&sub.offer_code).ok_or(AppError::NotFound("offer"))?;
+            let org = store::orgs::get(&mut tx, &sub.org_id).await?.ok_or(AppError::NotFound("org"))?;
+            let country =
+                catalog.country(&org.country).ok_or_else(|| AppError::Internal("country left the catalog".into()))?;
+            let quote = order::quote(offer, country)
+                .map_err(|r| AppError::Conflict { code: "cannot_renew", message: r.to_string() })?;
+            let mut order = renewal_order(
+                app,
+                sub,
+                &quote,
+                "auto_renewal",
+                Step::Review,
+                "renewal run",
+                offer.terms_code().as_str(),
+            );
+            order.country = org.country;
+            store::orders::insert(&mut tx, &order).await?;
+            order
+        }
+    };
+    if order.status == OrderStatus::Paid.as_str() {
+        return Ok(());
+    }
+    if let Some(pending) = store::orders::pending_attempt(&mut tx, &order.id).await? {
+        drop(tx);
+        return checkout::reconcile_attempt(app, &pending).await;
+    }
+    check_can_renew(app, &mut tx, &order).await?;
+    let cards = store::payment_methods::list_in_org(&mut tx, &sub.org_id, app.gateway().name()).await?;
+    let customer = store::payment_methods::customer(&mut tx, &sub.org_id, app.gateway().name()).await?;
+    let n = store::orders::count_attempts(&mut tx, &order.id).await? + 1;
+    // The default card is the org's newest.
+    let (Some(card), Some(customer)) = (cards.first(), customer) else {
+        tx.commit().await?;
+        let mut tx = app.store().write().await?;
+        store::orders::set_status(
+            &mut tx,
+            &order.id,
+            OrderStatus::Draft.as_str(),
+            Step::Payment.as_str(),
+            Some("no card on file"),
+        )
+        .await?;
+        renewal_failed(app, &mut tx, &order, "there is no card on file").await?;
+        tx.commit().await?;
+        return Ok(());
+    };
+    let attempt = AttemptRecord {
+        id: app.new_id(PaymentAttemptId::from_random).to_string(),
+        order_id: order.id.clone(),
+        idempotency_key: format!("{}-attempt-{n}", order.id),
+        payment_method_id: card.id.clone(),
+        gateway: app.gateway().name().to_owned(),
+        amount_minor: order.total_minor,
+        currency: order.currency.clone(),
+        status: "pending".into(),
+        created_at: app.now(),
+    };
+    store::orders::insert_attempt(&mut tx, &attempt).await?;
+    store::orders::set_step(&mut tx, &order.id, Step::Review.as_str(), None, Some(&card.id)).await?;
+    store::orders::set_status(&mut tx, &order.id, OrderStatus::Paying.as_str(), Step::Review.as_str(), None).await?;
+    tx.commit().await?;
+    let amount = money(order.total_minor, &order.currency)?;
+    let description = format!("Automatic renewal of the {} subscription, order {}", order.offer_name, order.id);
+    let answer =
+        app.gateway().charge(&customer, &card.gateway_ref, amount, &attempt.idempotency_key, &description).await;
+    match checkout::settle(app, &attempt, answer, Who::system("renewal run"), &origin).await {
+        Err(AppError::PaymentPending) => Ok(()),
+        other => other,
+    }
+}
+
+/// Sends the reminders and notices due today that have not gone out yet.
+async fn send_reminders(app: &App) -> Result<usize, AppError> {
+    let today = today(app);
+    let subs = {
+        let mut conn = app.store().read().await?;
+        store::subscriptions::ending_between(&mut conn, today, today + chrono::Duration::days(60)).await?
+    };
+    let mut sent = 0;
+    for sub in subs {
+        let schedule = Reminder::schedule(sub.term_end, sub.auto_renew);
+        // Only the latest reminder due is sent: one that a later one has overtaken (automatic
+        // renewal turned off late, or a run missed) would tell the wrong number of days.
+        let Some((_, reminder)) = schedule.iter().rev().find(|(day, _)| *day <= today).copied() else { continue };
+        let price = money(sub.price_minor, &sub.currency)?;
+        let (title, body) = match reminder {
+            Reminder::ExpiresIn(0) => (
+                format!("Your {} subscription expires today", sub.offer_name),
+                format!(
+                    "Your {} subscription ends today, {}. Renew it to keep its benefits.\n",
+                    sub.offer_name, sub.term_end
+                ),
+            ),
+            Reminder::ExpiresIn(days) => (
+                format!("Your {} subscription expires in {days} days", sub.offer_name),
+                format!(
+                    "Your {} subscription ends on {} and will not renew automatically. Renew it under Partnership > Offers to keep its benefits.\n",
+                    sub.offer_name, sub.term_end
+                ),
+            ),
+            Reminder::ChargeIn(days) => (
+                format!("Your {} subscription renews in {days} days", sub.offer_name),
+                format!(
+                    "Your {} subscription renews automatically on {}: we will charge {price} plus tax to your card on file.\n",
+                    sub.offer_name, sub.term_end
+                ),
+            ),
+        };
+        let mut tx = app.store().write().await?;
+        let key = format!("{}:{}", sub.term_end, reminder.key());
+        if notify(app, &mut tx, &sub, &key, &title, body).await? {
+            sent += 1;
+        }
+        tx.commit().await?;
+    }
+    Ok(sent)
+}
+
+/// The org's notifications, newest first.
+pub async fn notifications(app: &App, actor: &PartnerUser) -> Result<Vec<Notification>, AppError> {
+    actor.require(PartnerPermission::ViewMembership, "see notifications")?;
+    let mut conn = app.store().read().await?;
+    Ok(store::notifications::list_in_org(&mut conn, &actor.org_id, 100).await?)
+}

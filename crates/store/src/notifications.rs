@@ -1,0 +1,63 @@
+//! Notifications in the portal: reminders and notices about subscriptions. Each has a key
+//! naming it within its subscription and term, so that it is sent exactly once.
+
+use crate::time::{from_db, to_db};
+use crate::{Conn, Result, valid};
+use chrono::{DateTime, Utc};
+use domain::ids::OrgId;
+use sqlx::Row;
+
+#[derive(Clone, Debug)]
+pub struct Notification {
+    pub id: String,
+    pub org_id: OrgId,
+    pub subscription_id: Option<String>,
+    pub dedupe_key: String,
+    pub title: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Inserts the notification unless one with its key exists; `true` if this call inserted it
+/// (and so its e-mail should go out).
+pub async fn insert_once(conn: &mut Conn, n: &Notification) -> Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO notifications (id, org_id, subscription_id, dedupe_key, title, body, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (dedupe_key) DO NOTHING",
+    )
+    .bind(&n.id)
+    .bind(n.org_id.as_str())
+    .bind(n.subscription_id.as_deref())
+    .bind(&n.dedupe_key)
+    .bind(&n.title)
+    .bind(&n.body)
+    .bind(to_db(n.created_at))
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The org's notifications, newest first.
+pub async fn list_in_org(conn: &mut Conn, org: &OrgId, limit: i64) -> Result<Vec<Notification>> {
+    let rows = sqlx::query(
+        "SELECT id, org_id, subscription_id, dedupe_key, title, body, created_at FROM notifications \
+         WHERE org_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
+    )
+    .bind(org.as_str())
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Notification {
+                id: r.try_get("id")?,
+                org_id: valid(OrgId::parse(&r.try_get::<String, _>("org_id")?))?,
+                subscription_id: r.try_get("subscription_id")?,
+                dedupe_key: r.try_get("dedupe_key")?,
+                title: r.try_get("title")?,
+                body: r.try_get("body")?,
+                created_at: from_db(r.try_get("created_at")?)?,
+            })
+        })
+        .collect()
+}
