@@ -160,6 +160,17 @@ fn step_of(order: &OrderRecord) -> Step {
     order.step.parse().unwrap_or(Step::Terms)
 }
 
+/// Next on the verify step of a renewal: the order is as the partner expects; on to the terms.
+pub async fn verify_order(app: &App, actor: &PartnerUser, id: &str) -> Result<OrderRecord, AppError> {
+    let mut tx = app.store().write().await?;
+    let order = draft_for_change(&mut tx, actor, id).await?;
+    if step_of(&order) == Step::Verify {
+        store::orders::set_step(&mut tx, id, Step::Terms.as_str(), None, None).await?;
+    }
+    tx.commit().await?;
+    order_after(app, actor, id).await
+}
+
 /// Next on the terms step: records who accepted which version, when and from where.
 pub async fn accept_terms(
     app: &App,

@@ -473,3 +473,34 @@ pub async fn notifications(app: &App, actor: &PartnerUser) -> Result<Vec<Notific
     let mut conn = app.store().read().await?;
     Ok(store::notifications::list_in_org(&mut conn, &actor.org_id, 100).await?)
 }
+
+/// Runs the renewal run day by day from the clock's day to `until` (inclusive), moving the
+/// clock to the start of each day in the program's time zone: `partnerhub jobs run --until`
+/// for operators catching up, and for tests that travel years ahead. `progress` hears of each
+/// day's work.
+pub async fn run_until(
+    app: &App,
+    clock: &crate::clock::ManualClock,
+    until: NaiveDate,
+    mut progress: impl FnMut(NaiveDate, RunReport),
+) -> Result<RunReport, AppError> {
+    use crate::clock::Clock;
+    let tz = app.catalog().program().time_zone();
+    let mut day = program_day(clock.now(), tz);
+    let mut total = RunReport::default();
+    while day <= until {
+        if let Some(start) = day.and_hms_opt(0, 0, 1).and_then(|t| t.and_local_timezone(tz).earliest()) {
+            let start = start.with_timezone(&chrono::Utc);
+            if start > clock.now() {
+                clock.set(start);
+            }
+        }
+        let report = run_due(app).await?;
+        total.charged += report.charged;
+        total.expired += report.expired;
+        total.reminders += report.reminders;
+        progress(day, report);
+        day = day.succ_opt().ok_or_else(|| AppError::Internal("the calendar ended".into()))?;
+    }
+    Ok(total)
+}

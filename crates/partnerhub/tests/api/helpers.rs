@@ -171,6 +171,13 @@ impl TestApp {
         emails.into_iter().find(|e| e.to_address == to).map(|e| e.body).expect("an e-mail to the address")
     }
 
+    /// Every outbox e-mail to `to`, newest first.
+    pub async fn emails_to(&self, to: &str) -> Vec<String> {
+        let mut conn = self.app.store().read().await.unwrap();
+        let emails = store::outbox::list(&mut conn, 500).await.unwrap();
+        emails.into_iter().filter(|e| e.to_address == to).map(|e| e.body).collect()
+    }
+
     /// Invites `email` with `role` from `by`, and accepts the invitation in a new browser.
     pub async fn invite_and_join(&self, by: &Partner, email: &str, role: &str) -> Partner {
         let r = by.browser.submit("/users", "/users/invite", &[("email", email), ("role", role)]).await;

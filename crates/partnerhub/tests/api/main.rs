@@ -7,6 +7,7 @@ mod api_contract;
 mod checkout;
 mod crash;
 mod isolation;
+mod lifecycle;
 mod signup_and_signin;
 mod staff_console;
 mod startup;

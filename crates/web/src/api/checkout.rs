@@ -433,3 +433,72 @@ pub async fn get_invoice_pdf(
     let (_, bytes) = app::invoices::pdf(&state.app, caller.partner()?, &id).await?;
     Ok(([(header::CONTENT_TYPE, "application/pdf")], bytes).into_response())
 }
+
+/// Verify: a renewal order is as expected; it moves on to the terms.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/verify", tag = "orders", params(("id" = String, Path)),
+    responses((status = 200, body = Order), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn verify_order(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Order>> {
+    let order = app::checkout::verify_order(&state.app, caller.partner()?, &id).await?;
+    Ok(Json(order_dto(&state, order)?))
+}
+
+/// Turns automatic renewal off. One way: only renewing the subscription turns it back on.
+#[utoipa::path(post, path = "/api/v1/subscriptions/{id}/turn-off-auto-renew", tag = "subscriptions", params(("id" = String, Path)),
+    responses((status = 200, body = Subscription), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn turn_off_auto_renew(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Subscription>> {
+    let sub = app::lifecycle::turn_off_auto_renew(&state.app, caller.partner()?, &id, &caller.origin).await?;
+    Ok(Json(subscription_dto(sub)?))
+}
+
+/// Renew subscriptions: a renewal order (open from 90 days before the end of the term to 30
+/// days after it), which then goes verify → terms → payment method → pay like any order.
+#[utoipa::path(post, path = "/api/v1/subscriptions/{id}/renewals", tag = "subscriptions", params(("id" = String, Path)),
+    responses((status = 201, body = Order), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn start_renewal(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> ApiResult<(StatusCode, Json<Order>)> {
+    let order = app::lifecycle::start_renewal(&state.app, caller.partner()?, &id, &caller.origin).await?;
+    Ok((StatusCode::CREATED, Json(order_dto(&state, order)?)))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Notification {
+    pub id: String,
+    pub subscription_id: Option<String>,
+    pub title: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NotificationList {
+    pub data: Vec<Notification>,
+}
+
+/// The org's notifications (reminders and notices), newest first.
+#[utoipa::path(get, path = "/api/v1/notifications", tag = "subscriptions",
+    responses((status = 200, body = NotificationList), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn list_notifications(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<Json<NotificationList>> {
+    let list = app::lifecycle::notifications(&state.app, caller.partner()?).await?;
+    let data = list
+        .into_iter()
+        .map(|n| Notification {
+            id: n.id,
+            subscription_id: n.subscription_id,
+            title: n.title,
+            body: n.body,
+            created_at: n.created_at,
+        })
+        .collect();
+    Ok(Json(NotificationList { data }))
+}

@@ -69,6 +69,10 @@ pub fn routes() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(checkout::list_invoices))
         .routes(routes!(checkout::get_invoice))
         .routes(routes!(checkout::get_invoice_pdf))
+        .routes(routes!(checkout::verify_order))
+        .routes(routes!(checkout::turn_off_auto_renew))
+        .routes(routes!(checkout::start_renewal))
+        .routes(routes!(checkout::list_notifications))
         .split_for_parts()
 }
 

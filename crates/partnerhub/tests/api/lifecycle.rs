@@ -1,0 +1,265 @@
+//! The subscription lifecycle with the clock moved across years: automatic renewals, turning
+//! them off, manual renewal early, late and too late, failed charges, retries and expiry, and
+//! reminders counted exactly.
+
+use crate::checkout::{GOOD_CARD, buyer, order_at_review, pay, sandbox_charges};
+use crate::helpers::*;
+use chrono::{NaiveDate, TimeZone, Utc};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+async fn run_until(t: &TestApp, until: NaiveDate) -> app::lifecycle::RunReport {
+    app::lifecycle::run_until(&t.app, &t.clock, until, |_, _| {}).await.expect("the renewal run")
+}
+
+/// An org that bought Action Pack on `on` with `card`; returns its API client and subscription.
+async fn subscribed(t: &TestApp, on: NaiveDate, card: &str) -> (Api, String) {
+    t.clock.set(Utc.from_utc_datetime(&on.and_hms_opt(10, 0, 0).unwrap()));
+    let api = buyer(t, "Contoso", "ada@contoso.example", "US").await;
+    let (order, _) = order_at_review(&api, card).await;
+    let (status, paid, _) = pay(&api, &order, "buy").await;
+    assert_eq!(status, StatusCode::OK, "{paid}");
+    (api, paid["subscription_id"].as_str().unwrap().to_owned())
+}
+
+async fn subscription(api: &Api, id: &str) -> Value {
+    api.get(&format!("/api/v1/subscriptions/{id}")).await.1
+}
+
+async fn notification_titles(t: &TestApp) -> Vec<String> {
+    let mut conn = t.app.store().read().await.unwrap();
+    sqlx::query_scalar("SELECT title FROM notifications ORDER BY created_at, id").fetch_all(&mut *conn).await.unwrap()
+}
+
+async fn invoice_count(t: &TestApp) -> usize {
+    let mut conn = t.app.store().read().await.unwrap();
+    store::invoices::numbers(&mut conn).await.unwrap().len()
+}
+
+#[tokio::test]
+async fn renews_automatically_for_five_years_with_one_charge_and_two_notices_a_year() {
+    let t = spawn_app().await;
+    let (api, sub) = subscribed(&t, day(2027, 3, 15), GOOD_CARD).await;
+    let report = run_until(&t, day(2032, 3, 20)).await;
+    assert_eq!(report.charged, 5);
+    let s = subscription(&api, &sub).await;
+    assert_eq!(
+        (s["status"].as_str(), s["term_start"].as_str(), s["term_end"].as_str()),
+        (Some("active"), Some("2032-03-15"), Some("2033-03-15"))
+    );
+    assert_eq!(sandbox_charges(&t).await, 6, "the purchase and five renewals");
+    assert_eq!(invoice_count(&t).await, 6);
+    let titles = notification_titles(&t).await;
+    assert_eq!(titles.iter().filter(|n| n.contains("renews in 30 days")).count(), 5);
+    assert_eq!(titles.iter().filter(|n| n.contains("renews in 7 days")).count(), 5);
+    let mut conn = t.app.store().read().await.unwrap();
+    let numbers = store::invoices::numbers(&mut conn).await.unwrap();
+    assert_eq!(
+        numbers,
+        vec![
+            "INV-2027-000001",
+            "INV-2028-000001",
+            "INV-2029-000001",
+            "INV-2030-000001",
+            "INV-2031-000001",
+            "INV-2032-000001"
+        ]
+    );
+
+    // Running the same days again changes nothing.
+    t.clock.set(Utc.with_ymd_and_hms(2032, 3, 15, 0, 0, 0).unwrap());
+    assert_eq!(run_until(&t, day(2032, 3, 20)).await, app::lifecycle::RunReport::default());
+    assert_eq!(sandbox_charges(&t).await, 6);
+}
+
+#[tokio::test]
+async fn month_end_and_leap_day_purchases_renew_on_their_anniversaries() {
+    for (bought, ends) in [
+        (day(2027, 1, 31), [day(2028, 1, 31), day(2029, 1, 31)]),
+        (day(2028, 2, 29), [day(2029, 2, 28), day(2030, 2, 28)]),
+        (day(2027, 12, 31), [day(2028, 12, 31), day(2029, 12, 31)]),
+    ] {
+        let t = spawn_app().await;
+        let (api, sub) = subscribed(&t, bought, GOOD_CARD).await;
+        assert_eq!(subscription(&api, &sub).await["term_end"], ends[0].to_string(), "bought {bought}");
+        run_until(&t, ends[0]).await;
+        assert_eq!(subscription(&api, &sub).await["term_end"], ends[1].to_string(), "renewed on {}", ends[0]);
+    }
+    let t = spawn_app().await;
+    let (api, sub) = subscribed(&t, day(2028, 2, 29), GOOD_CARD).await;
+    run_until(&t, day(2032, 3, 1)).await;
+    let s = subscription(&api, &sub).await;
+    assert_eq!(
+        (s["term_start"].as_str(), s["term_end"].as_str()),
+        (Some("2032-02-29"), Some("2033-02-28")),
+        "back on the 29th in a leap year"
+    );
+}
+
+#[tokio::test]
+async fn turned_off_it_expires_after_four_reminders_and_the_offer_is_buyable_again() {
+    let t = spawn_app().await;
+    let (api, sub) = subscribed(&t, day(2027, 3, 15), GOOD_CARD).await;
+    let (status, s) = api.post(&format!("/api/v1/subscriptions/{sub}/turn-off-auto-renew"), json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{s}");
+    assert_eq!(s["auto_renew"], false);
+    let (status, again) = api.post(&format!("/api/v1/subscriptions/{sub}/turn-off-auto-renew"), json!({})).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(again["detail"].as_str().unwrap().contains("only by renewing"));
+
+    let report = run_until(&t, day(2028, 3, 20)).await;
+    assert_eq!((report.charged, report.expired), (0, 1));
+    assert_eq!(subscription(&api, &sub).await["status"], "expired");
+    assert_eq!(sandbox_charges(&t).await, 1, "nothing charged after turning it off");
+    let titles = notification_titles(&t).await;
+    for words in ["expires in 60 days", "expires in 30 days", "expires in 7 days", "expires today", "has expired"] {
+        assert_eq!(titles.iter().filter(|n| n.contains(words)).count(), 1, "{words}: {titles:?}");
+    }
+    assert_eq!(titles.len(), 5);
+    assert!(t.emails_to("ada@contoso.example").await.iter().any(|e| e.contains("Its benefits have ended")));
+    let (status, _) = api.post("/api/v1/orders", json!({"offer": "action-pack"})).await;
+    assert_eq!(status, StatusCode::CREATED, "buyable again after expiry");
+}
+
+async fn renew_by_hand(api: &Api, sub: &str, key: &str) -> (StatusCode, Value) {
+    let (status, order) = api.post(&format!("/api/v1/subscriptions/{sub}/renewals"), json!({})).await;
+    if status != StatusCode::CREATED {
+        return (status, order);
+    }
+    let id = order["id"].as_str().unwrap().to_owned();
+    assert_eq!(order["step"], "verify");
+    assert_eq!(api.post(&format!("/api/v1/orders/{id}/verify"), json!({})).await.0, StatusCode::OK);
+    let version = order["terms"]["version"].as_str().unwrap();
+    assert_eq!(
+        api.post(&format!("/api/v1/orders/{id}/accept-terms"), json!({"terms_version": version})).await.0,
+        StatusCode::OK
+    );
+    let (_, cards) = api.get("/api/v1/payment-methods").await;
+    let card = cards["data"][0]["id"].clone();
+    assert_eq!(
+        api.post(&format!("/api/v1/orders/{id}/payment-method"), json!({"payment_method_id": card})).await.0,
+        StatusCode::OK
+    );
+    let (status, paid, _) = pay(api, &id, key).await;
+    (status, paid)
+}
+
+#[tokio::test]
+async fn renewing_early_after_turning_off_follows_on_and_turns_renewal_back_on() {
+    let t = spawn_app().await;
+    let (api, sub) = subscribed(&t, day(2027, 3, 15), GOOD_CARD).await;
+    api.post(&format!("/api/v1/subscriptions/{sub}/turn-off-auto-renew"), json!({})).await;
+    t.clock.set(Utc.with_ymd_and_hms(2027, 6, 1, 9, 0, 0).unwrap());
+    let (status, body) = renew_by_hand(&api, &sub, "early").await;
+    assert_eq!(status, StatusCode::CONFLICT, "before the window opens: {body}");
+    assert!(body["detail"].as_str().unwrap().contains("Renewal opens on 2027-12-16"));
+
+    t.clock.set(Utc.with_ymd_and_hms(2028, 1, 10, 9, 0, 0).unwrap());
+    let (status, paid) = renew_by_hand(&api, &sub, "renew").await;
+    assert_eq!(status, StatusCode::OK, "{paid}");
+    assert_eq!(
+        (paid["term_start"].as_str(), paid["term_end"].as_str()),
+        (Some("2028-03-15"), Some("2029-03-15")),
+        "no day lost"
+    );
+    let s = subscription(&api, &sub).await;
+    assert_eq!((s["auto_renew"].as_bool(), s["term_end"].as_str()), (Some(true), Some("2029-03-15")));
+    run_until(&t, day(2028, 3, 20)).await;
+    assert_eq!(sandbox_charges(&t).await, 2, "nothing more on the old anniversary");
+}
+
+#[tokio::test]
+async fn renewing_late_starts_on_the_payment_day_and_after_the_window_is_refused() {
+    let t = spawn_app().await;
+    let (api, sub) = subscribed(&t, day(2027, 3, 15), GOOD_CARD).await;
+    api.post(&format!("/api/v1/subscriptions/{sub}/turn-off-auto-renew"), json!({})).await;
+    run_until(&t, day(2028, 4, 1)).await;
+    assert_eq!(subscription(&api, &sub).await["status"], "expired");
+    let (status, paid) = renew_by_hand(&api, &sub, "late").await;
+    assert_eq!(status, StatusCode::OK, "{paid}");
+    assert_eq!((paid["term_start"].as_str(), paid["term_end"].as_str()), (Some("2028-04-01"), Some("2029-04-01")));
+    assert_eq!(subscription(&api, &sub).await["status"], "active");
+
+    let t = spawn_app().await;
+    let (api, sub) = subscribed(&t, day(2027, 3, 15), GOOD_CARD).await;
+    api.post(&format!("/api/v1/subscriptions/{sub}/turn-off-auto-renew"), json!({})).await;
+    run_until(&t, day(2028, 4, 15)).await;
+    let (status, body) = renew_by_hand(&api, &sub, "too-late").await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body["detail"].as_str().unwrap().contains("closed on 2028-04-14"), "{body}");
+}
+
+#[tokio::test]
+async fn a_failed_renewal_is_past_due_and_a_successful_retry_makes_it_active() {
+    let t = spawn_app().await;
+    let (api, sub) = subscribed(&t, day(2027, 3, 15), GOOD_CARD).await;
+    // The newest card is the default: one that saves fine but whose charges fail.
+    t.clock.advance(chrono::Duration::minutes(1));
+    let (status, _) = api
+        .post(
+            "/api/v1/payment-methods",
+            json!({"card": {"number": "4000000000000341", "exp_month": "12", "exp_year": "2030", "cvc": "123"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    run_until(&t, day(2028, 3, 15)).await;
+    let s = subscription(&api, &sub).await;
+    assert_eq!(s["status"], "past_due", "{s}");
+    assert!(
+        notification_titles(&t).await.iter().any(|n| n.contains("Payment for your Action Pack subscription failed"))
+    );
+    assert!(t.emails_to("ada@contoso.example").await.iter().any(|e| e.contains("We will try again on 2028-03-16")));
+
+    t.clock.advance(chrono::Duration::minutes(1));
+    let (status, _) = api
+        .post(
+            "/api/v1/payment-methods",
+            json!({"card": {"number": GOOD_CARD, "exp_month": "12", "exp_year": "2031", "cvc": "123"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    run_until(&t, day(2028, 3, 16)).await;
+    let s = subscription(&api, &sub).await;
+    assert_eq!(
+        (s["status"].as_str(), s["term_start"].as_str(), s["term_end"].as_str()),
+        (Some("active"), Some("2028-03-15"), Some("2029-03-15"))
+    );
+    assert_eq!(invoice_count(&t).await, 2);
+}
+
+#[tokio::test]
+async fn failed_charges_retry_after_one_three_and_seven_days_then_expire() {
+    let t = spawn_app().await;
+    let (api, sub) = subscribed(&t, day(2027, 3, 15), GOOD_CARD).await;
+    t.clock.advance(chrono::Duration::minutes(1));
+    api.post(
+        "/api/v1/payment-methods",
+        json!({"card": {"number": "4000000000000341", "exp_month": "12", "exp_year": "2030", "cvc": "123"}}),
+    )
+    .await;
+    let mut attempts_by_day = Vec::new();
+    for d in [
+        day(2028, 3, 15),
+        day(2028, 3, 16),
+        day(2028, 3, 17),
+        day(2028, 3, 18),
+        day(2028, 3, 21),
+        day(2028, 3, 22),
+        day(2028, 3, 30),
+    ] {
+        let before = sandbox_charges(&t).await;
+        run_until(&t, d).await;
+        attempts_by_day.push((d, sandbox_charges(&t).await - before));
+    }
+    let charged_on: Vec<NaiveDate> = attempts_by_day.iter().filter(|(_, n)| *n > 0).map(|(d, _)| *d).collect();
+    assert_eq!(charged_on, vec![day(2028, 3, 15), day(2028, 3, 16), day(2028, 3, 18), day(2028, 3, 22)]);
+    assert_eq!(subscription(&api, &sub).await["status"], "expired");
+    let titles = notification_titles(&t).await;
+    assert_eq!(titles.iter().filter(|n| n.contains("failed")).count(), 3, "{titles:?}");
+    assert_eq!(titles.iter().filter(|n| n.contains("has expired")).count(), 1);
+    assert_eq!(invoice_count(&t).await, 1, "no invoice for failed charges");
+}
