@@ -78,10 +78,10 @@ pub async fn start_renewal(app: &App, actor: &PartnerUser, id: &str, origin: &Or
     let sub = store::subscriptions::get_in_org(&mut tx, &actor.org_id, id)
         .await?
         .ok_or(AppError::NotFound("subscription"))?;
-    if let Some(draft) = store::orders::open_draft(&mut tx, &actor.org_id, &sub.offer_code).await? {
-        if draft.subscription_id.as_deref() == Some(id) {
-            return Ok(draft);
-        }
+    if let Some(draft) = store::orders::open_draft(&mut tx, &actor.org_id, &sub.offer_code).await?
+        && draft.subscription_id.as_deref() == Some(id)
+    {
+        return Ok(draft);
     }
     rules(&sub).manual_renewal(today(app)).map_err(refused)?;
     let offer = catalog.offer(&sub.offer_code).ok_or(AppError::NotFound("offer"))?;
