@@ -141,6 +141,17 @@ fn renewal_order(
     }
 }
 
+/// The term an order would buy if paid today (for the verify and review steps).
+pub async fn preview_term(app: &App, order: &OrderRecord) -> Result<Term, AppError> {
+    let Some(sub_id) = order.subscription_id.as_deref() else { return Ok(Term::first(today(app))) };
+    let mut conn = app.store().read().await?;
+    let sub = store::subscriptions::get(&mut conn, sub_id).await?.ok_or(AppError::NotFound("subscription"))?;
+    Ok(match rules(&sub).manual_renewal(today(app)) {
+        Ok(renewal) => renewal.term,
+        Err(_) => rules(&sub).next_term(),
+    })
+}
+
 /// Before a renewal is charged (inside the Buy transaction, the org locked): the subscription
 /// still ends where the order says, the window is open, and no other charge for it is out.
 pub(crate) async fn check_can_renew(app: &App, tx: &mut store::Conn, order: &OrderRecord) -> Result<(), AppError> {

@@ -62,12 +62,28 @@ enum Command {
     Demo,
     /// Check a catalog file and print what is wrong with it.
     CheckCatalog { file: PathBuf },
+    /// Background jobs.
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
+    },
     /// Copy the SQLite database to FILE while it runs (for PostgreSQL, use pg_dump).
     Backup { file: PathBuf },
     /// Manage program staff.
     Staff {
         #[command(subcommand)]
         command: StaffCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum JobsCommand {
+    /// Run every job due up to the end of DAY (renewals, retries, expiries, reminders), day by
+    /// day with the clock set forward, then exit.
+    Run {
+        /// The last day to run, YYYY-MM-DD (in the program's time zone).
+        #[arg(long, value_name = "DAY")]
+        until: chrono::NaiveDate,
     },
 }
 
@@ -172,6 +188,25 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Jobs { command: JobsCommand::Run { until } } => {
+            let clock = Arc::new(app::clock::ManualClock::new(chrono::Utc::now()));
+            let app = startup::open_app(&database_url, catalog, clock.clone(), Settings::default()).await?;
+            app::checkout::reconcile_pending(&app).await?;
+            let mut month = None;
+            let total = app::lifecycle::run_until(&app, &clock, until, |day, _| {
+                let this = day.format("%Y-%m").to_string();
+                if month.as_ref() != Some(&this) {
+                    eprintln!("running {this}…");
+                    month = Some(this);
+                }
+            })
+            .await?;
+            println!(
+                "ran every job due up to {until}: {} renewal charges, {} expiries, {} reminders",
+                total.charged, total.expired, total.reminders
+            );
+            Ok(())
+        }
         Command::Backup { file } => {
             if file.exists() {
                 anyhow::bail!("{} exists already; choose a new file name", file.display());
@@ -217,7 +252,7 @@ async fn serve(
     };
     let settings = Settings { public_url: public_url.clone(), ..settings };
     let app = startup::open_app(database_url, catalog, Arc::new(SystemClock), settings).await?;
-    startup::spawn_reconciler(app.clone());
+    startup::spawn_worker(app.clone());
     let first_admin = app::staff::ensure_first_admin(&app).await?;
     println!("partnerhub is running at {public_url}");
     println!("  database:       {}", store::redact(database_url));

@@ -38,16 +38,23 @@ pub async fn open_app(
     Ok(App::start(store, clock, Arc::new(OsEntropy), settings, source).await?)
 }
 
-/// Reconciles payments left pending by a crash: once now, then every minute.
-pub fn spawn_reconciler(app: Arc<App>) {
+/// The background worker of `serve`: now, then every 30 seconds, it reconciles payments left
+/// pending by a crash and runs the renewal run (renewals, retries, expiries, reminders). Other
+/// nodes on the same database share the work through leases.
+pub fn spawn_worker(app: Arc<App>) {
     tokio::spawn(async move {
-        let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(30));
         loop {
             every.tick().await;
             match app::checkout::reconcile_pending(&app).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(attempts = n, "reconciled pending payments"),
                 Err(e) => tracing::warn!(error = %e, "payment reconciliation failed"),
+            }
+            match app::lifecycle::run_due(&app).await {
+                Ok(report) if report == app::lifecycle::RunReport::default() => {}
+                Ok(report) => tracing::info!(?report, "renewal run"),
+                Err(e) => tracing::warn!(error = %e, "renewal run failed"),
             }
         }
     });

@@ -122,3 +122,17 @@ fn migrate_creates_the_sqlite_file_and_is_repeatable() {
     assert!(!twice.status.success() && text(&twice.stderr).contains("exists already"));
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[test]
+fn jobs_run_until_catches_up_and_refuses_a_bad_date() {
+    let dir = scratch("jobs");
+    let db = format!("sqlite://{}/ph.db?mode=rwc", dir.display());
+    let bad = partnerhub(&dir, &["--database-url", &db, "jobs", "run", "--until", "2031-02-30"]);
+    assert!(!bad.status.success());
+    assert!(text(&bad.stderr).contains("--until"), "{}", text(&bad.stderr));
+    let until = (chrono::Utc::now() + chrono::Duration::days(40)).format("%Y-%m-%d").to_string();
+    let ok = partnerhub(&dir, &["--database-url", &db, "jobs", "run", "--until", &until]);
+    assert!(ok.status.success(), "{}", text(&ok.stderr));
+    assert!(text(&ok.stdout).contains(&format!("ran every job due up to {until}")));
+    std::fs::remove_dir_all(dir).ok();
+}

@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/partnership/offers/{code}/subscribe", post(subscribe))
         .route("/orders/{id}", get(show))
         .route("/orders/{id}/terms", post(accept_terms))
+        .route("/orders/{id}/verify", post(verify))
         .route("/orders/{id}/payment", post(choose_card))
         .route("/orders/{id}/card", get(card_form).post(add_card))
         .route("/orders/{id}/back", post(back))
@@ -37,6 +38,9 @@ pub fn routes() -> Router<AppState> {
         .route("/invoices/{id}", get(invoice))
         .route("/invoices/{id}/pdf", get(invoice_pdf))
         .route("/subscriptions/{id}", get(subscription))
+        .route("/subscriptions/{id}/turn-off", get(turn_off_form).post(turn_off))
+        .route("/subscriptions/{id}/renew", post(renew))
+        .route("/notifications", get(notifications))
 }
 
 pub fn money(minor: i64, currency: &str) -> String {
@@ -78,6 +82,7 @@ struct OrderPage {
     offer_name: String,
     step: &'static str,
     confirmed: bool,
+    renewal: bool,
     terms_title: String,
     terms_version: String,
     terms_paragraphs: Vec<String>,
@@ -132,12 +137,15 @@ async fn order_page(
     let term = match (order.term_start, order.term_end) {
         (Some(a), Some(b)) => term_text(a, b),
         _ => {
-            let today = app::checkout::paid_day(app, app.now());
-            let t = domain::term::Term::first(today);
-            format!("{} (starts when you buy)", term_text(t.start, t.end))
+            let t = app::lifecycle::preview_term(app, &order).await?;
+            format!("{} (if you buy today)", term_text(t.start, t.end))
         }
     };
-    let title = if confirmed { "Order confirmed".to_owned() } else { format!("Subscribe to {}", order.offer_name) };
+    let title = match (confirmed, order.kind.as_str()) {
+        (true, _) => "Order confirmed".to_owned(),
+        (false, "purchase") => format!("Subscribe to {}", order.offer_name),
+        (false, _) => format!("Renew your {} subscription", order.offer_name),
+    };
     Ok(OrderPage {
         chrome: Chrome::partner(&title, csrf, &s.user),
         title,
@@ -149,6 +157,7 @@ async fn order_page(
         offer_name: order.offer_name.clone(),
         step,
         confirmed,
+        renewal: order.kind != "purchase",
         terms_title: terms.title().to_owned(),
         terms_version: terms.version().to_owned(),
         terms_paragraphs: terms.text().split("\n\n").map(|p| p.trim().to_owned()).filter(|p| !p.is_empty()).collect(),
@@ -199,6 +208,16 @@ async fn after_step(
         },
         Err(e) => PageError(e).into_response(),
     }
+}
+
+async fn verify(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    s: PartnerSession,
+    Path(id): Path<String>,
+) -> Response {
+    let result = app::checkout::verify_order(&state.app, &s.user, &id).await;
+    after_step(&state, &csrf, &s, &id, result).await
 }
 
 #[derive(Deserialize)]
@@ -503,9 +522,56 @@ async fn invoice_pdf(
 struct SubscriptionPage {
     chrome: Chrome,
     s: store::subscriptions::SubscriptionRecord,
+    status: String,
+    live: bool,
     term: String,
-    price: String,
-    invoices: Vec<(String, String)>,
+    next_amount: String,
+    card: String,
+    can_manage: bool,
+    invoices: Vec<(String, String, String)>,
+    error: Option<String>,
+}
+
+async fn subscription_page(
+    state: &AppState,
+    csrf: &CsrfToken,
+    session: &PartnerSession,
+    id: &str,
+    error: Option<String>,
+) -> Result<SubscriptionPage, AppError> {
+    let sub = app::invoices::subscription(&state.app, &session.user, id).await?;
+    let billing = session.user.role.allows(domain::roles::PartnerPermission::ManageBilling);
+    let invoices = if billing {
+        app::invoices::of_subscription(&state.app, &session.user, &sub.id)
+            .await?
+            .into_iter()
+            .map(|i| (i.id, i.number, term_text(i.period_start, i.period_end)))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let card = if billing {
+        app::payment_methods::list(&state.app, &session.user)
+            .await?
+            .first()
+            .map_or("No card on file".into(), |c| card_label(&c.brand, &c.last4))
+    } else {
+        "Shown to Billing admins".into()
+    };
+    let status: domain::subscription::Status = sub.status.parse().unwrap_or(domain::subscription::Status::Expired);
+    let price = format!("{} plus tax", money(sub.price_minor, &sub.currency));
+    Ok(SubscriptionPage {
+        chrome: Chrome::partner(&format!("{} subscription", sub.offer_name), csrf, &session.user),
+        status: status.to_string(),
+        live: status.is_live(),
+        term: term_text(sub.term_start, sub.term_end),
+        next_amount: price,
+        card,
+        can_manage: billing || session.user.role.allows(domain::roles::PartnerPermission::ManageOffers),
+        invoices,
+        error,
+        s: sub,
+    })
 }
 
 async fn subscription(
@@ -514,21 +580,99 @@ async fn subscription(
     session: PartnerSession,
     Path(id): Path<String>,
 ) -> Result<SubscriptionPage, PageError> {
+    Ok(subscription_page(&state, &csrf, &session, &id, None).await?)
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "portal/turn_off.html")]
+struct TurnOffPage {
+    chrome: Chrome,
+    id: String,
+    offer_name: String,
+    term_end: String,
+}
+
+async fn turn_off_form(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    session: PartnerSession,
+    Path(id): Path<String>,
+) -> Result<TurnOffPage, PageError> {
     let sub = app::invoices::subscription(&state.app, &session.user, &id).await?;
-    let invoices = if session.user.role.allows(domain::roles::PartnerPermission::ManageBilling) {
-        app::invoices::of_subscription(&state.app, &session.user, &sub.id)
-            .await?
-            .into_iter()
-            .map(|i| (i.id, i.number))
-            .collect()
-    } else {
-        Vec::new()
-    };
-    Ok(SubscriptionPage {
-        chrome: Chrome::partner(&format!("{} subscription", sub.offer_name), &csrf, &session.user),
-        term: term_text(sub.term_start, sub.term_end),
-        price: money(sub.price_minor, &sub.currency),
-        invoices,
-        s: sub,
+    Ok(TurnOffPage {
+        chrome: Chrome::partner("Turn off automatic renewal", &csrf, &session.user),
+        id: sub.id,
+        offer_name: sub.offer_name,
+        term_end: sub.term_end.to_string(),
     })
+}
+
+async fn turn_off(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    WebOrigin(origin): WebOrigin,
+    session: PartnerSession,
+    Path(id): Path<String>,
+) -> Response {
+    match app::lifecycle::turn_off_auto_renew(&state.app, &session.user, &id, &origin).await {
+        Ok(_) => Redirect::to(&format!("/subscriptions/{id}")).into_response(),
+        Err(e @ AppError::Conflict { .. }) => {
+            match subscription_page(&state, &csrf, &session, &id, Some(public_message(&e))).await {
+                Ok(page) => (status_of(&e), page).into_response(),
+                Err(e) => PageError(e).into_response(),
+            }
+        }
+        Err(e) => PageError(e).into_response(),
+    }
+}
+
+async fn renew(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    WebOrigin(origin): WebOrigin,
+    session: PartnerSession,
+    Path(id): Path<String>,
+) -> Response {
+    match app::lifecycle::start_renewal(&state.app, &session.user, &id, &origin).await {
+        Ok(order) => Redirect::to(&format!("/orders/{}", order.id)).into_response(),
+        Err(e @ AppError::Conflict { .. }) => {
+            match subscription_page(&state, &csrf, &session, &id, Some(public_message(&e))).await {
+                Ok(page) => (status_of(&e), page).into_response(),
+                Err(e) => PageError(e).into_response(),
+            }
+        }
+        Err(e) => PageError(e).into_response(),
+    }
+}
+
+struct NotificationRow {
+    title: String,
+    body: String,
+    at: String,
+    subscription_id: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "portal/notifications.html")]
+struct NotificationsPage {
+    chrome: Chrome,
+    notifications: Vec<NotificationRow>,
+}
+
+async fn notifications(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    session: PartnerSession,
+) -> Result<NotificationsPage, PageError> {
+    let list = app::lifecycle::notifications(&state.app, &session.user).await?;
+    let notifications = list
+        .into_iter()
+        .map(|n| NotificationRow {
+            title: n.title,
+            body: n.body,
+            at: super::when(n.created_at),
+            subscription_id: n.subscription_id,
+        })
+        .collect();
+    Ok(NotificationsPage { chrome: Chrome::partner("Notifications", &csrf, &session.user), notifications })
 }
