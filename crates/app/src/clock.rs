@@ -42,3 +42,21 @@ impl Clock for ManualClock {
         *self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
+
+/// The machine's clock shifted by a fixed offset: it runs at the real pace from a chosen start.
+/// For browser tests that need a server living on another day (`serve --clock-start`).
+#[derive(Debug)]
+pub struct OffsetClock(chrono::Duration);
+
+impl OffsetClock {
+    /// A clock that reads `start` now and moves on from there.
+    pub fn starting_at(start: DateTime<Utc>) -> Self {
+        OffsetClock(start - Utc::now())
+    }
+}
+
+impl Clock for OffsetClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now() + self.0
+    }
+}

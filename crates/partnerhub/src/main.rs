@@ -55,6 +55,9 @@ enum Command {
         /// Test-only failure injection: crash-after-charge.
         #[arg(long, env = "PARTNERHUB_FAULT", hide = true)]
         fault: Option<String>,
+        /// Test-only: the server's clock starts at this instant (RFC 3339) and runs on from it.
+        #[arg(long, hide = true)]
+        clock_start: Option<chrono::DateTime<chrono::Utc>>,
     },
     /// Apply database migrations and exit.
     Migrate,
@@ -142,6 +145,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             stripe_api_base,
             stripe_js_url,
             fault,
+            clock_start,
         } => {
             let listen = listen.or(file.listen).unwrap_or_else(|| config::DEFAULT_LISTEN.into());
             let gateway = config::gateway(config::GatewayChoice {
@@ -157,7 +161,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Some(other) => anyhow::bail!("unknown fault `{other}`"),
             };
             let settings = Settings { gateway, fault, ..Settings::default() };
-            serve(&database_url, catalog, &listen, public_url.or(file.public_url), settings).await
+            let clock: Arc<dyn app::clock::Clock> = match clock_start {
+                Some(start) => Arc::new(app::clock::OffsetClock::starting_at(start)),
+                None => Arc::new(SystemClock),
+            };
+            serve(&database_url, catalog, &listen, public_url.or(file.public_url), settings, clock).await
         }
         Command::Migrate => {
             let store = store::Store::open(&database_url).await?;
@@ -243,6 +251,7 @@ async fn serve(
     listen: &str,
     public_url: Option<String>,
     settings: Settings,
+    clock: Arc<dyn app::clock::Clock>,
 ) -> anyhow::Result<()> {
     let (listener, address) = startup::bind(listen).await?;
     let public_url = config::public_url(public_url, &address.to_string())?;
@@ -251,7 +260,7 @@ async fn serve(
         app::GatewayConfig::Stripe { .. } => "stripe",
     };
     let settings = Settings { public_url: public_url.clone(), ..settings };
-    let app = startup::open_app(database_url, catalog, Arc::new(SystemClock), settings).await?;
+    let app = startup::open_app(database_url, catalog, clock, settings).await?;
     startup::spawn_worker(app.clone());
     let first_admin = app::staff::ensure_first_admin(&app).await?;
     println!("partnerhub is running at {public_url}");
