@@ -131,3 +131,36 @@ export async function csrfOf(page) {
   assert.ok(token, 'the page carries a csrf token');
   return token;
 }
+
+/** Signs in on /signin as a partner user; ends on the dashboard. */
+export async function signIn(page, url, { email, password }) {
+  await page.goto(`${url}/signin`);
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(/\/dashboard(\?|$)/);
+}
+
+/**
+ * On the Offers page: selects the "… subscription" link of an offer under Purchased offers
+ * (default: the Action Pack) and waits for its details page. Resolves to the subscription id.
+ */
+export async function openPurchasedSubscription(page, name = /Action Pack subscription/) {
+  const link = offerSections(page).purchased.getByRole('link', { name });
+  assert.equal(await link.count(), 1, `one "${name}" link under Purchased offers`);
+  await link.click();
+  await page.waitForURL(/\/subscriptions\/[^/]+$/);
+  return decodeURIComponent(new URL(page.url()).pathname.split('/').pop());
+}
+
+/** The facts of a subscription details page (null for the ones not shown). */
+export async function subscriptionFacts(page) {
+  const opt = async (sel) => ((await page.locator(sel).count()) ? text(page.locator(sel)) : null);
+  return {
+    status: await opt('#subscription-status'),
+    term: await opt('#subscription-term'),
+    autoRenewal: await opt('#auto-renewal'),
+    nextRenewal: await opt('#next-renewal'),
+    expiresOn: await opt('#expires-on'),
+  };
+}

@@ -1,7 +1,8 @@
 // Starts a fresh partnerhub server for one test: a free port on 127.0.0.1, a new temp dir as cwd
-// and a new SQLite database in it. Resolves once /readyz answers 200.
+// and a new SQLite database in it (or a given dir and the database already in it, to restart a
+// server on the same data). Resolves once /readyz answers 200.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, existsSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,15 +32,19 @@ export function freePort() {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Starts the server. Returns {url, adminEmail, adminPassword, dir, output(), stop()}.
- * `stop()` kills the process (SIGTERM, then SIGKILL after 5 s) and removes the temp dir
- * unless KEEP_SERVER_DIR is set.
+ * Starts the server. Returns {url, port, dir, databaseUrl, adminEmail, adminPassword, output(),
+ * stop()}. `stop()` kills the process (SIGTERM, then SIGKILL after 5 s) and removes the dir
+ * unless KEEP_SERVER_DIR is set or it is called as `stop({ keepDir: true })` (to start another
+ * server on the same database afterwards).
  *
  * Options: `args` — extra arguments after `serve …` (e.g. `['--gateway', 'stripe', …]`);
  * `env` — extra environment variables for the server (applied after the inherited environment
- * has been cleaned of settings that would point it elsewhere).
+ * has been cleaned of settings that would point it elsewhere);
+ * `dir` — run in this directory with its database `test.db` (e.g. the `dir` of a server stopped
+ * with `keepDir`) instead of a new temp dir. A database that has its first program admin already
+ * prints no credentials again: `adminEmail`/`adminPassword` are then undefined.
  */
-export async function startServer({ timeoutMs = 20_000, args = [], env = {} } = {}) {
+export async function startServer({ timeoutMs = 20_000, args = [], env = {}, dir } = {}) {
   const bin = binaryPath();
   if (!existsSync(bin)) {
     throw new Error(`partnerhub binary not found at ${bin}; build it with \`cargo build -p partnerhub\` or set PARTNERHUB_BIN`);
@@ -48,7 +53,7 @@ export async function startServer({ timeoutMs = 20_000, args = [], env = {} } = 
   let lastError;
   for (let attempt = 1; attempt <= 3; attempt++) {
     try {
-      return await startOnce(bin, await freePort(), timeoutMs, args, env);
+      return await startOnce(bin, await freePort(), timeoutMs, args, env, dir);
     } catch (e) {
       lastError = e;
       if (!/address already in use|AddrInUse/i.test(String(e.message))) break;
@@ -57,14 +62,24 @@ export async function startServer({ timeoutMs = 20_000, args = [], env = {} } = 
   throw lastError;
 }
 
-async function startOnce(bin, port, timeoutMs, extraArgs, extraEnv) {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'partnerhub-e2e-'));
+/** The --database-url of the SQLite database in a server's dir. */
+export function databaseUrlIn(dir) {
+  return `sqlite://${path.join(dir, 'test.db')}?mode=rwc`;
+}
+
+async function startOnce(bin, port, timeoutMs, extraArgs, extraEnv, givenDir) {
+  // A dir we were given holds a database someone wants: never remove it because a start failed.
+  const ownsDir = !givenDir;
+  const dir = givenDir ? path.resolve(givenDir) : mkdtempSync(path.join(os.tmpdir(), 'partnerhub-e2e-'));
+  if (givenDir) mkdirSync(dir, { recursive: true });
+  const freshDatabase = !existsSync(path.join(dir, 'test.db'));
   const url = `http://127.0.0.1:${port}`;
+  const databaseUrl = databaseUrlIn(dir);
   const args = [
     'serve',
     '--listen', `127.0.0.1:${port}`,
     '--public-url', url,
-    '--database-url', `sqlite://${path.join(dir, 'test.db')}?mode=rwc`,
+    '--database-url', databaseUrl,
     ...extraArgs,
   ];
   // Keep the environment from pointing the server at another database, config or gateway.
@@ -89,7 +104,7 @@ async function startOnce(bin, port, timeoutMs, extraArgs, extraEnv) {
   child.on('error', (e) => { out += `\nspawn error: ${e.message}\n`; exited = exited || { code: -1, signal: null }; });
 
   let stopped = false;
-  const stop = async () => {
+  const stop = async ({ keepDir = false } = {}) => {
     if (stopped) return;
     stopped = true;
     if (!exited) {
@@ -98,12 +113,12 @@ async function startOnce(bin, port, timeoutMs, extraArgs, extraEnv) {
       await exitPromise;
       clearTimeout(timer);
     }
-    if (!process.env.KEEP_SERVER_DIR) rmSync(dir, { recursive: true, force: true });
+    if (!keepDir && !process.env.KEEP_SERVER_DIR) rmSync(dir, { recursive: true, force: true });
   };
   // Never leave a server (or its temp dir) behind if the test process dies on its own.
   const onExit = () => {
     if (!exited) child.kill('SIGKILL');
-    if (!process.env.KEEP_SERVER_DIR) rmSync(dir, { recursive: true, force: true });
+    if (ownsDir && !process.env.KEEP_SERVER_DIR) rmSync(dir, { recursive: true, force: true });
   };
   process.once('exit', onExit);
 
@@ -115,7 +130,8 @@ async function startOnce(bin, port, timeoutMs, extraArgs, extraEnv) {
       if (Date.now() > deadline) throw new Error(`partnerhub not ready within ${timeoutMs} ms:\n${out}`);
       const m = out.match(/first program admin:\s*(\S+)\s+password:\s*(\S+)/);
       if (m) [, adminEmail, adminPassword] = m;
-      if (adminEmail && /partnerhub is running at/.test(out)) {
+      // A new database prints its first program admin; a reused one has it already.
+      if ((adminEmail || !freshDatabase) && /partnerhub is running at/.test(out)) {
         try {
           const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2_000) });
           if (res.status === 200) break;
@@ -127,14 +143,15 @@ async function startOnce(bin, port, timeoutMs, extraArgs, extraEnv) {
       url,
       port,
       dir,
+      databaseUrl,
       adminEmail,
       adminPassword,
       output: () => out.replace(/\x1b\[[0-9;]*m/g, ''),
-      stop: async () => { process.removeListener('exit', onExit); await stop(); },
+      stop: async (opts) => { process.removeListener('exit', onExit); await stop(opts); },
     };
   } catch (e) {
     process.removeListener('exit', onExit);
-    await stop();
+    await stop({ keepDir: !ownsDir });
     throw e;
   }
 }

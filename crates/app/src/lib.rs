@@ -43,6 +43,8 @@ pub struct Settings {
     pub gateway: GatewayConfig,
     /// A failure to inject, for the crash tests; `None` in real use.
     pub fault: Option<Fault>,
+    /// Where e-mail goes; without it, it stays in the outbox for staff to read.
+    pub smtp: Option<outbox::SmtpConfig>,
 }
 
 /// Which payment gateway charges cards.
@@ -71,6 +73,7 @@ impl Default for Settings {
             invitation_ttl: chrono::Duration::days(7),
             gateway: GatewayConfig::Sandbox,
             fault: None,
+            smtp: None,
         }
     }
 }
@@ -83,6 +86,7 @@ pub struct App {
     catalog: RwLock<Arc<Catalog>>,
     settings: Settings,
     gateway: payments::Gateway,
+    mailer: Option<outbox::Mailer>,
 }
 
 impl App {
@@ -103,7 +107,8 @@ impl App {
                     .map_err(|e| AppError::Internal(format!("cannot set up the Stripe gateway: {e}")))?,
             ),
         };
-        Ok(Arc::new(App { store, clock, entropy, catalog: RwLock::new(Arc::new(parsed)), settings, gateway }))
+        let mailer = settings.smtp.as_ref().map(outbox::Mailer::new).transpose()?;
+        Ok(Arc::new(App { store, clock, entropy, catalog: RwLock::new(Arc::new(parsed)), settings, gateway, mailer }))
     }
 
     pub fn store(&self) -> &Store {
@@ -112,6 +117,10 @@ impl App {
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.clock.now()
+    }
+
+    pub fn mailer(&self) -> Option<&outbox::Mailer> {
+        self.mailer.as_ref()
     }
 
     pub fn gateway(&self) -> &payments::Gateway {

@@ -18,6 +18,46 @@ pub struct FileConfig {
     pub stripe_publishable_key: Option<String>,
     pub stripe_api_base: Option<String>,
     pub stripe_js_url: Option<String>,
+    pub smtp_host: Option<String>,
+    pub smtp_port: Option<u16>,
+    pub smtp_tls: Option<String>,
+    pub smtp_username: Option<String>,
+    pub smtp_password: Option<String>,
+    pub smtp_from: Option<String>,
+}
+
+/// The SMTP settings as given; no host means no SMTP (e-mail stays in the outbox).
+#[derive(Debug, Default)]
+pub struct SmtpChoice {
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    pub tls: Option<String>,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub from: Option<String>,
+}
+
+pub fn smtp(choice: SmtpChoice) -> anyhow::Result<Option<app::outbox::SmtpConfig>> {
+    use app::outbox::SmtpTls;
+    let Some(host) = choice.host.filter(|h| !h.is_empty()) else { return Ok(None) };
+    let tls = match choice.tls.as_deref().unwrap_or("starttls") {
+        "none" => SmtpTls::None,
+        "starttls" => SmtpTls::StartTls,
+        "tls" => SmtpTls::Tls,
+        other => bail!("unknown SMTP TLS mode `{other}`: use none, starttls or tls"),
+    };
+    let port = choice.port.unwrap_or(match tls {
+        SmtpTls::None => 25,
+        SmtpTls::StartTls => 587,
+        SmtpTls::Tls => 465,
+    });
+    let credentials = match (choice.username, choice.password) {
+        (Some(u), Some(p)) => Some((u, p)),
+        (None, None) => None,
+        _ => bail!("give both the SMTP user name and password, or neither"),
+    };
+    let from = choice.from.context("SMTP needs a sender address: PARTNERHUB_SMTP_FROM")?;
+    Ok(Some(app::outbox::SmtpConfig { host, port, tls, credentials, from }))
 }
 
 /// The payment gateway settings as given (flags, environment or file).

@@ -52,6 +52,21 @@ enum Command {
         /// The URL of Stripe.js (default https://js.stripe.com/v3/).
         #[arg(long, env = "STRIPE_JS_URL")]
         stripe_js_url: Option<String>,
+        /// SMTP server for e-mail (without it, e-mail stays in the outbox).
+        #[arg(long, env = "PARTNERHUB_SMTP_HOST")]
+        smtp_host: Option<String>,
+        #[arg(long, env = "PARTNERHUB_SMTP_PORT")]
+        smtp_port: Option<u16>,
+        /// none, starttls (default) or tls.
+        #[arg(long, env = "PARTNERHUB_SMTP_TLS")]
+        smtp_tls: Option<String>,
+        #[arg(long, env = "PARTNERHUB_SMTP_USERNAME")]
+        smtp_username: Option<String>,
+        #[arg(long, env = "PARTNERHUB_SMTP_PASSWORD", hide_env_values = true)]
+        smtp_password: Option<String>,
+        /// The sender, e.g. "Partner Program <partners@example.com>".
+        #[arg(long, env = "PARTNERHUB_SMTP_FROM")]
+        smtp_from: Option<String>,
         /// Test-only failure injection: crash-after-charge.
         #[arg(long, env = "PARTNERHUB_FAULT", hide = true)]
         fault: Option<String>,
@@ -146,6 +161,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             stripe_js_url,
             fault,
             clock_start,
+            smtp_host,
+            smtp_port,
+            smtp_tls,
+            smtp_username,
+            smtp_password,
+            smtp_from,
         } => {
             let listen = listen.or(file.listen).unwrap_or_else(|| config::DEFAULT_LISTEN.into());
             let gateway = config::gateway(config::GatewayChoice {
@@ -160,7 +181,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Some("crash-after-charge") => Some(app::Fault::CrashAfterCharge),
                 Some(other) => anyhow::bail!("unknown fault `{other}`"),
             };
-            let settings = Settings { gateway, fault, ..Settings::default() };
+            let smtp = config::smtp(config::SmtpChoice {
+                host: smtp_host.or(file.smtp_host),
+                port: smtp_port.or(file.smtp_port),
+                tls: smtp_tls.or(file.smtp_tls),
+                username: smtp_username.or(file.smtp_username),
+                password: smtp_password.or(file.smtp_password),
+                from: smtp_from.or(file.smtp_from),
+            })?;
+            let settings = Settings { gateway, fault, smtp, ..Settings::default() };
             let clock: Arc<dyn app::clock::Clock> = match clock_start {
                 Some(start) => Arc::new(app::clock::OffsetClock::starting_at(start)),
                 None => Arc::new(SystemClock),
@@ -267,6 +296,10 @@ async fn serve(
     println!("  database:       {}", store::redact(database_url));
     println!("  program:        {}", app.catalog().program().name());
     println!("  payments:       {gateway_name}");
+    match &app.settings().smtp {
+        Some(smtp) => println!("  e-mail:         SMTP {}:{}", smtp.host, smtp.port),
+        None => println!("  e-mail:         kept in the outbox (no SMTP configured)"),
+    }
     println!("  partner portal: {public_url}/signup");
     println!("  staff console:  {public_url}/staff/signin");
     if let Some((email, password)) = first_admin {

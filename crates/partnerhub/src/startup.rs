@@ -39,8 +39,9 @@ pub async fn open_app(
 }
 
 /// The background worker of `serve`: now, then every 30 seconds, it reconciles payments left
-/// pending by a crash and runs the renewal run (renewals, retries, expiries, reminders). Other
-/// nodes on the same database share the work through leases.
+/// pending by a crash, runs the renewal run (renewals, retries, expiries, reminders) and sends
+/// the outbox over SMTP when configured. Other nodes on the same database share the work
+/// through leases.
 pub fn spawn_worker(app: Arc<App>) {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(30));
@@ -55,6 +56,11 @@ pub fn spawn_worker(app: Arc<App>) {
                 Ok(report) if report == app::lifecycle::RunReport::default() => {}
                 Ok(report) => tracing::info!(?report, "renewal run"),
                 Err(e) => tracing::warn!(error = %e, "renewal run failed"),
+            }
+            match app::outbox::deliver_due(&app).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(emails = n, "e-mail sent"),
+                Err(e) => tracing::warn!(error = %e, "e-mail delivery failed"),
             }
         }
     });

@@ -50,3 +50,73 @@ pub async fn list(conn: &mut Conn, limit: i64) -> Result<Vec<OutboxEmail>> {
         })
         .collect()
 }
+
+/// Claims up to `limit` unsent messages whose next attempt is due and that no live lease
+/// holds, leasing them until `lease_until`.
+pub async fn claim_unsent(
+    conn: &mut Conn,
+    now: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<OutboxEmail>> {
+    // As for subscriptions: PostgreSQL skips rows another worker is claiming; SQLite's writers
+    // take turns and need no row locks.
+    let pick = "SELECT id FROM outbox_emails WHERE sent_at IS NULL AND next_attempt_at <= $1 \
+                AND (lease_until IS NULL OR lease_until < $1) ORDER BY created_at, id LIMIT $2";
+    let returning = "RETURNING id, to_address, subject, body, created_at, sent_at";
+    let sql = match conn.backend_name() {
+        "PostgreSQL" => {
+            format!("UPDATE outbox_emails SET lease_until = $3 WHERE id IN ({pick} FOR UPDATE SKIP LOCKED) {returning}")
+        }
+        _ => format!("UPDATE outbox_emails SET lease_until = $3 WHERE id IN ({pick}) {returning}"),
+    };
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(to_db(now))
+        .bind(limit)
+        .bind(to_db(lease_until))
+        .fetch_all(conn)
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(OutboxEmail {
+                id: valid(EmailId::parse(&row.try_get::<String, _>("id")?))?,
+                to_address: row.try_get("to_address")?,
+                subject: row.try_get("subject")?,
+                body: row.try_get("body")?,
+                created_at: from_db(row.try_get("created_at")?)?,
+                sent_at: opt_from_db(row.try_get("sent_at")?)?,
+            })
+        })
+        .collect()
+}
+
+pub async fn mark_sent(conn: &mut Conn, id: &EmailId, at: DateTime<Utc>) -> Result<()> {
+    sqlx::query("UPDATE outbox_emails SET sent_at = $1, lease_until = NULL, last_error = NULL WHERE id = $2")
+        .bind(to_db(at))
+        .bind(id.as_str())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Records a failed attempt; the message is tried again at `next_attempt_at`.
+pub async fn mark_failed(conn: &mut Conn, id: &EmailId, next_attempt_at: DateTime<Utc>, error: &str) -> Result<i64> {
+    Ok(sqlx::query_scalar(
+        "UPDATE outbox_emails SET attempts = attempts + 1, next_attempt_at = $1, lease_until = NULL, last_error = $2 \
+         WHERE id = $3 RETURNING attempts",
+    )
+    .bind(to_db(next_attempt_at))
+    .bind(error)
+    .bind(id.as_str())
+    .fetch_one(conn)
+    .await?)
+}
+
+/// How many attempts a message has had and its last error (for staff and tests).
+pub async fn delivery_state(conn: &mut Conn, id: &EmailId) -> Result<(i64, Option<String>)> {
+    let row = sqlx::query("SELECT attempts, last_error FROM outbox_emails WHERE id = $1")
+        .bind(id.as_str())
+        .fetch_one(conn)
+        .await?;
+    Ok((row.try_get("attempts")?, row.try_get("last_error")?))
+}

@@ -84,8 +84,13 @@ pub fn http_client() -> reqwest::ClientBuilder {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// The test server with some settings changed (SMTP, say).
+pub async fn spawn_app_with(change: impl FnOnce(&mut app::Settings)) -> TestApp {
     let (dir, database_url) = fresh_database_url().await;
-    spawn_on(dir, database_url).await
+    spawn_on(dir, database_url, change).await
 }
 
 /// A scratch folder and a fresh database in it (or on PostgreSQL); the folder goes when the
@@ -98,14 +103,15 @@ pub async fn fresh_database_url() -> (tempdir::TempDir, String) {
 
 /// A second server node on the same database as `first` (its own pool, clock and port).
 pub async fn spawn_second_node(first: &TestApp) -> TestApp {
-    spawn_on(tempdir::TempDir::new(), first.database_url.clone()).await
+    spawn_on(tempdir::TempDir::new(), first.database_url.clone(), |_| {}).await
 }
 
-async fn spawn_on(dir: tempdir::TempDir, database_url: String) -> TestApp {
+async fn spawn_on(dir: tempdir::TempDir, database_url: String, change: impl FnOnce(&mut app::Settings)) -> TestApp {
     let clock = Arc::new(ManualClock::new(start_time()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let url = format!("http://{}", listener.local_addr().unwrap());
-    let settings = app::Settings { public_url: url.clone(), ..app::Settings::default() };
+    let mut settings = app::Settings { public_url: url.clone(), ..app::Settings::default() };
+    change(&mut settings);
     let app = startup::open_app(&database_url, CatalogChoice::Demo, clock.clone(), settings).await.expect("app starts");
     let (admin_email, admin_password) = app::staff::ensure_first_admin(&app).await.unwrap().unwrap_or_default();
     let router = web::router(app.clone());

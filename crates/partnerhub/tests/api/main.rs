@@ -6,6 +6,7 @@ mod helpers;
 mod api_contract;
 mod checkout;
 mod crash;
+mod email;
 mod isolation;
 mod lifecycle;
 mod signup_and_signin;
