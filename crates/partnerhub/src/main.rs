@@ -29,6 +29,8 @@ struct Cli {
     command: Command,
 }
 
+// The serve variant is large, but the command is parsed once at start.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// Run the server (migrates and loads the catalog first).
