@@ -21,6 +21,8 @@ fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
+// Sink's Drop kills the child and waits for it, which the lint cannot see.
+#[allow(clippy::zombie_processes)]
 async fn start_sink(port: u16, dir: &std::path::Path) -> Sink {
     let maildir = dir.join(format!("maildir-{port}"));
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/smtp-sink");
