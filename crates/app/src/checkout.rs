@@ -80,7 +80,10 @@ pub async fn subscribe(
     let mut tx = app.store().write().await?;
     store::orgs::lock(&mut tx, &actor.org_id).await?;
     if let Some(draft) = store::orders::open_draft(&mut tx, &actor.org_id, offer_code).await? {
-        return Ok(draft);
+        if draft.kind == "purchase" {
+            return Ok(draft);
+        }
+        abandon_draft(&mut tx, &draft).await?;
     }
     check_can_buy(app, &mut tx, &actor.org_id, offer_code).await?;
     let org = store::orgs::get(&mut tx, &actor.org_id).await?.ok_or(AppError::NotFound("org"))?;
@@ -125,6 +128,20 @@ pub async fn subscribe(
     audit::record(app, &mut tx, Who::actor(&crate::Actor::Partner(actor.clone())), origin, change).await?;
     tx.commit().await?;
     Ok(draft)
+}
+
+/// Sets aside an unpaid draft of another kind (a renewal when Subscribe now is pressed, or the
+/// other way round): no money is tied to a draft, and one open draft per offer is the rule. A
+/// draft whose payment is out is not set aside.
+pub(crate) async fn abandon_draft(tx: &mut store::Conn, draft: &OrderRecord) -> Result<(), AppError> {
+    if draft.status != OrderStatus::Draft.as_str() {
+        return Err(conflict(
+            "payment_in_progress",
+            "a payment for this offer is being processed; try again in a moment",
+        ));
+    }
+    store::orders::set_status(tx, &draft.id, "abandoned", &draft.step, None).await?;
+    Ok(())
 }
 
 /// An order of the actor's org.

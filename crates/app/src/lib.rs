@@ -12,6 +12,7 @@ pub mod catalog;
 pub mod checkout;
 pub mod clock;
 mod error;
+pub mod generate;
 pub mod idempotency;
 pub mod invoices;
 pub mod lifecycle;

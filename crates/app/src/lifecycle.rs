@@ -16,6 +16,7 @@ use domain::order::{self, OrderStatus, Step};
 use domain::roles::{PartnerPermission, PartnerRole};
 use domain::subscription::{Reminder, Status, Subscription};
 use domain::term::{Term, program_day};
+use std::str::FromStr;
 use store::notifications::Notification;
 use store::orders::{AttemptRecord, OrderRecord};
 use store::subscriptions::SubscriptionRecord;
@@ -78,12 +79,14 @@ pub async fn start_renewal(app: &App, actor: &PartnerUser, id: &str, origin: &Or
     let sub = store::subscriptions::get_in_org(&mut tx, &actor.org_id, id)
         .await?
         .ok_or(AppError::NotFound("subscription"))?;
-    if let Some(draft) = store::orders::open_draft(&mut tx, &actor.org_id, &sub.offer_code).await?
-        && draft.subscription_id.as_deref() == Some(id)
-    {
-        return Ok(draft);
+    if let Some(draft) = store::orders::open_draft(&mut tx, &actor.org_id, &sub.offer_code).await? {
+        if draft.subscription_id.as_deref() == Some(id) {
+            return Ok(draft);
+        }
+        checkout::abandon_draft(&mut tx, &draft).await?;
     }
     rules(&sub).manual_renewal(today(app)).map_err(refused)?;
+    another_live_subscription(app, &mut tx, &sub).await?;
     let offer = catalog.offer(&sub.offer_code).ok_or(AppError::NotFound("offer"))?;
     let org = store::orgs::get(&mut tx, &actor.org_id).await?.ok_or(AppError::NotFound("org"))?;
     let country = catalog.country(&org.country).ok_or_else(|| AppError::Internal("country left the catalog".into()))?;
@@ -152,6 +155,23 @@ pub async fn preview_term(app: &App, order: &OrderRecord) -> Result<Term, AppErr
     })
 }
 
+/// An offer sold one per org cannot be renewed while the org holds another live subscription to
+/// it (bought again after this one expired).
+async fn another_live_subscription(app: &App, tx: &mut store::Conn, sub: &SubscriptionRecord) -> Result<(), AppError> {
+    let one_per_org = app.catalog().offer(&sub.offer_code).is_some_and(|o| o.one_per_org());
+    if !one_per_org || Status::from_str(&sub.status).is_ok_and(Status::is_live) {
+        return Ok(());
+    }
+    let live = store::subscriptions::live_offer_codes(tx, &sub.org_id).await?;
+    if live.contains(&sub.offer_code) {
+        return Err(AppError::Conflict {
+            code: "already_held",
+            message: format!("Your org already has a live {} subscription; renew that one instead.", sub.offer_name),
+        });
+    }
+    Ok(())
+}
+
 /// Before a renewal is charged (inside the Buy transaction, the org locked): the subscription
 /// still ends where the order says, the window is open, and no other charge for it is out.
 pub(crate) async fn check_can_renew(app: &App, tx: &mut store::Conn, order: &OrderRecord) -> Result<(), AppError> {
@@ -165,6 +185,7 @@ pub(crate) async fn check_can_renew(app: &App, tx: &mut store::Conn, order: &Ord
     }
     if order.kind == "renewal" {
         rules(&sub).manual_renewal(today(app)).map_err(refused)?;
+        another_live_subscription(app, tx, &sub).await?;
     }
     if store::orders::pending_attempt_for_subscription(tx, sub_id).await? {
         return Err(AppError::Conflict {
@@ -314,15 +335,20 @@ pub async fn run_due(app: &App) -> Result<RunReport, AppError> {
             return Ok(report);
         }
         for sub in claimed {
-            match process_due(app, &sub).await {
+            let outcome = process_due(app, &sub).await;
+            match &outcome {
                 Ok(Done::Charged) => report.charged += 1,
                 Ok(Done::Expired) => report.expired += 1,
                 Ok(Done::Nothing) => {}
                 Err(e) => tracing::warn!(subscription = %sub.id, error = %e, "renewal failed; it stays due"),
             }
-            let mut tx = app.store().write().await?;
-            store::subscriptions::release(&mut tx, &sub.id).await?;
-            tx.commit().await?;
+            // Renewing, failing and expiring give the lease back in their own transaction; a
+            // subscription left as it was is released here, so that the next pass can take it.
+            if !matches!(outcome, Ok(Done::Charged | Done::Expired)) {
+                let mut tx = app.store().write().await?;
+                store::subscriptions::release(&mut tx, &sub.id).await?;
+                tx.commit().await?;
+            }
         }
     }
 }

@@ -22,13 +22,19 @@ pub struct SandboxCharge {
 
 pub async fn insert_card(store: &Store, card: &SandboxCard) -> Result<()> {
     let mut tx = store.write().await?;
+    insert_card_in(&mut tx, card).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Inserts a card inside the caller's transaction (for bulk set-ups).
+pub async fn insert_card_in(conn: &mut crate::Conn, card: &SandboxCard) -> Result<()> {
     sqlx::query("INSERT INTO sandbox_cards (token, customer, declines_with) VALUES ($1, $2, $3)")
         .bind(&card.token)
         .bind(&card.customer)
         .bind(card.declines_with.as_deref())
-        .execute(&mut *tx)
+        .execute(conn)
         .await?;
-    tx.commit().await?;
     Ok(())
 }
 

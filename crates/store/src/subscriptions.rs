@@ -176,7 +176,7 @@ pub async fn set_past_due(
     retries_done: i64,
     next_retry_on: Option<NaiveDate>,
 ) -> Result<()> {
-    sqlx::query("UPDATE subscriptions SET status = 'past_due', retries_done = $1, next_retry_on = $2 WHERE id = $3")
+    sqlx::query("UPDATE subscriptions SET status = 'past_due', retries_done = $1, next_retry_on = $2, lease_until = NULL WHERE id = $3")
         .bind(retries_done)
         .bind(next_retry_on.map(date_to_db))
         .bind(id)

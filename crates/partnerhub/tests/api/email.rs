@@ -28,7 +28,7 @@ async fn start_sink(port: u16, dir: &std::path::Path) -> Sink {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/smtp-sink");
     let child =
         Command::new(script).arg(port.to_string()).arg(&maildir).spawn().expect("the SMTP sink starts (needs python3)");
-    for _ in 0..200 {
+    for _ in 0..600 {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
             return Sink { child, maildir };
         }

@@ -263,3 +263,18 @@ async fn failed_charges_retry_after_one_three_and_seven_days_then_expire() {
     assert_eq!(titles.iter().filter(|n| n.contains("has expired")).count(), 1);
     assert_eq!(invoice_count(&t).await, 1, "no invoice for failed charges");
 }
+
+#[tokio::test]
+async fn an_expired_subscription_cannot_be_renewed_when_the_offer_was_bought_again() {
+    let t = spawn_app().await;
+    let (api, old) = subscribed(&t, day(2027, 3, 15), GOOD_CARD).await;
+    api.post(&format!("/api/v1/subscriptions/{old}/turn-off-auto-renew"), json!({})).await;
+    run_until(&t, day(2028, 3, 20)).await;
+    let (order, _) = order_at_review(&api, GOOD_CARD).await;
+    let (status, _, _) = pay(&api, &order, "again").await;
+    assert_eq!(status, StatusCode::OK, "bought again after expiry");
+    let (status, body) = api.post(&format!("/api/v1/subscriptions/{old}/renewals"), json!({})).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["code"], "already_held");
+    assert_eq!(invoice_count(&t).await, 2);
+}

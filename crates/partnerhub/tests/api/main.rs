@@ -9,6 +9,7 @@ mod crash;
 mod email;
 mod isolation;
 mod lifecycle;
+mod renewal_scale;
 mod signup_and_signin;
 mod staff_console;
 mod startup;

@@ -597,14 +597,18 @@ async fn turn_off_form(
     Extension(csrf): Extension<CsrfToken>,
     session: PartnerSession,
     Path(id): Path<String>,
-) -> Result<TurnOffPage, PageError> {
+) -> Result<Response, PageError> {
     let sub = app::invoices::subscription(&state.app, &session.user, &id).await?;
+    if !sub.auto_renew {
+        return Ok(Redirect::to(&format!("/subscriptions/{}", sub.id)).into_response());
+    }
     Ok(TurnOffPage {
         chrome: Chrome::partner("Turn off automatic renewal", &csrf, &session.user),
         id: sub.id,
         offer_name: sub.offer_name,
         term_end: sub.term_end.to_string(),
-    })
+    }
+    .into_response())
 }
 
 async fn turn_off(

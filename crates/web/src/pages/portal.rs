@@ -109,9 +109,9 @@ async fn offers(
         .into_iter()
         .map(|s| PurchasedRow {
             term: super::checkout::term_text(s.term_start, s.term_end),
+            status: s.status.parse::<domain::subscription::Status>().map_or(s.status.clone(), |st| st.to_string()),
             id: s.id,
             name: s.offer_name,
-            status: s.status,
         })
         .collect();
     let can_buy = session.user.role.allows(domain::roles::PartnerPermission::ManageBilling);
