@@ -87,6 +87,15 @@ enum Command {
         #[command(subcommand)]
         command: JobsCommand,
     },
+    /// Create N generated orgs whose Action Pack renews on DAY (for load tests and benchmarks;
+    /// sandbox gateway only).
+    GenerateDue {
+        #[arg(long)]
+        orgs: usize,
+        /// The day their subscriptions renew, YYYY-MM-DD.
+        #[arg(long, value_name = "DAY")]
+        due: chrono::NaiveDate,
+    },
     /// Copy the SQLite database to FILE while it runs (for PostgreSQL, use pg_dump).
     Backup { file: PathBuf },
     /// Manage program staff.
@@ -244,6 +253,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 "ran every job due up to {until}: {} renewal charges, {} expiries, {} reminders",
                 total.charged, total.expired, total.reminders
             );
+            Ok(())
+        }
+        Command::GenerateDue { orgs, due } => {
+            let app = startup::open_app(&database_url, catalog, Arc::new(SystemClock), Settings::default()).await?;
+            let made = app::generate::due_subscriptions(&app, orgs, due, |done| {
+                if done % 10_000 == 0 || done == orgs {
+                    eprintln!("{done} of {orgs} orgs");
+                }
+            })
+            .await?;
+            println!("generated {made} orgs whose Action Pack renews on {due}");
             Ok(())
         }
         Command::Backup { file } => {

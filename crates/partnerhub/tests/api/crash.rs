@@ -120,3 +120,80 @@ async fn a_crash_after_the_charge_loses_no_paid_order_and_charges_once() {
     drop(conn);
     store.close().await;
 }
+
+/// Starts the server with its clock at `clock_start`.
+fn start_at(database_url: &str, dir: &std::path::Path, clock_start: &str) -> Server {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_partnerhub"));
+    cmd.args(["serve", "--listen", "127.0.0.1:0", "--database-url", database_url, "--clock-start", clock_start])
+        .current_dir(dir)
+        .env("RUST_LOG", "warn")
+        .env_remove("PARTNERHUB_FAULT")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    let mut child = cmd.spawn().expect("partnerhub starts");
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let url = loop {
+        let line = lines.next().expect("a line from the server").expect("readable");
+        if let Some(rest) = line.strip_prefix("partnerhub is running at ") {
+            break rest.trim().to_owned();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    Server { child, url }
+}
+
+#[tokio::test]
+async fn a_worker_killed_in_a_renewal_run_charges_nothing_twice_and_misses_nothing() {
+    const DUE: usize = 600;
+    let (dir, database_url) = fresh_database_url().await;
+    let generated = Command::new(env!("CARGO_BIN_EXE_partnerhub"))
+        .args(["--database-url", &database_url, "generate-due", "--orgs", &DUE.to_string(), "--due", "2027-04-01"])
+        .current_dir(&dir.0)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(generated.status.success(), "{}", String::from_utf8_lossy(&generated.stderr));
+
+    let store = store::Store::open(&database_url).await.unwrap();
+    let count = |sql: &'static str| {
+        let store = store.clone();
+        async move {
+            let mut conn = store.read().await.unwrap();
+            sqlx::query_scalar::<_, i64>(sql).fetch_one(&mut *conn).await.unwrap()
+        }
+    };
+    let mut first = start_at(&database_url, &dir.0, "2027-04-01T00:05:00Z");
+    // Kill it (SIGKILL) in the middle of the run.
+    for _ in 0..400 {
+        if count("SELECT COUNT(*) FROM sandbox_charges").await >= (DUE / 4) as i64 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    first.child.kill().unwrap();
+    first.child.wait().unwrap();
+    let charged_before = count("SELECT COUNT(*) FROM sandbox_charges").await;
+    assert!(charged_before > 0 && (charged_before as usize) < DUE, "killed mid-run: {charged_before} of {DUE} charged");
+
+    // Started again later, when the dead worker's leases and in-flight attempts have run out.
+    let _second = start_at(&database_url, &dir.0, "2027-04-01T00:20:00Z");
+    for _ in 0..1200 {
+        if count("SELECT COUNT(*) FROM subscriptions WHERE term_end = '2028-04-01'").await == DUE as i64 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        count("SELECT COUNT(*) FROM subscriptions WHERE term_end = '2028-04-01'").await,
+        DUE as i64,
+        "nothing missed"
+    );
+    assert_eq!(count("SELECT COUNT(*) FROM sandbox_charges").await, DUE as i64, "nothing charged twice");
+    let mut conn = store.read().await.unwrap();
+    let numbers = store::invoices::numbers(&mut conn).await.unwrap();
+    let expected: Vec<String> = (1..=DUE).map(|n| format!("INV-2027-{n:06}")).collect();
+    assert!(numbers == expected, "invoices without gaps or repeats ({} of them)", numbers.len());
+    drop(conn);
+    store.close().await;
+}
