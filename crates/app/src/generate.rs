@@ -42,18 +42,20 @@ pub async fn due_subscriptions(
         for i in done..(done + BATCH).min(count) {
             let org_id = app.new_id(OrgId::from_random);
             let name = CompanyName::parse(&format!("Generated Org {run:08x}-{i}"))?;
+            // Draw until the partner ID is free: a failed insert would abort the whole batch's
+            // transaction on PostgreSQL.
+            let mut partner_id = PartnerId::from_random(secrets::random_u32(app.entropy()));
+            while store::orgs::partner_id_taken(&mut tx, partner_id).await? {
+                partner_id = PartnerId::from_random(secrets::random_u32(app.entropy()));
+            }
             let org = OrgRecord {
                 id: org_id.clone(),
-                partner_id: PartnerId::from_random(secrets::random_u32(app.entropy())),
+                partner_id,
                 name,
                 country: country.code().as_str().to_owned(),
                 created_at: now,
             };
-            if let Err(store::StoreError::Conflict(_)) = store::orgs::insert(&mut tx, &org).await {
-                // A partner ID drawn twice: draw again for this one.
-                let org = OrgRecord { partner_id: PartnerId::from_random(secrets::random_u32(app.entropy())), ..org };
-                store::orgs::insert(&mut tx, &org).await?;
-            }
+            store::orgs::insert(&mut tx, &org).await?;
             let level = MembershipRecord {
                 id: app.new_id(MembershipId::from_random),
                 org_id: org_id.clone(),

@@ -107,3 +107,12 @@ pub async fn lock(conn: &mut Conn, org: &OrgId) -> Result<()> {
     sqlx::query("UPDATE orgs SET name = name WHERE id = $1").bind(org.as_str()).execute(conn).await?;
     Ok(())
 }
+
+/// Whether a partner ID is given out already.
+pub async fn partner_id_taken(conn: &mut Conn, partner_id: PartnerId) -> Result<bool> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orgs WHERE partner_id = $1")
+        .bind(partner_id.to_string())
+        .fetch_one(conn)
+        .await?;
+    Ok(n > 0)
+}

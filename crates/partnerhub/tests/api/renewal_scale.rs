@@ -7,7 +7,7 @@ use chrono::{NaiveDate, TimeZone, Utc};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_workers_renew_every_due_subscription_exactly_once() {
-    let count: usize = std::env::var("PARTNERHUB_TEST_RENEWALS").ok().and_then(|v| v.parse().ok()).unwrap_or(2_000);
+    let count: usize = std::env::var("PARTNERHUB_TEST_RENEWALS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
     let first = spawn_app().await;
     let second = spawn_second_node(&first).await;
     let due = NaiveDate::from_ymd_opt(2027, 4, 1).unwrap();
