@@ -330,6 +330,7 @@ pub async fn buy(app: &App, actor: &PartnerUser, id: &str, origin: &Origin) -> R
     let amount = money(order.total_minor, &order.currency)?;
     let description = format!("{} subscription, order {id}", order.offer_name);
     let description = if order.kind == "purchase" { description } else { format!("Renewal of the {description}") };
+    app.charge_turn().await;
     let answer = app.gateway().charge(&customer, &pm.gateway_ref, amount, &attempt.idempotency_key, &description).await;
     if app.settings().fault == Some(crate::Fault::CrashAfterCharge) {
         tracing::error!("fault injection: crashing after the gateway answered, before recording");

@@ -46,6 +46,8 @@ pub struct Settings {
     pub fault: Option<Fault>,
     /// Where e-mail goes; without it, it stays in the outbox for staff to read.
     pub smtp: Option<outbox::SmtpConfig>,
+    /// At most this many charges a second go to the gateway (`None`: no limit).
+    pub gateway_rate: Option<u32>,
 }
 
 /// Which payment gateway charges cards.
@@ -75,6 +77,7 @@ impl Default for Settings {
             gateway: GatewayConfig::Sandbox,
             fault: None,
             smtp: None,
+            gateway_rate: None,
         }
     }
 }
@@ -87,6 +90,7 @@ pub struct App {
     catalog: RwLock<Arc<Catalog>>,
     settings: Settings,
     gateway: payments::Gateway,
+    charge_limiter: Option<payments::RateLimiter>,
     mailer: Option<outbox::Mailer>,
 }
 
@@ -109,7 +113,9 @@ impl App {
             ),
         };
         let mailer = settings.smtp.as_ref().map(outbox::Mailer::new).transpose()?;
-        Ok(Arc::new(App { store, clock, entropy, catalog: RwLock::new(Arc::new(parsed)), settings, gateway, mailer }))
+        let charge_limiter = settings.gateway_rate.map(payments::RateLimiter::new);
+        let catalog = RwLock::new(Arc::new(parsed));
+        Ok(Arc::new(App { store, clock, entropy, catalog, settings, gateway, charge_limiter, mailer }))
     }
 
     pub fn store(&self) -> &Store {
@@ -118,6 +124,13 @@ impl App {
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.clock.now()
+    }
+
+    /// Waits for a turn to charge under the gateway's rate limit.
+    pub(crate) async fn charge_turn(&self) {
+        if let Some(limiter) = &self.charge_limiter {
+            limiter.wait().await;
+        }
     }
 
     pub fn mailer(&self) -> Option<&outbox::Mailer> {

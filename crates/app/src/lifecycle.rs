@@ -449,6 +449,7 @@ async fn charge_auto_renewal(app: &App, sub: &SubscriptionRecord) -> Result<(), 
     tx.commit().await?;
     let amount = money(order.total_minor, &order.currency)?;
     let description = format!("Automatic renewal of the {} subscription, order {}", order.offer_name, order.id);
+    app.charge_turn().await;
     let answer =
         app.gateway().charge(&customer, &card.gateway_ref, amount, &attempt.idempotency_key, &description).await;
     match checkout::settle(app, &attempt, answer, Who::system("renewal run"), &origin).await {

@@ -54,6 +54,10 @@ enum Command {
         /// The URL of Stripe.js (default https://js.stripe.com/v3/).
         #[arg(long, env = "STRIPE_JS_URL")]
         stripe_js_url: Option<String>,
+        /// At most this many charges a second to the gateway (default: none for the sandbox, 25
+        /// for Stripe).
+        #[arg(long, env = "PARTNERHUB_GATEWAY_RATE")]
+        gateway_rate: Option<u32>,
         /// SMTP server for e-mail (without it, e-mail stays in the outbox).
         #[arg(long, env = "PARTNERHUB_SMTP_HOST")]
         smtp_host: Option<String>,
@@ -172,6 +176,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             stripe_js_url,
             fault,
             clock_start,
+            gateway_rate,
             smtp_host,
             smtp_port,
             smtp_tls,
@@ -200,7 +205,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 password: smtp_password.or(file.smtp_password),
                 from: smtp_from.or(file.smtp_from),
             })?;
-            let settings = Settings { gateway, fault, smtp, ..Settings::default() };
+            let gateway_rate = gateway_rate.or(match gateway {
+                app::GatewayConfig::Stripe { .. } => Some(25),
+                app::GatewayConfig::Sandbox => None,
+            });
+            if gateway_rate == Some(0) {
+                anyhow::bail!("--gateway-rate must be at least 1 charge a second");
+            }
+            let settings = Settings { gateway, fault, smtp, gateway_rate, ..Settings::default() };
             let clock: Arc<dyn app::clock::Clock> = match clock_start {
                 Some(start) => Arc::new(app::clock::OffsetClock::starting_at(start)),
                 None => Arc::new(SystemClock),

@@ -69,6 +69,32 @@ pub enum GatewayError {
     Unavailable(String),
 }
 
+/// Spaces calls out to at most `per_second` a second, across every task of this process: a
+/// real gateway limits the rate of an account (Stripe allows some 25 to 100 requests a second).
+#[derive(Debug)]
+pub struct RateLimiter {
+    interval: std::time::Duration,
+    next: tokio::sync::Mutex<tokio::time::Instant>,
+}
+
+impl RateLimiter {
+    pub fn new(per_second: u32) -> RateLimiter {
+        let interval = std::time::Duration::from_secs(1) / per_second.max(1);
+        RateLimiter { interval, next: tokio::sync::Mutex::new(tokio::time::Instant::now()) }
+    }
+
+    /// Waits for this caller's turn.
+    pub async fn wait(&self) {
+        let turn = {
+            let mut next = self.next.lock().await;
+            let turn = (*next).max(tokio::time::Instant::now());
+            *next = turn + self.interval;
+            turn
+        };
+        tokio::time::sleep_until(turn).await;
+    }
+}
+
 /// The configured gateway. An enum rather than a trait object: there are two, both known here.
 #[derive(Clone)]
 pub enum Gateway {
@@ -149,5 +175,21 @@ impl Gateway {
             Gateway::Sandbox(g) => g.refund(charge_ref, amount, idempotency_key).await,
             Gateway::Stripe(g) => g.refund(charge_ref, amount, idempotency_key).await,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RateLimiter;
+
+    #[tokio::test]
+    async fn the_limiter_spaces_calls() {
+        let limiter = RateLimiter::new(100);
+        let start = tokio::time::Instant::now();
+        for _ in 0..21 {
+            limiter.wait().await;
+        }
+        let took = start.elapsed();
+        assert!(took >= std::time::Duration::from_millis(195), "20 intervals of 10 ms, took {took:?}");
     }
 }

@@ -348,6 +348,9 @@ impl Stripe {
         expect_prefix(refund.id, "re_")
     }
 
+    /// POSTs a form. A request with an idempotency key that meets a rate limit (429), a
+    /// conflict (409) or a server error (5xx) is sent again with the same key, after 0.5, 1 and
+    /// 2 seconds: Stripe answers a repeat of a key with the first result, so nothing is done twice.
     async fn post<T: DeserializeOwned>(
         &self,
         path: &str,
@@ -355,11 +358,23 @@ impl Stripe {
         idempotency_key: Option<&str>,
     ) -> Result<Reply<T>, GatewayError> {
         let url = format!("{}{path}", self.inner.base_url);
-        let mut request = self.inner.http.post(url).form(form);
-        if let Some(key) = idempotency_key {
-            request = request.header("Idempotency-Key", key);
+        let mut delay = std::time::Duration::from_millis(500);
+        let mut tries_left = if idempotency_key.is_some() { 3 } else { 0 };
+        loop {
+            let mut request = self.inner.http.post(&url).form(form);
+            if let Some(key) = idempotency_key {
+                request = request.header("Idempotency-Key", key);
+            }
+            match self.send(Method::POST, path, request).await {
+                Err(GatewayError::Unavailable(why)) if tries_left > 0 && why.contains("answered") => {
+                    tracing::info!(path, %why, "Stripe is busy; trying again with the same key");
+                    tokio::time::sleep(delay).await;
+                    delay *= 2;
+                    tries_left -= 1;
+                }
+                other => return other,
+            }
         }
-        self.send(Method::POST, path, request).await
     }
 
     async fn get<T: DeserializeOwned>(&self, path: &str, query: &[(&str, &str)]) -> Result<Reply<T>, GatewayError> {

@@ -278,3 +278,19 @@ async fn an_expired_subscription_cannot_be_renewed_when_the_offer_was_bought_aga
     assert_eq!(body["code"], "already_held");
     assert_eq!(invoice_count(&t).await, 2);
 }
+
+#[tokio::test]
+async fn renewal_charges_keep_to_the_gateway_rate_limit() {
+    let t = spawn_app_with(|s| s.gateway_rate = Some(20)).await;
+    let due = day(2027, 4, 1);
+    app::generate::due_subscriptions(&t.app, 30, due, |_| {}).await.unwrap();
+    t.clock.set(Utc.with_ymd_and_hms(2027, 4, 1, 0, 5, 0).unwrap());
+    let start = std::time::Instant::now();
+    let report = app::lifecycle::run_due(&t.app).await.unwrap();
+    let took = start.elapsed();
+    assert_eq!(report.charged, 30);
+    assert!(
+        took >= std::time::Duration::from_millis(1400),
+        "30 charges at 20 a second take 1.45 s at least, took {took:?}"
+    );
+}
