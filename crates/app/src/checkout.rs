@@ -12,7 +12,7 @@
 
 use crate::audit::{self, Change, Who};
 use crate::{App, AppError, Origin, PartnerUser};
-use chrono::{DateTime, Datelike, Utc};
+use chrono::Datelike;
 use domain::ids::{AcceptanceId, InvoiceId, OrderId, PaymentAttemptId, SubscriptionId};
 use domain::money::{Currency, Money};
 use domain::order::{self, OrderStatus, Step};
@@ -565,9 +565,4 @@ pub async fn reconcile_pending(app: &App) -> Result<usize, AppError> {
         }
     }
     Ok(attempts.len())
-}
-
-/// When an order was paid, for pages: the date in the program's time zone.
-pub fn paid_day(app: &App, at: DateTime<Utc>) -> chrono::NaiveDate {
-    program_day(at, app.catalog().program().time_zone())
 }
