@@ -3,9 +3,11 @@
 
 mod account;
 mod checkout;
+mod invoices;
 mod portal;
 mod public;
 mod staff;
+mod subscriptions;
 mod users;
 
 pub use public::not_found;
@@ -29,6 +31,8 @@ pub fn routes() -> Router<AppState> {
         .merge(public::routes())
         .merge(account::routes())
         .merge(checkout::routes())
+        .merge(invoices::routes())
+        .merge(subscriptions::routes())
         .merge(portal::routes())
         .merge(users::routes())
         .merge(staff::routes())

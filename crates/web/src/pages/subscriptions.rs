@@ -1,0 +1,189 @@
+//! A subscription's page (Turn off automatic renewal, Actions > Renew subscriptions) and the
+//! org's notifications.
+
+use super::Chrome;
+use super::checkout::{money, term_text};
+use crate::AppState;
+use crate::auth::{PartnerSession, WebOrigin};
+use crate::csrf::CsrfToken;
+use crate::error::{PageError, public_message, status_of};
+use app::AppError;
+use app::invoices::card_label;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Router};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/subscriptions/{id}", get(subscription))
+        .route("/subscriptions/{id}/turn-off", get(turn_off_form).post(turn_off))
+        .route("/subscriptions/{id}/renew", post(renew))
+        .route("/notifications", get(notifications))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "portal/subscription.html")]
+struct SubscriptionPage {
+    chrome: Chrome,
+    s: store::subscriptions::SubscriptionRecord,
+    status: String,
+    live: bool,
+    term: String,
+    next_amount: String,
+    card: String,
+    can_manage: bool,
+    invoices: Vec<(String, String, String)>,
+    error: Option<String>,
+}
+
+async fn subscription_page(
+    state: &AppState,
+    csrf: &CsrfToken,
+    session: &PartnerSession,
+    id: &str,
+    error: Option<String>,
+) -> Result<SubscriptionPage, AppError> {
+    let sub = app::invoices::subscription(&state.app, &session.user, id).await?;
+    let billing = session.user.role.allows(domain::roles::PartnerPermission::ManageBilling);
+    let invoices = if billing {
+        app::invoices::of_subscription(&state.app, &session.user, &sub.id)
+            .await?
+            .into_iter()
+            .map(|i| (i.id, i.number, term_text(i.period_start, i.period_end)))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let card = if billing {
+        app::payment_methods::list(&state.app, &session.user)
+            .await?
+            .first()
+            .map_or("No card on file".into(), |c| card_label(&c.brand, &c.last4))
+    } else {
+        "Shown to Billing admins".into()
+    };
+    let status: domain::subscription::Status = sub.status.parse().unwrap_or(domain::subscription::Status::Expired);
+    let price = format!("{} plus tax", money(sub.price_minor, &sub.currency));
+    Ok(SubscriptionPage {
+        chrome: Chrome::partner(&format!("{} subscription", sub.offer_name), csrf, &session.user),
+        status: status.to_string(),
+        live: status.is_live(),
+        term: term_text(sub.term_start, sub.term_end),
+        next_amount: price,
+        card,
+        can_manage: billing || session.user.role.allows(domain::roles::PartnerPermission::ManageOffers),
+        invoices,
+        error,
+        s: sub,
+    })
+}
+
+async fn subscription(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    session: PartnerSession,
+    Path(id): Path<String>,
+) -> Result<SubscriptionPage, PageError> {
+    Ok(subscription_page(&state, &csrf, &session, &id, None).await?)
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "portal/turn_off.html")]
+struct TurnOffPage {
+    chrome: Chrome,
+    id: String,
+    offer_name: String,
+    term_end: String,
+}
+
+async fn turn_off_form(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    session: PartnerSession,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let sub = app::invoices::subscription(&state.app, &session.user, &id).await?;
+    if !sub.auto_renew {
+        return Ok(Redirect::to(&format!("/subscriptions/{}", sub.id)).into_response());
+    }
+    Ok(TurnOffPage {
+        chrome: Chrome::partner("Turn off automatic renewal", &csrf, &session.user),
+        id: sub.id,
+        offer_name: sub.offer_name,
+        term_end: sub.term_end.to_string(),
+    }
+    .into_response())
+}
+
+async fn turn_off(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    WebOrigin(origin): WebOrigin,
+    session: PartnerSession,
+    Path(id): Path<String>,
+) -> Response {
+    match app::lifecycle::turn_off_auto_renew(&state.app, &session.user, &id, &origin).await {
+        Ok(_) => Redirect::to(&format!("/subscriptions/{id}")).into_response(),
+        Err(e @ AppError::Conflict { .. }) => {
+            match subscription_page(&state, &csrf, &session, &id, Some(public_message(&e))).await {
+                Ok(page) => (status_of(&e), page).into_response(),
+                Err(e) => PageError(e).into_response(),
+            }
+        }
+        Err(e) => PageError(e).into_response(),
+    }
+}
+
+async fn renew(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    WebOrigin(origin): WebOrigin,
+    session: PartnerSession,
+    Path(id): Path<String>,
+) -> Response {
+    match app::lifecycle::start_renewal(&state.app, &session.user, &id, &origin).await {
+        Ok(order) => Redirect::to(&format!("/orders/{}", order.id)).into_response(),
+        Err(e @ AppError::Conflict { .. }) => {
+            match subscription_page(&state, &csrf, &session, &id, Some(public_message(&e))).await {
+                Ok(page) => (status_of(&e), page).into_response(),
+                Err(e) => PageError(e).into_response(),
+            }
+        }
+        Err(e) => PageError(e).into_response(),
+    }
+}
+
+struct NotificationRow {
+    title: String,
+    body: String,
+    at: String,
+    subscription_id: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "portal/notifications.html")]
+struct NotificationsPage {
+    chrome: Chrome,
+    notifications: Vec<NotificationRow>,
+}
+
+async fn notifications(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    session: PartnerSession,
+) -> Result<NotificationsPage, PageError> {
+    let list = app::lifecycle::notifications(&state.app, &session.user).await?;
+    let notifications = list
+        .into_iter()
+        .map(|n| NotificationRow {
+            title: n.title,
+            body: n.body,
+            at: super::when(n.created_at),
+            subscription_id: n.subscription_id,
+        })
+        .collect();
+    Ok(NotificationsPage { chrome: Chrome::partner("Notifications", &csrf, &session.user), notifications })
+}
