@@ -294,3 +294,41 @@ async fn renewal_charges_keep_to_the_gateway_rate_limit() {
         "30 charges at 20 a second take 1.45 s at least, took {took:?}"
     );
 }
+
+#[tokio::test]
+async fn paying_a_past_due_subscription_by_hand_makes_it_active_and_follows_on() {
+    let t = spawn_app().await;
+    let (api, sub) = subscribed(&t, day(2027, 3, 15), GOOD_CARD).await;
+    t.clock.advance(chrono::Duration::minutes(1));
+    api.post(
+        "/api/v1/payment-methods",
+        json!({"card": {"number": "4000000000000341", "exp_month": "12", "exp_year": "2030", "cvc": "123"}}),
+    )
+    .await;
+    run_until(&t, day(2028, 3, 15)).await;
+    assert_eq!(subscription(&api, &sub).await["status"], "past_due");
+    t.clock.advance(chrono::Duration::hours(2));
+    let (status, pm) = api
+        .post(
+            "/api/v1/payment-methods",
+            json!({"card": {"number": GOOD_CARD, "exp_month": "12", "exp_year": "2031", "cvc": "123"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, order) = api.post(&format!("/api/v1/subscriptions/{sub}/renewals"), json!({})).await;
+    assert_eq!(status, StatusCode::CREATED, "{order}");
+    let id = order["id"].as_str().unwrap();
+    api.post(&format!("/api/v1/orders/{id}/verify"), json!({})).await;
+    api.post(&format!("/api/v1/orders/{id}/accept-terms"), json!({"terms_version": order["terms"]["version"]})).await;
+    api.post(&format!("/api/v1/orders/{id}/payment-method"), json!({"payment_method_id": pm["id"]})).await;
+    let (status, paid, _) = pay(&api, id, "by-hand").await;
+    assert_eq!(status, StatusCode::OK, "{paid}");
+    let s = subscription(&api, &sub).await;
+    assert_eq!(
+        (s["status"].as_str(), s["term_start"].as_str(), s["term_end"].as_str()),
+        (Some("active"), Some("2028-03-15"), Some("2029-03-15"))
+    );
+    let charges = sandbox_charges(&t).await;
+    run_until(&t, day(2028, 3, 25)).await;
+    assert_eq!(sandbox_charges(&t).await, charges, "no retry after the manual payment");
+}
