@@ -129,6 +129,19 @@ pub async fn org_detail(
     Ok((org, users, memberships))
 }
 
+/// One org's subscriptions and invoices, newest first, for the console.
+pub async fn org_billing(
+    app: &App,
+    staff: &StaffMember,
+    id: &OrgId,
+) -> Result<(Vec<store::subscriptions::SubscriptionRecord>, Vec<store::invoices::InvoiceRecord>), AppError> {
+    staff.require(StaffPermission::ViewOrgs, "see partner orgs")?;
+    let mut conn = app.store().read().await?;
+    let subscriptions = store::subscriptions::list_in_org(&mut conn, id).await?;
+    let invoices = store::invoices::list_in_org(&mut conn, id).await?;
+    Ok((subscriptions, invoices))
+}
+
 /// The audit log, newest first; program admins only.
 pub async fn audit_log(
     app: &App,

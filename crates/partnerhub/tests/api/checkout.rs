@@ -101,6 +101,15 @@ async fn an_org_buys_action_pack_through_the_api() {
     let sub = &subs["data"][0];
     assert_eq!((sub["status"].as_str(), sub["auto_renew"].as_bool()), (Some("active"), Some(true)));
 
+    let staff = t.staff_admin().await;
+    let (_, orgs) = staff.get_text("/staff").await;
+    let org_path = orgs.split("href=\"/staff/orgs/").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let (_, org_page) = staff.get_text(&format!("/staff/orgs/{org_path}")).await;
+    assert!(
+        org_page.contains("INV-2027-000001") && org_page.contains("renews automatically"),
+        "staff see the purchase"
+    );
+
     let receipt = t.last_email_to("ada@contoso.example").await;
     assert!(receipt.contains("INV-2027-000001") && receipt.contains("450.00 GBP"), "{receipt}");
     assert_eq!(sandbox_charges(&t).await, 1);

@@ -77,6 +77,8 @@ struct OrgPage {
     org: OrgRow,
     users: Vec<PersonRow>,
     memberships: Vec<(String, String)>,
+    subscriptions: Vec<(String, String, String, String)>,
+    invoices: Vec<(String, String, String, String)>,
     can_audit: bool,
 }
 
@@ -88,8 +90,23 @@ async fn org(
 ) -> Result<OrgPage, PageError> {
     let id = OrgId::parse(&id).map_err(|_| AppError::NotFound("org"))?;
     let (org, users, memberships) = app::staff::org_detail(&state.app, &s.staff, &id).await?;
+    let (subscriptions, invoices) = app::staff::org_billing(&state.app, &s.staff, &id).await?;
     let catalog = state.app.catalog();
+    let money = super::checkout::money;
     Ok(OrgPage {
+        subscriptions: subscriptions
+            .into_iter()
+            .map(|x| {
+                let status =
+                    x.status.parse::<domain::subscription::Status>().map_or(x.status.clone(), |st| st.to_string());
+                let renewal = if x.auto_renew { "renews automatically" } else { "automatic renewal off" };
+                (x.offer_name, status, super::checkout::term_text(x.term_start, x.term_end), renewal.to_owned())
+            })
+            .collect(),
+        invoices: invoices
+            .into_iter()
+            .map(|i| (i.number, day(i.issued_at), money(i.total_minor, &i.currency), i.paid_with))
+            .collect(),
         chrome: Chrome::staff(org.name.as_str(), &csrf, &s.staff),
         org: org_row(org),
         users: users
