@@ -266,6 +266,22 @@ pub async fn go_to_step(app: &App, actor: &PartnerUser, id: &str, step: Step) ->
     order_after(app, actor, id).await
 }
 
+/// Attempt `n` at charging `order` to a card: its idempotency key names the order and the try,
+/// so a repeat of the same try never charges twice.
+pub(crate) fn new_attempt(app: &App, order: &OrderRecord, payment_method_id: &str, n: i64) -> AttemptRecord {
+    AttemptRecord {
+        id: app.new_id(PaymentAttemptId::from_random).to_string(),
+        order_id: order.id.clone(),
+        idempotency_key: format!("{}-attempt-{n}", order.id),
+        payment_method_id: payment_method_id.to_owned(),
+        gateway: app.gateway().name().to_owned(),
+        amount_minor: order.total_minor,
+        currency: order.currency.clone(),
+        status: "pending".into(),
+        created_at: app.now(),
+    }
+}
+
 /// Buy: charges the order's total to its card once, and on success issues the subscription and
 /// the invoice. A paid order answers with itself; a payment in flight is reconciled first.
 pub async fn buy(app: &App, actor: &PartnerUser, id: &str, origin: &Origin) -> Result<BuyOutcome, AppError> {
@@ -312,17 +328,7 @@ pub async fn buy(app: &App, actor: &PartnerUser, id: &str, origin: &Origin) -> R
         .await?
         .ok_or_else(|| AppError::Internal("a saved card without a gateway customer".into()))?;
     let n = store::orders::count_attempts(&mut tx, id).await? + 1;
-    let attempt = AttemptRecord {
-        id: app.new_id(PaymentAttemptId::from_random).to_string(),
-        order_id: id.to_owned(),
-        idempotency_key: format!("{id}-attempt-{n}"),
-        payment_method_id: pm.id.clone(),
-        gateway: app.gateway().name().to_owned(),
-        amount_minor: order.total_minor,
-        currency: order.currency.clone(),
-        status: "pending".into(),
-        created_at: app.now(),
-    };
+    let attempt = new_attempt(app, &order, &pm.id, n);
     store::orders::insert_attempt(&mut tx, &attempt).await?;
     store::orders::set_status(&mut tx, id, OrderStatus::Paying.as_str(), Step::Review.as_str(), None).await?;
     tx.commit().await?;

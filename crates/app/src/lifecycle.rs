@@ -11,14 +11,14 @@ use crate::audit::{self, Change, Who};
 use crate::checkout::{self, money};
 use crate::{Actor, App, AppError, Origin, PartnerUser};
 use chrono::NaiveDate;
-use domain::ids::{NotificationId, OrderId, PaymentAttemptId};
+use domain::ids::{NotificationId, OrderId};
 use domain::order::{self, OrderStatus, Step};
 use domain::roles::{PartnerPermission, PartnerRole};
 use domain::subscription::{Reminder, Status, Subscription};
 use domain::term::{Term, program_day};
 use std::str::FromStr;
 use store::notifications::Notification;
-use store::orders::{AttemptRecord, OrderRecord};
+use store::orders::OrderRecord;
 use store::subscriptions::SubscriptionRecord;
 
 /// How long a worker holds the subscriptions it claimed.
@@ -432,17 +432,7 @@ async fn charge_auto_renewal(app: &App, sub: &SubscriptionRecord) -> Result<(), 
         tx.commit().await?;
         return Ok(());
     };
-    let attempt = AttemptRecord {
-        id: app.new_id(PaymentAttemptId::from_random).to_string(),
-        order_id: order.id.clone(),
-        idempotency_key: format!("{}-attempt-{n}", order.id),
-        payment_method_id: card.id.clone(),
-        gateway: app.gateway().name().to_owned(),
-        amount_minor: order.total_minor,
-        currency: order.currency.clone(),
-        status: "pending".into(),
-        created_at: app.now(),
-    };
+    let attempt = checkout::new_attempt(app, &order, &card.id, n);
     store::orders::insert_attempt(&mut tx, &attempt).await?;
     store::orders::set_step(&mut tx, &order.id, Step::Review.as_str(), None, Some(&card.id)).await?;
     store::orders::set_status(&mut tx, &order.id, OrderStatus::Paying.as_str(), Step::Review.as_str(), None).await?;

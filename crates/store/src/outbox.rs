@@ -17,6 +17,17 @@ pub struct OutboxEmail {
     pub sent_at: Option<DateTime<Utc>>,
 }
 
+fn from_row(row: &sqlx::any::AnyRow) -> Result<OutboxEmail> {
+    Ok(OutboxEmail {
+        id: valid(EmailId::parse(&row.try_get::<String, _>("id")?))?,
+        to_address: row.try_get("to_address")?,
+        subject: row.try_get("subject")?,
+        body: row.try_get("body")?,
+        created_at: from_db(row.try_get("created_at")?)?,
+        sent_at: opt_from_db(row.try_get("sent_at")?)?,
+    })
+}
+
 pub async fn insert(conn: &mut Conn, email: &OutboxEmail) -> Result<()> {
     sqlx::query("INSERT INTO outbox_emails (id, to_address, subject, body, created_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(email.id.as_str())
@@ -37,18 +48,7 @@ pub async fn list(conn: &mut Conn, limit: i64) -> Result<Vec<OutboxEmail>> {
     .bind(limit)
     .fetch_all(conn)
     .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(OutboxEmail {
-                id: valid(EmailId::parse(&row.try_get::<String, _>("id")?))?,
-                to_address: row.try_get("to_address")?,
-                subject: row.try_get("subject")?,
-                body: row.try_get("body")?,
-                created_at: from_db(row.try_get("created_at")?)?,
-                sent_at: opt_from_db(row.try_get("sent_at")?)?,
-            })
-        })
-        .collect()
+    rows.iter().map(from_row).collect()
 }
 
 /// Claims up to `limit` unsent messages whose next attempt is due and that no live lease
@@ -76,18 +76,7 @@ pub async fn claim_unsent(
         .bind(to_db(lease_until))
         .fetch_all(conn)
         .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(OutboxEmail {
-                id: valid(EmailId::parse(&row.try_get::<String, _>("id")?))?,
-                to_address: row.try_get("to_address")?,
-                subject: row.try_get("subject")?,
-                body: row.try_get("body")?,
-                created_at: from_db(row.try_get("created_at")?)?,
-                sent_at: opt_from_db(row.try_get("sent_at")?)?,
-            })
-        })
-        .collect()
+    rows.iter().map(from_row).collect()
 }
 
 pub async fn mark_sent(conn: &mut Conn, id: &EmailId, at: DateTime<Utc>) -> Result<()> {

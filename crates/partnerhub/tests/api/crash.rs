@@ -21,8 +21,9 @@ impl Drop for Server {
     }
 }
 
-/// Starts the real binary on `database_url`; waits for its "running at" line.
-fn start(database_url: &str, dir: &std::path::Path, fault: Option<&str>) -> Server {
+/// Starts the real binary on `database_url`, with a fault to inject or a clock start; waits for
+/// its "running at" line.
+fn launch(database_url: &str, dir: &std::path::Path, fault: Option<&str>, clock_start: Option<&str>) -> Server {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_partnerhub"));
     cmd.args(["serve", "--listen", "127.0.0.1:0", "--database-url", database_url])
         .current_dir(dir)
@@ -32,6 +33,9 @@ fn start(database_url: &str, dir: &std::path::Path, fault: Option<&str>) -> Serv
         .stderr(Stdio::null());
     if let Some(fault) = fault {
         cmd.env("PARTNERHUB_FAULT", fault);
+    }
+    if let Some(start) = clock_start {
+        cmd.args(["--clock-start", start]);
     }
     let mut child = cmd.spawn().expect("partnerhub starts");
     let stdout = child.stdout.take().unwrap();
@@ -45,6 +49,14 @@ fn start(database_url: &str, dir: &std::path::Path, fault: Option<&str>) -> Serv
     // Keep draining stdout so the server never blocks on a full pipe.
     std::thread::spawn(move || for _ in lines {});
     Server { child, url }
+}
+
+fn start(database_url: &str, dir: &std::path::Path, fault: Option<&str>) -> Server {
+    launch(database_url, dir, fault, None)
+}
+
+fn start_at(database_url: &str, dir: &std::path::Path, clock_start: &str) -> Server {
+    launch(database_url, dir, None, Some(clock_start))
 }
 
 async fn api_for(url: &str, email: &str) -> Api {
@@ -121,28 +133,6 @@ async fn a_crash_after_the_charge_loses_no_paid_order_and_charges_once() {
     store.close().await;
 }
 
-/// Starts the server with its clock at `clock_start`.
-fn start_at(database_url: &str, dir: &std::path::Path, clock_start: &str) -> Server {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_partnerhub"));
-    cmd.args(["serve", "--listen", "127.0.0.1:0", "--database-url", database_url, "--clock-start", clock_start])
-        .current_dir(dir)
-        .env("RUST_LOG", "warn")
-        .env_remove("PARTNERHUB_FAULT")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
-    let mut child = cmd.spawn().expect("partnerhub starts");
-    let stdout = child.stdout.take().unwrap();
-    let mut lines = BufReader::new(stdout).lines();
-    let url = loop {
-        let line = lines.next().expect("a line from the server").expect("readable");
-        if let Some(rest) = line.strip_prefix("partnerhub is running at ") {
-            break rest.trim().to_owned();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
-    Server { child, url }
-}
-
 #[tokio::test]
 async fn a_worker_killed_in_a_renewal_run_charges_nothing_twice_and_misses_nothing() {
     const DUE: usize = 600;
@@ -165,7 +155,8 @@ async fn a_worker_killed_in_a_renewal_run_charges_nothing_twice_and_misses_nothi
     };
     let mut first = start_at(&database_url, &dir.0, "2027-04-01T00:05:00Z");
     // Kill it (SIGKILL) in the middle of the run.
-    for _ in 0..400 {
+    // Bounded waits, long enough for a machine busy with other tests.
+    for _ in 0..2400 {
         if count("SELECT COUNT(*) FROM sandbox_charges").await >= (DUE / 4) as i64 {
             break;
         }
@@ -178,7 +169,7 @@ async fn a_worker_killed_in_a_renewal_run_charges_nothing_twice_and_misses_nothi
 
     // Started again later, when the dead worker's leases and in-flight attempts have run out.
     let _second = start_at(&database_url, &dir.0, "2027-04-01T00:20:00Z");
-    for _ in 0..1200 {
+    for _ in 0..3600 {
         if count("SELECT COUNT(*) FROM subscriptions WHERE term_end = '2028-04-01'").await == DUE as i64 {
             break;
         }
