@@ -1,10 +1,18 @@
 //! Password hashing with argon2id at the OWASP minimum (19 MiB, 2 passes, 1 lane). Hashing
-//! takes tens of milliseconds of CPU, so it runs on the blocking pool, off the async workers.
+//! takes tens of milliseconds of CPU, so it runs on the blocking pool, off the async workers,
+//! and at most one hash per core runs at a time: more would only queue for the CPU while each
+//! holds its 19 MiB.
 
 use crate::AppError;
 use crate::secrets::Entropy;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Algorithm, Argon2, Params, Version};
+
+/// One turn per core.
+fn turns() -> &'static tokio::sync::Semaphore {
+    static TURNS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    TURNS.get_or_init(|| tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())))
+}
 
 fn hasher() -> Argon2<'static> {
     let params = Params::new(19 * 1024, 2, 1, None).expect("constant argon2 parameters are valid");
@@ -14,6 +22,7 @@ fn hasher() -> Argon2<'static> {
 pub async fn hash(password: String, entropy: &dyn Entropy) -> Result<String, AppError> {
     let mut salt = [0u8; 16];
     entropy.fill(&mut salt);
+    let _turn = turns().acquire().await.map_err(|e| AppError::Internal(e.to_string()))?;
     tokio::task::spawn_blocking(move || {
         hasher()
             .hash_password_with_salt(password.as_bytes(), &salt)
@@ -27,6 +36,7 @@ pub async fn hash(password: String, entropy: &dyn Entropy) -> Result<String, App
 /// Whether `password` matches `stored`. With no stored hash (an unknown e-mail), a dummy hash
 /// is checked anyway so that both answers take the same time.
 pub async fn verify(password: String, stored: Option<String>) -> Result<bool, AppError> {
+    let _turn = turns().acquire().await.map_err(|e| AppError::Internal(e.to_string()))?;
     tokio::task::spawn_blocking(move || {
         let target = stored.as_deref().unwrap_or(DUMMY_HASH);
         let ok = hasher().verify_password(password.as_bytes(), target).is_ok();
