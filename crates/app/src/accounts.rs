@@ -119,7 +119,9 @@ pub async fn sign_in(
     origin: &Origin,
 ) -> Result<String, AppError> {
     let now = app.now();
-    let typed = email.trim().to_lowercase();
+    // What was typed is kept for throttling; an overlong value is cut (an address has at most
+    // 254 characters) so that it always fits its index.
+    let typed: String = email.trim().to_lowercase().chars().take(254).collect();
     let address = origin.address.clone().unwrap_or_default();
     let since = now - chrono::Duration::minutes(FAILURE_WINDOW_MINUTES);
     let (by_email, by_address) = {

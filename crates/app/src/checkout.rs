@@ -310,9 +310,18 @@ pub async fn buy(app: &App, actor: &PartnerUser, id: &str, origin: &Origin) -> R
                 )),
             };
         }
-        _ => {}
+        Ok(OrderStatus::Draft) => {}
+        Err(_) => {
+            return Err(conflict("order_closed", "this order was set aside; start again from Partnership > Offers"));
+        }
     }
-    if step_of(&order) != Step::Review {
+    if order.kind == "auto_renewal" {
+        return Err(conflict(
+            "renewal_run_order",
+            "this order is paid by the automatic renewal; use Renew subscriptions",
+        ));
+    }
+    if step_of(&order) != Step::Review || order.terms_version.is_none() {
         return Err(conflict("step_not_reached", "agree to the terms and choose a card before you buy"));
     }
     if order.kind == "purchase" {
@@ -328,6 +337,19 @@ pub async fn buy(app: &App, actor: &PartnerUser, id: &str, origin: &Origin) -> R
         .await?
         .ok_or_else(|| AppError::Internal("a saved card without a gateway customer".into()))?;
     let n = store::orders::count_attempts(&mut tx, id).await? + 1;
+    // The attempt's time is when it goes to the gateway: wait for the rate limit first, so that
+    // reconciliation never gives up on an attempt still queued here.
+    drop(tx);
+    app.charge_turn().await;
+    let mut tx = app.store().write().await?;
+    store::orgs::lock(&mut tx, &actor.org_id).await?;
+    let current = store::orders::get_in_org(&mut tx, &actor.org_id, id).await?.ok_or(AppError::NotFound("order"))?;
+    if current.status != OrderStatus::Draft.as_str() {
+        return Err(conflict(
+            "payment_in_progress",
+            "the payment for this order is being processed; try again in a moment",
+        ));
+    }
     let attempt = new_attempt(app, &order, &pm.id, n);
     store::orders::insert_attempt(&mut tx, &attempt).await?;
     store::orders::set_status(&mut tx, id, OrderStatus::Paying.as_str(), Step::Review.as_str(), None).await?;
@@ -336,7 +358,6 @@ pub async fn buy(app: &App, actor: &PartnerUser, id: &str, origin: &Origin) -> R
     let amount = money(order.total_minor, &order.currency)?;
     let description = format!("{} subscription, order {id}", order.offer_name);
     let description = if order.kind == "purchase" { description } else { format!("Renewal of the {description}") };
-    app.charge_turn().await;
     let answer = app.gateway().charge(&customer, &pm.gateway_ref, amount, &attempt.idempotency_key, &description).await;
     if app.settings().fault == Some(crate::Fault::CrashAfterCharge) {
         tracing::error!("fault injection: crashing after the gateway answered, before recording");
@@ -429,9 +450,27 @@ async fn complete_paid(
     let now = app.now();
     let mut tx = app.store().write().await?;
     if !store::orders::settle_attempt(&mut tx, &attempt.id, "succeeded", Some(charge_ref), None, now).await? {
-        return Ok(());
+        // Settled before: as a success (nothing to do), or given up on while the charge was in
+        // fact taken. Money taken is never dropped: the late success is recorded and the order
+        // finished, or flagged for a refund when the order was paid another way.
+        if !store::orders::settle_late_success(&mut tx, &attempt.id, charge_ref, now).await? {
+            return Ok(());
+        }
+        tracing::warn!(attempt = %attempt.id, "a payment given up on was taken after all; recording it");
     }
     let order = store::orders::get(&mut tx, &attempt.order_id).await?.ok_or(AppError::NotFound("order"))?;
+    if order.status == OrderStatus::Paid.as_str() {
+        let detail = format!(
+            "charge {charge_ref} of {} {} for an order already paid: refund it",
+            money(attempt.amount_minor, &attempt.currency)?.format_amount(),
+            attempt.currency
+        );
+        tracing::error!(order = %order.id, %charge_ref, "a second charge for a paid order; it needs a refund");
+        let change = Change { org: Some(&order.org_id), action: "payment.needs_refund", subject: &order.id, detail };
+        audit::record(app, &mut tx, who, origin, change).await?;
+        tx.commit().await?;
+        return Ok(());
+    }
     store::orgs::lock(&mut tx, &order.org_id).await?;
     let org = store::orgs::get(&mut tx, &order.org_id).await?.ok_or(AppError::NotFound("org"))?;
     let pm = store::payment_methods::get_in_org(&mut tx, &order.org_id, &attempt.payment_method_id)
@@ -465,7 +504,7 @@ async fn complete_paid(
             order.subscription_id.clone().unwrap_or_default(),
         ),
     };
-    let year = term.start.year();
+    let year = program_day(now, catalog.program().time_zone()).year();
     let seq = store::invoices::next_number(&mut tx, &format!("INV-{year}")).await?;
     let country_name = catalog.country(&org.country).map_or(org.country.clone(), |c| c.name().to_owned());
     let invoice = InvoiceRecord {
@@ -544,6 +583,10 @@ pub(crate) async fn reconcile_attempt(app: &App, attempt: &AttemptRecord) -> Res
     };
     let who = || Who::system("payment reconciliation");
     let origin = Origin { address: None, channel: "reconciliation" };
+    if attempt.gateway != app.gateway().name() {
+        tracing::warn!(attempt = %attempt.id, gateway = %attempt.gateway, "a pending attempt at another gateway; reconcile it by hand");
+        return Ok(());
+    }
     match app.gateway().find_charge(&customer, &attempt.idempotency_key).await {
         Ok(Some(outcome)) => settle(app, attempt, Ok(outcome), who(), &origin).await,
         Ok(None) if app.now() - attempt.created_at >= ABANDON_AFTER => {

@@ -342,9 +342,10 @@ pub async fn run_due(app: &App) -> Result<RunReport, AppError> {
                 Ok(Done::Nothing) => {}
                 Err(e) => tracing::warn!(subscription = %sub.id, error = %e, "renewal failed; it stays due"),
             }
-            // Renewing, failing and expiring give the lease back in their own transaction; a
-            // subscription left as it was is released here, so that the next pass can take it.
-            if !matches!(outcome, Ok(Done::Charged | Done::Expired)) {
+            // Renewing, failing and expiring give the lease back in their own transaction; one
+            // with nothing to do is released here. One that met an error keeps its lease until
+            // it runs out, so that the next try waits rather than spinning.
+            if matches!(outcome, Ok(Done::Nothing)) {
                 let mut tx = app.store().write().await?;
                 store::subscriptions::release(&mut tx, &sub.id).await?;
                 tx.commit().await?;
@@ -359,29 +360,45 @@ enum Done {
     Nothing,
 }
 
+/// Does what is due for a claimed subscription, deciding on a fresh copy read under the org's
+/// lock: the claimed copy may be stale (turned off since, or handled by another worker whose
+/// lease it outlived).
 async fn process_due(app: &App, sub: &SubscriptionRecord) -> Result<Done, AppError> {
-    let status: Status = sub.status.parse().unwrap_or(Status::Expired);
-    if status == Status::Active && !sub.auto_renew {
-        let mut tx = app.store().write().await?;
-        let current = store::subscriptions::get(&mut tx, &sub.id).await?.ok_or(AppError::NotFound("subscription"))?;
-        if current.term_end != sub.term_end || current.status != "active" {
-            return Ok(Done::Nothing);
-        }
-        store::subscriptions::set_status(&mut tx, &sub.id, Status::Expired.as_str()).await?;
-        record_expiry(app, &mut tx, sub, "automatic renewal was off").await?;
+    // Wait for a charge turn before anything is written, so that an attempt's time is the time
+    // it goes to the gateway.
+    app.charge_turn().await;
+    let today = today(app);
+    let mut tx = app.store().write().await?;
+    store::orgs::lock(&mut tx, &sub.org_id).await?;
+    let current = store::subscriptions::get(&mut tx, &sub.id).await?.ok_or(AppError::NotFound("subscription"))?;
+    let status: Status = current.status.parse().unwrap_or(Status::Expired);
+    let due = match status {
+        Status::Active => current.term_end <= today,
+        Status::PastDue => current.next_retry_on.is_some_and(|d| d <= today),
+        Status::Expired | Status::Cancelled => false,
+    };
+    if !due || current.term_end != sub.term_end {
+        return Ok(Done::Nothing);
+    }
+    if !current.auto_renew {
+        let why = if status == Status::PastDue {
+            "automatic renewal was turned off after the payment failed"
+        } else {
+            "automatic renewal was off"
+        };
+        store::subscriptions::set_status(&mut tx, &current.id, Status::Expired.as_str()).await?;
+        record_expiry(app, &mut tx, &current, why).await?;
         tx.commit().await?;
         return Ok(Done::Expired);
     }
-    charge_auto_renewal(app, sub).await.map(|()| Done::Charged)
+    charge_auto_renewal(app, tx, &current).await.map(|()| Done::Charged)
 }
 
 /// Charges one automatic renewal (or its retry): the order of the term, a new attempt keyed for
 /// the gateway, the charge, then the settlement shared with checkout.
-async fn charge_auto_renewal(app: &App, sub: &SubscriptionRecord) -> Result<(), AppError> {
+async fn charge_auto_renewal(app: &App, mut tx: store::Tx, sub: &SubscriptionRecord) -> Result<(), AppError> {
     let catalog = app.catalog();
     let origin = Origin { address: None, channel: "renewal run" };
-    let mut tx = app.store().write().await?;
-    store::orgs::lock(&mut tx, &sub.org_id).await?;
     let order = match store::orders::auto_renewal(&mut tx, &sub.id, sub.term_end).await? {
         Some(order) => order,
         None => {
@@ -439,7 +456,6 @@ async fn charge_auto_renewal(app: &App, sub: &SubscriptionRecord) -> Result<(), 
     tx.commit().await?;
     let amount = money(order.total_minor, &order.currency)?;
     let description = format!("Automatic renewal of the {} subscription, order {}", order.offer_name, order.id);
-    app.charge_turn().await;
     let answer =
         app.gateway().charge(&customer, &card.gateway_ref, amount, &attempt.idempotency_key, &description).await;
     match checkout::settle(app, &attempt, answer, Who::system("renewal run"), &origin).await {

@@ -25,11 +25,45 @@ pub(crate) async fn queue(
     Ok(())
 }
 
-/// The newest messages, for staff.
+/// The newest messages, for staff. Invitation links are secrets of their addressee, so support
+/// agents see them cut short and cannot join an org in someone's place; program admins, who
+/// may do everything, see them whole (to help someone whose e-mail never came).
 pub async fn list(app: &App, staff: &StaffMember, limit: i64) -> Result<Vec<OutboxEmail>, AppError> {
     staff.require(StaffPermission::ReadOutbox, "read the e-mail outbox")?;
     let mut conn = app.store().read().await?;
-    Ok(store::outbox::list(&mut conn, limit.clamp(1, 500)).await?)
+    let mut emails = store::outbox::list(&mut conn, limit.clamp(1, 500)).await?;
+    if !staff.role.allows(StaffPermission::ManageStaff) {
+        for email in &mut emails {
+            email.body = mask_links(&email.body);
+        }
+    }
+    Ok(emails)
+}
+
+/// `…/invitations/SECRET` becomes `…/invitations/SECR…`.
+fn mask_links(body: &str) -> String {
+    const MARK: &str = "/invitations/";
+    let mut out = String::with_capacity(body.len());
+    let mut rest = body;
+    while let Some(at) = rest.find(MARK) {
+        let (before, after) = rest.split_at(at + MARK.len());
+        out.push_str(before);
+        let end = after.find(char::is_whitespace).unwrap_or(after.len());
+        out.push_str(&after[..end.min(4)]);
+        out.push('…');
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn invitation_links_are_cut_short() {
+        let body = "Accept here:\nhttp://x/invitations/abcdefghijkl\nthanks";
+        assert_eq!(super::mask_links(body), "Accept here:\nhttp://x/invitations/abcd…\nthanks");
+    }
 }
 
 /// How e-mail leaves: an SMTP server. Without one, messages stay in the outbox.

@@ -445,8 +445,10 @@ impl Failure {
         if self.is_decline() {
             return GatewayError::Declined(decline_of(&self.error));
         }
+        // A refused key is the operator's problem, not the card's: the charge is left unknown
+        // (and reconciled once the key is fixed) rather than recorded as a decline.
         if matches!(self.status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) {
-            return GatewayError::Invalid(format!(
+            return GatewayError::Unavailable(format!(
                 "Stripe refused the API key ({}); check the secret key in the configuration",
                 self.status
             ));
@@ -754,7 +756,7 @@ mod tests {
             matches!(failure(402, localstripe_decline).into_error(), GatewayError::Declined(d) if d.code == "card_declined")
         );
         let key = failure(401, error("invalid_request_error", "", None, "Invalid API Key provided: sk_test_abc"));
-        assert!(matches!(key.into_error(), GatewayError::Invalid(m) if !m.contains("sk_test")));
+        assert!(matches!(key.into_error(), GatewayError::Unavailable(m) if !m.contains("sk_test")));
         let bad = failure(400, ApiError { message: Some("Unexpected description, foo".into()), ..ApiError::default() });
         assert!(bad.is_unexpected_parameter("description") && bad.is_unexpected_parameter("foo"));
         assert!(!bad.is_unexpected_parameter("customer"));

@@ -65,13 +65,17 @@ pub async fn claim(conn: &mut Conn, principal: &str, key: &str, request_hash: &s
 }
 
 pub async fn finish(conn: &mut Conn, principal: &str, key: &str, status: u16, body: &str) -> Result<()> {
-    sqlx::query("UPDATE idempotency_keys SET response_status = $1, response_body = $2 WHERE principal = $3 AND idempotency_key = $4")
-        .bind(i64::from(status))
-        .bind(body)
-        .bind(principal)
-        .bind(key)
-        .execute(conn)
-        .await?;
+    // The first answer stands: a later request that took the key over cannot replace it.
+    sqlx::query(
+        "UPDATE idempotency_keys SET response_status = $1, response_body = $2 \
+         WHERE principal = $3 AND idempotency_key = $4 AND response_status IS NULL",
+    )
+    .bind(i64::from(status))
+    .bind(body)
+    .bind(principal)
+    .bind(key)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

@@ -127,8 +127,10 @@ pub async fn get(conn: &mut Conn, id: &str) -> Result<Option<OrderRecord>> {
 
 /// The open draft (draft or paying) of `org` for `offer_code`, if any.
 pub async fn open_draft(conn: &mut Conn, org: &OrgId, offer_code: &str) -> Result<Option<OrderRecord>> {
-    let sql =
-        format!("SELECT {COLUMNS} FROM orders WHERE org_id = $1 AND offer_code = $2 AND status IN ('draft', 'paying')");
+    let sql = format!(
+        "SELECT {COLUMNS} FROM orders WHERE org_id = $1 AND offer_code = $2 AND status IN ('draft', 'paying') \
+         AND kind <> 'auto_renewal'"
+    );
     let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.as_str()).bind(offer_code).fetch_optional(conn).await?;
     row.as_ref().map(from_row).transpose()
 }
@@ -358,6 +360,21 @@ pub async fn settle_attempt(
     .bind(charge_ref)
     .bind(decline.map(|d| d.0))
     .bind(decline.map(|d| d.1))
+    .bind(to_db(at))
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Records the success of an attempt that had been given up on (abandoned or declined): the
+/// gateway took the money after all. `false` if it was not in such a state.
+pub async fn settle_late_success(conn: &mut Conn, id: &str, charge_ref: &str, at: DateTime<Utc>) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE payment_attempts SET status = 'succeeded', charge_ref = $1, settled_at = $2 \
+         WHERE id = $3 AND status IN ('abandoned', 'declined')",
+    )
+    .bind(charge_ref)
     .bind(to_db(at))
     .bind(id)
     .execute(conn)

@@ -159,7 +159,13 @@ async fn a_support_agent_cannot_read_the_audit_log_or_manage_staff() {
         sam.submit("/staff/signin", "/staff/signin", &[("email", "sam@vendor.example"), ("password", &password)]).await;
     assert_eq!(location(&r), "/staff");
     assert_eq!(sam.get("/staff").await.status(), StatusCode::OK, "agents see orgs");
-    assert_eq!(sam.get("/staff/outbox").await.status(), StatusCode::OK, "agents read the outbox");
+    let ada = t.sign_up("Contoso", "ada@contoso.example").await;
+    ada.browser.submit("/users", "/users/invite", &[("email", "gus@contoso.example"), ("role", "global_admin")]).await;
+    let link = invitation_link(&t.last_email_to("gus@contoso.example").await);
+    let (status, outbox) = sam.get_text("/staff/outbox").await;
+    assert_eq!(status, StatusCode::OK, "agents read the outbox");
+    assert!(outbox.contains("gus@contoso.example") && !outbox.contains(&link), "agents see invitation links cut short");
+    assert!(admin.get_text("/staff/outbox").await.1.contains(&link), "program admins see them whole");
     assert_eq!(sam.get("/staff/audit").await.status(), StatusCode::FORBIDDEN);
     assert_eq!(sam.get("/staff/team").await.status(), StatusCode::FORBIDDEN);
     let r = sam

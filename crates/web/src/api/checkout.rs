@@ -243,9 +243,14 @@ async fn idempotent(
     let (status, body, keep) = match run.await {
         Ok((status, body)) => (status, body, true),
         Err(e) => {
+            // Answers that say "not yet" are not kept: a retry with the key must see the outcome.
             let unknown = matches!(
-                e.0,
-                AppError::PaymentPending | AppError::GatewayUnavailable(_) | AppError::Store(_) | AppError::Internal(_)
+                &e.0,
+                AppError::PaymentPending
+                    | AppError::GatewayUnavailable(_)
+                    | AppError::Store(_)
+                    | AppError::Internal(_)
+                    | AppError::Conflict { code: "payment_in_progress" | "payment_not_completed", .. }
             );
             let problem = e.problem();
             let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

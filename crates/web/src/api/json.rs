@@ -31,7 +31,7 @@ fn problem_for(rejection: JsonRejection) -> Problem {
         JsonRejection::JsonDataError(e) => Problem::new(
             StatusCode::BAD_REQUEST,
             "invalid_body",
-            format!("the JSON does not fit this request: {}", e.body_text()),
+            format!("the JSON does not fit this request: {}", without_values(&e.body_text())),
             None,
         ),
         JsonRejection::JsonSyntaxError(e) => Problem::new(
@@ -44,5 +44,37 @@ fn problem_for(rejection: JsonRejection) -> Problem {
             Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", "the body is too large", None)
         }
         other => Problem::new(other.status(), "invalid_body", other.body_text(), None),
+    }
+}
+
+/// serde quotes the offending value between backticks; a value may be a card number or a CVC,
+/// so it is left out of the answer (the field and what was expected stay).
+fn without_values(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut inside = false;
+    for c in text.chars() {
+        if c == '`' {
+            if inside {
+                out.push_str("…`");
+            } else {
+                out.push('`');
+            }
+            inside = !inside;
+        } else if !inside {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn values_are_left_out_of_errors() {
+        let text = "card.cvc: invalid type: integer `123`, expected a string at line 1 column 9";
+        assert_eq!(
+            super::without_values(text),
+            "card.cvc: invalid type: integer `…`, expected a string at line 1 column 9"
+        );
     }
 }

@@ -401,7 +401,7 @@ async fn buy(
     Form(f): Form<BuyForm>,
 ) -> Response {
     let principal = format!("user:{}", s.user.id);
-    let key = if f.buy_key.is_empty() { format!("buy-{id}") } else { f.buy_key.clone() };
+    let key = if f.buy_key.is_empty() || f.buy_key.len() > 255 { format!("buy-{id}") } else { f.buy_key.clone() };
     let hash = app::idempotency::request_hash(&["portal-buy", &id]);
     let done_at = format!("/orders/{id}");
     match app::idempotency::claim(&state.app, &principal, &key, &hash).await {
