@@ -332,3 +332,42 @@ async fn paying_a_past_due_subscription_by_hand_makes_it_active_and_follows_on()
     run_until(&t, day(2028, 3, 25)).await;
     assert_eq!(sandbox_charges(&t).await, charges, "no retry after the manual payment");
 }
+
+#[tokio::test]
+async fn turning_renewal_off_while_past_due_stops_the_retries() {
+    let t = spawn_app().await;
+    let (api, sub) = subscribed(&t, day(2027, 3, 15), GOOD_CARD).await;
+    t.clock.advance(chrono::Duration::minutes(1));
+    api.post(
+        "/api/v1/payment-methods",
+        json!({"card": {"number": "4000000000000341", "exp_month": "12", "exp_year": "2030", "cvc": "123"}}),
+    )
+    .await;
+    run_until(&t, day(2028, 3, 15)).await;
+    assert_eq!(subscription(&api, &sub).await["status"], "past_due");
+    let charges = sandbox_charges(&t).await;
+    let (status, _) = api.post(&format!("/api/v1/subscriptions/{sub}/turn-off-auto-renew"), json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    run_until(&t, day(2028, 3, 30)).await;
+    assert_eq!(sandbox_charges(&t).await, charges, "no retry after turning renewal off");
+    assert_eq!(subscription(&api, &sub).await["status"], "expired");
+}
+
+#[tokio::test]
+async fn an_order_set_aside_by_subscribe_now_cannot_be_paid() {
+    let t = spawn_app().await;
+    let (api, sub) = subscribed(&t, day(2027, 3, 15), GOOD_CARD).await;
+    api.post(&format!("/api/v1/subscriptions/{sub}/turn-off-auto-renew"), json!({})).await;
+    run_until(&t, day(2028, 3, 20)).await;
+    let (_, renewal) = api.post(&format!("/api/v1/subscriptions/{sub}/renewals"), json!({})).await;
+    let renewal = renewal["id"].as_str().unwrap().to_owned();
+    api.post(&format!("/api/v1/orders/{renewal}/verify"), json!({})).await;
+    let (order, _) = order_at_review(&api, GOOD_CARD).await;
+    assert_ne!(order, renewal, "Subscribe now set the renewal aside");
+    let (status, body, _) = pay(&api, &renewal, "stale-tab").await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["code"], "order_closed");
+    let (status, _, _) = pay(&api, &order, "buy-again").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(invoice_count(&t).await, 2, "one purchase, one re-purchase, no double charge");
+}
