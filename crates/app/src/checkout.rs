@@ -164,12 +164,13 @@ pub fn current_terms(app: &App, order: &OrderRecord) -> Result<domain::catalog::
 /// Loads a draft of the actor's org for a change, inside `tx`, with its row locked.
 async fn draft_for_change(tx: &mut store::Conn, actor: &PartnerUser, id: &str) -> Result<OrderRecord, AppError> {
     require_buyer(actor)?;
-    store::orders::lock(tx, id).await?;
+    store::orders::lock(tx, &actor.org_id, id).await?;
     let order = store::orders::get_in_org(tx, &actor.org_id, id).await?.ok_or(AppError::NotFound("order"))?;
     match order.status.parse::<OrderStatus>() {
         Ok(OrderStatus::Draft) => Ok(order),
         Ok(OrderStatus::Paying) => Err(conflict("payment_in_progress", "a payment for this order is being processed")),
-        _ => Err(conflict("order_paid", "this order is paid already")),
+        Ok(OrderStatus::Paid) => Err(conflict("order_paid", "this order is paid already")),
+        Err(_) => Err(conflict("order_closed", "this order was set aside; start again from Partnership > Offers")),
     }
 }
 
@@ -343,7 +344,16 @@ pub async fn buy(app: &App, actor: &PartnerUser, id: &str, origin: &Origin) -> R
     app.charge_turn().await;
     let mut tx = app.store().write().await?;
     store::orgs::lock(&mut tx, &actor.org_id).await?;
+    // The order's own lock too, so that a wizard step (which takes only that one) cannot change
+    // the card between this check and the charge.
+    store::orders::lock(&mut tx, &actor.org_id, id).await?;
     let current = store::orders::get_in_org(&mut tx, &actor.org_id, id).await?.ok_or(AppError::NotFound("order"))?;
+    if current.payment_method_id != order.payment_method_id || current.step != order.step {
+        return Err(conflict(
+            "order_changed",
+            "the order changed while you were buying; check the review and buy again",
+        ));
+    }
     if current.status != OrderStatus::Draft.as_str() {
         return Err(conflict(
             "payment_in_progress",

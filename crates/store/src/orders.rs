@@ -213,8 +213,12 @@ pub async fn auto_renewal(conn: &mut Conn, subscription_id: &str, term_end: Naiv
 
 /// Takes the order's row lock (a no-op update) so that two requests for one order go one at a
 /// time on PostgreSQL; SQLite's write transactions are serial already.
-pub async fn lock(conn: &mut Conn, id: &str) -> Result<()> {
-    sqlx::query("UPDATE orders SET id = id WHERE id = $1").bind(id).execute(conn).await?;
+pub async fn lock(conn: &mut Conn, org: &OrgId, id: &str) -> Result<()> {
+    sqlx::query("UPDATE orders SET id = id WHERE org_id = $1 AND id = $2")
+        .bind(org.as_str())
+        .bind(id)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 

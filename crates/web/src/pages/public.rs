@@ -41,6 +41,14 @@ fn signed_in(state: &AppState, token: &str, to: &str) -> Response {
     let mut response = Redirect::to(to).into_response();
     let max_age = state.app.settings().session_ttl.num_seconds();
     cookies::set(response.headers_mut(), cookies::SESSION, token, max_age, state.secure_cookies);
+    // A new CSRF token with the new session: one planted before sign-in is worth nothing after.
+    cookies::set(
+        response.headers_mut(),
+        cookies::CSRF,
+        &state.app.new_secret(""),
+        60 * 60 * 24 * 30,
+        state.secure_cookies,
+    );
     response
 }
 
