@@ -4,6 +4,7 @@
 
 use crate::checkout::{GOOD_CARD, buyer, order_at_review, pay, sandbox_charges};
 use crate::helpers::*;
+use app::clock::Clock;
 use chrono::{NaiveDate, TimeZone, Utc};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -370,4 +371,41 @@ async fn an_order_set_aside_by_subscribe_now_cannot_be_paid() {
     let (status, _, _) = pay(&api, &order, "buy-again").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(invoice_count(&t).await, 2, "one purchase, one re-purchase, no double charge");
+}
+
+#[tokio::test]
+async fn a_renewal_that_cannot_proceed_waits_for_its_lease_instead_of_spinning() {
+    let t = spawn_app().await;
+    let (api, sub) = subscribed(&t, day(2027, 3, 15), GOOD_CARD).await;
+    t.clock.set(Utc.with_ymd_and_hms(2028, 3, 1, 9, 0, 0).unwrap());
+    let (status, order) = api.post(&format!("/api/v1/subscriptions/{sub}/renewals"), json!({})).await;
+    assert_eq!(status, StatusCode::CREATED, "{order}");
+    // A manual renewal whose payment is out at the gateway (a request still waiting, say).
+    let (_, cards) = api.get("/api/v1/payment-methods").await;
+    let mut tx = t.app.store().write().await.unwrap();
+    let attempt = store::orders::AttemptRecord {
+        id: "pay_00000000000000000000000000".into(),
+        order_id: order["id"].as_str().unwrap().into(),
+        idempotency_key: "in-flight".into(),
+        payment_method_id: cards["data"][0]["id"].as_str().unwrap().into(),
+        gateway: "sandbox".into(),
+        amount_minor: 47500,
+        currency: "USD".into(),
+        status: "pending".into(),
+        created_at: t.clock.now(),
+    };
+    store::orders::insert_attempt(&mut tx, &attempt).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let charges = sandbox_charges(&t).await;
+    t.clock.set(Utc.with_ymd_and_hms(2028, 3, 15, 0, 5, 0).unwrap());
+    let run = tokio::time::timeout(std::time::Duration::from_secs(30), app::lifecycle::run_due(&t.app)).await;
+    let report = run.expect("the run ends").unwrap();
+    assert_eq!(report.charged, 0, "no charge while another payment for the subscription is out");
+    assert_eq!(sandbox_charges(&t).await, charges);
+    assert_eq!(
+        subscription(&api, &sub).await["term_end"],
+        "2028-03-15",
+        "still due, to be tried when its lease runs out"
+    );
 }
