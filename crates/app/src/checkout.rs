@@ -439,7 +439,9 @@ pub(crate) async fn record_decline(
         let change =
             Change { org: Some(&order.org_id), action: "order.payment_failed", subject: &attempt.order_id, detail };
         audit::record(app, &mut tx, who, origin, change).await?;
-        if order.kind == "auto_renewal" {
+        // Only a charge the gateway refused counts against an automatic renewal; an attempt
+        // that never reached it (abandoned) leaves the subscription due, to be charged again.
+        if order.kind == "auto_renewal" && status == "declined" {
             crate::lifecycle::renewal_failed(app, &mut tx, &order, message).await?;
         }
     }
