@@ -125,16 +125,8 @@ async fn turn_off(
     session: PartnerSession,
     Path(id): Path<String>,
 ) -> Response {
-    match app::lifecycle::turn_off_auto_renew(&state.app, &session.user, &id, &origin).await {
-        Ok(_) => Redirect::to(&format!("/subscriptions/{id}")).into_response(),
-        Err(e @ AppError::Conflict { .. }) => {
-            match subscription_page(&state, &csrf, &session, &id, Some(public_message(&e))).await {
-                Ok(page) => (status_of(&e), page).into_response(),
-                Err(e) => PageError(e).into_response(),
-            }
-        }
-        Err(e) => PageError(e).into_response(),
-    }
+    let result = app::lifecycle::turn_off_auto_renew(&state.app, &session.user, &id, &origin).await;
+    after_action(&state, &csrf, &session, &id, result.map(|_| format!("/subscriptions/{id}"))).await
 }
 
 async fn renew(
@@ -144,10 +136,23 @@ async fn renew(
     session: PartnerSession,
     Path(id): Path<String>,
 ) -> Response {
-    match app::lifecycle::start_renewal(&state.app, &session.user, &id, &origin).await {
-        Ok(order) => Redirect::to(&format!("/orders/{}", order.id)).into_response(),
+    let result = app::lifecycle::start_renewal(&state.app, &session.user, &id, &origin).await;
+    after_action(&state, &csrf, &session, &id, result.map(|order| format!("/orders/{}", order.id))).await
+}
+
+/// After an action on a subscription: on to `Ok`'s page, or the subscription's page again with
+/// the reason it was refused.
+async fn after_action(
+    state: &AppState,
+    csrf: &CsrfToken,
+    session: &PartnerSession,
+    id: &str,
+    result: Result<String, AppError>,
+) -> Response {
+    match result {
+        Ok(to) => Redirect::to(&to).into_response(),
         Err(e @ AppError::Conflict { .. }) => {
-            match subscription_page(&state, &csrf, &session, &id, Some(public_message(&e))).await {
+            match subscription_page(state, csrf, session, id, Some(public_message(&e))).await {
                 Ok(page) => (status_of(&e), page).into_response(),
                 Err(e) => PageError(e).into_response(),
             }
