@@ -418,3 +418,43 @@ async fn a_key_left_in_flight_by_a_dead_request_is_taken_over_after_ten_seconds(
     );
     assert!(matches!(claim(&t.app, "user:x", "k", "h").await.unwrap(), Seen::New), "taken over");
 }
+
+#[tokio::test]
+async fn a_not_yet_answer_is_not_kept_for_the_idempotency_key() {
+    let t = spawn_app().await;
+    let api = buyer(&t, "Contoso", "ada@contoso.example", "US").await;
+    let (id, order) = order_at_review(&api, GOOD_CARD).await;
+    // A payment of this order is out at the gateway (another request, still waiting).
+    let mut tx = t.app.store().write().await.unwrap();
+    let attempt = store::orders::AttemptRecord {
+        id: "pay_00000000000000000000000000".into(),
+        order_id: id.clone(),
+        idempotency_key: format!("{id}-attempt-1"),
+        payment_method_id: order["payment_method_id"].as_str().unwrap().into(),
+        gateway: "sandbox".into(),
+        amount_minor: 47500,
+        currency: "USD".into(),
+        status: "pending".into(),
+        created_at: start_time(),
+    };
+    store::orders::insert_attempt(&mut tx, &attempt).await.unwrap();
+    store::orders::set_status(&mut tx, &id, "paying", "review", None).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let (status, body, _) = pay(&api, &id, "K").await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["code"], "payment_in_progress");
+    // The other request never reached the gateway; later, the same key gets a real answer.
+    t.clock.advance(chrono::Duration::minutes(3));
+    let (status, body, replayed) = pay(&api, &id, "K").await;
+    assert!(!replayed, "the 409 was not kept");
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["code"], "payment_not_completed", "the abandoned payment is reported");
+    // Back at the payment step, as after a decline: pick the card and buy again.
+    api.post(&format!("/api/v1/orders/{id}/payment-method"), json!({"payment_method_id": order["payment_method_id"]}))
+        .await;
+    let (status, body, _) = pay(&api, &id, "K2").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["status"], "paid");
+    assert_eq!(sandbox_charges(&t).await, 1);
+}
