@@ -191,6 +191,7 @@ struct Phase {
     /// The whole machine during the phase: share of CPU time busy, and waiting on I/O.
     machine_busy: f64,
     machine_iowait: f64,
+    machine_steal: f64,
 }
 
 impl Phase {
@@ -228,9 +229,11 @@ async fn timed<Fut: std::future::Future<Output = Outcome>>(
         let before = backends_before.unwrap_or_default();
         after.iter().map(|(pid, t)| t.saturating_sub(before.get(pid).copied().unwrap_or_default())).sum()
     });
-    let machine_total = machine_after.2.saturating_sub(machine_before.2).max(1) as f64;
-    let machine_busy = machine_after.0.saturating_sub(machine_before.0) as f64 / machine_total;
-    let machine_iowait = machine_after.1.saturating_sub(machine_before.1) as f64 / machine_total;
+    let machine_total = machine_after.total.saturating_sub(machine_before.total).max(1) as f64;
+    let share = |after: u64, before: u64| after.saturating_sub(before) as f64 / machine_total;
+    let machine_busy = share(machine_after.busy, machine_before.busy);
+    let machine_iowait = share(machine_after.iowait, machine_before.iowait);
+    let machine_steal = share(machine_after.steal, machine_before.steal);
     if let Some((path, db, name)) = csv {
         use std::io::Write;
         let new = !path.exists();
@@ -262,6 +265,7 @@ async fn timed<Fut: std::future::Future<Output = Outcome>>(
         database_cpu,
         machine_busy,
         machine_iowait,
+        machine_steal,
     })
 }
 
@@ -611,7 +615,7 @@ fn store_location(scratch: &Scratch) -> String {
 fn report_phase(name: &str, p: &Phase) {
     let target = p.target.map_or(String::new(), |t| format!(" (asked {t:.0}/s)"));
     println!(
-        "  {name}: {} purchases in {:.2} s = {:.0}/s{target}; p50 {:.1} ms, p90 {:.1} ms, p99 {:.1} ms, max {:.1} ms; server CPU {:.2} cores, client {:.2}{}, machine {:.0}% busy, {:.0}% iowait{}",
+        "  {name}: {} purchases in {:.2} s = {:.0}/s{target}; p50 {:.1} ms, p90 {:.1} ms, p99 {:.1} ms, max {:.1} ms; server CPU {:.2} cores, client {:.2}{}, machine {:.0}% busy ({:.0}% stolen), {:.0}% iowait{}",
         p.ok,
         p.wall.as_secs_f64(),
         p.rate(),
@@ -623,6 +627,7 @@ fn report_phase(name: &str, p: &Phase) {
         p.client_cores(),
         p.database_cores().map_or(String::new(), |c| format!(", PostgreSQL backends {c:.2}")),
         p.machine_busy * 100.0,
+        p.machine_steal * 100.0,
         p.machine_iowait * 100.0,
         p.first_error.as_ref().map_or(String::new(), |e| format!("; {} errors, first: {e}", p.errors))
     );
@@ -747,11 +752,13 @@ fn print_table(cli: &Cli, reports: &[Report]) {
     row("load generator CPU at max, pay only / whole path (cores)", &|r| {
         format!("{:.2} / {:.2}", r.pay_max.client_cores(), r.path_max.client_cores())
     });
-    row("write transactions per purchase, pay only / whole path (PostgreSQL xids)", &|r| match (r.pg_pay, r.pg_path) {
+    row("write transactions per purchase, pay only / whole path (PostgreSQL xids, rolled back ones too)", &|r| match (
+        r.pg_pay, r.pg_path,
+    ) {
         (Some((pay, _)), Some((path, _))) => format!("{pay:.1} / {path:.1}"),
         _ => "–".into(),
     });
-    row("durable commits/s at max, pay only / whole path: ratio to the probe", &|r| match (r.pg_pay, r.pg_path) {
+    row("write transactions/s at max ÷ probe, pay only / whole path", &|r| match (r.pg_pay, r.pg_path) {
         (Some((pay, _)), Some((path, _))) => {
             format!("{:.2} / {:.2}", r.pay_max.rate() * pay / r.probe_mean(), r.path_max.rate() * path / r.probe_mean())
         }

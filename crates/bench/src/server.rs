@@ -154,16 +154,25 @@ fn clock_ticks_per_second() -> f64 {
     })
 }
 
-/// Machine-wide CPU time from /proc/stat, in clock ticks: (busy, iowait, total).
-pub fn machine_cpu() -> (u64, u64, u64) {
+/// Machine-wide CPU time from /proc/stat, in clock ticks.
+#[derive(Clone, Copy, Default)]
+pub struct MachineCpu {
+    /// Running anything, including time stolen by the hypervisor.
+    pub busy: u64,
+    pub iowait: u64,
+    /// Stolen by the hypervisor for other guests (part of `busy`).
+    pub steal: u64,
+    pub total: u64,
+}
+
+pub fn machine_cpu() -> MachineCpu {
     let text = std::fs::read_to_string("/proc/stat").unwrap_or_default();
-    let Some(line) = text.lines().find(|l| l.starts_with("cpu ")) else { return (0, 0, 0) };
+    let Some(line) = text.lines().find(|l| l.starts_with("cpu ")) else { return MachineCpu::default() };
     // user nice system idle iowait irq softirq steal (guest time is already in user).
     let v: Vec<u64> = line.split_whitespace().skip(1).take(8).map(|x| x.parse().unwrap_or(0)).collect();
     let get = |i: usize| v.get(i).copied().unwrap_or(0);
-    let (idle, iowait) = (get(3), get(4));
     let total: u64 = v.iter().sum();
-    (total - idle - iowait, iowait, total)
+    MachineCpu { busy: total - get(3) - get(4), iowait: get(4), steal: get(7), total }
 }
 
 /// The number of CPUs this process may run on.
