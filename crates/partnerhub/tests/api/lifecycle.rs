@@ -27,6 +27,16 @@ async fn subscribed(t: &TestApp, on: NaiveDate, card: &str) -> (Api, String) {
     (api, paid["subscription_id"].as_str().unwrap().to_owned())
 }
 
+/// A card that saves fine but whose charges are all declined.
+const CHARGES_FAIL: &str = "4000000000000341";
+
+/// Saves `number` as the org's newest (so default) card.
+async fn save_card(api: &Api, number: &str) {
+    let card = json!({"card": {"number": number, "exp_month": "12", "exp_year": "2030", "cvc": "123"}});
+    let (status, body) = api.post("/api/v1/payment-methods", card).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+}
+
 async fn subscription(api: &Api, id: &str) -> Value {
     api.get(&format!("/api/v1/subscriptions/{id}")).await.1
 }
@@ -200,13 +210,7 @@ async fn a_failed_renewal_is_past_due_and_a_successful_retry_makes_it_active() {
     let (api, sub) = subscribed(&t, day(2027, 3, 15), GOOD_CARD).await;
     // The newest card is the default: one that saves fine but whose charges fail.
     t.clock.advance(chrono::Duration::minutes(1));
-    let (status, _) = api
-        .post(
-            "/api/v1/payment-methods",
-            json!({"card": {"number": "4000000000000341", "exp_month": "12", "exp_year": "2030", "cvc": "123"}}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED);
+    save_card(&api, CHARGES_FAIL).await;
     run_until(&t, day(2028, 3, 15)).await;
     let s = subscription(&api, &sub).await;
     assert_eq!(s["status"], "past_due", "{s}");
@@ -237,11 +241,7 @@ async fn failed_charges_retry_after_one_three_and_seven_days_then_expire() {
     let t = spawn_app().await;
     let (api, sub) = subscribed(&t, day(2027, 3, 15), GOOD_CARD).await;
     t.clock.advance(chrono::Duration::minutes(1));
-    api.post(
-        "/api/v1/payment-methods",
-        json!({"card": {"number": "4000000000000341", "exp_month": "12", "exp_year": "2030", "cvc": "123"}}),
-    )
-    .await;
+    save_card(&api, CHARGES_FAIL).await;
     let mut attempts_by_day = Vec::new();
     for d in [
         day(2028, 3, 15),
@@ -301,11 +301,7 @@ async fn paying_a_past_due_subscription_by_hand_makes_it_active_and_follows_on()
     let t = spawn_app().await;
     let (api, sub) = subscribed(&t, day(2027, 3, 15), GOOD_CARD).await;
     t.clock.advance(chrono::Duration::minutes(1));
-    api.post(
-        "/api/v1/payment-methods",
-        json!({"card": {"number": "4000000000000341", "exp_month": "12", "exp_year": "2030", "cvc": "123"}}),
-    )
-    .await;
+    save_card(&api, CHARGES_FAIL).await;
     run_until(&t, day(2028, 3, 15)).await;
     assert_eq!(subscription(&api, &sub).await["status"], "past_due");
     t.clock.advance(chrono::Duration::hours(2));
@@ -339,11 +335,7 @@ async fn turning_renewal_off_while_past_due_stops_the_retries() {
     let t = spawn_app().await;
     let (api, sub) = subscribed(&t, day(2027, 3, 15), GOOD_CARD).await;
     t.clock.advance(chrono::Duration::minutes(1));
-    api.post(
-        "/api/v1/payment-methods",
-        json!({"card": {"number": "4000000000000341", "exp_month": "12", "exp_year": "2030", "cvc": "123"}}),
-    )
-    .await;
+    save_card(&api, CHARGES_FAIL).await;
     run_until(&t, day(2028, 3, 15)).await;
     assert_eq!(subscription(&api, &sub).await["status"], "past_due");
     let charges = sandbox_charges(&t).await;
