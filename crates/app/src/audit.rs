@@ -43,7 +43,13 @@ pub(crate) async fn record(
     origin: &Origin,
     change: Change<'_>,
 ) -> Result<(), AppError> {
-    let event = AuditEvent {
+    store::audit::insert(conn, &event(app, who, origin, change)).await?;
+    Ok(())
+}
+
+/// The audit row of a change, not yet written (for writing many at once).
+pub(crate) fn event(app: &App, who: Who, origin: &Origin, change: Change<'_>) -> AuditEvent {
+    AuditEvent {
         id: app.new_id(AuditEventId::from_random),
         at: app.now(),
         actor_kind: who.kind.to_owned(),
@@ -58,7 +64,5 @@ pub(crate) async fn record(
             if origin.channel.is_empty() { "system" } else { origin.channel }
         ),
         address: origin.address.clone(),
-    };
-    store::audit::insert(conn, &event).await?;
-    Ok(())
+    }
 }

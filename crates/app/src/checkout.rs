@@ -516,15 +516,67 @@ async fn complete_paid(
             order.subscription_id.clone().unwrap_or_default(),
         ),
     };
-    let year = program_day(now, catalog.program().time_zone()).year();
-    let seq = store::invoices::next_number(&mut tx, &format!("INV-{year}")).await?;
-    let country_name = catalog.country(&org.country).map_or(org.country.clone(), |c| c.name().to_owned());
-    let invoice = InvoiceRecord {
+    let series = invoice_series(app);
+    let seq = store::invoices::next_number(&mut tx, &series).await?;
+    let billed = Billed {
+        org_name: org.name.as_str(),
+        partner_id: &org.partner_id.to_string(),
+        country: &org.country,
+        brand: &pm.brand,
+        last4: &pm.last4,
+    };
+    let invoice = invoice_for(app, &order, &billed, term, &series, seq, charge_ref);
+    store::invoices::insert(&mut tx, &invoice).await?;
+    let paid = Paid {
+        paid_at: now,
+        term_start: term.start,
+        term_end: term.end,
+        subscription_id: &subscription_id,
+        invoice_id: &invoice.id,
+    };
+    store::orders::mark_paid(&mut tx, &order.id, &paid).await?;
+    let users = store::users::list_in_org(&mut tx, &order.org_id).await?;
+    let emails: Vec<_> = receipts(app, &order, &invoice, &users)?;
+    store::outbox::insert_many(&mut tx, &emails).await?;
+    audit::record(app, &mut tx, who, origin, paid_change(&order, &invoice)?).await?;
+    tx.commit().await?;
+    tracing::info!(order = %order.id, invoice = %invoice.number, "order paid");
+    Ok(())
+}
+
+/// The series of invoices issued now: one per year of the program's calendar.
+pub(crate) fn invoice_series(app: &App) -> String {
+    format!("INV-{}", program_day(app.now(), app.catalog().program().time_zone()).year())
+}
+
+/// Who paid and with what, as the invoice names them.
+pub(crate) struct Billed<'a> {
+    pub org_name: &'a str,
+    pub partner_id: &'a str,
+    /// The country code; the invoice shows its name.
+    pub country: &'a str,
+    pub brand: &'a str,
+    pub last4: &'a str,
+}
+
+/// The invoice of a paid order, numbered `seq` in `series`.
+pub(crate) fn invoice_for(
+    app: &App,
+    order: &OrderRecord,
+    billed: &Billed<'_>,
+    term: Term,
+    series: &str,
+    seq: i64,
+    charge_ref: &str,
+) -> InvoiceRecord {
+    let catalog = app.catalog();
+    let country_name = catalog.country(billed.country).map_or(billed.country.to_owned(), |c| c.name().to_owned());
+    InvoiceRecord {
         id: app.new_id(InvoiceId::from_random).to_string(),
-        number: format!("INV-{year}-{seq:06}"),
+        number: format!("{series}-{seq:06}"),
         org_id: order.org_id.clone(),
         order_id: order.id.clone(),
-        issued_at: now,
+        issued_at: app.now(),
         currency: order.currency.clone(),
         net_minor: order.net_minor,
         tax_minor: order.tax_minor,
@@ -539,51 +591,44 @@ async fn complete_paid(
         period_end: term.end,
         seller_name: catalog.program().vendor_name().to_owned(),
         seller_address: catalog.program().vendor_address().to_owned(),
-        buyer_name: org.name.to_string(),
-        buyer_partner_id: org.partner_id.to_string(),
+        buyer_name: billed.org_name.to_owned(),
+        buyer_partner_id: billed.partner_id.to_owned(),
         buyer_country: country_name,
-        paid_with: crate::invoices::card_label(&pm.brand, &pm.last4),
+        paid_with: crate::invoices::card_label(billed.brand, billed.last4),
         charge_ref: charge_ref.to_owned(),
-    };
-    store::invoices::insert(&mut tx, &invoice).await?;
-    let paid = Paid {
-        paid_at: now,
-        term_start: term.start,
-        term_end: term.end,
-        subscription_id: &subscription_id,
-        invoice_id: &invoice.id,
-    };
-    store::orders::mark_paid(&mut tx, &order.id, &paid).await?;
-    send_receipt(app, &mut tx, &order, &invoice).await?;
+    }
+}
+
+/// The receipts of a paid order: one to each of the org's Billing admins and Global admins
+/// (`users` may hold other orgs' users too; they are skipped).
+pub(crate) fn receipts(
+    app: &App,
+    order: &OrderRecord,
+    invoice: &InvoiceRecord,
+    users: &[store::users::UserRecord],
+) -> Result<Vec<store::outbox::OutboxEmail>, AppError> {
+    let total = money(invoice.total_minor, &invoice.currency)?;
+    let link = format!("{}/invoices/{}", app.settings().public_url, invoice.id);
+    let subject = format!("Receipt for your {} subscription ({})", order.offer_name, invoice.number);
+    Ok(users
+        .iter()
+        .filter(|u| u.org_id == order.org_id && matches!(u.role, PartnerRole::BillingAdmin | PartnerRole::GlobalAdmin))
+        .map(|user| {
+            let body = format!(
+                "Hello {},\n\nYour order for {} is confirmed.\n\nInvoice {}: {total}, paid by {}.\nTerm: {} to {}.\n\nThe invoice: {link}\n",
+                user.name, order.offer_name, invoice.number, invoice.paid_with, invoice.period_start, invoice.period_end,
+            );
+            crate::outbox::email(app, user.email.as_str(), &subject, body)
+        })
+        .collect())
+}
+
+/// The audit change of a paid order.
+pub(crate) fn paid_change<'a>(order: &'a OrderRecord, invoice: &InvoiceRecord) -> Result<Change<'a>, AppError> {
     let total = money(order.total_minor, &order.currency)?;
     let detail = format!("paid {total} for {} ({}), invoice {}", order.offer_name, invoice.paid_with, invoice.number);
     let action = if order.kind == "purchase" { "order.paid" } else { "subscription.renewed" };
-    let change = Change { org: Some(&order.org_id), action, subject: &order.id, detail };
-    audit::record(app, &mut tx, who, origin, change).await?;
-    tx.commit().await?;
-    tracing::info!(order = %order.id, invoice = %invoice.number, "order paid");
-    Ok(())
-}
-
-/// The receipt goes to the org's Billing admins and Global admins.
-async fn send_receipt(
-    app: &App,
-    tx: &mut store::Conn,
-    order: &OrderRecord,
-    invoice: &InvoiceRecord,
-) -> Result<(), AppError> {
-    let users = store::users::list_in_org(tx, &order.org_id).await?;
-    let total = money(invoice.total_minor, &invoice.currency)?;
-    let link = format!("{}/invoices/{}", app.settings().public_url, invoice.id);
-    for user in users.iter().filter(|u| matches!(u.role, PartnerRole::BillingAdmin | PartnerRole::GlobalAdmin)) {
-        let body = format!(
-            "Hello {},\n\nYour order for {} is confirmed.\n\nInvoice {}: {total}, paid by {}.\nTerm: {} to {}.\n\nThe invoice: {link}\n",
-            user.name, order.offer_name, invoice.number, invoice.paid_with, invoice.period_start, invoice.period_end,
-        );
-        let subject = format!("Receipt for your {} subscription ({})", order.offer_name, invoice.number);
-        crate::outbox::queue(app, tx, user.email.as_str(), &subject, body).await?;
-    }
-    Ok(())
+    Ok(Change { org: Some(&order.org_id), action, subject: &order.id, detail })
 }
 
 /// Asks the gateway what became of a pending attempt and records it.

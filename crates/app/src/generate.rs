@@ -1,6 +1,7 @@
 //! Bulk set-ups for load tests and benchmarks: many orgs, each with a card on the sandbox
 //! gateway and an Action Pack subscription due to renew on one day. Written through the
-//! store's own functions, in batches, never the whole set in memory.
+//! store's own functions, a thousand orgs per transaction and one statement per table and
+//! chunk of rows, never the whole set in memory.
 
 use crate::{App, AppError, passwords, secrets};
 use chrono::NaiveDate;
@@ -9,9 +10,40 @@ use domain::catalog::NETWORK_LEVEL;
 use domain::ids::{MembershipId, OrgId, PartnerId, PaymentMethodId, SubscriptionId, UserId};
 use domain::roles::PartnerRole;
 use store::orgs::{MembershipRecord, OrgRecord};
-use store::payment_methods::PaymentMethodRecord;
+use store::payment_methods::{CustomerRecord, PaymentMethodRecord};
+use store::sandbox::SandboxCard;
 use store::subscriptions::SubscriptionRecord;
 use store::users::UserRecord;
+
+/// One batch of generated rows, table by table.
+#[derive(Default)]
+struct Generated {
+    orgs: Vec<OrgRecord>,
+    levels: Vec<MembershipRecord>,
+    users: Vec<UserRecord>,
+    customers: Vec<CustomerRecord>,
+    cards: Vec<SandboxCard>,
+    methods: Vec<PaymentMethodRecord>,
+    subs: Vec<SubscriptionRecord>,
+}
+
+/// `n` partner IDs that no org holds and that differ from each other. Drawn until free rather
+/// than left to the unique index: a failed insert would abort the batch's transaction on
+/// PostgreSQL.
+async fn free_partner_ids(app: &App, conn: &mut store::Conn, n: usize) -> Result<Vec<PartnerId>, AppError> {
+    let mut chosen: Vec<PartnerId> = Vec::with_capacity(n);
+    let mut seen = std::collections::HashSet::new();
+    while chosen.len() < n {
+        let drawn: Vec<PartnerId> = (chosen.len()..n)
+            .map(|_| PartnerId::from_random(secrets::random_u32(app.entropy())))
+            .filter(|p| seen.insert(p.to_string()))
+            .collect();
+        let taken: std::collections::HashSet<String> =
+            store::orgs::partner_ids_taken(conn, &drawn).await?.into_iter().collect();
+        chosen.extend(drawn.into_iter().filter(|p| !taken.contains(&p.to_string())));
+    }
+    Ok(chosen)
+}
 
 /// The password of every generated user.
 pub const PASSWORD: &str = "generated orgs password";
@@ -34,35 +66,29 @@ pub async fn due_subscriptions(
     let hash = passwords::hash(PASSWORD.to_owned(), app.entropy()).await?;
     let anchor = domain::term::anniversary(due, -1);
     let run = secrets::random_u32(app.entropy());
-    const BATCH: usize = 500;
+    const BATCH: usize = 1000;
     let mut done = 0;
     while done < count {
         let now = app.now();
+        let range = done..(done + BATCH).min(count);
         let mut tx = app.store().write().await?;
-        for i in done..(done + BATCH).min(count) {
+        let partner_ids = free_partner_ids(app, &mut tx, range.len()).await?;
+        let mut batch = Generated::default();
+        for (i, partner_id) in range.clone().zip(partner_ids) {
             let org_id = app.new_id(OrgId::from_random);
-            let name = CompanyName::parse(&format!("Generated Org {run:08x}-{i}"))?;
-            // Draw until the partner ID is free: a failed insert would abort the whole batch's
-            // transaction on PostgreSQL.
-            let mut partner_id = PartnerId::from_random(secrets::random_u32(app.entropy()));
-            while store::orgs::partner_id_taken(&mut tx, partner_id).await? {
-                partner_id = PartnerId::from_random(secrets::random_u32(app.entropy()));
-            }
-            let org = OrgRecord {
+            batch.orgs.push(OrgRecord {
                 id: org_id.clone(),
                 partner_id,
-                name,
+                name: CompanyName::parse(&format!("Generated Org {run:08x}-{i}"))?,
                 country: country.code().as_str().to_owned(),
                 created_at: now,
-            };
-            store::orgs::insert(&mut tx, &org).await?;
-            let level = MembershipRecord {
+            });
+            batch.levels.push(MembershipRecord {
                 id: app.new_id(MembershipId::from_random),
                 org_id: org_id.clone(),
                 level: NETWORK_LEVEL.into(),
                 started_at: now,
-            };
-            store::orgs::insert_membership(&mut tx, &level).await?;
+            });
             let user = UserRecord {
                 id: app.new_id(UserId::from_random),
                 org_id: org_id.clone(),
@@ -72,17 +98,16 @@ pub async fn due_subscriptions(
                 password_hash: hash.clone(),
                 created_at: now,
             };
-            store::users::insert(&mut tx, &user).await?;
             let customer = format!("cus_sbx_{org_id}");
-            store::payment_methods::save_customer(&mut tx, &org_id, "sandbox", &customer).await?;
             let pm_id = app.new_id(PaymentMethodId::from_random).to_string();
             let token = format!("card_sbx_{pm_id}");
-            store::sandbox::insert_card_in(
-                &mut tx,
-                &store::sandbox::SandboxCard { token: token.clone(), customer, declines_with: None },
-            )
-            .await?;
-            let pm = PaymentMethodRecord {
+            batch.cards.push(SandboxCard { token: token.clone(), customer: customer.clone(), declines_with: None });
+            batch.customers.push(CustomerRecord {
+                org_id: org_id.clone(),
+                gateway: "sandbox".into(),
+                customer_ref: customer,
+            });
+            batch.methods.push(PaymentMethodRecord {
                 id: pm_id.clone(),
                 org_id: org_id.clone(),
                 gateway: "sandbox".into(),
@@ -93,9 +118,9 @@ pub async fn due_subscriptions(
                 exp_year: i64::from(chrono::Datelike::year(&due)) + 3,
                 created_by: user.id.to_string(),
                 created_at: now,
-            };
-            store::payment_methods::insert(&mut tx, &pm).await?;
-            let sub = SubscriptionRecord {
+            });
+            batch.users.push(user);
+            batch.subs.push(SubscriptionRecord {
                 id: app.new_id(SubscriptionId::from_random).to_string(),
                 org_id,
                 offer_code: offer.code().as_str().into(),
@@ -111,11 +136,17 @@ pub async fn due_subscriptions(
                 created_at: now,
                 retries_done: 0,
                 next_retry_on: None,
-            };
-            store::subscriptions::insert(&mut tx, &sub).await?;
+            });
         }
+        store::orgs::insert_many(&mut tx, &batch.orgs).await?;
+        store::orgs::insert_memberships(&mut tx, &batch.levels).await?;
+        store::users::insert_many(&mut tx, &batch.users).await?;
+        store::payment_methods::save_customers(&mut tx, &batch.customers).await?;
+        store::sandbox::insert_cards_in(&mut tx, &batch.cards).await?;
+        store::payment_methods::insert_many(&mut tx, &batch.methods).await?;
+        store::subscriptions::insert_many(&mut tx, &batch.subs).await?;
         tx.commit().await?;
-        done = (done + BATCH).min(count);
+        done = range.end;
         progress(done);
     }
     Ok(done)

@@ -48,6 +48,9 @@ pub struct Settings {
     pub smtp: Option<outbox::SmtpConfig>,
     /// At most this many charges a second go to the gateway (`None`: no limit).
     pub gateway_rate: Option<u32>,
+    /// Automatic renewals charged per batch (`None`: 1,000 on the sandbox, 50 when charges are
+    /// paced or go to Stripe one by one).
+    pub renewal_batch: Option<u32>,
 }
 
 /// Which payment gateway charges cards.
@@ -78,6 +81,7 @@ impl Default for Settings {
             fault: None,
             smtp: None,
             gateway_rate: None,
+            renewal_batch: None,
         }
     }
 }
@@ -131,6 +135,11 @@ impl App {
         if let Some(limiter) = &self.charge_limiter {
             limiter.wait().await;
         }
+    }
+
+    /// Whether charges are paced by a rate limit.
+    pub(crate) fn paces_charges(&self) -> bool {
+        self.charge_limiter.is_some()
     }
 
     pub fn mailer(&self) -> Option<&outbox::Mailer> {

@@ -13,16 +13,20 @@ pub(crate) async fn queue(
     subject: &str,
     body: String,
 ) -> Result<(), AppError> {
-    let email = OutboxEmail {
+    store::outbox::insert(conn, &email(app, to, subject, body)).await?;
+    Ok(())
+}
+
+/// A message for the outbox, not yet written.
+pub(crate) fn email(app: &App, to: &str, subject: &str, body: String) -> OutboxEmail {
+    OutboxEmail {
         id: app.new_id(EmailId::from_random),
         to_address: to.to_owned(),
         subject: subject.to_owned(),
         body,
         created_at: app.now(),
         sent_at: None,
-    };
-    store::outbox::insert(conn, &email).await?;
-    Ok(())
+    }
 }
 
 /// The newest messages, for staff. Invitation links are secrets of their addressee, so support

@@ -58,6 +58,10 @@ enum Command {
         /// for Stripe).
         #[arg(long, env = "PARTNERHUB_GATEWAY_RATE")]
         gateway_rate: Option<u32>,
+        /// Automatic renewals charged per batch (default: 1000 on the sandbox, 50 when charges
+        /// are paced by --gateway-rate or go to Stripe).
+        #[arg(long, env = "PARTNERHUB_RENEWAL_BATCH")]
+        renewal_batch: Option<u32>,
         /// SMTP server for e-mail (without it, e-mail stays in the outbox).
         #[arg(long, env = "PARTNERHUB_SMTP_HOST")]
         smtp_host: Option<String>,
@@ -203,6 +207,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             fault,
             clock_start,
             gateway_rate,
+            renewal_batch,
             smtp_host,
             smtp_port,
             smtp_tls,
@@ -238,7 +243,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if gateway_rate == Some(0) {
                 anyhow::bail!("--gateway-rate must be at least 1 charge a second");
             }
-            let settings = Settings { gateway, fault, smtp, gateway_rate, ..Settings::default() };
+            let settings = Settings { gateway, fault, smtp, gateway_rate, renewal_batch, ..Settings::default() };
             let clock: Arc<dyn app::clock::Clock> = match clock_start {
                 Some(start) => Arc::new(app::clock::OffsetClock::starting_at(start)),
                 None => Arc::new(SystemClock),
@@ -279,11 +284,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let app = startup::open_app(&database_url, catalog, clock.clone(), Settings::default()).await?;
             app::checkout::reconcile_pending(&app).await?;
             let mut month = None;
-            let total = app::lifecycle::run_until(&app, &clock, until, |day, _| {
+            let mut shown = std::time::Instant::now();
+            let total = app::lifecycle::run_until(&app, &clock, until, |day, so_far| {
                 let this = day.format("%Y-%m").to_string();
                 if month.as_ref() != Some(&this) {
                     eprintln!("running {this}…");
                     month = Some(this);
+                }
+                // A big day (many renewals on one anniversary) shows how far it has come.
+                if shown.elapsed() >= std::time::Duration::from_secs(5) {
+                    eprintln!("{day}: {} renewal charges so far", so_far.charged);
+                    shown = std::time::Instant::now();
                 }
             })
             .await?;

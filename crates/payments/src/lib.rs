@@ -95,6 +95,16 @@ impl RateLimiter {
     }
 }
 
+/// One charge of a batch.
+#[derive(Clone, Debug)]
+pub struct ChargeRequest {
+    pub customer: String,
+    pub card_ref: String,
+    pub amount: Money,
+    pub idempotency_key: String,
+    pub description: String,
+}
+
 /// The configured gateway. An enum rather than a trait object: there are two, both known here.
 #[derive(Clone)]
 pub enum Gateway {
@@ -153,6 +163,23 @@ impl Gateway {
         match self {
             Gateway::Sandbox(g) => g.charge(customer, card_ref, amount, idempotency_key).await,
             Gateway::Stripe(g) => g.charge(customer, card_ref, amount, idempotency_key, description).await,
+        }
+    }
+
+    /// Charges many saved cards (a renewal batch); the answers come in the order of `requests`.
+    /// The sandbox records them all in one transaction; Stripe takes them one request at a
+    /// time (callers that pace charges under a rate limit call [`Gateway::charge`] instead).
+    pub async fn charge_many(&self, requests: &[ChargeRequest]) -> Vec<Result<ChargeOutcome, GatewayError>> {
+        match self {
+            Gateway::Sandbox(g) => g.charge_many(requests).await,
+            Gateway::Stripe(g) => {
+                let mut answers = Vec::with_capacity(requests.len());
+                for r in requests {
+                    answers
+                        .push(g.charge(&r.customer, &r.card_ref, r.amount, &r.idempotency_key, &r.description).await);
+                }
+                answers
+            }
         }
     }
 

@@ -4,8 +4,9 @@
 //! tables, as an external gateway keeps its own books: that is what lets a crashed checkout be
 //! reconciled against it.
 
-use crate::{CardSource, ChargeOutcome, Decline, GatewayError, SavedCard};
+use crate::{CardSource, ChargeOutcome, ChargeRequest, Decline, GatewayError, SavedCard};
 use domain::money::Money;
+use std::collections::HashMap;
 use store::Store;
 use store::sandbox::{SandboxCard, SandboxCharge};
 
@@ -104,21 +105,63 @@ impl Sandbox {
         amount: Money,
         key: &str,
     ) -> Result<ChargeOutcome, GatewayError> {
-        let card = store::sandbox::get_card(&self.store, card_ref).await.map_err(unavailable)?;
-        let card = card
-            .filter(|c| c.customer == customer)
-            .ok_or_else(|| GatewayError::Invalid("no such card for this customer".into()))?;
-        let charge = SandboxCharge {
+        let request = ChargeRequest {
+            customer: customer.to_owned(),
+            card_ref: card_ref.to_owned(),
+            amount,
             idempotency_key: key.to_owned(),
-            card_token: card_ref.to_owned(),
-            amount_minor: amount.minor(),
-            currency: amount.currency().code().to_owned(),
-            charge_ref: format!("ch_sbx_{}", key_suffix(key)),
-            declined_with: card.declines_with,
+            description: String::new(),
         };
         // The first charge with a key is the one that stands; a repeat gets its answer back.
-        let stored = store::sandbox::insert_charge_once(&self.store, &charge).await.map_err(unavailable)?;
-        Ok(outcome(&stored))
+        let mut answers = self.charge_many(std::slice::from_ref(&request)).await;
+        answers.pop().unwrap_or_else(|| Err(GatewayError::Unavailable("the sandbox gave no answer".into())))
+    }
+
+    /// Charges a batch in one transaction of the sandbox's books; answers in request order.
+    pub async fn charge_many(&self, requests: &[ChargeRequest]) -> Vec<Result<ChargeOutcome, GatewayError>> {
+        match self.try_charge_many(requests).await {
+            Ok(answers) => answers,
+            Err(e) => requests.iter().map(|_| Err(e.clone())).collect(),
+        }
+    }
+
+    async fn try_charge_many(
+        &self,
+        requests: &[ChargeRequest],
+    ) -> Result<Vec<Result<ChargeOutcome, GatewayError>>, GatewayError> {
+        let tokens: Vec<&str> = requests.iter().map(|r| r.card_ref.as_str()).collect();
+        let cards: HashMap<String, SandboxCard> = store::sandbox::get_cards(&self.store, &tokens)
+            .await
+            .map_err(unavailable)?
+            .into_iter()
+            .map(|c| (c.token.clone(), c))
+            .collect();
+        let mut charges = Vec::with_capacity(requests.len());
+        for r in requests {
+            if let Some(card) = cards.get(&r.card_ref).filter(|c| c.customer == r.customer) {
+                charges.push(SandboxCharge {
+                    idempotency_key: r.idempotency_key.clone(),
+                    card_token: r.card_ref.clone(),
+                    amount_minor: r.amount.minor(),
+                    currency: r.amount.currency().code().to_owned(),
+                    charge_ref: format!("ch_sbx_{}", key_suffix(&r.idempotency_key)),
+                    declined_with: card.declines_with.clone(),
+                });
+            }
+        }
+        let stored: HashMap<String, SandboxCharge> = store::sandbox::insert_charges_once(&self.store, &charges)
+            .await
+            .map_err(unavailable)?
+            .into_iter()
+            .map(|c| (c.idempotency_key.clone(), c))
+            .collect();
+        Ok(requests
+            .iter()
+            .map(|r| match stored.get(&r.idempotency_key) {
+                Some(charge) => Ok(outcome(charge)),
+                None => Err(GatewayError::Invalid("no such card for this customer".into())),
+            })
+            .collect())
     }
 
     pub async fn find_charge(&self, key: &str) -> Result<Option<ChargeOutcome>, GatewayError> {

@@ -27,23 +27,32 @@ pub struct AuditEvent {
     pub address: Option<String>,
 }
 
+impl crate::bulk::Rows for AuditEvent {
+    const INTO: &'static str =
+        "audit_events (id, at, actor_kind, actor_id, actor_name, org_id, action, subject, detail, address)";
+    const WIDTH: usize = 10;
+    fn values(&self, out: &mut Vec<crate::bulk::Value>) {
+        out.extend([
+            self.id.as_str().into(),
+            to_db(self.at).into(),
+            (&self.actor_kind).into(),
+            self.actor_id.as_deref().into(),
+            (&self.actor_name).into(),
+            self.org_id.as_ref().map(|o| o.as_str()).into(),
+            (&self.action).into(),
+            (&self.subject).into(),
+            (&self.detail).into(),
+            self.address.as_deref().into(),
+        ]);
+    }
+}
+
 pub async fn insert(conn: &mut Conn, e: &AuditEvent) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO audit_events (id, at, actor_kind, actor_id, actor_name, org_id, action, subject, detail, address) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-    )
-    .bind(e.id.as_str())
-    .bind(to_db(e.at))
-    .bind(&e.actor_kind)
-    .bind(e.actor_id.as_deref())
-    .bind(&e.actor_name)
-    .bind(e.org_id.as_ref().map(|o| o.as_str()))
-    .bind(&e.action)
-    .bind(&e.subject)
-    .bind(&e.detail)
-    .bind(e.address.as_deref())
-    .execute(conn)
-    .await?;
+    insert_many(conn, std::slice::from_ref(e)).await
+}
+
+pub async fn insert_many(conn: &mut Conn, events: &[AuditEvent]) -> Result<()> {
+    crate::bulk::insert(conn, events, "").await?;
     Ok(())
 }
 

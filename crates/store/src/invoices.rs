@@ -1,5 +1,6 @@
 //! Invoices, numbered without gaps per series.
 
+use crate::bulk::Value;
 use crate::orders::{date_from_db, date_to_db};
 use crate::time::{from_db, to_db};
 use crate::{Conn, Result, StoreError, valid};
@@ -36,44 +37,62 @@ pub struct InvoiceRecord {
 /// makes concurrent issuers wait; a rolled-back transaction gives its number back, so the
 /// committed numbers have no gaps.
 pub async fn next_number(conn: &mut Conn, series: &str) -> Result<i64> {
+    reserve_numbers(conn, series, 1).await
+}
+
+/// Takes the next `count` numbers of a series at once (a renewal batch's invoices); returns
+/// the first. Like [`next_number`], the counter row stays locked until the transaction ends.
+pub async fn reserve_numbers(conn: &mut Conn, series: &str, count: i64) -> Result<i64> {
     sqlx::query("INSERT INTO document_counters (series, last) VALUES ($1, 0) ON CONFLICT (series) DO NOTHING")
         .bind(series)
         .execute(&mut *conn)
         .await?;
-    Ok(sqlx::query_scalar("UPDATE document_counters SET last = last + 1 WHERE series = $1 RETURNING last")
-        .bind(series)
-        .fetch_one(conn)
-        .await?)
+    let last: i64 =
+        sqlx::query_scalar("UPDATE document_counters SET last = last + $1 WHERE series = $2 RETURNING last")
+            .bind(count)
+            .bind(series)
+            .fetch_one(conn)
+            .await?;
+    Ok(last - count + 1)
+}
+
+impl crate::bulk::Rows for InvoiceRecord {
+    const INTO: &'static str = "invoices (id, number, org_id, order_id, issued_at, currency, net_minor, tax_minor, \
+        total_minor, tax_rate_bp, description, period_start, period_end, seller_name, seller_address, buyer_name, \
+        buyer_partner_id, buyer_country, paid_with, charge_ref)";
+    const WIDTH: usize = 20;
+    fn values(&self, out: &mut Vec<Value>) {
+        out.extend([
+            Value::from(&self.id),
+            (&self.number).into(),
+            self.org_id.as_str().into(),
+            (&self.order_id).into(),
+            to_db(self.issued_at).into(),
+            (&self.currency).into(),
+            self.net_minor.into(),
+            self.tax_minor.into(),
+            self.total_minor.into(),
+            self.tax_rate_bp.into(),
+            (&self.description).into(),
+            date_to_db(self.period_start).into(),
+            date_to_db(self.period_end).into(),
+            (&self.seller_name).into(),
+            (&self.seller_address).into(),
+            (&self.buyer_name).into(),
+            (&self.buyer_partner_id).into(),
+            (&self.buyer_country).into(),
+            (&self.paid_with).into(),
+            (&self.charge_ref).into(),
+        ]);
+    }
 }
 
 pub async fn insert(conn: &mut Conn, i: &InvoiceRecord) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO invoices (id, number, org_id, order_id, issued_at, currency, net_minor, tax_minor, total_minor, tax_rate_bp, \
-         description, period_start, period_end, seller_name, seller_address, buyer_name, buyer_partner_id, buyer_country, \
-         paid_with, charge_ref) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
-    )
-    .bind(&i.id)
-    .bind(&i.number)
-    .bind(i.org_id.as_str())
-    .bind(&i.order_id)
-    .bind(to_db(i.issued_at))
-    .bind(&i.currency)
-    .bind(i.net_minor)
-    .bind(i.tax_minor)
-    .bind(i.total_minor)
-    .bind(i.tax_rate_bp)
-    .bind(&i.description)
-    .bind(date_to_db(i.period_start))
-    .bind(date_to_db(i.period_end))
-    .bind(&i.seller_name)
-    .bind(&i.seller_address)
-    .bind(&i.buyer_name)
-    .bind(&i.buyer_partner_id)
-    .bind(&i.buyer_country)
-    .bind(&i.paid_with)
-    .bind(&i.charge_ref)
-    .execute(conn)
-    .await?;
+    insert_many(conn, std::slice::from_ref(i)).await
+}
+
+pub async fn insert_many(conn: &mut Conn, invoices: &[InvoiceRecord]) -> Result<()> {
+    crate::bulk::insert(conn, invoices, "").await?;
     Ok(())
 }
 

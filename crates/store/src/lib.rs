@@ -7,6 +7,7 @@
 
 pub mod api_tokens;
 pub mod audit;
+mod bulk;
 pub mod catalog;
 pub mod idempotency;
 pub mod invitations;

@@ -1,6 +1,7 @@
 //! Orders (the checkout wizard's drafts and the paid orders), the terms acceptances recorded on
 //! them, and their payment attempts.
 
+use crate::bulk::{self, Value};
 use crate::time::{from_db, opt_from_db, to_db};
 use crate::{Conn, Result, conflict_as, valid};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -81,34 +82,45 @@ fn from_row(row: &AnyRow) -> Result<OrderRecord> {
     })
 }
 
+impl crate::bulk::Rows for OrderRecord {
+    const INTO: &'static str = "orders (id, org_id, offer_code, offer_name, status, step, country, currency, net_minor, \
+        tax_minor, total_minor, tax_rate_bp, terms_code, created_by, created_at, kind, subscription_id, renews_term_end, \
+        payment_method_id)";
+    const WIDTH: usize = 19;
+    fn values(&self, out: &mut Vec<Value>) {
+        out.extend([
+            Value::from(&self.id),
+            self.org_id.as_str().into(),
+            (&self.offer_code).into(),
+            (&self.offer_name).into(),
+            (&self.status).into(),
+            (&self.step).into(),
+            (&self.country).into(),
+            (&self.currency).into(),
+            self.net_minor.into(),
+            self.tax_minor.into(),
+            self.total_minor.into(),
+            self.tax_rate_bp.into(),
+            (&self.terms_code).into(),
+            (&self.created_by).into(),
+            to_db(self.created_at).into(),
+            (&self.kind).into(),
+            self.subscription_id.as_deref().into(),
+            self.renews_term_end.map(date_to_db).into(),
+            self.payment_method_id.as_deref().into(),
+        ]);
+    }
+}
+
 /// Inserts a draft; a second open draft for the same org and offer is `Conflict("open draft")`.
 pub async fn insert(conn: &mut Conn, o: &OrderRecord) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO orders (id, org_id, offer_code, offer_name, status, step, country, currency, net_minor, tax_minor, \
-         total_minor, tax_rate_bp, terms_code, created_by, created_at, kind, subscription_id, renews_term_end) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
-    )
-    .bind(&o.id)
-    .bind(o.org_id.as_str())
-    .bind(&o.offer_code)
-    .bind(&o.offer_name)
-    .bind(&o.status)
-    .bind(&o.step)
-    .bind(&o.country)
-    .bind(&o.currency)
-    .bind(o.net_minor)
-    .bind(o.tax_minor)
-    .bind(o.total_minor)
-    .bind(o.tax_rate_bp)
-    .bind(&o.terms_code)
-    .bind(&o.created_by)
-    .bind(to_db(o.created_at))
-    .bind(&o.kind)
-    .bind(o.subscription_id.as_deref())
-    .bind(o.renews_term_end.map(date_to_db))
-    .execute(conn)
-    .await
-    .map_err(conflict_as("open draft"))?;
+    bulk::insert(conn, std::slice::from_ref(o), "").await.map_err(conflict_as("open draft"))?;
+    Ok(())
+}
+
+/// Inserts the orders of a renewal batch (one statement per chunk of rows).
+pub async fn insert_many(conn: &mut Conn, orders: &[OrderRecord]) -> Result<()> {
+    bulk::insert(conn, orders, "").await.map_err(conflict_as("order"))?;
     Ok(())
 }
 
@@ -194,6 +206,31 @@ pub async fn mark_paid(conn: &mut Conn, id: &str, paid: &Paid<'_>) -> Result<()>
     .bind(paid.invoice_id)
     .bind(id)
     .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Marks a renewal batch's orders paid: (order id, what was paid).
+pub async fn mark_paid_many(conn: &mut Conn, paid: &[(&str, Paid<'_>)]) -> Result<()> {
+    let mut rows = Vec::with_capacity(paid.len() * 6);
+    for (id, p) in paid {
+        rows.extend([
+            Value::from(*id),
+            to_db(p.paid_at).into(),
+            date_to_db(p.term_start).into(),
+            date_to_db(p.term_end).into(),
+            p.subscription_id.into(),
+            p.invoice_id.into(),
+        ]);
+    }
+    bulk::with_values(
+        conn,
+        "UPDATE orders SET status = 'paid', last_decline = NULL, paid_at = v.column2, term_start = v.column3, \
+         term_end = v.column4, subscription_id = v.column5, invoice_id = v.column6 \
+         FROM (VALUES {values}) AS v WHERE orders.id = v.column1",
+        6,
+        rows,
+    )
     .await?;
     Ok(())
 }
@@ -303,24 +340,33 @@ fn attempt_from_row(r: &AnyRow) -> Result<AttemptRecord> {
     })
 }
 
+impl crate::bulk::Rows for AttemptRecord {
+    const INTO: &'static str = "payment_attempts (id, order_id, idempotency_key, payment_method_id, gateway, amount_minor, currency, status, created_at)";
+    const WIDTH: usize = 9;
+    fn values(&self, out: &mut Vec<Value>) {
+        out.extend([
+            Value::from(&self.id),
+            (&self.order_id).into(),
+            (&self.idempotency_key).into(),
+            (&self.payment_method_id).into(),
+            (&self.gateway).into(),
+            self.amount_minor.into(),
+            (&self.currency).into(),
+            "pending".into(),
+            to_db(self.created_at).into(),
+        ]);
+    }
+}
+
 /// Records an attempt as pending before the gateway is called; a second pending attempt for
 /// the order is `Conflict("pending attempt")`.
 pub async fn insert_attempt(conn: &mut Conn, a: &AttemptRecord) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO payment_attempts (id, order_id, idempotency_key, payment_method_id, gateway, amount_minor, currency, status, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8)",
-    )
-    .bind(&a.id)
-    .bind(&a.order_id)
-    .bind(&a.idempotency_key)
-    .bind(&a.payment_method_id)
-    .bind(&a.gateway)
-    .bind(a.amount_minor)
-    .bind(&a.currency)
-    .bind(to_db(a.created_at))
-    .execute(conn)
-    .await
-    .map_err(conflict_as("pending attempt"))?;
+    insert_attempts(conn, std::slice::from_ref(a)).await
+}
+
+/// Records attempts as pending (a renewal batch's, before its charges are sent).
+pub async fn insert_attempts(conn: &mut Conn, attempts: &[AttemptRecord]) -> Result<()> {
+    bulk::insert(conn, attempts, "").await.map_err(conflict_as("pending attempt"))?;
     Ok(())
 }
 
@@ -369,6 +415,29 @@ pub async fn settle_attempt(
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Settles pending attempts as succeeded: (attempt id, charge reference). Returns the ids of
+/// those that were still pending; the others were settled already (by a reconciler).
+pub async fn settle_succeeded_many(
+    conn: &mut Conn,
+    settled: &[(&str, &str)],
+    at: DateTime<Utc>,
+) -> Result<Vec<String>> {
+    let mut rows = Vec::with_capacity(settled.len() * 3);
+    for (id, charge_ref) in settled {
+        rows.extend([Value::from(*id), (*charge_ref).into(), to_db(at).into()]);
+    }
+    let done = bulk::with_values(
+        conn,
+        "UPDATE payment_attempts SET status = 'succeeded', charge_ref = v.column2, settled_at = v.column3 \
+         FROM (VALUES {values}) AS v WHERE payment_attempts.id = v.column1 AND payment_attempts.status = 'pending' \
+         RETURNING payment_attempts.id",
+        3,
+        rows,
+    )
+    .await?;
+    done.iter().map(|r| Ok(r.try_get::<String, _>(0)?)).collect()
 }
 
 /// Records the success of an attempt that had been given up on (abandoned or declined): the

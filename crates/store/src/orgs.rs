@@ -40,15 +40,48 @@ fn org_from_row(row: &AnyRow) -> Result<OrgRecord> {
 /// Inserts an org; a clash on the partner ID comes back as `Conflict("partner_id")` so the
 /// caller can draw another.
 pub async fn insert(conn: &mut Conn, org: &OrgRecord) -> Result<()> {
-    sqlx::query("INSERT INTO orgs (id, partner_id, name, country, created_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(org.id.as_str())
-        .bind(org.partner_id.to_string())
-        .bind(org.name.as_str())
-        .bind(&org.country)
-        .bind(to_db(org.created_at))
-        .execute(conn)
-        .await
-        .map_err(conflict_as("partner_id"))?;
+    insert_many(conn, std::slice::from_ref(org)).await
+}
+
+impl crate::bulk::Rows for OrgRecord {
+    const INTO: &'static str = "orgs (id, partner_id, name, country, created_at)";
+    const WIDTH: usize = 5;
+    fn values(&self, out: &mut Vec<crate::bulk::Value>) {
+        out.extend([
+            self.id.as_str().into(),
+            self.partner_id.to_string().into(),
+            self.name.as_str().into(),
+            (&self.country).into(),
+            to_db(self.created_at).into(),
+        ]);
+    }
+}
+
+/// Inserts orgs in bulk (generated set-ups); a partner ID clash is `Conflict("partner_id")`.
+pub async fn insert_many(conn: &mut Conn, orgs: &[OrgRecord]) -> Result<()> {
+    crate::bulk::insert(conn, orgs, "").await.map_err(conflict_as("partner_id"))?;
+    Ok(())
+}
+
+/// Which of `partner_ids` are given out already.
+pub async fn partner_ids_taken(conn: &mut Conn, partner_ids: &[PartnerId]) -> Result<Vec<String>> {
+    let ids = partner_ids.iter().map(|p| crate::bulk::Value::from(p.to_string())).collect();
+    let rows =
+        crate::bulk::with_values(conn, "SELECT partner_id FROM orgs WHERE partner_id IN ({values})", 1, ids).await?;
+    rows.iter().map(|r| Ok(r.try_get::<String, _>(0)?)).collect()
+}
+
+/// Takes the row locks of several orgs at once, in id order so that two takers cannot
+/// deadlock (a renewal batch; see [`lock`]). SQLite's writers are serial: nothing to do there.
+pub async fn lock_many(conn: &mut Conn, orgs: &[&OrgId]) -> Result<()> {
+    if conn.backend_name() != "PostgreSQL" || orgs.is_empty() {
+        return Ok(());
+    }
+    let mut ids: Vec<&str> = orgs.iter().map(|o| o.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let ids = ids.into_iter().map(crate::bulk::Value::from).collect();
+    crate::bulk::with_values(conn, "SELECT id FROM orgs WHERE id IN ({values}) ORDER BY id FOR UPDATE", 1, ids).await?;
     Ok(())
 }
 
@@ -71,14 +104,24 @@ pub async fn list(conn: &mut Conn, limit: i64) -> Result<Vec<OrgRecord>> {
 }
 
 pub async fn insert_membership(conn: &mut Conn, m: &MembershipRecord) -> Result<()> {
-    sqlx::query("INSERT INTO memberships (id, org_id, level, started_at) VALUES ($1, $2, $3, $4)")
-        .bind(m.id.as_str())
-        .bind(m.org_id.as_str())
-        .bind(&m.level)
-        .bind(to_db(m.started_at))
-        .execute(conn)
-        .await
-        .map_err(conflict_as("membership"))?;
+    insert_memberships(conn, std::slice::from_ref(m)).await
+}
+
+impl crate::bulk::Rows for MembershipRecord {
+    const INTO: &'static str = "memberships (id, org_id, level, started_at)";
+    const WIDTH: usize = 4;
+    fn values(&self, out: &mut Vec<crate::bulk::Value>) {
+        out.extend([
+            self.id.as_str().into(),
+            self.org_id.as_str().into(),
+            (&self.level).into(),
+            to_db(self.started_at).into(),
+        ]);
+    }
+}
+
+pub async fn insert_memberships(conn: &mut Conn, levels: &[MembershipRecord]) -> Result<()> {
+    crate::bulk::insert(conn, levels, "").await.map_err(conflict_as("membership"))?;
     Ok(())
 }
 

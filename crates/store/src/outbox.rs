@@ -28,15 +28,26 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<OutboxEmail> {
     })
 }
 
+impl crate::bulk::Rows for OutboxEmail {
+    const INTO: &'static str = "outbox_emails (id, to_address, subject, body, created_at)";
+    const WIDTH: usize = 5;
+    fn values(&self, out: &mut Vec<crate::bulk::Value>) {
+        out.extend([
+            self.id.as_str().into(),
+            (&self.to_address).into(),
+            (&self.subject).into(),
+            (&self.body).into(),
+            to_db(self.created_at).into(),
+        ]);
+    }
+}
+
 pub async fn insert(conn: &mut Conn, email: &OutboxEmail) -> Result<()> {
-    sqlx::query("INSERT INTO outbox_emails (id, to_address, subject, body, created_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(email.id.as_str())
-        .bind(&email.to_address)
-        .bind(&email.subject)
-        .bind(&email.body)
-        .bind(to_db(email.created_at))
-        .execute(conn)
-        .await?;
+    insert_many(conn, std::slice::from_ref(email)).await
+}
+
+pub async fn insert_many(conn: &mut Conn, emails: &[OutboxEmail]) -> Result<()> {
+    crate::bulk::insert(conn, emails, "").await?;
     Ok(())
 }
 

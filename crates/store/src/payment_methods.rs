@@ -37,23 +37,32 @@ fn from_row(r: &AnyRow) -> Result<PaymentMethodRecord> {
     })
 }
 
+impl crate::bulk::Rows for PaymentMethodRecord {
+    const INTO: &'static str =
+        "payment_methods (id, org_id, gateway, gateway_ref, brand, last4, exp_month, exp_year, created_by, created_at)";
+    const WIDTH: usize = 10;
+    fn values(&self, out: &mut Vec<crate::bulk::Value>) {
+        out.extend([
+            (&self.id).into(),
+            self.org_id.as_str().into(),
+            (&self.gateway).into(),
+            (&self.gateway_ref).into(),
+            (&self.brand).into(),
+            (&self.last4).into(),
+            self.exp_month.into(),
+            self.exp_year.into(),
+            (&self.created_by).into(),
+            to_db(self.created_at).into(),
+        ]);
+    }
+}
+
 pub async fn insert(conn: &mut Conn, pm: &PaymentMethodRecord) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO payment_methods (id, org_id, gateway, gateway_ref, brand, last4, exp_month, exp_year, created_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-    )
-    .bind(&pm.id)
-    .bind(pm.org_id.as_str())
-    .bind(&pm.gateway)
-    .bind(&pm.gateway_ref)
-    .bind(&pm.brand)
-    .bind(&pm.last4)
-    .bind(pm.exp_month)
-    .bind(pm.exp_year)
-    .bind(&pm.created_by)
-    .bind(to_db(pm.created_at))
-    .execute(conn)
-    .await?;
+    insert_many(conn, std::slice::from_ref(pm)).await
+}
+
+pub async fn insert_many(conn: &mut Conn, pms: &[PaymentMethodRecord]) -> Result<()> {
+    crate::bulk::insert(conn, pms, "").await?;
     Ok(())
 }
 
@@ -92,11 +101,28 @@ pub async fn customer(conn: &mut Conn, org: &OrgId, gateway: &str) -> Result<Opt
 
 /// Records the org's customer at a gateway; a racing second record keeps the first.
 pub async fn save_customer(conn: &mut Conn, org: &OrgId, gateway: &str, customer_ref: &str) -> Result<()> {
-    sqlx::query("INSERT INTO gateway_customers (org_id, gateway, customer_ref) VALUES ($1, $2, $3) ON CONFLICT (org_id, gateway) DO NOTHING")
-        .bind(org.as_str())
-        .bind(gateway)
-        .bind(customer_ref)
-        .execute(conn)
-        .await?;
+    let customer =
+        CustomerRecord { org_id: org.clone(), gateway: gateway.to_owned(), customer_ref: customer_ref.to_owned() };
+    save_customers(conn, std::slice::from_ref(&customer)).await
+}
+
+/// An org's customer at a gateway.
+pub struct CustomerRecord {
+    pub org_id: OrgId,
+    pub gateway: String,
+    pub customer_ref: String,
+}
+
+impl crate::bulk::Rows for CustomerRecord {
+    const INTO: &'static str = "gateway_customers (org_id, gateway, customer_ref)";
+    const WIDTH: usize = 3;
+    fn values(&self, out: &mut Vec<crate::bulk::Value>) {
+        out.extend([self.org_id.as_str().into(), (&self.gateway).into(), (&self.customer_ref).into()]);
+    }
+}
+
+/// Records customers; an org that has one at the gateway keeps it.
+pub async fn save_customers(conn: &mut Conn, customers: &[CustomerRecord]) -> Result<()> {
+    crate::bulk::insert(conn, customers, "ON CONFLICT (org_id, gateway) DO NOTHING").await?;
     Ok(())
 }

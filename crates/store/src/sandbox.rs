@@ -27,51 +27,93 @@ pub async fn insert_card(store: &Store, card: &SandboxCard) -> Result<()> {
     Ok(())
 }
 
-/// Inserts a card inside the caller's transaction (for bulk set-ups).
+impl crate::bulk::Rows for SandboxCard {
+    const INTO: &'static str = "sandbox_cards (token, customer, declines_with)";
+    const WIDTH: usize = 3;
+    fn values(&self, out: &mut Vec<crate::bulk::Value>) {
+        out.extend([(&self.token).into(), (&self.customer).into(), self.declines_with.as_deref().into()]);
+    }
+}
+
+/// Inserts a card inside the caller's transaction.
 pub async fn insert_card_in(conn: &mut crate::Conn, card: &SandboxCard) -> Result<()> {
-    sqlx::query("INSERT INTO sandbox_cards (token, customer, declines_with) VALUES ($1, $2, $3)")
-        .bind(&card.token)
-        .bind(&card.customer)
-        .bind(card.declines_with.as_deref())
-        .execute(conn)
-        .await?;
+    insert_cards_in(conn, std::slice::from_ref(card)).await
+}
+
+/// Inserts cards inside the caller's transaction (bulk set-ups).
+pub async fn insert_cards_in(conn: &mut crate::Conn, cards: &[SandboxCard]) -> Result<()> {
+    crate::bulk::insert(conn, cards, "").await?;
     Ok(())
 }
 
-pub async fn get_card(store: &Store, token: &str) -> Result<Option<SandboxCard>> {
+/// Cards by token (those that exist).
+pub async fn get_cards(store: &Store, tokens: &[&str]) -> Result<Vec<SandboxCard>> {
     let mut conn = store.read().await?;
-    let row = sqlx::query("SELECT token, customer, declines_with FROM sandbox_cards WHERE token = $1")
-        .bind(token)
-        .fetch_optional(&mut *conn)
-        .await?;
-    Ok(match row {
-        Some(r) => Some(SandboxCard {
-            token: r.try_get("token")?,
-            customer: r.try_get("customer")?,
-            declines_with: r.try_get("declines_with")?,
-        }),
-        None => None,
+    let keys = tokens.iter().map(|t| crate::bulk::Value::from(*t)).collect();
+    let rows = crate::bulk::with_values(
+        &mut conn,
+        "SELECT token, customer, declines_with FROM sandbox_cards WHERE token IN ({values})",
+        1,
+        keys,
+    )
+    .await?;
+    rows.iter().map(card_from_row).collect()
+}
+
+fn card_from_row(r: &sqlx::any::AnyRow) -> Result<SandboxCard> {
+    Ok(SandboxCard {
+        token: r.try_get("token")?,
+        customer: r.try_get("customer")?,
+        declines_with: r.try_get("declines_with")?,
     })
+}
+
+pub async fn get_card(store: &Store, token: &str) -> Result<Option<SandboxCard>> {
+    Ok(get_cards(store, &[token]).await?.pop())
+}
+
+impl crate::bulk::Rows for SandboxCharge {
+    const INTO: &'static str =
+        "sandbox_charges (idempotency_key, card_token, amount_minor, currency, charge_ref, declined_with)";
+    const WIDTH: usize = 6;
+    fn values(&self, out: &mut Vec<crate::bulk::Value>) {
+        out.extend([
+            (&self.idempotency_key).into(),
+            (&self.card_token).into(),
+            self.amount_minor.into(),
+            (&self.currency).into(),
+            (&self.charge_ref).into(),
+            self.declined_with.as_deref().into(),
+        ]);
+    }
 }
 
 /// Records the charge unless one with its key exists; returns the charge that stands.
 pub async fn insert_charge_once(store: &Store, charge: &SandboxCharge) -> Result<SandboxCharge> {
+    let key = charge.idempotency_key.clone();
+    insert_charges_once(store, std::slice::from_ref(charge))
+        .await?
+        .into_iter()
+        .find(|c| c.idempotency_key == key)
+        .ok_or_else(|| StoreError::Corrupt("sandbox charge vanished".into()))
+}
+
+/// Records each charge unless one with its key exists, in one transaction; returns the charges
+/// that stand for those keys (in no particular order).
+pub async fn insert_charges_once(store: &Store, charges: &[SandboxCharge]) -> Result<Vec<SandboxCharge>> {
     let mut tx = store.write().await?;
-    sqlx::query(
-        "INSERT INTO sandbox_charges (idempotency_key, card_token, amount_minor, currency, charge_ref, declined_with) \
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (idempotency_key) DO NOTHING",
+    crate::bulk::insert(&mut tx, charges, "ON CONFLICT (idempotency_key) DO NOTHING").await?;
+    let keys = charges.iter().map(|c| crate::bulk::Value::from(&c.idempotency_key)).collect();
+    let rows = crate::bulk::with_values(
+        &mut tx,
+        "SELECT idempotency_key, card_token, amount_minor, currency, charge_ref, declined_with FROM sandbox_charges \
+         WHERE idempotency_key IN ({values})",
+        1,
+        keys,
     )
-    .bind(&charge.idempotency_key)
-    .bind(&charge.card_token)
-    .bind(charge.amount_minor)
-    .bind(&charge.currency)
-    .bind(&charge.charge_ref)
-    .bind(charge.declined_with.as_deref())
-    .execute(&mut *tx)
     .await?;
-    let stored = charge_by_key(&mut tx, &charge.idempotency_key).await?;
     tx.commit().await?;
-    stored.ok_or_else(|| StoreError::Corrupt("sandbox charge vanished".into()))
+    rows.iter().map(charge_from_row).collect()
 }
 
 pub async fn find_charge(store: &Store, key: &str) -> Result<Option<SandboxCharge>> {
@@ -86,16 +128,17 @@ async fn charge_by_key(conn: &mut crate::Conn, key: &str) -> Result<Option<Sandb
     .bind(key)
     .fetch_optional(conn)
     .await?;
-    Ok(match row {
-        Some(r) => Some(SandboxCharge {
-            idempotency_key: r.try_get("idempotency_key")?,
-            card_token: r.try_get("card_token")?,
-            amount_minor: r.try_get("amount_minor")?,
-            currency: r.try_get("currency")?,
-            charge_ref: r.try_get("charge_ref")?,
-            declined_with: r.try_get("declined_with")?,
-        }),
-        None => None,
+    row.as_ref().map(charge_from_row).transpose()
+}
+
+fn charge_from_row(r: &sqlx::any::AnyRow) -> Result<SandboxCharge> {
+    Ok(SandboxCharge {
+        idempotency_key: r.try_get("idempotency_key")?,
+        card_token: r.try_get("card_token")?,
+        amount_minor: r.try_get("amount_minor")?,
+        currency: r.try_get("currency")?,
+        charge_ref: r.try_get("charge_ref")?,
+        declined_with: r.try_get("declined_with")?,
     })
 }
 

@@ -1,5 +1,6 @@
 //! Subscriptions: an org's hold on an offer, term by term.
 
+use crate::bulk::{self, Value};
 use crate::orders::{date_from_db, date_to_db};
 use crate::time::{from_db, to_db};
 use crate::{Conn, Result, StoreError, valid};
@@ -57,26 +58,35 @@ fn from_row(r: &AnyRow) -> Result<SubscriptionRecord> {
 const COLUMNS: &str = "id, org_id, offer_code, offer_name, status, auto_renew, anchor_date, term_start, term_end, currency, \
     price_minor, payment_method_id, created_at, retries_done, next_retry_on";
 
+impl crate::bulk::Rows for SubscriptionRecord {
+    const INTO: &'static str = "subscriptions (id, org_id, offer_code, offer_name, status, auto_renew, anchor_date, \
+        term_start, term_end, currency, price_minor, payment_method_id, created_at)";
+    const WIDTH: usize = 13;
+    fn values(&self, out: &mut Vec<Value>) {
+        out.extend([
+            Value::from(&self.id),
+            self.org_id.as_str().into(),
+            (&self.offer_code).into(),
+            (&self.offer_name).into(),
+            (&self.status).into(),
+            i64::from(self.auto_renew).into(),
+            date_to_db(self.anchor_date).into(),
+            date_to_db(self.term_start).into(),
+            date_to_db(self.term_end).into(),
+            (&self.currency).into(),
+            self.price_minor.into(),
+            self.payment_method_id.as_deref().into(),
+            to_db(self.created_at).into(),
+        ]);
+    }
+}
+
 pub async fn insert(conn: &mut Conn, s: &SubscriptionRecord) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO subscriptions (id, org_id, offer_code, offer_name, status, auto_renew, anchor_date, term_start, term_end, \
-         currency, price_minor, payment_method_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-    )
-    .bind(&s.id)
-    .bind(s.org_id.as_str())
-    .bind(&s.offer_code)
-    .bind(&s.offer_name)
-    .bind(&s.status)
-    .bind(i64::from(s.auto_renew))
-    .bind(date_to_db(s.anchor_date))
-    .bind(date_to_db(s.term_start))
-    .bind(date_to_db(s.term_end))
-    .bind(&s.currency)
-    .bind(s.price_minor)
-    .bind(s.payment_method_id.as_deref())
-    .bind(to_db(s.created_at))
-    .execute(conn)
-    .await?;
+    insert_many(conn, std::slice::from_ref(s)).await
+}
+
+pub async fn insert_many(conn: &mut Conn, subs: &[SubscriptionRecord]) -> Result<()> {
+    bulk::insert(conn, subs, "").await?;
     Ok(())
 }
 
@@ -170,6 +180,100 @@ pub async fn renew(
     Ok(done.rows_affected() == 1)
 }
 
+/// One subscription's move to its next term in a renewal batch.
+pub struct Renewed<'a> {
+    pub id: &'a str,
+    /// The end of the term renewed: the move happens only if the subscription still ends there.
+    pub expected_end: NaiveDate,
+    pub anchor: NaiveDate,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub payment_method_id: &'a str,
+}
+
+/// [`renew`] for many subscriptions at once; returns the ids that moved.
+pub async fn renew_many(conn: &mut Conn, renewed: &[Renewed<'_>]) -> Result<Vec<String>> {
+    let mut rows = Vec::with_capacity(renewed.len() * 6);
+    for r in renewed {
+        rows.extend([
+            Value::from(r.id),
+            date_to_db(r.expected_end).into(),
+            date_to_db(r.anchor).into(),
+            date_to_db(r.start).into(),
+            date_to_db(r.end).into(),
+            r.payment_method_id.into(),
+        ]);
+    }
+    let done = bulk::with_values(
+        conn,
+        "UPDATE subscriptions SET status = 'active', auto_renew = 1, anchor_date = v.column3, term_start = v.column4, \
+         term_end = v.column5, payment_method_id = v.column6, retries_done = 0, next_retry_on = NULL, lease_until = NULL \
+         FROM (VALUES {values}) AS v WHERE subscriptions.id = v.column1 AND subscriptions.term_end = v.column2 \
+         RETURNING subscriptions.id",
+        6,
+        rows,
+    )
+    .await?;
+    done.iter().map(|r| Ok(r.try_get::<String, _>(0)?)).collect()
+}
+
+/// What a renewal batch reads about each of its subscriptions, in one query.
+#[derive(Clone, Debug)]
+pub struct RenewalInputs {
+    pub subscription_id: String,
+    pub org_name: String,
+    pub partner_id: String,
+    pub country: String,
+    /// The org's default card at the gateway (its newest): id, gateway reference, brand, last four.
+    pub card: Option<(String, String, String, String)>,
+    pub customer_ref: Option<String>,
+    /// An automatic renewal order of the current term exists already (an earlier try).
+    pub has_order: bool,
+    /// A payment for the subscription is out at the gateway.
+    pub has_pending_attempt: bool,
+}
+
+pub async fn renewal_inputs(conn: &mut Conn, ids: &[&str], gateway: &str) -> Result<Vec<RenewalInputs>> {
+    let mut rows = Vec::with_capacity(ids.len() * 2);
+    for id in ids {
+        rows.extend([Value::from(*id), gateway.into()]);
+    }
+    let found = bulk::with_values(
+        conn,
+        "SELECT s.id, o.name, o.partner_id, o.country, pm.id AS pm_id, pm.gateway_ref, pm.brand, pm.last4, gc.customer_ref, \
+         CAST(CASE WHEN EXISTS (SELECT 1 FROM orders r WHERE r.subscription_id = s.id AND r.renews_term_end = s.term_end \
+             AND r.kind = 'auto_renewal') THEN 1 ELSE 0 END AS BIGINT) AS has_order, \
+         CAST(CASE WHEN EXISTS (SELECT 1 FROM payment_attempts a JOIN orders r ON r.id = a.order_id \
+             WHERE r.subscription_id = s.id AND a.status = 'pending') THEN 1 ELSE 0 END AS BIGINT) AS has_pending \
+         FROM (VALUES {values}) AS v JOIN subscriptions s ON s.id = v.column1 JOIN orgs o ON o.id = s.org_id \
+         LEFT JOIN gateway_customers gc ON gc.org_id = s.org_id AND gc.gateway = v.column2 \
+         LEFT JOIN payment_methods pm ON pm.id = (SELECT p.id FROM payment_methods p WHERE p.org_id = s.org_id \
+             AND p.gateway = v.column2 ORDER BY p.created_at DESC, p.id LIMIT 1)",
+        2,
+        rows,
+    )
+    .await?;
+    found
+        .iter()
+        .map(|r| {
+            let card = match r.try_get::<Option<String>, _>("pm_id")? {
+                Some(id) => Some((id, r.try_get("gateway_ref")?, r.try_get("brand")?, r.try_get("last4")?)),
+                None => None,
+            };
+            Ok(RenewalInputs {
+                subscription_id: r.try_get("id")?,
+                org_name: r.try_get("name")?,
+                partner_id: r.try_get("partner_id")?,
+                country: r.try_get("country")?,
+                card,
+                customer_ref: r.try_get("customer_ref")?,
+                has_order: r.try_get::<i64, _>("has_order")? != 0,
+                has_pending_attempt: r.try_get::<i64, _>("has_pending")? != 0,
+            })
+        })
+        .collect()
+}
+
 pub async fn set_past_due(
     conn: &mut Conn,
     id: &str,
@@ -204,12 +308,29 @@ pub async fn turn_off_auto_renew(conn: &mut Conn, org: &OrgId, id: &str) -> Resu
     Ok(done.rows_affected() == 1)
 }
 
-/// Live subscriptions whose term ends between `from` and `to` (for reminders).
-pub async fn ending_between(conn: &mut Conn, from: NaiveDate, to: NaiveDate) -> Result<Vec<SubscriptionRecord>> {
+/// Live subscriptions that may be due a reminder on `today`: their term ends by `to`, and not
+/// before today (on the last day itself only those that will not renew: a renewing one is
+/// being charged, and its reminders are past). A page of `limit` after the cursor
+/// (term end, id), in that order.
+pub async fn reminder_candidates(
+    conn: &mut Conn,
+    today: NaiveDate,
+    to: NaiveDate,
+    after: (NaiveDate, &str),
+    limit: i64,
+) -> Result<Vec<SubscriptionRecord>> {
     let sql = format!(
-        "SELECT {COLUMNS} FROM subscriptions WHERE status IN ('active', 'past_due') AND term_end >= $1 AND term_end <= $2 ORDER BY term_end, id"
+        "SELECT {COLUMNS} FROM subscriptions WHERE status IN ('active', 'past_due') AND term_end <= $2 \
+         AND (term_end > $1 OR (term_end = $1 AND auto_renew = 0)) AND (term_end > $3 OR (term_end = $3 AND id > $4)) \
+         ORDER BY term_end, id LIMIT $5"
     );
-    let rows =
-        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(date_to_db(from)).bind(date_to_db(to)).fetch_all(conn).await?;
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(date_to_db(today))
+        .bind(date_to_db(to))
+        .bind(date_to_db(after.0))
+        .bind(after.1)
+        .bind(limit)
+        .fetch_all(conn)
+        .await?;
     rows.iter().map(from_row).collect()
 }

@@ -35,20 +35,27 @@ fn from_row(row: &AnyRow) -> Result<UserRecord> {
 
 /// Inserts a user; an e-mail address already in use comes back as `Conflict("email")`.
 pub async fn insert(conn: &mut Conn, user: &UserRecord) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO users (id, org_id, email, name, role, password_hash, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(user.id.as_str())
-    .bind(user.org_id.as_str())
-    .bind(user.email.as_str())
-    .bind(user.name.as_str())
-    .bind(user.role.as_str())
-    .bind(&user.password_hash)
-    .bind(to_db(user.created_at))
-    .execute(conn)
-    .await
-    .map_err(conflict_as("email"))?;
+    insert_many(conn, std::slice::from_ref(user)).await
+}
+
+impl crate::bulk::Rows for UserRecord {
+    const INTO: &'static str = "users (id, org_id, email, name, role, password_hash, created_at)";
+    const WIDTH: usize = 7;
+    fn values(&self, out: &mut Vec<crate::bulk::Value>) {
+        out.extend([
+            self.id.as_str().into(),
+            self.org_id.as_str().into(),
+            self.email.as_str().into(),
+            self.name.as_str().into(),
+            self.role.as_str().into(),
+            (&self.password_hash).into(),
+            to_db(self.created_at).into(),
+        ]);
+    }
+}
+
+pub async fn insert_many(conn: &mut Conn, users: &[UserRecord]) -> Result<()> {
+    crate::bulk::insert(conn, users, "").await.map_err(conflict_as("email"))?;
     Ok(())
 }
 
@@ -87,6 +94,20 @@ pub async fn list_in_org(conn: &mut Conn, org: &OrgId) -> Result<Vec<UserRecord>
     )
     .bind(org.as_str())
     .fetch_all(conn)
+    .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// The users of several orgs (a renewal batch's receipts), in each org by creation.
+pub async fn list_in_orgs(conn: &mut Conn, orgs: &[&OrgId]) -> Result<Vec<UserRecord>> {
+    let ids = orgs.iter().map(|o| crate::bulk::Value::from(o.as_str())).collect();
+    let rows = crate::bulk::with_values(
+        conn,
+        "SELECT id, org_id, email, name, role, password_hash, created_at FROM users WHERE org_id IN ({values}) \
+         ORDER BY created_at, id",
+        1,
+        ids,
+    )
     .await?;
     rows.iter().map(from_row).collect()
 }

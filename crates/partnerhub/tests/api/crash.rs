@@ -29,6 +29,8 @@ fn launch(database_url: &str, dir: &std::path::Path, fault: Option<&str>, clock_
         .current_dir(dir)
         .env("RUST_LOG", "warn")
         .env_remove("PARTNERHUB_FAULT")
+        // Small renewal batches, so that a kill lands between batches and inside one.
+        .env("PARTNERHUB_RENEWAL_BATCH", "50")
         .stdout(Stdio::piped())
         .stderr(Stdio::null());
     if let Some(fault) = fault {

@@ -21,10 +21,16 @@ use store::notifications::Notification;
 use store::orders::OrderRecord;
 use store::subscriptions::SubscriptionRecord;
 
+mod batch;
+
 /// How long a worker holds the subscriptions it claimed.
 const LEASE: chrono::Duration = chrono::Duration::minutes(5);
-/// How many subscriptions a worker claims at a time.
-const BATCH: i64 = 50;
+/// How many subscriptions a worker claims at a time when charges are paced by a rate limit or
+/// sent one by one (Stripe): small enough that each is sent well within the lease and long
+/// before reconciliation would give its attempt up.
+const PACED_BATCH: i64 = 50;
+/// How many when the sandbox takes a whole batch of charges at once.
+const SANDBOX_BATCH: i64 = 1000;
 
 fn rules(s: &SubscriptionRecord) -> Subscription {
     Subscription {
@@ -322,19 +328,23 @@ pub struct RunReport {
 /// renewal, retry or expiry), batch by batch, until none is left. Safe to run on several
 /// workers at once.
 pub async fn run_due(app: &App) -> Result<RunReport, AppError> {
+    run_due_with(app, |_| {}).await
+}
+
+/// [`run_due`], telling `progress` the totals so far after each batch.
+pub async fn run_due_with(app: &App, mut progress: impl FnMut(RunReport)) -> Result<RunReport, AppError> {
     let mut report = RunReport { reminders: send_reminders(app).await?, ..RunReport::default() };
+    let size = match app.settings().renewal_batch {
+        Some(n) => i64::from(n.max(1)),
+        None if app.paces_charges() || !matches!(app.gateway(), payments::Gateway::Sandbox(_)) => PACED_BATCH,
+        None => SANDBOX_BATCH,
+    };
     loop {
-        let now = app.now();
-        let claimed = {
-            let mut tx = app.store().write().await?;
-            let claimed = store::subscriptions::claim_due(&mut tx, today(app), now, now + LEASE, BATCH).await?;
-            tx.commit().await?;
-            claimed
-        };
-        if claimed.is_empty() {
-            return Ok(report);
-        }
-        for sub in claimed {
+        // First renewals go through together; whatever needs more care (a retry, an expiry, an
+        // earlier try to finish) comes back here to be handled one by one.
+        let Some(done) = batch::renew(app, size).await? else { return Ok(report) };
+        report.charged += done.charged;
+        for sub in done.one_by_one {
             let outcome = process_due(app, &sub).await;
             match &outcome {
                 Ok(Done::Charged) => report.charged += 1,
@@ -351,6 +361,7 @@ pub async fn run_due(app: &App) -> Result<RunReport, AppError> {
                 tx.commit().await?;
             }
         }
+        progress(report);
     }
 }
 
@@ -467,10 +478,22 @@ async fn charge_auto_renewal(app: &App, mut tx: store::Tx, sub: &SubscriptionRec
 /// Sends the reminders and notices due today that have not gone out yet.
 async fn send_reminders(app: &App) -> Result<usize, AppError> {
     let today = today(app);
-    let subs = {
-        let mut conn = app.store().read().await?;
-        store::subscriptions::ending_between(&mut conn, today, today + chrono::Duration::days(60)).await?
-    };
+    let mut sent = 0;
+    // Page by page: a big program has many subscriptions ending in the next two months.
+    let mut after = (today - chrono::Duration::days(1), String::new());
+    loop {
+        let subs = {
+            let mut conn = app.store().read().await?;
+            let to = today + chrono::Duration::days(60);
+            store::subscriptions::reminder_candidates(&mut conn, today, to, (after.0, &after.1), 500).await?
+        };
+        let Some(last) = subs.last() else { return Ok(sent) };
+        after = (last.term_end, last.id.clone());
+        sent += send_reminders_to(app, today, subs).await?;
+    }
+}
+
+async fn send_reminders_to(app: &App, today: NaiveDate, subs: Vec<SubscriptionRecord>) -> Result<usize, AppError> {
     let mut sent = 0;
     for sub in subs {
         let schedule = Reminder::schedule(sub.term_end, sub.auto_renew);
@@ -520,8 +543,8 @@ pub async fn notifications(app: &App, actor: &PartnerUser) -> Result<Vec<Notific
 
 /// Runs the renewal run day by day from the clock's day to `until` (inclusive), moving the
 /// clock to the start of each day in the program's time zone: `partnerhub jobs run --until`
-/// for operators catching up, and for tests that travel years ahead. `progress` hears of each
-/// day's work.
+/// for operators catching up, and for tests that travel years ahead. `progress` hears the
+/// day's totals after each batch and at the end of the day.
 pub async fn run_until(
     app: &App,
     clock: &crate::clock::ManualClock,
@@ -539,7 +562,7 @@ pub async fn run_until(
                 clock.set(start);
             }
         }
-        let report = run_due(app).await?;
+        let report = run_due_with(app, |so_far| progress(day, so_far)).await?;
         total.charged += report.charged;
         total.expired += report.expired;
         total.reminders += report.reminders;
