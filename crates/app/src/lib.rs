@@ -163,8 +163,12 @@ impl App {
         self.entropy.as_ref()
     }
 
+    /// A new id: 48 bits of the clock's milliseconds, then 80 random bits. Ids made one after
+    /// another sort together, so a batch's rows land on the last pages of each index instead of
+    /// on a thousand random ones (the disk writes of a big renewal day drop several times);
+    /// 80 random bits keep them unguessable and unique.
     fn new_id<T>(&self, make: fn([u8; 16]) -> T) -> T {
-        make(secrets::random_bytes16(self.entropy()))
+        make(time_ordered(self.now(), secrets::random_bytes16(self.entropy())))
     }
 }
 
@@ -172,5 +176,23 @@ impl App {
     /// A random URL-safe secret (for web-layer tokens such as CSRF), from the app's entropy.
     pub fn new_secret(&self, prefix: &str) -> String {
         secrets::new_secret(self.entropy(), prefix)
+    }
+}
+
+fn time_ordered(at: chrono::DateTime<chrono::Utc>, mut bytes: [u8; 16]) -> [u8; 16] {
+    let millis = u64::try_from(at.timestamp_millis()).unwrap_or(0);
+    bytes[..6].copy_from_slice(&millis.to_be_bytes()[2..]);
+    bytes
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ids_made_later_sort_later() {
+        use domain::ids::OrderId;
+        let at = |ms: i64| chrono::DateTime::from_timestamp_millis(ms).unwrap();
+        let first = OrderId::from_random(super::time_ordered(at(1_800_000_000_000), [0xff; 16]));
+        let second = OrderId::from_random(super::time_ordered(at(1_800_000_000_001), [0; 16]));
+        assert!(first.as_str() < second.as_str(), "{first:?} {second:?}");
     }
 }

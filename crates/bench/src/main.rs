@@ -11,6 +11,7 @@
 
 mod load;
 mod probe;
+mod renewals;
 mod server;
 
 use anyhow::{Context, bail, ensure};
@@ -78,6 +79,11 @@ struct Cli {
     /// Write every timed purchase (database, phase, start offset, latency, ok) to this CSV file.
     #[arg(long)]
     samples_csv: Option<PathBuf>,
+    /// Instead of purchases: time the renewal run of this many subscriptions due on one day
+    /// (`partnerhub generate-due`, then `partnerhub jobs run`), beside a probe that writes the
+    /// same rows in the same batches with no logic.
+    #[arg(long)]
+    renewals: Option<usize>,
     /// Keep the scratch folder (server log, SQLite files) and the PostgreSQL database.
     #[arg(long)]
     keep: bool,
@@ -100,6 +106,24 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     ensure!(cli.concurrency >= 1 && cli.setup_concurrency >= 1, "concurrency must be at least 1");
     ensure!(is_loopback(&cli.pg_admin_url), "--pg-admin-url must point at 127.0.0.1 or localhost");
     let bin = server_bin(&cli)?;
+    if let Some(due) = cli.renewals {
+        println!(
+            "partnerhub-bench: the renewal run of {due} subscriptions per database, {} CPUs, load average {}",
+            server::cpus(),
+            server::load_average()
+        );
+        for db in [Db::Sqlite, Db::Postgres] {
+            if (db == Db::Sqlite && cli.db == DbChoice::Postgres) || (db == Db::Postgres && cli.db == DbChoice::Sqlite)
+            {
+                continue;
+            }
+            let scratch = Scratch::new(&cli, db, &run_id()).await?;
+            let result = renewals::run(&bin, db, &scratch, due, &cli.pg_admin_url).await;
+            scratch.remove(&cli).await;
+            result.with_context(|| format!("renewals on {}", db.name()))?.print();
+        }
+        return Ok(());
+    }
     println!(
         "partnerhub-bench: {} orgs per database, {} clients at max load, server {}, {} CPUs, load average {}",
         cli.orgs,

@@ -113,7 +113,7 @@ impl Drop for Server {
     }
 }
 
-fn status_kb(pid: u32, key: &str) -> u64 {
+pub fn status_kb(pid: u32, key: &str) -> u64 {
     let text = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     text.lines()
         .find_map(|l| l.strip_prefix(key))

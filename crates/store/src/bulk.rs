@@ -67,8 +67,21 @@ fn chunk_rows(width: usize) -> usize {
     CHUNK_ROWS.min(MAX_PARAMS / width.max(1)).max(1)
 }
 
-/// `($1, $2), ($3, $4)` for two rows of width two.
-fn values_list(rows: usize, width: usize) -> String {
+/// How a statement names its parameters. SQLite gets anonymous `?`: sqlx looks up each
+/// parameter's name, and SQLite finds a name by walking the list of names, which made a
+/// statement of a few thousand `$N` parameters cost time quadratic in their number.
+#[derive(Clone, Copy)]
+enum Style {
+    Numbered,
+    Anonymous,
+}
+
+fn style(conn: &crate::Conn) -> Style {
+    if conn.backend_name() == "PostgreSQL" { Style::Numbered } else { Style::Anonymous }
+}
+
+/// `($1, $2), ($3, $4)` (or `(?, ?), (?, ?)`) for two rows of width two.
+fn values_list(rows: usize, width: usize, style: Style) -> String {
     let mut out = String::with_capacity(rows * width * 5);
     for r in 0..rows {
         if r > 0 {
@@ -79,8 +92,13 @@ fn values_list(rows: usize, width: usize) -> String {
             if c > 0 {
                 out.push_str(", ");
             }
-            out.push('$');
-            out.push_str(&(r * width + c + 1).to_string());
+            match style {
+                Style::Numbered => {
+                    out.push('$');
+                    out.push_str(&(r * width + c + 1).to_string());
+                }
+                Style::Anonymous => out.push('?'),
+            }
         }
         out.push(')');
     }
@@ -110,7 +128,8 @@ pub(crate) async fn insert<R: Rows>(
 ) -> std::result::Result<u64, sqlx::Error> {
     let mut inserted = 0;
     for chunk in rows.chunks(chunk_rows(R::WIDTH)) {
-        let sql = format!("INSERT INTO {} VALUES {} {tail}", R::INTO, values_list(chunk.len(), R::WIDTH));
+        let list = values_list(chunk.len(), R::WIDTH, style(conn));
+        let sql = format!("INSERT INTO {} VALUES {list} {tail}", R::INTO);
         let mut values = Vec::with_capacity(chunk.len() * R::WIDTH);
         for row in chunk {
             row.values(&mut values);
@@ -137,7 +156,7 @@ pub(crate) async fn with_values(
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let chunk: Vec<Value> = rows.by_ref().take(per_chunk).collect();
-        let sql = template.replace("{values}", &values_list(chunk.len() / width, width));
+        let sql = template.replace("{values}", &values_list(chunk.len() / width, width, style(conn)));
         out.extend(bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), chunk).fetch_all(&mut *conn).await?);
     }
     Ok(out)
@@ -147,8 +166,10 @@ pub(crate) async fn with_values(
 mod tests {
     #[test]
     fn numbers_the_parameters_row_by_row() {
-        assert_eq!(super::values_list(2, 3), "($1, $2, $3), ($4, $5, $6)");
-        assert_eq!(super::values_list(1, 1), "($1)");
+        use super::{Style, values_list};
+        assert_eq!(values_list(2, 3, Style::Numbered), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(values_list(1, 1, Style::Numbered), "($1)");
+        assert_eq!(values_list(2, 2, Style::Anonymous), "(?, ?), (?, ?)");
     }
 
     #[test]

@@ -102,6 +102,11 @@ pub(crate) fn conflict_as(what: &str) -> impl FnOnce(sqlx::Error) -> StoreError 
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: AnyPool,
+    /// SQLite: the one connection that writes. SQLite has one writer at a time anyway; keeping
+    /// it on one connection keeps that connection's page cache valid from one write
+    /// transaction to the next (a connection drops its whole cache when another one wrote),
+    /// and gives the cache that big write batches need to one connection only.
+    writer: Option<AnyPool>,
     backend: Backend,
     /// SQLite has one writer at a time; writers of this process queue here, in order, instead
     /// of polling the database lock (other processes still meet the busy timeout).
@@ -120,34 +125,22 @@ impl Store {
             return Err(StoreError::UnsupportedUrl(redact(url)));
         };
         let options = AnyConnectOptions::from_str(url)?;
-        let pool = match backend {
-            // WAL lets readers go on while one writer writes; every write transaction starts
-            // with BEGIN IMMEDIATE (see `write`), so the busy timeout covers waiting writers.
-            // synchronous=FULL: a committed transaction survives a power cut, which money needs.
+        let (pool, writer) = match backend {
             Backend::Sqlite => {
-                AnyPoolOptions::new()
-                    .max_connections(8)
-                    .after_connect(|conn, _| {
-                        Box::pin(async move {
-                            conn.execute("PRAGMA journal_mode = WAL").await?;
-                            conn.execute("PRAGMA synchronous = FULL").await?;
-                            conn.execute("PRAGMA foreign_keys = ON").await?;
-                            conn.execute("PRAGMA busy_timeout = 30000").await?;
-                            Ok(())
-                        })
-                    })
-                    .connect_with(options)
-                    .await?
+                let readers = sqlite_pool(options.clone(), 8, READER_CACHE_KIB).await?;
+                let writer = sqlite_pool(options, 1, WRITER_CACHE_KIB).await?;
+                (readers, Some(writer))
             }
             Backend::Postgres => {
-                AnyPoolOptions::new()
+                let pool = AnyPoolOptions::new()
                     .max_connections(16)
                     .acquire_timeout(Duration::from_secs(10))
                     .connect_with(options)
-                    .await?
+                    .await?;
+                (pool, None)
             }
         };
-        Ok(Store { pool, backend, writer_turn: Arc::new(tokio::sync::Semaphore::new(1)) })
+        Ok(Store { pool, writer, backend, writer_turn: Arc::new(tokio::sync::Semaphore::new(1)) })
     }
 
     pub fn backend(&self) -> Backend {
@@ -168,7 +161,8 @@ impl Store {
             // is locked" without waiting; taking the write lock up front makes it wait instead.
             Backend::Sqlite => {
                 let turn = self.writer_turn.clone().acquire_owned().await.map_err(|_| StoreError::Closed)?;
-                Tx { inner: self.pool.begin_with("BEGIN IMMEDIATE").await?, _turn: Some(turn) }
+                let writer = self.writer.as_ref().unwrap_or(&self.pool);
+                Tx { inner: writer.begin_with("BEGIN IMMEDIATE").await?, _turn: Some(turn) }
             }
             Backend::Postgres => Tx { inner: self.pool.begin().await?, _turn: None },
         };
@@ -197,8 +191,40 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        if let Some(writer) = &self.writer {
+            writer.close().await;
+        }
         self.pool.close().await;
     }
+}
+
+/// Page cache of each SQLite reading connection (SQLite's default), and of the writing one:
+/// a renewal batch touches a few thousand pages, and a cache smaller than that spills pages to
+/// the log and reads them back while the transaction runs. It fills only as pages are used.
+const READER_CACHE_KIB: i64 = 2 * 1024;
+const WRITER_CACHE_KIB: i64 = 64 * 1024;
+
+/// WAL lets readers go on while one writer writes; every write transaction starts with BEGIN
+/// IMMEDIATE (see `Store::write`), so the busy timeout covers waiting writers.
+/// synchronous=FULL: a committed transaction survives a power cut, which money needs.
+async fn sqlite_pool(options: AnyConnectOptions, connections: u32, cache_kib: i64) -> Result<AnyPool> {
+    Ok(AnyPoolOptions::new()
+        .max_connections(connections)
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                conn.execute("PRAGMA journal_mode = WAL").await?;
+                conn.execute("PRAGMA synchronous = FULL").await?;
+                conn.execute("PRAGMA foreign_keys = ON").await?;
+                conn.execute("PRAGMA busy_timeout = 30000").await?;
+                conn.execute(sqlx::AssertSqlSafe(format!("PRAGMA cache_size = -{cache_kib}"))).await?;
+                // A statement that writes many rows keeps a journal of its own, to undo just
+                // itself; in memory, not in a file under /var/tmp written and dropped each time.
+                conn.execute("PRAGMA temp_store = MEMORY").await?;
+                Ok(())
+            })
+        })
+        .connect_with(options)
+        .await?)
 }
 
 /// The URL without its password, fit for a log line or an error.

@@ -120,7 +120,7 @@ pub async fn get(conn: &mut Conn, id: &str) -> Result<Option<SubscriptionRecord>
 }
 
 /// Claims up to `limit` subscriptions with work due on `today` (a renewal, a retry, an expiry)
-/// that no live lease holds, leasing them until `lease_until`.
+/// that no live lease holds, leasing them until `lease_until`: renewals first, then retries.
 pub async fn claim_due(
     conn: &mut Conn,
     today: NaiveDate,
@@ -128,11 +128,32 @@ pub async fn claim_due(
     lease_until: DateTime<Utc>,
     limit: i64,
 ) -> Result<Vec<SubscriptionRecord>> {
+    // One query per status, each ordered by the index on (status, term_end) alone, so that a
+    // claim reads only the rows it takes: on a big anniversary a million subscriptions share
+    // one term end, and an OR of the two, or a tie-break on id, would sort them all each time.
+    let renewals = "status = 'active' AND term_end <= $1";
+    let retries = "status = 'past_due' AND next_retry_on <= $1";
+    let mut claimed = claim_where(conn, renewals, today, now, lease_until, limit).await?;
+    let left = limit - i64::try_from(claimed.len()).unwrap_or(limit);
+    if left > 0 {
+        claimed.extend(claim_where(conn, retries, today, now, lease_until, left).await?);
+    }
+    Ok(claimed)
+}
+
+async fn claim_where(
+    conn: &mut Conn,
+    due: &str,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<SubscriptionRecord>> {
     // The texts differ: PostgreSQL skips rows another worker is claiming (SKIP LOCKED); SQLite
     // has no row locks and needs none, since its writers take turns.
-    let pick = "SELECT id FROM subscriptions WHERE ((status = 'active' AND term_end <= $1) \
-                OR (status = 'past_due' AND next_retry_on <= $1)) AND (lease_until IS NULL OR lease_until < $2) \
-                ORDER BY term_end, id LIMIT $3";
+    let pick = format!(
+        "SELECT id FROM subscriptions WHERE {due} AND (lease_until IS NULL OR lease_until < $2) ORDER BY term_end LIMIT $3"
+    );
     let sql = match conn.backend_name() {
         "PostgreSQL" => format!(
             "UPDATE subscriptions SET lease_until = $4 WHERE id IN ({pick} FOR UPDATE SKIP LOCKED) RETURNING {COLUMNS}"

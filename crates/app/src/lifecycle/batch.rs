@@ -48,11 +48,15 @@ fn origin() -> Origin {
 /// Claims up to `size` due subscriptions and renews the first tries among them together;
 /// `None` when nothing is due.
 pub(super) async fn renew(app: &App, size: i64) -> Result<Option<Done>, AppError> {
+    let started = std::time::Instant::now();
     let Some((renewals, one_by_one)) = prepare(app, size).await? else { return Ok(None) };
+    let prepared = started.elapsed();
     let charged = renewals.len();
     if !renewals.is_empty() {
         let answers = charge(app, &renewals).await?;
+        let sent = started.elapsed();
         settle(app, renewals, answers).await?;
+        tracing::debug!(charged, ?prepared, ?sent, total = ?started.elapsed(), "renewal batch");
     }
     Ok(Some(Done { charged, one_by_one }))
 }
