@@ -149,5 +149,6 @@ pub async fn due_subscriptions(
         done = range.end;
         progress(done);
     }
+    app.store().analyze().await?;
     Ok(done)
 }

@@ -134,6 +134,8 @@ impl Store {
             Backend::Postgres => {
                 let pool = AnyPoolOptions::new()
                     .max_connections(16)
+                    // Short statements only: compiling a plan with LLVM costs more than it saves.
+                    .after_connect(|conn, _| Box::pin(async move { conn.execute("SET jit = off").await.map(|_| ()) }))
                     .acquire_timeout(Duration::from_secs(10))
                     .connect_with(options)
                     .await?;
@@ -172,6 +174,16 @@ impl Store {
     /// A connection for reads that need no transaction.
     pub async fn read(&self) -> Result<PoolConnection<Any>> {
         Ok(self.pool.acquire().await?)
+    }
+
+    /// Refreshes the query planner's statistics: after a bulk load the tables are far bigger
+    /// than the planner last saw, and PostgreSQL would otherwise plan for tiny ones.
+    pub async fn analyze(&self) -> Result<()> {
+        match &self.writer {
+            Some(writer) => sqlx::query("ANALYZE").execute(writer).await?,
+            None => sqlx::query("ANALYZE").execute(&self.pool).await?,
+        };
+        Ok(())
     }
 
     /// Whether the database answers (for `/readyz`).

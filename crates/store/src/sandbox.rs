@@ -11,6 +11,7 @@ pub struct SandboxCard {
     pub declines_with: Option<String>,
 }
 
+#[derive(Clone)]
 pub struct SandboxCharge {
     pub idempotency_key: String,
     pub card_token: String,
@@ -102,7 +103,12 @@ pub async fn insert_charge_once(store: &Store, charge: &SandboxCharge) -> Result
 /// that stand for those keys (in no particular order).
 pub async fn insert_charges_once(store: &Store, charges: &[SandboxCharge]) -> Result<Vec<SandboxCharge>> {
     let mut tx = store.write().await?;
-    crate::bulk::insert(&mut tx, charges, "ON CONFLICT (idempotency_key) DO NOTHING").await?;
+    let inserted = crate::bulk::insert(&mut tx, charges, "ON CONFLICT (idempotency_key) DO NOTHING").await?;
+    if usize::try_from(inserted).is_ok_and(|n| n == charges.len()) {
+        // Every key was new: the charges that stand are these (the usual case, no read-back).
+        tx.commit().await?;
+        return Ok(charges.iter().map(SandboxCharge::clone).collect());
+    }
     let keys = charges.iter().map(|c| crate::bulk::Value::from(&c.idempotency_key)).collect();
     let rows = crate::bulk::with_values(
         &mut tx,

@@ -268,8 +268,9 @@ pub async fn renewal_inputs(conn: &mut Conn, ids: &[&str], gateway: &str) -> Res
              WHERE r.subscription_id = s.id AND a.status = 'pending') THEN 1 ELSE 0 END AS BIGINT) AS has_pending \
          FROM (VALUES {values}) AS v JOIN subscriptions s ON s.id = v.column1 JOIN orgs o ON o.id = s.org_id \
          LEFT JOIN gateway_customers gc ON gc.org_id = s.org_id AND gc.gateway = v.column2 \
-         LEFT JOIN payment_methods pm ON pm.id = (SELECT p.id FROM payment_methods p WHERE p.org_id = s.org_id \
-             AND p.gateway = v.column2 ORDER BY p.created_at DESC, p.id LIMIT 1)",
+         LEFT JOIN payment_methods pm ON pm.org_id = s.org_id AND pm.gateway = v.column2 AND NOT EXISTS \
+             (SELECT 1 FROM payment_methods newer WHERE newer.org_id = pm.org_id AND newer.gateway = pm.gateway \
+              AND (newer.created_at > pm.created_at OR (newer.created_at = pm.created_at AND newer.id < pm.id)))",
         2,
         rows,
     )

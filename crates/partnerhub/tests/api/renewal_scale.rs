@@ -33,3 +33,61 @@ async fn two_workers_renew_every_due_subscription_exactly_once() {
             .unwrap();
     assert_eq!(renewed, count as i64);
 }
+
+/// One batch holding every kind of due subscription: most renew together; a card that is
+/// refused, an org without a card and a subscription with renewal turned off each get their
+/// own outcome, and the invoices of the others still run without a gap.
+#[tokio::test]
+async fn a_mixed_batch_renews_the_plain_ones_and_hands_the_rest_their_own_outcome() {
+    let t = spawn_app().await;
+    let due = NaiveDate::from_ymd_opt(2027, 4, 1).unwrap();
+    app::generate::due_subscriptions(&t.app, 40, due, |_| {}).await.unwrap();
+    let mut conn = t.app.store().read().await.unwrap();
+    let picked: Vec<(String, String)> =
+        sqlx::query_as("SELECT id, org_id FROM subscriptions ORDER BY id LIMIT 3").fetch_all(&mut *conn).await.unwrap();
+    let [(refused, refused_org), (no_card, no_card_org), (off, _)] = <[_; 3]>::try_from(picked).unwrap();
+    for (sql, arg) in [
+        (
+            "UPDATE sandbox_cards SET declines_with = 'card_declined' WHERE token IN \
+             (SELECT gateway_ref FROM payment_methods WHERE org_id = $1)",
+            &refused_org,
+        ),
+        ("UPDATE payment_methods SET gateway = 'stripe' WHERE org_id = $1", &no_card_org),
+        ("UPDATE subscriptions SET auto_renew = 0 WHERE id = $1", &off),
+    ] {
+        sqlx::query(sql).bind(arg).execute(&mut *conn).await.unwrap();
+    }
+    t.clock.set(Utc.with_ymd_and_hms(2027, 4, 1, 0, 5, 0).unwrap());
+    let report = app::lifecycle::run_due(&t.app).await.unwrap();
+    assert_eq!((report.charged, report.expired), (39, 1), "{report:?}");
+
+    let status = |id: String| {
+        let store = t.app.store().clone();
+        async move {
+            let mut conn = store.read().await.unwrap();
+            sqlx::query_scalar::<_, String>("SELECT status FROM subscriptions WHERE id = $1")
+                .bind(id)
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(status(refused).await, "past_due");
+    assert_eq!(status(no_card).await, "past_due");
+    assert_eq!(status(off).await, "expired");
+    let renewed: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM subscriptions WHERE term_end = '2028-04-01' AND status = 'active'")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+    assert_eq!(renewed, 37);
+    assert_eq!(sandbox_charges(&t).await, 38, "37 taken and one refused; nothing charged for the other two");
+    let numbers = store::invoices::numbers(&mut conn).await.unwrap();
+    let expected: Vec<String> = (1..=37).map(|n| format!("INV-2027-{n:06}")).collect();
+    assert!(numbers == expected, "{numbers:?}");
+    let receipts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox_emails WHERE subject LIKE 'Receipt for%'")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!(receipts, 37, "one receipt per renewal");
+}
