@@ -9,16 +9,16 @@ use chrono::{NaiveDate, TimeZone, Utc};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+pub fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
 
-async fn run_until(t: &TestApp, until: NaiveDate) -> app::lifecycle::RunReport {
+pub async fn run_until(t: &TestApp, until: NaiveDate) -> app::lifecycle::RunReport {
     app::lifecycle::run_until(&t.app, &t.clock, until, |_, _| {}).await.expect("the renewal run")
 }
 
 /// An org that bought Action Pack on `on` with `card`; returns its API client and subscription.
-async fn subscribed(t: &TestApp, on: NaiveDate, card: &str) -> (Api, String) {
+pub async fn subscribed(t: &TestApp, on: NaiveDate, card: &str) -> (Api, String) {
     t.clock.set(Utc.from_utc_datetime(&on.and_hms_opt(10, 0, 0).unwrap()));
     let api = buyer(t, "Contoso", "ada@contoso.example", "US").await;
     let (order, _) = order_at_review(&api, card).await;
@@ -136,7 +136,7 @@ async fn turned_off_it_expires_after_four_reminders_and_the_offer_is_buyable_aga
     assert_eq!(status, StatusCode::CREATED, "buyable again after expiry");
 }
 
-async fn renew_by_hand(api: &Api, sub: &str, key: &str) -> (StatusCode, Value) {
+pub async fn renew_by_hand(api: &Api, sub: &str, key: &str) -> (StatusCode, Value) {
     let (status, order) = api.post(&format!("/api/v1/subscriptions/{sub}/renewals"), json!({})).await;
     if status != StatusCode::CREATED {
         return (status, order);
@@ -387,6 +387,8 @@ async fn a_renewal_that_cannot_proceed_waits_for_its_lease_instead_of_spinning()
         created_at: t.clock.now(),
     };
     store::orders::insert_attempt(&mut tx, &attempt).await.unwrap();
+    // As Buy does: the order is `paying` exactly while its attempt is pending.
+    store::orders::set_status(&mut tx, &attempt.order_id, "paying", "review", None).await.unwrap();
     tx.commit().await.unwrap();
 
     let charges = sandbox_charges(&t).await;
