@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod actor;
 mod audit;
+pub mod benefits;
 pub mod catalog;
 pub mod checkout;
 pub mod clock;

@@ -191,8 +191,10 @@ pub async fn remove(app: &App, actor: &PartnerUser, id: &UserId, origin: &Origin
     let principal = Principal::User(id.clone());
     store::sessions::delete_others(&mut tx, &principal, "").await?;
     store::api_tokens::revoke_all(&mut tx, &principal, app.now()).await?;
+    // Their seats and keys come back to the org, free for someone else.
+    let released = store::benefits::release_user(&mut tx, &actor.org_id, id.as_str()).await?;
     store::users::delete(&mut tx, &actor.org_id, id).await?;
-    let detail = format!("removed {} ({})", target.email, target.role.label());
+    let detail = format!("removed {} ({}); {released} seats and keys came back", target.email, target.role.label());
     let change = Change { org: Some(&actor.org_id), action: "user.removed", subject: id.as_str(), detail };
     audit::record(app, &mut tx, Who::actor(&Actor::Partner(actor.clone())), origin, change).await?;
     tx.commit().await?;

@@ -142,6 +142,18 @@ prefixed_id!(
     NotificationId, "ntf", "notification"
 );
 prefixed_id!(
+    /// A benefit made live by activating a subscription.
+    BenefitId, "ben", "benefit"
+);
+prefixed_id!(
+    /// One unit of a benefit: a license key, a seat or a service account.
+    BenefitUnitId, "bnu", "benefit unit"
+);
+prefixed_id!(
+    /// One entry of a benefit's ledger: a grant or a use.
+    LedgerEntryId, "led", "ledger entry"
+);
+prefixed_id!(
     /// A membership held by an org (Network membership and later the paid levels).
     MembershipId, "mem", "membership"
 );

@@ -115,8 +115,8 @@ enum Command {
 
 #[derive(Subcommand)]
 enum JobsCommand {
-    /// Run every job due up to the end of DAY (renewals, retries, expiries, reminders), day by
-    /// day with the clock set forward, then exit.
+    /// Run every job due up to the end of DAY (renewals, retries, expiries, reminders, benefit
+    /// grants), day by day with the clock set forward, then exit.
     Run {
         /// The last day to run, YYYY-MM-DD (in the program's time zone).
         #[arg(long, value_name = "DAY")]
@@ -299,8 +299,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             })
             .await?;
             println!(
-                "ran every job due up to {until}: {} renewal charges, {} expiries, {} reminders",
-                total.charged, total.expired, total.reminders
+                "ran every job due up to {until}: {} renewal charges, {} expiries, {} reminders, {} benefit grants",
+                total.charged, total.expired, total.reminders, total.grants
             );
             Ok(())
         }

@@ -39,7 +39,7 @@ pub async fn open_app(
 }
 
 /// The background worker of `serve`: now, then every 30 seconds, it reconciles payments left
-/// pending by a crash, runs the renewal run (renewals, retries, expiries, reminders) and sends
+/// pending by a crash, runs the renewal run (renewals, retries, expiries, reminders, benefit grants) and sends
 /// the outbox over SMTP when configured. Other nodes on the same database share the work
 /// through leases.
 pub fn spawn_worker(app: Arc<App>) {

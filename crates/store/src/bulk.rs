@@ -11,6 +11,7 @@ pub(crate) enum Value {
     Text(String),
     MaybeText(Option<String>),
     Int(i64),
+    MaybeInt(Option<i64>),
 }
 
 impl From<&str> for Value {
@@ -40,6 +41,12 @@ impl From<Option<&str>> for Value {
 impl From<Option<String>> for Value {
     fn from(v: Option<String>) -> Value {
         Value::MaybeText(v)
+    }
+}
+
+impl From<Option<i64>> for Value {
+    fn from(v: Option<i64>) -> Value {
+        Value::MaybeInt(v)
     }
 }
 
@@ -114,6 +121,7 @@ fn bind_all<'q>(
             Value::Text(s) => query.bind(s),
             Value::MaybeText(s) => query.bind(s),
             Value::Int(i) => query.bind(i),
+            Value::MaybeInt(i) => query.bind(i),
         };
     }
     query

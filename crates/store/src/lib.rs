@@ -7,6 +7,7 @@
 
 pub mod api_tokens;
 pub mod audit;
+pub mod benefits;
 mod bulk;
 pub mod catalog;
 pub mod idempotency;

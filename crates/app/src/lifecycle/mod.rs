@@ -280,6 +280,7 @@ async fn record_expiry(app: &App, tx: &mut store::Conn, sub: &SubscriptionRecord
     };
     audit::record(app, tx, Who::system("renewal run"), &Origin { address: None, channel: "renewal run" }, change)
         .await?;
+    crate::benefits::end(app, tx, &sub.id).await?;
     let body = format!(
         "Your {} subscription ended on {}: {why}. Its benefits have ended. You can subscribe again under Partnership > Offers (or renew it within 30 days of its end).\n",
         sub.offer_name, sub.term_end
@@ -323,11 +324,15 @@ pub struct RunReport {
     pub charged: usize,
     pub expired: usize,
     pub reminders: usize,
+    /// Monthly credits and support balances granted.
+    pub grants: usize,
 }
 
 /// One pass of the renewal run for today: reminders, then every due subscription (automatic
-/// renewal, retry or expiry), batch by batch, until none is left. Safe to run on several
-/// workers at once.
+/// renewal, retry or expiry), batch by batch, until none is left, then the benefit grants due
+/// (after the renewals, so that a grant on the renewal day belongs to the renewed term and
+/// none is made for a subscription that expired today). Safe to run on several workers at
+/// once.
 pub async fn run_due(app: &App) -> Result<RunReport, AppError> {
     run_due_with(app, |_| {}).await
 }
@@ -369,7 +374,9 @@ pub async fn run_due_with(app: &App, progress: impl FnMut(RunReport) + Send) -> 
     let (first, second) = tokio::join!(lane(0), lane(1));
     first?;
     second?;
-    Ok(report.into_inner().unwrap_or_else(|p| p.into_inner()))
+    let mut report = report.into_inner().unwrap_or_else(|p| p.into_inner());
+    report.grants = crate::benefits::grant_due(app).await?;
+    Ok(report)
 }
 
 /// Whatever a batch left for more care (a retry, an expiry, an earlier try to finish), one
@@ -596,6 +603,7 @@ pub async fn run_until(
         total.charged += report.charged;
         total.expired += report.expired;
         total.reminders += report.reminders;
+        total.grants += report.grants;
         progress(day, report);
         day = day.succ_opt().ok_or_else(|| AppError::Internal("the calendar ended".into()))?;
     }

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod api_contract;
+mod benefits;
 mod checkout;
 mod crash;
 mod email;

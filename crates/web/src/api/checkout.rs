@@ -193,7 +193,7 @@ pub async fn pay(
 }
 
 /// Runs a money-moving request once per Idempotency-Key and replays its answer after that.
-async fn idempotent(
+pub(super) async fn idempotent(
     state: &AppState,
     caller: &ApiCaller,
     headers: &HeaderMap,

@@ -2,6 +2,7 @@
 //! registered together with its OpenAPI description, so the served document lists exactly the
 //! routes that exist.
 
+mod benefits;
 mod checkout;
 mod dto;
 mod json;
@@ -26,7 +27,7 @@ use utoipa_axum::routes;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "partnerhub API", description = "Partner program: orgs, users and roles, membership, offers. Authenticate with a personal API token: `Authorization: Bearer phk_…`. Errors are `application/problem+json` documents with a stable `code`."),
+    info(title = "partnerhub API", description = "Partner program: orgs, users and roles, membership, offers, orders, subscriptions, invoices, benefits. Authenticate with a personal API token: `Authorization: Bearer phk_…`. Errors are `application/problem+json` documents with a stable `code`."),
     components(schemas(Problem)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
@@ -73,6 +74,13 @@ pub fn routes() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(checkout::turn_off_auto_renew))
         .routes(routes!(checkout::start_renewal))
         .routes(routes!(checkout::list_notifications))
+        .routes(routes!(benefits::list_benefits))
+        .routes(routes!(benefits::activate))
+        .routes(routes!(benefits::assign))
+        .routes(routes!(benefits::unassign))
+        .routes(routes!(benefits::reveal))
+        .routes(routes!(benefits::use_credit))
+        .routes(routes!(benefits::ledger))
         .split_for_parts()
 }
 

@@ -2,6 +2,7 @@
 //! JavaScript; every form carries the CSRF token and posts, then redirects (post/redirect/get).
 
 mod account;
+mod benefits;
 mod checkout;
 mod invoices;
 mod portal;
@@ -30,6 +31,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(public::routes())
         .merge(account::routes())
+        .merge(benefits::routes())
         .merge(checkout::routes())
         .merge(invoices::routes())
         .merge(subscriptions::routes())
@@ -91,6 +93,10 @@ impl NoticeQuery {
             "password_changed" => "Password changed. Your other sessions have been signed out.",
             "token_revoked" => "API token revoked.",
             "joined" => "Welcome! You have joined your org.",
+            "benefits_activated" => "Benefits activated. They stay live until the subscription ends.",
+            "benefit_assigned" => "Assigned.",
+            "benefit_unassigned" => "Taken back; it is free for someone else.",
+            "credits_used" => "Credits used.",
             _ => return None,
         })
     }

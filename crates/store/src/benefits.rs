@@ -1,0 +1,398 @@
+//! Benefits: the live benefits of activated subscriptions, their units (license keys, seats,
+//! service accounts) and the ledger of credit and balance grants and uses.
+
+use crate::bulk::{self, Rows, Value};
+use crate::orders::{date_from_db, date_to_db};
+use crate::time::{from_db, opt_from_db, to_db};
+use crate::{Conn, Result, valid};
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::ids::OrgId;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+#[derive(Clone, Debug)]
+pub struct BenefitRecord {
+    pub id: String,
+    pub org_id: OrgId,
+    pub subscription_id: String,
+    pub position: i64,
+    pub kind: String,
+    pub product: String,
+    pub units: i64,
+    pub grant_amount: Option<i64>,
+    pub currency: Option<String>,
+    pub cadence: Option<String>,
+    /// `active` or `ended`.
+    pub status: String,
+    pub activated_at: DateTime<Utc>,
+    pub activated_by: String,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub next_grant_on: Option<NaiveDate>,
+}
+
+const BENEFIT_COLUMNS: &str = "id, org_id, subscription_id, position, kind, product, units, grant_amount, currency, \
+    cadence, status, activated_at, activated_by, ended_at, next_grant_on";
+
+impl Rows for BenefitRecord {
+    const INTO: &'static str = "benefits (id, org_id, subscription_id, position, kind, product, units, grant_amount, \
+        currency, cadence, status, activated_at, activated_by, ended_at, next_grant_on)";
+    const WIDTH: usize = 15;
+    fn values(&self, out: &mut Vec<Value>) {
+        out.extend([
+            Value::from(&self.id),
+            self.org_id.as_str().into(),
+            (&self.subscription_id).into(),
+            self.position.into(),
+            (&self.kind).into(),
+            (&self.product).into(),
+            self.units.into(),
+            self.grant_amount.into(),
+            self.currency.as_deref().into(),
+            self.cadence.as_deref().into(),
+            (&self.status).into(),
+            to_db(self.activated_at).into(),
+            (&self.activated_by).into(),
+            self.ended_at.map(to_db).into(),
+            self.next_grant_on.map(date_to_db).into(),
+        ]);
+    }
+}
+
+fn benefit_from_row(r: &AnyRow) -> Result<BenefitRecord> {
+    Ok(BenefitRecord {
+        id: r.try_get("id")?,
+        org_id: valid(OrgId::parse(&r.try_get::<String, _>("org_id")?))?,
+        subscription_id: r.try_get("subscription_id")?,
+        position: r.try_get("position")?,
+        kind: r.try_get("kind")?,
+        product: r.try_get("product")?,
+        units: r.try_get("units")?,
+        grant_amount: r.try_get("grant_amount")?,
+        currency: r.try_get("currency")?,
+        cadence: r.try_get("cadence")?,
+        status: r.try_get("status")?,
+        activated_at: from_db(r.try_get("activated_at")?)?,
+        activated_by: r.try_get("activated_by")?,
+        ended_at: opt_from_db(r.try_get("ended_at")?)?,
+        next_grant_on: date_from_db(r.try_get("next_grant_on")?)?,
+    })
+}
+
+#[derive(Clone, Debug)]
+pub struct UnitRecord {
+    pub id: String,
+    pub benefit_id: String,
+    pub org_id: OrgId,
+    pub seq: i64,
+    /// The license key or account name; `None` for a seat.
+    pub code: Option<String>,
+    pub user_id: Option<String>,
+    pub assigned_at: Option<DateTime<Utc>>,
+    /// `active` or `revoked`.
+    pub status: String,
+}
+
+const UNIT_COLUMNS: &str = "id, benefit_id, org_id, seq, code, user_id, assigned_at, status";
+
+impl Rows for UnitRecord {
+    const INTO: &'static str = "benefit_units (id, benefit_id, org_id, seq, code, user_id, assigned_at, status)";
+    const WIDTH: usize = 8;
+    fn values(&self, out: &mut Vec<Value>) {
+        out.extend([
+            Value::from(&self.id),
+            (&self.benefit_id).into(),
+            self.org_id.as_str().into(),
+            self.seq.into(),
+            self.code.as_deref().into(),
+            self.user_id.as_deref().into(),
+            self.assigned_at.map(to_db).into(),
+            (&self.status).into(),
+        ]);
+    }
+}
+
+fn unit_from_row(r: &AnyRow) -> Result<UnitRecord> {
+    Ok(UnitRecord {
+        id: r.try_get("id")?,
+        benefit_id: r.try_get("benefit_id")?,
+        org_id: valid(OrgId::parse(&r.try_get::<String, _>("org_id")?))?,
+        seq: r.try_get("seq")?,
+        code: r.try_get("code")?,
+        user_id: r.try_get("user_id")?,
+        assigned_at: opt_from_db(r.try_get("assigned_at")?)?,
+        status: r.try_get("status")?,
+    })
+}
+
+#[derive(Clone, Debug)]
+pub struct LedgerEntry {
+    pub id: String,
+    pub benefit_id: String,
+    pub org_id: OrgId,
+    /// `grant` or `use`.
+    pub entry: String,
+    /// Positive for a grant, negative for a use.
+    pub amount: i64,
+    pub dedupe_key: String,
+    pub period: Option<NaiveDate>,
+    pub memo: String,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+}
+
+const LEDGER_COLUMNS: &str = "id, benefit_id, org_id, entry, amount, dedupe_key, period, memo, created_by, created_at";
+
+impl Rows for LedgerEntry {
+    const INTO: &'static str = "benefit_ledger (id, benefit_id, org_id, entry, amount, dedupe_key, period, memo, \
+        created_by, created_at)";
+    const WIDTH: usize = 10;
+    fn values(&self, out: &mut Vec<Value>) {
+        out.extend([
+            Value::from(&self.id),
+            (&self.benefit_id).into(),
+            self.org_id.as_str().into(),
+            (&self.entry).into(),
+            self.amount.into(),
+            (&self.dedupe_key).into(),
+            self.period.map(date_to_db).into(),
+            (&self.memo).into(),
+            (&self.created_by).into(),
+            to_db(self.created_at).into(),
+        ]);
+    }
+}
+
+fn ledger_from_row(r: &AnyRow) -> Result<LedgerEntry> {
+    Ok(LedgerEntry {
+        id: r.try_get("id")?,
+        benefit_id: r.try_get("benefit_id")?,
+        org_id: valid(OrgId::parse(&r.try_get::<String, _>("org_id")?))?,
+        entry: r.try_get("entry")?,
+        amount: r.try_get("amount")?,
+        dedupe_key: r.try_get("dedupe_key")?,
+        period: date_from_db(r.try_get("period")?)?,
+        memo: r.try_get("memo")?,
+        created_by: r.try_get("created_by")?,
+        created_at: from_db(r.try_get("created_at")?)?,
+    })
+}
+
+/// Writes the benefits of one activation and their units. The unique index on live benefits
+/// refuses a second activation of the same subscription.
+pub async fn insert_activation(conn: &mut Conn, benefits: &[BenefitRecord], units: &[UnitRecord]) -> Result<()> {
+    bulk::insert(conn, benefits, "").await.map_err(crate::conflict_as("benefits of this subscription"))?;
+    bulk::insert(conn, units, "").await?;
+    Ok(())
+}
+
+/// Writes a ledger entry unless one with its key exists; `true` if this call wrote it.
+pub async fn insert_entry_once(conn: &mut Conn, entry: &LedgerEntry) -> Result<bool> {
+    let n = bulk::insert(conn, std::slice::from_ref(entry), "ON CONFLICT (dedupe_key) DO NOTHING").await?;
+    Ok(n == 1)
+}
+
+pub async fn entry_by_key(conn: &mut Conn, dedupe_key: &str) -> Result<Option<LedgerEntry>> {
+    let sql = format!("SELECT {LEDGER_COLUMNS} FROM benefit_ledger WHERE dedupe_key = $1");
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(dedupe_key)
+        .fetch_optional(conn)
+        .await?
+        .as_ref()
+        .map(ledger_from_row)
+        .transpose()
+}
+
+/// Whether the subscription's benefits are live (activated and not ended).
+pub async fn live_for_subscription(conn: &mut Conn, subscription_id: &str) -> Result<bool> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM benefits WHERE subscription_id = $1 AND status = 'active'")
+        .bind(subscription_id)
+        .fetch_one(conn)
+        .await?;
+    Ok(n > 0)
+}
+
+/// Every benefit the org ever had, newest activation first, in catalog order within one.
+pub async fn list_in_org(conn: &mut Conn, org: &OrgId) -> Result<Vec<BenefitRecord>> {
+    let sql = format!(
+        "SELECT {BENEFIT_COLUMNS} FROM benefits WHERE org_id = $1 ORDER BY activated_at DESC, subscription_id, position"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.as_str()).fetch_all(conn).await?;
+    rows.iter().map(benefit_from_row).collect()
+}
+
+pub async fn get_in_org(conn: &mut Conn, org: &OrgId, id: &str) -> Result<Option<BenefitRecord>> {
+    let sql = format!("SELECT {BENEFIT_COLUMNS} FROM benefits WHERE org_id = $1 AND id = $2");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.as_str()).bind(id).fetch_optional(conn).await?;
+    row.as_ref().map(benefit_from_row).transpose()
+}
+
+/// Every unit of the org's benefits, in benefit and sequence order.
+pub async fn units_in_org(conn: &mut Conn, org: &OrgId) -> Result<Vec<UnitRecord>> {
+    let sql = format!("SELECT {UNIT_COLUMNS} FROM benefit_units WHERE org_id = $1 ORDER BY benefit_id, seq");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.as_str()).fetch_all(conn).await?;
+    rows.iter().map(unit_from_row).collect()
+}
+
+pub async fn unit_in_org(conn: &mut Conn, org: &OrgId, id: &str) -> Result<Option<UnitRecord>> {
+    let sql = format!("SELECT {UNIT_COLUMNS} FROM benefit_units WHERE org_id = $1 AND id = $2");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.as_str()).bind(id).fetch_optional(conn).await?;
+    row.as_ref().map(unit_from_row).transpose()
+}
+
+/// The first live unit of the benefit that nobody holds.
+pub async fn free_unit(conn: &mut Conn, benefit_id: &str) -> Result<Option<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM benefit_units WHERE benefit_id = $1 AND status = 'active' AND user_id IS NULL \
+         ORDER BY seq LIMIT 1",
+    )
+    .bind(benefit_id)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Whether `user` holds a live unit of the benefit.
+pub async fn holds(conn: &mut Conn, benefit_id: &str, user_id: &str) -> Result<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM benefit_units WHERE benefit_id = $1 AND user_id = $2 AND status = 'active'",
+    )
+    .bind(benefit_id)
+    .bind(user_id)
+    .fetch_one(conn)
+    .await?;
+    Ok(n > 0)
+}
+
+/// Gives a free unit to `user`; `false` if it was taken meanwhile.
+pub async fn assign(conn: &mut Conn, unit_id: &str, user_id: &str, at: DateTime<Utc>) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE benefit_units SET user_id = $2, assigned_at = $3 WHERE id = $1 AND user_id IS NULL AND status = 'active'",
+    )
+    .bind(unit_id)
+    .bind(user_id)
+    .bind(to_db(at))
+    .execute(conn)
+    .await
+    .map_err(crate::conflict_as("a unit of this benefit held by the user"))?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Takes a live unit back from whoever holds it; `false` if nobody did.
+pub async fn unassign(conn: &mut Conn, unit_id: &str) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE benefit_units SET user_id = NULL, assigned_at = NULL \
+         WHERE id = $1 AND user_id IS NOT NULL AND status = 'active'",
+    )
+    .bind(unit_id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Gives back every live unit a user holds (the user is leaving the org); returns how many.
+pub async fn release_user(conn: &mut Conn, org: &OrgId, user_id: &str) -> Result<u64> {
+    let done = sqlx::query(
+        "UPDATE benefit_units SET user_id = NULL, assigned_at = NULL \
+         WHERE org_id = $1 AND user_id = $2 AND status = 'active'",
+    )
+    .bind(org.as_str())
+    .bind(user_id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Granted and used per benefit of the org: `(benefit id, granted, used)`, used as a positive
+/// number.
+pub async fn totals_in_org(conn: &mut Conn, org: &OrgId) -> Result<Vec<(String, i64, i64)>> {
+    let rows = sqlx::query(
+        "SELECT benefit_id, \
+           CAST(COALESCE(SUM(CASE WHEN amount > 0 THEN amount ELSE 0 END), 0) AS BIGINT) AS granted, \
+           CAST(COALESCE(SUM(CASE WHEN amount < 0 THEN -amount ELSE 0 END), 0) AS BIGINT) AS used \
+         FROM benefit_ledger WHERE org_id = $1 GROUP BY benefit_id",
+    )
+    .bind(org.as_str())
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(|r| Ok((r.try_get("benefit_id")?, r.try_get("granted")?, r.try_get("used")?))).collect()
+}
+
+/// What is left of a benefit's balance.
+pub async fn balance(conn: &mut Conn, benefit_id: &str) -> Result<i64> {
+    Ok(sqlx::query_scalar("SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM benefit_ledger WHERE benefit_id = $1")
+        .bind(benefit_id)
+        .fetch_one(conn)
+        .await?)
+}
+
+/// A benefit's ledger, oldest first.
+pub async fn ledger(conn: &mut Conn, org: &OrgId, benefit_id: &str) -> Result<Vec<LedgerEntry>> {
+    let sql = format!(
+        "SELECT {LEDGER_COLUMNS} FROM benefit_ledger WHERE org_id = $1 AND benefit_id = $2 ORDER BY created_at, id"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.as_str()).bind(benefit_id).fetch_all(conn).await?;
+    rows.iter().map(ledger_from_row).collect()
+}
+
+/// Ends the subscription's live benefits: no more grants, keys and accounts revoked, seats
+/// released. Returns how many benefits ended.
+pub async fn end_for_subscription(conn: &mut Conn, subscription_id: &str, at: DateTime<Utc>) -> Result<u64> {
+    sqlx::query(
+        "UPDATE benefit_units SET status = 'revoked' WHERE status = 'active' AND benefit_id IN \
+         (SELECT id FROM benefits WHERE subscription_id = $1 AND status = 'active')",
+    )
+    .bind(subscription_id)
+    .execute(&mut *conn)
+    .await?;
+    let done = sqlx::query(
+        "UPDATE benefits SET status = 'ended', ended_at = $2, next_grant_on = NULL \
+         WHERE subscription_id = $1 AND status = 'active'",
+    )
+    .bind(subscription_id)
+    .bind(to_db(at))
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// A live benefit with a grant due, with what the grant job needs of its subscription.
+#[derive(Clone, Debug)]
+pub struct GrantDue {
+    pub benefit: BenefitRecord,
+    pub subscription_status: String,
+    pub anchor_date: NaiveDate,
+}
+
+/// Live benefits whose next grant is due on or before `today`, after `after` in id order.
+pub async fn grants_due(conn: &mut Conn, today: NaiveDate, after: &str, limit: i64) -> Result<Vec<GrantDue>> {
+    let columns: String = BENEFIT_COLUMNS.split(", ").map(|c| format!("b.{c}")).collect::<Vec<_>>().join(", ");
+    let sql = format!(
+        "SELECT {columns}, s.status AS subscription_status, s.anchor_date FROM benefits b \
+         JOIN subscriptions s ON s.id = b.subscription_id \
+         WHERE b.status = 'active' AND b.next_grant_on <= $1 AND b.id > $2 ORDER BY b.id LIMIT $3"
+    );
+    let rows =
+        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(date_to_db(today)).bind(after).bind(limit).fetch_all(conn).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(GrantDue {
+                benefit: benefit_from_row(r)?,
+                subscription_status: r.try_get("subscription_status")?,
+                anchor_date: date_from_db(r.try_get("anchor_date")?)?
+                    .ok_or_else(|| crate::StoreError::Corrupt("missing anchor date".into()))?,
+            })
+        })
+        .collect()
+}
+
+/// Moves a live benefit's next grant day on, unless it moved already (another worker).
+pub async fn advance_grant(conn: &mut Conn, id: &str, from: NaiveDate, to: NaiveDate) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE benefits SET next_grant_on = $3 WHERE id = $1 AND next_grant_on = $2 AND status = 'active'",
+    )
+    .bind(id)
+    .bind(date_to_db(from))
+    .bind(date_to_db(to))
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -1,0 +1,317 @@
+//! The Benefits page: **Activate** a subscription's benefits, assign seats and license keys,
+//! reveal a key, use credits, and see the credit ledger and support balances.
+
+use super::checkout::money;
+use super::{Chrome, NoticeQuery, day};
+use crate::AppState;
+use crate::auth::{PartnerSession, WebOrigin};
+use crate::csrf::CsrfToken;
+use crate::error::{PageError, public_message, status_of};
+use app::AppError;
+use app::benefits::{BenefitView, BenefitsOverview};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Form, Router};
+use domain::roles::PartnerPermission;
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/benefits", get(page))
+        .route("/benefits/activate/{subscription_id}", post(activate))
+        .route("/benefits/{id}/assign", post(assign))
+        .route("/benefits/{id}/use", post(use_credit))
+        .route("/benefits/units/{id}/unassign", post(unassign))
+        .route("/benefits/units/{id}/reveal", post(reveal))
+}
+
+struct SubscriptionRow {
+    id: String,
+    title: String,
+    status: String,
+    can_activate: bool,
+    benefits: Vec<BenefitRow>,
+}
+
+struct BenefitRow {
+    id: String,
+    title: String,
+    live: bool,
+    /// Allocated, used and left, as words ("10", "100.00 USD").
+    allocated: String,
+    used: String,
+    left: String,
+    /// Shows allocated / used / left (not for a service account, which is just there).
+    counted: bool,
+    assignable: bool,
+    credit: bool,
+    units: Vec<UnitRow>,
+    ledger: Vec<LedgerRow>,
+}
+
+struct UnitRow {
+    id: String,
+    label: String,
+    holder: String,
+    held: bool,
+    revealable: bool,
+    revoked: bool,
+}
+
+struct LedgerRow {
+    day: String,
+    memo: String,
+    amount: String,
+    balance: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "portal/benefits.html")]
+struct BenefitsPage {
+    chrome: Chrome,
+    subscriptions: Vec<SubscriptionRow>,
+    users: Vec<(String, String)>,
+    can_manage: bool,
+    everything: bool,
+    /// A fresh key for each credit form, so a resubmitted form draws once.
+    use_key: String,
+    error: Option<String>,
+}
+
+fn title_of(b: &store::benefits::BenefitRecord) -> String {
+    match b.kind.as_str() {
+        "software_license" => format!("{} licenses", b.product),
+        "seats" => format!("{} seats", b.product),
+        "service_account" => format!("{} account", b.product),
+        "monthly_credit" => format!("{} credits every month", b.product),
+        _ => b.product.clone(),
+    }
+}
+
+fn amount_text(b: &store::benefits::BenefitRecord, n: i64) -> String {
+    match &b.currency {
+        Some(currency) => money(n, currency),
+        None => n.to_string(),
+    }
+}
+
+fn benefit_row(v: BenefitView, ledger: Vec<store::benefits::LedgerEntry>, actor: &app::PartnerUser) -> BenefitRow {
+    let b = &v.benefit;
+    let counted = b.cadence.is_some();
+    let held = v.units.iter().filter(|u| u.unit.user_id.is_some() && u.unit.status == "active").count() as i64;
+    let (allocated, used, left) = if counted {
+        (amount_text(b, v.granted), amount_text(b, v.used), amount_text(b, v.granted - v.used))
+    } else {
+        (b.units.to_string(), held.to_string(), (b.units - held).to_string())
+    };
+    let admin = actor.role.allows(PartnerPermission::ManageOffers);
+    let units =
+        v.units
+            .iter()
+            .map(|u| {
+                let mine = u.unit.user_id.as_deref() == Some(actor.id.as_str());
+                let label = match (b.kind.as_str(), &u.unit.code) {
+                    ("software_license", Some(key)) => domain::benefit::masked_key(key),
+                    (_, Some(account)) => account.clone(),
+                    _ => format!("Seat {}", u.unit.seq + 1),
+                };
+                UnitRow {
+                    id: u.unit.id.clone(),
+                    label,
+                    holder: u.holder.clone().unwrap_or_else(|| {
+                        if u.unit.user_id.is_some() { "a removed user".into() } else { "Free".into() }
+                    }),
+                    held: u.unit.user_id.is_some(),
+                    revealable: b.kind == "software_license" && u.unit.status == "active" && (admin || mine),
+                    revoked: u.unit.status != "active",
+                }
+            })
+            .collect();
+    let mut balance = 0;
+    let ledger = ledger
+        .into_iter()
+        .map(|e| {
+            balance += e.amount;
+            LedgerRow {
+                day: e.period.map_or_else(|| day(e.created_at), |p| p.to_string()),
+                memo: e.memo,
+                amount: amount_text(b, e.amount),
+                balance: amount_text(b, balance),
+            }
+        })
+        .collect();
+    BenefitRow {
+        id: b.id.clone(),
+        title: title_of(b),
+        live: b.status == "active",
+        allocated,
+        used,
+        left,
+        counted: b.kind != "service_account",
+        assignable: matches!(b.kind.as_str(), "seats" | "software_license"),
+        credit: b.kind == "monthly_credit",
+        units,
+        ledger,
+    }
+}
+
+async fn benefits_page(
+    state: &AppState,
+    csrf: &CsrfToken,
+    session: &PartnerSession,
+    notice: Option<&'static str>,
+    error: Option<String>,
+) -> Result<BenefitsPage, AppError> {
+    let actor = &session.user;
+    let BenefitsOverview { subscriptions, users, everything } = app::benefits::overview(&state.app, actor).await?;
+    let mut rows = Vec::new();
+    for s in subscriptions {
+        let mut benefits = Vec::new();
+        for v in s.benefits {
+            let ledger = if everything && v.benefit.cadence.is_some() {
+                app::benefits::ledger(&state.app, actor, &v.benefit.id).await?
+            } else {
+                Vec::new()
+            };
+            benefits.push(benefit_row(v, ledger, actor));
+        }
+        let status: domain::subscription::Status =
+            s.subscription.status.parse().unwrap_or(domain::subscription::Status::Expired);
+        rows.push(SubscriptionRow {
+            id: s.subscription.id.clone(),
+            title: format!("{} subscription", s.subscription.offer_name),
+            status: status.to_string(),
+            can_activate: s.can_activate,
+            benefits,
+        });
+    }
+    Ok(BenefitsPage {
+        chrome: Chrome::partner("Benefits", csrf, actor).with_notice(notice),
+        subscriptions: rows,
+        users,
+        can_manage: actor.role.allows(PartnerPermission::ManageOffers),
+        everything,
+        use_key: state.app.new_secret("use"),
+        error,
+    })
+}
+
+async fn page(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    session: PartnerSession,
+    q: Query<NoticeQuery>,
+) -> Result<BenefitsPage, PageError> {
+    Ok(benefits_page(&state, &csrf, &session, q.message(), None).await?)
+}
+
+/// After a change: back to the page with its notice, or the page again with the reason the
+/// change was refused.
+async fn after(
+    state: &AppState,
+    csrf: &CsrfToken,
+    session: &PartnerSession,
+    result: Result<&str, AppError>,
+) -> Response {
+    match result {
+        Ok(notice) => Redirect::to(&format!("/benefits?notice={notice}")).into_response(),
+        Err(e) if status_of(&e).is_client_error() && !matches!(e, AppError::NotFound(_)) => {
+            match benefits_page(state, csrf, session, None, Some(public_message(&e))).await {
+                Ok(page) => (status_of(&e), page).into_response(),
+                Err(e) => PageError(e).into_response(),
+            }
+        }
+        Err(e) => PageError(e).into_response(),
+    }
+}
+
+async fn activate(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    WebOrigin(origin): WebOrigin,
+    session: PartnerSession,
+    Path(subscription_id): Path<String>,
+) -> Response {
+    let result = app::benefits::activate(&state.app, &session.user, &subscription_id, &origin).await;
+    after(&state, &csrf, &session, result.map(|_| "benefits_activated")).await
+}
+
+#[derive(Deserialize)]
+struct AssignForm {
+    #[serde(default)]
+    user_id: String,
+}
+
+async fn assign(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    WebOrigin(origin): WebOrigin,
+    session: PartnerSession,
+    Path(id): Path<String>,
+    Form(form): Form<AssignForm>,
+) -> Response {
+    let result = app::benefits::assign(&state.app, &session.user, &id, &form.user_id, &origin).await;
+    after(&state, &csrf, &session, result.map(|_| "benefit_assigned")).await
+}
+
+async fn unassign(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    WebOrigin(origin): WebOrigin,
+    session: PartnerSession,
+    Path(id): Path<String>,
+) -> Response {
+    let result = app::benefits::unassign(&state.app, &session.user, &id, &origin).await;
+    after(&state, &csrf, &session, result.map(|()| "benefit_unassigned")).await
+}
+
+#[derive(Deserialize)]
+struct UseForm {
+    #[serde(default)]
+    amount: String,
+    #[serde(default)]
+    memo: String,
+    #[serde(default)]
+    key: String,
+}
+
+async fn use_credit(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    WebOrigin(origin): WebOrigin,
+    session: PartnerSession,
+    Path(id): Path<String>,
+    Form(form): Form<UseForm>,
+) -> Response {
+    let key = if form.key.is_empty() { state.app.new_secret("use") } else { form.key };
+    let result =
+        app::benefits::use_credit(&state.app, &session.user, &id, &form.amount, &form.memo, &key, &origin).await;
+    after(&state, &csrf, &session, result.map(|_| "credits_used")).await
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "portal/license_key.html")]
+struct KeyPage {
+    chrome: Chrome,
+    key: String,
+}
+
+async fn reveal(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    WebOrigin(origin): WebOrigin,
+    session: PartnerSession,
+    Path(id): Path<String>,
+) -> Response {
+    match app::benefits::reveal_key(&state.app, &session.user, &id, &origin).await {
+        Ok(key) => {
+            let page = KeyPage { chrome: Chrome::partner("License key", &csrf, &session.user), key };
+            // A revealed key is not kept by the browser's cache.
+            ([(axum::http::header::CACHE_CONTROL, "no-store")], page).into_response()
+        }
+        Err(e) => after(&state, &csrf, &session, Err(e)).await,
+    }
+}
