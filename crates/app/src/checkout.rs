@@ -90,7 +90,16 @@ pub async fn subscribe(
     let country = catalog
         .country(&org.country)
         .ok_or_else(|| AppError::Internal(format!("country {} left the catalog", org.country)))?;
-    let quote = order::quote(offer, country).map_err(|r| conflict("cannot_buy", r.to_string()))?;
+    let replaced = earned_offer_check(app, &mut tx, &actor.org_id, offer).await?;
+    let credit = match &replaced {
+        Some(old) => domain::competency::unused_credit(
+            money(old.price_minor, &old.currency)?,
+            Term { start: old.term_start, end: old.term_end },
+            program_day(app.now(), catalog.program().time_zone()),
+        ),
+        None => Money::zero(country.currency()),
+    };
+    let quote = order::quote_with_credit(offer, country, credit).map_err(|r| conflict("cannot_buy", r.to_string()))?;
     let draft = OrderRecord {
         id: app.new_id(OrderId::from_random).to_string(),
         org_id: actor.org_id.clone(),
@@ -117,6 +126,8 @@ pub async fn subscribe(
         invoice_id: None,
         kind: "purchase".into(),
         renews_term_end: None,
+        credit_minor: credit.minor(),
+        replaces_subscription_id: replaced.map(|s| s.id),
     };
     store::orders::insert(&mut tx, &draft).await?;
     let change = Change {
@@ -128,6 +139,39 @@ pub async fn subscribe(
     audit::record(app, &mut tx, Who::actor(&crate::Actor::Partner(actor.clone())), origin, change).await?;
     tx.commit().await?;
     Ok(draft)
+}
+
+/// A competency's fee is sold only to an org whose application for that level was approved.
+/// For Gold, a live Silver subscription in the same competency is what the order replaces
+/// (its unused time is credited); returns it.
+async fn earned_offer_check(
+    app: &App,
+    tx: &mut store::Conn,
+    org: &domain::ids::OrgId,
+    offer: &domain::catalog::Offer,
+) -> Result<Option<SubscriptionRecord>, AppError> {
+    let Some((competency, tier)) = offer.earned() else { return Ok(None) };
+    if store::competencies::approved_unpaid(tx, org, competency.as_str(), tier.as_str()).await?.is_none() {
+        return Err(conflict(
+            "not_approved",
+            format!(
+                "{} is earned: apply for it with your evidence, and pay its fee once staff approved it",
+                offer.name()
+            ),
+        ));
+    }
+    if tier != domain::catalog::CompetencyTier::Gold {
+        return Ok(None);
+    }
+    let catalog = app.catalog();
+    let silver = catalog
+        .competency(competency.as_str())
+        .map(|c| c.fee_offer_code(domain::catalog::CompetencyTier::Silver))
+        .unwrap_or_default();
+    let subs = store::subscriptions::list_in_org(tx, org).await?;
+    Ok(subs.into_iter().find(|s| {
+        s.offer_code == silver && s.status.parse::<domain::subscription::Status>().is_ok_and(|st| st.is_live())
+    }))
 }
 
 /// Sets aside an unpaid draft of another kind (a renewal when Subscribe now is pressed, or the
@@ -509,6 +553,12 @@ async fn complete_paid(
                 next_retry_on: None,
             };
             store::subscriptions::insert(&mut tx, &subscription).await?;
+            if let Some(offer) = catalog.offer(&order.offer_code) {
+                crate::competencies::fee_paid(&mut tx, &order, offer, &subscription.id).await?;
+            }
+            if let Some(old) = &order.replaces_subscription_id {
+                replace_subscription(app, &mut tx, &order, old).await?;
+            }
             (term, subscription.id)
         }
         _ => (
@@ -542,6 +592,23 @@ async fn complete_paid(
     tx.commit().await?;
     tracing::info!(order = %order.id, invoice = %invoice.number, "order paid");
     Ok(())
+}
+
+/// Ends the subscription a paid order replaces (Silver, when Gold is bought): cancelled at
+/// once, its benefits ended, its competency application expired. Its unused time was credited
+/// on the order.
+async fn replace_subscription(app: &App, tx: &mut store::Conn, order: &OrderRecord, old: &str) -> Result<(), AppError> {
+    let Some(sub) = store::subscriptions::get_in_org(tx, &order.org_id, old).await? else { return Ok(()) };
+    if !sub.status.parse::<domain::subscription::Status>().is_ok_and(|s| s.is_live()) {
+        return Ok(());
+    }
+    store::subscriptions::set_status(tx, &sub.id, domain::subscription::Status::Cancelled.as_str()).await?;
+    crate::benefits::end(app, tx, &sub.id).await?;
+    store::competencies::expire_for_subscription(tx, &sub.id, app.now()).await?;
+    let detail =
+        format!("the {} subscription was replaced by {} (order {})", sub.offer_name, order.offer_name, order.id);
+    let change = Change { org: Some(&order.org_id), action: "subscription.replaced", subject: &sub.id, detail };
+    audit::record(app, tx, Who::system("checkout"), &Origin { address: None, channel: "checkout" }, change).await
 }
 
 /// The series of invoices issued now: one per year of the program's calendar.
@@ -582,10 +649,14 @@ pub(crate) fn invoice_for(
         tax_minor: order.tax_minor,
         total_minor: order.total_minor,
         tax_rate_bp: order.tax_rate_bp,
-        description: if order.kind == "purchase" {
-            format!("{} subscription", order.offer_name)
-        } else {
-            format!("{} subscription, renewal", order.offer_name)
+        description: match (order.kind.as_str(), order.credit_minor) {
+            ("purchase", 0) => format!("{} subscription", order.offer_name),
+            ("purchase", credit) => format!(
+                "{} subscription, less {} credited for the unused time of the subscription it replaces",
+                order.offer_name,
+                money(credit, &order.currency).map_or_else(|_| credit.to_string(), |m| m.to_string())
+            ),
+            _ => format!("{} subscription, renewal", order.offer_name),
         },
         period_start: term.start,
         period_end: term.end,

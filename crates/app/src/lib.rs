@@ -12,6 +12,7 @@ pub mod benefits;
 pub mod catalog;
 pub mod checkout;
 pub mod clock;
+pub mod competencies;
 mod error;
 pub mod generate;
 pub mod idempotency;

@@ -10,6 +10,10 @@ pub struct MembershipView {
     /// Held levels with the catalog's name for each.
     pub held: Vec<(MembershipRecord, String)>,
     pub upgrades: Vec<Upgrade>,
+    /// The currency the org pays in.
+    pub currency: domain::money::Currency,
+    /// Live subscriptions: the Action Pack and the competencies it holds, with their terms.
+    pub subscriptions: Vec<store::subscriptions::SubscriptionRecord>,
 }
 
 pub async fn view(app: &App, actor: &PartnerUser) -> Result<MembershipView, AppError> {
@@ -28,5 +32,10 @@ pub async fn view(app: &App, actor: &PartnerUser) -> Result<MembershipView, AppE
             (m.clone(), name)
         })
         .collect();
-    Ok(MembershipView { org, held, upgrades })
+    let subscriptions = store::subscriptions::list_in_org(&mut conn, &actor.org_id)
+        .await?
+        .into_iter()
+        .filter(|s| s.status.parse::<domain::subscription::Status>().is_ok_and(|st| st.is_live()))
+        .collect();
+    Ok(MembershipView { org, held, upgrades, currency, subscriptions })
 }

@@ -154,6 +154,10 @@ prefixed_id!(
     LedgerEntryId, "led", "ledger entry"
 );
 prefixed_id!(
+    /// An org's application for a competency level.
+    CompetencyApplicationId, "cap", "competency application"
+);
+prefixed_id!(
     /// A membership held by an org (Network membership and later the paid levels).
     MembershipId, "mem", "membership"
 );

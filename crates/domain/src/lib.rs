@@ -7,6 +7,7 @@ pub mod account;
 pub mod benefit;
 pub mod card;
 pub mod catalog;
+pub mod competency;
 pub mod ids;
 pub mod membership;
 pub mod money;

@@ -26,6 +26,8 @@ pub enum PurchaseRefusal {
     AlreadyHeld(String),
     #[error("{offer} is not sold in {currency}, the currency of your country.")]
     NotPriced { offer: String, currency: String },
+    #[error("The credit for the replaced subscription is in {0}, not in the currency of this order.")]
+    CreditInAnotherCurrency(String),
 }
 
 /// The price of `offer` for a buyer in `country`: the catalog price in the country's currency,
@@ -43,6 +45,19 @@ pub fn quote(offer: &Offer, country: &Country) -> Result<Quote, PurchaseRefusal>
         currency: currency.code().to_owned(),
     })?;
     Ok(Quote { net, tax_rate, tax, total })
+}
+
+/// The price of `offer` less `credit` (the unused time of a subscription the order replaces),
+/// with tax on what is left; the credit never takes the net below zero.
+pub fn quote_with_credit(offer: &Offer, country: &Country, credit: Money) -> Result<Quote, PurchaseRefusal> {
+    let full = quote(offer, country)?;
+    if credit.currency() != full.net.currency() {
+        return Err(PurchaseRefusal::CreditInAnotherCurrency(credit.currency().code().to_owned()));
+    }
+    let net = Money::new(full.net.minor() - credit.minor().clamp(0, full.net.minor()), full.net.currency());
+    let tax = full.tax_rate.tax_on(net);
+    let total = Money::new(net.minor() + tax.minor(), net.currency());
+    Ok(Quote { net, tax_rate: full.tax_rate, tax, total })
 }
 
 /// Whether an org holding the membership levels `held` and live subscriptions to the offers
@@ -139,6 +154,31 @@ mod tests {
         assert_eq!(gb.total.minor(), 45000);
         let us = quote(offer, catalog.country("US").unwrap()).unwrap();
         assert_eq!((us.net.minor(), us.tax.minor(), us.total.minor()), (47500, 0, 47500));
+    }
+
+    #[test]
+    fn a_credit_comes_off_the_net_before_tax_and_never_below_zero() {
+        let catalog = demo();
+        let gold = catalog.fee_offer("cloud-platform", crate::catalog::CompetencyTier::Gold).unwrap();
+        let de = catalog.country("DE").unwrap();
+        let eur = Currency::parse("EUR").unwrap();
+        let q = quote_with_credit(gold, de, Money::new(100_000, eur)).unwrap();
+        assert_eq!((q.net.minor(), q.tax.minor(), q.total.minor()), (339_000, 64_410, 403_410), "19% on 3,390.00");
+        let all = quote_with_credit(gold, de, Money::new(10_000_000, eur)).unwrap();
+        assert_eq!(all.total.minor(), 0);
+        let usd = Money::new(1, Currency::parse("USD").unwrap());
+        assert!(matches!(quote_with_credit(gold, de, usd), Err(PurchaseRefusal::CreditInAnotherCurrency(_))));
+    }
+
+    #[test]
+    fn competency_fees_are_offers_that_only_approval_opens() {
+        let catalog = demo();
+        let silver = catalog.offer("cloud-platform-silver").expect("the Silver fee is an offer");
+        assert_eq!(silver.name(), "Cloud Platform Silver competency");
+        assert!(silver.earned().is_some());
+        assert!(catalog.offers().iter().all(|o| o.earned().is_none()), "not listed among the offers");
+        let gold = catalog.fee_offer("cloud-platform", crate::catalog::CompetencyTier::Gold).unwrap();
+        assert_eq!(gold.benefits().len(), silver.benefits().len() * 2, "Gold includes Silver's benefits");
     }
 
     #[test]

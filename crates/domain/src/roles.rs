@@ -50,6 +50,8 @@ pub enum StaffPermission {
     ReadAuditLog,
     /// Create staff users and change their roles.
     ManageStaff,
+    /// Approve or reject competency applications.
+    ReviewCompetencies,
 }
 
 impl PartnerRole {

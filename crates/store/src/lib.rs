@@ -10,6 +10,7 @@ pub mod audit;
 pub mod benefits;
 mod bulk;
 pub mod catalog;
+pub mod competencies;
 pub mod idempotency;
 pub mod invitations;
 pub mod invoices;

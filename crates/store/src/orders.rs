@@ -38,11 +38,15 @@ pub struct OrderRecord {
     pub kind: String,
     /// For renewals: the end of the term being renewed.
     pub renews_term_end: Option<NaiveDate>,
+    /// Taken off the price before tax (the unused Silver time on a Gold order), minor units.
+    pub credit_minor: i64,
+    /// The subscription that ends when this order is paid (Silver, on a Gold order).
+    pub replaces_subscription_id: Option<String>,
 }
 
 const COLUMNS: &str = "id, org_id, offer_code, offer_name, status, step, country, currency, net_minor, tax_minor, \
     total_minor, tax_rate_bp, terms_code, terms_version, payment_method_id, last_decline, created_by, created_at, \
-    paid_at, term_start, term_end, subscription_id, invoice_id, kind, renews_term_end";
+    paid_at, term_start, term_end, subscription_id, invoice_id, kind, renews_term_end, credit_minor, replaces_subscription_id";
 
 pub(crate) fn date_from_db(text: Option<String>) -> Result<Option<NaiveDate>> {
     text.map(|t| valid(NaiveDate::parse_from_str(&t, "%Y-%m-%d"))).transpose()
@@ -79,14 +83,16 @@ fn from_row(row: &AnyRow) -> Result<OrderRecord> {
         invoice_id: row.try_get("invoice_id")?,
         kind: row.try_get("kind")?,
         renews_term_end: date_from_db(row.try_get("renews_term_end")?)?,
+        credit_minor: row.try_get("credit_minor")?,
+        replaces_subscription_id: row.try_get("replaces_subscription_id")?,
     })
 }
 
 impl crate::bulk::Rows for OrderRecord {
     const INTO: &'static str = "orders (id, org_id, offer_code, offer_name, status, step, country, currency, net_minor, \
         tax_minor, total_minor, tax_rate_bp, terms_code, created_by, created_at, kind, subscription_id, renews_term_end, \
-        payment_method_id)";
-    const WIDTH: usize = 19;
+        payment_method_id, credit_minor, replaces_subscription_id)";
+    const WIDTH: usize = 21;
     fn values(&self, out: &mut Vec<Value>) {
         out.extend([
             Value::from(&self.id),
@@ -108,6 +114,8 @@ impl crate::bulk::Rows for OrderRecord {
             self.subscription_id.as_deref().into(),
             self.renews_term_end.map(date_to_db).into(),
             self.payment_method_id.as_deref().into(),
+            self.credit_minor.into(),
+            self.replaces_subscription_id.as_deref().into(),
         ]);
     }
 }

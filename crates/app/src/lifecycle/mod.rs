@@ -148,6 +148,8 @@ fn renewal_order(
         invoice_id: None,
         kind: kind.into(),
         renews_term_end: Some(sub.term_end),
+        credit_minor: 0,
+        replaces_subscription_id: None,
     }
 }
 
@@ -281,6 +283,7 @@ async fn record_expiry(app: &App, tx: &mut store::Conn, sub: &SubscriptionRecord
     audit::record(app, tx, Who::system("renewal run"), &Origin { address: None, channel: "renewal run" }, change)
         .await?;
     crate::benefits::end(app, tx, &sub.id).await?;
+    store::competencies::expire_for_subscription(tx, &sub.id, app.now()).await?;
     let body = format!(
         "Your {} subscription ended on {}: {why}. Its benefits have ended. You can subscribe again under Partnership > Offers (or renew it within 30 days of its end).\n",
         sub.offer_name, sub.term_end

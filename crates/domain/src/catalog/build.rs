@@ -41,13 +41,17 @@ pub(super) fn build(source: &str, raw: RawCatalog) -> Result<Catalog, CatalogErr
     unique_codes(&mut p, "competencies", competency_codes);
 
     let catalog = (|| {
+        let offers = all(offers)?;
+        let competencies = all(competencies)?;
+        let fee_offers = fee_offers(&mut p, &offers, &competencies);
         Some(Catalog {
             program: program?,
             countries: countries?,
             terms_versions: terms_versions?,
             membership_levels: membership_levels?,
-            offers: all(offers)?,
-            competencies: all(competencies)?,
+            offers,
+            competencies,
+            fee_offers,
         })
     })();
     p.finish(catalog)
@@ -226,7 +230,42 @@ fn offer(p: &mut Problems, cx: &Context<'_>, path: &str, raw: &RawOffer) -> Opti
         refund_policy: refund_policy?,
         prices: prices?,
         benefits: benefits?,
+        earned: None,
     })
+}
+
+/// The offers that sell each competency level's annual fee, so that checkout, renewal and
+/// benefits treat a competency like any subscription. Their codes must not clash with an offer.
+fn fee_offers(p: &mut Problems, offers: &[Offer], competencies: &[Competency]) -> Vec<Offer> {
+    let mut out = Vec::new();
+    for (i, c) in competencies.iter().enumerate() {
+        for tier in CompetencyTier::ALL {
+            let level = c.level(tier);
+            let code = c.fee_offer_code(tier);
+            if offers.iter().any(|o| o.code.as_str() == code) {
+                let m = format!(
+                    "the {} fee is sold as offer {code:?}, which an offer uses already; rename one",
+                    tier.label()
+                );
+                p.push(format!("competencies[{i}].code"), m);
+                continue;
+            }
+            let Ok(code) = Code::parse(&code) else { continue };
+            out.push(Offer {
+                code,
+                name: format!("{} {} competency", c.name, tier.label()),
+                description: c.description.clone(),
+                requires: vec![],
+                one_per_org: true,
+                terms_code: level.terms_code.clone(),
+                refund_policy: level.refund_policy,
+                prices: level.fees.clone(),
+                benefits: c.benefits_at(tier).into_iter().cloned().collect(),
+                earned: Some((c.code.clone(), tier)),
+            });
+        }
+    }
+    out
 }
 
 fn level_ref(p: &mut Problems, cx: &Context<'_>, path: &str, raw: &str) -> Option<Code> {

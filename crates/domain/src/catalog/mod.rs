@@ -37,6 +37,9 @@ pub struct Catalog {
     membership_levels: Vec<MembershipLevel>,
     offers: Vec<Offer>,
     competencies: Vec<Competency>,
+    /// The annual fee of each competency level as an offer (see `Offer::earned`); not listed
+    /// among the offers partners can subscribe to directly.
+    fee_offers: Vec<Offer>,
 }
 
 impl Catalog {
@@ -96,8 +99,14 @@ impl Catalog {
         &self.offers
     }
 
+    /// An offer by its code: one partners subscribe to, or a competency level's fee.
     pub fn offer(&self, code: &str) -> Option<&Offer> {
-        self.offers.iter().find(|o| o.code().as_str() == code)
+        self.offers.iter().chain(&self.fee_offers).find(|o| o.code().as_str() == code)
+    }
+
+    /// The offer that sells a competency level's annual fee.
+    pub fn fee_offer(&self, competency: &str, tier: CompetencyTier) -> Option<&Offer> {
+        self.fee_offers.iter().find(|o| o.earned().is_some_and(|(c, t)| c.as_str() == competency && t == tier))
     }
 
     pub fn competencies(&self) -> &[Competency] {

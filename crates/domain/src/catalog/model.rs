@@ -238,6 +238,9 @@ pub struct Offer {
     pub(super) refund_policy: RefundPolicy,
     pub(super) prices: PriceList,
     pub(super) benefits: Vec<Benefit>,
+    /// For the annual fee of a competency level: the competency and the level. Such an offer
+    /// is sold only to an org whose application staff approved.
+    pub(super) earned: Option<(Code, CompetencyTier)>,
 }
 
 impl Offer {
@@ -280,6 +283,10 @@ impl Offer {
     pub fn benefits(&self) -> &[Benefit] {
         &self.benefits
     }
+    /// The competency and level whose fee this offer is, if it is one.
+    pub fn earned(&self) -> Option<(&Code, CompetencyTier)> {
+        self.earned.as_ref().map(|(c, t)| (c, *t))
+    }
 }
 
 /// The two levels of a competency; Gold includes Silver.
@@ -287,6 +294,28 @@ impl Offer {
 pub enum CompetencyTier {
     Silver,
     Gold,
+}
+
+impl CompetencyTier {
+    pub const ALL: [CompetencyTier; 2] = [CompetencyTier::Silver, CompetencyTier::Gold];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CompetencyTier::Silver => "silver",
+            CompetencyTier::Gold => "gold",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            CompetencyTier::Silver => "Silver",
+            CompetencyTier::Gold => "Gold",
+        }
+    }
+
+    pub fn parse(input: &str) -> Option<CompetencyTier> {
+        CompetencyTier::ALL.into_iter().find(|t| t.as_str() == input)
+    }
 }
 
 /// An earned designation in one solution area, e.g. Cloud Platform.
@@ -321,6 +350,11 @@ impl Competency {
     pub fn gold(&self) -> &CompetencyLevel {
         &self.gold
     }
+    /// The code of the offer that sells `tier`'s annual fee, e.g. `cloud-platform-gold`.
+    pub fn fee_offer_code(&self, tier: CompetencyTier) -> String {
+        format!("{}-{}", self.code, tier.as_str())
+    }
+
     /// Everything an org holding `tier` receives. Gold includes Silver's benefits
     /// (PRODUCT.md), so the catalog lists only Gold's extras and this adds Silver's first.
     pub fn benefits_at(&self, tier: CompetencyTier) -> Vec<&Benefit> {

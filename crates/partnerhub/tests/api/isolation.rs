@@ -210,6 +210,8 @@ async fn every_portal_page_needs_a_session() {
         "/dashboard",
         "/partnership/offers",
         "/partnership/membership",
+        "/partnership/competencies",
+        "/benefits",
         "/users",
         "/users/usr_00000000000000000000000000",
         "/support",
@@ -224,6 +226,7 @@ async fn every_portal_page_needs_a_session() {
         "/staff/outbox",
         "/staff/team",
         "/staff/account",
+        "/staff/competencies",
         "/staff/orgs/org_00000000000000000000000000",
     ] {
         assert_eq!(location(&b.get(page).await), "/staff/signin", "{page}");

@@ -6,6 +6,7 @@ mod helpers;
 mod api_contract;
 mod benefits;
 mod checkout;
+mod competencies;
 mod crash;
 mod email;
 mod isolation;

@@ -32,7 +32,11 @@ pub struct Order {
     pub status: String,
     /// The wizard step of a draft: `terms`, `payment` or `review`.
     pub step: String,
+    /// The price before tax, after any credit.
     pub net: Amount,
+    /// Taken off the price before tax: the unused time of the subscription this order
+    /// replaces (Silver, on a Gold competency order).
+    pub credit: Amount,
     pub tax: Amount,
     /// The tax rate in basis points (2000 = 20%).
     pub tax_rate_bp: i64,
@@ -64,10 +68,11 @@ fn amount(minor: i64, currency: &str) -> ApiResult<Amount> {
     Ok(money_of(minor, currency).map_err(ApiError)?.into())
 }
 
-fn order_dto(state: &AppState, o: OrderRecord) -> ApiResult<Order> {
+pub(super) fn order_dto(state: &AppState, o: OrderRecord) -> ApiResult<Order> {
     let terms = app::checkout::current_terms(&state.app, &o)?;
     Ok(Order {
         net: amount(o.net_minor, &o.currency)?,
+        credit: amount(o.credit_minor, &o.currency)?,
         tax: amount(o.tax_minor, &o.currency)?,
         total: amount(o.total_minor, &o.currency)?,
         tax_rate_bp: o.tax_rate_bp,

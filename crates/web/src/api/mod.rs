@@ -4,6 +4,7 @@
 
 mod benefits;
 mod checkout;
+mod competencies;
 mod dto;
 mod json;
 
@@ -27,7 +28,7 @@ use utoipa_axum::routes;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "partnerhub API", description = "Partner program: orgs, users and roles, membership, offers, orders, subscriptions, invoices, benefits. Authenticate with a personal API token: `Authorization: Bearer phk_…`. Errors are `application/problem+json` documents with a stable `code`."),
+    info(title = "partnerhub API", description = "Partner program: orgs, users and roles, membership, offers, orders, subscriptions, invoices, benefits, competencies. Authenticate with a personal API token: `Authorization: Bearer phk_…`. Errors are `application/problem+json` documents with a stable `code`."),
     components(schemas(Problem)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
@@ -81,6 +82,10 @@ pub fn routes() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(benefits::reveal))
         .routes(routes!(benefits::use_credit))
         .routes(routes!(benefits::ledger))
+        .routes(routes!(competencies::apply, competencies::list))
+        .routes(routes!(competencies::get))
+        .routes(routes!(competencies::decide))
+        .routes(routes!(competencies::fee_order))
         .split_for_parts()
 }
 

@@ -82,6 +82,8 @@ struct OrderPage {
     cards: Vec<CardChoice>,
     term: String,
     net: String,
+    /// The credit taken off the price (the unused time of a replaced subscription), if any.
+    credit: Option<String>,
     tax_label: String,
     tax: String,
     total: String,
@@ -157,6 +159,7 @@ async fn order_page(
         cards,
         term,
         net: money(order.net_minor, &order.currency),
+        credit: (order.credit_minor > 0).then(|| money(order.credit_minor, &order.currency)),
         tax_label: tax_label(order.tax_rate_bp),
         tax: money(order.tax_minor, &order.currency),
         total: money(order.total_minor, &order.currency),

@@ -4,6 +4,7 @@
 mod account;
 mod benefits;
 mod checkout;
+mod competencies;
 mod invoices;
 mod portal;
 mod public;
@@ -33,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .merge(account::routes())
         .merge(benefits::routes())
         .merge(checkout::routes())
+        .merge(competencies::routes())
         .merge(invoices::routes())
         .merge(subscriptions::routes())
         .merge(portal::routes())
@@ -97,6 +99,7 @@ impl NoticeQuery {
             "benefit_assigned" => "Assigned.",
             "benefit_unassigned" => "Taken back; it is free for someone else.",
             "credits_used" => "Credits used.",
+            "applied" => "Application submitted. Program staff will review it; you will be told of their decision.",
             _ => return None,
         })
     }

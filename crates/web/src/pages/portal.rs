@@ -130,6 +130,8 @@ struct UpgradeRow {
 struct MembershipPage {
     chrome: Chrome,
     held: Vec<(String, String)>,
+    /// Live subscriptions: name, since, term.
+    subscriptions: Vec<(String, String, String, String)>,
     upgrades: Vec<UpgradeRow>,
 }
 
@@ -140,6 +142,19 @@ async fn membership(
 ) -> Result<MembershipPage, PageError> {
     let view = app::membership::view(&state.app, &session.user).await?;
     let held = view.held.into_iter().map(|(m, name)| (day(m.started_at), name)).collect();
+    let subscriptions = view
+        .subscriptions
+        .iter()
+        .map(|s| {
+            let status = s.status.parse().unwrap_or(domain::subscription::Status::Expired);
+            (
+                s.id.clone(),
+                s.offer_name.clone(),
+                s.anchor_date.to_string(),
+                format!("{} ({status})", super::checkout::term_text(s.term_start, s.term_end)),
+            )
+        })
+        .collect();
     let money = |m: Option<domain::money::Money>| m.map_or("—".to_owned(), |m| m.to_string());
     let upgrades = view
         .upgrades
@@ -155,11 +170,13 @@ async fn membership(
                 name,
                 kind: "Competency (Silver / Gold)",
                 price: format!("{} / {} a year", money(silver_fee), money(gold_fee)),
-                status: blocked.unwrap_or_else(|| "Earned: apply with evidence, then pay the annual fee".into()),
+                status: blocked.unwrap_or_else(|| {
+                    "Earned: apply with evidence under Partnership > Competencies, then pay the annual fee".into()
+                }),
             },
         })
         .collect();
-    Ok(MembershipPage { chrome: Chrome::partner("Membership", &csrf, &session.user), held, upgrades })
+    Ok(MembershipPage { chrome: Chrome::partner("Membership", &csrf, &session.user), held, subscriptions, upgrades })
 }
 
 #[derive(Template, WebTemplate)]

@@ -1,0 +1,259 @@
+//! Competencies: **Apply** for a level with evidence, staff review (under review, approve,
+//! reject with a reason), then the approved org pays the annual fee through checkout. The fee
+//! is an offer of the catalog (`Catalog::fee_offer`), so the competency renews, reminds and
+//! expires like any subscription, and its benefits are activated like any others. The rules
+//! (evidence against requirements, statuses, the Silver credit) live in `domain::competency`.
+
+use crate::audit::{self, Change, Who};
+use crate::{Actor, App, AppError, Origin, PartnerUser, StaffMember};
+use domain::account::InvalidInput;
+use domain::catalog::CompetencyTier;
+use domain::competency::{self, ApplicationStatus, Evidence};
+use domain::ids::{CompetencyApplicationId, NotificationId};
+use domain::roles::{PartnerPermission, PartnerRole, StaffPermission};
+use store::competencies::ApplicationRecord;
+use store::notifications::Notification;
+use store::orders::OrderRecord;
+
+fn conflict(code: &'static str, message: impl Into<String>) -> AppError {
+    AppError::Conflict { code, message: message.into() }
+}
+
+/// The evidence stored with an application.
+pub fn evidence_of(a: &ApplicationRecord) -> Evidence {
+    serde_json::from_str(&a.evidence).unwrap_or_default()
+}
+
+/// "Cloud Platform Silver" for an application.
+pub fn title_of(app: &App, a: &ApplicationRecord) -> String {
+    let catalog = app.catalog();
+    let name = catalog.competency(&a.competency_code).map_or(a.competency_code.clone(), |c| c.name().to_owned());
+    let tier = CompetencyTier::parse(&a.tier).map_or_else(|| a.tier.clone(), |t| t.label().to_owned());
+    format!("{name} {tier}")
+}
+
+/// **Apply** for a competency level (Account admin, Global admin): the evidence must meet the
+/// level's requirements; one open application per competency.
+pub async fn apply(
+    app: &App,
+    actor: &PartnerUser,
+    competency_code: &str,
+    tier: &str,
+    evidence: Evidence,
+    origin: &Origin,
+) -> Result<ApplicationRecord, AppError> {
+    actor.require(PartnerPermission::ManageOffers, "apply for competencies; ask an Account admin or a Global admin")?;
+    let catalog = app.catalog();
+    let competency = catalog.competency(competency_code).ok_or(AppError::NotFound("competency"))?;
+    let tier = CompetencyTier::parse(tier).ok_or_else(|| InvalidInput::new("tier", "choose silver or gold"))?;
+    let evidence = competency::tidy(evidence);
+    let short = competency::shortfalls(competency.level(tier), &evidence);
+    if let Some(first) = short.first() {
+        let all: Vec<String> = short.iter().map(|s| s.message.clone()).collect();
+        return Err(InvalidInput::new(first.field, all.join("; ")).into());
+    }
+    let mut tx = app.store().write().await?;
+    store::orgs::lock(&mut tx, &actor.org_id).await?;
+    let levels = store::orgs::memberships(&mut tx, &actor.org_id).await?;
+    if !levels.iter().any(|m| m.level == domain::catalog::NETWORK_LEVEL) {
+        return Err(conflict("cannot_apply", domain::membership::NOT_A_NETWORK_MEMBER));
+    }
+    let live = store::subscriptions::live_offer_codes(&mut tx, &actor.org_id).await?;
+    let held = |t: CompetencyTier| live.contains(&competency.fee_offer_code(t));
+    if held(tier) || (tier == CompetencyTier::Silver && held(CompetencyTier::Gold)) {
+        let holds = if held(CompetencyTier::Gold) { CompetencyTier::Gold } else { tier };
+        return Err(conflict(
+            "already_held",
+            format!("your org holds the {} {} competency already", competency.name(), holds.label()),
+        ));
+    }
+    let record = ApplicationRecord {
+        id: app.new_id(CompetencyApplicationId::from_random).to_string(),
+        org_id: actor.org_id.clone(),
+        competency_code: competency.code().as_str().to_owned(),
+        tier: tier.as_str().to_owned(),
+        status: ApplicationStatus::Submitted.as_str().into(),
+        evidence: serde_json::to_string(&evidence).map_err(|e| AppError::Internal(e.to_string()))?,
+        submitted_by: actor.id.to_string(),
+        submitted_at: app.now(),
+        reviewer: None,
+        decided_at: None,
+        reason: None,
+        subscription_id: None,
+    };
+    store::competencies::insert(&mut tx, &record).await.map_err(|e| match e {
+        store::StoreError::Conflict(_) => conflict(
+            "application_open",
+            format!(
+                "an application for {} is open already; wait for its decision, or pay its fee if it was approved",
+                competency.name()
+            ),
+        ),
+        other => other.into(),
+    })?;
+    let detail = format!("applied for the {} {} competency", competency.name(), tier.label());
+    let change = Change { org: Some(&actor.org_id), action: "competency.applied", subject: &record.id, detail };
+    audit::record(app, &mut tx, Who::actor(&Actor::Partner(actor.clone())), origin, change).await?;
+    tx.commit().await?;
+    Ok(record)
+}
+
+/// The org's applications, newest first.
+pub async fn list_mine(app: &App, actor: &PartnerUser) -> Result<Vec<ApplicationRecord>, AppError> {
+    actor.require(PartnerPermission::ViewMembership, "see your membership")?;
+    let mut conn = app.store().read().await?;
+    Ok(store::competencies::list_in_org(&mut conn, &actor.org_id).await?)
+}
+
+pub async fn get_mine(app: &App, actor: &PartnerUser, id: &str) -> Result<ApplicationRecord, AppError> {
+    actor.require(PartnerPermission::ViewMembership, "see your membership")?;
+    let mut conn = app.store().read().await?;
+    store::competencies::get_in_org(&mut conn, &actor.org_id, id).await?.ok_or(AppError::NotFound("application"))
+}
+
+/// Pay the fee of an approved application: the org's order for the level's fee offer, through
+/// the same wizard as any purchase (Billing admin, Global admin).
+pub async fn start_fee_order(
+    app: &App,
+    actor: &PartnerUser,
+    id: &str,
+    origin: &Origin,
+) -> Result<OrderRecord, AppError> {
+    let a = get_mine(app, actor, id).await?;
+    if a.status != ApplicationStatus::Approved.as_str() || a.subscription_id.is_some() {
+        return Err(conflict("not_approved", "only an approved application whose fee is unpaid can be paid"));
+    }
+    let tier = CompetencyTier::parse(&a.tier).ok_or_else(|| AppError::Internal("a stored tier is unknown".into()))?;
+    let catalog = app.catalog();
+    let offer = catalog.fee_offer(&a.competency_code, tier).ok_or(AppError::NotFound("competency"))?;
+    crate::checkout::subscribe(app, actor, offer.code().as_str(), origin).await
+}
+
+/// The staff queue: applications in `statuses` (every one when empty), oldest first.
+pub async fn queue(app: &App, staff: &StaffMember, statuses: &[&str]) -> Result<Vec<ApplicationRecord>, AppError> {
+    staff.require(StaffPermission::ViewOrgs, "see partner orgs")?;
+    let mut conn = app.store().read().await?;
+    Ok(store::competencies::queue(&mut conn, statuses, 500).await?)
+}
+
+pub async fn get_for_staff(app: &App, staff: &StaffMember, id: &str) -> Result<ApplicationRecord, AppError> {
+    staff.require(StaffPermission::ViewOrgs, "see partner orgs")?;
+    let mut conn = app.store().read().await?;
+    store::competencies::get(&mut conn, id).await?.ok_or(AppError::NotFound("application"))
+}
+
+/// A staff decision on an application.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decision {
+    /// Take it up: submitted → under review.
+    Review,
+    Approve,
+    Reject,
+}
+
+/// Records a staff decision (program admins); a rejection needs the reason, which the partner
+/// sees. The org is told of an approval or a rejection in the portal and by e-mail.
+pub async fn decide(
+    app: &App,
+    staff: &StaffMember,
+    id: &str,
+    decision: Decision,
+    reason: &str,
+    origin: &Origin,
+) -> Result<ApplicationRecord, AppError> {
+    staff.require(StaffPermission::ReviewCompetencies, "decide on competency applications")?;
+    let reason = reason.trim();
+    if decision == Decision::Reject && (reason.is_empty() || reason.chars().count() > 1000) {
+        return Err(InvalidInput::new(
+            "reason",
+            "say why it is rejected (at most 1,000 characters); the partner reads it",
+        )
+        .into());
+    }
+    let (from, to): (&[&str], ApplicationStatus) = match decision {
+        Decision::Review => (&["submitted"], ApplicationStatus::UnderReview),
+        Decision::Approve => (&["submitted", "under_review"], ApplicationStatus::Approved),
+        Decision::Reject => (&["submitted", "under_review"], ApplicationStatus::Rejected),
+    };
+    let mut tx = app.store().write().await?;
+    let a = store::competencies::get(&mut tx, id).await?.ok_or(AppError::NotFound("application"))?;
+    let reviewer = format!("{} <{}>", staff.name, staff.email);
+    let reason = (decision == Decision::Reject).then_some(reason);
+    if !store::competencies::decide(&mut tx, id, from, to.as_str(), &reviewer, reason, app.now()).await? {
+        let now: ApplicationStatus = a.status.parse().unwrap_or(ApplicationStatus::Expired);
+        return Err(conflict("already_decided", format!("the application is {} now", now.to_string().to_lowercase())));
+    }
+    let title = title_of(app, &a);
+    let (action, detail) = match decision {
+        Decision::Review => ("competency.under_review", format!("took up the {title} application for review")),
+        Decision::Approve => ("competency.approved", format!("approved the {title} application")),
+        Decision::Reject => {
+            ("competency.rejected", format!("rejected the {title} application: {}", reason.unwrap_or("")))
+        }
+    };
+    let change = Change { org: Some(&a.org_id), action, subject: &a.id, detail };
+    audit::record(app, &mut tx, Who::actor(&Actor::Staff(staff.clone())), origin, change).await?;
+    let notice = match decision {
+        Decision::Review => None,
+        Decision::Approve => Some((
+            format!("Your {title} competency application is approved"),
+            format!(
+                "Your application for the {title} competency was approved. Pay the annual fee under Partnership > Membership to hold the competency.\n"
+            ),
+        )),
+        Decision::Reject => Some((
+            format!("Your {title} competency application was not approved"),
+            format!("Your application for the {title} competency was not approved: {}\n", reason.unwrap_or("")),
+        )),
+    };
+    if let Some((subject, body)) = notice {
+        tell_org(app, &mut tx, &a, &format!("{}:{}", a.id, to.as_str()), &subject, body).await?;
+    }
+    tx.commit().await?;
+    let mut conn = app.store().read().await?;
+    store::competencies::get(&mut conn, id).await?.ok_or(AppError::NotFound("application"))
+}
+
+/// A notification in the portal, once, and an e-mail to the org's Global and Account admins.
+async fn tell_org(
+    app: &App,
+    tx: &mut store::Conn,
+    a: &ApplicationRecord,
+    key: &str,
+    title: &str,
+    body: String,
+) -> Result<(), AppError> {
+    let n = Notification {
+        id: app.new_id(NotificationId::from_random).to_string(),
+        org_id: a.org_id.clone(),
+        subscription_id: None,
+        dedupe_key: key.to_owned(),
+        title: title.to_owned(),
+        body: body.clone(),
+        created_at: app.now(),
+    };
+    if !store::notifications::insert_once(tx, &n).await? {
+        return Ok(());
+    }
+    let users = store::users::list_in_org(tx, &a.org_id).await?;
+    for user in users.iter().filter(|u| matches!(u.role, PartnerRole::GlobalAdmin | PartnerRole::AccountAdmin)) {
+        crate::outbox::queue(app, tx, user.email.as_str(), title, format!("Hello {},\n\n{body}", user.name)).await?;
+    }
+    Ok(())
+}
+
+/// After a competency's fee is paid (inside the paying transaction): the application records
+/// the subscription it bought.
+pub(crate) async fn fee_paid(
+    tx: &mut store::Conn,
+    order: &OrderRecord,
+    offer: &domain::catalog::Offer,
+    subscription_id: &str,
+) -> Result<(), AppError> {
+    let Some((competency, tier)) = offer.earned() else { return Ok(()) };
+    if let Some(a) = store::competencies::approved_unpaid(tx, &order.org_id, competency.as_str(), tier.as_str()).await?
+    {
+        store::competencies::mark_paid(tx, &a.id, subscription_id).await?;
+    }
+    Ok(())
+}

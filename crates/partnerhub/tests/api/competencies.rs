@@ -1,0 +1,243 @@
+//! Competencies: apply with evidence → staff review → approval → the fee through checkout →
+//! an active competency that renews like any subscription; a rejection with its reason; the
+//! move from Silver to Gold with the unused Silver time credited.
+
+use crate::checkout::{GOOD_CARD, buyer, pay, sandbox_charges};
+use crate::helpers::*;
+use crate::lifecycle::{day, run_until};
+use chrono::{TimeZone, Utc};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+fn evidence(people: usize, references: usize) -> Value {
+    let people: Vec<Value> = (1..=people)
+        .map(|n| json!({"name": format!("Person {n}"), "certification_id": format!("AZ-305-{n:04}")}))
+        .collect();
+    let references: Vec<String> = (1..=references).map(|n| format!("Customer {n}, cto@customer{n}.example")).collect();
+    json!({"people": people, "references": references, "attested": true})
+}
+
+async fn apply(api: &Api, tier: &str, evidence: Value) -> (StatusCode, Value) {
+    api.post(
+        "/api/v1/competency-applications",
+        json!({"competency": "cloud-platform", "tier": tier, "evidence": evidence}),
+    )
+    .await
+}
+
+async fn staff_api(t: &TestApp) -> Api {
+    let staff = t.staff_admin().await;
+    t.api(Some(&t.token_for(&staff, "/staff/account").await))
+}
+
+async fn decide(staff: &Api, id: &str, decision: &str, reason: &str) -> (StatusCode, Value) {
+    staff
+        .post(
+            &format!("/api/v1/competency-applications/{id}/decision"),
+            json!({"decision": decision, "reason": reason}),
+        )
+        .await
+}
+
+/// Takes an approved application's fee order through terms and the org's saved card (saving
+/// 4242 first when it has none), and pays it.
+async fn pay_fee(api: &Api, application: &str, key: &str) -> Value {
+    let (status, order) =
+        api.post(&format!("/api/v1/competency-applications/{application}/fee-order"), json!({})).await;
+    assert_eq!(status, StatusCode::CREATED, "{order}");
+    let id = order["id"].as_str().unwrap().to_owned();
+    let version = order["terms"]["version"].as_str().unwrap();
+    api.post(&format!("/api/v1/orders/{id}/accept-terms"), json!({"terms_version": version})).await;
+    let (_, cards) = api.get("/api/v1/payment-methods").await;
+    let card = match cards["data"].as_array().and_then(|c| c.first()) {
+        Some(c) => c["id"].clone(),
+        None => {
+            let card = json!({"card": {"number": GOOD_CARD, "exp_month": "12", "exp_year": "2035", "cvc": "123"}});
+            api.post("/api/v1/payment-methods", card).await.1["id"].clone()
+        }
+    };
+    let (status, chosen) =
+        api.post(&format!("/api/v1/orders/{id}/payment-method"), json!({"payment_method_id": card})).await;
+    assert_eq!(status, StatusCode::OK, "{chosen}");
+    let (status, paid, _) = pay(api, &id, key).await;
+    assert_eq!(status, StatusCode::OK, "{paid}");
+    paid
+}
+
+#[tokio::test]
+async fn an_approved_application_pays_its_fee_and_renews_like_any_subscription() {
+    let t = spawn_app().await;
+    let api = buyer(&t, "Contoso", "ada@contoso.example", "US").await;
+    let staff = staff_api(&t).await;
+
+    let (status, short) = apply(&api, "silver", evidence(1, 3)).await;
+    assert_eq!((status, short["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_input")), "{short}");
+    assert!(
+        short["detail"].as_str().unwrap().contains("at least 2 people certified as Azure Solutions Architect Expert")
+    );
+    let (status, direct) = api.post("/api/v1/orders", json!({"offer": "cloud-platform-silver"})).await;
+    assert_eq!(
+        (status, direct["code"].as_str()),
+        (StatusCode::CONFLICT, Some("not_approved")),
+        "no fee before approval"
+    );
+
+    let (status, application) = apply(&api, "silver", evidence(2, 3)).await;
+    assert_eq!((status, application["status"].as_str()), (StatusCode::CREATED, Some("submitted")), "{application}");
+    let id = application["id"].as_str().unwrap().to_owned();
+    let (status, twice) = apply(&api, "silver", evidence(2, 3)).await;
+    assert_eq!((status, twice["code"].as_str()), (StatusCode::CONFLICT, Some("application_open")));
+    let (status, early) = api.post(&format!("/api/v1/competency-applications/{id}/fee-order"), json!({})).await;
+    assert_eq!((status, early["code"].as_str()), (StatusCode::CONFLICT, Some("not_approved")));
+
+    let (_, queue) = staff.get("/api/v1/competency-applications").await;
+    assert_eq!(queue["data"].as_array().unwrap().len(), 1, "waiting in the staff queue");
+    assert_eq!(decide(&staff, &id, "review", "").await.1["status"], "under_review");
+    let (status, _) = decide(&api, &id, "approve", "").await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "a partner cannot approve");
+    let (status, approved) = decide(&staff, &id, "approve", "").await;
+    assert_eq!((status, approved["status"].as_str()), (StatusCode::OK, Some("approved")), "{approved}");
+    let (_, notes) = api.get("/api/v1/notifications").await;
+    assert!(notes.to_string().contains("Cloud Platform Silver competency application is approved"), "{notes}");
+
+    let paid = pay_fee(&api, &id, "silver-fee").await;
+    assert_eq!(paid["total"]["amount_minor"], 167_000);
+    let sub = paid["subscription_id"].as_str().unwrap().to_owned();
+    let (_, application) = api.get(&format!("/api/v1/competency-applications/{id}")).await;
+    assert_eq!(application["subscription_id"].as_str(), Some(sub.as_str()));
+    let (_, s) = api.get(&format!("/api/v1/subscriptions/{sub}")).await;
+    assert_eq!((s["status"].as_str(), s["term_end"].as_str()), (Some("active"), Some("2028-03-15")));
+
+    // Its benefits, as for any subscription: credits, licenses and the support balances.
+    let (status, made) = api.post(&format!("/api/v1/subscriptions/{sub}/activate"), json!({})).await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    let incidents = |list: &Value| {
+        list["data"].as_array().unwrap().iter().find(|b| b["kind"] == "support_incidents").unwrap()["granted"].as_i64()
+    };
+    assert_eq!(incidents(&made), Some(10));
+
+    // A year on it renews by itself, and the support balance is granted for the new term.
+    run_until(&t, day(2028, 3, 20)).await;
+    assert_eq!(sandbox_charges(&t).await, 2);
+    let (_, s) = api.get(&format!("/api/v1/subscriptions/{sub}")).await;
+    assert_eq!((s["status"].as_str(), s["term_end"].as_str()), (Some("active"), Some("2029-03-15")));
+    assert_eq!(incidents(&api.get("/api/v1/benefits").await.1), Some(20));
+}
+
+#[tokio::test]
+async fn a_rejection_says_why_and_a_new_application_may_follow() {
+    let t = spawn_app().await;
+    let api = buyer(&t, "Contoso", "ada@contoso.example", "US").await;
+    let staff = staff_api(&t).await;
+    let id = apply(&api, "silver", evidence(2, 3)).await.1["id"].as_str().unwrap().to_owned();
+    let (status, body) = decide(&staff, &id, "reject", " ").await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_input")));
+    let (status, rejected) = decide(&staff, &id, "reject", "The certification IDs could not be verified.").await;
+    assert_eq!((status, rejected["status"].as_str()), (StatusCode::OK, Some("rejected")));
+    let (status, again) = decide(&staff, &id, "approve", "").await;
+    assert_eq!((status, again["code"].as_str()), (StatusCode::CONFLICT, Some("already_decided")));
+    let (_, mine) = api.get(&format!("/api/v1/competency-applications/{id}")).await;
+    assert_eq!(mine["reason"], "The certification IDs could not be verified.");
+    assert!(t.last_email_to("ada@contoso.example").await.contains("could not be verified"));
+    assert_eq!(apply(&api, "silver", evidence(2, 3)).await.0, StatusCode::CREATED, "a new try after a rejection");
+
+    // Another org sees none of it; a support agent cannot decide.
+    let other = buyer(&t, "Fabrikam", "eve@fabrikam.example", "US").await;
+    assert_eq!(other.get(&format!("/api/v1/competency-applications/{id}")).await.0, StatusCode::NOT_FOUND);
+    let (status, _) = other.post(&format!("/api/v1/competency-applications/{id}/fee-order"), json!({})).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(other.get("/api/v1/competency-applications").await.1["data"].as_array().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn moving_up_to_gold_credits_the_unused_silver_time_and_ends_silver() {
+    let t = spawn_app().await;
+    let admin = t.sign_up("Contoso", "ada@contoso.example").await;
+    let api = t.api(Some(&t.token_for(&admin.browser, "/account").await));
+    let staff = staff_api(&t).await;
+    let silver = apply(&api, "silver", evidence(2, 3)).await.1["id"].as_str().unwrap().to_owned();
+    decide(&staff, &silver, "approve", "").await;
+    let silver_sub = pay_fee(&api, &silver, "silver").await["subscription_id"].as_str().unwrap().to_owned();
+    let (status, held) = apply(&api, "silver", evidence(2, 3)).await;
+    assert_eq!((status, held["code"].as_str()), (StatusCode::CONFLICT, Some("already_held")));
+
+    t.clock.set(Utc.with_ymd_and_hms(2027, 9, 13, 9, 0, 0).unwrap());
+    let (status, gold) = apply(&api, "gold", evidence(4, 5)).await;
+    assert_eq!(status, StatusCode::CREATED, "holding Silver, the org may apply for Gold: {gold}");
+    let gold = gold["id"].as_str().unwrap().to_owned();
+    decide(&staff, &gold, "approve", "").await;
+    let paid = pay_fee(&api, &gold, "gold").await;
+    // 184 of the Silver term's 366 days were unused: 1,670.00 × 184 / 366 = 839.56 (rounded down).
+    assert_eq!(paid["credit"]["amount_minor"], 83_956);
+    assert_eq!(paid["total"]["amount_minor"], 473_000 - 83_956);
+    let (_, s) = api.get(&format!("/api/v1/subscriptions/{silver_sub}")).await;
+    assert_eq!(s["status"], "cancelled", "Gold replaces the Silver term");
+    let gold_sub = paid["subscription_id"].as_str().unwrap();
+    let (_, g) = api.get(&format!("/api/v1/subscriptions/{gold_sub}")).await;
+    assert_eq!((g["status"].as_str(), g["term_start"].as_str()), (Some("active"), Some("2027-09-13")));
+    let invoice = paid["invoice_id"].as_str().unwrap();
+    let (_, inv) = api.get(&format!("/api/v1/invoices/{invoice}")).await;
+    assert!(inv.to_string().contains("less 839.56 USD credited"), "{inv}");
+    let (status, _) = apply(&api, "silver", evidence(2, 3)).await;
+    assert_eq!(status, StatusCode::CONFLICT, "Gold includes Silver");
+
+    // Months later the first session has ended; sign in again.
+    let again = t.browser();
+    again.submit("/signin", "/signin", &[("email", admin.email.as_str()), ("password", PASSWORD)]).await;
+    let (_, membership) = again.get_text("/partnership/membership").await;
+    assert!(membership.contains("Network membership"));
+    assert!(
+        membership.contains("Cloud Platform Gold competency")
+            && !membership.contains("Cloud Platform Silver competency")
+    );
+}
+
+#[tokio::test]
+async fn the_portal_applies_the_console_approves_and_the_fee_order_opens() {
+    let t = spawn_app().await;
+    let admin = t.sign_up("Contoso", "ada@contoso.example").await;
+    let (status, page) = admin.browser.get_text("/partnership/competencies").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Cloud Platform") && page.contains("2 people certified as Azure Solutions Architect Expert"));
+
+    let form = "/partnership/competencies/cloud-platform/silver/apply";
+    let mut fields =
+        vec![("person_name", "Ann Lee"), ("person_cert", "AZ-1"), ("reference", "Northwind, ops@northwind.example")];
+    let r = admin.browser.submit(form, form, &fields).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "not enough evidence");
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Name at least 2 people") && html.contains("value=\"Ann Lee\""), "re-shown with the message");
+
+    fields.extend([
+        ("person_name", "Bo Chen"),
+        ("person_cert", "AZ-2"),
+        ("reference", "Contoso Bank, it@bank.example"),
+        ("reference", "Fabrikam, cio@fabrikam.example"),
+        ("attested", "yes"),
+    ]);
+    let r = admin.browser.submit(form, form, &fields).await;
+    let to = location(&r);
+    assert!(to.starts_with("/partnership/competencies/applications/") && to.ends_with("?notice=applied"), "{to}");
+    let id =
+        to.trim_start_matches("/partnership/competencies/applications/").trim_end_matches("?notice=applied").to_owned();
+
+    let staff = t.staff_admin().await;
+    let (_, queue) = staff.get_text("/staff/competencies").await;
+    assert!(queue.contains("Cloud Platform Silver"), "{queue}");
+    let page = format!("/staff/competencies/{id}");
+    let r = staff.submit(&page, &format!("{page}/decide"), &[("decision", "approve")]).await;
+    assert_eq!(location(&r), page);
+    assert!(staff.get_text(&page).await.1.contains("Approved"));
+
+    let mine = format!("/partnership/competencies/applications/{id}");
+    let (_, html) = admin.browser.get_text(&mine).await;
+    assert!(html.contains("Pay the fee") && html.contains("1670.00 USD"), "{html}");
+    let r = admin.browser.submit(&mine, &format!("{mine}/pay"), &[]).await;
+    assert!(location(&r).starts_with("/orders/"), "on to the wizard");
+    let (_, order) = admin.browser.get_text(&location(&r)).await;
+    assert!(order.contains("Cloud Platform Silver competency"));
+
+    // Another org cannot open it.
+    let other = t.sign_up("Fabrikam", "eve@fabrikam.example").await;
+    assert_eq!(other.browser.get(&mine).await.status(), StatusCode::NOT_FOUND);
+}

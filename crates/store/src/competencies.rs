@@ -1,0 +1,183 @@
+//! Competency applications: the evidence an org submits for a level, and the staff decision.
+
+use crate::bulk::{self, Rows, Value};
+use crate::time::{from_db, opt_from_db, to_db};
+use crate::{Conn, Result, valid};
+use chrono::{DateTime, Utc};
+use domain::ids::OrgId;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+#[derive(Clone, Debug)]
+pub struct ApplicationRecord {
+    pub id: String,
+    pub org_id: OrgId,
+    pub competency_code: String,
+    /// `silver` or `gold`.
+    pub tier: String,
+    pub status: String,
+    /// JSON, read and written by `app`.
+    pub evidence: String,
+    pub submitted_by: String,
+    pub submitted_at: DateTime<Utc>,
+    pub reviewer: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub reason: Option<String>,
+    pub subscription_id: Option<String>,
+}
+
+const COLUMNS: &str = "id, org_id, competency_code, tier, status, evidence, submitted_by, submitted_at, reviewer, \
+    decided_at, reason, subscription_id";
+
+impl Rows for ApplicationRecord {
+    const INTO: &'static str = "competency_applications (id, org_id, competency_code, tier, status, evidence, \
+        submitted_by, submitted_at, reviewer, decided_at, reason, subscription_id)";
+    const WIDTH: usize = 12;
+    fn values(&self, out: &mut Vec<Value>) {
+        out.extend([
+            Value::from(&self.id),
+            self.org_id.as_str().into(),
+            (&self.competency_code).into(),
+            (&self.tier).into(),
+            (&self.status).into(),
+            (&self.evidence).into(),
+            (&self.submitted_by).into(),
+            to_db(self.submitted_at).into(),
+            self.reviewer.as_deref().into(),
+            self.decided_at.map(to_db).into(),
+            self.reason.as_deref().into(),
+            self.subscription_id.as_deref().into(),
+        ]);
+    }
+}
+
+fn from_row(r: &AnyRow) -> Result<ApplicationRecord> {
+    Ok(ApplicationRecord {
+        id: r.try_get("id")?,
+        org_id: valid(OrgId::parse(&r.try_get::<String, _>("org_id")?))?,
+        competency_code: r.try_get("competency_code")?,
+        tier: r.try_get("tier")?,
+        status: r.try_get("status")?,
+        evidence: r.try_get("evidence")?,
+        submitted_by: r.try_get("submitted_by")?,
+        submitted_at: from_db(r.try_get("submitted_at")?)?,
+        reviewer: r.try_get("reviewer")?,
+        decided_at: opt_from_db(r.try_get("decided_at")?)?,
+        reason: r.try_get("reason")?,
+        subscription_id: r.try_get("subscription_id")?,
+    })
+}
+
+/// Inserts an application; a second open one for the same org and competency is
+/// `Conflict("open application")`.
+pub async fn insert(conn: &mut Conn, a: &ApplicationRecord) -> Result<()> {
+    bulk::insert(conn, std::slice::from_ref(a), "").await.map_err(crate::conflict_as("open application"))?;
+    Ok(())
+}
+
+pub async fn get(conn: &mut Conn, id: &str) -> Result<Option<ApplicationRecord>> {
+    let sql = format!("SELECT {COLUMNS} FROM competency_applications WHERE id = $1");
+    sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(conn).await?.as_ref().map(from_row).transpose()
+}
+
+pub async fn get_in_org(conn: &mut Conn, org: &OrgId, id: &str) -> Result<Option<ApplicationRecord>> {
+    let sql = format!("SELECT {COLUMNS} FROM competency_applications WHERE org_id = $1 AND id = $2");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.as_str()).bind(id).fetch_optional(conn).await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// The org's applications, newest first.
+pub async fn list_in_org(conn: &mut Conn, org: &OrgId) -> Result<Vec<ApplicationRecord>> {
+    let sql =
+        format!("SELECT {COLUMNS} FROM competency_applications WHERE org_id = $1 ORDER BY submitted_at DESC, id DESC");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.as_str()).fetch_all(conn).await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Applications in the given statuses (all when empty), oldest first: the staff queue.
+pub async fn queue(conn: &mut Conn, statuses: &[&str], limit: i64) -> Result<Vec<ApplicationRecord>> {
+    let rows = if statuses.is_empty() {
+        let sql = format!("SELECT {COLUMNS} FROM competency_applications ORDER BY submitted_at, id LIMIT $1");
+        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(limit).fetch_all(conn).await?
+    } else {
+        let marks: Vec<String> = (2..statuses.len() + 2).map(|n| format!("${n}")).collect();
+        let sql = format!(
+            "SELECT {COLUMNS} FROM competency_applications WHERE status IN ({}) ORDER BY submitted_at, id LIMIT $1",
+            marks.join(", ")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(limit);
+        for s in statuses {
+            q = q.bind(*s);
+        }
+        q.fetch_all(conn).await?
+    };
+    rows.iter().map(from_row).collect()
+}
+
+/// Moves an application from one of `from` to `to` with the decision's details; `false` if it
+/// was no longer in one of `from` (someone decided first).
+pub async fn decide(
+    conn: &mut Conn,
+    id: &str,
+    from: &[&str],
+    to: &str,
+    reviewer: &str,
+    reason: Option<&str>,
+    at: DateTime<Utc>,
+) -> Result<bool> {
+    let marks: Vec<String> = (6..from.len() + 6).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "UPDATE competency_applications SET status = $2, reviewer = $3, reason = $4, decided_at = $5 \
+         WHERE id = $1 AND status IN ({})",
+        marks.join(", ")
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).bind(to).bind(reviewer).bind(reason).bind(to_db(at));
+    for s in from {
+        q = q.bind(*s);
+    }
+    Ok(q.execute(conn).await?.rows_affected() == 1)
+}
+
+/// The approved, unpaid application of the org for a competency level (what lets it buy the
+/// level's fee).
+pub async fn approved_unpaid(
+    conn: &mut Conn,
+    org: &OrgId,
+    competency: &str,
+    tier: &str,
+) -> Result<Option<ApplicationRecord>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM competency_applications WHERE org_id = $1 AND competency_code = $2 AND tier = $3 \
+         AND status = 'approved' AND subscription_id IS NULL"
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(org.as_str())
+        .bind(competency)
+        .bind(tier)
+        .fetch_optional(conn)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// Records the subscription an approved application's fee bought.
+pub async fn mark_paid(conn: &mut Conn, id: &str, subscription_id: &str) -> Result<()> {
+    sqlx::query("UPDATE competency_applications SET subscription_id = $2 WHERE id = $1")
+        .bind(id)
+        .bind(subscription_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The competency a subscription held has ended: its application is expired.
+pub async fn expire_for_subscription(conn: &mut Conn, subscription_id: &str, at: DateTime<Utc>) -> Result<()> {
+    sqlx::query(
+        "UPDATE competency_applications SET status = 'expired', decided_at = $2 \
+         WHERE subscription_id = $1 AND status = 'approved'",
+    )
+    .bind(subscription_id)
+    .bind(to_db(at))
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,436 @@
+//! Competencies in the portal (Partnership > Competencies: the areas and their requirements,
+//! **Apply** with evidence, the org's applications, paying the fee once approved) and in the
+//! staff console (the review queue: take up, approve, reject with a reason).
+
+use super::{Chrome, NoticeQuery, when};
+use crate::AppState;
+use crate::auth::{PartnerSession, StaffSession, WebOrigin};
+use crate::csrf::CsrfToken;
+use crate::error::{PageError, public_message, status_of};
+use app::AppError;
+use app::competencies::Decision;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Form, Router};
+use domain::catalog::{CompetencyTier, Requirement};
+use domain::competency::{ApplicationStatus, CertifiedPerson, Evidence};
+use serde::Deserialize;
+use store::competencies::ApplicationRecord;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/partnership/competencies", get(overview))
+        .route("/partnership/competencies/{code}/{tier}/apply", get(apply_form).post(apply))
+        .route("/partnership/competencies/applications/{id}", get(application))
+        .route("/partnership/competencies/applications/{id}/pay", post(pay_fee))
+        .route("/staff/competencies", get(queue))
+        .route("/staff/competencies/{id}", get(staff_application))
+        .route("/staff/competencies/{id}/decide", post(decide))
+}
+
+/// Rows of the evidence form.
+const PEOPLE_ROWS: usize = 6;
+const REFERENCE_ROWS: usize = 6;
+
+fn requirement_text(r: &Requirement) -> String {
+    match r {
+        Requirement::CertifiedPeople { count, certification } => format!("{count} people certified as {certification}"),
+        Requirement::CustomerReferences { count } => format!("{count} customer references"),
+        Requirement::Attestation { text } => format!("Attest: \u{201c}{text}\u{201d}"),
+    }
+}
+
+struct LevelRow {
+    tier: &'static str,
+    label: &'static str,
+    fee: String,
+    requirements: Vec<String>,
+}
+
+struct AreaRow {
+    code: String,
+    name: String,
+    description: String,
+    levels: Vec<LevelRow>,
+}
+
+struct ApplicationRow {
+    id: String,
+    title: String,
+    status: String,
+    submitted: String,
+    paid: bool,
+}
+
+fn application_row(state: &AppState, a: &ApplicationRecord) -> ApplicationRow {
+    let status: ApplicationStatus = a.status.parse().unwrap_or(ApplicationStatus::Expired);
+    ApplicationRow {
+        id: a.id.clone(),
+        title: app::competencies::title_of(&state.app, a),
+        status: status.to_string(),
+        submitted: when(a.submitted_at),
+        paid: a.subscription_id.is_some(),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "portal/competencies.html")]
+struct CompetenciesPage {
+    chrome: Chrome,
+    areas: Vec<AreaRow>,
+    applications: Vec<ApplicationRow>,
+    can_apply: bool,
+}
+
+async fn overview(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    session: PartnerSession,
+    q: Query<NoticeQuery>,
+) -> Result<CompetenciesPage, PageError> {
+    let mine = app::competencies::list_mine(&state.app, &session.user).await?;
+    let catalog = state.app.catalog();
+    let org_currency = app::membership::view(&state.app, &session.user).await?.currency;
+    let areas = catalog
+        .competencies()
+        .iter()
+        .map(|c| AreaRow {
+            code: c.code().as_str().to_owned(),
+            name: c.name().to_owned(),
+            description: c.description().to_owned(),
+            levels: CompetencyTier::ALL
+                .iter()
+                .map(|t| LevelRow {
+                    tier: t.as_str(),
+                    label: t.label(),
+                    fee: c.level(*t).fee(org_currency).map_or("—".into(), |m| format!("{m} a year")),
+                    requirements: c.level(*t).requirements().iter().map(requirement_text).collect(),
+                })
+                .collect(),
+        })
+        .collect();
+    Ok(CompetenciesPage {
+        chrome: Chrome::partner("Competencies", &csrf, &session.user).with_notice(q.message()),
+        areas,
+        applications: mine.iter().map(|a| application_row(&state, a)).collect(),
+        can_apply: session.user.role.allows(domain::roles::PartnerPermission::ManageOffers),
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "portal/competency_apply.html")]
+struct ApplyPage {
+    chrome: Chrome,
+    code: String,
+    tier: String,
+    title: String,
+    requirements: Vec<String>,
+    attestations: Vec<String>,
+    people: Vec<(String, String)>,
+    references: Vec<String>,
+    attested: bool,
+    error: Option<String>,
+}
+
+fn apply_page(
+    state: &AppState,
+    csrf: &CsrfToken,
+    session: &PartnerSession,
+    code: &str,
+    tier: &str,
+    evidence: Evidence,
+    error: Option<String>,
+) -> Result<ApplyPage, AppError> {
+    let catalog = state.app.catalog();
+    let competency = catalog.competency(code).ok_or(AppError::NotFound("competency"))?;
+    let t = CompetencyTier::parse(tier).ok_or(AppError::NotFound("competency level"))?;
+    let level = competency.level(t);
+    let mut people: Vec<(String, String)> = evidence.people.into_iter().map(|p| (p.name, p.certification_id)).collect();
+    people.resize(people.len().max(PEOPLE_ROWS), (String::new(), String::new()));
+    let mut references = evidence.references;
+    references.resize(references.len().max(REFERENCE_ROWS), String::new());
+    let title = format!("Apply for {} {}", competency.name(), t.label());
+    Ok(ApplyPage {
+        chrome: Chrome::partner(&title, csrf, &session.user),
+        code: code.to_owned(),
+        tier: t.as_str().to_owned(),
+        title,
+        requirements: level
+            .requirements()
+            .iter()
+            .filter(|r| !matches!(r, Requirement::Attestation { .. }))
+            .map(requirement_text)
+            .collect(),
+        attestations: level
+            .requirements()
+            .iter()
+            .filter_map(|r| match r {
+                Requirement::Attestation { text } => Some(text.to_string()),
+                _ => None,
+            })
+            .collect(),
+        people,
+        references,
+        attested: evidence.attested,
+        error,
+    })
+}
+
+async fn apply_form(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    session: PartnerSession,
+    Path((code, tier)): Path<(String, String)>,
+) -> Result<ApplyPage, PageError> {
+    Ok(apply_page(&state, &csrf, &session, &code, &tier, Evidence::default(), None)?)
+}
+
+/// The evidence form's repeated fields, in order: `person_name`/`person_cert` pairs,
+/// `reference` lines and the `attested` box.
+fn evidence_from(fields: &[(String, String)]) -> Evidence {
+    let names = fields.iter().filter(|(k, _)| k == "person_name").map(|(_, v)| v.clone());
+    let certs = fields.iter().filter(|(k, _)| k == "person_cert").map(|(_, v)| v.clone());
+    Evidence {
+        people: names.zip(certs).map(|(name, certification_id)| CertifiedPerson { name, certification_id }).collect(),
+        references: fields.iter().filter(|(k, _)| k == "reference").map(|(_, v)| v.clone()).collect(),
+        attested: fields.iter().any(|(k, v)| k == "attested" && v == "yes"),
+    }
+}
+
+async fn apply(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    WebOrigin(origin): WebOrigin,
+    session: PartnerSession,
+    Path((code, tier)): Path<(String, String)>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let evidence = evidence_from(&fields);
+    match app::competencies::apply(&state.app, &session.user, &code, &tier, evidence.clone(), &origin).await {
+        Ok(a) => {
+            Redirect::to(&format!("/partnership/competencies/applications/{}?notice=applied", a.id)).into_response()
+        }
+        Err(e) if status_of(&e).is_client_error() && !matches!(e, AppError::NotFound(_)) => {
+            match apply_page(&state, &csrf, &session, &code, &tier, evidence, Some(public_message(&e))) {
+                Ok(page) => (status_of(&e), page).into_response(),
+                Err(e) => PageError(e).into_response(),
+            }
+        }
+        Err(e) => PageError(e).into_response(),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "portal/competency_application.html")]
+struct ApplicationPage {
+    chrome: Chrome,
+    a: ApplicationRow,
+    evidence: Evidence,
+    reason: Option<String>,
+    payable: bool,
+    can_pay: bool,
+    fee: String,
+    subscription_id: Option<String>,
+    error: Option<String>,
+}
+
+async fn application_page(
+    state: &AppState,
+    csrf: &CsrfToken,
+    session: &PartnerSession,
+    id: &str,
+    notice: Option<&'static str>,
+    error: Option<String>,
+) -> Result<ApplicationPage, AppError> {
+    let a = app::competencies::get_mine(&state.app, &session.user, id).await?;
+    let catalog = state.app.catalog();
+    let currency = app::membership::view(&state.app, &session.user).await?.currency;
+    let fee = CompetencyTier::parse(&a.tier)
+        .and_then(|t| catalog.fee_offer(&a.competency_code, t))
+        .and_then(|o| o.price(currency))
+        .map_or("—".into(), |m| format!("{m} a year plus tax"));
+    let row = application_row(state, &a);
+    Ok(ApplicationPage {
+        chrome: Chrome::partner(&format!("{} application", row.title), csrf, &session.user).with_notice(notice),
+        payable: a.status == ApplicationStatus::Approved.as_str() && a.subscription_id.is_none(),
+        can_pay: session.user.role.allows(domain::roles::PartnerPermission::ManageBilling),
+        evidence: app::competencies::evidence_of(&a),
+        reason: a.reason.clone(),
+        subscription_id: a.subscription_id.clone(),
+        fee,
+        a: row,
+        error,
+    })
+}
+
+async fn application(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    session: PartnerSession,
+    Path(id): Path<String>,
+    q: Query<NoticeQuery>,
+) -> Result<ApplicationPage, PageError> {
+    Ok(application_page(&state, &csrf, &session, &id, q.message(), None).await?)
+}
+
+async fn pay_fee(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    WebOrigin(origin): WebOrigin,
+    session: PartnerSession,
+    Path(id): Path<String>,
+) -> Response {
+    match app::competencies::start_fee_order(&state.app, &session.user, &id, &origin).await {
+        Ok(order) => Redirect::to(&format!("/orders/{}", order.id)).into_response(),
+        Err(e) if status_of(&e).is_client_error() && !matches!(e, AppError::NotFound(_)) => {
+            match application_page(&state, &csrf, &session, &id, None, Some(public_message(&e))).await {
+                Ok(page) => (status_of(&e), page).into_response(),
+                Err(e) => PageError(e).into_response(),
+            }
+        }
+        Err(e) => PageError(e).into_response(),
+    }
+}
+
+struct QueueRow {
+    id: String,
+    org_id: String,
+    title: String,
+    status: String,
+    submitted: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/competencies.html")]
+struct QueuePage {
+    chrome: Chrome,
+    rows: Vec<QueueRow>,
+    filter: String,
+}
+
+#[derive(Deserialize)]
+struct QueueQuery {
+    /// `open` (the default: submitted and under review), `all`, or one status.
+    status: Option<String>,
+}
+
+async fn queue(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    s: StaffSession,
+    Query(q): Query<QueueQuery>,
+) -> Result<QueuePage, PageError> {
+    let filter = q.status.unwrap_or_else(|| "open".into());
+    let statuses: Vec<&str> = match filter.as_str() {
+        "open" => vec!["submitted", "under_review"],
+        "all" => vec![],
+        one => vec![one],
+    };
+    let list = app::competencies::queue(&state.app, &s.staff, &statuses).await?;
+    let rows = list
+        .iter()
+        .map(|a| {
+            let r = application_row(&state, a);
+            QueueRow {
+                id: r.id,
+                org_id: a.org_id.to_string(),
+                title: r.title,
+                status: r.status,
+                submitted: r.submitted,
+            }
+        })
+        .collect();
+    Ok(QueuePage { chrome: Chrome::staff("Competency applications", &csrf, &s.staff), rows, filter })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/competency.html")]
+struct StaffApplicationPage {
+    chrome: Chrome,
+    a: ApplicationRow,
+    org_id: String,
+    evidence: Evidence,
+    requirements: Vec<String>,
+    reviewer: Option<String>,
+    reason: Option<String>,
+    can_review: bool,
+    can_take_up: bool,
+    can_decide: bool,
+    error: Option<String>,
+}
+
+async fn staff_page(
+    state: &AppState,
+    csrf: &CsrfToken,
+    s: &StaffSession,
+    id: &str,
+    error: Option<String>,
+) -> Result<StaffApplicationPage, AppError> {
+    let a = app::competencies::get_for_staff(&state.app, &s.staff, id).await?;
+    let catalog = state.app.catalog();
+    let requirements = catalog
+        .competency(&a.competency_code)
+        .zip(CompetencyTier::parse(&a.tier))
+        .map(|(c, t)| c.level(t).requirements().iter().map(requirement_text).collect())
+        .unwrap_or_default();
+    let status: ApplicationStatus = a.status.parse().unwrap_or(ApplicationStatus::Expired);
+    let row = application_row(state, &a);
+    Ok(StaffApplicationPage {
+        chrome: Chrome::staff(&format!("{} application", row.title), csrf, &s.staff),
+        org_id: a.org_id.to_string(),
+        evidence: app::competencies::evidence_of(&a),
+        requirements,
+        reviewer: a.reviewer.clone(),
+        reason: a.reason.clone(),
+        can_review: s.staff.role.allows(domain::roles::StaffPermission::ReviewCompetencies),
+        can_take_up: status == ApplicationStatus::Submitted,
+        can_decide: status.can_decide(),
+        a: row,
+        error,
+    })
+}
+
+async fn staff_application(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    s: StaffSession,
+    Path(id): Path<String>,
+) -> Result<StaffApplicationPage, PageError> {
+    Ok(staff_page(&state, &csrf, &s, &id, None).await?)
+}
+
+#[derive(Deserialize)]
+struct DecideForm {
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn decide(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    WebOrigin(origin): WebOrigin,
+    s: StaffSession,
+    Path(id): Path<String>,
+    Form(form): Form<DecideForm>,
+) -> Response {
+    let decision = match form.decision.as_str() {
+        "review" => Decision::Review,
+        "approve" => Decision::Approve,
+        _ => Decision::Reject,
+    };
+    match app::competencies::decide(&state.app, &s.staff, &id, decision, &form.reason, &origin).await {
+        Ok(_) => Redirect::to(&format!("/staff/competencies/{id}")).into_response(),
+        Err(e) if status_of(&e).is_client_error() && !matches!(e, AppError::NotFound(_)) => {
+            match staff_page(&state, &csrf, &s, &id, Some(public_message(&e))).await {
+                Ok(page) => (status_of(&e), page).into_response(),
+                Err(e) => PageError(e).into_response(),
+            }
+        }
+        Err(e) => PageError(e).into_response(),
+    }
+}
