@@ -257,3 +257,77 @@ pub(crate) async fn fee_paid(
     }
     Ok(())
 }
+
+/// Attaches an evidence file to an application still waiting for its decision (Account admin,
+/// Global admin). The file is checked by its bytes (`domain::competency::check_file`).
+pub async fn attach_file(
+    app: &App,
+    actor: &PartnerUser,
+    id: &str,
+    name: &str,
+    bytes: &[u8],
+    origin: &Origin,
+) -> Result<store::competencies::FileRecord, AppError> {
+    actor.require(PartnerPermission::ManageOffers, "apply for competencies; ask an Account admin or a Global admin")?;
+    let checked = competency::check_file(name, bytes).map_err(|why| InvalidInput::new("file", why))?;
+    let mut tx = app.store().write().await?;
+    store::orgs::lock(&mut tx, &actor.org_id).await?;
+    let a =
+        store::competencies::get_in_org(&mut tx, &actor.org_id, id).await?.ok_or(AppError::NotFound("application"))?;
+    if !a.status.parse::<ApplicationStatus>().is_ok_and(ApplicationStatus::can_decide) {
+        return Err(conflict(
+            "application_decided",
+            "files can be added only while the application waits for its decision",
+        ));
+    }
+    if store::competencies::files(&mut tx, &a.id).await?.len() >= competency::MAX_FILES {
+        return Err(conflict(
+            "too_many_files",
+            format!("an application carries at most {} files", competency::MAX_FILES),
+        ));
+    }
+    let file_id = app.new_id(domain::ids::ApplicationFileId::from_random).to_string();
+    let new = store::competencies::NewFile {
+        id: &file_id,
+        application_id: &a.id,
+        org_id: &actor.org_id,
+        name: &checked.name,
+        content_type: checked.content_type,
+        data: bytes,
+        uploaded_by: actor.id.as_str(),
+        at: app.now(),
+    };
+    store::competencies::insert_file(&mut tx, &new).await?;
+    let detail = format!("attached {} ({} bytes) to the {} application", checked.name, bytes.len(), title_of(app, &a));
+    let change = Change { org: Some(&actor.org_id), action: "competency.file_attached", subject: &a.id, detail };
+    audit::record(app, &mut tx, Who::actor(&Actor::Partner(actor.clone())), origin, change).await?;
+    let files = store::competencies::files(&mut tx, &a.id).await?;
+    tx.commit().await?;
+    files.into_iter().find(|f| f.id == file_id).ok_or(AppError::NotFound("file"))
+}
+
+/// The files of an application (its org's users, or staff).
+pub async fn files(app: &App, actor: &Actor, id: &str) -> Result<Vec<store::competencies::FileRecord>, AppError> {
+    let a = application_for(app, actor, id).await?;
+    let mut conn = app.store().read().await?;
+    Ok(store::competencies::files(&mut conn, &a.id).await?)
+}
+
+/// One file with its bytes (its org's users, or staff).
+pub async fn file(
+    app: &App,
+    actor: &Actor,
+    id: &str,
+    file_id: &str,
+) -> Result<(store::competencies::FileRecord, Vec<u8>), AppError> {
+    let a = application_for(app, actor, id).await?;
+    let mut conn = app.store().read().await?;
+    store::competencies::file(&mut conn, &a.id, file_id).await?.ok_or(AppError::NotFound("file"))
+}
+
+async fn application_for(app: &App, actor: &Actor, id: &str) -> Result<ApplicationRecord, AppError> {
+    match actor {
+        Actor::Partner(u) => get_mine(app, u, id).await,
+        Actor::Staff(s) => get_for_staff(app, s, id).await,
+    }
+}

@@ -158,6 +158,10 @@ prefixed_id!(
     CompetencyApplicationId, "cap", "competency application"
 );
 prefixed_id!(
+    /// An evidence file attached to a competency application.
+    ApplicationFileId, "fil", "file"
+);
+prefixed_id!(
     /// A membership held by an org (Network membership and later the paid levels).
     MembershipId, "mem", "membership"
 );

@@ -31,3 +31,19 @@ CREATE UNIQUE INDEX competency_applications_one_open ON competency_applications 
 -- subscription its payment replaces.
 ALTER TABLE orders ADD COLUMN credit_minor BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE orders ADD COLUMN replaces_subscription_id TEXT;
+
+-- Evidence files attached to an application (checked by their bytes: PDF, PNG, JPEG or plain
+-- text, 2 MB at most). BYTEA is PostgreSQL's binary type; SQLite keeps the bytes as a BLOB
+-- whatever the declared type.
+CREATE TABLE application_files (
+    id             TEXT PRIMARY KEY,
+    application_id TEXT NOT NULL REFERENCES competency_applications (id) ON DELETE CASCADE,
+    org_id         TEXT NOT NULL REFERENCES orgs (id) ON DELETE CASCADE,
+    name           TEXT NOT NULL,
+    content_type   TEXT NOT NULL,
+    size_bytes     BIGINT NOT NULL,
+    data           BYTEA NOT NULL,
+    uploaded_by    TEXT NOT NULL,
+    uploaded_at    BIGINT NOT NULL
+);
+CREATE INDEX application_files_by_application ON application_files (application_id, uploaded_at);

@@ -181,3 +181,80 @@ pub async fn expire_for_subscription(conn: &mut Conn, subscription_id: &str, at:
     .await?;
     Ok(())
 }
+
+/// An evidence file, without its bytes.
+#[derive(Clone, Debug)]
+pub struct FileRecord {
+    pub id: String,
+    pub application_id: String,
+    pub name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub uploaded_at: DateTime<Utc>,
+}
+
+fn file_from_row(r: &AnyRow) -> Result<FileRecord> {
+    Ok(FileRecord {
+        id: r.try_get("id")?,
+        application_id: r.try_get("application_id")?,
+        name: r.try_get("name")?,
+        content_type: r.try_get("content_type")?,
+        size_bytes: r.try_get("size_bytes")?,
+        uploaded_at: from_db(r.try_get("uploaded_at")?)?,
+    })
+}
+
+pub struct NewFile<'a> {
+    pub id: &'a str,
+    pub application_id: &'a str,
+    pub org_id: &'a OrgId,
+    pub name: &'a str,
+    pub content_type: &'a str,
+    pub data: &'a [u8],
+    pub uploaded_by: &'a str,
+    pub at: DateTime<Utc>,
+}
+
+pub async fn insert_file(conn: &mut Conn, f: &NewFile<'_>) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO application_files (id, application_id, org_id, name, content_type, size_bytes, data, uploaded_by, \
+         uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(f.id)
+    .bind(f.application_id)
+    .bind(f.org_id.as_str())
+    .bind(f.name)
+    .bind(f.content_type)
+    .bind(i64::try_from(f.data.len()).unwrap_or(i64::MAX))
+    .bind(f.data.to_vec())
+    .bind(f.uploaded_by)
+    .bind(to_db(f.at))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The application's files, oldest first, without their bytes.
+pub async fn files(conn: &mut Conn, application_id: &str) -> Result<Vec<FileRecord>> {
+    let rows = sqlx::query(
+        "SELECT id, application_id, name, content_type, size_bytes, uploaded_at FROM application_files \
+         WHERE application_id = $1 ORDER BY uploaded_at, id",
+    )
+    .bind(application_id)
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(file_from_row).collect()
+}
+
+/// One file of an application with its bytes.
+pub async fn file(conn: &mut Conn, application_id: &str, id: &str) -> Result<Option<(FileRecord, Vec<u8>)>> {
+    let row = sqlx::query(
+        "SELECT id, application_id, name, content_type, size_bytes, uploaded_at, data FROM application_files \
+         WHERE application_id = $1 AND id = $2",
+    )
+    .bind(application_id)
+    .bind(id)
+    .fetch_optional(conn)
+    .await?;
+    row.map(|r| Ok((file_from_row(&r)?, r.try_get::<Vec<u8>, _>("data")?))).transpose()
+}

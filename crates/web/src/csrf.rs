@@ -5,6 +5,7 @@
 use crate::{AppState, cookies};
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
+use axum::http::header::CONTENT_TYPE;
 use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -23,12 +24,22 @@ pub async fn protect(State(state): State<AppState>, request: Request, next: Next
     let existing = cookies::get(request.headers(), cookies::CSRF);
     let (mut parts, body) = request.into_parts();
     let request = if parts.method == Method::POST {
-        let Ok(bytes) = to_bytes(body, MAX_FORM_BYTES).await else {
+        let multipart = parts
+            .headers
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .filter(|ct| ct.starts_with("multipart/form-data"))
+            .map(str::to_owned);
+        let limit = if multipart.is_some() { crate::MAX_UPLOAD_BODY_BYTES } else { MAX_FORM_BYTES };
+        let Ok(bytes) = to_bytes(body, limit).await else {
             return (StatusCode::PAYLOAD_TOO_LARGE, "The form is too large.").into_response();
         };
-        let sent = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
-            .ok()
-            .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == FIELD).map(|(_, v)| v));
+        let sent = match &multipart {
+            Some(content_type) => multipart_field(content_type, &bytes).await,
+            None => serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+                .ok()
+                .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == FIELD).map(|(_, v)| v)),
+        };
         let ok = matches!((&existing, &sent), (Some(a), Some(b)) if constant_time_eq(a.as_bytes(), b.as_bytes()));
         if !ok {
             return crate::error::PageError(app::AppError::Forbidden(
@@ -49,6 +60,19 @@ pub async fn protect(State(state): State<AppState>, request: Request, next: Next
         cookies::set(response.headers_mut(), cookies::CSRF, &token, 60 * 60 * 24 * 30, state.secure_cookies);
     }
     response
+}
+
+/// The csrf field of a multipart form (a form with a file), read from the buffered body.
+async fn multipart_field(content_type: &str, bytes: &axum::body::Bytes) -> Option<String> {
+    use axum::extract::FromRequest;
+    let request = Request::builder().header(CONTENT_TYPE, content_type).body(Body::from(bytes.clone())).ok()?;
+    let mut form = axum::extract::Multipart::from_request(request, &()).await.ok()?;
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some(FIELD) {
+            return field.text().await.ok();
+        }
+    }
+    None
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

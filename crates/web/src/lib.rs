@@ -10,6 +10,7 @@ mod csrf;
 mod error;
 mod pages;
 mod present;
+mod uploads;
 
 use app::App;
 use axum::extract::{MatchedPath, Request, State};
@@ -31,23 +32,34 @@ pub struct AppState {
     pub secure_cookies: bool,
 }
 
-/// Largest request body anywhere (pages have their own, smaller limit).
+/// Largest request body anywhere but on the upload routes (pages have their own, smaller limit).
 const MAX_BODY_BYTES: usize = 256 * 1024;
+/// Largest body of an upload (one evidence file of at most 2 MB and the form around it).
+pub(crate) const MAX_UPLOAD_BODY_BYTES: usize = 3 * 1024 * 1024;
 
 /// The whole HTTP surface.
 pub fn router(app: Arc<App>) -> Router {
     let secure_cookies = app.settings().public_url.starts_with("https://");
     let state = AppState { app, secure_cookies };
-    let (api_routes, openapi) = api::routes();
+    let (api_routes, mut openapi) = api::routes();
+    let (upload_api, upload_doc) = api::upload_routes();
+    openapi.merge(upload_doc);
     let openapi = Arc::new(openapi);
     let serve_openapi = get(move || {
         let doc = openapi.clone();
         async move { Json(doc.as_ref().clone()) }
     });
-    let pages = pages::routes().layer(axum::middleware::from_fn_with_state(state.clone(), csrf::protect));
+    let csrf = axum::middleware::from_fn_with_state(state.clone(), csrf::protect);
+    let small = RequestBodyLimitLayer::new(MAX_BODY_BYTES);
+    let uploads = (
+        RequestBodyLimitLayer::new(MAX_UPLOAD_BODY_BYTES),
+        axum::extract::DefaultBodyLimit::max(MAX_UPLOAD_BODY_BYTES),
+    );
     Router::new()
-        .merge(pages)
-        .merge(api_routes)
+        .merge(pages::routes().layer(csrf.clone()).layer(small))
+        .merge(pages::upload_routes().layer(csrf).layer(uploads))
+        .merge(api_routes.layer(small))
+        .merge(upload_api.layer(uploads))
         .route("/api/v1/openapi.json", serve_openapi.clone())
         .route("/api/openapi.json", serve_openapi)
         .route("/healthz", get(healthz))
@@ -57,7 +69,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/static/stripe-card.js", get(stripe_card_script))
         .fallback(not_found)
         .with_state(state)
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(RequestBodyLimitLayer::new(MAX_UPLOAD_BODY_BYTES))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

@@ -241,3 +241,119 @@ async fn the_portal_applies_the_console_approves_and_the_fee_order_opens() {
     let other = t.sign_up("Fabrikam", "eve@fabrikam.example").await;
     assert_eq!(other.browser.get(&mine).await.status(), StatusCode::NOT_FOUND);
 }
+
+/// A multipart/form-data body by hand: `(name, file name, bytes)` parts.
+fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "----partnerhub-test-boundary-7d1f";
+    let mut body = Vec::new();
+    for (name, file, bytes) in parts {
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        match file {
+            Some(f) => body.extend_from_slice(
+                format!(
+                    "Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                )
+                .as_bytes(),
+            ),
+            None => body.extend_from_slice(format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes()),
+        }
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn upload(api: &Api, application: &str, name: &str, bytes: &[u8]) -> (StatusCode, Value) {
+    let (content_type, body) = multipart(&[("file", Some(name), bytes)]);
+    let r = api
+        .client
+        .post(format!("{}/api/v1/competency-applications/{application}/files", api.url))
+        .bearer_auth(api.token.as_deref().unwrap())
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn evidence_files_are_checked_by_their_bytes_and_kept_for_the_org_and_staff() {
+    let t = spawn_app().await;
+    let admin = t.sign_up("Contoso", "ada@contoso.example").await;
+    let api = t.api(Some(&t.token_for(&admin.browser, "/account").await));
+    let id = apply(&api, "silver", evidence(2, 3)).await.1["id"].as_str().unwrap().to_owned();
+
+    let pdf = b"%PDF-1.4\n% certificate of Ann Lee, AZ-305\n%%EOF\n";
+    let (status, file) = upload(&api, &id, "../certificates/ann.pdf", pdf).await;
+    assert_eq!(status, StatusCode::CREATED, "{file}");
+    assert_eq!((file["name"].as_str(), file["content_type"].as_str()), (Some("ann.pdf"), Some("application/pdf")));
+    let (status, exe) = upload(&api, &id, "setup.pdf", &[0x4D, 0x5A, 0x90, 0x00, 0x03]).await;
+    assert_eq!(
+        (status, exe["code"].as_str(), exe["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_input"), Some("file"))
+    );
+    let big = vec![b'a'; 2 * 1024 * 1024 + 1];
+    assert_eq!(upload(&api, &id, "big.txt", &big).await.0, StatusCode::UNPROCESSABLE_ENTITY, "over 2 MB");
+    let huge = vec![b'a'; 4 * 1024 * 1024];
+    assert_eq!(upload(&api, &id, "huge.txt", &huge).await.0, StatusCode::PAYLOAD_TOO_LARGE, "over the body limit");
+
+    let (_, application) = api.get(&format!("/api/v1/competency-applications/{id}")).await;
+    assert_eq!(application["files"].as_array().unwrap().len(), 1, "only the good file was kept");
+    let file_id = file["id"].as_str().unwrap();
+    let r = api
+        .client
+        .get(format!("{}/api/v1/competency-applications/{id}/files/{file_id}", api.url))
+        .bearer_auth(api.token.as_deref().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers().get("content-disposition").unwrap().to_str().unwrap().split(';').next(), Some("attachment"));
+    assert_eq!(r.bytes().await.unwrap().as_ref(), pdf);
+
+    // The portal form takes a file too (multipart, with its csrf field).
+    let page = format!("/partnership/competencies/applications/{id}");
+    let html = admin.browser.get(&page).await.text().await.unwrap();
+    let token = csrf_in(&html).unwrap();
+    let (content_type, body) = multipart(&[
+        ("csrf", None, token.as_bytes()),
+        ("file", Some("references.txt"), b"Northwind: ops@northwind.example"),
+    ]);
+    let r = admin
+        .browser
+        .client
+        .post(format!("{}{page}/files", t.url))
+        .header("content-type", content_type.clone())
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&r), format!("{page}?notice=file_attached"));
+    let (_, forged) = multipart(&[("file", Some("x.txt"), b"no csrf")]);
+    let r = admin
+        .browser
+        .client
+        .post(format!("{}{page}/files", t.url))
+        .header("content-type", content_type)
+        .body(forged)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN, "a multipart form without the csrf field is refused");
+
+    // Staff read the files; another org cannot.
+    let staff = t.staff_admin().await;
+    let (_, html) = staff.get_text(&format!("/staff/competencies/{id}")).await;
+    assert!(html.contains("ann.pdf") && html.contains("references.txt"));
+    assert_eq!(staff.get(&format!("/staff/competencies/{id}/files/{file_id}")).await.status(), StatusCode::OK);
+    let other = t.sign_up("Fabrikam", "eve@fabrikam.example").await;
+    assert_eq!(other.browser.get(&format!("{page}/files/{file_id}")).await.status(), StatusCode::NOT_FOUND);
+
+    // Once decided, no more files.
+    let staff_api = t.api(Some(&t.token_for(&staff, "/staff/account").await));
+    decide(&staff_api, &id, "approve", "").await;
+    let (status, late) = upload(&api, &id, "late.txt", b"too late").await;
+    assert_eq!((status, late["code"].as_str()), (StatusCode::CONFLICT, Some("application_decided")));
+}

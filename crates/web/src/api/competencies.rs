@@ -56,6 +56,28 @@ pub struct Application {
     pub reason: Option<String>,
     /// The subscription its fee bought, once paid.
     pub subscription_id: Option<String>,
+    /// Evidence files (download each by its id).
+    pub files: Vec<EvidenceFile>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EvidenceFile {
+    pub id: String,
+    pub name: String,
+    /// As the file's bytes show: `application/pdf`, `image/png`, `image/jpeg` or text.
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub uploaded_at: DateTime<Utc>,
+}
+
+fn file_dto(f: store::competencies::FileRecord) -> EvidenceFile {
+    EvidenceFile {
+        id: f.id,
+        name: f.name,
+        content_type: f.content_type,
+        size_bytes: f.size_bytes,
+        uploaded_at: f.uploaded_at,
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -64,8 +86,18 @@ pub struct ApplicationList {
 }
 
 fn dto(a: ApplicationRecord) -> Application {
+    dto_with(a, Vec::new())
+}
+
+async fn full_dto(state: &AppState, actor: &Actor, a: ApplicationRecord) -> ApiResult<Application> {
+    let files = app::competencies::files(&state.app, actor, &a.id).await?;
+    Ok(dto_with(a, files.into_iter().map(file_dto).collect()))
+}
+
+fn dto_with(a: ApplicationRecord, files: Vec<EvidenceFile>) -> Application {
     let e = app::competencies::evidence_of(&a);
     Application {
+        files,
         evidence: EvidenceBody {
             people: e
                 .people
@@ -164,7 +196,7 @@ pub async fn get(
         Actor::Partner(u) => app::competencies::get_mine(&state.app, u, &id).await?,
         Actor::Staff(s) => app::competencies::get_for_staff(&state.app, s, &id).await?,
     };
-    Ok(Json(dto(a)))
+    Ok(Json(full_dto(&state, &caller.actor, a).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -214,4 +246,44 @@ pub async fn fee_order(
 ) -> ApiResult<(StatusCode, Json<super::checkout::Order>)> {
     let order = app::competencies::start_fee_order(&state.app, caller.partner()?, &id, &caller.origin).await?;
     Ok((StatusCode::CREATED, Json(super::checkout::order_dto(&state, order)?)))
+}
+
+/// The multipart form of an upload: one part named `file`.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct UploadForm {
+    /// A PDF, PNG, JPEG or plain-text file of at most 2 MB.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
+/// Attaches an evidence file to an application that waits for its decision (Account admin,
+/// Global admin): `multipart/form-data` with a part named `file`. The type is read from the
+/// bytes; anything but PDF, PNG, JPEG or plain text is refused; at most 5 files.
+#[utoipa::path(post, path = "/api/v1/competency-applications/{id}/files", tag = "competencies", params(("id" = String, Path)),
+    request_body(content = UploadForm, content_type = "multipart/form-data"),
+    responses((status = 201, body = EvidenceFile), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn upload_file(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    multipart: axum::extract::Multipart,
+) -> ApiResult<(StatusCode, Json<EvidenceFile>)> {
+    let user = caller.partner()?;
+    let (name, bytes) = crate::uploads::file_part(multipart).await.map_err(ApiError)?;
+    let file = app::competencies::attach_file(&state.app, user, &id, &name, &bytes, &caller.origin).await?;
+    Ok((StatusCode::CREATED, Json(file_dto(file))))
+}
+
+/// Downloads an evidence file (the org's users, or staff).
+#[utoipa::path(get, path = "/api/v1/competency-applications/{id}/files/{file_id}", tag = "competencies",
+    params(("id" = String, Path), ("file_id" = String, Path)),
+    responses((status = 200, content_type = "application/octet-stream"), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn download_file(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path((id, file_id)): Path<(String, String)>,
+) -> ApiResult<axum::response::Response> {
+    let (file, bytes) = app::competencies::file(&state.app, &caller.actor, &id, &file_id).await?;
+    Ok(crate::uploads::attachment(&file.name, &file.content_type, bytes))
 }

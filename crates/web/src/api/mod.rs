@@ -86,7 +86,13 @@ pub fn routes() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(competencies::get))
         .routes(routes!(competencies::decide))
         .routes(routes!(competencies::fee_order))
+        .routes(routes!(competencies::download_file))
         .split_for_parts()
+}
+
+/// The API routes that take file uploads (a larger body limit), with their OpenAPI document.
+pub fn upload_routes() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi()).routes(routes!(competencies::upload_file)).split_for_parts()
 }
 
 type ApiResult<T> = Result<T, ApiError>;

@@ -26,9 +26,35 @@ pub fn routes() -> Router<AppState> {
         .route("/partnership/competencies/{code}/{tier}/apply", get(apply_form).post(apply))
         .route("/partnership/competencies/applications/{id}", get(application))
         .route("/partnership/competencies/applications/{id}/pay", post(pay_fee))
+        .route("/partnership/competencies/applications/{id}/files/{file_id}", get(download))
         .route("/staff/competencies", get(queue))
         .route("/staff/competencies/{id}", get(staff_application))
         .route("/staff/competencies/{id}/decide", post(decide))
+        .route("/staff/competencies/{id}/files/{file_id}", get(staff_download))
+}
+
+pub fn upload_routes() -> Router<AppState> {
+    Router::new().route("/partnership/competencies/applications/{id}/files", post(upload))
+}
+
+struct FileRow {
+    id: String,
+    name: String,
+    size: String,
+}
+
+fn file_rows(files: Vec<store::competencies::FileRecord>) -> Vec<FileRow> {
+    files
+        .into_iter()
+        .map(|f| {
+            let size = if f.size_bytes < 1024 {
+                format!("{} bytes", f.size_bytes)
+            } else {
+                format!("{:.1} KB", f.size_bytes as f64 / 1024.0)
+            };
+            FileRow { id: f.id, name: f.name, size }
+        })
+        .collect()
 }
 
 /// Rows of the evidence form.
@@ -232,6 +258,9 @@ struct ApplicationPage {
     reason: Option<String>,
     payable: bool,
     can_pay: bool,
+    /// Files can still be added (waiting for a decision, and an admin asks).
+    can_attach: bool,
+    files: Vec<FileRow>,
     fee: String,
     subscription_id: Option<String>,
     error: Option<String>,
@@ -253,7 +282,11 @@ async fn application_page(
         .and_then(|o| o.price(currency))
         .map_or("—".into(), |m| format!("{m} a year plus tax"));
     let row = application_row(state, &a);
+    let files = app::competencies::files(&state.app, &app::Actor::Partner(session.user.clone()), &a.id).await?;
+    let waiting = a.status.parse::<ApplicationStatus>().is_ok_and(ApplicationStatus::can_decide);
     Ok(ApplicationPage {
+        can_attach: waiting && session.user.role.allows(domain::roles::PartnerPermission::ManageOffers),
+        files: file_rows(files),
         chrome: Chrome::partner(&format!("{} application", row.title), csrf, &session.user).with_notice(notice),
         payable: a.status == ApplicationStatus::Approved.as_str() && a.subscription_id.is_none(),
         can_pay: session.user.role.allows(domain::roles::PartnerPermission::ManageBilling),
@@ -293,6 +326,52 @@ async fn pay_fee(
         }
         Err(e) => PageError(e).into_response(),
     }
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    WebOrigin(origin): WebOrigin,
+    session: PartnerSession,
+    Path(id): Path<String>,
+    form: axum::extract::Multipart,
+) -> Response {
+    let result = match crate::uploads::file_part(form).await {
+        Ok((name, bytes)) => {
+            app::competencies::attach_file(&state.app, &session.user, &id, &name, &bytes, &origin).await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => {
+            Redirect::to(&format!("/partnership/competencies/applications/{id}?notice=file_attached")).into_response()
+        }
+        Err(e) if status_of(&e).is_client_error() && !matches!(e, AppError::NotFound(_)) => {
+            match application_page(&state, &csrf, &session, &id, None, Some(public_message(&e))).await {
+                Ok(page) => (status_of(&e), page).into_response(),
+                Err(e) => PageError(e).into_response(),
+            }
+        }
+        Err(e) => PageError(e).into_response(),
+    }
+}
+
+async fn download(
+    State(state): State<AppState>,
+    session: PartnerSession,
+    Path((id, file_id)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let (f, bytes) = app::competencies::file(&state.app, &app::Actor::Partner(session.user), &id, &file_id).await?;
+    Ok(crate::uploads::attachment(&f.name, &f.content_type, bytes))
+}
+
+async fn staff_download(
+    State(state): State<AppState>,
+    s: StaffSession,
+    Path((id, file_id)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let (f, bytes) = app::competencies::file(&state.app, &app::Actor::Staff(s.staff), &id, &file_id).await?;
+    Ok(crate::uploads::attachment(&f.name, &f.content_type, bytes))
 }
 
 struct QueueRow {
@@ -356,6 +435,7 @@ struct StaffApplicationPage {
     requirements: Vec<String>,
     reviewer: Option<String>,
     reason: Option<String>,
+    files: Vec<FileRow>,
     can_review: bool,
     can_take_up: bool,
     can_decide: bool,
@@ -378,7 +458,9 @@ async fn staff_page(
         .unwrap_or_default();
     let status: ApplicationStatus = a.status.parse().unwrap_or(ApplicationStatus::Expired);
     let row = application_row(state, &a);
+    let files = app::competencies::files(&state.app, &app::Actor::Staff(s.staff.clone()), &a.id).await?;
     Ok(StaffApplicationPage {
+        files: file_rows(files),
         chrome: Chrome::staff(&format!("{} application", row.title), csrf, &s.staff),
         org_id: a.org_id.to_string(),
         evidence: app::competencies::evidence_of(&a),

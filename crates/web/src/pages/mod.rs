@@ -42,6 +42,11 @@ pub fn routes() -> Router<AppState> {
         .merge(staff::routes())
 }
 
+/// The pages that take file uploads (a larger body limit than the other forms).
+pub fn upload_routes() -> Router<AppState> {
+    competencies::upload_routes()
+}
+
 /// What the layout around every page needs.
 pub struct Chrome {
     pub title: String,
@@ -99,6 +104,7 @@ impl NoticeQuery {
             "benefit_assigned" => "Assigned.",
             "benefit_unassigned" => "Taken back; it is free for someone else.",
             "credits_used" => "Credits used.",
+            "file_attached" => "File attached.",
             "applied" => "Application submitted. Program staff will review it; you will be told of their decision.",
             _ => return None,
         })

@@ -1,0 +1,47 @@
+//! Files in and out: the `file` part of a multipart form, and a download that the browser saves
+//! instead of showing (evidence files are the partner's documents, never our pages).
+
+use app::AppError;
+use axum::extract::Multipart;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use domain::account::InvalidInput;
+
+/// The name and bytes of the part named `file`; other parts (the csrf field) are skipped.
+pub async fn file_part(mut form: Multipart) -> Result<(String, Vec<u8>), AppError> {
+    let unreadable = || AppError::from(InvalidInput::new("file", "the upload could not be read; send it again"));
+    while let Some(field) = form.next_field().await.map_err(|_| unreadable())? {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or("").to_owned();
+            let bytes = field.bytes().await.map_err(|_| unreadable())?;
+            if bytes.is_empty() && name.is_empty() {
+                break;
+            }
+            return Ok((name, bytes.to_vec()));
+        }
+    }
+    Err(InvalidInput::new("file", "choose a file to attach").into())
+}
+
+/// A file to save, under its name (percent-encoded for non-ASCII names, RFC 6266).
+pub fn attachment(name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
+    let ascii: String = name.chars().map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '_' }).collect();
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b".-_".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }
+        })
+        .collect();
+    let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(content_type).unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    response
+}
