@@ -281,7 +281,12 @@ pub async fn assign(
             message: format!("all {} {} {word}s are assigned; unassign one first", b.units, b.product),
         });
     };
-    store::benefits::assign(&mut tx, &unit_id, user.id.as_str(), app.now()).await?;
+    if !store::benefits::assign(&mut tx, &unit_id, user.id.as_str(), app.now()).await? {
+        return Err(AppError::Conflict {
+            code: "none_left",
+            message: format!("that {} {word} was just assigned to someone else; try again", b.product),
+        });
+    }
     let detail = format!("assigned a {} {word} to {}", b.product, user.email);
     let change = Change { org: Some(&actor.org_id), action: "benefit.assigned", subject: &unit_id, detail };
     audit::record(app, &mut tx, who(actor), origin, change).await?;
@@ -359,6 +364,9 @@ pub async fn use_credit(
     origin: &Origin,
 ) -> Result<CreditUse, AppError> {
     actor.require(PartnerPermission::ManageOffers, "use credits; ask an Account admin or a Global admin")?;
+    if key.is_empty() || key.len() > 255 || key.chars().any(char::is_control) {
+        return Err(InvalidInput::new("key", "send an idempotency key of 1 to 255 characters").into());
+    }
     let memo = memo.trim();
     if memo.chars().count() > 200 || memo.chars().any(char::is_control) {
         return Err(InvalidInput::new("memo", "write at most 200 characters on one line").into());

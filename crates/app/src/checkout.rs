@@ -174,6 +174,46 @@ async fn earned_offer_check(
     }))
 }
 
+/// At Buy, the credit of an order that replaces a subscription (Gold over Silver) is taken
+/// again for today: the replaced term may have run on, been renewed or ended since the order
+/// started. Writes the new price and returns `true` when it changed; refuses while a payment
+/// for the replaced subscription is out (a renewal being charged).
+async fn requote_replacement(app: &App, tx: &mut store::Conn, order: &OrderRecord) -> Result<bool, AppError> {
+    let catalog = app.catalog();
+    let offer = catalog.offer(&order.offer_code).ok_or(AppError::NotFound("offer"))?;
+    let country =
+        catalog.country(&order.country).ok_or_else(|| AppError::Internal("country left the catalog".into()))?;
+    let old = match &order.replaces_subscription_id {
+        Some(id) => store::subscriptions::get_in_org(tx, &order.org_id, id).await?,
+        None => None,
+    };
+    let old = old.filter(|s| s.status.parse::<domain::subscription::Status>().is_ok_and(|st| st.is_live()));
+    if let Some(sub) = &old
+        && store::orders::pending_attempt_for_subscription(tx, &sub.id).await?
+    {
+        return Err(conflict(
+            "payment_in_progress",
+            "a payment for the subscription this order replaces is being processed; try again in a moment",
+        ));
+    }
+    let credit = match &old {
+        Some(sub) => domain::competency::unused_credit(
+            money(sub.price_minor, &sub.currency)?,
+            Term { start: sub.term_start, end: sub.term_end },
+            program_day(app.now(), catalog.program().time_zone()),
+        ),
+        None => Money::zero(country.currency()),
+    };
+    let replaces = old.as_ref().map(|s| s.id.as_str());
+    if credit.minor() == order.credit_minor && replaces == order.replaces_subscription_id.as_deref() {
+        return Ok(false);
+    }
+    let quote = order::quote_with_credit(offer, country, credit).map_err(|r| conflict("cannot_buy", r.to_string()))?;
+    let prices = (quote.net.minor(), quote.tax.minor(), quote.total.minor(), credit.minor());
+    store::orders::set_quote(tx, &order.id, prices, replaces).await?;
+    Ok(true)
+}
+
 /// Sets aside an unpaid draft of another kind (a renewal when Subscribe now is pressed, or the
 /// other way round): no money is tied to a draft, and one open draft per offer is the rule. A
 /// draft whose payment is out is not set aside.
@@ -404,6 +444,13 @@ pub async fn buy(app: &App, actor: &PartnerUser, id: &str, origin: &Origin) -> R
             "the payment for this order is being processed; try again in a moment",
         ));
     }
+    if current.replaces_subscription_id.is_some() && requote_replacement(app, &mut tx, &current).await? {
+        tx.commit().await?;
+        return Err(conflict(
+            "order_changed",
+            "the credit for the unused time of the subscription this order replaces has changed; check the new total and buy again",
+        ));
+    }
     let attempt = new_attempt(app, &order, &pm.id, n);
     store::orders::insert_attempt(&mut tx, &attempt).await?;
     store::orders::set_status(&mut tx, id, OrderStatus::Paying.as_str(), Step::Review.as_str(), None).await?;
@@ -546,7 +593,8 @@ async fn complete_paid(
                 term_start: term.start,
                 term_end: term.end,
                 currency: order.currency.clone(),
-                price_minor: order.net_minor,
+                // The list price: a credit on the first order does not lower the renewals.
+                price_minor: order.net_minor + order.credit_minor,
                 payment_method_id: Some(pm.id.clone()),
                 created_at: now,
                 retries_done: 0,

@@ -163,7 +163,8 @@ pub async fn decide(
 ) -> Result<ApplicationRecord, AppError> {
     staff.require(StaffPermission::ReviewCompetencies, "decide on competency applications")?;
     let reason = reason.trim();
-    if decision == Decision::Reject && (reason.is_empty() || reason.chars().count() > 1000) {
+    let odd = reason.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'));
+    if decision == Decision::Reject && (reason.is_empty() || reason.chars().count() > 1000 || odd) {
         return Err(InvalidInput::new(
             "reason",
             "say why it is rejected (at most 1,000 characters); the partner reads it",

@@ -141,6 +141,16 @@ pub fn shortfalls(level: &CompetencyLevel, evidence: &Evidence) -> Vec<Shortfall
             message: format!("give each person's name and certification ID (at most {MAX_TEXT} characters each)"),
         });
     }
+    let key = |s: &str| s.split_whitespace().collect::<String>().to_lowercase();
+    let ids: std::collections::HashSet<String> = evidence.people.iter().map(|p| key(&p.certification_id)).collect();
+    let refs: std::collections::HashSet<String> = evidence.references.iter().map(|r| key(r)).collect();
+    if ids.len() < evidence.people.len() || refs.len() < evidence.references.len() {
+        out.push(Shortfall {
+            field: "evidence",
+            message: "name each person and each reference once (a certification ID or a reference appears twice)"
+                .into(),
+        });
+    }
     if evidence.references.iter().any(|r| !filled(r)) {
         out.push(Shortfall {
             field: "references",
@@ -279,6 +289,18 @@ mod tests {
         let catalog = demo();
         let silver = catalog.competency("application-development").unwrap().level(CompetencyTier::Silver);
         assert!(shortfalls(silver, &half).iter().any(|s| s.message.contains("certification ID")));
+    }
+
+    #[test]
+    fn the_same_person_or_reference_twice_does_not_count_twice() {
+        let catalog = demo();
+        let silver = catalog.competency("cloud-platform").unwrap().level(CompetencyTier::Silver);
+        let twice = Evidence {
+            people: vec![person(1), CertifiedPerson { name: "Person 1".into(), certification_id: " cert-1 ".into() }],
+            references: vec!["Contoso".into(), "Fabrikam".into(), "contoso".into()],
+            attested: true,
+        };
+        assert!(shortfalls(silver, &twice).iter().any(|s| s.field == "evidence"));
     }
 
     #[test]

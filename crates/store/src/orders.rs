@@ -194,6 +194,28 @@ pub async fn set_status(conn: &mut Conn, id: &str, status: &str, step: &str, las
     Ok(())
 }
 
+/// Sets a draft's price anew (its credit changed before Buy).
+pub async fn set_quote(
+    conn: &mut Conn,
+    id: &str,
+    (net, tax, total, credit): (i64, i64, i64, i64),
+    replaces_subscription_id: Option<&str>,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE orders SET net_minor = $1, tax_minor = $2, total_minor = $3, credit_minor = $4, \
+         replaces_subscription_id = $5 WHERE id = $6 AND status = 'draft'",
+    )
+    .bind(net)
+    .bind(tax)
+    .bind(total)
+    .bind(credit)
+    .bind(replaces_subscription_id)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 pub struct Paid<'a> {
     pub paid_at: DateTime<Utc>,
     pub term_start: NaiveDate,

@@ -188,7 +188,8 @@ pub async fn renew(
 ) -> Result<bool> {
     let done = sqlx::query(
         "UPDATE subscriptions SET status = 'active', auto_renew = 1, anchor_date = $1, term_start = $2, term_end = $3, \
-         payment_method_id = $4, retries_done = 0, next_retry_on = NULL, lease_until = NULL WHERE id = $5 AND term_end = $6",
+         payment_method_id = $4, retries_done = 0, next_retry_on = NULL, lease_until = NULL \
+         WHERE id = $5 AND term_end = $6 AND status <> 'cancelled'",
     )
     .bind(date_to_db(anchor))
     .bind(date_to_db(start))
@@ -212,7 +213,8 @@ pub struct Renewed<'a> {
     pub payment_method_id: &'a str,
 }
 
-/// [`renew`] for many subscriptions at once; returns the ids that moved.
+/// [`renew`] for many subscriptions at once; returns the ids that moved. Neither ever brings a
+/// cancelled subscription back (a Silver term replaced by Gold while its renewal was charged).
 pub async fn renew_many(conn: &mut Conn, renewed: &[Renewed<'_>]) -> Result<Vec<String>> {
     let mut rows = Vec::with_capacity(renewed.len() * 6);
     for r in renewed {
@@ -230,7 +232,7 @@ pub async fn renew_many(conn: &mut Conn, renewed: &[Renewed<'_>]) -> Result<Vec<
         "UPDATE subscriptions SET status = 'active', auto_renew = 1, anchor_date = v.column3, term_start = v.column4, \
          term_end = v.column5, payment_method_id = v.column6, retries_done = 0, next_retry_on = NULL, lease_until = NULL \
          FROM (VALUES {values}) AS v WHERE subscriptions.id = v.column1 AND subscriptions.term_end = v.column2 \
-         RETURNING subscriptions.id",
+         AND subscriptions.status <> 'cancelled' RETURNING subscriptions.id",
         6,
         rows,
     )

@@ -175,6 +175,7 @@ async fn moving_up_to_gold_credits_the_unused_silver_time_and_ends_silver() {
     let gold_sub = paid["subscription_id"].as_str().unwrap();
     let (_, g) = api.get(&format!("/api/v1/subscriptions/{gold_sub}")).await;
     assert_eq!((g["status"].as_str(), g["term_start"].as_str()), (Some("active"), Some("2027-09-13")));
+    assert_eq!(g["price"]["amount_minor"], 473_000, "renewals cost the list price, not the credited one");
     let invoice = paid["invoice_id"].as_str().unwrap();
     let (_, inv) = api.get(&format!("/api/v1/invoices/{invoice}")).await;
     assert!(inv.to_string().contains("less 839.56 USD credited"), "{inv}");
@@ -356,4 +357,39 @@ async fn evidence_files_are_checked_by_their_bytes_and_kept_for_the_org_and_staf
     decide(&staff_api, &id, "approve", "").await;
     let (status, late) = upload(&api, &id, "late.txt", b"too late").await;
     assert_eq!((status, late["code"].as_str()), (StatusCode::CONFLICT, Some("application_decided")));
+}
+
+#[tokio::test]
+async fn the_silver_credit_is_taken_again_at_buy_when_days_have_passed() {
+    let t = spawn_app().await;
+    let api = buyer(&t, "Contoso", "ada@contoso.example", "US").await;
+    let staff = staff_api(&t).await;
+    let silver = apply(&api, "silver", evidence(2, 3)).await.1["id"].as_str().unwrap().to_owned();
+    decide(&staff, &silver, "approve", "").await;
+    let silver_sub = pay_fee(&api, &silver, "silver").await["subscription_id"].as_str().unwrap().to_owned();
+    let gold = apply(&api, "gold", evidence(4, 5)).await.1["id"].as_str().unwrap().to_owned();
+    decide(&staff, &gold, "approve", "").await;
+
+    // The Gold order starts on the day of the Silver purchase: the whole Silver fee is credited.
+    let (_, order) = api.post(&format!("/api/v1/competency-applications/{gold}/fee-order"), json!({})).await;
+    assert_eq!(order["credit"]["amount_minor"], 167_000);
+    let id = order["id"].as_str().unwrap().to_owned();
+    let version = order["terms"]["version"].as_str().unwrap();
+    api.post(&format!("/api/v1/orders/{id}/accept-terms"), json!({"terms_version": version})).await;
+    let (_, cards) = api.get("/api/v1/payment-methods").await;
+    api.post(&format!("/api/v1/orders/{id}/payment-method"), json!({"payment_method_id": cards["data"][0]["id"]}))
+        .await;
+
+    // Paid a month later, the credit is what is left then, and the partner sees it first.
+    t.clock.set(Utc.with_ymd_and_hms(2027, 10, 13, 9, 0, 0).unwrap());
+    let charges = sandbox_charges(&t).await;
+    let (status, changed, _) = pay(&api, &id, "gold-1").await;
+    assert_eq!((status, changed["code"].as_str()), (StatusCode::CONFLICT, Some("order_changed")), "{changed}");
+    assert_eq!(sandbox_charges(&t).await, charges, "nothing charged at the old price");
+    let (_, order) = api.get(&format!("/api/v1/orders/{id}")).await;
+    // 154 of 366 days are left: 1,670.00 × 154 / 366 = 702.67 (rounded down).
+    assert_eq!(order["credit"]["amount_minor"], 70_267);
+    let (status, paid, _) = pay(&api, &id, "gold-2").await;
+    assert_eq!((status, paid["total"]["amount_minor"].as_i64()), (StatusCode::OK, Some(473_000 - 70_267)), "{paid}");
+    assert_eq!(api.get(&format!("/api/v1/subscriptions/{silver_sub}")).await.1["status"], "cancelled");
 }

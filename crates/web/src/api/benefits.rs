@@ -189,9 +189,10 @@ pub async fn reveal(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<String>,
-) -> ApiResult<Json<RevealedKey>> {
+) -> ApiResult<([(axum::http::HeaderName, &'static str); 1], Json<RevealedKey>)> {
     let key = app::benefits::reveal_key(&state.app, caller.partner()?, &id, &caller.origin).await?;
-    Ok(Json(RevealedKey { id, key }))
+    // A revealed key is not kept by caches.
+    Ok(([(axum::http::header::CACHE_CONTROL, "no-store")], Json(RevealedKey { id, key })))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

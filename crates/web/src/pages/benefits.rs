@@ -48,6 +48,8 @@ struct BenefitRow {
     counted: bool,
     assignable: bool,
     credit: bool,
+    /// A fresh key for this benefit's credit form, so a resubmitted form draws once.
+    use_key: String,
     units: Vec<UnitRow>,
     ledger: Vec<LedgerRow>,
 }
@@ -76,8 +78,6 @@ struct BenefitsPage {
     users: Vec<(String, String)>,
     can_manage: bool,
     everything: bool,
-    /// A fresh key for each credit form, so a resubmitted form draws once.
-    use_key: String,
     error: Option<String>,
 }
 
@@ -98,7 +98,12 @@ fn amount_text(b: &store::benefits::BenefitRecord, n: i64) -> String {
     }
 }
 
-fn benefit_row(v: BenefitView, ledger: Vec<store::benefits::LedgerEntry>, actor: &app::PartnerUser) -> BenefitRow {
+fn benefit_row(
+    state: &AppState,
+    v: BenefitView,
+    ledger: Vec<store::benefits::LedgerEntry>,
+    actor: &app::PartnerUser,
+) -> BenefitRow {
     let b = &v.benefit;
     let counted = b.cadence.is_some();
     let held = v.units.iter().filter(|u| u.unit.user_id.is_some() && u.unit.status == "active").count() as i64;
@@ -153,6 +158,7 @@ fn benefit_row(v: BenefitView, ledger: Vec<store::benefits::LedgerEntry>, actor:
         counted: b.kind != "service_account",
         assignable: matches!(b.kind.as_str(), "seats" | "software_license"),
         credit: b.kind == "monthly_credit",
+        use_key: state.app.new_secret("use"),
         units,
         ledger,
     }
@@ -176,7 +182,7 @@ async fn benefits_page(
             } else {
                 Vec::new()
             };
-            benefits.push(benefit_row(v, ledger, actor));
+            benefits.push(benefit_row(state, v, ledger, actor));
         }
         let status: domain::subscription::Status =
             s.subscription.status.parse().unwrap_or(domain::subscription::Status::Expired);
@@ -194,7 +200,6 @@ async fn benefits_page(
         users,
         can_manage: actor.role.allows(PartnerPermission::ManageOffers),
         everything,
-        use_key: state.app.new_secret("use"),
         error,
     })
 }
