@@ -1,12 +1,10 @@
 // "Next steps: Activate your Action Pack subscription": after Buy, the confirmation links to the
 // Benefits page; a Global admin presses Activate, reveals a license key, assigns an Office 365
 // E3 seat to a Member she invited, and uses Azure credits; the Member then sees only her seat.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { startServer } from '../lib/server.js';
-import { launchBrowser, newPage, artifactsFor, shot } from '../lib/browser.js';
+import { shot } from '../lib/browser.js';
+import { harness } from '../lib/harness.js';
 import {
   text, signUp, signIn, openOffersFromMenu, actionPackCard, currentStep, fillSandboxCard, clickAndLoad,
   futureExpiry, staffSignIn, invitationLinkFromOutbox, invite, acceptInvitation,
@@ -18,34 +16,7 @@ const owner = {
 };
 const member = { name: 'Mo Member', email: 'mo@benefit-works.example', password: 'members see their own 2' };
 
-let server;
-let browser;
-const openPages = [];
-const artifacts = artifactsFor('benefits');
-
-before(async () => {
-  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-});
-
-after(async () => {
-  await browser?.close().catch(() => {});
-  if (server) writeFileSync(path.join(artifacts.dir, 'server.log'), server.output());
-  await server?.stop();
-});
-
-async function open() {
-  const { page } = await newPage(browser);
-  openPages.push(page);
-  return page;
-}
-
-async function onFailure(t, err) {
-  for (const [i, page] of openPages.entries()) {
-    if (!page.isClosed()) await shot(page, `FAILED-context${i + 1}`).catch(() => {});
-  }
-  t.diagnostic(`screenshots and server.log in ${artifacts.dir}`);
-  throw err;
-}
+const { env, open, onFailure } = harness('benefits');
 
 /** The block of one benefit on the Benefits page, by its heading. */
 const benefit = (page, heading) => page.locator('div.benefit', { has: page.getByRole('heading', { name: heading }) });
@@ -53,7 +24,7 @@ const benefit = (page, heading) => page.locator('div.benefit', { has: page.getBy
 test('a Global admin activates the Action Pack benefits and assigns a seat to a Member', async (t) => {
   try {
     const page = await open();
-    await signUp(page, server.url, owner);
+    await signUp(page, env.server.url, owner);
 
     // Buy the Action Pack (the checkout test walks the wizard in detail).
     await openOffersFromMenu(page);
@@ -90,7 +61,7 @@ test('a Global admin activates the Action Pack benefits and assigns a seat to a 
     await shot(page, 'key-revealed');
 
     // Use 25.00 of the Azure credits.
-    await page.goto(`${server.url}/benefits`);
+    await page.goto(`${env.server.url}/benefits`);
     await azure.getByLabel('Amount').fill('25.00');
     await azure.getByLabel('What for').fill('Demo environment');
     await clickAndLoad(page, azure.getByRole('button', { name: 'Use credits' }));
@@ -98,14 +69,14 @@ test('a Global admin activates the Action Pack benefits and assigns a seat to a 
     assert.equal(await text(benefit(page, 'Azure credits every month').locator('td.left')), '75.00 USD');
 
     // Invite Mo as a Member and give her an Office 365 E3 seat.
-    await invite(page, server.url, member.email, 'member');
+    await invite(page, env.server.url, member.email, 'member');
     const staff = await open();
-    await staffSignIn(staff, server);
-    const link = await invitationLinkFromOutbox(staff, server, member.email);
+    await staffSignIn(staff, env.server);
+    const link = await invitationLinkFromOutbox(staff, env.server, member.email);
     const mo = await open();
     await acceptInvitation(mo, link, member);
 
-    await page.goto(`${server.url}/benefits`);
+    await page.goto(`${env.server.url}/benefits`);
     const office = benefit(page, 'Office 365 E3 seats');
     await office.getByLabel('Assign to').selectOption({ label: `${member.name} <${member.email}>` });
     await clickAndLoad(page, office.getByRole('button', { name: 'Assign' }));
@@ -115,7 +86,7 @@ test('a Global admin activates the Action Pack benefits and assigns a seat to a 
     await shot(page, 'seat-assigned');
 
     // Mo sees her seat and nothing else.
-    await mo.goto(`${server.url}/benefits`);
+    await mo.goto(`${env.server.url}/benefits`);
     assert.match(await text(mo.locator('main')), /assigned to you/);
     assert.equal(await mo.locator('div.benefit').count(), 1);
     assert.equal(await text(mo.locator('div.benefit h3')), 'Office 365 E3 seats');
@@ -124,8 +95,8 @@ test('a Global admin activates the Action Pack benefits and assigns a seat to a 
 
     // Signing in again shows the same (the view is the server's, not the session's).
     const again = await open();
-    await signIn(again, server.url, member);
-    await again.goto(`${server.url}/benefits`);
+    await signIn(again, env.server.url, member);
+    await again.goto(`${env.server.url}/benefits`);
     assert.equal(await again.locator('div.benefit').count(), 1);
   } catch (err) {
     await onFailure(t, err);

@@ -1,12 +1,10 @@
 // Earning a competency: a Global admin applies for Cloud Platform Silver with her evidence and a
 // file; a program admin approves it in the staff console; she pays the annual fee through the
 // same checkout (Next, Get started! Add a way to pay, Buy) and the membership page lists it.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { startServer } from '../lib/server.js';
-import { launchBrowser, newPage, artifactsFor, shot } from '../lib/browser.js';
+import { shot } from '../lib/browser.js';
+import { harness } from '../lib/harness.js';
 import { text, signUp, currentStep, fillSandboxCard, clickAndLoad, futureExpiry, staffSignIn } from '../lib/portal.js';
 
 const owner = {
@@ -14,39 +12,12 @@ const owner = {
   email: 'cora@cloud-crafters.example', password: 'silver before gold 1',
 };
 
-let server;
-let browser;
-const openPages = [];
-const artifacts = artifactsFor('competencies');
-
-before(async () => {
-  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-});
-
-after(async () => {
-  await browser?.close().catch(() => {});
-  if (server) writeFileSync(path.join(artifacts.dir, 'server.log'), server.output());
-  await server?.stop();
-});
-
-async function open() {
-  const { page } = await newPage(browser);
-  openPages.push(page);
-  return page;
-}
-
-async function onFailure(t, err) {
-  for (const [i, page] of openPages.entries()) {
-    if (!page.isClosed()) await shot(page, `FAILED-context${i + 1}`).catch(() => {});
-  }
-  t.diagnostic(`screenshots and server.log in ${artifacts.dir}`);
-  throw err;
-}
+const { env, open, onFailure } = harness('competencies');
 
 test('a partner applies for a competency, staff approve it, and the partner pays the fee', async (t) => {
   try {
     const page = await open();
-    await signUp(page, server.url, owner);
+    await signUp(page, env.server.url, owner);
 
     // Partnership > Competencies → Apply (Cloud Platform, Silver).
     const nav = page.getByRole('navigation');
@@ -93,7 +64,7 @@ test('a partner applies for a competency, staff approve it, and the partner pays
 
     // The program admin approves it in the staff console.
     const staff = await open();
-    await staffSignIn(staff, server);
+    await staffSignIn(staff, env.server);
     await staff.getByRole('navigation').getByRole('link', { name: 'Competencies' }).click();
     await staff.waitForURL(/\/staff\/competencies/);
     const row = staff.locator('tr', { hasText: 'Cloud Platform Silver' });
@@ -120,7 +91,7 @@ test('a partner applies for a competency, staff approve it, and the partner pays
     assert.match(await text(page.locator('main')), /Your order is confirmed\./);
 
     // Partnership > Membership lists the competency with its term.
-    await page.goto(`${server.url}/partnership/membership`);
+    await page.goto(`${env.server.url}/partnership/membership`);
     const held = page.locator('section', { has: page.getByRole('heading', { name: 'Your membership', exact: true }) });
     assert.match(await text(held), /Network membership/);
     assert.match(await text(held), /Cloud Platform Silver competency/);

@@ -6,13 +6,13 @@ use super::{Chrome, NoticeQuery, day};
 use crate::AppState;
 use crate::auth::{PartnerSession, WebOrigin};
 use crate::csrf::CsrfToken;
-use crate::error::{PageError, public_message, status_of};
+use crate::error::PageError;
 use app::AppError;
 use app::benefits::{BenefitView, BenefitsOverview};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
 use domain::roles::PartnerPermission;
@@ -221,16 +221,8 @@ async fn after(
     session: &PartnerSession,
     result: Result<&str, AppError>,
 ) -> Response {
-    match result {
-        Ok(notice) => Redirect::to(&format!("/benefits?notice={notice}")).into_response(),
-        Err(e) if status_of(&e).is_client_error() && !matches!(e, AppError::NotFound(_)) => {
-            match benefits_page(state, csrf, session, None, Some(public_message(&e))).await {
-                Ok(page) => (status_of(&e), page).into_response(),
-                Err(e) => PageError(e).into_response(),
-            }
-        }
-        Err(e) => PageError(e).into_response(),
-    }
+    let result = result.map(|notice| format!("/benefits?notice={notice}"));
+    super::after_post(result, |message| benefits_page(state, csrf, session, None, Some(message))).await
 }
 
 async fn activate(

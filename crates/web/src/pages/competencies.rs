@@ -6,13 +6,13 @@ use super::{Chrome, NoticeQuery, when};
 use crate::AppState;
 use crate::auth::{PartnerSession, StaffSession, WebOrigin};
 use crate::csrf::CsrfToken;
-use crate::error::{PageError, public_message, status_of};
+use crate::error::PageError;
 use app::AppError;
 use app::competencies::Decision;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
 use domain::catalog::{CompetencyTier, Requirement};
@@ -235,18 +235,13 @@ async fn apply(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
     let evidence = evidence_from(&fields);
-    match app::competencies::apply(&state.app, &session.user, &code, &tier, evidence.clone(), &origin).await {
-        Ok(a) => {
-            Redirect::to(&format!("/partnership/competencies/applications/{}?notice=applied", a.id)).into_response()
-        }
-        Err(e) if status_of(&e).is_client_error() && !matches!(e, AppError::NotFound(_)) => {
-            match apply_page(&state, &csrf, &session, &code, &tier, evidence, Some(public_message(&e))) {
-                Ok(page) => (status_of(&e), page).into_response(),
-                Err(e) => PageError(e).into_response(),
-            }
-        }
-        Err(e) => PageError(e).into_response(),
-    }
+    let result = app::competencies::apply(&state.app, &session.user, &code, &tier, evidence.clone(), &origin)
+        .await
+        .map(|a| format!("/partnership/competencies/applications/{}?notice=applied", a.id));
+    super::after_post(result, |message| async {
+        apply_page(&state, &csrf, &session, &code, &tier, evidence, Some(message))
+    })
+    .await
 }
 
 #[derive(Template, WebTemplate)]
@@ -316,16 +311,10 @@ async fn pay_fee(
     session: PartnerSession,
     Path(id): Path<String>,
 ) -> Response {
-    match app::competencies::start_fee_order(&state.app, &session.user, &id, &origin).await {
-        Ok(order) => Redirect::to(&format!("/orders/{}", order.id)).into_response(),
-        Err(e) if status_of(&e).is_client_error() && !matches!(e, AppError::NotFound(_)) => {
-            match application_page(&state, &csrf, &session, &id, None, Some(public_message(&e))).await {
-                Ok(page) => (status_of(&e), page).into_response(),
-                Err(e) => PageError(e).into_response(),
-            }
-        }
-        Err(e) => PageError(e).into_response(),
-    }
+    let result = app::competencies::start_fee_order(&state.app, &session.user, &id, &origin)
+        .await
+        .map(|order| format!("/orders/{}", order.id));
+    super::after_post(result, |message| application_page(&state, &csrf, &session, &id, None, Some(message))).await
 }
 
 async fn upload(
@@ -342,18 +331,8 @@ async fn upload(
         }
         Err(e) => Err(e),
     };
-    match result {
-        Ok(_) => {
-            Redirect::to(&format!("/partnership/competencies/applications/{id}?notice=file_attached")).into_response()
-        }
-        Err(e) if status_of(&e).is_client_error() && !matches!(e, AppError::NotFound(_)) => {
-            match application_page(&state, &csrf, &session, &id, None, Some(public_message(&e))).await {
-                Ok(page) => (status_of(&e), page).into_response(),
-                Err(e) => PageError(e).into_response(),
-            }
-        }
-        Err(e) => PageError(e).into_response(),
-    }
+    let result = result.map(|_| format!("/partnership/competencies/applications/{id}?notice=file_attached"));
+    super::after_post(result, |message| application_page(&state, &csrf, &session, &id, None, Some(message))).await
 }
 
 async fn download(
@@ -505,14 +484,8 @@ async fn decide(
         "approve" => Decision::Approve,
         _ => Decision::Reject,
     };
-    match app::competencies::decide(&state.app, &s.staff, &id, decision, &form.reason, &origin).await {
-        Ok(_) => Redirect::to(&format!("/staff/competencies/{id}")).into_response(),
-        Err(e) if status_of(&e).is_client_error() && !matches!(e, AppError::NotFound(_)) => {
-            match staff_page(&state, &csrf, &s, &id, Some(public_message(&e))).await {
-                Ok(page) => (status_of(&e), page).into_response(),
-                Err(e) => PageError(e).into_response(),
-            }
-        }
-        Err(e) => PageError(e).into_response(),
-    }
+    let result = app::competencies::decide(&state.app, &s.staff, &id, decision, &form.reason, &origin)
+        .await
+        .map(|_| format!("/staff/competencies/{id}"));
+    super::after_post(result, |message| staff_page(&state, &csrf, &s, &id, Some(message))).await
 }

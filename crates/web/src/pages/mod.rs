@@ -47,6 +47,31 @@ pub fn upload_routes() -> Router<AppState> {
     competencies::upload_routes()
 }
 
+/// After a form post: on to `Ok`'s address; when the change was refused for a reason the person
+/// can act on (a 4xx other than "not found"), the same page again with that reason and the
+/// error's status; anything else is the error page.
+pub async fn after_post<P, F>(
+    result: Result<String, app::AppError>,
+    page_again: impl FnOnce(String) -> F,
+) -> axum::response::Response
+where
+    P: axum::response::IntoResponse,
+    F: std::future::Future<Output = Result<P, app::AppError>>,
+{
+    use crate::error::{PageError, public_message, status_of};
+    use axum::response::{IntoResponse, Redirect};
+    match result {
+        Ok(to) => Redirect::to(&to).into_response(),
+        Err(e) if status_of(&e).is_client_error() && !matches!(e, app::AppError::NotFound(_)) => {
+            match page_again(public_message(&e)).await {
+                Ok(page) => (status_of(&e), page).into_response(),
+                Err(e) => PageError(e).into_response(),
+            }
+        }
+        Err(e) => PageError(e).into_response(),
+    }
+}
+
 /// What the layout around every page needs.
 pub struct Chrome {
     pub title: String,
