@@ -129,8 +129,13 @@ pub async fn start_fee_order(
     crate::checkout::subscribe(app, actor, offer.code().as_str(), origin).await
 }
 
-/// The staff queue: applications in `statuses` (every one when empty), oldest first.
-pub async fn queue(app: &App, staff: &StaffMember, statuses: &[&str]) -> Result<Vec<ApplicationRecord>, AppError> {
+/// The staff queue: applications in `statuses` (every one when empty), oldest first, each with
+/// its org's name.
+pub async fn queue(
+    app: &App,
+    staff: &StaffMember,
+    statuses: &[&str],
+) -> Result<Vec<(ApplicationRecord, String)>, AppError> {
     staff.require(StaffPermission::ViewOrgs, "see partner orgs")?;
     let mut conn = app.store().read().await?;
     Ok(store::competencies::queue(&mut conn, statuses, 500).await?)

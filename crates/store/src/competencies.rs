@@ -94,24 +94,34 @@ pub async fn list_in_org(conn: &mut Conn, org: &OrgId) -> Result<Vec<Application
     rows.iter().map(from_row).collect()
 }
 
-/// Applications in the given statuses (all when empty), oldest first: the staff queue.
-pub async fn queue(conn: &mut Conn, statuses: &[&str], limit: i64) -> Result<Vec<ApplicationRecord>> {
-    let rows = if statuses.is_empty() {
-        let sql = format!("SELECT {COLUMNS} FROM competency_applications ORDER BY submitted_at, id LIMIT $1");
-        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(limit).fetch_all(conn).await?
-    } else {
-        let marks: Vec<String> = (2..statuses.len() + 2).map(|n| format!("${n}")).collect();
-        let sql = format!(
-            "SELECT {COLUMNS} FROM competency_applications WHERE status IN ({}) ORDER BY submitted_at, id LIMIT $1",
-            marks.join(", ")
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(limit);
-        for s in statuses {
-            q = q.bind(*s);
-        }
-        q.fetch_all(conn).await?
-    };
-    rows.iter().map(from_row).collect()
+/// Applications in the given statuses (all when empty), oldest first, with their org's name:
+/// the staff queue.
+pub async fn queue(conn: &mut Conn, statuses: &[&str], limit: i64) -> Result<Vec<(ApplicationRecord, String)>> {
+    let columns: String = COLUMNS.split(", ").map(|c| format!("a.{c}")).collect::<Vec<_>>().join(", ");
+    let marks: Vec<String> = (2..statuses.len() + 2).map(|n| format!("${n}")).collect();
+    let filter = if statuses.is_empty() { String::new() } else { format!("WHERE a.status IN ({})", marks.join(", ")) };
+    let sql = format!(
+        "SELECT {columns}, o.name AS org_name FROM competency_applications a JOIN orgs o ON o.id = a.org_id \
+         {filter} ORDER BY a.submitted_at, a.id LIMIT $1"
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(limit);
+    for s in statuses {
+        q = q.bind(*s);
+    }
+    let rows = q.fetch_all(conn).await?;
+    rows.iter().map(|r| Ok((from_row(r)?, r.try_get("org_name")?))).collect()
+}
+
+/// A subscription that expired comes back (renewed within the grace window): its application
+/// holds the competency again.
+pub async fn revive_for_subscription(conn: &mut Conn, subscription_id: &str) -> Result<()> {
+    sqlx::query(
+        "UPDATE competency_applications SET status = 'approved' WHERE subscription_id = $1 AND status = 'expired'",
+    )
+    .bind(subscription_id)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// Moves an application from one of `from` to `to` with the decision's details; `false` if it

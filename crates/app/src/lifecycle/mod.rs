@@ -238,6 +238,7 @@ pub(crate) async fn apply_renewal(
     {
         tracing::error!(order = %order.id, subscription = sub_id, "a renewal was paid for a term already renewed; refund it");
     }
+    store::competencies::revive_for_subscription(tx, sub_id).await?;
     Ok(renewal.term)
 }
 

@@ -393,3 +393,19 @@ async fn the_silver_credit_is_taken_again_at_buy_when_days_have_passed() {
     assert_eq!((status, paid["total"]["amount_minor"].as_i64()), (StatusCode::OK, Some(473_000 - 70_267)), "{paid}");
     assert_eq!(api.get(&format!("/api/v1/subscriptions/{silver_sub}")).await.1["status"], "cancelled");
 }
+
+#[tokio::test]
+async fn the_competency_expires_with_its_subscription_and_comes_back_with_a_late_renewal() {
+    let t = spawn_app().await;
+    let api = buyer(&t, "Contoso", "ada@contoso.example", "US").await;
+    let staff = staff_api(&t).await;
+    let id = apply(&api, "silver", evidence(2, 3)).await.1["id"].as_str().unwrap().to_owned();
+    decide(&staff, &id, "approve", "").await;
+    let sub = pay_fee(&api, &id, "silver").await["subscription_id"].as_str().unwrap().to_owned();
+    api.post(&format!("/api/v1/subscriptions/{sub}/turn-off-auto-renew"), json!({})).await;
+    run_until(&t, day(2028, 3, 20)).await;
+    assert_eq!(api.get(&format!("/api/v1/competency-applications/{id}")).await.1["status"], "expired");
+    let (status, paid) = crate::lifecycle::renew_by_hand(&api, &sub, "late").await;
+    assert_eq!(status, StatusCode::OK, "{paid}");
+    assert_eq!(api.get(&format!("/api/v1/competency-applications/{id}")).await.1["status"], "approved");
+}

@@ -178,7 +178,7 @@ pub async fn list(
                 "all" => vec![],
                 one => vec![one],
             };
-            app::competencies::queue(&state.app, s, &statuses).await?
+            app::competencies::queue(&state.app, s, &statuses).await?.into_iter().map(|(a, _)| a).collect()
         }
     };
     Ok(Json(ApplicationList { data: list.into_iter().map(dto).collect() }))

@@ -356,6 +356,7 @@ async fn staff_download(
 struct QueueRow {
     id: String,
     org_id: String,
+    org_name: String,
     title: String,
     status: String,
     submitted: String,
@@ -390,11 +391,12 @@ async fn queue(
     let list = app::competencies::queue(&state.app, &s.staff, &statuses).await?;
     let rows = list
         .iter()
-        .map(|a| {
+        .map(|(a, org_name)| {
             let r = application_row(&state, a);
             QueueRow {
                 id: r.id,
                 org_id: a.org_id.to_string(),
+                org_name: org_name.clone(),
                 title: r.title,
                 status: r.status,
                 submitted: r.submitted,
@@ -410,6 +412,7 @@ struct StaffApplicationPage {
     chrome: Chrome,
     a: ApplicationRow,
     org_id: String,
+    org_name: String,
     evidence: Evidence,
     requirements: Vec<String>,
     reviewer: Option<String>,
@@ -438,7 +441,9 @@ async fn staff_page(
     let status: ApplicationStatus = a.status.parse().unwrap_or(ApplicationStatus::Expired);
     let row = application_row(state, &a);
     let files = app::competencies::files(&state.app, &app::Actor::Staff(s.staff.clone()), &a.id).await?;
+    let (org, _, _) = app::staff::org_detail(&state.app, &s.staff, &a.org_id).await?;
     Ok(StaffApplicationPage {
+        org_name: org.name.to_string(),
         files: file_rows(files),
         chrome: Chrome::staff(&format!("{} application", row.title), csrf, &s.staff),
         org_id: a.org_id.to_string(),
