@@ -23,6 +23,7 @@ pub mod outbox;
 pub mod passwords;
 pub mod payment_methods;
 pub mod secrets;
+pub mod service_requests;
 pub mod staff;
 pub mod tokens;
 pub mod users;

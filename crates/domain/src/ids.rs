@@ -162,6 +162,14 @@ prefixed_id!(
     ApplicationFileId, "fil", "file"
 );
 prefixed_id!(
+    /// A service request (the id; people quote its number, `SR-000001`).
+    ServiceRequestId, "sr", "service request"
+);
+prefixed_id!(
+    /// A message written in a service request.
+    RequestMessageId, "msg", "message"
+);
+prefixed_id!(
     /// A membership held by an org (Network membership and later the paid levels).
     MembershipId, "mem", "membership"
 );

@@ -13,5 +13,6 @@ pub mod membership;
 pub mod money;
 pub mod order;
 pub mod roles;
+pub mod service_request;
 pub mod subscription;
 pub mod term;

@@ -20,6 +20,7 @@ pub mod orgs;
 pub mod outbox;
 pub mod payment_methods;
 pub mod sandbox;
+pub mod service_requests;
 pub mod sessions;
 pub mod signin;
 pub mod staff;

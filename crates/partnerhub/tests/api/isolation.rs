@@ -215,6 +215,9 @@ async fn every_portal_page_needs_a_session() {
         "/users",
         "/users/usr_00000000000000000000000000",
         "/support",
+        "/support/report",
+        "/support/requests",
+        "/support/requests/new",
         "/account",
         "/account/api-tokens",
     ] {
@@ -227,6 +230,7 @@ async fn every_portal_page_needs_a_session() {
         "/staff/team",
         "/staff/account",
         "/staff/competencies",
+        "/staff/requests",
         "/staff/orgs/org_00000000000000000000000000",
     ] {
         assert_eq!(location(&b.get(page).await), "/staff/signin", "{page}");

@@ -15,5 +15,6 @@ mod renewal_scale;
 mod signup_and_signin;
 mod staff_console;
 mod startup;
+mod support;
 mod tokens;
 mod users_and_roles;

@@ -10,6 +10,7 @@ mod portal;
 mod public;
 mod staff;
 mod subscriptions;
+mod support;
 mod users;
 
 pub use public::not_found;
@@ -37,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         .merge(competencies::routes())
         .merge(invoices::routes())
         .merge(subscriptions::routes())
+        .merge(support::routes())
         .merge(portal::routes())
         .merge(users::routes())
         .merge(staff::routes())
@@ -130,6 +132,9 @@ impl NoticeQuery {
             "benefit_unassigned" => "Taken back; it is free for someone else.",
             "credits_used" => "Credits used.",
             "file_attached" => "File attached.",
+            "request_opened" => "Request submitted. The support team answers here and by e-mail.",
+            "reply_sent" => "Reply sent.",
+            "request_reopened" => "Request reopened.",
             "applied" => "Application submitted. Program staff will review it; you will be told of their decision.",
             _ => return None,
         })

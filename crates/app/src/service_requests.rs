@@ -1,0 +1,229 @@
+//! Service requests: a partner's **New request** (type of problem, the subscription it is
+//! about, title, description, contact), the conversation with program staff, the partner's
+//! reply and reopening, and the staff queue with replies and status changes. The rules
+//! (statuses, who writes when, the 14-day reopening) live in `domain::service_request`.
+
+use crate::audit::{self, Change, Who};
+use crate::{Actor, App, AppError, Origin, PartnerUser, StaffMember};
+use domain::account::InvalidInput;
+use domain::ids::{NotificationId, RequestMessageId, ServiceRequestId};
+use domain::roles::{PartnerPermission, StaffPermission};
+use domain::service_request::{self as rules, NewRequest, RequestStatus};
+use store::notifications::Notification;
+use store::service_requests::{MessageRecord, RequestRecord};
+
+fn conflict(code: &'static str, message: impl Into<String>) -> AppError {
+    AppError::Conflict { code, message: message.into() }
+}
+
+fn status_of(r: &RequestRecord) -> RequestStatus {
+    r.status.parse().unwrap_or(RequestStatus::Closed)
+}
+
+/// What a new request carries, as typed.
+pub struct RequestForm<'a> {
+    pub problem: &'a str,
+    pub subscription_id: &'a str,
+    pub title: &'a str,
+    pub description: &'a str,
+    pub contact_email: &'a str,
+    pub contact_phone: &'a str,
+}
+
+/// **New request** → **Submit** (Global, Account and Billing admins): the request with the
+/// next number and its first message.
+pub async fn create(
+    app: &App,
+    actor: &PartnerUser,
+    form: &RequestForm<'_>,
+    origin: &Origin,
+) -> Result<RequestRecord, AppError> {
+    actor.require(PartnerPermission::UseSupport, "open service requests; ask an admin of your org")?;
+    let new = NewRequest::parse(form.problem, form.title, form.description, form.contact_email, form.contact_phone)?;
+    let mut tx = app.store().write().await?;
+    let subscription_id = match form.subscription_id.trim() {
+        "" => None,
+        id if new.problem.refers_to_subscription() => {
+            let sub = store::subscriptions::get_in_org(&mut tx, &actor.org_id, id)
+                .await?
+                .ok_or_else(|| InvalidInput::new("subscription_id", "choose one of your org's subscriptions"))?;
+            Some(sub.id)
+        }
+        _ => None,
+    };
+    let seq = store::invoices::next_number(&mut tx, "SR").await?;
+    let now = app.now();
+    let request = RequestRecord {
+        id: app.new_id(ServiceRequestId::from_random).to_string(),
+        number: format!("SR-{seq:06}"),
+        org_id: actor.org_id.clone(),
+        problem_type: new.problem.as_str().into(),
+        subscription_id,
+        title: new.title.clone(),
+        contact_email: new.contact_email.to_string(),
+        contact_phone: new.contact_phone.clone(),
+        status: RequestStatus::New.as_str().into(),
+        assignee: None,
+        created_by: actor.id.to_string(),
+        created_at: now,
+        updated_at: now,
+        resolved_at: None,
+    };
+    store::service_requests::insert(&mut tx, &request).await?;
+    let message = message(app, &request.id, "partner", &format!("{} <{}>", actor.name, actor.email), &new.description);
+    store::service_requests::insert_message(&mut tx, &message).await?;
+    let detail = format!("opened service request {}: {}", request.number, request.title);
+    let change = Change { org: Some(&actor.org_id), action: "service_request.opened", subject: &request.id, detail };
+    audit::record(app, &mut tx, Who::actor(&Actor::Partner(actor.clone())), origin, change).await?;
+    tx.commit().await?;
+    Ok(request)
+}
+
+fn message(app: &App, request_id: &str, kind: &str, name: &str, body: &str) -> MessageRecord {
+    MessageRecord {
+        id: app.new_id(RequestMessageId::from_random).to_string(),
+        request_id: request_id.to_owned(),
+        author_kind: kind.to_owned(),
+        author_name: name.to_owned(),
+        body: body.to_owned(),
+        created_at: app.now(),
+    }
+}
+
+/// **Service requests > Partner requests**: the org's requests, **Open** or closed, newest
+/// first.
+pub async fn list_mine(app: &App, actor: &PartnerUser, open: bool) -> Result<Vec<RequestRecord>, AppError> {
+    actor.require(PartnerPermission::UseSupport, "see service requests; ask an admin of your org")?;
+    let mut conn = app.store().read().await?;
+    let all = store::service_requests::list_in_org(&mut conn, &actor.org_id).await?;
+    Ok(all.into_iter().filter(|r| status_of(r).is_open() == open).collect())
+}
+
+/// One request of the org with its conversation.
+pub async fn get_mine(
+    app: &App,
+    actor: &PartnerUser,
+    id: &str,
+) -> Result<(RequestRecord, Vec<MessageRecord>), AppError> {
+    actor.require(PartnerPermission::UseSupport, "see service requests; ask an admin of your org")?;
+    let mut conn = app.store().read().await?;
+    let r = store::service_requests::get_in_org(&mut conn, &actor.org_id, id)
+        .await?
+        .ok_or(AppError::NotFound("service request"))?;
+    let messages = store::service_requests::messages(&mut conn, &r.id).await?;
+    Ok((r, messages))
+}
+
+/// The partner writes in an open request; one waiting for them goes back in progress.
+pub async fn reply(app: &App, actor: &PartnerUser, id: &str, body: &str, origin: &Origin) -> Result<(), AppError> {
+    actor.require(PartnerPermission::UseSupport, "write in service requests; ask an admin of your org")?;
+    let body = rules::check_message(body)?;
+    let mut tx = app.store().write().await?;
+    let r = store::service_requests::get_in_org(&mut tx, &actor.org_id, id)
+        .await?
+        .ok_or(AppError::NotFound("service request"))?;
+    let next = rules::after_partner_reply(status_of(&r)).map_err(|e| conflict("request_closed", e.to_string()))?;
+    let m = message(app, &r.id, "partner", &format!("{} <{}>", actor.name, actor.email), &body);
+    store::service_requests::insert_message(&mut tx, &m).await?;
+    store::service_requests::set_status(&mut tx, &r.id, next.as_str(), None, app.now()).await?;
+    let change = Change {
+        org: Some(&actor.org_id),
+        action: "service_request.replied",
+        subject: &r.id,
+        detail: format!("wrote in service request {}", r.number),
+    };
+    audit::record(app, &mut tx, Who::actor(&Actor::Partner(actor.clone())), origin, change).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Reopens a resolved request within 14 days of its resolution.
+pub async fn reopen(app: &App, actor: &PartnerUser, id: &str, origin: &Origin) -> Result<(), AppError> {
+    actor.require(PartnerPermission::UseSupport, "reopen service requests; ask an admin of your org")?;
+    let mut tx = app.store().write().await?;
+    let r = store::service_requests::get_in_org(&mut tx, &actor.org_id, id)
+        .await?
+        .ok_or(AppError::NotFound("service request"))?;
+    rules::check_reopen(status_of(&r), r.resolved_at, app.now())
+        .map_err(|e| conflict("cannot_reopen", e.to_string()))?;
+    store::service_requests::set_status(&mut tx, &r.id, RequestStatus::InProgress.as_str(), None, app.now()).await?;
+    let change = Change {
+        org: Some(&actor.org_id),
+        action: "service_request.reopened",
+        subject: &r.id,
+        detail: format!("reopened service request {}", r.number),
+    };
+    audit::record(app, &mut tx, Who::actor(&Actor::Partner(actor.clone())), origin, change).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The staff queue: requests in `statuses` (every one when empty), oldest first.
+pub async fn queue(app: &App, staff: &StaffMember, statuses: &[&str]) -> Result<Vec<RequestRecord>, AppError> {
+    staff.require(StaffPermission::ViewOrgs, "see service requests")?;
+    let mut conn = app.store().read().await?;
+    Ok(store::service_requests::queue(&mut conn, statuses, 500).await?)
+}
+
+pub async fn get_for_staff(
+    app: &App,
+    staff: &StaffMember,
+    id: &str,
+) -> Result<(RequestRecord, Vec<MessageRecord>), AppError> {
+    staff.require(StaffPermission::ViewOrgs, "see service requests")?;
+    let mut conn = app.store().read().await?;
+    let r = store::service_requests::get(&mut conn, id).await?.ok_or(AppError::NotFound("service request"))?;
+    let messages = store::service_requests::messages(&mut conn, &r.id).await?;
+    Ok((r, messages))
+}
+
+/// A staff answer (support agents and program admins): an optional message and the request's
+/// new status; the staff member takes the request. The org is told in the portal and by e-mail
+/// at the request's contact address.
+pub async fn answer(
+    app: &App,
+    staff: &StaffMember,
+    id: &str,
+    body: &str,
+    status: &str,
+    origin: &Origin,
+) -> Result<(), AppError> {
+    staff.require(StaffPermission::ViewOrgs, "answer service requests")?;
+    let status: RequestStatus =
+        status.parse().map_err(|_| InvalidInput::new("status", "choose the request's new status"))?;
+    let body = if body.trim().is_empty() { None } else { Some(rules::check_message(body)?) };
+    let mut tx = app.store().write().await?;
+    let r = store::service_requests::get(&mut tx, id).await?.ok_or(AppError::NotFound("service request"))?;
+    if status_of(&r) == RequestStatus::Closed {
+        return Err(conflict("request_closed", "this request is closed"));
+    }
+    let staff_name = format!("{} <{}>", staff.name, staff.email);
+    if let Some(body) = &body {
+        let m = message(app, &r.id, "staff", &format!("{} (program staff)", staff.name), body);
+        store::service_requests::insert_message(&mut tx, &m).await?;
+    }
+    store::service_requests::set_status(&mut tx, &r.id, status.as_str(), Some(&staff_name), app.now()).await?;
+    let detail = format!("answered service request {} ({})", r.number, status.to_string().to_lowercase());
+    let change = Change { org: Some(&r.org_id), action: "service_request.answered", subject: &r.id, detail };
+    audit::record(app, &mut tx, Who::actor(&Actor::Staff(staff.clone())), origin, change).await?;
+    let title = format!("Service request {}: {}", r.number, status.to_string().to_lowercase());
+    let text = match &body {
+        Some(b) => format!("Program staff wrote in your service request {} ({}):\n\n{b}\n", r.number, r.title),
+        None => {
+            format!("Your service request {} ({}) is now {}.\n", r.number, r.title, status.to_string().to_lowercase())
+        }
+    };
+    let n = Notification {
+        id: app.new_id(NotificationId::from_random).to_string(),
+        org_id: r.org_id.clone(),
+        subscription_id: None,
+        dedupe_key: format!("{}:{}", r.id, app.new_id(RequestMessageId::from_random)),
+        title: title.clone(),
+        body: text.clone(),
+        created_at: app.now(),
+    };
+    store::notifications::insert_once(&mut tx, &n).await?;
+    crate::outbox::queue(app, &mut tx, &r.contact_email, &title, text).await?;
+    tx.commit().await?;
+    Ok(())
+}

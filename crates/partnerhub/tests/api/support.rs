@@ -1,0 +1,103 @@
+//! Support: Report problems → New request → Submit, the conversation with staff, the Open and
+//! Closed lists, reopening within 14 days, and who may see and write what.
+
+use crate::helpers::*;
+use chrono::Duration;
+use reqwest::StatusCode;
+
+const NEW: &str = "/support/requests/new";
+
+fn request_fields<'a>(title: &'a str, email: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("problem", "billing"),
+        ("subscription_id", ""),
+        ("title", title),
+        ("description", "Please cancel our Action Pack subscription at the end of the term."),
+        ("contact_email", email),
+        ("contact_phone", "+1 555 0100"),
+    ]
+}
+
+#[tokio::test]
+async fn a_partner_opens_a_request_and_follows_the_conversation_with_staff() {
+    let t = spawn_app().await;
+    let ada = t.sign_up("Contoso", "ada@contoso.example").await;
+    let (_, support) = ada.browser.get_text("/support").await;
+    assert!(support.contains("Report problems") && support.contains("Service requests &gt; Partner requests"));
+    let (_, report) = ada.browser.get_text("/support/report").await;
+    assert!(report.contains("New request"));
+    let (_, form) = ada.browser.get_text(NEW).await;
+    assert!(
+        form.contains("Help with partner invoice, payment, or reconciliation file") && form.contains("Type of problem")
+    );
+
+    let r = ada.browser.submit(NEW, "/support/requests", &request_fields(" ", "ada@contoso.example")).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("Please cancel our Action Pack"), "the form keeps what was typed");
+
+    let r = ada
+        .browser
+        .submit(NEW, "/support/requests", &request_fields("Cancel Action Pack", "ada@contoso.example"))
+        .await;
+    let to = location(&r);
+    assert!(to.starts_with("/support/requests/sr_") && to.ends_with("?notice=request_opened"), "{to}");
+    let page = to.trim_end_matches("?notice=request_opened").to_owned();
+    let id = page.trim_start_matches("/support/requests/").to_owned();
+    let (_, open) = ada.browser.get_text("/support/requests").await;
+    assert!(open.contains("SR-000001") && open.contains("Cancel Action Pack"));
+
+    // Staff answer and ask for something: the request waits for the partner, who is told.
+    let staff = t.staff_admin().await;
+    let (_, queue) = staff.get_text("/staff/requests").await;
+    assert!(queue.contains("SR-000001"));
+    let staff_page = format!("/staff/requests/{id}");
+    let answer = |body: &'static str, status: &'static str| {
+        let staff = &staff;
+        let staff_page = staff_page.clone();
+        async move {
+            staff.submit(&staff_page, &format!("{staff_page}/answer"), &[("body", body), ("status", status)]).await
+        }
+    };
+    assert_eq!(location(&answer("Which term should end: now or at its end?", "waiting_for_partner").await), staff_page);
+    let (_, html) = ada.browser.get_text(&page).await;
+    assert!(html.contains("Which term should end") && html.contains("Waiting for partner"), "{html}");
+    assert!(t.last_email_to("ada@contoso.example").await.contains("Which term should end"));
+
+    let r = ada.browser.submit(&page, &format!("{page}/reply"), &[("body", "At the end of the term, please.")]).await;
+    assert_eq!(location(&r), format!("{page}?notice=reply_sent"));
+    assert!(ada.browser.get_text(&page).await.1.contains("In progress"), "a reply puts it back in progress");
+
+    // Resolved: under Closed, and it can be reopened for 14 days.
+    answer("Done: automatic renewal is off; it ends on its term's end.", "resolved").await;
+    assert!(ada.browser.get_text("/support/requests?show=closed").await.1.contains("SR-000001"));
+    assert!(!ada.browser.get_text("/support/requests").await.1.contains("SR-000001"));
+    let r = ada.browser.submit(&page, &format!("{page}/reopen"), &[]).await;
+    assert_eq!(location(&r), format!("{page}?notice=request_reopened"));
+    answer("", "resolved").await;
+    t.clock.advance(Duration::days(15));
+    let again = t.browser();
+    again.submit("/signin", "/signin", &[("email", "ada@contoso.example"), ("password", PASSWORD)]).await;
+    let r = again.submit(&page, &format!("{page}/reopen"), &[]).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(r.text().await.unwrap().contains("reopened for 14 days"));
+}
+
+#[tokio::test]
+async fn requests_are_the_orgs_own_and_members_do_not_open_them() {
+    let t = spawn_app().await;
+    let ada = t.sign_up("Contoso", "ada@contoso.example").await;
+    let r =
+        ada.browser.submit(NEW, "/support/requests", &request_fields("Invoice question", "ada@contoso.example")).await;
+    let page = location(&r).trim_end_matches("?notice=request_opened").to_owned();
+
+    let eve = t.sign_up("Fabrikam", "eve@fabrikam.example").await;
+    assert_eq!(eve.browser.get(&page).await.status(), StatusCode::NOT_FOUND);
+    let r = eve.browser.submit("/support/requests", &format!("{page}/reply"), &[("body", "hi")]).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert!(!eve.browser.get_text("/support/requests").await.1.contains("Invoice question"));
+
+    let member = t.invite_and_join(&ada, "mo@contoso.example", "member").await;
+    assert_eq!(member.browser.get("/support/requests").await.status(), StatusCode::FORBIDDEN);
+    let r = member.browser.submit("/support", "/support/requests", &request_fields("Hi", "mo@contoso.example")).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+}

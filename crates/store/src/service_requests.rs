@@ -1,0 +1,187 @@
+//! Service requests and the messages written in them.
+
+use crate::bulk::{self, Rows, Value};
+use crate::time::{from_db, opt_from_db, to_db};
+use crate::{Conn, Result, valid};
+use chrono::{DateTime, Utc};
+use domain::ids::OrgId;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+#[derive(Clone, Debug)]
+pub struct RequestRecord {
+    pub id: String,
+    /// `SR-000001`, without gaps.
+    pub number: String,
+    pub org_id: OrgId,
+    pub problem_type: String,
+    pub subscription_id: Option<String>,
+    pub title: String,
+    pub contact_email: String,
+    pub contact_phone: Option<String>,
+    pub status: String,
+    /// The staff member handling it (name and e-mail address).
+    pub assignee: Option<String>,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub resolved_at: Option<DateTime<Utc>>,
+}
+
+const COLUMNS: &str = "id, number, org_id, problem_type, subscription_id, title, contact_email, contact_phone, status, \
+    assignee, created_by, created_at, updated_at, resolved_at";
+
+impl Rows for RequestRecord {
+    const INTO: &'static str = "service_requests (id, number, org_id, problem_type, subscription_id, title, \
+        contact_email, contact_phone, status, assignee, created_by, created_at, updated_at, resolved_at)";
+    const WIDTH: usize = 14;
+    fn values(&self, out: &mut Vec<Value>) {
+        out.extend([
+            Value::from(&self.id),
+            (&self.number).into(),
+            self.org_id.as_str().into(),
+            (&self.problem_type).into(),
+            self.subscription_id.as_deref().into(),
+            (&self.title).into(),
+            (&self.contact_email).into(),
+            self.contact_phone.as_deref().into(),
+            (&self.status).into(),
+            self.assignee.as_deref().into(),
+            (&self.created_by).into(),
+            to_db(self.created_at).into(),
+            to_db(self.updated_at).into(),
+            self.resolved_at.map(to_db).into(),
+        ]);
+    }
+}
+
+fn from_row(r: &AnyRow) -> Result<RequestRecord> {
+    Ok(RequestRecord {
+        id: r.try_get("id")?,
+        number: r.try_get("number")?,
+        org_id: valid(OrgId::parse(&r.try_get::<String, _>("org_id")?))?,
+        problem_type: r.try_get("problem_type")?,
+        subscription_id: r.try_get("subscription_id")?,
+        title: r.try_get("title")?,
+        contact_email: r.try_get("contact_email")?,
+        contact_phone: r.try_get("contact_phone")?,
+        status: r.try_get("status")?,
+        assignee: r.try_get("assignee")?,
+        created_by: r.try_get("created_by")?,
+        created_at: from_db(r.try_get("created_at")?)?,
+        updated_at: from_db(r.try_get("updated_at")?)?,
+        resolved_at: opt_from_db(r.try_get("resolved_at")?)?,
+    })
+}
+
+#[derive(Clone, Debug)]
+pub struct MessageRecord {
+    pub id: String,
+    pub request_id: String,
+    /// `partner` or `staff`.
+    pub author_kind: String,
+    pub author_name: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Rows for MessageRecord {
+    const INTO: &'static str = "service_request_messages (id, request_id, author_kind, author_name, body, created_at)";
+    const WIDTH: usize = 6;
+    fn values(&self, out: &mut Vec<Value>) {
+        out.extend([
+            Value::from(&self.id),
+            (&self.request_id).into(),
+            (&self.author_kind).into(),
+            (&self.author_name).into(),
+            (&self.body).into(),
+            to_db(self.created_at).into(),
+        ]);
+    }
+}
+
+pub async fn insert(conn: &mut Conn, r: &RequestRecord) -> Result<()> {
+    bulk::insert(conn, std::slice::from_ref(r), "").await?;
+    Ok(())
+}
+
+pub async fn insert_message(conn: &mut Conn, m: &MessageRecord) -> Result<()> {
+    bulk::insert(conn, std::slice::from_ref(m), "").await?;
+    Ok(())
+}
+
+pub async fn get_in_org(conn: &mut Conn, org: &OrgId, id: &str) -> Result<Option<RequestRecord>> {
+    let sql = format!("SELECT {COLUMNS} FROM service_requests WHERE org_id = $1 AND id = $2");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.as_str()).bind(id).fetch_optional(conn).await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+pub async fn get(conn: &mut Conn, id: &str) -> Result<Option<RequestRecord>> {
+    let sql = format!("SELECT {COLUMNS} FROM service_requests WHERE id = $1");
+    sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(conn).await?.as_ref().map(from_row).transpose()
+}
+
+/// The org's requests, newest first.
+pub async fn list_in_org(conn: &mut Conn, org: &OrgId) -> Result<Vec<RequestRecord>> {
+    let sql = format!("SELECT {COLUMNS} FROM service_requests WHERE org_id = $1 ORDER BY created_at DESC, id DESC");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.as_str()).fetch_all(conn).await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Requests in the given statuses (all when empty), oldest first: the staff queue.
+pub async fn queue(conn: &mut Conn, statuses: &[&str], limit: i64) -> Result<Vec<RequestRecord>> {
+    let marks: Vec<String> = (2..statuses.len() + 2).map(|n| format!("${n}")).collect();
+    let filter = if statuses.is_empty() { String::new() } else { format!("WHERE status IN ({})", marks.join(", ")) };
+    let sql = format!("SELECT {COLUMNS} FROM service_requests {filter} ORDER BY created_at, id LIMIT $1");
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(limit);
+    for s in statuses {
+        q = q.bind(*s);
+    }
+    let rows = q.fetch_all(conn).await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// A request's messages, oldest first.
+pub async fn messages(conn: &mut Conn, request_id: &str) -> Result<Vec<MessageRecord>> {
+    let rows = sqlx::query(
+        "SELECT id, request_id, author_kind, author_name, body, created_at FROM service_request_messages \
+         WHERE request_id = $1 ORDER BY created_at, id",
+    )
+    .bind(request_id)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(MessageRecord {
+                id: r.try_get("id")?,
+                request_id: r.try_get("request_id")?,
+                author_kind: r.try_get("author_kind")?,
+                author_name: r.try_get("author_name")?,
+                body: r.try_get("body")?,
+                created_at: from_db(r.try_get("created_at")?)?,
+            })
+        })
+        .collect()
+}
+
+/// Moves a request to `status` (and records when it was resolved); `assignee` replaces the
+/// handler when given.
+pub async fn set_status(
+    conn: &mut Conn,
+    id: &str,
+    status: &str,
+    assignee: Option<&str>,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE service_requests SET status = $2, assignee = COALESCE($3, assignee), updated_at = $4, \
+         resolved_at = CASE WHEN $2 = 'resolved' THEN $4 ELSE resolved_at END WHERE id = $1",
+    )
+    .bind(id)
+    .bind(status)
+    .bind(assignee)
+    .bind(to_db(at))
+    .execute(conn)
+    .await?;
+    Ok(())
+}

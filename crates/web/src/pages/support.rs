@@ -1,0 +1,372 @@
+//! Support in the portal (**Report problems** → **New request** → **Submit**; **Service
+//! requests > Partner requests** with **Open** and **Closed**; the conversation, a reply,
+//! reopening) and the staff console's request queue with answers and statuses.
+
+use super::{Chrome, NoticeQuery, when};
+use crate::AppState;
+use crate::auth::{PartnerSession, StaffSession, WebOrigin};
+use crate::csrf::CsrfToken;
+use crate::error::PageError;
+use app::AppError;
+use app::service_requests::RequestForm;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Extension, Form, Router};
+use domain::service_request::{ProblemType, RequestStatus};
+use serde::Deserialize;
+use store::service_requests::{MessageRecord, RequestRecord};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/support/report", get(report))
+        .route("/support/requests", get(list).post(create))
+        .route("/support/requests/new", get(new_form))
+        .route("/support/requests/{id}", get(detail))
+        .route("/support/requests/{id}/reply", post(reply))
+        .route("/support/requests/{id}/reopen", post(reopen))
+        .route("/staff/requests", get(queue))
+        .route("/staff/requests/{id}", get(staff_detail))
+        .route("/staff/requests/{id}/answer", post(answer))
+}
+
+struct RequestRow {
+    id: String,
+    number: String,
+    title: String,
+    problem: &'static str,
+    status: String,
+    opened: String,
+    updated: String,
+}
+
+fn row(r: &RequestRecord) -> RequestRow {
+    let status: RequestStatus = r.status.parse().unwrap_or(RequestStatus::Closed);
+    RequestRow {
+        id: r.id.clone(),
+        number: r.number.clone(),
+        title: r.title.clone(),
+        problem: ProblemType::parse(&r.problem_type).map_or("Other", ProblemType::label),
+        status: status.to_string(),
+        opened: when(r.created_at),
+        updated: when(r.updated_at),
+    }
+}
+
+struct MessageRow {
+    staff: bool,
+    author: String,
+    at: String,
+    body: String,
+}
+
+fn messages(list: Vec<MessageRecord>) -> Vec<MessageRow> {
+    list.into_iter()
+        .map(|m| MessageRow {
+            staff: m.author_kind == "staff",
+            author: m.author_name,
+            at: when(m.created_at),
+            body: m.body,
+        })
+        .collect()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "portal/support_report.html")]
+struct ReportPage {
+    chrome: Chrome,
+}
+
+async fn report(Extension(csrf): Extension<CsrfToken>, session: PartnerSession) -> ReportPage {
+    ReportPage { chrome: Chrome::partner("Report problems", &csrf, &session.user) }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "portal/support_new.html")]
+struct NewRequestPage {
+    chrome: Chrome,
+    problems: Vec<(&'static str, &'static str)>,
+    subscriptions: Vec<(String, String)>,
+    form: NewForm,
+    error: Option<String>,
+}
+
+#[derive(Deserialize, Default, Clone)]
+struct NewForm {
+    #[serde(default)]
+    problem: String,
+    #[serde(default)]
+    subscription_id: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    contact_email: String,
+    #[serde(default)]
+    contact_phone: String,
+}
+
+async fn new_page(
+    state: &AppState,
+    csrf: &CsrfToken,
+    session: &PartnerSession,
+    form: NewForm,
+    error: Option<String>,
+) -> Result<NewRequestPage, AppError> {
+    let subs = app::invoices::subscriptions(&state.app, &session.user).await.unwrap_or_default();
+    let form = if form.contact_email.is_empty() {
+        NewForm { contact_email: session.user.email.clone(), ..form }
+    } else {
+        form
+    };
+    Ok(NewRequestPage {
+        chrome: Chrome::partner("New request", csrf, &session.user),
+        problems: ProblemType::ALL.iter().map(|p| (p.as_str(), p.label())).collect(),
+        subscriptions: subs
+            .into_iter()
+            .map(|s| (s.id.clone(), format!("{} subscription (term ends {})", s.offer_name, s.term_end)))
+            .collect(),
+        form,
+        error,
+    })
+}
+
+async fn new_form(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    session: PartnerSession,
+) -> Result<NewRequestPage, PageError> {
+    Ok(new_page(&state, &csrf, &session, NewForm::default(), None).await?)
+}
+
+async fn create(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    WebOrigin(origin): WebOrigin,
+    session: PartnerSession,
+    Form(form): Form<NewForm>,
+) -> Response {
+    let typed = RequestForm {
+        problem: &form.problem,
+        subscription_id: &form.subscription_id,
+        title: &form.title,
+        description: &form.description,
+        contact_email: &form.contact_email,
+        contact_phone: &form.contact_phone,
+    };
+    let result = app::service_requests::create(&state.app, &session.user, &typed, &origin)
+        .await
+        .map(|r| format!("/support/requests/{}?notice=request_opened", r.id));
+    super::after_post(result, |message| new_page(&state, &csrf, &session, form.clone(), Some(message))).await
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "portal/support_requests.html")]
+struct ListPage {
+    chrome: Chrome,
+    open: bool,
+    requests: Vec<RequestRow>,
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    show: Option<String>,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    session: PartnerSession,
+    Query(q): Query<ListQuery>,
+) -> Result<ListPage, PageError> {
+    let open = q.show.as_deref() != Some("closed");
+    let requests = app::service_requests::list_mine(&state.app, &session.user, open).await?;
+    Ok(ListPage {
+        chrome: Chrome::partner("Partner requests", &csrf, &session.user),
+        open,
+        requests: requests.iter().map(row).collect(),
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "portal/support_request.html")]
+struct DetailPage {
+    chrome: Chrome,
+    r: RequestRow,
+    contact: String,
+    subscription_id: Option<String>,
+    messages: Vec<MessageRow>,
+    can_reply: bool,
+    can_reopen: bool,
+    error: Option<String>,
+}
+
+async fn detail_page(
+    state: &AppState,
+    csrf: &CsrfToken,
+    session: &PartnerSession,
+    id: &str,
+    notice: Option<&'static str>,
+    error: Option<String>,
+) -> Result<DetailPage, AppError> {
+    let (r, list) = app::service_requests::get_mine(&state.app, &session.user, id).await?;
+    let status: RequestStatus = r.status.parse().unwrap_or(RequestStatus::Closed);
+    let reopenable = domain::service_request::check_reopen(status, r.resolved_at, state.app.now()).is_ok();
+    Ok(DetailPage {
+        chrome: Chrome::partner(&format!("Service request {}", r.number), csrf, &session.user).with_notice(notice),
+        contact: match &r.contact_phone {
+            Some(phone) => format!("{}, {phone}", r.contact_email),
+            None => r.contact_email.clone(),
+        },
+        subscription_id: r.subscription_id.clone(),
+        can_reply: status.is_open(),
+        can_reopen: reopenable,
+        messages: messages(list),
+        r: row(&r),
+        error,
+    })
+}
+
+async fn detail(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    session: PartnerSession,
+    Path(id): Path<String>,
+    q: Query<NoticeQuery>,
+) -> Result<DetailPage, PageError> {
+    Ok(detail_page(&state, &csrf, &session, &id, q.message(), None).await?)
+}
+
+#[derive(Deserialize)]
+struct MessageForm {
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    status: String,
+}
+
+async fn reply(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    WebOrigin(origin): WebOrigin,
+    session: PartnerSession,
+    Path(id): Path<String>,
+    Form(form): Form<MessageForm>,
+) -> Response {
+    let result = app::service_requests::reply(&state.app, &session.user, &id, &form.body, &origin)
+        .await
+        .map(|()| format!("/support/requests/{id}?notice=reply_sent"));
+    super::after_post(result, |message| detail_page(&state, &csrf, &session, &id, None, Some(message))).await
+}
+
+async fn reopen(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    WebOrigin(origin): WebOrigin,
+    session: PartnerSession,
+    Path(id): Path<String>,
+) -> Response {
+    let result = app::service_requests::reopen(&state.app, &session.user, &id, &origin)
+        .await
+        .map(|()| format!("/support/requests/{id}?notice=request_reopened"));
+    super::after_post(result, |message| detail_page(&state, &csrf, &session, &id, None, Some(message))).await
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/requests.html")]
+struct QueuePage {
+    chrome: Chrome,
+    filter: String,
+    requests: Vec<(RequestRow, String)>,
+}
+
+#[derive(Deserialize)]
+struct QueueQuery {
+    status: Option<String>,
+}
+
+async fn queue(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    s: StaffSession,
+    Query(q): Query<QueueQuery>,
+) -> Result<QueuePage, PageError> {
+    let filter = q.status.unwrap_or_else(|| "open".into());
+    let statuses: Vec<&str> = match filter.as_str() {
+        "open" => vec!["new", "in_progress", "waiting_for_partner"],
+        "all" => vec![],
+        one => vec![one],
+    };
+    let list = app::service_requests::queue(&state.app, &s.staff, &statuses).await?;
+    Ok(QueuePage {
+        chrome: Chrome::staff("Service requests", &csrf, &s.staff),
+        filter,
+        requests: list.iter().map(|r| (row(r), r.assignee.clone().unwrap_or_default())).collect(),
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/request.html")]
+struct StaffDetailPage {
+    chrome: Chrome,
+    r: RequestRow,
+    org_id: String,
+    contact: String,
+    assignee: String,
+    messages: Vec<MessageRow>,
+    statuses: Vec<(&'static str, String)>,
+    current: String,
+    closed: bool,
+    error: Option<String>,
+}
+
+async fn staff_page(
+    state: &AppState,
+    csrf: &CsrfToken,
+    s: &StaffSession,
+    id: &str,
+    error: Option<String>,
+) -> Result<StaffDetailPage, AppError> {
+    let (r, list) = app::service_requests::get_for_staff(&state.app, &s.staff, id).await?;
+    Ok(StaffDetailPage {
+        chrome: Chrome::staff(&format!("Service request {}", r.number), csrf, &s.staff),
+        org_id: r.org_id.to_string(),
+        contact: match &r.contact_phone {
+            Some(phone) => format!("{}, {phone}", r.contact_email),
+            None => r.contact_email.clone(),
+        },
+        assignee: r.assignee.clone().unwrap_or_else(|| "nobody yet".into()),
+        messages: messages(list),
+        statuses: RequestStatus::ALL.iter().map(|st| (st.as_str(), st.to_string())).collect(),
+        current: r.status.clone(),
+        closed: r.status == RequestStatus::Closed.as_str(),
+        r: row(&r),
+        error,
+    })
+}
+
+async fn staff_detail(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    s: StaffSession,
+    Path(id): Path<String>,
+) -> Result<StaffDetailPage, PageError> {
+    Ok(staff_page(&state, &csrf, &s, &id, None).await?)
+}
+
+async fn answer(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    WebOrigin(origin): WebOrigin,
+    s: StaffSession,
+    Path(id): Path<String>,
+    Form(form): Form<MessageForm>,
+) -> Response {
+    let result = app::service_requests::answer(&state.app, &s.staff, &id, &form.body, &form.status, &origin)
+        .await
+        .map(|()| format!("/staff/requests/{id}"));
+    super::after_post(result, |message| staff_page(&state, &csrf, &s, &id, Some(message))).await
+}
