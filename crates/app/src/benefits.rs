@@ -466,3 +466,76 @@ pub async fn grant_due(app: &App) -> Result<usize, AppError> {
 pub(crate) async fn end(app: &App, tx: &mut store::Conn, subscription_id: &str) -> Result<u64, AppError> {
     Ok(store::benefits::end_for_subscription(tx, subscription_id, app.now()).await?)
 }
+
+/// What is left of an org's live support balances: `(benefit id, kind, product, left)`.
+pub async fn support_balances(
+    app: &App,
+    staff: &crate::StaffMember,
+    org: &domain::ids::OrgId,
+) -> Result<Vec<(String, String, String, i64)>, AppError> {
+    staff.require(domain::roles::StaffPermission::ViewOrgs, "see partner orgs")?;
+    let mut conn = app.store().read().await?;
+    let benefits = store::benefits::list_in_org(&mut conn, org).await?;
+    let totals = store::benefits::totals_in_org(&mut conn, org).await?;
+    Ok(benefits
+        .into_iter()
+        .filter(|b| b.status == "active" && matches!(b.kind.as_str(), "support_incidents" | "advisory_hours"))
+        .map(|b| {
+            let left = totals.iter().find(|t| t.0 == b.id).map_or(0, |t| t.1 - t.2);
+            (b.id, b.kind, b.product, left)
+        })
+        .collect())
+}
+
+/// Staff draw down a support balance on a service request (support incidents or advisory
+/// hours): once per `key`, never below zero, written in the ledger with the request's number.
+pub async fn draw_support(
+    app: &App,
+    staff: &crate::StaffMember,
+    request: &store::service_requests::RequestRecord,
+    benefit_id: &str,
+    amount: i64,
+    key: &str,
+    origin: &Origin,
+) -> Result<i64, AppError> {
+    staff.require(domain::roles::StaffPermission::ViewOrgs, "draw down support balances")?;
+    if key.is_empty() || key.len() > 255 || key.chars().any(char::is_control) {
+        return Err(InvalidInput::new("key", "reload the page and send the form again").into());
+    }
+    let mut tx = app.store().write().await?;
+    store::orgs::lock(&mut tx, &request.org_id).await?;
+    let b = store::benefits::get_in_org(&mut tx, &request.org_id, benefit_id)
+        .await?
+        .filter(|b| b.status == "active" && matches!(b.kind.as_str(), "support_incidents" | "advisory_hours"))
+        .ok_or(AppError::NotFound("support balance"))?;
+    let dedupe_key = format!("support:{}:{key}", request.id);
+    if store::benefits::entry_by_key(&mut tx, &dedupe_key).await?.is_some() {
+        return Ok(store::benefits::balance(&mut tx, &b.id).await?);
+    }
+    let left = store::benefits::balance(&mut tx, &b.id).await?;
+    benefit::check_draw(left, amount).map_err(|refusal| match refusal {
+        benefit::DrawRefusal::NotPositive => AppError::from(InvalidInput::new("amount", refusal.to_string())),
+        benefit::DrawRefusal::MoreThanLeft { left } => AppError::Conflict {
+            code: "insufficient_balance",
+            message: format!("only {left} {} are left", b.product.to_lowercase()),
+        },
+    })?;
+    let entry = LedgerEntry {
+        id: app.new_id(LedgerEntryId::from_random).to_string(),
+        benefit_id: b.id.clone(),
+        org_id: request.org_id.clone(),
+        entry: "use".into(),
+        amount: -amount,
+        dedupe_key,
+        period: None,
+        memo: format!("{amount} {} on service request {}", b.product.to_lowercase(), request.number),
+        created_by: staff.id.to_string(),
+        created_at: app.now(),
+    };
+    store::benefits::insert_entry_once(&mut tx, &entry).await?;
+    let detail = format!("drew {amount} {} on service request {}", b.product.to_lowercase(), request.number);
+    let change = Change { org: Some(&request.org_id), action: "benefit.support_used", subject: &b.id, detail };
+    audit::record(app, &mut tx, Who::actor(&Actor::Staff(staff.clone())), origin, change).await?;
+    tx.commit().await?;
+    Ok(left - amount)
+}

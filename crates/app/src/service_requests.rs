@@ -227,3 +227,30 @@ pub async fn answer(
     tx.commit().await?;
     Ok(())
 }
+
+/// Staff draw down one of the org's support balances (support incidents, advisory hours) on
+/// this request; the conversation says what was used and what is left. Once per form `key`.
+pub async fn draw_support(
+    app: &App,
+    staff: &StaffMember,
+    id: &str,
+    benefit_id: &str,
+    amount: &str,
+    key: &str,
+    origin: &Origin,
+) -> Result<i64, AppError> {
+    let amount: i64 = amount
+        .trim()
+        .parse()
+        .map_err(|_| InvalidInput::new("amount", "write a whole number of incidents or hours, like 1"))?;
+    let (r, _) = get_for_staff(app, staff, id).await?;
+    let balances = crate::benefits::support_balances(app, staff, &r.org_id).await?;
+    let product = balances.iter().find(|b| b.0 == benefit_id).map(|b| b.2.to_lowercase()).unwrap_or_default();
+    let left = crate::benefits::draw_support(app, staff, &r, benefit_id, amount, key, origin).await?;
+    let mut tx = app.store().write().await?;
+    let note = format!("Used {amount} {product} on this request ({left} left).");
+    let m = message(app, &r.id, "staff", &format!("{} (program staff)", staff.name), &note);
+    store::service_requests::insert_message(&mut tx, &m).await?;
+    tx.commit().await?;
+    Ok(left)
+}

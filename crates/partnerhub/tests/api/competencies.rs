@@ -9,7 +9,7 @@ use chrono::{TimeZone, Utc};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-fn evidence(people: usize, references: usize) -> Value {
+pub fn evidence(people: usize, references: usize) -> Value {
     let people: Vec<Value> = (1..=people)
         .map(|n| json!({"name": format!("Person {n}"), "certification_id": format!("AZ-305-{n:04}")}))
         .collect();
@@ -17,7 +17,7 @@ fn evidence(people: usize, references: usize) -> Value {
     json!({"people": people, "references": references, "attested": true})
 }
 
-async fn apply(api: &Api, tier: &str, evidence: Value) -> (StatusCode, Value) {
+pub async fn apply(api: &Api, tier: &str, evidence: Value) -> (StatusCode, Value) {
     api.post(
         "/api/v1/competency-applications",
         json!({"competency": "cloud-platform", "tier": tier, "evidence": evidence}),
@@ -25,12 +25,12 @@ async fn apply(api: &Api, tier: &str, evidence: Value) -> (StatusCode, Value) {
     .await
 }
 
-async fn staff_api(t: &TestApp) -> Api {
+pub async fn staff_api(t: &TestApp) -> Api {
     let staff = t.staff_admin().await;
     t.api(Some(&t.token_for(&staff, "/staff/account").await))
 }
 
-async fn decide(staff: &Api, id: &str, decision: &str, reason: &str) -> (StatusCode, Value) {
+pub async fn decide(staff: &Api, id: &str, decision: &str, reason: &str) -> (StatusCode, Value) {
     staff
         .post(
             &format!("/api/v1/competency-applications/{id}/decision"),
@@ -41,7 +41,7 @@ async fn decide(staff: &Api, id: &str, decision: &str, reason: &str) -> (StatusC
 
 /// Takes an approved application's fee order through terms and the org's saved card (saving
 /// 4242 first when it has none), and pays it.
-async fn pay_fee(api: &Api, application: &str, key: &str) -> Value {
+pub async fn pay_fee(api: &Api, application: &str, key: &str) -> Value {
     let (status, order) =
         api.post(&format!("/api/v1/competency-applications/{application}/fee-order"), json!({})).await;
     assert_eq!(status, StatusCode::CREATED, "{order}");

@@ -1,6 +1,7 @@
 //! Support: Report problems → New request → Submit, the conversation with staff, the Open and
 //! Closed lists, reopening within 14 days, and who may see and write what.
 
+use crate::competencies::{apply, decide, evidence, pay_fee, staff_api};
 use crate::helpers::*;
 use chrono::Duration;
 use reqwest::StatusCode;
@@ -100,4 +101,61 @@ async fn requests_are_the_orgs_own_and_members_do_not_open_them() {
     assert_eq!(member.browser.get("/support/requests").await.status(), StatusCode::FORBIDDEN);
     let r = member.browser.submit("/support", "/support/requests", &request_fields("Hi", "mo@contoso.example")).await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn staff_draw_down_support_incidents_on_a_request_once_and_never_below_zero() {
+    let t = spawn_app().await;
+    let ada = t.sign_up("Contoso", "ada@contoso.example").await;
+    let api = t.api(Some(&t.token_for(&ada.browser, "/account").await));
+    let staff_token = staff_api(&t).await;
+    let id = apply(&api, "silver", evidence(2, 3)).await.1["id"].as_str().unwrap().to_owned();
+    decide(&staff_token, &id, "approve", "").await;
+    let sub = pay_fee(&api, &id, "silver").await["subscription_id"].as_str().unwrap().to_owned();
+    api.post(&format!("/api/v1/subscriptions/{sub}/activate"), serde_json::json!({})).await;
+
+    let r =
+        ada.browser.submit(NEW, "/support/requests", &request_fields("Azure outage help", "ada@contoso.example")).await;
+    let request =
+        location(&r).trim_end_matches("?notice=request_opened").trim_start_matches("/support/requests/").to_owned();
+    let staff = t.staff_admin().await;
+    let page = format!("/staff/requests/{request}");
+    let (_, html) = staff.get_text(&page).await;
+    assert!(html.contains("Support incidents: 10 left"), "{html}");
+    let (_, list) = api.get("/api/v1/benefits").await;
+    let incidents = list["data"].as_array().unwrap().iter().find(|b| b["kind"] == "support_incidents").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let draw = |amount: &'static str, key: &'static str| {
+        let (staff, page, incidents) = (&staff, page.clone(), incidents.clone());
+        async move {
+            staff
+                .submit(
+                    &page,
+                    &format!("{page}/draw"),
+                    &[("benefit_id", incidents.as_str()), ("amount", amount), ("key", key)],
+                )
+                .await
+        }
+    };
+    assert_eq!(location(&draw("1", "k1").await), page);
+    assert_eq!(location(&draw("1", "k1").await), page, "the same form twice draws once");
+    let (_, html) = staff.get_text(&page).await;
+    assert!(
+        html.contains("Support incidents: 9 left")
+            && html.contains("Used 1 support incidents on this request (9 left).")
+    );
+    let r = draw("10", "k2").await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(r.text().await.unwrap().contains("Only 9 support incidents are left"));
+    let (_, ledger) = api.get(&format!("/api/v1/benefits/{incidents}/ledger")).await;
+    let uses: Vec<&serde_json::Value> =
+        ledger["data"].as_array().unwrap().iter().filter(|e| e["entry"] == "use").collect();
+    assert_eq!(uses.len(), 1);
+    assert!(uses[0]["memo"].as_str().unwrap().contains("SR-000001"));
+    assert!(
+        ada.browser.get_text(&format!("/support/requests/{request}")).await.1.contains("(9 left)"),
+        "the partner sees it"
+    );
 }

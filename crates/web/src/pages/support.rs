@@ -30,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/requests", get(queue))
         .route("/staff/requests/{id}", get(staff_detail))
         .route("/staff/requests/{id}/answer", post(answer))
+        .route("/staff/requests/{id}/draw", post(draw))
 }
 
 struct RequestRow {
@@ -320,6 +321,10 @@ struct StaffDetailPage {
     statuses: Vec<(&'static str, String)>,
     current: String,
     closed: bool,
+    /// The org's live support balances: benefit id, what it is, what is left.
+    balances: Vec<(String, String, i64)>,
+    /// A fresh key for the draw-down form, so a resubmitted form draws once.
+    draw_key: String,
     error: Option<String>,
 }
 
@@ -331,7 +336,10 @@ async fn staff_page(
     error: Option<String>,
 ) -> Result<StaffDetailPage, AppError> {
     let (r, list) = app::service_requests::get_for_staff(&state.app, &s.staff, id).await?;
+    let balances = app::benefits::support_balances(&state.app, &s.staff, &r.org_id).await?;
     Ok(StaffDetailPage {
+        balances: balances.into_iter().map(|(id, _, product, left)| (id, product, left)).collect(),
+        draw_key: state.app.new_secret("draw"),
         chrome: Chrome::staff(&format!("Service request {}", r.number), csrf, &s.staff),
         org_id: r.org_id.to_string(),
         contact: match &r.contact_phone {
@@ -368,5 +376,37 @@ async fn answer(
     let result = app::service_requests::answer(&state.app, &s.staff, &id, &form.body, &form.status, &origin)
         .await
         .map(|()| format!("/staff/requests/{id}"));
+    super::after_post(result, |message| staff_page(&state, &csrf, &s, &id, Some(message))).await
+}
+
+#[derive(Deserialize)]
+struct DrawForm {
+    #[serde(default)]
+    benefit_id: String,
+    #[serde(default)]
+    amount: String,
+    #[serde(default)]
+    key: String,
+}
+
+async fn draw(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    WebOrigin(origin): WebOrigin,
+    s: StaffSession,
+    Path(id): Path<String>,
+    Form(form): Form<DrawForm>,
+) -> Response {
+    let result = app::service_requests::draw_support(
+        &state.app,
+        &s.staff,
+        &id,
+        &form.benefit_id,
+        &form.amount,
+        &form.key,
+        &origin,
+    )
+    .await
+    .map(|_| format!("/staff/requests/{id}"));
     super::after_post(result, |message| staff_page(&state, &csrf, &s, &id, Some(message))).await
 }
