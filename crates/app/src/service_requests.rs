@@ -254,3 +254,51 @@ pub async fn draw_support(
     tx.commit().await?;
     Ok(left)
 }
+
+/// Staff cancel the subscription a billing request is about at the end of its term: automatic
+/// renewal goes off (one way, as when the partner turns it off), the subscription and its
+/// benefits run to the term's end and then expire, nothing is refunded. The conversation says
+/// so and the request is resolved.
+pub async fn cancel_at_term_end(app: &App, staff: &StaffMember, id: &str, origin: &Origin) -> Result<(), AppError> {
+    staff.require(StaffPermission::ViewOrgs, "cancel subscriptions")?;
+    let mut tx = app.store().write().await?;
+    let r = store::service_requests::get(&mut tx, id).await?.ok_or(AppError::NotFound("service request"))?;
+    let sub_id = r
+        .subscription_id
+        .clone()
+        .ok_or_else(|| conflict("no_subscription", "this request does not name a subscription to cancel"))?;
+    store::orgs::lock(&mut tx, &r.org_id).await?;
+    let sub = store::subscriptions::get_in_org(&mut tx, &r.org_id, &sub_id)
+        .await?
+        .ok_or(AppError::NotFound("subscription"))?;
+    let live = sub.status.parse::<domain::subscription::Status>().is_ok_and(|s| s.is_live());
+    if !live {
+        return Err(conflict(
+            "subscription_not_live",
+            format!("the {} subscription has ended already", sub.offer_name),
+        ));
+    }
+    if sub.auto_renew {
+        store::subscriptions::turn_off_auto_renew(&mut tx, &r.org_id, &sub.id).await?;
+    }
+    let note = format!(
+        "Cancelled at the end of its term: the {} subscription ends on {} and will not renew; its benefits last until then. Nothing is refunded.",
+        sub.offer_name, sub.term_end
+    );
+    let m = message(app, &r.id, "staff", &format!("{} (program staff)", staff.name), &note);
+    store::service_requests::insert_message(&mut tx, &m).await?;
+    let staff_name = format!("{} <{}>", staff.name, staff.email);
+    store::service_requests::set_status(&mut tx, &r.id, RequestStatus::Resolved.as_str(), Some(&staff_name), app.now())
+        .await?;
+    let detail = format!(
+        "cancelled the {} subscription at the end of its term ({}), request {}",
+        sub.offer_name, sub.term_end, r.number
+    );
+    let change =
+        Change { org: Some(&r.org_id), action: "subscription.cancelled_at_term_end", subject: &sub.id, detail };
+    audit::record(app, &mut tx, Who::actor(&Actor::Staff(staff.clone())), origin, change).await?;
+    let title = format!("Service request {}: resolved", r.number);
+    crate::outbox::queue(app, &mut tx, &r.contact_email, &title, format!("{note}\n")).await?;
+    tx.commit().await?;
+    Ok(())
+}

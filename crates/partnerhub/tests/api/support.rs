@@ -159,3 +159,30 @@ async fn staff_draw_down_support_incidents_on_a_request_once_and_never_below_zer
         "the partner sees it"
     );
 }
+
+#[tokio::test]
+async fn staff_cancel_a_subscription_at_the_end_of_its_term_from_a_billing_request() {
+    let t = spawn_app().await;
+    let ada = t.sign_up("Contoso", "ada@contoso.example").await;
+    let api = t.api(Some(&t.token_for(&ada.browser, "/account").await));
+    let (order, _) = crate::checkout::order_at_review(&api, crate::checkout::GOOD_CARD).await;
+    let sub = crate::checkout::pay(&api, &order, "buy").await.1["subscription_id"].as_str().unwrap().to_owned();
+    let mut fields = request_fields("Please cancel", "ada@contoso.example");
+    fields[1] = ("subscription_id", sub.as_str());
+    let r = ada.browser.submit(NEW, "/support/requests", &fields).await;
+    let request =
+        location(&r).trim_end_matches("?notice=request_opened").trim_start_matches("/support/requests/").to_owned();
+
+    let staff = t.staff_admin().await;
+    let page = format!("/staff/requests/{request}");
+    assert!(staff.get_text(&page).await.1.contains("Cancel at the end of the term"));
+    let r = staff.submit(&page, &format!("{page}/cancel-at-term-end"), &[]).await;
+    assert_eq!(location(&r), page);
+    let (_, s) = api.get(&format!("/api/v1/subscriptions/{sub}")).await;
+    assert_eq!((s["status"].as_str(), s["auto_renew"].as_bool()), (Some("active"), Some(false)), "runs to its end");
+    let (_, html) = ada.browser.get_text(&format!("/support/requests/{request}")).await;
+    assert!(html.contains("ends on 2028-03-15 and will not renew") && html.contains("Resolved"), "{html}");
+    crate::lifecycle::run_until(&t, crate::lifecycle::day(2028, 3, 16)).await;
+    assert_eq!(api.get(&format!("/api/v1/subscriptions/{sub}")).await.1["status"], "expired");
+    assert_eq!(crate::checkout::sandbox_charges(&t).await, 1, "no renewal was charged");
+}

@@ -31,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/requests/{id}", get(staff_detail))
         .route("/staff/requests/{id}/answer", post(answer))
         .route("/staff/requests/{id}/draw", post(draw))
+        .route("/staff/requests/{id}/cancel-at-term-end", post(cancel_at_term_end))
 }
 
 struct RequestRow {
@@ -323,6 +324,8 @@ struct StaffDetailPage {
     closed: bool,
     /// The org's live support balances: benefit id, what it is, what is left.
     balances: Vec<(String, String, i64)>,
+    /// The subscription the request is about, if any.
+    subscription_id: Option<String>,
     /// A fresh key for the draw-down form, so a resubmitted form draws once.
     draw_key: String,
     error: Option<String>,
@@ -340,6 +343,7 @@ async fn staff_page(
     Ok(StaffDetailPage {
         balances: balances.into_iter().map(|(id, _, product, left)| (id, product, left)).collect(),
         draw_key: state.app.new_secret("draw"),
+        subscription_id: r.subscription_id.clone(),
         chrome: Chrome::staff(&format!("Service request {}", r.number), csrf, &s.staff),
         org_id: r.org_id.to_string(),
         contact: match &r.contact_phone {
@@ -408,5 +412,18 @@ async fn draw(
     )
     .await
     .map(|_| format!("/staff/requests/{id}"));
+    super::after_post(result, |message| staff_page(&state, &csrf, &s, &id, Some(message))).await
+}
+
+async fn cancel_at_term_end(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    WebOrigin(origin): WebOrigin,
+    s: StaffSession,
+    Path(id): Path<String>,
+) -> Response {
+    let result = app::service_requests::cancel_at_term_end(&state.app, &s.staff, &id, &origin)
+        .await
+        .map(|()| format!("/staff/requests/{id}"));
     super::after_post(result, |message| staff_page(&state, &csrf, &s, &id, Some(message))).await
 }
