@@ -51,6 +51,10 @@ async fn a_partner_opens_a_request_and_follows_the_conversation_with_staff() {
     let staff = t.staff_admin().await;
     let (_, queue) = staff.get_text("/staff/requests").await;
     assert!(queue.contains("SR-000001"));
+    assert!(
+        staff.get_text(&format!("/staff/requests/{id}")).await.1.contains("Contoso (partner ID"),
+        "staff see whose it is"
+    );
     let staff_page = format!("/staff/requests/{id}");
     let answer = |body: &'static str, status: &'static str| {
         let staff = &staff;

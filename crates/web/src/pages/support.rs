@@ -316,6 +316,7 @@ struct StaffDetailPage {
     chrome: Chrome,
     r: RequestRow,
     org_id: String,
+    org_name: String,
     contact: String,
     assignee: String,
     messages: Vec<MessageRow>,
@@ -340,7 +341,9 @@ async fn staff_page(
 ) -> Result<StaffDetailPage, AppError> {
     let (r, list) = app::service_requests::get_for_staff(&state.app, &s.staff, id).await?;
     let balances = app::benefits::support_balances(&state.app, &s.staff, &r.org_id).await?;
+    let (org, _, _) = app::staff::org_detail(&state.app, &s.staff, &r.org_id).await?;
     Ok(StaffDetailPage {
+        org_name: format!("{} (partner ID {})", org.name, org.partner_id),
         balances: balances.into_iter().map(|(id, _, product, left)| (id, product, left)).collect(),
         draw_key: state.app.new_secret("draw"),
         subscription_id: r.subscription_id.clone(),
