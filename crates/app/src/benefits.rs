@@ -487,38 +487,45 @@ pub async fn support_balances(
         .collect())
 }
 
+/// A draw on a support balance: which balance, how much, and the form's key.
+pub(crate) struct SupportDraw<'a> {
+    pub benefit_id: &'a str,
+    pub amount: i64,
+    pub key: &'a str,
+}
+
 /// Staff draw down a support balance on a service request (support incidents or advisory
-/// hours): once per `key`, never below zero, written in the ledger with the request's number.
-pub async fn draw_support(
+/// hours), inside the caller's transaction: once per `key`, never below zero, written in the
+/// ledger with the request's number. Returns the balance's name and what is left.
+pub(crate) async fn draw_support(
     app: &App,
+    tx: &mut store::Conn,
     staff: &crate::StaffMember,
     request: &store::service_requests::RequestRecord,
-    benefit_id: &str,
-    amount: i64,
-    key: &str,
+    draw: SupportDraw<'_>,
     origin: &Origin,
-) -> Result<i64, AppError> {
+) -> Result<(String, i64), AppError> {
+    let SupportDraw { benefit_id, amount, key } = draw;
     staff.require(domain::roles::StaffPermission::ViewOrgs, "draw down support balances")?;
     if key.is_empty() || key.len() > 255 || key.chars().any(char::is_control) {
         return Err(InvalidInput::new("key", "reload the page and send the form again").into());
     }
-    let mut tx = app.store().write().await?;
-    store::orgs::lock(&mut tx, &request.org_id).await?;
-    let b = store::benefits::get_in_org(&mut tx, &request.org_id, benefit_id)
+    store::orgs::lock(tx, &request.org_id).await?;
+    let b = store::benefits::get_in_org(tx, &request.org_id, benefit_id)
         .await?
         .filter(|b| b.status == "active" && matches!(b.kind.as_str(), "support_incidents" | "advisory_hours"))
         .ok_or(AppError::NotFound("support balance"))?;
+    let product = b.product.to_lowercase();
     let dedupe_key = format!("support:{}:{key}", request.id);
-    if store::benefits::entry_by_key(&mut tx, &dedupe_key).await?.is_some() {
-        return Ok(store::benefits::balance(&mut tx, &b.id).await?);
+    if store::benefits::entry_by_key(tx, &dedupe_key).await?.is_some() {
+        return Err(AppError::Conflict { code: "already_drawn", message: "this draw was recorded already".into() });
     }
-    let left = store::benefits::balance(&mut tx, &b.id).await?;
+    let left = store::benefits::balance(tx, &b.id).await?;
     benefit::check_draw(left, amount).map_err(|refusal| match refusal {
         benefit::DrawRefusal::NotPositive => AppError::from(InvalidInput::new("amount", refusal.to_string())),
-        benefit::DrawRefusal::MoreThanLeft { left } => AppError::Conflict {
-            code: "insufficient_balance",
-            message: format!("only {left} {} are left", b.product.to_lowercase()),
-        },
+        benefit::DrawRefusal::MoreThanLeft { left } => {
+            AppError::Conflict { code: "insufficient_balance", message: format!("only {left} {product} are left") }
+        }
     })?;
     let entry = LedgerEntry {
         id: app.new_id(LedgerEntryId::from_random).to_string(),
@@ -528,14 +535,13 @@ pub async fn draw_support(
         amount: -amount,
         dedupe_key,
         period: None,
-        memo: format!("{amount} {} on service request {}", b.product.to_lowercase(), request.number),
+        memo: format!("{amount} {product} on service request {}", request.number),
         created_by: staff.id.to_string(),
         created_at: app.now(),
     };
-    store::benefits::insert_entry_once(&mut tx, &entry).await?;
-    let detail = format!("drew {amount} {} on service request {}", b.product.to_lowercase(), request.number);
+    store::benefits::insert_entry_once(tx, &entry).await?;
+    let detail = format!("drew {amount} {product} on service request {}", request.number);
     let change = Change { org: Some(&request.org_id), action: "benefit.support_used", subject: &b.id, detail };
-    audit::record(app, &mut tx, Who::actor(&Actor::Staff(staff.clone())), origin, change).await?;
-    tx.commit().await?;
-    Ok(left - amount)
+    audit::record(app, tx, Who::actor(&Actor::Staff(staff.clone())), origin, change).await?;
+    Ok((product, left - amount))
 }

@@ -129,16 +129,18 @@ pub async fn start_fee_order(
     crate::checkout::subscribe(app, actor, offer.code().as_str(), origin).await
 }
 
-/// The staff queue: applications in `statuses` (every one when empty), oldest first, each with
-/// its org's name.
+/// The staff queue, oldest first, each application with its org's name. `filter`: `open`
+/// (waiting for a decision, the default), `all`, or one status.
 pub async fn queue(
     app: &App,
     staff: &StaffMember,
-    statuses: &[&str],
+    filter: Option<&str>,
 ) -> Result<Vec<(ApplicationRecord, String)>, AppError> {
     staff.require(StaffPermission::ViewOrgs, "see partner orgs")?;
+    let all = ["submitted", "under_review", "approved", "rejected", "expired"];
+    let statuses = crate::staff::queue_filter(filter, &all[..2], &all)?;
     let mut conn = app.store().read().await?;
-    Ok(store::competencies::queue(&mut conn, statuses, 500).await?)
+    Ok(store::competencies::queue(&mut conn, &statuses, 500).await?)
 }
 
 pub async fn get_for_staff(app: &App, staff: &StaffMember, id: &str) -> Result<ApplicationRecord, AppError> {

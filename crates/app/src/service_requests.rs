@@ -158,11 +158,14 @@ pub async fn reopen(app: &App, actor: &PartnerUser, id: &str, origin: &Origin) -
     Ok(())
 }
 
-/// The staff queue: requests in `statuses` (every one when empty), oldest first.
-pub async fn queue(app: &App, staff: &StaffMember, statuses: &[&str]) -> Result<Vec<RequestRecord>, AppError> {
+/// The staff queue, oldest first. `filter`: `open` (new, in progress, waiting for partner; the
+/// default), `all`, or one status.
+pub async fn queue(app: &App, staff: &StaffMember, filter: Option<&str>) -> Result<Vec<RequestRecord>, AppError> {
     staff.require(StaffPermission::ViewOrgs, "see service requests")?;
+    let all: Vec<&'static str> = RequestStatus::ALL.iter().map(|s| s.as_str()).collect();
+    let statuses = crate::staff::queue_filter(filter, &all[..3], &all)?;
     let mut conn = app.store().read().await?;
-    Ok(store::service_requests::queue(&mut conn, statuses, 500).await?)
+    Ok(store::service_requests::queue(&mut conn, &statuses, 500).await?)
 }
 
 pub async fn get_for_staff(
@@ -238,21 +241,34 @@ pub async fn draw_support(
     amount: &str,
     key: &str,
     origin: &Origin,
-) -> Result<i64, AppError> {
+) -> Result<(), AppError> {
+    staff.require(StaffPermission::ViewOrgs, "draw down support balances")?;
     let amount: i64 = amount
         .trim()
         .parse()
         .map_err(|_| InvalidInput::new("amount", "write a whole number of incidents or hours, like 1"))?;
-    let (r, _) = get_for_staff(app, staff, id).await?;
-    let balances = crate::benefits::support_balances(app, staff, &r.org_id).await?;
-    let product = balances.iter().find(|b| b.0 == benefit_id).map(|b| b.2.to_lowercase()).unwrap_or_default();
-    let left = crate::benefits::draw_support(app, staff, &r, benefit_id, amount, key, origin).await?;
     let mut tx = app.store().write().await?;
+    let r = store::service_requests::get(&mut tx, id).await?.ok_or(AppError::NotFound("service request"))?;
+    let (product, left) = match crate::benefits::draw_support(
+        app,
+        &mut tx,
+        staff,
+        &r,
+        crate::benefits::SupportDraw { benefit_id, amount, key },
+        origin,
+    )
+    .await
+    {
+        // The same form sent again: the first draw stands, nothing more is written.
+        Err(AppError::Conflict { code: "already_drawn", .. }) => return Ok(()),
+        other => other?,
+    };
+    // The draw and its note in the conversation commit together.
     let note = format!("Used {amount} {product} on this request ({left} left).");
     let m = message(app, &r.id, "staff", &format!("{} (program staff)", staff.name), &note);
     store::service_requests::insert_message(&mut tx, &m).await?;
     tx.commit().await?;
-    Ok(left)
+    Ok(())
 }
 
 /// Staff cancel the subscription a billing request is about at the end of its term: automatic

@@ -153,3 +153,20 @@ pub async fn audit_log(
     let mut conn = app.store().read().await?;
     Ok(store::audit::list(&mut conn, org, limit.clamp(1, 1000)).await?)
 }
+
+/// The statuses a staff queue's filter word names: `open` (the default), `all`, or one
+/// status; anything else is refused with the words that work.
+pub(crate) fn queue_filter(
+    filter: Option<&str>,
+    open: &[&'static str],
+    all: &[&'static str],
+) -> Result<Vec<&'static str>, AppError> {
+    match filter.unwrap_or("open") {
+        "open" => Ok(open.to_vec()),
+        "all" => Ok(Vec::new()),
+        one => all.iter().find(|s| **s == one).map(|s| vec![*s]).ok_or_else(|| {
+            domain::account::InvalidInput::new("status", format!("filter by open, all or one of {}", all.join(", ")))
+                .into()
+        }),
+    }
+}

@@ -3,12 +3,17 @@
 
 use app::AppError;
 use axum::extract::Multipart;
+use axum::extract::multipart::MultipartRejection;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use domain::account::InvalidInput;
 
-/// The name and bytes of the part named `file`; other parts (the csrf field) are skipped.
-pub async fn file_part(mut form: Multipart) -> Result<(String, Vec<u8>), AppError> {
+/// The name and bytes of the part named `file`; other parts (the csrf field) are skipped. A
+/// body that is not a multipart form at all is the same clear refusal as an unreadable one.
+pub async fn file_part(form: Result<Multipart, MultipartRejection>) -> Result<(String, Vec<u8>), AppError> {
+    let mut form = form.map_err(|_| {
+        AppError::from(InvalidInput::new("file", "send the file as multipart/form-data in a part named file"))
+    })?;
     let unreadable = || AppError::from(InvalidInput::new("file", "the upload could not be read; send it again"));
     while let Some(field) = form.next_field().await.map_err(|_| unreadable())? {
         if field.name() == Some("file") {

@@ -138,6 +138,10 @@ async fn a_rejection_says_why_and_a_new_application_may_follow() {
     assert_eq!((status, again["code"].as_str()), (StatusCode::CONFLICT, Some("already_decided")));
     let (_, mine) = api.get(&format!("/api/v1/competency-applications/{id}")).await;
     assert_eq!(mine["reason"], "The certification IDs could not be verified.");
+    let (status, bad) = staff.get("/api/v1/competency-applications?status=pending").await;
+    assert_eq!((status, bad["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("status")), "{bad}");
+    let (_, rejected) = staff.get("/api/v1/competency-applications?status=rejected").await;
+    assert_eq!(rejected["data"].as_array().unwrap().len(), 1);
     assert!(t.last_email_to("ada@contoso.example").await.contains("could not be verified"));
     assert_eq!(apply(&api, "silver", evidence(2, 3)).await.0, StatusCode::CREATED, "a new try after a rejection");
 
@@ -301,6 +305,13 @@ async fn evidence_files_are_checked_by_their_bytes_and_kept_for_the_org_and_staf
     let huge = vec![b'a'; 4 * 1024 * 1024];
     assert_eq!(upload(&api, &id, "huge.txt", &huge).await.0, StatusCode::PAYLOAD_TOO_LARGE, "over the body limit");
 
+    let (status, not_multipart) =
+        api.post(&format!("/api/v1/competency-applications/{id}/files"), json!({"file": "x"})).await;
+    assert_eq!(
+        (status, not_multipart["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("file")),
+        "{not_multipart}"
+    );
     let (_, application) = api.get(&format!("/api/v1/competency-applications/{id}")).await;
     assert_eq!(application["files"].as_array().unwrap().len(), 1, "only the good file was kept");
     let file_id = file["id"].as_str().unwrap();

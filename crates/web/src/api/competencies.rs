@@ -172,13 +172,7 @@ pub async fn list(
     let list = match &caller.actor {
         Actor::Partner(u) => app::competencies::list_mine(&state.app, u).await?,
         Actor::Staff(s) => {
-            let filter = q.status.unwrap_or_else(|| "open".into());
-            let statuses: Vec<&str> = match filter.as_str() {
-                "open" => vec!["submitted", "under_review"],
-                "all" => vec![],
-                one => vec![one],
-            };
-            app::competencies::queue(&state.app, s, &statuses).await?.into_iter().map(|(a, _)| a).collect()
+            app::competencies::queue(&state.app, s, q.status.as_deref()).await?.into_iter().map(|(a, _)| a).collect()
         }
     };
     Ok(Json(ApplicationList { data: list.into_iter().map(dto).collect() }))
@@ -267,7 +261,7 @@ pub async fn upload_file(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<String>,
-    multipart: axum::extract::Multipart,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> ApiResult<(StatusCode, Json<EvidenceFile>)> {
     let user = caller.partner()?;
     let (name, bytes) = crate::uploads::file_part(multipart).await.map_err(ApiError)?;

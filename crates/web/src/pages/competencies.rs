@@ -323,7 +323,7 @@ async fn upload(
     WebOrigin(origin): WebOrigin,
     session: PartnerSession,
     Path(id): Path<String>,
-    form: axum::extract::Multipart,
+    form: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
     let result = match crate::uploads::file_part(form).await {
         Ok((name, bytes)) => {
@@ -382,13 +382,8 @@ async fn queue(
     s: StaffSession,
     Query(q): Query<QueueQuery>,
 ) -> Result<QueuePage, PageError> {
+    let list = app::competencies::queue(&state.app, &s.staff, q.status.as_deref()).await?;
     let filter = q.status.unwrap_or_else(|| "open".into());
-    let statuses: Vec<&str> = match filter.as_str() {
-        "open" => vec!["submitted", "under_review"],
-        "all" => vec![],
-        one => vec![one],
-    };
-    let list = app::competencies::queue(&state.app, &s.staff, &statuses).await?;
     let rows = list
         .iter()
         .map(|(a, org_name)| {

@@ -296,13 +296,8 @@ async fn queue(
     s: StaffSession,
     Query(q): Query<QueueQuery>,
 ) -> Result<QueuePage, PageError> {
+    let list = app::service_requests::queue(&state.app, &s.staff, q.status.as_deref()).await?;
     let filter = q.status.unwrap_or_else(|| "open".into());
-    let statuses: Vec<&str> = match filter.as_str() {
-        "open" => vec!["new", "in_progress", "waiting_for_partner"],
-        "all" => vec![],
-        one => vec![one],
-    };
-    let list = app::service_requests::queue(&state.app, &s.staff, &statuses).await?;
     Ok(QueuePage {
         chrome: Chrome::staff("Service requests", &csrf, &s.staff),
         filter,
