@@ -1,9 +1,10 @@
-//! Invoices and subscriptions as the org sees them, and the invoice as a PDF.
+//! Invoices, credit notes and subscriptions as the org sees them, and the documents as PDFs.
 
 use crate::checkout::money;
 use crate::{App, AppError, PartnerUser};
 use domain::roles::PartnerPermission;
 use store::invoices::InvoiceRecord;
+use store::refunds::CreditNoteRecord;
 use store::subscriptions::SubscriptionRecord;
 
 /// "Visa •••• 4242": how a card is named on pages, invoices and receipts.
@@ -85,4 +86,60 @@ pub async fn of_subscription(
     actor.require(PartnerPermission::ManageBilling, "see invoices")?;
     let mut conn = app.store().read().await?;
     Ok(store::invoices::list_for_subscription(&mut conn, &actor.org_id, subscription_id).await?)
+}
+
+/// The org's credit notes, newest first (billing roles only).
+pub async fn credit_notes(app: &App, actor: &PartnerUser) -> Result<Vec<CreditNoteRecord>, AppError> {
+    actor.require(PartnerPermission::ManageBilling, "see credit notes")?;
+    let mut conn = app.store().read().await?;
+    Ok(store::refunds::notes_in_org(&mut conn, &actor.org_id).await?)
+}
+
+pub async fn credit_note(app: &App, actor: &PartnerUser, id: &str) -> Result<CreditNoteRecord, AppError> {
+    actor.require(PartnerPermission::ManageBilling, "see credit notes")?;
+    let mut conn = app.store().read().await?;
+    store::refunds::note_in_org(&mut conn, &actor.org_id, id).await?.ok_or(AppError::NotFound("credit note"))
+}
+
+/// A credit note for program staff (who see every org's).
+pub async fn credit_note_for_staff(
+    app: &App,
+    staff: &crate::StaffMember,
+    id: &str,
+) -> Result<CreditNoteRecord, AppError> {
+    staff.require(domain::roles::StaffPermission::ViewOrgs, "see credit notes")?;
+    let mut conn = app.store().read().await?;
+    store::refunds::note(&mut conn, id).await?.ok_or(AppError::NotFound("credit note"))
+}
+
+/// The credit note as a PDF document: `(number, bytes)`.
+pub fn credit_note_pdf(note: &CreditNoteRecord) -> Result<(String, Vec<u8>), AppError> {
+    let amount = |minor| money(minor, &note.currency).map(|m| m.to_string());
+    let rate = domain::money::TaxRate::from_basis_points(u32::try_from(note.tax_rate_bp).unwrap_or(0))
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let doc = documents::InvoiceDocument {
+        title: "Credit note".into(),
+        number: note.number.clone(),
+        issue_date: note.issued_at.format("%-d %B %Y").to_string(),
+        seller_name: note.seller_name.clone(),
+        seller_address: note.seller_address.clone(),
+        buyer_name: note.buyer_name.clone(),
+        buyer_lines: vec![format!("Partner ID {}", note.buyer_partner_id), note.buyer_country.clone()],
+        lines: vec![documents::DocumentLine {
+            description: note.description.clone(),
+            period: format!("{} – {}", note.period_start.format("%-d %b %Y"), note.period_end.format("%-d %b %Y")),
+            quantity: "1".into(),
+            unit_price: money(note.net_minor, &note.currency)?.format_amount(),
+            amount: money(note.net_minor, &note.currency)?.format_amount(),
+        }],
+        net: amount(note.net_minor)?,
+        tax_label: format!("Tax ({rate})"),
+        tax: amount(note.tax_minor)?,
+        total: amount(note.total_minor)?,
+        notes: vec![
+            format!("Refers to invoice {}", note.invoice_number),
+            format!("Refunded to {} on {}", note.refunded_to, note.issued_at.format("%-d %B %Y")),
+        ],
+    };
+    Ok((note.number.clone(), documents::render_pdf(&doc)))
 }

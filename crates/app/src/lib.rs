@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod actor;
 mod audit;
 pub mod benefits;
+pub mod cancellation;
 pub mod catalog;
 pub mod checkout;
 pub mod clock;

@@ -10,9 +10,10 @@ use domain::ids::{NotificationId, RequestMessageId, ServiceRequestId};
 use domain::roles::{PartnerPermission, StaffPermission};
 use domain::service_request::{self as rules, NewRequest, RequestStatus};
 use store::notifications::Notification;
+use store::refunds::{CreditNoteRecord, RefundRecord};
 use store::service_requests::{MessageRecord, RequestRecord};
 
-fn conflict(code: &'static str, message: impl Into<String>) -> AppError {
+pub(crate) fn conflict(code: &'static str, message: impl Into<String>) -> AppError {
     AppError::Conflict { code, message: message.into() }
 }
 
@@ -79,7 +80,7 @@ pub async fn create(
     Ok(request)
 }
 
-fn message(app: &App, request_id: &str, kind: &str, name: &str, body: &str) -> MessageRecord {
+pub(crate) fn message(app: &App, request_id: &str, kind: &str, name: &str, body: &str) -> MessageRecord {
     MessageRecord {
         id: app.new_id(RequestMessageId::from_random).to_string(),
         request_id: request_id.to_owned(),
@@ -100,19 +101,46 @@ pub async fn list_mine(app: &App, actor: &PartnerUser, open: bool) -> Result<Vec
 }
 
 /// One request of the org with its conversation.
-pub async fn get_mine(
-    app: &App,
-    actor: &PartnerUser,
-    id: &str,
-) -> Result<(RequestRecord, Vec<MessageRecord>), AppError> {
+pub async fn get_mine(app: &App, actor: &PartnerUser, id: &str) -> Result<RequestView, AppError> {
     actor.require(PartnerPermission::UseSupport, "see service requests; ask an admin of your org")?;
     let mut conn = app.store().read().await?;
     let r = store::service_requests::get_in_org(&mut conn, &actor.org_id, id)
         .await?
         .ok_or(AppError::NotFound("service request"))?;
-    let messages = store::service_requests::messages(&mut conn, &r.id).await?;
-    Ok((r, messages))
+    let mut view = view(&mut conn, r).await?;
+    // Staff's internal notes never reach the partner.
+    view.messages.retain(|m| m.author_kind != INTERNAL);
+    Ok(view)
 }
+
+/// A request as its page shows it: the conversation and the refunds made on it.
+pub struct RequestView {
+    pub request: RequestRecord,
+    pub messages: Vec<MessageRecord>,
+    pub refunds: Vec<RefundView>,
+}
+
+/// A refund made on a request: the invoice it refunds and, once made, its credit note.
+pub struct RefundView {
+    pub refund: RefundRecord,
+    pub invoice_number: String,
+    pub credit_note: Option<CreditNoteRecord>,
+}
+
+async fn view(conn: &mut store::Conn, request: RequestRecord) -> Result<RequestView, AppError> {
+    let messages = store::service_requests::messages(conn, &request.id).await?;
+    let mut refunds = Vec::new();
+    for refund in store::refunds::for_request(conn, &request.id).await? {
+        let credit_note = store::refunds::note_for_refund(conn, &refund.id).await?;
+        let invoice = store::invoices::get_in_org(conn, &refund.org_id, &refund.invoice_id).await?;
+        let invoice_number = invoice.map(|i| i.number).unwrap_or_default();
+        refunds.push(RefundView { refund, invoice_number, credit_note });
+    }
+    Ok(RequestView { request, messages, refunds })
+}
+
+/// The author kind of staff's internal notes.
+pub const INTERNAL: &str = "internal";
 
 /// The partner writes in an open request; one waiting for them goes back in progress.
 pub async fn reply(app: &App, actor: &PartnerUser, id: &str, body: &str, origin: &Origin) -> Result<(), AppError> {
@@ -158,26 +186,111 @@ pub async fn reopen(app: &App, actor: &PartnerUser, id: &str, origin: &Origin) -
     Ok(())
 }
 
-/// The staff queue, oldest first. `filter`: `open` (new, in progress, waiting for partner; the
-/// default), `all`, or one status.
-pub async fn queue(app: &App, staff: &StaffMember, filter: Option<&str>) -> Result<Vec<RequestRecord>, AppError> {
-    staff.require(StaffPermission::ViewOrgs, "see service requests")?;
-    let all: Vec<&'static str> = RequestStatus::ALL.iter().map(|s| s.as_str()).collect();
-    let statuses = crate::staff::queue_filter(filter, &all[..3], &all)?;
-    let mut conn = app.store().read().await?;
-    Ok(store::service_requests::queue(&mut conn, &statuses, 500).await?)
+/// How staff narrow the queue, as typed in its filter form (empty means any).
+#[derive(Clone, Debug, Default)]
+pub struct QueueQuery<'a> {
+    /// `open` (new, in progress, waiting for partner; the default), `all`, or one status.
+    pub status: Option<&'a str>,
+    /// A type of problem (`billing`, `membership`, …).
+    pub problem: Option<&'a str>,
+    /// A partner ID or part of an org's name.
+    pub org: Option<&'a str>,
+    /// Opened at least this many days ago.
+    pub older_than_days: Option<&'a str>,
+    /// `mine`, `nobody`, or any handler.
+    pub assignee: Option<&'a str>,
 }
 
-pub async fn get_for_staff(
+/// The staff queue, oldest first, each request with its org's name.
+pub async fn queue<'a>(
     app: &App,
     staff: &StaffMember,
-    id: &str,
-) -> Result<(RequestRecord, Vec<MessageRecord>), AppError> {
+    q: &QueueQuery<'a>,
+) -> Result<Vec<(RequestRecord, String)>, AppError> {
+    staff.require(StaffPermission::ViewOrgs, "see service requests")?;
+    let all: Vec<&'static str> = RequestStatus::ALL.iter().map(|s| s.as_str()).collect();
+    let statuses = crate::staff::queue_filter(q.status, &all[..3], &all)?;
+    let some = |v: Option<&'a str>| v.map(str::trim).filter(|v| !v.is_empty());
+    let problem = match some(q.problem) {
+        Some(p) => Some(
+            rules::ProblemType::parse(p)
+                .ok_or_else(|| InvalidInput::new("problem", "choose a type of problem from the list"))?
+                .as_str(),
+        ),
+        None => None,
+    };
+    let opened_before = match some(q.older_than_days) {
+        Some(days) => {
+            let days: u16 = days
+                .parse()
+                .map_err(|_| InvalidInput::new("older_than_days", "write a whole number of days, like 7"))?;
+            Some(app.now() - chrono::Duration::days(i64::from(days)))
+        }
+        None => None,
+    };
+    let me = handler_name(staff);
+    let assignee = match some(q.assignee) {
+        None | Some("any") => None,
+        Some("mine") => Some(Some(me.as_str())),
+        Some("nobody") => Some(None),
+        Some(_) => return Err(InvalidInput::new("assignee", "choose mine, nobody or any").into()),
+    };
+    let filter = store::service_requests::QueueFilter {
+        statuses,
+        problem_type: problem,
+        org: some(q.org),
+        opened_before,
+        assignee,
+    };
+    let mut conn = app.store().read().await?;
+    Ok(store::service_requests::queue(&mut conn, &filter, 500).await?)
+}
+
+/// How a handler is named on a request: "Name <address>".
+pub(crate) fn handler_name(staff: &StaffMember) -> String {
+    format!("{} <{}>", staff.name, staff.email)
+}
+
+/// Hands the request to a staff member (the agent themself or another, by e-mail address).
+pub async fn assign(app: &App, staff: &StaffMember, id: &str, to: &str, origin: &Origin) -> Result<(), AppError> {
+    staff.require(StaffPermission::ViewOrgs, "assign service requests")?;
+    let address = domain::account::EmailAddress::parse(to.trim())
+        .map_err(|_| InvalidInput::new("assignee", "choose a staff member"))?;
+    let mut tx = app.store().write().await?;
+    let r = store::service_requests::get(&mut tx, id).await?.ok_or(AppError::NotFound("service request"))?;
+    let to = store::staff::find_by_email(&mut tx, &address)
+        .await?
+        .ok_or_else(|| InvalidInput::new("assignee", "there is no staff member with that address"))?;
+    let name = format!("{} <{}>", to.name, to.email);
+    store::service_requests::assign(&mut tx, &r.id, &name, app.now()).await?;
+    let detail = format!("assigned service request {} to {name}", r.number);
+    let change = Change { org: Some(&r.org_id), action: "service_request.assigned", subject: &r.id, detail };
+    audit::record(app, &mut tx, Who::actor(&Actor::Staff(staff.clone())), origin, change).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// An internal note: staff write it in the request for each other; the partner never sees it
+/// and is not told.
+pub async fn note(app: &App, staff: &StaffMember, id: &str, body: &str, origin: &Origin) -> Result<(), AppError> {
+    staff.require(StaffPermission::ViewOrgs, "write in service requests")?;
+    let body = rules::check_message(body)?;
+    let mut tx = app.store().write().await?;
+    let r = store::service_requests::get(&mut tx, id).await?.ok_or(AppError::NotFound("service request"))?;
+    let m = message(app, &r.id, INTERNAL, &format!("{} (internal note)", staff.name), &body);
+    store::service_requests::insert_message(&mut tx, &m).await?;
+    let detail = format!("wrote an internal note in service request {}", r.number);
+    let change = Change { org: Some(&r.org_id), action: "service_request.noted", subject: &r.id, detail };
+    audit::record(app, &mut tx, Who::actor(&Actor::Staff(staff.clone())), origin, change).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn get_for_staff(app: &App, staff: &StaffMember, id: &str) -> Result<RequestView, AppError> {
     staff.require(StaffPermission::ViewOrgs, "see service requests")?;
     let mut conn = app.store().read().await?;
     let r = store::service_requests::get(&mut conn, id).await?.ok_or(AppError::NotFound("service request"))?;
-    let messages = store::service_requests::messages(&mut conn, &r.id).await?;
-    Ok((r, messages))
+    view(&mut conn, r).await
 }
 
 /// A staff answer (support agents and program admins): an optional message and the request's
@@ -200,7 +313,7 @@ pub async fn answer(
     if status_of(&r) == RequestStatus::Closed {
         return Err(conflict("request_closed", "this request is closed"));
     }
-    let staff_name = format!("{} <{}>", staff.name, staff.email);
+    let staff_name = handler_name(staff);
     if let Some(body) = &body {
         let m = message(app, &r.id, "staff", &format!("{} (program staff)", staff.name), body);
         store::service_requests::insert_message(&mut tx, &m).await?;
@@ -303,7 +416,7 @@ pub async fn cancel_at_term_end(app: &App, staff: &StaffMember, id: &str, origin
     );
     let m = message(app, &r.id, "staff", &format!("{} (program staff)", staff.name), &note);
     store::service_requests::insert_message(&mut tx, &m).await?;
-    let staff_name = format!("{} <{}>", staff.name, staff.email);
+    let staff_name = handler_name(staff);
     store::service_requests::set_status(&mut tx, &r.id, RequestStatus::Resolved.as_str(), Some(&staff_name), app.now())
         .await?;
     let detail = format!(
@@ -317,4 +430,12 @@ pub async fn cancel_at_term_end(app: &App, staff: &StaffMember, id: &str, origin
     crate::outbox::queue(app, &mut tx, &r.contact_email, &title, format!("{note}\n")).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// The staff members a request can be handed to: `(name, e-mail address)`.
+pub async fn agents(app: &App, staff: &StaffMember) -> Result<Vec<(String, String)>, AppError> {
+    staff.require(StaffPermission::ViewOrgs, "assign service requests")?;
+    let mut conn = app.store().read().await?;
+    let all = store::staff::list(&mut conn).await?;
+    Ok(all.into_iter().map(|s| (s.name.to_string(), s.email.to_string())).collect())
 }

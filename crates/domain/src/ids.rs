@@ -170,6 +170,14 @@ prefixed_id!(
     RequestMessageId, "msg", "message"
 );
 prefixed_id!(
+    /// A refund given when staff cancel a subscription.
+    RefundId, "rf", "refund"
+);
+prefixed_id!(
+    /// A credit note: the document of a refund (people quote its number, `CN-2027-000001`).
+    CreditNoteId, "cn", "credit note"
+);
+prefixed_id!(
     /// A membership held by an org (Network membership and later the paid levels).
     MembershipId, "mem", "membership"
 );

@@ -12,6 +12,7 @@ pub mod ids;
 pub mod membership;
 pub mod money;
 pub mod order;
+pub mod refund;
 pub mod roles;
 pub mod service_request;
 pub mod subscription;

@@ -52,6 +52,8 @@ pub enum StaffPermission {
     ManageStaff,
     /// Approve or reject competency applications.
     ReviewCompetencies,
+    /// Cancel subscriptions and refund them (from a service request).
+    CancelAndRefund,
 }
 
 impl PartnerRole {
@@ -104,7 +106,7 @@ impl StaffRole {
         use StaffPermission as P;
         match self {
             StaffRole::ProgramAdmin => true,
-            StaffRole::SupportAgent => matches!(permission, P::ViewOrgs | P::ReadOutbox),
+            StaffRole::SupportAgent => matches!(permission, P::ViewOrgs | P::ReadOutbox | P::CancelAndRefund),
         }
     }
 

@@ -8,6 +8,7 @@
 //! and is never stored, logged or put into an error; only brand, last four, expiry and the
 //! gateway's reference come back.
 
+pub mod localstripe;
 pub mod sandbox;
 pub mod stripe;
 

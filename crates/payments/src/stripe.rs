@@ -338,6 +338,11 @@ impl Stripe {
             return Err(GatewayError::Invalid(format!("cannot refund {amount}: the amount must be positive")));
         }
         let target = if charge_ref.starts_with("ch_") { "charge" } else { "payment_intent" };
+        // A retry after a lost answer must not refund twice: Stripe forgets keys after a day
+        // (and localstripe ignores them), so look for a refund carrying this key first.
+        if let Some(done) = self.find_refund(target, charge_ref, idempotency_key).await? {
+            return Ok(done);
+        }
         let minor = amount.minor().to_string();
         let form = [(target, charge_ref), ("amount", &minor), ("metadata[idempotency_key]", idempotency_key)];
         let refund: Refund =
@@ -346,6 +351,34 @@ impl Stripe {
             return Err(GatewayError::Invalid(format!("Stripe did not make the refund {}: it is {status}", refund.id)));
         }
         expect_prefix(refund.id, "re_")
+    }
+
+    /// The refund of `charge_ref` made with `idempotency_key` (in its metadata), if any.
+    async fn find_refund(
+        &self,
+        target: &str,
+        charge_ref: &str,
+        idempotency_key: &str,
+    ) -> Result<Option<String>, GatewayError> {
+        let mut starting_after: Option<String> = None;
+        loop {
+            let mut query = vec![(target, charge_ref), ("limit", PAGE_SIZE)];
+            if let Some(after) = &starting_after {
+                query.push(("starting_after", after));
+            }
+            let page: List<Refund> = self.get("/v1/refunds", &query).await?.map_err(|f| f.into_error())?;
+            let made = page.data.iter().find(|r| {
+                r.metadata.as_ref().and_then(|m| m.get("idempotency_key")).map(String::as_str) == Some(idempotency_key)
+                    && !matches!(r.status.as_deref(), Some("failed" | "canceled"))
+            });
+            if let Some(refund) = made {
+                return Ok(Some(refund.id.clone()));
+            }
+            match page.data.last() {
+                Some(last) if page.has_more => starting_after = Some(last.id.clone()),
+                _ => return Ok(None),
+            }
+        }
     }
 
     /// POSTs a form. A request with an idempotency key that meets a rate limit (429), a
@@ -524,6 +557,8 @@ struct List<T> {
 struct Refund {
     id: String,
     status: Option<String>,
+    #[serde(default)]
+    metadata: Option<std::collections::HashMap<String, String>>,
 }
 
 /// Still being worked on at Stripe: the outcome is not known yet.

@@ -7,95 +7,12 @@
 
 use domain::card::{CardBrand, CardExpiry, CardNumber, Cvc};
 use domain::money::{Currency, Money};
+use payments::localstripe::Localstripe;
 use payments::stripe::Stripe;
 use payments::{CardSource, ChargeOutcome, GatewayError, NewCard};
-use std::fs::File;
-use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::net::TcpListener;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
-
-/// A localstripe for one test, stopped on drop (or one given by `LOCALSTRIPE_URL`).
-struct Localstripe {
-    url: String,
-    child: Option<Child>,
-    log: Option<PathBuf>,
-}
-
-impl Localstripe {
-    fn start() -> Localstripe {
-        if let Ok(url) = std::env::var("LOCALSTRIPE_URL") {
-            return Localstripe { url: url.trim_end_matches('/').to_owned(), child: None, log: None };
-        }
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/localstripe");
-        // A free port may be taken again between our probe and localstripe's bind: try a few.
-        let mut last_failure = String::new();
-        for _ in 0..3 {
-            match Localstripe::spawn(&script) {
-                Ok(server) => return server,
-                Err(why) => last_failure = why,
-            }
-        }
-        panic!(
-            "could not start localstripe with {}: {last_failure}\n\
-             It needs python3 and pip (the script installs localstripe from PyPI); \
-             or set LOCALSTRIPE_URL to a running localstripe.",
-            script.display()
-        );
-    }
-
-    fn spawn(script: &Path) -> Result<Localstripe, String> {
-        let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(|e| e.to_string())?.port();
-        let log = std::env::temp_dir().join(format!("localstripe-{}-{port}.log", std::process::id()));
-        let out = File::create(&log).map_err(|e| format!("cannot create {}: {e}", log.display()))?;
-        let err = out.try_clone().map_err(|e| e.to_string())?;
-        let child = Command::new(script)
-            .arg(port.to_string())
-            .env("LOCALSTRIPE_EXIT_WITH_PARENT", "1")
-            .stdin(Stdio::null())
-            .stdout(out)
-            .stderr(err)
-            .spawn()
-            .map_err(|e| format!("cannot run the script: {e}"))?;
-        let mut server = Localstripe { url: format!("http://127.0.0.1:{port}"), child: Some(child), log: Some(log) };
-        // The first run may install localstripe with pip: allow for that.
-        let deadline = Instant::now() + Duration::from_secs(180);
-        loop {
-            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return Ok(server);
-            }
-            let child = server.child.as_mut().expect("spawned");
-            if let Ok(Some(status)) = child.try_wait() {
-                return Err(format!("it exited ({status}) before answering:\n{}", server.log_text()));
-            }
-            if Instant::now() > deadline {
-                return Err(format!("it did not answer on port {port} within 180 s:\n{}", server.log_text()));
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn log_text(&self) -> String {
-        self.log.as_ref().and_then(|path| std::fs::read_to_string(path).ok()).unwrap_or_default()
-    }
-
-    fn client(&self) -> Stripe {
-        Stripe::new(format!("sk_test_{}", unique("key")), self.url.clone()).expect("a client for localstripe")
-    }
-}
-
-impl Drop for Localstripe {
-    fn drop(&mut self) {
-        if let Some(child) = &mut self.child {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-        if let Some(log) = &self.log {
-            let _ = std::fs::remove_file(log);
-        }
-    }
-}
+use std::time::{SystemTime, UNIX_EPOCH};
 
 /// A value no other test (or earlier run against a shared server) uses.
 fn unique(prefix: &str) -> String {
@@ -124,7 +41,7 @@ async fn customer(stripe: &Stripe) -> String {
 #[tokio::test]
 async fn card_charge_reconcile_and_refund() {
     let server = Localstripe::start();
-    let stripe = server.client();
+    let stripe = client(&server);
     let customer = customer(&stripe).await;
 
     let saved = stripe.save_card(&customer, card("4242 4242 4242 4242")).await.expect("card saved");
@@ -144,14 +61,20 @@ async fn card_charge_reconcile_and_refund() {
     assert_eq!(found, Some(ChargeOutcome::Succeeded { charge_ref: charge_ref.clone() }));
     assert_eq!(stripe.find_charge(&customer, &unique("never-used")).await.expect("listed"), None);
 
-    let refund = stripe.refund(&charge_ref, usd(2345), &unique("refund")).await.expect("refunded");
+    let key = unique("refund");
+    let refund = stripe.refund(&charge_ref, usd(1000), &key).await.expect("refunded");
     assert!(refund.starts_with("re_"), "{refund}");
+    // The same key again (a retry after a lost answer) finds that refund: localstripe ignores
+    // idempotency keys, so this is our own look-up at work.
+    assert_eq!(stripe.refund(&charge_ref, usd(1000), &key).await.expect("answered"), refund);
+    let other = stripe.refund(&charge_ref, usd(1345), &unique("refund")).await.expect("a second refund");
+    assert_ne!(other, refund);
 }
 
 #[tokio::test]
 async fn a_card_declined_at_charge_time_saves_but_its_charge_is_declined() {
     let server = Localstripe::start();
-    let stripe = server.client();
+    let stripe = client(&server);
     let customer = customer(&stripe).await;
     let saved = stripe.save_card(&customer, card("4000000000000341")).await.expect("this card saves");
     assert_eq!(saved.last4, "0341");
@@ -170,7 +93,7 @@ async fn a_card_declined_at_charge_time_saves_but_its_charge_is_declined() {
 #[tokio::test]
 async fn a_card_declined_on_save_is_refused_in_plain_words() {
     let server = Localstripe::start();
-    let stripe = server.client();
+    let stripe = client(&server);
     let customer = customer(&stripe).await;
     match stripe.save_card(&customer, card("4000000000000002")).await {
         Err(GatewayError::Declined(decline)) => {
@@ -184,7 +107,7 @@ async fn a_card_declined_on_save_is_refused_in_plain_words() {
 #[tokio::test]
 async fn a_card_needing_authentication_is_declined_and_its_intent_canceled() {
     let server = Localstripe::start();
-    let stripe = server.client();
+    let stripe = client(&server);
     let customer = customer(&stripe).await;
     let saved = stripe.save_card(&customer, card("4000002500003155")).await.expect("this card saves");
     let key = unique("charge");
@@ -199,7 +122,7 @@ async fn a_card_needing_authentication_is_declined_and_its_intent_canceled() {
 #[tokio::test]
 async fn a_payment_method_made_by_stripe_js_is_attached() {
     let server = Localstripe::start();
-    let stripe = server.client();
+    let stripe = client(&server);
     let customer = customer(&stripe).await;
     // `pm_card_visa` is Stripe's (and localstripe's) ready-made test PaymentMethod: the same
     // path as an id that Stripe.js made in the browser.
@@ -216,7 +139,7 @@ async fn a_payment_method_made_by_stripe_js_is_attached() {
 #[tokio::test]
 async fn refusals_are_invalid_and_never_repeat_the_card_number() {
     let server = Localstripe::start();
-    let stripe = server.client();
+    let stripe = client(&server);
     let customer = customer(&stripe).await;
     // localstripe takes 16-digit numbers only: a 15-digit American Express is refused.
     let err = stripe.save_card(&customer, card("378282246310005")).await.expect_err("refused");
@@ -251,4 +174,8 @@ async fn a_gateway_that_does_not_answer_is_unavailable() {
     assert!(matches!(&err, GatewayError::Unavailable(why) if !why.contains("sk_test")), "{err:?}");
     let err = stripe.find_charge("cus_x", "key-1").await.expect_err("nobody there");
     assert!(matches!(err, GatewayError::Unavailable(_)), "{err:?}");
+}
+
+fn client(server: &Localstripe) -> Stripe {
+    Stripe::new(format!("sk_test_{}", unique("key")), server.url.clone()).expect("a client for localstripe")
 }

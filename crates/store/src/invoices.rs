@@ -96,7 +96,7 @@ pub async fn insert_many(conn: &mut Conn, invoices: &[InvoiceRecord]) -> Result<
     Ok(())
 }
 
-const COLUMNS: &str = "id, number, org_id, order_id, issued_at, currency, net_minor, tax_minor, total_minor, tax_rate_bp, \
+pub(crate) const COLUMNS: &str = "id, number, org_id, order_id, issued_at, currency, net_minor, tax_minor, total_minor, tax_rate_bp, \
     description, period_start, period_end, seller_name, seller_address, buyer_name, buyer_partner_id, buyer_country, \
     paid_with, charge_ref";
 
@@ -104,7 +104,7 @@ fn date(text: String) -> Result<NaiveDate> {
     date_from_db(Some(text))?.ok_or_else(|| StoreError::Corrupt("missing date".into()))
 }
 
-fn from_row(r: &AnyRow) -> Result<InvoiceRecord> {
+pub(crate) fn from_row(r: &AnyRow) -> Result<InvoiceRecord> {
     Ok(InvoiceRecord {
         id: r.try_get("id")?,
         number: r.try_get("number")?,

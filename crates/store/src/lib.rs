@@ -19,6 +19,7 @@ pub mod orders;
 pub mod orgs;
 pub mod outbox;
 pub mod payment_methods;
+pub mod refunds;
 pub mod sandbox;
 pub mod service_requests;
 pub mod sessions;

@@ -128,17 +128,88 @@ pub async fn list_in_org(conn: &mut Conn, org: &OrgId) -> Result<Vec<RequestReco
     rows.iter().map(from_row).collect()
 }
 
-/// Requests in the given statuses (all when empty), oldest first: the staff queue.
-pub async fn queue(conn: &mut Conn, statuses: &[&str], limit: i64) -> Result<Vec<RequestRecord>> {
-    let marks: Vec<String> = (2..statuses.len() + 2).map(|n| format!("${n}")).collect();
-    let filter = if statuses.is_empty() { String::new() } else { format!("WHERE status IN ({})", marks.join(", ")) };
-    let sql = format!("SELECT {COLUMNS} FROM service_requests {filter} ORDER BY created_at, id LIMIT $1");
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(limit);
-    for s in statuses {
-        q = q.bind(*s);
+/// What the staff queue is narrowed to; `None` and empty mean "any".
+#[derive(Clone, Debug, Default)]
+pub struct QueueFilter<'a> {
+    pub statuses: Vec<&'a str>,
+    pub problem_type: Option<&'a str>,
+    /// A partner ID, or a part of the org's name (any case).
+    pub org: Option<&'a str>,
+    /// Opened at or before this instant.
+    pub opened_before: Option<DateTime<Utc>>,
+    /// `Some(None)`: nobody handles it yet; `Some(Some(name))`: that handler.
+    pub assignee: Option<Option<&'a str>>,
+}
+
+/// The staff queue, oldest first, with each request's org name.
+pub async fn queue(conn: &mut Conn, f: &QueueFilter<'_>, limit: i64) -> Result<Vec<(RequestRecord, String)>> {
+    enum Bind<'a> {
+        Text(&'a str),
+        Owned(String),
+        Int(i64),
+    }
+    let mut clauses = Vec::new();
+    let mut binds = vec![Bind::Int(limit)];
+    let next = |binds: &Vec<Bind<'_>>| format!("${}", binds.len() + 1);
+    if !f.statuses.is_empty() {
+        let mut marks = Vec::new();
+        for st in &f.statuses {
+            marks.push(next(&binds));
+            binds.push(Bind::Text(st));
+        }
+        clauses.push(format!("r.status IN ({})", marks.join(", ")));
+    }
+    if let Some(problem) = f.problem_type {
+        clauses.push(format!("r.problem_type = {}", next(&binds)));
+        binds.push(Bind::Text(problem));
+    }
+    if let Some(org) = f.org {
+        let id = next(&binds);
+        binds.push(Bind::Text(org));
+        let like = next(&binds);
+        binds.push(Bind::Owned(format!("%{}%", org.to_lowercase().replace(['%', '_'], ""))));
+        clauses.push(format!("(o.partner_id = {id} OR LOWER(o.name) LIKE {like})"));
+    }
+    if let Some(before) = f.opened_before {
+        clauses.push(format!("r.created_at <= {}", next(&binds)));
+        binds.push(Bind::Int(to_db(before)));
+    }
+    match f.assignee {
+        Some(None) => clauses.push("r.assignee IS NULL".into()),
+        Some(Some(who)) => {
+            clauses.push(format!("r.assignee = {}", next(&binds)));
+            binds.push(Bind::Text(who));
+        }
+        None => {}
+    }
+    let filter = if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) };
+    let columns: Vec<String> = COLUMNS.split(',').map(|c| format!("r.{}", c.trim())).collect();
+    let sql = format!(
+        "SELECT {}, o.name AS org_name FROM service_requests r JOIN orgs o ON o.id = r.org_id {filter} \
+         ORDER BY r.created_at, r.id LIMIT $1",
+        columns.join(", ")
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for b in binds {
+        q = match b {
+            Bind::Text(t) => q.bind(t.to_owned()),
+            Bind::Owned(t) => q.bind(t),
+            Bind::Int(i) => q.bind(i),
+        };
     }
     let rows = q.fetch_all(conn).await?;
-    rows.iter().map(from_row).collect()
+    rows.iter().map(|r| Ok((from_row(r)?, r.try_get("org_name")?))).collect()
+}
+
+/// Hands a request to `assignee` (a staff member's name and address).
+pub async fn assign(conn: &mut Conn, id: &str, assignee: &str, at: DateTime<Utc>) -> Result<()> {
+    sqlx::query("UPDATE service_requests SET assignee = $1, updated_at = $2 WHERE id = $3")
+        .bind(assignee)
+        .bind(to_db(at))
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// A request's messages, oldest first.

@@ -362,3 +362,17 @@ pub async fn reminder_candidates(
         .await?;
     rows.iter().map(from_row).collect()
 }
+
+/// Ends a live subscription at once (staff cancelled it): renewal off, no retries; `false` if
+/// it is not live any more or a worker is renewing it right now (its lease is live).
+pub async fn cancel_now(conn: &mut Conn, id: &str, at: DateTime<Utc>) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE subscriptions SET status = 'cancelled', auto_renew = 0, cancelled_at = $1, next_retry_on = NULL \
+         WHERE id = $2 AND status IN ('active', 'past_due') AND (lease_until IS NULL OR lease_until < $1)",
+    )
+    .bind(to_db(at))
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

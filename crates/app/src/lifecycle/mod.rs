@@ -42,7 +42,7 @@ fn rules(s: &SubscriptionRecord) -> Subscription {
     }
 }
 
-fn today(app: &App) -> NaiveDate {
+pub(crate) fn today(app: &App) -> NaiveDate {
     program_day(app.now(), app.catalog().program().time_zone())
 }
 
@@ -330,12 +330,15 @@ pub struct RunReport {
     pub reminders: usize,
     /// Monthly credits and support balances granted.
     pub grants: usize,
+    /// Pending refunds the gateway made (after a failed or interrupted first try).
+    pub refunds: usize,
 }
 
 /// One pass of the renewal run for today: reminders, then every due subscription (automatic
 /// renewal, retry or expiry), batch by batch, until none is left, then the benefit grants due
 /// (after the renewals, so that a grant on the renewal day belongs to the renewed term and
-/// none is made for a subscription that expired today). Safe to run on several workers at
+/// none is made for a subscription that expired today), and last the pending refunds due
+/// another try. Safe to run on several workers at
 /// once.
 pub async fn run_due(app: &App) -> Result<RunReport, AppError> {
     run_due_with(app, |_| {}).await
@@ -380,6 +383,7 @@ pub async fn run_due_with(app: &App, progress: impl FnMut(RunReport) + Send) -> 
     second?;
     let mut report = report.into_inner().unwrap_or_else(|p| p.into_inner());
     report.grants = crate::benefits::grant_due(app).await?;
+    report.refunds = crate::cancellation::send_due(app).await?;
     Ok(report)
 }
 
@@ -608,6 +612,7 @@ pub async fn run_until(
         total.expired += report.expired;
         total.reminders += report.reminders;
         total.grants += report.grants;
+        total.refunds += report.refunds;
         progress(day, report);
         day = day.succ_opt().ok_or_else(|| AppError::Internal("the calendar ended".into()))?;
     }

@@ -25,6 +25,12 @@ pub async fn buyer(t: &TestApp, company: &str, email: &str, country: &str) -> Ap
 
 /// Creates the Action Pack order, agrees to the terms, saves `card` and picks it.
 pub async fn order_at_review(api: &Api, card: &str) -> (String, Value) {
+    order_at_review_with(api, json!({"card": {"number": card, "exp_month": "12", "exp_year": "2030", "cvc": "123"}}))
+        .await
+}
+
+/// [`order_at_review`] with the payment method's body as sent (a Stripe payment method id).
+pub async fn order_at_review_with(api: &Api, payment_method: Value) -> (String, Value) {
     let (status, order) = api.post("/api/v1/orders", json!({"offer": "action-pack"})).await;
     assert_eq!(status, StatusCode::CREATED, "{order}");
     assert_eq!(order["step"], "terms");
@@ -34,12 +40,7 @@ pub async fn order_at_review(api: &Api, card: &str) -> (String, Value) {
         api.post(&format!("/api/v1/orders/{id}/accept-terms"), json!({"terms_version": version})).await;
     assert_eq!(status, StatusCode::OK, "{order}");
     assert_eq!(order["step"], "payment");
-    let (status, pm) = api
-        .post(
-            "/api/v1/payment-methods",
-            json!({"card": {"number": card, "exp_month": "12", "exp_year": "2030", "cvc": "123"}}),
-        )
-        .await;
+    let (status, pm) = api.post("/api/v1/payment-methods", payment_method).await;
     assert_eq!(status, StatusCode::CREATED, "{pm}");
     let (status, order) =
         api.post(&format!("/api/v1/orders/{id}/payment-method"), json!({"payment_method_id": pm["id"]})).await;

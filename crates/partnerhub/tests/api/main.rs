@@ -5,6 +5,7 @@ mod helpers;
 
 mod api_contract;
 mod benefits;
+mod cancellation;
 mod checkout;
 mod competencies;
 mod crash;

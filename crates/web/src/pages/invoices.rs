@@ -1,9 +1,10 @@
-//! Invoices in the portal: the list, one invoice as a page, and its PDF.
+//! Invoices and credit notes in the portal: the list, one document as a page, and its PDF;
+//! program staff see any org's credit note too.
 
 use super::checkout::{money, tax_label, term_text};
 use super::{Chrome, day};
 use crate::AppState;
-use crate::auth::PartnerSession;
+use crate::auth::{PartnerSession, StaffSession};
 use crate::csrf::CsrfToken;
 use crate::error::PageError;
 use askama::Template;
@@ -19,6 +20,10 @@ pub fn routes() -> Router<AppState> {
         .route("/invoices", get(invoices))
         .route("/invoices/{id}", get(invoice))
         .route("/invoices/{id}/pdf", get(invoice_pdf))
+        .route("/credit-notes/{id}", get(credit_note))
+        .route("/credit-notes/{id}/pdf", get(credit_note_pdf))
+        .route("/staff/credit-notes/{id}", get(staff_credit_note))
+        .route("/staff/credit-notes/{id}/pdf", get(staff_credit_note_pdf))
 }
 
 struct InvoiceRow {
@@ -34,6 +39,7 @@ struct InvoiceRow {
 struct InvoicesPage {
     chrome: Chrome,
     invoices: Vec<InvoiceRow>,
+    credit_notes: Vec<InvoiceRow>,
 }
 
 async fn invoices(
@@ -52,7 +58,18 @@ async fn invoices(
             description: i.description,
         })
         .collect();
-    Ok(InvoicesPage { chrome: Chrome::partner("Invoices", &csrf, &s.user), invoices })
+    let notes = app::invoices::credit_notes(&state.app, &s.user).await?;
+    let credit_notes = notes
+        .into_iter()
+        .map(|n| InvoiceRow {
+            total: money(n.total_minor, &n.currency),
+            date: day(n.issued_at),
+            id: n.id,
+            number: n.number,
+            description: format!("{} (invoice {})", n.description, n.invoice_number),
+        })
+        .collect();
+    Ok(InvoicesPage { chrome: Chrome::partner("Invoices", &csrf, &s.user), invoices, credit_notes })
 }
 
 #[derive(Template, WebTemplate)]
@@ -95,7 +112,82 @@ async fn invoice_pdf(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let (number, bytes) = app::invoices::pdf(&state.app, &s.user, &id).await?;
+    Ok(pdf_response(&number, bytes))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "portal/credit_note.html")]
+struct CreditNotePage {
+    chrome: Chrome,
+    n: store::refunds::CreditNoteRecord,
+    seller_lines: Vec<String>,
+    issued: String,
+    period: String,
+    net: String,
+    tax_label: String,
+    tax: String,
+    total: String,
+    /// Where the PDF is: the portal's or the staff console's address.
+    base: &'static str,
+}
+
+fn credit_note_page(chrome: Chrome, n: store::refunds::CreditNoteRecord, base: &'static str) -> CreditNotePage {
+    CreditNotePage {
+        chrome,
+        seller_lines: n.seller_address.lines().map(str::to_owned).collect(),
+        issued: n.issued_at.format("%-d %B %Y").to_string(),
+        period: term_text(n.period_start, n.period_end),
+        net: money(n.net_minor, &n.currency),
+        tax_label: tax_label(n.tax_rate_bp),
+        tax: money(n.tax_minor, &n.currency),
+        total: money(n.total_minor, &n.currency),
+        n,
+        base,
+    }
+}
+
+async fn credit_note(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    s: PartnerSession,
+    Path(id): Path<String>,
+) -> Result<CreditNotePage, PageError> {
+    let n = app::invoices::credit_note(&state.app, &s.user, &id).await?;
+    Ok(credit_note_page(Chrome::partner(&format!("Credit note {}", n.number), &csrf, &s.user), n, ""))
+}
+
+async fn staff_credit_note(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    s: StaffSession,
+    Path(id): Path<String>,
+) -> Result<CreditNotePage, PageError> {
+    let n = app::invoices::credit_note_for_staff(&state.app, &s.staff, &id).await?;
+    Ok(credit_note_page(Chrome::staff(&format!("Credit note {}", n.number), &csrf, &s.staff), n, "/staff"))
+}
+
+fn pdf_response(number: &str, bytes: Vec<u8>) -> Response {
     let disposition = format!("inline; filename=\"{number}.pdf\"");
-    Ok(([(header::CONTENT_TYPE, "application/pdf".to_owned()), (header::CONTENT_DISPOSITION, disposition)], bytes)
-        .into_response())
+    ([(header::CONTENT_TYPE, "application/pdf".to_owned()), (header::CONTENT_DISPOSITION, disposition)], bytes)
+        .into_response()
+}
+
+async fn credit_note_pdf(
+    State(state): State<AppState>,
+    s: PartnerSession,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let n = app::invoices::credit_note(&state.app, &s.user, &id).await?;
+    let (number, bytes) = app::invoices::credit_note_pdf(&n)?;
+    Ok(pdf_response(&number, bytes))
+}
+
+async fn staff_credit_note_pdf(
+    State(state): State<AppState>,
+    s: StaffSession,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let n = app::invoices::credit_note_for_staff(&state.app, &s.staff, &id).await?;
+    let (number, bytes) = app::invoices::credit_note_pdf(&n)?;
+    Ok(pdf_response(&number, bytes))
 }

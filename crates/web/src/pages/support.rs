@@ -1,14 +1,17 @@
 //! Support in the portal (**Report problems** → **New request** → **Submit**; **Service
 //! requests > Partner requests** with **Open** and **Closed**; the conversation, a reply,
-//! reopening) and the staff console's request queue with answers and statuses.
+//! reopening, what staff did) and the staff console's request queue (filters by status, type,
+//! org, age and handler), with answers, internal notes, assignment, support draw-downs and
+//! cancellation (at the end of the term, or now with a refund shown before it is confirmed).
 
-use super::{Chrome, NoticeQuery, when};
+use super::checkout::{money, term_text};
+use super::{Chrome, NoticeQuery, day, when};
 use crate::AppState;
 use crate::auth::{PartnerSession, StaffSession, WebOrigin};
 use crate::csrf::CsrfToken;
 use crate::error::PageError;
 use app::AppError;
-use app::service_requests::RequestForm;
+use app::service_requests::{RefundView, RequestForm};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
@@ -32,6 +35,9 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/requests/{id}/answer", post(answer))
         .route("/staff/requests/{id}/draw", post(draw))
         .route("/staff/requests/{id}/cancel-at-term-end", post(cancel_at_term_end))
+        .route("/staff/requests/{id}/cancel-now", post(cancel_now))
+        .route("/staff/requests/{id}/note", post(note))
+        .route("/staff/requests/{id}/assign", post(assign))
 }
 
 struct RequestRow {
@@ -59,6 +65,7 @@ fn row(r: &RequestRecord) -> RequestRow {
 
 struct MessageRow {
     staff: bool,
+    internal: bool,
     author: String,
     at: String,
     body: String,
@@ -67,10 +74,44 @@ struct MessageRow {
 fn messages(list: Vec<MessageRecord>) -> Vec<MessageRow> {
     list.into_iter()
         .map(|m| MessageRow {
-            staff: m.author_kind == "staff",
+            staff: m.author_kind != "partner",
+            internal: m.author_kind == app::service_requests::INTERNAL,
             author: m.author_name,
             at: when(m.created_at),
             body: m.body,
+        })
+        .collect()
+}
+
+/// A refund made on a request, as both sides see it.
+struct RefundRow {
+    amount: String,
+    invoice: String,
+    /// "Made on 2027-05-02" or "Pending: …".
+    state: String,
+    pending: bool,
+    /// The credit note's id and number, once issued.
+    credit_note: Option<(String, String)>,
+}
+
+fn refund_rows(refunds: &[RefundView]) -> Vec<RefundRow> {
+    refunds
+        .iter()
+        .map(|v| {
+            let r = &v.refund;
+            RefundRow {
+                amount: money(r.amount_minor, &r.currency),
+                invoice: v.invoice_number.clone(),
+                state: match (&r.refunded_at, &r.last_error) {
+                    (Some(at), _) => format!("Made on {}", day(*at)),
+                    (None, Some(e)) => {
+                        format!("Pending: the payment gateway did not make it yet ({e}); tried again automatically")
+                    }
+                    (None, None) => "Pending: being sent to the payment gateway".into(),
+                },
+                pending: r.status == "pending",
+                credit_note: v.credit_note.as_ref().map(|n| (n.id.clone(), n.number.clone())),
+            }
         })
         .collect()
 }
@@ -201,6 +242,7 @@ struct DetailPage {
     contact: String,
     subscription_id: Option<String>,
     messages: Vec<MessageRow>,
+    refunds: Vec<RefundRow>,
     can_reply: bool,
     can_reopen: bool,
     error: Option<String>,
@@ -214,7 +256,8 @@ async fn detail_page(
     notice: Option<&'static str>,
     error: Option<String>,
 ) -> Result<DetailPage, AppError> {
-    let (r, list) = app::service_requests::get_mine(&state.app, &session.user, id).await?;
+    let view = app::service_requests::get_mine(&state.app, &session.user, id).await?;
+    let r = view.request;
     let status: RequestStatus = r.status.parse().unwrap_or(RequestStatus::Closed);
     let reopenable = domain::service_request::check_reopen(status, r.resolved_at, state.app.now()).is_ok();
     Ok(DetailPage {
@@ -226,7 +269,8 @@ async fn detail_page(
         subscription_id: r.subscription_id.clone(),
         can_reply: status.is_open(),
         can_reopen: reopenable,
-        messages: messages(list),
+        refunds: refund_rows(&view.refunds),
+        messages: messages(view.messages),
         r: row(&r),
         error,
     })
@@ -281,13 +325,26 @@ async fn reopen(
 #[template(path = "staff/requests.html")]
 struct QueuePage {
     chrome: Chrome,
-    filter: String,
-    requests: Vec<(RequestRow, String)>,
+    q: QueueQuery,
+    problems: Vec<(&'static str, &'static str)>,
+    /// Each request with its org's name and its handler.
+    requests: Vec<(RequestRow, String, String)>,
+    error: Option<String>,
 }
 
-#[derive(Deserialize)]
+/// The queue's filter form, as sent.
+#[derive(Deserialize, Default)]
 struct QueueQuery {
-    status: Option<String>,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    problem: String,
+    #[serde(default)]
+    org: String,
+    #[serde(default)]
+    older_than_days: String,
+    #[serde(default)]
+    assignee: String,
 }
 
 async fn queue(
@@ -296,13 +353,36 @@ async fn queue(
     s: StaffSession,
     Query(q): Query<QueueQuery>,
 ) -> Result<QueuePage, PageError> {
-    let list = app::service_requests::queue(&state.app, &s.staff, q.status.as_deref()).await?;
-    let filter = q.status.unwrap_or_else(|| "open".into());
+    let typed = app::service_requests::QueueQuery {
+        status: Some(q.status.as_str()).filter(|v| !v.is_empty()),
+        problem: Some(q.problem.as_str()),
+        org: Some(q.org.as_str()),
+        older_than_days: Some(q.older_than_days.as_str()),
+        assignee: Some(q.assignee.as_str()),
+    };
+    // A filter that is not understood shows the form again with the reason, and no rows.
+    let (list, error) = match app::service_requests::queue(&state.app, &s.staff, &typed).await {
+        Ok(list) => (list, None),
+        Err(e @ AppError::Invalid(_)) => (Vec::new(), Some(e.to_string())),
+        Err(e) => return Err(e.into()),
+    };
+    let q = QueueQuery { status: if q.status.is_empty() { "open".into() } else { q.status }, ..q };
     Ok(QueuePage {
         chrome: Chrome::staff("Service requests", &csrf, &s.staff),
-        filter,
-        requests: list.iter().map(|r| (row(r), r.assignee.clone().unwrap_or_default())).collect(),
+        q,
+        problems: ProblemType::ALL.iter().map(|p| (p.as_str(), p.label())).collect(),
+        requests: list.iter().map(|(r, org)| (row(r), org.clone(), r.assignee.clone().unwrap_or_default())).collect(),
+        error,
     })
+}
+
+/// One line of the refund shown before the agent confirms a cancellation.
+struct QuoteRow {
+    invoice: String,
+    term: String,
+    paid: String,
+    due: String,
+    basis: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -314,14 +394,24 @@ struct StaffDetailPage {
     org_name: String,
     contact: String,
     assignee: String,
+    /// Staff the request can be handed to: name, address; `me` is the viewer's address.
+    agents: Vec<(String, String)>,
+    me: String,
     messages: Vec<MessageRow>,
+    refunds: Vec<RefundRow>,
     statuses: Vec<(&'static str, String)>,
     current: String,
     closed: bool,
     /// The org's live support balances: benefit id, what it is, what is left.
     balances: Vec<(String, String, i64)>,
-    /// The subscription the request is about, if any.
-    subscription_id: Option<String>,
+    /// The subscription the request is about: its name, status and term.
+    subscription: Option<String>,
+    /// Whether it can be cancelled (it is live), and what cancelling now would refund.
+    cancellable: bool,
+    quote: Vec<QuoteRow>,
+    quote_total: String,
+    /// The total as the refund field starts ("312.33").
+    quote_amount: String,
     /// A fresh key for the draw-down form, so a resubmitted form draws once.
     draw_key: String,
     error: Option<String>,
@@ -334,14 +424,44 @@ async fn staff_page(
     id: &str,
     error: Option<String>,
 ) -> Result<StaffDetailPage, AppError> {
-    let (r, list) = app::service_requests::get_for_staff(&state.app, &s.staff, id).await?;
+    let view = app::service_requests::get_for_staff(&state.app, &s.staff, id).await?;
+    let r = view.request;
     let balances = app::benefits::support_balances(&state.app, &s.staff, &r.org_id).await?;
     let (org, _, _) = app::staff::org_detail(&state.app, &s.staff, &r.org_id).await?;
+    let quote = match &r.subscription_id {
+        Some(_) => match app::cancellation::quote(&state.app, &s.staff, &r.id).await {
+            Ok(q) => Some(q),
+            Err(AppError::Forbidden(_) | AppError::NotFound(_)) => None,
+            Err(e) => return Err(e),
+        },
+        None => None,
+    };
     Ok(StaffDetailPage {
         org_name: format!("{} (partner ID {})", org.name, org.partner_id),
         balances: balances.into_iter().map(|(id, _, product, left)| (id, product, left)).collect(),
         draw_key: state.app.new_secret("draw"),
-        subscription_id: r.subscription_id.clone(),
+        subscription: quote.as_ref().map(|q| {
+            let sub = &q.subscription;
+            format!("{} subscription, {}, term {}", sub.offer_name, sub.status, term_text(sub.term_start, sub.term_end))
+        }),
+        cancellable: quote.as_ref().is_some_and(|q| q.live),
+        quote: quote
+            .as_ref()
+            .map(|q| {
+                q.lines
+                    .iter()
+                    .map(|l| QuoteRow {
+                        invoice: l.invoice_number.clone(),
+                        term: term_text(l.term.start, l.term.end),
+                        paid: l.paid.to_string(),
+                        due: l.due.to_string(),
+                        basis: l.basis.to_string(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        quote_total: quote.as_ref().map(|q| q.total.to_string()).unwrap_or_default(),
+        quote_amount: quote.as_ref().map(|q| q.total.format_amount()).unwrap_or_default(),
         chrome: Chrome::staff(&format!("Service request {}", r.number), csrf, &s.staff),
         org_id: r.org_id.to_string(),
         contact: match &r.contact_phone {
@@ -349,7 +469,10 @@ async fn staff_page(
             None => r.contact_email.clone(),
         },
         assignee: r.assignee.clone().unwrap_or_else(|| "nobody yet".into()),
-        messages: messages(list),
+        agents: app::service_requests::agents(&state.app, &s.staff).await?,
+        me: s.staff.email.to_string(),
+        messages: messages(view.messages),
+        refunds: refund_rows(&view.refunds),
         statuses: RequestStatus::ALL.iter().map(|st| (st.as_str(), st.to_string())).collect(),
         current: r.status.clone(),
         closed: r.status == RequestStatus::Closed.as_str(),
@@ -421,6 +544,63 @@ async fn cancel_at_term_end(
     Path(id): Path<String>,
 ) -> Response {
     let result = app::service_requests::cancel_at_term_end(&state.app, &s.staff, &id, &origin)
+        .await
+        .map(|()| format!("/staff/requests/{id}"));
+    super::after_post(result, |message| staff_page(&state, &csrf, &s, &id, Some(message))).await
+}
+
+#[derive(Deserialize)]
+struct CancelForm {
+    #[serde(default)]
+    refund: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn cancel_now(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    WebOrigin(origin): WebOrigin,
+    s: StaffSession,
+    Path(id): Path<String>,
+    Form(form): Form<CancelForm>,
+) -> Response {
+    let typed = app::cancellation::CancelNow { refund: &form.refund, reason: &form.reason };
+    let result = app::cancellation::cancel_now(&state.app, &s.staff, &id, &typed, &origin)
+        .await
+        .map(|_| format!("/staff/requests/{id}"));
+    super::after_post(result, |message| staff_page(&state, &csrf, &s, &id, Some(message))).await
+}
+
+async fn note(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    WebOrigin(origin): WebOrigin,
+    s: StaffSession,
+    Path(id): Path<String>,
+    Form(form): Form<MessageForm>,
+) -> Response {
+    let result = app::service_requests::note(&state.app, &s.staff, &id, &form.body, &origin)
+        .await
+        .map(|()| format!("/staff/requests/{id}"));
+    super::after_post(result, |message| staff_page(&state, &csrf, &s, &id, Some(message))).await
+}
+
+#[derive(Deserialize)]
+struct AssignForm {
+    #[serde(default)]
+    assignee: String,
+}
+
+async fn assign(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    WebOrigin(origin): WebOrigin,
+    s: StaffSession,
+    Path(id): Path<String>,
+    Form(form): Form<AssignForm>,
+) -> Response {
+    let result = app::service_requests::assign(&state.app, &s.staff, &id, &form.assignee, &origin)
         .await
         .map(|()| format!("/staff/requests/{id}"));
     super::after_post(result, |message| staff_page(&state, &csrf, &s, &id, Some(message))).await
