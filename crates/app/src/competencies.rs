@@ -267,7 +267,7 @@ pub(crate) async fn fee_paid(
 }
 
 /// Attaches an evidence file to an application still waiting for its decision (Account admin,
-/// Global admin). The file is checked by its bytes (`domain::competency::check_file`).
+/// Global admin). The file is checked by its bytes (`domain::attachment::check_file`).
 pub async fn attach_file(
     app: &App,
     actor: &PartnerUser,
@@ -275,9 +275,9 @@ pub async fn attach_file(
     name: &str,
     bytes: &[u8],
     origin: &Origin,
-) -> Result<store::competencies::FileRecord, AppError> {
+) -> Result<store::files::FileRecord, AppError> {
     actor.require(PartnerPermission::ManageOffers, "apply for competencies; ask an Account admin or a Global admin")?;
-    let checked = competency::check_file(name, bytes).map_err(|why| InvalidInput::new("file", why))?;
+    let checked = domain::attachment::check_file(name, bytes).map_err(|why| InvalidInput::new("file", why))?;
     let mut tx = app.store().write().await?;
     store::orgs::lock(&mut tx, &actor.org_id).await?;
     let a =
@@ -288,16 +288,16 @@ pub async fn attach_file(
             "files can be added only while the application waits for its decision",
         ));
     }
-    if store::competencies::files(&mut tx, &a.id).await?.len() >= competency::MAX_FILES {
+    if store::files::list(&mut tx, store::files::Shelf::Applications, &a.id).await?.len() >= competency::MAX_FILES {
         return Err(conflict(
             "too_many_files",
             format!("an application carries at most {} files", competency::MAX_FILES),
         ));
     }
     let file_id = app.new_id(domain::ids::ApplicationFileId::from_random).to_string();
-    let new = store::competencies::NewFile {
+    let new = store::files::NewFile {
         id: &file_id,
-        application_id: &a.id,
+        owner_id: &a.id,
         org_id: &actor.org_id,
         name: &checked.name,
         content_type: checked.content_type,
@@ -305,20 +305,20 @@ pub async fn attach_file(
         uploaded_by: actor.id.as_str(),
         at: app.now(),
     };
-    store::competencies::insert_file(&mut tx, &new).await?;
+    store::files::insert(&mut tx, store::files::Shelf::Applications, &new).await?;
     let detail = format!("attached {} ({} bytes) to the {} application", checked.name, bytes.len(), title_of(app, &a));
     let change = Change { org: Some(&actor.org_id), action: "competency.file_attached", subject: &a.id, detail };
     audit::record(app, &mut tx, Who::actor(&Actor::Partner(actor.clone())), origin, change).await?;
-    let files = store::competencies::files(&mut tx, &a.id).await?;
+    let files = store::files::list(&mut tx, store::files::Shelf::Applications, &a.id).await?;
     tx.commit().await?;
     files.into_iter().find(|f| f.id == file_id).ok_or(AppError::NotFound("file"))
 }
 
 /// The files of an application (its org's users, or staff).
-pub async fn files(app: &App, actor: &Actor, id: &str) -> Result<Vec<store::competencies::FileRecord>, AppError> {
+pub async fn files(app: &App, actor: &Actor, id: &str) -> Result<Vec<store::files::FileRecord>, AppError> {
     let a = application_for(app, actor, id).await?;
     let mut conn = app.store().read().await?;
-    Ok(store::competencies::files(&mut conn, &a.id).await?)
+    Ok(store::files::list(&mut conn, store::files::Shelf::Applications, &a.id).await?)
 }
 
 /// One file with its bytes (its org's users, or staff).
@@ -327,10 +327,12 @@ pub async fn file(
     actor: &Actor,
     id: &str,
     file_id: &str,
-) -> Result<(store::competencies::FileRecord, Vec<u8>), AppError> {
+) -> Result<(store::files::FileRecord, Vec<u8>), AppError> {
     let a = application_for(app, actor, id).await?;
     let mut conn = app.store().read().await?;
-    store::competencies::file(&mut conn, &a.id, file_id).await?.ok_or(AppError::NotFound("file"))
+    store::files::get(&mut conn, store::files::Shelf::Applications, &a.id, file_id)
+        .await?
+        .ok_or(AppError::NotFound("file"))
 }
 
 async fn application_for(app: &App, actor: &Actor, id: &str) -> Result<ApplicationRecord, AppError> {

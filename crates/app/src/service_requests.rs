@@ -37,10 +37,21 @@ pub async fn create(
     app: &App,
     actor: &PartnerUser,
     form: &RequestForm<'_>,
+    files: &[(String, Vec<u8>)],
     origin: &Origin,
 ) -> Result<RequestRecord, AppError> {
     actor.require(PartnerPermission::UseSupport, "open service requests; ask an admin of your org")?;
     let new = NewRequest::parse(form.problem, form.title, form.description, form.contact_email, form.contact_phone)?;
+    if files.len() > rules::MAX_FILES {
+        return Err(InvalidInput::new("file", format!("attach at most {} files", rules::MAX_FILES)).into());
+    }
+    let checked = files
+        .iter()
+        .map(|(name, bytes)| {
+            domain::attachment::check_file(name, bytes)
+                .map_err(|why| InvalidInput::new("file", format!("{}: {why}", name.trim())))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let mut tx = app.store().write().await?;
     let subscription_id = match form.subscription_id.trim() {
         "" => None,
@@ -73,6 +84,20 @@ pub async fn create(
     store::service_requests::insert(&mut tx, &request).await?;
     let message = message(app, &request.id, "partner", &format!("{} <{}>", actor.name, actor.email), &new.description);
     store::service_requests::insert_message(&mut tx, &message).await?;
+    for (file, (_, bytes)) in checked.iter().zip(files) {
+        let id = app.new_id(domain::ids::ApplicationFileId::from_random).to_string();
+        let new = store::files::NewFile {
+            id: &id,
+            owner_id: &request.id,
+            org_id: &actor.org_id,
+            name: &file.name,
+            content_type: file.content_type,
+            data: bytes,
+            uploaded_by: actor.id.as_str(),
+            at: now,
+        };
+        store::files::insert(&mut tx, store::files::Shelf::Requests, &new).await?;
+    }
     let detail = format!("opened service request {}: {}", request.number, request.title);
     let change = Change { org: Some(&actor.org_id), action: "service_request.opened", subject: &request.id, detail };
     audit::record(app, &mut tx, Who::actor(&Actor::Partner(actor.clone())), origin, change).await?;
@@ -117,6 +142,7 @@ pub async fn get_mine(app: &App, actor: &PartnerUser, id: &str) -> Result<Reques
 pub struct RequestView {
     pub request: RequestRecord,
     pub messages: Vec<MessageRecord>,
+    pub files: Vec<store::files::FileRecord>,
     pub refunds: Vec<RefundView>,
 }
 
@@ -136,7 +162,8 @@ async fn view(conn: &mut store::Conn, request: RequestRecord) -> Result<RequestV
         let invoice_number = invoice.map(|i| i.number).unwrap_or_default();
         refunds.push(RefundView { refund, invoice_number, credit_note });
     }
-    Ok(RequestView { request, messages, refunds })
+    let files = store::files::list(conn, store::files::Shelf::Requests, &request.id).await?;
+    Ok(RequestView { request, messages, files, refunds })
 }
 
 /// The author kind of staff's internal notes.
@@ -438,4 +465,29 @@ pub async fn agents(app: &App, staff: &StaffMember) -> Result<Vec<(String, Strin
     let mut conn = app.store().read().await?;
     let all = store::staff::list(&mut conn).await?;
     Ok(all.into_iter().map(|s| (s.name.to_string(), s.email.to_string())).collect())
+}
+
+/// One attachment of a request with its bytes: for the org's users who see its requests, or
+/// staff.
+pub async fn file(
+    app: &App,
+    actor: &Actor,
+    id: &str,
+    file_id: &str,
+) -> Result<(store::files::FileRecord, Vec<u8>), AppError> {
+    let mut conn = app.store().read().await?;
+    let request = match actor {
+        Actor::Partner(u) => {
+            u.require(PartnerPermission::UseSupport, "see service requests; ask an admin of your org")?;
+            store::service_requests::get_in_org(&mut conn, &u.org_id, id).await?
+        }
+        Actor::Staff(s) => {
+            s.require(StaffPermission::ViewOrgs, "see service requests")?;
+            store::service_requests::get(&mut conn, id).await?
+        }
+    }
+    .ok_or(AppError::NotFound("service request"))?;
+    store::files::get(&mut conn, store::files::Shelf::Requests, &request.id, file_id)
+        .await?
+        .ok_or(AppError::NotFound("file"))
 }

@@ -158,7 +158,7 @@ prefixed_id!(
     CompetencyApplicationId, "cap", "competency application"
 );
 prefixed_id!(
-    /// An evidence file attached to a competency application.
+    /// A file attached to a competency application or a service request.
     ApplicationFileId, "fil", "file"
 );
 prefixed_id!(

@@ -4,6 +4,7 @@
 //! nothing of SQL or HTTP. Callers pass in the time and the random bytes they own.
 
 pub mod account;
+pub mod attachment;
 pub mod benefit;
 pub mod card;
 pub mod catalog;

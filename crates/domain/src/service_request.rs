@@ -116,6 +116,9 @@ impl FromStr for RequestStatus {
     }
 }
 
+/// How many files a new request may carry (each checked by `attachment::check_file`).
+pub const MAX_FILES: usize = 3;
+
 /// How long a resolved request can be reopened.
 pub const REOPEN_DAYS: i64 = 14;
 

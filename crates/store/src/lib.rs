@@ -11,6 +11,7 @@ pub mod benefits;
 mod bulk;
 pub mod catalog;
 pub mod competencies;
+pub mod files;
 pub mod idempotency;
 pub mod invitations;
 pub mod invoices;

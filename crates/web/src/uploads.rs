@@ -50,3 +50,39 @@ pub fn attachment(name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
     response
 }
+
+/// A form that may carry files: its text fields, and the files of its `file` parts (parts left
+/// empty by the browser are skipped). A plain urlencoded form gives its fields and no files, so
+/// one handler serves the page with and without attachments.
+pub async fn form_with_files(
+    request: axum::extract::Request,
+) -> Result<(Vec<(String, String)>, Vec<(String, Vec<u8>)>), AppError> {
+    use axum::extract::FromRequest;
+    let multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("multipart/form-data"));
+    let unreadable = || AppError::from(InvalidInput::new("file", "the form could not be read; send it again"));
+    if !multipart {
+        let bytes =
+            axum::body::to_bytes(request.into_body(), crate::MAX_UPLOAD_BODY_BYTES).await.map_err(|_| unreadable())?;
+        let fields = serde_urlencoded::from_bytes(&bytes).map_err(|_| unreadable())?;
+        return Ok((fields, Vec::new()));
+    }
+    let mut form = Multipart::from_request(request, &()).await.map_err(|_| unreadable())?;
+    let (mut fields, mut files) = (Vec::new(), Vec::new());
+    while let Some(field) = form.next_field().await.map_err(|_| unreadable())? {
+        let name = field.name().unwrap_or("").to_owned();
+        match field.file_name().map(str::to_owned) {
+            Some(file_name) if name == "file" => {
+                let bytes = field.bytes().await.map_err(|_| unreadable())?;
+                if !(bytes.is_empty() && file_name.is_empty()) {
+                    files.push((file_name, bytes.to_vec()));
+                }
+            }
+            _ => fields.push((name, field.text().await.map_err(|_| unreadable())?)),
+        }
+    }
+    Ok((fields, files))
+}

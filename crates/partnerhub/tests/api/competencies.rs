@@ -248,7 +248,7 @@ async fn the_portal_applies_the_console_approves_and_the_fee_order_opens() {
 }
 
 /// A multipart/form-data body by hand: `(name, file name, bytes)` parts.
-fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
+pub fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
     let boundary = "----partnerhub-test-boundary-7d1f";
     let mut body = Vec::new();
     for (name, file, bytes) in parts {

@@ -190,3 +190,91 @@ async fn staff_cancel_a_subscription_at_the_end_of_its_term_from_a_billing_reque
     assert_eq!(api.get(&format!("/api/v1/subscriptions/{sub}")).await.1["status"], "expired");
     assert_eq!(crate::checkout::sandbox_charges(&t).await, 1, "no renewal was charged");
 }
+
+#[tokio::test]
+async fn attachments_are_checked_and_internal_notes_never_reach_the_partner() {
+    let t = spawn_app().await;
+    let ada = t.sign_up("Contoso", "ada@contoso.example").await;
+    let (_, form) = ada.browser.get_text(NEW).await;
+    assert!(form.contains("multipart/form-data"));
+    let token = csrf_in(&form).unwrap();
+    let send = |files: Vec<(&'static str, &'static [u8])>| {
+        let mut parts: Vec<(&str, Option<&str>, &[u8])> = vec![
+            ("csrf", None, token.as_bytes()),
+            ("problem", None, b"portal"),
+            ("subscription_id", None, b""),
+            ("title", None, b"Invoices page is blank"),
+            ("description", None, b"See the screenshot."),
+            ("contact_email", None, b"ada@contoso.example"),
+            ("contact_phone", None, b""),
+        ];
+        parts.extend(files.into_iter().map(|(name, bytes)| ("file", Some(name), bytes)));
+        let (content_type, body) = crate::competencies::multipart(&parts);
+        ada.browser
+            .client
+            .post(format!("{}/support/requests", ada.browser.url))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+    };
+    let r = send(vec![("setup.pdf", &[0x4D, 0x5A, 0x90, 0x00])]).await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("etup.pdf: send a PDF, PNG, JPEG or plain-text file") && html.contains("See the screenshot.")
+    );
+    let many: Vec<(&str, &[u8])> = vec![("a.txt", b"a"), ("b.txt", b"b"), ("c.txt", b"c"), ("d.txt", b"d")];
+    assert_eq!(send(many).await.unwrap().status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let mut conn = t.app.store().read().await.unwrap();
+    let none: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM service_requests").fetch_one(&mut *conn).await.unwrap();
+    assert_eq!(none, 0, "a refused form changes nothing");
+    drop(conn);
+
+    let shot: &[u8] = b"\x89PNG\r\n\x1a\nscreenshot";
+    let r = send(vec![("../blank page.png", shot), ("steps.txt", b"1. open Invoices")]).await.unwrap();
+    let page = location(&r).trim_end_matches("?notice=request_opened").to_owned();
+    let (_, html) = ada.browser.get_text(&page).await;
+    assert!(html.contains("blank page.png") && html.contains("steps.txt"), "{html}");
+    let link = html.split("href=\"").find(|s| s.contains("/files/")).unwrap().split('"').next().unwrap().to_owned();
+    let file = ada.browser.get(&link).await;
+    assert_eq!(file.headers()["content-type"], "image/png");
+    assert!(file.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
+    assert_eq!(file.bytes().await.unwrap().as_ref(), shot);
+    let eve = t.sign_up("Fabrikam", "eve@fabrikam.example").await;
+    assert_eq!(eve.browser.get(&link).await.status(), StatusCode::NOT_FOUND, "another org never gets it");
+
+    // Staff see the files, write an internal note, and hand the request on; the partner sees
+    // neither the note nor is told of it.
+    let staff = t.staff_admin().await;
+    let staff_page = page.replace("/support/requests/", "/staff/requests/");
+    let staff_link = link.replace("/support/requests/", "/staff/requests/");
+    assert_eq!(staff.get(&staff_link).await.status(), StatusCode::OK);
+    let emails_before = t.emails_to("ada@contoso.example").await.len();
+    let r = staff
+        .submit(&staff_page, &format!("{staff_page}/note"), &[("body", "Looks like the CSS bug from last week.")])
+        .await;
+    assert_eq!(location(&r), staff_page);
+    assert!(staff.get_text(&staff_page).await.1.contains("Looks like the CSS bug"));
+    assert!(!ada.browser.get_text(&page).await.1.contains("CSS bug"), "internal notes never reach the partner");
+    assert_eq!(t.emails_to("ada@contoso.example").await.len(), emails_before, "nor is the partner told");
+    let r = staff.submit(&staff_page, &format!("{staff_page}/assign"), &[("assignee", t.admin_email.as_str())]).await;
+    assert_eq!(location(&r), staff_page);
+    let r = staff.submit(&staff_page, &format!("{staff_page}/assign"), &[("assignee", "nobody@example.com")]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // The queue's filters: by type, org, age and handler.
+    let shows = |query: &'static str| {
+        let staff = &staff;
+        async move { staff.get_text(&format!("/staff/requests?{query}")).await.1.contains("SR-000001") }
+    };
+    assert!(shows("problem=portal&org=contoso&assignee=mine").await);
+    assert!(!shows("problem=billing").await);
+    assert!(!shows("org=fabrikam").await);
+    assert!(!shows("assignee=nobody").await);
+    assert!(!shows("older_than_days=2").await);
+    t.clock.advance(Duration::days(3));
+    assert!(shows("older_than_days=2").await);
+    let (status, html) = staff.get_text("/staff/requests?older_than_days=soon").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("whole number of days"), "{html}");
+}

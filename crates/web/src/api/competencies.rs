@@ -70,7 +70,7 @@ pub struct EvidenceFile {
     pub uploaded_at: DateTime<Utc>,
 }
 
-fn file_dto(f: store::competencies::FileRecord) -> EvidenceFile {
+fn file_dto(f: store::files::FileRecord) -> EvidenceFile {
     EvidenceFile {
         id: f.id,
         name: f.name,

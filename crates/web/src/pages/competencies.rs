@@ -43,7 +43,7 @@ struct FileRow {
     size: String,
 }
 
-fn file_rows(files: Vec<store::competencies::FileRecord>) -> Vec<FileRow> {
+fn file_rows(files: Vec<store::files::FileRecord>) -> Vec<FileRow> {
     files
         .into_iter()
         .map(|f| {

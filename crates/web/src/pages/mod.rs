@@ -46,7 +46,7 @@ pub fn routes() -> Router<AppState> {
 
 /// The pages that take file uploads (a larger body limit than the other forms).
 pub fn upload_routes() -> Router<AppState> {
-    competencies::upload_routes()
+    competencies::upload_routes().merge(support::upload_routes())
 }
 
 /// After a form post: on to `Ok`'s address; when the change was refused for a reason the person

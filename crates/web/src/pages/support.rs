@@ -22,10 +22,17 @@ use domain::service_request::{ProblemType, RequestStatus};
 use serde::Deserialize;
 use store::service_requests::{MessageRecord, RequestRecord};
 
+/// The New request form, which may carry attachments (the larger body limit of uploads).
+pub fn upload_routes() -> Router<AppState> {
+    Router::new().route("/support/requests", post(create))
+}
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/support/report", get(report))
-        .route("/support/requests", get(list).post(create))
+        .route("/support/requests", get(list))
+        .route("/support/requests/{id}/files/{file_id}", get(download))
+        .route("/staff/requests/{id}/files/{file_id}", get(staff_download))
         .route("/support/requests/new", get(new_form))
         .route("/support/requests/{id}", get(detail))
         .route("/support/requests/{id}/reply", post(reply))
@@ -190,8 +197,26 @@ async fn create(
     Extension(csrf): Extension<CsrfToken>,
     WebOrigin(origin): WebOrigin,
     session: PartnerSession,
-    Form(form): Form<NewForm>,
+    request: axum::extract::Request,
 ) -> Response {
+    let (fields, files) = match crate::uploads::form_with_files(request).await {
+        Ok(sent) => sent,
+        Err(e) => {
+            return super::after_post(Err::<String, _>(e), |m| {
+                new_page(&state, &csrf, &session, NewForm::default(), Some(m))
+            })
+            .await;
+        }
+    };
+    let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+    let form = NewForm {
+        problem: field("problem"),
+        subscription_id: field("subscription_id"),
+        title: field("title"),
+        description: field("description"),
+        contact_email: field("contact_email"),
+        contact_phone: field("contact_phone"),
+    };
     let typed = RequestForm {
         problem: &form.problem,
         subscription_id: &form.subscription_id,
@@ -200,10 +225,33 @@ async fn create(
         contact_email: &form.contact_email,
         contact_phone: &form.contact_phone,
     };
-    let result = app::service_requests::create(&state.app, &session.user, &typed, &origin)
+    let result = app::service_requests::create(&state.app, &session.user, &typed, &files, &origin)
         .await
         .map(|r| format!("/support/requests/{}?notice=request_opened", r.id));
     super::after_post(result, |message| new_page(&state, &csrf, &session, form.clone(), Some(message))).await
+}
+
+async fn download(
+    State(state): State<AppState>,
+    session: PartnerSession,
+    Path((id, file_id)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let (f, bytes) = app::service_requests::file(&state.app, &app::Actor::Partner(session.user), &id, &file_id).await?;
+    Ok(crate::uploads::attachment(&f.name, &f.content_type, bytes))
+}
+
+async fn staff_download(
+    State(state): State<AppState>,
+    s: StaffSession,
+    Path((id, file_id)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let (f, bytes) = app::service_requests::file(&state.app, &app::Actor::Staff(s.staff), &id, &file_id).await?;
+    Ok(crate::uploads::attachment(&f.name, &f.content_type, bytes))
+}
+
+/// An attachment as a request's page lists it: id, name, size.
+fn file_rows(files: &[store::files::FileRecord]) -> Vec<(String, String, String)> {
+    files.iter().map(|f| (f.id.clone(), f.name.clone(), format!("{} KB", (f.size_bytes + 1023) / 1024))).collect()
 }
 
 #[derive(Template, WebTemplate)]
@@ -242,6 +290,7 @@ struct DetailPage {
     contact: String,
     subscription_id: Option<String>,
     messages: Vec<MessageRow>,
+    files: Vec<(String, String, String)>,
     refunds: Vec<RefundRow>,
     can_reply: bool,
     can_reopen: bool,
@@ -270,6 +319,7 @@ async fn detail_page(
         can_reply: status.is_open(),
         can_reopen: reopenable,
         refunds: refund_rows(&view.refunds),
+        files: file_rows(&view.files),
         messages: messages(view.messages),
         r: row(&r),
         error,
@@ -398,6 +448,7 @@ struct StaffDetailPage {
     agents: Vec<(String, String)>,
     me: String,
     messages: Vec<MessageRow>,
+    files: Vec<(String, String, String)>,
     refunds: Vec<RefundRow>,
     statuses: Vec<(&'static str, String)>,
     current: String,
@@ -471,6 +522,7 @@ async fn staff_page(
         assignee: r.assignee.clone().unwrap_or_else(|| "nobody yet".into()),
         agents: app::service_requests::agents(&state.app, &s.staff).await?,
         me: s.staff.email.to_string(),
+        files: file_rows(&view.files),
         messages: messages(view.messages),
         refunds: refund_rows(&view.refunds),
         statuses: RequestStatus::ALL.iter().map(|st| (st.as_str(), st.to_string())).collect(),

@@ -1,0 +1,64 @@
+//! Files people attach: evidence for a competency application, documents on a service request.
+//! A file is typed by its bytes, never by what the sender called it, and only a few types are
+//! taken, so that nothing we serve back can run in a browser.
+
+/// Largest file.
+pub const MAX_FILE_BYTES: usize = 2 * 1024 * 1024;
+
+/// A file that passed the checks: a safe name and the type its bytes show.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckedFile {
+    pub name: String,
+    pub content_type: &'static str,
+}
+
+/// Checks a file by its bytes, not by what the sender called it: PDF, PNG, JPEG or
+/// plain UTF-8 text, at most [`MAX_FILE_BYTES`]. The name keeps only its last path part,
+/// without control characters, at most 120 characters.
+pub fn check_file(name: &str, bytes: &[u8]) -> Result<CheckedFile, String> {
+    if bytes.is_empty() {
+        return Err("the file is empty".into());
+    }
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(format!("the file is larger than {} MB", MAX_FILE_BYTES / (1024 * 1024)));
+    }
+    let content_type = if bytes.starts_with(b"%PDF-") {
+        "application/pdf"
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        "image/png"
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        "image/jpeg"
+    } else if std::str::from_utf8(bytes).is_ok_and(|t| !t.contains('\0')) {
+        "text/plain; charset=utf-8"
+    } else {
+        return Err("send a PDF, PNG, JPEG or plain-text file".into());
+    };
+    let base = name.rsplit(['/', '\\']).next().unwrap_or("");
+    let clean: String = base.chars().filter(|c| !c.is_control() && *c != '"').take(120).collect();
+    let clean = clean.trim();
+    if clean.is_empty() || clean == "." || clean == ".." {
+        return Err("the file needs a name".into());
+    }
+    Ok(CheckedFile { name: clean.to_owned(), content_type })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_are_typed_by_their_bytes_and_named_safely() {
+        assert_eq!(check_file("cert.pdf", b"%PDF-1.7 ...").unwrap().content_type, "application/pdf");
+        assert_eq!(check_file("x.png", b"\x89PNG\r\n\x1a\nrest").unwrap().content_type, "image/png");
+        assert_eq!(
+            check_file("a.txt", "Zertifikat für Ann".as_bytes()).unwrap().content_type,
+            "text/plain; charset=utf-8"
+        );
+        assert!(check_file("evil.pdf", &[0x4D, 0x5A, 0x90, 0x00]).unwrap_err().contains("PDF, PNG, JPEG"));
+        assert_eq!(check_file("../../etc/pass\"wd.txt", b"hi").unwrap().name, "passwd.txt");
+        assert_eq!(check_file("C:\\docs\\ref.txt", b"hi").unwrap().name, "ref.txt");
+        assert!(check_file("big.txt", &vec![b'a'; MAX_FILE_BYTES + 1]).is_err());
+        assert!(check_file("empty.txt", b"").is_err());
+        assert!(check_file("/", b"hi").is_err());
+    }
+}

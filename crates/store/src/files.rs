@@ -1,0 +1,105 @@
+//! Files attached to something an org owns: evidence on a competency application, documents on a
+//! service request. One table per owner kind (a shelf), the same columns on each.
+
+use crate::time::{from_db, to_db};
+use crate::{Conn, Result};
+use chrono::{DateTime, Utc};
+use domain::ids::OrgId;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+/// Where files of one kind of owner are kept.
+#[derive(Clone, Copy, Debug)]
+pub enum Shelf {
+    /// Evidence on competency applications.
+    Applications,
+    /// Attachments of service requests.
+    Requests,
+}
+
+impl Shelf {
+    /// The table and the column naming the owner; fixed strings, never input.
+    fn table(self) -> (&'static str, &'static str) {
+        match self {
+            Shelf::Applications => ("application_files", "application_id"),
+            Shelf::Requests => ("service_request_files", "request_id"),
+        }
+    }
+}
+
+/// A file, without its bytes.
+#[derive(Clone, Debug)]
+pub struct FileRecord {
+    pub id: String,
+    /// The application or request it belongs to.
+    pub owner_id: String,
+    pub name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub uploaded_at: DateTime<Utc>,
+}
+
+fn file_from_row(r: &AnyRow) -> Result<FileRecord> {
+    Ok(FileRecord {
+        id: r.try_get("id")?,
+        owner_id: r.try_get("owner_id")?,
+        name: r.try_get("name")?,
+        content_type: r.try_get("content_type")?,
+        size_bytes: r.try_get("size_bytes")?,
+        uploaded_at: from_db(r.try_get("uploaded_at")?)?,
+    })
+}
+
+pub struct NewFile<'a> {
+    pub id: &'a str,
+    pub owner_id: &'a str,
+    pub org_id: &'a OrgId,
+    pub name: &'a str,
+    pub content_type: &'a str,
+    pub data: &'a [u8],
+    pub uploaded_by: &'a str,
+    pub at: DateTime<Utc>,
+}
+
+pub async fn insert(conn: &mut Conn, shelf: Shelf, f: &NewFile<'_>) -> Result<()> {
+    let (table, owner) = shelf.table();
+    let sql = format!(
+        "INSERT INTO {table} (id, {owner}, org_id, name, content_type, size_bytes, data, uploaded_by, uploaded_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(f.id)
+        .bind(f.owner_id)
+        .bind(f.org_id.as_str())
+        .bind(f.name)
+        .bind(f.content_type)
+        .bind(i64::try_from(f.data.len()).unwrap_or(i64::MAX))
+        .bind(f.data.to_vec())
+        .bind(f.uploaded_by)
+        .bind(to_db(f.at))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The owner's files, oldest first, without their bytes.
+pub async fn list(conn: &mut Conn, shelf: Shelf, owner_id: &str) -> Result<Vec<FileRecord>> {
+    let (table, owner) = shelf.table();
+    let sql = format!(
+        "SELECT id, {owner} AS owner_id, name, content_type, size_bytes, uploaded_at FROM {table} \
+         WHERE {owner} = $1 ORDER BY uploaded_at, id"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(owner_id).fetch_all(conn).await?;
+    rows.iter().map(file_from_row).collect()
+}
+
+/// One file of the owner, with its bytes.
+pub async fn get(conn: &mut Conn, shelf: Shelf, owner_id: &str, id: &str) -> Result<Option<(FileRecord, Vec<u8>)>> {
+    let (table, owner) = shelf.table();
+    let sql = format!(
+        "SELECT id, {owner} AS owner_id, name, content_type, size_bytes, uploaded_at, data FROM {table} \
+         WHERE {owner} = $1 AND id = $2"
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(owner_id).bind(id).fetch_optional(conn).await?;
+    row.map(|r| Ok((file_from_row(&r)?, r.try_get::<Vec<u8>, _>("data")?))).transpose()
+}
