@@ -312,3 +312,90 @@ async fn with_stripe_a_refund_the_gateway_cannot_take_stays_pending_and_is_made_
     let (_, html) = ada.get_text(&page).await;
     assert!(html.contains("credit note CN-2027-000001") && html.contains("Made on"), "{html}");
 }
+
+/// A POST with an Idempotency-Key: `(status, body, replayed)`.
+async fn post_once(api: &Api, path: &str, key: Option<&str>, body: Value) -> (StatusCode, Value, bool) {
+    let mut request =
+        api.client.post(format!("{}{path}", api.url)).bearer_auth(api.token.as_deref().unwrap()).json(&body);
+    if let Some(key) = key {
+        request = request.header("Idempotency-Key", key);
+    }
+    let r = request.send().await.unwrap();
+    let (status, replayed) = (r.status(), r.headers().contains_key("idempotent-replayed"));
+    (status, r.json().await.unwrap_or(Value::Null), replayed)
+}
+
+#[tokio::test]
+async fn the_api_opens_a_request_and_staff_cancel_it_once_per_idempotency_key() {
+    let t = spawn_app().await;
+    let api = buyer(&t, "Contoso UK", "ada@contoso.example", "GB").await;
+    let (order, _) = order_at_review(&api, GOOD_CARD).await;
+    let sub = pay(&api, &order, "buy").await.1["subscription_id"].as_str().unwrap().to_owned();
+    let (status, bad) = api
+        .post(
+            "/api/v1/service-requests",
+            json!({"problem_type": "billing", "title": "", "description": "x", "contact_email": "ada@contoso.example"}),
+        )
+        .await;
+    assert_eq!((status, bad["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_input")), "{bad}");
+    let (status, r) = api
+        .post(
+            "/api/v1/service-requests",
+            json!({"problem_type": "billing", "subscription_id": sub, "title": "Cancel now", "description": "Please cancel and refund.", "contact_email": "ada@contoso.example"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{r}");
+    assert_eq!((r["number"].as_str(), r["status"].as_str()), (Some("SR-000001"), Some("new")));
+    let id = r["id"].as_str().unwrap().to_owned();
+
+    let other = buyer(&t, "Fabrikam", "eve@fabrikam.example", "US").await;
+    assert_eq!(other.get(&format!("/api/v1/service-requests/{id}")).await.0, StatusCode::NOT_FOUND);
+    let (status, _, _) =
+        post_once(&api, &format!("/api/v1/service-requests/{id}/cancellation"), Some("k"), json!({"when": "now"}))
+            .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "partners do not cancel");
+
+    let staff = crate::competencies::staff_api(&t).await;
+    let (_, queue) = staff.get("/api/v1/service-requests?problem_type=billing&org=contoso").await;
+    assert_eq!(queue["data"][0]["number"], "SR-000001", "{queue}");
+    let (_, _) = staff
+        .post(
+            &format!("/api/v1/service-requests/{id}/messages"),
+            json!({"body": "Refund policy applies.", "internal": true}),
+        )
+        .await;
+    let (_, seen) = api.get(&format!("/api/v1/service-requests/{id}")).await;
+    assert!(!seen.to_string().contains("Refund policy applies"), "no internal note for the partner: {seen}");
+    let (_, seen) = staff.get(&format!("/api/v1/service-requests/{id}")).await;
+    assert!(seen.to_string().contains("Refund policy applies"));
+
+    let (_, quote) = staff.get(&format!("/api/v1/service-requests/{id}/cancellation")).await;
+    assert_eq!(
+        (quote["live"].as_bool(), quote["total"]["amount_minor"].as_i64()),
+        (Some(true), Some(45_000)),
+        "{quote}"
+    );
+    let path = format!("/api/v1/service-requests/{id}/cancellation");
+    let (status, body, _) = post_once(&staff, &path, None, json!({"when": "now"})).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("idempotency_key_required")));
+    let (status, done, replayed) = post_once(&staff, &path, Some("cancel-1"), json!({"when": "now"})).await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    assert!(!replayed);
+    assert_eq!(done["status"], "resolved");
+    assert_eq!(
+        (done["refunds"][0]["status"].as_str(), done["refunds"][0]["credit_note_number"].as_str()),
+        (Some("succeeded"), Some("CN-2027-000001"))
+    );
+    let (status, again, replayed) = post_once(&staff, &path, Some("cancel-1"), json!({"when": "now"})).await;
+    assert_eq!((status, replayed), (StatusCode::OK, true));
+    assert_eq!(again, done);
+    let (status, body, _) = post_once(&staff, &path, Some("cancel-2"), json!({"when": "now"})).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::CONFLICT, Some("subscription_not_live")));
+    assert_eq!(scalar(&t, "SELECT COUNT(*) FROM sandbox_refunds").await, 1);
+
+    let (_, notes) = api.get("/api/v1/credit-notes").await;
+    assert_eq!(notes["data"][0]["total"]["amount_minor"], 45_000);
+    assert_eq!(notes["data"][0]["invoice_number"], "INV-2027-000001");
+    let note = notes["data"][0]["id"].as_str().unwrap();
+    assert_eq!(other.get(&format!("/api/v1/credit-notes/{note}")).await.0, StatusCode::NOT_FOUND);
+}

@@ -64,7 +64,7 @@ pub struct Terms {
     pub text: String,
 }
 
-fn amount(minor: i64, currency: &str) -> ApiResult<Amount> {
+pub(super) fn amount(minor: i64, currency: &str) -> ApiResult<Amount> {
     Ok(money_of(minor, currency).map_err(ApiError)?.into())
 }
 
@@ -255,7 +255,10 @@ pub(super) async fn idempotent(
                     | AppError::GatewayUnavailable(_)
                     | AppError::Store(_)
                     | AppError::Internal(_)
-                    | AppError::Conflict { code: "payment_in_progress" | "payment_not_completed", .. }
+                    | AppError::Conflict {
+                        code: "payment_in_progress" | "payment_not_completed" | "subscription_busy",
+                        ..
+                    }
             );
             let problem = e.problem();
             let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

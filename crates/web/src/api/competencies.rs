@@ -57,11 +57,11 @@ pub struct Application {
     /// The subscription its fee bought, once paid.
     pub subscription_id: Option<String>,
     /// Evidence files (download each by its id).
-    pub files: Vec<EvidenceFile>,
+    pub files: Vec<AttachedFile>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct EvidenceFile {
+pub struct AttachedFile {
     pub id: String,
     pub name: String,
     /// As the file's bytes show: `application/pdf`, `image/png`, `image/jpeg` or text.
@@ -70,8 +70,8 @@ pub struct EvidenceFile {
     pub uploaded_at: DateTime<Utc>,
 }
 
-fn file_dto(f: store::files::FileRecord) -> EvidenceFile {
-    EvidenceFile {
+pub(super) fn file_dto(f: store::files::FileRecord) -> AttachedFile {
+    AttachedFile {
         id: f.id,
         name: f.name,
         content_type: f.content_type,
@@ -94,7 +94,7 @@ async fn full_dto(state: &AppState, actor: &Actor, a: ApplicationRecord) -> ApiR
     Ok(dto_with(a, files.into_iter().map(file_dto).collect()))
 }
 
-fn dto_with(a: ApplicationRecord, files: Vec<EvidenceFile>) -> Application {
+fn dto_with(a: ApplicationRecord, files: Vec<AttachedFile>) -> Application {
     let e = app::competencies::evidence_of(&a);
     Application {
         files,
@@ -256,13 +256,13 @@ pub struct UploadForm {
 /// bytes; anything but PDF, PNG, JPEG or plain text is refused; at most 5 files.
 #[utoipa::path(post, path = "/api/v1/competency-applications/{id}/files", tag = "competencies", params(("id" = String, Path)),
     request_body(content = UploadForm, content_type = "multipart/form-data"),
-    responses((status = 201, body = EvidenceFile), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 201, body = AttachedFile), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub async fn upload_file(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<String>,
     multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
-) -> ApiResult<(StatusCode, Json<EvidenceFile>)> {
+) -> ApiResult<(StatusCode, Json<AttachedFile>)> {
     let user = caller.partner()?;
     let (name, bytes) = crate::uploads::file_part(multipart).await.map_err(ApiError)?;
     let file = app::competencies::attach_file(&state.app, user, &id, &name, &bytes, &caller.origin).await?;

@@ -7,6 +7,7 @@ mod checkout;
 mod competencies;
 mod dto;
 mod json;
+mod support;
 
 use crate::AppState;
 use crate::auth::ApiCaller;
@@ -28,7 +29,7 @@ use utoipa_axum::routes;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "partnerhub API", description = "Partner program: orgs, users and roles, membership, offers, orders, subscriptions, invoices, benefits, competencies. Authenticate with a personal API token: `Authorization: Bearer phk_…`. Errors are `application/problem+json` documents with a stable `code`."),
+    info(title = "partnerhub API", description = "Partner program: orgs, users and roles, membership, offers, orders, subscriptions, invoices, credit notes, benefits, competencies, service requests. Authenticate with a personal API token: `Authorization: Bearer phk_…`. Errors are `application/problem+json` documents with a stable `code`."),
     components(schemas(Problem)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
@@ -87,6 +88,16 @@ pub fn routes() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(competencies::decide))
         .routes(routes!(competencies::fee_order))
         .routes(routes!(competencies::download_file))
+        .routes(routes!(support::list, support::create))
+        .routes(routes!(support::get))
+        .routes(routes!(support::write))
+        .routes(routes!(support::reopen))
+        .routes(routes!(support::assign))
+        .routes(routes!(support::quote, support::cancel))
+        .routes(routes!(support::download_file))
+        .routes(routes!(support::list_credit_notes))
+        .routes(routes!(support::get_credit_note))
+        .routes(routes!(support::get_credit_note_pdf))
         .split_for_parts()
 }
 

@@ -1,0 +1,516 @@
+//! Service requests in the API: a partner opens one, follows the conversation, replies and
+//! reopens; staff work the queue, answer, write internal notes, assign, and cancel the
+//! subscription a billing request names (at the end of its term, or now with a refund, once
+//! per `Idempotency-Key`); credit notes as the org's billing documents.
+
+use super::checkout::{amount, idempotent};
+use super::competencies::{AttachedFile, file_dto};
+use crate::AppState;
+use crate::auth::ApiCaller;
+use crate::error::{ApiError, Problem};
+use app::service_requests::{QueueQuery, RefundView, RequestForm, RequestView};
+use app::{Actor, AppError};
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::account::InvalidInput;
+use serde::{Deserialize, Serialize};
+use store::refunds::CreditNoteRecord;
+use store::service_requests::RequestRecord;
+use utoipa::{IntoParams, ToSchema};
+
+type ApiResult<T> = Result<T, ApiError>;
+
+/// A service request. `messages`, `files` and `refunds` come with a single request, not in lists.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ServiceRequest {
+    pub id: String,
+    /// Gapless, e.g. `SR-000014`.
+    pub number: String,
+    pub org_id: String,
+    /// `billing`, `membership`, `competencies`, `account` or `portal`.
+    pub problem_type: String,
+    /// The subscription a billing request is about.
+    pub subscription_id: Option<String>,
+    pub title: String,
+    pub contact_email: String,
+    pub contact_phone: Option<String>,
+    /// `new`, `in_progress`, `waiting_for_partner`, `resolved` or `closed`.
+    pub status: String,
+    /// The staff member handling it.
+    pub assignee: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub messages: Vec<RequestMessage>,
+    pub files: Vec<AttachedFile>,
+    pub refunds: Vec<Refund>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RequestMessage {
+    /// `partner`, `staff`, or `internal` (a staff note; only staff see these).
+    pub author_kind: String,
+    pub author_name: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A refund given when staff cancelled the subscription.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Refund {
+    pub id: String,
+    pub invoice_id: String,
+    pub invoice_number: String,
+    pub amount: super::dto::Amount,
+    /// What the offer's policy gave; `amount` is lower when the agent lowered it.
+    pub due: super::dto::Amount,
+    /// Why the policy gives what it gives, e.g. "prorated: 266 of 366 days unused".
+    pub basis: String,
+    pub lowered_because: Option<String>,
+    /// `pending` (retried until the gateway makes it) or `succeeded`.
+    pub status: String,
+    pub refunded_at: Option<DateTime<Utc>>,
+    /// Why the last attempt failed, while pending.
+    pub last_error: Option<String>,
+    /// The credit note issued when the refund was made.
+    pub credit_note_id: Option<String>,
+    pub credit_note_number: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ServiceRequestList {
+    pub data: Vec<ServiceRequest>,
+}
+
+fn dto(r: RequestRecord) -> ServiceRequest {
+    ServiceRequest {
+        id: r.id,
+        number: r.number,
+        org_id: r.org_id.to_string(),
+        problem_type: r.problem_type,
+        subscription_id: r.subscription_id,
+        title: r.title,
+        contact_email: r.contact_email,
+        contact_phone: r.contact_phone,
+        status: r.status,
+        assignee: r.assignee,
+        created_at: r.created_at,
+        updated_at: r.updated_at,
+        resolved_at: r.resolved_at,
+        messages: Vec::new(),
+        files: Vec::new(),
+        refunds: Vec::new(),
+    }
+}
+
+fn refund_dto(v: RefundView) -> ApiResult<Refund> {
+    let r = v.refund;
+    Ok(Refund {
+        amount: amount(r.amount_minor, &r.currency)?,
+        due: amount(r.due_minor, &r.currency)?,
+        id: r.id,
+        invoice_id: r.invoice_id,
+        invoice_number: v.invoice_number,
+        basis: r.basis,
+        lowered_because: r.lowered_because,
+        status: r.status,
+        refunded_at: r.refunded_at,
+        last_error: r.last_error,
+        credit_note_id: v.credit_note.as_ref().map(|n| n.id.clone()),
+        credit_note_number: v.credit_note.map(|n| n.number),
+    })
+}
+
+fn full_dto(view: RequestView) -> ApiResult<ServiceRequest> {
+    let mut out = dto(view.request);
+    out.messages = view
+        .messages
+        .into_iter()
+        .map(|m| RequestMessage {
+            author_kind: m.author_kind,
+            author_name: m.author_name,
+            body: m.body,
+            created_at: m.created_at,
+        })
+        .collect();
+    out.files = view.files.into_iter().map(file_dto).collect();
+    out.refunds = view.refunds.into_iter().map(refund_dto).collect::<ApiResult<_>>()?;
+    Ok(out)
+}
+
+async fn view(state: &AppState, actor: &Actor, id: &str) -> ApiResult<ServiceRequest> {
+    let view = match actor {
+        Actor::Partner(u) => app::service_requests::get_mine(&state.app, u, id).await?,
+        Actor::Staff(s) => app::service_requests::get_for_staff(&state.app, s, id).await?,
+    };
+    full_dto(view)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct RequestsQuery {
+    /// Partners: `open` (the default) or `closed`. Staff: `open` (the default), `all`, or one
+    /// status.
+    pub status: Option<String>,
+    /// Staff: one type of problem.
+    pub problem_type: Option<String>,
+    /// Staff: a partner ID or part of an org's name.
+    pub org: Option<String>,
+    /// Staff: opened at least this many days ago.
+    pub older_than_days: Option<String>,
+    /// Staff: `mine`, `nobody` or `any` (the default).
+    pub assignee: Option<String>,
+}
+
+/// The org's requests, newest first; for staff, the queue, oldest first.
+#[utoipa::path(get, path = "/api/v1/service-requests", tag = "service requests", params(RequestsQuery),
+    responses((status = 200, body = ServiceRequestList), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Query(q): Query<RequestsQuery>,
+) -> ApiResult<Json<ServiceRequestList>> {
+    let list = match &caller.actor {
+        Actor::Partner(u) => {
+            let open = match q.status.as_deref() {
+                None | Some("open") => true,
+                Some("closed") => false,
+                Some(_) => return Err(ApiError(InvalidInput::new("status", "write open or closed").into())),
+            };
+            app::service_requests::list_mine(&state.app, u, open).await?
+        }
+        Actor::Staff(s) => {
+            let typed = QueueQuery {
+                status: q.status.as_deref(),
+                problem: q.problem_type.as_deref(),
+                org: q.org.as_deref(),
+                older_than_days: q.older_than_days.as_deref(),
+                assignee: q.assignee.as_deref(),
+            };
+            app::service_requests::queue(&state.app, s, &typed).await?.into_iter().map(|(r, _)| r).collect()
+        }
+    };
+    Ok(Json(ServiceRequestList { data: list.into_iter().map(dto).collect() }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewServiceRequest {
+    /// `billing`, `membership`, `competencies`, `account` or `portal`.
+    pub problem_type: String,
+    /// For `billing`: the subscription it is about.
+    #[serde(default)]
+    pub subscription_id: String,
+    pub title: String,
+    pub description: String,
+    pub contact_email: String,
+    #[serde(default)]
+    pub contact_phone: String,
+}
+
+/// Opens a service request (Global, Account and Billing admins). Attachments are added in the
+/// portal's form.
+#[utoipa::path(post, path = "/api/v1/service-requests", tag = "service requests", request_body = NewServiceRequest,
+    responses((status = 201, body = ServiceRequest), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn create(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    super::ApiJson(body): super::ApiJson<NewServiceRequest>,
+) -> ApiResult<(StatusCode, Json<ServiceRequest>)> {
+    let form = RequestForm {
+        problem: &body.problem_type,
+        subscription_id: &body.subscription_id,
+        title: &body.title,
+        description: &body.description,
+        contact_email: &body.contact_email,
+        contact_phone: &body.contact_phone,
+    };
+    let r = app::service_requests::create(&state.app, caller.partner()?, &form, &[], &caller.origin).await?;
+    Ok((StatusCode::CREATED, Json(view(&state, &caller.actor, &r.id).await?)))
+}
+
+/// One request with its conversation, attachments and refunds (staff also see internal notes).
+#[utoipa::path(get, path = "/api/v1/service-requests/{id}", tag = "service requests", params(("id" = String, Path)),
+    responses((status = 200, body = ServiceRequest), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn get(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ServiceRequest>> {
+    Ok(Json(view(&state, &caller.actor, &id).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewMessage {
+    /// The text (staff may send an empty body with a new status).
+    #[serde(default)]
+    pub body: String,
+    /// Staff: the request's new status (default: as it is).
+    pub status: Option<String>,
+    /// Staff: an internal note, never shown to the partner nor sent to them.
+    #[serde(default)]
+    pub internal: bool,
+}
+
+/// Writes in a request: a partner's reply (one waiting for the partner goes back in progress),
+/// a staff answer with a status (the partner is told), or a staff internal note.
+#[utoipa::path(post, path = "/api/v1/service-requests/{id}/messages", tag = "service requests", params(("id" = String, Path)),
+    request_body = NewMessage,
+    responses((status = 200, body = ServiceRequest), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn write(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    super::ApiJson(body): super::ApiJson<NewMessage>,
+) -> ApiResult<Json<ServiceRequest>> {
+    match &caller.actor {
+        Actor::Partner(u) => {
+            if body.internal || body.status.is_some() {
+                return Err(ApiError(AppError::Forbidden("only staff set a status or write internal notes".into())));
+            }
+            app::service_requests::reply(&state.app, u, &id, &body.body, &caller.origin).await?;
+        }
+        Actor::Staff(s) if body.internal => {
+            app::service_requests::note(&state.app, s, &id, &body.body, &caller.origin).await?;
+        }
+        Actor::Staff(s) => {
+            let status = match body.status {
+                Some(status) => status,
+                None => app::service_requests::get_for_staff(&state.app, s, &id).await?.request.status,
+            };
+            app::service_requests::answer(&state.app, s, &id, &body.body, &status, &caller.origin).await?;
+        }
+    }
+    Ok(Json(view(&state, &caller.actor, &id).await?))
+}
+
+/// Reopens a request resolved less than 14 days ago (the partner).
+#[utoipa::path(post, path = "/api/v1/service-requests/{id}/reopen", tag = "service requests", params(("id" = String, Path)),
+    responses((status = 200, body = ServiceRequest), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn reopen(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ServiceRequest>> {
+    app::service_requests::reopen(&state.app, caller.partner()?, &id, &caller.origin).await?;
+    Ok(Json(view(&state, &caller.actor, &id).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssignRequest {
+    /// The e-mail address of the staff member who takes it.
+    pub assignee: String,
+}
+
+/// Hands a request to a staff member (staff).
+#[utoipa::path(post, path = "/api/v1/service-requests/{id}/assign", tag = "service requests", params(("id" = String, Path)),
+    request_body = AssignRequest,
+    responses((status = 200, body = ServiceRequest), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn assign(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    super::ApiJson(body): super::ApiJson<AssignRequest>,
+) -> ApiResult<Json<ServiceRequest>> {
+    app::service_requests::assign(&state.app, caller.staff()?, &id, &body.assignee, &caller.origin).await?;
+    Ok(Json(view(&state, &caller.actor, &id).await?))
+}
+
+/// What cancelling the request's subscription now would refund, per paid term.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CancellationQuote {
+    pub subscription_id: String,
+    /// Whether it can still be cancelled (it is live).
+    pub live: bool,
+    pub lines: Vec<QuoteLine>,
+    pub total: super::dto::Amount,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QuoteLine {
+    pub invoice_id: String,
+    pub invoice_number: String,
+    pub term_start: NaiveDate,
+    pub term_end: NaiveDate,
+    pub paid: super::dto::Amount,
+    pub refund: super::dto::Amount,
+    pub basis: String,
+}
+
+/// The refund cancelling now would give, by the offer's policy (staff), before confirming.
+#[utoipa::path(get, path = "/api/v1/service-requests/{id}/cancellation", tag = "service requests", params(("id" = String, Path)),
+    responses((status = 200, body = CancellationQuote), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn quote(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<CancellationQuote>> {
+    let q = app::cancellation::quote(&state.app, caller.staff()?, &id).await?;
+    Ok(Json(CancellationQuote {
+        subscription_id: q.subscription.id.clone(),
+        live: q.live,
+        lines: q
+            .lines
+            .iter()
+            .map(|l| QuoteLine {
+                invoice_id: l.invoice_id.clone(),
+                invoice_number: l.invoice_number.clone(),
+                term_start: l.term.start,
+                term_end: l.term.end,
+                paid: l.paid.into(),
+                refund: l.due.into(),
+                basis: l.basis.to_string(),
+            })
+            .collect(),
+        total: q.total.into(),
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CancelRequest {
+    /// `now` (ends today, refunds by the policy) or `term_end` (renewal off, nothing refunded).
+    pub when: String,
+    /// For `now`: a lower refund than the policy gives, as a decimal ("200.00").
+    #[serde(default)]
+    pub refund: String,
+    /// Why the refund is lower; required when it is.
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// Cancels the subscription the request names (staff). Requires an `Idempotency-Key`: a repeat
+/// answers as the first time; a second cancellation refunds nothing more (`subscription_not_live`).
+#[utoipa::path(post, path = "/api/v1/service-requests/{id}/cancellation", tag = "service requests",
+    params(("id" = String, Path), ("Idempotency-Key" = String, Header, description = "A unique key for this cancellation")),
+    request_body = CancelRequest,
+    responses((status = 200, body = ServiceRequest), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn cancel(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    super::ApiJson(body): super::ApiJson<CancelRequest>,
+) -> Response {
+    let hash = app::idempotency::request_hash(&[
+        "POST",
+        "/api/v1/service-requests/{id}/cancellation",
+        &id,
+        &body.when,
+        &body.refund,
+        &body.reason,
+    ]);
+    idempotent(&state, &caller, &headers, &hash, async {
+        let staff = caller.staff()?;
+        match body.when.as_str() {
+            "now" => {
+                let form = app::cancellation::CancelNow { refund: &body.refund, reason: &body.reason };
+                app::cancellation::cancel_now(&state.app, staff, &id, &form, &caller.origin).await?;
+            }
+            "term_end" => app::service_requests::cancel_at_term_end(&state.app, staff, &id, &caller.origin).await?,
+            _ => return Err(ApiError(InvalidInput::new("when", "write now or term_end").into())),
+        }
+        let request = view(&state, &caller.actor, &id).await?;
+        Ok((StatusCode::OK, serde_json::to_value(request).unwrap_or_default()))
+    })
+    .await
+}
+
+/// A credit note: the document of a refund.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreditNote {
+    pub id: String,
+    /// Gapless per year, e.g. `CN-2027-000014`.
+    pub number: String,
+    pub invoice_id: String,
+    pub invoice_number: String,
+    pub issued_at: DateTime<Utc>,
+    pub description: String,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub net: super::dto::Amount,
+    pub tax_rate_bp: i64,
+    pub tax: super::dto::Amount,
+    pub total: super::dto::Amount,
+    /// The card the money went back to.
+    pub refunded_to: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreditNoteList {
+    pub data: Vec<CreditNote>,
+}
+
+fn note_dto(n: CreditNoteRecord) -> ApiResult<CreditNote> {
+    Ok(CreditNote {
+        net: amount(n.net_minor, &n.currency)?,
+        tax: amount(n.tax_minor, &n.currency)?,
+        total: amount(n.total_minor, &n.currency)?,
+        id: n.id,
+        number: n.number,
+        invoice_id: n.invoice_id,
+        invoice_number: n.invoice_number,
+        issued_at: n.issued_at,
+        description: n.description,
+        period_start: n.period_start,
+        period_end: n.period_end,
+        tax_rate_bp: n.tax_rate_bp,
+        refunded_to: n.refunded_to,
+    })
+}
+
+async fn note_for(state: &AppState, actor: &Actor, id: &str) -> ApiResult<CreditNoteRecord> {
+    Ok(match actor {
+        Actor::Partner(u) => app::invoices::credit_note(&state.app, u, id).await?,
+        Actor::Staff(s) => app::invoices::credit_note_for_staff(&state.app, s, id).await?,
+    })
+}
+
+/// The org's credit notes, newest first (Billing admin, Global admin).
+#[utoipa::path(get, path = "/api/v1/credit-notes", tag = "invoices",
+    responses((status = 200, body = CreditNoteList), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn list_credit_notes(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<Json<CreditNoteList>> {
+    let notes = app::invoices::credit_notes(&state.app, caller.partner()?).await?;
+    Ok(Json(CreditNoteList { data: notes.into_iter().map(note_dto).collect::<ApiResult<_>>()? }))
+}
+
+/// One credit note (the org's billing roles, or staff).
+#[utoipa::path(get, path = "/api/v1/credit-notes/{id}", tag = "invoices", params(("id" = String, Path)),
+    responses((status = 200, body = CreditNote), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn get_credit_note(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<CreditNote>> {
+    Ok(Json(note_dto(note_for(&state, &caller.actor, &id).await?)?))
+}
+
+/// The credit note as a PDF.
+#[utoipa::path(get, path = "/api/v1/credit-notes/{id}/pdf", tag = "invoices", params(("id" = String, Path)),
+    responses((status = 200, content_type = "application/pdf"), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn get_credit_note_pdf(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let note = note_for(&state, &caller.actor, &id).await?;
+    let (_, bytes) = app::invoices::credit_note_pdf(&note)?;
+    Ok(([(header::CONTENT_TYPE, "application/pdf")], bytes).into_response())
+}
+
+/// Downloads an attachment of a request (the org's users who see its requests, or staff).
+#[utoipa::path(get, path = "/api/v1/service-requests/{id}/files/{file_id}", tag = "service requests",
+    params(("id" = String, Path), ("file_id" = String, Path)),
+    responses((status = 200, content_type = "application/octet-stream"), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn download_file(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path((id, file_id)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let (file, bytes) = app::service_requests::file(&state.app, &caller.actor, &id, &file_id).await?;
+    Ok(crate::uploads::attachment(&file.name, &file.content_type, bytes))
+}
