@@ -45,7 +45,11 @@ async fn signed_in_ada(t: &TestApp) -> Browser {
     ada
 }
 
-async fn scalar(t: &TestApp, sql: &str) -> i64 {
+/// The one value `sql` selects.
+async fn scalar<T>(t: &TestApp, sql: &str) -> T
+where
+    T: for<'r> sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any> + Send + Unpin,
+{
     let mut conn = t.app.store().read().await.unwrap();
     sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned())).fetch_one(&mut *conn).await.unwrap()
 }
@@ -74,7 +78,10 @@ async fn cancelling_now_within_30_days_refunds_everything_once_with_a_credit_not
         benefits["data"].as_array().unwrap().iter().all(|b| b["status"] != "active"),
         "benefits end now: {benefits}"
     );
-    assert_eq!(scalar(&t, "SELECT CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT) FROM sandbox_refunds").await, 45_000);
+    assert_eq!(
+        scalar::<i64>(&t, "SELECT CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT) FROM sandbox_refunds").await,
+        45_000
+    );
 
     // The partner sees what staff did, and the credit note, numbered in its own series.
     let ada = signed_in_ada(&t).await;
@@ -85,7 +92,7 @@ async fn cancelling_now_within_30_days_refunds_everything_once_with_a_credit_not
             && html.contains("Resolved"),
         "{html}"
     );
-    let note_id = scalar_text(&t, "SELECT id FROM credit_notes").await;
+    let note_id = scalar::<String>(&t, "SELECT id FROM credit_notes").await;
     let (status, note) = ada.get_text(&format!("/credit-notes/{note_id}")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(
@@ -107,16 +114,11 @@ async fn cancelling_now_within_30_days_refunds_everything_once_with_a_credit_not
     let r = staff.submit(&staff_page, &format!("{staff_page}/cancel-now"), &[]).await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
     assert!(r.text().await.unwrap().contains("nothing more is refunded"));
-    assert_eq!(scalar(&t, "SELECT COUNT(*) FROM sandbox_refunds").await, 1);
+    assert_eq!(scalar::<i64>(&t, "SELECT COUNT(*) FROM sandbox_refunds").await, 1);
 
     // Another org never sees the credit note.
     let eve = t.sign_up("Fabrikam", "eve@fabrikam.example").await;
     assert_eq!(eve.browser.get(&format!("/credit-notes/{note_id}")).await.status(), StatusCode::NOT_FOUND);
-}
-
-async fn scalar_text(t: &TestApp, sql: &str) -> String {
-    let mut conn = t.app.store().read().await.unwrap();
-    sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned())).fetch_one(&mut *conn).await.unwrap()
 }
 
 #[tokio::test]
@@ -147,14 +149,18 @@ async fn after_30_days_the_unused_days_are_refunded_and_an_agent_lowers_it_only_
     assert!(r.text().await.unwrap().contains("why the refund is lower"));
     let r = cancel("abc", "x").await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(scalar(&t, "SELECT COUNT(*) FROM subscriptions WHERE status = 'cancelled'").await, 0, "nothing changed");
+    assert_eq!(
+        scalar::<i64>(&t, "SELECT COUNT(*) FROM subscriptions WHERE status = 'cancelled'").await,
+        0,
+        "nothing changed"
+    );
 
     assert_eq!(location(&cancel("200.00", "Benefits were used heavily").await), staff_page);
-    assert_eq!(scalar(&t, "SELECT amount_minor FROM sandbox_refunds").await, 20_000);
+    assert_eq!(scalar::<i64>(&t, "SELECT amount_minor FROM sandbox_refunds").await, 20_000);
     assert_eq!(
         (
-            scalar(&t, "SELECT net_minor FROM credit_notes").await,
-            scalar(&t, "SELECT tax_minor FROM credit_notes").await
+            scalar::<i64>(&t, "SELECT net_minor FROM credit_notes").await,
+            scalar::<i64>(&t, "SELECT tax_minor FROM credit_notes").await
         ),
         (16_667, 3_333),
         "the VAT in the invoice's proportion"
@@ -183,9 +189,9 @@ async fn two_agents_cancelling_at_once_make_one_cancellation_and_one_refund() {
     let mut statuses = [a.unwrap().status(), b.unwrap().status()];
     statuses.sort();
     assert_eq!(statuses, [StatusCode::SEE_OTHER, StatusCode::CONFLICT]);
-    assert_eq!(scalar(&t, "SELECT COUNT(*) FROM refunds").await, 1);
-    assert_eq!(scalar(&t, "SELECT COUNT(*) FROM sandbox_refunds").await, 1);
-    assert_eq!(scalar(&t, "SELECT COUNT(*) FROM credit_notes").await, 1);
+    assert_eq!(scalar::<i64>(&t, "SELECT COUNT(*) FROM refunds").await, 1);
+    assert_eq!(scalar::<i64>(&t, "SELECT COUNT(*) FROM sandbox_refunds").await, 1);
+    assert_eq!(scalar::<i64>(&t, "SELECT COUNT(*) FROM credit_notes").await, 1);
 }
 
 #[tokio::test]
@@ -195,7 +201,7 @@ async fn partners_cannot_reach_the_staff_cancellation() {
     let ada = signed_in_ada(&t).await;
     let r = ada.submit(&page, &format!("{staff_page}/cancel-now"), &[]).await;
     assert!(r.status().is_client_error() || r.status().is_redirection(), "{}", r.status());
-    assert_eq!(scalar(&t, "SELECT COUNT(*) FROM subscriptions WHERE status = 'cancelled'").await, 0);
+    assert_eq!(scalar::<i64>(&t, "SELECT COUNT(*) FROM subscriptions WHERE status = 'cancelled'").await, 0);
 }
 
 /// A TCP relay in front of localstripe that can be cut: while it is down, every connection
@@ -277,7 +283,7 @@ async fn with_stripe_a_refund_the_gateway_cannot_take_stays_pending_and_is_made_
         .unwrap();
     let pm = pm["id"].as_str().unwrap().to_owned();
     let (_, _, page, staff_page) = bought_and_asked_to_cancel(&t, Some(json!({"stripe_payment_method": pm}))).await;
-    let charge = scalar_text(&t, "SELECT charge_ref FROM invoices").await;
+    let charge = scalar::<String>(&t, "SELECT charge_ref FROM invoices").await;
     assert!(charge.starts_with("pi_"), "{charge}");
 
     relay.cut();
@@ -287,7 +293,11 @@ async fn with_stripe_a_refund_the_gateway_cannot_take_stays_pending_and_is_made_
     let ada = signed_in_ada(&t).await;
     let (_, html) = ada.get_text(&page).await;
     assert!(html.contains("The refund of 450.00 GBP is pending") && html.contains("Pending:"), "{html}");
-    assert_eq!(scalar(&t, "SELECT COUNT(*) FROM credit_notes").await, 0, "no credit note before the money moves");
+    assert_eq!(
+        scalar::<i64>(&t, "SELECT COUNT(*) FROM credit_notes").await,
+        0,
+        "no credit note before the money moves"
+    );
 
     // The worker tries again (the pause after a first failure is a minute) with the same key.
     t.clock.advance(Duration::seconds(30));
@@ -391,7 +401,7 @@ async fn the_api_opens_a_request_and_staff_cancel_it_once_per_idempotency_key() 
     assert_eq!(again, done);
     let (status, body, _) = post_once(&staff, &path, Some("cancel-2"), json!({"when": "now"})).await;
     assert_eq!((status, body["code"].as_str()), (StatusCode::CONFLICT, Some("subscription_not_live")));
-    assert_eq!(scalar(&t, "SELECT COUNT(*) FROM sandbox_refunds").await, 1);
+    assert_eq!(scalar::<i64>(&t, "SELECT COUNT(*) FROM sandbox_refunds").await, 1);
 
     let (_, notes) = api.get("/api/v1/credit-notes").await;
     assert_eq!(notes["data"][0]["total"]["amount_minor"], 45_000);

@@ -550,10 +550,8 @@ async fn answer(
     Path(id): Path<String>,
     Form(form): Form<MessageForm>,
 ) -> Response {
-    let result = app::service_requests::answer(&state.app, &s.staff, &id, &form.body, &form.status, &origin)
-        .await
-        .map(|()| format!("/staff/requests/{id}"));
-    super::after_post(result, |message| staff_page(&state, &csrf, &s, &id, Some(message))).await
+    let result = app::service_requests::answer(&state.app, &s.staff, &id, &form.body, &form.status, &origin).await;
+    back_to_request(&state, &csrf, &s, &id, result).await
 }
 
 #[derive(Deserialize)]
@@ -583,9 +581,8 @@ async fn draw(
         &form.key,
         &origin,
     )
-    .await
-    .map(|_| format!("/staff/requests/{id}"));
-    super::after_post(result, |message| staff_page(&state, &csrf, &s, &id, Some(message))).await
+    .await;
+    back_to_request(&state, &csrf, &s, &id, result).await
 }
 
 async fn cancel_at_term_end(
@@ -595,10 +592,8 @@ async fn cancel_at_term_end(
     s: StaffSession,
     Path(id): Path<String>,
 ) -> Response {
-    let result = app::service_requests::cancel_at_term_end(&state.app, &s.staff, &id, &origin)
-        .await
-        .map(|()| format!("/staff/requests/{id}"));
-    super::after_post(result, |message| staff_page(&state, &csrf, &s, &id, Some(message))).await
+    let result = app::service_requests::cancel_at_term_end(&state.app, &s.staff, &id, &origin).await;
+    back_to_request(&state, &csrf, &s, &id, result).await
 }
 
 #[derive(Deserialize)]
@@ -618,10 +613,8 @@ async fn cancel_now(
     Form(form): Form<CancelForm>,
 ) -> Response {
     let typed = app::cancellation::CancelNow { refund: &form.refund, reason: &form.reason };
-    let result = app::cancellation::cancel_now(&state.app, &s.staff, &id, &typed, &origin)
-        .await
-        .map(|_| format!("/staff/requests/{id}"));
-    super::after_post(result, |message| staff_page(&state, &csrf, &s, &id, Some(message))).await
+    let result = app::cancellation::cancel_now(&state.app, &s.staff, &id, &typed, &origin).await;
+    back_to_request(&state, &csrf, &s, &id, result).await
 }
 
 async fn note(
@@ -632,10 +625,8 @@ async fn note(
     Path(id): Path<String>,
     Form(form): Form<MessageForm>,
 ) -> Response {
-    let result = app::service_requests::note(&state.app, &s.staff, &id, &form.body, &origin)
-        .await
-        .map(|()| format!("/staff/requests/{id}"));
-    super::after_post(result, |message| staff_page(&state, &csrf, &s, &id, Some(message))).await
+    let result = app::service_requests::note(&state.app, &s.staff, &id, &form.body, &origin).await;
+    back_to_request(&state, &csrf, &s, &id, result).await
 }
 
 #[derive(Deserialize)]
@@ -652,8 +643,18 @@ async fn assign(
     Path(id): Path<String>,
     Form(form): Form<AssignForm>,
 ) -> Response {
-    let result = app::service_requests::assign(&state.app, &s.staff, &id, &form.assignee, &origin)
-        .await
-        .map(|()| format!("/staff/requests/{id}"));
-    super::after_post(result, |message| staff_page(&state, &csrf, &s, &id, Some(message))).await
+    let result = app::service_requests::assign(&state.app, &s.staff, &id, &form.assignee, &origin).await;
+    back_to_request(&state, &csrf, &s, &id, result).await
+}
+
+/// After a staff action on a request: back to its page, or the page again with the reason.
+async fn back_to_request<T>(
+    state: &AppState,
+    csrf: &CsrfToken,
+    s: &StaffSession,
+    id: &str,
+    result: Result<T, AppError>,
+) -> Response {
+    let result = result.map(|_| format!("/staff/requests/{id}"));
+    super::after_post(result, |message| staff_page(state, csrf, s, id, Some(message))).await
 }
