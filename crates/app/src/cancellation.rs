@@ -326,6 +326,10 @@ pub async fn send(app: &App, refund_id: &str) -> Result<bool, AppError> {
     } else {
         Err(format!("the payment was taken by the {} gateway, which is not the one configured", refund.gateway))
     };
+    if outcome.is_ok() && app.settings().fault == Some(crate::Fault::CrashAfterRefund) {
+        tracing::error!("fault injection: crashing after the gateway made a refund, before recording it");
+        std::process::abort();
+    }
     match outcome {
         Ok(refund_ref) => {
             made(app, &refund, &refund_ref).await?;

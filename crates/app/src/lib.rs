@@ -73,6 +73,8 @@ pub enum GatewayConfig {
 pub enum Fault {
     /// Abort the process after the gateway charged and before the order is recorded.
     CrashAfterCharge,
+    /// Abort the process after the gateway made a refund and before it is recorded.
+    CrashAfterRefund,
 }
 
 impl Default for Settings {

@@ -77,7 +77,7 @@ enum Command {
         /// The sender, e.g. "Partner Program <partners@example.com>".
         #[arg(long, env = "PARTNERHUB_SMTP_FROM")]
         smtp_from: Option<String>,
-        /// Test-only failure injection: crash-after-charge.
+        /// Test-only failure injection: crash-after-charge, crash-after-refund.
         #[arg(long, env = "PARTNERHUB_FAULT", hide = true)]
         fault: Option<String>,
         /// Test-only: the server's clock starts at this instant (RFC 3339) and runs on from it.
@@ -226,6 +226,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let fault = match fault.as_deref() {
                 None | Some("") => None,
                 Some("crash-after-charge") => Some(app::Fault::CrashAfterCharge),
+                Some("crash-after-refund") => Some(app::Fault::CrashAfterRefund),
                 Some(other) => anyhow::bail!("unknown fault `{other}`"),
             };
             let smtp = config::smtp(config::SmtpChoice {

@@ -190,3 +190,76 @@ async fn a_worker_killed_in_a_renewal_run_charges_nothing_twice_and_misses_nothi
     drop(conn);
     store.close().await;
 }
+
+#[tokio::test]
+async fn a_crash_after_the_gateway_refunded_records_the_refund_once_on_the_next_run() {
+    let (dir, database_url) = fresh_database_url().await;
+    let staff = Command::new(env!("CARGO_BIN_EXE_partnerhub"))
+        .args(["--database-url", &database_url, "staff", "create", "--email", "agent@partnerhub.example"])
+        .args(["--name", "Agent Smith", "--role", "support_agent", "--password-stdin"])
+        .current_dir(&dir.0)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(PASSWORD.as_bytes())?;
+            child.wait()
+        })
+        .unwrap();
+    assert!(staff.success());
+    let server = start(&database_url, &dir.0, Some("crash-after-refund"));
+    let api = api_for(&server.url, "ada@crashco.example").await;
+    let (order, _) = order_at_review(&api, GOOD_CARD).await;
+    let sub = pay(&api, &order, "buy").await.1["subscription_id"].as_str().unwrap().to_owned();
+    let (status, request) = api
+        .post(
+            "/api/v1/service-requests",
+            json!({"problem_type": "billing", "subscription_id": sub, "title": "Cancel", "description": "Now, please.", "contact_email": "ada@crashco.example"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{request}");
+    let page = format!("/staff/requests/{}", request["id"].as_str().unwrap());
+    let agent = Browser::new(&server.url);
+    let r = agent
+        .submit("/staff/signin", "/staff/signin", &[("email", "agent@partnerhub.example"), ("password", PASSWORD)])
+        .await;
+    assert_eq!(location(&r), "/staff");
+    let html = agent.get(&page).await.text().await.unwrap();
+    let form = [("csrf", csrf_in(&html).unwrap())];
+    let r = agent.client.post(format!("{}{page}/cancel-now", agent.url)).form(&form).send().await;
+    assert!(r.is_err(), "the server died after the gateway's refund");
+    let mut server = server;
+    assert!(!server.child.wait().unwrap().success());
+
+    let store = store::Store::open(&database_url).await.unwrap();
+    let count = |sql: &'static str| {
+        let store = &store;
+        async move {
+            let mut conn = store.read().await.unwrap();
+            sqlx::query_scalar::<_, i64>(sql).fetch_one(&mut *conn).await.unwrap()
+        }
+    };
+    let books = || async {
+        (
+            count("SELECT COUNT(*) FROM sandbox_refunds").await,
+            count("SELECT COUNT(*) FROM refunds WHERE status = 'pending'").await,
+            count("SELECT COUNT(*) FROM credit_notes").await,
+            count("SELECT COUNT(*) FROM subscriptions WHERE status = 'cancelled'").await,
+        )
+    };
+    assert_eq!(books().await, (1, 1, 0, 1), "the money went back; our books know only the pending refund");
+
+    // The next run (here `jobs run`, as an operator catching up) sends it again with the same
+    // key: the gateway answers with the refund it made, and it is recorded once.
+    let tomorrow = (chrono::Utc::now() + chrono::Duration::days(1)).date_naive().to_string();
+    let run = Command::new(env!("CARGO_BIN_EXE_partnerhub"))
+        .args(["--database-url", &database_url, "jobs", "run", "--until", &tomorrow])
+        .current_dir(&dir.0)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert_eq!(books().await, (1, 0, 1, 1), "one refund at the gateway, recorded, one credit note");
+    store.close().await;
+}
