@@ -148,6 +148,22 @@ pub async fn activate(
     let detail = format!("activated the benefits of the {} subscription", sub.offer_name);
     let change = Change { org: Some(&actor.org_id), action: "benefits.activated", subject: &sub.id, detail };
     audit::record(app, &mut tx, who(actor), origin, change).await?;
+    let told = benefits
+        .iter()
+        .map(|b| crate::webhooks::Event {
+            event_type: "benefit.activated",
+            org: Some(&actor.org_id),
+            ordering_key: &sub.id,
+            data: serde_json::json!({
+                "benefit_id": b.id,
+                "subscription_id": sub.id,
+                "kind": b.kind,
+                "product": b.product,
+                "units": b.units,
+            }),
+        })
+        .collect();
+    crate::webhooks::emit(app, &mut tx, told).await?;
     tx.commit().await?;
     Ok(benefits)
 }

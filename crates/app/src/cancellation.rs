@@ -204,6 +204,12 @@ pub async fn cancel_now(
     audit::record(app, &mut tx, Who::actor(&Actor::Staff(staff.clone())), origin, change).await?;
     let title = format!("Your {} subscription has been cancelled", sub.offer_name);
     tell_org(app, &mut tx, &r, &format!("{}:cancelled", sub.id), &title, &note).await?;
+    let mut data = crate::webhooks::subscription_data(sub);
+    data["status"] = "cancelled".into();
+    data["auto_renew"] = false.into();
+    data["refund"] = serde_json::json!({"amount_minor": refunded.minor(), "currency": sub.currency});
+    crate::webhooks::emit_one(app, &mut tx, "subscription.cancelled", &sub.org_id, &sub.id, data).await?;
+    crate::service_requests::updated(app, &mut tx, &r, RequestStatus::Resolved).await?;
     tx.commit().await?;
 
     let mut sent = Vec::with_capacity(refunds.len());
@@ -416,6 +422,16 @@ async fn made(app: &App, refund: &RefundRecord, refund_ref: &str) -> Result<(), 
     let detail = format!("{text} Cancellation by {}.", refund.created_by);
     let change = Change { org: Some(&refund.org_id), action: "refund.succeeded", subject: &refund.id, detail };
     audit::record(app, &mut tx, Who::system("refunds"), &Origin { address: None, channel: "refunds" }, change).await?;
+    let data = serde_json::json!({
+        "refund_id": refund.id,
+        "subscription_id": refund.subscription_id,
+        "invoice_id": refund.invoice_id,
+        "amount": {"amount_minor": refund.amount_minor, "currency": refund.currency},
+        "credit_note_id": note.id,
+        "credit_note_number": note.number,
+        "service_request_id": refund.request_id,
+    });
+    crate::webhooks::emit_one(app, &mut tx, "refund.succeeded", &refund.org_id, &refund.subscription_id, data).await?;
     if let Some(r) = &request {
         let link = format!("{}/credit-notes/{}", app.settings().public_url, note.id);
         let title = format!("Credit note {}: refund of {amount}", note.number);

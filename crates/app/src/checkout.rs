@@ -530,6 +530,16 @@ pub(crate) async fn record_decline(
         let change =
             Change { org: Some(&order.org_id), action: "order.payment_failed", subject: &attempt.order_id, detail };
         audit::record(app, &mut tx, who, origin, change).await?;
+        let data = serde_json::json!({
+            "order_id": order.id,
+            "kind": order.kind,
+            "offer": order.offer_code,
+            "subscription_id": order.subscription_id,
+            "code": code,
+            "message": message,
+        });
+        let key = order.subscription_id.clone().unwrap_or_else(|| order.id.clone());
+        crate::webhooks::emit_one(app, &mut tx, "order.failed", &order.org_id, &key, data).await?;
         // Only a charge the gateway refused counts against an automatic renewal; an attempt
         // that never reached it (abandoned) leaves the subscription due, to be charged again.
         if order.kind == "auto_renewal" && status == "declined" {
@@ -637,6 +647,7 @@ async fn complete_paid(
     let emails: Vec<_> = receipts(app, &order, &invoice, &users)?;
     store::outbox::insert_many(&mut tx, &emails).await?;
     audit::record(app, &mut tx, who, origin, paid_change(&order, &invoice)?).await?;
+    crate::webhooks::emit(app, &mut tx, crate::webhooks::paid_events(&order, &invoice, &subscription_id)).await?;
     tx.commit().await?;
     tracing::info!(order = %order.id, invoice = %invoice.number, "order paid");
     Ok(())

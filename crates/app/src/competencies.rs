@@ -217,6 +217,14 @@ pub async fn decide(
     if let Some((subject, body)) = notice {
         tell_org(app, &mut tx, &a, &format!("{}:{}", a.id, to.as_str()), &subject, body).await?;
     }
+    if decision == Decision::Approve {
+        let data = serde_json::json!({
+            "application_id": a.id,
+            "competency": a.competency_code,
+            "tier": a.tier,
+        });
+        crate::webhooks::emit_one(app, &mut tx, "competency.approved", &a.org_id, &a.id, data).await?;
+    }
     tx.commit().await?;
     let mut conn = app.store().read().await?;
     store::competencies::get(&mut conn, id).await?.ok_or(AppError::NotFound("application"))

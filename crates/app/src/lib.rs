@@ -28,6 +28,7 @@ pub mod service_requests;
 pub mod staff;
 pub mod tokens;
 pub mod users;
+pub mod webhooks;
 
 pub use actor::{Actor, Origin, PartnerUser, StaffMember};
 pub use error::AppError;
@@ -55,6 +56,9 @@ pub struct Settings {
     /// Automatic renewals charged per batch (`None`: 1,000 on the sandbox, 50 when charges are
     /// paced or go to Stripe one by one).
     pub renewal_batch: Option<u32>,
+    /// The server's key, from which each webhook endpoint's signing secret is derived; every
+    /// node must have the same (the binary reads it from `PARTNERHUB_SECRET_KEY` or a key file).
+    pub webhook_key: Option<[u8; 32]>,
 }
 
 /// Which payment gateway charges cards.
@@ -88,6 +92,7 @@ impl Default for Settings {
             smtp: None,
             gateway_rate: None,
             renewal_batch: None,
+            webhook_key: None,
         }
     }
 }

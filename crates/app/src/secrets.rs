@@ -34,6 +34,12 @@ pub fn hash_secret(secret: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A 32-byte key from a key text (`PARTNERHUB_SECRET_KEY`, a key file): its SHA-256, so that
+/// any long random text will do.
+pub fn key_from_text(text: &str) -> [u8; 32] {
+    Sha256::digest(text.trim().as_bytes()).into()
+}
+
 pub fn random_bytes16(entropy: &dyn Entropy) -> [u8; 16] {
     let mut bytes = [0u8; 16];
     entropy.fill(&mut bytes);

@@ -101,6 +101,8 @@ pub async fn create(
     let detail = format!("opened service request {}: {}", request.number, request.title);
     let change = Change { org: Some(&actor.org_id), action: "service_request.opened", subject: &request.id, detail };
     audit::record(app, &mut tx, Who::actor(&Actor::Partner(actor.clone())), origin, change).await?;
+    let data = crate::webhooks::request_data(&request, &request.status);
+    crate::webhooks::emit_one(app, &mut tx, "service_request.created", &request.org_id, &request.id, data).await?;
     tx.commit().await?;
     Ok(request)
 }
@@ -188,6 +190,7 @@ pub async fn reply(app: &App, actor: &PartnerUser, id: &str, body: &str, origin:
         detail: format!("wrote in service request {}", r.number),
     };
     audit::record(app, &mut tx, Who::actor(&Actor::Partner(actor.clone())), origin, change).await?;
+    updated(app, &mut tx, &r, next).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -209,6 +212,7 @@ pub async fn reopen(app: &App, actor: &PartnerUser, id: &str, origin: &Origin) -
         detail: format!("reopened service request {}", r.number),
     };
     audit::record(app, &mut tx, Who::actor(&Actor::Partner(actor.clone())), origin, change).await?;
+    updated(app, &mut tx, &r, RequestStatus::InProgress).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -367,6 +371,7 @@ pub async fn answer(
     };
     store::notifications::insert_once(&mut tx, &n).await?;
     crate::outbox::queue(app, &mut tx, &r.contact_email, &title, text).await?;
+    updated(app, &mut tx, &r, status).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -455,6 +460,10 @@ pub async fn cancel_at_term_end(app: &App, staff: &StaffMember, id: &str, origin
     audit::record(app, &mut tx, Who::actor(&Actor::Staff(staff.clone())), origin, change).await?;
     let title = format!("Service request {}: resolved", r.number);
     crate::outbox::queue(app, &mut tx, &r.contact_email, &title, format!("{note}\n")).await?;
+    let mut data = crate::webhooks::subscription_data(&sub);
+    data["auto_renew"] = false.into();
+    crate::webhooks::emit_one(app, &mut tx, "subscription.auto_renew_disabled", &sub.org_id, &sub.id, data).await?;
+    updated(app, &mut tx, &r, RequestStatus::Resolved).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -490,4 +499,16 @@ pub async fn file(
     store::files::get(&mut conn, store::files::Shelf::Requests, &request.id, file_id)
         .await?
         .ok_or(AppError::NotFound("file"))
+}
+
+/// Tells webhook receivers that a request moved (a reply, an answer, a status); internal notes
+/// and assignments are staff's own and are not told.
+pub(crate) async fn updated(
+    app: &App,
+    tx: &mut store::Conn,
+    r: &RequestRecord,
+    status: RequestStatus,
+) -> Result<(), AppError> {
+    let data = crate::webhooks::request_data(r, status.as_str());
+    crate::webhooks::emit_one(app, tx, "service_request.updated", &r.org_id, &r.id, data).await
 }

@@ -178,6 +178,22 @@ prefixed_id!(
     CreditNoteId, "cn", "credit note"
 );
 prefixed_id!(
+    /// A receiver of webhooks registered by program admins.
+    WebhookEndpointId, "we", "webhook endpoint"
+);
+prefixed_id!(
+    /// An event reported to webhook receivers (its id is stable, for de-duplication).
+    EventId, "evt", "event"
+);
+prefixed_id!(
+    /// One event on its way to one endpoint.
+    DeliveryId, "whd", "webhook delivery"
+);
+prefixed_id!(
+    /// One try at a delivery.
+    DeliveryAttemptId, "wha", "delivery attempt"
+);
+prefixed_id!(
     /// A membership held by an org (Network membership and later the paid levels).
     MembershipId, "mem", "membership"
 );

@@ -18,3 +18,4 @@ pub mod roles;
 pub mod service_request;
 pub mod subscription;
 pub mod term;
+pub mod webhook;

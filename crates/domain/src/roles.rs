@@ -54,6 +54,8 @@ pub enum StaffPermission {
     ReviewCompetencies,
     /// Cancel subscriptions and refund them (from a service request).
     CancelAndRefund,
+    /// Register webhook endpoints, read their deliveries, resend.
+    ManageWebhooks,
 }
 
 impl PartnerRole {

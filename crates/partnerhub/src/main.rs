@@ -299,9 +299,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             })
             .await?;
+            let delivered = app::webhooks::deliver_due(&app).await?;
             println!(
-                "ran every job due up to {until}: {} renewal charges, {} expiries, {} reminders, {} benefit grants",
-                total.charged, total.expired, total.reminders, total.grants
+                "ran every job due up to {until}: {} renewal charges, {} expiries, {} reminders, {} benefit grants, \
+                 {} refunds, {delivered} webhooks",
+                total.charged, total.expired, total.reminders, total.grants, total.refunds
             );
             Ok(())
         }

@@ -35,14 +35,57 @@ pub async fn open_app(
             CatalogSource { name: &name, text: &file_text }
         }
     };
+    let mut settings = settings;
+    if settings.webhook_key.is_none() {
+        settings.webhook_key = Some(server_key(database_url)?);
+    }
     Ok(App::start(store, clock, Arc::new(OsEntropy), settings, source).await?)
 }
 
+/// The server's key, from which webhook signing secrets are derived: `PARTNERHUB_SECRET_KEY`,
+/// or else the file `partnerhub.key` beside the SQLite database (in the working directory with
+/// PostgreSQL), made with a random key on first start. Nodes sharing a database need the same.
+fn server_key(database_url: &str) -> anyhow::Result<[u8; 32]> {
+    if let Ok(text) = std::env::var("PARTNERHUB_SECRET_KEY") {
+        if text.trim().len() < 32 {
+            anyhow::bail!("PARTNERHUB_SECRET_KEY is too short: use at least 32 random characters");
+        }
+        return Ok(app::secrets::key_from_text(&text));
+    }
+    let dir = database_url
+        .strip_prefix("sqlite://")
+        .or_else(|| database_url.strip_prefix("sqlite:"))
+        .map(|rest| rest.split('?').next().unwrap_or(""))
+        .filter(|path| !path.is_empty() && !path.starts_with(':'))
+        .and_then(|path| Path::new(path).parent().map(Path::to_path_buf))
+        .unwrap_or_default();
+    let file = dir.join("partnerhub.key");
+    match std::fs::read_to_string(&file) {
+        Ok(text) => Ok(app::secrets::key_from_text(&text)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let text = app::secrets::new_secret(&OsEntropy, "");
+            write_private(&file, &text).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", file.display()))?;
+            Ok(app::secrets::key_from_text(&text))
+        }
+        Err(e) => anyhow::bail!("cannot read {}: {e}", file.display()),
+    }
+}
+
+/// Writes a file only its owner can read.
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    file.write_all(text.as_bytes())
+}
+
 /// The background worker of `serve`: now, then every 30 seconds, it reconciles payments left
-/// pending by a crash, runs the renewal run (renewals, retries, expiries, reminders, benefit grants) and sends
-/// the outbox over SMTP when configured. Other nodes on the same database share the work
+/// pending by a crash, runs the renewal run (renewals, retries, expiries, reminders, benefit
+/// grants, pending refunds) and sends the outbox over SMTP when configured; every 2 seconds it
+/// delivers the webhooks due. Other nodes on the same database share the work
 /// through leases.
 pub fn spawn_worker(app: Arc<App>) {
+    let webhooks = app.clone();
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(30));
         loop {
@@ -61,6 +104,18 @@ pub fn spawn_worker(app: Arc<App>) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(emails = n, "e-mail sent"),
                 Err(e) => tracing::warn!(error = %e, "e-mail delivery failed"),
+            }
+        }
+    });
+    // Webhooks go out within seconds of the change, on their own beat.
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(2));
+        loop {
+            every.tick().await;
+            match app::webhooks::deliver_due(&webhooks).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(events = n, "webhooks delivered"),
+                Err(e) => tracing::warn!(error = %e, "webhook delivery failed"),
             }
         }
     });

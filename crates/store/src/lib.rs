@@ -29,6 +29,7 @@ pub mod staff;
 pub mod subscriptions;
 mod time;
 pub mod users;
+pub mod webhooks;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::pool::PoolConnection;

@@ -251,6 +251,12 @@ async fn complete<'a>(app: &App, paid: &'a [(Renewal, String)]) -> Result<Vec<&'
     store::orders::mark_paid_many(&mut tx, &marks).await?;
     store::outbox::insert_many(&mut tx, &emails).await?;
     store::audit::insert_many(&mut tx, &events).await?;
+    let told = done
+        .iter()
+        .zip(&invoices)
+        .flat_map(|((r, _), invoice)| crate::webhooks::paid_events(&r.order, invoice, &r.sub.id))
+        .collect();
+    crate::webhooks::emit(app, &mut tx, told).await?;
     tx.commit().await?;
     tracing::debug!(renewed = done.len(), first_invoice = first, "renewal batch paid");
     Ok(late)

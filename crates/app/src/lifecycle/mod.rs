@@ -71,6 +71,9 @@ pub async fn turn_off_auto_renew(
         format!("turned off automatic renewal of the {} subscription (term ends {})", sub.offer_name, sub.term_end);
     let change = Change { org: Some(&actor.org_id), action: "subscription.auto_renew_disabled", subject: id, detail };
     audit::record(app, &mut tx, Who::actor(&Actor::Partner(actor.clone())), origin, change).await?;
+    let mut data = crate::webhooks::subscription_data(&sub);
+    data["auto_renew"] = false.into();
+    crate::webhooks::emit_one(app, &mut tx, "subscription.auto_renew_disabled", &sub.org_id, &sub.id, data).await?;
     tx.commit().await?;
     let mut conn = app.store().read().await?;
     store::subscriptions::get_in_org(&mut conn, &actor.org_id, id).await?.ok_or(AppError::NotFound("subscription"))
@@ -260,6 +263,11 @@ pub(crate) async fn renewal_failed(
     match next {
         Some(next) => {
             store::subscriptions::set_past_due(tx, sub_id, done, Some(next)).await?;
+            let mut data = crate::webhooks::subscription_data(&sub);
+            data["status"] = "past_due".into();
+            data["reason"] = reason.into();
+            data["next_retry_on"] = serde_json::json!(next);
+            crate::webhooks::emit_one(app, tx, "subscription.renewal_failed", &sub.org_id, &sub.id, data).await?;
             let body = format!(
                 "The automatic renewal of your {} subscription could not be charged: {reason}\n\nWe will try again on {next}. Until then your benefits continue. Add or update your card, or renew now: {link}\n",
                 sub.offer_name
@@ -275,6 +283,10 @@ pub(crate) async fn renewal_failed(
 }
 
 async fn record_expiry(app: &App, tx: &mut store::Conn, sub: &SubscriptionRecord, why: &str) -> Result<(), AppError> {
+    let mut data = crate::webhooks::subscription_data(sub);
+    data["status"] = "expired".into();
+    data["reason"] = why.into();
+    crate::webhooks::emit_one(app, tx, "subscription.expired", &sub.org_id, &sub.id, data).await?;
     let change = Change {
         org: Some(&sub.org_id),
         action: "subscription.expired",

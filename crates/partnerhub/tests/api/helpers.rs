@@ -110,7 +110,8 @@ async fn spawn_on(dir: tempdir::TempDir, database_url: String, change: impl FnOn
     let clock = Arc::new(ManualClock::new(start_time()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let url = format!("http://{}", listener.local_addr().unwrap());
-    let mut settings = app::Settings { public_url: url.clone(), ..app::Settings::default() };
+    let mut settings =
+        app::Settings { public_url: url.clone(), webhook_key: Some([7; 32]), ..app::Settings::default() };
     change(&mut settings);
     let app = startup::open_app(&database_url, CatalogChoice::Demo, clock.clone(), settings).await.expect("app starts");
     let (admin_email, admin_password) = app::staff::ensure_first_admin(&app).await.unwrap().unwrap_or_default();
