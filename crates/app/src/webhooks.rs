@@ -280,16 +280,20 @@ pub async fn endpoint(
     Ok((e, deliveries))
 }
 
-/// The attempts of one delivery: `(at, status code, error, duration in ms)`.
-pub async fn attempts(
+/// One attempt as logged: when, the receiver's status code, the error, how long it took (ms).
+pub type AttemptLog = (DateTime<Utc>, Option<i64>, Option<String>, i64);
+
+/// One delivery with the log of its attempts, oldest first.
+pub async fn delivery(
     app: &App,
     staff: &StaffMember,
     delivery_id: &str,
-) -> Result<Vec<(DateTime<Utc>, Option<i64>, Option<String>, i64)>, AppError> {
+) -> Result<(DeliveryRecord, Vec<AttemptLog>), AppError> {
     staff.require(StaffPermission::ManageWebhooks, "manage webhooks")?;
     let mut conn = app.store().read().await?;
-    store::webhooks::delivery(&mut conn, delivery_id).await?.ok_or(AppError::NotFound("webhook delivery"))?;
-    Ok(store::webhooks::attempts(&mut conn, delivery_id).await?)
+    let d = store::webhooks::delivery(&mut conn, delivery_id).await?.ok_or(AppError::NotFound("webhook delivery"))?;
+    let log = store::webhooks::attempts(&mut conn, delivery_id).await?;
+    Ok((d, log))
 }
 
 /// Turns an endpoint on again (what it missed while off stays failed until resent) or off.

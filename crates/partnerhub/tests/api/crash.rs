@@ -194,20 +194,7 @@ async fn a_worker_killed_in_a_renewal_run_charges_nothing_twice_and_misses_nothi
 #[tokio::test]
 async fn a_crash_after_the_gateway_refunded_records_the_refund_once_on_the_next_run() {
     let (dir, database_url) = fresh_database_url().await;
-    let staff = Command::new(env!("CARGO_BIN_EXE_partnerhub"))
-        .args(["--database-url", &database_url, "staff", "create", "--email", "agent@partnerhub.example"])
-        .args(["--name", "Agent Smith", "--role", "support_agent", "--password-stdin"])
-        .current_dir(&dir.0)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .and_then(|mut child| {
-            use std::io::Write;
-            child.stdin.take().unwrap().write_all(PASSWORD.as_bytes())?;
-            child.wait()
-        })
-        .unwrap();
-    assert!(staff.success());
+    staff_account(&database_url, &dir.0, "agent@partnerhub.example", "support_agent");
     let server = start(&database_url, &dir.0, Some("crash-after-refund"));
     let api = api_for(&server.url, "ada@crashco.example").await;
     let (order, _) = order_at_review(&api, GOOD_CARD).await;
@@ -262,4 +249,61 @@ async fn a_crash_after_the_gateway_refunded_records_the_refund_once_on_the_next_
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
     assert_eq!(books().await, (1, 0, 1, 1), "one refund at the gateway, recorded, one credit note");
     store.close().await;
+}
+
+/// Makes a staff account with the CLI.
+fn staff_account(database_url: &str, dir: &std::path::Path, email: &str, role: &str) {
+    let made = Command::new(env!("CARGO_BIN_EXE_partnerhub"))
+        .args(["--database-url", database_url, "staff", "create", "--email", email])
+        .args(["--name", "Staff Member", "--role", role, "--password-stdin"])
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(PASSWORD.as_bytes())?;
+            child.wait()
+        })
+        .unwrap();
+    assert!(made.success());
+}
+
+#[tokio::test]
+async fn no_webhook_is_lost_when_the_server_dies_between_the_change_and_the_delivery() {
+    let (dir, database_url) = fresh_database_url().await;
+    staff_account(&database_url, &dir.0, "admin@hooks.example", "program_admin");
+    // The receiver's port, closed for now: deliveries fail until it listens.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let server = start(&database_url, &dir.0, None);
+    let admin = Browser::new(&server.url);
+    admin.submit("/staff/signin", "/staff/signin", &[("email", "admin@hooks.example"), ("password", PASSWORD)]).await;
+    let url = format!("http://127.0.0.1:{port}/hooks");
+    let r = admin.submit("/staff/webhooks", "/staff/webhooks", &[("url", &url), ("event_types", "order.paid")]).await;
+    assert!(r.text().await.unwrap().contains("whsec_"));
+
+    let api = api_for(&server.url, "ada@crashco.example").await;
+    let (order, _) = order_at_review(&api, GOOD_CARD).await;
+    assert_eq!(pay(&api, &order, "buy").await.0, StatusCode::OK);
+    let mut server = server;
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+
+    let receiver =
+        crate::webhooks::Receiver::on(tokio::net::TcpListener::bind(("127.0.0.1", port)).await.unwrap()).await;
+    let tomorrow = (chrono::Utc::now() + chrono::Duration::days(1)).date_naive().to_string();
+    // Off this thread: the receiver answers on the test's runtime meanwhile.
+    let (url, cwd) = (database_url.clone(), dir.0.clone());
+    let run = tokio::task::spawn_blocking(move || {
+        Command::new(env!("CARGO_BIN_EXE_partnerhub"))
+            .args(["--database-url", &url, "jobs", "run", "--until", &tomorrow])
+            .current_dir(&cwd)
+            .env("RUST_LOG", "warn")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert_eq!(receiver.types(), ["order.paid"], "written with the order, delivered after the restart, once");
 }

@@ -19,3 +19,4 @@ mod startup;
 mod support;
 mod tokens;
 mod users_and_roles;
+mod webhooks;

@@ -8,6 +8,7 @@ mod competencies;
 mod dto;
 mod json;
 mod support;
+mod webhooks;
 
 use crate::AppState;
 use crate::auth::ApiCaller;
@@ -29,7 +30,7 @@ use utoipa_axum::routes;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "partnerhub API", description = "Partner program: orgs, users and roles, membership, offers, orders, subscriptions, invoices, credit notes, benefits, competencies, service requests. Authenticate with a personal API token: `Authorization: Bearer phk_…`. Errors are `application/problem+json` documents with a stable `code`."),
+    info(title = "partnerhub API", description = "Partner program: orgs, users and roles, membership, offers, orders, subscriptions, invoices, credit notes, benefits, competencies, service requests, webhooks. Authenticate with a personal API token: `Authorization: Bearer phk_…`. Errors are `application/problem+json` documents with a stable `code`."),
     components(schemas(Problem)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
@@ -98,6 +99,11 @@ pub fn routes() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(support::list_credit_notes))
         .routes(routes!(support::get_credit_note))
         .routes(routes!(support::get_credit_note_pdf))
+        .routes(routes!(webhooks::list, webhooks::create))
+        .routes(routes!(webhooks::get))
+        .routes(routes!(webhooks::set_status))
+        .routes(routes!(webhooks::get_delivery))
+        .routes(routes!(webhooks::resend))
         .split_for_parts()
 }
 

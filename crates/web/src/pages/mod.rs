@@ -12,6 +12,7 @@ mod staff;
 mod subscriptions;
 mod support;
 mod users;
+mod webhooks;
 
 pub use public::not_found;
 
@@ -42,6 +43,7 @@ pub fn routes() -> Router<AppState> {
         .merge(portal::routes())
         .merge(users::routes())
         .merge(staff::routes())
+        .merge(webhooks::routes())
 }
 
 /// The pages that take file uploads (a larger body limit than the other forms).
