@@ -109,10 +109,16 @@ pub async fn list_staff(app: &App, staff: &StaffMember) -> Result<Vec<StaffRecor
     Ok(store::staff::list(&mut conn).await?)
 }
 
-pub async fn list_orgs(app: &App, staff: &StaffMember, limit: i64) -> Result<Vec<OrgRecord>, AppError> {
+/// Partner orgs, newest first, up to `limit` (at most 500) after the org `after`.
+pub async fn list_orgs(
+    app: &App,
+    staff: &StaffMember,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<OrgRecord>, AppError> {
     staff.require(StaffPermission::ViewOrgs, "see partner orgs")?;
     let mut conn = app.store().read().await?;
-    Ok(store::orgs::list(&mut conn, limit.clamp(1, 500)).await?)
+    Ok(store::orgs::list(&mut conn, after, limit.clamp(1, 500)).await?)
 }
 
 /// One org with its users and memberships, for the console.
@@ -147,11 +153,12 @@ pub async fn audit_log(
     app: &App,
     staff: &StaffMember,
     org: Option<&OrgId>,
+    after: Option<&str>,
     limit: i64,
 ) -> Result<Vec<AuditEvent>, AppError> {
     staff.require(StaffPermission::ReadAuditLog, "read the audit log")?;
     let mut conn = app.store().read().await?;
-    Ok(store::audit::list(&mut conn, org, limit.clamp(1, 1000)).await?)
+    Ok(store::audit::list(&mut conn, org, after, limit.clamp(1, 1000)).await?)
 }
 
 /// The statuses a staff queue's filter word names: `open` (the default), `all`, or one

@@ -56,31 +56,34 @@ pub async fn insert_many(conn: &mut Conn, events: &[AuditEvent]) -> Result<()> {
     Ok(())
 }
 
-/// The newest events first; with `org`, only that org's.
-pub async fn list(conn: &mut Conn, org: Option<&OrgId>, limit: i64) -> Result<Vec<AuditEvent>> {
-    // Two texts rather than `($1 IS NULL OR org_id = $1)`: PostgreSQL cannot type a parameter
-    // that only ever meets IS NULL.
-    let rows = match org {
-        Some(org) => {
-            sqlx::query(
-                "SELECT id, at, actor_kind, actor_id, actor_name, org_id, action, subject, detail, address \
-                 FROM audit_events WHERE org_id = $1 ORDER BY at DESC, id DESC LIMIT $2",
-            )
-            .bind(org.as_str())
-            .bind(limit)
-            .fetch_all(conn)
-            .await?
-        }
-        None => {
-            sqlx::query(
-                "SELECT id, at, actor_kind, actor_id, actor_name, org_id, action, subject, detail, address \
-                 FROM audit_events ORDER BY at DESC, id DESC LIMIT $1",
-            )
-            .bind(limit)
-            .fetch_all(conn)
-            .await?
-        }
-    };
+/// The newest events first; with `org`, only that org's; with `after`, those older than that
+/// event (keyset paging).
+pub async fn list(conn: &mut Conn, org: Option<&OrgId>, after: Option<&str>, limit: i64) -> Result<Vec<AuditEvent>> {
+    // The filters are added as text rather than `($1 IS NULL OR org_id = $1)`: PostgreSQL
+    // cannot type a parameter that only ever meets IS NULL.
+    let mut clauses = Vec::new();
+    let mut n = 1;
+    if org.is_some() {
+        clauses.push(format!("org_id = ${n}"));
+        n += 1;
+    }
+    if after.is_some() {
+        clauses.push(format!("(at, id) < (SELECT at, id FROM audit_events WHERE id = ${n})"));
+        n += 1;
+    }
+    let filter = if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) };
+    let sql = format!(
+        "SELECT id, at, actor_kind, actor_id, actor_name, org_id, action, subject, detail, address \
+         FROM audit_events {filter} ORDER BY at DESC, id DESC LIMIT ${n}"
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    if let Some(org) = org {
+        q = q.bind(org.as_str());
+    }
+    if let Some(after) = after {
+        q = q.bind(after);
+    }
+    let rows = q.bind(limit).fetch_all(conn).await?;
     rows.iter()
         .map(|row| {
             Ok(AuditEvent {

@@ -94,12 +94,28 @@ pub async fn get(conn: &mut Conn, id: &OrgId) -> Result<Option<OrgRecord>> {
 }
 
 /// Orgs by creation, newest first, for the staff console.
-pub async fn list(conn: &mut Conn, limit: i64) -> Result<Vec<OrgRecord>> {
+/// Orgs, newest first; with `after`, those older than that org (keyset paging).
+pub async fn list(conn: &mut Conn, after: Option<&str>, limit: i64) -> Result<Vec<OrgRecord>> {
     let rows =
-        sqlx::query("SELECT id, partner_id, name, country, created_at FROM orgs ORDER BY created_at DESC, id LIMIT $1")
+        match after {
+            None => sqlx::query(
+                "SELECT id, partner_id, name, country, created_at FROM orgs ORDER BY created_at DESC, id DESC LIMIT $1",
+            )
             .bind(limit)
             .fetch_all(conn)
-            .await?;
+            .await?,
+            Some(after) => {
+                sqlx::query(
+                    "SELECT id, partner_id, name, country, created_at FROM orgs \
+                 WHERE (created_at, id) < (SELECT created_at, id FROM orgs WHERE id = $1) \
+                 ORDER BY created_at DESC, id DESC LIMIT $2",
+                )
+                .bind(after)
+                .bind(limit)
+                .fetch_all(conn)
+                .await?
+            }
+        };
     rows.iter().map(org_from_row).collect()
 }
 

@@ -137,3 +137,61 @@ async fn users_and_roles_through_the_api() {
     let benefits = offers["data"][0]["benefits"].as_array().unwrap();
     assert_eq!(benefits.len(), 7, "Action Pack lists its seven benefits");
 }
+
+#[tokio::test]
+async fn every_list_pages_with_a_cursor() {
+    let t = spawn_app().await;
+    let ada = t.sign_up("Contoso", "ada@contoso.example").await;
+    for n in 0..5 {
+        t.invite_and_join(&ada, &format!("user{n}@contoso.example"), "member").await;
+    }
+    let api = t.api(Some(&t.token_for(&ada.browser, "/account").await));
+    let mut seen = Vec::new();
+    let mut path = "/api/v1/users?limit=2".to_owned();
+    loop {
+        let (status, page) = api.get(&path).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        let data = page["data"].as_array().unwrap();
+        assert!(data.len() <= 2);
+        seen.extend(data.iter().map(|u| u["email"].as_str().unwrap().to_owned()));
+        if !page["has_more"].as_bool().unwrap() {
+            assert!(page["next_cursor"].is_null());
+            break;
+        }
+        path = format!("/api/v1/users?limit=2&starting_after={}", page["next_cursor"].as_str().unwrap());
+    }
+    assert_eq!(seen.len(), 6, "every user once: {seen:?}");
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 6);
+
+    for bad in ["limit=0", "limit=101", "limit=-3", "starting_after=usr_nobody"] {
+        let (status, problem) = api.get(&format!("/api/v1/users?{bad}")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {problem}");
+        assert_eq!(problem["code"], "invalid_input");
+    }
+    let (status, problem) = api.get("/api/v1/users?limit=many").await;
+    assert_eq!((status, problem["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_query")));
+
+    // The staff lists page in the database: the audit log walked two events at a time.
+    let staff = crate::competencies::staff_api(&t).await;
+    let (_, all) = staff.get("/api/v1/audit-events?limit=100").await;
+    let total = all["data"].as_array().unwrap().len();
+    assert!(total > 6, "{total}");
+    let (mut walked, mut cursor) = (Vec::new(), None::<String>);
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/api/v1/audit-events?limit=2&starting_after={c}"),
+            None => "/api/v1/audit-events?limit=2".to_owned(),
+        };
+        let (_, page) = staff.get(&path).await;
+        walked.extend(page["data"].as_array().unwrap().iter().map(|e| e["id"].clone()));
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    let expected: Vec<serde_json::Value> = all["data"].as_array().unwrap().iter().map(|e| e["id"].clone()).collect();
+    assert_eq!(walked, expected, "the same events in the same order, page by page");
+}

@@ -84,7 +84,7 @@ async fn bad_sign_up_input_reshows_the_form_and_creates_nothing() {
         assert!(html.contains("name=\"company_name\""), "the form is shown again");
     }
     let mut conn = t.app.store().read().await.unwrap();
-    assert!(store::orgs::list(&mut conn, 10).await.unwrap().is_empty(), "no org was created");
+    assert!(store::orgs::list(&mut conn, None, 10).await.unwrap().is_empty(), "no org was created");
 }
 
 #[tokio::test]
@@ -108,7 +108,7 @@ async fn an_email_already_signed_up_is_refused() {
     assert_eq!(r.status(), StatusCode::CONFLICT);
     assert!(r.text().await.unwrap().contains("already has an account"));
     let mut conn = t.app.store().read().await.unwrap();
-    assert_eq!(store::orgs::list(&mut conn, 10).await.unwrap().len(), 1);
+    assert_eq!(store::orgs::list(&mut conn, None, 10).await.unwrap().len(), 1);
 }
 
 #[tokio::test]

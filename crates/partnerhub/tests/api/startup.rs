@@ -50,7 +50,7 @@ async fn starting_again_keeps_the_data_and_makes_no_second_admin() {
         open_app(&t.database_url, CatalogChoice::Demo, Arc::new(SystemClock), app::Settings::default()).await.unwrap();
     assert_eq!(app::staff::ensure_first_admin(&again).await.unwrap(), None, "the admin exists already");
     let mut conn = again.store().read().await.unwrap();
-    assert_eq!(store::orgs::list(&mut conn, 10).await.unwrap().len(), 1);
+    assert_eq!(store::orgs::list(&mut conn, None, 10).await.unwrap().len(), 1);
     assert_eq!(revisions(&t).await, 1, "the same catalog is one revision");
 }
 

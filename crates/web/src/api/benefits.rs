@@ -61,10 +61,7 @@ pub struct BenefitUnit {
     pub status: String,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct BenefitList {
-    pub data: Vec<Benefit>,
-}
+super::page::list_of!(BenefitList, Benefit);
 
 fn unit_dto(kind: &str, u: UnitView) -> BenefitUnit {
     let u = u.unit;
@@ -109,12 +106,16 @@ fn benefit_dto(v: BenefitView) -> Benefit {
 }
 
 /// The org's benefits, live and ended. A Member sees only the seats and keys assigned to them.
-#[utoipa::path(get, path = "/api/v1/benefits", tag = "benefits",
+#[utoipa::path(get, path = "/api/v1/benefits", tag = "benefits", params(super::page::PageQuery),
     responses((status = 200, body = BenefitList), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
-pub async fn list_benefits(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<Json<BenefitList>> {
+pub async fn list_benefits(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    super::ApiQuery(page): super::ApiQuery<super::page::PageQuery>,
+) -> ApiResult<Json<BenefitList>> {
     let overview = app::benefits::overview(&state.app, caller.partner()?).await?;
     let data = overview.subscriptions.into_iter().flat_map(|s| s.benefits).map(benefit_dto).collect();
-    Ok(Json(BenefitList { data }))
+    Ok(Json(BenefitList::from(super::page::Page::of(data, |x: &Benefit| x.id.as_str(), &page)?)))
 }
 
 /// Activate: makes a live subscription's benefits live (Account admin, Global admin). License
@@ -136,7 +137,7 @@ pub async fn activate(
         .filter(|v| made.iter().any(|m| m.id == v.benefit.id))
         .map(benefit_dto)
         .collect();
-    Ok((StatusCode::CREATED, Json(BenefitList { data })))
+    Ok((StatusCode::CREATED, Json(BenefitList { data, has_more: false, next_cursor: None })))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -265,19 +266,21 @@ pub async fn use_credit(
     .await
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct LedgerList {
-    pub data: Vec<LedgerEntry>,
-}
+super::page::list_of!(LedgerList, LedgerEntry);
 
 /// A credit or balance benefit's ledger, oldest first (not for Members).
-#[utoipa::path(get, path = "/api/v1/benefits/{id}/ledger", tag = "benefits", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/benefits/{id}/ledger", tag = "benefits", params(super::page::PageQuery, ("id" = String, Path)),
     responses((status = 200, body = LedgerList), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub async fn ledger(
     State(state): State<AppState>,
     caller: ApiCaller,
+    super::ApiQuery(page): super::ApiQuery<super::page::PageQuery>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<LedgerList>> {
     let entries = app::benefits::ledger(&state.app, caller.partner()?, &id).await?;
-    Ok(Json(LedgerList { data: entries.into_iter().map(entry_dto).collect() }))
+    Ok(Json(LedgerList::from(super::page::Page::of(
+        entries.into_iter().map(entry_dto).collect(),
+        |x: &LedgerEntry| x.id.as_str(),
+        &page,
+    )?)))
 }

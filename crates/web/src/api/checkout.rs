@@ -334,14 +334,19 @@ pub async fn create_payment_method(
 }
 
 /// The org's saved cards, newest first.
-#[utoipa::path(get, path = "/api/v1/payment-methods", tag = "payment methods",
+#[utoipa::path(get, path = "/api/v1/payment-methods", tag = "payment methods", params(super::page::PageQuery),
     responses((status = 200, body = PaymentMethodList), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub async fn list_payment_methods(
     State(state): State<AppState>,
     caller: ApiCaller,
+    super::ApiQuery(page): super::ApiQuery<super::page::PageQuery>,
 ) -> ApiResult<Json<PaymentMethodList>> {
     let list = app::payment_methods::list(&state.app, caller.partner()?).await?;
-    Ok(Json(PaymentMethodList { data: list.into_iter().map(pm_dto).collect() }))
+    Ok(Json(PaymentMethodList::from(super::page::Page::of(
+        list.into_iter().map(pm_dto).collect(),
+        |x: &PaymentMethod| x.id.as_str(),
+        &page,
+    )?)))
 }
 
 fn subscription_dto(s: store::subscriptions::SubscriptionRecord) -> ApiResult<Subscription> {
@@ -359,11 +364,19 @@ fn subscription_dto(s: store::subscriptions::SubscriptionRecord) -> ApiResult<Su
 }
 
 /// The org's subscriptions.
-#[utoipa::path(get, path = "/api/v1/subscriptions", tag = "subscriptions",
+#[utoipa::path(get, path = "/api/v1/subscriptions", tag = "subscriptions", params(super::page::PageQuery),
     responses((status = 200, body = SubscriptionList), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
-pub async fn list_subscriptions(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<Json<SubscriptionList>> {
+pub async fn list_subscriptions(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    super::ApiQuery(page): super::ApiQuery<super::page::PageQuery>,
+) -> ApiResult<Json<SubscriptionList>> {
     let list = app::invoices::subscriptions(&state.app, caller.partner()?).await?;
-    Ok(Json(SubscriptionList { data: list.into_iter().map(subscription_dto).collect::<ApiResult<_>>()? }))
+    Ok(Json(SubscriptionList::from(super::page::Page::of(
+        list.into_iter().map(subscription_dto).collect::<ApiResult<_>>()?,
+        |x: &Subscription| x.id.as_str(),
+        &page,
+    )?)))
 }
 
 /// One subscription of the org.
@@ -394,10 +407,7 @@ pub struct Invoice {
     pub paid_with: String,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct InvoiceList {
-    pub data: Vec<Invoice>,
-}
+super::page::list_of!(InvoiceList, Invoice);
 
 fn invoice_dto(i: InvoiceRecord) -> ApiResult<Invoice> {
     Ok(Invoice {
@@ -417,11 +427,19 @@ fn invoice_dto(i: InvoiceRecord) -> ApiResult<Invoice> {
 }
 
 /// The org's invoices, newest first (Billing admins and Global admins).
-#[utoipa::path(get, path = "/api/v1/invoices", tag = "invoices",
+#[utoipa::path(get, path = "/api/v1/invoices", tag = "invoices", params(super::page::PageQuery),
     responses((status = 200, body = InvoiceList), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
-pub async fn list_invoices(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<Json<InvoiceList>> {
+pub async fn list_invoices(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    super::ApiQuery(page): super::ApiQuery<super::page::PageQuery>,
+) -> ApiResult<Json<InvoiceList>> {
     let list = app::invoices::list(&state.app, caller.partner()?).await?;
-    Ok(Json(InvoiceList { data: list.into_iter().map(invoice_dto).collect::<ApiResult<_>>()? }))
+    Ok(Json(InvoiceList::from(super::page::Page::of(
+        list.into_iter().map(invoice_dto).collect::<ApiResult<_>>()?,
+        |x: &Invoice| x.id.as_str(),
+        &page,
+    )?)))
 }
 
 /// One invoice.
@@ -493,15 +511,16 @@ pub struct Notification {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct NotificationList {
-    pub data: Vec<Notification>,
-}
+super::page::list_of!(NotificationList, Notification);
 
 /// The org's notifications (reminders and notices), newest first.
-#[utoipa::path(get, path = "/api/v1/notifications", tag = "subscriptions",
+#[utoipa::path(get, path = "/api/v1/notifications", tag = "subscriptions", params(super::page::PageQuery),
     responses((status = 200, body = NotificationList), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
-pub async fn list_notifications(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<Json<NotificationList>> {
+pub async fn list_notifications(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    super::ApiQuery(page): super::ApiQuery<super::page::PageQuery>,
+) -> ApiResult<Json<NotificationList>> {
     let list = app::lifecycle::notifications(&state.app, caller.partner()?).await?;
     let data = list
         .into_iter()
@@ -513,5 +532,5 @@ pub async fn list_notifications(State(state): State<AppState>, caller: ApiCaller
             created_at: n.created_at,
         })
         .collect();
-    Ok(Json(NotificationList { data }))
+    Ok(Json(NotificationList::from(super::page::Page::of(data, |x: &Notification| x.id.as_str(), &page)?)))
 }

@@ -7,7 +7,7 @@ use crate::error::{ApiError, Problem};
 use app::Actor;
 use app::competencies::Decision;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use domain::competency::{CertifiedPerson, Evidence};
@@ -80,10 +80,7 @@ pub(super) fn file_dto(f: store::files::FileRecord) -> AttachedFile {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ApplicationList {
-    pub data: Vec<Application>,
-}
+super::page::list_of!(ApplicationList, Application);
 
 fn dto(a: ApplicationRecord) -> Application {
     dto_with(a, Vec::new())
@@ -162,12 +159,13 @@ pub struct ApplicationsQuery {
 }
 
 /// A partner's applications, newest first; for staff, the review queue, oldest first.
-#[utoipa::path(get, path = "/api/v1/competency-applications", tag = "competencies", params(ApplicationsQuery),
+#[utoipa::path(get, path = "/api/v1/competency-applications", tag = "competencies", params(super::page::PageQuery, ApplicationsQuery),
     responses((status = 200, body = ApplicationList), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub async fn list(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Query(q): Query<ApplicationsQuery>,
+    super::ApiQuery(page): super::ApiQuery<super::page::PageQuery>,
+    super::ApiQuery(q): super::ApiQuery<ApplicationsQuery>,
 ) -> ApiResult<Json<ApplicationList>> {
     let list = match &caller.actor {
         Actor::Partner(u) => app::competencies::list_mine(&state.app, u).await?,
@@ -175,7 +173,11 @@ pub async fn list(
             app::competencies::queue(&state.app, s, q.status.as_deref()).await?.into_iter().map(|(a, _)| a).collect()
         }
     };
-    Ok(Json(ApplicationList { data: list.into_iter().map(dto).collect() }))
+    Ok(Json(ApplicationList::from(super::page::Page::of(
+        list.into_iter().map(dto).collect(),
+        |x: &Application| x.id.as_str(),
+        &page,
+    )?)))
 }
 
 /// One application: the org's own, or any for staff.

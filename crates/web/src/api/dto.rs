@@ -137,10 +137,7 @@ pub struct Me {
     pub org_id: Option<String>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct UserList {
-    pub data: Vec<User>,
-}
+crate::api::page::list_of!(UserList, User);
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Invitation {
@@ -163,10 +160,7 @@ impl From<store::invitations::InvitationRecord> for Invitation {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct InvitationList {
-    pub data: Vec<Invitation>,
-}
+crate::api::page::list_of!(InvitationList, Invitation);
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -226,15 +220,9 @@ pub struct Offer {
     pub benefits: Vec<String>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct OfferList {
-    pub data: Vec<Offer>,
-}
+crate::api::page::list_of!(OfferList, Offer);
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct OrgList {
-    pub data: Vec<Org>,
-}
+crate::api::page::list_of!(OrgList, Org);
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OrgDetail {
@@ -272,10 +260,7 @@ impl From<store::audit::AuditEvent> for AuditEvent {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AuditEventList {
-    pub data: Vec<AuditEvent>,
-}
+crate::api::page::list_of!(AuditEventList, AuditEvent);
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct StaffMember {
@@ -299,10 +284,7 @@ impl From<store::staff::StaffRecord> for StaffMember {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct StaffList {
-    pub data: Vec<StaffMember>,
-}
+crate::api::page::list_of!(StaffList, StaffMember);
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -333,10 +315,7 @@ pub struct PaymentMethod {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PaymentMethodList {
-    pub data: Vec<PaymentMethod>,
-}
+crate::api::page::list_of!(PaymentMethodList, PaymentMethod);
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Subscription {
@@ -353,7 +332,4 @@ pub struct Subscription {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SubscriptionList {
-    pub data: Vec<Subscription>,
-}
+crate::api::page::list_of!(SubscriptionList, Subscription);

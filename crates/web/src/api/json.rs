@@ -1,5 +1,6 @@
-//! The JSON body extractor of the API: a body that is not JSON, has unknown fields or wrong
-//! types, or is too large is answered with a problem document and the handler never runs.
+//! The body and query extractors of the API: a body that is not JSON, has unknown fields or
+//! wrong types, or is too large, and a query string that does not parse, are answered with a
+//! problem document and the handler never runs.
 
 use crate::error::Problem;
 use axum::extract::rejection::JsonRejection;
@@ -16,6 +17,25 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(value)) => Ok(ApiJson(value)),
             Err(rejection) => Err(problem_for(rejection)),
+        }
+    }
+}
+
+/// The query string, parsed; one that does not fit is a 400 `invalid_query` problem.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Problem> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(value)) => Ok(ApiQuery(value)),
+            Err(rejection) => Err(Problem::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_query",
+                format!("the query string does not fit this request: {}", without_values(&rejection.body_text())),
+                None,
+            )),
         }
     }
 }

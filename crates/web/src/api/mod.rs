@@ -7,6 +7,7 @@ mod checkout;
 mod competencies;
 mod dto;
 mod json;
+mod page;
 mod support;
 mod webhooks;
 
@@ -15,12 +16,12 @@ use crate::auth::ApiCaller;
 use crate::error::{ApiError, Problem};
 use app::{Actor, AppError, Origin};
 use axum::Json;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::StatusCode;
 use domain::ids::{InvitationId, OrgId, UserId};
 use domain::membership::Upgrade;
 use dto::*;
-pub(crate) use json::ApiJson;
+pub(crate) use json::{ApiJson, ApiQuery};
 use serde::Deserialize;
 use std::net::SocketAddr;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -196,9 +197,13 @@ async fn membership(State(state): State<AppState>, caller: ApiCaller) -> ApiResu
 }
 
 /// The catalog's subscription offers with their prices in every currency.
-#[utoipa::path(get, path = "/api/v1/offers", tag = "offers",
-    responses((status = 200, body = OfferList), (status = 401, body = Problem, content_type = "application/problem+json")))]
-async fn offers(State(state): State<AppState>, _caller: ApiCaller) -> Json<OfferList> {
+#[utoipa::path(get, path = "/api/v1/offers", tag = "offers", params(page::PageQuery),
+    responses((status = 200, body = OfferList), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+async fn offers(
+    State(state): State<AppState>,
+    _caller: ApiCaller,
+    ApiQuery(page): ApiQuery<page::PageQuery>,
+) -> ApiResult<Json<OfferList>> {
     let catalog = state.app.catalog();
     let data = catalog
         .offers()
@@ -212,7 +217,7 @@ async fn offers(State(state): State<AppState>, _caller: ApiCaller) -> Json<Offer
             benefits: o.benefits().iter().map(crate::present::benefit).collect(),
         })
         .collect();
-    Json(OfferList { data })
+    Ok(Json(OfferList::from(page::Page::of(data, |o: &Offer| o.code.as_str(), &page)?)))
 }
 
 fn user_id(id: &str) -> Result<UserId, ApiError> {
@@ -220,11 +225,19 @@ fn user_id(id: &str) -> Result<UserId, ApiError> {
 }
 
 /// The users of the caller's org (Global admin, User management admin).
-#[utoipa::path(get, path = "/api/v1/users", tag = "users",
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", params(page::PageQuery),
     responses((status = 200, body = UserList), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
-async fn list_users(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<Json<UserList>> {
+async fn list_users(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(page): ApiQuery<page::PageQuery>,
+) -> ApiResult<Json<UserList>> {
     let (users, _) = app::users::list(&state.app, caller.partner()?).await?;
-    Ok(Json(UserList { data: users.into_iter().map(Into::into).collect() }))
+    Ok(Json(UserList::from(page::Page::of(
+        users.into_iter().map(Into::into).collect(),
+        |x: &User| x.id.as_str(),
+        &page,
+    )?)))
 }
 
 /// One user of the caller's org.
@@ -262,11 +275,19 @@ async fn delete_user(
 }
 
 /// Pending invitations of the caller's org.
-#[utoipa::path(get, path = "/api/v1/invitations", tag = "users",
+#[utoipa::path(get, path = "/api/v1/invitations", tag = "users", params(page::PageQuery),
     responses((status = 200, body = InvitationList), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
-async fn list_invitations(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<Json<InvitationList>> {
+async fn list_invitations(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(page): ApiQuery<page::PageQuery>,
+) -> ApiResult<Json<InvitationList>> {
     let (_, invitations) = app::users::list(&state.app, caller.partner()?).await?;
-    Ok(Json(InvitationList { data: invitations.into_iter().map(Into::into).collect() }))
+    Ok(Json(InvitationList::from(page::Page::of(
+        invitations.into_iter().map(Into::into).collect(),
+        |x: &Invitation| x.id.as_str(),
+        &page,
+    )?)))
 }
 
 /// Invites someone to the org; the link is e-mailed to them.
@@ -295,22 +316,18 @@ async fn delete_invitation(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize, utoipa::IntoParams)]
-struct ListQuery {
-    /// How many items at most (1 to 500).
-    limit: Option<i64>,
-}
-
 /// Partner orgs, newest first (staff).
-#[utoipa::path(get, path = "/api/v1/orgs", tag = "staff", params(ListQuery),
+#[utoipa::path(get, path = "/api/v1/orgs", tag = "staff", params(page::PageQuery),
     responses((status = 200, body = OrgList), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn list_orgs(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Query(q): Query<ListQuery>,
+    ApiQuery(page): ApiQuery<page::PageQuery>,
 ) -> ApiResult<Json<OrgList>> {
-    let orgs = app::staff::list_orgs(&state.app, caller.staff()?, q.limit.unwrap_or(100)).await?;
-    Ok(Json(OrgList { data: orgs.into_iter().map(Into::into).collect() }))
+    let after = page.starting_after.as_deref();
+    let orgs = app::staff::list_orgs(&state.app, caller.staff()?, after, page.fetch_size()?).await?;
+    let data: Vec<Org> = orgs.into_iter().map(Into::into).collect();
+    Ok(Json(OrgList::from(page::Page::from_fetched(data, |o: &Org| o.id.as_str(), &page)?)))
 }
 
 /// One partner org with its users and membership (staff).
@@ -339,29 +356,38 @@ async fn get_org(
 struct AuditQuery {
     /// Only this org's events.
     org_id: Option<String>,
-    /// How many events at most (1 to 1000).
-    limit: Option<i64>,
 }
 
 /// The audit log, newest first (program admins).
-#[utoipa::path(get, path = "/api/v1/audit-events", tag = "staff", params(AuditQuery),
+#[utoipa::path(get, path = "/api/v1/audit-events", tag = "staff", params(AuditQuery, page::PageQuery),
     responses((status = 200, body = AuditEventList), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn list_audit_events(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Query(q): Query<AuditQuery>,
+    ApiQuery(q): ApiQuery<AuditQuery>,
+    ApiQuery(page): ApiQuery<page::PageQuery>,
 ) -> ApiResult<Json<AuditEventList>> {
     let org = q.org_id.map(|o| OrgId::parse(&o).map_err(|_| ApiError(AppError::NotFound("org")))).transpose()?;
-    let events = app::staff::audit_log(&state.app, caller.staff()?, org.as_ref(), q.limit.unwrap_or(100)).await?;
-    Ok(Json(AuditEventList { data: events.into_iter().map(Into::into).collect() }))
+    let after = page.starting_after.as_deref();
+    let events = app::staff::audit_log(&state.app, caller.staff()?, org.as_ref(), after, page.fetch_size()?).await?;
+    let data: Vec<AuditEvent> = events.into_iter().map(Into::into).collect();
+    Ok(Json(AuditEventList::from(page::Page::from_fetched(data, |e: &AuditEvent| e.id.as_str(), &page)?)))
 }
 
 /// Staff accounts (program admins).
-#[utoipa::path(get, path = "/api/v1/staff", tag = "staff",
+#[utoipa::path(get, path = "/api/v1/staff", tag = "staff", params(page::PageQuery),
     responses((status = 200, body = StaffList), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
-async fn list_staff(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<Json<StaffList>> {
+async fn list_staff(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(page): ApiQuery<page::PageQuery>,
+) -> ApiResult<Json<StaffList>> {
     let staff = app::staff::list_staff(&state.app, caller.staff()?).await?;
-    Ok(Json(StaffList { data: staff.into_iter().map(Into::into).collect() }))
+    Ok(Json(StaffList::from(page::Page::of(
+        staff.into_iter().map(Into::into).collect(),
+        |x: &StaffMember| x.id.as_str(),
+        &page,
+    )?)))
 }
 
 /// Creates a staff account with a generated password (program admins).

@@ -11,7 +11,7 @@ use crate::error::{ApiError, Problem};
 use app::service_requests::{QueueQuery, RefundView, RequestForm, RequestView};
 use app::{Actor, AppError};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -80,10 +80,7 @@ pub struct Refund {
     pub credit_note_number: Option<String>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ServiceRequestList {
-    pub data: Vec<ServiceRequest>,
-}
+super::page::list_of!(ServiceRequestList, ServiceRequest);
 
 fn dto(r: RequestRecord) -> ServiceRequest {
     ServiceRequest {
@@ -165,12 +162,13 @@ pub struct RequestsQuery {
 }
 
 /// The org's requests, newest first; for staff, the queue, oldest first.
-#[utoipa::path(get, path = "/api/v1/service-requests", tag = "service requests", params(RequestsQuery),
+#[utoipa::path(get, path = "/api/v1/service-requests", tag = "service requests", params(super::page::PageQuery, RequestsQuery),
     responses((status = 200, body = ServiceRequestList), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub async fn list(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Query(q): Query<RequestsQuery>,
+    super::ApiQuery(page): super::ApiQuery<super::page::PageQuery>,
+    super::ApiQuery(q): super::ApiQuery<RequestsQuery>,
 ) -> ApiResult<Json<ServiceRequestList>> {
     let list = match &caller.actor {
         Actor::Partner(u) => {
@@ -192,7 +190,11 @@ pub async fn list(
             app::service_requests::queue(&state.app, s, &typed).await?.into_iter().map(|(r, _)| r).collect()
         }
     };
-    Ok(Json(ServiceRequestList { data: list.into_iter().map(dto).collect() }))
+    Ok(Json(ServiceRequestList::from(super::page::Page::of(
+        list.into_iter().map(dto).collect(),
+        |x: &ServiceRequest| x.id.as_str(),
+        &page,
+    )?)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -440,10 +442,7 @@ pub struct CreditNote {
     pub refunded_to: String,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CreditNoteList {
-    pub data: Vec<CreditNote>,
-}
+super::page::list_of!(CreditNoteList, CreditNote);
 
 fn note_dto(n: CreditNoteRecord) -> ApiResult<CreditNote> {
     Ok(CreditNote {
@@ -471,11 +470,19 @@ async fn note_for(state: &AppState, actor: &Actor, id: &str) -> ApiResult<Credit
 }
 
 /// The org's credit notes, newest first (Billing admin, Global admin).
-#[utoipa::path(get, path = "/api/v1/credit-notes", tag = "invoices",
+#[utoipa::path(get, path = "/api/v1/credit-notes", tag = "invoices", params(super::page::PageQuery),
     responses((status = 200, body = CreditNoteList), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
-pub async fn list_credit_notes(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<Json<CreditNoteList>> {
+pub async fn list_credit_notes(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    super::ApiQuery(page): super::ApiQuery<super::page::PageQuery>,
+) -> ApiResult<Json<CreditNoteList>> {
     let notes = app::invoices::credit_notes(&state.app, caller.partner()?).await?;
-    Ok(Json(CreditNoteList { data: notes.into_iter().map(note_dto).collect::<ApiResult<_>>()? }))
+    Ok(Json(CreditNoteList::from(super::page::Page::of(
+        notes.into_iter().map(note_dto).collect::<ApiResult<_>>()?,
+        |x: &CreditNote| x.id.as_str(),
+        &page,
+    )?)))
 }
 
 /// One credit note (the org's billing roles, or staff).

@@ -33,10 +33,7 @@ pub struct WebhookEndpoint {
     pub deliveries: Vec<WebhookDelivery>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct WebhookEndpointList {
-    pub data: Vec<WebhookEndpoint>,
-}
+super::page::list_of!(WebhookEndpointList, WebhookEndpoint);
 
 /// One event on its way to one endpoint.
 #[derive(Debug, Serialize, ToSchema)]
@@ -119,11 +116,19 @@ pub async fn create(
 }
 
 /// Every endpoint (program admins).
-#[utoipa::path(get, path = "/api/v1/webhook-endpoints", tag = "webhooks",
+#[utoipa::path(get, path = "/api/v1/webhook-endpoints", tag = "webhooks", params(super::page::PageQuery),
     responses((status = 200, body = WebhookEndpointList), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
-pub async fn list(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<Json<WebhookEndpointList>> {
+pub async fn list(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    super::ApiQuery(page): super::ApiQuery<super::page::PageQuery>,
+) -> ApiResult<Json<WebhookEndpointList>> {
     let all = app::webhooks::endpoints(&state.app, caller.staff()?).await?;
-    Ok(Json(WebhookEndpointList { data: all.into_iter().map(|e| endpoint_dto(e, None, Vec::new())).collect() }))
+    Ok(Json(WebhookEndpointList::from(super::page::Page::of(
+        all.into_iter().map(|e| endpoint_dto(e, None, Vec::new())).collect(),
+        |x: &WebhookEndpoint| x.id.as_str(),
+        &page,
+    )?)))
 }
 
 /// One endpoint with its latest deliveries.

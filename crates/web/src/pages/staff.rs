@@ -56,7 +56,7 @@ async fn orgs(
     Extension(csrf): Extension<CsrfToken>,
     s: StaffSession,
 ) -> Result<OrgsPage, PageError> {
-    let orgs = app::staff::list_orgs(&state.app, &s.staff, 200).await?;
+    let orgs = app::staff::list_orgs(&state.app, &s.staff, None, 200).await?;
     Ok(OrgsPage {
         chrome: Chrome::staff("Partner orgs", &csrf, &s.staff),
         orgs: orgs.into_iter().map(org_row).collect(),
@@ -157,7 +157,7 @@ async fn audit(
 ) -> Result<AuditPage, PageError> {
     let org =
         q.org.filter(|o| !o.is_empty()).map(|o| OrgId::parse(&o).map_err(|_| AppError::NotFound("org"))).transpose()?;
-    let events = app::staff::audit_log(&state.app, &s.staff, org.as_ref(), 500).await?;
+    let events = app::staff::audit_log(&state.app, &s.staff, org.as_ref(), None, 500).await?;
     let events = events
         .into_iter()
         .map(|e| AuditRow {
