@@ -59,6 +59,8 @@ pub struct Settings {
     /// The server's key, from which each webhook endpoint's signing secret is derived; every
     /// node must have the same (the binary reads it from `PARTNERHUB_SECRET_KEY` or a key file).
     pub webhook_key: Option<[u8; 32]>,
+    /// API calls allowed per token and minute (each node counts its own).
+    pub api_rate_per_minute: u32,
 }
 
 /// Which payment gateway charges cards.
@@ -93,6 +95,7 @@ impl Default for Settings {
             gateway_rate: None,
             renewal_batch: None,
             webhook_key: None,
+            api_rate_per_minute: 600,
         }
     }
 }

@@ -62,6 +62,10 @@ enum Command {
         /// are paced by --gateway-rate or go to Stripe).
         #[arg(long, env = "PARTNERHUB_RENEWAL_BATCH")]
         renewal_batch: Option<u32>,
+        /// API calls allowed per token (or per client address without one) and minute, on
+        /// each node (default 600).
+        #[arg(long, env = "PARTNERHUB_API_RATE")]
+        api_rate: Option<u32>,
         /// SMTP server for e-mail (without it, e-mail stays in the outbox).
         #[arg(long, env = "PARTNERHUB_SMTP_HOST")]
         smtp_host: Option<String>,
@@ -208,6 +212,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             clock_start,
             gateway_rate,
             renewal_batch,
+            api_rate,
             smtp_host,
             smtp_port,
             smtp_tls,
@@ -244,7 +249,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if gateway_rate == Some(0) {
                 anyhow::bail!("--gateway-rate must be at least 1 charge a second");
             }
-            let settings = Settings { gateway, fault, smtp, gateway_rate, renewal_batch, ..Settings::default() };
+            let mut settings = Settings { gateway, fault, smtp, gateway_rate, renewal_batch, ..Settings::default() };
+            if let Some(rate) = api_rate {
+                settings.api_rate_per_minute = rate.max(1);
+            }
             let clock: Arc<dyn app::clock::Clock> = match clock_start {
                 Some(start) => Arc::new(app::clock::OffsetClock::starting_at(start)),
                 None => Arc::new(SystemClock),

@@ -10,6 +10,7 @@ mod csrf;
 mod error;
 mod pages;
 mod present;
+mod rate_limit;
 mod uploads;
 
 use app::App;
@@ -30,6 +31,8 @@ pub struct AppState {
     pub app: Arc<App>,
     /// Mark cookies Secure (when the public URL is https).
     pub secure_cookies: bool,
+    /// The API's calls per token and minute.
+    pub api_limiter: Arc<rate_limit::ApiLimiter>,
 }
 
 /// Largest request body anywhere but on the upload routes (pages have their own, smaller limit).
@@ -40,7 +43,8 @@ pub(crate) const MAX_UPLOAD_BODY_BYTES: usize = 3 * 1024 * 1024;
 /// The whole HTTP surface.
 pub fn router(app: Arc<App>) -> Router {
     let secure_cookies = app.settings().public_url.starts_with("https://");
-    let state = AppState { app, secure_cookies };
+    let api_limiter = Arc::new(rate_limit::ApiLimiter::new(app.settings().api_rate_per_minute));
+    let state = AppState { app, secure_cookies, api_limiter };
     let (api_routes, mut openapi) = api::routes();
     let (upload_api, upload_doc) = api::upload_routes();
     openapi.merge(upload_doc);
@@ -51,6 +55,7 @@ pub fn router(app: Arc<App>) -> Router {
     });
     let csrf = axum::middleware::from_fn_with_state(state.clone(), csrf::protect);
     let small = RequestBodyLimitLayer::new(MAX_BODY_BYTES);
+    let limited = axum::middleware::from_fn_with_state(state.clone(), rate_limit::limit);
     let uploads = (
         RequestBodyLimitLayer::new(MAX_UPLOAD_BODY_BYTES),
         axum::extract::DefaultBodyLimit::max(MAX_UPLOAD_BODY_BYTES),
@@ -58,8 +63,8 @@ pub fn router(app: Arc<App>) -> Router {
     Router::new()
         .merge(pages::routes().layer(csrf.clone()).layer(small))
         .merge(pages::upload_routes().layer(csrf).layer(uploads))
-        .merge(api_routes.layer(small))
-        .merge(upload_api.layer(uploads))
+        .merge(api_routes.layer(small).layer(limited.clone()))
+        .merge(upload_api.layer(uploads).layer(limited))
         .route("/api/v1/openapi.json", serve_openapi.clone())
         .route("/api/openapi.json", serve_openapi)
         .route("/healthz", get(healthz))

@@ -195,3 +195,32 @@ async fn every_list_pages_with_a_cursor() {
     let expected: Vec<serde_json::Value> = all["data"].as_array().unwrap().iter().map(|e| e["id"].clone()).collect();
     assert_eq!(walked, expected, "the same events in the same order, page by page");
 }
+
+#[tokio::test]
+async fn each_token_has_a_rate_limit_with_retry_after() {
+    let t = spawn_app_with(|s| s.api_rate_per_minute = 5).await;
+    let ada = t.sign_up("Contoso", "ada@contoso.example").await;
+    let api = t.api(Some(&t.token_for(&ada.browser, "/account").await));
+    for _ in 0..5 {
+        assert_eq!(api.get("/api/v1/me").await.0, StatusCode::OK);
+    }
+    let r = http_client()
+        .build()
+        .unwrap()
+        .get(format!("{}/api/v1/me", t.url))
+        .bearer_auth(api.token.as_deref().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(r.headers()["retry-after"], "12", "a call comes back every 12 seconds at 5 a minute");
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    assert_eq!(r.json::<serde_json::Value>().await.unwrap()["code"], "rate_limited");
+
+    let eve = t.sign_up("Fabrikam", "eve@fabrikam.example").await;
+    let other = t.api(Some(&t.token_for(&eve.browser, "/account").await));
+    assert_eq!(other.get("/api/v1/me").await.0, StatusCode::OK, "another token has its own allowance");
+    t.clock.advance(chrono::Duration::seconds(12));
+    assert_eq!(api.get("/api/v1/me").await.0, StatusCode::OK);
+    assert_eq!(api.get("/api/v1/me").await.0, StatusCode::TOO_MANY_REQUESTS);
+}
