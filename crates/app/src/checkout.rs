@@ -235,6 +235,13 @@ pub async fn order(app: &App, actor: &PartnerUser, id: &str) -> Result<OrderReco
     store::orders::get_in_org(&mut conn, &actor.org_id, id).await?.ok_or(AppError::NotFound("order"))
 }
 
+/// The org's orders, newest first (those who may buy).
+pub async fn orders(app: &App, actor: &PartnerUser) -> Result<Vec<OrderRecord>, AppError> {
+    require_buyer(actor)?;
+    let mut conn = app.store().read().await?;
+    Ok(store::orders::list_in_org(&mut conn, &actor.org_id).await?)
+}
+
 /// The Terms and Conditions in force today for an order's offer.
 pub fn current_terms(app: &App, order: &OrderRecord) -> Result<domain::catalog::TermsDocument, AppError> {
     let catalog = app.catalog();

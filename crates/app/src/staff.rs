@@ -148,17 +148,17 @@ pub async fn org_billing(
     Ok((subscriptions, invoices))
 }
 
-/// The audit log, newest first; program admins only.
+/// The audit log, newest first, as `filter` narrows it (at most `limit`, 1,000); program admins
+/// only.
 pub async fn audit_log(
     app: &App,
     staff: &StaffMember,
-    org: Option<&OrgId>,
-    after: Option<&str>,
+    filter: &store::audit::AuditFilter<'_>,
     limit: i64,
 ) -> Result<Vec<AuditEvent>, AppError> {
     staff.require(StaffPermission::ReadAuditLog, "read the audit log")?;
     let mut conn = app.store().read().await?;
-    Ok(store::audit::list(&mut conn, org, after, limit.clamp(1, 1000)).await?)
+    Ok(store::audit::list(&mut conn, filter, limit.clamp(1, 1000)).await?)
 }
 
 /// The statuses a staff queue's filter word names: `open` (the default), `all`, or one

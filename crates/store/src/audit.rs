@@ -56,20 +56,40 @@ pub async fn insert_many(conn: &mut Conn, events: &[AuditEvent]) -> Result<()> {
     Ok(())
 }
 
-/// The newest events first; with `org`, only that org's; with `after`, those older than that
-/// event (keyset paging).
-pub async fn list(conn: &mut Conn, org: Option<&OrgId>, after: Option<&str>, limit: i64) -> Result<Vec<AuditEvent>> {
+/// Which audit events to list.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AuditFilter<'a> {
+    /// Only this org's.
+    pub org: Option<&'a OrgId>,
+    /// Only those older than this event (keyset paging).
+    pub after: Option<&'a str>,
+    /// Only those at or after this instant.
+    pub from: Option<DateTime<Utc>>,
+    /// Only those before this instant.
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// The newest events first, as `f` narrows them.
+pub async fn list(conn: &mut Conn, f: &AuditFilter<'_>, limit: i64) -> Result<Vec<AuditEvent>> {
     // The filters are added as text rather than `($1 IS NULL OR org_id = $1)`: PostgreSQL
     // cannot type a parameter that only ever meets IS NULL.
     let mut clauses = Vec::new();
     let mut n = 1;
-    if org.is_some() {
-        clauses.push(format!("org_id = ${n}"));
+    let mut mark = |clause: &str| {
+        clauses.push(clause.replace('?', &format!("${n}")));
         n += 1;
+    };
+    if f.org.is_some() {
+        mark("org_id = ?");
     }
-    if after.is_some() {
-        clauses.push(format!("(at, id) < (SELECT at, id FROM audit_events WHERE id = ${n})"));
-        n += 1;
+    if f.after.is_some() {
+        mark("(at, id) < (SELECT at, id FROM audit_events WHERE id = ?)");
+    }
+    if f.from.is_some() {
+        mark("at >= ?");
+    }
+    if f.until.is_some() {
+        mark("at < ?");
     }
     let filter = if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) };
     let sql = format!(
@@ -77,11 +97,17 @@ pub async fn list(conn: &mut Conn, org: Option<&OrgId>, after: Option<&str>, lim
          FROM audit_events {filter} ORDER BY at DESC, id DESC LIMIT ${n}"
     );
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-    if let Some(org) = org {
+    if let Some(org) = f.org {
         q = q.bind(org.as_str());
     }
-    if let Some(after) = after {
+    if let Some(after) = f.after {
         q = q.bind(after);
+    }
+    if let Some(from) = f.from {
+        q = q.bind(to_db(from));
+    }
+    if let Some(until) = f.until {
+        q = q.bind(to_db(until));
     }
     let rows = q.bind(limit).fetch_all(conn).await?;
     rows.iter()

@@ -224,3 +224,39 @@ async fn each_token_has_a_rate_limit_with_retry_after() {
     assert_eq!(api.get("/api/v1/me").await.0, StatusCode::OK);
     assert_eq!(api.get("/api/v1/me").await.0, StatusCode::TOO_MANY_REQUESTS);
 }
+
+#[tokio::test]
+async fn lists_filter_on_status_and_dates() {
+    let t = spawn_app().await;
+    let api = crate::checkout::buyer(&t, "Contoso", "ada@contoso.example", "US").await;
+    let (order, _) = crate::checkout::order_at_review(&api, crate::checkout::GOOD_CARD).await;
+    crate::checkout::pay(&api, &order, "buy").await;
+    let count = |path: &'static str| {
+        let api = &api;
+        async move {
+            let (status, list) = api.get(path).await;
+            assert_eq!(status, StatusCode::OK, "{path}: {list}");
+            list["data"].as_array().unwrap().len()
+        }
+    };
+    // The test clock stands on 15 March 2027.
+    assert_eq!(count("/api/v1/subscriptions?status=active").await, 1);
+    assert_eq!(count("/api/v1/subscriptions?status=expired").await, 0);
+    assert_eq!(count("/api/v1/orders?status=paid").await, 1);
+    assert_eq!(count("/api/v1/orders?status=draft").await, 0);
+    assert_eq!(count("/api/v1/invoices?from=2027-03-15&to=2027-03-15").await, 1);
+    assert_eq!(count("/api/v1/invoices?from=2027-03-16").await, 0);
+    assert_eq!(count("/api/v1/invoices?to=2027-03-14").await, 0);
+    let (status, problem) = api.get("/api/v1/subscriptions?status=sleeping").await;
+    assert_eq!((status, problem["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("status")));
+    let (status, problem) = api.get("/api/v1/invoices?from=2027-03-16&to=2027-03-15").await;
+    assert_eq!((status, problem["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("to")));
+    let (status, problem) = api.get("/api/v1/invoices?from=yesterday").await;
+    assert_eq!((status, problem["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_query")));
+
+    let staff = crate::competencies::staff_api(&t).await;
+    let (_, today) = staff.get("/api/v1/audit-events?from=2027-03-15").await;
+    assert!(!today["data"].as_array().unwrap().is_empty());
+    let (_, later) = staff.get("/api/v1/audit-events?from=2027-03-16").await;
+    assert!(later["data"].as_array().unwrap().is_empty(), "{later}");
+}

@@ -118,6 +118,36 @@ pub async fn create_order(
     Ok((StatusCode::CREATED, Json(order_dto(&state, order)?)))
 }
 
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OrdersQuery {
+    /// Only those in this status: `draft`, `paying` or `paid`.
+    pub status: Option<String>,
+}
+
+super::page::list_of!(OrderList, Order);
+
+/// The org's orders (drafts in the wizard, payments under way, paid), newest first; `from` and
+/// `to` filter on the day each was started.
+#[utoipa::path(get, path = "/api/v1/orders", tag = "orders",
+    params(OrdersQuery, super::page::DateFilter, super::page::PageQuery),
+    responses((status = 200, body = OrderList), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn list_orders(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    super::ApiQuery(q): super::ApiQuery<OrdersQuery>,
+    super::ApiQuery(dates): super::ApiQuery<super::page::DateFilter>,
+    super::ApiQuery(page): super::ApiQuery<super::page::PageQuery>,
+) -> ApiResult<Json<OrderList>> {
+    let list = app::checkout::orders(&state.app, caller.partner()?).await?;
+    let list =
+        super::page::with_status(list, q.status.as_deref(), &["draft", "paying", "paid"], |o| o.status.as_str())?;
+    let list = dates.keep(list, |o| o.created_at)?;
+    let page = super::page::Page::of(list, |o| o.id.as_str(), &page)?;
+    let data = page.data.into_iter().map(|o| order_dto(&state, o)).collect::<ApiResult<_>>()?;
+    Ok(Json(OrderList { data, has_more: page.has_more, next_cursor: page.next_cursor }))
+}
+
 /// One order of the caller's org.
 #[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders", params(("id" = String, Path)),
     responses((status = 200, body = Order), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
@@ -363,15 +393,28 @@ fn subscription_dto(s: store::subscriptions::SubscriptionRecord) -> ApiResult<Su
     })
 }
 
-/// The org's subscriptions.
-#[utoipa::path(get, path = "/api/v1/subscriptions", tag = "subscriptions", params(super::page::PageQuery),
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SubscriptionsQuery {
+    /// Only those in this status: `active`, `past_due`, `expired` or `cancelled`.
+    pub status: Option<String>,
+}
+
+/// The org's subscriptions; `from` and `to` filter on the day each was made.
+#[utoipa::path(get, path = "/api/v1/subscriptions", tag = "subscriptions",
+    params(SubscriptionsQuery, super::page::DateFilter, super::page::PageQuery),
     responses((status = 200, body = SubscriptionList), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub async fn list_subscriptions(
     State(state): State<AppState>,
     caller: ApiCaller,
+    super::ApiQuery(q): super::ApiQuery<SubscriptionsQuery>,
+    super::ApiQuery(dates): super::ApiQuery<super::page::DateFilter>,
     super::ApiQuery(page): super::ApiQuery<super::page::PageQuery>,
 ) -> ApiResult<Json<SubscriptionList>> {
     let list = app::invoices::subscriptions(&state.app, caller.partner()?).await?;
+    let statuses = ["active", "past_due", "expired", "cancelled"];
+    let list = super::page::with_status(list, q.status.as_deref(), &statuses, |s| s.status.as_str())?;
+    let list = dates.keep(list, |s| s.created_at)?;
     Ok(Json(SubscriptionList::from(super::page::Page::of(
         list.into_iter().map(subscription_dto).collect::<ApiResult<_>>()?,
         |x: &Subscription| x.id.as_str(),
@@ -426,15 +469,18 @@ fn invoice_dto(i: InvoiceRecord) -> ApiResult<Invoice> {
     })
 }
 
-/// The org's invoices, newest first (Billing admins and Global admins).
-#[utoipa::path(get, path = "/api/v1/invoices", tag = "invoices", params(super::page::PageQuery),
+/// The org's invoices, newest first (Billing admins and Global admins); `from` and `to` filter
+/// on the day of issue.
+#[utoipa::path(get, path = "/api/v1/invoices", tag = "invoices", params(super::page::DateFilter, super::page::PageQuery),
     responses((status = 200, body = InvoiceList), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub async fn list_invoices(
     State(state): State<AppState>,
     caller: ApiCaller,
+    super::ApiQuery(dates): super::ApiQuery<super::page::DateFilter>,
     super::ApiQuery(page): super::ApiQuery<super::page::PageQuery>,
 ) -> ApiResult<Json<InvoiceList>> {
     let list = app::invoices::list(&state.app, caller.partner()?).await?;
+    let list = dates.keep(list, |i| i.issued_at)?;
     Ok(Json(InvoiceList::from(super::page::Page::of(
         list.into_iter().map(invoice_dto).collect::<ApiResult<_>>()?,
         |x: &Invoice| x.id.as_str(),

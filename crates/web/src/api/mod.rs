@@ -63,7 +63,7 @@ pub fn routes() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(get_org))
         .routes(routes!(list_audit_events))
         .routes(routes!(list_staff, create_staff))
-        .routes(routes!(checkout::create_order))
+        .routes(routes!(checkout::list_orders, checkout::create_order))
         .routes(routes!(checkout::get_order))
         .routes(routes!(checkout::accept_terms))
         .routes(routes!(checkout::choose_payment_method))
@@ -358,18 +358,20 @@ struct AuditQuery {
     org_id: Option<String>,
 }
 
-/// The audit log, newest first (program admins).
-#[utoipa::path(get, path = "/api/v1/audit-events", tag = "staff", params(AuditQuery, page::PageQuery),
+/// The audit log, newest first (program admins); `from` and `to` filter on the day.
+#[utoipa::path(get, path = "/api/v1/audit-events", tag = "staff", params(AuditQuery, page::DateFilter, page::PageQuery),
     responses((status = 200, body = AuditEventList), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn list_audit_events(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiQuery(q): ApiQuery<AuditQuery>,
+    ApiQuery(dates): ApiQuery<page::DateFilter>,
     ApiQuery(page): ApiQuery<page::PageQuery>,
 ) -> ApiResult<Json<AuditEventList>> {
     let org = q.org_id.map(|o| OrgId::parse(&o).map_err(|_| ApiError(AppError::NotFound("org")))).transpose()?;
-    let after = page.starting_after.as_deref();
-    let events = app::staff::audit_log(&state.app, caller.staff()?, org.as_ref(), after, page.fetch_size()?).await?;
+    let (from, until) = dates.bounds()?;
+    let filter = store::audit::AuditFilter { org: org.as_ref(), after: page.starting_after.as_deref(), from, until };
+    let events = app::staff::audit_log(&state.app, caller.staff()?, &filter, page.fetch_size()?).await?;
     let data: Vec<AuditEvent> = events.into_iter().map(Into::into).collect();
     Ok(Json(AuditEventList::from(page::Page::from_fetched(data, |e: &AuditEvent| e.id.as_str(), &page)?)))
 }

@@ -6,6 +6,7 @@
 
 use crate::error::ApiError;
 use app::AppError;
+use chrono::{DateTime, NaiveDate, Utc};
 use domain::account::InvalidInput;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -40,6 +41,54 @@ impl PageQuery {
 
 fn invalid(field: &'static str, message: String) -> ApiError {
     ApiError(AppError::Invalid(InvalidInput::new(field, message)))
+}
+
+/// A list narrowed to the items made (or issued) between two days, both included, in UTC.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DateFilter {
+    /// From this day on (YYYY-MM-DD).
+    pub from: Option<NaiveDate>,
+    /// Up to this day, included (YYYY-MM-DD).
+    pub to: Option<NaiveDate>,
+}
+
+/// From (included) and until (excluded), either open.
+pub type Bounds = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
+impl DateFilter {
+    /// The instants it keeps: `[from, to + 1 day)`; refused when `to` is before `from`.
+    pub fn bounds(&self) -> Result<Bounds, ApiError> {
+        if let (Some(from), Some(to)) = (self.from, self.to)
+            && to < from
+        {
+            return Err(invalid("to", "the last day comes before the first".into()));
+        }
+        let start = |d: NaiveDate| d.and_hms_opt(0, 0, 0).map(|t| t.and_utc());
+        Ok((self.from.and_then(start), self.to.and_then(|d| d.succ_opt()).and_then(start)))
+    }
+
+    pub fn keep<T>(&self, items: Vec<T>, at: impl Fn(&T) -> DateTime<Utc>) -> Result<Vec<T>, ApiError> {
+        let (from, until) = self.bounds()?;
+        Ok(items
+            .into_iter()
+            .filter(|item| from.is_none_or(|f| at(item) >= f) && until.is_none_or(|u| at(item) < u))
+            .collect())
+    }
+}
+
+/// Keeps the items in `status` (when asked), which must be one of `known`.
+pub fn with_status<T>(
+    items: Vec<T>,
+    status: Option<&str>,
+    known: &[&str],
+    of: impl Fn(&T) -> &str,
+) -> Result<Vec<T>, ApiError> {
+    let Some(wanted) = status else { return Ok(items) };
+    if !known.contains(&wanted) {
+        return Err(invalid("status", format!("write one of: {}", known.join(", "))));
+    }
+    Ok(items.into_iter().filter(|item| of(item) == wanted).collect())
 }
 
 /// One page of a list.

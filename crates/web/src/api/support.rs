@@ -162,13 +162,14 @@ pub struct RequestsQuery {
 }
 
 /// The org's requests, newest first; for staff, the queue, oldest first.
-#[utoipa::path(get, path = "/api/v1/service-requests", tag = "service requests", params(super::page::PageQuery, RequestsQuery),
+#[utoipa::path(get, path = "/api/v1/service-requests", tag = "service requests", params(RequestsQuery, super::page::DateFilter, super::page::PageQuery),
     responses((status = 200, body = ServiceRequestList), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub async fn list(
     State(state): State<AppState>,
     caller: ApiCaller,
     super::ApiQuery(page): super::ApiQuery<super::page::PageQuery>,
     super::ApiQuery(q): super::ApiQuery<RequestsQuery>,
+    super::ApiQuery(dates): super::ApiQuery<super::page::DateFilter>,
 ) -> ApiResult<Json<ServiceRequestList>> {
     let list = match &caller.actor {
         Actor::Partner(u) => {
@@ -190,6 +191,7 @@ pub async fn list(
             app::service_requests::queue(&state.app, s, &typed).await?.into_iter().map(|(r, _)| r).collect()
         }
     };
+    let list = dates.keep(list, |r| r.created_at)?;
     Ok(Json(ServiceRequestList::from(super::page::Page::of(
         list.into_iter().map(dto).collect(),
         |x: &ServiceRequest| x.id.as_str(),
@@ -469,15 +471,18 @@ async fn note_for(state: &AppState, actor: &Actor, id: &str) -> ApiResult<Credit
     })
 }
 
-/// The org's credit notes, newest first (Billing admin, Global admin).
-#[utoipa::path(get, path = "/api/v1/credit-notes", tag = "invoices", params(super::page::PageQuery),
+/// The org's credit notes, newest first (Billing admin, Global admin); `from` and `to` filter on
+/// the day of issue.
+#[utoipa::path(get, path = "/api/v1/credit-notes", tag = "invoices", params(super::page::DateFilter, super::page::PageQuery),
     responses((status = 200, body = CreditNoteList), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub async fn list_credit_notes(
     State(state): State<AppState>,
     caller: ApiCaller,
+    super::ApiQuery(dates): super::ApiQuery<super::page::DateFilter>,
     super::ApiQuery(page): super::ApiQuery<super::page::PageQuery>,
 ) -> ApiResult<Json<CreditNoteList>> {
     let notes = app::invoices::credit_notes(&state.app, caller.partner()?).await?;
+    let notes = dates.keep(notes, |n| n.issued_at)?;
     Ok(Json(CreditNoteList::from(super::page::Page::of(
         notes.into_iter().map(note_dto).collect::<ApiResult<_>>()?,
         |x: &CreditNote| x.id.as_str(),

@@ -157,7 +157,13 @@ async fn audit(
 ) -> Result<AuditPage, PageError> {
     let org =
         q.org.filter(|o| !o.is_empty()).map(|o| OrgId::parse(&o).map_err(|_| AppError::NotFound("org"))).transpose()?;
-    let events = app::staff::audit_log(&state.app, &s.staff, org.as_ref(), None, 500).await?;
+    let events = app::staff::audit_log(
+        &state.app,
+        &s.staff,
+        &store::audit::AuditFilter { org: org.as_ref(), ..Default::default() },
+        500,
+    )
+    .await?;
     let events = events
         .into_iter()
         .map(|e| AuditRow {
