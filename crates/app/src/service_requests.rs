@@ -476,6 +476,47 @@ pub async fn agents(app: &App, staff: &StaffMember) -> Result<Vec<(String, Strin
     Ok(all.into_iter().map(|s| (s.name.to_string(), s.email.to_string())).collect())
 }
 
+/// Attaches a file to an open request of the org (up to 3 per request; checked by its bytes).
+pub async fn attach_file(
+    app: &App,
+    actor: &PartnerUser,
+    id: &str,
+    name: &str,
+    bytes: &[u8],
+    origin: &Origin,
+) -> Result<store::files::FileRecord, AppError> {
+    actor.require(PartnerPermission::UseSupport, "write in service requests; ask an admin of your org")?;
+    let checked = domain::attachment::check_file(name, bytes).map_err(|why| InvalidInput::new("file", why))?;
+    let mut tx = app.store().write().await?;
+    let r = store::service_requests::get_in_org(&mut tx, &actor.org_id, id)
+        .await?
+        .ok_or(AppError::NotFound("service request"))?;
+    if !status_of(&r).is_open() {
+        return Err(conflict("request_closed", "files can be added only while the request is open"));
+    }
+    if store::files::list(&mut tx, store::files::Shelf::Requests, &r.id).await?.len() >= rules::MAX_FILES {
+        return Err(conflict("too_many_files", format!("a request carries at most {} files", rules::MAX_FILES)));
+    }
+    let file_id = app.new_id(domain::ids::ApplicationFileId::from_random).to_string();
+    let new = store::files::NewFile {
+        id: &file_id,
+        owner_id: &r.id,
+        org_id: &actor.org_id,
+        name: &checked.name,
+        content_type: checked.content_type,
+        data: bytes,
+        uploaded_by: actor.id.as_str(),
+        at: app.now(),
+    };
+    store::files::insert(&mut tx, store::files::Shelf::Requests, &new).await?;
+    let detail = format!("attached {} ({} bytes) to service request {}", checked.name, bytes.len(), r.number);
+    let change = Change { org: Some(&actor.org_id), action: "service_request.file_attached", subject: &r.id, detail };
+    audit::record(app, &mut tx, Who::actor(&Actor::Partner(actor.clone())), origin, change).await?;
+    let files = store::files::list(&mut tx, store::files::Shelf::Requests, &r.id).await?;
+    tx.commit().await?;
+    files.into_iter().find(|f| f.id == file_id).ok_or(AppError::NotFound("file"))
+}
+
 /// One attachment of a request with its bytes: for the org's users who see its requests, or
 /// staff.
 pub async fn file(

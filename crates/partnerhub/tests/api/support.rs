@@ -162,6 +162,78 @@ async fn staff_draw_down_support_incidents_on_a_request_once_and_never_below_zer
         ada.browser.get_text(&format!("/support/requests/{request}")).await.1.contains("(9 left)"),
         "the partner sees it"
     );
+
+    // The same through the API, once per Idempotency-Key.
+    let path = format!("{}/api/v1/service-requests/{request}/support-draws", staff_token.url);
+    for _ in 0..2 {
+        let r = staff_token
+            .client
+            .post(&path)
+            .bearer_auth(staff_token.token.as_deref().unwrap())
+            .header("Idempotency-Key", "draw-api-1")
+            .json(&serde_json::json!({"benefit_id": incidents, "amount": 2}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+    let (_, ledger) = api.get(&format!("/api/v1/benefits/{incidents}/ledger")).await;
+    let used: i64 = ledger["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["entry"] == "use")
+        .map(|e| e["amount"].as_i64().unwrap().abs())
+        .sum();
+    assert_eq!(used, 3, "1 on the page, 2 through the API, once");
+}
+
+#[tokio::test]
+async fn the_api_attaches_files_to_an_open_request_and_staff_read_the_outbox() {
+    let t = spawn_app().await;
+    let ada = t.sign_up("Contoso", "ada@contoso.example").await;
+    let api = t.api(Some(&t.token_for(&ada.browser, "/account").await));
+    let (_, r) = api
+        .post(
+            "/api/v1/service-requests",
+            serde_json::json!({"problem_type": "portal", "title": "Blank page", "description": "See attached.", "contact_email": "ada@contoso.example"}),
+        )
+        .await;
+    let id = r["id"].as_str().unwrap().to_owned();
+    let upload = |name: &'static str, bytes: &'static [u8]| {
+        let api = &api;
+        let id = id.clone();
+        async move {
+            let (content_type, body) = crate::competencies::multipart(&[("file", Some(name), bytes)]);
+            api.client
+                .post(format!("{}/api/v1/service-requests/{id}/files", api.url))
+                .bearer_auth(api.token.as_deref().unwrap())
+                .header("content-type", content_type)
+                .body(body)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(upload("shot.png", b"\x89PNG\r\n\x1a\nimage").await, StatusCode::CREATED);
+    assert_eq!(upload("run.exe", &[0x4D, 0x5A, 0x90, 0x00]).await, StatusCode::UNPROCESSABLE_ENTITY);
+    let (_, seen) = api.get(&format!("/api/v1/service-requests/{id}")).await;
+    assert_eq!(seen["files"][0]["name"], "shot.png");
+    assert_eq!(seen["files"][0]["content_type"], "image/png");
+
+    let staff = staff_api(&t).await;
+    staff
+        .post(
+            &format!("/api/v1/service-requests/{id}/messages"),
+            serde_json::json!({"body": "Fixed now.", "status": "resolved"}),
+        )
+        .await;
+    let (status, outbox) = staff.get("/api/v1/outbox?limit=5").await;
+    assert_eq!(status, StatusCode::OK, "{outbox}");
+    assert!(outbox["data"].as_array().unwrap().iter().any(|m| m["body"].as_str().unwrap().contains("Fixed now.")));
+    assert_eq!(api.get("/api/v1/outbox").await.0, StatusCode::FORBIDDEN, "partners never read the outbox");
+    assert_eq!(upload("late.txt", b"too late").await, StatusCode::CONFLICT, "a resolved request takes no files");
 }
 
 #[tokio::test]

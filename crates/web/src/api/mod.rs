@@ -63,6 +63,7 @@ pub fn routes() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(get_org))
         .routes(routes!(list_audit_events))
         .routes(routes!(list_staff, create_staff))
+        .routes(routes!(list_outbox))
         .routes(routes!(checkout::list_orders, checkout::create_order))
         .routes(routes!(checkout::get_order))
         .routes(routes!(checkout::accept_terms))
@@ -97,6 +98,7 @@ pub fn routes() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(support::assign))
         .routes(routes!(support::quote, support::cancel))
         .routes(routes!(support::download_file))
+        .routes(routes!(support::draw))
         .routes(routes!(support::list_credit_notes))
         .routes(routes!(support::get_credit_note))
         .routes(routes!(support::get_credit_note_pdf))
@@ -110,7 +112,10 @@ pub fn routes() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
 
 /// The API routes that take file uploads (a larger body limit), with their OpenAPI document.
 pub fn upload_routes() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi()).routes(routes!(competencies::upload_file)).split_for_parts()
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(competencies::upload_file))
+        .routes(routes!(support::upload_file))
+        .split_for_parts()
 }
 
 type ApiResult<T> = Result<T, ApiError>;
@@ -404,4 +409,41 @@ async fn create_staff(
     let (record, password) = app::staff::create(&state.app, Some(caller.staff()?), new, &caller.origin).await?;
     let password = password.ok_or_else(|| ApiError(AppError::Internal("no password was generated".into())))?;
     Ok((StatusCode::CREATED, Json(CreatedStaff { staff: record.into(), password })))
+}
+
+/// An e-mail as it was queued (and sent, when SMTP is configured).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct OutboxEmail {
+    pub id: String,
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// When it left over SMTP; `null` while it waits (or with no SMTP configured).
+    pub sent_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+page::list_of!(OutboxList, OutboxEmail);
+
+/// The e-mail outbox, newest first (support agents and program admins).
+#[utoipa::path(get, path = "/api/v1/outbox", tag = "staff", params(page::PageQuery),
+    responses((status = 200, body = OutboxList), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+async fn list_outbox(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(page): ApiQuery<page::PageQuery>,
+) -> ApiResult<Json<OutboxList>> {
+    let emails = app::outbox::list(&state.app, caller.staff()?, 500).await?;
+    let data: Vec<OutboxEmail> = emails
+        .into_iter()
+        .map(|m| OutboxEmail {
+            id: m.id.to_string(),
+            to: m.to_address,
+            subject: m.subject,
+            body: m.body,
+            created_at: m.created_at,
+            sent_at: m.sent_at,
+        })
+        .collect();
+    Ok(Json(OutboxList::from(page::Page::of(data, |m: &OutboxEmail| m.id.as_str(), &page)?)))
 }

@@ -526,3 +526,71 @@ pub async fn download_file(
     let (file, bytes) = app::service_requests::file(&state.app, &caller.actor, &id, &file_id).await?;
     Ok(crate::uploads::attachment(&file.name, &file.content_type, bytes))
 }
+
+/// Attaches a file to an open request (the org's Global, Account and Billing admins):
+/// `multipart/form-data` with a part named `file`; PDF, PNG, JPEG or plain text of at most
+/// 2 MB, typed by its bytes; at most 3 per request.
+#[utoipa::path(post, path = "/api/v1/service-requests/{id}/files", tag = "service requests", params(("id" = String, Path)),
+    request_body(content = super::competencies::UploadForm, content_type = "multipart/form-data"),
+    responses((status = 201, body = AttachedFile), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn upload_file(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> ApiResult<(StatusCode, Json<AttachedFile>)> {
+    let user = caller.partner()?;
+    let (name, bytes) = crate::uploads::file_part(multipart).await.map_err(ApiError)?;
+    let file = app::service_requests::attach_file(&state.app, user, &id, &name, &bytes, &caller.origin).await?;
+    Ok((StatusCode::CREATED, Json(file_dto(file))))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SupportDraw {
+    /// The org's support incidents or advisory hours benefit.
+    pub benefit_id: String,
+    /// Whole incidents or hours, at least 1.
+    pub amount: i64,
+}
+
+/// Draws down the org's support incidents or advisory hours on the request (staff); the
+/// conversation says what was used. Once per `Idempotency-Key`.
+#[utoipa::path(post, path = "/api/v1/service-requests/{id}/support-draws", tag = "service requests",
+    params(("id" = String, Path), ("Idempotency-Key" = String, Header, description = "A unique key for this draw")),
+    request_body = SupportDraw,
+    responses((status = 200, body = ServiceRequest), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn draw(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    super::ApiJson(body): super::ApiJson<SupportDraw>,
+) -> Response {
+    let hash = app::idempotency::request_hash(&[
+        "POST",
+        "/api/v1/service-requests/{id}/support-draws",
+        &id,
+        &body.benefit_id,
+        &body.amount.to_string(),
+    ]);
+    let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    idempotent(&state, &caller, &headers, &hash, async {
+        let staff = caller.staff()?;
+        let amount = body.amount.to_string();
+        let draw_key = format!("api:{key}");
+        app::service_requests::draw_support(
+            &state.app,
+            staff,
+            &id,
+            &body.benefit_id,
+            &amount,
+            &draw_key,
+            &caller.origin,
+        )
+        .await?;
+        let request = view(&state, &caller.actor, &id).await?;
+        Ok((StatusCode::OK, serde_json::to_value(request).unwrap_or_default()))
+    })
+    .await
+}
