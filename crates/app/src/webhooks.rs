@@ -296,6 +296,24 @@ pub async fn delivery(
     Ok((d, log))
 }
 
+/// The events recorded for webhooks (of the types some endpoint asked for), newest first.
+pub async fn events(
+    app: &App,
+    staff: &StaffMember,
+    event_type: Option<&str>,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<EventRecord>, AppError> {
+    staff.require(StaffPermission::ManageWebhooks, "read webhook events")?;
+    if let Some(t) = event_type
+        && !webhook::EVENT_TYPES.contains(&t)
+    {
+        return Err(InvalidInput::new("type", format!("{t:?} is not an event type")).into());
+    }
+    let mut conn = app.store().read().await?;
+    Ok(store::webhooks::events(&mut conn, event_type, after, limit.clamp(1, 200)).await?)
+}
+
 /// Turns an endpoint on again (what it missed while off stays failed until resent) or off.
 pub async fn set_enabled(
     app: &App,

@@ -340,3 +340,49 @@ pub async fn attempts(
         })
         .collect()
 }
+
+/// Recorded events, newest first: of one type (if given), older than the event `after` (keyset
+/// paging).
+pub async fn events(
+    conn: &mut Conn,
+    event_type: Option<&str>,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<EventRecord>> {
+    let mut clauses = Vec::new();
+    if event_type.is_some() {
+        clauses.push(format!("event_type = ${}", clauses.len() + 1));
+    }
+    if after.is_some() {
+        clauses.push(format!(
+            "(created_at, id) < (SELECT created_at, id FROM webhook_events WHERE id = ${})",
+            clauses.len() + 1
+        ));
+    }
+    let filter = if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) };
+    let sql = format!(
+        "SELECT id, event_type, org_id, ordering_key, payload, created_at FROM webhook_events {filter} \
+         ORDER BY created_at DESC, id DESC LIMIT ${}",
+        clauses.len() + 1
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    if let Some(t) = event_type {
+        q = q.bind(t);
+    }
+    if let Some(a) = after {
+        q = q.bind(a);
+    }
+    let rows = q.bind(limit).fetch_all(conn).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(EventRecord {
+                id: r.try_get("id")?,
+                event_type: r.try_get("event_type")?,
+                org_id: r.try_get("org_id")?,
+                ordering_key: r.try_get("ordering_key")?,
+                payload: r.try_get("payload")?,
+                created_at: from_db(r.try_get("created_at")?)?,
+            })
+        })
+        .collect()
+}

@@ -58,3 +58,43 @@ async fn bad_or_missing_tokens_are_refused() {
         assert_eq!(body["code"], "unauthenticated");
     }
 }
+
+#[tokio::test]
+async fn the_api_manages_its_own_tokens_and_password() {
+    let t = spawn_app().await;
+    let ada = t.sign_up("Contoso", "ada@contoso.example").await;
+    let api = t.api(Some(&t.token_for(&ada.browser, "/account").await));
+    let (status, made) = api.post("/api/v1/api-tokens", serde_json::json!({"name": "CRM sync"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    let second = t.api(Some(made["token"].as_str().unwrap()));
+    assert_eq!(second.get("/api/v1/me").await.0, StatusCode::OK);
+    let (_, list) = api.get("/api/v1/api-tokens").await;
+    assert_eq!(list["data"].as_array().unwrap().len(), 2);
+    assert!(list["data"].as_array().unwrap().iter().all(|t| t.get("token").is_none()), "secrets shown once");
+    let id = made["id"].as_str().unwrap();
+    assert_eq!(
+        api.call(reqwest::Method::DELETE, &format!("/api/v1/api-tokens/{id}"), None).await.0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(second.get("/api/v1/me").await.0, StatusCode::UNAUTHORIZED, "revoked");
+
+    let (status, wrong) = api
+        .post(
+            "/api/v1/me/password",
+            serde_json::json!({"current_password": "nope", "new_password": "a new long passphrase"}),
+        )
+        .await;
+    assert_eq!((status, wrong["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("current_password")));
+    let (status, _) = api
+        .post(
+            "/api/v1/me/password",
+            serde_json::json!({"current_password": PASSWORD, "new_password": "a new long passphrase"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let b = t.browser();
+    let r = b
+        .submit("/signin", "/signin", &[("email", "ada@contoso.example"), ("password", "a new long passphrase")])
+        .await;
+    assert_eq!(location(&r), "/dashboard");
+}

@@ -151,6 +151,11 @@ async fn signed_events_reach_the_receiver_in_order_once_each() {
 
     let (_, e) = staff.get(&format!("/api/v1/webhook-endpoints/{endpoint}")).await;
     assert!(e["deliveries"].as_array().unwrap().iter().all(|d| d["status"] == "delivered"), "{e}");
+    let (_, events) = staff.get("/api/v1/events?type=order.paid").await;
+    assert_eq!(events["data"].as_array().unwrap().len(), 1, "{events}");
+    assert_eq!(events["data"][0]["id"], first["id"], "the event as it was sent");
+    let (status, _) = staff.get("/api/v1/events?type=order.shipped").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
 #[tokio::test]

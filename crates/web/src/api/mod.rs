@@ -2,6 +2,7 @@
 //! registered together with its OpenAPI description, so the served document lists exactly the
 //! routes that exist.
 
+mod account;
 mod benefits;
 mod checkout;
 mod competencies;
@@ -53,6 +54,9 @@ pub fn routes() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(sign_up))
         .routes(routes!(me))
+        .routes(routes!(account::change_password))
+        .routes(routes!(account::list, account::create))
+        .routes(routes!(account::revoke))
         .routes(routes!(membership))
         .routes(routes!(offers))
         .routes(routes!(list_users))
@@ -107,6 +111,7 @@ pub fn routes() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(webhooks::set_status))
         .routes(routes!(webhooks::get_delivery))
         .routes(routes!(webhooks::resend))
+        .routes(routes!(webhooks::list_events))
         .split_for_parts()
 }
 

@@ -193,3 +193,53 @@ pub async fn resend(
     let (d, log) = app::webhooks::delivery(&state.app, staff, &id).await?;
     Ok(Json(delivery_dto(d, log)))
 }
+
+/// An event as receivers get it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Event {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub event_type: String,
+    pub org_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+    /// The body that was (or will be) posted.
+    #[schema(value_type = Object)]
+    pub payload: serde_json::Value,
+}
+
+super::page::list_of!(EventList, Event);
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EventsQuery {
+    /// Only events of this type.
+    #[serde(rename = "type")]
+    #[param(rename = "type")]
+    pub event_type: Option<String>,
+}
+
+/// The events recorded for webhooks, newest first (program admins). An event is recorded when
+/// some endpoint asked for its type.
+#[utoipa::path(get, path = "/api/v1/events", tag = "webhooks", params(EventsQuery, super::page::PageQuery),
+    responses((status = 200, body = EventList), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn list_events(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    super::ApiQuery(q): super::ApiQuery<EventsQuery>,
+    super::ApiQuery(page): super::ApiQuery<super::page::PageQuery>,
+) -> ApiResult<Json<EventList>> {
+    let after = page.starting_after.as_deref();
+    let events =
+        app::webhooks::events(&state.app, caller.staff()?, q.event_type.as_deref(), after, page.fetch_size()?).await?;
+    let data: Vec<Event> = events
+        .into_iter()
+        .map(|e| Event {
+            payload: serde_json::from_str(&e.payload).unwrap_or(serde_json::Value::Null),
+            id: e.id,
+            event_type: e.event_type,
+            org_id: e.org_id,
+            created_at: e.created_at,
+        })
+        .collect();
+    Ok(Json(EventList::from(super::page::Page::from_fetched(data, |e: &Event| e.id.as_str(), &page)?)))
+}
