@@ -379,7 +379,7 @@ pub async fn list_payment_methods(
     )?)))
 }
 
-fn subscription_dto(s: store::subscriptions::SubscriptionRecord) -> ApiResult<Subscription> {
+pub(super) fn subscription_dto(s: store::subscriptions::SubscriptionRecord) -> ApiResult<Subscription> {
     Ok(Subscription {
         price: amount(s.price_minor, &s.currency)?,
         id: s.id,
@@ -452,7 +452,7 @@ pub struct Invoice {
 
 super::page::list_of!(InvoiceList, Invoice);
 
-fn invoice_dto(i: InvoiceRecord) -> ApiResult<Invoice> {
+pub(super) fn invoice_dto(i: InvoiceRecord) -> ApiResult<Invoice> {
     Ok(Invoice {
         net: amount(i.net_minor, &i.currency)?,
         tax: amount(i.tax_minor, &i.currency)?,

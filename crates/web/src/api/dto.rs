@@ -229,6 +229,9 @@ pub struct OrgDetail {
     pub org: Org,
     pub users: Vec<User>,
     pub levels: Vec<HeldLevel>,
+    /// Its subscriptions and invoices, as its billing admins see them.
+    pub subscriptions: Vec<Subscription>,
+    pub invoices: Vec<super::checkout::Invoice>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

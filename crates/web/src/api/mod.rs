@@ -340,7 +340,7 @@ async fn list_orgs(
     Ok(Json(OrgList::from(page::Page::from_fetched(data, |o: &Org| o.id.as_str(), &page)?)))
 }
 
-/// One partner org with its users and membership (staff).
+/// One partner org with its users, membership, subscriptions and invoices (staff).
 #[utoipa::path(get, path = "/api/v1/orgs/{id}", tag = "staff", params(("id" = String, Path)),
     responses((status = 200, body = OrgDetail), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn get_org(
@@ -359,7 +359,14 @@ async fn get_org(
             started_at: m.started_at,
         })
         .collect();
-    Ok(Json(OrgDetail { org: org.into(), users: users.into_iter().map(Into::into).collect(), levels }))
+    let (subscriptions, invoices) = app::staff::org_billing(&state.app, caller.staff()?, &id).await?;
+    Ok(Json(OrgDetail {
+        org: org.into(),
+        users: users.into_iter().map(Into::into).collect(),
+        levels,
+        subscriptions: subscriptions.into_iter().map(checkout::subscription_dto).collect::<ApiResult<_>>()?,
+        invoices: invoices.into_iter().map(checkout::invoice_dto).collect::<ApiResult<_>>()?,
+    }))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -451,4 +458,44 @@ async fn list_outbox(
         })
         .collect();
     Ok(Json(OutboxList::from(page::Page::of(data, |m: &OutboxEmail| m.id.as_str(), &page)?)))
+}
+
+#[cfg(test)]
+mod tests {
+    /// Handlers are registered only through `routes!`, which puts each one's description in the
+    /// document; this checks that every described handler is registered (each description is
+    /// one operation of the document) and that the router adds no other `/api/` route than the
+    /// document itself. With the HTTP test that calls every documented route, the router and
+    /// the document list the same routes.
+    #[test]
+    fn every_route_the_router_serves_is_in_the_document() {
+        let sources = [
+            include_str!("mod.rs"),
+            include_str!("account.rs"),
+            include_str!("benefits.rs"),
+            include_str!("checkout.rs"),
+            include_str!("competencies.rs"),
+            include_str!("support.rs"),
+            include_str!("webhooks.rs"),
+        ];
+        let marker = format!("#[{}::path(", "utoipa");
+        let described: usize = sources.iter().map(|s| s.matches(&marker).count()).sum();
+        let operations = |doc: utoipa::openapi::OpenApi| {
+            let value = serde_json::to_value(doc).unwrap_or_default();
+            let methods = ["get", "post", "put", "patch", "delete"];
+            value["paths"]
+                .as_object()
+                .map(|paths| {
+                    paths.values().map(|item| methods.iter().filter(|m| item.get(**m).is_some()).count()).sum()
+                })
+                .unwrap_or(0)
+        };
+        let documented: usize = operations(super::routes().1) + operations(super::upload_routes().1);
+        assert_eq!(described, documented, "a described handler is missing from the router");
+        let plain = format!(".route(\"{}", "/api/");
+        let router = include_str!("../lib.rs");
+        let extra: Vec<&str> =
+            router.match_indices(&plain).map(|(i, _)| router[i..].lines().next().unwrap_or("")).collect();
+        assert!(extra.iter().all(|line| line.contains("openapi.json")), "routes outside the document: {extra:?}");
+    }
 }
