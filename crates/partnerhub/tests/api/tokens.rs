@@ -98,3 +98,30 @@ async fn the_api_manages_its_own_tokens_and_password() {
         .await;
     assert_eq!(location(&r), "/dashboard");
 }
+
+#[tokio::test]
+async fn an_invitation_is_accepted_through_the_api() {
+    let t = spawn_app().await;
+    let ada = t.sign_up("Contoso", "ada@contoso.example").await;
+    let api = t.api(Some(&t.token_for(&ada.browser, "/account").await));
+    let (status, _) = api
+        .post("/api/v1/invitations", serde_json::json!({"email": "bo@contoso.example", "role": "billing_admin"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let link = invitation_link(&t.last_email_to("bo@contoso.example").await);
+    let token = link.rsplit('/').next().unwrap().to_owned();
+    let anyone = t.api(None);
+    let (status, bad) = anyone
+        .post("/api/v1/invitations/accept", serde_json::json!({"token": "nope", "name": "Bo", "password": PASSWORD}))
+        .await;
+    assert_eq!((status, bad["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
+    let (status, user) = anyone
+        .post("/api/v1/invitations/accept", serde_json::json!({"token": token, "name": "Bo", "password": PASSWORD}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{user}");
+    assert_eq!((user["email"].as_str(), user["role"].as_str()), (Some("bo@contoso.example"), Some("billing_admin")));
+    let (status, _) = anyone
+        .post("/api/v1/invitations/accept", serde_json::json!({"token": token, "name": "Bo", "password": PASSWORD}))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "an invitation is used once");
+}

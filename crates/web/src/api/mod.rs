@@ -63,6 +63,7 @@ pub fn routes() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(get_user, update_user, delete_user))
         .routes(routes!(list_invitations, create_invitation))
         .routes(routes!(delete_invitation))
+        .routes(routes!(accept_invitation))
         .routes(routes!(list_orgs))
         .routes(routes!(get_org))
         .routes(routes!(list_audit_events))
@@ -324,6 +325,31 @@ async fn delete_invitation(
     let id = InvitationId::parse(&id).map_err(|_| ApiError(AppError::NotFound("invitation")))?;
     app::users::cancel_invitation(&state.app, caller.partner()?, &id, &caller.origin).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+struct AcceptInvitation {
+    /// The token from the invitation's link (`/invitations/<token>`).
+    token: String,
+    name: String,
+    /// 12 to 128 characters.
+    password: String,
+}
+
+/// Accepts an invitation: the invited person's account, with the role they were invited to.
+/// No API token needed: the invitation's token is the proof.
+#[utoipa::path(post, path = "/api/v1/invitations/accept", tag = "users", security(()),
+    request_body = AcceptInvitation,
+    responses((status = 201, body = User), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+async fn accept_invitation(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ApiJson(body): ApiJson<AcceptInvitation>,
+) -> ApiResult<(StatusCode, Json<User>)> {
+    let origin = Origin { address: Some(addr.ip().to_string()), channel: "api" };
+    let (user, _) = app::users::accept_invitation(&state.app, &body.token, &body.name, &body.password, &origin).await?;
+    Ok((StatusCode::CREATED, Json(user.into())))
 }
 
 /// Partner orgs, newest first (staff).
