@@ -302,18 +302,9 @@ pub async fn attach_file(
             format!("an application carries at most {} files", competency::MAX_FILES),
         ));
     }
-    let file_id = app.new_id(domain::ids::ApplicationFileId::from_random).to_string();
-    let new = store::files::NewFile {
-        id: &file_id,
-        owner_id: &a.id,
-        org_id: &actor.org_id,
-        name: &checked.name,
-        content_type: checked.content_type,
-        data: bytes,
-        uploaded_by: actor.id.as_str(),
-        at: app.now(),
-    };
-    store::files::insert(&mut tx, store::files::Shelf::Applications, &new).await?;
+    let file_id =
+        crate::attachments::keep(app, &mut tx, store::files::Shelf::Applications, &a.id, actor, &checked, bytes)
+            .await?;
     let detail = format!("attached {} ({} bytes) to the {} application", checked.name, bytes.len(), title_of(app, &a));
     let change = Change { org: Some(&actor.org_id), action: "competency.file_attached", subject: &a.id, detail };
     audit::record(app, &mut tx, Who::actor(&Actor::Partner(actor.clone())), origin, change).await?;

@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod actor;
+mod attachments;
 mod audit;
 pub mod benefits;
 pub mod cancellation;

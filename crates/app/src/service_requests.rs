@@ -85,18 +85,7 @@ pub async fn create(
     let message = message(app, &request.id, "partner", &format!("{} <{}>", actor.name, actor.email), &new.description);
     store::service_requests::insert_message(&mut tx, &message).await?;
     for (file, (_, bytes)) in checked.iter().zip(files) {
-        let id = app.new_id(domain::ids::ApplicationFileId::from_random).to_string();
-        let new = store::files::NewFile {
-            id: &id,
-            owner_id: &request.id,
-            org_id: &actor.org_id,
-            name: &file.name,
-            content_type: file.content_type,
-            data: bytes,
-            uploaded_by: actor.id.as_str(),
-            at: now,
-        };
-        store::files::insert(&mut tx, store::files::Shelf::Requests, &new).await?;
+        crate::attachments::keep(app, &mut tx, store::files::Shelf::Requests, &request.id, actor, file, bytes).await?;
     }
     let detail = format!("opened service request {}: {}", request.number, request.title);
     let change = Change { org: Some(&actor.org_id), action: "service_request.opened", subject: &request.id, detail };
@@ -497,18 +486,8 @@ pub async fn attach_file(
     if store::files::list(&mut tx, store::files::Shelf::Requests, &r.id).await?.len() >= rules::MAX_FILES {
         return Err(conflict("too_many_files", format!("a request carries at most {} files", rules::MAX_FILES)));
     }
-    let file_id = app.new_id(domain::ids::ApplicationFileId::from_random).to_string();
-    let new = store::files::NewFile {
-        id: &file_id,
-        owner_id: &r.id,
-        org_id: &actor.org_id,
-        name: &checked.name,
-        content_type: checked.content_type,
-        data: bytes,
-        uploaded_by: actor.id.as_str(),
-        at: app.now(),
-    };
-    store::files::insert(&mut tx, store::files::Shelf::Requests, &new).await?;
+    let file_id =
+        crate::attachments::keep(app, &mut tx, store::files::Shelf::Requests, &r.id, actor, &checked, bytes).await?;
     let detail = format!("attached {} ({} bytes) to service request {}", checked.name, bytes.len(), r.number);
     let change = Change { org: Some(&actor.org_id), action: "service_request.file_attached", subject: &r.id, detail };
     audit::record(app, &mut tx, Who::actor(&Actor::Partner(actor.clone())), origin, change).await?;
