@@ -50,16 +50,16 @@ fn next_sequence() -> i64 {
 /// Writes `events` with a delivery to each enabled endpoint that asked for their type, in the
 /// caller's transaction. Nothing is written for a type no endpoint wants.
 pub(crate) async fn emit(app: &App, tx: &mut store::Conn, events: Vec<Event<'_>>) -> Result<(), AppError> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    // One read of the endpoints for the whole change (a renewal batch reports thousands).
+    let enabled = store::webhooks::enabled(tx).await?;
     let mut records = Vec::new();
     let mut deliveries = Vec::new();
-    let mut subscribers: Vec<(&'static str, Vec<EndpointRecord>)> = Vec::new();
     for e in events {
-        if !subscribers.iter().any(|(t, _)| *t == e.event_type) {
-            let found = store::webhooks::subscribers(tx, e.event_type).await?;
-            subscribers.push((e.event_type, found));
-        }
-        let endpoints = subscribers.iter().find(|(t, _)| *t == e.event_type).map(|(_, s)| s).into_iter().flatten();
-        let endpoints: Vec<&EndpointRecord> = endpoints.collect();
+        let endpoints: Vec<&EndpointRecord> =
+            enabled.iter().filter(|w| w.event_types.iter().any(|t| t == e.event_type)).collect();
         if endpoints.is_empty() {
             continue;
         }

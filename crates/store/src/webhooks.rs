@@ -65,12 +65,11 @@ pub async fn endpoint(conn: &mut Conn, id: &str) -> Result<Option<EndpointRecord
     row.as_ref().map(endpoint_from_row).transpose()
 }
 
-/// The enabled endpoints that asked for `event_type`.
-pub async fn subscribers(conn: &mut Conn, event_type: &str) -> Result<Vec<EndpointRecord>> {
+/// The enabled endpoints (each says which event types it asked for).
+pub async fn enabled(conn: &mut Conn) -> Result<Vec<EndpointRecord>> {
     let sql = format!("SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE status = 'enabled' ORDER BY id");
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(conn).await?;
-    let all = rows.iter().map(endpoint_from_row).collect::<Result<Vec<_>>>()?;
-    Ok(all.into_iter().filter(|e| e.event_types.iter().any(|t| t == event_type)).collect())
+    rows.iter().map(endpoint_from_row).collect()
 }
 
 /// Enables or disables an endpoint; `false` if it was so already.
