@@ -155,23 +155,14 @@ fn init_logs(json: bool) {
     }
 }
 
-/// Large blocks (argon2's 19 MiB, one per password check) go straight to the operating system
-/// and back when freed. By default glibc raises its threshold after the first such free and
-/// then keeps the blocks in per-thread arenas, so a burst of sign-ins left the server holding
-/// over a gigabyte it no longer used.
+/// The allocator for Rust and SQLite alike (see Cargo.toml). It also hands freed memory back to
+/// the system after a few seconds, so a burst of sign-ins (argon2 takes 19 MiB per check) does
+/// not leave the server holding what it no longer uses.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn return_large_blocks_to_the_system() {
-    // SAFETY: mallopt only sets an allocator parameter; called once, before any thread starts.
-    unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 1024 * 1024);
-    }
-}
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn return_large_blocks_to_the_system() {}
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 fn main() -> std::process::ExitCode {
-    return_large_blocks_to_the_system();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => {
