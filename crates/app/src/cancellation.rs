@@ -449,7 +449,8 @@ async fn made(app: &App, refund: &RefundRecord, refund_ref: &str) -> Result<(), 
     Ok(())
 }
 
-/// The attempt failed: the refund waits for the next one; the request says so the first time.
+/// The attempt failed: the refund waits for the next one; the request says so the first time, in
+/// plain words (the gateway's own error goes to the log and the audit trail, for staff).
 async fn postponed(app: &App, refund: &RefundRecord, error: &str) -> Result<(), AppError> {
     tracing::warn!(refund = %refund.id, attempts = refund.attempts, error, "the gateway did not make a refund; it will be retried");
     let mut tx = app.store().write().await?;
@@ -458,7 +459,7 @@ async fn postponed(app: &App, refund: &RefundRecord, error: &str) -> Result<(), 
         let amount = money(refund.amount_minor, &refund.currency)?;
         if let Some(id) = &refund.request_id {
             let text = format!(
-                "The refund of {amount} is pending: the payment gateway did not make it yet ({error}). It is tried again automatically; nothing is refunded twice."
+                "The refund of {amount} is pending: the payment gateway has not made it yet. We try again automatically, and nothing is refunded twice."
             );
             let m = message(app, id, "staff", "Program staff", &text);
             store::service_requests::insert_message(&mut tx, &m).await?;

@@ -367,6 +367,12 @@ fn http() -> &'static reqwest::Client {
 pub async fn deliver_due(app: &App) -> Result<usize, AppError> {
     let mut delivered = 0;
     loop {
+        let mut conn = app.store().read().await?;
+        let any_due = store::webhooks::any_pending_due(&mut conn, app.now()).await?;
+        drop(conn);
+        if !any_due {
+            return Ok(delivered);
+        }
         let due = {
             let mut tx = app.store().write().await?;
             let now = app.now();

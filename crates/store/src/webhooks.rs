@@ -193,6 +193,18 @@ pub struct Due {
     pub secret_salt: String,
 }
 
+/// Whether any delivery is waiting for its time to come (a read, so that an idle worker does
+/// not take the writer to find nothing to claim).
+pub async fn any_pending_due(conn: &mut Conn, now: DateTime<Utc>) -> Result<bool> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $1 LIMIT 1",
+    )
+    .bind(to_db(now))
+    .fetch_optional(conn)
+    .await?;
+    Ok(found.is_some())
+}
+
 /// Claims up to `limit` pending deliveries that are due, that no live lease holds, and that no
 /// earlier pending delivery of the same endpoint and ordering key waits before: leased until
 /// `lease_until`.

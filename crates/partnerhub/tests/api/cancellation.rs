@@ -293,6 +293,9 @@ async fn with_stripe_a_refund_the_gateway_cannot_take_stays_pending_and_is_made_
     let ada = signed_in_ada(&t).await;
     let (_, html) = ada.get_text(&page).await;
     assert!(html.contains("The refund of 450.00 GBP is pending") && html.contains("Pending:"), "{html}");
+    assert!(!html.contains("unavailable"), "the partner is told in plain words, not the gateway's error: {html}");
+    let (_, html) = staff.get_text(&staff_page).await;
+    assert!(html.contains("Pending: the payment gateway did not make it yet (payment gateway unavailable"), "{html}");
     assert_eq!(
         scalar::<i64>(&t, "SELECT COUNT(*) FROM credit_notes").await,
         0,

@@ -101,7 +101,9 @@ struct RefundRow {
     credit_note: Option<(String, String)>,
 }
 
-fn refund_rows(refunds: &[RefundView]) -> Vec<RefundRow> {
+/// Refunds as the request page shows them: staff read the gateway's own words for a refund that
+/// is late; the partner is told in plain words that it will be tried again.
+fn refund_rows(refunds: &[RefundView], staff: bool) -> Vec<RefundRow> {
     refunds
         .iter()
         .map(|v| {
@@ -111,8 +113,11 @@ fn refund_rows(refunds: &[RefundView]) -> Vec<RefundRow> {
                 invoice: v.invoice_number.clone(),
                 state: match (&r.refunded_at, &r.last_error) {
                     (Some(at), _) => format!("Made on {}", day(*at)),
-                    (None, Some(e)) => {
+                    (None, Some(e)) if staff => {
                         format!("Pending: the payment gateway did not make it yet ({e}); tried again automatically")
+                    }
+                    (None, Some(_)) => {
+                        "Pending: the payment gateway has not made it yet; we try again automatically".into()
                     }
                     (None, None) => "Pending: being sent to the payment gateway".into(),
                 },
@@ -318,7 +323,7 @@ async fn detail_page(
         subscription_id: r.subscription_id.clone(),
         can_reply: status.is_open(),
         can_reopen: reopenable,
-        refunds: refund_rows(&view.refunds),
+        refunds: refund_rows(&view.refunds, false),
         files: file_rows(&view.files),
         messages: messages(view.messages),
         r: row(&r),
@@ -524,7 +529,7 @@ async fn staff_page(
         me: s.staff.email.to_string(),
         files: file_rows(&view.files),
         messages: messages(view.messages),
-        refunds: refund_rows(&view.refunds),
+        refunds: refund_rows(&view.refunds, true),
         statuses: RequestStatus::ALL.iter().map(|st| (st.as_str(), st.to_string())).collect(),
         current: r.status.clone(),
         closed: r.status == RequestStatus::Closed.as_str(),
