@@ -16,7 +16,7 @@ use chrono::Datelike;
 use domain::ids::{AcceptanceId, InvoiceId, OrderId, PaymentAttemptId, SubscriptionId};
 use domain::money::{Currency, Money};
 use domain::order::{self, OrderStatus, Step};
-use domain::roles::{PartnerPermission, PartnerRole};
+use domain::roles::PartnerPermission;
 use domain::term::{Term, program_day};
 use payments::{ChargeOutcome, GatewayError};
 use store::invoices::InvoiceRecord;
@@ -656,8 +656,8 @@ async fn complete_paid(
         invoice_id: &invoice.id,
     };
     store::orders::mark_paid(&mut tx, &order.id, &paid).await?;
-    let users = store::users::list_in_org(&mut tx, &order.org_id).await?;
-    let emails: Vec<_> = receipts(app, &order, &invoice, &users)?;
+    let recipients = store::users::receipt_recipients(&mut tx, &[&order.org_id]).await?;
+    let emails: Vec<_> = receipts(app, &order, &invoice, &recipients)?;
     store::outbox::insert_many(&mut tx, &emails).await?;
     audit::record(app, &mut tx, who, origin, paid_change(&order, &invoice)?).await?;
     crate::webhooks::emit(app, &mut tx, crate::webhooks::paid_events(&order, &invoice, &subscription_id)).await?;
@@ -743,19 +743,19 @@ pub(crate) fn invoice_for(
 }
 
 /// The receipts of a paid order: one to each of the org's Billing admins and Global admins
-/// (`users` may hold other orgs' users too; they are skipped).
+/// (`recipients` may hold other orgs' too; they are skipped).
 pub(crate) fn receipts(
     app: &App,
     order: &OrderRecord,
     invoice: &InvoiceRecord,
-    users: &[store::users::UserRecord],
+    recipients: &[store::users::Recipient],
 ) -> Result<Vec<store::outbox::OutboxEmail>, AppError> {
     let total = money(invoice.total_minor, &invoice.currency)?;
     let link = format!("{}/invoices/{}", app.settings().public_url, invoice.id);
     let subject = format!("Receipt for your {} subscription ({})", order.offer_name, invoice.number);
-    Ok(users
+    Ok(recipients
         .iter()
-        .filter(|u| u.org_id == order.org_id && matches!(u.role, PartnerRole::BillingAdmin | PartnerRole::GlobalAdmin))
+        .filter(|u| u.org_id == order.org_id)
         .map(|user| {
             let body = format!(
                 "Hello {},\n\nYour order for {} is confirmed.\n\nInvoice {}: {total}, paid by {}.\nTerm: {} to {}.\n\nThe invoice: {link}\n",

@@ -99,17 +99,34 @@ pub async fn list_in_org(conn: &mut Conn, org: &OrgId) -> Result<Vec<UserRecord>
 }
 
 /// The users of several orgs (a renewal batch's receipts), in each org by creation.
-pub async fn list_in_orgs(conn: &mut Conn, orgs: &[&OrgId]) -> Result<Vec<UserRecord>> {
+/// Who the receipt of a paid order goes to: one of the org's Billing admins or Global admins.
+pub struct Recipient {
+    pub org_id: OrgId,
+    pub email: EmailAddress,
+    pub name: PersonName,
+}
+
+/// The receipt recipients of these orgs, oldest user first within each org. Reads only what a
+/// receipt needs (a renewal batch asks for a thousand orgs' at once).
+pub async fn receipt_recipients(conn: &mut Conn, orgs: &[&OrgId]) -> Result<Vec<Recipient>> {
     let ids = orgs.iter().map(|o| crate::bulk::Value::from(o.as_str())).collect();
     let rows = crate::bulk::with_values(
         conn,
-        "SELECT id, org_id, email, name, role, password_hash, created_at FROM users WHERE org_id IN ({values}) \
-         ORDER BY created_at, id",
+        "SELECT org_id, email, name FROM users WHERE org_id IN ({values}) \
+         AND role IN ('billing_admin', 'global_admin') ORDER BY created_at, id",
         1,
         ids,
     )
     .await?;
-    rows.iter().map(from_row).collect()
+    rows.iter()
+        .map(|row| {
+            Ok(Recipient {
+                org_id: valid(OrgId::parse(&row.try_get::<String, _>("org_id")?))?,
+                email: valid(EmailAddress::parse(&row.try_get::<String, _>("email")?))?,
+                name: valid(PersonName::parse(&row.try_get::<String, _>("name")?))?,
+            })
+        })
+        .collect()
 }
 
 pub async fn count_with_role(conn: &mut Conn, org: &OrgId, role: PartnerRole) -> Result<usize> {

@@ -194,7 +194,7 @@ async fn complete<'a>(app: &App, paid: &'a [(Renewal, String)]) -> Result<Vec<&'
     let count = i64::try_from(done.len()).map_err(|e| AppError::Internal(e.to_string()))?;
     let first = store::invoices::reserve_numbers(&mut tx, &series, count).await?;
     let orgs: Vec<_> = done.iter().map(|(r, _)| &r.sub.org_id).collect();
-    let users = store::users::list_in_orgs(&mut tx, &orgs).await?;
+    let recipients = store::users::receipt_recipients(&mut tx, &orgs).await?;
     let mut renewed = Vec::with_capacity(done.len());
     let mut invoices = Vec::with_capacity(done.len());
     let mut emails = Vec::with_capacity(done.len());
@@ -219,7 +219,7 @@ async fn complete<'a>(app: &App, paid: &'a [(Renewal, String)]) -> Result<Vec<&'
             last4: &card.3,
         };
         let invoice = checkout::invoice_for(app, &r.order, &billed, term, &series, seq, charge_ref);
-        emails.extend(checkout::receipts(app, &r.order, &invoice, &users)?);
+        emails.extend(checkout::receipts(app, &r.order, &invoice, &recipients)?);
         events.push(audit::event(
             app,
             Who::system("renewal run"),

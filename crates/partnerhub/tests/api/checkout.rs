@@ -276,6 +276,16 @@ async fn only_billing_and_global_admins_buy_and_nobody_sees_another_orgs_order()
     let bill_api = t.api(Some(&t.token_for(&billing.browser, "/account").await));
     let (status, paid, _) = pay(&bill_api, &id, "bill-1").await;
     assert_eq!(status, StatusCode::OK, "a Billing admin pays: {paid}");
+    let receipted = |bodies: Vec<String>| bodies.iter().any(|b| b.contains("Your order for Action Pack is confirmed"));
+    for (email, gets) in [
+        ("ada@contoso.example", true),
+        ("bill@contoso.example", true),
+        ("account_admin@contoso.example", false),
+        ("member@contoso.example", false),
+        ("user_management_admin@contoso.example", false),
+    ] {
+        assert_eq!(receipted(t.emails_to(email).await), gets, "the receipt goes to Billing and Global admins: {email}");
+    }
 
     let other = buyer(&t, "Fabrikam", "bo@fabrikam.example", "US").await;
     for path in [
