@@ -193,11 +193,14 @@ pub struct Due {
     pub secret_salt: String,
 }
 
-/// Whether any delivery is waiting for its time to come (a read, so that an idle worker does
-/// not take the writer to find nothing to claim).
+/// Whether any delivery to an enabled endpoint is due and free of a live lease (a read, so that
+/// an idle worker does not take the writer to find nothing to claim; a disabled endpoint's
+/// deliveries wait without waking it).
 pub async fn any_pending_due(conn: &mut Conn, now: DateTime<Utc>) -> Result<bool> {
     let found: Option<i64> = sqlx::query_scalar(
-        "SELECT 1 FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $1 LIMIT 1",
+        "SELECT 1 FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id \
+         WHERE d.status = 'pending' AND d.next_attempt_at <= $1 AND (d.lease_until IS NULL OR d.lease_until < $1) \
+         AND w.status = 'enabled' LIMIT 1",
     )
     .bind(to_db(now))
     .fetch_optional(conn)

@@ -199,6 +199,18 @@ async fn failures_are_retried_in_order_then_the_endpoint_is_disabled_and_resent_
     let failed = e["deliveries"].as_array().unwrap().iter().find(|d| d["status"] == "failed").unwrap().clone();
     assert_eq!(failed["attempts"], 10);
     assert!(t.last_email_to(&t.admin_email).await.contains("kept failing and has been disabled"));
+    // What waited behind the failed delivery stays pending, and does not wake the worker.
+    let mut conn = t.app.store().read().await.unwrap();
+    let waiting: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'pending'")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    assert!(waiting > 0);
+    assert!(
+        !store::webhooks::any_pending_due(&mut conn, t.app.now()).await.unwrap(),
+        "nothing to claim while disabled"
+    );
+    drop(conn);
     let (_, log) = staff.get(&format!("/api/v1/webhook-deliveries/{}", failed["id"].as_str().unwrap())).await;
     assert_eq!(log["log"].as_array().unwrap().len(), 10);
     assert_eq!(log["log"][0]["status_code"], 503);
