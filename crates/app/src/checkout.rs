@@ -381,6 +381,9 @@ pub async fn buy(app: &App, actor: &PartnerUser, id: &str, origin: &Origin) -> R
     let who = || Who::actor(&crate::Actor::Partner(actor.clone()));
     let mut tx = app.store().write().await?;
     store::orgs::lock(&mut tx, &actor.org_id).await?;
+    // The order's own lock too, so that a wizard step (which takes only that one) cannot change
+    // the card between this look and the charge.
+    store::orders::lock(&mut tx, &actor.org_id, id).await?;
     let order = store::orders::get_in_org(&mut tx, &actor.org_id, id).await?.ok_or(AppError::NotFound("order"))?;
     match order.status.parse::<OrderStatus>() {
         Ok(OrderStatus::Paid) => return Ok(BuyOutcome::Paid(order)),
@@ -431,20 +434,20 @@ pub async fn buy(app: &App, actor: &PartnerUser, id: &str, origin: &Origin) -> R
     let n = store::orders::count_attempts(&mut tx, id).await? + 1;
     // The attempt's time is when it goes to the gateway: with a rate limit, wait for a turn
     // first, so that reconciliation never gives up on an attempt still queued here, and let go
-    // of the writer meanwhile. Without one, go on in the same transaction.
-    let mut tx = if app.paces_charges() {
+    // of the writer meanwhile; then look at the order again. Without one, go on in the same
+    // transaction, whose locks have held since the first look.
+    let (mut tx, current) = if app.paces_charges() {
         drop(tx);
         app.charge_turn().await;
         let mut tx = app.store().write().await?;
         store::orgs::lock(&mut tx, &actor.org_id).await?;
-        tx
+        store::orders::lock(&mut tx, &actor.org_id, id).await?;
+        let current =
+            store::orders::get_in_org(&mut tx, &actor.org_id, id).await?.ok_or(AppError::NotFound("order"))?;
+        (tx, current)
     } else {
-        tx
+        (tx, order.clone())
     };
-    // The order's own lock too, so that a wizard step (which takes only that one) cannot change
-    // the card between this check and the charge.
-    store::orders::lock(&mut tx, &actor.org_id, id).await?;
-    let current = store::orders::get_in_org(&mut tx, &actor.org_id, id).await?.ok_or(AppError::NotFound("order"))?;
     if current.payment_method_id != order.payment_method_id || current.step != order.step {
         return Err(conflict(
             "order_changed",

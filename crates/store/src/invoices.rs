@@ -43,16 +43,15 @@ pub async fn next_number(conn: &mut Conn, series: &str) -> Result<i64> {
 /// Takes the next `count` numbers of a series at once (a renewal batch's invoices); returns
 /// the first. Like [`next_number`], the counter row stays locked until the transaction ends.
 pub async fn reserve_numbers(conn: &mut Conn, series: &str, count: i64) -> Result<i64> {
-    sqlx::query("INSERT INTO document_counters (series, last) VALUES ($1, 0) ON CONFLICT (series) DO NOTHING")
-        .bind(series)
-        .execute(&mut *conn)
-        .await?;
-    let last: i64 =
-        sqlx::query_scalar("UPDATE document_counters SET last = last + $1 WHERE series = $2 RETURNING last")
-            .bind(count)
-            .bind(series)
-            .fetch_one(conn)
-            .await?;
+    // One statement whether or not the series has begun.
+    let last: i64 = sqlx::query_scalar(
+        "INSERT INTO document_counters (series, last) VALUES ($1, $2) \
+         ON CONFLICT (series) DO UPDATE SET last = document_counters.last + excluded.last RETURNING last",
+    )
+    .bind(series)
+    .bind(count)
+    .fetch_one(conn)
+    .await?;
     Ok(last - count + 1)
 }
 

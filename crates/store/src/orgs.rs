@@ -160,9 +160,13 @@ pub async fn memberships(conn: &mut Conn, org: &OrgId) -> Result<Vec<MembershipR
 }
 
 /// Takes the org's row lock until the transaction ends, so that checks spanning several rows of
-/// one org (such as "one Global admin stays") cannot interleave. SQLite's write transactions
-/// are serial already; on PostgreSQL the no-op update holds the lock.
+/// one org (such as "one Global admin stays") cannot interleave. On PostgreSQL the no-op update
+/// holds the lock. SQLite's write transactions are serial already (`BEGIN IMMEDIATE`): nothing
+/// to do there, and the update would only cost a round trip and a page in the log.
 pub async fn lock(conn: &mut Conn, org: &OrgId) -> Result<()> {
+    if conn.backend_name() != "PostgreSQL" {
+        return Ok(());
+    }
     sqlx::query("UPDATE orgs SET name = name WHERE id = $1").bind(org.as_str()).execute(conn).await?;
     Ok(())
 }
