@@ -9,6 +9,10 @@
 //!
 //! If the process dies between 2 and 3, the attempt stays `pending`; `reconcile` asks the
 //! gateway what became of the key and finishes the order (or gives it back to the partner).
+//!
+//! A Buy with an Idempotency-Key ([`BuyKey`]) claims the key in transaction 1 and keeps its
+//! answer in transaction 3, rather than in two transactions of their own: on SQLite every
+//! commit is a turn of the one writer and an fsync.
 
 use crate::audit::{self, Change, Who};
 use crate::{App, AppError, Origin, PartnerUser};
@@ -20,6 +24,7 @@ use domain::roles::PartnerPermission;
 use domain::term::{Term, program_day};
 use payments::{ChargeOutcome, GatewayError};
 use store::invoices::InvoiceRecord;
+use store::idempotency::Seen;
 use store::orders::{AttemptRecord, OrderRecord, Paid};
 use store::subscriptions::SubscriptionRecord;
 
@@ -30,7 +35,11 @@ const ABANDON_AFTER: chrono::Duration = chrono::Duration::minutes(2);
 /// How a Buy ended.
 #[derive(Debug)]
 pub enum BuyOutcome {
-    Paid(OrderRecord),
+    /// Paid, by this request or before. `answer` is the [`BuyKey`]'s answer (status, body) when
+    /// this request paid the order and kept that answer with it; otherwise the caller keeps one.
+    Paid { order: OrderRecord, answer: Option<KeptAnswer> },
+    /// The key was used before (see [`Seen`]): nothing ran.
+    KeySeen(Seen),
     /// The card was declined; the order is back at the payment step with the reason.
     Declined {
         order: OrderRecord,
@@ -374,19 +383,47 @@ pub(crate) fn new_attempt(app: &App, order: &OrderRecord, payment_method_id: &st
     }
 }
 
+/// An answer as kept for an Idempotency-Key: HTTP status and body.
+pub type KeptAnswer = (u16, String);
+
+/// The Idempotency-Key of a Buy, claimed and answered in the order's own transactions.
+pub struct BuyKey<'a> {
+    pub principal: &'a str,
+    pub key: &'a str,
+    pub request_hash: &'a str,
+    /// The answer a request that pays the order gives (status, body), as the caller renders it.
+    pub answer: &'a (dyn Fn(&OrderRecord) -> Result<KeptAnswer, AppError> + Sync),
+}
+
 /// Buy: charges the order's total to its card once, and on success issues the subscription and
 /// the invoice. A paid order answers with itself; a payment in flight is reconciled first.
-pub async fn buy(app: &App, actor: &PartnerUser, id: &str, origin: &Origin) -> Result<BuyOutcome, AppError> {
+///
+/// With a `key`, a key seen before answers [`BuyOutcome::KeySeen`] and nothing runs. The claim
+/// is undone with the transaction when Buy ends before the payment starts (an error, an order
+/// already paid): the caller then keeps the answer itself.
+pub async fn buy(
+    app: &App,
+    actor: &PartnerUser,
+    id: &str,
+    origin: &Origin,
+    key: Option<&BuyKey<'_>>,
+) -> Result<BuyOutcome, AppError> {
     require_buyer(actor)?;
     let who = || Who::actor(&crate::Actor::Partner(actor.clone()));
     let mut tx = app.store().write().await?;
+    if let Some(k) = key {
+        match store::idempotency::claim(&mut tx, k.principal, k.key, k.request_hash, app.now()).await? {
+            Seen::New => {}
+            seen => return Ok(BuyOutcome::KeySeen(seen)),
+        }
+    }
     store::orgs::lock(&mut tx, &actor.org_id).await?;
     // The order's own lock too, so that a wizard step (which takes only that one) cannot change
     // the card between this look and the charge.
     store::orders::lock(&mut tx, &actor.org_id, id).await?;
     let order = store::orders::get_in_org(&mut tx, &actor.org_id, id).await?.ok_or(AppError::NotFound("order"))?;
     match order.status.parse::<OrderStatus>() {
-        Ok(OrderStatus::Paid) => return Ok(BuyOutcome::Paid(order)),
+        Ok(OrderStatus::Paid) => return Ok(BuyOutcome::Paid { order, answer: None }),
         Ok(OrderStatus::Paying) => {
             let pending = store::orders::pending_attempt(&mut tx, id).await?;
             drop(tx);
@@ -395,7 +432,7 @@ pub async fn buy(app: &App, actor: &PartnerUser, id: &str, origin: &Origin) -> R
             }
             let order = order_after(app, actor, id).await?;
             return match order.status.parse::<OrderStatus>() {
-                Ok(OrderStatus::Paid) => Ok(BuyOutcome::Paid(order)),
+                Ok(OrderStatus::Paid) => Ok(BuyOutcome::Paid { order, answer: None }),
                 Ok(OrderStatus::Draft) => {
                     Err(conflict("payment_not_completed", order.last_decline.unwrap_or_default()))
                 }
@@ -437,7 +474,12 @@ pub async fn buy(app: &App, actor: &PartnerUser, id: &str, origin: &Origin) -> R
     // of the writer meanwhile; then look at the order again. Without one, go on in the same
     // transaction, whose locks have held since the first look.
     let (mut tx, current) = if app.paces_charges() {
-        drop(tx);
+        // The key stays claimed while this request waits.
+        if key.is_some() {
+            tx.commit().await?;
+        } else {
+            drop(tx);
+        }
         app.charge_turn().await;
         let mut tx = app.store().write().await?;
         store::orgs::lock(&mut tx, &actor.org_id).await?;
@@ -480,10 +522,12 @@ pub async fn buy(app: &App, actor: &PartnerUser, id: &str, origin: &Origin) -> R
         tracing::error!("fault injection: crashing after the gateway answered, before recording");
         std::process::abort();
     }
-    settle(app, &attempt, answer, who(), origin).await?;
+    if let Some((order, answer)) = settle_keyed(app, &attempt, answer, who(), origin, key).await? {
+        return Ok(BuyOutcome::Paid { order, answer: Some(answer) });
+    }
     let order = order_after(app, actor, id).await?;
     Ok(match order.status.parse::<OrderStatus>() {
-        Ok(OrderStatus::Paid) => BuyOutcome::Paid(order),
+        Ok(OrderStatus::Paid) => BuyOutcome::Paid { order, answer: None },
         _ => {
             let message = order.last_decline.clone().unwrap_or_else(|| "The payment did not go through.".into());
             BuyOutcome::Declined { order, message }
@@ -500,16 +544,26 @@ pub(crate) async fn settle(
     who: Who,
     origin: &Origin,
 ) -> Result<(), AppError> {
+    settle_keyed(app, attempt, answer, who, origin, None).await.map(|_| ())
+}
+
+/// [`settle`], keeping a Buy's answer with the paid order: the order and the answer when this
+/// call paid it with a key.
+async fn settle_keyed(
+    app: &App,
+    attempt: &AttemptRecord,
+    answer: Result<ChargeOutcome, GatewayError>,
+    who: Who,
+    origin: &Origin,
+    key: Option<&BuyKey<'_>>,
+) -> Result<Option<(OrderRecord, KeptAnswer)>, AppError> {
     match answer {
-        Ok(ChargeOutcome::Succeeded { charge_ref }) => complete_paid(app, attempt, &charge_ref, who, origin).await,
-        Ok(ChargeOutcome::Declined(d)) => {
-            record_decline(app, attempt, "declined", &d.code, &d.message, who, origin).await
-        }
-        Err(GatewayError::Declined(d)) => {
-            record_decline(app, attempt, "declined", &d.code, &d.message, who, origin).await
+        Ok(ChargeOutcome::Succeeded { charge_ref }) => complete_paid(app, attempt, &charge_ref, who, origin, key).await,
+        Ok(ChargeOutcome::Declined(d)) | Err(GatewayError::Declined(d)) => {
+            record_decline(app, attempt, "declined", &d.code, &d.message, who, origin).await.map(|()| None)
         }
         Err(GatewayError::Invalid(message)) => {
-            record_decline(app, attempt, "declined", "invalid_request", &message, who, origin).await
+            record_decline(app, attempt, "declined", "invalid_request", &message, who, origin).await.map(|()| None)
         }
         Err(GatewayError::Unavailable(why)) => {
             tracing::warn!(attempt = %attempt.id, error = %why, "payment outcome unknown; left for reconciliation");
@@ -567,23 +621,27 @@ pub(crate) async fn record_decline(
 }
 
 /// Finishes a paid order: the subscription, the invoice, the receipt, the audit row, in one
-/// transaction. Settling the attempt first makes a racing second finisher a no-op.
+/// transaction. Settling the attempt first makes a racing second finisher a no-op. With a
+/// `key`, the key's answer is kept in the same transaction and comes back with the paid order.
 async fn complete_paid(
     app: &App,
     attempt: &AttemptRecord,
     charge_ref: &str,
     who: Who,
     origin: &Origin,
-) -> Result<(), AppError> {
+    key: Option<&BuyKey<'_>>,
+) -> Result<Option<(OrderRecord, KeptAnswer)>, AppError> {
+    use chrono::SubsecRound;
     let catalog = app.catalog();
-    let now = app.now();
+    // As stored (microseconds), so that the order in the kept answer reads as a later read does.
+    let now = app.now().trunc_subsecs(6);
     let mut tx = app.store().write().await?;
     if !store::orders::settle_attempt(&mut tx, &attempt.id, "succeeded", Some(charge_ref), None, now).await? {
         // Settled before: as a success (nothing to do), or given up on while the charge was in
         // fact taken. Money taken is never dropped: the late success is recorded and the order
         // finished, or flagged for a refund when the order was paid another way.
         if !store::orders::settle_late_success(&mut tx, &attempt.id, charge_ref, now).await? {
-            return Ok(());
+            return Ok(None);
         }
         tracing::warn!(attempt = %attempt.id, "a payment given up on was taken after all; recording it");
     }
@@ -598,7 +656,7 @@ async fn complete_paid(
         let change = Change { org: Some(&order.org_id), action: "payment.needs_refund", subject: &order.id, detail };
         audit::record(app, &mut tx, who, origin, change).await?;
         tx.commit().await?;
-        return Ok(());
+        return Ok(None);
     }
     store::orgs::lock(&mut tx, &order.org_id).await?;
     let org = store::orgs::get(&mut tx, &order.org_id).await?.ok_or(AppError::NotFound("org"))?;
@@ -664,9 +722,27 @@ async fn complete_paid(
     store::outbox::insert_many(&mut tx, &emails).await?;
     audit::record(app, &mut tx, who, origin, paid_change(&order, &invoice)?).await?;
     crate::webhooks::emit(app, &mut tx, crate::webhooks::paid_events(&order, &invoice, &subscription_id)).await?;
+    let kept = match key {
+        Some(k) => {
+            let order = OrderRecord {
+                status: OrderStatus::Paid.as_str().into(),
+                last_decline: None,
+                paid_at: Some(now),
+                term_start: Some(term.start),
+                term_end: Some(term.end),
+                subscription_id: Some(subscription_id.clone()),
+                invoice_id: Some(invoice.id.clone()),
+                ..order.clone()
+            };
+            let (status, body) = (k.answer)(&order)?;
+            store::idempotency::finish(&mut tx, k.principal, k.key, status, &body).await?;
+            Some((order, (status, body)))
+        }
+        None => None,
+    };
     tx.commit().await?;
     tracing::info!(order = %order.id, invoice = %invoice.number, "order paid");
-    Ok(())
+    Ok(kept)
 }
 
 /// Ends the subscription a paid order replaces (Silver, when Gold is bought): cancelled at

@@ -12,10 +12,17 @@ pub async fn claim(app: &App, principal: &str, key: &str, request_hash: &str) ->
     Ok(seen)
 }
 
-/// Keeps the answer of a claimed key.
-pub async fn finish(app: &App, principal: &str, key: &str, status: u16, body: &str) -> Result<(), AppError> {
+/// Keeps the answer of a key whose claim may have been undone (see `store::idempotency::keep`).
+pub async fn keep(
+    app: &App,
+    principal: &str,
+    key: &str,
+    request_hash: &str,
+    status: u16,
+    body: &str,
+) -> Result<(), AppError> {
     let mut tx = app.store().write().await?;
-    store::idempotency::finish(&mut tx, principal, key, status, body).await?;
+    store::idempotency::keep(&mut tx, principal, key, request_hash, status, body, app.now()).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use sqlx::Row;
 
 /// What the store knows of a key.
+#[derive(Debug)]
 pub enum Seen {
     /// First time: the caller now owns the key and must `finish` (or `release`) it.
     New,
@@ -74,6 +75,35 @@ pub async fn finish(conn: &mut Conn, principal: &str, key: &str, status: u16, bo
     .bind(body)
     .bind(principal)
     .bind(key)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Keeps the answer of a request whose claim may have been undone with its transaction (see
+/// `checkout::buy`): the key is written with its answer, or its claim answered. A key answered
+/// already, or claimed for another request, keeps what it has.
+pub async fn keep(
+    conn: &mut Conn,
+    principal: &str,
+    key: &str,
+    request_hash: &str,
+    status: u16,
+    body: &str,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO idempotency_keys (principal, idempotency_key, request_hash, response_status, response_body, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (principal, idempotency_key) DO UPDATE \
+         SET response_status = excluded.response_status, response_body = excluded.response_body \
+         WHERE idempotency_keys.response_status IS NULL AND idempotency_keys.request_hash = excluded.request_hash",
+    )
+    .bind(principal)
+    .bind(key)
+    .bind(request_hash)
+    .bind(i64::from(status))
+    .bind(body)
+    .bind(to_db(at))
     .execute(conn)
     .await?;
     Ok(())

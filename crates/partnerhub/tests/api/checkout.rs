@@ -151,10 +151,27 @@ async fn a_repeated_pay_replays_the_first_answer_and_charges_once() {
     assert_eq!((s1, s2), (StatusCode::OK, StatusCode::OK));
     assert!(!replayed1 && replayed2);
     assert_eq!(first, second);
-    let (s3, third, _) = pay(&api, &id, "key-B").await;
+    // The answer is kept with the paid order in one transaction; it says what a read says.
+    let (status, read) = api.get(&format!("/api/v1/orders/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(first, read, "the kept answer is the order as stored");
+    assert_eq!(first["status"], "paid");
+    let (s3, third, replayed3) = pay(&api, &id, "key-B").await;
     assert_eq!(s3, StatusCode::OK, "a new key on a paid order answers with the paid order");
+    assert!(!replayed3);
     assert_eq!(third["invoice_id"], first["invoice_id"]);
+    let (_, third_again, replayed) = pay(&api, &id, "key-B").await;
+    assert!(replayed, "an answer given without a payment is kept too");
+    assert_eq!(third_again, third);
     assert_eq!(sandbox_charges(&t).await, 1, "charged once");
+
+    // A key whose request was refused before any payment keeps that refusal.
+    let (early, _) = order_at_review(&buyer(&t, "Early", "eve@early.example", "US").await, GOOD_CARD).await;
+    let (status, refused, _) = pay(&api, &early, "key-C").await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "another org's order: {refused}");
+    let (again, refused_again, replayed) = pay(&api, &early, "key-C").await;
+    assert_eq!((again, replayed), (StatusCode::NOT_FOUND, true));
+    assert_eq!(refused_again, refused);
 
     let (other, _) = order_at_review(&buyer(&t, "Other", "bo@other.example", "US").await, GOOD_CARD).await;
     let (status, body, _) = pay(&api, &other, "key-A").await;

@@ -215,16 +215,35 @@ pub async fn pay(
     Path(id): Path<String>,
 ) -> Response {
     let hash = app::idempotency::request_hash(&["POST", "/api/v1/orders/{id}/pay", &id]);
-    idempotent(&state, &caller, &headers, &hash, async {
-        let user = caller.partner()?;
-        match app::checkout::buy(&state.app, user, &id, &caller.origin).await? {
-            BuyOutcome::Paid(order) => {
-                Ok((StatusCode::OK, serde_json::to_value(order_dto(&state, order)?).unwrap_or_default()))
-            }
-            BuyOutcome::Declined { message, .. } => Err(ApiError(AppError::Declined(message))),
+    let key = match idempotency_key(&headers) {
+        Ok(key) => key,
+        Err(response) => return *response,
+    };
+    let principal = principal_of(&caller);
+    // The answer is kept with the paid order, in the same transaction (see `BuyKey`).
+    let answer = |order: &OrderRecord| -> Result<(u16, String), AppError> {
+        let dto = order_dto(&state, order.clone()).map_err(|e| e.0)?;
+        let body = serde_json::to_value(dto).map_err(|e| AppError::Internal(e.to_string()))?;
+        Ok((StatusCode::OK.as_u16(), body.to_string()))
+    };
+    let buy_key = app::checkout::BuyKey { principal: &principal, key, request_hash: &hash, answer: &answer };
+    let outcome = match caller.partner() {
+        Ok(user) => app::checkout::buy(&state.app, user, &id, &caller.origin, Some(&buy_key)).await.map_err(ApiError),
+        Err(e) => Err(e),
+    };
+    let result = match outcome {
+        Ok(BuyOutcome::KeySeen(seen)) => return replay(seen, &hash),
+        Ok(BuyOutcome::Paid { answer: Some((status, body)), .. }) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+            return (status, [(header::CONTENT_TYPE, "application/json")], body).into_response();
         }
-    })
-    .await
+        Ok(BuyOutcome::Paid { order, answer: None }) => {
+            order_dto(&state, order).map(|dto| (StatusCode::OK, serde_json::to_value(dto).unwrap_or_default()))
+        }
+        Ok(BuyOutcome::Declined { message, .. }) => Err(ApiError(AppError::Declined(message))),
+        Err(e) => Err(e),
+    };
+    conclude(&state, &principal, key, &hash, result).await
 }
 
 /// Runs a money-moving request once per Idempotency-Key and replays its answer after that.
@@ -235,48 +254,79 @@ pub(super) async fn idempotent(
     hash: &str,
     run: impl Future<Output = ApiResult<(StatusCode, serde_json::Value)>>,
 ) -> Response {
-    let problem =
-        |status: StatusCode, code: &str, detail: &str| Problem::new(status, code, detail, None).into_response();
-    let Some(key) =
-        headers.get("idempotency-key").and_then(|v| v.to_str().ok()).filter(|k| !k.is_empty() && k.len() <= 255)
-    else {
-        return problem(
-            StatusCode::BAD_REQUEST,
-            "idempotency_key_required",
-            "send an Idempotency-Key header (1 to 255 characters) with this request",
-        );
+    let key = match idempotency_key(headers) {
+        Ok(key) => key,
+        Err(response) => return *response,
     };
-    let principal = match &caller.actor {
-        app::Actor::Partner(u) => format!("user:{}", u.id),
-        app::Actor::Staff(s) => format!("staff:{}", s.id),
-    };
+    let principal = principal_of(caller);
     match app::idempotency::claim(&state.app, &principal, key, hash).await {
         Err(e) => return ApiError(e).into_response(),
-        Ok(Seen::InProgress { .. }) => {
-            return problem(
-                StatusCode::CONFLICT,
-                "idempotency_key_in_use",
-                "a request with this Idempotency-Key is still running; retry later",
-            );
-        }
-        Ok(Seen::Done { request_hash, .. }) if request_hash != hash => {
-            return problem(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "idempotency_key_reused",
-                "this Idempotency-Key was used for a different request",
-            );
-        }
-        Ok(Seen::Done { status, body, .. }) => {
+        Ok(Seen::New) => {}
+        Ok(seen) => return replay(seen, hash),
+    }
+    conclude(state, &principal, key, hash, run.await).await
+}
+
+/// The request's Idempotency-Key, or the problem that says it is missing.
+fn idempotency_key(headers: &HeaderMap) -> Result<&str, Box<Response>> {
+    headers.get("idempotency-key").and_then(|v| v.to_str().ok()).filter(|k| !k.is_empty() && k.len() <= 255).ok_or_else(
+        || {
+            Box::new(problem(
+                StatusCode::BAD_REQUEST,
+                "idempotency_key_required",
+                "send an Idempotency-Key header (1 to 255 characters) with this request",
+            ))
+        },
+    )
+}
+
+/// Whose keys these are: a key is one caller's, never shared with another.
+fn principal_of(caller: &ApiCaller) -> String {
+    match &caller.actor {
+        app::Actor::Partner(u) => format!("user:{}", u.id),
+        app::Actor::Staff(s) => format!("staff:{}", s.id),
+    }
+}
+
+fn problem(status: StatusCode, code: &str, detail: &str) -> Response {
+    Problem::new(status, code, detail, None).into_response()
+}
+
+/// The answer to a key seen before: its kept answer, or why there is none to give.
+fn replay(seen: Seen, hash: &str) -> Response {
+    match seen {
+        Seen::New => problem(StatusCode::INTERNAL_SERVER_ERROR, "internal", "a new key has no answer to replay"),
+        Seen::InProgress { .. } => problem(
+            StatusCode::CONFLICT,
+            "idempotency_key_in_use",
+            "a request with this Idempotency-Key is still running; retry later",
+        ),
+        Seen::Done { request_hash, .. } if request_hash != hash => problem(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "idempotency_key_reused",
+            "this Idempotency-Key was used for a different request",
+        ),
+        Seen::Done { status, body, .. } => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
             let content_type = if status.is_success() { "application/json" } else { "application/problem+json" };
             let mut response = (status, [(header::CONTENT_TYPE, content_type)], body).into_response();
             response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
-            return response;
+            response
         }
-        Ok(Seen::New) => {}
     }
-    let (status, body, keep) = match run.await {
-        Ok((status, body)) => (status, body, true),
+}
+
+/// Keeps the answer of a request that ran (or gives the key back when the outcome is not known
+/// yet) and sends it.
+async fn conclude(
+    state: &AppState,
+    principal: &str,
+    key: &str,
+    hash: &str,
+    result: ApiResult<(StatusCode, serde_json::Value)>,
+) -> Response {
+    let (status, body) = match result {
+        Ok((status, body)) => (status, body),
         Err(e) => {
             // Answers that say "not yet" are not kept: a retry with the key must see the outcome.
             let unknown = matches!(
@@ -294,17 +344,15 @@ pub(super) async fn idempotent(
             let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             if unknown {
                 // No answer worth keeping: give the key back so a retry runs (and reconciles).
-                if let Err(release) = app::idempotency::release(&state.app, &principal, key).await {
+                if let Err(release) = app::idempotency::release(&state.app, principal, key).await {
                     tracing::error!(error = %release, "cannot release an idempotency key");
                 }
                 return e.into_response();
             }
-            (status, serde_json::to_value(&problem).unwrap_or_default(), true)
+            (status, serde_json::to_value(&problem).unwrap_or_default())
         }
     };
-    if keep
-        && let Err(e) = app::idempotency::finish(&state.app, &principal, key, status.as_u16(), &body.to_string()).await
-    {
+    if let Err(e) = app::idempotency::keep(&state.app, principal, key, hash, status.as_u16(), &body.to_string()).await {
         return ApiError(e).into_response();
     }
     let content_type = if status.is_success() { "application/json" } else { "application/problem+json" };

@@ -9,7 +9,6 @@ use crate::csrf::CsrfToken;
 use crate::error::{PageError, public_message, status_of};
 use app::AppError;
 use app::checkout::BuyOutcome;
-use app::idempotency::Seen;
 use app::invoices::card_label;
 use app::payment_methods::CardInput;
 use askama::Template;
@@ -407,23 +406,23 @@ async fn buy(
     let key = if f.buy_key.is_empty() || f.buy_key.len() > 255 { format!("buy-{id}") } else { f.buy_key.clone() };
     let hash = app::idempotency::request_hash(&["portal-buy", &id]);
     let done_at = format!("/orders/{id}");
-    match app::idempotency::claim(&state.app, &principal, &key, &hash).await {
-        Ok(Seen::New) => {}
-        Ok(Seen::Done { .. } | Seen::InProgress { .. }) => return Redirect::to(&done_at).into_response(),
-        Err(e) => return PageError(e).into_response(),
-    }
-    let outcome = app::checkout::buy(&state.app, &s.user, &id, &origin).await;
+    // The answer is the order page, kept with the paid order in its own transaction.
+    let answer = |_: &store::orders::OrderRecord| Ok((StatusCode::SEE_OTHER.as_u16(), done_at.clone()));
+    let buy_key = app::checkout::BuyKey { principal: &principal, key: &key, request_hash: &hash, answer: &answer };
+    let outcome = app::checkout::buy(&state.app, &s.user, &id, &origin, Some(&buy_key)).await;
     let keep = match &outcome {
+        Ok(BuyOutcome::KeySeen(_)) => return Redirect::to(&done_at).into_response(),
+        Ok(BuyOutcome::Paid { answer: Some(_), .. }) => Ok(()),
         Err(AppError::PaymentPending | AppError::GatewayUnavailable(_)) => {
             app::idempotency::release(&state.app, &principal, &key).await
         }
-        _ => app::idempotency::finish(&state.app, &principal, &key, 303, &done_at).await,
+        _ => app::idempotency::keep(&state.app, &principal, &key, &hash, 303, &done_at).await,
     };
     if let Err(e) = keep {
         return PageError(e).into_response();
     }
     match outcome {
-        Ok(BuyOutcome::Paid(_)) => Redirect::to(&done_at).into_response(),
+        Ok(BuyOutcome::Paid { .. } | BuyOutcome::KeySeen(_)) => Redirect::to(&done_at).into_response(),
         Ok(BuyOutcome::Declined { order, message }) => {
             match order_page(&state, &csrf, &s, order, Some(message)).await {
                 Ok(page) => (StatusCode::PAYMENT_REQUIRED, page).into_response(),
