@@ -23,8 +23,8 @@ use domain::order::{self, OrderStatus, Step};
 use domain::roles::PartnerPermission;
 use domain::term::{Term, program_day};
 use payments::{ChargeOutcome, GatewayError};
-use store::invoices::InvoiceRecord;
 use store::idempotency::Seen;
+use store::invoices::InvoiceRecord;
 use store::orders::{AttemptRecord, OrderRecord, Paid};
 use store::subscriptions::SubscriptionRecord;
 
@@ -41,10 +41,7 @@ pub enum BuyOutcome {
     /// The key was used before (see [`Seen`]): nothing ran.
     KeySeen(Seen),
     /// The card was declined; the order is back at the payment step with the reason.
-    Declined {
-        order: OrderRecord,
-        message: String,
-    },
+    Declined { order: OrderRecord, message: String },
 }
 
 fn require_buyer(actor: &PartnerUser) -> Result<(), AppError> {
@@ -639,10 +636,7 @@ async fn complete_paid(
     // purchases per second, and every statement inside it is a round trip it waits for.
     let (org, pm, recipients) = {
         let mut conn = app.store().read().await?;
-        let org_id = store::orders::get(&mut conn, &attempt.order_id)
-            .await?
-            .ok_or(AppError::NotFound("order"))?
-            .org_id;
+        let org_id = store::orders::get(&mut conn, &attempt.order_id).await?.ok_or(AppError::NotFound("order"))?.org_id;
         let org = store::orgs::get(&mut conn, &org_id).await?.ok_or(AppError::NotFound("org"))?;
         let pm = store::payment_methods::get_in_org(&mut conn, &org_id, &attempt.payment_method_id)
             .await?
