@@ -632,18 +632,6 @@ async fn complete_paid(
     let catalog = app.catalog();
     // As stored (microseconds), so that the order in the kept answer reads as a later read does.
     let now = app.now().trunc_subsecs(6);
-    // Who is billed and told, read before taking the writer: on SQLite the one writer bounds
-    // purchases per second, and every statement inside it is a round trip it waits for.
-    let (org, pm, recipients) = {
-        let mut conn = app.store().read().await?;
-        let org_id = store::orders::get(&mut conn, &attempt.order_id).await?.ok_or(AppError::NotFound("order"))?.org_id;
-        let org = store::orgs::get(&mut conn, &org_id).await?.ok_or(AppError::NotFound("org"))?;
-        let pm = store::payment_methods::get_in_org(&mut conn, &org_id, &attempt.payment_method_id)
-            .await?
-            .ok_or(AppError::NotFound("payment method"))?;
-        let recipients = store::users::receipt_recipients(&mut conn, &[&org_id]).await?;
-        (org, pm, recipients)
-    };
     let mut tx = app.store().write().await?;
     if !store::orders::settle_attempt(&mut tx, &attempt.id, "succeeded", Some(charge_ref), None, now).await? {
         // Settled before: as a success (nothing to do), or given up on while the charge was in
@@ -668,6 +656,10 @@ async fn complete_paid(
         return Ok(None);
     }
     store::orgs::lock(&mut tx, &order.org_id).await?;
+    let org = store::orgs::get(&mut tx, &order.org_id).await?.ok_or(AppError::NotFound("org"))?;
+    let pm = store::payment_methods::get_in_org(&mut tx, &order.org_id, &attempt.payment_method_id)
+        .await?
+        .ok_or(AppError::NotFound("payment method"))?;
     let (term, subscription_id) = match order.kind.as_str() {
         "purchase" => {
             let term = Term::first(program_day(now, catalog.program().time_zone()));
@@ -722,6 +714,7 @@ async fn complete_paid(
         invoice_id: &invoice.id,
     };
     store::orders::mark_paid(&mut tx, &order.id, &paid).await?;
+    let recipients = store::users::receipt_recipients(&mut tx, &[&order.org_id]).await?;
     let emails: Vec<_> = receipts(app, &order, &invoice, &recipients)?;
     store::outbox::insert_many(&mut tx, &emails).await?;
     audit::record(app, &mut tx, who, origin, paid_change(&order, &invoice)?).await?;
