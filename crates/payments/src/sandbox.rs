@@ -138,6 +138,10 @@ impl Sandbox {
             .collect();
         let mut charges = Vec::with_capacity(requests.len());
         for r in requests {
+            // Like a real gateway, nothing is charged for nothing (answered below as invalid).
+            if r.amount.minor() <= 0 {
+                continue;
+            }
             if let Some(card) = cards.get(&r.card_ref).filter(|c| c.customer == r.customer) {
                 charges.push(SandboxCharge {
                     idempotency_key: r.idempotency_key.clone(),
@@ -159,6 +163,9 @@ impl Sandbox {
             .iter()
             .map(|r| match stored.get(&r.idempotency_key) {
                 Some(charge) => Ok(outcome(charge)),
+                None if r.amount.minor() <= 0 => {
+                    Err(GatewayError::Invalid(format!("cannot charge {}: the amount must be positive", r.amount)))
+                }
                 None => Err(GatewayError::Invalid("no such card for this customer".into())),
             })
             .collect())

@@ -146,7 +146,9 @@ fn refund_window(p: &mut Problems, path: &str, table: &toml::Table) -> Option<Re
     }
 }
 
-/// A price list: every key a supported currency, every value an exact amount, at least one.
+/// A price list: every key a supported currency, every value an exact amount above zero, at
+/// least one. What is bought goes through a gateway, and gateways refuse to charge nothing;
+/// what partners get for free is a membership level.
 pub(super) fn price_list(p: &mut Problems, path: &str, raw: &BTreeMap<String, Value>) -> Option<PriceList> {
     if raw.is_empty() {
         p.push(path, "is empty; give at least one price, like { USD = \"475.00\" }");
@@ -158,6 +160,10 @@ pub(super) fn price_list(p: &mut Problems, path: &str, raw: &BTreeMap<String, Va
         let at = format!("{path}.{code}");
         let price = currency(p, &at, code).and_then(|c| amount(p, &at, value, c));
         match price {
+            Some(money) if money.minor() <= 0 => {
+                p.push(&at, "is zero; a price must be above zero (what partners get for free is a membership level)");
+                ok = false;
+            }
             Some(money) => {
                 prices.insert(money.currency(), money);
             }

@@ -142,6 +142,13 @@ fn bad_amount_is_refused_with_an_example() {
 }
 
 #[test]
+fn zero_price_is_refused() {
+    let error = refused(&demo_with(r#"EUR = "440.00""#, r#"EUR = "0.00""#));
+    assert_eq!(paths(&error), ["offers[0].prices.EUR"]);
+    assert!(error.problems()[0].message().contains("above zero"), "{error}");
+}
+
+#[test]
 fn amount_written_as_a_number_is_refused() {
     let error = refused(&demo_with(r#"GBP = "375.00""#, "GBP = 375.00"));
     assert_eq!(paths(&error), ["offers[0].prices.GBP"]);
