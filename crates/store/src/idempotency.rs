@@ -9,7 +9,8 @@ use sqlx::Row;
 /// What the store knows of a key.
 #[derive(Debug)]
 pub enum Seen {
-    /// First time: the caller now owns the key and must `finish` (or `release`) it.
+    /// First time: the caller now owns the key and must answer it (`finish`, or `keep` when the
+    /// claim may have been undone) or give it back (`release`).
     New,
     /// A request with this key is running.
     InProgress { request_hash: String },
