@@ -514,7 +514,11 @@ pub async fn buy(
     let amount = money(order.total_minor, &order.currency)?;
     let description = format!("{} subscription, order {id}", order.offer_name);
     let description = if order.kind == "purchase" { description } else { format!("Renewal of the {description}") };
-    let answer = app.gateway().charge(&customer, &pm.gateway_ref, amount, &attempt.idempotency_key, &description).await;
+    let answer = if amount.minor() == 0 {
+        nothing_to_charge()
+    } else {
+        app.gateway().charge(&customer, &pm.gateway_ref, amount, &attempt.idempotency_key, &description).await
+    };
     if app.settings().fault == Some(crate::Fault::CrashAfterCharge) {
         tracing::error!("fault injection: crashing after the gateway answered, before recording");
         std::process::abort();
@@ -530,6 +534,15 @@ pub async fn buy(
             BuyOutcome::Declined { order, message }
         }
     })
+}
+
+/// The charge reference of an attempt for nothing: the credit for a replaced subscription can
+/// cover a whole order, and a gateway refuses a charge of zero, so none is sent. The attempt is
+/// kept all the same, so that such an order is paid and reconciled like any other.
+pub(crate) const NOTHING_CHARGED: &str = "nothing-charged";
+
+fn nothing_to_charge() -> Result<ChargeOutcome, GatewayError> {
+    Ok(ChargeOutcome::Succeeded { charge_ref: NOTHING_CHARGED.to_owned() })
 }
 
 /// Records what the gateway said about an attempt. An unknown outcome leaves it pending for
@@ -813,7 +826,11 @@ pub(crate) fn invoice_for(
         buyer_name: billed.org_name.to_owned(),
         buyer_partner_id: billed.partner_id.to_owned(),
         buyer_country: country_name,
-        paid_with: crate::invoices::card_label(billed.brand, billed.last4),
+        paid_with: if charge_ref == NOTHING_CHARGED {
+            "the credit for the replaced subscription (nothing charged)".to_owned()
+        } else {
+            crate::invoices::card_label(billed.brand, billed.last4)
+        },
         charge_ref: charge_ref.to_owned(),
     }
 }
@@ -859,6 +876,10 @@ pub(crate) async fn reconcile_attempt(app: &App, attempt: &AttemptRecord) -> Res
     };
     let who = || Who::system("payment reconciliation");
     let origin = Origin { address: None, channel: "reconciliation" };
+    if attempt.amount_minor == 0 {
+        // Left by a crash before it was recorded: nothing went to the gateway, nothing to ask.
+        return settle(app, attempt, nothing_to_charge(), who(), &origin).await;
+    }
     if attempt.gateway != app.gateway().name() {
         tracing::warn!(attempt = %attempt.id, gateway = %attempt.gateway, "a pending attempt at another gateway; reconcile it by hand");
         return Ok(());

@@ -36,6 +36,16 @@ pub fn hash_secret(secret: &str) -> String {
 
 /// A 32-byte key from a key text (`PARTNERHUB_SECRET_KEY`, a key file): its SHA-256, so that
 /// any long random text will do.
+/// The token of a signed-in browser's forms (CSRF): derived from its session secret, so that a
+/// token planted by another site, or taken from another session's page, does not pass. The
+/// label keeps it apart from the session's stored hash (see [`hash_secret`]); it reveals nothing
+/// of the session secret itself.
+pub fn form_token(session_secret: &str) -> String {
+    let digest =
+        Sha256::new().chain_update(b"partnerhub form token\n").chain_update(session_secret.as_bytes()).finalize();
+    URL_SAFE_NO_PAD.encode(digest)
+}
+
 pub fn key_from_text(text: &str) -> [u8; 32] {
     Sha256::digest(text.trim().as_bytes()).into()
 }

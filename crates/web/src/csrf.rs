@@ -1,6 +1,12 @@
-//! Protection against cross-site form posts: a random token in a cookie, repeated in a hidden
-//! field of every form (double submit). A POST to a page whose field does not match the cookie
-//! is refused before any handler runs. Our own cookies are SameSite=Lax as a second wall.
+//! Protection against cross-site form posts: every form carries a token in a hidden field, and
+//! a POST whose field does not match is refused before any handler runs.
+//! - Signed in, the token is derived from the session cookie (`app::secrets::form_token`): a
+//!   token from another session's page, or a cookie planted by a neighbouring site, is worth
+//!   nothing.
+//! - Before sign-in (sign-up, sign-in, invitations), there is no session to bind to: a random
+//!   token in a cookie, repeated in the field (double submit).
+//!
+//! Our own cookies are SameSite=Lax as a second wall.
 
 use crate::{AppState, cookies};
 use axum::body::{Body, to_bytes};
@@ -21,7 +27,10 @@ const MAX_FORM_BYTES: usize = 64 * 1024;
 pub const FIELD: &str = "csrf";
 
 pub async fn protect(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let session = cookies::get(request.headers(), cookies::SESSION).map(|s| app::secrets::form_token(&s));
     let existing = cookies::get(request.headers(), cookies::CSRF);
+    // What this request's forms carry and its POST must send back.
+    let expected = session.clone().or_else(|| existing.clone());
     let (mut parts, body) = request.into_parts();
     let request = if parts.method == Method::POST {
         let multipart = parts
@@ -40,23 +49,24 @@ pub async fn protect(State(state): State<AppState>, request: Request, next: Next
                 .ok()
                 .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == FIELD).map(|(_, v)| v)),
         };
-        let ok = matches!((&existing, &sent), (Some(a), Some(b)) if constant_time_eq(a.as_bytes(), b.as_bytes()));
+        let ok = matches!((&expected, &sent), (Some(a), Some(b)) if constant_time_eq(a.as_bytes(), b.as_bytes()));
         if !ok {
             return crate::error::PageError(app::AppError::Forbidden(
                 "this form has expired or did not come from partnerhub; reload the page and try again".into(),
             ))
             .into_response();
         }
-        parts.extensions.insert(CsrfToken(existing.clone().unwrap_or_default()));
+        parts.extensions.insert(CsrfToken(expected.unwrap_or_default()));
         Request::from_parts(parts, Body::from(bytes))
     } else {
-        let token = existing.clone().unwrap_or_else(|| state.app.new_secret(""));
+        let token = expected.unwrap_or_else(|| state.app.new_secret(""));
         parts.extensions.insert(CsrfToken(token));
         Request::from_parts(parts, body)
     };
     let issued = request.extensions().get::<CsrfToken>().map(|t| t.0.clone());
     let mut response = next.run(request).await;
-    if let (None, Some(token)) = (existing, issued) {
+    // The cookie is for pages before sign-in only.
+    if let (None, None, Some(token)) = (session, existing, issued) {
         cookies::set(response.headers_mut(), cookies::CSRF, &token, 60 * 60 * 24 * 30, state.secure_cookies);
     }
     response

@@ -406,6 +406,40 @@ async fn the_silver_credit_is_taken_again_at_buy_when_days_have_passed() {
 }
 
 #[tokio::test]
+async fn a_credit_that_covers_the_whole_order_pays_it_without_a_charge() {
+    // A program whose Cloud Platform Gold costs no more than Silver (in US dollars).
+    let catalog = app::catalog::DEMO.text.replacen("USD = \"4730.00\"", "USD = \"1670.00\"", 1);
+    assert_ne!(catalog, app::catalog::DEMO.text, "the test lowers the Gold fee");
+    let t = spawn_app_with_catalog(&catalog).await;
+    let api = buyer(&t, "Contoso", "ada@contoso.example", "US").await;
+    let staff = staff_api(&t).await;
+    let silver = apply(&api, "silver", evidence(2, 3)).await.1["id"].as_str().unwrap().to_owned();
+    decide(&staff, &silver, "approve", "").await;
+    let silver_sub = pay_fee(&api, &silver, "silver").await["subscription_id"].as_str().unwrap().to_owned();
+    let charges = sandbox_charges(&t).await;
+    let gold = apply(&api, "gold", evidence(4, 5)).await.1["id"].as_str().unwrap().to_owned();
+    decide(&staff, &gold, "approve", "").await;
+
+    // Bought on the day of the Silver purchase, the whole Silver fee is credited: nothing is due.
+    let paid = pay_fee(&api, &gold, "gold").await;
+    assert_eq!(paid["status"], "paid", "{paid}");
+    assert_eq!(paid["credit"]["amount_minor"], 167_000);
+    assert_eq!(paid["total"]["amount_minor"], 0);
+    assert_eq!(sandbox_charges(&t).await, charges, "no charge of zero went to the gateway");
+    assert_eq!(api.get(&format!("/api/v1/subscriptions/{silver_sub}")).await.1["status"], "cancelled");
+    let (_, gold_sub) = api.get(&format!("/api/v1/subscriptions/{}", paid["subscription_id"].as_str().unwrap())).await;
+    assert_eq!(gold_sub["status"], "active", "{gold_sub}");
+    let (_, invoice) = api.get(&format!("/api/v1/invoices/{}", paid["invoice_id"].as_str().unwrap())).await;
+    assert_eq!(invoice["total"]["amount_minor"], 0, "{invoice}");
+    assert_eq!(invoice["paid_with"], "the credit for the replaced subscription (nothing charged)");
+    // The renewal charges the card the whole Gold fee, as for any subscription.
+    assert_eq!(
+        (gold_sub["auto_renew"].as_bool(), gold_sub["price"]["amount_minor"].as_i64()),
+        (Some(true), Some(167_000))
+    );
+}
+
+#[tokio::test]
 async fn the_competency_expires_with_its_subscription_and_comes_back_with_a_late_renewal() {
     let t = spawn_app().await;
     let api = buyer(&t, "Contoso", "ada@contoso.example", "US").await;

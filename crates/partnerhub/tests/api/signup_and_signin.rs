@@ -214,6 +214,64 @@ async fn a_form_without_the_csrf_token_is_refused_and_changes_nothing() {
     assert!(!html.contains("eve@evil.example"));
 }
 
+/// The `name` cookie's value in the response's Set-Cookie headers.
+fn set_cookie(r: &reqwest::Response, name: &str) -> Option<String> {
+    r.headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix(&format!("{name}=")).map(|rest| rest.split(';').next().unwrap_or("").to_owned()))
+}
+
+#[tokio::test]
+async fn a_signed_in_form_token_belongs_to_its_session() {
+    let t = spawn_app().await;
+    let ada = t.sign_up("Contoso", "ada@contoso.example").await;
+    let bo = t.sign_up("Fabrikam", "bo@fabrikam.example").await;
+
+    // Bo's page's token, sent with Ada's session, is refused.
+    let (_, bo_page) = bo.browser.get_text("/users").await;
+    let bo_token = csrf_in(&bo_page).unwrap();
+    let r = ada
+        .browser
+        .post_without_csrf("/users/invite", &[("csrf", &bo_token), ("email", "eve@evil.example"), ("role", "member")])
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    // A token planted as a cookie (a neighbouring site can set one), repeated in the field, is
+    // refused once there is a session; the session's own token passes.
+    let raw = http_client().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let form = raw.get(format!("{}/signin", t.url)).send().await.unwrap();
+    let anon = set_cookie(&form, "ph_csrf").expect("a form cookie before sign-in");
+    let signin = raw
+        .post(format!("{}/signin", t.url))
+        .header("cookie", format!("ph_csrf={anon}"))
+        .form(&[("csrf", anon.as_str()), ("email", "ada@contoso.example"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&signin), "/dashboard");
+    let session = set_cookie(&signin, "ph_session").expect("a session cookie");
+    let invite = |cookie: String, token: String| {
+        raw.post(format!("{}/users/invite", t.url))
+            .header("cookie", cookie)
+            .form(&[("csrf", token), ("email", "eve@evil.example".into()), ("role", "member".into())])
+            .send()
+    };
+    let planted = invite(format!("ph_session={session}; ph_csrf=planted"), "planted".into()).await.unwrap();
+    assert_eq!(planted.status(), StatusCode::FORBIDDEN);
+    let before_signin = invite(format!("ph_session={session}; ph_csrf={anon}"), anon.clone()).await.unwrap();
+    assert_eq!(before_signin.status(), StatusCode::FORBIDDEN, "the token from before sign-in is worth nothing after");
+    let (_, ada_page) = ada.browser.get_text("/users").await;
+    assert!(!ada_page.contains("eve@evil.example"), "nothing was invited");
+
+    let page =
+        raw.get(format!("{}/users", t.url)).header("cookie", format!("ph_session={session}")).send().await.unwrap();
+    let own = csrf_in(&page.text().await.unwrap()).unwrap();
+    let r = invite(format!("ph_session={session}"), own).await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "the session's own token passes");
+}
+
 #[tokio::test]
 async fn sign_up_through_the_api() {
     let t = spawn_app().await;
