@@ -405,9 +405,11 @@ async fn the_silver_credit_is_taken_again_at_buy_when_days_have_passed() {
     assert_eq!(api.get(&format!("/api/v1/subscriptions/{silver_sub}")).await.1["status"], "cancelled");
 }
 
-#[tokio::test]
-async fn a_credit_that_covers_the_whole_order_pays_it_without_a_charge() {
-    // A program whose Cloud Platform Gold costs no more than Silver (in US dollars).
+/// A program whose Cloud Platform Gold costs no more than Silver (in US dollars), an org that
+/// holds Silver, and its Gold fee order at review, bought on the day of the Silver purchase:
+/// the whole Silver fee is credited and nothing is due. Returns the server, the org's API, the
+/// Gold order's id and the Silver subscription's.
+async fn gold_order_the_credit_covers() -> (TestApp, Api, String, String) {
     let catalog = app::catalog::DEMO.text.replacen("USD = \"4730.00\"", "USD = \"1670.00\"", 1);
     assert_ne!(catalog, app::catalog::DEMO.text, "the test lowers the Gold fee");
     let t = spawn_app_with_catalog(&catalog).await;
@@ -416,27 +418,77 @@ async fn a_credit_that_covers_the_whole_order_pays_it_without_a_charge() {
     let silver = apply(&api, "silver", evidence(2, 3)).await.1["id"].as_str().unwrap().to_owned();
     decide(&staff, &silver, "approve", "").await;
     let silver_sub = pay_fee(&api, &silver, "silver").await["subscription_id"].as_str().unwrap().to_owned();
-    let charges = sandbox_charges(&t).await;
     let gold = apply(&api, "gold", evidence(4, 5)).await.1["id"].as_str().unwrap().to_owned();
     decide(&staff, &gold, "approve", "").await;
+    let (_, order) = api.post(&format!("/api/v1/competency-applications/{gold}/fee-order"), json!({})).await;
+    assert_eq!(
+        (order["credit"]["amount_minor"].as_i64(), order["total"]["amount_minor"].as_i64()),
+        (Some(167_000), Some(0))
+    );
+    let id = order["id"].as_str().unwrap().to_owned();
+    let version = order["terms"]["version"].as_str().unwrap();
+    api.post(&format!("/api/v1/orders/{id}/accept-terms"), json!({"terms_version": version})).await;
+    let (_, cards) = api.get("/api/v1/payment-methods").await;
+    let (status, chosen) = api
+        .post(&format!("/api/v1/orders/{id}/payment-method"), json!({"payment_method_id": cards["data"][0]["id"]}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{chosen}");
+    (t, api, id, silver_sub)
+}
 
-    // Bought on the day of the Silver purchase, the whole Silver fee is credited: nothing is due.
-    let paid = pay_fee(&api, &gold, "gold").await;
+/// The paid Gold order is complete: Silver ended, Gold active at its full fee for renewal, an
+/// invoice of 0.00 that says the credit paid it, and no charge sent.
+async fn gold_paid_by_the_credit(t: &TestApp, api: &Api, id: &str, silver_sub: &str, charges: i64) {
+    let (_, paid) = api.get(&format!("/api/v1/orders/{id}")).await;
     assert_eq!(paid["status"], "paid", "{paid}");
-    assert_eq!(paid["credit"]["amount_minor"], 167_000);
-    assert_eq!(paid["total"]["amount_minor"], 0);
-    assert_eq!(sandbox_charges(&t).await, charges, "no charge of zero went to the gateway");
+    assert_eq!(sandbox_charges(t).await, charges, "no charge of zero went to the gateway");
     assert_eq!(api.get(&format!("/api/v1/subscriptions/{silver_sub}")).await.1["status"], "cancelled");
     let (_, gold_sub) = api.get(&format!("/api/v1/subscriptions/{}", paid["subscription_id"].as_str().unwrap())).await;
     assert_eq!(gold_sub["status"], "active", "{gold_sub}");
-    let (_, invoice) = api.get(&format!("/api/v1/invoices/{}", paid["invoice_id"].as_str().unwrap())).await;
-    assert_eq!(invoice["total"]["amount_minor"], 0, "{invoice}");
-    assert_eq!(invoice["paid_with"], "the credit for the replaced subscription (nothing charged)");
     // The renewal charges the card the whole Gold fee, as for any subscription.
     assert_eq!(
         (gold_sub["auto_renew"].as_bool(), gold_sub["price"]["amount_minor"].as_i64()),
         (Some(true), Some(167_000))
     );
+    let (_, invoice) = api.get(&format!("/api/v1/invoices/{}", paid["invoice_id"].as_str().unwrap())).await;
+    assert_eq!(invoice["total"]["amount_minor"], 0, "{invoice}");
+    assert_eq!(invoice["paid_with"], "the credit for the replaced subscription (nothing charged)");
+}
+
+#[tokio::test]
+async fn a_credit_that_covers_the_whole_order_pays_it_without_a_charge() {
+    let (t, api, id, silver_sub) = gold_order_the_credit_covers().await;
+    let charges = sandbox_charges(&t).await;
+    let (status, paid, _) = pay(&api, &id, "gold").await;
+    assert_eq!((status, paid["total"]["amount_minor"].as_i64()), (StatusCode::OK, Some(0)), "{paid}");
+    gold_paid_by_the_credit(&t, &api, &id, &silver_sub, charges).await;
+}
+
+#[tokio::test]
+async fn reconciliation_finishes_an_attempt_for_nothing_left_by_a_crash() {
+    let (t, api, id, silver_sub) = gold_order_the_credit_covers().await;
+    let charges = sandbox_charges(&t).await;
+    // What Buy commits before it would ask a gateway; the server died there.
+    {
+        let mut tx = t.app.store().write().await.unwrap();
+        let order = store::orders::get(&mut tx, &id).await.unwrap().unwrap();
+        let attempt = store::orders::AttemptRecord {
+            id: "pat_crashed".into(),
+            order_id: id.clone(),
+            idempotency_key: format!("{id}-attempt-1"),
+            payment_method_id: order.payment_method_id.clone().unwrap(),
+            gateway: "sandbox".into(),
+            amount_minor: 0,
+            currency: "USD".into(),
+            status: "pending".into(),
+            created_at: t.app.now(),
+        };
+        store::orders::insert_attempt(&mut tx, &attempt).await.unwrap();
+        store::orders::set_status(&mut tx, &id, "paying", "review", None).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+    assert_eq!(app::checkout::reconcile_pending(&t.app).await.unwrap(), 1);
+    gold_paid_by_the_credit(&t, &api, &id, &silver_sub, charges).await;
 }
 
 #[tokio::test]
