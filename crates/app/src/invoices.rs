@@ -143,3 +143,59 @@ pub fn credit_note_pdf(note: &CreditNoteRecord) -> Result<(String, Vec<u8>), App
     };
     Ok((note.number.clone(), documents::render_pdf(&doc)))
 }
+
+/// The monthly reconciliation file (CSV) of the actor's org: `month` is `YYYY-MM` in the
+/// program's time zone. Returns the file's name and its text.
+pub async fn reconciliation(app: &App, actor: &PartnerUser, month: &str) -> Result<(String, String), AppError> {
+    use domain::reconciliation::{Document, Line, Month};
+    actor.require(PartnerPermission::ManageBilling, "download the reconciliation file")?;
+    let month = Month::parse(month).map_err(|e| domain::account::InvalidInput::new("month", e.to_string()))?;
+    let tz = app.catalog().program().time_zone();
+    let currency = |code: &str| {
+        domain::money::Currency::parse(code).map_err(|e| AppError::Internal(format!("stored currency {code}: {e}")))
+    };
+    let (invoices, notes, org) = {
+        let mut conn = app.store().read().await?;
+        let invoices = store::invoices::list_in_org(&mut conn, &actor.org_id).await?;
+        let notes = store::refunds::notes_in_org(&mut conn, &actor.org_id).await?;
+        let org = store::orgs::get(&mut conn, &actor.org_id).await?.ok_or(AppError::NotFound("org"))?;
+        (invoices, notes, org)
+    };
+    let mut lines = Vec::with_capacity(invoices.len() + notes.len());
+    for i in invoices {
+        lines.push(Line {
+            document: Document::Invoice,
+            issued_on: domain::term::program_day(i.issued_at, tz),
+            currency: currency(&i.currency)?,
+            number: i.number,
+            description: i.description,
+            period_start: i.period_start,
+            period_end: i.period_end,
+            net_minor: i.net_minor,
+            tax_minor: i.tax_minor,
+            total_minor: i.total_minor,
+            payment: i.paid_with,
+            charge_ref: i.charge_ref,
+            refers_to: String::new(),
+        });
+    }
+    for n in notes {
+        lines.push(Line {
+            document: Document::CreditNote,
+            issued_on: domain::term::program_day(n.issued_at, tz),
+            currency: currency(&n.currency)?,
+            number: n.number,
+            description: n.description,
+            period_start: n.period_start,
+            period_end: n.period_end,
+            net_minor: n.net_minor,
+            tax_minor: n.tax_minor,
+            total_minor: n.total_minor,
+            payment: n.refunded_to,
+            charge_ref: String::new(),
+            refers_to: n.invoice_number,
+        });
+    }
+    let name = format!("reconciliation-{}-{month}.csv", org.partner_id);
+    Ok((name, domain::reconciliation::csv(month, &lines)))
+}

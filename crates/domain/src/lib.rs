@@ -13,6 +13,7 @@ pub mod ids;
 pub mod membership;
 pub mod money;
 pub mod order;
+pub mod reconciliation;
 pub mod refund;
 pub mod roles;
 pub mod service_request;

@@ -145,3 +145,10 @@ async fn stripe_card_script() -> Response {
     )
         .into_response()
 }
+
+/// A CSV file to download, named `name`.
+fn csv_response(name: &str, text: String) -> Response {
+    let disposition = format!("attachment; filename=\"{name}\"");
+    ([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, disposition)], text)
+        .into_response()
+}

@@ -412,3 +412,89 @@ async fn the_api_opens_a_request_and_staff_cancel_it_once_per_idempotency_key() 
     let note = notes["data"][0]["id"].as_str().unwrap();
     assert_eq!(other.get(&format!("/api/v1/credit-notes/{note}")).await.0, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_reconciliation_file_lists_a_months_invoices_and_credit_notes() {
+    let t = spawn_app().await;
+    let (api, _sub, _page, staff_page) = bought_and_asked_to_cancel(&t, None).await;
+    let tz = t.app.catalog().program().time_zone();
+    let month_of_now = || domain::term::program_day(t.app.now(), tz).format("%Y-%m").to_string();
+    let bought = month_of_now();
+    t.clock.advance(Duration::days(40));
+    let cancelled = month_of_now();
+    assert_ne!(bought, cancelled);
+    let staff = t.staff_admin().await;
+    let r = staff.submit(&staff_page, &format!("{staff_page}/cancel-now"), &[("refund", ""), ("reason", "")]).await;
+    assert_eq!(location(&r), staff_page);
+
+    let csv = |month: String| {
+        let api = &api;
+        async move {
+            let r = api
+                .client
+                .get(format!("{}/api/v1/invoices/reconciliation?month={month}", api.url))
+                .bearer_auth(api.token.as_deref().unwrap())
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::OK);
+            assert_eq!(r.headers()["content-type"], "text/csv; charset=utf-8");
+            r.text().await.unwrap()
+        }
+    };
+    let first = csv(bought.clone()).await;
+    let lines: Vec<&str> = first.lines().collect();
+    assert_eq!(lines.len(), 2, "the header and the invoice: {first}");
+    assert!(lines[0].starts_with("date,document,number,description,"));
+    assert!(
+        lines[1].contains(",invoice,INV-2027-000001,") && lines[1].contains(",GBP,375.00,75.00,450.00,"),
+        "{first}"
+    );
+    let second = csv(cancelled.clone()).await;
+    let lines: Vec<&str> = second.lines().collect();
+    assert_eq!(lines.len(), 2, "the header and the credit note: {second}");
+    assert!(
+        lines[1].contains(",credit_note,CN-2027-000001,")
+            && lines[1].contains(",GBP,-")
+            && lines[1].ends_with(",INV-2027-000001"),
+        "a credit note is negative and names its invoice: {second}"
+    );
+
+    // The same file from the portal, to download.
+    let ada = signed_in_ada(&t).await;
+    let r = ada.get(&format!("/invoices/reconciliation?month={bought}")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let disposition = r.headers()["content-disposition"].to_str().unwrap().to_owned();
+    assert!(
+        disposition.starts_with("attachment; filename=\"reconciliation-")
+            && disposition.ends_with(&format!("-{bought}.csv\""))
+    );
+    assert_eq!(r.text().await.unwrap(), first);
+
+    // A month that is not one: the form again with why, or a problem document.
+    let r = ada.get("/invoices/reconciliation?month=March").await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("write the month as YYYY-MM"));
+    let (status, problem) = api.get("/api/v1/invoices/reconciliation?month=2027-13").await;
+    assert_eq!(
+        (status, problem["code"].as_str(), problem["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_input"), Some("month"))
+    );
+
+    // A Member may not have it, and another org's file for the same month is empty.
+    let ada = Partner { browser: ada, email: "ada@contoso.example".into() };
+    let member = t.invite_and_join(&ada, "cy@contoso.example", "member").await;
+    assert_eq!(
+        member.browser.get(&format!("/invoices/reconciliation?month={bought}")).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let eve = buyer(&t, "Fabrikam", "eve@fabrikam.example", "GB").await;
+    let r = eve
+        .client
+        .get(format!("{}/api/v1/invoices/reconciliation?month={bought}", eve.url))
+        .bearer_auth(eve.token.as_deref().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.text().await.unwrap().lines().count(), 1, "the header only");
+}

@@ -131,3 +131,40 @@ async fn every_change_is_in_the_audit_log_with_who_and_from_where() {
     assert!(html.contains("127.0.0.1"), "from where");
     assert!(html.contains("changed the role of bea@contoso.example from Member to Billing admin"));
 }
+
+#[tokio::test]
+async fn each_role_sees_the_menu_items_and_actions_it_may_use() {
+    let t = spawn_app().await;
+    let ada = t.sign_up("Contoso", "ada@contoso.example").await;
+    let api = t.api(Some(&t.token_for(&ada.browser, "/account").await));
+    let (order, _) = crate::checkout::order_at_review(&api, crate::checkout::GOOD_CARD).await;
+    let (status, paid, _) = crate::checkout::pay(&api, &order, "buy").await;
+    assert_eq!(status, StatusCode::OK, "{paid}");
+    let sub = format!("/subscriptions/{}", paid["subscription_id"].as_str().unwrap());
+    let menu =
+        |html: &str| ["/invoices", "/users", "/support"].map(|path| html.contains(&format!("<a href=\"{path}\">")));
+
+    let (_, html) = ada.browser.get_text("/dashboard").await;
+    assert_eq!(menu(&html), [true, true, true], "a Global admin has every item");
+    let (_, html) = ada.browser.get_text(&sub).await;
+    assert!(html.contains("Renew subscriptions") && html.contains("Turn off automatic renewal"));
+
+    let bea = t.invite_and_join(&ada, "bea@contoso.example", "billing_admin").await;
+    let (_, html) = bea.browser.get_text("/dashboard").await;
+    assert_eq!(menu(&html), [true, false, true], "a Billing admin: invoices and support");
+
+    // An Account admin may turn renewal off but not pay: no Renew button that would be refused.
+    let cy = t.invite_and_join(&ada, "cy@contoso.example", "account_admin").await;
+    let (_, html) = cy.browser.get_text("/dashboard").await;
+    assert_eq!(menu(&html), [false, false, true]);
+    let (_, html) = cy.browser.get_text(&sub).await;
+    assert!(!html.contains("Renew subscriptions</button>") && html.contains("Turn off automatic renewal"), "{html}");
+
+    // A Member has none of them, and is told at once that it may not open a request.
+    let dee = t.invite_and_join(&ada, "dee@contoso.example", "member").await;
+    let (_, html) = dee.browser.get_text("/dashboard").await;
+    assert_eq!(menu(&html), [false, false, false]);
+    assert_eq!(dee.browser.get("/support/requests/new").await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(dee.browser.get("/support/report").await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(dee.browser.get("/invoices").await.status(), StatusCode::FORBIDDEN);
+}

@@ -536,6 +536,27 @@ pub async fn list_invoices(
     )?)))
 }
 
+/// Which month's reconciliation file.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MonthQuery {
+    /// The month, YYYY-MM, in the program's time zone.
+    pub month: String,
+}
+
+/// The org's reconciliation file for a month (CSV): every invoice and credit note issued in it,
+/// credit notes with negative amounts (Billing admins and Global admins).
+#[utoipa::path(get, path = "/api/v1/invoices/reconciliation", tag = "invoices", params(MonthQuery),
+    responses((status = 200, content_type = "text/csv", body = String), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn get_reconciliation(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    super::ApiQuery(q): super::ApiQuery<MonthQuery>,
+) -> ApiResult<Response> {
+    let (name, csv) = app::invoices::reconciliation(&state.app, caller.partner()?, &q.month).await?;
+    Ok(crate::csv_response(&name, csv))
+}
+
 /// One invoice.
 #[utoipa::path(get, path = "/api/v1/invoices/{id}", tag = "invoices", params(("id" = String, Path)),
     responses((status = 200, body = Invoice), (status = "4XX", body = Problem, content_type = "application/problem+json")))]

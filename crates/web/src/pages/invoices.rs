@@ -18,6 +18,7 @@ use axum::{Extension, Router};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/invoices", get(invoices))
+        .route("/invoices/reconciliation", get(reconciliation))
         .route("/invoices/{id}", get(invoice))
         .route("/invoices/{id}/pdf", get(invoice_pdf))
         .route("/credit-notes/{id}", get(credit_note))
@@ -40,12 +41,26 @@ struct InvoicesPage {
     chrome: Chrome,
     invoices: Vec<InvoiceRow>,
     credit_notes: Vec<InvoiceRow>,
+    /// The reconciliation form: the month asked for (this month at first) and what was wrong.
+    month: String,
+    month_error: Option<String>,
 }
 
 async fn invoices(
     State(state): State<AppState>,
     Extension(csrf): Extension<CsrfToken>,
     s: PartnerSession,
+) -> Result<InvoicesPage, PageError> {
+    let this_month = domain::term::program_day(state.app.now(), state.app.catalog().program().time_zone());
+    invoices_page(&state, &csrf, &s, this_month.format("%Y-%m").to_string(), None).await
+}
+
+async fn invoices_page(
+    state: &AppState,
+    csrf: &CsrfToken,
+    s: &PartnerSession,
+    month: String,
+    month_error: Option<String>,
 ) -> Result<InvoicesPage, PageError> {
     let list = app::invoices::list(&state.app, &s.user).await?;
     let invoices = list
@@ -69,7 +84,31 @@ async fn invoices(
             description: format!("{} (invoice {})", n.description, n.invoice_number),
         })
         .collect();
-    Ok(InvoicesPage { chrome: Chrome::partner("Invoices", &csrf, &s.user), invoices, credit_notes })
+    let chrome = Chrome::partner("Invoices", csrf, &s.user);
+    Ok(InvoicesPage { chrome, invoices, credit_notes, month, month_error })
+}
+
+#[derive(serde::Deserialize)]
+struct MonthForm {
+    #[serde(default)]
+    month: String,
+}
+
+/// The month's reconciliation file; a month that is not one shows the invoices again with why.
+async fn reconciliation(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    s: PartnerSession,
+    axum::extract::Query(form): axum::extract::Query<MonthForm>,
+) -> Result<Response, PageError> {
+    match app::invoices::reconciliation(&state.app, &s.user, &form.month).await {
+        Ok((name, csv)) => Ok(crate::csv_response(&name, csv)),
+        Err(app::AppError::Invalid(e)) => {
+            let page = invoices_page(&state, &csrf, &s, form.month, Some(e.to_string())).await?;
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(Template, WebTemplate)]

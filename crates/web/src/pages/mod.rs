@@ -83,6 +83,7 @@ pub struct Chrome {
     pub who: Option<WhoIsIn>,
     pub staff: bool,
     pub notice: Option<&'static str>,
+    pub menu: PartnerMenu,
 }
 
 pub struct WhoIsIn {
@@ -90,19 +91,47 @@ pub struct WhoIsIn {
     pub role: &'static str,
 }
 
+/// The portal's menu items a partner's role can use; the server checks each route anyway.
+#[derive(Default)]
+pub struct PartnerMenu {
+    pub billing: bool,
+    pub users: bool,
+    pub support: bool,
+}
+
 impl Chrome {
     pub fn anonymous(title: &str, csrf: &CsrfToken) -> Chrome {
-        Chrome { title: title.to_owned(), csrf: csrf.0.clone(), who: None, staff: false, notice: None }
+        Chrome {
+            title: title.to_owned(),
+            csrf: csrf.0.clone(),
+            who: None,
+            staff: false,
+            notice: None,
+            menu: PartnerMenu::default(),
+        }
     }
 
     pub fn partner(title: &str, csrf: &CsrfToken, user: &app::PartnerUser) -> Chrome {
+        use domain::roles::PartnerPermission as P;
         let who = WhoIsIn { name: user.name.clone(), role: user.role.label() };
-        Chrome { title: title.to_owned(), csrf: csrf.0.clone(), who: Some(who), staff: false, notice: None }
+        let menu = PartnerMenu {
+            billing: user.role.allows(P::ManageBilling),
+            users: user.role.allows(P::ManageUsers),
+            support: user.role.allows(P::UseSupport),
+        };
+        Chrome { title: title.to_owned(), csrf: csrf.0.clone(), who: Some(who), staff: false, notice: None, menu }
     }
 
     pub fn staff(title: &str, csrf: &CsrfToken, staff: &app::StaffMember) -> Chrome {
         let who = WhoIsIn { name: staff.name.clone(), role: staff.role.label() };
-        Chrome { title: title.to_owned(), csrf: csrf.0.clone(), who: Some(who), staff: true, notice: None }
+        Chrome {
+            title: title.to_owned(),
+            csrf: csrf.0.clone(),
+            who: Some(who),
+            staff: true,
+            notice: None,
+            menu: PartnerMenu::default(),
+        }
     }
 
     pub fn with_notice(mut self, notice: Option<&'static str>) -> Chrome {

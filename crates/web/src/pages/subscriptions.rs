@@ -34,6 +34,9 @@ struct SubscriptionPage {
     term: String,
     next_amount: String,
     card: String,
+    /// Renew subscriptions (billing roles).
+    can_renew: bool,
+    /// Turn off automatic renewal (billing and offer roles).
     can_manage: bool,
     invoices: Vec<(String, String, String)>,
     error: Option<String>,
@@ -74,6 +77,7 @@ async fn subscription_page(
         term: term_text(sub.term_start, sub.term_end),
         next_amount: price,
         card,
+        can_renew: billing,
         can_manage: billing || session.user.role.allows(domain::roles::PartnerPermission::ManageOffers),
         invoices,
         error,

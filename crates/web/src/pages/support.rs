@@ -134,8 +134,12 @@ struct ReportPage {
     chrome: Chrome,
 }
 
-async fn report(Extension(csrf): Extension<CsrfToken>, session: PartnerSession) -> ReportPage {
-    ReportPage { chrome: Chrome::partner("Report problems", &csrf, &session.user) }
+/// Who may not open a request is told so before filling in anything.
+const NO_SUPPORT: &str = "open service requests; ask an admin of your org";
+
+async fn report(Extension(csrf): Extension<CsrfToken>, session: PartnerSession) -> Result<ReportPage, PageError> {
+    session.user.require(domain::roles::PartnerPermission::UseSupport, NO_SUPPORT)?;
+    Ok(ReportPage { chrome: Chrome::partner("Report problems", &csrf, &session.user) })
 }
 
 #[derive(Template, WebTemplate)]
@@ -194,6 +198,7 @@ async fn new_form(
     Extension(csrf): Extension<CsrfToken>,
     session: PartnerSession,
 ) -> Result<NewRequestPage, PageError> {
+    session.user.require(domain::roles::PartnerPermission::UseSupport, NO_SUPPORT)?;
     Ok(new_page(&state, &csrf, &session, NewForm::default(), None).await?)
 }
 
@@ -293,7 +298,8 @@ struct DetailPage {
     chrome: Chrome,
     r: RequestRow,
     contact: String,
-    subscription_id: Option<String>,
+    /// The subscription the request is about: its id and its name.
+    subscription: Option<(String, String)>,
     messages: Vec<MessageRow>,
     files: Vec<(String, String, String)>,
     refunds: Vec<RefundRow>,
@@ -320,7 +326,13 @@ async fn detail_page(
             Some(phone) => format!("{}, {phone}", r.contact_email),
             None => r.contact_email.clone(),
         },
-        subscription_id: r.subscription_id.clone(),
+        subscription: match &r.subscription_id {
+            Some(sub) => Some(match app::invoices::subscription(&state.app, &session.user, sub).await {
+                Ok(s) => (s.id, format!("{} subscription (term ends {})", s.offer_name, s.term_end)),
+                Err(_) => (sub.clone(), sub.clone()),
+            }),
+            None => None,
+        },
         can_reply: status.is_open(),
         can_reopen: reopenable,
         refunds: refund_rows(&view.refunds, false),
@@ -498,7 +510,9 @@ async fn staff_page(
         draw_key: state.app.new_secret("draw"),
         subscription: quote.as_ref().map(|q| {
             let sub = &q.subscription;
-            format!("{} subscription, {}, term {}", sub.offer_name, sub.status, term_text(sub.term_start, sub.term_end))
+            let status =
+                sub.status.parse::<domain::subscription::Status>().map_or(sub.status.clone(), |s| s.to_string());
+            format!("{} subscription, {status}, term {}", sub.offer_name, term_text(sub.term_start, sub.term_end))
         }),
         cancellable: quote.as_ref().is_some_and(|q| q.live),
         quote: quote
