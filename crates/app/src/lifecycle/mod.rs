@@ -269,8 +269,9 @@ pub(crate) async fn renewal_failed(
             data["next_retry_on"] = serde_json::json!(next);
             crate::webhooks::emit_one(app, tx, "subscription.renewal_failed", &sub.org_id, &sub.id, data).await?;
             let body = format!(
-                "The automatic renewal of your {} subscription could not be charged: {reason}\n\nWe will try again on {next}. Until then your benefits continue. Add or update your card, or renew now: {link}\n",
-                sub.offer_name
+                "The automatic renewal of your {} subscription could not be charged: {reason}\n\nWe will try again on {next} with the newest card on file. Until then your benefits continue. Add a card: {cards}\nOr renew now: {link}\n",
+                sub.offer_name,
+                cards = format_args!("{}/payment-methods", app.settings().public_url),
             );
             let title = format!("Payment for your {} subscription failed", sub.offer_name);
             notify(app, tx, &sub, &format!("{due}:charge-failed-{done}"), &title, body).await.map(|_| ())

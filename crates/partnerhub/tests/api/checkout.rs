@@ -486,3 +486,34 @@ async fn a_not_yet_answer_is_not_kept_for_the_idempotency_key() {
     assert_eq!(body["status"], "paid");
     assert_eq!(sandbox_charges(&t).await, 1);
 }
+
+#[tokio::test]
+async fn a_billing_admin_adds_a_card_under_payment_methods() {
+    let t = spawn_app().await;
+    let ada = t.sign_up("Contoso", "ada@contoso.example").await;
+    let (status, page) = ada.browser.get_text("/payment-methods").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Payment methods") && !page.contains("id=\"saved-cards\""), "no card yet");
+
+    let card =
+        |number: &'static str| [("card_number", number), ("exp_month", "12"), ("exp_year", "2030"), ("cvc", "123")];
+    let r = ada.browser.submit("/payment-methods", "/payment-methods", &card("4242424242424242")).await;
+    assert_eq!(location(&r), "/payment-methods?notice=card_added");
+    let r = ada.browser.submit("/payment-methods", "/payment-methods", &card("4000000000000002")).await;
+    assert!(r.status().is_client_error(), "a card the gateway refuses is not saved");
+    let refused = r.text().await.unwrap();
+    assert!(refused.contains("class=\"error\""), "{refused}");
+    let (_, page) = ada.browser.get_text("/payment-methods").await;
+    assert!(page.contains("Visa •••• 4242, expires 12/2030"), "{page}");
+    assert_eq!(page.matches("<li>").count(), 1, "only the card that was saved: {page}");
+
+    // Another org sees none of it; a Member may not see or add cards.
+    let eve = t.sign_up("Fabrikam", "eve@fabrikam.example").await;
+    assert!(!eve.browser.get_text("/payment-methods").await.1.contains("4242, expires"));
+    let member = t.invite_and_join(&ada, "cy@contoso.example", "member").await;
+    assert_eq!(member.browser.get("/payment-methods").await.status(), StatusCode::FORBIDDEN);
+    let r = member.browser.submit("/dashboard", "/payment-methods", &card("4242424242424242")).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let (_, page) = ada.browser.get_text("/payment-methods").await;
+    assert_eq!(page.matches("<li>").count(), 1);
+}

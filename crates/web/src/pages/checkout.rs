@@ -31,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/orders/{id}/verify", post(verify))
         .route("/orders/{id}/payment", post(choose_card))
         .route("/orders/{id}/card", get(card_form).post(add_card))
+        .route("/payment-methods", get(payment_methods).post(add_payment_method))
         .route("/orders/{id}/back", post(back))
         .route("/orders/{id}/buy", post(buy))
 }
@@ -280,18 +281,29 @@ struct StripeCard {
 #[template(path = "portal/card.html")]
 struct CardPage {
     chrome: Chrome,
-    order_id: String,
+    /// Where the form posts, and the way back.
+    action: String,
+    back: String,
+    /// The org's saved cards, listed on Payment methods (not in an order's steps).
+    saved: Vec<String>,
     error: Option<String>,
     exp_month: String,
     exp_year: String,
     stripe: Option<StripeCard>,
 }
 
+/// Which card form: an order's payment step, or the org's Payment methods.
+#[derive(Clone, Copy)]
+enum CardFor<'a> {
+    Order(&'a str),
+    PaymentMethods,
+}
+
 async fn card_page(
     state: &AppState,
     csrf: &CsrfToken,
     s: &PartnerSession,
-    id: &str,
+    target: CardFor<'_>,
     form: Option<&CardForm>,
     error: Option<String>,
 ) -> Result<CardPage, AppError> {
@@ -302,9 +314,22 @@ async fn card_page(
         }
         app::GatewayConfig::Sandbox => None,
     };
+    let (title, action, back, saved) = match target {
+        CardFor::Order(id) => ("Add a way to pay", format!("/orders/{id}/card"), format!("/orders/{id}"), Vec::new()),
+        CardFor::PaymentMethods => {
+            let saved = app::payment_methods::list(&state.app, &s.user)
+                .await?
+                .iter()
+                .map(|c| format!("{}, expires {:02}/{}", card_label(&c.brand, &c.last4), c.exp_month, c.exp_year))
+                .collect();
+            ("Payment methods", "/payment-methods".to_owned(), "/invoices".to_owned(), saved)
+        }
+    };
     Ok(CardPage {
-        chrome: Chrome::partner("Add a way to pay", csrf, &s.user),
-        order_id: id.to_owned(),
+        chrome: Chrome::partner(title, csrf, &s.user),
+        action,
+        back,
+        saved,
         error,
         exp_month: form.map(|f| f.exp_month.clone()).unwrap_or_default(),
         exp_year: form.map(|f| f.exp_year.clone()).unwrap_or_default(),
@@ -321,7 +346,7 @@ async fn card_form(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let order = app::checkout::order(&state.app, &s.user, &id).await?;
-    let page = card_page(&state, &csrf, &s, &order.id, None, None).await?;
+    let page = card_page(&state, &csrf, &s, CardFor::Order(&order.id), None, None).await?;
     Ok(with_card_policy(&state, page.into_response()))
 }
 
@@ -354,6 +379,22 @@ struct CardForm {
     stripe_payment_method: String,
 }
 
+impl CardForm {
+    /// The card as the form sent it: typed (sandbox) or a Stripe.js payment method.
+    fn input(&self) -> CardInput<'_> {
+        if !self.stripe_payment_method.is_empty() {
+            CardInput::StripePaymentMethod(&self.stripe_payment_method)
+        } else {
+            CardInput::Typed {
+                number: &self.card_number,
+                exp_month: &self.exp_month,
+                exp_year: &self.exp_year,
+                cvc: &self.cvc,
+            }
+        }
+    }
+}
+
 /// Saves the card, picks it for the order, and goes on to the review.
 async fn add_card(
     State(state): State<AppState>,
@@ -363,11 +404,7 @@ async fn add_card(
     Path(id): Path<String>,
     Form(f): Form<CardForm>,
 ) -> Response {
-    let input = if !f.stripe_payment_method.is_empty() {
-        CardInput::StripePaymentMethod(&f.stripe_payment_method)
-    } else {
-        CardInput::Typed { number: &f.card_number, exp_month: &f.exp_month, exp_year: &f.exp_year, cvc: &f.cvc }
-    };
+    let input = f.input();
     let result = async {
         app::checkout::order(&state.app, &s.user, &id).await?;
         let card = app::payment_methods::add(&state.app, &s.user, input, &origin).await?;
@@ -377,7 +414,40 @@ async fn add_card(
     match result {
         Ok(_) => Redirect::to(&format!("/orders/{id}")).into_response(),
         Err(e @ (AppError::Invalid(_) | AppError::Declined(_) | AppError::GatewayUnavailable(_))) => {
-            match card_page(&state, &csrf, &s, &id, Some(&f), Some(public_message(&e))).await {
+            match card_page(&state, &csrf, &s, CardFor::Order(&id), Some(&f), Some(public_message(&e))).await {
+                Ok(page) => with_card_policy(&state, (status_of(&e), page).into_response()),
+                Err(e) => PageError(e).into_response(),
+            }
+        }
+        Err(e) => PageError(e).into_response(),
+    }
+}
+
+/// Payment methods: the org's saved cards, and a form to add one (automatic renewals charge
+/// the newest, so adding a card is how a billing admin replaces an expiring one).
+async fn payment_methods(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    s: PartnerSession,
+    q: axum::extract::Query<super::NoticeQuery>,
+) -> Result<Response, PageError> {
+    let mut page = card_page(&state, &csrf, &s, CardFor::PaymentMethods, None, None).await?;
+    page.chrome = page.chrome.with_notice(q.message());
+    Ok(with_card_policy(&state, page.into_response()))
+}
+
+async fn add_payment_method(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    WebOrigin(origin): WebOrigin,
+    s: PartnerSession,
+    Form(f): Form<CardForm>,
+) -> Response {
+    let input = f.input();
+    match app::payment_methods::add(&state.app, &s.user, input, &origin).await {
+        Ok(_) => Redirect::to("/payment-methods?notice=card_added").into_response(),
+        Err(e @ (AppError::Invalid(_) | AppError::Declined(_) | AppError::GatewayUnavailable(_))) => {
+            match card_page(&state, &csrf, &s, CardFor::PaymentMethods, Some(&f), Some(public_message(&e))).await {
                 Ok(page) => with_card_policy(&state, (status_of(&e), page).into_response()),
                 Err(e) => PageError(e).into_response(),
             }

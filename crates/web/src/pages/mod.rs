@@ -152,6 +152,7 @@ impl NoticeQuery {
         Some(match self.notice.as_deref()? {
             "welcome" => "Welcome! Your org has joined the program with a Network membership.",
             "invited" => "Invitation sent.",
+            "card_added" => "Card saved. Automatic renewals charge it from now on.",
             "invitation_cancelled" => "Invitation cancelled.",
             "role_changed" => "Role changed.",
             "user_removed" => "User removed.",
