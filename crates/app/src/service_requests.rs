@@ -409,6 +409,35 @@ pub async fn draw_support(
 /// renewal goes off (one way, as when the partner turns it off), the subscription and its
 /// benefits run to the term's end and then expire, nothing is refunded. The conversation says
 /// so and the request is resolved.
+/// Names the org's subscription `subscription_id` on a request that named none (a partner
+/// asked to cancel without choosing one), so that the agent can act on it.
+pub async fn name_subscription(
+    app: &App,
+    staff: &StaffMember,
+    id: &str,
+    subscription_id: &str,
+    origin: &Origin,
+) -> Result<(), AppError> {
+    staff.require(StaffPermission::ViewOrgs, "change service requests")?;
+    let mut tx = app.store().write().await?;
+    let r = store::service_requests::get(&mut tx, id).await?.ok_or(AppError::NotFound("service request"))?;
+    if let Some(named) = &r.subscription_id {
+        if named == subscription_id {
+            return Ok(());
+        }
+        return Err(conflict("subscription_named", "this request names a subscription already"));
+    }
+    let sub = store::subscriptions::get_in_org(&mut tx, &r.org_id, subscription_id)
+        .await?
+        .ok_or_else(|| InvalidInput::new("subscription_id", "choose one of this org's subscriptions"))?;
+    store::service_requests::set_subscription(&mut tx, &r.id, &sub.id, app.now()).await?;
+    let detail = format!("named the {} subscription on request {}", sub.offer_name, r.number);
+    let change = Change { org: Some(&r.org_id), action: "service_request.subscription_named", subject: &r.id, detail };
+    audit::record(app, &mut tx, Who::actor(&Actor::Staff(staff.clone())), origin, change).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 pub async fn cancel_at_term_end(app: &App, staff: &StaffMember, id: &str, origin: &Origin) -> Result<(), AppError> {
     staff.require(StaffPermission::ViewOrgs, "cancel subscriptions")?;
     let mut tx = app.store().write().await?;

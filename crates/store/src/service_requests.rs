@@ -237,6 +237,17 @@ pub async fn messages(conn: &mut Conn, request_id: &str) -> Result<Vec<MessageRe
 
 /// Moves a request to `status` (and records when it was resolved); `assignee` replaces the
 /// handler when given.
+/// Names the subscription a request is about (an agent does, when the partner did not).
+pub async fn set_subscription(conn: &mut Conn, id: &str, subscription_id: &str, at: DateTime<Utc>) -> Result<()> {
+    sqlx::query("UPDATE service_requests SET subscription_id = $2, updated_at = $3 WHERE id = $1")
+        .bind(id)
+        .bind(subscription_id)
+        .bind(crate::time::to_db(at))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 pub async fn set_status(
     conn: &mut Conn,
     id: &str,

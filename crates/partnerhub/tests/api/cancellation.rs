@@ -498,3 +498,50 @@ async fn the_reconciliation_file_lists_a_months_invoices_and_credit_notes() {
         .unwrap();
     assert_eq!(r.text().await.unwrap().lines().count(), 1, "the header only");
 }
+
+#[tokio::test]
+async fn an_agent_names_the_subscription_a_request_left_out_then_cancels_it() {
+    let t = spawn_app().await;
+    let api = buyer(&t, "Contoso", "ada@contoso.example", "GB").await;
+    let (order, _) = order_at_review(&api, GOOD_CARD).await;
+    let sub = pay(&api, &order, "buy").await.1["subscription_id"].as_str().unwrap().to_owned();
+    let ada = signed_in_ada(&t).await;
+    let fields = [
+        ("problem", "billing"),
+        ("subscription_id", ""),
+        ("title", "Cancel our membership"),
+        ("description", "Please cancel it."),
+        ("contact_email", "ada@contoso.example"),
+        ("contact_phone", ""),
+    ];
+    let r = ada.submit("/support/requests/new", "/support/requests", &fields).await;
+    let id =
+        location(&r).trim_end_matches("?notice=request_opened").trim_start_matches("/support/requests/").to_owned();
+    let staff_page = format!("/staff/requests/{id}");
+    let staff = t.staff_admin().await;
+    let (_, html) = staff.get_text(&staff_page).await;
+    assert!(html.contains("Name this subscription") && !html.contains("cancel-now"), "{html}");
+
+    // Another org's subscription is not one to name.
+    let eve = buyer(&t, "Fabrikam", "eve@fabrikam.example", "GB").await;
+    let (eve_order, _) = order_at_review(&eve, GOOD_CARD).await;
+    let eve_sub = pay(&eve, &eve_order, "buy").await.1["subscription_id"].as_str().unwrap().to_owned();
+    let r = staff.submit(&staff_page, &format!("{staff_page}/subscription"), &[("subscription_id", &eve_sub)]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(staff.get_text(&staff_page).await.1.contains("Name this subscription"), "nothing changed");
+
+    let r = staff.submit(&staff_page, &format!("{staff_page}/subscription"), &[("subscription_id", &sub)]).await;
+    assert_eq!(location(&r), staff_page);
+    let (_, html) = staff.get_text(&staff_page).await;
+    assert!(
+        html.contains("id=\"request-subscription\">Action Pack subscription, Active") && html.contains("cancel-now"),
+        "{html}"
+    );
+    let (_, audit) = staff.get_text("/staff/audit").await;
+    assert!(audit.contains("service_request.subscription_named"));
+    let r = staff.submit(&staff_page, &format!("{staff_page}/cancel-now"), &[("refund", ""), ("reason", "")]).await;
+    assert_eq!(location(&r), staff_page);
+    assert_eq!(api.get(&format!("/api/v1/subscriptions/{sub}")).await.1["status"], "cancelled");
+    let (_, theirs) = eve.get(&format!("/api/v1/subscriptions/{eve_sub}")).await;
+    assert_eq!(theirs["status"], "active", "the other org's subscription is untouched");
+}

@@ -43,6 +43,7 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/requests/{id}/draw", post(draw))
         .route("/staff/requests/{id}/cancel-at-term-end", post(cancel_at_term_end))
         .route("/staff/requests/{id}/cancel-now", post(cancel_now))
+        .route("/staff/requests/{id}/subscription", post(name_subscription))
         .route("/staff/requests/{id}/note", post(note))
         .route("/staff/requests/{id}/assign", post(assign))
 }
@@ -474,6 +475,8 @@ struct StaffDetailPage {
     balances: Vec<(String, String, i64)>,
     /// The subscription the request is about: its name, status and term.
     subscription: Option<String>,
+    /// When the request names none: the org's subscriptions an agent can name (id, what).
+    org_subscriptions: Vec<(String, String)>,
     /// Whether it can be cancelled (it is live), and what cancelling now would refund.
     cancellable: bool,
     quote: Vec<QuoteRow>,
@@ -504,7 +507,21 @@ async fn staff_page(
         },
         None => None,
     };
+    let org_subscriptions = match &r.subscription_id {
+        Some(_) => Vec::new(),
+        None => app::staff::org_billing(&state.app, &s.staff, &r.org_id)
+            .await?
+            .0
+            .into_iter()
+            .map(|sub| {
+                let status =
+                    sub.status.parse::<domain::subscription::Status>().map_or(sub.status.clone(), |s| s.to_string());
+                (sub.id, format!("{} subscription, {status}, term ends {}", sub.offer_name, sub.term_end))
+            })
+            .collect(),
+    };
     Ok(StaffDetailPage {
+        org_subscriptions,
         org_name: format!("{} (partner ID {})", org.name, org.partner_id),
         balances: balances.into_iter().map(|(id, _, product, left)| (id, product, left)).collect(),
         draw_key: state.app.new_secret("draw"),
@@ -667,6 +684,25 @@ async fn assign(
 }
 
 /// After a staff action on a request: back to its page, or the page again with the reason.
+#[derive(Deserialize)]
+struct NameSubscriptionForm {
+    #[serde(default)]
+    subscription_id: String,
+}
+
+async fn name_subscription(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    WebOrigin(origin): WebOrigin,
+    s: StaffSession,
+    Path(id): Path<String>,
+    Form(form): Form<NameSubscriptionForm>,
+) -> Response {
+    let result =
+        app::service_requests::name_subscription(&state.app, &s.staff, &id, &form.subscription_id, &origin).await;
+    back_to_request(&state, &csrf, &s, &id, result).await
+}
+
 async fn back_to_request<T>(
     state: &AppState,
     csrf: &CsrfToken,
