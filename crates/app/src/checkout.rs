@@ -693,6 +693,7 @@ async fn complete_paid(
                 created_at: now,
                 retries_done: 0,
                 next_retry_on: None,
+                ends_cancelled: false,
             };
             store::subscriptions::insert(&mut tx, &subscription).await?;
             if let Some(offer) = catalog.offer(&order.offer_code) {

@@ -136,6 +136,7 @@ pub async fn due_subscriptions(
                 created_at: now,
                 retries_done: 0,
                 next_retry_on: None,
+                ends_cancelled: false,
             });
         }
         store::orgs::insert_many(&mut tx, &batch.orgs).await?;

@@ -457,9 +457,7 @@ pub async fn cancel_at_term_end(app: &App, staff: &StaffMember, id: &str, origin
             format!("the {} subscription has ended already", sub.offer_name),
         ));
     }
-    if sub.auto_renew {
-        store::subscriptions::turn_off_auto_renew(&mut tx, &r.org_id, &sub.id).await?;
-    }
+    store::subscriptions::cancel_at_term_end(&mut tx, &r.org_id, &sub.id).await?;
     let note = format!(
         "Cancelled at the end of its term: the {} subscription ends on {} and will not renew; its benefits last until then. Nothing is refunded.",
         sub.offer_name, sub.term_end

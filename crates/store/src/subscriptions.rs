@@ -29,6 +29,8 @@ pub struct SubscriptionRecord {
     /// Failed automatic renewal charges of the current term retried so far.
     pub retries_done: i64,
     pub next_retry_on: Option<NaiveDate>,
+    /// Staff cancelled it at the end of its term: it ends as cancelled, with no reminders.
+    pub ends_cancelled: bool,
 }
 
 fn date(text: String) -> Result<NaiveDate> {
@@ -52,11 +54,12 @@ fn from_row(r: &AnyRow) -> Result<SubscriptionRecord> {
         created_at: from_db(r.try_get("created_at")?)?,
         retries_done: r.try_get("retries_done")?,
         next_retry_on: date_from_db(r.try_get("next_retry_on")?)?,
+        ends_cancelled: r.try_get::<i64, _>("ends_cancelled")? != 0,
     })
 }
 
 const COLUMNS: &str = "id, org_id, offer_code, offer_name, status, auto_renew, anchor_date, term_start, term_end, currency, \
-    price_minor, payment_method_id, created_at, retries_done, next_retry_on";
+    price_minor, payment_method_id, created_at, retries_done, next_retry_on, ends_cancelled";
 
 impl crate::bulk::Rows for SubscriptionRecord {
     const INTO: &'static str = "subscriptions (id, org_id, offer_code, offer_name, status, auto_renew, anchor_date, \
@@ -187,7 +190,7 @@ pub async fn renew(
     payment_method_id: &str,
 ) -> Result<bool> {
     let done = sqlx::query(
-        "UPDATE subscriptions SET status = 'active', auto_renew = 1, anchor_date = $1, term_start = $2, term_end = $3, \
+        "UPDATE subscriptions SET status = 'active', auto_renew = 1, ends_cancelled = 0, anchor_date = $1, term_start = $2, term_end = $3, \
          payment_method_id = $4, retries_done = 0, next_retry_on = NULL, lease_until = NULL \
          WHERE id = $5 AND term_end = $6 AND status <> 'cancelled'",
     )
@@ -229,7 +232,7 @@ pub async fn renew_many(conn: &mut Conn, renewed: &[Renewed<'_>]) -> Result<Vec<
     }
     let done = bulk::with_values(
         conn,
-        "UPDATE subscriptions SET status = 'active', auto_renew = 1, anchor_date = v.column3, term_start = v.column4, \
+        "UPDATE subscriptions SET status = 'active', auto_renew = 1, ends_cancelled = 0, anchor_date = v.column3, term_start = v.column4, \
          term_end = v.column5, payment_method_id = v.column6, retries_done = 0, next_retry_on = NULL, lease_until = NULL \
          FROM (VALUES {values}) AS v WHERE subscriptions.id = v.column1 AND subscriptions.term_end = v.column2 \
          AND subscriptions.status <> 'cancelled' RETURNING subscriptions.id",
@@ -327,6 +330,16 @@ pub async fn set_status(conn: &mut Conn, id: &str, status: &str) -> Result<()> {
 }
 
 /// Turns automatic renewal off; `false` if it was off already.
+/// Staff cancel at the end of the term: no renewal, and the end is a cancellation.
+pub async fn cancel_at_term_end(conn: &mut Conn, org: &OrgId, id: &str) -> Result<()> {
+    sqlx::query("UPDATE subscriptions SET auto_renew = 0, ends_cancelled = 1 WHERE org_id = $1 AND id = $2")
+        .bind(org.as_str())
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 pub async fn turn_off_auto_renew(conn: &mut Conn, org: &OrgId, id: &str) -> Result<bool> {
     let done = sqlx::query("UPDATE subscriptions SET auto_renew = 0 WHERE org_id = $1 AND id = $2 AND auto_renew = 1")
         .bind(org.as_str())

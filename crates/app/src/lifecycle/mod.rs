@@ -284,25 +284,45 @@ pub(crate) async fn renewal_failed(
 }
 
 async fn record_expiry(app: &App, tx: &mut store::Conn, sub: &SubscriptionRecord, why: &str) -> Result<(), AppError> {
+    record_end(app, tx, sub, Status::Expired, why).await
+}
+
+/// The end of a subscription at its term's end, `Expired` or (staff cancelled it at the end of
+/// its term) `Cancelled`: the webhook, the audit row, its benefits and competency, the notice.
+async fn record_end(
+    app: &App,
+    tx: &mut store::Conn,
+    sub: &SubscriptionRecord,
+    end: Status,
+    why: &str,
+) -> Result<(), AppError> {
+    let (event, verb, title) = match end {
+        Status::Cancelled => ("subscription.cancelled", "was cancelled", "has ended"),
+        _ => ("subscription.expired", "expired", "has expired"),
+    };
     let mut data = crate::webhooks::subscription_data(sub);
-    data["status"] = "expired".into();
+    data["status"] = end.as_str().into();
     data["reason"] = why.into();
-    crate::webhooks::emit_one(app, tx, "subscription.expired", &sub.org_id, &sub.id, data).await?;
+    crate::webhooks::emit_one(app, tx, event, &sub.org_id, &sub.id, data).await?;
     let change = Change {
         org: Some(&sub.org_id),
-        action: "subscription.expired",
+        action: event,
         subject: &sub.id,
-        detail: format!("the {} subscription expired: {why}", sub.offer_name),
+        detail: format!("the {} subscription {verb}: {why}", sub.offer_name),
     };
     audit::record(app, tx, Who::system("renewal run"), &Origin { address: None, channel: "renewal run" }, change)
         .await?;
     crate::benefits::end(app, tx, &sub.id).await?;
     store::competencies::expire_for_subscription(tx, &sub.id, app.now()).await?;
+    let again = match end {
+        Status::Cancelled => "You can subscribe again under Partnership > Offers.",
+        _ => "You can subscribe again under Partnership > Offers (or renew it within 30 days of its end).",
+    };
     let body = format!(
-        "Your {} subscription ended on {}: {why}. Its benefits have ended. You can subscribe again under Partnership > Offers (or renew it within 30 days of its end).\n",
+        "Your {} subscription ended on {}: {why}. Its benefits have ended. {again}\n",
         sub.offer_name, sub.term_end
     );
-    let title = format!("Your {} subscription has expired", sub.offer_name);
+    let title = format!("Your {} subscription {title}", sub.offer_name);
     notify(app, tx, sub, &format!("{}:expired", sub.term_end), &title, body).await.map(|_| ())
 }
 
@@ -449,6 +469,12 @@ async fn process_due(app: &App, sub: &SubscriptionRecord) -> Result<Done, AppErr
     if !due || current.term_end != sub.term_end {
         return Ok(Done::Nothing);
     }
+    if !current.auto_renew && current.ends_cancelled {
+        store::subscriptions::set_status(&mut tx, &current.id, Status::Cancelled.as_str()).await?;
+        record_end(app, &mut tx, &current, Status::Cancelled, "it was cancelled at the end of its term").await?;
+        tx.commit().await?;
+        return Ok(Done::Expired);
+    }
     if !current.auto_renew {
         let why = if status == Status::PastDue {
             "automatic renewal was turned off after the payment failed"
@@ -553,7 +579,8 @@ async fn send_reminders(app: &App) -> Result<usize, AppError> {
 
 async fn send_reminders_to(app: &App, today: NaiveDate, subs: Vec<SubscriptionRecord>) -> Result<usize, AppError> {
     let mut sent = 0;
-    for sub in subs {
+    // A subscription staff cancelled at the end of its term is not reminded to renew.
+    for sub in subs.into_iter().filter(|s| !s.ends_cancelled) {
         let schedule = Reminder::schedule(sub.term_end, sub.auto_renew);
         // Only the latest reminder due is sent: one that a later one has overtaken (automatic
         // renewal turned off late, or a run missed) would tell the wrong number of days.

@@ -258,9 +258,17 @@ async fn staff_cancel_a_subscription_at_the_end_of_its_term_from_a_billing_reque
     assert_eq!((s["status"].as_str(), s["auto_renew"].as_bool()), (Some("active"), Some(false)), "runs to its end");
     let (_, html) = ada.browser.get_text(&format!("/support/requests/{request}")).await;
     assert!(html.contains("ends on 2028-03-15 and will not renew") && html.contains("Resolved"), "{html}");
+    let (_, html) = ada.browser.get_text(&format!("/subscriptions/{sub}")).await;
+    assert!(html.contains("Cancelled at the end of its term") && !html.contains("remind you to renew"), "{html}");
     crate::lifecycle::run_until(&t, crate::lifecycle::day(2028, 3, 16)).await;
-    assert_eq!(api.get(&format!("/api/v1/subscriptions/{sub}")).await.1["status"], "expired");
+    assert_eq!(api.get(&format!("/api/v1/subscriptions/{sub}")).await.1["status"], "cancelled", "it ends as cancelled");
     assert_eq!(crate::checkout::sandbox_charges(&t).await, 1, "no renewal was charged");
+    let mail = t.emails_to("ada@contoso.example").await;
+    assert!(!mail.iter().any(|m| m.contains("will not renew automatically. Renew it")), "no reminders to renew");
+    assert!(
+        mail.iter().any(|m| m.contains("it was cancelled at the end of its term")),
+        "the end is told as a cancellation"
+    );
 }
 
 #[tokio::test]
