@@ -430,13 +430,7 @@ async fn the_reconciliation_file_lists_a_months_invoices_and_credit_notes() {
     let csv = |month: String| {
         let api = &api;
         async move {
-            let r = api
-                .client
-                .get(format!("{}/api/v1/invoices/reconciliation?month={month}", api.url))
-                .bearer_auth(api.token.as_deref().unwrap())
-                .send()
-                .await
-                .unwrap();
+            let r = api.get_raw(&format!("/api/v1/invoices/reconciliation?month={month}")).await;
             assert_eq!(r.status(), StatusCode::OK);
             assert_eq!(r.headers()["content-type"], "text/csv; charset=utf-8");
             r.text().await.unwrap()
@@ -489,13 +483,7 @@ async fn the_reconciliation_file_lists_a_months_invoices_and_credit_notes() {
         StatusCode::FORBIDDEN
     );
     let eve = buyer(&t, "Fabrikam", "eve@fabrikam.example", "GB").await;
-    let r = eve
-        .client
-        .get(format!("{}/api/v1/invoices/reconciliation?month={bought}", eve.url))
-        .bearer_auth(eve.token.as_deref().unwrap())
-        .send()
-        .await
-        .unwrap();
+    let r = eve.get_raw(&format!("/api/v1/invoices/reconciliation?month={bought}")).await;
     assert_eq!(r.text().await.unwrap().lines().count(), 1, "the header only");
 }
 

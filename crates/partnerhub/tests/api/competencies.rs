@@ -373,23 +373,10 @@ async fn evidence_files_are_checked_by_their_bytes_and_kept_for_the_org_and_staf
 #[tokio::test]
 async fn the_silver_credit_is_taken_again_at_buy_when_days_have_passed() {
     let t = spawn_app().await;
-    let api = buyer(&t, "Contoso", "ada@contoso.example", "US").await;
-    let staff = staff_api(&t).await;
-    let silver = apply(&api, "silver", evidence(2, 3)).await.1["id"].as_str().unwrap().to_owned();
-    decide(&staff, &silver, "approve", "").await;
-    let silver_sub = pay_fee(&api, &silver, "silver").await["subscription_id"].as_str().unwrap().to_owned();
-    let gold = apply(&api, "gold", evidence(4, 5)).await.1["id"].as_str().unwrap().to_owned();
-    decide(&staff, &gold, "approve", "").await;
-
+    let (api, order, silver_sub) = gold_fee_order_over_silver(&t).await;
     // The Gold order starts on the day of the Silver purchase: the whole Silver fee is credited.
-    let (_, order) = api.post(&format!("/api/v1/competency-applications/{gold}/fee-order"), json!({})).await;
     assert_eq!(order["credit"]["amount_minor"], 167_000);
     let id = order["id"].as_str().unwrap().to_owned();
-    let version = order["terms"]["version"].as_str().unwrap();
-    api.post(&format!("/api/v1/orders/{id}/accept-terms"), json!({"terms_version": version})).await;
-    let (_, cards) = api.get("/api/v1/payment-methods").await;
-    api.post(&format!("/api/v1/orders/{id}/payment-method"), json!({"payment_method_id": cards["data"][0]["id"]}))
-        .await;
 
     // Paid a month later, the credit is what is left then, and the partner sees it first.
     t.clock.set(Utc.with_ymd_and_hms(2027, 10, 13, 9, 0, 0).unwrap());
@@ -405,26 +392,18 @@ async fn the_silver_credit_is_taken_again_at_buy_when_days_have_passed() {
     assert_eq!(api.get(&format!("/api/v1/subscriptions/{silver_sub}")).await.1["status"], "cancelled");
 }
 
-/// A program whose Cloud Platform Gold costs no more than Silver (in US dollars), an org that
-/// holds Silver, and its Gold fee order at review, bought on the day of the Silver purchase:
-/// the whole Silver fee is credited and nothing is due. Returns the server, the org's API, the
-/// Gold order's id and the Silver subscription's.
-async fn gold_order_the_credit_covers() -> (TestApp, Api, String, String) {
-    let catalog = app::catalog::DEMO.text.replacen("USD = \"4730.00\"", "USD = \"1670.00\"", 1);
-    assert_ne!(catalog, app::catalog::DEMO.text, "the test lowers the Gold fee");
-    let t = spawn_app_with_catalog(&catalog).await;
-    let api = buyer(&t, "Contoso", "ada@contoso.example", "US").await;
-    let staff = staff_api(&t).await;
+/// An org that holds Cloud Platform Silver (bought now) and its approved Gold fee order, taken
+/// to review with its card. Returns the org's API, the order as started, and the Silver
+/// subscription's id.
+async fn gold_fee_order_over_silver(t: &TestApp) -> (Api, Value, String) {
+    let api = buyer(t, "Contoso", "ada@contoso.example", "US").await;
+    let staff = staff_api(t).await;
     let silver = apply(&api, "silver", evidence(2, 3)).await.1["id"].as_str().unwrap().to_owned();
     decide(&staff, &silver, "approve", "").await;
     let silver_sub = pay_fee(&api, &silver, "silver").await["subscription_id"].as_str().unwrap().to_owned();
     let gold = apply(&api, "gold", evidence(4, 5)).await.1["id"].as_str().unwrap().to_owned();
     decide(&staff, &gold, "approve", "").await;
     let (_, order) = api.post(&format!("/api/v1/competency-applications/{gold}/fee-order"), json!({})).await;
-    assert_eq!(
-        (order["credit"]["amount_minor"].as_i64(), order["total"]["amount_minor"].as_i64()),
-        (Some(167_000), Some(0))
-    );
     let id = order["id"].as_str().unwrap().to_owned();
     let version = order["terms"]["version"].as_str().unwrap();
     api.post(&format!("/api/v1/orders/{id}/accept-terms"), json!({"terms_version": version})).await;
@@ -433,6 +412,23 @@ async fn gold_order_the_credit_covers() -> (TestApp, Api, String, String) {
         .post(&format!("/api/v1/orders/{id}/payment-method"), json!({"payment_method_id": cards["data"][0]["id"]}))
         .await;
     assert_eq!(status, StatusCode::OK, "{chosen}");
+    (api, order, silver_sub)
+}
+
+/// A program whose Cloud Platform Gold costs no more than Silver (in US dollars), and its Gold
+/// fee order at review over Silver bought the same day: the whole Silver fee is credited and
+/// nothing is due. Returns the server, the org's API, the Gold order's id and the Silver
+/// subscription's.
+async fn gold_order_the_credit_covers() -> (TestApp, Api, String, String) {
+    let catalog = app::catalog::DEMO.text.replacen("USD = \"4730.00\"", "USD = \"1670.00\"", 1);
+    assert_ne!(catalog, app::catalog::DEMO.text, "the test lowers the Gold fee");
+    let t = spawn_app_with_catalog(&catalog).await;
+    let (api, order, silver_sub) = gold_fee_order_over_silver(&t).await;
+    assert_eq!(
+        (order["credit"]["amount_minor"].as_i64(), order["total"]["amount_minor"].as_i64()),
+        (Some(167_000), Some(0))
+    );
+    let id = order["id"].as_str().unwrap().to_owned();
     (t, api, id, silver_sub)
 }
 

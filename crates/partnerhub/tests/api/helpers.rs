@@ -309,6 +309,11 @@ impl Api {
         (status, serde_json::from_str(&text).unwrap_or(json!({ "raw": text })))
     }
 
+    /// A GET whose answer is not JSON (a file), as it came.
+    pub async fn get_raw(&self, path: &str) -> reqwest::Response {
+        self.with_auth(self.client.get(format!("{}{path}", self.url))).send().await.expect("API call")
+    }
+
     pub async fn get(&self, path: &str) -> (StatusCode, Value) {
         self.call(reqwest::Method::GET, path, None).await
     }
