@@ -19,7 +19,8 @@ struct Cli {
     /// sqlite://FILE?mode=rwc or postgres://USER@HOST/DB (default: sqlite://partnerhub.db?mode=rwc).
     #[arg(long, global = true, env = "DATABASE_URL")]
     database_url: Option<String>,
-    /// A catalog file describing the program (default: the demo program built in).
+    /// A catalog file describing the program; it becomes the program in force (default: the
+    /// program in force in the database, or the demo program built in when there is none).
     #[arg(long, global = true, env = "PARTNERHUB_CATALOG")]
     catalog: Option<PathBuf>,
     /// Write logs as JSON lines instead of text.
@@ -38,49 +39,14 @@ enum Command {
         /// Address to listen on (default 127.0.0.1:8080).
         #[arg(long, env = "PARTNERHUB_LISTEN")]
         listen: Option<String>,
-        /// The URL people reach partnerhub at, for links in e-mails (default http://LISTEN).
-        #[arg(long, env = "PARTNERHUB_PUBLIC_URL")]
-        public_url: Option<String>,
-        /// Payment gateway: sandbox (default, test cards only) or stripe.
-        #[arg(long, env = "PARTNERHUB_GATEWAY")]
-        gateway: Option<String>,
-        #[arg(long, env = "STRIPE_SECRET_KEY", hide_env_values = true)]
-        stripe_secret_key: Option<String>,
-        #[arg(long, env = "STRIPE_PUBLISHABLE_KEY")]
-        stripe_publishable_key: Option<String>,
-        /// Stripe's API address (default https://api.stripe.com; localstripe for tests).
-        #[arg(long, env = "STRIPE_API_BASE")]
-        stripe_api_base: Option<String>,
-        /// The URL of Stripe.js (default https://js.stripe.com/v3/).
-        #[arg(long, env = "STRIPE_JS_URL")]
-        stripe_js_url: Option<String>,
-        /// At most this many charges a second to the gateway (default: none for the sandbox, 25
-        /// for Stripe).
-        #[arg(long, env = "PARTNERHUB_GATEWAY_RATE")]
-        gateway_rate: Option<u32>,
-        /// Automatic renewals charged per batch (default: 1000 on the sandbox, 50 when charges
-        /// are paced by --gateway-rate or go to Stripe).
-        #[arg(long, env = "PARTNERHUB_RENEWAL_BATCH")]
-        renewal_batch: Option<u32>,
+        #[command(flatten)]
+        operation: Operation,
+        #[command(flatten)]
+        mail: Mail,
         /// API calls allowed per token (or per client address without one) and minute, on
         /// each node (default 600).
         #[arg(long, env = "PARTNERHUB_API_RATE")]
         api_rate: Option<u32>,
-        /// SMTP server for e-mail (without it, e-mail stays in the outbox).
-        #[arg(long, env = "PARTNERHUB_SMTP_HOST")]
-        smtp_host: Option<String>,
-        #[arg(long, env = "PARTNERHUB_SMTP_PORT")]
-        smtp_port: Option<u16>,
-        /// none, starttls (default) or tls.
-        #[arg(long, env = "PARTNERHUB_SMTP_TLS")]
-        smtp_tls: Option<String>,
-        #[arg(long, env = "PARTNERHUB_SMTP_USERNAME")]
-        smtp_username: Option<String>,
-        #[arg(long, env = "PARTNERHUB_SMTP_PASSWORD", hide_env_values = true)]
-        smtp_password: Option<String>,
-        /// The sender, e.g. "Partner Program <partners@example.com>".
-        #[arg(long, env = "PARTNERHUB_SMTP_FROM")]
-        smtp_from: Option<String>,
         /// Test-only failure injection: crash-after-charge, crash-after-refund.
         #[arg(long, env = "PARTNERHUB_FAULT", hide = true)]
         fault: Option<String>,
@@ -117,6 +83,72 @@ enum Command {
     },
 }
 
+/// What the server and the jobs it runs need alike: the gateway that takes the money, its pace,
+/// and the URL that links in e-mails point to. `serve` and `jobs run` read the same flags,
+/// variables and config keys, so a run from the command line charges as the server would.
+#[derive(clap::Args)]
+struct Operation {
+    /// The URL people reach partnerhub at, for links in e-mails (default http://LISTEN).
+    #[arg(long, env = "PARTNERHUB_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Payment gateway: sandbox (default, test cards only) or stripe.
+    #[arg(long, env = "PARTNERHUB_GATEWAY")]
+    gateway: Option<String>,
+    #[arg(long, env = "STRIPE_SECRET_KEY", hide_env_values = true)]
+    stripe_secret_key: Option<String>,
+    #[arg(long, env = "STRIPE_PUBLISHABLE_KEY")]
+    stripe_publishable_key: Option<String>,
+    /// Stripe's API address (default https://api.stripe.com; localstripe for tests).
+    #[arg(long, env = "STRIPE_API_BASE")]
+    stripe_api_base: Option<String>,
+    /// The URL of Stripe.js (default https://js.stripe.com/v3/).
+    #[arg(long, env = "STRIPE_JS_URL")]
+    stripe_js_url: Option<String>,
+    /// At most this many charges a second to the gateway (default: none for the sandbox, 25
+    /// for Stripe).
+    #[arg(long, env = "PARTNERHUB_GATEWAY_RATE")]
+    gateway_rate: Option<u32>,
+    /// Automatic renewals charged per batch (default: 1000 on the sandbox, 50 when charges
+    /// are paced by --gateway-rate or go to Stripe).
+    #[arg(long, env = "PARTNERHUB_RENEWAL_BATCH")]
+    renewal_batch: Option<u32>,
+}
+
+/// The SMTP server the server's worker sends the outbox through (`serve` only: `jobs run`
+/// queues its e-mail in the outbox, and the server sends it).
+#[derive(clap::Args)]
+struct Mail {
+    /// SMTP server for e-mail (without it, e-mail stays in the outbox).
+    #[arg(long, env = "PARTNERHUB_SMTP_HOST")]
+    smtp_host: Option<String>,
+    #[arg(long, env = "PARTNERHUB_SMTP_PORT")]
+    smtp_port: Option<u16>,
+    /// none, starttls (default) or tls.
+    #[arg(long, env = "PARTNERHUB_SMTP_TLS")]
+    smtp_tls: Option<String>,
+    #[arg(long, env = "PARTNERHUB_SMTP_USERNAME")]
+    smtp_username: Option<String>,
+    #[arg(long, env = "PARTNERHUB_SMTP_PASSWORD", hide_env_values = true)]
+    smtp_password: Option<String>,
+    /// The sender, e.g. "Partner Program <partners@example.com>".
+    #[arg(long, env = "PARTNERHUB_SMTP_FROM")]
+    smtp_from: Option<String>,
+}
+
+impl Mail {
+    fn settings(&self, file: &FileConfig) -> anyhow::Result<Option<app::outbox::SmtpConfig>> {
+        let pick = |flag: &Option<String>, key: &Option<String>| flag.clone().or_else(|| key.clone());
+        config::smtp(config::SmtpChoice {
+            host: pick(&self.smtp_host, &file.smtp_host),
+            port: self.smtp_port.or(file.smtp_port),
+            tls: pick(&self.smtp_tls, &file.smtp_tls),
+            username: pick(&self.smtp_username, &file.smtp_username),
+            password: pick(&self.smtp_password, &file.smtp_password),
+            from: pick(&self.smtp_from, &file.smtp_from),
+        })
+    }
+}
+
 #[derive(Subcommand)]
 enum JobsCommand {
     /// Run every job due up to the end of DAY (renewals, retries, expiries, reminders, benefit
@@ -125,6 +157,8 @@ enum JobsCommand {
         /// The last day to run, YYYY-MM-DD (in the program's time zone).
         #[arg(long, value_name = "DAY")]
         until: chrono::NaiveDate,
+        #[command(flatten)]
+        operation: Operation,
     },
 }
 
@@ -143,6 +177,28 @@ enum StaffCommand {
         #[arg(long)]
         password_stdin: bool,
     },
+}
+
+impl Operation {
+    /// The settings these flags give, each falling back on the config file's key.
+    fn settings(&self, file: &FileConfig) -> anyhow::Result<Settings> {
+        let pick = |flag: &Option<String>, key: &Option<String>| flag.clone().or_else(|| key.clone());
+        let gateway = config::gateway(config::GatewayChoice {
+            gateway: pick(&self.gateway, &file.gateway),
+            stripe_secret_key: pick(&self.stripe_secret_key, &file.stripe_secret_key),
+            stripe_publishable_key: pick(&self.stripe_publishable_key, &file.stripe_publishable_key),
+            stripe_api_base: pick(&self.stripe_api_base, &file.stripe_api_base),
+            stripe_js_url: pick(&self.stripe_js_url, &file.stripe_js_url),
+        })?;
+        let gateway_rate = self.gateway_rate.or(match gateway {
+            app::GatewayConfig::Stripe { .. } => Some(25),
+            app::GatewayConfig::Sandbox => None,
+        });
+        if gateway_rate == Some(0) {
+            anyhow::bail!("--gateway-rate must be at least 1 charge a second");
+        }
+        Ok(Settings { gateway, gateway_rate, renewal_batch: self.renewal_batch, ..Settings::default() })
+    }
 }
 
 fn init_logs(json: bool) {
@@ -187,60 +243,22 @@ async fn async_main() -> std::process::ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let file = FileConfig::load(cli.config.as_deref())?;
-    let database_url = cli.database_url.or(file.database_url).unwrap_or_else(|| config::DEFAULT_DATABASE_URL.into());
-    let catalog_path = cli.catalog.or(file.catalog);
-    let catalog = catalog_path.as_deref().map_or(CatalogChoice::Demo, CatalogChoice::File);
+    let database_url =
+        cli.database_url.or(file.database_url.clone()).unwrap_or_else(|| config::DEFAULT_DATABASE_URL.into());
+    let catalog_path = cli.catalog.or(file.catalog.clone());
+    let catalog = catalog_path.as_deref().map_or(CatalogChoice::InForce, CatalogChoice::File);
     match cli.command {
-        Command::Serve {
-            listen,
-            public_url,
-            gateway,
-            stripe_secret_key,
-            stripe_publishable_key,
-            stripe_api_base,
-            stripe_js_url,
-            fault,
-            clock_start,
-            gateway_rate,
-            renewal_batch,
-            api_rate,
-            smtp_host,
-            smtp_port,
-            smtp_tls,
-            smtp_username,
-            smtp_password,
-            smtp_from,
-        } => {
-            let listen = listen.or(file.listen).unwrap_or_else(|| config::DEFAULT_LISTEN.into());
-            let gateway = config::gateway(config::GatewayChoice {
-                gateway: gateway.or(file.gateway),
-                stripe_secret_key: stripe_secret_key.or(file.stripe_secret_key),
-                stripe_publishable_key: stripe_publishable_key.or(file.stripe_publishable_key),
-                stripe_api_base: stripe_api_base.or(file.stripe_api_base),
-                stripe_js_url: stripe_js_url.or(file.stripe_js_url),
-            })?;
+        Command::Serve { listen, operation, mail, api_rate, fault, clock_start } => {
+            let listen = listen.or(file.listen.clone()).unwrap_or_else(|| config::DEFAULT_LISTEN.into());
+            let public_url = operation.public_url.clone().or(file.public_url.clone());
+            let settings = operation.settings(&file)?;
             let fault = match fault.as_deref() {
                 None | Some("") => None,
                 Some("crash-after-charge") => Some(app::Fault::CrashAfterCharge),
                 Some("crash-after-refund") => Some(app::Fault::CrashAfterRefund),
                 Some(other) => anyhow::bail!("unknown fault `{other}`"),
             };
-            let smtp = config::smtp(config::SmtpChoice {
-                host: smtp_host.or(file.smtp_host),
-                port: smtp_port.or(file.smtp_port),
-                tls: smtp_tls.or(file.smtp_tls),
-                username: smtp_username.or(file.smtp_username),
-                password: smtp_password.or(file.smtp_password),
-                from: smtp_from.or(file.smtp_from),
-            })?;
-            let gateway_rate = gateway_rate.or(match gateway {
-                app::GatewayConfig::Stripe { .. } => Some(25),
-                app::GatewayConfig::Sandbox => None,
-            });
-            if gateway_rate == Some(0) {
-                anyhow::bail!("--gateway-rate must be at least 1 charge a second");
-            }
-            let mut settings = Settings { gateway, fault, smtp, gateway_rate, renewal_batch, ..Settings::default() };
+            let mut settings = Settings { fault, smtp: mail.settings(&file)?, ..settings };
             if let Some(rate) = api_rate {
                 settings.api_rate_per_minute = rate.max(1);
             }
@@ -248,7 +266,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Some(start) => Arc::new(app::clock::OffsetClock::starting_at(start)),
                 None => Arc::new(SystemClock),
             };
-            serve(&database_url, catalog, &listen, public_url.or(file.public_url), settings, clock).await
+            serve(&database_url, catalog, &listen, public_url, settings, clock).await
         }
         Command::Migrate => {
             let store = store::Store::open(&database_url).await?;
@@ -257,6 +275,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Demo => {
+            let catalog = catalog_path.as_deref().map_or(CatalogChoice::Demo, CatalogChoice::File);
             let app = startup::open_app(&database_url, catalog, Arc::new(SystemClock), Settings::default()).await?;
             let program = app.catalog().program().name().to_owned();
             println!(
@@ -279,9 +298,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Jobs { command: JobsCommand::Run { until } } => {
+        Command::Jobs { command: JobsCommand::Run { until, operation } } => {
             let clock = Arc::new(app::clock::ManualClock::new(chrono::Utc::now()));
-            let app = startup::open_app(&database_url, catalog, clock.clone(), Settings::default()).await?;
+            let listen = file.listen.clone().unwrap_or_else(|| config::DEFAULT_LISTEN.into());
+            let public_url = config::public_url(operation.public_url.clone().or(file.public_url.clone()), &listen)?;
+            let settings = Settings { public_url, ..operation.settings(&file)? };
+            let app = startup::open_app(&database_url, catalog, clock.clone(), settings).await?;
             app::checkout::reconcile_pending(&app).await?;
             let mut month = None;
             let mut shown = std::time::Instant::now();
@@ -320,6 +342,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Backup { file } => {
             if file.exists() {
                 anyhow::bail!("{} exists already; choose a new file name", file.display());
+            }
+            // Opening a SQLite URL would create a missing file: a backup taken from the wrong
+            // folder would then be an empty database, and look like a good one.
+            if let Some(db) = startup::sqlite_file(&database_url).filter(|db| !db.exists()) {
+                anyhow::bail!("there is no database at {}: give --database-url or run where it is", db.display());
             }
             let store = store::Store::open(&database_url).await?;
             let target = file.to_str().context("the backup path must be valid UTF-8")?;

@@ -11,8 +11,14 @@ use store::Store;
 
 /// A catalog to load: the shipped demo program or a file.
 pub enum CatalogChoice<'a> {
+    /// The demo program shipped with partnerhub.
     Demo,
+    /// A catalog file, which becomes the program in force.
     File(&'a Path),
+    /// The program in force in the database (the newest revision), or the demo program in a
+    /// database that has none yet: what a command without `--catalog` runs with, so that a
+    /// restart or a `jobs run` never swaps the operator's program for the demo.
+    InForce,
 }
 
 /// Opens the store, applies migrations and loads the catalog: everything before listening.
@@ -26,7 +32,18 @@ pub async fn open_app(
     store.migrate().await?;
     let file_text;
     let name;
+    let in_force = match catalog {
+        CatalogChoice::InForce => {
+            let mut conn = store.read().await?;
+            store::catalog::latest(&mut conn).await?
+        }
+        _ => None,
+    };
     let source = match catalog {
+        CatalogChoice::InForce => match &in_force {
+            Some(revision) => CatalogSource { name: &revision.source_name, text: &revision.source },
+            None => app::catalog::DEMO,
+        },
         CatalogChoice::Demo => app::catalog::DEMO,
         CatalogChoice::File(path) => {
             name = path.display().to_string();
@@ -52,13 +69,7 @@ fn server_key(database_url: &str) -> anyhow::Result<[u8; 32]> {
         }
         return Ok(app::secrets::key_from_text(&text));
     }
-    let dir = database_url
-        .strip_prefix("sqlite://")
-        .or_else(|| database_url.strip_prefix("sqlite:"))
-        .map(|rest| rest.split('?').next().unwrap_or(""))
-        .filter(|path| !path.is_empty() && !path.starts_with(':'))
-        .and_then(|path| Path::new(path).parent().map(Path::to_path_buf))
-        .unwrap_or_default();
+    let dir = sqlite_file(database_url).and_then(|path| path.parent().map(Path::to_path_buf)).unwrap_or_default();
     let file = dir.join("partnerhub.key");
     match std::fs::read_to_string(&file) {
         Ok(text) => Ok(app::secrets::key_from_text(&text)),
@@ -69,6 +80,17 @@ fn server_key(database_url: &str) -> anyhow::Result<[u8; 32]> {
         }
         Err(e) => anyhow::bail!("cannot read {}: {e}", file.display()),
     }
+}
+
+/// The file of a SQLite database URL (`sqlite://data/partnerhub.db?mode=rwc` → `data/partnerhub.db`);
+/// `None` for PostgreSQL and for an in-memory database.
+pub fn sqlite_file(database_url: &str) -> Option<std::path::PathBuf> {
+    database_url
+        .strip_prefix("sqlite://")
+        .or_else(|| database_url.strip_prefix("sqlite:"))
+        .map(|rest| rest.split('?').next().unwrap_or(""))
+        .filter(|path| !path.is_empty() && !path.starts_with(':'))
+        .map(std::path::PathBuf::from)
 }
 
 /// Writes a file only its owner can read.

@@ -136,3 +136,75 @@ fn jobs_run_until_catches_up_and_refuses_a_bad_date() {
     assert!(text(&ok.stdout).contains(&format!("ran every job due up to {until}")));
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[test]
+fn jobs_run_takes_the_servers_gateway_settings() {
+    let dir = scratch("jobs-settings");
+    let db = format!("sqlite://{}/ph.db?mode=rwc", dir.display());
+    let until = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    // The same flags and config keys as serve: a Stripe gateway without its key is refused
+    // before anything runs, rather than charging renewals at the sandbox.
+    let bad = partnerhub(&dir, &["--database-url", &db, "jobs", "run", "--until", &until, "--gateway", "stripe"]);
+    assert!(!bad.status.success());
+    assert!(text(&bad.stderr).to_lowercase().contains("stripe"), "{}", text(&bad.stderr));
+    std::fs::write(dir.join("partnerhub.toml"), "gateway = \"paypal\"\n").unwrap();
+    let bad = partnerhub(&dir, &["--database-url", &db, "jobs", "run", "--until", &until]);
+    assert!(!bad.status.success());
+    assert!(text(&bad.stderr).contains("paypal"), "{}", text(&bad.stderr));
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn a_backup_of_a_database_that_is_not_there_is_refused() {
+    let dir = scratch("backup");
+    let missing = format!("sqlite://{}/nothing-here.db?mode=rwc", dir.display());
+    let out = partnerhub(&dir, &["--database-url", &missing, "backup", dir.join("copy.db").to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("there is no database at"), "{}", text(&out.stderr));
+    assert!(!dir.join("nothing-here.db").exists() && !dir.join("copy.db").exists(), "nothing was made");
+    std::fs::remove_dir_all(dir).ok();
+}
+
+/// The program a server started without `--catalog` runs, from its start-up lines.
+fn program_served(dir: &std::path::Path, db: &str) -> String {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_partnerhub"))
+        .args(["--database-url", db, "serve", "--listen", "127.0.0.1:0"])
+        .current_dir(dir)
+        .env_remove("DATABASE_URL")
+        .env("RUST_LOG", "error")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("partnerhub serve starts");
+    let lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let program = lines
+        .map_while(Result::ok)
+        .find_map(|l| l.trim().strip_prefix("program:").map(|p| p.trim().to_owned()))
+        .unwrap_or_default();
+    let _ = child.kill();
+    let _ = child.wait();
+    program
+}
+
+#[test]
+fn commands_without_a_catalog_keep_the_program_in_force() {
+    let dir = scratch("in-force");
+    let db = format!("sqlite://{}/ph.db?mode=rwc", dir.display());
+    assert_eq!(program_served(&dir, &db), "Demo Partner Network", "a new database starts with the demo");
+    let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/../../catalog/demo-program.toml");
+    let ours = dir.join("ours.toml");
+    let text_of =
+        std::fs::read_to_string(demo).unwrap().replacen("Demo Partner Network", "Fabrikam Partner Network", 1);
+    std::fs::write(&ours, text_of).unwrap();
+    let loaded = partnerhub(&dir, &["--database-url", &db, "--catalog", ours.to_str().unwrap(), "demo"]);
+    assert!(text(&loaded.stdout).contains("Fabrikam Partner Network"), "{}", text(&loaded.stderr));
+
+    // A job run and a restart without --catalog keep it; only `demo` brings the demo back.
+    let until = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    assert!(partnerhub(&dir, &["--database-url", &db, "jobs", "run", "--until", &until]).status.success());
+    assert_eq!(program_served(&dir, &db), "Fabrikam Partner Network");
+    let back = partnerhub(&dir, &["--database-url", &db, "demo"]);
+    assert!(text(&back.stdout).contains("Demo Partner Network"));
+    assert_eq!(program_served(&dir, &db), "Demo Partner Network");
+    std::fs::remove_dir_all(dir).ok();
+}
