@@ -489,7 +489,7 @@ pub async fn agents(app: &App, staff: &StaffMember) -> Result<Vec<(String, Strin
     staff.require(StaffPermission::ViewOrgs, "assign service requests")?;
     let mut conn = app.store().read().await?;
     let all = store::staff::list(&mut conn).await?;
-    Ok(all.into_iter().map(|s| (s.name.to_string(), s.email.to_string())).collect())
+    Ok(all.into_iter().filter(|s| s.disabled_at.is_none()).map(|s| (s.name.to_string(), s.email.to_string())).collect())
 }
 
 /// Attaches a file to an open request of the org (up to 3 per request; checked by its bytes).

@@ -49,6 +49,7 @@ pub async fn create(
         role,
         password_hash: hash,
         created_at: app.now(),
+        disabled_at: None,
     };
     let mut tx = app.store().write().await?;
     store::staff::insert(&mut tx, &record).await.map_err(|e| match e {
@@ -73,6 +74,76 @@ pub async fn create(
     .await?;
     tx.commit().await?;
     Ok((record, generated))
+}
+
+/// A change a program admin makes to another staff account.
+pub enum StaffChange<'a> {
+    /// A new role (`support_agent` or `program_admin`).
+    Role(&'a str),
+    /// Removes its access: it cannot sign in again, and its sessions and API tokens end now.
+    RemoveAccess,
+}
+
+/// Changes another staff member's role or removes their access. Nobody changes their own
+/// account here (so that nobody locks themselves out), and the program keeps at least one
+/// program admin who can sign in.
+pub async fn change(
+    app: &App,
+    by: &StaffMember,
+    id: &str,
+    what: StaffChange<'_>,
+    origin: &Origin,
+) -> Result<StaffRecord, AppError> {
+    by.require(StaffPermission::ManageStaff, "change staff accounts")?;
+    let id = StaffId::parse(id).map_err(|_| AppError::NotFound("staff member"))?;
+    if id == by.id {
+        return Err(AppError::Conflict {
+            code: "own_account",
+            message: "you cannot change your own staff account; ask another program admin".into(),
+        });
+    }
+    let mut tx = app.store().write().await?;
+    let all = store::staff::list(&mut tx).await?;
+    let target = all
+        .iter()
+        .find(|s| s.id == id && s.disabled_at.is_none())
+        .cloned()
+        .ok_or(AppError::NotFound("staff member"))?;
+    let admins = all.iter().filter(|s| s.disabled_at.is_none() && s.role == StaffRole::ProgramAdmin).count();
+    let (action, detail) = match what {
+        StaffChange::Role(role) => {
+            let role: StaffRole =
+                role.parse().map_err(|_| InvalidInput::new("role", "choose support_agent or program_admin"))?;
+            if target.role == StaffRole::ProgramAdmin && role != StaffRole::ProgramAdmin && admins <= 1 {
+                return Err(last_admin());
+            }
+            store::staff::set_role(&mut tx, &id, role).await?;
+            ("staff.role_changed", format!("made {} a {}", target.email, role.label()))
+        }
+        StaffChange::RemoveAccess => {
+            if target.role == StaffRole::ProgramAdmin && admins <= 1 {
+                return Err(last_admin());
+            }
+            let principal = store::Principal::Staff(id.clone());
+            store::staff::disable(&mut tx, &id, app.now()).await?;
+            store::sessions::delete_others(&mut tx, &principal, "").await?;
+            store::api_tokens::revoke_all(&mut tx, &principal, app.now()).await?;
+            ("staff.access_removed", format!("removed the access of {} ({})", target.email, target.role.label()))
+        }
+    };
+    let change = Change { org: None, action, subject: id.as_str(), detail };
+    audit::record(app, &mut tx, Who::actor(&Actor::Staff(by.clone())), origin, change).await?;
+    tx.commit().await?;
+    let mut conn = app.store().read().await?;
+    let all = store::staff::list(&mut conn).await?;
+    all.into_iter().find(|s| s.id == id).ok_or(AppError::NotFound("staff member"))
+}
+
+fn last_admin() -> AppError {
+    AppError::Conflict {
+        code: "last_program_admin",
+        message: "the program needs at least one program admin; make another one first".into(),
+    }
 }
 
 /// The address of the program admin made on first start.

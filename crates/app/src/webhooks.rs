@@ -455,7 +455,11 @@ async fn disable_after_failures(app: &App, tx: &mut store::Conn, d: &store::webh
         app.settings().public_url,
         d.delivery.endpoint_id
     );
-    for admin in store::staff::list(tx).await?.into_iter().filter(|s| s.role == StaffRole::ProgramAdmin) {
+    for admin in store::staff::list(tx)
+        .await?
+        .into_iter()
+        .filter(|s| s.role == StaffRole::ProgramAdmin && s.disabled_at.is_none())
+    {
         crate::outbox::queue(app, tx, admin.email.as_str(), subject, body.clone()).await?;
     }
     Ok(())

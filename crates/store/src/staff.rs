@@ -17,6 +17,8 @@ pub struct StaffRecord {
     pub role: StaffRole,
     pub password_hash: String,
     pub created_at: DateTime<Utc>,
+    /// When a program admin removed its access; such an account cannot sign in.
+    pub disabled_at: Option<DateTime<Utc>>,
 }
 
 fn from_row(row: &AnyRow) -> Result<StaffRecord> {
@@ -27,6 +29,7 @@ fn from_row(row: &AnyRow) -> Result<StaffRecord> {
         role: valid(row.try_get::<String, _>("role")?.parse::<StaffRole>())?,
         password_hash: row.try_get("password_hash")?,
         created_at: from_db(row.try_get("created_at")?)?,
+        disabled_at: row.try_get::<Option<i64>, _>("disabled_at")?.map(from_db).transpose()?,
     })
 }
 
@@ -46,28 +49,45 @@ pub async fn insert(conn: &mut Conn, staff: &StaffRecord) -> Result<()> {
     Ok(())
 }
 
+const COLUMNS: &str = "id, email, name, role, password_hash, created_at, disabled_at";
+
+/// An account that may sign in, by its address.
 pub async fn find_by_email(conn: &mut Conn, email: &EmailAddress) -> Result<Option<StaffRecord>> {
-    let row = sqlx::query("SELECT id, email, name, role, password_hash, created_at FROM staff_users WHERE email = $1")
-        .bind(email.as_str())
-        .fetch_optional(conn)
-        .await?;
+    let sql = format!("SELECT {COLUMNS} FROM staff_users WHERE email = $1 AND disabled_at IS NULL");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(email.as_str()).fetch_optional(conn).await?;
     row.as_ref().map(from_row).transpose()
 }
 
+/// An account that may act (its access not removed): what sessions and API tokens resolve to.
 pub async fn get(conn: &mut Conn, id: &StaffId) -> Result<Option<StaffRecord>> {
-    let row = sqlx::query("SELECT id, email, name, role, password_hash, created_at FROM staff_users WHERE id = $1")
-        .bind(id.as_str())
-        .fetch_optional(conn)
-        .await?;
+    let sql = format!("SELECT {COLUMNS} FROM staff_users WHERE id = $1 AND disabled_at IS NULL");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id.as_str()).fetch_optional(conn).await?;
     row.as_ref().map(from_row).transpose()
 }
 
+/// Every account, those whose access was removed too.
 pub async fn list(conn: &mut Conn) -> Result<Vec<StaffRecord>> {
-    let rows =
-        sqlx::query("SELECT id, email, name, role, password_hash, created_at FROM staff_users ORDER BY created_at, id")
-            .fetch_all(conn)
-            .await?;
+    let sql = format!("SELECT {COLUMNS} FROM staff_users ORDER BY created_at, id");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(conn).await?;
     rows.iter().map(from_row).collect()
+}
+
+pub async fn set_role(conn: &mut Conn, id: &StaffId, role: StaffRole) -> Result<()> {
+    sqlx::query("UPDATE staff_users SET role = $1 WHERE id = $2 AND disabled_at IS NULL")
+        .bind(role.as_str())
+        .bind(id.as_str())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn disable(conn: &mut Conn, id: &StaffId, at: DateTime<Utc>) -> Result<()> {
+    sqlx::query("UPDATE staff_users SET disabled_at = $1 WHERE id = $2 AND disabled_at IS NULL")
+        .bind(to_db(at))
+        .bind(id.as_str())
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 pub async fn count(conn: &mut Conn) -> Result<i64> {

@@ -236,3 +236,66 @@ async fn every_portal_page_needs_a_session() {
         assert_eq!(location(&b.get(page).await), "/staff/signin", "{page}");
     }
 }
+
+/// A staff account made by the program admin through the console; returns its id, its signed-in
+/// browser, an API token of it and its password.
+async fn new_staff(t: &TestApp, admin: &Browser, email: &str, role: &str) -> (String, Browser, Api, String) {
+    let r =
+        admin.submit("/staff/team", "/staff/team", &[("name", "New Staff"), ("email", email), ("role", role)]).await;
+    let html = r.text().await.unwrap();
+    let start = html.find("id=\"new-password\">").unwrap() + "id=\"new-password\">".len();
+    let password = html[start..].split('<').next().unwrap().to_owned();
+    let id = html.split(&format!("<td>{email}</td>")).next().unwrap().rsplit("id=\"staff-").next().unwrap();
+    let id = id.split('"').next().unwrap().to_owned();
+    let browser = t.browser();
+    let r = browser.submit("/staff/signin", "/staff/signin", &[("email", email), ("password", &password)]).await;
+    assert_eq!(location(&r), "/staff");
+    let api = t.api(Some(&t.token_for(&browser, "/staff/account").await));
+    (id, browser, api, password)
+}
+
+#[tokio::test]
+async fn a_program_admin_changes_a_role_and_removes_a_departed_agents_access() {
+    let t = spawn_app().await;
+    let admin = t.staff_admin().await;
+    let (sam_id, sam, sam_api, sam_password) = new_staff(&t, &admin, "sam@vendor.example", "support_agent").await;
+    assert_eq!(sam.get("/staff/team").await.status(), StatusCode::FORBIDDEN);
+    let (_, console) = sam.get_text("/staff").await;
+    assert!(!console.contains("href=\"/staff/team\"") && !console.contains("href=\"/staff/audit\""), "an agent's menu");
+    assert!(admin.get_text("/staff").await.1.contains("href=\"/staff/team\""));
+
+    // Promoted, Sam manages staff; an agent cannot change anyone.
+    let r = admin.submit("/staff/team", &format!("/staff/team/{sam_id}/role"), &[("role", "program_admin")]).await;
+    assert_eq!(location(&r), "/staff/team");
+    assert_eq!(sam.get("/staff/team").await.status(), StatusCode::OK, "the new role holds at once");
+    let (kim_id, kim, _, _) = new_staff(&t, &sam, "kim@vendor.example", "support_agent").await;
+    let r = kim.submit("/staff", &format!("/staff/team/{sam_id}/remove"), &[]).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    // Nobody changes their own account here (another program admin does).
+    let r = sam.submit("/staff/team", &format!("/staff/team/{sam_id}/role"), &[("role", "support_agent")]).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let r = admin.submit("/staff/team", &format!("/staff/team/{sam_id}/role"), &[("role", "support_agent")]).await;
+    assert_eq!(location(&r), "/staff/team");
+
+    // Access removed: the session, the API token and the password stop working at once.
+    let r = admin.submit("/staff/team", &format!("/staff/team/{kim_id}/remove"), &[]).await;
+    assert_eq!(location(&r), "/staff/team");
+    assert_eq!(location(&kim.get("/staff").await), "/staff/signin", "the session ended");
+    let r = admin.submit("/staff/team", &format!("/staff/team/{sam_id}/remove"), &[]).await;
+    assert_eq!(location(&r), "/staff/team");
+    assert_eq!(sam_api.get("/api/v1/orgs").await.0, StatusCode::UNAUTHORIZED, "the API token ended");
+    let again = t.browser();
+    let r = again
+        .submit(
+            "/staff/signin",
+            "/staff/signin",
+            &[("email", "sam@vendor.example"), ("password", sam_password.as_str())],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "the password no longer signs in");
+    let (_, team) = admin.get_text("/staff/team").await;
+    assert!(team.contains("Access removed on"), "the account stays for the record: {team}");
+    let (_, audit) = admin.get_text("/staff/audit").await;
+    assert!(audit.contains("staff.access_removed") && audit.contains("staff.role_changed"));
+}

@@ -83,7 +83,7 @@ pub struct Chrome {
     pub who: Option<WhoIsIn>,
     pub staff: bool,
     pub notice: Option<&'static str>,
-    pub menu: PartnerMenu,
+    pub menu: Menu,
 }
 
 pub struct WhoIsIn {
@@ -91,12 +91,16 @@ pub struct WhoIsIn {
     pub role: &'static str,
 }
 
-/// The portal's menu items a partner's role can use; the server checks each route anyway.
+/// The menu items the viewer's role can use (portal or console); the server checks each route
+/// anyway.
 #[derive(Default)]
-pub struct PartnerMenu {
+pub struct Menu {
     pub billing: bool,
     pub users: bool,
     pub support: bool,
+    pub audit: bool,
+    pub webhooks: bool,
+    pub team: bool,
 }
 
 impl Chrome {
@@ -107,31 +111,32 @@ impl Chrome {
             who: None,
             staff: false,
             notice: None,
-            menu: PartnerMenu::default(),
+            menu: Menu::default(),
         }
     }
 
     pub fn partner(title: &str, csrf: &CsrfToken, user: &app::PartnerUser) -> Chrome {
         use domain::roles::PartnerPermission as P;
         let who = WhoIsIn { name: user.name.clone(), role: user.role.label() };
-        let menu = PartnerMenu {
+        let menu = Menu {
             billing: user.role.allows(P::ManageBilling),
             users: user.role.allows(P::ManageUsers),
             support: user.role.allows(P::UseSupport),
+            ..Menu::default()
         };
         Chrome { title: title.to_owned(), csrf: csrf.0.clone(), who: Some(who), staff: false, notice: None, menu }
     }
 
     pub fn staff(title: &str, csrf: &CsrfToken, staff: &app::StaffMember) -> Chrome {
+        use domain::roles::StaffPermission as P;
         let who = WhoIsIn { name: staff.name.clone(), role: staff.role.label() };
-        Chrome {
-            title: title.to_owned(),
-            csrf: csrf.0.clone(),
-            who: Some(who),
-            staff: true,
-            notice: None,
-            menu: PartnerMenu::default(),
-        }
+        let menu = Menu {
+            audit: staff.role.allows(P::ReadAuditLog),
+            webhooks: staff.role.allows(P::ManageWebhooks),
+            team: staff.role.allows(P::ManageStaff),
+            ..Menu::default()
+        };
+        Chrome { title: title.to_owned(), csrf: csrf.0.clone(), who: Some(who), staff: true, notice: None, menu }
     }
 
     pub fn with_notice(mut self, notice: Option<&'static str>) -> Chrome {

@@ -11,7 +11,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
 use domain::ids::OrgId;
 use domain::roles::StaffPermission;
@@ -24,6 +24,8 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/audit", get(audit))
         .route("/staff/outbox", get(outbox))
         .route("/staff/team", get(team).post(create_staff))
+        .route("/staff/team/{id}/role", post(change_staff_role))
+        .route("/staff/team/{id}/remove", post(remove_staff_access))
 }
 
 struct OrgRow {
@@ -67,7 +69,6 @@ struct PersonRow {
     name: String,
     email: String,
     role: &'static str,
-    created: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -111,12 +112,7 @@ async fn org(
         org: org_row(org),
         users: users
             .into_iter()
-            .map(|u| PersonRow {
-                name: u.name.to_string(),
-                email: u.email.to_string(),
-                role: u.role.label(),
-                created: day(u.created_at),
-            })
+            .map(|u| PersonRow { name: u.name.to_string(), email: u.email.to_string(), role: u.role.label() })
             .collect(),
         memberships: memberships
             .into_iter()
@@ -212,11 +208,25 @@ async fn outbox(
     Ok(OutboxPage { chrome: Chrome::staff("Outbox", &csrf, &s.staff), emails })
 }
 
+/// A staff account on the team page.
+struct StaffRow {
+    id: String,
+    name: String,
+    email: String,
+    role: &'static str,
+    role_code: &'static str,
+    created: String,
+    /// "Access removed on …", or empty for an account in use.
+    removed: String,
+    /// The viewer's own account (not changed here).
+    me: bool,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "staff/team.html")]
 struct TeamPage {
     chrome: Chrome,
-    staff: Vec<PersonRow>,
+    staff: Vec<StaffRow>,
     new_password: Option<String>,
     name: String,
     email: String,
@@ -236,11 +246,15 @@ async fn team_page(
         chrome: Chrome::staff("Staff", csrf, &s.staff),
         staff: staff
             .into_iter()
-            .map(|m| PersonRow {
+            .map(|m| StaffRow {
+                me: m.id == s.staff.id,
+                id: m.id.to_string(),
                 name: m.name.to_string(),
                 email: m.email.to_string(),
                 role: m.role.label(),
+                role_code: m.role.as_str(),
                 created: day(m.created_at),
+                removed: m.disabled_at.map(|at| format!("Access removed on {}", day(at))).unwrap_or_default(),
             })
             .collect(),
         new_password,
@@ -266,6 +280,46 @@ struct StaffForm {
     email: String,
     #[serde(default)]
     role: String,
+}
+
+#[derive(Deserialize)]
+struct RoleForm {
+    #[serde(default)]
+    role: String,
+}
+
+async fn change_staff_role(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    WebOrigin(origin): WebOrigin,
+    s: StaffSession,
+    Path(id): Path<String>,
+    Form(form): Form<RoleForm>,
+) -> Response {
+    let result =
+        app::staff::change(&state.app, &s.staff, &id, app::staff::StaffChange::Role(&form.role), &origin).await;
+    after_team_change(&state, &csrf, &s, result).await
+}
+
+async fn remove_staff_access(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    WebOrigin(origin): WebOrigin,
+    s: StaffSession,
+    Path(id): Path<String>,
+) -> Response {
+    let result = app::staff::change(&state.app, &s.staff, &id, app::staff::StaffChange::RemoveAccess, &origin).await;
+    after_team_change(&state, &csrf, &s, result).await
+}
+
+async fn after_team_change<T>(
+    state: &AppState,
+    csrf: &CsrfToken,
+    s: &StaffSession,
+    result: Result<T, AppError>,
+) -> Response {
+    let result = result.map(|_| "/staff/team".to_owned());
+    super::after_post(result, |message| team_page(state, csrf, s, None, None, Some(message))).await
 }
 
 /// Answers with the page itself: the generated password is shown this once.
