@@ -33,7 +33,18 @@ pub async fn get(app: &App, actor: &PartnerUser, id: &str) -> Result<InvoiceReco
 
 /// The invoice as a PDF document.
 pub async fn pdf(app: &App, actor: &PartnerUser, id: &str) -> Result<(String, Vec<u8>), AppError> {
-    let invoice = get(app, actor, id).await?;
+    invoice_pdf(get(app, actor, id).await?)
+}
+
+/// An invoice for program staff (who see every org's: a partner asks about one).
+pub async fn invoice_for_staff(app: &App, staff: &crate::StaffMember, id: &str) -> Result<InvoiceRecord, AppError> {
+    staff.require(domain::roles::StaffPermission::ViewOrgs, "see invoices")?;
+    let mut conn = app.store().read().await?;
+    store::invoices::get(&mut conn, id).await?.ok_or(AppError::NotFound("invoice"))
+}
+
+/// The invoice as a PDF document: `(number, bytes)`.
+pub fn invoice_pdf(invoice: InvoiceRecord) -> Result<(String, Vec<u8>), AppError> {
     let amount = |minor| money(minor, &invoice.currency).map(|m| m.to_string());
     let rate = domain::money::TaxRate::from_basis_points(u32::try_from(invoice.tax_rate_bp).unwrap_or(0))
         .map_err(|e| AppError::Internal(e.to_string()))?;

@@ -134,6 +134,13 @@ pub async fn get_in_org(conn: &mut Conn, org: &OrgId, id: &str) -> Result<Option
     row.as_ref().map(from_row).transpose()
 }
 
+/// An invoice of any org (for program staff).
+pub async fn get(conn: &mut Conn, id: &str) -> Result<Option<InvoiceRecord>> {
+    let sql = format!("SELECT {COLUMNS} FROM invoices WHERE id = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(conn).await?;
+    row.as_ref().map(from_row).transpose()
+}
+
 pub async fn list_in_org(conn: &mut Conn, org: &OrgId) -> Result<Vec<InvoiceRecord>> {
     let sql = format!("SELECT {COLUMNS} FROM invoices WHERE org_id = $1 ORDER BY issued_at DESC, number DESC");
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.as_str()).fetch_all(conn).await?;

@@ -533,3 +533,28 @@ async fn an_agent_names_the_subscription_a_request_left_out_then_cancels_it() {
     let (_, theirs) = eve.get(&format!("/api/v1/subscriptions/{eve_sub}")).await;
     assert_eq!(theirs["status"], "active", "the other org's subscription is untouched");
 }
+
+#[tokio::test]
+async fn through_the_api_an_agent_names_the_subscription_of_a_request() {
+    let t = spawn_app().await;
+    let api = buyer(&t, "Contoso", "ada@contoso.example", "GB").await;
+    let (order, _) = order_at_review(&api, GOOD_CARD).await;
+    let sub = pay(&api, &order, "buy").await.1["subscription_id"].as_str().unwrap().to_owned();
+    let (status, request) = api
+        .post(
+            "/api/v1/service-requests",
+            json!({"problem_type": "billing", "title": "Cancel", "description": "Please cancel.", "contact_email": "ada@contoso.example"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{request}");
+    let id = request["id"].as_str().unwrap();
+    let staff = crate::competencies::staff_api(&t).await;
+    let path = format!("/api/v1/service-requests/{id}/subscription");
+    assert_eq!(api.post(&path, json!({"subscription_id": sub})).await.0, StatusCode::FORBIDDEN, "partners may not");
+    let (status, named) = staff.post(&path, json!({"subscription_id": sub})).await;
+    assert_eq!((status, named["subscription_id"].as_str()), (StatusCode::OK, Some(sub.as_str())), "{named}");
+    let (status, again) = staff.post(&path, json!({"subscription_id": "sub_other"})).await;
+    assert_eq!((status, again["code"].as_str()), (StatusCode::CONFLICT, Some("subscription_named")));
+    let (status, quote) = staff.get(&format!("/api/v1/service-requests/{id}/cancellation")).await;
+    assert_eq!((status, quote["subscription_id"].as_str()), (StatusCode::OK, Some(sub.as_str())), "{quote}");
+}

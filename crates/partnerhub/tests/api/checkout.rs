@@ -517,3 +517,26 @@ async fn a_billing_admin_adds_a_card_under_payment_methods() {
     let (_, page) = ada.browser.get_text("/payment-methods").await;
     assert_eq!(page.matches("<li>").count(), 1);
 }
+
+#[tokio::test]
+async fn a_support_agent_opens_an_orgs_invoice_from_the_console() {
+    let t = spawn_app().await;
+    let ada = t.sign_up("Contoso", "ada@contoso.example").await;
+    let api = t.api(Some(&t.token_for(&ada.browser, "/account").await));
+    let (order, _) = order_at_review(&api, GOOD_CARD).await;
+    let (_, paid, _) = pay(&api, &order, "buy").await;
+    let invoice = paid["invoice_id"].as_str().unwrap().to_owned();
+    let (_, me) = api.get("/api/v1/me").await;
+    let org = me["org_id"].as_str().unwrap().to_owned();
+
+    let staff = t.staff_admin().await;
+    let (_, page) = staff.get_text(&format!("/staff/orgs/{org}")).await;
+    assert!(page.contains(&format!("href=\"/staff/invoices/{invoice}\"")), "{page}");
+    let (status, html) = staff.get_text(&format!("/staff/invoices/{invoice}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("INV-") && html.contains(&format!("/staff/invoices/{invoice}/pdf")));
+    let pdf = staff.get(&format!("/staff/invoices/{invoice}/pdf")).await;
+    assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF-"));
+    // The console's copy is for staff only.
+    assert_ne!(ada.browser.get(&format!("/staff/invoices/{invoice}")).await.status(), StatusCode::OK);
+}

@@ -102,6 +102,7 @@ pub fn routes() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(support::write))
         .routes(routes!(support::reopen))
         .routes(routes!(support::assign))
+        .routes(routes!(support::name_subscription))
         .routes(routes!(support::quote, support::cancel))
         .routes(routes!(support::download_file))
         .routes(routes!(support::draw))

@@ -324,6 +324,29 @@ pub async fn assign(
     Ok(Json(view(&state, &caller.actor, &id).await?))
 }
 
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NameSubscriptionRequest {
+    /// One of the org's subscriptions.
+    pub subscription_id: String,
+}
+
+/// Names the subscription a request is about, when the partner named none (staff); then it can
+/// be quoted and cancelled.
+#[utoipa::path(post, path = "/api/v1/service-requests/{id}/subscription", tag = "service requests", params(("id" = String, Path)),
+    request_body = NameSubscriptionRequest,
+    responses((status = 200, body = ServiceRequest), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn name_subscription(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    super::ApiJson(body): super::ApiJson<NameSubscriptionRequest>,
+) -> ApiResult<Json<ServiceRequest>> {
+    let staff = caller.staff()?;
+    app::service_requests::name_subscription(&state.app, staff, &id, &body.subscription_id, &caller.origin).await?;
+    Ok(Json(view(&state, &caller.actor, &id).await?))
+}
+
 /// What cancelling the request's subscription now would refund, per paid term.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CancellationQuote {

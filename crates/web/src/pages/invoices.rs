@@ -23,6 +23,8 @@ pub fn routes() -> Router<AppState> {
         .route("/invoices/{id}/pdf", get(invoice_pdf))
         .route("/credit-notes/{id}", get(credit_note))
         .route("/credit-notes/{id}/pdf", get(credit_note_pdf))
+        .route("/staff/invoices/{id}", get(staff_invoice))
+        .route("/staff/invoices/{id}/pdf", get(staff_invoice_pdf))
         .route("/staff/credit-notes/{id}", get(staff_credit_note))
         .route("/staff/credit-notes/{id}/pdf", get(staff_credit_note_pdf))
 }
@@ -123,6 +125,8 @@ struct InvoicePage {
     tax_label: String,
     tax: String,
     total: String,
+    /// "" in the portal, "/staff" in the console: where the PDF link points.
+    base: &'static str,
 }
 
 async fn invoice(
@@ -132,8 +136,33 @@ async fn invoice(
     Path(id): Path<String>,
 ) -> Result<InvoicePage, PageError> {
     let i = app::invoices::get(&state.app, &s.user, &id).await?;
-    Ok(InvoicePage {
-        chrome: Chrome::partner(&format!("Invoice {}", i.number), &csrf, &s.user),
+    Ok(invoice_page(Chrome::partner(&format!("Invoice {}", i.number), &csrf, &s.user), i, ""))
+}
+
+async fn staff_invoice(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    s: StaffSession,
+    Path(id): Path<String>,
+) -> Result<InvoicePage, PageError> {
+    let i = app::invoices::invoice_for_staff(&state.app, &s.staff, &id).await?;
+    Ok(invoice_page(Chrome::staff(&format!("Invoice {}", i.number), &csrf, &s.staff), i, "/staff"))
+}
+
+async fn staff_invoice_pdf(
+    State(state): State<AppState>,
+    s: StaffSession,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let (number, bytes) =
+        app::invoices::invoice_pdf(app::invoices::invoice_for_staff(&state.app, &s.staff, &id).await?)?;
+    Ok(pdf_response(&number, bytes))
+}
+
+fn invoice_page(chrome: Chrome, i: store::invoices::InvoiceRecord, base: &'static str) -> InvoicePage {
+    InvoicePage {
+        chrome,
+        base,
         seller_lines: i.seller_address.lines().map(str::to_owned).collect(),
         issued: i.issued_at.format("%-d %B %Y").to_string(),
         period: term_text(i.period_start, i.period_end),
@@ -142,7 +171,7 @@ async fn invoice(
         tax: money(i.tax_minor, &i.currency),
         total: money(i.total_minor, &i.currency),
         i,
-    })
+    }
 }
 
 async fn invoice_pdf(

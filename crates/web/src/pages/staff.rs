@@ -79,7 +79,8 @@ struct OrgPage {
     users: Vec<PersonRow>,
     memberships: Vec<(String, String)>,
     subscriptions: Vec<(String, String, String, String)>,
-    invoices: Vec<(String, String, String, String)>,
+    /// Id, number, date, total, how it was paid.
+    invoices: Vec<(String, String, String, String, String)>,
     can_audit: bool,
 }
 
@@ -106,7 +107,7 @@ async fn org(
             .collect(),
         invoices: invoices
             .into_iter()
-            .map(|i| (i.number, day(i.issued_at), money(i.total_minor, &i.currency), i.paid_with))
+            .map(|i| (i.id, i.number, day(i.issued_at), money(i.total_minor, &i.currency), i.paid_with))
             .collect(),
         chrome: Chrome::staff(org.name.as_str(), &csrf, &s.staff),
         org: org_row(org),
