@@ -299,3 +299,18 @@ async fn a_program_admin_changes_a_role_and_removes_a_departed_agents_access() {
     let (_, audit) = admin.get_text("/staff/audit").await;
     assert!(audit.contains("staff.access_removed") && audit.contains("staff.role_changed"));
 }
+
+#[tokio::test]
+async fn the_console_pages_through_every_org() {
+    let t = spawn_app().await;
+    let due = chrono::NaiveDate::from_ymd_opt(2027, 6, 1).unwrap();
+    app::generate::due_subscriptions(&t.app, 205, due, |_| {}).await.unwrap();
+    let admin = t.staff_admin().await;
+    let (_, first) = admin.get_text("/staff").await;
+    assert_eq!(first.matches("href=\"/staff/orgs/").count(), 200);
+    let start = first.find("href=\"/staff?after=").expect("a link to the older orgs") + "href=\"".len();
+    let next = first[start..].split('"').next().unwrap().to_owned();
+    let (_, second) = admin.get_text(&next).await;
+    assert_eq!(second.matches("href=\"/staff/orgs/").count(), 5, "the rest, none twice");
+    assert!(!second.contains("Older orgs"));
+}

@@ -51,17 +51,33 @@ fn org_row(o: store::orgs::OrgRecord) -> OrgRow {
 struct OrgsPage {
     chrome: Chrome,
     orgs: Vec<OrgRow>,
+    /// The last org of a full page: the next page starts after it.
+    older: Option<String>,
+}
+
+/// Orgs per console page.
+const ORGS_PER_PAGE: usize = 200;
+
+#[derive(Deserialize)]
+struct OrgsQuery {
+    after: Option<String>,
 }
 
 async fn orgs(
     State(state): State<AppState>,
     Extension(csrf): Extension<CsrfToken>,
     s: StaffSession,
+    Query(q): Query<OrgsQuery>,
 ) -> Result<OrgsPage, PageError> {
-    let orgs = app::staff::list_orgs(&state.app, &s.staff, None, 200).await?;
+    let limit = i64::try_from(ORGS_PER_PAGE + 1).unwrap_or(201);
+    let mut orgs = app::staff::list_orgs(&state.app, &s.staff, q.after.as_deref(), limit).await?;
+    let more = orgs.len() > ORGS_PER_PAGE;
+    orgs.truncate(ORGS_PER_PAGE);
+    let older = if more { orgs.last().map(|o| o.id.to_string()) } else { None };
     Ok(OrgsPage {
         chrome: Chrome::staff("Partner orgs", &csrf, &s.staff),
         orgs: orgs.into_iter().map(org_row).collect(),
+        older,
     })
 }
 
