@@ -126,11 +126,12 @@ async fn staff_draw_down_support_incidents_on_a_request_once_and_never_below_zer
     let page = format!("/staff/requests/{request}");
     let (_, html) = staff.get_text(&page).await;
     assert!(html.contains("Support incidents: 10 left"), "{html}");
-    let (_, list) = api.get("/api/v1/benefits").await;
-    let incidents = list["data"].as_array().unwrap().iter().find(|b| b["kind"] == "support_incidents").unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    // Staff find the balance to draw on in the org's record (the API's too).
+    let (_, me) = api.get("/api/v1/me").await;
+    let (_, org) = staff_token.get(&format!("/api/v1/orgs/{}", me["org_id"].as_str().unwrap())).await;
+    let balance = org["support_balances"].as_array().unwrap().iter().find(|b| b["kind"] == "support_incidents");
+    assert_eq!(balance.map(|b| b["left"].as_i64()), Some(Some(10)), "{org}");
+    let incidents = balance.unwrap()["benefit_id"].as_str().unwrap().to_owned();
     let draw = |amount: &'static str, key: &'static str| {
         let (staff, page, incidents) = (&staff, page.clone(), incidents.clone());
         async move {

@@ -232,6 +232,19 @@ pub struct OrgDetail {
     /// Its subscriptions and invoices, as its billing admins see them.
     pub subscriptions: Vec<Subscription>,
     pub invoices: Vec<super::checkout::Invoice>,
+    /// Its live support balances, which staff draw down on service requests (`support-draws`).
+    pub support_balances: Vec<SupportBalance>,
+}
+
+/// A support balance of an org: support incidents or advisory hours.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SupportBalance {
+    /// The benefit to name in a draw-down.
+    pub benefit_id: String,
+    /// `support_incidents` or `advisory_hours`.
+    pub kind: String,
+    pub product: String,
+    pub left: i64,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

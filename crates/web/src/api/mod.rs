@@ -388,7 +388,12 @@ async fn get_org(
         })
         .collect();
     let (subscriptions, invoices) = app::staff::org_billing(&state.app, caller.staff()?, &id).await?;
+    let balances = app::benefits::support_balances(&state.app, caller.staff()?, &id).await?;
     Ok(Json(OrgDetail {
+        support_balances: balances
+            .into_iter()
+            .map(|(benefit_id, kind, product, left)| dto::SupportBalance { benefit_id, kind, product, left })
+            .collect(),
         org: org.into(),
         users: users.into_iter().map(Into::into).collect(),
         levels,
