@@ -32,10 +32,15 @@ pub(crate) fn email(app: &App, to: &str, subject: &str, body: String) -> OutboxE
 /// The newest messages, for staff. Invitation links are secrets of their addressee, so support
 /// agents see them cut short and cannot join an org in someone's place; program admins, who
 /// may do everything, see them whole (to help someone whose e-mail never came).
-pub async fn list(app: &App, staff: &StaffMember, limit: i64) -> Result<Vec<OutboxEmail>, AppError> {
+pub async fn list(
+    app: &App,
+    staff: &StaffMember,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<OutboxEmail>, AppError> {
     staff.require(StaffPermission::ReadOutbox, "read the e-mail outbox")?;
     let mut conn = app.store().read().await?;
-    let mut emails = store::outbox::list(&mut conn, limit.clamp(1, 500)).await?;
+    let mut emails = store::outbox::list_after(&mut conn, after, limit.clamp(1, 501)).await?;
     if !staff.role.allows(StaffPermission::ManageStaff) {
         for email in &mut emails {
             email.body = mask_links(&email.body);

@@ -53,12 +53,34 @@ pub async fn insert_many(conn: &mut Conn, emails: &[OutboxEmail]) -> Result<()> 
 
 /// The newest messages first.
 pub async fn list(conn: &mut Conn, limit: i64) -> Result<Vec<OutboxEmail>> {
-    let rows = sqlx::query(
-        "SELECT id, to_address, subject, body, created_at, sent_at FROM outbox_emails ORDER BY created_at DESC, id DESC LIMIT $1",
-    )
-    .bind(limit)
-    .fetch_all(conn)
-    .await?;
+    list_after(conn, None, limit).await
+}
+
+/// Newest first, from just after the message `after` (a keyset page: the outbox grows without
+/// bound when no SMTP server is configured).
+pub async fn list_after(conn: &mut Conn, after: Option<&str>, limit: i64) -> Result<Vec<OutboxEmail>> {
+    let rows = match after {
+        None => {
+            sqlx::query(
+                "SELECT id, to_address, subject, body, created_at, sent_at FROM outbox_emails \
+                 ORDER BY created_at DESC, id DESC LIMIT $1",
+            )
+            .bind(limit)
+            .fetch_all(conn)
+            .await?
+        }
+        Some(after) => {
+            sqlx::query(
+                "SELECT id, to_address, subject, body, created_at, sent_at FROM outbox_emails \
+                 WHERE (created_at, id) < (SELECT created_at, id FROM outbox_emails WHERE id = $1) \
+                 ORDER BY created_at DESC, id DESC LIMIT $2",
+            )
+            .bind(after)
+            .bind(limit)
+            .fetch_all(conn)
+            .await?
+        }
+    };
     rows.iter().map(from_row).collect()
 }
 

@@ -314,3 +314,30 @@ async fn the_console_pages_through_every_org() {
     assert_eq!(second.matches("href=\"/staff/orgs/").count(), 5, "the rest, none twice");
     assert!(!second.contains("Older orgs"));
 }
+
+#[tokio::test]
+async fn the_outbox_api_pages_by_cursor_past_any_fixed_window() {
+    let t = spawn_app().await;
+    let ada = t.sign_up("Contoso", "ada@contoso.example").await;
+    for n in 0..5 {
+        let email = format!("guest{n}@contoso.example");
+        ada.browser.submit("/users", "/users/invite", &[("email", email.as_str()), ("role", "member")]).await;
+    }
+    let staff = crate::competencies::staff_api(&t).await;
+    let (_, all) = staff.get("/api/v1/outbox?limit=100").await;
+    let total = all["data"].as_array().unwrap().len();
+    assert!(total >= 5, "{all}");
+    let mut seen = Vec::new();
+    let mut path = "/api/v1/outbox?limit=2".to_owned();
+    loop {
+        let (status, page) = staff.get(&path).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        seen.extend(page["data"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap().to_owned()));
+        if page["has_more"] != true {
+            break;
+        }
+        path = format!("/api/v1/outbox?limit=2&starting_after={}", page["next_cursor"].as_str().unwrap());
+    }
+    let unique: std::collections::HashSet<&String> = seen.iter().collect();
+    assert_eq!((seen.len(), unique.len()), (total, total), "every message once");
+}

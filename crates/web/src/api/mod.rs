@@ -478,7 +478,8 @@ async fn list_outbox(
     caller: ApiCaller,
     ApiQuery(page): ApiQuery<page::PageQuery>,
 ) -> ApiResult<Json<OutboxList>> {
-    let emails = app::outbox::list(&state.app, caller.staff()?, 500).await?;
+    let after = page.starting_after.as_deref();
+    let emails = app::outbox::list(&state.app, caller.staff()?, after, page.fetch_size()?).await?;
     let data: Vec<OutboxEmail> = emails
         .into_iter()
         .map(|m| OutboxEmail {
@@ -490,7 +491,7 @@ async fn list_outbox(
             sent_at: m.sent_at,
         })
         .collect();
-    Ok(Json(OutboxList::from(page::Page::of(data, |m: &OutboxEmail| m.id.as_str(), &page)?)))
+    Ok(Json(OutboxList::from(page::Page::from_fetched(data, |m: &OutboxEmail| m.id.as_str(), &page)?)))
 }
 
 #[cfg(test)]

@@ -55,11 +55,12 @@ struct OrgsPage {
     older: Option<String>,
 }
 
-/// Orgs per console page.
-const ORGS_PER_PAGE: usize = 200;
+/// Rows per console page of a list that grows without bound (orgs, the outbox).
+const ROWS_PER_PAGE: usize = 200;
 
+/// `?after=ID`: the page that starts after that row.
 #[derive(Deserialize)]
-struct OrgsQuery {
+struct AfterQuery {
     after: Option<String>,
 }
 
@@ -67,12 +68,12 @@ async fn orgs(
     State(state): State<AppState>,
     Extension(csrf): Extension<CsrfToken>,
     s: StaffSession,
-    Query(q): Query<OrgsQuery>,
+    Query(q): Query<AfterQuery>,
 ) -> Result<OrgsPage, PageError> {
-    let limit = i64::try_from(ORGS_PER_PAGE + 1).unwrap_or(201);
+    let limit = i64::try_from(ROWS_PER_PAGE + 1).unwrap_or(201);
     let mut orgs = app::staff::list_orgs(&state.app, &s.staff, q.after.as_deref(), limit).await?;
-    let more = orgs.len() > ORGS_PER_PAGE;
-    orgs.truncate(ORGS_PER_PAGE);
+    let more = orgs.len() > ROWS_PER_PAGE;
+    orgs.truncate(ROWS_PER_PAGE);
     let older = if more { orgs.last().map(|o| o.id.to_string()) } else { None };
     Ok(OrgsPage {
         chrome: Chrome::staff("Partner orgs", &csrf, &s.staff),
@@ -204,14 +205,21 @@ struct EmailRow {
 struct OutboxPage {
     chrome: Chrome,
     emails: Vec<EmailRow>,
+    /// The last message of a full page: the next page starts after it.
+    older: Option<String>,
 }
 
 async fn outbox(
     State(state): State<AppState>,
     Extension(csrf): Extension<CsrfToken>,
     s: StaffSession,
+    Query(q): Query<AfterQuery>,
 ) -> Result<OutboxPage, PageError> {
-    let emails = app::outbox::list(&state.app, &s.staff, 200).await?;
+    let limit = i64::try_from(ROWS_PER_PAGE + 1).unwrap_or(201);
+    let mut emails = app::outbox::list(&state.app, &s.staff, q.after.as_deref(), limit).await?;
+    let more = emails.len() > ROWS_PER_PAGE;
+    emails.truncate(ROWS_PER_PAGE);
+    let older = if more { emails.last().map(|m| m.id.to_string()) } else { None };
     let emails = emails
         .into_iter()
         .map(|m| EmailRow {
@@ -222,7 +230,7 @@ async fn outbox(
             status: if m.sent_at.is_some() { "sent" } else { "in the outbox" },
         })
         .collect();
-    Ok(OutboxPage { chrome: Chrome::staff("Outbox", &csrf, &s.staff), emails })
+    Ok(OutboxPage { chrome: Chrome::staff("Outbox", &csrf, &s.staff), emails, older })
 }
 
 /// A staff account on the team page.
