@@ -40,6 +40,11 @@ pub async fn list(
 ) -> Result<Vec<OutboxEmail>, AppError> {
     staff.require(StaffPermission::ReadOutbox, "read the e-mail outbox")?;
     let mut conn = app.store().read().await?;
+    if let Some(after) = after
+        && !store::outbox::exists(&mut conn, after).await?
+    {
+        return Err(unknown_cursor());
+    }
     let mut emails = store::outbox::list_after(&mut conn, after, limit.clamp(1, 501)).await?;
     if !staff.role.allows(StaffPermission::ManageStaff) {
         for email in &mut emails {
@@ -182,4 +187,10 @@ pub async fn deliver_due(app: &App) -> Result<usize, AppError> {
             tx.commit().await?;
         }
     }
+}
+
+/// A page's cursor that names no row: refused, rather than answered with an empty page that
+/// would read as the end of the list.
+pub(crate) fn unknown_cursor() -> AppError {
+    domain::account::InvalidInput::new("starting_after", "no item of this list has that id").into()
 }

@@ -189,6 +189,15 @@ pub async fn list_orgs(
 ) -> Result<Vec<OrgRecord>, AppError> {
     staff.require(StaffPermission::ViewOrgs, "see partner orgs")?;
     let mut conn = app.store().read().await?;
+    if let Some(after) = after {
+        let known = match OrgId::parse(after) {
+            Ok(id) => store::orgs::get(&mut conn, &id).await?.is_some(),
+            Err(_) => false,
+        };
+        if !known {
+            return Err(crate::outbox::unknown_cursor());
+        }
+    }
     Ok(store::orgs::list(&mut conn, after, limit.clamp(1, 500)).await?)
 }
 

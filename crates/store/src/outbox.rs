@@ -56,6 +56,13 @@ pub async fn list(conn: &mut Conn, limit: i64) -> Result<Vec<OutboxEmail>> {
     list_after(conn, None, limit).await
 }
 
+/// Whether a message with this id is in the outbox (a page's cursor must name one).
+pub async fn exists(conn: &mut Conn, id: &str) -> Result<bool> {
+    let n: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM outbox_emails WHERE id = $1").bind(id).fetch_one(conn).await?;
+    Ok(n > 0)
+}
+
 /// Newest first, from just after the message `after` (a keyset page: the outbox grows without
 /// bound when no SMTP server is configured).
 pub async fn list_after(conn: &mut Conn, after: Option<&str>, limit: i64) -> Result<Vec<OutboxEmail>> {

@@ -272,6 +272,12 @@ async fn a_program_admin_changes_a_role_and_removes_a_departed_agents_access() {
     let r = kim.submit("/staff", &format!("/staff/team/{sam_id}/remove"), &[]).await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 
+    // A role that is not one is refused with why, once, and changes nothing.
+    let r = admin.submit("/staff/team", &format!("/staff/team/{kim_id}/role"), &[("role", "superuser")]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.text().await.unwrap().matches("support_agent or program_admin").count(), 1);
+    assert_eq!(kim.get("/staff/team").await.status(), StatusCode::FORBIDDEN, "Kim is still an agent");
+
     // Nobody changes their own account here (another program admin does).
     let r = sam.submit("/staff/team", &format!("/staff/team/{sam_id}/role"), &[("role", "support_agent")]).await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
@@ -313,6 +319,7 @@ async fn the_console_pages_through_every_org() {
     let (_, second) = admin.get_text(&next).await;
     assert_eq!(second.matches("href=\"/staff/orgs/").count(), 5, "the rest, none twice");
     assert!(!second.contains("Older orgs"));
+    assert_eq!(admin.get("/staff?after=org_nothing").await.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
 
 #[tokio::test]
@@ -340,4 +347,13 @@ async fn the_outbox_api_pages_by_cursor_past_any_fixed_window() {
     }
     let unique: std::collections::HashSet<&String> = seen.iter().collect();
     assert_eq!((seen.len(), unique.len()), (total, total), "every message once");
+    // A cursor that names no message is refused, not read as the end of the list.
+    for path in ["/api/v1/outbox?starting_after=eml_nothing", "/api/v1/orgs?starting_after=org_nothing"] {
+        let (status, problem) = staff.get(path).await;
+        assert_eq!(
+            (status, problem["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("starting_after")),
+            "{path}"
+        );
+    }
 }

@@ -255,7 +255,10 @@ struct TeamPage {
     new_password: Option<String>,
     name: String,
     email: String,
+    /// Why the new account was not made.
     error: Option<String>,
+    /// Why a change to an account in the table was refused.
+    change_error: Option<String>,
 }
 
 async fn team_page(
@@ -286,6 +289,7 @@ async fn team_page(
         name: form.map(|f| f.name.clone()).unwrap_or_default(),
         email: form.map(|f| f.email.clone()).unwrap_or_default(),
         error,
+        change_error: None,
     })
 }
 
@@ -344,7 +348,12 @@ async fn after_team_change<T>(
     result: Result<T, AppError>,
 ) -> Response {
     let result = result.map(|_| "/staff/team".to_owned());
-    super::after_post(result, |message| team_page(state, csrf, s, None, None, Some(message))).await
+    super::after_post(result, |message| async move {
+        let mut page = team_page(state, csrf, s, None, None, None).await?;
+        page.change_error = Some(message);
+        Ok(page)
+    })
+    .await
 }
 
 /// Answers with the page itself: the generated password is shown this once.
