@@ -405,10 +405,6 @@ pub async fn draw_support(
     Ok(())
 }
 
-/// Staff cancel the subscription a billing request is about at the end of its term: automatic
-/// renewal goes off (one way, as when the partner turns it off), the subscription and its
-/// benefits run to the term's end and then expire, nothing is refunded. The conversation says
-/// so and the request is resolved.
 /// Names the org's subscription `subscription_id` on a request that named none (a partner
 /// asked to cancel without choosing one), so that the agent can act on it.
 pub async fn name_subscription(
@@ -438,6 +434,10 @@ pub async fn name_subscription(
     Ok(())
 }
 
+/// Staff cancel the subscription a billing request is about at the end of its term: automatic
+/// renewal goes off, the subscription and its benefits run to the term's end with no reminders
+/// to renew and then end as cancelled, nothing is refunded (renewing it before then keeps it).
+/// The conversation says so and the request is resolved.
 pub async fn cancel_at_term_end(app: &App, staff: &StaffMember, id: &str, origin: &Origin) -> Result<(), AppError> {
     staff.require(StaffPermission::ViewOrgs, "cancel subscriptions")?;
     let mut tx = app.store().write().await?;
