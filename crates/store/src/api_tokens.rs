@@ -1,13 +1,12 @@
 //! Personal API tokens. Only the SHA-256 of a token is stored, with a short hint (its last
 //! characters) so that its owner can tell tokens apart.
 
+use crate::sql::Row;
 use crate::time::{from_db, opt_from_db, to_db};
 use crate::{Conn, Principal, Result, valid};
 use chrono::{DateTime, Utc};
 use domain::account::TokenName;
 use domain::ids::ApiTokenId;
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
 #[derive(Clone, Debug)]
 pub struct ApiTokenRecord {
@@ -21,7 +20,7 @@ pub struct ApiTokenRecord {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
-fn from_row(row: &AnyRow) -> Result<ApiTokenRecord> {
+fn from_row(row: &Row) -> Result<ApiTokenRecord> {
     Ok(ApiTokenRecord {
         id: valid(ApiTokenId::parse(&row.try_get::<String, _>("id")?))?,
         principal: Principal::from_db(
@@ -38,7 +37,7 @@ fn from_row(row: &AnyRow) -> Result<ApiTokenRecord> {
 }
 
 pub async fn insert(conn: &mut Conn, token: &ApiTokenRecord) -> Result<()> {
-    sqlx::query(
+    crate::sql::query(
         "INSERT INTO api_tokens (id, principal_kind, principal_id, name, token_hash, hint, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
@@ -56,7 +55,7 @@ pub async fn insert(conn: &mut Conn, token: &ApiTokenRecord) -> Result<()> {
 
 /// The live (not revoked) token with this hash.
 pub async fn find_live(conn: &mut Conn, token_hash: &str) -> Result<Option<ApiTokenRecord>> {
-    let row = sqlx::query(
+    let row = crate::sql::query(
         "SELECT id, principal_kind, principal_id, name, token_hash, hint, created_at, last_used_at, revoked_at \
          FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
     )
@@ -67,7 +66,7 @@ pub async fn find_live(conn: &mut Conn, token_hash: &str) -> Result<Option<ApiTo
 }
 
 pub async fn list_for(conn: &mut Conn, principal: &Principal) -> Result<Vec<ApiTokenRecord>> {
-    let rows = sqlx::query(
+    let rows = crate::sql::query(
         "SELECT id, principal_kind, principal_id, name, token_hash, hint, created_at, last_used_at, revoked_at \
          FROM api_tokens WHERE principal_kind = $1 AND principal_id = $2 ORDER BY created_at DESC, id",
     )
@@ -79,7 +78,7 @@ pub async fn list_for(conn: &mut Conn, principal: &Principal) -> Result<Vec<ApiT
 }
 
 pub async fn touch(conn: &mut Conn, id: &ApiTokenId, at: DateTime<Utc>) -> Result<()> {
-    sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+    crate::sql::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
         .bind(to_db(at))
         .bind(id.as_str())
         .execute(conn)
@@ -89,7 +88,7 @@ pub async fn touch(conn: &mut Conn, id: &ApiTokenId, at: DateTime<Utc>) -> Resul
 
 /// Revokes a token of `principal`; another principal's token is left alone and `false` comes back.
 pub async fn revoke(conn: &mut Conn, principal: &Principal, id: &ApiTokenId, at: DateTime<Utc>) -> Result<bool> {
-    let done = sqlx::query(
+    let done = crate::sql::query(
         "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND principal_kind = $3 AND principal_id = $4 AND revoked_at IS NULL",
     )
     .bind(to_db(at))
@@ -103,7 +102,7 @@ pub async fn revoke(conn: &mut Conn, principal: &Principal, id: &ApiTokenId, at:
 
 /// Revokes every token of `principal` (when a user is removed from an org).
 pub async fn revoke_all(conn: &mut Conn, principal: &Principal, at: DateTime<Utc>) -> Result<()> {
-    sqlx::query(
+    crate::sql::query(
         "UPDATE api_tokens SET revoked_at = $1 WHERE principal_kind = $2 AND principal_id = $3 AND revoked_at IS NULL",
     )
     .bind(to_db(at))

@@ -5,7 +5,6 @@ use crate::time::{from_db, to_db};
 use crate::{Conn, Result, valid};
 use chrono::{DateTime, Utc};
 use domain::ids::{AuditEventId, OrgId};
-use sqlx::Row;
 
 #[derive(Clone, Debug)]
 pub struct AuditEvent {
@@ -96,7 +95,7 @@ pub async fn list(conn: &mut Conn, f: &AuditFilter<'_>, limit: i64) -> Result<Ve
         "SELECT id, at, actor_kind, actor_id, actor_name, org_id, action, subject, detail, address \
          FROM audit_events {filter} ORDER BY at DESC, id DESC LIMIT ${n}"
     );
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    let mut q = crate::sql::query(crate::sql::AssertSqlSafe(sql));
     if let Some(org) = f.org {
         q = q.bind(org.as_str());
     }

@@ -3,12 +3,11 @@
 
 use crate::bulk::{self, Rows, Value};
 use crate::orders::{date_from_db, date_to_db};
+use crate::sql::Row;
 use crate::time::{from_db, opt_from_db, to_db};
 use crate::{Conn, Result, valid};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::ids::OrgId;
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
 #[derive(Clone, Debug)]
 pub struct BenefitRecord {
@@ -58,7 +57,7 @@ impl Rows for BenefitRecord {
     }
 }
 
-fn benefit_from_row(r: &AnyRow) -> Result<BenefitRecord> {
+fn benefit_from_row(r: &Row) -> Result<BenefitRecord> {
     Ok(BenefitRecord {
         id: r.try_get("id")?,
         org_id: valid(OrgId::parse(&r.try_get::<String, _>("org_id")?))?,
@@ -111,7 +110,7 @@ impl Rows for UnitRecord {
     }
 }
 
-fn unit_from_row(r: &AnyRow) -> Result<UnitRecord> {
+fn unit_from_row(r: &Row) -> Result<UnitRecord> {
     Ok(UnitRecord {
         id: r.try_get("id")?,
         benefit_id: r.try_get("benefit_id")?,
@@ -162,7 +161,7 @@ impl Rows for LedgerEntry {
     }
 }
 
-fn ledger_from_row(r: &AnyRow) -> Result<LedgerEntry> {
+fn ledger_from_row(r: &Row) -> Result<LedgerEntry> {
     Ok(LedgerEntry {
         id: r.try_get("id")?,
         benefit_id: r.try_get("benefit_id")?,
@@ -193,7 +192,7 @@ pub async fn insert_entry_once(conn: &mut Conn, entry: &LedgerEntry) -> Result<b
 
 pub async fn entry_by_key(conn: &mut Conn, dedupe_key: &str) -> Result<Option<LedgerEntry>> {
     let sql = format!("SELECT {LEDGER_COLUMNS} FROM benefit_ledger WHERE dedupe_key = $1");
-    sqlx::query(sqlx::AssertSqlSafe(sql))
+    crate::sql::query(crate::sql::AssertSqlSafe(sql))
         .bind(dedupe_key)
         .fetch_optional(conn)
         .await?
@@ -204,10 +203,11 @@ pub async fn entry_by_key(conn: &mut Conn, dedupe_key: &str) -> Result<Option<Le
 
 /// Whether the subscription's benefits are live (activated and not ended).
 pub async fn live_for_subscription(conn: &mut Conn, subscription_id: &str) -> Result<bool> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM benefits WHERE subscription_id = $1 AND status = 'active'")
-        .bind(subscription_id)
-        .fetch_one(conn)
-        .await?;
+    let n: i64 =
+        crate::sql::query_scalar("SELECT COUNT(*) FROM benefits WHERE subscription_id = $1 AND status = 'active'")
+            .bind(subscription_id)
+            .fetch_one(conn)
+            .await?;
     Ok(n > 0)
 }
 
@@ -216,43 +216,45 @@ pub async fn list_in_org(conn: &mut Conn, org: &OrgId) -> Result<Vec<BenefitReco
     let sql = format!(
         "SELECT {BENEFIT_COLUMNS} FROM benefits WHERE org_id = $1 ORDER BY activated_at DESC, subscription_id, position"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.as_str()).fetch_all(conn).await?;
+    let rows = crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(org.as_str()).fetch_all(conn).await?;
     rows.iter().map(benefit_from_row).collect()
 }
 
 pub async fn get_in_org(conn: &mut Conn, org: &OrgId, id: &str) -> Result<Option<BenefitRecord>> {
     let sql = format!("SELECT {BENEFIT_COLUMNS} FROM benefits WHERE org_id = $1 AND id = $2");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.as_str()).bind(id).fetch_optional(conn).await?;
+    let row =
+        crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(org.as_str()).bind(id).fetch_optional(conn).await?;
     row.as_ref().map(benefit_from_row).transpose()
 }
 
 /// Every unit of the org's benefits, in benefit and sequence order.
 pub async fn units_in_org(conn: &mut Conn, org: &OrgId) -> Result<Vec<UnitRecord>> {
     let sql = format!("SELECT {UNIT_COLUMNS} FROM benefit_units WHERE org_id = $1 ORDER BY benefit_id, seq");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.as_str()).fetch_all(conn).await?;
+    let rows = crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(org.as_str()).fetch_all(conn).await?;
     rows.iter().map(unit_from_row).collect()
 }
 
 pub async fn unit_in_org(conn: &mut Conn, org: &OrgId, id: &str) -> Result<Option<UnitRecord>> {
     let sql = format!("SELECT {UNIT_COLUMNS} FROM benefit_units WHERE org_id = $1 AND id = $2");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.as_str()).bind(id).fetch_optional(conn).await?;
+    let row =
+        crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(org.as_str()).bind(id).fetch_optional(conn).await?;
     row.as_ref().map(unit_from_row).transpose()
 }
 
 /// The first live unit of the benefit that nobody holds.
 pub async fn free_unit(conn: &mut Conn, benefit_id: &str) -> Result<Option<String>> {
-    Ok(sqlx::query_scalar(
+    crate::sql::query_scalar(
         "SELECT id FROM benefit_units WHERE benefit_id = $1 AND status = 'active' AND user_id IS NULL \
          ORDER BY seq LIMIT 1",
     )
     .bind(benefit_id)
     .fetch_optional(conn)
-    .await?)
+    .await
 }
 
 /// Whether `user` holds a live unit of the benefit.
 pub async fn holds(conn: &mut Conn, benefit_id: &str, user_id: &str) -> Result<bool> {
-    let n: i64 = sqlx::query_scalar(
+    let n: i64 = crate::sql::query_scalar(
         "SELECT COUNT(*) FROM benefit_units WHERE benefit_id = $1 AND user_id = $2 AND status = 'active'",
     )
     .bind(benefit_id)
@@ -264,7 +266,7 @@ pub async fn holds(conn: &mut Conn, benefit_id: &str, user_id: &str) -> Result<b
 
 /// Gives a free unit to `user`; `false` if it was taken meanwhile.
 pub async fn assign(conn: &mut Conn, unit_id: &str, user_id: &str, at: DateTime<Utc>) -> Result<bool> {
-    let done = sqlx::query(
+    let done = crate::sql::query(
         "UPDATE benefit_units SET user_id = $2, assigned_at = $3 WHERE id = $1 AND user_id IS NULL AND status = 'active'",
     )
     .bind(unit_id)
@@ -278,7 +280,7 @@ pub async fn assign(conn: &mut Conn, unit_id: &str, user_id: &str, at: DateTime<
 
 /// Takes a live unit back from whoever holds it; `false` if nobody did.
 pub async fn unassign(conn: &mut Conn, unit_id: &str) -> Result<bool> {
-    let done = sqlx::query(
+    let done = crate::sql::query(
         "UPDATE benefit_units SET user_id = NULL, assigned_at = NULL \
          WHERE id = $1 AND user_id IS NOT NULL AND status = 'active'",
     )
@@ -290,7 +292,7 @@ pub async fn unassign(conn: &mut Conn, unit_id: &str) -> Result<bool> {
 
 /// Gives back every live unit a user holds (the user is leaving the org); returns how many.
 pub async fn release_user(conn: &mut Conn, org: &OrgId, user_id: &str) -> Result<u64> {
-    let done = sqlx::query(
+    let done = crate::sql::query(
         "UPDATE benefit_units SET user_id = NULL, assigned_at = NULL \
          WHERE org_id = $1 AND user_id = $2 AND status = 'active'",
     )
@@ -304,7 +306,7 @@ pub async fn release_user(conn: &mut Conn, org: &OrgId, user_id: &str) -> Result
 /// Granted and used per benefit of the org: `(benefit id, granted, used)`, used as a positive
 /// number.
 pub async fn totals_in_org(conn: &mut Conn, org: &OrgId) -> Result<Vec<(String, i64, i64)>> {
-    let rows = sqlx::query(
+    let rows = crate::sql::query(
         "SELECT benefit_id, \
            CAST(COALESCE(SUM(CASE WHEN amount > 0 THEN amount ELSE 0 END), 0) AS BIGINT) AS granted, \
            CAST(COALESCE(SUM(CASE WHEN amount < 0 THEN -amount ELSE 0 END), 0) AS BIGINT) AS used \
@@ -318,10 +320,12 @@ pub async fn totals_in_org(conn: &mut Conn, org: &OrgId) -> Result<Vec<(String, 
 
 /// What is left of a benefit's balance.
 pub async fn balance(conn: &mut Conn, benefit_id: &str) -> Result<i64> {
-    Ok(sqlx::query_scalar("SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM benefit_ledger WHERE benefit_id = $1")
-        .bind(benefit_id)
-        .fetch_one(conn)
-        .await?)
+    crate::sql::query_scalar(
+        "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM benefit_ledger WHERE benefit_id = $1",
+    )
+    .bind(benefit_id)
+    .fetch_one(conn)
+    .await
 }
 
 /// A benefit's ledger, oldest first.
@@ -329,21 +333,22 @@ pub async fn ledger(conn: &mut Conn, org: &OrgId, benefit_id: &str) -> Result<Ve
     let sql = format!(
         "SELECT {LEDGER_COLUMNS} FROM benefit_ledger WHERE org_id = $1 AND benefit_id = $2 ORDER BY created_at, id"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.as_str()).bind(benefit_id).fetch_all(conn).await?;
+    let rows =
+        crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(org.as_str()).bind(benefit_id).fetch_all(conn).await?;
     rows.iter().map(ledger_from_row).collect()
 }
 
 /// Ends the subscription's live benefits: no more grants, keys and accounts revoked, seats
 /// released. Returns how many benefits ended.
 pub async fn end_for_subscription(conn: &mut Conn, subscription_id: &str, at: DateTime<Utc>) -> Result<u64> {
-    sqlx::query(
+    crate::sql::query(
         "UPDATE benefit_units SET status = 'revoked' WHERE status = 'active' AND benefit_id IN \
          (SELECT id FROM benefits WHERE subscription_id = $1 AND status = 'active')",
     )
     .bind(subscription_id)
     .execute(&mut *conn)
     .await?;
-    let done = sqlx::query(
+    let done = crate::sql::query(
         "UPDATE benefits SET status = 'ended', ended_at = $2, next_grant_on = NULL \
          WHERE subscription_id = $1 AND status = 'active'",
     )
@@ -370,8 +375,12 @@ pub async fn grants_due(conn: &mut Conn, today: NaiveDate, after: &str, limit: i
          JOIN subscriptions s ON s.id = b.subscription_id \
          WHERE b.status = 'active' AND b.next_grant_on <= $1 AND b.id > $2 ORDER BY b.id LIMIT $3"
     );
-    let rows =
-        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(date_to_db(today)).bind(after).bind(limit).fetch_all(conn).await?;
+    let rows = crate::sql::query(crate::sql::AssertSqlSafe(sql))
+        .bind(date_to_db(today))
+        .bind(after)
+        .bind(limit)
+        .fetch_all(conn)
+        .await?;
     rows.iter()
         .map(|r| {
             Ok(GrantDue {
@@ -386,7 +395,7 @@ pub async fn grants_due(conn: &mut Conn, today: NaiveDate, after: &str, limit: i
 
 /// Moves a live benefit's next grant day on, unless it moved already (another worker).
 pub async fn advance_grant(conn: &mut Conn, id: &str, from: NaiveDate, to: NaiveDate) -> Result<bool> {
-    let done = sqlx::query(
+    let done = crate::sql::query(
         "UPDATE benefits SET next_grant_on = $3 WHERE id = $1 AND next_grant_on = $2 AND status = 'active'",
     )
     .bind(id)

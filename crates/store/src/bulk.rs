@@ -1,10 +1,10 @@
 //! Many rows per statement. The renewal run and the bulk set-ups write thousands of rows per
 //! transaction; one statement per row would spend the time on round trips to the database (or
-//! to sqlx's SQLite worker thread) rather than on writing. A record type states its table and
+//! and binding) rather than on writing. A record type states its table and
 //! columns once ([`Rows`]); the one-row insert of its module goes through here too, so the
 //! column list is never written twice.
 
-use sqlx::any::AnyRow;
+use crate::sql::Row;
 
 /// One bound value.
 pub(crate) enum Value {
@@ -74,9 +74,9 @@ fn chunk_rows(width: usize) -> usize {
     CHUNK_ROWS.min(MAX_PARAMS / width.max(1)).max(1)
 }
 
-/// How a statement names its parameters. SQLite gets anonymous `?`: sqlx looks up each
-/// parameter's name, and SQLite finds a name by walking the list of names, which made a
-/// statement of a few thousand `$N` parameters cost time quadratic in their number.
+/// How a statement names its parameters. SQLite gets anonymous `?`: SQLite finds a
+/// parameter's name by walking the list of names, so binding a statement of a few thousand
+/// `$N` parameters by name costs time quadratic in their number.
 #[derive(Clone, Copy)]
 enum Style {
     Numbered,
@@ -112,28 +112,20 @@ fn values_list(rows: usize, width: usize, style: Style) -> String {
     out
 }
 
-fn bind_all<'q>(
-    mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
-    values: Vec<Value>,
-) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
-    for v in values {
-        query = match v {
-            Value::Text(s) => query.bind(s),
-            Value::MaybeText(s) => query.bind(s),
-            Value::Int(i) => query.bind(i),
-            Value::MaybeInt(i) => query.bind(i),
-        };
-    }
-    query
+fn bound(values: Vec<Value>) -> impl Iterator<Item = crate::sql::Value<'static>> {
+    use crate::sql::{Kind, Value as Sql};
+    use std::borrow::Cow;
+    values.into_iter().map(|v| match v {
+        Value::Text(s) | Value::MaybeText(Some(s)) => Sql::Text(Cow::Owned(s)),
+        Value::MaybeText(None) => Sql::Null(Kind::Text),
+        Value::Int(i) | Value::MaybeInt(Some(i)) => Sql::Int(i),
+        Value::MaybeInt(None) => Sql::Null(Kind::Int),
+    })
 }
 
 /// Inserts `rows`, chunk by chunk, each statement ending with `tail` (e.g. an `ON CONFLICT`
 /// clause); returns how many rows went in.
-pub(crate) async fn insert<R: Rows>(
-    conn: &mut crate::Conn,
-    rows: &[R],
-    tail: &str,
-) -> std::result::Result<u64, sqlx::Error> {
+pub(crate) async fn insert<R: Rows>(conn: &mut crate::Conn, rows: &[R], tail: &str) -> crate::Result<u64> {
     let mut inserted = 0;
     for chunk in rows.chunks(chunk_rows(R::WIDTH)) {
         let list = values_list(chunk.len(), R::WIDTH, style(conn));
@@ -143,7 +135,11 @@ pub(crate) async fn insert<R: Rows>(
             row.values(&mut values);
         }
         debug_assert_eq!(values.len(), chunk.len() * R::WIDTH);
-        inserted += bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), values).execute(&mut *conn).await?.rows_affected();
+        inserted += crate::sql::query(crate::sql::AssertSqlSafe(sql))
+            .bind_all(bound(values))
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
     }
     Ok(inserted)
 }
@@ -157,7 +153,7 @@ pub(crate) async fn with_values(
     template: &str,
     width: usize,
     rows: Vec<Value>,
-) -> std::result::Result<Vec<AnyRow>, sqlx::Error> {
+) -> crate::Result<Vec<Row>> {
     debug_assert!(width > 0 && rows.len().is_multiple_of(width));
     let per_chunk = chunk_rows(width) * width;
     let mut out = Vec::new();
@@ -165,7 +161,9 @@ pub(crate) async fn with_values(
     while rows.peek().is_some() {
         let chunk: Vec<Value> = rows.by_ref().take(per_chunk).collect();
         let sql = template.replace("{values}", &values_list(chunk.len() / width, width, style(conn)));
-        out.extend(bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), chunk).fetch_all(&mut *conn).await?);
+        out.extend(
+            crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind_all(bound(chunk)).fetch_all(&mut *conn).await?,
+        );
     }
     Ok(out)
 }

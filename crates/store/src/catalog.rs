@@ -4,7 +4,6 @@
 use crate::time::to_db;
 use crate::{Conn, Result};
 use chrono::{DateTime, Utc};
-use sqlx::Row;
 
 #[derive(Clone, Debug)]
 pub struct CatalogRevision {
@@ -15,7 +14,7 @@ pub struct CatalogRevision {
 }
 
 pub async fn latest(conn: &mut Conn) -> Result<Option<CatalogRevision>> {
-    let row = sqlx::query(
+    let row = crate::sql::query(
         "SELECT revision, sha256, source_name, source FROM catalog_revisions ORDER BY revision DESC LIMIT 1",
     )
     .fetch_optional(conn)
@@ -46,13 +45,13 @@ pub async fn store_if_changed(
     {
         return Ok((current.revision, false));
     }
-    let next: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(revision), 0) + 1 FROM catalog_revisions")
+    let next: i64 = crate::sql::query_scalar("SELECT COALESCE(MAX(revision), 0) + 1 FROM catalog_revisions")
         .fetch_one(&mut *conn)
         .await?;
     // A text loaded before and then replaced comes back as a new revision; its hash is unique,
     // so the older row gives way.
-    sqlx::query("DELETE FROM catalog_revisions WHERE sha256 = $1").bind(sha256).execute(&mut *conn).await?;
-    sqlx::query(
+    crate::sql::query("DELETE FROM catalog_revisions WHERE sha256 = $1").bind(sha256).execute(&mut *conn).await?;
+    crate::sql::query(
         "INSERT INTO catalog_revisions (revision, sha256, source_name, source, loaded_at) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(next)

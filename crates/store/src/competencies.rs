@@ -1,12 +1,11 @@
 //! Competency applications: the evidence an org submits for a level, and the staff decision.
 
 use crate::bulk::{self, Rows, Value};
+use crate::sql::Row;
 use crate::time::{from_db, opt_from_db, to_db};
 use crate::{Conn, Result, valid};
 use chrono::{DateTime, Utc};
 use domain::ids::OrgId;
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
 #[derive(Clone, Debug)]
 pub struct ApplicationRecord {
@@ -51,7 +50,7 @@ impl Rows for ApplicationRecord {
     }
 }
 
-fn from_row(r: &AnyRow) -> Result<ApplicationRecord> {
+fn from_row(r: &Row) -> Result<ApplicationRecord> {
     Ok(ApplicationRecord {
         id: r.try_get("id")?,
         org_id: valid(OrgId::parse(&r.try_get::<String, _>("org_id")?))?,
@@ -77,12 +76,19 @@ pub async fn insert(conn: &mut Conn, a: &ApplicationRecord) -> Result<()> {
 
 pub async fn get(conn: &mut Conn, id: &str) -> Result<Option<ApplicationRecord>> {
     let sql = format!("SELECT {COLUMNS} FROM competency_applications WHERE id = $1");
-    sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(conn).await?.as_ref().map(from_row).transpose()
+    crate::sql::query(crate::sql::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
 }
 
 pub async fn get_in_org(conn: &mut Conn, org: &OrgId, id: &str) -> Result<Option<ApplicationRecord>> {
     let sql = format!("SELECT {COLUMNS} FROM competency_applications WHERE org_id = $1 AND id = $2");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.as_str()).bind(id).fetch_optional(conn).await?;
+    let row =
+        crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(org.as_str()).bind(id).fetch_optional(conn).await?;
     row.as_ref().map(from_row).transpose()
 }
 
@@ -90,7 +96,7 @@ pub async fn get_in_org(conn: &mut Conn, org: &OrgId, id: &str) -> Result<Option
 pub async fn list_in_org(conn: &mut Conn, org: &OrgId) -> Result<Vec<ApplicationRecord>> {
     let sql =
         format!("SELECT {COLUMNS} FROM competency_applications WHERE org_id = $1 ORDER BY submitted_at DESC, id DESC");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.as_str()).fetch_all(conn).await?;
+    let rows = crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(org.as_str()).fetch_all(conn).await?;
     rows.iter().map(from_row).collect()
 }
 
@@ -104,7 +110,7 @@ pub async fn queue(conn: &mut Conn, statuses: &[&str], limit: i64) -> Result<Vec
         "SELECT {columns}, o.name AS org_name FROM competency_applications a JOIN orgs o ON o.id = a.org_id \
          {filter} ORDER BY a.submitted_at, a.id LIMIT $1"
     );
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(limit);
+    let mut q = crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(limit);
     for s in statuses {
         q = q.bind(*s);
     }
@@ -115,7 +121,7 @@ pub async fn queue(conn: &mut Conn, statuses: &[&str], limit: i64) -> Result<Vec
 /// A subscription that expired comes back (renewed within the grace window): its application
 /// holds the competency again.
 pub async fn revive_for_subscription(conn: &mut Conn, subscription_id: &str) -> Result<()> {
-    sqlx::query(
+    crate::sql::query(
         "UPDATE competency_applications SET status = 'approved' WHERE subscription_id = $1 AND status = 'expired'",
     )
     .bind(subscription_id)
@@ -141,7 +147,8 @@ pub async fn decide(
          WHERE id = $1 AND status IN ({})",
         marks.join(", ")
     );
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).bind(to).bind(reviewer).bind(reason).bind(to_db(at));
+    let mut q =
+        crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(id).bind(to).bind(reviewer).bind(reason).bind(to_db(at));
     for s in from {
         q = q.bind(*s);
     }
@@ -160,7 +167,7 @@ pub async fn approved_unpaid(
         "SELECT {COLUMNS} FROM competency_applications WHERE org_id = $1 AND competency_code = $2 AND tier = $3 \
          AND status = 'approved' AND subscription_id IS NULL"
     );
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let row = crate::sql::query(crate::sql::AssertSqlSafe(sql))
         .bind(org.as_str())
         .bind(competency)
         .bind(tier)
@@ -171,7 +178,7 @@ pub async fn approved_unpaid(
 
 /// Records the subscription an approved application's fee bought.
 pub async fn mark_paid(conn: &mut Conn, id: &str, subscription_id: &str) -> Result<()> {
-    sqlx::query("UPDATE competency_applications SET subscription_id = $2 WHERE id = $1")
+    crate::sql::query("UPDATE competency_applications SET subscription_id = $2 WHERE id = $1")
         .bind(id)
         .bind(subscription_id)
         .execute(conn)
@@ -181,7 +188,7 @@ pub async fn mark_paid(conn: &mut Conn, id: &str, subscription_id: &str) -> Resu
 
 /// The competency a subscription held has ended: its application is expired.
 pub async fn expire_for_subscription(conn: &mut Conn, subscription_id: &str, at: DateTime<Utc>) -> Result<()> {
-    sqlx::query(
+    crate::sql::query(
         "UPDATE competency_applications SET status = 'expired', decided_at = $2 \
          WHERE subscription_id = $1 AND status = 'approved'",
     )

@@ -1,12 +1,11 @@
 //! Files attached to something an org owns: evidence on a competency application, documents on a
 //! service request. One table per owner kind (a shelf), the same columns on each.
 
+use crate::sql::Row;
 use crate::time::{from_db, to_db};
 use crate::{Conn, Result};
 use chrono::{DateTime, Utc};
 use domain::ids::OrgId;
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
 /// Where files of one kind of owner are kept.
 #[derive(Clone, Copy, Debug)]
@@ -39,7 +38,7 @@ pub struct FileRecord {
     pub uploaded_at: DateTime<Utc>,
 }
 
-fn file_from_row(r: &AnyRow) -> Result<FileRecord> {
+fn file_from_row(r: &Row) -> Result<FileRecord> {
     Ok(FileRecord {
         id: r.try_get("id")?,
         owner_id: r.try_get("owner_id")?,
@@ -67,7 +66,7 @@ pub async fn insert(conn: &mut Conn, shelf: Shelf, f: &NewFile<'_>) -> Result<()
         "INSERT INTO {table} (id, {owner}, org_id, name, content_type, size_bytes, data, uploaded_by, uploaded_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
     );
-    sqlx::query(sqlx::AssertSqlSafe(sql))
+    crate::sql::query(crate::sql::AssertSqlSafe(sql))
         .bind(f.id)
         .bind(f.owner_id)
         .bind(f.org_id.as_str())
@@ -89,7 +88,7 @@ pub async fn list(conn: &mut Conn, shelf: Shelf, owner_id: &str) -> Result<Vec<F
         "SELECT id, {owner} AS owner_id, name, content_type, size_bytes, uploaded_at FROM {table} \
          WHERE {owner} = $1 ORDER BY uploaded_at, id"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(owner_id).fetch_all(conn).await?;
+    let rows = crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(owner_id).fetch_all(conn).await?;
     rows.iter().map(file_from_row).collect()
 }
 
@@ -100,6 +99,6 @@ pub async fn get(conn: &mut Conn, shelf: Shelf, owner_id: &str, id: &str) -> Res
         "SELECT id, {owner} AS owner_id, name, content_type, size_bytes, uploaded_at, data FROM {table} \
          WHERE {owner} = $1 AND id = $2"
     );
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(owner_id).bind(id).fetch_optional(conn).await?;
+    let row = crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(owner_id).bind(id).fetch_optional(conn).await?;
     row.map(|r| Ok((file_from_row(&r)?, r.try_get::<Vec<u8>, _>("data")?))).transpose()
 }

@@ -4,7 +4,6 @@
 use crate::time::to_db;
 use crate::{Conn, Result};
 use chrono::{DateTime, Utc};
-use sqlx::Row;
 
 /// What the store knows of a key.
 #[derive(Debug)]
@@ -25,7 +24,7 @@ const ABANDONED_AFTER: chrono::Duration = chrono::Duration::seconds(10);
 
 /// Claims `key` for `principal`, or reports what happened with it before.
 pub async fn claim(conn: &mut Conn, principal: &str, key: &str, request_hash: &str, at: DateTime<Utc>) -> Result<Seen> {
-    let taken_over = sqlx::query(
+    let taken_over = crate::sql::query(
         "UPDATE idempotency_keys SET created_at = $1 WHERE principal = $2 AND idempotency_key = $3 AND request_hash = $4 \
          AND response_status IS NULL AND created_at <= $5",
     )
@@ -39,7 +38,7 @@ pub async fn claim(conn: &mut Conn, principal: &str, key: &str, request_hash: &s
     if taken_over.rows_affected() == 1 {
         return Ok(Seen::New);
     }
-    let inserted = sqlx::query(
+    let inserted = crate::sql::query(
         "INSERT INTO idempotency_keys (principal, idempotency_key, request_hash, created_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (principal, idempotency_key) DO NOTHING",
     )
@@ -52,7 +51,7 @@ pub async fn claim(conn: &mut Conn, principal: &str, key: &str, request_hash: &s
     if inserted.rows_affected() == 1 {
         return Ok(Seen::New);
     }
-    let row = sqlx::query(
+    let row = crate::sql::query(
         "SELECT request_hash, response_status, response_body FROM idempotency_keys WHERE principal = $1 AND idempotency_key = $2",
     )
     .bind(principal)
@@ -68,7 +67,7 @@ pub async fn claim(conn: &mut Conn, principal: &str, key: &str, request_hash: &s
 
 pub async fn finish(conn: &mut Conn, principal: &str, key: &str, status: u16, body: &str) -> Result<()> {
     // The first answer stands: a later request that took the key over cannot replace it.
-    sqlx::query(
+    crate::sql::query(
         "UPDATE idempotency_keys SET response_status = $1, response_body = $2 \
          WHERE principal = $3 AND idempotency_key = $4 AND response_status IS NULL",
     )
@@ -93,7 +92,7 @@ pub async fn keep(
     body: &str,
     at: DateTime<Utc>,
 ) -> Result<()> {
-    sqlx::query(
+    crate::sql::query(
         "INSERT INTO idempotency_keys (principal, idempotency_key, request_hash, response_status, response_body, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (principal, idempotency_key) DO UPDATE \
          SET response_status = excluded.response_status, response_body = excluded.response_body \
@@ -113,7 +112,7 @@ pub async fn keep(
 /// Gives a key back when its request ended without an answer worth keeping (the outcome is
 /// unknown), so that a retry runs again and reconciles.
 pub async fn release(conn: &mut Conn, principal: &str, key: &str) -> Result<()> {
-    sqlx::query(
+    crate::sql::query(
         "DELETE FROM idempotency_keys WHERE principal = $1 AND idempotency_key = $2 AND response_status IS NULL",
     )
     .bind(principal)

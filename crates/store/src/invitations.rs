@@ -1,13 +1,12 @@
 //! Invitations to join an org: the link carries a secret token, the table only its hash.
 
+use crate::sql::Row;
 use crate::time::{from_db, to_db};
 use crate::{Conn, Result, conflict_as, valid};
 use chrono::{DateTime, Utc};
 use domain::account::EmailAddress;
 use domain::ids::{InvitationId, OrgId, UserId};
 use domain::roles::PartnerRole;
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
 #[derive(Clone, Debug)]
 pub struct InvitationRecord {
@@ -21,7 +20,7 @@ pub struct InvitationRecord {
     pub expires_at: DateTime<Utc>,
 }
 
-fn from_row(row: &AnyRow) -> Result<InvitationRecord> {
+fn from_row(row: &Row) -> Result<InvitationRecord> {
     Ok(InvitationRecord {
         id: valid(InvitationId::parse(&row.try_get::<String, _>("id")?))?,
         org_id: valid(OrgId::parse(&row.try_get::<String, _>("org_id")?))?,
@@ -37,7 +36,7 @@ fn from_row(row: &AnyRow) -> Result<InvitationRecord> {
 /// Inserts an invitation; a second pending invitation of one address to one org is a
 /// `Conflict("invitation")`.
 pub async fn insert(conn: &mut Conn, inv: &InvitationRecord) -> Result<()> {
-    sqlx::query(
+    crate::sql::query(
         "INSERT INTO invitations (id, org_id, email, role, token_hash, invited_by, created_at, expires_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
@@ -56,7 +55,7 @@ pub async fn insert(conn: &mut Conn, inv: &InvitationRecord) -> Result<()> {
 }
 
 pub async fn find_by_token_hash(conn: &mut Conn, token_hash: &str) -> Result<Option<InvitationRecord>> {
-    let row = sqlx::query(
+    let row = crate::sql::query(
         "SELECT id, org_id, email, role, token_hash, invited_by, created_at, expires_at FROM invitations WHERE token_hash = $1",
     )
     .bind(token_hash)
@@ -66,7 +65,7 @@ pub async fn find_by_token_hash(conn: &mut Conn, token_hash: &str) -> Result<Opt
 }
 
 pub async fn list_in_org(conn: &mut Conn, org: &OrgId) -> Result<Vec<InvitationRecord>> {
-    let rows = sqlx::query(
+    let rows = crate::sql::query(
         "SELECT id, org_id, email, role, token_hash, invited_by, created_at, expires_at FROM invitations \
          WHERE org_id = $1 ORDER BY created_at, id",
     )
@@ -77,7 +76,7 @@ pub async fn list_in_org(conn: &mut Conn, org: &OrgId) -> Result<Vec<InvitationR
 }
 
 pub async fn delete(conn: &mut Conn, org: &OrgId, id: &InvitationId) -> Result<bool> {
-    let done = sqlx::query("DELETE FROM invitations WHERE org_id = $1 AND id = $2")
+    let done = crate::sql::query("DELETE FROM invitations WHERE org_id = $1 AND id = $2")
         .bind(org.as_str())
         .bind(id.as_str())
         .execute(conn)
@@ -87,7 +86,7 @@ pub async fn delete(conn: &mut Conn, org: &OrgId, id: &InvitationId) -> Result<b
 
 /// Drops an expired invitation to `email` so that the address can be invited again.
 pub async fn delete_expired_for(conn: &mut Conn, org: &OrgId, email: &EmailAddress, now: DateTime<Utc>) -> Result<()> {
-    sqlx::query("DELETE FROM invitations WHERE org_id = $1 AND email = $2 AND expires_at <= $3")
+    crate::sql::query("DELETE FROM invitations WHERE org_id = $1 AND email = $2 AND expires_at <= $3")
         .bind(org.as_str())
         .bind(email.as_str())
         .bind(to_db(now))

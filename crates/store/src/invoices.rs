@@ -2,12 +2,11 @@
 
 use crate::bulk::Value;
 use crate::orders::{date_from_db, date_to_db};
+use crate::sql::Row;
 use crate::time::{from_db, to_db};
 use crate::{Conn, Result, StoreError, valid};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::ids::OrgId;
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
 #[derive(Clone, Debug)]
 pub struct InvoiceRecord {
@@ -44,7 +43,7 @@ pub async fn next_number(conn: &mut Conn, series: &str) -> Result<i64> {
 /// the first. Like [`next_number`], the counter row stays locked until the transaction ends.
 pub async fn reserve_numbers(conn: &mut Conn, series: &str, count: i64) -> Result<i64> {
     // One statement whether or not the series has begun.
-    let last: i64 = sqlx::query_scalar(
+    let last: i64 = crate::sql::query_scalar(
         "INSERT INTO document_counters (series, last) VALUES ($1, $2) \
          ON CONFLICT (series) DO UPDATE SET last = document_counters.last + excluded.last RETURNING last",
     )
@@ -103,7 +102,7 @@ fn date(text: String) -> Result<NaiveDate> {
     date_from_db(Some(text))?.ok_or_else(|| StoreError::Corrupt("missing date".into()))
 }
 
-pub(crate) fn from_row(r: &AnyRow) -> Result<InvoiceRecord> {
+pub(crate) fn from_row(r: &Row) -> Result<InvoiceRecord> {
     Ok(InvoiceRecord {
         id: r.try_get("id")?,
         number: r.try_get("number")?,
@@ -130,26 +129,27 @@ pub(crate) fn from_row(r: &AnyRow) -> Result<InvoiceRecord> {
 
 pub async fn get_in_org(conn: &mut Conn, org: &OrgId, id: &str) -> Result<Option<InvoiceRecord>> {
     let sql = format!("SELECT {COLUMNS} FROM invoices WHERE org_id = $1 AND id = $2");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.as_str()).bind(id).fetch_optional(conn).await?;
+    let row =
+        crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(org.as_str()).bind(id).fetch_optional(conn).await?;
     row.as_ref().map(from_row).transpose()
 }
 
 /// An invoice of any org (for program staff).
 pub async fn get(conn: &mut Conn, id: &str) -> Result<Option<InvoiceRecord>> {
     let sql = format!("SELECT {COLUMNS} FROM invoices WHERE id = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(conn).await?;
+    let row = crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(id).fetch_optional(conn).await?;
     row.as_ref().map(from_row).transpose()
 }
 
 pub async fn list_in_org(conn: &mut Conn, org: &OrgId) -> Result<Vec<InvoiceRecord>> {
     let sql = format!("SELECT {COLUMNS} FROM invoices WHERE org_id = $1 ORDER BY issued_at DESC, number DESC");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.as_str()).fetch_all(conn).await?;
+    let rows = crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(org.as_str()).fetch_all(conn).await?;
     rows.iter().map(from_row).collect()
 }
 
 /// Every invoice number of a series, in order (for checking that there are no gaps).
 pub async fn numbers(conn: &mut Conn) -> Result<Vec<String>> {
-    Ok(sqlx::query_scalar("SELECT number FROM invoices ORDER BY number").fetch_all(conn).await?)
+    crate::sql::query_scalar("SELECT number FROM invoices ORDER BY number").fetch_all(conn).await
 }
 
 /// The invoices of one subscription of `org` (through the orders that paid for it), newest first.
@@ -160,6 +160,10 @@ pub async fn list_for_subscription(conn: &mut Conn, org: &OrgId, subscription_id
          ORDER BY i.issued_at DESC, i.number DESC",
         columns.join(", ")
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.as_str()).bind(subscription_id).fetch_all(conn).await?;
+    let rows = crate::sql::query(crate::sql::AssertSqlSafe(sql))
+        .bind(org.as_str())
+        .bind(subscription_id)
+        .fetch_all(conn)
+        .await?;
     rows.iter().map(from_row).collect()
 }

@@ -1,8 +1,8 @@
 //! SQLite and PostgreSQL behind one interface.
 //!
 //! Architecture invariant: the rest of partnerhub never sees which database runs. Every query
-//! is one SQL text that runs on both (through sqlx's `Any` driver), kept in the module of its
-//! aggregate; a query that has to differ says why. This crate speaks domain types and knows
+//! is one SQL text that runs on both (through the store's own query layer, [`sql`]), kept in
+//! the module of its aggregate; a query that has to differ says why. This crate speaks domain types and knows
 //! nothing of HTTP.
 
 pub mod api_tokens;
@@ -31,39 +31,45 @@ mod time;
 pub mod users;
 pub mod webhooks;
 
+pub mod sql;
+
+use sqlx::AnyPool;
+use sqlx::Executor;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::pool::PoolConnection;
-use sqlx::{Any, AnyPool, Executor};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use sqlx::AnyConnection as Conn;
+pub use sql::Conn;
 
-/// A write transaction; commit it or it rolls back when dropped. On SQLite it also holds this
-/// process's writer turn (see [`Store::write`]).
+/// A write transaction; commit it or it rolls back when dropped. On SQLite it holds the one
+/// writing connection, and with it this process's writer turn (see [`Store::write`]).
 pub struct Tx {
-    inner: sqlx::Transaction<'static, Any>,
-    _turn: Option<tokio::sync::OwnedSemaphorePermit>,
+    conn: Conn,
 }
 
 impl Tx {
-    pub async fn commit(self) -> Result<()> {
-        self.inner.commit().await?;
-        Ok(())
+    pub async fn commit(mut self) -> Result<()> {
+        self.conn.commit().await
+    }
+}
+
+impl Drop for Tx {
+    fn drop(&mut self) {
+        self.conn.rollback_if_open();
     }
 }
 
 impl std::ops::Deref for Tx {
     type Target = Conn;
     fn deref(&self) -> &Conn {
-        &self.inner
+        &self.conn
     }
 }
 
 impl std::ops::DerefMut for Tx {
     fn deref_mut(&mut self) -> &mut Conn {
-        &mut self.inner
+        &mut self.conn
     }
 }
 
@@ -78,6 +84,8 @@ pub enum Backend {
 pub enum StoreError {
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
     #[error("migration failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
     /// A unique constraint refused the write: the thing already exists.
@@ -97,123 +105,178 @@ pub enum StoreError {
 pub type Result<T> = std::result::Result<T, StoreError>;
 
 /// Turns a unique-constraint violation into [`StoreError::Conflict`], naming what clashed.
-pub(crate) fn conflict_as(what: &str) -> impl FnOnce(sqlx::Error) -> StoreError + '_ {
-    move |e| match &e {
-        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(what.to_owned()),
-        _ => StoreError::Database(e),
-    }
+pub(crate) fn conflict_as(what: &str) -> impl FnOnce(StoreError) -> StoreError + '_ {
+    move |e| if sql::is_unique_violation(&e) { StoreError::Conflict(what.to_owned()) } else { e }
 }
 
-/// The connection pool and the engine it talks to.
-#[derive(Clone, Debug)]
+/// The connections and the engine they talk to.
+#[derive(Clone)]
 pub struct Store {
-    pool: AnyPool,
-    /// SQLite: the one connection that writes. SQLite has one writer at a time anyway; keeping
-    /// it on one connection keeps that connection's page cache valid from one write
-    /// transaction to the next (a connection drops its whole cache when another one wrote),
-    /// and gives the cache that big write batches need to one connection only.
-    writer: Option<AnyPool>,
-    backend: Backend,
-    /// SQLite has one writer at a time; writers of this process queue here, in order, instead
-    /// of polling the database lock (other processes still meet the busy timeout).
-    writer_turn: Arc<tokio::sync::Semaphore>,
+    engine: Engines,
+    url: String,
+}
+
+#[derive(Clone)]
+enum Engines {
+    Sqlite {
+        readers: Arc<sql::SqlitePool>,
+        /// The one connection that writes. SQLite has one writer at a time anyway; keeping it
+        /// on one connection keeps that connection's page cache valid from one write
+        /// transaction to the next (a connection drops its whole cache when another one
+        /// wrote), and gives the cache that big write batches need to one connection only. Its
+        /// pool of one is the queue of this process's writers, in order, instead of polling
+        /// the database lock (other processes still meet the busy timeout).
+        writer: Arc<sql::SqlitePool>,
+    },
+    Postgres(AnyPool),
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("backend", &self.backend()).field("url", &redact(&self.url)).finish()
+    }
 }
 
 impl Store {
     /// Opens `url` (`sqlite://path?mode=rwc` or `postgres://…`).
     pub async fn open(url: &str) -> Result<Store> {
         sqlx::any::install_default_drivers();
-        let backend = if url.starts_with("sqlite:") {
-            Backend::Sqlite
+        let engine = if url.starts_with("sqlite:") {
+            let (path, flags) = sqlite_target(url)?;
+            let config = |cache_kib, query_only| sql::SqliteConfig { path: path.clone(), flags, cache_kib, query_only };
+            let writer = sql::SqlitePool::new(config(WRITER_CACHE_KIB, false), 1);
+            // The writer first: it creates the file and turns on WAL for everyone.
+            writer.warm()?;
+            let readers = sql::SqlitePool::new(config(READER_CACHE_KIB, true), 8);
+            readers.warm()?;
+            Engines::Sqlite { readers, writer }
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            Backend::Postgres
+            let options = AnyConnectOptions::from_str(url)?;
+            let pool = AnyPoolOptions::new()
+                .max_connections(16)
+                // Short statements only: compiling a plan with LLVM costs more than it saves.
+                .after_connect(|conn, _| Box::pin(async move { conn.execute("SET jit = off").await.map(|_| ()) }))
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await?;
+            Engines::Postgres(pool)
         } else {
             return Err(StoreError::UnsupportedUrl(redact(url)));
         };
-        let options = AnyConnectOptions::from_str(url)?;
-        let (pool, writer) = match backend {
-            Backend::Sqlite => {
-                let readers = sqlite_pool(options.clone(), 8, READER_CACHE_KIB).await?;
-                let writer = sqlite_pool(options, 1, WRITER_CACHE_KIB).await?;
-                (readers, Some(writer))
-            }
-            Backend::Postgres => {
-                let pool = AnyPoolOptions::new()
-                    .max_connections(16)
-                    // Short statements only: compiling a plan with LLVM costs more than it saves.
-                    .after_connect(|conn, _| Box::pin(async move { conn.execute("SET jit = off").await.map(|_| ()) }))
-                    .acquire_timeout(Duration::from_secs(10))
-                    .connect_with(options)
-                    .await?;
-                (pool, None)
-            }
-        };
-        Ok(Store { pool, writer, backend, writer_turn: Arc::new(tokio::sync::Semaphore::new(1)) })
+        Ok(Store { engine, url: url.to_owned() })
     }
 
     pub fn backend(&self) -> Backend {
-        self.backend
+        match self.engine {
+            Engines::Sqlite { .. } => Backend::Sqlite,
+            Engines::Postgres(_) => Backend::Postgres,
+        }
     }
 
     /// Applies the migrations that have not run yet. Safe to call from several nodes at once:
-    /// sqlx takes an advisory lock on PostgreSQL.
+    /// sqlx takes an advisory lock on PostgreSQL, and on SQLite the migrations run on a
+    /// connection of their own, one write transaction each.
     pub async fn migrate(&self) -> Result<()> {
-        sqlx::migrate!("./migrations").run(&self.pool).await?;
+        let migrator = sqlx::migrate!("./migrations");
+        match &self.engine {
+            Engines::Postgres(pool) => migrator.run(pool).await?,
+            Engines::Sqlite { .. } => {
+                let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&self.url).await?;
+                conn.execute("PRAGMA busy_timeout = 30000").await?;
+                migrator.run(&mut conn).await?;
+                sqlx::Connection::close(conn).await?;
+            }
+        }
         Ok(())
     }
 
     /// Starts a write transaction.
     pub async fn write(&self) -> Result<Tx> {
-        let tx = match self.backend {
+        match &self.engine {
             // A deferred SQLite transaction that reads and then writes can fail with "database
             // is locked" without waiting; taking the write lock up front makes it wait instead.
-            Backend::Sqlite => {
-                let turn = self.writer_turn.clone().acquire_owned().await.map_err(|_| StoreError::Closed)?;
-                let writer = self.writer.as_ref().unwrap_or(&self.pool);
-                Tx { inner: writer.begin_with("BEGIN IMMEDIATE").await?, _turn: Some(turn) }
+            Engines::Sqlite { writer, .. } => {
+                let mut conn = Conn::sqlite(writer.lease().await?);
+                conn.batch("BEGIN IMMEDIATE").await?;
+                Ok(Tx { conn })
             }
-            Backend::Postgres => Tx { inner: self.pool.begin().await?, _turn: None },
-        };
-        Ok(tx)
+            Engines::Postgres(pool) => Ok(Tx { conn: Conn::postgres_tx(pool.begin().await?) }),
+        }
     }
 
     /// A connection for reads that need no transaction.
-    pub async fn read(&self) -> Result<PoolConnection<Any>> {
-        Ok(self.pool.acquire().await?)
+    pub async fn read(&self) -> Result<Conn> {
+        match &self.engine {
+            Engines::Sqlite { readers, .. } => Ok(Conn::sqlite(readers.lease().await?)),
+            Engines::Postgres(pool) => Ok(Conn::postgres(pool.acquire().await?)),
+        }
+    }
+
+    /// A connection that may write outside a transaction: on SQLite the writer (statements
+    /// such as `ANALYZE` and `VACUUM INTO` need no reader's limits).
+    async fn any_writer(&self) -> Result<Conn> {
+        match &self.engine {
+            Engines::Sqlite { writer, .. } => Ok(Conn::sqlite(writer.lease().await?)),
+            Engines::Postgres(pool) => Ok(Conn::postgres(pool.acquire().await?)),
+        }
     }
 
     /// Refreshes the query planner's statistics: after a bulk load the tables are far bigger
     /// than the planner last saw, and PostgreSQL would otherwise plan for tiny ones.
     pub async fn analyze(&self) -> Result<()> {
-        match &self.writer {
-            Some(writer) => sqlx::query("ANALYZE").execute(writer).await?,
-            None => sqlx::query("ANALYZE").execute(&self.pool).await?,
-        };
-        Ok(())
+        let mut conn = self.any_writer().await?;
+        conn.batch("ANALYZE").await
     }
 
     /// Whether the database answers (for `/readyz`).
     pub async fn ping(&self) -> Result<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        let mut conn = self.read().await?;
+        sql::query("SELECT 1").execute(&mut conn).await?;
         Ok(())
     }
 
     /// Writes a consistent copy of a SQLite database to `path` (which must not exist) while it
     /// stays in use. PostgreSQL has its own tools for this (`pg_dump`), so it is refused here.
     pub async fn backup_sqlite(&self, path: &str) -> Result<()> {
-        if self.backend != Backend::Sqlite {
+        if self.backend() != Backend::Sqlite {
             return Err(StoreError::Unsupported("backup of PostgreSQL: use pg_dump"));
         }
-        sqlx::query("VACUUM INTO $1").bind(path).execute(&self.pool).await?;
+        // Not on a reader: their `query_only` refuses VACUUM even into another file.
+        let mut conn = self.any_writer().await?;
+        sql::query("VACUUM INTO $1").bind(path).execute(&mut conn).await?;
         Ok(())
     }
 
     pub async fn close(&self) {
-        if let Some(writer) = &self.writer {
-            writer.close().await;
+        match &self.engine {
+            Engines::Sqlite { readers, writer } => {
+                readers.close();
+                writer.close();
+            }
+            Engines::Postgres(pool) => pool.close().await,
         }
-        self.pool.close().await;
     }
+}
+
+/// The file of a `sqlite://FILE?mode=…` URL and how to open it: `mode=rwc` creates it,
+/// `mode=ro` only reads, and by default it must exist.
+fn sqlite_target(url: &str) -> Result<(std::path::PathBuf, rusqlite::OpenFlags)> {
+    use rusqlite::OpenFlags;
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+    let (path, params) = rest.split_once('?').unwrap_or((rest, ""));
+    if path.is_empty() {
+        return Err(StoreError::UnsupportedUrl(redact(url)));
+    }
+    let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    for param in params.split('&').filter(|p| !p.is_empty()) {
+        match param {
+            "mode=rwc" => flags |= OpenFlags::SQLITE_OPEN_CREATE,
+            "mode=rw" => {}
+            "mode=ro" => flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            _ => return Err(StoreError::UnsupportedUrl(redact(url))),
+        }
+    }
+    Ok((std::path::PathBuf::from(path), flags))
 }
 
 /// Page cache of each SQLite reading connection (SQLite's default), and of the writing one:
@@ -221,29 +284,6 @@ impl Store {
 /// the log and reads them back while the transaction runs. It fills only as pages are used.
 const READER_CACHE_KIB: i64 = 2 * 1024;
 const WRITER_CACHE_KIB: i64 = 64 * 1024;
-
-/// WAL lets readers go on while one writer writes; every write transaction starts with BEGIN
-/// IMMEDIATE (see `Store::write`), so the busy timeout covers waiting writers.
-/// synchronous=FULL: a committed transaction survives a power cut, which money needs.
-async fn sqlite_pool(options: AnyConnectOptions, connections: u32, cache_kib: i64) -> Result<AnyPool> {
-    Ok(AnyPoolOptions::new()
-        .max_connections(connections)
-        .after_connect(move |conn, _| {
-            Box::pin(async move {
-                conn.execute("PRAGMA journal_mode = WAL").await?;
-                conn.execute("PRAGMA synchronous = FULL").await?;
-                conn.execute("PRAGMA foreign_keys = ON").await?;
-                conn.execute("PRAGMA busy_timeout = 30000").await?;
-                conn.execute(sqlx::AssertSqlSafe(format!("PRAGMA cache_size = -{cache_kib}"))).await?;
-                // A statement that writes many rows keeps a journal of its own, to undo just
-                // itself; in memory, not in a file under /var/tmp written and dropped each time.
-                conn.execute("PRAGMA temp_store = MEMORY").await?;
-                Ok(())
-            })
-        })
-        .connect_with(options)
-        .await?)
-}
 
 /// The URL without its password, fit for a log line or an error.
 pub fn redact(url: &str) -> String {

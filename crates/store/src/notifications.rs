@@ -5,7 +5,6 @@ use crate::time::{from_db, to_db};
 use crate::{Conn, Result, valid};
 use chrono::{DateTime, Utc};
 use domain::ids::OrgId;
-use sqlx::Row;
 
 #[derive(Clone, Debug)]
 pub struct Notification {
@@ -21,7 +20,7 @@ pub struct Notification {
 /// Inserts the notification unless one with its key exists; `true` if this call inserted it
 /// (and so its e-mail should go out).
 pub async fn insert_once(conn: &mut Conn, n: &Notification) -> Result<bool> {
-    let done = sqlx::query(
+    let done = crate::sql::query(
         "INSERT INTO notifications (id, org_id, subscription_id, dedupe_key, title, body, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (dedupe_key) DO NOTHING",
     )
@@ -39,7 +38,7 @@ pub async fn insert_once(conn: &mut Conn, n: &Notification) -> Result<bool> {
 
 /// The org's notifications, newest first.
 pub async fn list_in_org(conn: &mut Conn, org: &OrgId, limit: i64) -> Result<Vec<Notification>> {
-    let rows = sqlx::query(
+    let rows = crate::sql::query(
         "SELECT id, org_id, subscription_id, dedupe_key, title, body, created_at FROM notifications \
          WHERE org_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
     )

@@ -2,12 +2,11 @@
 //! them, and their payment attempts.
 
 use crate::bulk::{self, Value};
+use crate::sql::Row;
 use crate::time::{from_db, opt_from_db, to_db};
 use crate::{Conn, Result, conflict_as, valid};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::ids::OrgId;
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
 #[derive(Clone, Debug)]
 pub struct OrderRecord {
@@ -58,7 +57,7 @@ pub(crate) fn date_to_db(date: NaiveDate) -> String {
     date.to_string()
 }
 
-fn from_row(row: &AnyRow) -> Result<OrderRecord> {
+fn from_row(row: &Row) -> Result<OrderRecord> {
     Ok(OrderRecord {
         id: row.try_get("id")?,
         org_id: valid(OrgId::parse(&row.try_get::<String, _>("org_id")?))?,
@@ -137,13 +136,14 @@ pub async fn insert_many(conn: &mut Conn, orders: &[OrderRecord]) -> Result<()> 
 /// An order of `org`; another org's order is `None`.
 pub async fn get_in_org(conn: &mut Conn, org: &OrgId, id: &str) -> Result<Option<OrderRecord>> {
     let sql = format!("SELECT {COLUMNS} FROM orders WHERE org_id = $1 AND id = $2");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.as_str()).bind(id).fetch_optional(conn).await?;
+    let row =
+        crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(org.as_str()).bind(id).fetch_optional(conn).await?;
     row.as_ref().map(from_row).transpose()
 }
 
 pub async fn get(conn: &mut Conn, id: &str) -> Result<Option<OrderRecord>> {
     let sql = format!("SELECT {COLUMNS} FROM orders WHERE id = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(conn).await?;
+    let row = crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(id).fetch_optional(conn).await?;
     row.as_ref().map(from_row).transpose()
 }
 
@@ -153,13 +153,17 @@ pub async fn open_draft(conn: &mut Conn, org: &OrgId, offer_code: &str) -> Resul
         "SELECT {COLUMNS} FROM orders WHERE org_id = $1 AND offer_code = $2 AND status IN ('draft', 'paying') \
          AND kind <> 'auto_renewal'"
     );
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.as_str()).bind(offer_code).fetch_optional(conn).await?;
+    let row = crate::sql::query(crate::sql::AssertSqlSafe(sql))
+        .bind(org.as_str())
+        .bind(offer_code)
+        .fetch_optional(conn)
+        .await?;
     row.as_ref().map(from_row).transpose()
 }
 
 pub async fn list_in_org(conn: &mut Conn, org: &OrgId) -> Result<Vec<OrderRecord>> {
     let sql = format!("SELECT {COLUMNS} FROM orders WHERE org_id = $1 ORDER BY created_at DESC, id");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.as_str()).fetch_all(conn).await?;
+    let rows = crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(org.as_str()).fetch_all(conn).await?;
     rows.iter().map(from_row).collect()
 }
 
@@ -172,7 +176,7 @@ pub async fn set_step(
     terms_version: Option<&str>,
     payment_method_id: Option<&str>,
 ) -> Result<()> {
-    sqlx::query(
+    crate::sql::query(
         "UPDATE orders SET step = $1, terms_version = COALESCE($2, terms_version), \
          payment_method_id = COALESCE($3, payment_method_id), last_decline = NULL WHERE id = $4",
     )
@@ -186,7 +190,7 @@ pub async fn set_step(
 }
 
 pub async fn set_status(conn: &mut Conn, id: &str, status: &str, step: &str, last_decline: Option<&str>) -> Result<()> {
-    sqlx::query("UPDATE orders SET status = $1, step = $2, last_decline = $3 WHERE id = $4")
+    crate::sql::query("UPDATE orders SET status = $1, step = $2, last_decline = $3 WHERE id = $4")
         .bind(status)
         .bind(step)
         .bind(last_decline)
@@ -203,7 +207,7 @@ pub async fn set_quote(
     (net, tax, total, credit): (i64, i64, i64, i64),
     replaces_subscription_id: Option<&str>,
 ) -> Result<()> {
-    sqlx::query(
+    crate::sql::query(
         "UPDATE orders SET net_minor = $1, tax_minor = $2, total_minor = $3, credit_minor = $4, \
          replaces_subscription_id = $5 WHERE id = $6 AND status = 'draft'",
     )
@@ -227,7 +231,7 @@ pub struct Paid<'a> {
 }
 
 pub async fn mark_paid(conn: &mut Conn, id: &str, paid: &Paid<'_>) -> Result<()> {
-    sqlx::query(
+    crate::sql::query(
         "UPDATE orders SET status = 'paid', last_decline = NULL, paid_at = $1, term_start = $2, term_end = $3, \
          subscription_id = $4, invoice_id = $5 WHERE id = $6",
     )
@@ -272,7 +276,7 @@ pub async fn auto_renewal(conn: &mut Conn, subscription_id: &str, term_end: Naiv
     let sql = format!(
         "SELECT {COLUMNS} FROM orders WHERE subscription_id = $1 AND renews_term_end = $2 AND kind = 'auto_renewal'"
     );
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let row = crate::sql::query(crate::sql::AssertSqlSafe(sql))
         .bind(subscription_id)
         .bind(date_to_db(term_end))
         .fetch_optional(conn)
@@ -286,7 +290,7 @@ pub async fn lock(conn: &mut Conn, org: &OrgId, id: &str) -> Result<()> {
     if conn.backend_name() != "PostgreSQL" {
         return Ok(());
     }
-    sqlx::query("UPDATE orders SET id = id WHERE org_id = $1 AND id = $2")
+    crate::sql::query("UPDATE orders SET id = id WHERE org_id = $1 AND id = $2")
         .bind(org.as_str())
         .bind(id)
         .execute(conn)
@@ -307,7 +311,7 @@ pub struct TermsAcceptance<'a> {
 }
 
 pub async fn record_acceptance(conn: &mut Conn, a: &TermsAcceptance<'_>) -> Result<()> {
-    sqlx::query(
+    crate::sql::query(
         "INSERT INTO terms_acceptances (id, org_id, order_id, user_id, user_name, terms_code, terms_version, accepted_at, address) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
@@ -330,7 +334,7 @@ pub async fn acceptance(
     conn: &mut Conn,
     order_id: &str,
 ) -> Result<Option<(String, String, DateTime<Utc>, Option<String>)>> {
-    let row = sqlx::query(
+    let row = crate::sql::query(
         "SELECT user_name, terms_version, accepted_at, address FROM terms_acceptances WHERE order_id = $1 \
          ORDER BY accepted_at DESC, id DESC LIMIT 1",
     )
@@ -361,7 +365,7 @@ pub struct AttemptRecord {
     pub created_at: DateTime<Utc>,
 }
 
-fn attempt_from_row(r: &AnyRow) -> Result<AttemptRecord> {
+fn attempt_from_row(r: &Row) -> Result<AttemptRecord> {
     Ok(AttemptRecord {
         id: r.try_get("id")?,
         order_id: r.try_get("order_id")?,
@@ -406,7 +410,7 @@ pub async fn insert_attempts(conn: &mut Conn, attempts: &[AttemptRecord]) -> Res
 }
 
 pub async fn pending_attempt(conn: &mut Conn, order_id: &str) -> Result<Option<AttemptRecord>> {
-    let row = sqlx::query(
+    let row = crate::sql::query(
         "SELECT id, order_id, idempotency_key, payment_method_id, gateway, amount_minor, currency, status, created_at \
          FROM payment_attempts WHERE order_id = $1 AND status = 'pending'",
     )
@@ -418,7 +422,7 @@ pub async fn pending_attempt(conn: &mut Conn, order_id: &str) -> Result<Option<A
 
 /// Every pending attempt created before `before`, oldest first, for reconciliation.
 pub async fn pending_attempts_before(conn: &mut Conn, before: DateTime<Utc>) -> Result<Vec<AttemptRecord>> {
-    let rows = sqlx::query(
+    let rows = crate::sql::query(
         "SELECT id, order_id, idempotency_key, payment_method_id, gateway, amount_minor, currency, status, created_at \
          FROM payment_attempts WHERE status = 'pending' AND created_at <= $1 ORDER BY created_at",
     )
@@ -437,7 +441,7 @@ pub async fn settle_attempt(
     decline: Option<(&str, &str)>,
     at: DateTime<Utc>,
 ) -> Result<bool> {
-    let done = sqlx::query(
+    let done = crate::sql::query(
         "UPDATE payment_attempts SET status = $1, charge_ref = $2, decline_code = $3, decline_message = $4, settled_at = $5 \
          WHERE id = $6 AND status = 'pending'",
     )
@@ -472,13 +476,13 @@ pub async fn settle_succeeded_many(
         rows,
     )
     .await?;
-    done.iter().map(|r| Ok(r.try_get::<String, _>(0)?)).collect()
+    done.iter().map(|r| r.try_get::<String, _>(0)).collect()
 }
 
 /// Records the success of an attempt that had been given up on (abandoned or declined): the
 /// gateway took the money after all. `false` if it was not in such a state.
 pub async fn settle_late_success(conn: &mut Conn, id: &str, charge_ref: &str, at: DateTime<Utc>) -> Result<bool> {
-    let done = sqlx::query(
+    let done = crate::sql::query(
         "UPDATE payment_attempts SET status = 'succeeded', charge_ref = $1, settled_at = $2 \
          WHERE id = $3 AND status IN ('abandoned', 'declined')",
     )
@@ -492,10 +496,10 @@ pub async fn settle_late_success(conn: &mut Conn, id: &str, charge_ref: &str, at
 
 /// How many attempts an order has had (to number the next one's key).
 pub async fn count_attempts(conn: &mut Conn, order_id: &str) -> Result<i64> {
-    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM payment_attempts WHERE order_id = $1")
+    crate::sql::query_scalar("SELECT COUNT(*) FROM payment_attempts WHERE order_id = $1")
         .bind(order_id)
         .fetch_one(conn)
-        .await?)
+        .await
 }
 
 /// Whether any order of the subscription has a payment out at the gateway (an order is
@@ -503,10 +507,11 @@ pub async fn count_attempts(conn: &mut Conn, order_id: &str) -> Result<i64> {
 /// the attempts by status: on PostgreSQL a range of the status index keeps every attempt that
 /// ever was pending until vacuum runs, and after a big renewal day that is a million entries.
 pub async fn pending_attempt_for_subscription(conn: &mut Conn, subscription_id: &str) -> Result<bool> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders WHERE subscription_id = $1 AND status = 'paying'")
-        .bind(subscription_id)
-        .fetch_one(conn)
-        .await?;
+    let n: i64 =
+        crate::sql::query_scalar("SELECT COUNT(*) FROM orders WHERE subscription_id = $1 AND status = 'paying'")
+            .bind(subscription_id)
+            .fetch_one(conn)
+            .await?;
     Ok(n > 0)
 }
 

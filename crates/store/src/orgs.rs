@@ -1,12 +1,11 @@
 //! Partner orgs and the memberships they hold.
 
+use crate::sql::Row;
 use crate::time::{from_db, to_db};
 use crate::{Conn, Result, conflict_as, valid};
 use chrono::{DateTime, Utc};
 use domain::account::CompanyName;
 use domain::ids::{MembershipId, OrgId, PartnerId};
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
 #[derive(Clone, Debug)]
 pub struct OrgRecord {
@@ -27,7 +26,7 @@ pub struct MembershipRecord {
     pub started_at: DateTime<Utc>,
 }
 
-fn org_from_row(row: &AnyRow) -> Result<OrgRecord> {
+fn org_from_row(row: &Row) -> Result<OrgRecord> {
     Ok(OrgRecord {
         id: valid(OrgId::parse(&row.try_get::<String, _>("id")?))?,
         partner_id: valid(PartnerId::parse(&row.try_get::<String, _>("partner_id")?))?,
@@ -68,7 +67,7 @@ pub async fn partner_ids_taken(conn: &mut Conn, partner_ids: &[PartnerId]) -> Re
     let ids = partner_ids.iter().map(|p| crate::bulk::Value::from(p.to_string())).collect();
     let rows =
         crate::bulk::with_values(conn, "SELECT partner_id FROM orgs WHERE partner_id IN ({values})", 1, ids).await?;
-    rows.iter().map(|r| Ok(r.try_get::<String, _>(0)?)).collect()
+    rows.iter().map(|r| r.try_get::<String, _>(0)).collect()
 }
 
 /// Takes the row locks of several orgs at once, in id order so that two takers cannot
@@ -86,7 +85,7 @@ pub async fn lock_many(conn: &mut Conn, orgs: &[&OrgId]) -> Result<()> {
 }
 
 pub async fn get(conn: &mut Conn, id: &OrgId) -> Result<Option<OrgRecord>> {
-    let row = sqlx::query("SELECT id, partner_id, name, country, created_at FROM orgs WHERE id = $1")
+    let row = crate::sql::query("SELECT id, partner_id, name, country, created_at FROM orgs WHERE id = $1")
         .bind(id.as_str())
         .fetch_optional(conn)
         .await?;
@@ -98,14 +97,14 @@ pub async fn get(conn: &mut Conn, id: &OrgId) -> Result<Option<OrgRecord>> {
 pub async fn list(conn: &mut Conn, after: Option<&str>, limit: i64) -> Result<Vec<OrgRecord>> {
     let rows =
         match after {
-            None => sqlx::query(
+            None => crate::sql::query(
                 "SELECT id, partner_id, name, country, created_at FROM orgs ORDER BY created_at DESC, id DESC LIMIT $1",
             )
             .bind(limit)
             .fetch_all(conn)
             .await?,
             Some(after) => {
-                sqlx::query(
+                crate::sql::query(
                     "SELECT id, partner_id, name, country, created_at FROM orgs \
                  WHERE (created_at, id) < (SELECT created_at, id FROM orgs WHERE id = $1) \
                  ORDER BY created_at DESC, id DESC LIMIT $2",
@@ -142,11 +141,12 @@ pub async fn insert_memberships(conn: &mut Conn, levels: &[MembershipRecord]) ->
 }
 
 pub async fn memberships(conn: &mut Conn, org: &OrgId) -> Result<Vec<MembershipRecord>> {
-    let rows =
-        sqlx::query("SELECT id, org_id, level, started_at FROM memberships WHERE org_id = $1 ORDER BY started_at, id")
-            .bind(org.as_str())
-            .fetch_all(conn)
-            .await?;
+    let rows = crate::sql::query(
+        "SELECT id, org_id, level, started_at FROM memberships WHERE org_id = $1 ORDER BY started_at, id",
+    )
+    .bind(org.as_str())
+    .fetch_all(conn)
+    .await?;
     rows.iter()
         .map(|row| {
             Ok(MembershipRecord {
@@ -167,13 +167,13 @@ pub async fn lock(conn: &mut Conn, org: &OrgId) -> Result<()> {
     if conn.backend_name() != "PostgreSQL" {
         return Ok(());
     }
-    sqlx::query("UPDATE orgs SET name = name WHERE id = $1").bind(org.as_str()).execute(conn).await?;
+    crate::sql::query("UPDATE orgs SET name = name WHERE id = $1").bind(org.as_str()).execute(conn).await?;
     Ok(())
 }
 
 /// Whether a partner ID is given out already.
 pub async fn partner_id_taken(conn: &mut Conn, partner_id: PartnerId) -> Result<bool> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orgs WHERE partner_id = $1")
+    let n: i64 = crate::sql::query_scalar("SELECT COUNT(*) FROM orgs WHERE partner_id = $1")
         .bind(partner_id.to_string())
         .fetch_one(conn)
         .await?;

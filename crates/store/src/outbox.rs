@@ -5,7 +5,6 @@ use crate::time::{from_db, opt_from_db, to_db};
 use crate::{Conn, Result, valid};
 use chrono::{DateTime, Utc};
 use domain::ids::EmailId;
-use sqlx::Row;
 
 #[derive(Clone, Debug)]
 pub struct OutboxEmail {
@@ -17,7 +16,7 @@ pub struct OutboxEmail {
     pub sent_at: Option<DateTime<Utc>>,
 }
 
-fn from_row(row: &sqlx::any::AnyRow) -> Result<OutboxEmail> {
+fn from_row(row: &crate::sql::Row) -> Result<OutboxEmail> {
     Ok(OutboxEmail {
         id: valid(EmailId::parse(&row.try_get::<String, _>("id")?))?,
         to_address: row.try_get("to_address")?,
@@ -59,7 +58,7 @@ pub async fn list(conn: &mut Conn, limit: i64) -> Result<Vec<OutboxEmail>> {
 /// Whether a message with this id is in the outbox (a page's cursor must name one).
 pub async fn exists(conn: &mut Conn, id: &str) -> Result<bool> {
     let n: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM outbox_emails WHERE id = $1").bind(id).fetch_one(conn).await?;
+        crate::sql::query_scalar("SELECT COUNT(*) FROM outbox_emails WHERE id = $1").bind(id).fetch_one(conn).await?;
     Ok(n > 0)
 }
 
@@ -68,7 +67,7 @@ pub async fn exists(conn: &mut Conn, id: &str) -> Result<bool> {
 pub async fn list_after(conn: &mut Conn, after: Option<&str>, limit: i64) -> Result<Vec<OutboxEmail>> {
     let rows = match after {
         None => {
-            sqlx::query(
+            crate::sql::query(
                 "SELECT id, to_address, subject, body, created_at, sent_at FROM outbox_emails \
                  ORDER BY created_at DESC, id DESC LIMIT $1",
             )
@@ -77,7 +76,7 @@ pub async fn list_after(conn: &mut Conn, after: Option<&str>, limit: i64) -> Res
             .await?
         }
         Some(after) => {
-            sqlx::query(
+            crate::sql::query(
                 "SELECT id, to_address, subject, body, created_at, sent_at FROM outbox_emails \
                  WHERE (created_at, id) < (SELECT created_at, id FROM outbox_emails WHERE id = $1) \
                  ORDER BY created_at DESC, id DESC LIMIT $2",
@@ -110,7 +109,7 @@ pub async fn claim_unsent(
         }
         _ => format!("UPDATE outbox_emails SET lease_until = $3 WHERE id IN ({pick}) {returning}"),
     };
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let rows = crate::sql::query(crate::sql::AssertSqlSafe(sql))
         .bind(to_db(now))
         .bind(limit)
         .bind(to_db(lease_until))
@@ -120,7 +119,7 @@ pub async fn claim_unsent(
 }
 
 pub async fn mark_sent(conn: &mut Conn, id: &EmailId, at: DateTime<Utc>) -> Result<()> {
-    sqlx::query("UPDATE outbox_emails SET sent_at = $1, lease_until = NULL, last_error = NULL WHERE id = $2")
+    crate::sql::query("UPDATE outbox_emails SET sent_at = $1, lease_until = NULL, last_error = NULL WHERE id = $2")
         .bind(to_db(at))
         .bind(id.as_str())
         .execute(conn)
@@ -130,7 +129,7 @@ pub async fn mark_sent(conn: &mut Conn, id: &EmailId, at: DateTime<Utc>) -> Resu
 
 /// Records a failed attempt; the message is tried again at `next_attempt_at`.
 pub async fn mark_failed(conn: &mut Conn, id: &EmailId, next_attempt_at: DateTime<Utc>, error: &str) -> Result<i64> {
-    Ok(sqlx::query_scalar(
+    crate::sql::query_scalar(
         "UPDATE outbox_emails SET attempts = attempts + 1, next_attempt_at = $1, lease_until = NULL, last_error = $2 \
          WHERE id = $3 RETURNING attempts",
     )
@@ -138,12 +137,12 @@ pub async fn mark_failed(conn: &mut Conn, id: &EmailId, next_attempt_at: DateTim
     .bind(error)
     .bind(id.as_str())
     .fetch_one(conn)
-    .await?)
+    .await
 }
 
 /// How many attempts a message has had and its last error (for staff and tests).
 pub async fn delivery_state(conn: &mut Conn, id: &EmailId) -> Result<(i64, Option<String>)> {
-    let row = sqlx::query("SELECT attempts, last_error FROM outbox_emails WHERE id = $1")
+    let row = crate::sql::query("SELECT attempts, last_error FROM outbox_emails WHERE id = $1")
         .bind(id.as_str())
         .fetch_one(conn)
         .await?;

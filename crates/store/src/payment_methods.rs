@@ -1,12 +1,11 @@
 //! Payment methods of an org as the gateway described them (brand, last four, expiry, its
 //! reference) and the org's customer at each gateway. Never a card number.
 
+use crate::sql::Row;
 use crate::time::{from_db, to_db};
 use crate::{Conn, Result, valid};
 use chrono::{DateTime, Utc};
 use domain::ids::OrgId;
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
 #[derive(Clone, Debug)]
 pub struct PaymentMethodRecord {
@@ -22,7 +21,7 @@ pub struct PaymentMethodRecord {
     pub created_at: DateTime<Utc>,
 }
 
-fn from_row(r: &AnyRow) -> Result<PaymentMethodRecord> {
+fn from_row(r: &Row) -> Result<PaymentMethodRecord> {
     Ok(PaymentMethodRecord {
         id: r.try_get("id")?,
         org_id: valid(OrgId::parse(&r.try_get::<String, _>("org_id")?))?,
@@ -68,7 +67,7 @@ pub async fn insert_many(conn: &mut Conn, pms: &[PaymentMethodRecord]) -> Result
 
 /// The org's payment methods at `gateway`, newest first (the newest is the default).
 pub async fn list_in_org(conn: &mut Conn, org: &OrgId, gateway: &str) -> Result<Vec<PaymentMethodRecord>> {
-    let rows = sqlx::query(
+    let rows = crate::sql::query(
         "SELECT id, org_id, gateway, gateway_ref, brand, last4, exp_month, exp_year, created_by, created_at \
          FROM payment_methods WHERE org_id = $1 AND gateway = $2 ORDER BY created_at DESC, id",
     )
@@ -80,7 +79,7 @@ pub async fn list_in_org(conn: &mut Conn, org: &OrgId, gateway: &str) -> Result<
 }
 
 pub async fn get_in_org(conn: &mut Conn, org: &OrgId, id: &str) -> Result<Option<PaymentMethodRecord>> {
-    let row = sqlx::query(
+    let row = crate::sql::query(
         "SELECT id, org_id, gateway, gateway_ref, brand, last4, exp_month, exp_year, created_by, created_at \
          FROM payment_methods WHERE org_id = $1 AND id = $2",
     )
@@ -92,11 +91,11 @@ pub async fn get_in_org(conn: &mut Conn, org: &OrgId, id: &str) -> Result<Option
 }
 
 pub async fn customer(conn: &mut Conn, org: &OrgId, gateway: &str) -> Result<Option<String>> {
-    Ok(sqlx::query_scalar("SELECT customer_ref FROM gateway_customers WHERE org_id = $1 AND gateway = $2")
+    crate::sql::query_scalar("SELECT customer_ref FROM gateway_customers WHERE org_id = $1 AND gateway = $2")
         .bind(org.as_str())
         .bind(gateway)
         .fetch_optional(conn)
-        .await?)
+        .await
 }
 
 /// Records the org's customer at a gateway; a racing second record keeps the first.

@@ -6,12 +6,11 @@
 
 use crate::bulk::{self, Rows, Value};
 use crate::orders::{date_from_db, date_to_db};
+use crate::sql::Row;
 use crate::time::{from_db, opt_from_db, to_db};
 use crate::{Conn, Result, StoreError, valid};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::ids::OrgId;
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
 /// A paid invoice of a subscription, with what a refund needs to know of its payment.
 #[derive(Clone, Debug)]
@@ -34,7 +33,7 @@ pub async fn paid_invoices(conn: &mut Conn, subscription_id: &str) -> Result<Vec
          FROM invoices i JOIN orders o ON o.id = i.order_id WHERE o.subscription_id = $1 ORDER BY i.period_start, i.number",
         columns.join(", ")
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(subscription_id).fetch_all(conn).await?;
+    let rows = crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(subscription_id).fetch_all(conn).await?;
     rows.iter()
         .map(|r| {
             let invoice = crate::invoices::from_row(r)?;
@@ -113,7 +112,7 @@ impl Rows for RefundRecord {
     }
 }
 
-fn refund_from_row(r: &AnyRow) -> Result<RefundRecord> {
+fn refund_from_row(r: &Row) -> Result<RefundRecord> {
     Ok(RefundRecord {
         id: r.try_get("id")?,
         org_id: valid(OrgId::parse(&r.try_get::<String, _>("org_id")?))?,
@@ -150,14 +149,14 @@ pub async fn insert_many(conn: &mut Conn, refunds: &[RefundRecord]) -> Result<()
 
 pub async fn get(conn: &mut Conn, id: &str) -> Result<Option<RefundRecord>> {
     let sql = format!("SELECT {COLUMNS} FROM refunds WHERE id = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(conn).await?;
+    let row = crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(id).fetch_optional(conn).await?;
     row.as_ref().map(refund_from_row).transpose()
 }
 
 /// The refunds made on a service request, oldest first.
 pub async fn for_request(conn: &mut Conn, request_id: &str) -> Result<Vec<RefundRecord>> {
     let sql = format!("SELECT {COLUMNS} FROM refunds WHERE request_id = $1 ORDER BY created_at, invoice_id");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(request_id).fetch_all(conn).await?;
+    let rows = crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(request_id).fetch_all(conn).await?;
     rows.iter().map(refund_from_row).collect()
 }
 
@@ -167,7 +166,7 @@ pub async fn due(conn: &mut Conn, now: DateTime<Utc>, limit: i64) -> Result<Vec<
         "SELECT {COLUMNS} FROM refunds WHERE status = 'pending' AND next_attempt_at <= $1 \
          AND (lease_until IS NULL OR lease_until < $1) ORDER BY next_attempt_at LIMIT $2"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(to_db(now)).bind(limit).fetch_all(conn).await?;
+    let rows = crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(to_db(now)).bind(limit).fetch_all(conn).await?;
     rows.iter().map(refund_from_row).collect()
 }
 
@@ -183,7 +182,7 @@ pub async fn claim(
         "UPDATE refunds SET lease_until = $1, attempts = attempts + 1 WHERE id = $2 AND status = 'pending' \
          AND (lease_until IS NULL OR lease_until < $3) RETURNING {COLUMNS}"
     );
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let row = crate::sql::query(crate::sql::AssertSqlSafe(sql))
         .bind(to_db(lease_until))
         .bind(id)
         .bind(to_db(now))
@@ -194,7 +193,7 @@ pub async fn claim(
 
 /// The gateway took the refund; `false` if it was recorded before.
 pub async fn succeed(conn: &mut Conn, id: &str, refund_ref: &str, at: DateTime<Utc>) -> Result<bool> {
-    let done = sqlx::query(
+    let done = crate::sql::query(
         "UPDATE refunds SET status = 'succeeded', refund_ref = $1, refunded_at = $2, lease_until = NULL, last_error = NULL \
          WHERE id = $3 AND status = 'pending'",
     )
@@ -208,7 +207,7 @@ pub async fn succeed(conn: &mut Conn, id: &str, refund_ref: &str, at: DateTime<U
 
 /// The attempt failed: the refund stays pending until `next_attempt_at`.
 pub async fn postpone(conn: &mut Conn, id: &str, error: &str, next_attempt_at: DateTime<Utc>) -> Result<()> {
-    sqlx::query(
+    crate::sql::query(
         "UPDATE refunds SET last_error = $1, next_attempt_at = $2, lease_until = NULL WHERE id = $3 AND status = 'pending'",
     )
     .bind(error)
@@ -286,7 +285,7 @@ fn date(text: String) -> Result<NaiveDate> {
     date_from_db(Some(text))?.ok_or_else(|| StoreError::Corrupt("missing date".into()))
 }
 
-fn note_from_row(r: &AnyRow) -> Result<CreditNoteRecord> {
+fn note_from_row(r: &Row) -> Result<CreditNoteRecord> {
     Ok(CreditNoteRecord {
         id: r.try_get("id")?,
         number: r.try_get("number")?,
@@ -319,30 +318,31 @@ pub async fn insert_note(conn: &mut Conn, note: &CreditNoteRecord) -> Result<()>
 
 pub async fn note_in_org(conn: &mut Conn, org: &OrgId, id: &str) -> Result<Option<CreditNoteRecord>> {
     let sql = format!("SELECT {NOTE_COLUMNS} FROM credit_notes WHERE org_id = $1 AND id = $2");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.as_str()).bind(id).fetch_optional(conn).await?;
+    let row =
+        crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(org.as_str()).bind(id).fetch_optional(conn).await?;
     row.as_ref().map(note_from_row).transpose()
 }
 
 pub async fn note(conn: &mut Conn, id: &str) -> Result<Option<CreditNoteRecord>> {
     let sql = format!("SELECT {NOTE_COLUMNS} FROM credit_notes WHERE id = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(conn).await?;
+    let row = crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(id).fetch_optional(conn).await?;
     row.as_ref().map(note_from_row).transpose()
 }
 
 pub async fn note_for_refund(conn: &mut Conn, refund_id: &str) -> Result<Option<CreditNoteRecord>> {
     let sql = format!("SELECT {NOTE_COLUMNS} FROM credit_notes WHERE refund_id = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(refund_id).fetch_optional(conn).await?;
+    let row = crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(refund_id).fetch_optional(conn).await?;
     row.as_ref().map(note_from_row).transpose()
 }
 
 /// The org's credit notes, newest first.
 pub async fn notes_in_org(conn: &mut Conn, org: &OrgId) -> Result<Vec<CreditNoteRecord>> {
     let sql = format!("SELECT {NOTE_COLUMNS} FROM credit_notes WHERE org_id = $1 ORDER BY issued_at DESC, number DESC");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.as_str()).fetch_all(conn).await?;
+    let rows = crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(org.as_str()).fetch_all(conn).await?;
     rows.iter().map(note_from_row).collect()
 }
 
 /// Every credit note number, in order (for checking that there are no gaps).
 pub async fn note_numbers(conn: &mut Conn) -> Result<Vec<String>> {
-    Ok(sqlx::query_scalar("SELECT number FROM credit_notes ORDER BY number").fetch_all(conn).await?)
+    crate::sql::query_scalar("SELECT number FROM credit_notes ORDER BY number").fetch_all(conn).await
 }

@@ -2,7 +2,6 @@
 //! that a repeated request with the same idempotency key gets the first answer.
 
 use crate::{Result, Store, StoreError};
-use sqlx::Row;
 
 pub struct SandboxCard {
     pub token: String,
@@ -61,7 +60,7 @@ pub async fn get_cards(store: &Store, tokens: &[&str]) -> Result<Vec<SandboxCard
     rows.iter().map(card_from_row).collect()
 }
 
-fn card_from_row(r: &sqlx::any::AnyRow) -> Result<SandboxCard> {
+fn card_from_row(r: &crate::sql::Row) -> Result<SandboxCard> {
     Ok(SandboxCard {
         token: r.try_get("token")?,
         customer: r.try_get("customer")?,
@@ -128,7 +127,7 @@ pub async fn find_charge(store: &Store, key: &str) -> Result<Option<SandboxCharg
 }
 
 async fn charge_by_key(conn: &mut crate::Conn, key: &str) -> Result<Option<SandboxCharge>> {
-    let row = sqlx::query(
+    let row = crate::sql::query(
         "SELECT idempotency_key, card_token, amount_minor, currency, charge_ref, declined_with FROM sandbox_charges WHERE idempotency_key = $1",
     )
     .bind(key)
@@ -137,7 +136,7 @@ async fn charge_by_key(conn: &mut crate::Conn, key: &str) -> Result<Option<Sandb
     row.as_ref().map(charge_from_row).transpose()
 }
 
-fn charge_from_row(r: &sqlx::any::AnyRow) -> Result<SandboxCharge> {
+fn charge_from_row(r: &crate::sql::Row) -> Result<SandboxCharge> {
     Ok(SandboxCharge {
         idempotency_key: r.try_get("idempotency_key")?,
         card_token: r.try_get("card_token")?,
@@ -159,36 +158,37 @@ pub async fn insert_refund_once(
 ) -> Result<String> {
     let mut tx = store.write().await?;
     if let Some(existing) =
-        sqlx::query_scalar::<_, String>("SELECT refund_ref FROM sandbox_refunds WHERE idempotency_key = $1")
+        crate::sql::query_scalar::<_, String>("SELECT refund_ref FROM sandbox_refunds WHERE idempotency_key = $1")
             .bind(key)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut tx)
             .await?
     {
         return Ok(existing);
     }
-    let charged: Option<i64> =
-        sqlx::query_scalar("SELECT amount_minor FROM sandbox_charges WHERE charge_ref = $1 AND declined_with IS NULL")
-            .bind(charge_ref)
-            .fetch_optional(&mut *tx)
-            .await?;
+    let charged: Option<i64> = crate::sql::query_scalar(
+        "SELECT amount_minor FROM sandbox_charges WHERE charge_ref = $1 AND declined_with IS NULL",
+    )
+    .bind(charge_ref)
+    .fetch_optional(&mut tx)
+    .await?;
     let charged = charged.ok_or_else(|| StoreError::Conflict(format!("no successful charge {charge_ref}")))?;
-    let refunded: i64 = sqlx::query_scalar(
+    let refunded: i64 = crate::sql::query_scalar(
         "SELECT CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT) FROM sandbox_refunds WHERE charge_ref = $1",
     )
     .bind(charge_ref)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut tx)
     .await?;
     if amount_minor <= 0 || refunded + amount_minor > charged {
         return Err(StoreError::Conflict("the refund is more than what is left of the charge".into()));
     }
-    sqlx::query(
+    crate::sql::query(
         "INSERT INTO sandbox_refunds (idempotency_key, charge_ref, amount_minor, refund_ref) VALUES ($1, $2, $3, $4)",
     )
     .bind(key)
     .bind(charge_ref)
     .bind(amount_minor)
     .bind(refund_ref)
-    .execute(&mut *tx)
+    .execute(&mut tx)
     .await?;
     tx.commit().await?;
     Ok(refund_ref.to_owned())

@@ -1,12 +1,11 @@
 //! Service requests and the messages written in them.
 
 use crate::bulk::{self, Rows, Value};
+use crate::sql::Row;
 use crate::time::{from_db, opt_from_db, to_db};
 use crate::{Conn, Result, valid};
 use chrono::{DateTime, Utc};
 use domain::ids::OrgId;
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
 #[derive(Clone, Debug)]
 pub struct RequestRecord {
@@ -55,7 +54,7 @@ impl Rows for RequestRecord {
     }
 }
 
-fn from_row(r: &AnyRow) -> Result<RequestRecord> {
+fn from_row(r: &Row) -> Result<RequestRecord> {
     Ok(RequestRecord {
         id: r.try_get("id")?,
         number: r.try_get("number")?,
@@ -112,19 +111,26 @@ pub async fn insert_message(conn: &mut Conn, m: &MessageRecord) -> Result<()> {
 
 pub async fn get_in_org(conn: &mut Conn, org: &OrgId, id: &str) -> Result<Option<RequestRecord>> {
     let sql = format!("SELECT {COLUMNS} FROM service_requests WHERE org_id = $1 AND id = $2");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.as_str()).bind(id).fetch_optional(conn).await?;
+    let row =
+        crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(org.as_str()).bind(id).fetch_optional(conn).await?;
     row.as_ref().map(from_row).transpose()
 }
 
 pub async fn get(conn: &mut Conn, id: &str) -> Result<Option<RequestRecord>> {
     let sql = format!("SELECT {COLUMNS} FROM service_requests WHERE id = $1");
-    sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(conn).await?.as_ref().map(from_row).transpose()
+    crate::sql::query(crate::sql::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
 }
 
 /// The org's requests, newest first.
 pub async fn list_in_org(conn: &mut Conn, org: &OrgId) -> Result<Vec<RequestRecord>> {
     let sql = format!("SELECT {COLUMNS} FROM service_requests WHERE org_id = $1 ORDER BY created_at DESC, id DESC");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.as_str()).fetch_all(conn).await?;
+    let rows = crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(org.as_str()).fetch_all(conn).await?;
     rows.iter().map(from_row).collect()
 }
 
@@ -189,7 +195,7 @@ pub async fn queue(conn: &mut Conn, f: &QueueFilter<'_>, limit: i64) -> Result<V
          ORDER BY r.created_at, r.id LIMIT $1",
         columns.join(", ")
     );
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    let mut q = crate::sql::query(crate::sql::AssertSqlSafe(sql));
     for b in binds {
         q = match b {
             Bind::Text(t) => q.bind(t.to_owned()),
@@ -203,7 +209,7 @@ pub async fn queue(conn: &mut Conn, f: &QueueFilter<'_>, limit: i64) -> Result<V
 
 /// Hands a request to `assignee` (a staff member's name and address).
 pub async fn assign(conn: &mut Conn, id: &str, assignee: &str, at: DateTime<Utc>) -> Result<()> {
-    sqlx::query("UPDATE service_requests SET assignee = $1, updated_at = $2 WHERE id = $3")
+    crate::sql::query("UPDATE service_requests SET assignee = $1, updated_at = $2 WHERE id = $3")
         .bind(assignee)
         .bind(to_db(at))
         .bind(id)
@@ -214,7 +220,7 @@ pub async fn assign(conn: &mut Conn, id: &str, assignee: &str, at: DateTime<Utc>
 
 /// A request's messages, oldest first.
 pub async fn messages(conn: &mut Conn, request_id: &str) -> Result<Vec<MessageRecord>> {
-    let rows = sqlx::query(
+    let rows = crate::sql::query(
         "SELECT id, request_id, author_kind, author_name, body, created_at FROM service_request_messages \
          WHERE request_id = $1 ORDER BY created_at, id",
     )
@@ -239,7 +245,7 @@ pub async fn messages(conn: &mut Conn, request_id: &str) -> Result<Vec<MessageRe
 /// handler when given.
 /// Names the subscription a request is about (an agent does, when the partner did not).
 pub async fn set_subscription(conn: &mut Conn, id: &str, subscription_id: &str, at: DateTime<Utc>) -> Result<()> {
-    sqlx::query("UPDATE service_requests SET subscription_id = $2, updated_at = $3 WHERE id = $1")
+    crate::sql::query("UPDATE service_requests SET subscription_id = $2, updated_at = $3 WHERE id = $1")
         .bind(id)
         .bind(subscription_id)
         .bind(crate::time::to_db(at))
@@ -255,7 +261,7 @@ pub async fn set_status(
     assignee: Option<&str>,
     at: DateTime<Utc>,
 ) -> Result<()> {
-    sqlx::query(
+    crate::sql::query(
         "UPDATE service_requests SET status = $2, assignee = COALESCE($3, assignee), updated_at = $4, \
          resolved_at = CASE WHEN $2 = 'resolved' THEN $4 ELSE resolved_at END WHERE id = $1",
     )

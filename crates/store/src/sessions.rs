@@ -4,7 +4,6 @@
 use crate::time::to_db;
 use crate::{Conn, Principal, Result};
 use chrono::{DateTime, Utc};
-use sqlx::Row;
 
 pub async fn insert(
     conn: &mut Conn,
@@ -13,7 +12,7 @@ pub async fn insert(
     created_at: DateTime<Utc>,
     expires_at: DateTime<Utc>,
 ) -> Result<()> {
-    sqlx::query(
+    crate::sql::query(
         "INSERT INTO sessions (token_hash, principal_kind, principal_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(token_hash)
@@ -28,12 +27,13 @@ pub async fn insert(
 
 /// The principal of a session that has not expired at `now`.
 pub async fn find_live(conn: &mut Conn, token_hash: &str, now: DateTime<Utc>) -> Result<Option<Principal>> {
-    let row =
-        sqlx::query("SELECT principal_kind, principal_id FROM sessions WHERE token_hash = $1 AND expires_at > $2")
-            .bind(token_hash)
-            .bind(to_db(now))
-            .fetch_optional(conn)
-            .await?;
+    let row = crate::sql::query(
+        "SELECT principal_kind, principal_id FROM sessions WHERE token_hash = $1 AND expires_at > $2",
+    )
+    .bind(token_hash)
+    .bind(to_db(now))
+    .fetch_optional(conn)
+    .await?;
     match row {
         Some(row) => Ok(Some(Principal::from_db(
             &row.try_get::<String, _>("principal_kind")?,
@@ -44,14 +44,14 @@ pub async fn find_live(conn: &mut Conn, token_hash: &str, now: DateTime<Utc>) ->
 }
 
 pub async fn delete(conn: &mut Conn, token_hash: &str) -> Result<()> {
-    sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(conn).await?;
+    crate::sql::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(conn).await?;
     Ok(())
 }
 
 /// Ends every session of `principal` but the one whose hash is `keep` (after a password
 /// change, or when the user is removed).
 pub async fn delete_others(conn: &mut Conn, principal: &Principal, keep: &str) -> Result<()> {
-    sqlx::query("DELETE FROM sessions WHERE principal_kind = $1 AND principal_id = $2 AND token_hash <> $3")
+    crate::sql::query("DELETE FROM sessions WHERE principal_kind = $1 AND principal_id = $2 AND token_hash <> $3")
         .bind(principal.kind())
         .bind(principal.id())
         .bind(keep)
@@ -61,6 +61,6 @@ pub async fn delete_others(conn: &mut Conn, principal: &Principal, keep: &str) -
 }
 
 pub async fn delete_expired(conn: &mut Conn, now: DateTime<Utc>) -> Result<u64> {
-    let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(to_db(now)).execute(conn).await?;
+    let done = crate::sql::query("DELETE FROM sessions WHERE expires_at <= $1").bind(to_db(now)).execute(conn).await?;
     Ok(done.rows_affected())
 }

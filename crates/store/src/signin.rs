@@ -13,7 +13,7 @@ pub async fn record_failure(
     address: &str,
     at: DateTime<Utc>,
 ) -> Result<()> {
-    sqlx::query("INSERT INTO signin_failures (id, email, address, failed_at) VALUES ($1, $2, $3, $4)")
+    crate::sql::query("INSERT INTO signin_failures (id, email, address, failed_at) VALUES ($1, $2, $3, $4)")
         .bind(id.as_str())
         .bind(email)
         .bind(address)
@@ -25,13 +25,14 @@ pub async fn record_failure(
 
 /// Failures for this e-mail and for this address since `since`.
 pub async fn failures_since(conn: &mut Conn, email: &str, address: &str, since: DateTime<Utc>) -> Result<(i64, i64)> {
-    let by_email: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM signin_failures WHERE email = $1 AND failed_at > $2")
-        .bind(email)
-        .bind(to_db(since))
-        .fetch_one(&mut *conn)
-        .await?;
+    let by_email: i64 =
+        crate::sql::query_scalar("SELECT COUNT(*) FROM signin_failures WHERE email = $1 AND failed_at > $2")
+            .bind(email)
+            .bind(to_db(since))
+            .fetch_one(&mut *conn)
+            .await?;
     let by_address: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM signin_failures WHERE address = $1 AND failed_at > $2")
+        crate::sql::query_scalar("SELECT COUNT(*) FROM signin_failures WHERE address = $1 AND failed_at > $2")
             .bind(address)
             .bind(to_db(since))
             .fetch_one(&mut *conn)
@@ -42,12 +43,12 @@ pub async fn failures_since(conn: &mut Conn, email: &str, address: &str, since: 
 /// Forgets failures of this e-mail and this address older than `before`, so the table holds
 /// only what the window can still count.
 pub async fn forget_before(conn: &mut Conn, email: &str, address: &str, before: DateTime<Utc>) -> Result<()> {
-    sqlx::query("DELETE FROM signin_failures WHERE email = $1 AND failed_at <= $2")
+    crate::sql::query("DELETE FROM signin_failures WHERE email = $1 AND failed_at <= $2")
         .bind(email)
         .bind(to_db(before))
         .execute(&mut *conn)
         .await?;
-    sqlx::query("DELETE FROM signin_failures WHERE address = $1 AND failed_at <= $2")
+    crate::sql::query("DELETE FROM signin_failures WHERE address = $1 AND failed_at <= $2")
         .bind(address)
         .bind(to_db(before))
         .execute(conn)
@@ -57,6 +58,6 @@ pub async fn forget_before(conn: &mut Conn, email: &str, address: &str, before: 
 
 /// A successful sign-in clears the e-mail's failures.
 pub async fn clear_for_email(conn: &mut Conn, email: &str) -> Result<()> {
-    sqlx::query("DELETE FROM signin_failures WHERE email = $1").bind(email).execute(conn).await?;
+    crate::sql::query("DELETE FROM signin_failures WHERE email = $1").bind(email).execute(conn).await?;
     Ok(())
 }

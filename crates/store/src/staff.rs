@@ -1,13 +1,12 @@
 //! Program staff: support agents and program admins.
 
+use crate::sql::Row;
 use crate::time::{from_db, to_db};
 use crate::{Conn, Result, conflict_as, valid};
 use chrono::{DateTime, Utc};
 use domain::account::{EmailAddress, PersonName};
 use domain::ids::StaffId;
 use domain::roles::StaffRole;
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
 #[derive(Clone, Debug)]
 pub struct StaffRecord {
@@ -21,7 +20,7 @@ pub struct StaffRecord {
     pub disabled_at: Option<DateTime<Utc>>,
 }
 
-fn from_row(row: &AnyRow) -> Result<StaffRecord> {
+fn from_row(row: &Row) -> Result<StaffRecord> {
     Ok(StaffRecord {
         id: valid(StaffId::parse(&row.try_get::<String, _>("id")?))?,
         email: valid(EmailAddress::parse(&row.try_get::<String, _>("email")?))?,
@@ -34,7 +33,7 @@ fn from_row(row: &AnyRow) -> Result<StaffRecord> {
 }
 
 pub async fn insert(conn: &mut Conn, staff: &StaffRecord) -> Result<()> {
-    sqlx::query(
+    crate::sql::query(
         "INSERT INTO staff_users (id, email, name, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(staff.id.as_str())
@@ -54,26 +53,26 @@ const COLUMNS: &str = "id, email, name, role, password_hash, created_at, disable
 /// An account that may sign in, by its address.
 pub async fn find_by_email(conn: &mut Conn, email: &EmailAddress) -> Result<Option<StaffRecord>> {
     let sql = format!("SELECT {COLUMNS} FROM staff_users WHERE email = $1 AND disabled_at IS NULL");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(email.as_str()).fetch_optional(conn).await?;
+    let row = crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(email.as_str()).fetch_optional(conn).await?;
     row.as_ref().map(from_row).transpose()
 }
 
 /// An account that may act (its access not removed): what sessions and API tokens resolve to.
 pub async fn get(conn: &mut Conn, id: &StaffId) -> Result<Option<StaffRecord>> {
     let sql = format!("SELECT {COLUMNS} FROM staff_users WHERE id = $1 AND disabled_at IS NULL");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id.as_str()).fetch_optional(conn).await?;
+    let row = crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(id.as_str()).fetch_optional(conn).await?;
     row.as_ref().map(from_row).transpose()
 }
 
 /// Every account, those whose access was removed too.
 pub async fn list(conn: &mut Conn) -> Result<Vec<StaffRecord>> {
     let sql = format!("SELECT {COLUMNS} FROM staff_users ORDER BY created_at, id");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(conn).await?;
+    let rows = crate::sql::query(crate::sql::AssertSqlSafe(sql)).fetch_all(conn).await?;
     rows.iter().map(from_row).collect()
 }
 
 pub async fn set_role(conn: &mut Conn, id: &StaffId, role: StaffRole) -> Result<()> {
-    sqlx::query("UPDATE staff_users SET role = $1 WHERE id = $2 AND disabled_at IS NULL")
+    crate::sql::query("UPDATE staff_users SET role = $1 WHERE id = $2 AND disabled_at IS NULL")
         .bind(role.as_str())
         .bind(id.as_str())
         .execute(conn)
@@ -82,7 +81,7 @@ pub async fn set_role(conn: &mut Conn, id: &StaffId, role: StaffRole) -> Result<
 }
 
 pub async fn disable(conn: &mut Conn, id: &StaffId, at: DateTime<Utc>) -> Result<()> {
-    sqlx::query("UPDATE staff_users SET disabled_at = $1 WHERE id = $2 AND disabled_at IS NULL")
+    crate::sql::query("UPDATE staff_users SET disabled_at = $1 WHERE id = $2 AND disabled_at IS NULL")
         .bind(to_db(at))
         .bind(id.as_str())
         .execute(conn)
@@ -91,11 +90,11 @@ pub async fn disable(conn: &mut Conn, id: &StaffId, at: DateTime<Utc>) -> Result
 }
 
 pub async fn count(conn: &mut Conn) -> Result<i64> {
-    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM staff_users").fetch_one(conn).await?)
+    crate::sql::query_scalar("SELECT COUNT(*) FROM staff_users").fetch_one(conn).await
 }
 
 pub async fn set_password_hash(conn: &mut Conn, id: &StaffId, hash: &str) -> Result<()> {
-    sqlx::query("UPDATE staff_users SET password_hash = $1 WHERE id = $2")
+    crate::sql::query("UPDATE staff_users SET password_hash = $1 WHERE id = $2")
         .bind(hash)
         .bind(id.as_str())
         .execute(conn)

@@ -2,12 +2,11 @@
 
 use crate::bulk::{self, Value};
 use crate::orders::{date_from_db, date_to_db};
+use crate::sql::Row;
 use crate::time::{from_db, to_db};
 use crate::{Conn, Result, StoreError, valid};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::ids::OrgId;
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
 #[derive(Clone, Debug)]
 pub struct SubscriptionRecord {
@@ -37,7 +36,7 @@ fn date(text: String) -> Result<NaiveDate> {
     date_from_db(Some(text))?.ok_or_else(|| StoreError::Corrupt("missing date".into()))
 }
 
-fn from_row(r: &AnyRow) -> Result<SubscriptionRecord> {
+fn from_row(r: &Row) -> Result<SubscriptionRecord> {
     Ok(SubscriptionRecord {
         id: r.try_get("id")?,
         org_id: valid(OrgId::parse(&r.try_get::<String, _>("org_id")?))?,
@@ -95,30 +94,31 @@ pub async fn insert_many(conn: &mut Conn, subs: &[SubscriptionRecord]) -> Result
 
 pub async fn list_in_org(conn: &mut Conn, org: &OrgId) -> Result<Vec<SubscriptionRecord>> {
     let sql = format!("SELECT {COLUMNS} FROM subscriptions WHERE org_id = $1 ORDER BY created_at DESC, id");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.as_str()).fetch_all(conn).await?;
+    let rows = crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(org.as_str()).fetch_all(conn).await?;
     rows.iter().map(from_row).collect()
 }
 
 pub async fn get_in_org(conn: &mut Conn, org: &OrgId, id: &str) -> Result<Option<SubscriptionRecord>> {
     let sql = format!("SELECT {COLUMNS} FROM subscriptions WHERE org_id = $1 AND id = $2");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.as_str()).bind(id).fetch_optional(conn).await?;
+    let row =
+        crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(org.as_str()).bind(id).fetch_optional(conn).await?;
     row.as_ref().map(from_row).transpose()
 }
 
 /// Offer codes the org holds a live subscription to.
 pub async fn live_offer_codes(conn: &mut Conn, org: &OrgId) -> Result<Vec<String>> {
-    Ok(sqlx::query_scalar(
+    crate::sql::query_scalar(
         "SELECT offer_code FROM subscriptions WHERE org_id = $1 AND status IN ('active', 'past_due')",
     )
     .bind(org.as_str())
     .fetch_all(conn)
-    .await?)
+    .await
 }
 
 /// A subscription by id, whichever org holds it (for the renewal run).
 pub async fn get(conn: &mut Conn, id: &str) -> Result<Option<SubscriptionRecord>> {
     let sql = format!("SELECT {COLUMNS} FROM subscriptions WHERE id = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(conn).await?;
+    let row = crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(id).fetch_optional(conn).await?;
     row.as_ref().map(from_row).transpose()
 }
 
@@ -163,7 +163,7 @@ async fn claim_where(
         ),
         _ => format!("UPDATE subscriptions SET lease_until = $4 WHERE id IN ({pick}) RETURNING {COLUMNS}"),
     };
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let rows = crate::sql::query(crate::sql::AssertSqlSafe(sql))
         .bind(date_to_db(today))
         .bind(to_db(now))
         .bind(limit)
@@ -174,7 +174,7 @@ async fn claim_where(
 }
 
 pub async fn release(conn: &mut Conn, id: &str) -> Result<()> {
-    sqlx::query("UPDATE subscriptions SET lease_until = NULL WHERE id = $1").bind(id).execute(conn).await?;
+    crate::sql::query("UPDATE subscriptions SET lease_until = NULL WHERE id = $1").bind(id).execute(conn).await?;
     Ok(())
 }
 
@@ -189,7 +189,7 @@ pub async fn renew(
     end: NaiveDate,
     payment_method_id: &str,
 ) -> Result<bool> {
-    let done = sqlx::query(
+    let done = crate::sql::query(
         "UPDATE subscriptions SET status = 'active', auto_renew = 1, ends_cancelled = 0, anchor_date = $1, term_start = $2, term_end = $3, \
          payment_method_id = $4, retries_done = 0, next_retry_on = NULL, lease_until = NULL \
          WHERE id = $5 AND term_end = $6 AND status <> 'cancelled'",
@@ -240,7 +240,7 @@ pub async fn renew_many(conn: &mut Conn, renewed: &[Renewed<'_>]) -> Result<Vec<
         rows,
     )
     .await?;
-    done.iter().map(|r| Ok(r.try_get::<String, _>(0)?)).collect()
+    done.iter().map(|r| r.try_get::<String, _>(0)).collect()
 }
 
 /// What a renewal batch reads about each of its subscriptions, in one query.
@@ -311,7 +311,7 @@ pub async fn set_past_due(
     retries_done: i64,
     next_retry_on: Option<NaiveDate>,
 ) -> Result<()> {
-    sqlx::query("UPDATE subscriptions SET status = 'past_due', retries_done = $1, next_retry_on = $2, lease_until = NULL WHERE id = $3")
+    crate::sql::query("UPDATE subscriptions SET status = 'past_due', retries_done = $1, next_retry_on = $2, lease_until = NULL WHERE id = $3")
         .bind(retries_done)
         .bind(next_retry_on.map(date_to_db))
         .bind(id)
@@ -321,7 +321,7 @@ pub async fn set_past_due(
 }
 
 pub async fn set_status(conn: &mut Conn, id: &str, status: &str) -> Result<()> {
-    sqlx::query("UPDATE subscriptions SET status = $1, next_retry_on = NULL, lease_until = NULL WHERE id = $2")
+    crate::sql::query("UPDATE subscriptions SET status = $1, next_retry_on = NULL, lease_until = NULL WHERE id = $2")
         .bind(status)
         .bind(id)
         .execute(conn)
@@ -332,7 +332,7 @@ pub async fn set_status(conn: &mut Conn, id: &str, status: &str) -> Result<()> {
 /// Turns automatic renewal off; `false` if it was off already.
 /// Staff cancel at the end of the term: no renewal, and the end is a cancellation.
 pub async fn cancel_at_term_end(conn: &mut Conn, org: &OrgId, id: &str) -> Result<()> {
-    sqlx::query("UPDATE subscriptions SET auto_renew = 0, ends_cancelled = 1 WHERE org_id = $1 AND id = $2")
+    crate::sql::query("UPDATE subscriptions SET auto_renew = 0, ends_cancelled = 1 WHERE org_id = $1 AND id = $2")
         .bind(org.as_str())
         .bind(id)
         .execute(conn)
@@ -341,11 +341,12 @@ pub async fn cancel_at_term_end(conn: &mut Conn, org: &OrgId, id: &str) -> Resul
 }
 
 pub async fn turn_off_auto_renew(conn: &mut Conn, org: &OrgId, id: &str) -> Result<bool> {
-    let done = sqlx::query("UPDATE subscriptions SET auto_renew = 0 WHERE org_id = $1 AND id = $2 AND auto_renew = 1")
-        .bind(org.as_str())
-        .bind(id)
-        .execute(conn)
-        .await?;
+    let done =
+        crate::sql::query("UPDATE subscriptions SET auto_renew = 0 WHERE org_id = $1 AND id = $2 AND auto_renew = 1")
+            .bind(org.as_str())
+            .bind(id)
+            .execute(conn)
+            .await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -365,7 +366,7 @@ pub async fn reminder_candidates(
          AND (term_end > $1 OR (term_end = $1 AND auto_renew = 0)) AND (term_end > $3 OR (term_end = $3 AND id > $4)) \
          ORDER BY term_end, id LIMIT $5"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let rows = crate::sql::query(crate::sql::AssertSqlSafe(sql))
         .bind(date_to_db(today))
         .bind(date_to_db(to))
         .bind(date_to_db(after.0))
@@ -379,7 +380,7 @@ pub async fn reminder_candidates(
 /// Ends a live subscription at once (staff cancelled it): renewal off, no retries; `false` if
 /// it is not live any more or a worker is renewing it right now (its lease is live).
 pub async fn cancel_now(conn: &mut Conn, id: &str, at: DateTime<Utc>) -> Result<bool> {
-    let done = sqlx::query(
+    let done = crate::sql::query(
         "UPDATE subscriptions SET status = 'cancelled', auto_renew = 0, cancelled_at = $1, next_retry_on = NULL \
          WHERE id = $2 AND status IN ('active', 'past_due') AND (lease_until IS NULL OR lease_until < $1)",
     )

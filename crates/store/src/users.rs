@@ -1,13 +1,12 @@
 //! The users of partner orgs. Every query that a partner can reach is scoped by org id.
 
+use crate::sql::Row;
 use crate::time::{from_db, to_db};
 use crate::{Conn, Result, conflict_as, valid};
 use chrono::{DateTime, Utc};
 use domain::account::{EmailAddress, PersonName};
 use domain::ids::{OrgId, UserId};
 use domain::roles::PartnerRole;
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
 #[derive(Clone, Debug)]
 pub struct UserRecord {
@@ -21,7 +20,7 @@ pub struct UserRecord {
     pub created_at: DateTime<Utc>,
 }
 
-fn from_row(row: &AnyRow) -> Result<UserRecord> {
+fn from_row(row: &Row) -> Result<UserRecord> {
     Ok(UserRecord {
         id: valid(UserId::parse(&row.try_get::<String, _>("id")?))?,
         org_id: valid(OrgId::parse(&row.try_get::<String, _>("org_id")?))?,
@@ -60,25 +59,27 @@ pub async fn insert_many(conn: &mut Conn, users: &[UserRecord]) -> Result<()> {
 }
 
 pub async fn find_by_email(conn: &mut Conn, email: &EmailAddress) -> Result<Option<UserRecord>> {
+    let row = crate::sql::query(
+        "SELECT id, org_id, email, name, role, password_hash, created_at FROM users WHERE email = $1",
+    )
+    .bind(email.as_str())
+    .fetch_optional(conn)
+    .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+pub async fn get(conn: &mut Conn, id: &UserId) -> Result<Option<UserRecord>> {
     let row =
-        sqlx::query("SELECT id, org_id, email, name, role, password_hash, created_at FROM users WHERE email = $1")
-            .bind(email.as_str())
+        crate::sql::query("SELECT id, org_id, email, name, role, password_hash, created_at FROM users WHERE id = $1")
+            .bind(id.as_str())
             .fetch_optional(conn)
             .await?;
     row.as_ref().map(from_row).transpose()
 }
 
-pub async fn get(conn: &mut Conn, id: &UserId) -> Result<Option<UserRecord>> {
-    let row = sqlx::query("SELECT id, org_id, email, name, role, password_hash, created_at FROM users WHERE id = $1")
-        .bind(id.as_str())
-        .fetch_optional(conn)
-        .await?;
-    row.as_ref().map(from_row).transpose()
-}
-
 /// A user of `org`; a user of another org is `None`, exactly as if it did not exist.
 pub async fn get_in_org(conn: &mut Conn, org: &OrgId, id: &UserId) -> Result<Option<UserRecord>> {
-    let row = sqlx::query(
+    let row = crate::sql::query(
         "SELECT id, org_id, email, name, role, password_hash, created_at FROM users WHERE org_id = $1 AND id = $2",
     )
     .bind(org.as_str())
@@ -89,7 +90,7 @@ pub async fn get_in_org(conn: &mut Conn, org: &OrgId, id: &UserId) -> Result<Opt
 }
 
 pub async fn list_in_org(conn: &mut Conn, org: &OrgId) -> Result<Vec<UserRecord>> {
-    let rows = sqlx::query(
+    let rows = crate::sql::query(
         "SELECT id, org_id, email, name, role, password_hash, created_at FROM users WHERE org_id = $1 ORDER BY created_at, id",
     )
     .bind(org.as_str())
@@ -130,7 +131,7 @@ pub async fn receipt_recipients(conn: &mut Conn, orgs: &[&OrgId]) -> Result<Vec<
 }
 
 pub async fn count_with_role(conn: &mut Conn, org: &OrgId, role: PartnerRole) -> Result<usize> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE org_id = $1 AND role = $2")
+    let n: i64 = crate::sql::query_scalar("SELECT COUNT(*) FROM users WHERE org_id = $1 AND role = $2")
         .bind(org.as_str())
         .bind(role.as_str())
         .fetch_one(conn)
@@ -139,7 +140,7 @@ pub async fn count_with_role(conn: &mut Conn, org: &OrgId, role: PartnerRole) ->
 }
 
 pub async fn set_role(conn: &mut Conn, org: &OrgId, id: &UserId, role: PartnerRole) -> Result<bool> {
-    let done = sqlx::query("UPDATE users SET role = $1 WHERE org_id = $2 AND id = $3")
+    let done = crate::sql::query("UPDATE users SET role = $1 WHERE org_id = $2 AND id = $3")
         .bind(role.as_str())
         .bind(org.as_str())
         .bind(id.as_str())
@@ -149,12 +150,16 @@ pub async fn set_role(conn: &mut Conn, org: &OrgId, id: &UserId, role: PartnerRo
 }
 
 pub async fn set_password_hash(conn: &mut Conn, id: &UserId, hash: &str) -> Result<()> {
-    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(hash).bind(id.as_str()).execute(conn).await?;
+    crate::sql::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        .bind(hash)
+        .bind(id.as_str())
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
 pub async fn delete(conn: &mut Conn, org: &OrgId, id: &UserId) -> Result<bool> {
-    let done = sqlx::query("DELETE FROM users WHERE org_id = $1 AND id = $2")
+    let done = crate::sql::query("DELETE FROM users WHERE org_id = $1 AND id = $2")
         .bind(org.as_str())
         .bind(id.as_str())
         .execute(conn)

@@ -1,11 +1,10 @@
 //! Webhook endpoints, the events written for them, their deliveries and the log of attempts.
 
 use crate::bulk::{self, Rows, Value};
+use crate::sql::Row;
 use crate::time::{from_db, opt_from_db, to_db};
 use crate::{Conn, Result};
 use chrono::{DateTime, Utc};
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
 #[derive(Clone, Debug)]
 pub struct EndpointRecord {
@@ -23,7 +22,7 @@ pub struct EndpointRecord {
 
 const ENDPOINT_COLUMNS: &str = "id, url, event_types, secret_salt, status, disabled_reason, created_by, created_at";
 
-fn endpoint_from_row(r: &AnyRow) -> Result<EndpointRecord> {
+fn endpoint_from_row(r: &Row) -> Result<EndpointRecord> {
     let types: String = r.try_get("event_types")?;
     Ok(EndpointRecord {
         id: r.try_get("id")?,
@@ -39,7 +38,7 @@ fn endpoint_from_row(r: &AnyRow) -> Result<EndpointRecord> {
 
 pub async fn insert_endpoint(conn: &mut Conn, e: &EndpointRecord) -> Result<()> {
     let sql = format!("INSERT INTO webhook_endpoints ({ENDPOINT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)");
-    sqlx::query(sqlx::AssertSqlSafe(sql))
+    crate::sql::query(crate::sql::AssertSqlSafe(sql))
         .bind(&e.id)
         .bind(&e.url)
         .bind(e.event_types.join(" "))
@@ -55,37 +54,38 @@ pub async fn insert_endpoint(conn: &mut Conn, e: &EndpointRecord) -> Result<()> 
 
 pub async fn endpoints(conn: &mut Conn) -> Result<Vec<EndpointRecord>> {
     let sql = format!("SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints ORDER BY created_at, id");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(conn).await?;
+    let rows = crate::sql::query(crate::sql::AssertSqlSafe(sql)).fetch_all(conn).await?;
     rows.iter().map(endpoint_from_row).collect()
 }
 
 pub async fn endpoint(conn: &mut Conn, id: &str) -> Result<Option<EndpointRecord>> {
     let sql = format!("SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE id = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(conn).await?;
+    let row = crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(id).fetch_optional(conn).await?;
     row.as_ref().map(endpoint_from_row).transpose()
 }
 
 /// The enabled endpoints (each says which event types it asked for).
 pub async fn enabled(conn: &mut Conn) -> Result<Vec<EndpointRecord>> {
     let sql = format!("SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE status = 'enabled' ORDER BY id");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(conn).await?;
+    let rows = crate::sql::query(crate::sql::AssertSqlSafe(sql)).fetch_all(conn).await?;
     rows.iter().map(endpoint_from_row).collect()
 }
 
 /// Enables or disables an endpoint; `false` if it was so already.
 pub async fn set_endpoint_status(conn: &mut Conn, id: &str, status: &str, reason: Option<&str>) -> Result<bool> {
-    let done =
-        sqlx::query("UPDATE webhook_endpoints SET status = $1, disabled_reason = $2 WHERE id = $3 AND status <> $1")
-            .bind(status)
-            .bind(reason)
-            .bind(id)
-            .execute(conn)
-            .await?;
+    let done = crate::sql::query(
+        "UPDATE webhook_endpoints SET status = $1, disabled_reason = $2 WHERE id = $3 AND status <> $1",
+    )
+    .bind(status)
+    .bind(reason)
+    .bind(id)
+    .execute(conn)
+    .await?;
     Ok(done.rows_affected() == 1)
 }
 
 pub async fn delete_endpoint(conn: &mut Conn, id: &str) -> Result<bool> {
-    let done = sqlx::query("DELETE FROM webhook_endpoints WHERE id = $1").bind(id).execute(conn).await?;
+    let done = crate::sql::query("DELETE FROM webhook_endpoints WHERE id = $1").bind(id).execute(conn).await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -159,7 +159,7 @@ impl Rows for DeliveryRecord {
 const DELIVERY_COLUMNS: &str = "id, event_id, endpoint_id, ordering_key, sequence, status, attempts, \
     next_attempt_at, last_status, last_error, created_at, delivered_at";
 
-fn delivery_from_row(r: &AnyRow) -> Result<DeliveryRecord> {
+fn delivery_from_row(r: &Row) -> Result<DeliveryRecord> {
     Ok(DeliveryRecord {
         id: r.try_get("id")?,
         event_id: r.try_get("event_id")?,
@@ -197,7 +197,7 @@ pub struct Due {
 /// an idle worker does not take the writer to find nothing to claim; a disabled endpoint's
 /// deliveries wait without waking it).
 pub async fn any_pending_due(conn: &mut Conn, now: DateTime<Utc>) -> Result<bool> {
-    let found: Option<i64> = sqlx::query_scalar(
+    let found: Option<i64> = crate::sql::query_scalar(
         "SELECT 1 FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id \
          WHERE d.status = 'pending' AND d.next_attempt_at <= $1 AND (d.lease_until IS NULL OR d.lease_until < $1) \
          AND w.status = 'enabled' LIMIT 1",
@@ -228,7 +228,7 @@ pub async fn claim_due(
     let sql = format!(
         "UPDATE webhook_deliveries SET lease_until = $3 WHERE id IN ({pick}{lock}) RETURNING {DELIVERY_COLUMNS}"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let rows = crate::sql::query(crate::sql::AssertSqlSafe(sql))
         .bind(to_db(now))
         .bind(limit)
         .bind(to_db(lease_until))
@@ -237,7 +237,7 @@ pub async fn claim_due(
     let mut due = Vec::with_capacity(rows.len());
     for row in &rows {
         let delivery = delivery_from_row(row)?;
-        let r = sqlx::query(
+        let r = crate::sql::query(
             "SELECT e.event_type, e.payload, w.url, w.secret_salt FROM webhook_events e, webhook_endpoints w \
              WHERE e.id = $1 AND w.id = $2",
         )
@@ -274,7 +274,7 @@ pub async fn record_attempt(
     delivered: bool,
     retry_at: Option<DateTime<Utc>>,
 ) -> Result<()> {
-    sqlx::query(
+    crate::sql::query(
         "INSERT INTO webhook_attempts (id, delivery_id, at, status_code, error, duration_ms) VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(a.id)
@@ -290,7 +290,7 @@ pub async fn record_attempt(
         (false, Some(at)) => ("pending", at),
         (false, None) => ("failed", a.at),
     };
-    sqlx::query(
+    crate::sql::query(
         "UPDATE webhook_deliveries SET status = $1, attempts = attempts + 1, next_attempt_at = $2, lease_until = NULL, \
          last_status = $3, last_error = $4, delivered_at = CASE WHEN $1 = 'delivered' THEN $5 ELSE delivered_at END \
          WHERE id = $6",
@@ -314,19 +314,19 @@ pub async fn deliveries(conn: &mut Conn, endpoint_id: &str, limit: i64) -> Resul
          WHERE d.endpoint_id = $1 ORDER BY d.sequence DESC LIMIT $2",
         columns.join(", ")
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(endpoint_id).bind(limit).fetch_all(conn).await?;
+    let rows = crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(endpoint_id).bind(limit).fetch_all(conn).await?;
     rows.iter().map(|r| Ok((delivery_from_row(r)?, r.try_get("event_type")?))).collect()
 }
 
 pub async fn delivery(conn: &mut Conn, id: &str) -> Result<Option<DeliveryRecord>> {
     let sql = format!("SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries WHERE id = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(conn).await?;
+    let row = crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(id).fetch_optional(conn).await?;
     row.as_ref().map(delivery_from_row).transpose()
 }
 
 /// Sends a delivery again from the start of its schedule (**Resend**).
 pub async fn resend(conn: &mut Conn, id: &str, now: DateTime<Utc>) -> Result<bool> {
-    let done = sqlx::query(
+    let done = crate::sql::query(
         "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = $1, lease_until = NULL \
          WHERE id = $2",
     )
@@ -342,7 +342,7 @@ pub async fn attempts(
     conn: &mut Conn,
     delivery_id: &str,
 ) -> Result<Vec<(DateTime<Utc>, Option<i64>, Option<String>, i64)>> {
-    let rows = sqlx::query(
+    let rows = crate::sql::query(
         "SELECT at, status_code, error, duration_ms FROM webhook_attempts WHERE delivery_id = $1 ORDER BY at, id",
     )
     .bind(delivery_id)
@@ -379,7 +379,7 @@ pub async fn events(
          ORDER BY created_at DESC, id DESC LIMIT ${}",
         clauses.len() + 1
     );
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    let mut q = crate::sql::query(crate::sql::AssertSqlSafe(sql));
     if let Some(t) = event_type {
         q = q.bind(t);
     }

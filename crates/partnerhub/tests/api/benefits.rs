@@ -50,9 +50,9 @@ async fn use_credit(api: &Api, benefit: &str, amount: &str, key: &str) -> (Statu
 
 async fn audit_actions(t: &TestApp, action: &str) -> i64 {
     let mut conn = t.app.store().read().await.unwrap();
-    sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = $1")
+    store::sql::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = $1")
         .bind(action)
-        .fetch_one(&mut *conn)
+        .fetch_one(&mut conn)
         .await
         .unwrap()
 }

@@ -48,10 +48,10 @@ async fn signed_in_ada(t: &TestApp) -> Browser {
 /// The one value `sql` selects.
 async fn scalar<T>(t: &TestApp, sql: &str) -> T
 where
-    T: for<'r> sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any> + Send + Unpin,
+    T: store::sql::Decode,
 {
     let mut conn = t.app.store().read().await.unwrap();
-    sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned())).fetch_one(&mut *conn).await.unwrap()
+    store::sql::query_scalar(store::sql::AssertSqlSafe(sql.to_owned())).fetch_one(&mut conn).await.unwrap()
 }
 
 #[tokio::test]

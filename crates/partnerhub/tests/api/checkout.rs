@@ -65,7 +65,7 @@ pub async fn pay(api: &Api, order: &str, key: &str) -> (StatusCode, Value, bool)
 
 pub async fn sandbox_charges(t: &TestApp) -> i64 {
     let mut conn = t.app.store().read().await.unwrap();
-    sqlx::query_scalar("SELECT COUNT(*) FROM sandbox_charges").fetch_one(&mut *conn).await.unwrap()
+    store::sql::query_scalar("SELECT COUNT(*) FROM sandbox_charges").fetch_one(&mut conn).await.unwrap()
 }
 
 #[tokio::test]
@@ -263,10 +263,10 @@ async fn bad_and_declined_cards_are_refused_with_the_reason_and_nothing_is_saved
     let (_, list) = api.get("/api/v1/payment-methods").await;
     assert!(list["data"].as_array().unwrap().is_empty());
     let mut conn = t.app.store().read().await.unwrap();
-    let found: i64 = sqlx::query_scalar(
+    let found: i64 = store::sql::query_scalar(
         "SELECT COUNT(*) FROM audit_events WHERE detail LIKE '%4242424242%' OR detail LIKE '%4000000000%'",
     )
-    .fetch_one(&mut *conn)
+    .fetch_one(&mut conn)
     .await
     .unwrap();
     assert_eq!(found, 0, "no card number in the audit log");

@@ -100,12 +100,13 @@ async fn a_crash_after_the_charge_loses_no_paid_order_and_charges_once() {
     // The gateway took the money; our books only know the attempt.
     let store = store::Store::open(&database_url).await.unwrap();
     let mut conn = store.read().await.unwrap();
-    let charges: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sandbox_charges").fetch_one(&mut *conn).await.unwrap();
-    let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM payment_attempts WHERE status = 'pending'")
-        .fetch_one(&mut *conn)
+    let charges: i64 =
+        store::sql::query_scalar("SELECT COUNT(*) FROM sandbox_charges").fetch_one(&mut conn).await.unwrap();
+    let pending: i64 = store::sql::query_scalar("SELECT COUNT(*) FROM payment_attempts WHERE status = 'pending'")
+        .fetch_one(&mut conn)
         .await
         .unwrap();
-    let invoices: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM invoices").fetch_one(&mut *conn).await.unwrap();
+    let invoices: i64 = store::sql::query_scalar("SELECT COUNT(*) FROM invoices").fetch_one(&mut conn).await.unwrap();
     assert_eq!((charges, pending, invoices), (1, 1, 0));
     drop(conn);
 
@@ -127,7 +128,8 @@ async fn a_crash_after_the_charge_loses_no_paid_order_and_charges_once() {
     assert_eq!(status, StatusCode::OK, "{again}");
     assert_eq!(again["invoice_id"], paid["invoice_id"]);
     let mut conn = store.read().await.unwrap();
-    let charges: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sandbox_charges").fetch_one(&mut *conn).await.unwrap();
+    let charges: i64 =
+        store::sql::query_scalar("SELECT COUNT(*) FROM sandbox_charges").fetch_one(&mut conn).await.unwrap();
     let numbers = store::invoices::numbers(&mut conn).await.unwrap();
     assert_eq!(charges, 1, "charged once");
     assert_eq!(numbers.len(), 1, "one invoice");
@@ -152,7 +154,7 @@ async fn a_worker_killed_in_a_renewal_run_charges_nothing_twice_and_misses_nothi
         let store = store.clone();
         async move {
             let mut conn = store.read().await.unwrap();
-            sqlx::query_scalar::<_, i64>(sql).fetch_one(&mut *conn).await.unwrap()
+            store::sql::query_scalar::<_, i64>(sql).fetch_one(&mut conn).await.unwrap()
         }
     };
     let mut first = start_at(&database_url, &dir.0, "2027-04-01T00:05:00Z");
@@ -224,7 +226,7 @@ async fn a_crash_after_the_gateway_refunded_records_the_refund_once_on_the_next_
         let store = &store;
         async move {
             let mut conn = store.read().await.unwrap();
-            sqlx::query_scalar::<_, i64>(sql).fetch_one(&mut *conn).await.unwrap()
+            store::sql::query_scalar::<_, i64>(sql).fetch_one(&mut conn).await.unwrap()
         }
     };
     let books = || async {

@@ -43,7 +43,10 @@ async fn subscription(api: &Api, id: &str) -> Value {
 
 async fn notification_titles(t: &TestApp) -> Vec<String> {
     let mut conn = t.app.store().read().await.unwrap();
-    sqlx::query_scalar("SELECT title FROM notifications ORDER BY created_at, id").fetch_all(&mut *conn).await.unwrap()
+    store::sql::query_scalar("SELECT title FROM notifications ORDER BY created_at, id")
+        .fetch_all(&mut conn)
+        .await
+        .unwrap()
 }
 
 async fn invoice_count(t: &TestApp) -> usize {

@@ -26,11 +26,12 @@ async fn two_workers_renew_every_due_subscription_exactly_once() {
     let numbers = store::invoices::numbers(&mut conn).await.unwrap();
     let expected: Vec<String> = (1..=count).map(|n| format!("INV-2027-{n:06}")).collect();
     assert!(numbers == expected, "invoice numbers are 1..{count} without gaps or repeats");
-    let renewed: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM subscriptions WHERE term_end = '2028-04-01' AND status = 'active'")
-            .fetch_one(&mut *conn)
-            .await
-            .unwrap();
+    let renewed: i64 = store::sql::query_scalar(
+        "SELECT COUNT(*) FROM subscriptions WHERE term_end = '2028-04-01' AND status = 'active'",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
     assert_eq!(renewed, count as i64);
 }
 
@@ -43,8 +44,14 @@ async fn a_mixed_batch_renews_the_plain_ones_and_hands_the_rest_their_own_outcom
     let due = NaiveDate::from_ymd_opt(2027, 4, 1).unwrap();
     app::generate::due_subscriptions(&t.app, 40, due, |_| {}).await.unwrap();
     let mut conn = t.app.store().read().await.unwrap();
-    let picked: Vec<(String, String)> =
-        sqlx::query_as("SELECT id, org_id FROM subscriptions ORDER BY id LIMIT 3").fetch_all(&mut *conn).await.unwrap();
+    let picked: Vec<(String, String)> = store::sql::query("SELECT id, org_id FROM subscriptions ORDER BY id LIMIT 3")
+        .fetch_all(&mut conn)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.try_get("id").unwrap(), r.try_get("org_id").unwrap()))
+        .collect();
+    let mut tx = t.app.store().write().await.unwrap();
     let [(refused, refused_org), (no_card, no_card_org), (off, _)] = <[_; 3]>::try_from(picked).unwrap();
     for (sql, arg) in [
         (
@@ -55,8 +62,9 @@ async fn a_mixed_batch_renews_the_plain_ones_and_hands_the_rest_their_own_outcom
         ("UPDATE payment_methods SET gateway = 'stripe' WHERE org_id = $1", &no_card_org),
         ("UPDATE subscriptions SET auto_renew = 0 WHERE id = $1", &off),
     ] {
-        sqlx::query(sql).bind(arg).execute(&mut *conn).await.unwrap();
+        store::sql::query(sql).bind(arg).execute(&mut tx).await.unwrap();
     }
+    tx.commit().await.unwrap();
     t.clock.set(Utc.with_ymd_and_hms(2027, 4, 1, 0, 5, 0).unwrap());
     let report = app::lifecycle::run_due(&t.app).await.unwrap();
     assert_eq!((report.charged, report.expired), (39, 1), "{report:?}");
@@ -65,9 +73,9 @@ async fn a_mixed_batch_renews_the_plain_ones_and_hands_the_rest_their_own_outcom
         let store = t.app.store().clone();
         async move {
             let mut conn = store.read().await.unwrap();
-            sqlx::query_scalar::<_, String>("SELECT status FROM subscriptions WHERE id = $1")
+            store::sql::query_scalar::<_, String>("SELECT status FROM subscriptions WHERE id = $1")
                 .bind(id)
-                .fetch_one(&mut *conn)
+                .fetch_one(&mut conn)
                 .await
                 .unwrap()
         }
@@ -75,19 +83,21 @@ async fn a_mixed_batch_renews_the_plain_ones_and_hands_the_rest_their_own_outcom
     assert_eq!(status(refused).await, "past_due");
     assert_eq!(status(no_card).await, "past_due");
     assert_eq!(status(off).await, "expired");
-    let renewed: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM subscriptions WHERE term_end = '2028-04-01' AND status = 'active'")
-            .fetch_one(&mut *conn)
-            .await
-            .unwrap();
+    let renewed: i64 = store::sql::query_scalar(
+        "SELECT COUNT(*) FROM subscriptions WHERE term_end = '2028-04-01' AND status = 'active'",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
     assert_eq!(renewed, 37);
     assert_eq!(sandbox_charges(&t).await, 38, "37 taken and one refused; nothing charged for the other two");
     let numbers = store::invoices::numbers(&mut conn).await.unwrap();
     let expected: Vec<String> = (1..=37).map(|n| format!("INV-2027-{n:06}")).collect();
     assert!(numbers == expected, "{numbers:?}");
-    let receipts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox_emails WHERE subject LIKE 'Receipt for%'")
-        .fetch_one(&mut *conn)
-        .await
-        .unwrap();
+    let receipts: i64 =
+        store::sql::query_scalar("SELECT COUNT(*) FROM outbox_emails WHERE subject LIKE 'Receipt for%'")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
     assert_eq!(receipts, 37, "one receipt per renewal");
 }

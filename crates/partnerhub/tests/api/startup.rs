@@ -39,7 +39,7 @@ async fn a_broken_catalog_is_refused_with_file_and_field_and_nothing_is_loaded()
 
 async fn revisions(t: &TestApp) -> i64 {
     let mut conn = t.app.store().read().await.unwrap();
-    sqlx::query_scalar("SELECT COUNT(*) FROM catalog_revisions").fetch_one(&mut *conn).await.unwrap()
+    store::sql::query_scalar("SELECT COUNT(*) FROM catalog_revisions").fetch_one(&mut conn).await.unwrap()
 }
 
 #[tokio::test]

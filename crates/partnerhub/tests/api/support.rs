@@ -307,7 +307,8 @@ async fn attachments_are_checked_and_internal_notes_never_reach_the_partner() {
     let many: Vec<(&str, &[u8])> = vec![("a.txt", b"a"), ("b.txt", b"b"), ("c.txt", b"c"), ("d.txt", b"d")];
     assert_eq!(send(many).await.unwrap().status(), StatusCode::UNPROCESSABLE_ENTITY);
     let mut conn = t.app.store().read().await.unwrap();
-    let none: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM service_requests").fetch_one(&mut *conn).await.unwrap();
+    let none: i64 =
+        store::sql::query_scalar("SELECT COUNT(*) FROM service_requests").fetch_one(&mut conn).await.unwrap();
     assert_eq!(none, 0, "a refused form changes nothing");
     drop(conn);
 

@@ -16,7 +16,7 @@ async fn a_personal_api_token_acts_as_its_owner_until_revoked() {
     // Only a hash is stored.
     let mut conn = t.app.store().read().await.unwrap();
     let stored: Vec<String> =
-        sqlx::query_scalar("SELECT token_hash FROM api_tokens").fetch_all(&mut *conn).await.unwrap();
+        store::sql::query_scalar("SELECT token_hash FROM api_tokens").fetch_all(&mut conn).await.unwrap();
     assert_eq!(stored.len(), 1);
     assert!(!stored[0].contains(&token[4..]), "the secret is not in the database");
     drop(conn);

@@ -201,8 +201,8 @@ async fn failures_are_retried_in_order_then_the_endpoint_is_disabled_and_resent_
     assert!(t.last_email_to(&t.admin_email).await.contains("kept failing and has been disabled"));
     // What waited behind the failed delivery stays pending, and does not wake the worker.
     let mut conn = t.app.store().read().await.unwrap();
-    let waiting: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'pending'")
-        .fetch_one(&mut *conn)
+    let waiting: i64 = store::sql::query_scalar("SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'pending'")
+        .fetch_one(&mut conn)
         .await
         .unwrap();
     assert!(waiting > 0);
@@ -255,9 +255,10 @@ async fn the_console_registers_an_endpoint_and_shows_its_secret_once() {
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     // Support agents do not manage webhooks.
     let mut conn = t.app.store().read().await.unwrap();
-    let secrets: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM webhook_endpoints WHERE secret_salt LIKE 'whsec_%'")
-        .fetch_one(&mut *conn)
-        .await
-        .unwrap();
+    let secrets: i64 =
+        store::sql::query_scalar("SELECT COUNT(*) FROM webhook_endpoints WHERE secret_salt LIKE 'whsec_%'")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
     assert_eq!(secrets, 0, "the secret itself is not in the database");
 }
