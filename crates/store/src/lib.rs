@@ -12,6 +12,7 @@ mod bulk;
 pub mod catalog;
 pub mod competencies;
 pub mod files;
+mod group_commit;
 pub mod idempotency;
 pub mod invitations;
 pub mod invoices;
@@ -50,7 +51,14 @@ pub struct Tx {
 
 impl Tx {
     pub async fn commit(mut self) -> Result<()> {
-        self.conn.commit().await
+        let flush = self.conn.commit().await?;
+        // Give the writer back before waiting for the disk, so the next transaction runs
+        // while this one's log is flushed.
+        drop(std::mem::replace(&mut self.conn, Conn::spent()));
+        if let Some((wal, seq)) = flush {
+            wal.wait(seq).await.map_err(StoreError::Disk)?;
+        }
+        Ok(())
     }
 }
 
@@ -86,6 +94,9 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// Syncing SQLite's log failed: the last commits may not be on disk.
+    #[error("saving the database's log to disk failed: {0}")]
+    Disk(std::io::Error),
     #[error("migration failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
     /// A unique constraint refused the write: the thing already exists.
@@ -143,7 +154,13 @@ impl Store {
         sqlx::any::install_default_drivers();
         let engine = if url.starts_with("sqlite:") {
             let (path, flags) = sqlite_target(url)?;
-            let config = |cache_kib, query_only| sql::SqliteConfig { path: path.clone(), flags, cache_kib, query_only };
+            let config = |cache_kib, query_only| sql::SqliteConfig {
+                path: path.clone(),
+                flags,
+                cache_kib,
+                query_only,
+                group_commit: !query_only,
+            };
             let writer = sql::SqlitePool::new(config(WRITER_CACHE_KIB, false), 1);
             // The writer first: it creates the file and turns on WAL for everyone.
             writer.warm()?;
@@ -299,6 +316,48 @@ pub fn redact(url: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    /// Many writers at once: each is told "committed" only once the log holds it on disk, and
+    /// fewer flushes than commits cover them all.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_commits_share_flushes_and_each_waits_for_its_own() {
+        let dir = std::env::temp_dir().join(format!("ph-group-commit-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let db = dir.join("t.db");
+        let _ = std::fs::remove_file(&db);
+        let store = super::Store::open(&format!("sqlite://{}?mode=rwc", db.display())).await.unwrap();
+        let mut tx = store.write().await.unwrap();
+        super::sql::query("CREATE TABLE t (n INTEGER PRIMARY KEY)").execute(&mut tx).await.unwrap();
+        tx.commit().await.unwrap();
+        let writers: Vec<_> = (0..64)
+            .map(|n: i64| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    let mut tx = store.write().await.unwrap();
+                    super::sql::query("INSERT INTO t VALUES ($1)").bind(n).execute(&mut tx).await.unwrap();
+                    tx.commit().await.unwrap();
+                    let super::Engines::Sqlite { writer, .. } = &store.engine else { unreachable!() };
+                    let (_, durable, _) = writer.wal().unwrap().counts();
+                    durable
+                })
+            })
+            .collect();
+        let mut told = Vec::new();
+        for w in writers {
+            told.push(w.await.unwrap());
+        }
+        let super::Engines::Sqlite { writer, .. } = &store.engine else { unreachable!() };
+        let (committed, durable, flushes) = writer.wal().unwrap().counts();
+        assert_eq!((committed, durable), (65, 65));
+        assert!(told.iter().all(|d| *d >= 2), "each writer returned after a flush past its commit: {told:?}");
+        assert!(flushes < committed, "{flushes} flushes for {committed} commits");
+        let mut conn = store.read().await.unwrap();
+        let rows: i64 = super::sql::query_scalar("SELECT COUNT(*) FROM t").fetch_one(&mut conn).await.unwrap();
+        assert_eq!(rows, 64);
+        drop(conn);
+        store.close().await;
+        std::fs::remove_dir_all(dir).ok();
+    }
+
     #[test]
     fn redact_hides_the_password() {
         assert_eq!(super::redact("postgres://ph:secret@db/ph"), "postgres://ph:***@db/ph");

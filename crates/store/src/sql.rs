@@ -13,6 +13,7 @@
 //! Values are bound by the number in `$N`, so one text serves both engines. Bulk statements
 //! with thousands of parameters use anonymous `?` on SQLite instead (see `bulk`).
 
+use crate::group_commit::WalSync;
 use crate::{Result, StoreError};
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use std::borrow::Cow;
@@ -510,19 +511,28 @@ impl Conn {
     }
 
     /// Commits the PostgreSQL transaction this connection holds, or runs `COMMIT` on SQLite.
-    pub(crate) async fn commit(&mut self) -> Result<()> {
-        match std::mem::replace(&mut self.inner, Inner::Spent) {
-            Inner::PostgresTx(tx) => Ok(tx.commit().await?),
-            Inner::Sqlite(mut lease) => {
-                let done = lease.conn().execute_batch("COMMIT");
-                self.inner = Inner::Sqlite(lease);
-                Ok(done?)
+    /// With group commit (the SQLite writer) the commit is not on disk yet: the caller lets go
+    /// of the connection, then waits with what this returns.
+    pub(crate) async fn commit(&mut self) -> Result<Option<(Arc<WalSync>, u64)>> {
+        match &mut self.inner {
+            Inner::PostgresTx(_) => match std::mem::replace(&mut self.inner, Inner::Spent) {
+                Inner::PostgresTx(tx) => {
+                    tx.commit().await?;
+                    Ok(None)
+                }
+                _ => unreachable!("matched just above"),
+            },
+            Inner::Sqlite(lease) => {
+                lease.conn().execute_batch("COMMIT")?;
+                Ok(lease.pool.wal.as_ref().map(|wal| (wal.clone(), wal.committed())))
             }
-            other => {
-                self.inner = other;
-                Err(StoreError::Closed)
-            }
+            _ => Err(StoreError::Closed),
         }
+    }
+
+    /// A connection already given back (what a committed transaction leaves behind).
+    pub(crate) fn spent() -> Conn {
+        Conn { inner: Inner::Spent }
     }
 
     /// On SQLite, ends a transaction left open (a write dropped without its commit, or one
@@ -547,6 +557,8 @@ pub(crate) struct SqliteConfig {
     /// Readers refuse to write: every write must go through the one writer connection and its
     /// turn, or it would wait on SQLite's lock on the caller's thread.
     pub query_only: bool,
+    /// The writer commits without syncing the log and syncs it after (see `group_commit`).
+    pub group_commit: bool,
 }
 
 /// A few SQLite connections to one file, lent one at a time.
@@ -554,6 +566,7 @@ pub(crate) struct SqlitePool {
     config: SqliteConfig,
     idle: Mutex<Vec<rusqlite::Connection>>,
     permits: Arc<tokio::sync::Semaphore>,
+    wal: Option<Arc<WalSync>>,
 }
 
 /// Prepared statements kept per connection: every text the store runs, bulk chunks included,
@@ -562,11 +575,18 @@ const STATEMENT_CACHE: usize = 512;
 
 impl SqlitePool {
     pub fn new(config: SqliteConfig, size: usize) -> Arc<SqlitePool> {
+        let wal = config.group_commit.then(|| Arc::new(WalSync::new(&config.path)));
         Arc::new(SqlitePool {
             config,
             idle: Mutex::new(Vec::new()),
             permits: Arc::new(tokio::sync::Semaphore::new(size)),
+            wal,
         })
+    }
+
+    #[cfg(test)]
+    pub fn wal(&self) -> Option<&Arc<WalSync>> {
+        self.wal.as_ref()
     }
 
     /// Opens one connection now, so that a wrong path or a locked file is an error at start.
@@ -581,12 +601,15 @@ impl SqlitePool {
         let conn = rusqlite::Connection::open_with_flags(&c.path, c.flags)?;
         conn.busy_timeout(std::time::Duration::from_secs(30))?;
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
-        // WAL lets readers go on while one writer writes. synchronous=FULL: a committed
-        // transaction survives a power cut, which money needs. A statement that writes many
-        // rows keeps a journal of its own, to undo just itself: in memory, not in a file.
+        // WAL lets readers go on while one writer writes. A committed transaction survives a
+        // power cut, which money needs: synchronous=FULL syncs the log in each COMMIT, and with
+        // group commit the caller waits for a sync of the log after it (see `group_commit`).
+        // A statement that writes many rows keeps a journal of its own, to undo just itself:
+        // in memory, not in a file.
         conn.execute_batch(&format!(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = {}; PRAGMA foreign_keys = ON; \
              PRAGMA cache_size = -{}; PRAGMA temp_store = MEMORY; PRAGMA query_only = {};",
+            if c.group_commit { "NORMAL" } else { "FULL" },
             c.cache_kib,
             if c.query_only { "ON" } else { "OFF" }
         ))?;
@@ -657,6 +680,7 @@ mod tests {
                 flags: rusqlite::OpenFlags::default(),
                 cache_kib: 2048,
                 query_only: false,
+                group_commit: false,
             },
             1,
         );
