@@ -4,91 +4,150 @@
 //! the transaction still holds the one writer: concurrent purchases then queue for the disk
 //! one flush at a time, and the writer sits idle during each. Instead the writer runs with
 //! `synchronous=NORMAL`, where `COMMIT` writes the transaction's frames to the log without
-//! syncing it, and gives the writer up at once. Then [`WalSync::wait`] syncs the log before
-//! `commit` returns to its caller: whoever finds no flush running starts one, covering every
-//! commit made so far; the others wait for it or for the next. A caller is told "committed"
-//! only once its frames are on disk, as with `synchronous=FULL`.
+//! syncing it, and gives the writer up at once. A thread of its own syncs the log whenever
+//! commits were made since its last flush, each flush covering every commit made before it
+//! began; [`WalSync::wait`] holds `commit` back until a flush covers the caller's commit. A
+//! caller is told "committed" only once its frames are on disk, as with `synchronous=FULL`.
 //!
 //! The log is written in order, so a later commit on disk means every earlier one is too. The
 //! one difference: between its `COMMIT` and the flush (a millisecond or so), another request
 //! of this process can already read the new rows. A power cut in that window loses them,
 //! while their own caller was never told they were saved.
+//!
+//! A failed flush is final: after a failed `fsync` the kernel may have dropped the pages it
+//! could not write, so a later flush that succeeds proves nothing about them. Every commit
+//! from then on fails until the process restarts and SQLite recovers from its log.
 
 use std::fs::File;
 use std::os::unix::fs::MetadataExt;
 use std::path::PathBuf;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
 
 pub(crate) struct WalSync {
+    shared: Arc<Shared>,
+    durable: tokio::sync::watch::Receiver<Durable>,
+}
+
+struct Shared {
     /// The database's log: SQLite names it after the database file, with `-wal` appended.
     path: PathBuf,
-    /// An open handle to the log and its inode: any handle's `fsync` flushes the file.
-    file: Mutex<Option<(File, u64)>>,
-    /// Commits made so far; the writer counts each while it still holds its turn, so the
-    /// count follows the log's order.
-    committed: AtomicU64,
-    /// Commits known to be on disk.
-    durable: tokio::sync::watch::Sender<u64>,
-    /// Whether a flush is running.
-    flushing: AtomicBool,
+    state: Mutex<State>,
+    /// Wakes the flusher when a commit is made (or when it should stop).
+    wake: Condvar,
     /// Flushes done, for the tests.
     flushes: AtomicU64,
+}
+
+struct State {
+    /// Commits made so far; the writer counts each while it still holds its turn, so the
+    /// count follows the log's order.
+    committed: u64,
+    stop: bool,
+}
+
+/// What the flusher has done.
+#[derive(Clone, Default)]
+struct Durable {
+    /// Commits known to be on disk.
+    flushed: u64,
+    /// Why flushing stopped, if it failed.
+    failed: Option<String>,
 }
 
 impl WalSync {
     pub fn new(database: &std::path::Path) -> WalSync {
         let mut path = database.as_os_str().to_owned();
         path.push("-wal");
-        WalSync {
+        let shared = Arc::new(Shared {
             path: PathBuf::from(path),
-            file: Mutex::new(None),
-            committed: AtomicU64::new(0),
-            durable: tokio::sync::watch::channel(0).0,
-            flushing: AtomicBool::new(false),
+            state: Mutex::new(State { committed: 0, stop: false }),
+            wake: Condvar::new(),
             flushes: AtomicU64::new(0),
-        }
+        });
+        let (tell, durable) = tokio::sync::watch::channel(Durable::default());
+        let flusher = shared.clone();
+        std::thread::Builder::new()
+            .name("sqlite-log-flush".into())
+            .spawn(move || flusher.run(&tell))
+            .expect("start the SQLite log's flusher thread");
+        WalSync { shared, durable }
     }
 
-    /// Counts a commit just made; call it before the writer's turn passes on.
+    /// Counts a commit just made, and returns its number; call it before the writer's turn
+    /// passes on.
     pub fn committed(&self) -> u64 {
-        self.committed.fetch_add(1, Ordering::AcqRel) + 1
+        let seq = {
+            let mut state = self.shared.lock();
+            state.committed += 1;
+            state.committed
+        };
+        self.shared.wake.notify_one();
+        seq
     }
 
     /// Returns once commit number `seq` is on disk.
-    pub async fn wait(self: &std::sync::Arc<Self>, seq: u64) -> std::io::Result<()> {
-        let mut durable = self.durable.subscribe();
+    pub async fn wait(&self, seq: u64) -> std::io::Result<()> {
+        let mut durable = self.durable.clone();
+        let found = durable
+            .wait_for(|d| d.flushed >= seq || d.failed.is_some())
+            .await
+            .map_err(|_| std::io::Error::other("the log's flusher stopped"))?;
+        match &found.failed {
+            Some(why) if found.flushed < seq => Err(std::io::Error::other(why.clone())),
+            _ => Ok(()),
+        }
+    }
+
+    /// (commits made, commits on disk, flushes run).
+    #[cfg(test)]
+    pub fn counts(&self) -> (u64, u64, u64) {
+        (self.shared.lock().committed, self.durable.borrow().flushed, self.shared.flushes.load(Ordering::Relaxed))
+    }
+}
+
+impl Drop for WalSync {
+    fn drop(&mut self) {
+        self.shared.lock().stop = true;
+        self.shared.wake.notify_one();
+    }
+}
+
+impl Shared {
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The flusher: waits for commits past the last flush, flushes, tells the waiters.
+    fn run(&self, tell: &tokio::sync::watch::Sender<Durable>) {
+        let mut file = None;
+        let mut flushed = 0;
         loop {
-            if *durable.borrow_and_update() >= seq {
-                return Ok(());
-            }
-            if !self.flushing.swap(true, Ordering::AcqRel) {
-                let target = self.committed.load(Ordering::Acquire);
-                let me = self.clone();
-                let flushed = tokio::task::spawn_blocking(move || me.sync_log())
-                    .await
-                    .unwrap_or_else(|e| Err(std::io::Error::other(e.to_string())));
-                // Clear the flag before telling the waiters: one that saw it set has then
-                // subscribed before this news and wakes for it.
-                self.flushing.store(false, Ordering::Release);
-                match flushed {
-                    Ok(()) => self.durable.send_modify(|d| *d = (*d).max(target)),
-                    Err(e) => {
-                        // Wake the others, so one of them tries the next flush.
-                        self.durable.send_modify(|_| {});
-                        return Err(e);
-                    }
+            let target = {
+                let mut state = self.lock();
+                while state.committed <= flushed && !state.stop {
+                    state = self.wake.wait(state).unwrap_or_else(|p| p.into_inner());
                 }
-                continue;
-            }
-            if durable.changed().await.is_err() {
-                return Err(std::io::Error::other("the log's flusher is gone"));
+                if state.stop {
+                    return;
+                }
+                state.committed
+            };
+            match self.sync_log(&mut file) {
+                Ok(()) => {
+                    flushed = target;
+                    tell.send_modify(|d| d.flushed = flushed);
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, log = %self.path.display(), "syncing SQLite's log failed; commits fail until a restart");
+                    tell.send_modify(|d| d.failed = Some(format!("syncing {} failed: {e}", self.path.display())));
+                    return;
+                }
             }
         }
     }
 
-    fn sync_log(&self) -> std::io::Result<()> {
-        let mut file = self.file.lock().unwrap_or_else(|p| p.into_inner());
+    fn sync_log(&self, file: &mut Option<(File, u64)>) -> std::io::Result<()> {
         // SQLite keeps the log while any connection is open, but a handle to a log that was
         // removed and made anew would flush the old one: check the inode each time.
         let inode = std::fs::metadata(&self.path)?.ino();
@@ -100,11 +159,5 @@ impl WalSync {
             Some((log, _)) => log.sync_data(),
             None => Ok(()),
         }
-    }
-
-    /// (commits made, commits on disk, flushes run).
-    #[cfg(test)]
-    pub fn counts(&self) -> (u64, u64, u64) {
-        (self.committed.load(Ordering::Acquire), *self.durable.borrow(), self.flushes.load(Ordering::Relaxed))
     }
 }
