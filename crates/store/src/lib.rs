@@ -358,6 +358,42 @@ mod tests {
         std::fs::remove_dir_all(dir).ok();
     }
 
+    /// The writer never checkpoints; the checkpointer thread copies a grown log back into the
+    /// database file on its own.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_grown_log_is_checkpointed_beside_the_writer() {
+        let dir = std::env::temp_dir().join(format!("ph-checkpoint-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let db = dir.join("t.db");
+        let store = super::Store::open(&format!("sqlite://{}?mode=rwc", db.display())).await.unwrap();
+        let mut tx = store.write().await.unwrap();
+        super::sql::query("CREATE TABLE t (n INTEGER PRIMARY KEY, b BLOB NOT NULL)").execute(&mut tx).await.unwrap();
+        tx.commit().await.unwrap();
+        let small = std::fs::metadata(&db).unwrap().len();
+        for batch in 0..20_i64 {
+            let mut tx = store.write().await.unwrap();
+            for n in 0..100 {
+                super::sql::query("INSERT INTO t VALUES ($1, randomblob(4000))")
+                    .bind(batch * 100 + n)
+                    .execute(&mut tx)
+                    .await
+                    .unwrap();
+            }
+            tx.commit().await.unwrap();
+        }
+        let mut grown = small;
+        for _ in 0..100 {
+            grown = std::fs::metadata(&db).unwrap().len();
+            if grown > 4_000_000 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert!(grown > 4_000_000, "the database file holds the log's pages: {small} → {grown} bytes");
+        store.close().await;
+        std::fs::remove_dir_all(dir).ok();
+    }
+
     #[test]
     fn redact_hides_the_password() {
         assert_eq!(super::redact("postgres://ph:secret@db/ph"), "postgres://ph:***@db/ph");

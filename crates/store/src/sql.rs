@@ -606,12 +606,16 @@ impl SqlitePool {
         // group commit the caller waits for a sync of the log after it (see `group_commit`).
         // A statement that writes many rows keeps a journal of its own, to undo just itself:
         // in memory, not in a file.
+        // With group commit, checkpoints run on a thread of their own, not in the writer's
+        // COMMIT (see `group_commit`).
         conn.execute_batch(&format!(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = {}; PRAGMA foreign_keys = ON; \
-             PRAGMA cache_size = -{}; PRAGMA temp_store = MEMORY; PRAGMA query_only = {};",
+             PRAGMA cache_size = -{}; PRAGMA temp_store = MEMORY; PRAGMA query_only = {}; \
+             PRAGMA wal_autocheckpoint = {};",
             if c.group_commit { "NORMAL" } else { "FULL" },
             c.cache_kib,
-            if c.query_only { "ON" } else { "OFF" }
+            if c.query_only { "ON" } else { "OFF" },
+            if c.group_commit { 0 } else { 1000 }
         ))?;
         Ok(conn)
     }
