@@ -704,7 +704,7 @@ async fn check_database(db: Db, scratch: &Scratch) -> anyhow::Result<(String, i6
             let (invoices, charges): (i64, i64) = sqlx::query_as(COUNTS).fetch_one(&mut conn).await?;
             conn.close().await?;
             Ok((
-                format!("journal_mode={mode}, synchronous=FULL (set by the server on every connection)"),
+                format!("journal_mode={mode}; every commit waits for an fsync of the log (the server's group commit)"),
                 invoices,
                 charges,
             ))

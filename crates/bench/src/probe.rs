@@ -40,8 +40,9 @@ impl Probe {
     }
 }
 
-/// SQLite as the server runs it: WAL, synchronous=FULL, `BEGIN IMMEDIATE … COMMIT`, on a file
-/// of its own in the folder of the server's database (same file system, same disk).
+/// SQLite's own durable commit: WAL, synchronous=FULL (each COMMIT syncs the log),
+/// `BEGIN IMMEDIATE … COMMIT`, on a file of its own in the folder of the server's database
+/// (same file system, same disk).
 pub async fn sqlite(file: &Path, max_transactions: i64, max_time: Duration) -> anyhow::Result<Probe> {
     let options = SqliteConnectOptions::new()
         .filename(file)

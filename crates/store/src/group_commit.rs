@@ -54,6 +54,9 @@ struct State {
     /// count follows the log's order.
     committed: u64,
     stop: bool,
+    /// Whether the flusher waits for a commit: only then does a commit wake it (a wake is a
+    /// system call; while it flushes, it looks for new commits on its own when done).
+    idle: bool,
 }
 
 /// What the flusher has done.
@@ -71,7 +74,7 @@ impl WalSync {
         path.push("-wal");
         let shared = Arc::new(Shared {
             path: PathBuf::from(path),
-            state: Mutex::new(State { committed: 0, stop: false }),
+            state: Mutex::new(State { committed: 0, stop: false, idle: false }),
             wake: Condvar::new(),
             flushes: AtomicU64::new(0),
         });
@@ -93,12 +96,14 @@ impl WalSync {
     /// Counts a commit just made, and returns its number; call it before the writer's turn
     /// passes on.
     pub fn committed(&self) -> u64 {
-        let seq = {
+        let (seq, idle) = {
             let mut state = self.shared.lock();
             state.committed += 1;
-            state.committed
+            (state.committed, state.idle)
         };
-        self.shared.wake.notify_one();
+        if idle {
+            self.shared.wake.notify_one();
+        }
         seq
     }
 
@@ -142,7 +147,9 @@ impl Shared {
             let target = {
                 let mut state = self.lock();
                 while state.committed <= flushed && !state.stop {
+                    state.idle = true;
                     state = self.wake.wait(state).unwrap_or_else(|p| p.into_inner());
+                    state.idle = false;
                 }
                 if state.stop {
                     return;
