@@ -275,8 +275,8 @@ impl Store {
     }
 }
 
-/// The file of a `sqlite://FILE?mode=…` URL and how to open it: `mode=rwc` creates it,
-/// `mode=ro` only reads, and by default it must exist.
+/// The file of a `sqlite://FILE?mode=…` URL and how to open it: `mode=rwc` creates it; with
+/// `mode=rw` or no mode it must exist. partnerhub writes, so a read-only mode is refused.
 fn sqlite_target(url: &str) -> Result<(std::path::PathBuf, rusqlite::OpenFlags)> {
     use rusqlite::OpenFlags;
     let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
@@ -289,7 +289,6 @@ fn sqlite_target(url: &str) -> Result<(std::path::PathBuf, rusqlite::OpenFlags)>
         match param {
             "mode=rwc" => flags |= OpenFlags::SQLITE_OPEN_CREATE,
             "mode=rw" => {}
-            "mode=ro" => flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
             _ => return Err(StoreError::UnsupportedUrl(redact(url))),
         }
     }
@@ -392,6 +391,20 @@ mod tests {
         assert!(grown > 4_000_000, "the database file holds the log's pages: {small} → {grown} bytes");
         store.close().await;
         std::fs::remove_dir_all(dir).ok();
+    }
+
+    #[test]
+    fn sqlite_urls_name_a_file_and_whether_to_make_it() {
+        use rusqlite::OpenFlags;
+        let (path, flags) = super::sqlite_target("sqlite://data/ph.db?mode=rwc").unwrap();
+        assert_eq!(path, std::path::PathBuf::from("data/ph.db"));
+        assert!(flags.contains(OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_READ_WRITE));
+        let (path, flags) = super::sqlite_target("sqlite:///tmp/ph.db").unwrap();
+        assert_eq!(path, std::path::PathBuf::from("/tmp/ph.db"));
+        assert!(!flags.contains(OpenFlags::SQLITE_OPEN_CREATE));
+        for refused in ["sqlite://ph.db?mode=ro", "sqlite://ph.db?cache=shared", "sqlite://?mode=rwc"] {
+            assert!(super::sqlite_target(refused).is_err(), "{refused}");
+        }
     }
 
     #[test]
