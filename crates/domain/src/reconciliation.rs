@@ -117,21 +117,28 @@ pub fn csv(month: Month, lines: &[Line]) -> String {
                     Document::Invoice => "invoice".to_owned(),
                     Document::CreditNote => "credit_note".to_owned(),
                 },
-                l.number.clone(),
-                l.description.clone(),
+                text(&l.number),
+                text(&l.description),
                 l.period_start.to_string(),
                 l.period_end.to_string(),
                 l.currency.code().to_owned(),
                 amount(l.net_minor),
                 amount(l.tax_minor),
                 amount(l.total_minor),
-                l.payment.clone(),
-                l.charge_ref.clone(),
-                l.refers_to.clone(),
+                text(&l.payment),
+                text(&l.charge_ref),
+                text(&l.refers_to),
             ],
         );
     }
     out
+}
+
+/// A text cell as a spreadsheet will not run it: a cell that starts with `=`, `+`, `-`, `@`, a
+/// tab or a carriage return would be read as a formula, so it gets a leading `'` (amounts are
+/// written by the file itself and keep their minus sign).
+fn text(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{cell}") } else { cell.to_owned() }
 }
 
 fn push_record(out: &mut String, fields: impl IntoIterator<Item = String>) {
@@ -209,6 +216,18 @@ mod tests {
         l.description = "Gold, \"premium\"\nsupport".into();
         let file = csv(Month::parse("2027-03").unwrap(), &[l]);
         assert!(file.contains(",\"Gold, \"\"premium\"\"\nsupport\","), "{file}");
+    }
+
+    #[test]
+    fn text_that_a_spreadsheet_would_run_as_a_formula_is_defused() {
+        let mut l = line(Document::CreditNote, d(2027, 3, 15), "CN-1", 100);
+        l.description = "=HYPERLINK(\"http://x\")".into();
+        l.payment = "@SUM(1)".into();
+        let file = csv(Month::parse("2027-03").unwrap(), &[l]);
+        let row = file.split("\r\n").nth(1).unwrap();
+        assert!(row.contains(",\"'=HYPERLINK(\"\"http://x\"\")\","), "{row}");
+        assert!(row.contains(",'@SUM(1),"), "{row}");
+        assert!(row.contains(",-1.00,"), "a credit note's amount keeps its sign: {row}");
     }
 
     #[test]
