@@ -4,55 +4,51 @@
 //! columns once ([`Rows`]); the one-row insert of its module goes through here too, so the
 //! column list is never written twice.
 
-use crate::sql::Row;
+use crate::sql::{Kind, Row};
+use std::borrow::Cow;
 
-/// One bound value.
-pub(crate) enum Value {
-    Text(String),
-    MaybeText(Option<String>),
-    Int(i64),
-    MaybeInt(Option<i64>),
-}
+/// One bound value: the query layer's own, owned, so that a record can hand its values over.
+pub(crate) type Value = crate::sql::Value<'static>;
 
 impl From<&str> for Value {
     fn from(v: &str) -> Value {
-        Value::Text(v.to_owned())
+        Value::Text(Cow::Owned(v.to_owned()))
     }
 }
 
 impl From<String> for Value {
     fn from(v: String) -> Value {
-        Value::Text(v)
+        Value::Text(Cow::Owned(v))
     }
 }
 
 impl From<&String> for Value {
     fn from(v: &String) -> Value {
-        Value::Text(v.clone())
+        Value::from(v.as_str())
     }
 }
 
 impl From<Option<&str>> for Value {
     fn from(v: Option<&str>) -> Value {
-        Value::MaybeText(v.map(str::to_owned))
+        v.map_or(Value::Null(Kind::Text), Value::from)
     }
 }
 
 impl From<Option<String>> for Value {
     fn from(v: Option<String>) -> Value {
-        Value::MaybeText(v)
-    }
-}
-
-impl From<Option<i64>> for Value {
-    fn from(v: Option<i64>) -> Value {
-        Value::MaybeInt(v)
+        v.map_or(Value::Null(Kind::Text), Value::from)
     }
 }
 
 impl From<i64> for Value {
     fn from(v: i64) -> Value {
         Value::Int(v)
+    }
+}
+
+impl From<Option<i64>> for Value {
+    fn from(v: Option<i64>) -> Value {
+        v.map_or(Value::Null(Kind::Int), Value::Int)
     }
 }
 
@@ -112,17 +108,6 @@ fn values_list(rows: usize, width: usize, style: Style) -> String {
     out
 }
 
-fn bound(values: Vec<Value>) -> impl Iterator<Item = crate::sql::Value<'static>> {
-    use crate::sql::{Kind, Value as Sql};
-    use std::borrow::Cow;
-    values.into_iter().map(|v| match v {
-        Value::Text(s) | Value::MaybeText(Some(s)) => Sql::Text(Cow::Owned(s)),
-        Value::MaybeText(None) => Sql::Null(Kind::Text),
-        Value::Int(i) | Value::MaybeInt(Some(i)) => Sql::Int(i),
-        Value::MaybeInt(None) => Sql::Null(Kind::Int),
-    })
-}
-
 /// Inserts `rows`, chunk by chunk, each statement ending with `tail` (e.g. an `ON CONFLICT`
 /// clause); returns how many rows went in.
 pub(crate) async fn insert<R: Rows>(conn: &mut crate::Conn, rows: &[R], tail: &str) -> crate::Result<u64> {
@@ -136,7 +121,7 @@ pub(crate) async fn insert<R: Rows>(conn: &mut crate::Conn, rows: &[R], tail: &s
         }
         debug_assert_eq!(values.len(), chunk.len() * R::WIDTH);
         inserted += crate::sql::query(crate::sql::AssertSqlSafe(sql))
-            .bind_all(bound(values))
+            .bind_all(values)
             .execute(&mut *conn)
             .await?
             .rows_affected();
@@ -161,9 +146,7 @@ pub(crate) async fn with_values(
     while rows.peek().is_some() {
         let chunk: Vec<Value> = rows.by_ref().take(per_chunk).collect();
         let sql = template.replace("{values}", &values_list(chunk.len() / width, width, style(conn)));
-        out.extend(
-            crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind_all(bound(chunk)).fetch_all(&mut *conn).await?,
-        );
+        out.extend(crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind_all(chunk).fetch_all(&mut *conn).await?);
     }
     Ok(out)
 }

@@ -97,6 +97,10 @@ pub enum StoreError {
     /// Syncing SQLite's log failed: the last commits may not be on disk.
     #[error("saving the database's log to disk failed: {0}")]
     Disk(std::io::Error),
+    /// A SQLite file that cannot be opened (missing without `mode=rwc`, a folder that does not
+    /// exist, no permission).
+    #[error("cannot open the SQLite database `{0}`: {1}")]
+    Open(String, String),
     #[error("migration failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
     /// A unique constraint refused the write: the thing already exists.
@@ -109,7 +113,7 @@ pub enum StoreError {
     Closed,
     #[error("not supported: {0}")]
     Unsupported(&'static str),
-    #[error("unsupported database URL `{0}`: use sqlite://FILE or postgres://…")]
+    #[error("unsupported database URL `{0}`: use sqlite://FILE?mode=rwc, sqlite://FILE?mode=rw or postgres://…")]
     UnsupportedUrl(String),
 }
 

@@ -598,7 +598,13 @@ impl SqlitePool {
 
     fn open(&self) -> Result<rusqlite::Connection> {
         let c = &self.config;
-        let conn = rusqlite::Connection::open_with_flags(&c.path, c.flags)?;
+        let conn = rusqlite::Connection::open_with_flags(&c.path, c.flags).map_err(|e| {
+            let why = match &e {
+                rusqlite::Error::SqliteFailure(code, _) => code.to_string(),
+                other => other.to_string(),
+            };
+            StoreError::Open(c.path.display().to_string(), why)
+        })?;
         conn.busy_timeout(std::time::Duration::from_secs(30))?;
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         // WAL lets readers go on while one writer writes. A committed transaction survives a
