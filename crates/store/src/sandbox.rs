@@ -105,7 +105,10 @@ pub async fn insert_charges_once(store: &Store, charges: &[SandboxCharge]) -> Re
     let inserted = crate::bulk::insert(&mut tx, charges, "ON CONFLICT (idempotency_key) DO NOTHING").await?;
     if usize::try_from(inserted).is_ok_and(|n| n == charges.len()) {
         // Every key was new: the charges that stand are these (the usual case, no read-back).
-        tx.commit().await?;
+        // The caller records each answer in a transaction of its own that waits for the disk
+        // before anyone is told; until then a lost charge is one nobody was told of, which
+        // reconciliation finds missing and settles as not taken.
+        tx.commit_before_flush().await?;
         return Ok(charges.iter().map(SandboxCharge::clone).collect());
     }
     let keys = charges.iter().map(|c| crate::bulk::Value::from(&c.idempotency_key)).collect();

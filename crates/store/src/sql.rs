@@ -14,6 +14,7 @@
 //! with thousands of parameters use anonymous `?` on SQLite instead (see `bulk`).
 
 use crate::group_commit::WalSync;
+use crate::write_batch::{Batches, Member, Released};
 use crate::{Result, StoreError};
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use std::borrow::Cow;
@@ -510,22 +511,39 @@ impl Conn {
         Ok(())
     }
 
-    /// Commits the PostgreSQL transaction this connection holds, or runs `COMMIT` on SQLite.
-    /// With group commit (the SQLite writer) the commit is not on disk yet: the caller lets go
-    /// of the connection, then waits with what this returns.
-    pub(crate) async fn commit(&mut self) -> Result<Option<(Arc<WalSync>, u64)>> {
+    /// Starts a write transaction on this connection: on the SQLite writer a savepoint in its
+    /// open batch (see `write_batch`), elsewhere `BEGIN IMMEDIATE`.
+    pub(crate) async fn begin_write(&mut self) -> Result<()> {
+        if let Inner::Sqlite(lease) = &mut self.inner
+            && let Some(batches) = lease.pool.batches.clone()
+        {
+            return batches.begin(lease.conn());
+        }
+        self.batch("BEGIN IMMEDIATE").await
+    }
+
+    /// Commits the PostgreSQL transaction this connection holds, or ends the SQLite one. On
+    /// the SQLite writer the commit is not on disk yet, maybe not even made: the caller lets
+    /// go of the connection, then waits with what this returns.
+    pub(crate) async fn commit(&mut self) -> Result<Committed> {
         match &mut self.inner {
             Inner::PostgresTx(_) => match std::mem::replace(&mut self.inner, Inner::Spent) {
                 Inner::PostgresTx(tx) => {
                     tx.commit().await?;
-                    Ok(None)
+                    Ok(Committed::Done)
                 }
                 _ => unreachable!("matched just above"),
             },
-            Inner::Sqlite(lease) => {
-                lease.conn().execute_batch("COMMIT")?;
-                Ok(lease.pool.wal.as_ref().map(|wal| (wal.clone(), wal.committed())))
-            }
+            Inner::Sqlite(lease) => match lease.pool.batches.clone() {
+                Some(batches) => Ok(match batches.release(lease.conn())? {
+                    Released::Committed(seq) => Committed::Made(lease.pool.clone(), seq),
+                    Released::Pending(member) => Committed::Pending(lease.pool.clone(), member),
+                }),
+                None => {
+                    lease.conn().execute_batch("COMMIT")?;
+                    Ok(Committed::Done)
+                }
+            },
             _ => Err(StoreError::Closed),
         }
     }
@@ -539,12 +557,66 @@ impl Conn {
     /// whose commit failed). PostgreSQL's transaction rolls back on its own when dropped.
     pub(crate) fn rollback_if_open(&mut self) {
         if let Inner::Sqlite(lease) = &mut self.inner {
+            if let Some(batches) = lease.pool.batches.clone() {
+                batches.abandon(lease.conn());
+                return;
+            }
             let conn = lease.conn();
             if !conn.is_autocommit()
                 && let Err(e) = conn.execute_batch("ROLLBACK")
             {
                 tracing::error!(error = %e, "rolling back a SQLite transaction failed");
             }
+        }
+    }
+
+    /// On the SQLite writer, commits the batch left open, for a statement that cannot run
+    /// inside a transaction.
+    pub(crate) fn close_batch(&mut self) {
+        if let Inner::Sqlite(lease) = &mut self.inner
+            && let Some(batches) = lease.pool.batches.clone()
+        {
+            batches.close(lease.conn(), None);
+        }
+    }
+}
+
+/// What a committed write transaction waits for before it is durable.
+pub(crate) enum Committed {
+    /// Nothing: PostgreSQL, or SQLite syncing in its own `COMMIT`.
+    Done,
+    /// The flush of the SQLite log past this commit number.
+    Made(Arc<SqlitePool>, u64),
+    /// The `COMMIT` of the batch it was released into, then its flush.
+    Pending(Arc<SqlitePool>, Member),
+}
+
+impl Committed {
+    /// Waits until the transaction is on disk, or fails if it was lost. Call it without
+    /// holding the writer.
+    pub(crate) async fn wait(self) -> Result<()> {
+        self.wait_for(true).await
+    }
+
+    /// Waits until the transaction is committed and, with `flushed`, on disk.
+    pub(crate) async fn wait_for(self, flushed: bool) -> Result<()> {
+        let (pool, seq) = match self {
+            Committed::Done => return Ok(()),
+            Committed::Made(pool, seq) => (pool, seq),
+            Committed::Pending(pool, mut member) => loop {
+                if let Some(seq) = member.outcome().await {
+                    break (pool, seq?);
+                }
+                // Nobody committed the batch: take the writer's turn and commit it.
+                let mut lease = pool.lease().await?;
+                if let Some(batches) = pool.batches.as_ref() {
+                    batches.close(lease.conn(), Some(member.batch()));
+                }
+            },
+        };
+        match pool.batches.as_ref() {
+            Some(batches) if flushed => batches.wal().wait(seq).await.map_err(StoreError::Disk),
+            _ => Ok(()),
         }
     }
 }
@@ -566,7 +638,8 @@ pub(crate) struct SqlitePool {
     config: SqliteConfig,
     idle: Mutex<Vec<rusqlite::Connection>>,
     permits: Arc<tokio::sync::Semaphore>,
-    wal: Option<Arc<WalSync>>,
+    /// The writer's batches of transactions and its log's flusher (see `write_batch`).
+    pub(crate) batches: Option<Arc<Batches>>,
 }
 
 /// Prepared statements kept per connection: every text the store runs, bulk chunks included,
@@ -575,18 +648,18 @@ const STATEMENT_CACHE: usize = 512;
 
 impl SqlitePool {
     pub fn new(config: SqliteConfig, size: usize) -> Arc<SqlitePool> {
-        let wal = config.group_commit.then(|| Arc::new(WalSync::new(&config.path)));
+        let batches = config.group_commit.then(|| Arc::new(Batches::new(Arc::new(WalSync::new(&config.path)))));
         Arc::new(SqlitePool {
             config,
             idle: Mutex::new(Vec::new()),
             permits: Arc::new(tokio::sync::Semaphore::new(size)),
-            wal,
+            batches,
         })
     }
 
     #[cfg(test)]
     pub fn wal(&self) -> Option<&Arc<WalSync>> {
-        self.wal.as_ref()
+        self.batches.as_ref().map(|b| b.wal())
     }
 
     /// Opens one connection now, so that a wrong path or a locked file is an error at start.
@@ -635,6 +708,13 @@ impl SqlitePool {
             None => self.open()?,
         };
         Ok(Lease { conn: Some(conn), pool: self.clone(), _permit: permit })
+    }
+
+    /// The writer's turn for a write transaction: while it waits, a batch is passed on to it
+    /// rather than committed (see `write_batch`).
+    pub async fn lease_writer(self: &Arc<Self>) -> Result<Lease> {
+        let _queued = self.batches.as_ref().map(|b| b.queue());
+        self.lease().await
     }
 
     /// Closes the idle connections and lends no more.
