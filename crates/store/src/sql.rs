@@ -603,20 +603,48 @@ impl Committed {
         let (pool, seq) = match self {
             Committed::Done => return Ok(()),
             Committed::Made(pool, seq) => (pool, seq),
-            Committed::Pending(pool, mut member) => loop {
-                if let Some(seq) = member.outcome().await {
-                    break (pool, seq?);
-                }
-                // Nobody committed the batch: take the writer's turn and commit it.
-                let mut lease = pool.lease().await?;
-                if let Some(batches) = pool.batches.as_ref() {
-                    batches.close(lease.conn(), Some(member.batch()));
-                }
-            },
+            Committed::Pending(pool, mut member) => {
+                let mut waiting = Waiting { pool: &pool, batch: member.batch(), settled: false };
+                let seq = loop {
+                    if let Some(seq) = member.outcome().await {
+                        break seq;
+                    }
+                    // Nobody committed the batch: take the writer's turn and commit it.
+                    let mut lease = pool.lease().await?;
+                    if let Some(batches) = pool.batches.as_ref() {
+                        batches.close(lease.conn(), Some(member.batch()));
+                    }
+                };
+                waiting.settled = true;
+                drop(waiting);
+                (pool.clone(), seq?)
+            }
         };
         match pool.batches.as_ref() {
             Some(batches) if flushed => batches.wal().wait(seq).await.map_err(StoreError::Disk),
             _ => Ok(()),
+        }
+    }
+}
+
+/// A member of a batch waiting for it. If the wait is given up (the request was cancelled)
+/// while the writer is free, nobody may come to commit the batch: commit it on the way out.
+/// While somebody holds the writer, they commit it or pass it on, as every holder does.
+struct Waiting<'a> {
+    pool: &'a Arc<SqlitePool>,
+    batch: u64,
+    settled: bool,
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        if self.settled {
+            return;
+        }
+        if let Some(mut lease) = self.pool.try_lease()
+            && let Some(batches) = self.pool.batches.as_ref()
+        {
+            batches.close(lease.conn(), Some(self.batch));
         }
     }
 }
@@ -708,6 +736,13 @@ impl SqlitePool {
             None => self.open()?,
         };
         Ok(Lease { conn: Some(conn), pool: self.clone(), _permit: permit })
+    }
+
+    /// A connection if one is free now, without waiting.
+    fn try_lease(self: &Arc<Self>) -> Option<Lease> {
+        let permit = self.permits.clone().try_acquire_owned().ok()?;
+        let conn = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop()?;
+        Some(Lease { conn: Some(conn), pool: self.clone(), _permit: permit })
     }
 
     /// The writer's turn for a write transaction: while it waits, a batch is passed on to it

@@ -293,6 +293,23 @@ mod tests {
         std::fs::remove_dir_all(dir).ok();
     }
 
+    /// A member whose request is cancelled while it waits still gets its batch committed.
+    #[tokio::test]
+    async fn a_batch_whose_member_gives_up_waiting_is_committed() {
+        let (store, dir) = store("cancel").await;
+        let queued = batches(&store).queue();
+        let mut tx = store.write().await.unwrap();
+        query("INSERT INTO t VALUES (1)").execute(&mut tx).await.unwrap();
+        let commit = tokio::spawn(tx.commit());
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        drop(queued);
+        commit.abort();
+        assert!(commit.await.unwrap_err().is_cancelled());
+        assert_eq!(rows(&store, "t").await, [1]);
+        store.close().await;
+        std::fs::remove_dir_all(dir).ok();
+    }
+
     /// When the batch's COMMIT fails, every transaction in it is told, and nothing of it stays.
     #[tokio::test]
     async fn a_failed_batch_fails_all_its_members() {
