@@ -211,9 +211,13 @@ pub async fn session_actor(app: &App, token: &str) -> Result<Option<Actor>, AppE
 
 /// Loads the current name and role of `principal`; `None` if the account is gone.
 pub(crate) async fn actor_for(app: &App, principal: &Principal) -> Result<Option<Actor>, AppError> {
-    let mut conn = app.store().read().await?;
+    actor_in(&mut app.store().read().await?, principal).await
+}
+
+/// [`actor_for`], read on the caller's connection.
+pub(crate) async fn actor_in(conn: &mut store::Conn, principal: &Principal) -> Result<Option<Actor>, AppError> {
     Ok(match principal {
-        Principal::User(id) => store::users::get(&mut conn, id).await?.map(|u| {
+        Principal::User(id) => store::users::get(conn, id).await?.map(|u| {
             Actor::Partner(PartnerUser {
                 id: u.id,
                 org_id: u.org_id,
@@ -222,7 +226,7 @@ pub(crate) async fn actor_for(app: &App, principal: &Principal) -> Result<Option
                 email: u.email.to_string(),
             })
         }),
-        Principal::Staff(id) => store::staff::get(&mut conn, id).await?.map(|s| {
+        Principal::Staff(id) => store::staff::get(conn, id).await?.map(|s| {
             Actor::Staff(StaffMember { id: s.id, role: s.role, name: s.name.to_string(), email: s.email.to_string() })
         }),
     })

@@ -1,6 +1,6 @@
 //! Personal API tokens: created and revoked by their owner; the secret is shown once.
 
-use crate::accounts::actor_for;
+use crate::accounts::actor_in;
 use crate::audit::{self, Change, Who};
 use crate::{Actor, App, AppError, Origin, secrets};
 use domain::account::TokenName;
@@ -75,12 +75,15 @@ pub async fn authenticate(app: &App, secret: &str) -> Result<Actor, AppError> {
     if !secret.starts_with(TOKEN_PREFIX) {
         return Err(AppError::Unauthenticated);
     }
-    let record = {
-        let mut conn = app.store().read().await?;
-        store::api_tokens::find_live(&mut conn, &secrets::hash_secret(secret)).await?
+    // The token and its owner, as of one moment.
+    let (record, actor) = {
+        let mut conn = app.store().read_snapshot().await?;
+        let record = store::api_tokens::find_live(&mut conn, &secrets::hash_secret(secret))
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        let actor = actor_in(&mut conn, &record.principal).await?.ok_or(AppError::Unauthenticated)?;
+        (record, actor)
     };
-    let record = record.ok_or(AppError::Unauthenticated)?;
-    let actor = actor_for(app, &record.principal).await?.ok_or(AppError::Unauthenticated)?;
     // Last use is shown to the owner; to spare a write per request it moves once a minute.
     let now = app.now();
     if record.last_used_at.is_none_or(|t| now - t > chrono::Duration::minutes(1)) {

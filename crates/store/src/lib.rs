@@ -90,6 +90,31 @@ impl std::ops::DerefMut for Tx {
     }
 }
 
+/// A read connection inside one snapshot (see [`Store::read_snapshot`]).
+pub struct Snapshot {
+    conn: Conn,
+}
+
+impl Drop for Snapshot {
+    fn drop(&mut self) {
+        // Ends the read transaction before the connection goes back to its pool.
+        self.conn.rollback_if_open();
+    }
+}
+
+impl std::ops::Deref for Snapshot {
+    type Target = Conn;
+    fn deref(&self) -> &Conn {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for Snapshot {
+    fn deref_mut(&mut self) -> &mut Conn {
+        &mut self.conn
+    }
+}
+
 /// Which engine a [`Store`] runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -236,6 +261,17 @@ impl Store {
             }
             Engines::Postgres(pool) => Ok(Tx { conn: Conn::postgres_tx(pool.begin().await?) }),
         }
+    }
+
+    /// A connection whose reads all see one state of the database, until it is dropped. On
+    /// SQLite a reader also keeps its page cache for the whole snapshot, where each statement
+    /// on its own would start with an empty one whenever another connection wrote.
+    pub async fn read_snapshot(&self) -> Result<Snapshot> {
+        let mut conn = self.read().await?;
+        if self.backend() == Backend::Sqlite {
+            conn.batch("BEGIN").await?;
+        }
+        Ok(Snapshot { conn })
     }
 
     /// A connection for reads that need no transaction.

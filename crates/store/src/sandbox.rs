@@ -47,11 +47,10 @@ pub async fn insert_cards_in(conn: &mut crate::Conn, cards: &[SandboxCard]) -> R
 }
 
 /// Cards by token (those that exist).
-pub async fn get_cards(store: &Store, tokens: &[&str]) -> Result<Vec<SandboxCard>> {
-    let mut conn = store.read().await?;
+pub async fn get_cards_in(conn: &mut crate::Conn, tokens: &[&str]) -> Result<Vec<SandboxCard>> {
     let keys = tokens.iter().map(|t| crate::bulk::Value::from(*t)).collect();
     let rows = crate::bulk::with_values(
-        &mut conn,
+        conn,
         "SELECT token, customer, declines_with FROM sandbox_cards WHERE token IN ({values})",
         1,
         keys,
@@ -66,10 +65,6 @@ fn card_from_row(r: &crate::sql::Row) -> Result<SandboxCard> {
         customer: r.try_get("customer")?,
         declines_with: r.try_get("declines_with")?,
     })
-}
-
-pub async fn get_card(store: &Store, token: &str) -> Result<Option<SandboxCard>> {
-    Ok(get_cards(store, &[token]).await?.pop())
 }
 
 impl crate::bulk::Rows for SandboxCharge {
@@ -88,39 +83,23 @@ impl crate::bulk::Rows for SandboxCharge {
     }
 }
 
-/// Records the charge unless one with its key exists; returns the charge that stands.
-pub async fn insert_charge_once(store: &Store, charge: &SandboxCharge) -> Result<SandboxCharge> {
-    let key = charge.idempotency_key.clone();
-    insert_charges_once(store, std::slice::from_ref(charge))
-        .await?
-        .into_iter()
-        .find(|c| c.idempotency_key == key)
-        .ok_or_else(|| StoreError::Corrupt("sandbox charge vanished".into()))
-}
-
-/// Records each charge unless one with its key exists, in one transaction; returns the charges
-/// that stand for those keys (in no particular order).
-pub async fn insert_charges_once(store: &Store, charges: &[SandboxCharge]) -> Result<Vec<SandboxCharge>> {
-    let mut tx = store.write().await?;
-    let inserted = crate::bulk::insert(&mut tx, charges, "ON CONFLICT (idempotency_key) DO NOTHING").await?;
+/// Records each charge unless one with its key exists, in the caller's transaction; returns
+/// the charges that stand for those keys (in no particular order).
+pub async fn insert_charges_once_in(conn: &mut crate::Conn, charges: &[SandboxCharge]) -> Result<Vec<SandboxCharge>> {
+    let inserted = crate::bulk::insert(conn, charges, "ON CONFLICT (idempotency_key) DO NOTHING").await?;
     if usize::try_from(inserted).is_ok_and(|n| n == charges.len()) {
         // Every key was new: the charges that stand are these (the usual case, no read-back).
-        // The caller records each answer in a transaction of its own that waits for the disk
-        // before anyone is told; until then a lost charge is one nobody was told of, which
-        // reconciliation finds missing and settles as not taken.
-        tx.commit_before_flush().await?;
         return Ok(charges.iter().map(SandboxCharge::clone).collect());
     }
     let keys = charges.iter().map(|c| crate::bulk::Value::from(&c.idempotency_key)).collect();
     let rows = crate::bulk::with_values(
-        &mut tx,
+        conn,
         "SELECT idempotency_key, card_token, amount_minor, currency, charge_ref, declined_with FROM sandbox_charges \
          WHERE idempotency_key IN ({values})",
         1,
         keys,
     )
     .await?;
-    tx.commit().await?;
     rows.iter().map(charge_from_row).collect()
 }
 
