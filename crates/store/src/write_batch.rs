@@ -88,7 +88,8 @@ impl Batches {
     /// Starts a `Tx`: a savepoint in the open batch, or in a new one.
     pub fn begin(&self, conn: &rusqlite::Connection) -> Result<()> {
         if conn.is_autocommit() {
-            // Whatever was open is gone (see `lost`); a new batch takes the write lock up front.
+            // A batch still on record was rolled back with its transaction after an error (its
+            // members are told); a new batch takes the write lock up front.
             self.finish(Err("the transaction was rolled back".into()));
             conn.execute_batch("BEGIN IMMEDIATE")?;
             let (outcome, _) = watch::channel(None);
