@@ -236,6 +236,16 @@ mod tests {
         writer.batches.as_deref().unwrap()
     }
 
+    /// Inserts `n` into `t` and commits it in a task of its own. Called while a writer is
+    /// counted as queued, the commit is passed on rather than made; the task waits for it.
+    async fn commit_passed_on(store: &Store, n: i64) -> tokio::task::JoinHandle<crate::Result<()>> {
+        let mut tx = store.write().await.unwrap();
+        query("INSERT INTO t VALUES ($1)").bind(n).execute(&mut tx).await.unwrap();
+        let commit = tokio::spawn(tx.commit());
+        tokio::task::yield_now().await;
+        commit
+    }
+
     async fn rows(store: &Store, table: &str) -> Vec<i64> {
         let mut conn = store.read().await.unwrap();
         let sql = format!("SELECT n FROM {table} ORDER BY n");
@@ -281,9 +291,7 @@ mod tests {
     async fn a_batch_nobody_takes_is_committed_by_its_member() {
         let (store, dir) = store("orphan").await;
         let queued = batches(&store).queue();
-        let mut tx = store.write().await.unwrap();
-        query("INSERT INTO t VALUES (1)").execute(&mut tx).await.unwrap();
-        let commit = tokio::spawn(tx.commit());
+        let commit = commit_passed_on(&store, 1).await;
         // Passed on (somebody queues) but never taken: the member commits it after a while.
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
         assert!(rows(&store, "t").await.is_empty(), "not committed while passed on");
@@ -299,9 +307,7 @@ mod tests {
     async fn a_batch_whose_member_gives_up_waiting_is_committed() {
         let (store, dir) = store("cancel").await;
         let queued = batches(&store).queue();
-        let mut tx = store.write().await.unwrap();
-        query("INSERT INTO t VALUES (1)").execute(&mut tx).await.unwrap();
-        let commit = tokio::spawn(tx.commit());
+        let commit = commit_passed_on(&store, 1).await;
         tokio::time::sleep(std::time::Duration::from_millis(2)).await;
         drop(queued);
         commit.abort();
@@ -316,10 +322,7 @@ mod tests {
     async fn a_failed_batch_fails_all_its_members() {
         let (store, dir) = store("fail").await;
         let queued = batches(&store).queue();
-        let mut first = store.write().await.unwrap();
-        query("INSERT INTO t VALUES (1)").execute(&mut first).await.unwrap();
-        let first = tokio::spawn(first.commit());
-        tokio::task::yield_now().await;
+        let first = commit_passed_on(&store, 1).await;
         drop(queued);
         // A deferred foreign key is checked at COMMIT: this one breaks it, so the batch fails.
         let mut second = store.write().await.unwrap();
