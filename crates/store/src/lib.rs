@@ -451,6 +451,45 @@ mod tests {
         std::fs::remove_dir_all(dir).ok();
     }
 
+    /// The indexes that hold only pending attempts and only orders with a subscription still
+    /// serve the lookups that need them (reconciliation, and a subscription's orders).
+    #[tokio::test]
+    async fn narrowed_indexes_serve_their_lookups() {
+        let dir = std::env::temp_dir().join(format!("ph-narrow-indexes-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let store = super::Store::open(&format!("sqlite://{}?mode=rwc", dir.join("t.db").display())).await.unwrap();
+        store.migrate().await.unwrap();
+        let mut conn = store.read().await.unwrap();
+        let lookups = [
+            (
+                "SELECT id FROM payment_attempts WHERE status = 'pending' AND created_at <= 5 ORDER BY created_at",
+                "payment_attempts_pending",
+            ),
+            (
+                "SELECT COUNT(*) FROM orders WHERE subscription_id = 'sub_x' AND status = 'paying'",
+                "orders_by_subscription",
+            ),
+            (
+                "SELECT COUNT(*) FROM subscriptions s WHERE EXISTS \
+                 (SELECT 1 FROM orders r WHERE r.subscription_id = s.id AND r.status = 'paying')",
+                "orders_by_subscription",
+            ),
+        ];
+        for (sql, index) in lookups {
+            let rows = super::sql::query(super::sql::AssertSqlSafe(format!("EXPLAIN QUERY PLAN {sql}")))
+                .fetch_all(&mut conn)
+                .await
+                .unwrap();
+            let plan: Vec<String> = rows.iter().map(|r| r.try_get::<String, _>("detail").unwrap()).collect();
+            let plan = plan.join("; ");
+            assert!(plan.contains(index), "{sql}\n  goes by {plan}, not {index}");
+        }
+        drop(conn);
+        store.close().await;
+        std::fs::remove_dir_all(dir).ok();
+    }
+
     #[test]
     fn sqlite_urls_name_a_file_and_whether_to_make_it() {
         use rusqlite::OpenFlags;
