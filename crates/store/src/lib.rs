@@ -476,6 +476,14 @@ mod tests {
                 "orders_by_subscription",
             ),
         ];
+        for index in ["payment_attempts_pending", "orders_by_subscription"] {
+            let made: String = super::sql::query_scalar("SELECT sql FROM sqlite_master WHERE name = $1")
+                .bind(index)
+                .fetch_one(&mut conn)
+                .await
+                .unwrap();
+            assert!(made.contains(" WHERE "), "{index} holds only the rows its lookups read: {made}");
+        }
         for (sql, index) in lookups {
             let rows = super::sql::query(super::sql::AssertSqlSafe(format!("EXPLAIN QUERY PLAN {sql}")))
                 .fetch_all(&mut conn)
