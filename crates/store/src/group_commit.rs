@@ -19,7 +19,17 @@
 //! `COMMIT` that finds the log past 1,000 pages: two syncs and megabytes of writes while the
 //! writer is held. Here the writer never checkpoints (`wal_autocheckpoint=0`); after a flush
 //! that finds the log past [`CHECKPOINT_BYTES`], the checkpointer runs a `PASSIVE` checkpoint
-//! on its own connection, which goes on beside the writer without blocking it.
+//! on its own connection, which goes on beside the writer without blocking it. It then rests
+//! for [`CHECKPOINT_PAUSE`]: each checkpoint costs two syncs and copies the pages every batch
+//! changes again (the newest leaves, the invoice counter), so one checkpoint per pause copies
+//! such a page once for many batches instead of once for each.
+//!
+//! SQLite starts the log over only when a transaction begins while the whole log is copied
+//! back and no reader still reads from it. Beside a steady stream of batches a checkpoint
+//! rarely ends in the gap between two of them, and the log would only grow. So once a
+//! checkpoint finds the log past [`RESTART_FRAMES`], the writer, before its next batch (where
+//! nothing can be appended), runs a `RESTART` checkpoint: it copies the little the
+//! checkpointer left and waits a moment for readers still on the log ([`restart_log`]).
 //!
 //! A failed flush is final: after a failed `fsync` the kernel may have dropped the pages it
 //! could not write, so a later flush that succeeds proves nothing about them. Every commit
@@ -28,11 +38,20 @@
 use std::fs::File;
 use std::os::unix::fs::MetadataExt;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 
 /// How big the log may grow before it is checkpointed: SQLite's own default of 1,000 pages.
 const CHECKPOINT_BYTES: u64 = 1000 * 4096;
+/// The checkpointer's rest after each checkpoint. (Paying at full load, 5–20 ms took a quarter
+/// off the server's CPU per purchase against checkpoints back to back; see BENCHMARKS.md.)
+const CHECKPOINT_PAUSE: std::time::Duration = std::time::Duration::from_millis(20);
+/// Frames in the log (16 MiB of 4 KiB pages) past which the writer starts it over.
+pub(crate) const RESTART_FRAMES: i64 = 4096;
+/// How long the writer's restart waits for readers still on the log, in steps of
+/// [`RESTART_STEP`], before it leaves the restart to a later batch.
+const RESTART_STEPS: i32 = 40;
+const RESTART_STEP: std::time::Duration = std::time::Duration::from_micros(50);
 
 pub(crate) struct WalSync {
     shared: Arc<Shared>,
@@ -47,6 +66,10 @@ struct Shared {
     wake: Condvar,
     /// Flushes done, for the tests.
     flushes: AtomicU64,
+    /// Set by the checkpointer when the log is past [`RESTART_FRAMES`]; the writer takes it.
+    restart_due: AtomicBool,
+    /// The writer's restarts that went through, for the tests.
+    restarts: AtomicU64,
 }
 
 struct State {
@@ -77,6 +100,8 @@ impl WalSync {
             state: Mutex::new(State { committed: 0, stop: false, idle: false }),
             wake: Condvar::new(),
             flushes: AtomicU64::new(0),
+            restart_due: AtomicBool::new(false),
+            restarts: AtomicU64::new(0),
         });
         let (tell, durable) = tokio::sync::watch::channel(Durable::default());
         let (checkpoint, due) = std::sync::mpsc::sync_channel(1);
@@ -86,9 +111,10 @@ impl WalSync {
             .spawn(move || flusher.run(&tell, &checkpoint))
             .expect("start the SQLite log's flusher thread");
         let database = database.to_owned();
+        let checkpointer = shared.clone();
         std::thread::Builder::new()
             .name("sqlite-checkpoint".into())
-            .spawn(move || checkpoints(&database, &due))
+            .spawn(move || checkpointer.checkpoints(&database, &due))
             .expect("start the SQLite checkpoint thread");
         WalSync { shared, durable }
     }
@@ -105,6 +131,35 @@ impl WalSync {
             self.shared.wake.notify_one();
         }
         seq
+    }
+
+    /// Starts the log over if a checkpoint found it long: call it on the writer's connection
+    /// outside a transaction, before a batch begins. A `RESTART` checkpoint copies what is
+    /// left of the log and waits, briefly, until no reader still reads from it; the next
+    /// write then goes to the log's start. If readers stay, a later batch tries again.
+    pub fn restart_log(&self, conn: &rusqlite::Connection) {
+        if !self.shared.restart_due.swap(false, Ordering::Relaxed) {
+            return;
+        }
+        fn brief_wait(tries: i32) -> bool {
+            std::thread::sleep(RESTART_STEP);
+            tries < RESTART_STEPS
+        }
+        if let Err(e) = conn.busy_handler(Some(brief_wait)) {
+            tracing::warn!(error = %e, "setting a busy handler for the log's restart failed");
+            return;
+        }
+        // (busy, frames in the log, frames copied): busy is 1 when readers stayed.
+        match conn.query_row("PRAGMA wal_checkpoint(RESTART)", [], |r| r.get::<_, i64>(0)) {
+            Ok(0) => {
+                self.shared.restarts.fetch_add(1, Ordering::Relaxed);
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "restarting SQLite's log failed; a later batch tries again"),
+        }
+        if let Err(e) = conn.busy_timeout(crate::sql::BUSY_TIMEOUT) {
+            tracing::error!(error = %e, "restoring the writer's busy timeout failed");
+        }
     }
 
     /// Returns once commit number `seq` is on disk.
@@ -124,6 +179,12 @@ impl WalSync {
     #[cfg(test)]
     pub fn counts(&self) -> (u64, u64, u64) {
         (self.shared.lock().committed, self.durable.borrow().flushed, self.shared.flushes.load(Ordering::Relaxed))
+    }
+
+    /// Restarts of the log made by the writer.
+    #[cfg(test)]
+    pub fn restarts(&self) -> u64 {
+        self.shared.restarts.load(Ordering::Relaxed)
     }
 }
 
@@ -188,25 +249,34 @@ impl Shared {
         }
         Ok(found.len())
     }
-}
 
-/// The checkpointer: one `PASSIVE` checkpoint each time the flusher asks, until it stops.
-fn checkpoints(database: &std::path::Path, due: &std::sync::mpsc::Receiver<()>) {
-    let mut conn = None;
-    while due.recv().is_ok() {
-        if conn.is_none() {
-            match open_for_checkpoints(database) {
-                Ok(opened) => conn = Some(opened),
-                Err(e) => {
-                    tracing::warn!(error = %e, "opening a connection for checkpoints failed");
-                    continue;
+    /// The checkpointer: a `PASSIVE` checkpoint when the flusher asks, then a pause, until
+    /// it stops. Asks that came during the pause are met by the next checkpoint.
+    fn checkpoints(&self, database: &std::path::Path, due: &std::sync::mpsc::Receiver<()>) {
+        let mut conn = None;
+        while due.recv().is_ok() {
+            let began = std::time::Instant::now();
+            if conn.is_none() {
+                match open_for_checkpoints(database) {
+                    Ok(opened) => conn = Some(opened),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "opening a connection for checkpoints failed");
+                        continue;
+                    }
                 }
             }
-        }
-        if let Some(c) = &conn
-            && let Err(e) = c.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
-        {
-            tracing::warn!(error = %e, "a checkpoint of SQLite's log failed; the next flush asks again");
+            if let Some(c) = &conn {
+                // (busy, frames in the log, frames copied)
+                match c.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get::<_, i64>(1)) {
+                    Ok(frames) if frames >= RESTART_FRAMES => self.restart_due.store(true, Ordering::Relaxed),
+                    Ok(_) => {}
+                    Err(e) => {
+                        tracing::warn!(error = %e, "a checkpoint of SQLite's log failed; the next flush asks again")
+                    }
+                }
+            }
+            std::thread::sleep(CHECKPOINT_PAUSE.saturating_sub(began.elapsed()));
+            while due.try_recv().is_ok() {}
         }
     }
 }

@@ -451,6 +451,63 @@ mod tests {
         std::fs::remove_dir_all(dir).ok();
     }
 
+    /// Under writers that never pause, the log is started over by the writer instead of
+    /// growing: a checkpoint beside the writer rarely ends between two batches, which is when
+    /// SQLite would start it over on its own.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_log_starts_over_under_a_steady_stream_of_writes() {
+        let dir = std::env::temp_dir().join(format!("ph-restart-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let db = dir.join("t.db");
+        let store = super::Store::open(&format!("sqlite://{}?mode=rwc", db.display())).await.unwrap();
+        let mut tx = store.write().await.unwrap();
+        super::sql::query("CREATE TABLE t (n INTEGER PRIMARY KEY, b BLOB NOT NULL)").execute(&mut tx).await.unwrap();
+        super::sql::query(
+            "WITH RECURSIVE k(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM k WHERE n < 400) \
+             INSERT INTO t SELECT n, randomblob(3000) FROM k",
+        )
+        .execute(&mut tx)
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        // 8 writers, 150 commits each, rewriting 20 rows of about a page: 24,000 pages written,
+        // six times the log's restart mark.
+        let writers: Vec<_> = (0..8_i64)
+            .map(|w| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    for round in 0..150_i64 {
+                        let mut tx = store.write().await.unwrap();
+                        super::sql::query("UPDATE t SET b = randomblob(3000) WHERE n % 20 = $1")
+                            .bind((w * 150 + round) % 20)
+                            .execute(&mut tx)
+                            .await
+                            .unwrap();
+                        tx.commit().await.unwrap();
+                    }
+                })
+            })
+            .collect();
+        let log = dir.join("t.db-wal");
+        let mut largest = 0;
+        for w in writers {
+            while !w.is_finished() {
+                largest = largest.max(std::fs::metadata(&log).map_or(0, |m| m.len()));
+                tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+            }
+            w.await.unwrap();
+        }
+        largest = largest.max(std::fs::metadata(&log).unwrap().len());
+        let super::Engines::Sqlite { writer, .. } = &store.engine else { unreachable!() };
+        let restarts = writer.wal().unwrap().restarts();
+        let bound = 2 * super::group_commit::RESTART_FRAMES as u64 * (4096 + 24);
+        assert!(largest < bound, "the log grew to {largest} bytes ({restarts} restarts by the writer)");
+        assert!(restarts >= 1, "the writer started the log over {restarts} times; it grew to {largest} bytes");
+        store.close().await;
+        std::fs::remove_dir_all(dir).ok();
+    }
+
     /// The indexes that hold only pending attempts and only orders with a subscription still
     /// serve the lookups that need them (reconciliation, and a subscription's orders).
     #[tokio::test]

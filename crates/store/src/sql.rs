@@ -670,6 +670,9 @@ pub(crate) struct SqlitePool {
     pub(crate) batches: Option<Arc<Batches>>,
 }
 
+/// How long a connection waits for SQLite's locks before it gives up.
+pub(crate) const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Prepared statements kept per connection: every text the store runs, bulk chunks included,
 /// fits, so each is compiled once per connection.
 const STATEMENT_CACHE: usize = 512;
@@ -706,7 +709,7 @@ impl SqlitePool {
             };
             StoreError::Open(c.path.display().to_string(), why)
         })?;
-        conn.busy_timeout(std::time::Duration::from_secs(30))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         // WAL lets readers go on while one writer writes. A committed transaction survives a
         // power cut, which money needs: synchronous=FULL syncs the log in each COMMIT, and with

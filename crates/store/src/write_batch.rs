@@ -91,6 +91,7 @@ impl Batches {
             // A batch still on record was rolled back with its transaction after an error (its
             // members are told); a new batch takes the write lock up front.
             self.finish(Err("the transaction was rolled back".into()));
+            self.wal.restart_log(conn);
             conn.execute_batch("BEGIN IMMEDIATE")?;
             let (outcome, _) = watch::channel(None);
             let id = self.next_id.fetch_add(1, Ordering::Relaxed);
