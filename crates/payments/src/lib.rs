@@ -121,6 +121,13 @@ impl Gateway {
         }
     }
 
+    /// Whether the gateway records its charges in partnerhub's own database (the sandbox does,
+    /// through the same store): a charge is then written after the attempt that asked for it,
+    /// in one log, so a crash that loses the attempt loses the charge too.
+    pub fn charges_in_our_database(&self) -> bool {
+        matches!(self, Gateway::Sandbox(_))
+    }
+
     /// The gateway's customer for an org, made once; `org_id` keys it so a retry finds it.
     pub async fn create_customer(&self, org_id: &str, name: &str) -> Result<String, GatewayError> {
         match self {
