@@ -43,7 +43,7 @@ use std::sync::{Arc, Condvar, Mutex};
 
 /// How big the log may grow before it is checkpointed: SQLite's own default of 1,000 pages.
 const CHECKPOINT_BYTES: u64 = 1000 * 4096;
-/// The checkpointer's rest after each checkpoint. (Paying at full load, 5–20 ms took a quarter
+/// The checkpointer's rest after each checkpoint. (Paying at full load, 5–20 ms took 10–25%
 /// off the server's CPU per purchase against checkpoints back to back; see BENCHMARKS.md.)
 const CHECKPOINT_PAUSE: std::time::Duration = std::time::Duration::from_millis(20);
 /// Frames in the log (16 MiB of 4 KiB pages) past which the writer starts it over.
