@@ -148,7 +148,7 @@ pub async fn cancel_now(
         ));
     }
     let amounts = amounts(&quote, form)?;
-    if !store::subscriptions::cancel_now(&mut tx, &sub.id, app.now()).await? {
+    if !store::subscriptions::cancel_now(&mut tx, &sub.id, app.now(), app.wall_now()).await? {
         return Err(conflict(
             "subscription_busy",
             "the subscription is being renewed right now; try again in a minute",

@@ -28,10 +28,6 @@ use store::invoices::InvoiceRecord;
 use store::orders::{AttemptRecord, OrderRecord, Paid};
 use store::subscriptions::SubscriptionRecord;
 
-/// An attempt with no answer for this long never reached the gateway (its calls time out far
-/// sooner), so reconciliation may give the order back to the partner.
-const ABANDON_AFTER: chrono::Duration = chrono::Duration::minutes(2);
-
 /// How a Buy ended.
 #[derive(Debug)]
 pub enum BuyOutcome {
@@ -376,7 +372,8 @@ pub(crate) fn new_attempt(app: &App, order: &OrderRecord, payment_method_id: &st
         amount_minor: order.total_minor,
         currency: order.currency.clone(),
         status: "pending".into(),
-        created_at: app.now(),
+        // The wall clock's time: reconciliation on any process judges the attempt's age by it.
+        created_at: app.wall_now(),
     }
 }
 
@@ -408,13 +405,14 @@ pub async fn buy(
     require_buyer(actor)?;
     let who = || Who::actor(&crate::Actor::Partner(actor.clone()));
     let mut tx = app.store().write().await?;
+    // The org's lock first, as everywhere (ARCHITECTURE.md, "Lock order").
+    store::orgs::lock(&mut tx, &actor.org_id).await?;
     if let Some(k) = key {
         match store::idempotency::claim(&mut tx, k.principal, k.key, k.request_hash, app.now()).await? {
             Seen::New => {}
             seen => return Ok(BuyOutcome::KeySeen(seen)),
         }
     }
-    store::orgs::lock(&mut tx, &actor.org_id).await?;
     // The order's own lock too, so that a wizard step (which takes only that one) cannot change
     // the card between this look and the charge.
     store::orders::lock(&mut tx, &actor.org_id, id).await?;
@@ -430,6 +428,11 @@ pub async fn buy(
             let order = order_after(app, actor, id).await?;
             return match order.status.parse::<OrderStatus>() {
                 Ok(OrderStatus::Paid) => Ok(BuyOutcome::Paid { order, answer: None }),
+                // The attempt was given up on without a charge (the process that wrote it died
+                // before sending it): the order is back at the review, and this request pays it.
+                Ok(OrderStatus::Draft) if step_of(&order) == Step::Review => {
+                    Box::pin(buy(app, actor, id, origin, key)).await
+                }
                 Ok(OrderStatus::Draft) => {
                     Err(conflict("payment_not_completed", order.last_decline.unwrap_or_default()))
                 }
@@ -517,6 +520,10 @@ pub async fn buy(
     } else {
         tx.commit().await?;
     }
+    if app.settings().fault == Some(crate::Fault::CrashBeforeCharge) {
+        tracing::error!("fault injection: crashing after the payment attempt, before the charge");
+        std::process::abort();
+    }
 
     let amount = money(order.total_minor, &order.currency)?;
     let description = format!("{} subscription, order {id}", order.offer_name);
@@ -599,15 +606,13 @@ pub(crate) async fn record_decline(
     origin: &Origin,
 ) -> Result<(), AppError> {
     let mut tx = app.store().write().await?;
+    lock_org_of(&mut tx, attempt).await?;
     if store::orders::settle_attempt(&mut tx, &attempt.id, status, None, Some((code, message)), app.now()).await? {
-        store::orders::set_status(
-            &mut tx,
-            &attempt.order_id,
-            OrderStatus::Draft.as_str(),
-            Step::Payment.as_str(),
-            Some(message),
-        )
-        .await?;
+        // A card refused goes back to the payment step, to choose another; an attempt that
+        // never reached the gateway back to the review, so that a retry of the same Buy pays.
+        let step = if status == "abandoned" { Step::Review } else { Step::Payment };
+        store::orders::set_status(&mut tx, &attempt.order_id, OrderStatus::Draft.as_str(), step.as_str(), Some(message))
+            .await?;
         let order = store::orders::get(&mut tx, &attempt.order_id).await?.ok_or(AppError::NotFound("order"))?;
         let detail = format!(
             "payment of {} {} not taken: {message} ({code})",
@@ -637,6 +642,15 @@ pub(crate) async fn record_decline(
     Ok(())
 }
 
+/// Takes the lock of the org whose order `attempt` pays, before any row of the order or the
+/// attempt: one lock order everywhere, so that two settlers (or a settler and a renewal run)
+/// never wait for each other in a ring.
+async fn lock_org_of(tx: &mut store::Conn, attempt: &AttemptRecord) -> Result<(), AppError> {
+    let order = store::orders::get(tx, &attempt.order_id).await?.ok_or(AppError::NotFound("order"))?;
+    store::orgs::lock(tx, &order.org_id).await?;
+    Ok(())
+}
+
 /// Finishes a paid order: the subscription, the invoice, the receipt, the audit row, in one
 /// transaction. Settling the attempt first makes a racing second finisher a no-op. With a
 /// `key`, the key's answer is kept in the same transaction and comes back with the paid order.
@@ -653,6 +667,7 @@ async fn complete_paid(
     // As stored (microseconds), so that the order in the kept answer reads as a later read does.
     let now = app.now().trunc_subsecs(6);
     let mut tx = app.store().write().await?;
+    lock_org_of(&mut tx, attempt).await?;
     if !store::orders::settle_attempt(&mut tx, &attempt.id, "succeeded", Some(charge_ref), None, now).await? {
         // Settled before: as a success (nothing to do), or given up on while the charge was in
         // fact taken. Money taken is never dropped: the late success is recorded and the order
@@ -675,7 +690,6 @@ async fn complete_paid(
         tx.commit().await?;
         return Ok(None);
     }
-    store::orgs::lock(&mut tx, &order.org_id).await?;
     let org = store::orgs::get(&mut tx, &order.org_id).await?.ok_or(AppError::NotFound("org"))?;
     let pm = store::payment_methods::get_in_org(&mut tx, &order.org_id, &attempt.payment_method_id)
         .await?
@@ -894,7 +908,7 @@ pub(crate) async fn reconcile_attempt(app: &App, attempt: &AttemptRecord) -> Res
     }
     match app.gateway().find_charge(&customer, &attempt.idempotency_key).await {
         Ok(Some(outcome)) => settle(app, attempt, Ok(outcome), who(), &origin).await,
-        Ok(None) if app.now() - attempt.created_at >= ABANDON_AFTER => {
+        Ok(None) if app.wall_now() - attempt.created_at >= app.settings().abandon_after => {
             let message = "The payment did not reach the payment gateway and nothing was charged; try again.";
             record_decline(app, attempt, "abandoned", "not_sent", message, who(), &origin).await
         }
@@ -911,7 +925,7 @@ pub(crate) async fn reconcile_attempt(app: &App, attempt: &AttemptRecord) -> Res
 pub async fn reconcile_pending(app: &App) -> Result<usize, AppError> {
     let attempts = {
         let mut conn = app.store().read().await?;
-        store::orders::pending_attempts_before(&mut conn, app.now()).await?
+        store::orders::pending_attempts_before(&mut conn, app.wall_now()).await?
     };
     for attempt in &attempts {
         if let Err(e) = reconcile_attempt(app, attempt).await {

@@ -5,7 +5,22 @@ use chrono::{DateTime, Utc};
 use std::sync::Mutex;
 
 pub trait Clock: Send + Sync {
+    /// The time of the program: what days, terms, invoices and reminders are dated by.
     fn now(&self) -> DateTime<Utc>;
+
+    /// The time that every process of one database shares, for claims one process holds on
+    /// work another could take over: leases on renewals and webhook deliveries, a payment
+    /// attempt given up on. The machine's clock, unless this clock moves it too: `jobs run`
+    /// sets the program's time days ahead, and its leases must still mean to a server beside it
+    /// what they mean to itself.
+    fn wall(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+
+    /// Whether [`Clock::wall`] moves on by itself (a test's manual clock does not).
+    fn wall_runs(&self) -> bool {
+        true
+    }
 }
 
 /// The machine's clock.
@@ -20,26 +35,44 @@ impl Clock for SystemClock {
 
 /// A clock that stands still until it is moved.
 #[derive(Debug)]
-pub struct ManualClock(Mutex<DateTime<Utc>>);
+pub struct ManualClock {
+    at: Mutex<DateTime<Utc>>,
+    /// Whether leases and give-up times follow the machine's clock rather than this one.
+    wall_is_real: bool,
+}
 
 impl ManualClock {
+    /// A clock that moves everything, leases included: for a test that owns the whole database.
     pub fn new(at: DateTime<Utc>) -> Self {
-        ManualClock(Mutex::new(at))
+        ManualClock { at: Mutex::new(at), wall_is_real: false }
+    }
+
+    /// A clock for the program's time only, beside processes on the real time: `jobs run`.
+    pub fn beside_real_time(at: DateTime<Utc>) -> Self {
+        ManualClock { at: Mutex::new(at), wall_is_real: true }
     }
 
     pub fn set(&self, at: DateTime<Utc>) {
-        *self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = at;
+        *self.at.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = at;
     }
 
     pub fn advance(&self, by: chrono::Duration) {
-        let mut now = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut now = self.at.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         *now += by;
     }
 }
 
 impl Clock for ManualClock {
     fn now(&self) -> DateTime<Utc> {
-        *self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        *self.at.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn wall(&self) -> DateTime<Utc> {
+        if self.wall_is_real { Utc::now() } else { self.now() }
+    }
+
+    fn wall_runs(&self) -> bool {
+        self.wall_is_real
     }
 }
 
@@ -58,5 +91,10 @@ impl OffsetClock {
 impl Clock for OffsetClock {
     fn now(&self) -> DateTime<Utc> {
         Utc::now() + self.0
+    }
+
+    /// Shifted too: a test starts a server "later" to find a dead one's leases run out.
+    fn wall(&self) -> DateTime<Utc> {
+        self.now()
     }
 }

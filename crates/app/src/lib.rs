@@ -62,6 +62,12 @@ pub struct Settings {
     pub webhook_key: Option<[u8; 32]>,
     /// API calls allowed per token and minute (each node counts its own).
     pub api_rate_per_minute: u32,
+    /// How long a worker holds the renewals (and webhook deliveries) it claimed; a dead
+    /// worker's claims return to the others after this long, on the wall clock.
+    pub lease: chrono::Duration,
+    /// How long after a payment attempt was written, with no charge at the gateway under its
+    /// key, it is given up on and the order may be paid again (on the wall clock).
+    pub abandon_after: chrono::Duration,
 }
 
 /// Which payment gateway charges cards.
@@ -82,6 +88,11 @@ pub enum Fault {
     CrashAfterCharge,
     /// Abort the process after the gateway made a refund and before it is recorded.
     CrashAfterRefund,
+    /// Abort the process after a Buy's payment attempt is written, before the charge is sent.
+    CrashBeforeCharge,
+    /// Abort the process after a renewal batch's first step (orders, pending attempts and
+    /// leases written), before its charges are sent.
+    CrashAfterRenewalClaim,
 }
 
 impl Default for Settings {
@@ -97,6 +108,8 @@ impl Default for Settings {
             renewal_batch: None,
             webhook_key: None,
             api_rate_per_minute: 600,
+            lease: chrono::Duration::minutes(5),
+            abandon_after: chrono::Duration::minutes(2),
         }
     }
 }
@@ -143,6 +156,12 @@ impl App {
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.clock.now()
+    }
+
+    /// The time shared by every process of the database, for leases and give-up times (see
+    /// [`Clock::wall`]).
+    pub fn wall_now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.wall()
     }
 
     /// Waits for a turn to charge under the gateway's rate limit.
@@ -192,6 +211,27 @@ impl App {
     /// A random URL-safe secret (for web-layer tokens such as CSRF), from the app's entropy.
     pub fn new_secret(&self, prefix: &str) -> String {
         secrets::new_secret(self.entropy(), prefix)
+    }
+}
+
+/// Runs `step` again when PostgreSQL broke a deadlock (or a serialization conflict) by failing
+/// its transaction, which it rolled back whole: at most five tries, a little apart. One lock
+/// order everywhere (ARCHITECTURE.md) makes this rare; it must still never fail a run.
+pub(crate) async fn retrying_deadlocks<T, F, Fut>(mut step: F) -> Result<T, AppError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, AppError>>,
+{
+    let mut tries = 1u32;
+    loop {
+        match step().await {
+            Err(AppError::Store(e)) if e.is_deadlock() && tries < 5 => {
+                tracing::info!(error = %e, tries, "a transaction was chosen to break a deadlock; running it again");
+                tokio::time::sleep(std::time::Duration::from_millis(20 * u64::from(tries))).await;
+                tries += 1;
+            }
+            other => return other,
+        }
     }
 }
 

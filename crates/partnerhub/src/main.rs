@@ -47,9 +47,6 @@ enum Command {
         /// each node (default 600).
         #[arg(long, env = "PARTNERHUB_API_RATE")]
         api_rate: Option<u32>,
-        /// Test-only failure injection: crash-after-charge, crash-after-refund.
-        #[arg(long, env = "PARTNERHUB_FAULT", hide = true)]
-        fault: Option<String>,
         /// Test-only: the server's clock starts at this instant (RFC 3339) and runs on from it.
         #[arg(long, hide = true)]
         clock_start: Option<chrono::DateTime<chrono::Utc>>,
@@ -112,6 +109,17 @@ struct Operation {
     /// are paced by --gateway-rate or go to Stripe).
     #[arg(long, env = "PARTNERHUB_RENEWAL_BATCH")]
     renewal_batch: Option<u32>,
+    /// Test-only: seconds a worker's lease on renewals holds (default 300).
+    #[arg(long, env = "PARTNERHUB_LEASE_SECONDS", hide = true)]
+    lease_seconds: Option<u32>,
+    /// Test-only: seconds after which a payment attempt with no charge at the gateway is given
+    /// up on (default 120).
+    #[arg(long, env = "PARTNERHUB_ABANDON_SECONDS", hide = true)]
+    abandon_seconds: Option<u32>,
+    /// Test-only failure injection: crash-after-charge, crash-before-charge,
+    /// crash-after-refund, crash-after-renewal-claim.
+    #[arg(long, env = "PARTNERHUB_FAULT", hide = true)]
+    fault: Option<String>,
 }
 
 /// The SMTP server the server's worker sends the outbox through (`serve` only: `jobs run`
@@ -197,7 +205,25 @@ impl Operation {
         if gateway_rate == Some(0) {
             anyhow::bail!("--gateway-rate must be at least 1 charge a second");
         }
-        Ok(Settings { gateway, gateway_rate, renewal_batch: self.renewal_batch, ..Settings::default() })
+        let defaults = Settings::default();
+        let seconds = |s: Option<u32>, default| s.map_or(default, |s| chrono::Duration::seconds(i64::from(s.max(1))));
+        let fault = match self.fault.as_deref() {
+            None | Some("") => None,
+            Some("crash-after-charge") => Some(app::Fault::CrashAfterCharge),
+            Some("crash-before-charge") => Some(app::Fault::CrashBeforeCharge),
+            Some("crash-after-refund") => Some(app::Fault::CrashAfterRefund),
+            Some("crash-after-renewal-claim") => Some(app::Fault::CrashAfterRenewalClaim),
+            Some(other) => anyhow::bail!("unknown fault `{other}`"),
+        };
+        Ok(Settings {
+            gateway,
+            gateway_rate,
+            renewal_batch: self.renewal_batch,
+            lease: seconds(self.lease_seconds, defaults.lease),
+            abandon_after: seconds(self.abandon_seconds, defaults.abandon_after),
+            fault,
+            ..defaults
+        })
     }
 }
 
@@ -248,17 +274,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let catalog_path = cli.catalog.or(file.catalog.clone());
     let catalog = catalog_path.as_deref().map_or(CatalogChoice::InForce, CatalogChoice::File);
     match cli.command {
-        Command::Serve { listen, operation, mail, api_rate, fault, clock_start } => {
+        Command::Serve { listen, operation, mail, api_rate, clock_start } => {
             let listen = listen.or(file.listen.clone()).unwrap_or_else(|| config::DEFAULT_LISTEN.into());
             let public_url = operation.public_url.clone().or(file.public_url.clone());
             let settings = operation.settings(&file)?;
-            let fault = match fault.as_deref() {
-                None | Some("") => None,
-                Some("crash-after-charge") => Some(app::Fault::CrashAfterCharge),
-                Some("crash-after-refund") => Some(app::Fault::CrashAfterRefund),
-                Some(other) => anyhow::bail!("unknown fault `{other}`"),
-            };
-            let mut settings = Settings { fault, smtp: mail.settings(&file)?, ..settings };
+            let mut settings = Settings { smtp: mail.settings(&file)?, ..settings };
             if let Some(rate) = api_rate {
                 settings.api_rate_per_minute = rate.max(1);
             }
@@ -299,7 +319,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Jobs { command: JobsCommand::Run { until, operation } } => {
-            let clock = Arc::new(app::clock::ManualClock::new(chrono::Utc::now()));
+            // The program's days move; leases and give-up times stay on the real time, which
+            // a server beside this run shares.
+            let clock = Arc::new(app::clock::ManualClock::beside_real_time(chrono::Utc::now()));
             let listen = file.listen.clone().unwrap_or_else(|| config::DEFAULT_LISTEN.into());
             let public_url = config::public_url(operation.public_url.clone().or(file.public_url.clone()), &listen)?;
             let settings = Settings { public_url, ..operation.settings(&file)? };
@@ -315,16 +337,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
                 // A big day (many renewals on one anniversary) shows how far it has come.
                 if shown.elapsed() >= std::time::Duration::from_secs(5) {
-                    eprintln!("{day}: {} renewal charges so far", so_far.charged);
+                    eprintln!("{day}: {} renewal charges sent so far", so_far.charged);
                     shown = std::time::Instant::now();
                 }
             })
             .await?;
             let delivered = app::webhooks::deliver_due(&app).await?;
             println!(
-                "ran every job due up to {until}: {} renewal charges, {} expiries, {} reminders, {} benefit grants, \
-                 {} refunds, {delivered} webhooks",
-                total.charged, total.expired, total.reminders, total.grants, total.refunds
+                "ran every job due up to {until}: {} renewal charges, {} earlier charges recorded, {} expiries, \
+                 {} reminders, {} benefit grants, {} refunds, {delivered} webhooks",
+                total.charged, total.finished, total.expired, total.reminders, total.grants, total.refunds
             );
             Ok(())
         }

@@ -155,6 +155,46 @@ pub enum StoreError {
     UnsupportedUrl(String),
 }
 
+impl StoreError {
+    /// PostgreSQL gave up a transaction to break a deadlock or a serialization conflict: the
+    /// whole transaction may run again.
+    pub fn is_deadlock(&self) -> bool {
+        matches!(self, StoreError::Database(sqlx::Error::Database(db))
+            if matches!(db.code().as_deref(), Some("40P01" | "40001")))
+    }
+
+    /// The database cannot take a write now for reasons of its storage or its server, not of
+    /// the request: a full disk, a read-only or missing file, an I/O error, a log that could not
+    /// be synced, PostgreSQL away or out of space. Nothing of the transaction was saved, and
+    /// the same request may succeed later.
+    pub fn is_storage_fault(&self) -> bool {
+        use rusqlite::ffi;
+        match self {
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _)) => matches!(
+                f.code,
+                ffi::ErrorCode::DiskFull
+                    | ffi::ErrorCode::ReadOnly
+                    | ffi::ErrorCode::SystemIoFailure
+                    | ffi::ErrorCode::CannotOpen
+                    | ffi::ErrorCode::DatabaseBusy
+                    | ffi::ErrorCode::DatabaseLocked
+            ),
+            StoreError::Disk(_) | StoreError::NotCommitted(_) | StoreError::Open(..) | StoreError::Closed => true,
+            StoreError::Database(sqlx::Error::Database(db)) => db.code().is_some_and(|c| {
+                // 53: insufficient resources (disk full, out of memory, too many connections);
+                // 08: the connection failed; 57P0x: the server is shutting down or starting;
+                // 25006: a read-only transaction (a standby).
+                c.starts_with("53") || c.starts_with("08") || c.starts_with("57P0") || c == "25006"
+            }),
+            StoreError::Database(e) => matches!(
+                e,
+                sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::WorkerCrashed
+            ),
+            _ => false,
+        }
+    }
+}
+
 pub type Result<T> = std::result::Result<T, StoreError>;
 
 /// Turns a unique-constraint violation into [`StoreError::Conflict`], naming what clashed.

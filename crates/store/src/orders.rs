@@ -432,6 +432,15 @@ pub async fn pending_attempts_before(conn: &mut Conn, before: DateTime<Utc>) -> 
     rows.iter().map(attempt_from_row).collect()
 }
 
+/// What an attempt came to: `pending`, `succeeded`, `declined` or `abandoned`.
+pub async fn attempt_status(conn: &mut Conn, id: &str) -> Result<Option<String>> {
+    let status = crate::sql::query_scalar("SELECT status FROM payment_attempts WHERE id = $1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(status)
+}
+
 /// Settles a pending attempt; `false` if it was settled already (by a racing request or node).
 pub async fn settle_attempt(
     conn: &mut Conn,

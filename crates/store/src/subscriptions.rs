@@ -173,6 +173,47 @@ async fn claim_where(
     rows.iter().map(from_row).collect()
 }
 
+/// Work due that is not done: a subscription due on or before the day, with its lease and the
+/// time its oldest pending payment attempt was written, if any.
+#[derive(Clone, Debug)]
+pub struct DueLeft {
+    pub id: String,
+    pub lease_until: Option<DateTime<Utc>>,
+    pub pending_since: Option<DateTime<Utc>>,
+}
+
+/// Up to `limit` subscriptions with work due on or before `today` (the same conditions as
+/// [`claim_due`], whatever their leases).
+pub async fn due_left(conn: &mut Conn, today: NaiveDate, limit: i64) -> Result<Vec<DueLeft>> {
+    let rows = crate::sql::query(
+        "SELECT s.id, s.lease_until, (SELECT MIN(a.created_at) FROM orders r JOIN payment_attempts a ON a.order_id = r.id              WHERE r.subscription_id = s.id AND a.status = 'pending') AS pending_since          FROM subscriptions s WHERE (s.status = 'active' AND s.term_end <= $1)              OR (s.status = 'past_due' AND s.next_retry_on <= $1)          ORDER BY s.id LIMIT $2",
+    )
+    .bind(date_to_db(today))
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(DueLeft {
+                id: r.try_get("id")?,
+                lease_until: r.try_get::<Option<i64>, _>("lease_until")?.map(from_db).transpose()?,
+                pending_since: r.try_get::<Option<i64>, _>("pending_since")?.map(from_db).transpose()?,
+            })
+        })
+        .collect()
+}
+
+/// Shortens (or lengthens) a lease: a worker that must wait for an earlier try to run out
+/// keeps the subscription until then, not for a whole lease.
+pub async fn lease_until(conn: &mut Conn, id: &str, until: DateTime<Utc>) -> Result<()> {
+    crate::sql::query("UPDATE subscriptions SET lease_until = $1 WHERE id = $2")
+        .bind(to_db(until))
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 pub async fn release(conn: &mut Conn, id: &str) -> Result<()> {
     crate::sql::query("UPDATE subscriptions SET lease_until = NULL WHERE id = $1").bind(id).execute(conn).await?;
     Ok(())
@@ -257,6 +298,11 @@ pub struct RenewalInputs {
     pub has_order: bool,
     /// A payment for the subscription is out at the gateway (an order of it is `paying`).
     pub has_pending_attempt: bool,
+    /// The subscription as it is now, read under the orgs' locks: its claimed copy was read
+    /// before them and may be stale.
+    pub status: String,
+    pub auto_renew: bool,
+    pub term_end: NaiveDate,
 }
 
 /// What the batch renewal needs of each subscription, in one query. The order checks are
@@ -270,7 +316,7 @@ pub async fn renewal_inputs(conn: &mut Conn, ids: &[&str], gateway: &str) -> Res
     }
     let found = bulk::with_values(
         conn,
-        "SELECT s.id, o.name, o.partner_id, o.country, pm.id AS pm_id, pm.gateway_ref, pm.brand, pm.last4, gc.customer_ref, \
+        "SELECT s.id, s.status, s.auto_renew, s.term_end, o.name, o.partner_id, o.country, pm.id AS pm_id, pm.gateway_ref, pm.brand, pm.last4, gc.customer_ref, \
          CAST((SELECT COUNT(*) FROM orders r WHERE r.subscription_id = s.id AND r.renews_term_end = s.term_end \
              AND r.kind = 'auto_renewal') AS BIGINT) AS has_order, \
          CAST((SELECT COUNT(*) FROM orders r WHERE r.subscription_id = s.id AND r.status = 'paying') AS BIGINT) \
@@ -300,6 +346,9 @@ pub async fn renewal_inputs(conn: &mut Conn, ids: &[&str], gateway: &str) -> Res
                 customer_ref: r.try_get("customer_ref")?,
                 has_order: r.try_get::<i64, _>("has_order")? != 0,
                 has_pending_attempt: r.try_get::<i64, _>("has_pending")? != 0,
+                status: r.try_get("status")?,
+                auto_renew: r.try_get::<i64, _>("auto_renew")? != 0,
+                term_end: date(r.try_get("term_end")?)?,
             })
         })
         .collect()
@@ -379,13 +428,15 @@ pub async fn reminder_candidates(
 
 /// Ends a live subscription at once (staff cancelled it): renewal off, no retries; `false` if
 /// it is not live any more or a worker is renewing it right now (its lease is live).
-pub async fn cancel_now(conn: &mut Conn, id: &str, at: DateTime<Utc>) -> Result<bool> {
+/// `wall` is the wall clock's time, which leases are judged by.
+pub async fn cancel_now(conn: &mut Conn, id: &str, at: DateTime<Utc>, wall: DateTime<Utc>) -> Result<bool> {
     let done = crate::sql::query(
         "UPDATE subscriptions SET status = 'cancelled', auto_renew = 0, cancelled_at = $1, next_retry_on = NULL \
-         WHERE id = $2 AND status IN ('active', 'past_due') AND (lease_until IS NULL OR lease_until < $1)",
+         WHERE id = $2 AND status IN ('active', 'past_due') AND (lease_until IS NULL OR lease_until < $3)",
     )
     .bind(to_db(at))
     .bind(id)
+    .bind(to_db(wall))
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)

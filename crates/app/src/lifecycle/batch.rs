@@ -14,7 +14,7 @@
 //! for a checkout. Whatever is not a plain first try (a retry, an expiry, an order left by an
 //! earlier try, an org without a card) goes back to the caller to be handled one by one.
 
-use super::{LEASE, renewal_order, rules, today};
+use super::{renewal_order, rules, today};
 use crate::audit::{self, Who};
 use crate::checkout::{self, Billed, money};
 use crate::{App, AppError, Origin};
@@ -49,8 +49,16 @@ fn origin() -> Origin {
 /// `None` when nothing is due.
 pub(super) async fn renew(app: &App, size: i64) -> Result<Option<Done>, AppError> {
     let started = std::time::Instant::now();
-    let Some((renewals, one_by_one)) = prepare(app, size).await? else { return Ok(None) };
+    let claimed = claim(app, size).await?;
+    if claimed.is_empty() {
+        return Ok(None);
+    }
+    let (renewals, one_by_one) = crate::retrying_deadlocks(|| prepare(app, claimed.clone())).await?;
     let prepared = started.elapsed();
+    if app.settings().fault == Some(crate::Fault::CrashAfterRenewalClaim) && !renewals.is_empty() {
+        tracing::error!("fault injection: crashing after a renewal batch's first step, before its charges");
+        std::process::abort();
+    }
     let charged = renewals.len();
     if !renewals.is_empty() {
         let answers = charge(app, &renewals).await?;
@@ -61,17 +69,31 @@ pub(super) async fn renew(app: &App, size: i64) -> Result<Option<Done>, AppError
     Ok(Some(Done { charged, one_by_one }))
 }
 
-/// Step 1: the claim, and the orders and pending attempts of the first tries, committed
-/// before any charge is sent.
-async fn prepare(app: &App, size: i64) -> Result<Option<(Vec<Renewal>, Vec<SubscriptionRecord>)>, AppError> {
+/// The claim: up to `size` due subscriptions leased to this worker, in a transaction of its own
+/// that locks nothing else, so that the org locks of step 1 come first in their own
+/// transaction (one lock order: org, then its rows). Leases are judged on the wall clock,
+/// which every process shares, whatever day its program clock is on.
+async fn claim(app: &App, size: i64) -> Result<Vec<SubscriptionRecord>, AppError> {
     let today = today(app);
-    let now = app.now();
-    let mut tx = app.store().write().await?;
-    let claimed = store::subscriptions::claim_due(&mut tx, today, now, now + LEASE, size).await?;
-    if claimed.is_empty() {
+    let now = app.wall_now();
+    crate::retrying_deadlocks(|| async {
+        let mut tx = app.store().write().await?;
+        let claimed =
+            store::subscriptions::claim_due(&mut tx, today, now, now + app.settings().lease, size).await?;
         tx.commit().await?;
-        return Ok(None);
-    }
+        Ok(claimed)
+    })
+    .await
+}
+
+/// Step 1: the orders and pending attempts of the first tries among the claimed
+/// subscriptions, committed before any charge is sent.
+async fn prepare(
+    app: &App,
+    claimed: Vec<SubscriptionRecord>,
+) -> Result<(Vec<Renewal>, Vec<SubscriptionRecord>), AppError> {
+    let today = today(app);
+    let mut tx = app.store().write().await?;
     let (plain, mut one_by_one): (Vec<_>, Vec<_>) =
         claimed.into_iter().partition(|s| s.status == Status::Active.as_str() && s.auto_renew && s.term_end <= today);
     // The orgs' locks make a manual renewal of the same subscription wait for this batch, then
@@ -87,7 +109,11 @@ async fn prepare(app: &App, size: i64) -> Result<Option<(Vec<Renewal>, Vec<Subsc
     let catalog = app.catalog();
     let mut renewals = Vec::with_capacity(plain.len());
     for sub in plain {
-        let Some(inputs) = inputs.remove(&sub.id) else {
+        // Read again under the orgs' locks: changed since the claim (renewal turned off, renewed
+        // by hand), the one-by-one path decides on a fresh copy.
+        let Some(inputs) = inputs.remove(&sub.id).filter(|i| {
+            i.status == Status::Active.as_str() && i.auto_renew && i.term_end == sub.term_end
+        }) else {
             one_by_one.push(sub);
             continue;
         };
@@ -115,7 +141,7 @@ async fn prepare(app: &App, size: i64) -> Result<Option<(Vec<Renewal>, Vec<Subsc
     let attempts: Vec<AttemptRecord> = renewals.iter().map(|r| r.attempt.clone()).collect();
     store::orders::insert_attempts(&mut tx, &attempts).await?;
     tx.commit().await?;
-    Ok(Some((renewals, one_by_one)))
+    Ok((renewals, one_by_one))
 }
 
 /// Step 2: every charge, each under its attempt's key; answers in the batch's order.
@@ -156,7 +182,7 @@ async fn settle(
             other => settle_one(app, &renewal.attempt, other).await,
         }
     }
-    let late = complete(app, &paid).await?;
+    let late = crate::retrying_deadlocks(|| complete(app, &paid)).await?;
     for (renewal, charge_ref) in late {
         settle_one(app, &renewal.attempt, Ok(ChargeOutcome::Succeeded { charge_ref: charge_ref.clone() })).await;
     }

@@ -24,8 +24,6 @@ use store::subscriptions::SubscriptionRecord;
 
 mod batch;
 
-/// How long a worker holds the subscriptions it claimed.
-const LEASE: chrono::Duration = chrono::Duration::minutes(5);
 /// How many subscriptions a worker claims at a time when charges are paced by a rate limit or
 /// sent one by one (Stripe): small enough that each is sent well within the lease and long
 /// before reconciliation would give its attempt up.
@@ -62,6 +60,7 @@ pub async fn turn_off_auto_renew(
         return Err(AppError::Forbidden("your role does not allow you to change subscriptions".into()));
     }
     let mut tx = app.store().write().await?;
+    store::orgs::lock(&mut tx, &actor.org_id).await?;
     let sub = store::subscriptions::get_in_org(&mut tx, &actor.org_id, id)
         .await?
         .ok_or(AppError::NotFound("subscription"))?;
@@ -358,7 +357,11 @@ async fn notify(
 /// What one pass of the renewal run did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct RunReport {
+    /// Renewal charges this run sent to the gateway (whatever their answer).
     pub charged: usize,
+    /// Earlier tries this run found settled at the gateway and recorded (left by a worker that
+    /// died between the charge and its record).
+    pub finished: usize,
     pub expired: usize,
     pub reminders: usize,
     /// Monthly credits and support balances granted.
@@ -405,6 +408,7 @@ pub async fn run_due_with(app: &App, progress: impl FnMut(RunReport) + Send) -> 
             let so_far = {
                 let mut total = report_ref.lock().unwrap_or_else(|p| p.into_inner());
                 total.charged += lane_report.charged;
+                total.finished += lane_report.finished;
                 total.expired += lane_report.expired;
                 *total
             };
@@ -424,29 +428,44 @@ pub async fn run_due_with(app: &App, progress: impl FnMut(RunReport) + Send) -> 
 /// subscription at a time.
 async fn one_by_one(app: &App, subs: Vec<SubscriptionRecord>, report: &mut RunReport) -> Result<(), AppError> {
     for sub in subs {
-        let outcome = process_due(app, &sub).await;
+        let outcome = crate::retrying_deadlocks(|| process_due(app, &sub)).await;
         match &outcome {
             Ok(Done::Charged) => report.charged += 1,
+            Ok(Done::Finished) => report.finished += 1,
             Ok(Done::Expired) => report.expired += 1,
-            Ok(Done::Nothing) => {}
+            Ok(Done::Nothing | Done::Waiting(_)) => {}
             Err(e) => tracing::warn!(subscription = %sub.id, error = %e, "renewal failed; it stays due"),
         }
         // Renewing, failing and expiring give the lease back in their own transaction; one
-        // with nothing to do is released here. One that met an error keeps its lease until
-        // it runs out, so that the next try waits rather than spinning.
-        if matches!(outcome, Ok(Done::Nothing)) {
-            let mut tx = app.store().write().await?;
-            store::subscriptions::release(&mut tx, &sub.id).await?;
-            tx.commit().await?;
+        // with nothing to do is released here, and one that waits for an earlier try keeps it
+        // until that try may be given up on. One that met an error keeps its lease until it
+        // runs out, so that the next try waits rather than spinning.
+        let lease = match outcome {
+            Ok(Done::Nothing | Done::Finished) => None,
+            // Never in the past: a try that cannot be reconciled now is not claimed again at once.
+            Ok(Done::Waiting(until)) => Some(until.max(app.wall_now() + chrono::Duration::seconds(5))),
+            _ => continue,
+        };
+        let mut tx = app.store().write().await?;
+        match lease {
+            None => store::subscriptions::release(&mut tx, &sub.id).await?,
+            Some(until) => store::subscriptions::lease_until(&mut tx, &sub.id, until).await?,
         }
+        tx.commit().await?;
     }
     Ok(())
 }
 
 enum Done {
+    /// A charge went to the gateway.
     Charged,
+    /// An earlier try's charge was found and recorded (or its decline): nothing sent now.
+    Finished,
     Expired,
     Nothing,
+    /// An earlier try's payment attempt is still out, perhaps on its way from another worker;
+    /// it may be given up on from this instant (wall clock).
+    Waiting(chrono::DateTime<chrono::Utc>),
 }
 
 /// Does what is due for a claimed subscription, deciding on a fresh copy read under the org's
@@ -486,12 +505,53 @@ async fn process_due(app: &App, sub: &SubscriptionRecord) -> Result<Done, AppErr
         tx.commit().await?;
         return Ok(Done::Expired);
     }
-    charge_auto_renewal(app, tx, &current).await.map(|()| Done::Charged)
+    charge_auto_renewal(app, tx, &current).await
 }
 
 /// Charges one automatic renewal (or its retry): the order of the term, a new attempt keyed for
-/// the gateway, the charge, then the settlement shared with checkout.
-async fn charge_auto_renewal(app: &App, mut tx: store::Tx, sub: &SubscriptionRecord) -> Result<(), AppError> {
+/// the gateway, the charge, then the settlement shared with checkout. An earlier try still
+/// pending is reconciled first; given up on (it never reached the gateway), the renewal is
+/// charged now.
+async fn charge_auto_renewal(app: &App, tx: store::Tx, sub: &SubscriptionRecord) -> Result<Done, AppError> {
+    let pending = match charge_or_find_pending(app, tx, sub).await? {
+        Tried::Charged => return Ok(Done::Charged),
+        Tried::NotCharged => return Ok(Done::Nothing),
+        Tried::Pending(pending) => pending,
+    };
+    checkout::reconcile_attempt(app, &pending).await?;
+    let status = store::orders::attempt_status(&mut app.store().read().await?, &pending.id).await?;
+    match status.as_deref() {
+        Some("pending") => Ok(Done::Waiting(pending.created_at + app.settings().abandon_after)),
+        Some("abandoned") => {
+            // Nothing was charged: renew now, under the org's lock again.
+            app.charge_turn().await;
+            let mut tx = app.store().write().await?;
+            store::orgs::lock(&mut tx, &sub.org_id).await?;
+            let current = store::subscriptions::get(&mut tx, &sub.id).await?.ok_or(AppError::NotFound("subscription"))?;
+            if current.term_end != sub.term_end || current.status != sub.status || !current.auto_renew {
+                return Ok(Done::Nothing);
+            }
+            Ok(match charge_or_find_pending(app, tx, &current).await? {
+                Tried::Charged => Done::Charged,
+                Tried::NotCharged => Done::Nothing,
+                Tried::Pending(again) => Done::Waiting(again.created_at + app.settings().abandon_after),
+            })
+        }
+        _ => Ok(Done::Finished),
+    }
+}
+
+/// What [`charge_or_find_pending`] did.
+enum Tried {
+    Charged,
+    /// Nothing to charge (paid already) or nothing to charge with (no card: a failed try).
+    NotCharged,
+    /// An earlier try's attempt is still pending; nothing was sent.
+    Pending(store::orders::AttemptRecord),
+}
+
+/// Charges the renewal, or gives back the attempt of an earlier try still pending.
+async fn charge_or_find_pending(app: &App, mut tx: store::Tx, sub: &SubscriptionRecord) -> Result<Tried, AppError> {
     let catalog = app.catalog();
     let origin = Origin { address: None, channel: "renewal run" };
     let order = match store::orders::auto_renewal(&mut tx, &sub.id, sub.term_end).await? {
@@ -518,11 +578,10 @@ async fn charge_auto_renewal(app: &App, mut tx: store::Tx, sub: &SubscriptionRec
         }
     };
     if order.status == OrderStatus::Paid.as_str() {
-        return Ok(());
+        return Ok(Tried::NotCharged);
     }
     if let Some(pending) = store::orders::pending_attempt(&mut tx, &order.id).await? {
-        drop(tx);
-        return checkout::reconcile_attempt(app, &pending).await;
+        return Ok(Tried::Pending(pending));
     }
     check_can_renew(app, &mut tx, &order).await?;
     let cards = store::payment_methods::list_in_org(&mut tx, &sub.org_id, app.gateway().name()).await?;
@@ -542,7 +601,7 @@ async fn charge_auto_renewal(app: &App, mut tx: store::Tx, sub: &SubscriptionRec
         .await?;
         renewal_failed(app, &mut tx, &order, "there is no card on file").await?;
         tx.commit().await?;
-        return Ok(());
+        return Ok(Tried::NotCharged);
     };
     let attempt = checkout::new_attempt(app, &order, &card.id, n);
     store::orders::insert_attempt(&mut tx, &attempt).await?;
@@ -554,8 +613,8 @@ async fn charge_auto_renewal(app: &App, mut tx: store::Tx, sub: &SubscriptionRec
     let answer =
         app.gateway().charge(&customer, &card.gateway_ref, amount, &attempt.idempotency_key, &description).await;
     match checkout::settle(app, &attempt, answer, Who::system("renewal run"), &origin).await {
-        Err(AppError::PaymentPending) => Ok(()),
-        other => other,
+        Ok(()) | Err(AppError::PaymentPending) => Ok(Tried::Charged),
+        Err(e) => Err(e),
     }
 }
 
@@ -630,6 +689,10 @@ pub async fn notifications(app: &App, actor: &PartnerUser) -> Result<Vec<Notific
 /// clock to the start of each day in the program's time zone: `partnerhub jobs run --until`
 /// for operators catching up, and for tests that travel years ahead. `progress` hears the
 /// day's totals after each batch and at the end of the day.
+///
+/// A day is done only when nothing due on it is left: what another worker holds (or a dead
+/// one held) is waited for until its lease or its payment attempt may be taken over, then done
+/// here; what still cannot be done ends the run with an error that says what is left and why.
 pub async fn run_until(
     app: &App,
     clock: &crate::clock::ManualClock,
@@ -647,14 +710,82 @@ pub async fn run_until(
                 clock.set(start);
             }
         }
-        let report = run_due_with(app, |so_far| progress(day, so_far)).await?;
-        total.charged += report.charged;
-        total.expired += report.expired;
-        total.reminders += report.reminders;
-        total.grants += report.grants;
-        total.refunds += report.refunds;
-        progress(day, report);
+        let mut rounds = 0;
+        loop {
+            let report = run_due_with(app, |so_far| progress(day, so_far)).await?;
+            total.charged += report.charged;
+            total.finished += report.finished;
+            total.expired += report.expired;
+            total.reminders += report.reminders;
+            total.grants += report.grants;
+            total.refunds += report.refunds;
+            progress(day, report);
+            rounds += 1;
+            match wait_for_left(app, clock, day, rounds).await? {
+                Left::Nothing => break,
+                Left::Ready => {}
+            }
+        }
         day = day.succ_opt().ok_or_else(|| AppError::Internal("the calendar ended".into()))?;
     }
     Ok(total)
+}
+
+/// Passes of one day after which work still left is reported rather than tried again.
+const MAX_PASSES: u32 = 5;
+
+enum Left {
+    Nothing,
+    /// Something is left that may be taken over now: run the day again.
+    Ready,
+}
+
+/// Looks for work due on `day` that the passes left (held by a lease, or waiting for an
+/// earlier payment attempt to be given up on), and waits until the first of it can be taken.
+async fn wait_for_left(
+    app: &App,
+    clock: &crate::clock::ManualClock,
+    day: NaiveDate,
+    passes: u32,
+) -> Result<Left, AppError> {
+    use crate::clock::Clock;
+    let left = store::subscriptions::due_left(&mut app.store().read().await?, day, 1000).await?;
+    let Some(ready_at) = left
+        .iter()
+        .map(|l| {
+            let held = l.lease_until.unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC);
+            let attempt = l.pending_since.map_or(chrono::DateTime::<chrono::Utc>::MIN_UTC, |p| p + app.settings().abandon_after);
+            held.max(attempt)
+        })
+        .min()
+    else {
+        return Ok(Left::Nothing);
+    };
+    let wait = (ready_at - app.wall_now()).max(chrono::Duration::zero());
+    // A clock whose wall time does not run by itself (a test's) would wait for ever.
+    let can_wait = clock.wall_runs() && wait <= app.settings().lease + chrono::Duration::seconds(5);
+    if passes >= MAX_PASSES || (!wait.is_zero() && !can_wait) {
+        let ids: Vec<&str> = left.iter().take(5).map(|l| l.id.as_str()).collect();
+        let more = if left.len() > ids.len() { format!(" and {} more", left.len() - ids.len()) } else { String::new() };
+        return Err(AppError::Conflict {
+            code: "work_left",
+            message: format!(
+                "{} subscription(s) due on or before {day} are still due after {passes} passes ({}{more}): \
+                 held by another worker until {ready_at}, or failing each time (see the warnings above); \
+                 run again later",
+                left.len(),
+                ids.join(", ")
+            ),
+        });
+    }
+    if !wait.is_zero() {
+        tracing::warn!(
+            left = left.len(),
+            %day,
+            seconds = wait.num_seconds(),
+            "work due is held by another worker (or one that died); waiting until it can be taken over"
+        );
+        tokio::time::sleep(wait.to_std().unwrap_or_default() + std::time::Duration::from_millis(50)).await;
+    }
+    Ok(Left::Ready)
 }

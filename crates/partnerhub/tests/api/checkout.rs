@@ -472,18 +472,49 @@ async fn a_not_yet_answer_is_not_kept_for_the_idempotency_key() {
     let (status, body, _) = pay(&api, &id, "K").await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert_eq!(body["code"], "payment_in_progress");
-    // The other request never reached the gateway; later, the same key gets a real answer.
+    // The other request never reached the gateway; once it is given up on, a retry with the
+    // same key pays (the key was not kept with the 409).
     t.clock.advance(chrono::Duration::minutes(3));
     let (status, body, replayed) = pay(&api, &id, "K").await;
     assert!(!replayed, "the 409 was not kept");
-    assert_eq!(status, StatusCode::CONFLICT, "{body}");
-    assert_eq!(body["code"], "payment_not_completed", "the abandoned payment is reported");
-    // Back at the payment step, as after a decline: pick the card and buy again.
-    api.post(&format!("/api/v1/orders/{id}/payment-method"), json!({"payment_method_id": order["payment_method_id"]}))
-        .await;
-    let (status, body, _) = pay(&api, &id, "K2").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["status"], "paid");
+    assert_eq!(sandbox_charges(&t).await, 1);
+    let (status, again, replayed) = pay(&api, &id, "K").await;
+    assert!(replayed && status == StatusCode::OK, "{again}");
+    assert_eq!(again["invoice_id"], body["invoice_id"]);
+    assert_eq!(sandbox_charges(&t).await, 1, "charged once");
+}
+
+#[tokio::test]
+async fn an_attempt_given_up_on_by_reconciliation_leaves_the_order_ready_to_buy_again() {
+    let t = spawn_app().await;
+    let api = buyer(&t, "Contoso", "ada@contoso.example", "US").await;
+    let (id, order) = order_at_review(&api, GOOD_CARD).await;
+    let mut tx = t.app.store().write().await.unwrap();
+    let attempt = store::orders::AttemptRecord {
+        id: "pay_00000000000000000000000001".into(),
+        order_id: id.clone(),
+        idempotency_key: format!("{id}-attempt-1"),
+        payment_method_id: order["payment_method_id"].as_str().unwrap().into(),
+        gateway: "sandbox".into(),
+        amount_minor: 47500,
+        currency: "USD".into(),
+        status: "pending".into(),
+        created_at: start_time(),
+    };
+    store::orders::insert_attempt(&mut tx, &attempt).await.unwrap();
+    store::orders::set_status(&mut tx, &id, "paying", "review", None).await.unwrap();
+    tx.commit().await.unwrap();
+
+    // The worker's reconciliation gives it up first; the order is back at the review, not at
+    // the payment step, so the client's retry of its Buy does not meet `step_not_reached`.
+    t.clock.advance(chrono::Duration::minutes(3));
+    app::checkout::reconcile_pending(&t.app).await.unwrap();
+    let (_, o) = api.get(&format!("/api/v1/orders/{id}")).await;
+    assert_eq!((o["status"].as_str(), o["step"].as_str()), (Some("draft"), Some("review")), "{o}");
+    let (status, body, _) = pay(&api, &id, "K").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(sandbox_charges(&t).await, 1);
 }
 

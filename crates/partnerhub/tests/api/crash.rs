@@ -24,7 +24,19 @@ impl Drop for Server {
 /// Starts the real binary on `database_url`, with a fault to inject or a clock start; waits for
 /// its "running at" line.
 fn launch(database_url: &str, dir: &std::path::Path, fault: Option<&str>, clock_start: Option<&str>) -> Server {
+    launch_with(database_url, dir, fault, clock_start, &[])
+}
+
+/// [`launch`], with more environment variables.
+fn launch_with(
+    database_url: &str,
+    dir: &std::path::Path,
+    fault: Option<&str>,
+    clock_start: Option<&str>,
+    envs: &[(&str, &str)],
+) -> Server {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_partnerhub"));
+    cmd.envs(envs.iter().copied());
     cmd.args(["serve", "--listen", "127.0.0.1:0", "--database-url", database_url])
         .current_dir(dir)
         .env("RUST_LOG", "warn")
@@ -308,4 +320,138 @@ async fn no_webhook_is_lost_when_the_server_dies_between_the_change_and_the_deli
     .unwrap();
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
     assert_eq!(receiver.types(), ["order.paid"], "written with the order, delivered after the restart, once");
+}
+
+#[tokio::test]
+async fn a_retried_key_pays_after_a_crash_between_the_attempt_and_the_charge() {
+    let (dir, database_url) = fresh_database_url().await;
+    let first = start(&database_url, &dir.0, Some("crash-before-charge"));
+    let api = api_for(&first.url, "ada@crashco.example").await;
+    let (order, _) = order_at_review(&api, GOOD_CARD).await;
+    let r = api
+        .client
+        .post(format!("{}/api/v1/orders/{order}/pay", api.url))
+        .bearer_auth(api.token.as_deref().unwrap())
+        .header("Idempotency-Key", "retry-me")
+        .send()
+        .await;
+    assert!(r.is_err(), "the server died between the attempt and the charge");
+    let mut first = first;
+    assert!(!first.child.wait().unwrap().success());
+
+    // Restarted; the attempt is given up on after 2 seconds here (2 minutes by default). The
+    // client retries with the same key, as the API asks, until it gets a final answer.
+    let second = launch_with(&database_url, &dir.0, None, None, &[("PARTNERHUB_ABANDON_SECONDS", "2")]);
+    let api = Api { url: second.url.clone(), ..api };
+    let mut last = (StatusCode::CONFLICT, serde_json::Value::Null);
+    for _ in 0..100 {
+        let (status, body, _) = pay(&api, &order, "retry-me").await;
+        last = (status, body);
+        if last.0 != StatusCode::CONFLICT {
+            break;
+        }
+        let code = last.1["code"].as_str().unwrap_or_default();
+        assert!(matches!(code, "payment_in_progress" | "idempotency_key_in_use"), "a not-yet answer: {}", last.1);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(last.0, StatusCode::OK, "the retry paid: {}", last.1);
+    assert_eq!(last.1["status"], "paid");
+    let (status, again, replayed) = pay(&api, &order, "retry-me").await;
+    assert!(status == StatusCode::OK && replayed && again["invoice_id"] == last.1["invoice_id"], "{again}");
+
+    let store = store::Store::open(&database_url).await.unwrap();
+    let mut conn = store.read().await.unwrap();
+    let charges: i64 =
+        store::sql::query_scalar("SELECT COUNT(*) FROM sandbox_charges").fetch_one(&mut conn).await.unwrap();
+    let numbers = store::invoices::numbers(&mut conn).await.unwrap();
+    assert_eq!((charges, numbers.len()), (1, 1), "charged once, one invoice");
+    drop(conn);
+    store.close().await;
+}
+
+/// Runs `jobs run --until DAY` to its end; its exit status, standard output and error.
+fn jobs_run(database_url: &str, dir: &std::path::Path, until: &str, envs: &[(&str, &str)]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_partnerhub"))
+        .args(["--database-url", database_url, "jobs", "run", "--until", until])
+        .current_dir(dir)
+        .env("RUST_LOG", "warn")
+        .env_remove("PARTNERHUB_FAULT")
+        .envs(envs.iter().copied())
+        .output()
+        .unwrap();
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+}
+
+fn generate_due(database_url: &str, dir: &std::path::Path, orgs: usize, due: &str) {
+    let generated = Command::new(env!("CARGO_BIN_EXE_partnerhub"))
+        .args(["--database-url", database_url, "generate-due", "--orgs", &orgs.to_string(), "--due", due])
+        .current_dir(dir)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(generated.status.success(), "{}", String::from_utf8_lossy(&generated.stderr));
+}
+
+/// The renewal books: charges at the sandbox, subscriptions renewed to `2028-04-01`, pending
+/// attempts, and whether the invoices are numbered 1..=n without gaps or repeats.
+async fn renewal_books(database_url: &str, n: usize) -> (i64, i64, i64, bool) {
+    let store = store::Store::open(database_url).await.unwrap();
+    let mut conn = store.read().await.unwrap();
+    let mut count = async |sql: &'static str| store::sql::query_scalar::<_, i64>(sql).fetch_one(&mut conn).await.unwrap();
+    let charges = count("SELECT COUNT(*) FROM sandbox_charges").await;
+    let renewed = count("SELECT COUNT(*) FROM subscriptions WHERE term_end = '2028-04-01'").await;
+    let pending = count("SELECT COUNT(*) FROM payment_attempts WHERE status = 'pending'").await;
+    let numbers = store::invoices::numbers(&mut conn).await.unwrap();
+    let expected: Vec<String> = (1..=n).map(|k| format!("INV-2027-{k:06}")).collect();
+    drop(conn);
+    store.close().await;
+    (charges, renewed, pending, numbers == expected)
+}
+
+#[tokio::test]
+async fn jobs_run_killed_after_a_batch_claim_and_rerun_to_the_same_day_leaves_nothing_due() {
+    const DUE: usize = 120;
+    let (dir, database_url) = fresh_database_url().await;
+    generate_due(&database_url, &dir.0, DUE, "2027-04-01");
+    // Short leases here (5 minutes by default), so that the rerun's wait is short.
+    let short = [("PARTNERHUB_LEASE_SECONDS", "3"), ("PARTNERHUB_ABANDON_SECONDS", "2"), ("PARTNERHUB_RENEWAL_BATCH", "50")];
+    let mut killed = short.to_vec();
+    killed.push(("PARTNERHUB_FAULT", "crash-after-renewal-claim"));
+    let (ok, _, _) = jobs_run(&database_url, &dir.0, "2027-04-01", &killed);
+    assert!(!ok, "the first run died after its first batch's claim");
+    let (charges, renewed, pending, _) = renewal_books(&database_url, 0).await;
+    // A batch's worth (or two: PostgreSQL runs two lanes of batches at once).
+    assert!(
+        charges == 0 && renewed == 0 && (pending == 50 || pending == 100),
+        "orders, pending attempts and leases written; nothing charged: {charges} {renewed} {pending}"
+    );
+
+    // The rerun to the same day waits for the dead run's leases and attempts, then renews them.
+    let (ok, out, err) = jobs_run(&database_url, &dir.0, "2027-04-01", &short);
+    assert!(ok, "{out}{err}");
+    assert!(out.contains(&format!("{DUE} renewal charges, 0 earlier charges recorded")), "counts as happened: {out}");
+    assert_eq!(renewal_books(&database_url, DUE).await, (DUE as i64, DUE as i64, 0, true), "all renewed, once each");
+}
+
+#[tokio::test]
+async fn two_jobs_runs_a_day_apart_share_the_work_without_deadlock_or_double_charge() {
+    const DUE: usize = 600;
+    let (dir, database_url) = fresh_database_url().await;
+    generate_due(&database_url, &dir.0, DUE, "2027-04-01");
+    let batch = [("PARTNERHUB_RENEWAL_BATCH", "50")];
+    // One run's program clock reaches 2027-04-02 while the other is on 2027-04-01: the leases of
+    // the one must still hold for the other.
+    let (url, cwd) = (database_url.clone(), dir.0.clone());
+    let ahead = std::thread::spawn(move || jobs_run(&url, &cwd, "2027-04-02", &batch));
+    let behind = jobs_run(&database_url, &dir.0, "2027-04-01", &batch);
+    let ahead = ahead.join().unwrap();
+    for (ok, out, err) in [&behind, &ahead] {
+        assert!(ok, "{out}{err}");
+        assert!(!err.contains("deadlock"), "{err}");
+    }
+    let charged = |out: &str| -> usize {
+        out.split("up to ").nth(1).and_then(|r| r.split(": ").nth(1)).and_then(|r| r.split(' ').next()).unwrap().parse().unwrap()
+    };
+    assert_eq!(charged(&behind.1) + charged(&ahead.1), DUE, "the counts add up to the charges: {} / {}", behind.1, ahead.1);
+    assert_eq!(renewal_books(&database_url, DUE).await, (DUE as i64, DUE as i64, 0, true), "each renewed once");
 }
