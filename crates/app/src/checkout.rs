@@ -611,8 +611,14 @@ pub(crate) async fn record_decline(
         // A card refused goes back to the payment step, to choose another; an attempt that
         // never reached the gateway back to the review, so that a retry of the same Buy pays.
         let step = if status == "abandoned" { Step::Review } else { Step::Payment };
-        store::orders::set_status(&mut tx, &attempt.order_id, OrderStatus::Draft.as_str(), step.as_str(), Some(message))
-            .await?;
+        store::orders::set_status(
+            &mut tx,
+            &attempt.order_id,
+            OrderStatus::Draft.as_str(),
+            step.as_str(),
+            Some(message),
+        )
+        .await?;
         let order = store::orders::get(&mut tx, &attempt.order_id).await?.ok_or(AppError::NotFound("order"))?;
         let detail = format!(
             "payment of {} {} not taken: {message} ({code})",

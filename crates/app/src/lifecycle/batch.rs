@@ -78,8 +78,7 @@ async fn claim(app: &App, size: i64) -> Result<Vec<SubscriptionRecord>, AppError
     let now = app.wall_now();
     crate::retrying_deadlocks(|| async {
         let mut tx = app.store().write().await?;
-        let claimed =
-            store::subscriptions::claim_due(&mut tx, today, now, now + app.settings().lease, size).await?;
+        let claimed = store::subscriptions::claim_due(&mut tx, today, now, now + app.settings().lease, size).await?;
         tx.commit().await?;
         Ok(claimed)
     })
@@ -111,9 +110,10 @@ async fn prepare(
     for sub in plain {
         // Read again under the orgs' locks: changed since the claim (renewal turned off, renewed
         // by hand), the one-by-one path decides on a fresh copy.
-        let Some(inputs) = inputs.remove(&sub.id).filter(|i| {
-            i.status == Status::Active.as_str() && i.auto_renew && i.term_end == sub.term_end
-        }) else {
+        let Some(inputs) = inputs
+            .remove(&sub.id)
+            .filter(|i| i.status == Status::Active.as_str() && i.auto_renew && i.term_end == sub.term_end)
+        else {
             one_by_one.push(sub);
             continue;
         };

@@ -527,7 +527,8 @@ async fn charge_auto_renewal(app: &App, tx: store::Tx, sub: &SubscriptionRecord)
             app.charge_turn().await;
             let mut tx = app.store().write().await?;
             store::orgs::lock(&mut tx, &sub.org_id).await?;
-            let current = store::subscriptions::get(&mut tx, &sub.id).await?.ok_or(AppError::NotFound("subscription"))?;
+            let current =
+                store::subscriptions::get(&mut tx, &sub.id).await?.ok_or(AppError::NotFound("subscription"))?;
             if current.term_end != sub.term_end || current.status != sub.status || !current.auto_renew {
                 return Ok(Done::Nothing);
             }
@@ -754,7 +755,8 @@ async fn wait_for_left(
         .iter()
         .map(|l| {
             let held = l.lease_until.unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC);
-            let attempt = l.pending_since.map_or(chrono::DateTime::<chrono::Utc>::MIN_UTC, |p| p + app.settings().abandon_after);
+            let attempt =
+                l.pending_since.map_or(chrono::DateTime::<chrono::Utc>::MIN_UTC, |p| p + app.settings().abandon_after);
             held.max(attempt)
         })
         .min()

@@ -397,7 +397,8 @@ fn generate_due(database_url: &str, dir: &std::path::Path, orgs: usize, due: &st
 async fn renewal_books(database_url: &str, n: usize) -> (i64, i64, i64, bool) {
     let store = store::Store::open(database_url).await.unwrap();
     let mut conn = store.read().await.unwrap();
-    let mut count = async |sql: &'static str| store::sql::query_scalar::<_, i64>(sql).fetch_one(&mut conn).await.unwrap();
+    let mut count =
+        async |sql: &'static str| store::sql::query_scalar::<_, i64>(sql).fetch_one(&mut conn).await.unwrap();
     let charges = count("SELECT COUNT(*) FROM sandbox_charges").await;
     let renewed = count("SELECT COUNT(*) FROM subscriptions WHERE term_end = '2028-04-01'").await;
     let pending = count("SELECT COUNT(*) FROM payment_attempts WHERE status = 'pending'").await;
@@ -414,7 +415,8 @@ async fn jobs_run_killed_after_a_batch_claim_and_rerun_to_the_same_day_leaves_no
     let (dir, database_url) = fresh_database_url().await;
     generate_due(&database_url, &dir.0, DUE, "2027-04-01");
     // Short leases here (5 minutes by default), so that the rerun's wait is short.
-    let short = [("PARTNERHUB_LEASE_SECONDS", "3"), ("PARTNERHUB_ABANDON_SECONDS", "2"), ("PARTNERHUB_RENEWAL_BATCH", "50")];
+    let short =
+        [("PARTNERHUB_LEASE_SECONDS", "3"), ("PARTNERHUB_ABANDON_SECONDS", "2"), ("PARTNERHUB_RENEWAL_BATCH", "50")];
     let mut killed = short.to_vec();
     killed.push(("PARTNERHUB_FAULT", "crash-after-renewal-claim"));
     let (ok, _, _) = jobs_run(&database_url, &dir.0, "2027-04-01", &killed);
@@ -450,8 +452,20 @@ async fn two_jobs_runs_a_day_apart_share_the_work_without_deadlock_or_double_cha
         assert!(!err.contains("deadlock"), "{err}");
     }
     let charged = |out: &str| -> usize {
-        out.split("up to ").nth(1).and_then(|r| r.split(": ").nth(1)).and_then(|r| r.split(' ').next()).unwrap().parse().unwrap()
+        out.split("up to ")
+            .nth(1)
+            .and_then(|r| r.split(": ").nth(1))
+            .and_then(|r| r.split(' ').next())
+            .unwrap()
+            .parse()
+            .unwrap()
     };
-    assert_eq!(charged(&behind.1) + charged(&ahead.1), DUE, "the counts add up to the charges: {} / {}", behind.1, ahead.1);
+    assert_eq!(
+        charged(&behind.1) + charged(&ahead.1),
+        DUE,
+        "the counts add up to the charges: {} / {}",
+        behind.1,
+        ahead.1
+    );
     assert_eq!(renewal_books(&database_url, DUE).await, (DUE as i64, DUE as i64, 0, true), "each renewed once");
 }
