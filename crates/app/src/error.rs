@@ -60,8 +60,15 @@ impl AppError {
             AppError::GatewayUnavailable(_) => "gateway_unavailable",
             AppError::PaymentPending => "payment_pending",
             AppError::Catalog(_) => "invalid_catalog",
+            AppError::Store(e) if e.is_storage_fault() => "storage_unavailable",
             AppError::Store(_) | AppError::Internal(_) => "internal_error",
         }
+    }
+
+    /// The database cannot take writes now (a full disk, a read-only file, the server away):
+    /// nothing was saved, and the same request may succeed later.
+    pub fn is_storage_fault(&self) -> bool {
+        matches!(self, AppError::Store(e) if e.is_storage_fault())
     }
 
     pub(crate) fn forbidden(what: &str) -> AppError {

@@ -246,6 +246,9 @@ impl Store {
             let writer = sql::SqlitePool::new(config(WRITER_CACHE_KIB, false), 1);
             // The writer first: it creates the file and turns on WAL for everyone.
             writer.warm()?;
+            if !flags.contains(rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY) {
+                writable_files(&path)?;
+            }
             let readers = sql::SqlitePool::new(config(READER_CACHE_KIB, true), 8);
             readers.warm()?;
             Engines::Sqlite { readers, writer }
@@ -408,6 +411,22 @@ pub fn redact(url: &str) -> String {
         }
         _ => url.to_owned(),
     }
+}
+
+/// Checks that the database file and its two side files can be written. SQLite maps the
+/// `-shm` file into memory: one it cannot write (made immutable, say) would end the process
+/// with SIGBUS at the first write, with no word in the log. Refused at start instead.
+fn writable_files(path: &std::path::Path) -> Result<()> {
+    for side in ["", "-wal", "-shm"] {
+        let file = std::path::PathBuf::from(format!("{}{side}", path.display()));
+        if file.exists() {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open(&file)
+                .map_err(|e| StoreError::Open(file.display().to_string(), format!("it cannot be written: {e}")))?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -8,9 +8,38 @@ use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use std::sync::atomic::{AtomicI64, Ordering};
 use utoipa::ToSchema;
 
+/// Seconds a client is asked to wait after a storage fault.
+const STORAGE_RETRY_AFTER: u32 = 30;
+
+/// When the last storage fault was seen (seconds since the epoch; 0: none). A fault is logged
+/// once a minute while it lasts, not once per request, and readiness says "not ready" meanwhile.
+static STORAGE_FAULT_AT: AtomicI64 = AtomicI64::new(0);
+
+/// Whether a write failed for want of storage in the last minute (see [`STORAGE_FAULT_AT`]).
+pub fn storage_fault_recently() -> Option<i64> {
+    let at = STORAGE_FAULT_AT.load(Ordering::Relaxed);
+    let now = chrono::Utc::now().timestamp();
+    (at != 0 && now - at < 60).then_some(now - at)
+}
+
+fn note_storage_fault(e: &AppError) {
+    let now = chrono::Utc::now().timestamp();
+    let before = STORAGE_FAULT_AT.swap(now, Ordering::Relaxed);
+    if now - before >= 60 {
+        tracing::error!(
+            error = %e,
+            "the database cannot take writes; answering 503 storage_unavailable until it can (logged once a minute while it lasts)"
+        );
+    }
+}
+
 pub fn status_of(e: &AppError) -> StatusCode {
+    if e.is_storage_fault() {
+        return StatusCode::SERVICE_UNAVAILABLE;
+    }
     match e {
         AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
         AppError::NotFound(_) => StatusCode::NOT_FOUND,
@@ -26,7 +55,12 @@ pub fn status_of(e: &AppError) -> StatusCode {
 
 /// The message a person may see: the error's own words, except for internal errors.
 pub fn public_message(e: &AppError) -> String {
-    if status_of(e).is_server_error() {
+    if e.is_storage_fault() {
+        note_storage_fault(e);
+        "We cannot save changes right now (our database's storage is unavailable); nothing was changed. \
+         Please try again in a minute."
+            .to_owned()
+    } else if status_of(e).is_server_error() {
         tracing::error!(error = %e, "request failed");
         "Something went wrong on our side; the error has been logged. Please try again.".to_owned()
     } else {
@@ -106,6 +140,9 @@ impl IntoResponse for ApiError {
             AppError::GatewayUnavailable(_) | AppError::PaymentPending => {
                 response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(30));
             }
+            ref e if e.is_storage_fault() => {
+                response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(STORAGE_RETRY_AFTER));
+            }
             _ => {}
         }
         if matches!(e, AppError::Unauthenticated) {
@@ -128,6 +165,10 @@ impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let status = status_of(&self.0);
         let page = ErrorPage { status: status.as_u16(), message: public_message(&self.0) };
-        (status, page).into_response()
+        let mut response = (status, page).into_response();
+        if self.0.is_storage_fault() {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(STORAGE_RETRY_AFTER));
+        }
+        response
     }
 }

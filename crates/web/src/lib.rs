@@ -119,6 +119,10 @@ async fn healthz() -> &'static str {
 
 /// Ready: the database answers too.
 async fn readyz(State(state): State<AppState>) -> Response {
+    if let Some(ago) = error::storage_fault_recently() {
+        let body = format!("database cannot take writes (a storage fault {ago} s ago)");
+        return (StatusCode::SERVICE_UNAVAILABLE, body).into_response();
+    }
     match state.app.store().ping().await {
         Ok(()) => "ready".into_response(),
         Err(e) => {

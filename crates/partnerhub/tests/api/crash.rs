@@ -9,9 +9,9 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-struct Server {
-    child: Child,
-    url: String,
+pub(crate) struct Server {
+    pub child: Child,
+    pub url: String,
 }
 
 impl Drop for Server {
@@ -28,7 +28,7 @@ fn launch(database_url: &str, dir: &std::path::Path, fault: Option<&str>, clock_
 }
 
 /// [`launch`], with more environment variables.
-fn launch_with(
+pub(crate) fn launch_with(
     database_url: &str,
     dir: &std::path::Path,
     fault: Option<&str>,

@@ -16,6 +16,7 @@ mod renewal_scale;
 mod signup_and_signin;
 mod staff_console;
 mod startup;
+mod storage;
 mod support;
 mod tokens;
 mod users_and_roles;
