@@ -9,6 +9,7 @@
 //! whole path at half that rate → probe again → stop the server → check the database holds one
 //! invoice and one charge per purchase.
 
+mod faults;
 mod load;
 mod probe;
 mod renewals;
@@ -84,6 +85,11 @@ struct Cli {
     /// same rows in the same batches with no logic.
     #[arg(long)]
     renewals: Option<usize>,
+    /// Instead of purchases: a SIGKILL campaign of this many kills of `serve` during Buys
+    /// (and a quarter as many of `jobs run` during renewals), then checks that money moved
+    /// exactly once (RELIABILITY.md).
+    #[arg(long)]
+    faults: Option<usize>,
     /// Keep the scratch folder (server log, SQLite files) and the PostgreSQL database.
     #[arg(long)]
     keep: bool,
@@ -106,6 +112,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     ensure!(cli.concurrency >= 1 && cli.setup_concurrency >= 1, "concurrency must be at least 1");
     ensure!(is_loopback(&cli.pg_admin_url), "--pg-admin-url must point at 127.0.0.1 or localhost");
     let bin = server_bin(&cli)?;
+    if let Some(kills) = cli.faults {
+        println!("partnerhub-bench: fault campaign, {kills} kills per database, server {}", bin.display());
+        for db in [Db::Sqlite, Db::Postgres] {
+            if (db == Db::Sqlite && cli.db == DbChoice::Postgres) || (db == Db::Postgres && cli.db == DbChoice::Sqlite)
+            {
+                continue;
+            }
+            let purchases = Scratch::new(&cli, db, &run_id()).await?;
+            let renewals = Scratch::new(&cli, db, &run_id()).await?;
+            let result = faults::run(&bin, db, &purchases, &renewals, kills).await;
+            purchases.remove(&cli).await;
+            renewals.remove(&cli).await;
+            result.with_context(|| format!("fault campaign on {}", db.name()))?.print();
+        }
+        return Ok(());
+    }
     if let Some(due) = cli.renewals {
         println!(
             "partnerhub-bench: the renewal run of {due} subscriptions per database, {} CPUs, load average {}",

@@ -89,20 +89,20 @@ pub async fn run(bin: &Path, db: Db, scratch: &Scratch, due: usize, pg_admin_url
     Ok(Report { db, due, setup, run, peak_rss_kb: peak, probe })
 }
 
-fn partnerhub(bin: &Path, dir: &Path, url: &str, args: &[&str]) -> Command {
+pub(crate) fn partnerhub(bin: &Path, dir: &Path, url: &str, args: &[&str]) -> Command {
     let mut cmd = Command::new(bin);
     cmd.arg("--database-url").arg(url).args(args).current_dir(dir).env_clear().stdin(Stdio::null());
     cmd
 }
 
 /// Today (UTC) in days since 1970-01-01.
-fn days_since_epoch() -> i64 {
+pub(crate) fn days_since_epoch() -> i64 {
     let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
     (secs / 86_400) as i64
 }
 
 /// The day `delta` days from `days` (days since 1970-01-01), as YYYY-MM-DD (civil calendar).
-fn shift(days: &i64, delta: i64) -> String {
+pub(crate) fn shift(days: &i64, delta: i64) -> String {
     let z = days + delta + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
@@ -153,7 +153,7 @@ async fn drop_database(pg_admin_url: &str, name: &str) {
     }
 }
 
-async fn connect(url: &str) -> anyhow::Result<AnyConnection> {
+pub(crate) async fn connect(url: &str) -> anyhow::Result<AnyConnection> {
     sqlx::any::install_default_drivers();
     let mut conn = AnyConnection::connect(url).await.context("connect")?;
     if url.starts_with("sqlite:") {
@@ -172,7 +172,7 @@ async fn connect(url: &str) -> anyhow::Result<AnyConnection> {
 }
 
 /// Every renewal left its marks exactly once.
-async fn check(url: &str, due: usize) -> anyhow::Result<()> {
+pub(crate) async fn check(url: &str, due: usize) -> anyhow::Result<()> {
     let mut conn = connect(url).await?;
     let due = due as i64;
     for (what, sql) in [
