@@ -108,7 +108,7 @@ async fn buy_under_kills(
             let ctx = ctx.clone();
             burst.spawn(async move { load::pay(&ctx, &token, &order).await.is_ok() });
         }
-        tokio::time::sleep(Duration::from_millis(dice.below(40))).await;
+        tokio::time::sleep(Duration::from_millis(dice.below(150))).await;
         drop(server); // SIGKILL
         while let Some(ok) = burst.join_next().await {
             answered += usize::from(ok.unwrap_or(false));
