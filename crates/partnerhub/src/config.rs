@@ -24,6 +24,8 @@ pub struct FileConfig {
     pub smtp_username: Option<String>,
     pub smtp_password: Option<String>,
     pub smtp_from: Option<String>,
+    pub webhook_allow_cidr: Option<String>,
+    pub trusted_proxies: Option<String>,
 }
 
 /// The SMTP settings as given; no host means no SMTP (e-mail stays in the outbox).

@@ -112,6 +112,10 @@ struct Operation {
     /// are paced by --gateway-rate or go to Stripe).
     #[arg(long, env = "PARTNERHUB_RENEWAL_BATCH")]
     renewal_batch: Option<u32>,
+    /// Internal address ranges webhooks may be delivered to, comma-separated (e.g.
+    /// 10.20.0.0/16); default none: public addresses only.
+    #[arg(long, env = "PARTNERHUB_WEBHOOK_ALLOW_CIDR")]
+    webhook_allow_cidr: Option<String>,
 }
 
 /// The SMTP server the server's worker sends the outbox through (`serve` only: `jobs run`
@@ -197,7 +201,12 @@ impl Operation {
         if gateway_rate == Some(0) {
             anyhow::bail!("--gateway-rate must be at least 1 charge a second");
         }
-        Ok(Settings { gateway, gateway_rate, renewal_batch: self.renewal_batch, ..Settings::default() })
+        let webhook_allow = pick(&self.webhook_allow_cidr, &file.webhook_allow_cidr)
+            .map(|list| domain::net::Cidr::parse_list(&list))
+            .transpose()
+            .map_err(|e| anyhow::anyhow!("--webhook-allow-cidr: {e}"))?
+            .unwrap_or_default();
+        Ok(Settings { gateway, gateway_rate, renewal_batch: self.renewal_batch, webhook_allow, ..Settings::default() })
     }
 }
 

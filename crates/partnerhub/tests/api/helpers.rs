@@ -127,8 +127,13 @@ async fn spawn_with_catalog(
     let clock = Arc::new(ManualClock::new(start_time()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let url = format!("http://{}", listener.local_addr().unwrap());
-    let mut settings =
-        app::Settings { public_url: url.clone(), webhook_key: Some([7; 32]), ..app::Settings::default() };
+    let mut settings = app::Settings {
+        public_url: url.clone(),
+        webhook_key: Some([7; 32]),
+        // The tests' webhook receivers listen on this machine.
+        webhook_allow: vec![domain::net::Cidr::parse("127.0.0.0/8").unwrap()],
+        ..app::Settings::default()
+    };
     change(&mut settings);
     let app = startup::open_app(&database_url, catalog, clock.clone(), settings).await.expect("app starts");
     let (admin_email, admin_password) = app::staff::ensure_first_admin(&app).await.unwrap().unwrap_or_default();
