@@ -68,6 +68,16 @@ pub struct Settings {
     /// How long after a payment attempt was written, with no charge at the gateway under its
     /// key, it is given up on and the order may be paid again (on the wall clock).
     pub abandon_after: chrono::Duration,
+    /// Sign-ups allowed per client address and hour (each node counts its own).
+    pub signup_rate_per_hour: u32,
+    /// Other forms posted without signing in (sign-in, accepting an invitation) allowed per
+    /// client address and minute (each node counts its own).
+    pub form_rate_per_minute: u32,
+    /// Proxies whose `X-Forwarded-For` is believed: the client is the rightmost address in it
+    /// that is not one of them. None: the client is the TCP peer.
+    pub trusted_proxies: Vec<domain::net::Cidr>,
+    /// Internal ranges webhooks may be delivered to (none: public addresses only).
+    pub webhook_allow: Vec<domain::net::Cidr>,
 }
 
 /// Which payment gateway charges cards.
@@ -110,6 +120,10 @@ impl Default for Settings {
             api_rate_per_minute: 600,
             lease: chrono::Duration::minutes(5),
             abandon_after: chrono::Duration::minutes(2),
+            signup_rate_per_hour: 10,
+            form_rate_per_minute: 60,
+            trusted_proxies: Vec::new(),
+            webhook_allow: Vec::new(),
         }
     }
 }
@@ -124,6 +138,7 @@ pub struct App {
     gateway: payments::Gateway,
     charge_limiter: Option<payments::RateLimiter>,
     mailer: Option<outbox::Mailer>,
+    webhook_sender: webhooks::send::Sender,
 }
 
 impl App {
@@ -147,7 +162,9 @@ impl App {
         let mailer = settings.smtp.as_ref().map(outbox::Mailer::new).transpose()?;
         let charge_limiter = settings.gateway_rate.map(payments::RateLimiter::new);
         let catalog = RwLock::new(Arc::new(parsed));
-        Ok(Arc::new(App { store, clock, entropy, catalog, settings, gateway, charge_limiter, mailer }))
+        let webhook_sender = webhooks::send::Sender::new(settings.webhook_allow.clone())
+            .map_err(|e| AppError::Internal(format!("cannot set up the webhook client: {e}")))?;
+        Ok(Arc::new(App { store, clock, entropy, catalog, settings, gateway, charge_limiter, mailer, webhook_sender }))
     }
 
     pub fn store(&self) -> &Store {
@@ -178,6 +195,10 @@ impl App {
 
     pub fn mailer(&self) -> Option<&outbox::Mailer> {
         self.mailer.as_ref()
+    }
+
+    pub(crate) fn webhook_sender(&self) -> &webhooks::send::Sender {
+        &self.webhook_sender
     }
 
     pub fn gateway(&self) -> &payments::Gateway {

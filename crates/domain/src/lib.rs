@@ -12,6 +12,7 @@ pub mod competency;
 pub mod ids;
 pub mod membership;
 pub mod money;
+pub mod net;
 pub mod order;
 pub mod reconciliation;
 pub mod refund;

@@ -43,6 +43,8 @@ pub(crate) fn launch_with(
         .env_remove("PARTNERHUB_FAULT")
         // Small renewal batches, so that a kill lands between batches and inside one.
         .env("PARTNERHUB_RENEWAL_BATCH", "50")
+        // The webhook receiver listens on this machine.
+        .env("PARTNERHUB_WEBHOOK_ALLOW_CIDR", "127.0.0.0/8")
         .stdout(Stdio::piped())
         .stderr(Stdio::null());
     if let Some(fault) = fault {
@@ -311,6 +313,7 @@ async fn no_webhook_is_lost_when_the_server_dies_between_the_change_and_the_deli
     let run = tokio::task::spawn_blocking(move || {
         Command::new(env!("CARGO_BIN_EXE_partnerhub"))
             .args(["--database-url", &url, "jobs", "run", "--until", &tomorrow])
+            .args(["--webhook-allow-cidr", "127.0.0.0/8"])
             .current_dir(&cwd)
             .env("RUST_LOG", "warn")
             .output()

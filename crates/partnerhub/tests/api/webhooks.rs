@@ -262,3 +262,35 @@ async fn the_console_registers_an_endpoint_and_shows_its_secret_once() {
             .unwrap();
     assert_eq!(secrets, 0, "the secret itself is not in the database");
 }
+
+#[tokio::test]
+async fn deliveries_to_internal_addresses_are_refused_and_logged_only_as_refused() {
+    // The test bed allows 127.0.0.0/8 for its receivers; this server allows nothing internal.
+    let t = spawn_app_with(|s| s.webhook_allow.clear()).await;
+    let receiver = Receiver::start().await;
+    let port = receiver.url.split(':').nth(2).unwrap().split('/').next().unwrap().to_owned();
+    let staff = crate::competencies::staff_api(&t).await;
+    for host in
+        ["127.0.0.1", "127.1", "2130706433", "0x7f.1", "[::1]", "[::ffff:127.0.0.1]", "169.254.169.254", "0.0.0.0"]
+    {
+        let url = format!("http://{host}:{port}/hooks");
+        let (status, e) = staff.post("/api/v1/webhook-endpoints", json!({"url": url, "event_types": ["*"]})).await;
+        assert_eq!((status, e["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("url")), "{host}: {e}");
+    }
+
+    // A name is judged by the addresses it resolves to, at each delivery.
+    let (endpoint, _) = register(&staff, &format!("http://localhost:{port}/hooks"), &["order.paid"]).await;
+    let api = buyer(&t, "Contoso", "ada@contoso.example", "US").await;
+    let (order, _) = order_at_review(&api, GOOD_CARD).await;
+    pay(&api, &order, "buy").await;
+    assert_eq!(deliver(&t).await, 0);
+    assert!(receiver.got.lock().unwrap().is_empty(), "nothing reached the receiver");
+
+    let (_, e) = staff.get(&format!("/api/v1/webhook-endpoints/{endpoint}")).await;
+    let delivery = e["deliveries"][0]["id"].as_str().expect("a delivery").to_owned();
+    let (_, log) = staff.get(&format!("/api/v1/webhook-deliveries/{delivery}")).await;
+    assert_eq!(log["status"], "pending", "tried again later, in case the name changes: {log}");
+    assert_eq!(log["log"].as_array().unwrap().len(), 1);
+    assert_eq!(log["log"][0]["error"], app::webhooks::REFUSED, "nothing about the address's ports");
+    assert_eq!(log["log"][0]["status_code"], Value::Null);
+}

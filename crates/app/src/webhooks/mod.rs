@@ -8,6 +8,8 @@
 //! once). The `Partnerhub-Signature` header is `t=<unix seconds>,v1=<hex HMAC-SHA256 of
 //! "<t>.<body>" keyed with the endpoint's secret>`.
 //!
+//! Deliveries go to public addresses only, checked on the address connected to (`send`).
+//!
 //! An endpoint's signing secret is never stored: it is the HMAC of the endpoint's salt under the
 //! server's key (`Settings::webhook_key`), shown once when the endpoint is made.
 
@@ -20,9 +22,10 @@ use domain::account::InvalidInput;
 use domain::ids::{DeliveryAttemptId, DeliveryId, EventId, OrgId, WebhookEndpointId};
 use domain::roles::{StaffPermission, StaffRole};
 use domain::webhook;
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicI64, Ordering};
 use store::webhooks::{DeliveryRecord, EndpointRecord, EventRecord};
+
+pub mod send;
 
 /// One change to report.
 pub struct Event<'a> {
@@ -240,6 +243,7 @@ pub async fn create_endpoint(
 ) -> Result<(EndpointRecord, String), AppError> {
     staff.require(StaffPermission::ManageWebhooks, "manage webhooks")?;
     let url = webhook::check_url(new.url).map_err(|why| InvalidInput::new("url", why))?;
+    webhook::check_destination(&url, &app.settings().webhook_allow).map_err(|why| InvalidInput::new("url", why))?;
     let types = webhook::parse_event_types(new.event_types).map_err(|why| InvalidInput::new("event_types", why))?;
     let endpoint = EndpointRecord {
         id: app.new_id(WebhookEndpointId::from_random).to_string(),
@@ -348,20 +352,6 @@ pub async fn resend(app: &App, staff: &StaffMember, delivery_id: &str, origin: &
     Ok(())
 }
 
-fn http() -> &'static reqwest::Client {
-    static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
-    CLIENT.get_or_init(|| {
-        // reqwest has no TLS provider of its own here (see payments::stripe): use ring.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(10))
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent("partnerhub-webhooks/1")
-            .build()
-            .unwrap_or_default()
-    })
-}
-
 /// Posts every delivery that is due, in order per endpoint and ordering key; returns how many
 /// were delivered. Safe on several workers at once (leases).
 pub async fn deliver_due(app: &App) -> Result<usize, AppError> {
@@ -391,28 +381,36 @@ pub async fn deliver_due(app: &App) -> Result<usize, AppError> {
     }
 }
 
+/// The error of an attempt to an address that is not public: nothing was sent.
+pub const REFUSED: &str = "refused: not a public address";
+
 /// One attempt at one delivery; `true` if the receiver took it.
 async fn attempt(app: &App, d: &store::webhooks::Due) -> Result<bool, AppError> {
     let at = app.now();
     let secret = secret_of(app, &d.secret_salt);
     let started = std::time::Instant::now();
-    let sent = http()
-        .post(&d.url)
-        .header("content-type", "application/json")
-        .header("partnerhub-event-id", &d.delivery.event_id)
-        .header("partnerhub-event-type", &d.event_type)
-        .header("partnerhub-signature", signature(&secret, at, &d.payload))
-        .body(d.payload.clone())
-        .send()
-        .await;
+    let post = send::Post {
+        url: &d.url,
+        headers: [
+            ("partnerhub-event-id", d.delivery.event_id.clone()),
+            ("partnerhub-event-type", d.event_type.clone()),
+            ("partnerhub-signature", signature(&secret, at, &d.payload)),
+        ],
+        body: d.payload.clone(),
+    };
+    let sent = app.webhook_sender().post(post).await;
     let duration_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
-    let (status_code, error) = match &sent {
-        Ok(r) if r.status().is_success() => (Some(i64::from(r.status().as_u16())), None),
-        Ok(r) => (Some(i64::from(r.status().as_u16())), Some(format!("the receiver answered {}", r.status()))),
-        // The error names the URL, which the admin typed; never the secret or the body.
-        Err(e) if e.is_timeout() => (None, Some("no answer within 10 seconds".to_owned())),
-        Err(e) if e.is_connect() => (None, Some("could not connect to the receiver".to_owned())),
-        Err(_) => (None, Some("the request to the receiver failed".to_owned())),
+    // The error names no address, port or cause beyond these few words: never the secret or
+    // the body, and nothing that would tell an admin how an internal address answers.
+    let (status_code, error) = match sent {
+        send::Sent::Answered(status) if status.is_success() => (Some(i64::from(status.as_u16())), None),
+        send::Sent::Answered(status) => {
+            (Some(i64::from(status.as_u16())), Some(format!("the receiver answered {status}")))
+        }
+        send::Sent::Refused => (None, Some(REFUSED.to_owned())),
+        send::Sent::TimedOut => (None, Some("no answer within 10 seconds".to_owned())),
+        send::Sent::Unreachable => (None, Some("could not connect to the receiver".to_owned())),
+        send::Sent::Failed => (None, Some("the request to the receiver failed".to_owned())),
     };
     let ok = error.is_none();
     let attempts = d.delivery.attempts + 1;
