@@ -13,6 +13,7 @@ mod email;
 mod isolation;
 mod lifecycle;
 mod renewal_scale;
+mod signin_throttling;
 mod signup_and_signin;
 mod staff_console;
 mod startup;
