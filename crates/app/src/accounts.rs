@@ -27,11 +27,17 @@ pub enum Realm {
     Staff,
 }
 
-/// Sign-in throttling (decided; PRODUCT.md is silent): over a 15-minute window, at most 5
-/// failures per e-mail address and 30 per client address; past that, attempts are refused
-/// without checking the password.
-const FAILURE_WINDOW_MINUTES: i64 = 15;
-const MAX_FAILURES_PER_EMAIL: i64 = 5;
+/// Sign-in throttling (decided; PRODUCT.md is silent). Past any of these limits an attempt is
+/// refused (429) without checking its password:
+/// - 5 failures of one e-mail address from one client address in 15 minutes: the lock-out
+///   falls on whoever is guessing, not on the account's owner signing in from elsewhere;
+/// - 50 failures of one e-mail address from all addresses in an hour: a slower ceiling for
+///   guesses spread over many addresses;
+/// - 30 failures from one client address in 15 minutes, whatever the e-mail.
+const SHORT_WINDOW_MINUTES: i64 = 15;
+const LONG_WINDOW_MINUTES: i64 = 60;
+const MAX_FAILURES_PER_EMAIL_AND_ADDRESS: i64 = 5;
+const MAX_FAILURES_PER_EMAIL: i64 = 50;
 const MAX_FAILURES_PER_ADDRESS: i64 = 30;
 
 /// Creates the org with a partner ID and its Network membership, and its first user as Global
@@ -118,19 +124,11 @@ pub async fn sign_in(
     password: &str,
     origin: &Origin,
 ) -> Result<String, AppError> {
-    let now = app.now();
     // What was typed is kept for throttling; an overlong value is cut (an address has at most
     // 254 characters) so that it always fits its index.
     let typed: String = email.trim().to_lowercase().chars().take(254).collect();
     let address = origin.address.clone().unwrap_or_default();
-    let since = now - chrono::Duration::minutes(FAILURE_WINDOW_MINUTES);
-    let (by_email, by_address) = {
-        let mut conn = app.store().read().await?;
-        store::signin::failures_since(&mut conn, &typed, &address, since).await?
-    };
-    if by_email >= MAX_FAILURES_PER_EMAIL || by_address >= MAX_FAILURES_PER_ADDRESS {
-        return Err(AppError::RateLimited { retry_after_secs: (FAILURE_WINDOW_MINUTES * 60) as u64 });
-    }
+    let attempt = claim_attempt(app, &typed, &address).await?;
 
     let found = match EmailAddress::parse(&typed) {
         Err(_) => None,
@@ -155,17 +153,17 @@ pub async fn sign_in(
         (Some(p), true) => actor_for(app, p).await?,
         _ => None,
     };
-    let mut tx = app.store().write().await?;
     let Some(principal) = principal.filter(|_| ok) else {
-        let id = app.new_id(SigninFailureId::from_random);
-        store::signin::forget_before(&mut tx, &typed, &address, since).await?;
-        store::signin::record_failure(&mut tx, &id, &typed, &address, now).await?;
+        // The attempt claimed above stays, as this failure.
+        let mut tx = app.store().write().await?;
+        store::signin::checked_wrong(&mut tx, &attempt).await?;
         tx.commit().await?;
         tracing::info!(realm = ?realm, "sign-in refused");
         return Err(AppError::BadCredentials);
     };
-    store::signin::clear_for_email(&mut tx, &typed).await?;
-    store::sessions::delete_expired(&mut tx, now).await?;
+    let mut tx = app.store().write().await?;
+    store::signin::clear_success(&mut tx, &attempt, &typed, &address).await?;
+    store::sessions::delete_expired(&mut tx, app.now()).await?;
     let token = open_session(app, &mut tx, &principal).await?;
     if let Some(actor) = actor {
         let org = actor.partner().map(|u| u.org_id.clone());
@@ -179,6 +177,35 @@ pub async fn sign_in(
     }
     tx.commit().await?;
     Ok(token)
+}
+
+/// Counts the windows and writes the attempt in one transaction, before any password is
+/// checked; refuses when a limit is reached. Toward the limits of the e-mail, the attempt
+/// counts as a failure until the password proves right, so parallel attempts on one account
+/// each see the ones before them. The ceiling per address counts failures once checked: it is
+/// not a cap on how many people sign in at once through one address (an office, a proxy).
+async fn claim_attempt(app: &App, typed: &str, address: &str) -> Result<SigninFailureId, AppError> {
+    let now = app.now();
+    let short_since = now - chrono::Duration::minutes(SHORT_WINDOW_MINUTES);
+    let long_since = now - chrono::Duration::minutes(LONG_WINDOW_MINUTES);
+    let mut tx = app.store().write().await?;
+    store::signin::lock(&mut tx, typed).await?;
+    let counts = store::signin::counts(&mut tx, typed, address, short_since, long_since).await?;
+    let wait_minutes = if counts.email >= MAX_FAILURES_PER_EMAIL {
+        Some(LONG_WINDOW_MINUTES)
+    } else if counts.pair >= MAX_FAILURES_PER_EMAIL_AND_ADDRESS || counts.address >= MAX_FAILURES_PER_ADDRESS {
+        Some(SHORT_WINDOW_MINUTES)
+    } else {
+        None
+    };
+    if let Some(minutes) = wait_minutes {
+        return Err(AppError::RateLimited { retry_after_secs: (minutes * 60) as u64 });
+    }
+    let id = app.new_id(SigninFailureId::from_random);
+    store::signin::forget_before(&mut tx, typed, address, long_since).await?;
+    store::signin::record_attempt(&mut tx, &id, typed, address, now).await?;
+    tx.commit().await?;
+    Ok(id)
 }
 
 /// Opens a session for `principal` inside `tx`; returns the token for the cookie.
@@ -239,13 +266,24 @@ pub async fn sign_out(app: &App, token: &str) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Changes the actor's password after checking the current one, and ends their other sessions.
+/// What a password change ends besides the other sessions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ApiTokens {
+    /// Every API token of the person is revoked too (the form's default): whoever learnt the
+    /// old password may have made one.
+    Revoke,
+    Keep,
+}
+
+/// Changes the actor's password after checking the current one, ends their other sessions and,
+/// when asked, revokes their API tokens.
 pub async fn change_password(
     app: &App,
     actor: &Actor,
     session_token: &str,
     current: &str,
     new: &str,
+    tokens: ApiTokens,
     origin: &Origin,
 ) -> Result<(), AppError> {
     let (principal, stored, email) = {
@@ -278,12 +316,14 @@ pub async fn change_password(
         }
     };
     store::sessions::delete_others(&mut tx, &principal, &secrets::hash_secret(session_token)).await?;
-    let change = Change {
-        org: org.as_ref(),
-        action: "password.changed",
-        subject: &subject,
-        detail: "changed their password".into(),
+    let detail = match tokens {
+        ApiTokens::Revoke => {
+            store::api_tokens::revoke_all(&mut tx, &principal, app.now()).await?;
+            "changed their password and revoked their API tokens"
+        }
+        ApiTokens::Keep => "changed their password",
     };
+    let change = Change { org: org.as_ref(), action: "password.changed", subject: &subject, detail: detail.into() };
     audit::record(app, &mut tx, Who::actor(actor), origin, change).await?;
     tx.commit().await?;
     Ok(())

@@ -16,6 +16,9 @@ pub enum AppError {
     /// Signed in, but the role does not allow it.
     #[error("{0}")]
     Forbidden(String),
+    /// Not allowed for a reason an API client may act on; `code` is stable.
+    #[error("{message}")]
+    Refused { code: &'static str, message: String },
     #[error("sign in first")]
     Unauthenticated,
     /// Deliberately the same for an unknown e-mail and a wrong password.
@@ -52,6 +55,7 @@ impl AppError {
             AppError::Invalid(_) => "invalid_input",
             AppError::NotFound(_) => "not_found",
             AppError::Forbidden(_) => "forbidden",
+            AppError::Refused { code, .. } => code,
             AppError::Unauthenticated => "unauthenticated",
             AppError::BadCredentials => "invalid_credentials",
             AppError::Conflict { code, .. } => code,

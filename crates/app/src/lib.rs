@@ -57,8 +57,9 @@ pub struct Settings {
     /// Automatic renewals charged per batch (`None`: 1,000 on the sandbox, 50 when charges are
     /// paced or go to Stripe one by one).
     pub renewal_batch: Option<u32>,
-    /// The server's key, from which each webhook endpoint's signing secret is derived; every
-    /// node must have the same (the binary reads it from `PARTNERHUB_SECRET_KEY` or a key file).
+    /// The server's key, from which each webhook endpoint's signing secret is derived and the
+    /// key that seals secrets kept in the outbox; every node must have the same (the binary
+    /// reads it from `PARTNERHUB_SECRET_KEY` or a key file).
     pub webhook_key: Option<[u8; 32]>,
     /// API calls allowed per token and minute (each node counts its own).
     pub api_rate_per_minute: u32,

@@ -1,10 +1,68 @@
 //! E-mail: every message is queued in the outbox inside the transaction of the change that
 //! causes it, so a message exists exactly when its change does. Staff can read the outbox.
+//!
+//! A single-use secret in a message (an invitation link's token) is not stored in its body:
+//! the body holds [`SECRET_MARK`] and the secret is kept sealed with the server's key
+//! ([`crate::secrets::seal`]) until the message is sent or the secret is no use any more, so
+//! that a copy of the database opens nothing.
 
-use crate::{App, AppError, StaffMember};
+use crate::{App, AppError, StaffMember, secrets};
+use chrono::{DateTime, Utc};
 use domain::ids::EmailId;
 use domain::roles::StaffPermission;
 use store::outbox::OutboxEmail;
+
+/// Where a message's secret goes in its stored body. The text around it cannot hold this mark:
+/// names and the other values put in bodies refuse control characters.
+pub const SECRET_MARK: &str = "\u{1}secret\u{1}";
+
+/// What a secret that is gone (sent, used, cancelled, expired) shows as.
+const GONE: &str = "…";
+
+/// A message's single-use secret: its value, what it opens (erased with [`erase_secrets_of`]
+/// when that is used or cancelled) and until when it works.
+pub(crate) struct Secret<'a> {
+    pub value: &'a str,
+    pub used_for: &'a str,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Queues a message whose body holds [`SECRET_MARK`] where the secret goes; the secret is kept
+/// sealed apart.
+pub(crate) async fn queue_with_secret(
+    app: &App,
+    conn: &mut store::Conn,
+    to: &str,
+    subject: &str,
+    body: String,
+    secret: Secret<'_>,
+) -> Result<(), AppError> {
+    let email = email(app, to, subject, body);
+    store::outbox::insert(conn, &email).await?;
+    let sealed = secrets::seal(&server_key(app), app.entropy(), email.id.as_str(), secret.value);
+    store::outbox::insert_secret(conn, &email.id, secret.used_for, &sealed, secret.expires_at).await?;
+    Ok(())
+}
+
+/// Forgets the secrets kept for `used_for` (an invitation accepted or cancelled).
+pub(crate) async fn erase_secrets_of(conn: &mut store::Conn, used_for: &str) -> Result<(), AppError> {
+    Ok(store::outbox::erase_secrets_of(conn, used_for).await?)
+}
+
+fn server_key(app: &App) -> [u8; 32] {
+    app.settings().webhook_key.unwrap_or([0; 32])
+}
+
+/// The body as its addressee gets it: the secret in place of its mark, or `…` when the secret
+/// is gone.
+pub async fn body_to_send(app: &App, email: &OutboxEmail) -> Result<String, AppError> {
+    if !email.body.contains(SECRET_MARK) {
+        return Ok(email.body.clone());
+    }
+    let sealed = store::outbox::secret(&mut app.store().read().await?, &email.id, app.now()).await?;
+    let secret = sealed.and_then(|sealed| secrets::open(&server_key(app), email.id.as_str(), &sealed));
+    Ok(email.body.replace(SECRET_MARK, secret.as_deref().unwrap_or(GONE)))
+}
 
 pub(crate) async fn queue(
     app: &App,
@@ -31,7 +89,8 @@ pub(crate) fn email(app: &App, to: &str, subject: &str, body: String) -> OutboxE
 
 /// The newest messages, for staff. Invitation links are secrets of their addressee, so support
 /// agents see them cut short and cannot join an org in someone's place; program admins, who
-/// may do everything, see them whole (to help someone whose e-mail never came).
+/// may do everything, see them whole while they can be used (to help someone whose e-mail
+/// never came).
 pub async fn list(
     app: &App,
     staff: &StaffMember,
@@ -46,9 +105,13 @@ pub async fn list(
         return Err(unknown_cursor());
     }
     let mut emails = store::outbox::list_after(&mut conn, after, limit.clamp(1, 501)).await?;
-    if !staff.role.allows(StaffPermission::ManageStaff) {
-        for email in &mut emails {
-            email.body = mask_links(&email.body);
+    drop(conn);
+    for email in &mut emails {
+        if staff.role.allows(StaffPermission::ManageStaff) {
+            email.body = body_to_send(app, email).await?;
+        } else {
+            // Messages from before secrets were kept apart may hold a link in clear.
+            email.body = mask_links(&email.body.replace(SECRET_MARK, GONE));
         }
     }
     Ok(emails)
@@ -131,7 +194,8 @@ impl Mailer {
         Ok(Mailer { transport: builder.build(), from })
     }
 
-    async fn send(&self, email: &OutboxEmail) -> Result<(), String> {
+    /// Sends `email` with `body` (its secret in place, see [`body_to_send`]).
+    async fn send(&self, email: &OutboxEmail, body: String) -> Result<(), String> {
         use lettre::AsyncTransport;
         let to: lettre::message::Mailbox = email.to_address.parse().map_err(|e| format!("bad recipient: {e}"))?;
         let message = lettre::Message::builder()
@@ -141,7 +205,7 @@ impl Mailer {
             // A stable id: a receiver can drop the copy of a message sent again after a crash.
             .message_id(Some(format!("<{}@partnerhub>", email.id)))
             .header(lettre::message::header::ContentType::TEXT_PLAIN)
-            .body(email.body.clone())
+            .body(body)
             .map_err(|e| format!("cannot build the message: {e}"))?;
         self.transport.send(message).await.map(|_| ()).map_err(|e| e.to_string())
     }
@@ -152,8 +216,12 @@ const SEND_LEASE: chrono::Duration = chrono::Duration::minutes(2);
 
 /// Sends every due message of the outbox over SMTP, batch by batch; a failure is retried later
 /// with a growing delay (2, 4, 8 … minutes, at most 6 hours). Several workers may run it at once:
-/// each message is leased by one. Returns how many were sent.
+/// each message is leased by one. Returns how many were sent. A sent message's secret is
+/// erased with it; secrets past their expiry are erased first, with SMTP or without.
 pub async fn deliver_due(app: &App) -> Result<usize, AppError> {
+    let mut tx = app.store().write().await?;
+    store::outbox::erase_expired_secrets(&mut tx, app.now()).await?;
+    tx.commit().await?;
     let Some(mailer) = app.mailer() else { return Ok(0) };
     let mut sent = 0;
     loop {
@@ -168,11 +236,13 @@ pub async fn deliver_due(app: &App) -> Result<usize, AppError> {
             return Ok(sent);
         }
         for email in batch {
-            let result = mailer.send(&email).await;
+            let body = body_to_send(app, &email).await?;
+            let result = mailer.send(&email, body).await;
             let mut tx = app.store().write().await?;
             match result {
                 Ok(()) => {
                     store::outbox::mark_sent(&mut tx, &email.id, app.now()).await?;
+                    store::outbox::erase_secret(&mut tx, &email.id).await?;
                     sent += 1;
                 }
                 Err(error) => {

@@ -71,9 +71,62 @@ pub fn generated_password(entropy: &dyn Entropy) -> String {
     bytes.iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect()
 }
 
+/// A secret sealed (ChaCha20-Poly1305) with a key derived from the server's key, for a secret
+/// that must be read back later but never lie in the database in clear: an e-mail's link until
+/// the e-mail is sent. `bound_to` (the e-mail's id) must be given again to open it, so a sealed
+/// value copied onto another row does not open. The text is the nonce and the sealed bytes,
+/// URL-safe base64.
+pub fn seal(server_key: &[u8; 32], entropy: &dyn Entropy, bound_to: &str, secret: &str) -> String {
+    use ring::aead::{Aad, CHACHA20_POLY1305, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
+    let mut nonce = [0u8; NONCE_LEN];
+    entropy.fill(&mut nonce);
+    let key = sealing_key(server_key);
+    // The key is 32 bytes, as the algorithm wants, so building it cannot fail.
+    let key = LessSafeKey::new(UnboundKey::new(&CHACHA20_POLY1305, &key).expect("a 32-byte key"));
+    let mut bytes = secret.as_bytes().to_vec();
+    key.seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::from(bound_to.as_bytes()), &mut bytes)
+        .expect("a short secret fits the algorithm's limits");
+    let mut out = nonce.to_vec();
+    out.extend_from_slice(&bytes);
+    URL_SAFE_NO_PAD.encode(out)
+}
+
+/// The secret inside `sealed`, if it was sealed with this server's key for `bound_to`.
+pub fn open(server_key: &[u8; 32], bound_to: &str, sealed: &str) -> Option<String> {
+    use ring::aead::{Aad, CHACHA20_POLY1305, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
+    let bytes = URL_SAFE_NO_PAD.decode(sealed).ok()?;
+    if bytes.len() < NONCE_LEN {
+        return None;
+    }
+    let (nonce, rest) = bytes.split_at(NONCE_LEN);
+    let key = LessSafeKey::new(UnboundKey::new(&CHACHA20_POLY1305, &sealing_key(server_key)).ok()?);
+    let mut rest = rest.to_vec();
+    let nonce = Nonce::try_assume_unique_for_key(nonce).ok()?;
+    let plain = key.open_in_place(nonce, Aad::from(bound_to.as_bytes()), &mut rest).ok()?;
+    String::from_utf8(plain.to_vec()).ok()
+}
+
+/// The server's key is also the root of webhook secrets; sealing uses a key of its own made
+/// from it, so that the two uses never share a key.
+fn sealing_key(server_key: &[u8; 32]) -> [u8; 32] {
+    Sha256::new().chain_update(b"partnerhub outbox seal\n").chain_update(server_key).finalize().into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sealed_secret_opens_only_with_its_key_and_its_row() {
+        let key = [9u8; 32];
+        let sealed = seal(&key, &OsEntropy, "eml_1", "the-token");
+        assert!(!sealed.contains("the-token"));
+        assert_eq!(open(&key, "eml_1", &sealed).as_deref(), Some("the-token"));
+        assert_eq!(open(&key, "eml_2", &sealed), None, "bound to its e-mail");
+        assert_eq!(open(&[8u8; 32], "eml_1", &sealed), None, "another server's key");
+        assert_ne!(sealed, seal(&key, &OsEntropy, "eml_1", "the-token"), "a fresh nonce each time");
+        assert_eq!(open(&key, "eml_1", "not base64!"), None);
+    }
 
     #[test]
     fn secrets_differ_and_hashes_are_stable() {

@@ -18,13 +18,34 @@ fn principal_of(actor: &Actor) -> Principal {
     }
 }
 
+/// How the person asking proved who they are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignedInWith {
+    /// A session: a password (and whatever else sign-in asks) was typed.
+    Session,
+    /// An API token.
+    ApiToken,
+}
+
 /// Creates a token for the actor; the secret in the answer is never shown again.
+///
+/// Only from a session: a token that could make tokens would outlive its own revocation
+/// through the ones it made, so a leaked token could never be fully taken back.
 pub async fn create(
     app: &App,
     actor: &Actor,
+    with: SignedInWith,
     name: &str,
     origin: &Origin,
 ) -> Result<(ApiTokenRecord, String), AppError> {
+    if with == SignedInWith::ApiToken {
+        return Err(AppError::Refused {
+            code: "session_required",
+            message: "API tokens are made by a signed-in person on the API tokens page of their account, \
+                      not with another API token"
+                .into(),
+        });
+    }
     let name = TokenName::parse(name)?;
     let secret = secrets::new_secret(app.entropy(), TOKEN_PREFIX);
     let record = ApiTokenRecord {

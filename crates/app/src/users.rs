@@ -8,7 +8,7 @@ use crate::audit::{self, Change, Who};
 use crate::{Actor, App, AppError, Origin, PartnerUser, passwords, secrets};
 use domain::account::{EmailAddress, InvalidInput, NewPassword, PersonName};
 use domain::ids::{InvitationId, UserId};
-use domain::roles::{self, PartnerPermission, PartnerRole, UserChange};
+use domain::roles::{self, PartnerPermission, PartnerRole, UserChange, Whose};
 use store::invitations::InvitationRecord;
 use store::users::UserRecord;
 use store::{Principal, StoreError};
@@ -70,7 +70,8 @@ pub async fn invite(
         other => other.into(),
     })?;
     let org = store::orgs::get(&mut tx, &actor.org_id).await?.ok_or(AppError::NotFound("org"))?;
-    let link = format!("{}/invitations/{token}", app.settings().public_url);
+    // The link's token is kept sealed apart from the stored body (see `outbox`).
+    let link = format!("{}/invitations/{}", app.settings().public_url, crate::outbox::SECRET_MARK);
     let program = app.catalog().program().name().to_owned();
     let body = format!(
         "{} invited you to join {} in the {program} portal as {}.\n\nAccept the invitation here (the link works for {} days):\n{link}\n",
@@ -79,7 +80,10 @@ pub async fn invite(
         role.label(),
         app.settings().invitation_ttl.num_days(),
     );
-    crate::outbox::queue(app, &mut tx, email.as_str(), &format!("Join {} on {program}", org.name), body).await?;
+    let subject = format!("Join {} on {program}", org.name);
+    let secret =
+        crate::outbox::Secret { value: &token, used_for: invitation.id.as_str(), expires_at: invitation.expires_at };
+    crate::outbox::queue_with_secret(app, &mut tx, email.as_str(), &subject, body, secret).await?;
     let detail = format!("invited {email} as {}", role.label());
     let change = Change { org: Some(&actor.org_id), action: "user.invited", subject: invitation.id.as_str(), detail };
     audit::record(app, &mut tx, Who::actor(&Actor::Partner(actor.clone())), origin, change).await?;
@@ -124,6 +128,7 @@ pub async fn accept_invitation(
     if !store::invitations::delete(&mut tx, &inv.org_id, &inv.id).await? {
         return Err(AppError::NotFound("invitation"));
     }
+    crate::outbox::erase_secrets_of(&mut tx, inv.id.as_str()).await?;
     store::users::insert(&mut tx, &user).await.map_err(email_taken)?;
     let who = Who { kind: "user", id: Some(user.id.to_string()), name: format!("{} <{}>", user.name, user.email) };
     let detail = format!("accepted the invitation as {}", user.role.label());
@@ -148,9 +153,13 @@ pub async fn cancel_invitation(
 ) -> Result<(), AppError> {
     actor.require(PartnerPermission::ManageUsers, "manage invitations")?;
     let mut tx = app.store().write().await?;
+    let invitation =
+        store::invitations::get_in_org(&mut tx, &actor.org_id, id).await?.ok_or(AppError::NotFound("invitation"))?;
+    roles::check_cancel_invitation(actor.role, invitation.role).map_err(|e| AppError::Forbidden(e.to_string()))?;
     if !store::invitations::delete(&mut tx, &actor.org_id, id).await? {
         return Err(AppError::NotFound("invitation"));
     }
+    crate::outbox::erase_secrets_of(&mut tx, id.as_str()).await?;
     let change = Change {
         org: Some(&actor.org_id),
         action: "user.invitation_cancelled",
@@ -213,10 +222,12 @@ async fn checked_target(
     store::orgs::lock(tx, &actor.org_id).await?;
     let target = store::users::get_in_org(tx, &actor.org_id, id).await?.ok_or(AppError::NotFound("user"))?;
     let global_admins = store::users::count_with_role(tx, &actor.org_id, PartnerRole::GlobalAdmin).await?;
-    roles::check_user_change(actor.role, target.role, change, global_admins).map_err(|e| match e {
+    let whose = if &actor.id == id { Whose::Own } else { Whose::Other };
+    roles::check_user_change(actor.role, target.role, whose, change, global_admins).map_err(|e| match e {
         roles::RoleChangeError::LastGlobalAdmin => {
             AppError::Conflict { code: "last_global_admin", message: e.to_string() }
         }
+        roles::RoleChangeError::OwnRole => AppError::Refused { code: "own_role", message: e.to_string() },
         other => AppError::Forbidden(other.to_string()),
     })?;
     Ok(target)

@@ -23,6 +23,18 @@ fn has_control_chars(s: &str) -> bool {
     s.chars().any(char::is_control)
 }
 
+/// The invisible marks that change the direction text is shown in (embeddings, overrides,
+/// isolates and direction marks). In a name they can make `cod.exe` read as `exe.doc`, or
+/// one company's name pass for another's, so names and file names never keep them.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+/// `text` without its direction controls (see [`is_bidi_control`]).
+pub fn without_bidi_controls(text: &str) -> String {
+    text.chars().filter(|c| !is_bidi_control(*c)).collect()
+}
+
 /// An e-mail address, trimmed and lower-cased so that one person has one address.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -73,8 +85,11 @@ impl fmt::Display for EmailAddress {
 }
 
 /// A trimmed, single-line piece of text of bounded length: a person's or a company's name.
+/// Direction controls are dropped, not refused: they are invisible, so the person could not
+/// see what to take out.
 fn parse_line(field: &'static str, what: &str, raw: &str, min: usize, max: usize) -> Result<String, InvalidInput> {
-    let value = raw.trim();
+    let shown = without_bidi_controls(raw);
+    let value = shown.trim();
     let len = value.chars().count();
     if has_control_chars(value) {
         return Err(InvalidInput::new(field, format!("the {what} must be a single line of text")));
@@ -144,7 +159,7 @@ impl NewPassword {
     pub const MAX_CHARS: usize = 128;
 
     /// Decided: length is the rule (NIST SP 800-63B), no composition rules; a password that is
-    /// the e-mail address, or one repeated character, is refused.
+    /// the e-mail address, one repeated character, or too common (`common_password`) is refused.
     pub fn parse(raw: &str, email: Option<&EmailAddress>) -> Result<Self, InvalidInput> {
         let len = raw.chars().count();
         if !(Self::MIN_CHARS..=Self::MAX_CHARS).contains(&len) {
@@ -160,6 +175,9 @@ impl NewPassword {
         }
         if email.is_some_and(|e| raw.trim().eq_ignore_ascii_case(e.as_str())) {
             return Err(InvalidInput::new("password", "choose a password that is not your e-mail address"));
+        }
+        if crate::common_password::is_too_common(raw) {
+            return Err(InvalidInput::new("password", "this password is too common; choose another"));
         }
         Ok(NewPassword(raw.to_owned()))
     }
@@ -220,6 +238,23 @@ mod tests {
         assert!(NewPassword::parse("ADA@example.com", Some(&email)).is_err());
         assert!(NewPassword::parse(&"x".repeat(129), None).is_err());
         assert!(NewPassword::parse("correct horse battery", Some(&email)).is_ok());
+    }
+
+    #[test]
+    fn common_passwords_are_refused_with_a_clear_message() {
+        let e = NewPassword::parse("Password2027!", None).unwrap_err();
+        assert_eq!((e.field, e.message.as_str()), ("password", "this password is too common; choose another"));
+        assert!(NewPassword::parse("qwertyuiop123", None).is_err());
+    }
+
+    #[test]
+    fn names_lose_their_direction_controls() {
+        let spoof = "Contoso \u{202E}cod.exe\u{202C} Ltd";
+        assert_eq!(CompanyName::parse(spoof).unwrap().as_str(), "Contoso cod.exe Ltd");
+        let marks = "\u{200F}Ada\u{2066} Lovelace\u{2069}\u{061C}\u{200E}\u{202A}\u{202B}\u{202D}\u{2067}\u{2068}";
+        assert_eq!(PersonName::parse(marks).unwrap().as_str(), "Ada Lovelace");
+        assert!(PersonName::parse("\u{202E}\u{202E}").is_err(), "nothing left to show");
+        assert_eq!(PersonName::parse("João Ñandú").unwrap().as_str(), "João Ñandú");
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //! A file is typed by its bytes, never by what the sender called it, and only a few types are
 //! taken, so that nothing we serve back can run in a browser.
 
+use crate::account::is_bidi_control;
+
 /// Largest file.
 pub const MAX_FILE_BYTES: usize = 2 * 1024 * 1024;
 
@@ -14,7 +16,8 @@ pub struct CheckedFile {
 
 /// Checks a file by its bytes, not by what the sender called it: PDF, PNG, JPEG or
 /// plain UTF-8 text, at most [`MAX_FILE_BYTES`]. The name keeps only its last path part,
-/// without control characters, at most 120 characters.
+/// without control characters and direction controls (a right-to-left override would show
+/// `report<U+202E>fdp.exe` as `reportexe.pdf`), at most 120 characters.
 pub fn check_file(name: &str, bytes: &[u8]) -> Result<CheckedFile, String> {
     if bytes.is_empty() {
         return Err("the file is empty".into());
@@ -34,7 +37,8 @@ pub fn check_file(name: &str, bytes: &[u8]) -> Result<CheckedFile, String> {
         return Err("send a PDF, PNG, JPEG or plain-text file".into());
     };
     let base = name.rsplit(['/', '\\']).next().unwrap_or("");
-    let clean: String = base.chars().filter(|c| !c.is_control() && *c != '"').take(120).collect();
+    let clean: String =
+        base.chars().filter(|c| !c.is_control() && !is_bidi_control(*c) && *c != '"').take(120).collect();
     let clean = clean.trim();
     if clean.is_empty() || clean == "." || clean == ".." {
         return Err("the file needs a name".into());
@@ -60,5 +64,18 @@ mod tests {
         assert!(check_file("big.txt", &vec![b'a'; MAX_FILE_BYTES + 1]).is_err());
         assert!(check_file("empty.txt", b"").is_err());
         assert!(check_file("/", b"hi").is_err());
+    }
+
+    #[test]
+    fn file_names_lose_their_direction_controls() {
+        let name = check_file("invoice\u{202E}fdp.exe", b"hi").unwrap().name;
+        assert_eq!(name, "invoicefdp.exe", "the name shows what it is");
+        for c in [
+            '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}', '\u{200E}',
+            '\u{200F}', '\u{061C}',
+        ] {
+            assert_eq!(check_file(&format!("a{c}b.txt"), b"hi").unwrap().name, "ab.txt", "{c:?}");
+        }
+        assert!(check_file("\u{202E}\u{2066}", b"hi").is_err(), "no name left");
     }
 }

@@ -8,6 +8,7 @@ pub mod attachment;
 pub mod benefit;
 pub mod card;
 pub mod catalog;
+pub mod common_password;
 pub mod competency;
 pub mod ids;
 pub mod membership;

@@ -167,6 +167,8 @@ pub enum RoleChangeError {
     GlobalAdminOnly,
     #[error("an org must keep at least one Global admin; make someone else Global admin first")]
     LastGlobalAdmin,
+    #[error("nobody changes their own role; ask another admin of your org")]
+    OwnRole,
 }
 
 /// A proposed change to one user of an org: a new role, or removal from the org.
@@ -176,22 +178,39 @@ pub enum UserChange {
     Remove,
 }
 
+/// Whose role a change is about: the actor's own, or someone else's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Whose {
+    Own,
+    Other,
+}
+
 /// Decides whether `actor` may apply `change` to a user who now holds `target`.
 ///
-/// Decided (PRODUCT.md is silent): a User management admin manages every role but Global
-/// admin, as in the seed's portal; the last Global admin of an org can be neither demoted nor
-/// removed, so no org is ever left without someone who can do everything.
+/// PRODUCT.md: nobody changes their own role, not even to the role they hold, so that no
+/// one raises their own powers. Decided (PRODUCT.md is silent): a User management admin
+/// manages every role but Global admin, as in the seed's portal: they neither grant it, nor
+/// change or remove a Global admin, nor cancel an invitation to it; the last Global admin of an
+/// org can be neither demoted nor removed, so no org is ever left without someone who can do
+/// everything.
 pub fn check_user_change(
     actor: PartnerRole,
     target: PartnerRole,
+    whose: Whose,
     change: UserChange,
     global_admins_in_org: usize,
 ) -> Result<(), RoleChangeError> {
     if !actor.allows(PartnerPermission::ManageUsers) {
         return Err(RoleChangeError::NotAllowed);
     }
-    let touches_global = target == PartnerRole::GlobalAdmin || change == UserChange::SetRole(PartnerRole::GlobalAdmin);
-    if touches_global && actor != PartnerRole::GlobalAdmin {
+    if whose == Whose::Own && matches!(change, UserChange::SetRole(_)) {
+        return Err(RoleChangeError::OwnRole);
+    }
+    let new_role = match change {
+        UserChange::SetRole(role) => role,
+        UserChange::Remove => target,
+    };
+    if !manages(actor, target) || !manages(actor, new_role) {
         return Err(RoleChangeError::GlobalAdminOnly);
     }
     let loses_global = target == PartnerRole::GlobalAdmin && change != UserChange::SetRole(PartnerRole::GlobalAdmin);
@@ -206,16 +225,33 @@ pub fn check_invite(actor: PartnerRole, role: PartnerRole) -> Result<(), RoleCha
     if !actor.allows(PartnerPermission::ManageUsers) {
         return Err(RoleChangeError::NotAllowed);
     }
-    if role == PartnerRole::GlobalAdmin && actor != PartnerRole::GlobalAdmin {
+    if !manages(actor, role) {
         return Err(RoleChangeError::GlobalAdminOnly);
     }
     Ok(())
+}
+
+/// Decides whether `actor` may cancel a pending invitation to `role`: the same as sending it.
+pub fn check_cancel_invitation(actor: PartnerRole, role: PartnerRole) -> Result<(), RoleChangeError> {
+    check_invite(actor, role)
+}
+
+/// Whether `actor` manages users who hold (or are offered) `role`.
+pub fn manages(actor: PartnerRole, role: PartnerRole) -> bool {
+    actor.allows(PartnerPermission::ManageUsers)
+        && (role != PartnerRole::GlobalAdmin || actor == PartnerRole::GlobalAdmin)
+}
+
+/// The roles `actor` may give, for the portal's lists (the server checks again).
+pub fn grantable_by(actor: PartnerRole) -> Vec<PartnerRole> {
+    PartnerRole::ALL.into_iter().filter(|role| manages(actor, *role)).collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use PartnerRole::*;
+    use Whose::*;
 
     #[test]
     fn only_global_and_user_management_admins_manage_users() {
@@ -235,29 +271,65 @@ mod tests {
 
     #[test]
     fn user_management_admin_cannot_touch_global_admins() {
-        let r = check_user_change(UserManagementAdmin, GlobalAdmin, UserChange::Remove, 3);
+        let r = check_user_change(UserManagementAdmin, GlobalAdmin, Other, UserChange::Remove, 3);
         assert_eq!(r, Err(RoleChangeError::GlobalAdminOnly));
-        let r = check_user_change(UserManagementAdmin, Member, UserChange::SetRole(GlobalAdmin), 3);
+        let r = check_user_change(UserManagementAdmin, Member, Other, UserChange::SetRole(GlobalAdmin), 3);
         assert_eq!(r, Err(RoleChangeError::GlobalAdminOnly));
         assert_eq!(check_invite(UserManagementAdmin, GlobalAdmin), Err(RoleChangeError::GlobalAdminOnly));
-        assert_eq!(check_user_change(UserManagementAdmin, Member, UserChange::SetRole(BillingAdmin), 1), Ok(()));
+        assert_eq!(check_user_change(UserManagementAdmin, Member, Other, UserChange::SetRole(BillingAdmin), 1), Ok(()));
+    }
+
+    #[test]
+    fn nobody_changes_their_own_role() {
+        for actor in [GlobalAdmin, UserManagementAdmin] {
+            for role in PartnerRole::ALL {
+                assert_eq!(
+                    check_user_change(actor, actor, Own, UserChange::SetRole(role), 3),
+                    Err(RoleChangeError::OwnRole),
+                    "{actor} to {role}"
+                );
+            }
+        }
+        assert_eq!(
+            check_user_change(UserManagementAdmin, UserManagementAdmin, Other, UserChange::SetRole(Member), 1),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn user_management_admins_manage_only_roles_below_global_admin() {
+        assert_eq!(grantable_by(GlobalAdmin), PartnerRole::ALL.to_vec());
+        assert_eq!(grantable_by(UserManagementAdmin), vec![AccountAdmin, BillingAdmin, UserManagementAdmin, Member]);
+        assert!(grantable_by(BillingAdmin).is_empty());
+        assert_eq!(check_cancel_invitation(UserManagementAdmin, GlobalAdmin), Err(RoleChangeError::GlobalAdminOnly));
+        assert_eq!(check_cancel_invitation(UserManagementAdmin, BillingAdmin), Ok(()));
+        assert_eq!(check_cancel_invitation(GlobalAdmin, GlobalAdmin), Ok(()));
+        assert_eq!(check_cancel_invitation(Member, Member), Err(RoleChangeError::NotAllowed));
+        let r = check_user_change(UserManagementAdmin, GlobalAdmin, Other, UserChange::SetRole(Member), 3);
+        assert_eq!(r, Err(RoleChangeError::GlobalAdminOnly));
     }
 
     #[test]
     fn the_last_global_admin_stays() {
         let demote = UserChange::SetRole(Member);
-        assert_eq!(check_user_change(GlobalAdmin, GlobalAdmin, demote, 1), Err(RoleChangeError::LastGlobalAdmin));
         assert_eq!(
-            check_user_change(GlobalAdmin, GlobalAdmin, UserChange::Remove, 1),
+            check_user_change(GlobalAdmin, GlobalAdmin, Other, demote, 1),
             Err(RoleChangeError::LastGlobalAdmin)
         );
-        assert_eq!(check_user_change(GlobalAdmin, GlobalAdmin, demote, 2), Ok(()));
+        assert_eq!(
+            check_user_change(GlobalAdmin, GlobalAdmin, Other, UserChange::Remove, 1),
+            Err(RoleChangeError::LastGlobalAdmin)
+        );
+        assert_eq!(check_user_change(GlobalAdmin, GlobalAdmin, Other, demote, 2), Ok(()));
     }
 
     #[test]
     fn lower_roles_cannot_manage_anyone() {
         for actor in [AccountAdmin, BillingAdmin, Member] {
-            assert_eq!(check_user_change(actor, Member, UserChange::Remove, 2), Err(RoleChangeError::NotAllowed));
+            assert_eq!(
+                check_user_change(actor, Member, Other, UserChange::Remove, 2),
+                Err(RoleChangeError::NotAllowed)
+            );
             assert_eq!(check_invite(actor, Member), Err(RoleChangeError::NotAllowed));
         }
     }

@@ -59,7 +59,8 @@ pub async fn open_app(
     Ok(App::start(store, clock, Arc::new(OsEntropy), settings, source).await?)
 }
 
-/// The server's key, from which webhook signing secrets are derived: `PARTNERHUB_SECRET_KEY`,
+/// The server's key, from which webhook signing secrets and the outbox's sealing key are
+/// derived: `PARTNERHUB_SECRET_KEY`,
 /// or else the file `partnerhub.key` beside the SQLite database (in the working directory with
 /// PostgreSQL), made with a random key on first start. Nodes sharing a database need the same.
 fn server_key(database_url: &str) -> anyhow::Result<[u8; 32]> {

@@ -75,6 +75,19 @@ pub async fn list_in_org(conn: &mut Conn, org: &OrgId) -> Result<Vec<InvitationR
     rows.iter().map(from_row).collect()
 }
 
+/// One invitation of `org`; another org's is not found.
+pub async fn get_in_org(conn: &mut Conn, org: &OrgId, id: &InvitationId) -> Result<Option<InvitationRecord>> {
+    let row = crate::sql::query(
+        "SELECT id, org_id, email, role, token_hash, invited_by, created_at, expires_at FROM invitations \
+         WHERE org_id = $1 AND id = $2",
+    )
+    .bind(org.as_str())
+    .bind(id.as_str())
+    .fetch_optional(conn)
+    .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
 pub async fn delete(conn: &mut Conn, org: &OrgId, id: &InvitationId) -> Result<bool> {
     let done = crate::sql::query("DELETE FROM invitations WHERE org_id = $1 AND id = $2")
         .bind(org.as_str())

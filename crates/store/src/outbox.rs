@@ -148,3 +148,50 @@ pub async fn delivery_state(conn: &mut Conn, id: &EmailId) -> Result<(i64, Optio
         .await?;
     Ok((row.try_get("attempts")?, row.try_get("last_error")?))
 }
+
+/// Keeps the sealed secret of message `email` (see `outbox_secrets` in the migrations): what
+/// it opens (`used_for`) and until when it is any use.
+pub async fn insert_secret(
+    conn: &mut Conn,
+    email: &EmailId,
+    used_for: &str,
+    sealed: &str,
+    expires_at: DateTime<Utc>,
+) -> Result<()> {
+    crate::sql::query("INSERT INTO outbox_secrets (email_id, used_for, sealed, expires_at) VALUES ($1, $2, $3, $4)")
+        .bind(email.as_str())
+        .bind(used_for)
+        .bind(sealed)
+        .bind(to_db(expires_at))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The sealed secret of message `email`, while it is kept and not expired.
+pub async fn secret(conn: &mut Conn, email: &EmailId, now: DateTime<Utc>) -> Result<Option<String>> {
+    crate::sql::query_scalar("SELECT sealed FROM outbox_secrets WHERE email_id = $1 AND expires_at > $2")
+        .bind(email.as_str())
+        .bind(to_db(now))
+        .fetch_optional(conn)
+        .await
+}
+
+/// Forgets the secret of a message (it has been sent).
+pub async fn erase_secret(conn: &mut Conn, email: &EmailId) -> Result<()> {
+    crate::sql::query("DELETE FROM outbox_secrets WHERE email_id = $1").bind(email.as_str()).execute(conn).await?;
+    Ok(())
+}
+
+/// Forgets the secrets that open `used_for` (the invitation was accepted or cancelled).
+pub async fn erase_secrets_of(conn: &mut Conn, used_for: &str) -> Result<()> {
+    crate::sql::query("DELETE FROM outbox_secrets WHERE used_for = $1").bind(used_for).execute(conn).await?;
+    Ok(())
+}
+
+/// Forgets the secrets that expired by `now`; returns how many.
+pub async fn erase_expired_secrets(conn: &mut Conn, now: DateTime<Utc>) -> Result<u64> {
+    let done =
+        crate::sql::query("DELETE FROM outbox_secrets WHERE expires_at <= $1").bind(to_db(now)).execute(conn).await?;
+    Ok(done.rows_affected())
+}

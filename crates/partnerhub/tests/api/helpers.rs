@@ -200,18 +200,22 @@ impl TestApp {
         browser
     }
 
-    /// The newest outbox e-mail to `to`, read as the program admin through the API.
+    /// The newest outbox e-mail to `to`, as it would be sent (its link's secret in place).
     pub async fn last_email_to(&self, to: &str) -> String {
-        let mut conn = self.app.store().read().await.unwrap();
-        let emails = store::outbox::list(&mut conn, 100).await.unwrap();
-        emails.into_iter().find(|e| e.to_address == to).map(|e| e.body).expect("an e-mail to the address")
+        self.emails_to(to).await.into_iter().next().expect("an e-mail to the address")
     }
 
-    /// Every outbox e-mail to `to`, newest first.
+    /// Every outbox e-mail to `to`, newest first, as they would be sent.
     pub async fn emails_to(&self, to: &str) -> Vec<String> {
-        let mut conn = self.app.store().read().await.unwrap();
-        let emails = store::outbox::list(&mut conn, 500).await.unwrap();
-        emails.into_iter().filter(|e| e.to_address == to).map(|e| e.body).collect()
+        let emails = {
+            let mut conn = self.app.store().read().await.unwrap();
+            store::outbox::list(&mut conn, 500).await.unwrap()
+        };
+        let mut bodies = Vec::new();
+        for email in emails.iter().filter(|e| e.to_address == to) {
+            bodies.push(app::outbox::body_to_send(&self.app, email).await.unwrap());
+        }
+        bodies
     }
 
     /// Invites `email` with `role` from `by`, and accepts the invitation in a new browser.

@@ -91,22 +91,118 @@ async fn a_user_management_admin_cannot_touch_global_admins() {
 }
 
 #[tokio::test]
-async fn the_last_global_admin_cannot_be_demoted_or_removed() {
+async fn the_last_global_admin_cannot_be_removed_and_nobody_demotes_themselves() {
     let t = spawn_app().await;
     let ada = t.sign_up("Contoso", "ada@contoso.example").await;
     let ada_id = t.user_id("ada@contoso.example").await;
     let r =
         ada.browser.submit(&format!("/users/{ada_id}"), &format!("/users/{ada_id}/role"), &[("role", "member")]).await;
-    assert_eq!(r.status(), StatusCode::CONFLICT);
-    assert!(r.text().await.unwrap().contains("at least one Global admin"));
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(r.text().await.unwrap().contains("Nobody changes their own role"));
     let r = ada.browser.submit(&format!("/users/{ada_id}"), &format!("/users/{ada_id}/remove"), &[]).await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(r.text().await.unwrap().contains("at least one Global admin"));
 
-    // With a second Global admin, Ada may step down.
-    t.invite_and_join(&ada, "gus@contoso.example", "global_admin").await;
+    // With a second Global admin, that one may make Ada a Member.
+    let gus = t.invite_and_join(&ada, "gus@contoso.example", "global_admin").await;
     let r =
-        ada.browser.submit(&format!("/users/{ada_id}"), &format!("/users/{ada_id}/role"), &[("role", "member")]).await;
+        gus.browser.submit(&format!("/users/{ada_id}"), &format!("/users/{ada_id}/role"), &[("role", "member")]).await;
     assert_eq!(location(&r), "/users?notice=role_changed");
+}
+
+#[tokio::test]
+async fn nobody_raises_their_own_role_through_the_api() {
+    let t = spawn_app().await;
+    let ada = t.sign_up("Contoso", "ada@contoso.example").await;
+    let uma = t.invite_and_join(&ada, "uma@contoso.example", "user_management_admin").await;
+    let uma_id = t.user_id("uma@contoso.example").await;
+    let api = t.api(Some(&t.token_for(&uma.browser, "/account").await));
+    for role in ["billing_admin", "global_admin", "user_management_admin"] {
+        let (status, problem) = api
+            .call(reqwest::Method::PATCH, &format!("/api/v1/users/{uma_id}"), Some(serde_json::json!({"role": role})))
+            .await;
+        assert_eq!((status, problem["code"].as_str()), (StatusCode::FORBIDDEN, Some("own_role")), "{role}: {problem}");
+    }
+    assert_eq!(api.get("/api/v1/me").await.1["role"], "user_management_admin");
+
+    let ada_api = t.api(Some(&t.token_for(&ada.browser, "/account").await));
+    let ada_id = t.user_id("ada@contoso.example").await;
+    t.invite_and_join(&ada, "gus@contoso.example", "global_admin").await;
+    let (status, problem) = ada_api
+        .call(reqwest::Method::PATCH, &format!("/api/v1/users/{ada_id}"), Some(serde_json::json!({"role": "member"})))
+        .await;
+    assert_eq!((status, problem["code"].as_str()), (StatusCode::FORBIDDEN, Some("own_role")), "Global admins too");
+}
+
+#[tokio::test]
+async fn a_user_management_admin_neither_grants_global_admin_nor_cancels_its_invitations() {
+    let t = spawn_app().await;
+    let ada = t.sign_up("Contoso", "ada@contoso.example").await;
+    let uma = t.invite_and_join(&ada, "uma@contoso.example", "user_management_admin").await;
+    let bea = t.invite_and_join(&ada, "bea@contoso.example", "member").await;
+    drop(bea);
+    let bea_id = t.user_id("bea@contoso.example").await;
+    let ada_api = t.api(Some(&t.token_for(&ada.browser, "/account").await));
+    let (status, _) = ada_api
+        .post("/api/v1/invitations", serde_json::json!({"email": "gus@contoso.example", "role": "global_admin"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, _) =
+        ada_api.post("/api/v1/invitations", serde_json::json!({"email": "mo@contoso.example", "role": "member"})).await;
+    assert_eq!(status, StatusCode::CREATED);
+
+    let api = t.api(Some(&t.token_for(&uma.browser, "/account").await));
+    let (status, _) = api
+        .call(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/users/{bea_id}"),
+            Some(serde_json::json!({"role": "global_admin"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "no one is made Global admin by a User management admin");
+    let (_, invitations) = api.get("/api/v1/invitations").await;
+    let id_of = |email: &str| {
+        invitations["data"].as_array().unwrap().iter().find(|i| i["email"] == email).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let (global, member) = (id_of("gus@contoso.example"), id_of("mo@contoso.example"));
+    let (status, _) = api.call(reqwest::Method::DELETE, &format!("/api/v1/invitations/{global}"), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, after) = api.get("/api/v1/invitations").await;
+    assert_eq!(after["data"].as_array().unwrap().len(), 2, "the Global admin invitation stands");
+
+    // The portal offers neither, and refuses them when posted anyway.
+    let (_, page) = uma.browser.get_text("/users").await;
+    assert!(!page.contains(r#"<option value="global_admin""#), "no Global admin in the invite form");
+    assert!(!page.contains(&format!("/users/invitations/{global}/cancel")));
+    assert!(page.contains(&format!("/users/invitations/{member}/cancel")));
+    let r = uma.browser.submit("/users", &format!("/users/invitations/{global}/cancel"), &[]).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = uma.browser.submit("/users", &format!("/users/{bea_id}/role"), &[("role", "global_admin")]).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = uma.browser.submit("/users", &format!("/users/invitations/{member}/cancel"), &[]).await;
+    assert_eq!(location(&r), "/users?notice=invitation_cancelled", "lower roles' invitations are theirs to cancel");
+}
+
+#[tokio::test]
+async fn the_portal_offers_no_change_of_one_s_own_role() {
+    let t = spawn_app().await;
+    let ada = t.sign_up("Contoso", "ada@contoso.example").await;
+    let uma = t.invite_and_join(&ada, "uma@contoso.example", "user_management_admin").await;
+    let uma_id = t.user_id("uma@contoso.example").await;
+    let (status, page) = uma.browser.get_text(&format!("/users/{uma_id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Nobody changes their own role") && !page.contains("Save role"), "{page}");
+    let r = uma
+        .browser
+        .submit(&format!("/users/{uma_id}"), &format!("/users/{uma_id}/role"), &[("role", "billing_admin")])
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let (_, page) = ada.browser.get_text(&format!("/users/{uma_id}")).await;
+    assert!(page.contains("User management admin"), "the role did not change");
+    assert!(page.contains("Save role"), "another admin may change it");
 }
 
 #[tokio::test]

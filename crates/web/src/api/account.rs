@@ -5,6 +5,8 @@ use crate::AppState;
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, Problem};
 use app::AppError;
+use app::accounts::ApiTokens;
+use app::tokens::SignedInWith;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -63,7 +65,9 @@ pub struct NewApiToken {
     pub name: String,
 }
 
-/// Makes another token that acts as the caller; its secret is in this answer only.
+/// Refused to every API caller (403, `session_required`): tokens are made by a signed-in person
+/// on the API tokens page of their account, so that no token can make another that would
+/// outlive its revocation.
 #[utoipa::path(post, path = "/api/v1/api-tokens", tag = "users", request_body = NewApiToken,
     responses((status = 201, body = ApiToken), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub async fn create(
@@ -71,7 +75,8 @@ pub async fn create(
     caller: ApiCaller,
     super::ApiJson(body): super::ApiJson<NewApiToken>,
 ) -> ApiResult<(StatusCode, Json<ApiToken>)> {
-    let (record, secret) = app::tokens::create(&state.app, &caller.actor, &body.name, &caller.origin).await?;
+    let (record, secret) =
+        app::tokens::create(&state.app, &caller.actor, SignedInWith::ApiToken, &body.name, &caller.origin).await?;
     Ok((StatusCode::CREATED, Json(dto(record, Some(secret)))))
 }
 
@@ -88,11 +93,15 @@ pub async fn revoke(State(state): State<AppState>, caller: ApiCaller, Path(id): 
 #[serde(deny_unknown_fields)]
 pub struct PasswordChange {
     pub current_password: String,
-    /// 12 to 128 characters.
+    /// 12 to 128 characters, not one of the most common passwords.
     pub new_password: String,
+    /// Also revoke every API token of the caller, the one in use included (default `true`).
+    #[serde(default)]
+    pub revoke_api_tokens: Option<bool>,
 }
 
-/// Changes the caller's password; every signed-in session ends.
+/// Changes the caller's password; every signed-in session ends, and unless
+/// `revoke_api_tokens` is `false`, every API token too.
 #[utoipa::path(post, path = "/api/v1/me/password", tag = "users", request_body = PasswordChange,
     responses((status = 204), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub async fn change_password(
@@ -106,6 +115,7 @@ pub async fn change_password(
         "",
         &body.current_password,
         &body.new_password,
+        if body.revoke_api_tokens.unwrap_or(true) { ApiTokens::Revoke } else { ApiTokens::Keep },
         &caller.origin,
     )
     .await?;

@@ -8,6 +8,8 @@ use crate::auth::{PartnerSession, StaffSession, WebOrigin};
 use crate::csrf::CsrfToken;
 use crate::error::PageError;
 use app::Actor;
+use app::accounts::ApiTokens;
+use app::tokens::SignedInWith;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
@@ -94,6 +96,10 @@ struct PasswordForm {
     current_password: String,
     #[serde(default)]
     new_password: String,
+    /// The checkbox "Also revoke my API tokens", ticked on the page; a browser leaves an
+    /// unticked box out of the form.
+    #[serde(default)]
+    revoke_api_tokens: Option<String>,
 }
 
 async fn change_password(
@@ -109,6 +115,7 @@ async fn change_password(
         &me.session,
         &form.current_password,
         &form.new_password,
+        if form.revoke_api_tokens.is_some() { ApiTokens::Revoke } else { ApiTokens::Keep },
         &origin,
     )
     .await
@@ -215,7 +222,7 @@ struct NewTokenForm {
 /// Creating a token answers with the page itself (not a redirect), because the secret is shown
 /// this once and must never travel in a URL.
 async fn create_token(state: AppState, csrf: CsrfToken, origin: app::Origin, me: Me, form: NewTokenForm) -> Response {
-    match app::tokens::create(&state.app, &me.actor, &form.name, &origin).await {
+    match app::tokens::create(&state.app, &me.actor, SignedInWith::Session, &form.name, &origin).await {
         Ok((_, secret)) => match tokens_page(&state, &csrf, &me, None, Some(secret), None).await {
             Ok(page) => page.into_response(),
             Err(e) => PageError(e).into_response(),

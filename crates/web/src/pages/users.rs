@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
 use domain::ids::{InvitationId, UserId};
-use domain::roles::PartnerRole;
+use domain::roles::{self, PartnerRole};
 use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
@@ -26,8 +26,9 @@ pub fn routes() -> Router<AppState> {
         .route("/users/invitations/{id}/cancel", post(cancel_invitation))
 }
 
-fn role_options() -> Vec<(&'static str, &'static str)> {
-    PartnerRole::ALL.iter().map(|r| (r.as_str(), r.label())).collect()
+/// The roles the signed-in admin may give (the server checks again).
+fn role_options(actor: PartnerRole) -> Vec<(&'static str, &'static str)> {
+    roles::grantable_by(actor).iter().map(|r| (r.as_str(), r.label())).collect()
 }
 
 struct UserRow {
@@ -42,6 +43,9 @@ struct InvitationRow {
     email: String,
     role: &'static str,
     expires: String,
+    /// Whether the signed-in admin may cancel it (a User management admin may not cancel an
+    /// invitation to Global admin).
+    cancellable: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -84,9 +88,10 @@ async fn users_page(
                 email: i.email.to_string(),
                 role: i.role.label(),
                 expires: day(i.expires_at),
+                cancellable: roles::manages(session.user.role, i.role),
             })
             .collect(),
-        roles: role_options(),
+        roles: role_options(session.user.role),
         email,
         role,
         error,
@@ -146,6 +151,11 @@ struct UserPage {
     chrome: Chrome,
     user: UserView,
     roles: Vec<(&'static str, &'static str)>,
+    /// The page shows the signed-in admin: nobody changes their own role.
+    own: bool,
+    /// Whether the signed-in admin manages this user's role (not a Global admin's, unless
+    /// Global admin themselves).
+    manageable: bool,
     error: Option<String>,
 }
 
@@ -172,7 +182,9 @@ async fn user_page(
             role: u.role.label(),
             role_value: u.role.as_str(),
         },
-        roles: role_options(),
+        roles: role_options(session.user.role),
+        own: u.id == session.user.id,
+        manageable: roles::manages(session.user.role, u.role),
         error,
     })
 }
@@ -207,7 +219,7 @@ async fn change_role(
     .await;
     match result {
         Ok(_) => Redirect::to("/users?notice=role_changed").into_response(),
-        Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. } | AppError::Refused { .. })) => {
             match user_page(&state, &csrf, &session, &id, Some(crate::error::public_message(&e))).await {
                 Ok(page) => (crate::error::status_of(&e), page).into_response(),
                 Err(e) => PageError(e).into_response(),
