@@ -54,7 +54,8 @@ async fn calls_without_a_valid_token_count_against_the_address_whatever_the_head
 
 #[tokio::test]
 async fn one_address_signs_up_ten_orgs_an_hour_through_the_api_and_the_portal_together() {
-    let t = spawn_app().await;
+    // The shipped default, which the test bed raises for its other tests.
+    let t = spawn_app_with(|s| s.signup_rate_per_hour = app::Settings::default().signup_rate_per_hour).await;
     let client = http_client().build().unwrap();
     for n in 0..10 {
         let r = client.post(format!("{}/api/v1/signup", t.url)).json(&new_org(n)).send().await.unwrap();
@@ -127,4 +128,29 @@ async fn forwarded_addresses_are_believed_only_from_a_trusted_proxy() {
         .collect();
     assert!(addresses.contains(&"203.0.113.2"), "{events}");
     assert!(!addresses.contains(&"198.51.100.9"), "written by the client, not the proxy");
+}
+
+#[tokio::test]
+async fn sign_in_forms_and_invitations_are_limited_per_address() {
+    let t = spawn_app_with(|s| s.form_rate_per_minute = 3).await;
+    let browser = t.browser();
+    for n in 0..3 {
+        let email = format!("nobody{n}@example.com");
+        let r = browser.submit("/signin", "/signin", &[("email", &email), ("password", PASSWORD)]).await;
+        assert_ne!(r.status(), StatusCode::TOO_MANY_REQUESTS, "attempt {n}");
+    }
+    let r = browser.submit("/signin", "/signin", &[("email", "nobody@example.com"), ("password", PASSWORD)]).await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.headers().contains_key(RETRY_AFTER));
+    let r =
+        browser.submit("/staff/signin", "/staff/signin", &[("email", "x@example.com"), ("password", PASSWORD)]).await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS, "the staff sign-in shares the address's bucket");
+    let (status, _) = t
+        .api(None)
+        .post("/api/v1/invitations/accept", json!({"token": "nope", "name": "N", "password": PASSWORD}))
+        .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    t.clock.advance(chrono::Duration::seconds(20));
+    let r = browser.submit("/signin", "/signin", &[("email", "nobody@example.com"), ("password", PASSWORD)]).await;
+    assert_ne!(r.status(), StatusCode::TOO_MANY_REQUESTS, "one attempt back every 20 seconds");
 }
