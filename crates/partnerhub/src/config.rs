@@ -127,3 +127,30 @@ pub fn public_url(configured: Option<String>, bound: &str) -> anyhow::Result<Str
     }
     Ok(url.trim_end_matches('/').to_owned())
 }
+
+/// Descriptors kept for everything but client connections: the database (with SQLite, each
+/// connection's database, log and shared-memory files), the outgoing connections to the
+/// payment gateway, SMTP and webhook receivers, the listener, logs.
+const DESCRIPTOR_RESERVE: u64 = 256;
+
+/// The connection cap: the configured one (10,000 by default), lowered to fit under the open
+/// files limit `soft` with the reserve to spare.
+pub fn max_connections(configured: Option<usize>, soft: u64) -> usize {
+    let reserve = DESCRIPTOR_RESERVE.min(soft / 2);
+    let fits = usize::try_from(soft.saturating_sub(reserve)).unwrap_or(usize::MAX);
+    configured.unwrap_or(10_000).min(fits).max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_connection_cap_stays_under_the_open_files_limit() {
+        assert_eq!(max_connections(None, 1_048_576), 10_000);
+        assert_eq!(max_connections(None, 1024), 768);
+        assert_eq!(max_connections(Some(500), 1024), 500);
+        assert_eq!(max_connections(Some(50_000), 65_536), 50_000);
+        assert_eq!(max_connections(None, 100), 50);
+    }
+}

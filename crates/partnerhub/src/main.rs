@@ -47,6 +47,8 @@ enum Command {
         /// each node (default 600).
         #[arg(long, env = "PARTNERHUB_API_RATE")]
         api_rate: Option<u32>,
+        #[command(flatten)]
+        guard: Guard,
         /// Test-only failure injection: crash-after-charge, crash-after-refund.
         #[arg(long, env = "PARTNERHUB_FAULT", hide = true)]
         fault: Option<String>,
@@ -116,6 +118,64 @@ struct Operation {
     /// 10.20.0.0/16); default none: public addresses only.
     #[arg(long, env = "PARTNERHUB_WEBHOOK_ALLOW_CIDR")]
     webhook_allow_cidr: Option<String>,
+}
+
+/// How the server protects itself: connections, rate limits without a token, client addresses.
+#[derive(clap::Args)]
+struct Guard {
+    /// Sign-ups allowed per client address and hour, on each node (default 10).
+    #[arg(long, env = "PARTNERHUB_SIGNUP_RATE")]
+    signup_rate: Option<u32>,
+    /// Sign-ins and other forms posted without signing in, per client address and minute, on
+    /// each node (default 60).
+    #[arg(long, env = "PARTNERHUB_FORM_RATE")]
+    form_rate: Option<u32>,
+    /// Proxies whose X-Forwarded-For names the client, comma-separated addresses or ranges
+    /// (default none: the client is the TCP peer).
+    #[arg(long, env = "PARTNERHUB_TRUSTED_PROXIES")]
+    trusted_proxies: Option<String>,
+    /// Open connections at most (default 10000, lowered to fit the open-files limit).
+    #[arg(long, env = "PARTNERHUB_MAX_CONNECTIONS")]
+    max_connections: Option<usize>,
+    /// Seconds a client has to send a request's head, also how long an idle keep-alive
+    /// connection is kept (default 10).
+    #[arg(long, env = "PARTNERHUB_HEADER_TIMEOUT")]
+    header_timeout: Option<u64>,
+    /// Seconds a connection may go without a byte read or written (default 60).
+    #[arg(long, env = "PARTNERHUB_IDLE_TIMEOUT")]
+    idle_timeout: Option<u64>,
+}
+
+impl Guard {
+    /// Applies the rate and proxy settings to `settings`.
+    fn apply(&self, file: &FileConfig, settings: &mut Settings) -> anyhow::Result<()> {
+        if let Some(rate) = self.signup_rate {
+            settings.signup_rate_per_hour = rate.max(1);
+        }
+        if let Some(rate) = self.form_rate {
+            settings.form_rate_per_minute = rate.max(1);
+        }
+        if let Some(list) = self.trusted_proxies.clone().or_else(|| file.trusted_proxies.clone()) {
+            settings.trusted_proxies =
+                domain::net::Cidr::parse_list(&list).map_err(|e| anyhow::anyhow!("--trusted-proxies: {e}"))?;
+        }
+        Ok(())
+    }
+
+    /// The connection limits, the cap fitted under the open-files limit `soft`.
+    fn limits(&self, soft: u64) -> anyhow::Result<web::ConnectionLimits> {
+        let seconds = |value: Option<u64>, default: std::time::Duration, flag: &str| match value {
+            Some(0) => anyhow::bail!("{flag} must be at least 1 second"),
+            Some(s) => Ok(std::time::Duration::from_secs(s)),
+            None => Ok(default),
+        };
+        let defaults = web::ConnectionLimits::default();
+        Ok(web::ConnectionLimits {
+            max_connections: config::max_connections(self.max_connections, soft),
+            header_timeout: seconds(self.header_timeout, defaults.header_timeout, "--header-timeout")?,
+            idle_timeout: seconds(self.idle_timeout, defaults.idle_timeout, "--idle-timeout")?,
+        })
+    }
 }
 
 /// The SMTP server the server's worker sends the outbox through (`serve` only: `jobs run`
@@ -228,6 +288,7 @@ fn init_logs(json: bool) {
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 fn main() -> std::process::ExitCode {
+    startup::private_files();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => {
@@ -257,7 +318,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let catalog_path = cli.catalog.or(file.catalog.clone());
     let catalog = catalog_path.as_deref().map_or(CatalogChoice::InForce, CatalogChoice::File);
     match cli.command {
-        Command::Serve { listen, operation, mail, api_rate, fault, clock_start } => {
+        Command::Serve { listen, operation, mail, api_rate, guard, fault, clock_start } => {
             let listen = listen.or(file.listen.clone()).unwrap_or_else(|| config::DEFAULT_LISTEN.into());
             let public_url = operation.public_url.clone().or(file.public_url.clone());
             let settings = operation.settings(&file)?;
@@ -271,11 +332,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if let Some(rate) = api_rate {
                 settings.api_rate_per_minute = rate.max(1);
             }
+            guard.apply(&file, &mut settings)?;
+            let soft = startup::raise_descriptor_limit().context("cannot read the open-files limit")?;
+            let limits = guard.limits(soft)?;
             let clock: Arc<dyn app::clock::Clock> = match clock_start {
                 Some(start) => Arc::new(app::clock::OffsetClock::starting_at(start)),
                 None => Arc::new(SystemClock),
             };
-            serve(&database_url, catalog, &listen, public_url, settings, clock).await
+            serve(&database_url, catalog, &listen, public_url, settings, limits, clock).await
         }
         Command::Migrate => {
             let store = store::Store::open(&database_url).await?;
@@ -389,6 +453,7 @@ async fn serve(
     listen: &str,
     public_url: Option<String>,
     settings: Settings,
+    limits: web::ConnectionLimits,
     clock: Arc<dyn app::clock::Clock>,
 ) -> anyhow::Result<()> {
     let (listener, address) = startup::bind(listen).await?;
@@ -415,7 +480,8 @@ async fn serve(
         println!("  first program admin: {email}  password: {password}");
         println!("  (shown once; change it under Account after signing in)");
     }
-    startup::serve(app.clone(), listener, shutdown_signal()).await?;
+    println!("  connections:    at most {}", limits.max_connections);
+    startup::serve(app.clone(), listener, limits, shutdown_signal()).await?;
     app.store().close().await;
     Ok(())
 }

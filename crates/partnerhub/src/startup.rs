@@ -151,11 +151,40 @@ pub async fn bind(listen: &str) -> anyhow::Result<(tokio::net::TcpListener, Sock
     Ok((listener, address))
 }
 
-/// Serves `app` on `listener` until `shutdown` resolves.
+/// Serves `app` on `listener` within `limits` until `shutdown` resolves.
 pub async fn serve(
     app: Arc<App>,
     listener: tokio::net::TcpListener,
+    limits: web::ConnectionLimits,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    web::serve(listener, web::router(app), shutdown).await
+    web::serve(listener, web::router(app), limits, shutdown).await
+}
+
+/// Raises the soft limit of open files to the hard one (a connection is a file), and returns
+/// the soft limit in force.
+pub fn raise_descriptor_limit() -> std::io::Result<u64> {
+    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: getrlimit and setrlimit only read and write the struct passed by reference.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        if limit.rlim_cur < limit.rlim_max {
+            let raised = libc::rlimit { rlim_cur: limit.rlim_max, rlim_max: limit.rlim_max };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
+                limit = raised;
+            }
+        }
+    }
+    Ok(limit.rlim_cur)
+}
+
+/// Files this process creates are its owner's alone (the database and its log, the key file,
+/// backups): umask 077.
+pub fn private_files() {
+    // SAFETY: umask only sets the process's file mode mask.
+    unsafe {
+        libc::umask(0o077);
+    }
 }

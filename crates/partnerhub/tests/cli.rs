@@ -208,3 +208,32 @@ fn commands_without_a_catalog_keep_the_program_in_force() {
     assert_eq!(program_served(&dir, &db), "Demo Partner Network");
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[test]
+fn the_database_its_log_the_key_and_backups_are_readable_by_their_owner_only() {
+    use std::io::BufRead;
+    use std::os::unix::fs::PermissionsExt;
+    let dir = scratch("modes");
+    let db = format!("sqlite://{}/ph.db?mode=rwc", dir.display());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_partnerhub"))
+        .args(["--database-url", &db, "serve", "--listen", "127.0.0.1:0"])
+        .current_dir(&dir)
+        .env_remove("DATABASE_URL")
+        .env_remove("PARTNERHUB_SECRET_KEY")
+        .env("RUST_LOG", "error")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("partnerhub serve starts");
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    assert!(lines.any(|l| l.is_ok_and(|l| l.starts_with("partnerhub is running at"))));
+    let backup = dir.join("copy.db");
+    let copied = partnerhub(&dir, &["--database-url", &db, "backup", backup.to_str().unwrap()]);
+    assert!(copied.status.success(), "{}", text(&copied.stderr));
+    for name in ["ph.db", "ph.db-wal", "ph.db-shm", "partnerhub.key", "copy.db"] {
+        let mode = std::fs::metadata(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}")).permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{name} is {:o}", mode & 0o777);
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    std::fs::remove_dir_all(dir).ok();
+}

@@ -196,6 +196,9 @@ impl Store {
         sqlx::any::install_default_drivers();
         let engine = if url.starts_with("sqlite:") {
             let (path, flags) = sqlite_target(url)?;
+            if flags.contains(rusqlite::OpenFlags::SQLITE_OPEN_CREATE) {
+                create_private(&path)?;
+            }
             let config = |cache_kib, query_only| sql::SqliteConfig {
                 path: path.clone(),
                 flags,
@@ -350,6 +353,17 @@ fn sqlite_target(url: &str) -> Result<(std::path::PathBuf, rusqlite::OpenFlags)>
         }
     }
     Ok((std::path::PathBuf::from(path), flags))
+}
+
+/// Creates a missing database file readable by its owner only (SQLite gives the log and the
+/// shared-memory files the database file's mode); an existing file is left as it is.
+fn create_private(path: &std::path::Path) -> Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    match std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(StoreError::Open(path.display().to_string(), e.to_string())),
+    }
 }
 
 /// Page cache of each SQLite reading connection (SQLite's default), and of the writing one:

@@ -1,19 +1,41 @@
 //! Who is calling: the session cookie for pages, a Bearer token for the API, and the client's
 //! address for the audit log. Each extractor refuses on the server, whatever the page showed.
 
+use crate::client::ClientIp;
 use crate::error::ApiError;
 use crate::{AppState, cookies};
 use app::{Actor, AppError, Origin, PartnerUser, StaffMember};
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::FromRequestParts;
+use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
-use std::net::SocketAddr;
 
-/// The client's IP address as the TCP peer (partnerhub is meant to be reached directly or
-/// through a proxy on the same host; forwarded headers are not trusted).
+/// The client's IP address, as `client::resolve` worked it out (the TCP peer unless it is a
+/// trusted proxy).
 pub fn client_address(parts: &Parts) -> Option<String> {
-    parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(a)| a.ip().to_string())
+    parts.extensions.get::<ClientIp>().map(|ClientIp(ip)| ip.to_string())
+}
+
+/// The secret of `Authorization: Bearer <secret>`, with the spaces around it dropped: the one
+/// reading of the header, for authentication and the rate limit alike.
+pub fn bearer_secret(headers: &HeaderMap) -> Option<&str> {
+    headers.get(AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
+}
+
+/// The rate limit's authentication of the request's token, kept for the handler: `None` when
+/// the token is not valid.
+#[derive(Clone)]
+pub struct Authenticated(pub Option<Actor>);
+
+/// Where an API call that needs no token came from.
+pub struct ApiOrigin(pub Origin);
+
+impl<S: Send + Sync> FromRequestParts<S> for ApiOrigin {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ApiOrigin(Origin { address: client_address(parts), channel: "api" }))
+    }
 }
 
 /// Where a page request came from.
@@ -75,13 +97,13 @@ pub struct ApiCaller {
 impl FromRequestParts<AppState> for ApiCaller {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let secret = parts
-            .headers
-            .get(AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or(ApiError(AppError::Unauthenticated))?;
-        let actor = app::tokens::authenticate(&state.app, secret.trim()).await?;
+        let actor = match parts.extensions.get::<Authenticated>() {
+            Some(Authenticated(known)) => known.clone().ok_or(ApiError(AppError::Unauthenticated))?,
+            None => {
+                let secret = bearer_secret(&parts.headers).ok_or(ApiError(AppError::Unauthenticated))?;
+                app::tokens::authenticate(&state.app, secret).await?
+            }
+        };
         Ok(ApiCaller { actor, origin: Origin { address: client_address(parts), channel: "api" } })
     }
 }

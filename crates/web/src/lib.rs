@@ -5,21 +5,25 @@
 
 mod api;
 mod auth;
+mod client;
 mod cookies;
 mod csrf;
 mod error;
 mod pages;
 mod present;
 mod rate_limit;
+mod server;
 mod uploads;
+
+pub use server::ConnectionLimits;
 
 use app::App;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use std::net::SocketAddr;
 use std::sync::Arc;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -29,10 +33,10 @@ use tower_http::trace::TraceLayer;
 #[derive(Clone)]
 pub struct AppState {
     pub app: Arc<App>,
-    /// Mark cookies Secure (when the public URL is https).
+    /// Mark cookies Secure and send HSTS (when the public URL is https).
     pub secure_cookies: bool,
-    /// The API's calls per token and minute.
-    pub api_limiter: Arc<rate_limit::ApiLimiter>,
+    /// The rate limits' buckets (API calls, sign-ups, other forms without sign-in).
+    pub limits: Arc<rate_limit::Limits>,
 }
 
 /// Largest request body anywhere but on the upload routes (pages have their own, smaller limit).
@@ -43,8 +47,8 @@ pub(crate) const MAX_UPLOAD_BODY_BYTES: usize = 3 * 1024 * 1024;
 /// The whole HTTP surface.
 pub fn router(app: Arc<App>) -> Router {
     let secure_cookies = app.settings().public_url.starts_with("https://");
-    let api_limiter = Arc::new(rate_limit::ApiLimiter::new(app.settings().api_rate_per_minute));
-    let state = AppState { app, secure_cookies, api_limiter };
+    let limits = Arc::new(rate_limit::Limits::new(app.settings()));
+    let state = AppState { app, secure_cookies, limits };
     let (api_routes, mut openapi) = api::routes();
     let (upload_api, upload_doc) = api::upload_routes();
     openapi.merge(upload_doc);
@@ -55,7 +59,10 @@ pub fn router(app: Arc<App>) -> Router {
     });
     let csrf = axum::middleware::from_fn_with_state(state.clone(), csrf::protect);
     let small = RequestBodyLimitLayer::new(MAX_BODY_BYTES);
-    let limited = axum::middleware::from_fn_with_state(state.clone(), rate_limit::limit);
+    let limited = axum::middleware::from_fn_with_state(state.clone(), rate_limit::limit_api);
+    let anonymous_posts = axum::middleware::from_fn_with_state(state.clone(), rate_limit::limit_anonymous_posts);
+    let headers = axum::middleware::from_fn_with_state(state.clone(), security_headers);
+    let client = axum::middleware::from_fn_with_state(state.clone(), client::resolve);
     let uploads = (
         RequestBodyLimitLayer::new(MAX_UPLOAD_BODY_BYTES),
         axum::extract::DefaultBodyLimit::max(MAX_UPLOAD_BODY_BYTES),
@@ -74,6 +81,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/static/stripe-card.js", get(stripe_card_script))
         .fallback(not_found)
         .with_state(state)
+        .layer(anonymous_posts)
         .layer(RequestBodyLimitLayer::new(MAX_UPLOAD_BODY_BYTES))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -85,6 +93,9 @@ pub fn router(app: Arc<App>) -> Router {
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static("default-src 'self'; form-action 'self'; frame-ancestors 'none'"),
         ))
+        .layer(headers)
+        // Outside the rest: every layer and handler sees the same client address.
+        .layer(client)
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
             // The route template, never the raw path: paths can carry secrets (invitation links).
             let route = request.extensions().get::<MatchedPath>().map_or("unmatched", |p| p.as_str());
@@ -92,15 +103,30 @@ pub fn router(app: Arc<App>) -> Router {
         }))
 }
 
-/// Serves `router` on `listener` until `shutdown` resolves.
+/// Serves `router` on `listener` within `limits` until `shutdown` resolves.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     router: Router,
+    limits: ConnectionLimits,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+    server::serve(listener, router, limits, shutdown).await
+}
+
+/// HSTS when the public URL is https; `Cache-Control: no-store` on every answer that does not
+/// say otherwise (pages show an org's data and API answers carry it: no shared or back-button
+/// cache should keep them; only the static files set their own).
+async fn security_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    if state.secure_cookies {
+        headers
+            .insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+    }
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
 }
 
 /// Unknown paths: a problem document under `/api/`, the error page elsewhere.

@@ -93,12 +93,18 @@ pub async fn spawn_app_with(change: impl FnOnce(&mut app::Settings)) -> TestApp 
     spawn_on(dir, database_url, change).await
 }
 
+/// The test server with its own connection limits.
+pub async fn spawn_app_with_limits(limits: web::ConnectionLimits) -> TestApp {
+    let (dir, database_url) = fresh_database_url().await;
+    spawn_with_catalog(dir, database_url, CatalogChoice::Demo, limits, |_| {}).await
+}
+
 /// The test server on the program `catalog` (a TOML text) instead of the demo's.
 pub async fn spawn_app_with_catalog(catalog: &str) -> TestApp {
     let (dir, database_url) = fresh_database_url().await;
     let path = dir.0.join("program.toml");
     std::fs::write(&path, catalog).expect("write the catalog");
-    spawn_with_catalog(dir, database_url, CatalogChoice::File(&path), |_| {}).await
+    spawn_with_catalog(dir, database_url, CatalogChoice::File(&path), web::ConnectionLimits::default(), |_| {}).await
 }
 
 /// A scratch folder and a fresh database in it (or on PostgreSQL); the folder goes when the
@@ -115,13 +121,14 @@ pub async fn spawn_second_node(first: &TestApp) -> TestApp {
 }
 
 async fn spawn_on(dir: tempdir::TempDir, database_url: String, change: impl FnOnce(&mut app::Settings)) -> TestApp {
-    spawn_with_catalog(dir, database_url, CatalogChoice::Demo, change).await
+    spawn_with_catalog(dir, database_url, CatalogChoice::Demo, web::ConnectionLimits::default(), change).await
 }
 
 async fn spawn_with_catalog(
     dir: tempdir::TempDir,
     database_url: String,
     catalog: CatalogChoice<'_>,
+    limits: web::ConnectionLimits,
     change: impl FnOnce(&mut app::Settings),
 ) -> TestApp {
     let clock = Arc::new(ManualClock::new(start_time()));
@@ -132,13 +139,17 @@ async fn spawn_with_catalog(
         webhook_key: Some([7; 32]),
         // The tests' webhook receivers listen on this machine.
         webhook_allow: vec![domain::net::Cidr::parse("127.0.0.0/8").unwrap()],
+        // Every org of a test signs up and signs in from 127.0.0.1 (some tests make hundreds);
+        // the tests of these limits set them back.
+        signup_rate_per_hour: 1_000_000,
+        form_rate_per_minute: 1_000_000,
         ..app::Settings::default()
     };
     change(&mut settings);
     let app = startup::open_app(&database_url, catalog, clock.clone(), settings).await.expect("app starts");
     let (admin_email, admin_password) = app::staff::ensure_first_admin(&app).await.unwrap().unwrap_or_default();
     let router = web::router(app.clone());
-    tokio::spawn(async move { web::serve(listener, router, std::future::pending()).await });
+    tokio::spawn(async move { web::serve(listener, router, limits, std::future::pending()).await });
     TestApp { url, app, clock, admin_email, admin_password, database_url, _dir: dir }
 }
 

@@ -13,18 +13,17 @@ mod support;
 mod webhooks;
 
 use crate::AppState;
-use crate::auth::ApiCaller;
+use crate::auth::{ApiCaller, ApiOrigin};
 use crate::error::{ApiError, Problem};
-use app::{Actor, AppError, Origin};
+use app::{Actor, AppError};
 use axum::Json;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use domain::ids::{InvitationId, OrgId, UserId};
 use domain::membership::Upgrade;
 use dto::*;
 pub(crate) use json::{ApiJson, ApiQuery};
 use serde::Deserialize;
-use std::net::SocketAddr;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
@@ -134,10 +133,9 @@ type ApiResult<T> = Result<T, ApiError>;
     responses((status = 201, body = SignUpResponse), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn sign_up(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ApiOrigin(origin): ApiOrigin,
     ApiJson(body): ApiJson<SignUpRequest>,
 ) -> ApiResult<(StatusCode, Json<SignUpResponse>)> {
-    let origin = Origin { address: Some(addr.ip().to_string()), channel: "api" };
     let form = app::accounts::SignUp {
         company_name: body.company_name,
         country: body.country,
@@ -346,10 +344,9 @@ struct AcceptInvitation {
     responses((status = 201, body = User), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn accept_invitation(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ApiOrigin(origin): ApiOrigin,
     ApiJson(body): ApiJson<AcceptInvitation>,
 ) -> ApiResult<(StatusCode, Json<User>)> {
-    let origin = Origin { address: Some(addr.ip().to_string()), channel: "api" };
     let (user, _) = app::users::accept_invitation(&state.app, &body.token, &body.name, &body.password, &origin).await?;
     Ok((StatusCode::CREATED, Json(user.into())))
 }

@@ -1,0 +1,104 @@
+//! Rate limits, counted in this node's memory (with several nodes each allows the rate: the
+//! limits protect a node, and keep one client from hogging it):
+//! - the API: per API token, for a token that authenticates, however the header is spaced;
+//!   per client address otherwise (no token, or one that is not valid);
+//! - sign-ups (`/signup`, `/api/v1/signup`): per client address and hour;
+//! - the other forms posted without signing in (sign-in, accepting an invitation): per client
+//!   address and minute.
+//!
+//! A call over a limit gets 429 (`rate_limited` with `Retry-After` in seconds).
+
+mod buckets;
+
+use crate::AppState;
+use crate::auth::{Authenticated, bearer_secret};
+use crate::client::ClientIp;
+use crate::error::{ApiError, PageError};
+use app::AppError;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use buckets::{Key, Limiter};
+use chrono::Duration;
+use std::net::{IpAddr, Ipv4Addr};
+
+/// The node's buckets.
+pub struct Limits {
+    api: Limiter,
+    signups: Limiter,
+    forms: Limiter,
+}
+
+impl Limits {
+    pub fn new(settings: &app::Settings) -> Limits {
+        Limits {
+            api: Limiter::new(settings.api_rate_per_minute, Duration::minutes(1)),
+            signups: Limiter::new(settings.signup_rate_per_hour, Duration::hours(1)),
+            forms: Limiter::new(settings.form_rate_per_minute, Duration::minutes(1)),
+        }
+    }
+}
+
+fn address_of(request: &Request) -> Key {
+    // Every request passes `client::resolve` first; the unspecified address is a safe fallback.
+    let ip = request.extensions().get::<ClientIp>().map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0);
+    Key::address(ip)
+}
+
+/// The middleware of the API routes: authenticates the token once (the handlers reuse the
+/// answer), then counts the call against the token or the client's address.
+pub async fn limit_api(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let mut key = address_of(&request);
+    if let Some(secret) = bearer_secret(request.headers()).map(str::to_owned) {
+        match app::tokens::authenticate(&state.app, &secret).await {
+            Ok(actor) => {
+                // Keyed by the token's hash: the token itself is never kept.
+                key = Key::Token(app::secrets::hash_secret(&secret));
+                request.extensions_mut().insert(Authenticated(Some(actor)));
+            }
+            Err(AppError::Unauthenticated) => {
+                request.extensions_mut().insert(Authenticated(None));
+            }
+            Err(e) => return ApiError(e).into_response(),
+        }
+    }
+    match state.limits.api.take(&key, state.app.now()) {
+        Ok(()) => next.run(request).await,
+        Err(wait) => refuse(&request, wait),
+    }
+}
+
+/// What a form posted without signing in counts against, if anything.
+fn anonymous_limiter<'a>(limits: &'a Limits, request: &Request) -> Option<&'a Limiter> {
+    if request.method() != Method::POST {
+        return None;
+    }
+    match request.uri().path() {
+        "/signup" | "/api/v1/signup" => Some(&limits.signups),
+        "/signin" | "/staff/signin" | "/api/v1/invitations/accept" => Some(&limits.forms),
+        path if path.starts_with("/invitations/") => Some(&limits.forms),
+        _ => None,
+    }
+}
+
+/// The middleware of every route: sign-ups and the other forms that need no sign-in, per
+/// client address.
+pub async fn limit_anonymous_posts(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let Some(limiter) = anonymous_limiter(&state.limits, &request) else { return next.run(request).await };
+    match limiter.take(&address_of(&request), state.app.now()) {
+        Ok(()) => next.run(request).await,
+        Err(wait) => refuse(&request, wait),
+    }
+}
+
+/// 429: a problem document for the API, the error page for pages; `Retry-After` either way.
+fn refuse(request: &Request, wait: u64) -> Response {
+    let error = AppError::RateLimited { retry_after_secs: wait };
+    if request.uri().path().starts_with("/api/") {
+        return ApiError(error).into_response();
+    }
+    let mut response = PageError(error).into_response();
+    response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait));
+    response
+}
