@@ -128,6 +128,64 @@ pub fn public_url(configured: Option<String>, bound: &str) -> anyhow::Result<Str
     Ok(url.trim_end_matches('/').to_owned())
 }
 
+/// How the server protects itself: connections, rate limits without a token, client addresses.
+#[derive(clap::Args)]
+pub struct Guard {
+    /// Sign-ups allowed per client address and hour, on each node (default 10).
+    #[arg(long, env = "PARTNERHUB_SIGNUP_RATE")]
+    signup_rate: Option<u32>,
+    /// Sign-ins and other forms posted without signing in, per client address and minute, on
+    /// each node (default 60).
+    #[arg(long, env = "PARTNERHUB_FORM_RATE")]
+    form_rate: Option<u32>,
+    /// Proxies whose X-Forwarded-For names the client, comma-separated addresses or ranges
+    /// (default none: the client is the TCP peer).
+    #[arg(long, env = "PARTNERHUB_TRUSTED_PROXIES")]
+    trusted_proxies: Option<String>,
+    /// Open connections at most (default 10000, lowered to fit the open-files limit).
+    #[arg(long, env = "PARTNERHUB_MAX_CONNECTIONS")]
+    max_connections: Option<usize>,
+    /// Seconds a client has to send a request's head, also how long an idle keep-alive
+    /// connection is kept (default 10).
+    #[arg(long, env = "PARTNERHUB_HEADER_TIMEOUT")]
+    header_timeout: Option<u64>,
+    /// Seconds a connection may go without a byte read or written (default 60).
+    #[arg(long, env = "PARTNERHUB_IDLE_TIMEOUT")]
+    idle_timeout: Option<u64>,
+}
+
+impl Guard {
+    /// Applies the rate and proxy settings to `settings`.
+    pub fn apply(&self, file: &FileConfig, settings: &mut app::Settings) -> anyhow::Result<()> {
+        if let Some(rate) = self.signup_rate {
+            settings.signup_rate_per_hour = rate.max(1);
+        }
+        if let Some(rate) = self.form_rate {
+            settings.form_rate_per_minute = rate.max(1);
+        }
+        if let Some(list) = self.trusted_proxies.clone().or_else(|| file.trusted_proxies.clone()) {
+            settings.trusted_proxies =
+                domain::net::Cidr::parse_list(&list).map_err(|e| anyhow::anyhow!("--trusted-proxies: {e}"))?;
+        }
+        Ok(())
+    }
+
+    /// The connection limits, the cap fitted under the open-files limit `soft`.
+    pub fn limits(&self, soft: u64) -> anyhow::Result<web::ConnectionLimits> {
+        let seconds = |value: Option<u64>, default: std::time::Duration, flag: &str| match value {
+            Some(0) => bail!("{flag} must be at least 1 second"),
+            Some(s) => Ok(std::time::Duration::from_secs(s)),
+            None => Ok(default),
+        };
+        let defaults = web::ConnectionLimits::default();
+        Ok(web::ConnectionLimits {
+            max_connections: max_connections(self.max_connections, soft),
+            header_timeout: seconds(self.header_timeout, defaults.header_timeout, "--header-timeout")?,
+            idle_timeout: seconds(self.idle_timeout, defaults.idle_timeout, "--idle-timeout")?,
+        })
+    }
+}
+
 /// Descriptors kept for everything but client connections: the database (with SQLite, each
 /// connection's database, log and shared-memory files), the outgoing connections to the
 /// payment gateway, SMTP and webhook receivers, the listener, logs.

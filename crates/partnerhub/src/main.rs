@@ -48,7 +48,7 @@ enum Command {
         #[arg(long, env = "PARTNERHUB_API_RATE")]
         api_rate: Option<u32>,
         #[command(flatten)]
-        guard: Guard,
+        guard: config::Guard,
         /// Test-only: the server's clock starts at this instant (RFC 3339) and runs on from it.
         #[arg(long, hide = true)]
         clock_start: Option<chrono::DateTime<chrono::Utc>>,
@@ -126,64 +126,6 @@ struct Operation {
     /// 10.20.0.0/16); default none: public addresses only.
     #[arg(long, env = "PARTNERHUB_WEBHOOK_ALLOW_CIDR")]
     webhook_allow_cidr: Option<String>,
-}
-
-/// How the server protects itself: connections, rate limits without a token, client addresses.
-#[derive(clap::Args)]
-struct Guard {
-    /// Sign-ups allowed per client address and hour, on each node (default 10).
-    #[arg(long, env = "PARTNERHUB_SIGNUP_RATE")]
-    signup_rate: Option<u32>,
-    /// Sign-ins and other forms posted without signing in, per client address and minute, on
-    /// each node (default 60).
-    #[arg(long, env = "PARTNERHUB_FORM_RATE")]
-    form_rate: Option<u32>,
-    /// Proxies whose X-Forwarded-For names the client, comma-separated addresses or ranges
-    /// (default none: the client is the TCP peer).
-    #[arg(long, env = "PARTNERHUB_TRUSTED_PROXIES")]
-    trusted_proxies: Option<String>,
-    /// Open connections at most (default 10000, lowered to fit the open-files limit).
-    #[arg(long, env = "PARTNERHUB_MAX_CONNECTIONS")]
-    max_connections: Option<usize>,
-    /// Seconds a client has to send a request's head, also how long an idle keep-alive
-    /// connection is kept (default 10).
-    #[arg(long, env = "PARTNERHUB_HEADER_TIMEOUT")]
-    header_timeout: Option<u64>,
-    /// Seconds a connection may go without a byte read or written (default 60).
-    #[arg(long, env = "PARTNERHUB_IDLE_TIMEOUT")]
-    idle_timeout: Option<u64>,
-}
-
-impl Guard {
-    /// Applies the rate and proxy settings to `settings`.
-    fn apply(&self, file: &FileConfig, settings: &mut Settings) -> anyhow::Result<()> {
-        if let Some(rate) = self.signup_rate {
-            settings.signup_rate_per_hour = rate.max(1);
-        }
-        if let Some(rate) = self.form_rate {
-            settings.form_rate_per_minute = rate.max(1);
-        }
-        if let Some(list) = self.trusted_proxies.clone().or_else(|| file.trusted_proxies.clone()) {
-            settings.trusted_proxies =
-                domain::net::Cidr::parse_list(&list).map_err(|e| anyhow::anyhow!("--trusted-proxies: {e}"))?;
-        }
-        Ok(())
-    }
-
-    /// The connection limits, the cap fitted under the open-files limit `soft`.
-    fn limits(&self, soft: u64) -> anyhow::Result<web::ConnectionLimits> {
-        let seconds = |value: Option<u64>, default: std::time::Duration, flag: &str| match value {
-            Some(0) => anyhow::bail!("{flag} must be at least 1 second"),
-            Some(s) => Ok(std::time::Duration::from_secs(s)),
-            None => Ok(default),
-        };
-        let defaults = web::ConnectionLimits::default();
-        Ok(web::ConnectionLimits {
-            max_connections: config::max_connections(self.max_connections, soft),
-            header_timeout: seconds(self.header_timeout, defaults.header_timeout, "--header-timeout")?,
-            idle_timeout: seconds(self.idle_timeout, defaults.idle_timeout, "--idle-timeout")?,
-        })
-    }
 }
 
 /// The SMTP server the server's worker sends the outbox through (`serve` only: `jobs run`
@@ -314,29 +256,8 @@ fn init_logs(json: bool) {
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
-/// SQLite maps its `-shm` file into memory. Should that file stop taking writes under a running
-/// process (made immutable, its disk gone), the next write to the mapping raises SIGBUS, which
-/// ends the process; this says why on standard error first.
-fn explain_sigbus() {
-    extern "C" fn on_sigbus(_: libc::c_int) {
-        const MESSAGE: &[u8] =
-            b"partnerhub: stopped by SIGBUS: a memory-mapped file could not be written; most likely \
-the SQLite database's -shm file became read-only or immutable, or its disk failed\n";
-        // SAFETY: write, signal and raise are async-signal-safe; the message is static.
-        unsafe {
-            libc::write(2, MESSAGE.as_ptr().cast(), MESSAGE.len());
-            libc::signal(libc::SIGBUS, libc::SIG_DFL);
-            libc::raise(libc::SIGBUS);
-        }
-    }
-    // SAFETY: installs a handler that only calls async-signal-safe functions.
-    unsafe {
-        libc::signal(libc::SIGBUS, on_sigbus as *const () as libc::sighandler_t);
-    }
-}
-
 fn main() -> std::process::ExitCode {
-    explain_sigbus();
+    startup::explain_sigbus();
     startup::private_files();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
@@ -519,13 +440,13 @@ async fn serve(
         Some(smtp) => println!("  e-mail:         SMTP {}:{}", smtp.host, smtp.port),
         None => println!("  e-mail:         kept in the outbox (no SMTP configured)"),
     }
+    println!("  connections:    at most {}", limits.max_connections);
     println!("  partner portal: {public_url}/signup");
     println!("  staff console:  {public_url}/staff/signin");
     if let Some((email, password)) = first_admin {
         println!("  first program admin: {email}  password: {password}");
         println!("  (shown once; change it under Account after signing in)");
     }
-    println!("  connections:    at most {}", limits.max_connections);
     startup::serve(app.clone(), listener, limits, shutdown_signal()).await?;
     app.store().close().await;
     Ok(())

@@ -189,3 +189,24 @@ pub fn private_files() {
         libc::umask(0o077);
     }
 }
+
+/// SQLite maps its `-shm` file into memory. Should that file stop taking writes under a running
+/// process (made immutable, its disk gone), the next write to the mapping raises SIGBUS, which
+/// ends the process; this says why on standard error first.
+pub fn explain_sigbus() {
+    extern "C" fn on_sigbus(_: libc::c_int) {
+        const MESSAGE: &[u8] =
+            b"partnerhub: stopped by SIGBUS: a memory-mapped file could not be written; most likely \
+the SQLite database's -shm file became read-only or immutable, or its disk failed\n";
+        // SAFETY: write, signal and raise are async-signal-safe; the message is static.
+        unsafe {
+            libc::write(2, MESSAGE.as_ptr().cast(), MESSAGE.len());
+            libc::signal(libc::SIGBUS, libc::SIG_DFL);
+            libc::raise(libc::SIGBUS);
+        }
+    }
+    // SAFETY: installs a handler that only calls async-signal-safe functions.
+    unsafe {
+        libc::signal(libc::SIGBUS, on_sigbus as *const () as libc::sighandler_t);
+    }
+}

@@ -139,8 +139,8 @@ async fn spawn_with_catalog(
         webhook_key: Some([7; 32]),
         // The tests' webhook receivers listen on this machine.
         webhook_allow: vec![domain::net::Cidr::parse("127.0.0.0/8").unwrap()],
-        // Tests sign up many orgs from 127.0.0.1 on a clock that stands still; the limits'
-        // own tests set theirs.
+        // Every org of a test signs up and signs in from 127.0.0.1 (some tests make hundreds);
+        // the tests of these limits set them back.
         signup_rate_per_hour: 1_000_000,
         form_rate_per_minute: 1_000_000,
         ..app::Settings::default()
