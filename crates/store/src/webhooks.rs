@@ -196,13 +196,15 @@ pub struct Due {
 /// Whether any delivery to an enabled endpoint is due and free of a live lease (a read, so that
 /// an idle worker does not take the writer to find nothing to claim; a disabled endpoint's
 /// deliveries wait without waking it).
-pub async fn any_pending_due(conn: &mut Conn, now: DateTime<Utc>) -> Result<bool> {
+/// Leases are judged by `wall`, as in [`claim_due`].
+pub async fn any_pending_due(conn: &mut Conn, now: DateTime<Utc>, wall: DateTime<Utc>) -> Result<bool> {
     let found: Option<i64> = crate::sql::query_scalar(
         "SELECT 1 FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id \
-         WHERE d.status = 'pending' AND d.next_attempt_at <= $1 AND (d.lease_until IS NULL OR d.lease_until < $1) \
+         WHERE d.status = 'pending' AND d.next_attempt_at <= $1 AND (d.lease_until IS NULL OR d.lease_until < $2) \
          AND w.status = 'enabled' LIMIT 1",
     )
     .bind(to_db(now))
+    .bind(to_db(wall))
     .fetch_optional(conn)
     .await?;
     Ok(found.is_some())
@@ -211,14 +213,17 @@ pub async fn any_pending_due(conn: &mut Conn, now: DateTime<Utc>) -> Result<bool
 /// Claims up to `limit` pending deliveries that are due, that no live lease holds, and that no
 /// earlier pending delivery of the same endpoint and ordering key waits before: leased until
 /// `lease_until`.
+/// Leases are judged by `wall` (the wall clock every process shares), the delivery's next try
+/// by `now` (the program's clock).
 pub async fn claim_due(
     conn: &mut Conn,
     now: DateTime<Utc>,
+    wall: DateTime<Utc>,
     lease_until: DateTime<Utc>,
     limit: i64,
 ) -> Result<Vec<Due>> {
     let pick = "SELECT d.id FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id \
-        WHERE d.status = 'pending' AND d.next_attempt_at <= $1 AND (d.lease_until IS NULL OR d.lease_until < $1) \
+        WHERE d.status = 'pending' AND d.next_attempt_at <= $1 AND (d.lease_until IS NULL OR d.lease_until < $4) \
         AND w.status = 'enabled' AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e WHERE e.endpoint_id = d.endpoint_id \
         AND e.ordering_key = d.ordering_key AND e.status = 'pending' \
         AND e.sequence < d.sequence) \
@@ -232,6 +237,7 @@ pub async fn claim_due(
         .bind(to_db(now))
         .bind(limit)
         .bind(to_db(lease_until))
+        .bind(to_db(wall))
         .fetch_all(&mut *conn)
         .await?;
     let mut due = Vec::with_capacity(rows.len());

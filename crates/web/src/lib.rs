@@ -15,7 +15,7 @@ mod rate_limit;
 mod server;
 mod uploads;
 
-pub use server::ConnectionLimits;
+pub use server::{ConnectionLimits, serve};
 
 use app::App;
 use axum::extract::{MatchedPath, Request, State};
@@ -101,16 +101,6 @@ pub fn router(app: Arc<App>) -> Router {
             let route = request.extensions().get::<MatchedPath>().map_or("unmatched", |p| p.as_str());
             tracing::info_span!("http", method = %request.method(), route)
         }))
-}
-
-/// Serves `router` on `listener` within `limits` until `shutdown` resolves.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    router: Router,
-    limits: ConnectionLimits,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    server::serve(listener, router, limits, shutdown).await
 }
 
 /// HSTS when the public URL is https; `Cache-Control: no-store` on every answer that does not

@@ -742,7 +742,8 @@ enum Left {
 }
 
 /// Looks for work due on `day` that the passes left (held by a lease, or waiting for an
-/// earlier payment attempt to be given up on), and waits until the first of it can be taken.
+/// earlier payment attempt to be given up on) and waits, looking again every second, until
+/// the first of it can be taken or none is left (the worker holding it finished).
 async fn wait_for_left(
     app: &App,
     clock: &crate::clock::ManualClock,
@@ -750,44 +751,51 @@ async fn wait_for_left(
     passes: u32,
 ) -> Result<Left, AppError> {
     use crate::clock::Clock;
-    let left = store::subscriptions::due_left(&mut app.store().read().await?, day, 1000).await?;
-    let Some(ready_at) = left
-        .iter()
-        .map(|l| {
-            let held = l.lease_until.unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC);
-            let attempt =
-                l.pending_since.map_or(chrono::DateTime::<chrono::Utc>::MIN_UTC, |p| p + app.settings().abandon_after);
-            held.max(attempt)
-        })
-        .min()
-    else {
-        return Ok(Left::Nothing);
-    };
-    let wait = (ready_at - app.wall_now()).max(chrono::Duration::zero());
-    // A clock whose wall time does not run by itself (a test's) would wait for ever.
-    let can_wait = clock.wall_runs() && wait <= app.settings().lease + chrono::Duration::seconds(5);
-    if passes >= MAX_PASSES || (!wait.is_zero() && !can_wait) {
-        let ids: Vec<&str> = left.iter().take(5).map(|l| l.id.as_str()).collect();
-        let more = if left.len() > ids.len() { format!(" and {} more", left.len() - ids.len()) } else { String::new() };
-        return Err(AppError::Conflict {
-            code: "work_left",
-            message: format!(
-                "{} subscription(s) due on or before {day} are still due after {passes} passes ({}{more}): \
-                 held by another worker until {ready_at}, or failing each time (see the warnings above); \
-                 run again later",
-                left.len(),
-                ids.join(", ")
-            ),
-        });
+    let mut told = false;
+    loop {
+        let left = store::subscriptions::due_left(&mut app.store().read().await?, day, 1000).await?;
+        let Some(ready_at) = left.iter().map(|l| taken_over_at(app, l)).min() else { return Ok(Left::Nothing) };
+        let wait = ready_at - app.wall_now();
+        if wait <= chrono::Duration::zero() && passes < MAX_PASSES {
+            return Ok(Left::Ready);
+        }
+        // A clock whose wall time does not run by itself (a test's) would wait for ever, and
+        // no lease is longer than the lease setting.
+        let can_wait = clock.wall_runs() && wait <= app.settings().lease + chrono::Duration::seconds(5);
+        if passes >= MAX_PASSES || !can_wait {
+            let ids: Vec<&str> = left.iter().take(5).map(|l| l.id.as_str()).collect();
+            let more =
+                if left.len() > ids.len() { format!(" and {} more", left.len() - ids.len()) } else { String::new() };
+            return Err(AppError::Conflict {
+                code: "work_left",
+                message: format!(
+                    "{} subscription(s) due on or before {day} are still due after {passes} passes ({}{more}): \
+                     held by another worker until {ready_at}, or failing each time (see the warnings above); \
+                     run again later",
+                    left.len(),
+                    ids.join(", ")
+                ),
+            });
+        }
+        if !told {
+            tracing::warn!(
+                left = left.len(),
+                %day,
+                seconds = wait.num_seconds(),
+                "work due is held by another worker (or one that died); waiting until it is done or can be taken over"
+            );
+            told = true;
+        }
+        let step = wait.to_std().unwrap_or_default().min(std::time::Duration::from_secs(1));
+        tokio::time::sleep(step + std::time::Duration::from_millis(20)).await;
     }
-    if !wait.is_zero() {
-        tracing::warn!(
-            left = left.len(),
-            %day,
-            seconds = wait.num_seconds(),
-            "work due is held by another worker (or one that died); waiting until it can be taken over"
-        );
-        tokio::time::sleep(wait.to_std().unwrap_or_default() + std::time::Duration::from_millis(50)).await;
-    }
-    Ok(Left::Ready)
+}
+
+/// When a subscription left due can be taken over: its lease has run out, and its earlier
+/// payment attempt, if any, may be given up on.
+fn taken_over_at(app: &App, left: &store::subscriptions::DueLeft) -> chrono::DateTime<chrono::Utc> {
+    let never = chrono::DateTime::<chrono::Utc>::MIN_UTC;
+    let held = left.lease_until.unwrap_or(never);
+    let attempt = left.pending_since.map_or(never, |p| p + app.settings().abandon_after);
+    held.max(attempt)
 }

@@ -358,15 +358,16 @@ pub async fn deliver_due(app: &App) -> Result<usize, AppError> {
     let mut delivered = 0;
     loop {
         let mut conn = app.store().read().await?;
-        let any_due = store::webhooks::any_pending_due(&mut conn, app.now()).await?;
+        let any_due = store::webhooks::any_pending_due(&mut conn, app.now(), app.wall_now()).await?;
         drop(conn);
         if !any_due {
             return Ok(delivered);
         }
         let due = {
             let mut tx = app.store().write().await?;
-            let now = app.now();
-            let due = store::webhooks::claim_due(&mut tx, now, now + chrono::Duration::minutes(1), 50).await?;
+            let wall = app.wall_now();
+            let due =
+                store::webhooks::claim_due(&mut tx, app.now(), wall, wall + chrono::Duration::minutes(1), 50).await?;
             tx.commit().await?;
             due
         };

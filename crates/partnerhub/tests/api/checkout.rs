@@ -447,16 +447,13 @@ async fn a_key_left_in_flight_by_a_dead_request_is_taken_over_after_ten_seconds(
     assert!(matches!(claim(&t.app, "user:x", "k", "h").await.unwrap(), Seen::New), "taken over");
 }
 
-#[tokio::test]
-async fn a_not_yet_answer_is_not_kept_for_the_idempotency_key() {
-    let t = spawn_app().await;
-    let api = buyer(&t, "Contoso", "ada@contoso.example", "US").await;
-    let (id, order) = order_at_review(&api, GOOD_CARD).await;
-    // A payment of this order is out at the gateway (another request, still waiting).
+/// Leaves `id` as a Buy that died would: paying, its attempt written at the start and never
+/// sent.
+async fn attempt_in_flight(t: &TestApp, id: &str, order: &Value) {
     let mut tx = t.app.store().write().await.unwrap();
     let attempt = store::orders::AttemptRecord {
         id: "pay_00000000000000000000000000".into(),
-        order_id: id.clone(),
+        order_id: id.to_owned(),
         idempotency_key: format!("{id}-attempt-1"),
         payment_method_id: order["payment_method_id"].as_str().unwrap().into(),
         gateway: "sandbox".into(),
@@ -466,8 +463,17 @@ async fn a_not_yet_answer_is_not_kept_for_the_idempotency_key() {
         created_at: start_time(),
     };
     store::orders::insert_attempt(&mut tx, &attempt).await.unwrap();
-    store::orders::set_status(&mut tx, &id, "paying", "review", None).await.unwrap();
+    store::orders::set_status(&mut tx, id, "paying", "review", None).await.unwrap();
     tx.commit().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_not_yet_answer_is_not_kept_for_the_idempotency_key() {
+    let t = spawn_app().await;
+    let api = buyer(&t, "Contoso", "ada@contoso.example", "US").await;
+    let (id, order) = order_at_review(&api, GOOD_CARD).await;
+    // A payment of this order is out at the gateway (another request, still waiting).
+    attempt_in_flight(&t, &id, &order).await;
 
     let (status, body, _) = pay(&api, &id, "K").await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
@@ -491,21 +497,7 @@ async fn an_attempt_given_up_on_by_reconciliation_leaves_the_order_ready_to_buy_
     let t = spawn_app().await;
     let api = buyer(&t, "Contoso", "ada@contoso.example", "US").await;
     let (id, order) = order_at_review(&api, GOOD_CARD).await;
-    let mut tx = t.app.store().write().await.unwrap();
-    let attempt = store::orders::AttemptRecord {
-        id: "pay_00000000000000000000000001".into(),
-        order_id: id.clone(),
-        idempotency_key: format!("{id}-attempt-1"),
-        payment_method_id: order["payment_method_id"].as_str().unwrap().into(),
-        gateway: "sandbox".into(),
-        amount_minor: 47500,
-        currency: "USD".into(),
-        status: "pending".into(),
-        created_at: start_time(),
-    };
-    store::orders::insert_attempt(&mut tx, &attempt).await.unwrap();
-    store::orders::set_status(&mut tx, &id, "paying", "review", None).await.unwrap();
-    tx.commit().await.unwrap();
+    attempt_in_flight(&t, &id, &order).await;
 
     // The worker's reconciliation gives it up first; the order is back at the review, not at
     // the payment step, so the client's retry of its Buy does not meet `step_not_reached`.

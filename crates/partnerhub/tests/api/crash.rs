@@ -92,6 +92,19 @@ async fn api_for(url: &str, email: &str) -> Api {
     Api { token: Some(token), ..api }
 }
 
+/// Sends a Buy with `key` to a server set to die while paying; waits for it to be dead.
+async fn pay_into_a_crash(api: &Api, order: &str, key: &str, mut server: Server) {
+    let r = api
+        .client
+        .post(format!("{}/api/v1/orders/{order}/pay", api.url))
+        .bearer_auth(api.token.as_deref().unwrap())
+        .header("Idempotency-Key", key)
+        .send()
+        .await;
+    assert!(r.is_err(), "the server died while paying");
+    assert!(!server.child.wait().unwrap().success(), "aborted");
+}
+
 #[tokio::test]
 async fn a_crash_after_the_charge_loses_no_paid_order_and_charges_once() {
     let (dir, database_url) = fresh_database_url().await;
@@ -99,17 +112,7 @@ async fn a_crash_after_the_charge_loses_no_paid_order_and_charges_once() {
     let api = api_for(&first.url, "ada@crashco.example").await;
     let (order, _) = order_at_review(&api, GOOD_CARD).await;
 
-    let r = api
-        .client
-        .post(format!("{}/api/v1/orders/{order}/pay", api.url))
-        .bearer_auth(api.token.as_deref().unwrap())
-        .header("Idempotency-Key", "crash-1")
-        .send()
-        .await;
-    assert!(r.is_err(), "the server died while paying");
-    let mut first = first;
-    let status = first.child.wait().unwrap();
-    assert!(!status.success(), "aborted");
+    pay_into_a_crash(&api, &order, "crash-1", first).await;
 
     // The gateway took the money; our books only know the attempt.
     let store = store::Store::open(&database_url).await.unwrap();
@@ -331,16 +334,7 @@ async fn a_retried_key_pays_after_a_crash_between_the_attempt_and_the_charge() {
     let first = start(&database_url, &dir.0, Some("crash-before-charge"));
     let api = api_for(&first.url, "ada@crashco.example").await;
     let (order, _) = order_at_review(&api, GOOD_CARD).await;
-    let r = api
-        .client
-        .post(format!("{}/api/v1/orders/{order}/pay", api.url))
-        .bearer_auth(api.token.as_deref().unwrap())
-        .header("Idempotency-Key", "retry-me")
-        .send()
-        .await;
-    assert!(r.is_err(), "the server died between the attempt and the charge");
-    let mut first = first;
-    assert!(!first.child.wait().unwrap().success());
+    pay_into_a_crash(&api, &order, "retry-me", first).await;
 
     // Restarted; the attempt is given up on after 2 seconds here (2 minutes by default). The
     // client retries with the same key, as the API asks, until it gets a final answer.

@@ -207,7 +207,7 @@ async fn failures_are_retried_in_order_then_the_endpoint_is_disabled_and_resent_
         .unwrap();
     assert!(waiting > 0);
     assert!(
-        !store::webhooks::any_pending_due(&mut conn, t.app.now()).await.unwrap(),
+        !store::webhooks::any_pending_due(&mut conn, t.app.now(), t.app.wall_now()).await.unwrap(),
         "nothing to claim while disabled"
     );
     drop(conn);
