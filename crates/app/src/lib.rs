@@ -60,7 +60,7 @@ pub struct Settings {
     /// The server's key, from which each webhook endpoint's signing secret is derived and the
     /// key that seals secrets kept in the outbox; every node must have the same (the binary
     /// reads it from `PARTNERHUB_SECRET_KEY` or a key file).
-    pub webhook_key: Option<[u8; 32]>,
+    pub server_key: Option<[u8; 32]>,
     /// API calls allowed per token and minute (each node counts its own).
     pub api_rate_per_minute: u32,
     /// How long a worker holds the renewals (and webhook deliveries) it claimed; a dead
@@ -117,7 +117,7 @@ impl Default for Settings {
             smtp: None,
             gateway_rate: None,
             renewal_batch: None,
-            webhook_key: None,
+            server_key: None,
             api_rate_per_minute: 600,
             lease: chrono::Duration::minutes(5),
             abandon_after: chrono::Duration::minutes(2),
@@ -152,6 +152,12 @@ impl App {
         settings: Settings,
         catalog: catalog::CatalogSource<'_>,
     ) -> Result<Arc<App>, AppError> {
+        if settings.server_key.is_none() {
+            // Webhook secrets and sealed outbox secrets would rest on a key everyone knows.
+            return Err(AppError::Internal(
+                "the server's key is not set (PARTNERHUB_SECRET_KEY or partnerhub.key)".into(),
+            ));
+        }
         let parsed = catalog::install(&store, clock.as_ref(), entropy.as_ref(), &catalog).await?;
         let gateway = match &settings.gateway {
             GatewayConfig::Sandbox => payments::Gateway::Sandbox(payments::sandbox::Sandbox::new(store.clone())),
@@ -208,6 +214,11 @@ impl App {
 
     pub fn settings(&self) -> &Settings {
         &self.settings
+    }
+
+    /// The server's key ([`Settings::server_key`]; [`App::start`] refuses to start without one).
+    pub(crate) fn server_key(&self) -> [u8; 32] {
+        self.settings.server_key.unwrap_or_default()
     }
 
     /// The catalog in force.

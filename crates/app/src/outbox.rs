@@ -39,7 +39,7 @@ pub(crate) async fn queue_with_secret(
 ) -> Result<(), AppError> {
     let email = email(app, to, subject, body);
     store::outbox::insert(conn, &email).await?;
-    let sealed = secrets::seal(&server_key(app), app.entropy(), email.id.as_str(), secret.value);
+    let sealed = secrets::seal(&app.server_key(), app.entropy(), email.id.as_str(), secret.value);
     store::outbox::insert_secret(conn, &email.id, secret.used_for, &sealed, secret.expires_at).await?;
     Ok(())
 }
@@ -49,10 +49,6 @@ pub(crate) async fn erase_secrets_of(conn: &mut store::Conn, used_for: &str) -> 
     Ok(store::outbox::erase_secrets_of(conn, used_for).await?)
 }
 
-fn server_key(app: &App) -> [u8; 32] {
-    app.settings().webhook_key.unwrap_or([0; 32])
-}
-
 /// The body as its addressee gets it: the secret in place of its mark, or `…` when the secret
 /// is gone.
 pub async fn body_to_send(app: &App, email: &OutboxEmail) -> Result<String, AppError> {
@@ -60,7 +56,7 @@ pub async fn body_to_send(app: &App, email: &OutboxEmail) -> Result<String, AppE
         return Ok(email.body.clone());
     }
     let sealed = store::outbox::secret(&mut app.store().read().await?, &email.id, app.now()).await?;
-    let secret = sealed.and_then(|sealed| secrets::open(&server_key(app), email.id.as_str(), &sealed));
+    let secret = sealed.and_then(|sealed| secrets::open(&app.server_key(), email.id.as_str(), &sealed));
     Ok(email.body.replace(SECRET_MARK, secret.as_deref().unwrap_or(GONE)))
 }
 

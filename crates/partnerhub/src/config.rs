@@ -158,10 +158,10 @@ impl Guard {
     /// Applies the rate and proxy settings to `settings`.
     pub fn apply(&self, file: &FileConfig, settings: &mut app::Settings) -> anyhow::Result<()> {
         if let Some(rate) = self.signup_rate {
-            settings.signup_rate_per_hour = rate.max(1);
+            settings.signup_rate_per_hour = at_least_one(rate, "--signup-rate")?;
         }
         if let Some(rate) = self.form_rate {
-            settings.form_rate_per_minute = rate.max(1);
+            settings.form_rate_per_minute = at_least_one(rate, "--form-rate")?;
         }
         if let Some(list) = self.trusted_proxies.clone().or_else(|| file.trusted_proxies.clone()) {
             settings.trusted_proxies =
@@ -178,12 +178,23 @@ impl Guard {
             None => Ok(default),
         };
         let defaults = web::ConnectionLimits::default();
+        if let Some(n) = self.max_connections {
+            at_least_one(n, "--max-connections")?;
+        }
         Ok(web::ConnectionLimits {
             max_connections: max_connections(self.max_connections, soft),
             header_timeout: seconds(self.header_timeout, defaults.header_timeout, "--header-timeout")?,
             idle_timeout: seconds(self.idle_timeout, defaults.idle_timeout, "--idle-timeout")?,
         })
     }
+}
+
+/// A limit of zero would refuse everything: it is a mistake, said with the flag's name.
+fn at_least_one<T: PartialEq + From<u8>>(value: T, flag: &str) -> anyhow::Result<T> {
+    if value == T::from(0) {
+        bail!("{flag} must be at least 1");
+    }
+    Ok(value)
 }
 
 /// Descriptors kept for everything but client connections: the database (with SQLite, each

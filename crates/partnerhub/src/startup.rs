@@ -53,8 +53,8 @@ pub async fn open_app(
         }
     };
     let mut settings = settings;
-    if settings.webhook_key.is_none() {
-        settings.webhook_key = Some(server_key(database_url)?);
+    if settings.server_key.is_none() {
+        settings.server_key = Some(server_key(database_url)?);
     }
     Ok(App::start(store, clock, Arc::new(OsEntropy), settings, source).await?)
 }

@@ -104,6 +104,25 @@ fn a_bad_database_url_or_config_file_is_refused_with_the_reason() {
 }
 
 #[test]
+fn serve_refuses_a_limit_of_zero_or_a_bad_range_with_the_flags_name() {
+    let dir = scratch("limits");
+    let db = format!("sqlite://{}/ph.db?mode=rwc", dir.display());
+    for (flag, value) in [
+        ("--max-connections", "0"),
+        ("--signup-rate", "0"),
+        ("--form-rate", "0"),
+        ("--header-timeout", "0"),
+        ("--trusted-proxies", "10.0.0.0/33"),
+        ("--webhook-allow-cidr", "not-a-range"),
+    ] {
+        let out = partnerhub(&dir, &["--database-url", &db, "serve", "--listen", "127.0.0.1:0", flag, value]);
+        assert!(!out.status.success(), "{flag} {value} is refused");
+        assert!(text(&out.stderr).contains(flag), "{flag}: {}", text(&out.stderr));
+    }
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
 fn migrate_creates_the_sqlite_file_and_is_repeatable() {
     let dir = scratch("migrate");
     let db = format!("sqlite://{}/ph.db?mode=rwc", dir.display());

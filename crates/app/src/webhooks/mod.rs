@@ -11,7 +11,7 @@
 //! Deliveries go to public addresses only, checked on the address connected to (`send`).
 //!
 //! An endpoint's signing secret is never stored: it is the HMAC of the endpoint's salt under the
-//! server's key (`Settings::webhook_key`), shown once when the endpoint is made.
+//! server's key (`Settings::server_key`), shown once when the endpoint is made.
 
 use crate::audit::{self, Change, Who};
 use crate::{Actor, App, AppError, Origin, StaffMember};
@@ -224,7 +224,7 @@ pub fn verify(secret: &str, header: &str, body: &str, now: DateTime<Utc>, tolera
 
 /// The signing secret of an endpoint: derived from its salt and the server's key.
 fn secret_of(app: &App, salt: &str) -> String {
-    let key = app.settings().webhook_key.unwrap_or([0; 32]);
+    let key = app.server_key();
     format!("whsec_{}", URL_SAFE_NO_PAD.encode(hmac_sha256(&key, salt.as_bytes())))
 }
 

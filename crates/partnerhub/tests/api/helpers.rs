@@ -136,7 +136,7 @@ async fn spawn_with_catalog(
     let url = format!("http://{}", listener.local_addr().unwrap());
     let mut settings = app::Settings {
         public_url: url.clone(),
-        webhook_key: Some([7; 32]),
+        server_key: Some([7; 32]),
         // The tests' webhook receivers listen on this machine.
         webhook_allow: vec![domain::net::Cidr::parse("127.0.0.0/8").unwrap()],
         // Every org of a test signs up and signs in from 127.0.0.1 (some tests make hundreds);
