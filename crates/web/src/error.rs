@@ -14,21 +14,28 @@ use utoipa::ToSchema;
 /// Seconds a client is asked to wait after a storage fault.
 const STORAGE_RETRY_AFTER: u32 = 30;
 
-/// When the last storage fault was seen (seconds since the epoch; 0: none). A fault is logged
-/// once a minute while it lasts, not once per request, and readiness says "not ready" meanwhile.
+/// When the last storage fault was seen, in seconds of this process's monotonic clock, plus
+/// one (0: none). A fault is logged once a minute while it lasts, not once per request, and
+/// readiness says "not ready" meanwhile. An elapsed time, not a date: the program's clock
+/// (`app::clock`) is not the one to ask.
 static STORAGE_FAULT_AT: AtomicI64 = AtomicI64::new(0);
 
-/// Whether a write failed for want of storage in the last minute (see [`STORAGE_FAULT_AT`]).
+fn seconds_running() -> i64 {
+    static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    i64::try_from(STARTED.get_or_init(std::time::Instant::now).elapsed().as_secs()).unwrap_or(i64::MAX) + 1
+}
+
+/// Seconds since a write failed for want of storage, if that was in the last minute.
 pub fn storage_fault_recently() -> Option<i64> {
     let at = STORAGE_FAULT_AT.load(Ordering::Relaxed);
-    let now = chrono::Utc::now().timestamp();
+    let now = seconds_running();
     (at != 0 && now - at < 60).then_some(now - at)
 }
 
 fn note_storage_fault(e: &AppError) {
-    let now = chrono::Utc::now().timestamp();
+    let now = seconds_running();
     let before = STORAGE_FAULT_AT.swap(now, Ordering::Relaxed);
-    if now - before >= 60 {
+    if before == 0 || now - before >= 60 {
         tracing::error!(
             error = %e,
             "the database cannot take writes; answering 503 storage_unavailable until it can (logged once a minute while it lasts)"
