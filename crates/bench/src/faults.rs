@@ -29,6 +29,9 @@ pub struct Report {
     kills: usize,
     orders: usize,
     answered_during: usize,
+    /// Payment attempts a kill left between their write and their charge, given up on and
+    /// paid again by the retry.
+    given_up: i64,
     due: usize,
     run_kills: usize,
     took: Duration,
@@ -38,9 +41,14 @@ impl Report {
     pub fn print(&self) {
         println!("\n{}: fault campaign, {:.0} s", self.db.name(), self.took.as_secs_f64());
         println!(
-            "  purchases: {} SIGKILLs of serve during Buys of {} orders ({} answered before a kill); \
-             after retries with the same keys: every order paid, one charge and one invoice each, numbers without gaps",
-            self.kills, self.orders, self.answered_during
+            "  purchases: {} SIGKILLs of serve during {} Buys of {} orders ({} answered before a kill, {} attempts \
+             left between write and charge); after retries with the same keys: every order paid, one charge and one \
+             invoice each, numbers without gaps",
+            self.kills,
+            self.kills * BURST,
+            self.orders,
+            self.answered_during,
+            self.given_up
         );
         println!(
             "  renewals: {} SIGKILLs of jobs run over {} due subscriptions; the last run ended with nothing due, \
@@ -70,10 +78,10 @@ pub async fn run(bin: &Path, db: Db, purchases: &Scratch, renewals: &Scratch, ki
     let started = Instant::now();
     let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(7, |d| d.as_nanos() as u64);
     let mut dice = Dice(seed | 1);
-    let (orders, answered_during) = buy_under_kills(bin, db, purchases, kills, &mut dice).await?;
+    let (orders, answered_during, given_up) = buy_under_kills(bin, db, purchases, kills, &mut dice).await?;
     let run_kills = (kills / 4).max(1);
     let due = kill_renewal_runs(bin, db, renewals, run_kills, &mut dice).await?;
-    Ok(Report { db, kills, orders, answered_during, due, run_kills, took: started.elapsed() })
+    Ok(Report { db, kills, orders, answered_during, given_up, due, run_kills, took: started.elapsed() })
 }
 
 async fn buy_under_kills(
@@ -82,7 +90,7 @@ async fn buy_under_kills(
     scratch: &Scratch,
     kills: usize,
     dice: &mut Dice,
-) -> anyhow::Result<(usize, usize)> {
+) -> anyhow::Result<(usize, usize, i64)> {
     let url = scratch.database_url();
     let server = Server::start(bin, &scratch.dir, &url, &env())?;
     let ctx = Ctx { base: server.url.clone().into(), api: load::api_client(BURST)?, run: "faults".into() };
@@ -129,11 +137,12 @@ async fn buy_under_kills(
         }
     }
     server.stop();
-    check_purchases(&url, orders.len()).await?;
-    Ok((orders.len(), answered))
+    let given_up = check_purchases(&url, orders.len()).await?;
+    Ok((orders.len(), answered, given_up))
 }
 
-async fn check_purchases(url: &str, n: usize) -> anyhow::Result<()> {
+/// Checks the books; returns how many attempts were given up on (none charged).
+async fn check_purchases(url: &str, n: usize) -> anyhow::Result<i64> {
     let mut conn = crate::renewals::connect(url).await?;
     let n = n as i64;
     for (what, sql, want) in [
@@ -152,8 +161,11 @@ async fn check_purchases(url: &str, n: usize) -> anyhow::Result<()> {
     for (i, number) in numbers.iter().enumerate() {
         ensure!(number.ends_with(&format!("-{:06}", i + 1)), "invoice numbers have a gap at {number}");
     }
+    let given_up: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM payment_attempts WHERE status = 'abandoned'")
+        .fetch_one(&mut conn)
+        .await?;
     conn.close().await?;
-    Ok(())
+    Ok(given_up)
 }
 
 async fn kill_renewal_runs(
