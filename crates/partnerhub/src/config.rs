@@ -152,6 +152,9 @@ pub struct Guard {
     /// Seconds a connection may go without a byte read or written (default 60).
     #[arg(long, env = "PARTNERHUB_IDLE_TIMEOUT")]
     idle_timeout: Option<u64>,
+    /// Seconds a request's body has to arrive whole once its head has (default 60).
+    #[arg(long, env = "PARTNERHUB_BODY_TIMEOUT")]
+    body_timeout: Option<u64>,
 }
 
 impl Guard {
@@ -185,6 +188,7 @@ impl Guard {
             max_connections: max_connections(self.max_connections, soft),
             header_timeout: seconds(self.header_timeout, defaults.header_timeout, "--header-timeout")?,
             idle_timeout: seconds(self.idle_timeout, defaults.idle_timeout, "--idle-timeout")?,
+            body_timeout: seconds(self.body_timeout, defaults.body_timeout, "--body-timeout")?,
         })
     }
 }

@@ -3,8 +3,11 @@
 //!
 //! - A request's head must arrive within `header_timeout` of the connection opening or of the
 //!   previous answer (so this is also how long an idle keep-alive connection is kept).
-//! - A connection on which nothing is read or written for `idle_timeout` is closed (a body
-//!   sent a byte at a time, a client that stops reading its answer).
+//! - A connection on which nothing is read or written for `idle_timeout` is closed (a client
+//!   that stops sending its body or reading its answer).
+//! - A request's body must arrive whole within `body_timeout` of the request's head: a body
+//!   sent a byte now and then keeps a connection busy (and so never given up at the cap) for
+//!   that long at most.
 //! - At most `max_connections` are open. At the cap a new connection takes the place of the
 //!   one that has waited longest for a request (a half-sent head, an idle keep-alive), and
 //!   is closed at once only when every connection is busy with a request. So a flood of slow
@@ -34,6 +37,7 @@ pub struct ConnectionLimits {
     pub max_connections: usize,
     pub header_timeout: Duration,
     pub idle_timeout: Duration,
+    pub body_timeout: Duration,
 }
 
 impl Default for ConnectionLimits {
@@ -42,6 +46,7 @@ impl Default for ConnectionLimits {
             max_connections: 10_000,
             header_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(60),
+            body_timeout: Duration::from_secs(60),
         }
     }
 }
@@ -96,7 +101,8 @@ async fn connection(
     let io = Watched::new(stream);
     let activity = io.activity.clone();
     let busy_slot = slot.clone();
-    let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
+    let service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
+        let mut request = request.map(|body| Body::new(InTime::new(body, limits.body_timeout)));
         request.extensions_mut().insert(ConnectInfo(peer));
         let busy = Busy::start(busy_slot.clone());
         let router = router.clone();
@@ -247,6 +253,39 @@ impl Drop for Busy {
 }
 
 /// An answer's body, holding its connection busy until hyper has written (or dropped) it.
+/// A request's body that must arrive whole within its time (see the module's notes).
+struct InTime {
+    body: Incoming,
+    deadline: Pin<Box<tokio::time::Sleep>>,
+}
+
+impl InTime {
+    fn new(body: Incoming, within: Duration) -> InTime {
+        InTime { body, deadline: Box::pin(tokio::time::sleep(within)) }
+    }
+}
+
+impl HttpBody for InTime {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
+        let this = self.get_mut();
+        if this.deadline.as_mut().poll(cx).is_ready() {
+            return Poll::Ready(Some(Err(axum::Error::new("the request's body did not arrive in time"))));
+        }
+        Pin::new(&mut this.body).poll_frame(cx).map_err(axum::Error::new)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.body.size_hint()
+    }
+}
+
 struct Answer {
     body: Body,
     _busy: Busy,

@@ -32,7 +32,12 @@ async fn closed_within(stream: &mut TcpStream, within: Duration) -> bool {
 #[tokio::test]
 async fn a_flood_of_half_sent_requests_leaves_healthz_answering_and_is_cut_off() {
     let header_timeout = Duration::from_secs(3);
-    let limits = web::ConnectionLimits { max_connections: 100, header_timeout, idle_timeout: Duration::from_secs(30) };
+    let limits = web::ConnectionLimits {
+        max_connections: 100,
+        header_timeout,
+        idle_timeout: Duration::from_secs(30),
+        body_timeout: Duration::from_secs(30),
+    };
     let t = spawn_app_with_limits(limits).await;
     let address = t.url.strip_prefix("http://").unwrap().to_owned();
 
@@ -79,4 +84,52 @@ async fn a_flood_of_half_sent_requests_leaves_healthz_answering_and_is_cut_off()
         assert!(closed_within(stream, header_timeout + Duration::from_secs(2)).await, "a half request stayed open");
     }
     assert!(started.elapsed() <= header_timeout + Duration::from_secs(2));
+}
+
+#[tokio::test]
+async fn a_body_sent_a_byte_at_a_time_is_cut_off_at_the_body_timeout_and_changes_nothing() {
+    let body_timeout = Duration::from_secs(2);
+    let limits = web::ConnectionLimits {
+        max_connections: 100,
+        header_timeout: Duration::from_secs(10),
+        idle_timeout: Duration::from_secs(30),
+        body_timeout,
+    };
+    let t = spawn_app_with_limits(limits).await;
+    let address = t.url.strip_prefix("http://").unwrap().to_owned();
+    let mut stream = TcpStream::connect(&address).await.unwrap();
+    let head = "POST /api/v1/signup HTTP/1.1\r\nHost: partnerhub\r\nContent-Type: application/json\r\n\
+                Content-Length: 400\r\n\r\n";
+    stream.write_all(head.as_bytes()).await.unwrap();
+    // A byte every 300 ms: never idle long enough for the idle timeout, never done.
+    let started = Instant::now();
+    let mut answered = false;
+    let mut buf = [0u8; 1024];
+    while started.elapsed() < body_timeout + Duration::from_secs(3) {
+        if stream.write_all(b" ").await.is_err() {
+            answered = true;
+            break;
+        }
+        match tokio::time::timeout(Duration::from_millis(300), stream.read(&mut buf)).await {
+            Ok(Ok(0) | Err(_)) => {
+                answered = true;
+                break;
+            }
+            Ok(Ok(n)) => {
+                assert!(!String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 2"), "no success for a cut body");
+                answered = true;
+                break;
+            }
+            Err(_) => {}
+        }
+    }
+    assert!(answered, "the trickled body was cut off");
+    assert!(
+        started.elapsed() >= body_timeout - Duration::from_millis(500),
+        "not before its time: {:?}",
+        started.elapsed()
+    );
+    let mut conn = t.app.store().read().await.unwrap();
+    let orgs: i64 = store::sql::query_scalar("SELECT COUNT(*) FROM orgs").fetch_one(&mut conn).await.unwrap();
+    assert_eq!(orgs, 0, "nothing was signed up");
 }
