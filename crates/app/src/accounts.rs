@@ -20,12 +20,7 @@ pub struct SignUp {
     pub password: String,
 }
 
-/// Which door someone signs in through: the partner portal or the staff console.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Realm {
-    Partner,
-    Staff,
-}
+pub use domain::roles::Realm;
 
 /// Sign-in throttling (decided; PRODUCT.md is silent). Past any of these limits an attempt is
 /// refused (429) without checking its password:
@@ -124,6 +119,10 @@ pub async fn sign_in(
     password: &str,
     origin: &Origin,
 ) -> Result<String, AppError> {
+    if realm == Realm::Staff {
+        // The same answer for every address: staff passwords may be turned off altogether.
+        crate::sso::check_password_allowed(app, realm, None).await?;
+    }
     // What was typed is kept for throttling; an overlong value is cut (an address has at most
     // 254 characters) so that it always fits its index.
     let typed: String = email.trim().to_lowercase().chars().take(254).collect();
@@ -161,8 +160,22 @@ pub async fn sign_in(
         tracing::info!(realm = ?realm, "sign-in refused");
         return Err(AppError::BadCredentials);
     };
+    // The password was right; the user's org may want its users to sign in through the
+    // provider instead.
+    let org = actor.as_ref().and_then(Actor::partner).map(|u| u.org_id.clone());
+    let allowed = crate::sso::check_password_allowed(app, realm, org.as_ref()).await;
     let mut tx = app.store().write().await?;
     store::signin::clear_success(&mut tx, &attempt, &typed, &address).await?;
+    if let Err(refusal) = allowed {
+        if let Some(actor) = &actor {
+            let subject = actor.partner().map_or("", |u| u.id.as_str());
+            let detail = format!("password sign-in refused: {refusal}");
+            let change = Change { org: org.as_ref(), action: "session.refused", subject, detail };
+            audit::record(app, &mut tx, Who::actor(actor), origin, change).await?;
+        }
+        tx.commit().await?;
+        return Err(refusal);
+    }
     store::sessions::delete_expired(&mut tx, app.now()).await?;
     let token = open_session(app, &mut tx, &principal).await?;
     if let Some(actor) = actor {

@@ -26,6 +26,7 @@ pub mod passwords;
 pub mod payment_methods;
 pub mod secrets;
 pub mod service_requests;
+pub mod sso;
 pub mod staff;
 pub mod tokens;
 pub mod users;
@@ -79,6 +80,8 @@ pub struct Settings {
     pub trusted_proxies: Vec<domain::net::Cidr>,
     /// Internal ranges webhooks may be delivered to (none: public addresses only).
     pub webhook_allow: Vec<domain::net::Cidr>,
+    /// The program's OpenID provider for single sign-on (none: passwords only).
+    pub sso: Option<sso::SsoSettings>,
 }
 
 /// Which payment gateway charges cards.
@@ -125,6 +128,7 @@ impl Default for Settings {
             form_rate_per_minute: 60,
             trusted_proxies: Vec::new(),
             webhook_allow: Vec::new(),
+            sso: None,
         }
     }
 }
@@ -140,6 +144,7 @@ pub struct App {
     charge_limiter: Option<payments::RateLimiter>,
     mailer: Option<outbox::Mailer>,
     webhook_sender: webhooks::send::Sender,
+    sso: Option<sso::Provider>,
 }
 
 impl App {
@@ -171,7 +176,29 @@ impl App {
         let catalog = RwLock::new(Arc::new(parsed));
         let webhook_sender = webhooks::send::Sender::new(settings.webhook_allow.clone())
             .map_err(|e| AppError::Internal(format!("cannot set up the webhook client: {e}")))?;
-        Ok(Arc::new(App { store, clock, entropy, catalog, settings, gateway, charge_limiter, mailer, webhook_sender }))
+        let sso = match &settings.sso {
+            // A provider that cannot be found is refused at start, not at someone's sign-in.
+            Some(sso_settings) => {
+                let redirect_uri = format!("{}{}", settings.public_url, sso::CALLBACK_PATH);
+                let provider = sso::Provider::discover(sso_settings, &redirect_uri)
+                    .await
+                    .map_err(|e| domain::account::InvalidInput::new("sso_issuer", e.0))?;
+                Some(provider)
+            }
+            None => None,
+        };
+        Ok(Arc::new(App {
+            store,
+            clock,
+            entropy,
+            catalog,
+            settings,
+            gateway,
+            charge_limiter,
+            mailer,
+            webhook_sender,
+            sso,
+        }))
     }
 
     pub fn store(&self) -> &Store {
@@ -210,6 +237,11 @@ impl App {
 
     pub fn gateway(&self) -> &payments::Gateway {
         &self.gateway
+    }
+
+    /// The program's OpenID provider, found at start (when one is configured).
+    pub fn sso(&self) -> Option<&sso::Provider> {
+        self.sso.as_ref()
     }
 
     pub fn settings(&self) -> &Settings {

@@ -200,6 +200,8 @@ pub async fn remove(app: &App, actor: &PartnerUser, id: &UserId, origin: &Origin
     let principal = Principal::User(id.clone());
     store::sessions::delete_others(&mut tx, &principal, "").await?;
     store::api_tokens::revoke_all(&mut tx, &principal, app.now()).await?;
+    // An address invited again later is a new user, who links their own identity.
+    store::sso::unlink_all(&mut tx, &principal).await?;
     // Their seats and keys come back to the org, free for someone else.
     let released = store::benefits::release_user(&mut tx, &actor.org_id, id.as_str()).await?;
     store::users::delete(&mut tx, &actor.org_id, id).await?;

@@ -19,6 +19,7 @@ pub mod reconciliation;
 pub mod refund;
 pub mod roles;
 pub mod service_request;
+pub mod sso;
 pub mod subscription;
 pub mod term;
 pub mod webhook;

@@ -24,6 +24,29 @@ pub enum StaffRole {
     ProgramAdmin,
 }
 
+/// Which door someone signs in through: the partner portal or the staff console.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Realm {
+    Partner,
+    Staff,
+}
+
+impl Realm {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Realm::Partner => "partner",
+            Realm::Staff => "staff",
+        }
+    }
+}
+
+impl FromStr for Realm {
+    type Err = UnknownRole;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [Realm::Partner, Realm::Staff].into_iter().find(|r| r.as_str() == s).ok_or_else(|| UnknownRole(s.to_owned()))
+    }
+}
+
 /// What a partner user may do inside their own org.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PartnerPermission {

@@ -26,6 +26,15 @@ pub struct FileConfig {
     pub smtp_from: Option<String>,
     pub webhook_allow_cidr: Option<String>,
     pub trusted_proxies: Option<String>,
+    pub sso_issuer: Option<String>,
+    pub sso_client_id: Option<String>,
+    pub sso_client_secret: Option<String>,
+    pub sso_name: Option<String>,
+    pub sso_role_claim: Option<String>,
+    pub sso_scopes: Option<String>,
+    pub sso_create_staff: Option<bool>,
+    pub sso_staff_password: Option<bool>,
+    pub sso_partners: Option<bool>,
 }
 
 /// The SMTP settings as given; no host means no SMTP (e-mail stays in the outbox).
@@ -199,6 +208,107 @@ fn at_least_one<T: PartialEq + From<u8>>(value: T, flag: &str) -> anyhow::Result
         bail!("{flag} must be at least 1");
     }
     Ok(value)
+}
+
+/// Single sign-on through the program's OpenID provider (`serve`). The client secret has no
+/// flag, so that it never shows in a process list or a shell's history: it comes from
+/// `PARTNERHUB_SSO_CLIENT_SECRET` or the config file's `sso_client_secret`.
+#[derive(clap::Args)]
+pub struct Sso {
+    /// The OpenID provider's issuer URL; its discovery document is read at start (default
+    /// none: no single sign-on).
+    #[arg(long, env = "PARTNERHUB_SSO_ISSUER")]
+    sso_issuer: Option<String>,
+    /// The client id partnerhub has at the provider.
+    #[arg(long, env = "PARTNERHUB_SSO_CLIENT_ID")]
+    sso_client_id: Option<String>,
+    /// The provider's name on the sign-in pages, "Sign in with NAME" (default: the issuer's host).
+    #[arg(long, env = "PARTNERHUB_SSO_NAME")]
+    sso_name: Option<String>,
+    /// The ID token claim that names a staff role, support_agent or program_admin (default
+    /// partnerhub_staff_role).
+    #[arg(long, env = "PARTNERHUB_SSO_ROLE_CLAIM")]
+    sso_role_claim: Option<String>,
+    /// The scopes asked for, space-separated (default "openid email profile").
+    #[arg(long, env = "PARTNERHUB_SSO_SCOPES")]
+    sso_scopes: Option<String>,
+    /// Make a staff account at the first sign-in of someone whose role claim names a staff role
+    /// (default false).
+    #[arg(long, env = "PARTNERHUB_SSO_CREATE_STAFF", value_parser = clap::builder::BoolishValueParser::new())]
+    sso_create_staff: Option<bool>,
+    /// Whether staff may still sign in with a password (default true).
+    #[arg(long, env = "PARTNERHUB_SSO_STAFF_PASSWORD", value_parser = clap::builder::BoolishValueParser::new())]
+    sso_staff_password: Option<bool>,
+    /// Whether partner users may sign in through the provider (default false).
+    #[arg(long, env = "PARTNERHUB_SSO_PARTNERS", value_parser = clap::builder::BoolishValueParser::new())]
+    sso_partners: Option<bool>,
+}
+
+/// The environment variable of the client secret (no flag: see [`Sso`]).
+pub const SSO_CLIENT_SECRET_ENV: &str = "PARTNERHUB_SSO_CLIENT_SECRET";
+
+impl Sso {
+    /// The single sign-on settings, or `None` when no provider is configured; a setting given
+    /// without the others it needs is refused with its name. `secret` is the client secret from
+    /// the environment, if set there.
+    pub fn settings(&self, file: &FileConfig, secret: Option<String>) -> anyhow::Result<Option<app::sso::SsoSettings>> {
+        let pick = |flag: &Option<String>, key: &Option<String>| flag.clone().or_else(|| key.clone());
+        let issuer = pick(&self.sso_issuer, &file.sso_issuer).filter(|s| !s.trim().is_empty());
+        let client_id = pick(&self.sso_client_id, &file.sso_client_id).filter(|s| !s.trim().is_empty());
+        let client_secret = secret.or_else(|| file.sso_client_secret.clone()).filter(|s| !s.is_empty());
+        let name = pick(&self.sso_name, &file.sso_name);
+        let role_claim = pick(&self.sso_role_claim, &file.sso_role_claim);
+        let scopes = pick(&self.sso_scopes, &file.sso_scopes);
+        let create_staff = self.sso_create_staff.or(file.sso_create_staff);
+        let staff_password = self.sso_staff_password.or(file.sso_staff_password);
+        let partners = self.sso_partners.or(file.sso_partners);
+        let Some(issuer) = issuer else {
+            let given = [
+                (client_id.is_some(), "--sso-client-id (PARTNERHUB_SSO_CLIENT_ID)"),
+                (client_secret.is_some(), "the client secret (PARTNERHUB_SSO_CLIENT_SECRET)"),
+                (name.is_some(), "--sso-name (PARTNERHUB_SSO_NAME)"),
+                (role_claim.is_some(), "--sso-role-claim (PARTNERHUB_SSO_ROLE_CLAIM)"),
+                (scopes.is_some(), "--sso-scopes (PARTNERHUB_SSO_SCOPES)"),
+                (create_staff.is_some(), "--sso-create-staff (PARTNERHUB_SSO_CREATE_STAFF)"),
+                (staff_password.is_some(), "--sso-staff-password (PARTNERHUB_SSO_STAFF_PASSWORD)"),
+                (partners.is_some(), "--sso-partners (PARTNERHUB_SSO_PARTNERS)"),
+            ];
+            if let Some((_, setting)) = given.iter().find(|(set, _)| *set) {
+                bail!(
+                    "{setting} is set but --sso-issuer (PARTNERHUB_SSO_ISSUER) is not: single sign-on needs the provider's issuer URL"
+                );
+            }
+            return Ok(None);
+        };
+        let issuer = domain::sso::check_issuer(&issuer)
+            .map_err(|e| anyhow::anyhow!("--sso-issuer (PARTNERHUB_SSO_ISSUER): {e}"))?;
+        let client_id = client_id
+            .context("--sso-issuer is set but --sso-client-id (PARTNERHUB_SSO_CLIENT_ID) is not: give the client id partnerhub has at the provider")?;
+        let name = name
+            .filter(|n| !n.trim().is_empty())
+            .map_or_else(|| domain::sso::default_name(&issuer), |n| n.trim().to_owned());
+        let role_claim = role_claim.unwrap_or_else(|| "partnerhub_staff_role".into());
+        if role_claim.trim().is_empty() {
+            bail!("--sso-role-claim (PARTNERHUB_SSO_ROLE_CLAIM) must name a claim");
+        }
+        let scopes: Vec<String> =
+            scopes.as_deref().unwrap_or("openid email profile").split_whitespace().map(str::to_owned).collect();
+        let defaults = domain::sso::SsoPolicy::default();
+        let policy = domain::sso::SsoPolicy {
+            staff_password: staff_password.unwrap_or(defaults.staff_password),
+            partners: partners.unwrap_or(defaults.partners),
+            create_staff: create_staff.unwrap_or(defaults.create_staff),
+        };
+        Ok(Some(app::sso::SsoSettings {
+            issuer,
+            client_id: client_id.trim().to_owned(),
+            client_secret,
+            name,
+            role_claim: role_claim.trim().to_owned(),
+            scopes,
+            policy,
+        }))
+    }
 }
 
 /// Descriptors kept for everything but client connections: the database (with SQLite, each

@@ -56,7 +56,13 @@ pub async fn open_app(
     if settings.server_key.is_none() {
         settings.server_key = Some(server_key(database_url)?);
     }
-    Ok(App::start(store, clock, Arc::new(OsEntropy), settings, source).await?)
+    App::start(store, clock, Arc::new(OsEntropy), settings, source).await.map_err(|e| match e {
+        // A provider that cannot be found at start: said with the setting's name.
+        app::AppError::Invalid(invalid) if invalid.field == "sso_issuer" => {
+            anyhow::anyhow!("--sso-issuer (PARTNERHUB_SSO_ISSUER): {}", invalid.message)
+        }
+        other => other.into(),
+    })
 }
 
 /// The server's key, from which webhook signing secrets and the outbox's sealing key are

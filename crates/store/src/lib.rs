@@ -26,6 +26,7 @@ pub mod sandbox;
 pub mod service_requests;
 pub mod sessions;
 pub mod signin;
+pub mod sso;
 pub mod staff;
 pub mod subscriptions;
 mod time;

@@ -57,6 +57,14 @@ pub async fn find_by_email(conn: &mut Conn, email: &EmailAddress) -> Result<Opti
     row.as_ref().map(from_row).transpose()
 }
 
+/// The account with this address, whether or not its access was removed (single sign-on tells
+/// a removed account from a missing one).
+pub async fn find_any_by_email(conn: &mut Conn, email: &EmailAddress) -> Result<Option<StaffRecord>> {
+    let sql = format!("SELECT {COLUMNS} FROM staff_users WHERE email = $1");
+    let row = crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(email.as_str()).fetch_optional(conn).await?;
+    row.as_ref().map(from_row).transpose()
+}
+
 /// An account that may act (its access not removed): what sessions and API tokens resolve to.
 pub async fn get(conn: &mut Conn, id: &StaffId) -> Result<Option<StaffRecord>> {
     let sql = format!("SELECT {COLUMNS} FROM staff_users WHERE id = $1 AND disabled_at IS NULL");
