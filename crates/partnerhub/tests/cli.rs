@@ -256,3 +256,66 @@ fn the_database_its_log_the_key_and_backups_are_readable_by_their_owner_only() {
     let _ = child.wait();
     std::fs::remove_dir_all(dir).ok();
 }
+
+/// A server on 127.0.0.1 that answers every request with `body` as JSON; returns its URL.
+fn json_server(body: String) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let mut request = [0u8; 4096];
+            let _ = stream.read(&mut request);
+            let head = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(body.as_bytes());
+        }
+    });
+    url
+}
+
+#[test]
+fn serve_refuses_a_misconfigured_provider_with_the_settings_name() {
+    let dir = scratch("sso");
+    let db = format!("sqlite://{}/ph.db?mode=rwc", dir.display());
+    let serve = |extra: &[&str]| {
+        let mut args = vec!["--database-url", db.as_str(), "serve", "--listen", "127.0.0.1:0"];
+        args.extend_from_slice(extra);
+        let out = partnerhub(&dir, &args);
+        assert!(!out.status.success(), "{extra:?} is refused");
+        text(&out.stderr)
+    };
+
+    let err = serve(&["--sso-client-id", "partnerhub"]);
+    assert!(err.contains("--sso-client-id") && err.contains("--sso-issuer"), "{err}");
+    let err = serve(&["--sso-issuer", "https://login.example.com"]);
+    assert!(err.contains("--sso-client-id (PARTNERHUB_SSO_CLIENT_ID)"), "{err}");
+    let err = serve(&["--sso-issuer", "login.example.com", "--sso-client-id", "partnerhub"]);
+    assert!(err.contains("--sso-issuer (PARTNERHUB_SSO_ISSUER)") && err.contains("not an https://"), "{err}");
+
+    // Nobody listens there: discovery fails, and the server does not start.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let issuer = format!("http://{closed}");
+    let err = serve(&["--sso-issuer", &issuer, "--sso-client-id", "partnerhub"]);
+    assert!(err.contains("--sso-issuer (PARTNERHUB_SSO_ISSUER)") && err.contains("discovery"), "{err}");
+
+    // A discovery document that names another issuer is not the provider asked for.
+    let other = json_server(
+        serde_json::json!({
+            "issuer": "https://someone-else.example",
+            "authorization_endpoint": "https://someone-else.example/auth",
+            "token_endpoint": "https://someone-else.example/token",
+            "jwks_uri": "https://someone-else.example/jwks",
+            "response_types_supported": ["code"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+        })
+        .to_string(),
+    );
+    let err = serve(&["--sso-issuer", &other, "--sso-client-id", "partnerhub"]);
+    assert!(err.contains("--sso-issuer (PARTNERHUB_SSO_ISSUER)") && err.contains("someone-else.example"), "{err}");
+    std::fs::remove_dir_all(dir).ok();
+}

@@ -6,6 +6,8 @@ use axum::http::{HeaderMap, HeaderValue};
 
 pub const SESSION: &str = "ph_session";
 pub const CSRF: &str = "ph_csrf";
+/// Binds a single sign-on started in this browser to it, for the provider's round trip.
+pub const SSO: &str = "ph_sso";
 
 /// The value of cookie `name` in the request, if any.
 pub fn get(headers: &HeaderMap, name: &str) -> Option<String> {

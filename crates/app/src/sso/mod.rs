@@ -115,6 +115,8 @@ pub struct Callback {
     /// The provider's error code when it did not sign the person in (`access_denied`, …).
     pub error: Option<String>,
     pub error_description: Option<String>,
+    /// The issuer the provider names in its answer (RFC 9207), when it does.
+    pub iss: Option<String>,
 }
 
 /// A finished sign-in: the door it was for and the new session's token.
@@ -161,6 +163,12 @@ pub async fn finish(
     if !same_browser {
         let message = "this sign-in was started in another browser; start again in this one".into();
         return Err(attempt.refuse("sso_other_browser", message, None).await);
+    }
+    // A provider that names itself must be ours: an answer from another one, meant for another
+    // sign-in, is refused before its code goes anywhere (RFC 9207).
+    if callback.iss.as_deref().is_some_and(|iss| iss != provider.issuer()) {
+        let message = format!("the answer came from another provider than {}; start again", settings.name);
+        return Err(attempt.refuse("sso_wrong_issuer", message, None).await);
     }
     if let Some(error) = &callback.error {
         let said = match &callback.error_description {

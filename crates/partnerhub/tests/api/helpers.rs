@@ -96,7 +96,7 @@ pub async fn spawn_app_with(change: impl FnOnce(&mut app::Settings)) -> TestApp 
 /// The test server with its own connection limits.
 pub async fn spawn_app_with_limits(limits: web::ConnectionLimits) -> TestApp {
     let (dir, database_url) = fresh_database_url().await;
-    spawn_with_catalog(dir, database_url, CatalogChoice::Demo, limits, |_| {}).await
+    spawn_with_catalog(bind().await, dir, database_url, CatalogChoice::Demo, limits, |_| {}).await
 }
 
 /// The test server on the program `catalog` (a TOML text) instead of the demo's.
@@ -104,7 +104,8 @@ pub async fn spawn_app_with_catalog(catalog: &str) -> TestApp {
     let (dir, database_url) = fresh_database_url().await;
     let path = dir.0.join("program.toml");
     std::fs::write(&path, catalog).expect("write the catalog");
-    spawn_with_catalog(dir, database_url, CatalogChoice::File(&path), web::ConnectionLimits::default(), |_| {}).await
+    let limits = web::ConnectionLimits::default();
+    spawn_with_catalog(bind().await, dir, database_url, CatalogChoice::File(&path), limits, |_| {}).await
 }
 
 /// A scratch folder and a fresh database in it (or on PostgreSQL); the folder goes when the
@@ -121,10 +122,24 @@ pub async fn spawn_second_node(first: &TestApp) -> TestApp {
 }
 
 async fn spawn_on(dir: tempdir::TempDir, database_url: String, change: impl FnOnce(&mut app::Settings)) -> TestApp {
-    spawn_with_catalog(dir, database_url, CatalogChoice::Demo, web::ConnectionLimits::default(), change).await
+    let limits = web::ConnectionLimits::default();
+    spawn_with_catalog(bind().await, dir, database_url, CatalogChoice::Demo, limits, change).await
+}
+
+/// A port for a test server, bound on 127.0.0.1.
+pub async fn bind() -> tokio::net::TcpListener {
+    tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind")
+}
+
+/// The test server on a port bound already (so that its URL can be told to others, such as an
+/// OpenID provider, before it starts), with some settings changed.
+pub async fn spawn_app_on(listener: tokio::net::TcpListener, change: impl FnOnce(&mut app::Settings)) -> TestApp {
+    let (dir, database_url) = fresh_database_url().await;
+    spawn_with_catalog(listener, dir, database_url, CatalogChoice::Demo, web::ConnectionLimits::default(), change).await
 }
 
 async fn spawn_with_catalog(
+    listener: tokio::net::TcpListener,
     dir: tempdir::TempDir,
     database_url: String,
     catalog: CatalogChoice<'_>,
@@ -132,7 +147,6 @@ async fn spawn_with_catalog(
     change: impl FnOnce(&mut app::Settings),
 ) -> TestApp {
     let clock = Arc::new(ManualClock::new(start_time()));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let url = format!("http://{}", listener.local_addr().unwrap());
     let mut settings = app::Settings {
         public_url: url.clone(),

@@ -8,6 +8,7 @@ mod competencies;
 mod invoices;
 mod portal;
 mod public;
+mod sso;
 mod staff;
 mod subscriptions;
 mod support;
@@ -42,6 +43,7 @@ pub fn routes() -> Router<AppState> {
         .merge(support::routes())
         .merge(portal::routes())
         .merge(users::routes())
+        .merge(sso::routes())
         .merge(staff::routes())
         .merge(webhooks::routes())
 }
@@ -172,6 +174,8 @@ impl NoticeQuery {
             "request_opened" => "Request submitted. The support team answers here and by e-mail.",
             "reply_sent" => "Reply sent.",
             "request_reopened" => "Request reopened.",
+            "sso_required" => "Done. Your org's users now sign in only through single sign-on.",
+            "sso_not_required" => "Done. Your org's users may sign in with a password again.",
             "applied" => "Application submitted. Program staff will review it; you will be told of their decision.",
             _ => return None,
         })

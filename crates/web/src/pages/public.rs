@@ -37,7 +37,7 @@ async fn home(State(state): State<AppState>, headers: HeaderMap) -> Result<Redir
 }
 
 /// Redirects to `to` with a new session cookie.
-fn signed_in(state: &AppState, token: &str, to: &str) -> Response {
+pub(super) fn signed_in(state: &AppState, token: &str, to: &str) -> Response {
     let mut response = Redirect::to(to).into_response();
     let max_age = state.app.settings().session_ttl.num_seconds();
     cookies::set(response.headers_mut(), cookies::SESSION, token, max_age, state.secure_cookies);
@@ -125,6 +125,7 @@ pub fn form_error<T: IntoResponse>(e: AppError, page: impl FnOnce(String) -> T) 
         | AppError::Conflict { .. }
         | AppError::BadCredentials
         | AppError::RateLimited { .. }
+        | AppError::Refused { .. }
         | AppError::Forbidden(_) => {
             let status = status_of(&e);
             (status, page(public_message(&e))).into_response()
@@ -143,20 +144,46 @@ struct SignInForm {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "signin.html")]
-struct SignInPage {
+pub(super) struct SignInPage {
     chrome: Chrome,
     staff: bool,
     email: String,
     error: Option<String>,
+    /// The provider's name when the page offers **Sign in with …**.
+    sso: Option<String>,
+    /// Whether the page offers the password form.
+    password: bool,
 }
 
-async fn signin_form(Extension(csrf): Extension<CsrfToken>, notice: axum::extract::Query<NoticeQuery>) -> SignInPage {
-    let chrome = Chrome::anonymous("Sign in", &csrf).with_notice(notice.message());
-    SignInPage { chrome, staff: false, email: String::new(), error: None }
+impl SignInPage {
+    /// The sign-in page of `realm`, with what it offers.
+    pub(super) fn new(state: &AppState, realm: Realm, csrf: &CsrfToken, email: String, error: Option<String>) -> Self {
+        let staff = realm == Realm::Staff;
+        let (sso, password) = app::sso::offered(&state.app, realm);
+        let title = if staff { "Staff sign in" } else { "Sign in" };
+        SignInPage {
+            chrome: Chrome::anonymous(title, csrf),
+            staff,
+            email,
+            error,
+            sso: sso.map(str::to_owned),
+            password,
+        }
+    }
 }
 
-async fn staff_signin_form(Extension(csrf): Extension<CsrfToken>) -> SignInPage {
-    SignInPage { chrome: Chrome::anonymous("Staff sign in", &csrf), staff: true, email: String::new(), error: None }
+async fn signin_form(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    notice: axum::extract::Query<NoticeQuery>,
+) -> SignInPage {
+    let mut page = SignInPage::new(&state, Realm::Partner, &csrf, String::new(), None);
+    page.chrome = page.chrome.with_notice(notice.message());
+    page
+}
+
+async fn staff_signin_form(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>) -> SignInPage {
+    SignInPage::new(&state, Realm::Staff, &csrf, String::new(), None)
 }
 
 async fn signin(
@@ -187,15 +214,7 @@ async fn sign_in_as(
     let staff = realm == Realm::Staff;
     match app::accounts::sign_in(&state.app, realm, &form.email, &form.password, &origin).await {
         Ok(token) => signed_in(&state, &token, if staff { "/staff" } else { "/dashboard" }),
-        Err(e) => {
-            let title = if staff { "Staff sign in" } else { "Sign in" };
-            form_error(e, |message| SignInPage {
-                chrome: Chrome::anonymous(title, &csrf),
-                staff,
-                email: form.email.clone(),
-                error: Some(message),
-            })
-        }
+        Err(e) => form_error(e, |message| SignInPage::new(&state, realm, &csrf, form.email.clone(), Some(message))),
     }
 }
 

@@ -24,6 +24,7 @@ pub fn routes() -> Router<AppState> {
         .route("/users/{id}/role", post(change_role))
         .route("/users/{id}/remove", post(remove))
         .route("/users/invitations/{id}/cancel", post(cancel_invitation))
+        .route("/users/sso", post(require_sso))
 }
 
 /// The roles the signed-in admin may give (the server checks again).
@@ -58,6 +59,8 @@ struct UsersPage {
     email: String,
     role: String,
     error: Option<String>,
+    /// The org's requirement of single sign-on, when partners may use it.
+    sso: Option<app::sso::OrgSso>,
 }
 
 async fn users_page(
@@ -70,6 +73,7 @@ async fn users_page(
     error: Option<String>,
 ) -> Result<UsersPage, AppError> {
     let (users, invitations) = app::users::list(&state.app, &session.user).await?;
+    let sso = app::sso::org_setting(&state.app, &session.user).await?;
     Ok(UsersPage {
         chrome: Chrome::partner("Users", csrf, &session.user).with_notice(notice),
         users: users
@@ -95,6 +99,7 @@ async fn users_page(
         email,
         role,
         error,
+        sso,
     })
 }
 
@@ -263,4 +268,26 @@ async fn cancel_invitation(
     let id = InvitationId::parse(&id).map_err(|_| AppError::NotFound("invitation"))?;
     app::users::cancel_invitation(&state.app, &session.user, &id, &origin).await?;
     Ok(Redirect::to("/users?notice=invitation_cancelled"))
+}
+
+#[derive(Deserialize)]
+struct RequireSsoForm {
+    /// The checkbox: present when ticked.
+    required: Option<String>,
+}
+
+async fn require_sso(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    WebOrigin(origin): WebOrigin,
+    session: PartnerSession,
+    Form(form): Form<RequireSsoForm>,
+) -> Response {
+    let on = form.required.is_some();
+    let result = app::sso::require_for_org(&state.app, &session.user, on, &origin).await;
+    let to = if on { "/users?notice=sso_required" } else { "/users?notice=sso_not_required" };
+    super::after_post(result.map(|()| to.to_owned()), |message| {
+        users_page(&state, &csrf, &session, None, String::new(), PartnerRole::Member.as_str().into(), Some(message))
+    })
+    .await
 }

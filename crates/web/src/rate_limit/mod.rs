@@ -3,8 +3,8 @@
 //! - the API: per API token, for a token that authenticates, however the header is spaced;
 //!   per client address otherwise (no token, or one that is not valid);
 //! - sign-ups (`/signup`, `/api/v1/signup`): per client address and hour;
-//! - the other forms posted without signing in (sign-in, accepting an invitation): per client
-//!   address and minute.
+//! - the other forms posted without signing in (sign-in, single sign-on and its callback,
+//!   accepting an invitation): per client address and minute.
 //!
 //! A call over a limit gets 429 (`rate_limited` with `Retry-After` in seconds).
 
@@ -71,12 +71,19 @@ pub async fn limit_api(State(state): State<AppState>, mut request: Request, next
 
 /// What a form posted without signing in counts against, if anything.
 fn anonymous_limiter<'a>(limits: &'a Limits, request: &Request) -> Option<&'a Limiter> {
+    // The provider's callback is a GET, but it writes (it takes a sign-in) and may call the
+    // provider: it counts as a form.
+    if request.uri().path() == app::sso::CALLBACK_PATH {
+        return Some(&limits.forms);
+    }
     if request.method() != Method::POST {
         return None;
     }
     match request.uri().path() {
         "/signup" | "/api/v1/signup" => Some(&limits.signups),
-        "/signin" | "/staff/signin" | "/api/v1/invitations/accept" => Some(&limits.forms),
+        "/signin" | "/staff/signin" | "/signin/sso" | "/staff/signin/sso" | "/api/v1/invitations/accept" => {
+            Some(&limits.forms)
+        }
         path if path.starts_with("/invitations/") => Some(&limits.forms),
         _ => None,
     }
