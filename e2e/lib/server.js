@@ -43,8 +43,10 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * `dir` — run in this directory with its database `test.db` (e.g. the `dir` of a server stopped
  * with `keepDir`) instead of a new temp dir. A database that has its first program admin already
  * prints no credentials again: `adminEmail`/`adminPassword` are then undefined.
+ * `port` — listen on this port (from `freePort()`), for a test that must name the server's URL
+ * before it starts (an OpenID provider's redirect URI).
  */
-export async function startServer({ timeoutMs = 20_000, args = [], env = {}, dir } = {}) {
+export async function startServer({ timeoutMs = 20_000, args = [], env = {}, dir, port } = {}) {
   const bin = binaryPath();
   if (!existsSync(bin)) {
     throw new Error(`partnerhub binary not found at ${bin}; build it with \`cargo build -p partnerhub\` or set PARTNERHUB_BIN`);
@@ -53,10 +55,10 @@ export async function startServer({ timeoutMs = 20_000, args = [], env = {}, dir
   let lastError;
   for (let attempt = 1; attempt <= 3; attempt++) {
     try {
-      return await startOnce(bin, await freePort(), timeoutMs, args, env, dir);
+      return await startOnce(bin, port ?? (await freePort()), timeoutMs, args, env, dir);
     } catch (e) {
       lastError = e;
-      if (!/address already in use|AddrInUse/i.test(String(e.message))) break;
+      if (port !== undefined || !/address already in use|AddrInUse/i.test(String(e.message))) break;
     }
   }
   throw lastError;
@@ -87,6 +89,7 @@ async function startOnce(bin, port, timeoutMs, extraArgs, extraEnv, givenDir) {
   for (const k of [
     'DATABASE_URL', 'PARTNERHUB_CONFIG', 'PARTNERHUB_LISTEN', 'PARTNERHUB_PUBLIC_URL', 'PARTNERHUB_CATALOG',
     'PARTNERHUB_GATEWAY', 'PARTNERHUB_LOG_JSON', 'STRIPE_SECRET_KEY', 'STRIPE_PUBLISHABLE_KEY', 'STRIPE_API_BASE', 'STRIPE_JS_URL',
+    'PARTNERHUB_SSO_ISSUER', 'PARTNERHUB_SSO_CLIENT_ID', 'PARTNERHUB_SSO_CLIENT_SECRET',
   ]) {
     delete env[k];
   }

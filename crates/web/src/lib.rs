@@ -63,6 +63,14 @@ pub fn router(app: Arc<App>) -> Router {
     let anonymous_posts = axum::middleware::from_fn_with_state(state.clone(), rate_limit::limit_anonymous_posts);
     let headers = axum::middleware::from_fn_with_state(state.clone(), security_headers);
     let client = axum::middleware::from_fn_with_state(state.clone(), client::resolve);
+    // **Sign in with …** posts here and is sent on to the provider: the browser checks that
+    // redirect against `form-action` too.
+    let sso_origin = state.app.sso().map(|p| format!(" {}", p.authorization_origin())).unwrap_or_default();
+    let content_security_policy =
+        HeaderValue::from_str(&format!("default-src 'self'; form-action 'self'{sso_origin}; frame-ancestors 'none'"))
+            .unwrap_or_else(|_| {
+                HeaderValue::from_static("default-src 'self'; form-action 'self'; frame-ancestors 'none'")
+            });
     let uploads = (
         RequestBodyLimitLayer::new(MAX_UPLOAD_BODY_BYTES),
         axum::extract::DefaultBodyLimit::max(MAX_UPLOAD_BODY_BYTES),
@@ -89,10 +97,7 @@ pub fn router(app: Arc<App>) -> Router {
         ))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("default-src 'self'; form-action 'self'; frame-ancestors 'none'"),
-        ))
+        .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, content_security_policy))
         .layer(headers)
         // Outside the rest: every layer and handler sees the same client address.
         .layer(client)

@@ -173,6 +173,12 @@ impl Provider {
         self.issuer.as_str()
     }
 
+    /// The scheme, host and port of the authorization endpoint, which the sign-in forms send the
+    /// browser on to (the pages' `form-action` must allow it).
+    pub fn authorization_origin(&self) -> String {
+        self.client.auth_uri().url().origin().ascii_serialization()
+    }
+
     /// Where to send the browser: the code flow with this `state`, `nonce` and the PKCE
     /// challenge of `verifier`.
     pub fn authorize_url(&self, state: String, nonce: String, verifier: &str) -> String {

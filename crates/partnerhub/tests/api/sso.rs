@@ -27,7 +27,11 @@ async fn refused_with(r: reqwest::Response, status: StatusCode, words: &str) {
 async fn staff_sign_in_through_the_provider_and_the_first_admin_is_linked_by_verified_address() {
     let (t, provider) = oidc::spawn_with_provider(SsoPolicy::default()).await;
     let browser = t.browser();
-    let (_, page) = browser.get_text("/staff/signin").await;
+    let r = browser.get("/staff/signin").await;
+    // The browser follows the form's redirect to the provider only if `form-action` allows it.
+    let csp = r.headers()["content-security-policy"].to_str().unwrap().to_owned();
+    assert!(csp.contains(&format!("form-action 'self' {}", provider.issuer)), "{csp}");
+    let page = r.text().await.unwrap();
     assert!(page.contains("Sign in with Test ID") && page.contains("name=\"password\""), "{page}");
 
     let authorize = oidc::start(&browser, "/staff/signin").await;
