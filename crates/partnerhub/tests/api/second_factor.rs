@@ -277,3 +277,34 @@ async fn a_member_is_not_asked_for_a_second_factor_by_default() {
     assert_eq!(mo.get("/dashboard").await.status(), StatusCode::OK);
     assert_eq!(password(&t.browser(), "/signin", "mo@contoso.example", PASSWORD).await, "/dashboard");
 }
+
+#[tokio::test]
+async fn sensitive_actions_ask_for_the_second_factor_again_and_do_nothing_before_it() {
+    let t = spawn_with_policy().await;
+    let ada = t.sign_up("Contoso", "ada@contoso.example").await;
+    let (secret, _) = enrol(&t, &ada.browser, "/account").await;
+    t.clock.advance(Duration::minutes(16));
+    let asked = [
+        ("/account/api-tokens", "/account/api-tokens", vec![("name", "ci")], "%2Faccount%2Fapi-tokens"),
+        ("/dashboard", "/payment-methods", vec![], "%2Fpayment-methods"),
+    ];
+    for (page, action, fields, back) in asked {
+        let r = ada.browser.submit(page, action, &fields).await;
+        assert_eq!(location(&r), format!("/signin/verify?next={back}"), "{action}");
+    }
+    assert_eq!(location(&ada.browser.get("/payment-methods").await), "/signin/verify?next=%2Fpayment-methods");
+    let (_, html) = ada.browser.get_text("/account/api-tokens").await;
+    assert!(!html.contains(">ci<"), "no token was made");
+    let next = [("code", code_now(&t, &secret)), ("next", "/account/api-tokens".into())];
+    let fields: Vec<(&str, &str)> = next.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(location(&ada.browser.submit("/signin/verify", "/signin/verify", &fields).await), "/account/api-tokens");
+    let r = ada.browser.submit("/account/api-tokens", "/account/api-tokens", &[("name", "ci")]).await;
+    assert_eq!(r.status(), StatusCode::OK);
+
+    let staff = t.browser();
+    password(&staff, "/staff/signin", &t.admin_email, &t.admin_password).await;
+    enrol(&t, &staff, "/staff/account").await;
+    t.clock.advance(Duration::minutes(16));
+    let r = staff.submit("/staff/webhooks", "/staff/webhooks", &[("url", "https://hooks.example/x")]).await;
+    assert_eq!(location(&r), "/staff/signin/verify?next=%2Fstaff%2Fwebhooks");
+}
