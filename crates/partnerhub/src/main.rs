@@ -50,6 +50,8 @@ enum Command {
         #[command(flatten)]
         guard: config::Guard,
         #[command(flatten)]
+        identity: config::Identity,
+        #[command(flatten)]
         sso: config::Sso,
         /// Test-only: the server's clock starts at this instant (RFC 3339) and runs on from it.
         #[arg(long, hide = true)]
@@ -290,7 +292,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let catalog_path = cli.catalog.or(file.catalog.clone());
     let catalog = catalog_path.as_deref().map_or(CatalogChoice::InForce, CatalogChoice::File);
     match cli.command {
-        Command::Serve { listen, operation, mail, api_rate, guard, sso, clock_start } => {
+        Command::Serve { listen, operation, mail, api_rate, guard, identity, sso, clock_start } => {
             let listen = listen.or(file.listen.clone()).unwrap_or_else(|| config::DEFAULT_LISTEN.into());
             let public_url = operation.public_url.clone().or(file.public_url.clone());
             let settings = operation.settings(&file)?;
@@ -299,6 +301,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 settings.api_rate_per_minute = rate.max(1);
             }
             guard.apply(&file, &mut settings)?;
+            identity.apply(&file, &mut settings)?;
             settings.sso = sso.settings(&file, std::env::var(config::SSO_CLIENT_SECRET_ENV).ok())?;
             let soft = startup::raise_descriptor_limit().context("cannot read the open-files limit")?;
             let limits = guard.limits(soft)?;

@@ -66,11 +66,14 @@ pub fn router(app: Arc<App>) -> Router {
     // **Sign in with …** posts here and is sent on to the provider: the browser checks that
     // redirect against `form-action` too.
     let sso_origin = state.app.sso().map(|p| format!(" {}", p.authorization_origin())).unwrap_or_default();
-    let content_security_policy =
-        HeaderValue::from_str(&format!("default-src 'self'; form-action 'self'{sso_origin}; frame-ancestors 'none'"))
-            .unwrap_or_else(|_| {
-                HeaderValue::from_static("default-src 'self'; form-action 'self'; frame-ancestors 'none'")
-            });
+    let content_security_policy = HeaderValue::from_str(&format!(
+        "default-src 'self'; base-uri 'none'; object-src 'none'; form-action 'self'{sso_origin}; frame-ancestors 'none'"
+    ))
+    .unwrap_or_else(|_| {
+        HeaderValue::from_static(
+            "default-src 'self'; base-uri 'none'; object-src 'none'; form-action 'self'; frame-ancestors 'none'",
+        )
+    });
     let uploads = (
         RequestBodyLimitLayer::new(MAX_UPLOAD_BODY_BYTES),
         axum::extract::DefaultBodyLimit::max(MAX_UPLOAD_BODY_BYTES),

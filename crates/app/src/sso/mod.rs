@@ -17,10 +17,12 @@ pub use org::{OrgSso, org_setting, require_for_org};
 pub use provider::{Provider, SetupError};
 
 use crate::audit::{self, Change, Who};
+use crate::sessions::{self, Opening};
 use crate::{App, AppError, Origin, accounts, passwords, secrets};
 use domain::account::{EmailAddress, PersonName};
 use domain::ids::{OrgId, StaffId};
 use domain::roles::{Realm, StaffRole};
+use domain::session::Stage;
 use domain::sso::{Found, Identity, Refusal, SignInAs, SsoPolicy};
 use store::Principal;
 use store::sso::LoginRecord;
@@ -303,16 +305,13 @@ async fn sign_in(
         }
     };
     let actor = accounts::actor_in(&mut tx, &principal).await?.ok_or(AppError::Unauthenticated)?;
-    store::sessions::delete_expired(&mut tx, now).await?;
-    let token = accounts::open_session(app, &mut tx, &principal).await?;
-    let org = actor.partner().map(|u| u.org_id.clone());
-    let subject_id = match &principal {
-        Principal::User(id) => id.to_string(),
-        Principal::Staff(id) => id.to_string(),
-    };
+    sessions::delete_ended(app, &mut tx, now).await?;
+    // Decided: the provider is trusted with its own second factor, so its sign-in opens a full
+    // session (README, "Single sign-on").
+    let opening = Opening { stage: Stage::Full, method: "sso", with_second_factor: false, origin: attempt.origin };
+    let token = sessions::open(app, &mut tx, &principal, opening).await?;
     let detail = format!("signed in with {} ({})", settings.name, issuer);
-    let change = Change { org: org.as_ref(), action: "session.signed_in", subject: &subject_id, detail };
-    audit::record(app, &mut tx, Who::actor(&actor), attempt.origin, change).await?;
+    sessions::record(app, &mut tx, &actor, attempt.origin, "session.signed_in", detail).await?;
     tx.commit().await?;
     Ok(Ok(token))
 }
