@@ -43,8 +43,10 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * `dir` — run in this directory with its database `test.db` (e.g. the `dir` of a server stopped
  * with `keepDir`) instead of a new temp dir. A database that has its first program admin already
  * prints no credentials again: `adminEmail`/`adminPassword` are then undefined.
+ * `host` — the host name of `url` and of the server's public URL (default 127.0.0.1; passkeys
+ * need a name, such as `localhost`, since an IP address cannot be a WebAuthn relying party).
  */
-export async function startServer({ timeoutMs = 20_000, args = [], env = {}, dir } = {}) {
+export async function startServer({ timeoutMs = 20_000, args = [], env = {}, dir, host = '127.0.0.1' } = {}) {
   const bin = binaryPath();
   if (!existsSync(bin)) {
     throw new Error(`partnerhub binary not found at ${bin}; build it with \`cargo build -p partnerhub\` or set PARTNERHUB_BIN`);
@@ -53,7 +55,7 @@ export async function startServer({ timeoutMs = 20_000, args = [], env = {}, dir
   let lastError;
   for (let attempt = 1; attempt <= 3; attempt++) {
     try {
-      return await startOnce(bin, await freePort(), timeoutMs, args, env, dir);
+      return await startOnce(bin, await freePort(), timeoutMs, args, env, dir, host);
     } catch (e) {
       lastError = e;
       if (!/address already in use|AddrInUse/i.test(String(e.message))) break;
@@ -67,13 +69,13 @@ export function databaseUrlIn(dir) {
   return `sqlite://${path.join(dir, 'test.db')}?mode=rwc`;
 }
 
-async function startOnce(bin, port, timeoutMs, extraArgs, extraEnv, givenDir) {
+async function startOnce(bin, port, timeoutMs, extraArgs, extraEnv, givenDir, host) {
   // A dir we were given holds a database someone wants: never remove it because a start failed.
   const ownsDir = !givenDir;
   const dir = givenDir ? path.resolve(givenDir) : mkdtempSync(path.join(os.tmpdir(), 'partnerhub-e2e-'));
   if (givenDir) mkdirSync(dir, { recursive: true });
   const freshDatabase = !existsSync(path.join(dir, 'test.db'));
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://${host}:${port}`;
   const databaseUrl = databaseUrlIn(dir);
   const args = [
     'serve',
@@ -133,7 +135,7 @@ async function startOnce(bin, port, timeoutMs, extraArgs, extraEnv, givenDir) {
       // A new database prints its first program admin; a reused one has it already.
       if ((adminEmail || !freshDatabase) && /partnerhub is running at/.test(out)) {
         try {
-          const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2_000) });
+          const res = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2_000) });
           if (res.status === 200) break;
         } catch { /* not listening yet */ }
       }

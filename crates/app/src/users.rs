@@ -193,13 +193,14 @@ pub async fn change_role(
     Ok(target)
 }
 
-/// Removes a user from the actor's org; their sessions and API tokens end with them.
+/// Removes a user from the actor's org; their sessions, API tokens and passkeys end with them.
 pub async fn remove(app: &App, actor: &PartnerUser, id: &UserId, origin: &Origin) -> Result<(), AppError> {
     let mut tx = app.store().write().await?;
     let target = checked_target(&mut tx, actor, id, UserChange::Remove).await?;
     let principal = Principal::User(id.clone());
     store::sessions::delete_others(&mut tx, &principal, "").await?;
     store::api_tokens::revoke_all(&mut tx, &principal, app.now()).await?;
+    store::passkeys::delete_all_for(&mut tx, &principal).await?;
     // Their seats and keys come back to the org, free for someone else.
     let released = store::benefits::release_user(&mut tx, &actor.org_id, id.as_str()).await?;
     store::users::delete(&mut tx, &actor.org_id, id).await?;

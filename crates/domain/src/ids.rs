@@ -114,6 +114,15 @@ prefixed_id!(
     SigninFailureId, "sif", "sign-in failure"
 );
 prefixed_id!(
+    /// A passkey (a WebAuthn credential) registered by a partner user or a staff member.
+    PasskeyId, "pk", "passkey"
+);
+prefixed_id!(
+    /// A passkey ceremony in flight: the server's half of a registration or a sign-in, waiting
+    /// for the browser's answer.
+    CeremonyId, "wac", "passkey ceremony"
+);
+prefixed_id!(
     /// An order: a draft in the checkout wizard, then a paid order.
     OrderId, "ord", "order"
 );

@@ -14,6 +14,7 @@ mod email;
 mod headers;
 mod isolation;
 mod lifecycle;
+mod passkeys;
 mod rate_limits;
 mod renewal_scale;
 mod signin_throttling;

@@ -39,17 +39,16 @@ async fn home(State(state): State<AppState>, headers: HeaderMap) -> Result<Redir
 /// Redirects to `to` with a new session cookie.
 fn signed_in(state: &AppState, token: &str, to: &str) -> Response {
     let mut response = Redirect::to(to).into_response();
-    let max_age = state.app.settings().session_ttl.num_seconds();
-    cookies::set(response.headers_mut(), cookies::SESSION, token, max_age, state.secure_cookies);
-    // A new CSRF token with the new session: one planted before sign-in is worth nothing after.
-    cookies::set(
-        response.headers_mut(),
-        cookies::CSRF,
-        &state.app.new_secret(""),
-        60 * 60 * 24 * 30,
-        state.secure_cookies,
-    );
+    set_session_cookies(state, response.headers_mut(), token);
     response
+}
+
+/// The cookies of a new session on `headers`.
+pub(super) fn set_session_cookies(state: &AppState, headers: &mut HeaderMap, token: &str) {
+    let max_age = state.app.settings().session_ttl.num_seconds();
+    cookies::set(headers, cookies::SESSION, token, max_age, state.secure_cookies);
+    // A new CSRF token with the new session: one planted before sign-in is worth nothing after.
+    cookies::set(headers, cookies::CSRF, &state.app.new_secret(""), 60 * 60 * 24 * 30, state.secure_cookies);
 }
 
 #[derive(Deserialize, Default)]
@@ -148,15 +147,24 @@ struct SignInPage {
     staff: bool,
     email: String,
     error: Option<String>,
+    /// Whether to offer **Sign in with a passkey** (passkeys work at this public URL).
+    passkeys: bool,
 }
 
-async fn signin_form(Extension(csrf): Extension<CsrfToken>, notice: axum::extract::Query<NoticeQuery>) -> SignInPage {
+async fn signin_form(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    notice: axum::extract::Query<NoticeQuery>,
+) -> SignInPage {
     let chrome = Chrome::anonymous("Sign in", &csrf).with_notice(notice.message());
-    SignInPage { chrome, staff: false, email: String::new(), error: None }
+    let passkeys = app::passkeys::available(&state.app);
+    SignInPage { chrome, staff: false, email: String::new(), error: None, passkeys }
 }
 
-async fn staff_signin_form(Extension(csrf): Extension<CsrfToken>) -> SignInPage {
-    SignInPage { chrome: Chrome::anonymous("Staff sign in", &csrf), staff: true, email: String::new(), error: None }
+async fn staff_signin_form(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>) -> SignInPage {
+    let chrome = Chrome::anonymous("Staff sign in", &csrf);
+    let passkeys = app::passkeys::available(&state.app);
+    SignInPage { chrome, staff: true, email: String::new(), error: None, passkeys }
 }
 
 async fn signin(
@@ -194,6 +202,7 @@ async fn sign_in_as(
                 staff,
                 email: form.email.clone(),
                 error: Some(message),
+                passkeys: app::passkeys::available(&state.app),
             })
         }
     }
