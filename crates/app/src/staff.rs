@@ -126,7 +126,7 @@ pub async fn change(
             }
             let principal = store::Principal::Staff(id.clone());
             store::staff::disable(&mut tx, &id, app.now()).await?;
-            store::sessions::delete_others(&mut tx, &principal, "").await?;
+            store::sessions::delete_all(&mut tx, &principal).await?;
             store::api_tokens::revoke_all(&mut tx, &principal, app.now()).await?;
             store::passkeys::delete_all_for(&mut tx, &principal).await?;
             ("staff.access_removed", format!("removed the access of {} ({})", target.email, target.role.label()))
@@ -167,7 +167,7 @@ pub async fn ensure_first_admin(app: &App) -> Result<Option<(String, String)>, A
         role: StaffRole::ProgramAdmin.as_str(),
         password: None,
     };
-    match create(app, None, new, &Origin { address: None, channel: "first start" }).await {
+    match create(app, None, new, &Origin::system("first start")).await {
         Ok((record, Some(password))) => Ok(Some((record.email.to_string(), password))),
         Ok((_, None)) => Ok(None),
         Err(AppError::Conflict { .. }) => Ok(None),

@@ -70,6 +70,15 @@ pub async fn list_for(conn: &mut Conn, principal: &Principal) -> Result<Vec<Pass
     rows.iter().map(from_row).collect()
 }
 
+/// How many passkeys `principal` has.
+pub async fn count_for(conn: &mut Conn, principal: &Principal) -> Result<i64> {
+    crate::sql::query_scalar("SELECT COUNT(*) FROM passkeys WHERE principal_kind = $1 AND principal_id = $2")
+        .bind(principal.kind())
+        .bind(principal.id())
+        .fetch_one(conn)
+        .await
+}
+
 /// The passkey an assertion names, whoever it belongs to.
 pub async fn find_by_credential(conn: &mut Conn, credential_id: &str) -> Result<Option<PasskeyRecord>> {
     let sql = format!("SELECT {COLUMNS} FROM passkeys WHERE credential_id = $1");

@@ -2,8 +2,8 @@
 // (webauthn-rs); this script only carries them between the server and the browser's WebAuthn
 // API. A form marked data-passkey="register" adds a passkey (navigator.credentials.create);
 // one marked "sign-in" or "verify" answers with one (navigator.credentials.get). Each form
-// names its two routes in data-start and data-finish and carries its CSRF field, which both
-// posts send back. Binary values travel as base64url text both ways.
+// names its two routes in data-start and data-finish; both posts send its fields (the CSRF
+// field among them), the second with the ceremony and the authenticator's answer. Binary values travel as base64url text both ways.
 // Plain ES2017, loaded as a file: the pages' CSP allows no inline script.
 (function () {
   'use strict';
@@ -128,7 +128,6 @@
 
   async function ceremony(form) {
     var data = new FormData(form);
-    var csrf = data.get('csrf') || '';
     var fields = {};
     data.forEach(function (value, key) { fields[key] = value; });
     var challenge = await post(form.dataset.start, fields);
@@ -143,11 +142,10 @@
     } catch (e) {
       throw new Error(browserRefusal(e));
     }
-    var done = await post(form.dataset.finish, {
-      csrf: csrf,
+    var done = await post(form.dataset.finish, Object.assign({}, fields, {
       ceremony: challenge.ceremony,
       credential: JSON.stringify(answer),
-    });
+    }));
     window.location.assign(done.next);
   }
 

@@ -8,11 +8,11 @@ use app::{AppError, Origin};
 use reqwest::StatusCode;
 
 fn from(address: &str) -> Origin {
-    Origin { address: Some(address.to_owned()), channel: "web" }
+    Origin { address: Some(address.to_owned()), channel: "web", user_agent: None }
 }
 
 async fn attempt(t: &TestApp, email: &str, password: &str, address: &str) -> Result<String, AppError> {
-    sign_in(&t.app, Realm::Partner, email, password, &from(address)).await
+    sign_in(&t.app, Realm::Partner, email, password, &from(address)).await.map(|s| s.token)
 }
 
 #[tokio::test]

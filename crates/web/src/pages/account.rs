@@ -112,7 +112,7 @@ async fn change_password(
     match app::accounts::change_password(
         &state.app,
         &me.actor,
-        &me.session,
+        Some(&me.session),
         &form.current_password,
         &form.new_password,
         if form.revoke_api_tokens.is_some() { ApiTokens::Revoke } else { ApiTokens::Keep },
@@ -120,7 +120,13 @@ async fn change_password(
     )
     .await
     {
-        Ok(()) => Redirect::to(&format!("{}?notice=password_changed", me.base)).into_response(),
+        Ok(token) => {
+            let to = format!("{}?notice=password_changed", me.base);
+            match token {
+                Some(token) => super::public::signed_in(&state, &token, &to),
+                None => Redirect::to(&to).into_response(),
+            }
+        }
         Err(e) => form_error(e, |message| account_page(&me, &csrf, None, Some(message))),
     }
 }

@@ -1,64 +1,102 @@
 //! Passkeys in the portal and the console: the Passkeys page of one's account (list, add,
-//! rename, remove) and **Sign in with a passkey** on both sign-in pages.
+//! rename, remove), **Sign in with a passkey** on both sign-in pages, and **Use a passkey** where
+//! a second factor is asked (`/signin/verify`, step-up).
 //!
-//! A ceremony needs the browser's WebAuthn API, so adding a passkey and signing in with one
-//! need JavaScript (`static/passkeys.js`): it posts the form (with its CSRF field) to a `start`
+//! A ceremony needs the browser's WebAuthn API, so adding a passkey and answering with one need
+//! JavaScript (`static/passkeys.js`): it posts the form (with its CSRF field) to a `start`
 //! route, which answers the challenge as JSON, hands that to `navigator.credentials`, and posts
-//! the authenticator's answer to the `finish` route. Those two routes answer JSON (errors as
-//! problem documents); renaming and removing are plain forms.
+//! the authenticator's answer to the `finish` route, which answers where to go next. Those
+//! routes answer JSON (errors as problem documents); renaming and removing are plain forms.
 
-use super::public::set_session_cookies;
+use super::public::with_session;
+use super::security::{local_path, step_up};
 use super::{Chrome, NoticeQuery, day, when};
 use crate::AppState;
-use crate::auth::{PartnerSession, StaffSession, WebOrigin};
+use crate::auth::{AnySession, WebOrigin};
 use crate::csrf::CsrfToken;
 use crate::error::{ApiError, PageError};
 use app::accounts::Realm;
+use app::sessions::Current;
 use app::{Actor, AppError};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
+use axum::http::Uri;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Json, Router};
 use domain::ids::PasskeyId;
+use domain::session::Stage;
 use serde::Deserialize;
 use serde_json::json;
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/account/security/passkeys", get(partner_page))
-        .route("/account/security/passkeys/start", post(partner_start))
-        .route("/account/security/passkeys/finish", post(partner_finish))
-        .route("/account/security/passkeys/{id}/rename", post(partner_rename))
-        .route("/account/security/passkeys/{id}/remove", post(partner_remove))
-        .route("/staff/account/security/passkeys", get(staff_page))
-        .route("/staff/account/security/passkeys/start", post(staff_start))
-        .route("/staff/account/security/passkeys/finish", post(staff_finish))
-        .route("/staff/account/security/passkeys/{id}/rename", post(staff_rename))
-        .route("/staff/account/security/passkeys/{id}/remove", post(staff_remove))
+    let mut router = Router::new();
+    for base in ["/account/security/passkeys", "/staff/account/security/passkeys"] {
+        router = router
+            .route(base, get(page))
+            .route(&format!("{base}/start"), post(start))
+            .route(&format!("{base}/finish"), post(finish))
+            .route(&format!("{base}/{{id}}/rename"), post(rename))
+            .route(&format!("{base}/{{id}}/remove"), post(remove));
+    }
+    router
         .route("/signin/passkey/start", post(partner_sign_in_start))
         .route("/signin/passkey/finish", post(partner_sign_in_finish))
         .route("/staff/signin/passkey/start", post(staff_sign_in_start))
         .route("/staff/signin/passkey/finish", post(staff_sign_in_finish))
+        .route("/signin/verify/passkey/start", post(verify_start))
+        .route("/signin/verify/passkey/finish", post(verify_finish))
+        .route("/staff/signin/verify/passkey/start", post(verify_start))
+        .route("/staff/signin/verify/passkey/finish", post(verify_finish))
 }
 
-/// The signed-in owner of the passkeys and where their Passkeys page lives.
+/// The session's person on their own Passkeys page.
 struct Owner {
-    actor: Actor,
+    current: Current,
+    token: String,
     page: &'static str,
 }
 
-impl From<PartnerSession> for Owner {
-    fn from(s: PartnerSession) -> Owner {
-        Owner { actor: Actor::Partner(s.user), page: "/account/security/passkeys" }
+impl Owner {
+    /// A fully signed-in session, or one that must set up a second factor first (a passkey is
+    /// one). Someone who owes their second factor is sent to give it, and a session on the
+    /// other side's path (staff on a partner path, or the reverse) to its own page.
+    fn of(s: AnySession, uri: &Uri) -> Result<Owner, Response> {
+        let staff = matches!(s.current.actor, Actor::Staff(_));
+        let page = if staff { "/staff/account/security/passkeys" } else { "/account/security/passkeys" };
+        if s.current.session.stage == Stage::SecondFactor {
+            let verify = if staff { "/staff/signin/verify" } else { "/signin/verify" };
+            return Err(Redirect::to(verify).into_response());
+        }
+        if uri.path().starts_with("/staff") != staff {
+            return Err(Redirect::to(page).into_response());
+        }
+        Ok(Owner { current: s.current, token: s.token, page })
+    }
+
+    /// Renaming and removing are for a fully signed-in session.
+    fn full(s: AnySession, uri: &Uri) -> Result<Owner, Response> {
+        let owner = Owner::of(s, uri)?;
+        if owner.current.session.stage != Stage::Full {
+            return Err(Redirect::to(owner.page).into_response());
+        }
+        Ok(owner)
+    }
+
+    fn chrome(&self, csrf: &CsrfToken) -> Chrome {
+        // Until the session is fully signed in, the page shows no menu to pages it cannot open.
+        match (&self.current.actor, self.current.session.stage) {
+            (_, Stage::Enrol | Stage::SecondFactor) => Chrome::anonymous("Passkeys", csrf),
+            (Actor::Partner(u), Stage::Full) => Chrome::partner("Passkeys", csrf, u),
+            (Actor::Staff(s), Stage::Full) => Chrome::staff("Passkeys", csrf, s),
+        }
     }
 }
 
-impl From<StaffSession> for Owner {
-    fn from(s: StaffSession) -> Owner {
-        Owner { actor: Actor::Staff(s.staff), page: "/staff/account/security/passkeys" }
-    }
+/// Where the person's portal or console starts.
+fn home(actor: &Actor) -> &'static str {
+    if matches!(actor, Actor::Staff(_)) { "/staff" } else { "/dashboard" }
 }
 
 struct PasskeyRow {
@@ -74,6 +112,12 @@ struct PasskeysPage {
     chrome: Chrome,
     page: &'static str,
     available: bool,
+    /// The session must set up a second factor before anything else.
+    enrolling: bool,
+    /// Adding asks for the second factor again first (step-up).
+    confirm_first: Option<String>,
+    sign_out: &'static str,
+    totp_page: &'static str,
     passkeys: Vec<PasskeyRow>,
     error: Option<String>,
 }
@@ -85,7 +129,8 @@ async fn passkeys_page(
     notice: Option<&'static str>,
     error: Option<String>,
 ) -> Result<PasskeysPage, AppError> {
-    let passkeys = app::passkeys::list(&state.app, &owner.actor)
+    let actor = &owner.current.actor;
+    let passkeys = app::passkeys::list(&state.app, actor)
         .await?
         .into_iter()
         .map(|p| PasskeyRow {
@@ -95,35 +140,39 @@ async fn passkeys_page(
             last_used: p.last_used_at.map_or("never".into(), when),
         })
         .collect();
-    let chrome = match &owner.actor {
-        Actor::Partner(u) => Chrome::partner("Passkeys", csrf, u),
-        Actor::Staff(s) => Chrome::staff("Passkeys", csrf, s),
-    };
+    let staff = matches!(actor, Actor::Staff(_));
+    let confirm_first = app::second_factor::step_up_needed(&state.app, &owner.current).await?.then(|| {
+        let verify = if staff { "/staff/signin/verify" } else { "/signin/verify" };
+        format!("{verify}?{}", serde_urlencoded::to_string([("next", owner.page)]).unwrap_or_default())
+    });
     Ok(PasskeysPage {
-        chrome: chrome.with_notice(notice),
+        chrome: owner.chrome(csrf).with_notice(notice),
         page: owner.page,
         available: app::passkeys::available(&state.app),
+        enrolling: owner.current.session.stage == Stage::Enrol,
+        confirm_first,
+        sign_out: if staff { "/staff/signout" } else { "/signout" },
+        totp_page: if staff { "/staff/account/security/totp" } else { "/account/security/totp" },
         passkeys,
         error,
     })
 }
 
-async fn partner_page(
-    State(st): State<AppState>,
-    Extension(c): Extension<CsrfToken>,
-    s: PartnerSession,
+async fn page(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    uri: Uri,
+    s: AnySession,
     q: Query<NoticeQuery>,
-) -> Result<PasskeysPage, PageError> {
-    Ok(passkeys_page(&st, &c, &s.into(), q.message(), None).await?)
-}
-
-async fn staff_page(
-    State(st): State<AppState>,
-    Extension(c): Extension<CsrfToken>,
-    s: StaffSession,
-    q: Query<NoticeQuery>,
-) -> Result<PasskeysPage, PageError> {
-    Ok(passkeys_page(&st, &c, &s.into(), q.message(), None).await?)
+) -> Response {
+    let owner = match Owner::of(s, &uri) {
+        Ok(owner) => owner,
+        Err(elsewhere) => return elsewhere,
+    };
+    match passkeys_page(&state, &csrf, &owner, q.message(), None).await {
+        Ok(page) => page.into_response(),
+        Err(e) => PageError(e).into_response(),
+    }
 }
 
 #[derive(Deserialize)]
@@ -133,65 +182,62 @@ struct NameForm {
 }
 
 /// The first half of a ceremony, for `passkeys.js`.
-fn challenge_json(challenge: app::passkeys::Challenge) -> Json<serde_json::Value> {
-    Json(json!({ "ceremony": challenge.ceremony, "options": challenge.options }))
+fn challenge_json(challenge: app::passkeys::Challenge) -> Response {
+    Json(json!({ "ceremony": challenge.ceremony, "options": challenge.options })).into_response()
 }
 
-async fn start(state: AppState, owner: Owner, form: NameForm) -> Result<Json<serde_json::Value>, ApiError> {
-    Ok(challenge_json(app::passkeys::start_registration(&state.app, &owner.actor, &form.name).await?))
+async fn start(State(state): State<AppState>, uri: Uri, s: AnySession, Form(form): Form<NameForm>) -> Response {
+    let owner = match Owner::of(s, &uri) {
+        Ok(owner) => owner,
+        Err(elsewhere) => return elsewhere,
+    };
+    match app::passkeys::start_registration(&state.app, &owner.current, &form.name).await {
+        Ok(challenge) => challenge_json(challenge),
+        Err(e) => ApiError(e).into_response(),
+    }
 }
 
-async fn partner_start(
-    State(st): State<AppState>,
-    s: PartnerSession,
-    Form(f): Form<NameForm>,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    start(st, s.into(), f).await
-}
-
-async fn staff_start(
-    State(st): State<AppState>,
-    s: StaffSession,
-    Form(f): Form<NameForm>,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    start(st, s.into(), f).await
-}
-
-/// The browser's answer to a ceremony: the ceremony it answers and the credential, as JSON text.
+/// The browser's answer to a ceremony: the ceremony it answers, the credential as JSON text,
+/// and (at a second factor) the page to go back to.
 #[derive(Deserialize)]
 struct AnswerForm {
     #[serde(default)]
     ceremony: String,
     #[serde(default)]
     credential: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// A finished ceremony's answer: where the script goes next, with the session's new cookie.
+fn go_on(state: &AppState, token: &str, next: &str) -> Response {
+    with_session(state, token, Json(json!({ "next": next })).into_response())
 }
 
 async fn finish(
-    state: AppState,
-    origin: app::Origin,
-    owner: Owner,
-    form: AnswerForm,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    app::passkeys::finish_registration(&state.app, &owner.actor, &form.ceremony, &form.credential, &origin).await?;
-    Ok(Json(json!({ "next": format!("{}?notice=passkey_added", owner.page) })))
-}
-
-async fn partner_finish(
-    State(st): State<AppState>,
-    WebOrigin(o): WebOrigin,
-    s: PartnerSession,
-    Form(f): Form<AnswerForm>,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    finish(st, o, s.into(), f).await
-}
-
-async fn staff_finish(
-    State(st): State<AppState>,
-    WebOrigin(o): WebOrigin,
-    s: StaffSession,
-    Form(f): Form<AnswerForm>,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    finish(st, o, s.into(), f).await
+    State(state): State<AppState>,
+    WebOrigin(origin): WebOrigin,
+    uri: Uri,
+    s: AnySession,
+    Form(form): Form<AnswerForm>,
+) -> Response {
+    let owner = match Owner::of(s, &uri) {
+        Ok(owner) => owner,
+        Err(elsewhere) => return elsewhere,
+    };
+    let added = app::passkeys::finish_registration(
+        &state.app,
+        &owner.current,
+        &owner.token,
+        &form.ceremony,
+        &form.credential,
+        &origin,
+    )
+    .await;
+    match added {
+        Ok(token) => go_on(&state, &token, &format!("{}?notice=passkey_added", owner.page)),
+        Err(e) => ApiError(e).into_response(),
+    }
 }
 
 fn passkey_id(id: &str) -> Result<PasskeyId, AppError> {
@@ -199,88 +245,70 @@ fn passkey_id(id: &str) -> Result<PasskeyId, AppError> {
 }
 
 async fn rename(
-    state: AppState,
-    csrf: CsrfToken,
-    origin: app::Origin,
-    owner: Owner,
-    id: String,
-    form: NameForm,
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    WebOrigin(origin): WebOrigin,
+    uri: Uri,
+    s: AnySession,
+    Path(id): Path<String>,
+    Form(form): Form<NameForm>,
 ) -> Response {
+    let owner = match Owner::full(s, &uri) {
+        Ok(owner) => owner,
+        Err(elsewhere) => return elsewhere,
+    };
     let result = async {
-        app::passkeys::rename(&state.app, &owner.actor, &passkey_id(&id)?, &form.name, &origin).await?;
+        app::passkeys::rename(&state.app, &owner.current.actor, &passkey_id(&id)?, &form.name, &origin).await?;
         Ok(format!("{}?notice=passkey_renamed", owner.page))
     }
     .await;
     super::after_post(result, |message| passkeys_page(&state, &csrf, &owner, None, Some(message))).await
 }
 
-async fn partner_rename(
-    State(st): State<AppState>,
-    Extension(c): Extension<CsrfToken>,
-    WebOrigin(o): WebOrigin,
-    s: PartnerSession,
+async fn remove(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    WebOrigin(origin): WebOrigin,
+    uri: Uri,
+    s: AnySession,
     Path(id): Path<String>,
-    Form(f): Form<NameForm>,
 ) -> Response {
-    rename(st, c, o, s.into(), id, f).await
+    let owner = match Owner::full(s, &uri) {
+        Ok(owner) => owner,
+        Err(elsewhere) => return elsewhere,
+    };
+    if let Err(confirm_first) = step_up(&state, &owner.current, owner.page).await {
+        return confirm_first;
+    }
+    let result =
+        async { app::passkeys::remove(&state.app, &owner.current, &owner.token, &passkey_id(&id)?, &origin).await }
+            .await;
+    match result {
+        Ok(token) => super::public::signed_in(&state, &token, &format!("{}?notice=passkey_removed", owner.page)),
+        Err(e) => super::after_post(Err(e), |message| passkeys_page(&state, &csrf, &owner, None, Some(message))).await,
+    }
 }
 
-async fn staff_rename(
-    State(st): State<AppState>,
-    Extension(c): Extension<CsrfToken>,
-    WebOrigin(o): WebOrigin,
-    s: StaffSession,
-    Path(id): Path<String>,
-    Form(f): Form<NameForm>,
-) -> Response {
-    rename(st, c, o, s.into(), id, f).await
+async fn sign_in_start(state: AppState, realm: Realm) -> Response {
+    match app::passkeys::start_sign_in(&state.app, realm).await {
+        Ok(challenge) => challenge_json(challenge),
+        Err(e) => ApiError(e).into_response(),
+    }
 }
 
-async fn remove(state: AppState, origin: app::Origin, owner: Owner, id: String) -> Result<Redirect, PageError> {
-    app::passkeys::remove(&state.app, &owner.actor, &passkey_id(&id)?, &origin).await?;
-    Ok(Redirect::to(&format!("{}?notice=passkey_removed", owner.page)))
-}
-
-async fn partner_remove(
-    State(st): State<AppState>,
-    WebOrigin(o): WebOrigin,
-    s: PartnerSession,
-    Path(id): Path<String>,
-) -> Result<Redirect, PageError> {
-    remove(st, o, s.into(), id).await
-}
-
-async fn staff_remove(
-    State(st): State<AppState>,
-    WebOrigin(o): WebOrigin,
-    s: StaffSession,
-    Path(id): Path<String>,
-) -> Result<Redirect, PageError> {
-    remove(st, o, s.into(), id).await
-}
-
-async fn sign_in_start(state: AppState, realm: Realm) -> Result<Json<serde_json::Value>, ApiError> {
-    Ok(challenge_json(app::passkeys::start_sign_in(&state.app, realm).await?))
-}
-
-async fn partner_sign_in_start(State(st): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
+async fn partner_sign_in_start(State(st): State<AppState>) -> Response {
     sign_in_start(st, Realm::Partner).await
 }
 
-async fn staff_sign_in_start(State(st): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
+async fn staff_sign_in_start(State(st): State<AppState>) -> Response {
     sign_in_start(st, Realm::Staff).await
 }
 
-/// A verified passkey opens a session: the cookies are set on this answer, and the script goes
-/// on to the page it names.
+/// A verified passkey opens a full session: its cookie comes with this answer, and the script
+/// goes on to the portal or the console.
 async fn sign_in_finish(state: AppState, realm: Realm, origin: app::Origin, form: AnswerForm) -> Response {
     match app::passkeys::sign_in(&state.app, realm, &form.ceremony, &form.credential, &origin).await {
-        Ok(token) => {
-            let next = if realm == Realm::Staff { "/staff" } else { "/dashboard" };
-            let mut response = Json(json!({ "next": next })).into_response();
-            set_session_cookies(&state, response.headers_mut(), &token);
-            response
-        }
+        Ok(token) => go_on(&state, &token, if realm == Realm::Staff { "/staff" } else { "/dashboard" }),
         Err(e) => ApiError(e).into_response(),
     }
 }
@@ -299,4 +327,35 @@ async fn staff_sign_in_finish(
     Form(f): Form<AnswerForm>,
 ) -> Response {
     sign_in_finish(st, Realm::Staff, o, f).await
+}
+
+async fn verify_start(State(state): State<AppState>, s: AnySession) -> Response {
+    match app::passkeys::start_second_factor(&state.app, &s.current).await {
+        Ok(challenge) => challenge_json(challenge),
+        Err(e) => ApiError(e).into_response(),
+    }
+}
+
+async fn verify_finish(
+    State(state): State<AppState>,
+    WebOrigin(origin): WebOrigin,
+    s: AnySession,
+    Form(form): Form<AnswerForm>,
+) -> Response {
+    let given = app::passkeys::finish_second_factor(
+        &state.app,
+        &s.current,
+        &s.token,
+        &form.ceremony,
+        &form.credential,
+        &origin,
+    )
+    .await;
+    match given {
+        Ok(token) => {
+            let next = local_path(Some(&form.next)).unwrap_or_else(|| home(&s.current.actor).to_owned());
+            go_on(&state, &token, &next)
+        }
+        Err(e) => ApiError(e).into_response(),
+    }
 }

@@ -1,10 +1,11 @@
-//! Passkeys (WebAuthn): registering them, naming and removing them, signing in with one alone,
-//! and proving the second factor with one. `webauthn-rs` is the relying party and does every
-//! cryptographic check (attestation, assertion, signature counter); this module keeps the
-//! ceremonies and the passkeys in the database and decides whose account an answer opens.
+//! Passkeys (WebAuthn): adding them, naming and removing them here; signing in with one alone
+//! and giving one as the second factor in `assertion`. `webauthn-rs` is the relying party and
+//! does every cryptographic check (attestation, assertion, origin, user verification, the
+//! signature counter); this module keeps the ceremonies and the passkeys in the database and
+//! decides whose account an answer opens.
 //!
 //! A ceremony has two requests: `start_…` makes the challenge and files the library's state in
-//! `webauthn_ceremonies` (5 minutes), `finish_…` takes that state out again, deleting it, before
+//! `webauthn_ceremonies` (5 minutes); `finish_…` takes that state out again, deleting it, before
 //! it checks the browser's answer, so each challenge is answered at most once and any node can
 //! finish what another started.
 //!
@@ -14,22 +15,28 @@
 //! cannot be asked which addresses have accounts. Every passkey is registered as discoverable,
 //! and every ceremony requires user verification (a PIN or biometric on the authenticator), so
 //! a passkey proves something held and something known or been: both factors at once.
+//!
+//! Adding or removing a passkey changes how the account signs in: like the authenticator app,
+//! it ends the person's other sessions, moves this one to a new token, and e-mails them.
 
-use crate::accounts::{self, Realm};
-use crate::audit::{self, Change, Who};
-use crate::{Actor, App, AppError, Origin};
+mod assertion;
+
+pub use assertion::{finish_second_factor, sign_in, start_second_factor, start_sign_in};
+
+use crate::sessions::{self, Current};
+use crate::{Actor, App, AppError, Origin, second_factor, secrets};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use domain::account::{InvalidInput, PasskeyName};
 use domain::ids::{CeremonyId, PasskeyId};
 use domain::passkey::{self as rules, CeremonyPurpose};
+use domain::session::Stage;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use store::Principal;
 use store::passkeys::{CeremonyRecord, PasskeyRecord};
 use webauthn_rs::prelude::{
-    DiscoverableAuthentication, DiscoverableKey, Passkey, PasskeyAuthentication, PasskeyRegistration,
-    PublicKeyCredential, RegisterPublicKeyCredential, Url, Uuid, Webauthn, WebauthnBuilder,
+    Passkey, PasskeyRegistration, RegisterPublicKeyCredential, Url, Uuid, Webauthn, WebauthnBuilder, WebauthnError,
 };
 
 /// The first half of a ceremony, for the browser: the ceremony to name when answering, and the
@@ -45,30 +52,35 @@ pub fn available(app: &App) -> bool {
     relying_party(app).is_ok()
 }
 
-/// Starts adding a passkey named `name` to the actor's account.
-pub async fn start_registration(app: &App, actor: &Actor, name: &str) -> Result<Challenge, AppError> {
+/// Whether the account has a passkey.
+pub async fn has_any(app: &App, principal: &Principal) -> Result<bool, AppError> {
+    Ok(store::passkeys::count_for(&mut app.store().read().await?, principal).await? > 0)
+}
+
+/// Starts adding a passkey named `name` to the session's account. A session that must set up
+/// a second factor first may add one as that factor.
+pub async fn start_registration(app: &App, current: &Current, name: &str) -> Result<Challenge, AppError> {
     let name = PasskeyName::parse(name)?;
     let webauthn = relying_party(app)?;
-    let principal = principal_of(actor);
+    let actor = &current.actor;
+    let principal = actor.principal();
     let existing = {
         let mut conn = app.store().read().await?;
         store::passkeys::list_for(&mut conn, &principal).await?
     };
     rules::may_add(existing.len())?;
+    // Another way to sign in is a sensitive change: a recent second factor first.
+    second_factor::require_recent(app, current).await?;
     // The authenticator is told which of its credentials are this account's already, so the
     // same one is not registered twice.
     let exclude = existing.iter().map(|p| passkey_of(p).map(|k| k.cred_id().clone())).collect::<Result<_, _>>()?;
-    let (email, person) = match actor {
-        Actor::Partner(u) => (&u.email, &u.name),
-        Actor::Staff(s) => (&s.email, &s.name),
-    };
     let (challenge, state) = webauthn
-        .start_passkey_registration(user_handle(&principal), email, person, Some(exclude))
+        .start_passkey_registration(user_handle(&principal), actor.email(), actor.name(), Some(exclude))
         .map_err(|e| internal("start a passkey registration", e))?;
     let mut options = to_json(&challenge)?;
     // Discoverable: the passkey must be able to name its account at sign-in, where no address
     // is asked for. (The library's default, "discouraged", suits security keys used beside a
-    // password; the request's only effect is on the authenticator.)
+    // password; the request only tells the authenticator what to make.)
     if let Some(selection) = options.pointer_mut("/publicKey/authenticatorSelection") {
         selection["residentKey"] = "required".into();
         selection["requireResidentKey"] = true.into();
@@ -85,15 +97,19 @@ struct RegistrationState {
     state: PasskeyRegistration,
 }
 
-/// Checks the browser's answer to a registration and files the new passkey.
+/// Checks the browser's answer to a registration and files the new passkey. Every other session
+/// of the person ends; this one goes on, fully signed in (the passkey was just verified on its
+/// device), under the new token returned.
 pub async fn finish_registration(
     app: &App,
-    actor: &Actor,
+    current: &Current,
+    session_token: &str,
     ceremony: &str,
     credential: &str,
     origin: &Origin,
-) -> Result<PasskeyRecord, AppError> {
-    let principal = principal_of(actor);
+) -> Result<String, AppError> {
+    let actor = &current.actor;
+    let principal = actor.principal();
     let taken = take_ceremony(app, ceremony, CeremonyPurpose::Registration).await?;
     if taken.principal.as_ref() != Some(&principal) {
         return Err(ceremony_gone());
@@ -121,158 +137,63 @@ pub async fn finish_registration(
         },
         other => other.into(),
     })?;
-    let detail = format!("added the passkey \"{}\"", record.name);
-    audit::record(app, &mut tx, Who::actor(actor), origin, change_of(actor, "passkey.added", &record.id, detail))
+    store::sessions::delete_others(&mut tx, &principal, &secrets::hash_secret(session_token)).await?;
+    let token = sessions::advance(app, &mut tx, session_token, Stage::Full, true).await?;
+    let detail = format!("added the passkey \"{}\" ({}); other sessions were signed out", record.name, record.id);
+    sessions::record(app, &mut tx, actor, origin, "passkey.added", detail).await?;
+    second_factor::notify(app, &mut tx, actor, &format!("A passkey, \"{}\", was added to your account", record.name))
         .await?;
     tx.commit().await?;
-    Ok(record)
+    Ok(token)
 }
 
 /// The actor's passkeys, oldest first.
 pub async fn list(app: &App, actor: &Actor) -> Result<Vec<PasskeyRecord>, AppError> {
     let mut conn = app.store().read().await?;
-    Ok(store::passkeys::list_for(&mut conn, &principal_of(actor)).await?)
+    Ok(store::passkeys::list_for(&mut conn, &actor.principal()).await?)
 }
 
 /// Gives one of the actor's own passkeys a new name.
 pub async fn rename(app: &App, actor: &Actor, id: &PasskeyId, name: &str, origin: &Origin) -> Result<(), AppError> {
     let name = PasskeyName::parse(name)?;
     let mut tx = app.store().write().await?;
-    if !store::passkeys::rename(&mut tx, &principal_of(actor), id, &name).await? {
+    if !store::passkeys::rename(&mut tx, &actor.principal(), id, &name).await? {
         return Err(AppError::NotFound("passkey"));
     }
-    let detail = format!("renamed a passkey to \"{name}\"");
-    audit::record(app, &mut tx, Who::actor(actor), origin, change_of(actor, "passkey.renamed", id, detail)).await?;
+    sessions::record(app, &mut tx, actor, origin, "passkey.renamed", format!("renamed the passkey {id} \"{name}\""))
+        .await?;
     tx.commit().await?;
     Ok(())
 }
 
-/// Removes one of the actor's own passkeys; another person's is "not found".
-pub async fn remove(app: &App, actor: &Actor, id: &PasskeyId, origin: &Origin) -> Result<(), AppError> {
-    let mut tx = app.store().write().await?;
-    let name =
-        store::passkeys::delete(&mut tx, &principal_of(actor), id).await?.ok_or(AppError::NotFound("passkey"))?;
-    let detail = format!("removed the passkey \"{name}\"");
-    audit::record(app, &mut tx, Who::actor(actor), origin, change_of(actor, "passkey.removed", id, detail)).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Starts a sign-in with a passkey alone at `realm`'s door.
-pub async fn start_sign_in(app: &App, realm: Realm) -> Result<Challenge, AppError> {
-    let webauthn = relying_party(app)?;
-    let (mut challenge, state) =
-        webauthn.start_discoverable_authentication().map_err(|e| internal("start a passkey sign-in", e))?;
-    // The library asks for conditional mediation (a passkey offered in the e-mail field's
-    // autofill); here the person presses a button and the browser asks them at once.
-    challenge.mediation = None;
-    let ceremony = file_ceremony(app, None, sign_in_purpose(realm), &state).await?;
-    Ok(Challenge { ceremony, options: to_json(&challenge)? })
-}
-
-/// Checks the browser's answer to a sign-in and returns whose account it opens: a passkey of
-/// this door's kind of account (a staff member's passkey opens only the staff console, a
-/// partner user's only the portal), of an account that may still sign in.
-pub async fn finish_sign_in(app: &App, realm: Realm, ceremony: &str, credential: &str) -> Result<Principal, AppError> {
-    let taken = take_ceremony(app, ceremony, sign_in_purpose(realm)).await?;
-    let state: DiscoverableAuthentication = from_json(&taken.state)?;
-    let answer: PublicKeyCredential = parse_answer(credential)?;
-    let webauthn = relying_party(app)?;
-    let (handle, credential_id) =
-        webauthn.identify_discoverable_authentication(&answer).map_err(|_| unknown_passkey())?;
-    let stored = {
-        let mut conn = app.store().read().await?;
-        store::passkeys::find_by_credential(&mut conn, &URL_SAFE_NO_PAD.encode(credential_id)).await?
-    };
-    let stored = stored
-        .filter(|p| opens(realm, &p.principal) && user_handle(&p.principal) == handle)
-        .ok_or_else(unknown_passkey)?;
-    let mut passkey = passkey_of(&stored)?;
-    let result = webauthn
-        .finish_discoverable_authentication_v2(&answer, state, DiscoverableKey::from(&passkey))
-        .map_err(not_verified)?;
-    if accounts::actor_for(app, &stored.principal).await?.is_none() {
-        // The account was removed (or a staff member's access taken away) since.
-        return Err(unknown_passkey());
-    }
-    let updated = passkey.update_credential(&result).unwrap_or(false);
-    record_use(app, &stored.id, updated.then_some(&passkey)).await?;
-    Ok(stored.principal)
-}
-
-/// Signs in with a passkey alone and opens a session; returns the session's token.
-pub async fn sign_in(
+/// Removes one of the session's person's own passkeys (another person's is "not found"), after
+/// a recent second factor; refused when it is the last second factor of someone the policy
+/// asks to keep one. Every other session of the
+/// person ends; this one goes on under the new token returned.
+pub async fn remove(
     app: &App,
-    realm: Realm,
-    ceremony: &str,
-    credential: &str,
+    current: &Current,
+    session_token: &str,
+    id: &PasskeyId,
     origin: &Origin,
 ) -> Result<String, AppError> {
-    let principal = finish_sign_in(app, realm, ceremony, credential).await?;
-    let actor = accounts::actor_for(app, &principal).await?.ok_or_else(unknown_passkey)?;
+    let actor = &current.actor;
+    let principal = actor.principal();
+    second_factor::require_recent(app, current).await?;
     let mut tx = app.store().write().await?;
-    store::sessions::delete_expired(&mut tx, app.now()).await?;
-    let token = accounts::open_session(app, &mut tx, &principal).await?;
-    let subject = match &principal {
-        Principal::User(id) => id.to_string(),
-        Principal::Staff(id) => id.to_string(),
-    };
-    let org = actor.partner().map(|u| u.org_id.clone());
-    let change = Change {
-        org: org.as_ref(),
-        action: "session.signed_in",
-        subject: &subject,
-        detail: "signed in with a passkey".into(),
-    };
-    audit::record(app, &mut tx, Who::actor(&actor), origin, change).await?;
+    let name = store::passkeys::delete(&mut tx, &principal, id).await?.ok_or(AppError::NotFound("passkey"))?;
+    let another_left = second_factor::has_any(&mut tx, &principal).await?;
+    if !domain::session::may_remove_factor(second_factor::must_have(app, actor), another_left) {
+        return Err(second_factor::last_factor());
+    }
+    store::sessions::delete_others(&mut tx, &principal, &secrets::hash_secret(session_token)).await?;
+    let token = sessions::advance(app, &mut tx, session_token, Stage::Full, false).await?;
+    let detail = format!("removed the passkey \"{name}\" ({id}); other sessions were signed out");
+    sessions::record(app, &mut tx, actor, origin, "passkey.removed", detail).await?;
+    second_factor::notify(app, &mut tx, actor, &format!("The passkey \"{name}\" was removed from your account"))
+        .await?;
     tx.commit().await?;
     Ok(token)
-}
-
-/// Starts proving the second factor of `principal` (who gave their password) with one of
-/// their passkeys.
-pub async fn start_second_factor(app: &App, principal: &Principal) -> Result<Challenge, AppError> {
-    let webauthn = relying_party(app)?;
-    let passkeys = {
-        let mut conn = app.store().read().await?;
-        store::passkeys::list_for(&mut conn, principal).await?
-    };
-    if passkeys.is_empty() {
-        return Err(AppError::Refused {
-            code: "no_passkey",
-            message: "this account has no passkey; use another second factor".into(),
-        });
-    }
-    let keys = passkeys.iter().map(passkey_of).collect::<Result<Vec<_>, _>>()?;
-    let (challenge, state) =
-        webauthn.start_passkey_authentication(&keys).map_err(|e| internal("start a passkey check", e))?;
-    let ceremony = file_ceremony(app, Some(principal.clone()), CeremonyPurpose::SecondFactor, &state).await?;
-    Ok(Challenge { ceremony, options: to_json(&challenge)? })
-}
-
-/// Checks the browser's answer to a second-factor ceremony of `principal`.
-pub async fn finish_second_factor(
-    app: &App,
-    principal: &Principal,
-    ceremony: &str,
-    credential: &str,
-) -> Result<(), AppError> {
-    let taken = take_ceremony(app, ceremony, CeremonyPurpose::SecondFactor).await?;
-    if taken.principal.as_ref() != Some(principal) {
-        return Err(ceremony_gone());
-    }
-    let state: PasskeyAuthentication = from_json(&taken.state)?;
-    let answer: PublicKeyCredential = parse_answer(credential)?;
-    let result = relying_party(app)?.finish_passkey_authentication(&answer, &state).map_err(not_verified)?;
-    // The library checked the answer against this account's passkeys only.
-    let stored = {
-        let mut conn = app.store().read().await?;
-        store::passkeys::find_by_credential(&mut conn, &URL_SAFE_NO_PAD.encode(result.cred_id())).await?
-    };
-    let stored = stored.filter(|p| &p.principal == principal).ok_or_else(unknown_passkey)?;
-    let mut passkey = passkey_of(&stored)?;
-    let updated = passkey.update_credential(&result).unwrap_or(false);
-    record_use(app, &stored.id, updated.then_some(&passkey)).await
 }
 
 /// The relying party at this server's public URL: its host is the RP ID and its origin the
@@ -300,38 +221,15 @@ fn relying_party(app: &App) -> Result<Webauthn, AppError> {
 /// keeps one discoverable passkey per site and handle), derived from its id so it needs no
 /// column, and naming nothing about the person.
 fn user_handle(principal: &Principal) -> Uuid {
-    let (kind, id) = match principal {
-        Principal::User(id) => ("user", id.as_str()),
-        Principal::Staff(id) => ("staff", id.as_str()),
-    };
     let digest = Sha256::new()
         .chain_update("partnerhub passkey user\0")
-        .chain_update(kind)
+        .chain_update(principal.kind())
         .chain_update("\0")
-        .chain_update(id)
+        .chain_update(principal.id())
         .finalize();
     let mut bytes = [0u8; 16];
     bytes.copy_from_slice(&digest[..16]);
     Uuid::from_bytes(bytes)
-}
-
-fn principal_of(actor: &Actor) -> Principal {
-    match actor {
-        Actor::Partner(u) => Principal::User(u.id.clone()),
-        Actor::Staff(s) => Principal::Staff(s.id.clone()),
-    }
-}
-
-fn sign_in_purpose(realm: Realm) -> CeremonyPurpose {
-    match realm {
-        Realm::Partner => CeremonyPurpose::PartnerSignIn,
-        Realm::Staff => CeremonyPurpose::StaffSignIn,
-    }
-}
-
-/// Whether a passkey of `principal` opens `realm`'s door.
-fn opens(realm: Realm, principal: &Principal) -> bool {
-    matches!((realm, principal), (Realm::Partner, Principal::User(_)) | (Realm::Staff, Principal::Staff(_)))
 }
 
 async fn file_ceremony(
@@ -363,18 +261,6 @@ async fn take_ceremony(app: &App, ceremony: &str, purpose: CeremonyPurpose) -> R
     let taken = store::passkeys::take_ceremony(&mut tx, &id, purpose).await?;
     tx.commit().await?;
     taken.filter(|c| rules::ceremony_live(c.expires_at, app.now())).ok_or_else(ceremony_gone)
-}
-
-async fn record_use(app: &App, id: &PasskeyId, updated: Option<&Passkey>) -> Result<(), AppError> {
-    let credential = updated.map(to_text).transpose()?;
-    let mut tx = app.store().write().await?;
-    store::passkeys::record_use(&mut tx, id, credential.as_deref(), app.now()).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-fn change_of<'a>(actor: &'a Actor, action: &'a str, id: &'a PasskeyId, detail: String) -> Change<'a> {
-    Change { org: actor.partner().map(|u| &u.org_id), action, subject: id.as_str(), detail }
 }
 
 fn passkey_of(record: &PasskeyRecord) -> Result<Passkey, AppError> {
@@ -420,7 +306,7 @@ fn unknown_passkey() -> AppError {
     }
 }
 
-fn not_verified(e: webauthn_rs::prelude::WebauthnError) -> AppError {
+fn not_verified(e: WebauthnError) -> AppError {
     tracing::info!(error = %e, "a passkey's answer was refused");
     AppError::Refused {
         code: "passkey_not_verified",
