@@ -51,6 +51,10 @@ async fn a_guesser_locks_out_their_own_address_and_not_the_owner() {
     }
     let r = attempt(&t, &p.email, "not the password either", attacker).await;
     assert!(matches!(r, Err(AppError::RateLimited { .. })), "{r:?}");
+    let warnings: Vec<String> =
+        t.emails_to(&p.email).await.into_iter().filter(|b| b.contains("repeated failed attempts")).collect();
+    assert_eq!(warnings.len(), 1, "the owner is told once");
+    assert!(warnings[0].contains(attacker), "{}", warnings[0]);
     let r = attempt(&t, &p.email, PASSWORD, attacker).await;
     assert!(matches!(r, Err(AppError::RateLimited { .. })), "the guesser's address waits even with the password");
 

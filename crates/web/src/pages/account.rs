@@ -250,6 +250,9 @@ async fn partner_create_token(
     s: PartnerSession,
     Form(f): Form<NewTokenForm>,
 ) -> Response {
+    if let Err(to) = super::security::step_up(&st, &s.current, "/account/api-tokens").await {
+        return to;
+    }
     create_token(st, c, o, s.into(), f).await
 }
 
@@ -260,6 +263,9 @@ async fn staff_create_token(
     s: StaffSession,
     Form(f): Form<NewTokenForm>,
 ) -> Response {
+    if let Err(to) = super::security::step_up(&st, &s.current, "/staff/account/api-tokens").await {
+        return to;
+    }
     create_token(st, c, o, s.into(), f).await
 }
 
