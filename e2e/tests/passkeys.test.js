@@ -1,7 +1,8 @@
 // Passkeys through Chromium's virtual authenticator (DevTools protocol WebAuthn domain: a CTAP2
 // platform authenticator with resident keys and user verification): a partner user adds a
-// passkey on her account's Passkeys page, signs out and signs in with it alone, then removes it
-// and is refused; a staff member does the same at the staff console. The server runs at
+// passkey on her account's Passkeys page, gives it as her second factor after her password,
+// signs in with it alone, then removes it and is refused; a staff member does the same at the
+// staff console. The server runs at
 // http://localhost:PORT: a relying party needs a host name, and localhost is a secure context.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -53,14 +54,16 @@ async function passkeyRows(page) {
   return out;
 }
 
-test('a partner user adds a passkey, signs in with it alone, and a removed one is refused', async (t) => {
+test('a partner user adds a passkey, uses it after her password and alone, and a removed one is refused', async (t) => {
   try {
     const page = await open();
     const device = await withAuthenticator(page);
     await signUp(page, env.server.url, ada);
 
     await page.getByRole('link', { name: 'Account' }).click();
-    await page.getByRole('link', { name: 'Passkeys' }).click();
+    await page.getByRole('link', { name: 'Security' }).click();
+    await page.waitForURL(/\/account\/security$/);
+    await page.getByRole('link', { name: 'Manage passkeys' }).click();
     await page.waitForURL(/\/account\/security\/passkeys$/);
     assert.equal(await text(page.locator('h1')), 'Passkeys');
     assert.match(await text(page.locator('main')), /You have no passkeys yet/);
@@ -74,6 +77,19 @@ test('a partner user adds a passkey, signs in with it alone, and a removed one i
     assert.equal(held.length, 1, 'the authenticator holds one credential');
     assert.equal(held[0].isResidentCredential, true, 'a discoverable one');
     await shot(page, 'passkey-added');
+
+    // With a passkey, a right password is not enough: the passkey is the second factor.
+    await clickAndLoad(page, page.getByRole('button', { name: 'Sign out' }));
+    await page.waitForURL(/\/signin(\?|$)/);
+    await page.getByLabel('E-mail').fill(ada.email);
+    await page.getByLabel('Password').fill(ada.password);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.waitForURL(/\/signin\/verify$/);
+    assert.match(await text(page.locator('main')), /use one of your passkeys/);
+    await shot(page, 'verify-offers-passkey');
+    await page.getByRole('button', { name: 'Use a passkey' }).click();
+    await page.waitForURL(/\/dashboard$/);
+    assert.match(await text(page.locator('.who')), /Ada Keyless · Global admin/);
 
     // Signed out, no e-mail address typed: the passkey names its account.
     await clickAndLoad(page, page.getByRole('button', { name: 'Sign out' }));
@@ -111,8 +127,8 @@ test('a staff member signs in to the console with a passkey', async (t) => {
     const page = await open();
     await withAuthenticator(page);
     await staffSignIn(page, env.server);
-    await page.goto(`${env.server.url}/staff/account`);
-    await page.getByRole('link', { name: 'Passkeys' }).click();
+    await page.goto(`${env.server.url}/staff/account/security`);
+    await page.getByRole('link', { name: 'Manage passkeys' }).click();
     await page.waitForURL(/\/staff\/account\/security\/passkeys$/);
     await addPasskey(page, 'Console key');
 
