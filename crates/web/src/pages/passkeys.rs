@@ -62,24 +62,24 @@ impl Owner {
     /// A fully signed-in session, or one that must set up a second factor first (a passkey is
     /// one). Someone who owes their second factor is sent to give it, and a session on the
     /// other side's path (staff on a partner path, or the reverse) to its own page.
-    fn of(s: AnySession, uri: &Uri) -> Result<Owner, Response> {
+    fn of(s: AnySession, uri: &Uri) -> Result<Owner, Redirect> {
         let staff = matches!(s.current.actor, Actor::Staff(_));
         let page = if staff { "/staff/account/security/passkeys" } else { "/account/security/passkeys" };
         if s.current.session.stage == Stage::SecondFactor {
             let verify = if staff { "/staff/signin/verify" } else { "/signin/verify" };
-            return Err(Redirect::to(verify).into_response());
+            return Err(Redirect::to(verify));
         }
         if uri.path().starts_with("/staff") != staff {
-            return Err(Redirect::to(page).into_response());
+            return Err(Redirect::to(page));
         }
         Ok(Owner { current: s.current, token: s.token, page })
     }
 
     /// Renaming and removing are for a fully signed-in session.
-    fn full(s: AnySession, uri: &Uri) -> Result<Owner, Response> {
+    fn full(s: AnySession, uri: &Uri) -> Result<Owner, Redirect> {
         let owner = Owner::of(s, uri)?;
         if owner.current.session.stage != Stage::Full {
-            return Err(Redirect::to(owner.page).into_response());
+            return Err(Redirect::to(owner.page));
         }
         Ok(owner)
     }
@@ -167,7 +167,7 @@ async fn page(
 ) -> Response {
     let owner = match Owner::of(s, &uri) {
         Ok(owner) => owner,
-        Err(elsewhere) => return elsewhere,
+        Err(elsewhere) => return elsewhere.into_response(),
     };
     match passkeys_page(&state, &csrf, &owner, q.message(), None).await {
         Ok(page) => page.into_response(),
@@ -189,7 +189,7 @@ fn challenge_json(challenge: app::passkeys::Challenge) -> Response {
 async fn start(State(state): State<AppState>, uri: Uri, s: AnySession, Form(form): Form<NameForm>) -> Response {
     let owner = match Owner::of(s, &uri) {
         Ok(owner) => owner,
-        Err(elsewhere) => return elsewhere,
+        Err(elsewhere) => return elsewhere.into_response(),
     };
     match app::passkeys::start_registration(&state.app, &owner.current, &form.name).await {
         Ok(challenge) => challenge_json(challenge),
@@ -223,7 +223,7 @@ async fn finish(
 ) -> Response {
     let owner = match Owner::of(s, &uri) {
         Ok(owner) => owner,
-        Err(elsewhere) => return elsewhere,
+        Err(elsewhere) => return elsewhere.into_response(),
     };
     let added = app::passkeys::finish_registration(
         &state.app,
@@ -255,7 +255,7 @@ async fn rename(
 ) -> Response {
     let owner = match Owner::full(s, &uri) {
         Ok(owner) => owner,
-        Err(elsewhere) => return elsewhere,
+        Err(elsewhere) => return elsewhere.into_response(),
     };
     let result = async {
         app::passkeys::rename(&state.app, &owner.current.actor, &passkey_id(&id)?, &form.name, &origin).await?;
@@ -275,7 +275,7 @@ async fn remove(
 ) -> Response {
     let owner = match Owner::full(s, &uri) {
         Ok(owner) => owner,
-        Err(elsewhere) => return elsewhere,
+        Err(elsewhere) => return elsewhere.into_response(),
     };
     if let Err(confirm_first) = step_up(&state, &owner.current, owner.page).await {
         return confirm_first;
