@@ -4,9 +4,9 @@
 //! failures (a copied authenticator, replayed answers) makes the sender wait and tells the
 //! account's owner.
 
-use super::{
-    Challenge, file_ceremony, from_json, internal, not_verified, parse_answer, passkey_of, relying_party,
-    take_ceremony, to_json, to_text, unknown_passkey, user_handle,
+use super::ceremony::{
+    Challenge, ceremony_gone, file_ceremony, from_json, internal, not_verified, parse_answer, passkey_of,
+    relying_party, take_ceremony, to_json, to_text, unknown_passkey, user_handle,
 };
 use crate::accounts::{Realm, actor_for};
 use crate::sessions::{self, Current, Opening};
@@ -132,7 +132,7 @@ pub async fn finish_second_factor(
     let principal = actor.principal();
     let taken = take_ceremony(app, ceremony, CeremonyPurpose::SecondFactor).await?;
     if taken.principal.as_ref() != Some(&principal) {
-        return Err(super::ceremony_gone());
+        return Err(ceremony_gone());
     }
     let state: PasskeyAuthentication = from_json(&taken.state)?;
     let answer: PublicKeyCredential = parse_answer(credential)?;
