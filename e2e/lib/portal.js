@@ -92,7 +92,7 @@ export async function staffSignIn(page, server) {
   await page.goto(`${server.url}/staff/signin`);
   await page.getByLabel('E-mail').fill(server.adminEmail);
   await page.getByLabel('Password').fill(server.adminPassword);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.waitForURL((u) => u.pathname.startsWith('/staff') && u.pathname !== '/staff/signin');
 }
 
@@ -137,7 +137,7 @@ export async function signIn(page, url, { email, password }) {
   await page.goto(`${url}/signin`);
   await page.getByLabel('E-mail').fill(email);
   await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.waitForURL(/\/dashboard(\?|$)/);
 }
 

@@ -43,10 +43,12 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * `dir` — run in this directory with its database `test.db` (e.g. the `dir` of a server stopped
  * with `keepDir`) instead of a new temp dir. A database that has its first program admin already
  * prints no credentials again: `adminEmail`/`adminPassword` are then undefined.
+ * `host` — the host name of `url` and of the server's public URL (default 127.0.0.1; passkeys
+ * need a name, such as `localhost`, since an IP address cannot be a WebAuthn relying party).
  * `port` — listen on this port (from `freePort()`), for a test that must name the server's URL
  * before it starts (an OpenID provider's redirect URI).
  */
-export async function startServer({ timeoutMs = 20_000, args = [], env = {}, dir, port } = {}) {
+export async function startServer({ timeoutMs = 20_000, args = [], env = {}, dir, host = '127.0.0.1', port } = {}) {
   const bin = binaryPath();
   if (!existsSync(bin)) {
     throw new Error(`partnerhub binary not found at ${bin}; build it with \`cargo build -p partnerhub\` or set PARTNERHUB_BIN`);
@@ -55,7 +57,7 @@ export async function startServer({ timeoutMs = 20_000, args = [], env = {}, dir
   let lastError;
   for (let attempt = 1; attempt <= 3; attempt++) {
     try {
-      return await startOnce(bin, port ?? (await freePort()), timeoutMs, args, env, dir);
+      return await startOnce(bin, port ?? (await freePort()), timeoutMs, args, env, dir, host);
     } catch (e) {
       lastError = e;
       if (port !== undefined || !/address already in use|AddrInUse/i.test(String(e.message))) break;
@@ -69,13 +71,13 @@ export function databaseUrlIn(dir) {
   return `sqlite://${path.join(dir, 'test.db')}?mode=rwc`;
 }
 
-async function startOnce(bin, port, timeoutMs, extraArgs, extraEnv, givenDir) {
+async function startOnce(bin, port, timeoutMs, extraArgs, extraEnv, givenDir, host) {
   // A dir we were given holds a database someone wants: never remove it because a start failed.
   const ownsDir = !givenDir;
   const dir = givenDir ? path.resolve(givenDir) : mkdtempSync(path.join(os.tmpdir(), 'partnerhub-e2e-'));
   if (givenDir) mkdirSync(dir, { recursive: true });
   const freshDatabase = !existsSync(path.join(dir, 'test.db'));
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://${host}:${port}`;
   const databaseUrl = databaseUrlIn(dir);
   const args = [
     'serve',
@@ -139,7 +141,7 @@ async function startOnce(bin, port, timeoutMs, extraArgs, extraEnv, givenDir) {
       // A new database prints its first program admin; a reused one has it already.
       if ((adminEmail || !freshDatabase) && /partnerhub is running at/.test(out)) {
         try {
-          const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2_000) });
+          const res = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2_000) });
           if (res.status === 200) break;
         } catch { /* not listening yet */ }
       }

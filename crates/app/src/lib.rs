@@ -22,6 +22,7 @@ pub mod invoices;
 pub mod lifecycle;
 pub mod membership;
 pub mod outbox;
+pub mod passkeys;
 pub mod passwords;
 pub mod payment_methods;
 pub mod second_factor;

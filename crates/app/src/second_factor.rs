@@ -12,9 +12,14 @@ use domain::session::Stage;
 use domain::totp;
 use store::Principal;
 
-/// Whether the account has a second factor it can give: a confirmed authenticator (or a
-/// passkey, once there are passkeys).
+/// Whether the account has a second factor it can give: a confirmed authenticator or a
+/// passkey.
 pub async fn has_any(conn: &mut store::Conn, principal: &Principal) -> Result<bool, AppError> {
+    Ok(has_totp(conn, principal).await? || store::passkeys::count_for(conn, principal).await? > 0)
+}
+
+/// Whether the account has a confirmed authenticator app.
+pub(crate) async fn has_totp(conn: &mut store::Conn, principal: &Principal) -> Result<bool, AppError> {
     let totp = store::second_factors::totp(conn, principal).await?;
     Ok(totp.is_some_and(|t| t.confirmed_at.is_some()))
 }
@@ -70,6 +75,7 @@ pub struct TotpSetup {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Status {
     pub totp: bool,
+    pub passkeys: i64,
     pub recovery_codes_left: i64,
     /// The policy asks the actor to keep a second factor.
     pub required: bool,
@@ -78,9 +84,10 @@ pub struct Status {
 pub async fn status(app: &App, actor: &Actor) -> Result<Status, AppError> {
     let principal = actor.principal();
     let mut conn = app.store().read().await?;
-    let totp = has_any(&mut conn, &principal).await?;
+    let totp = has_totp(&mut conn, &principal).await?;
+    let passkeys = store::passkeys::count_for(&mut conn, &principal).await?;
     let recovery_codes_left = store::second_factors::recovery_codes_left(&mut conn, &principal).await?;
-    Ok(Status { totp, recovery_codes_left, required: must_have(app, actor) })
+    Ok(Status { totp, passkeys, recovery_codes_left, required: must_have(app, actor) })
 }
 
 /// Starts setting up an authenticator app (or shows the one being set up again); refused when
@@ -168,14 +175,12 @@ pub async fn confirm_totp(
 /// Refused while the policy asks the actor to have a second factor and it is their only one.
 /// Every other session ends.
 pub async fn remove_totp(app: &App, actor: &Actor, session_token: &str, origin: &Origin) -> Result<String, AppError> {
-    if must_have(app, actor) {
-        return Err(AppError::Refused {
-            code: "second_factor_required",
-            message: "your role must keep a second factor: set up another before removing this one".into(),
-        });
-    }
     let principal = actor.principal();
     let mut tx = app.store().write().await?;
+    let passkey_left = store::passkeys::count_for(&mut tx, &principal).await? > 0;
+    if !domain::session::may_remove_factor(must_have(app, actor), passkey_left) {
+        return Err(last_factor());
+    }
     if !store::second_factors::delete_totp(&mut tx, &principal).await? {
         return Err(AppError::NotFound("authenticator app"));
     }
@@ -281,6 +286,14 @@ pub async fn require_recent(app: &App, current: &Current) -> Result<(), AppError
     Ok(())
 }
 
+/// The refusal to remove the last second factor of someone the policy asks to keep one.
+pub(crate) fn last_factor() -> AppError {
+    AppError::Refused {
+        code: "second_factor_required",
+        message: "your role must keep a second factor: set up another before removing this one".into(),
+    }
+}
+
 struct RecoveryCodes {
     codes: Vec<String>,
     hashes: Vec<(RecoveryCodeId, String)>,
@@ -311,7 +324,7 @@ fn base32_decode(text: &str) -> Result<Vec<u8>, AppError> {
 }
 
 /// Tells the account's owner of a change to how they sign in.
-async fn notify(app: &App, tx: &mut store::Conn, actor: &Actor, subject: &str) -> Result<(), AppError> {
+pub(crate) async fn notify(app: &App, tx: &mut store::Conn, actor: &Actor, subject: &str) -> Result<(), AppError> {
     let body = format!(
         "Hello {},\n\n{subject}.\n\nIf this was not you, reset your password at once and tell your program's staff.\n",
         actor.name()

@@ -128,6 +128,7 @@ pub async fn change(
             store::staff::disable(&mut tx, &id, app.now()).await?;
             store::sessions::delete_all(&mut tx, &principal).await?;
             store::api_tokens::revoke_all(&mut tx, &principal, app.now()).await?;
+            store::passkeys::delete_all_for(&mut tx, &principal).await?;
             ("staff.access_removed", format!("removed the access of {} ({})", target.email, target.role.label()))
         }
     };

@@ -198,13 +198,14 @@ pub async fn change_role(
     Ok(target)
 }
 
-/// Removes a user from the actor's org; their sessions and API tokens end with them.
+/// Removes a user from the actor's org; their sessions, API tokens and passkeys end with them.
 pub async fn remove(app: &App, actor: &PartnerUser, id: &UserId, origin: &Origin) -> Result<(), AppError> {
     let mut tx = app.store().write().await?;
     let target = checked_target(&mut tx, actor, id, UserChange::Remove).await?;
     let principal = Principal::User(id.clone());
     store::sessions::delete_all(&mut tx, &principal).await?;
     store::api_tokens::revoke_all(&mut tx, &principal, app.now()).await?;
+    store::passkeys::delete_all_for(&mut tx, &principal).await?;
     // An address invited again later is a new user, who links their own identity.
     store::sso::unlink_all(&mut tx, &principal).await?;
     // Their seats and keys come back to the org, free for someone else.

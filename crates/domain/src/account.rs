@@ -149,6 +149,10 @@ line_type!(
     /// The label a user gives a personal API token.
     TokenName, "name", "token name", 1, 60
 );
+line_type!(
+    /// The label a person gives one of their passkeys ("Work laptop", "Phone").
+    PasskeyName, "name", "passkey name", 1, 60
+);
 
 /// A password someone chose; it never prints and is only kept long enough to hash it.
 #[derive(Clone, PartialEq, Eq)]

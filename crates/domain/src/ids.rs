@@ -123,6 +123,15 @@ prefixed_id!(
     RecoveryCodeId, "rco", "recovery code"
 );
 prefixed_id!(
+    /// A passkey (a WebAuthn credential) registered by a partner user or a staff member.
+    PasskeyId, "pk", "passkey"
+);
+prefixed_id!(
+    /// A passkey ceremony in flight: the server's half of a registration or a sign-in, waiting
+    /// for the browser's answer.
+    CeremonyId, "wac", "passkey ceremony"
+);
+prefixed_id!(
     /// An order: a draft in the checkout wizard, then a paid order.
     OrderId, "ord", "order"
 );

@@ -15,6 +15,7 @@ pub mod membership;
 pub mod money;
 pub mod net;
 pub mod order;
+pub mod passkey;
 pub mod reconciliation;
 pub mod refund;
 pub mod roles;

@@ -73,6 +73,12 @@ pub fn step_up_needed(has_second_factor: bool, factor_at: Option<DateTime<Utc>>,
     has_second_factor && factor_at.is_none_or(|at| now - at > STEP_UP_AFTER)
 }
 
+/// Whether a second factor may be removed: not when the policy asks the person to keep one and
+/// it is the last they have (an authenticator app, a passkey).
+pub fn may_remove_factor(must_have_one: bool, another_left: bool) -> bool {
+    !must_have_one || another_left
+}
+
 /// A session's activity is written at most this often, so that browsing is not a write per
 /// page.
 pub const LAST_SEEN_EVERY: Duration = Duration::minutes(1);
@@ -184,6 +190,13 @@ mod tests {
         assert!(step_up_needed(true, Some(now - Duration::minutes(16)), now));
         assert!(step_up_needed(true, None, now));
         assert!(!step_up_needed(false, None, now));
+    }
+
+    #[test]
+    fn the_last_second_factor_stays_while_the_policy_asks_for_one() {
+        assert!(!may_remove_factor(true, false));
+        assert!(may_remove_factor(true, true));
+        assert!(may_remove_factor(false, false));
     }
 
     #[test]

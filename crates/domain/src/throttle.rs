@@ -66,6 +66,17 @@ pub const SECOND_FACTOR: Door = Door {
     address: Limit { max: 30, window_minutes: 15 },
 };
 
+/// Passkeys' answers, signing in with one alone or as the second factor; the subject is the
+/// account (or, for a passkey nobody here registered, the credential). A passkey cannot be
+/// guessed: failures mean a broken or copied authenticator or a replayed answer, and count as
+/// the second factor's codes do.
+pub const PASSKEY: Door = Door {
+    name: "passkey",
+    pair: Limit { max: 5, window_minutes: 15 },
+    subject: Limit { max: 10, window_minutes: 60 },
+    address: Limit { max: 30, window_minutes: 15 },
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;

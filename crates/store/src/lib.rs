@@ -21,6 +21,7 @@ pub mod notifications;
 pub mod orders;
 pub mod orgs;
 pub mod outbox;
+pub mod passkeys;
 pub mod payment_methods;
 pub mod refunds;
 pub mod sandbox;

@@ -90,6 +90,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/readyz", get(readyz))
         .route("/static/app.css", get(stylesheet))
         .route("/static/stripe-card.js", get(stripe_card_script))
+        .route("/static/passkeys.js", get(passkeys_script))
         .fallback(not_found)
         .with_state(state)
         .layer(anonymous_posts)
@@ -170,6 +171,16 @@ async fn stripe_card_script() -> Response {
     (
         [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
         include_str!("../static/stripe-card.js"),
+    )
+        .into_response()
+}
+
+/// The script of passkey ceremonies: it carries each challenge from the server to the
+/// browser's WebAuthn API and the authenticator's answer back.
+async fn passkeys_script() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        include_str!("../static/passkeys.js"),
     )
         .into_response()
 }

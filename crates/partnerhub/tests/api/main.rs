@@ -15,6 +15,7 @@ mod headers;
 mod isolation;
 mod lifecycle;
 mod oidc;
+mod passkeys;
 mod rate_limits;
 mod renewal_scale;
 mod second_factor;

@@ -6,6 +6,7 @@ mod benefits;
 mod checkout;
 mod competencies;
 mod invoices;
+mod passkeys;
 mod portal;
 mod public;
 mod security;
@@ -41,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .merge(checkout::routes())
         .merge(competencies::routes())
         .merge(invoices::routes())
+        .merge(passkeys::routes())
         .merge(subscriptions::routes())
         .merge(support::routes())
         .merge(portal::routes())
@@ -171,6 +173,9 @@ impl NoticeQuery {
             "user_removed" => "User removed.",
             "password_changed" => "Password changed. Your other sessions have been signed out.",
             "token_revoked" => "API token revoked.",
+            "passkey_added" => "Passkey added. You can sign in with it instead of your password.",
+            "passkey_renamed" => "Passkey renamed.",
+            "passkey_removed" => "Passkey removed. It no longer signs you in.",
             "joined" => "Welcome! You have joined your org.",
             "benefits_activated" => "Benefits activated. They stay live until the subscription ends.",
             "benefit_assigned" => "Assigned.",

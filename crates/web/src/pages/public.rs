@@ -158,6 +158,8 @@ pub(super) struct SignInPage {
     sso: Option<String>,
     /// Whether the page offers the password form.
     password: bool,
+    /// Whether to offer **Sign in with a passkey** (passkeys work at this public URL).
+    passkeys: bool,
 }
 
 impl SignInPage {
@@ -173,6 +175,7 @@ impl SignInPage {
             error,
             sso: sso.map(str::to_owned),
             password,
+            passkeys: app::passkeys::available(&state.app),
         }
     }
 }

@@ -75,7 +75,7 @@ fn chrome(title: &str, csrf: &CsrfToken, current: &Current) -> Chrome {
 
 /// A path of ours to go back to after step-up: it must start with one `/`, so that it cannot
 /// send the person to another site.
-fn local_path(next: Option<&str>) -> Option<String> {
+pub(super) fn local_path(next: Option<&str>) -> Option<String> {
     let next = next?;
     (next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && !next.contains("://"))
         .then(|| next.to_owned())
@@ -108,10 +108,27 @@ struct VerifyPage {
     sign_out: &'static str,
     next: String,
     step_up: bool,
+    /// Offer **Use a passkey** (the person has one and passkeys work at this address).
+    passkey: bool,
+    /// Offer the code form (an authenticator app, recovery codes, or no passkey to use).
+    code: bool,
     error: Option<String>,
 }
 
-fn verify_page(csrf: &CsrfToken, current: &Current, next: Option<String>, error: Option<String>) -> VerifyPage {
+/// The second factors the session's person can give here.
+async fn factors(state: &AppState, current: &Current) -> Result<(bool, bool), AppError> {
+    let status = app::second_factor::status(&state.app, &current.actor).await?;
+    let passkey = status.passkeys > 0 && app::passkeys::available(&state.app);
+    Ok((passkey, !passkey || status.totp || status.recovery_codes_left > 0))
+}
+
+fn verify_page(
+    csrf: &CsrfToken,
+    current: &Current,
+    (passkey, code): (bool, bool),
+    next: Option<String>,
+    error: Option<String>,
+) -> VerifyPage {
     let door = Door::of(&current.actor);
     let step_up = current.session.stage == Stage::Full;
     VerifyPage {
@@ -120,15 +137,25 @@ fn verify_page(csrf: &CsrfToken, current: &Current, next: Option<String>, error:
         sign_out: door.sign_out(),
         next: next.unwrap_or_default(),
         step_up,
+        passkey,
+        code,
         error,
     }
 }
 
-async fn verify_form(Extension(csrf): Extension<CsrfToken>, s: AnySession, q: Query<NextQuery>) -> Response {
+async fn verify_form(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    s: AnySession,
+    q: Query<NextQuery>,
+) -> Response {
     if s.current.session.stage == Stage::Enrol {
         return Redirect::to(&format!("{}/security/totp", Door::of(&s.current.actor).account())).into_response();
     }
-    verify_page(&csrf, &s.current, local_path(q.next.as_deref()), None).into_response()
+    match factors(&state, &s.current).await {
+        Ok(factors) => verify_page(&csrf, &s.current, factors, local_path(q.next.as_deref()), None).into_response(),
+        Err(e) => PageError(e).into_response(),
+    }
 }
 
 #[derive(Deserialize)]
@@ -152,7 +179,10 @@ async fn verify(
         Ok(token) => signed_in(&state, &token, next.as_deref().unwrap_or(door.home())),
         Err(e) => {
             let message = public_message(&e);
-            again(e, || verify_page(&csrf, &s.current, next, Some(message)))
+            match factors(&state, &s.current).await {
+                Ok(factors) => again(e, || verify_page(&csrf, &s.current, factors, next, Some(message))),
+                Err(e) => PageError(e).into_response(),
+            }
         }
     }
 }
@@ -191,6 +221,7 @@ struct SecurityPage {
     base: &'static str,
     sessions: Vec<SessionRow>,
     totp: bool,
+    passkeys: i64,
     recovery_codes_left: i64,
     required: bool,
     events: Vec<EventRow>,
@@ -231,6 +262,7 @@ async fn security_page(
         base: Door::of(actor).account(),
         sessions,
         totp: status.totp,
+        passkeys: status.passkeys,
         recovery_codes_left: status.recovery_codes_left,
         required: status.required,
         events,
@@ -306,6 +338,8 @@ struct TotpPage {
     action: String,
     enrolling: bool,
     sign_out: &'static str,
+    /// While enrolling: the Passkeys page, where a passkey can be the second factor instead.
+    passkeys_page: Option<String>,
     qr_svg: String,
     secret: String,
     error: Option<String>,
@@ -330,6 +364,7 @@ async fn totp_page(
         action: format!("{}/security/totp", door.account()),
         enrolling: current.session.stage == Stage::Enrol,
         sign_out: door.sign_out(),
+        passkeys_page: app::passkeys::available(&state.app).then(|| format!("{}/security/passkeys", door.account())),
         qr_svg: qr_svg(&setup.uri)?,
         secret: setup.secret,
         error,
