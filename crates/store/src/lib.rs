@@ -11,6 +11,7 @@ pub mod benefits;
 mod bulk;
 pub mod catalog;
 pub mod competencies;
+pub mod email_links;
 pub mod files;
 mod group_commit;
 pub mod idempotency;

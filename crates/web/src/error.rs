@@ -53,6 +53,7 @@ pub fn status_of(e: &AppError) -> StatusCode {
         AppError::Forbidden(_) | AppError::Refused { .. } => StatusCode::FORBIDDEN,
         AppError::Unauthenticated | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
         AppError::Conflict { .. } => StatusCode::CONFLICT,
+        AppError::Link(_) => StatusCode::GONE,
         AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         AppError::Declined(_) => StatusCode::PAYMENT_REQUIRED,
         AppError::GatewayUnavailable(_) | AppError::PaymentPending => StatusCode::SERVICE_UNAVAILABLE,

@@ -147,10 +147,18 @@ async fn spawn_with_catalog(
     };
     change(&mut settings);
     let app = startup::open_app(&database_url, catalog, clock.clone(), settings).await.expect("app starts");
-    let (admin_email, admin_password) = app::staff::ensure_first_admin(&app).await.unwrap().unwrap_or_default();
+    let first_admin = app::staff::ensure_first_admin(&app).await.unwrap();
     let router = web::router(app.clone());
     tokio::spawn(async move { web::serve(listener, router, limits, std::future::pending()).await });
-    TestApp { url, app, clock, admin_email, admin_password, database_url, _dir: dir }
+    let mut t =
+        TestApp { url, app, clock, admin_email: String::new(), admin_password: String::new(), database_url, _dir: dir };
+    // The first program admin chooses a password through the set-up link, as an operator would.
+    if let Some((email, link)) = first_admin {
+        let r = t.follow_link(&t.browser(), &link, &[("password", ADMIN_PASSWORD)]).await;
+        assert_eq!(location(&r), "/staff/signin?notice=password_set", "the set-up link sets the password");
+        (t.admin_email, t.admin_password) = (email, ADMIN_PASSWORD.to_owned());
+    }
+    t
 }
 
 /// A partner org made through the sign-up page, with its Global admin signed in.
@@ -161,6 +169,9 @@ pub struct Partner {
 
 pub const PASSWORD: &str = "correct horse battery staple";
 
+/// The password the test bed chooses for the first program admin through its set-up link.
+pub const ADMIN_PASSWORD: &str = "program admin's own passphrase";
+
 impl TestApp {
     pub fn browser(&self) -> Browser {
         Browser::new(&self.url)
@@ -170,8 +181,44 @@ impl TestApp {
         Api { url: self.url.clone(), token: token.map(str::to_owned), client: http_client().build().unwrap() }
     }
 
-    /// Signs up `company` with a Global admin `email` through the portal.
+    /// Signs up `company` with a Global admin `email` through the portal, and confirms the
+    /// address through the link e-mailed for it.
     pub async fn sign_up(&self, company: &str, email: &str) -> Partner {
+        let partner = self.sign_up_unverified(company, email).await;
+        self.verify_email(&partner).await;
+        partner
+    }
+
+    /// Confirms `partner`'s address: opens the newest verification link sent to it and presses
+    /// Confirm, in their own browser.
+    pub async fn verify_email(&self, partner: &Partner) {
+        self.verify_email_in(&partner.browser, &partner.email).await;
+    }
+
+    /// Confirms `email` through the newest verification link sent to it, in `browser` (signed
+    /// in as its owner).
+    pub async fn verify_email_in(&self, browser: &Browser, email: &str) {
+        let link = link_in(&self.last_email_to(email).await, "/verify-email/");
+        let r = self.follow_link(browser, &link, &[]).await;
+        assert_eq!(location(&r), "/dashboard?notice=email_verified", "the verification link works");
+    }
+
+    /// Opens an e-mailed `link` in `browser` and posts its form with `fields` (the button of
+    /// the link's page).
+    pub async fn follow_link(&self, browser: &Browser, link: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let path = link.strip_prefix(&self.url).expect("the link points to the server");
+        browser.submit(path, path, fields).await
+    }
+
+    /// Answers the "Forgot your password?" requests written so far, as the server's worker
+    /// does every two seconds.
+    pub async fn answer_reset_requests(&self) -> usize {
+        app::email_links::reset::answer_reset_requests(&self.app).await.unwrap()
+    }
+
+    /// Signs up `company` with a Global admin `email` through the portal; the address stays
+    /// unconfirmed.
+    pub async fn sign_up_unverified(&self, company: &str, email: &str) -> Partner {
         let browser = self.browser();
         let response = browser
             .submit(
@@ -253,7 +300,31 @@ impl TestApp {
 }
 
 pub fn invitation_link(body: &str) -> String {
-    body.split_whitespace().find(|w| w.contains("/invitations/")).expect("link in e-mail").to_owned()
+    link_in(body, "/invitations/")
+}
+
+/// The newest link holding `part` e-mailed to `to`, read from the outbox of a server running
+/// in another process: the secret is unsealed with that server's key file, `partnerhub.key` in
+/// `dir` (where a test starts it).
+pub async fn link_from_outbox(database_url: &str, dir: &std::path::Path, to: &str, part: &str) -> String {
+    let key = app::secrets::key_from_text(&std::fs::read_to_string(dir.join("partnerhub.key")).expect("the key file"));
+    let store = store::Store::open(database_url).await.unwrap();
+    let mut conn = store.read().await.unwrap();
+    let emails = store::outbox::list(&mut conn, 500).await.unwrap();
+    let email = emails.iter().find(|e| e.to_address == to && e.body.contains(part)).expect("an e-mail with the link");
+    let sealed = store::outbox::secret(&mut conn, &email.id, chrono::Utc::now()).await.unwrap().expect("its secret");
+    let secret = app::secrets::open(&key, email.id.as_str(), &sealed).expect("sealed with the server's key");
+    drop(conn);
+    store.close().await;
+    link_in(&email.body.replace(app::outbox::SECRET_MARK, &secret), part)
+}
+
+/// The first link in an e-mail's `body` whose path holds `part` (e.g. `/reset-password/`).
+pub fn link_in(body: &str, part: &str) -> String {
+    body.split_whitespace()
+        .find(|w| w.contains(part))
+        .unwrap_or_else(|| panic!("no {part} link in:\n{body}"))
+        .to_owned()
 }
 
 pub fn location(r: &reqwest::Response) -> String {

@@ -159,6 +159,7 @@ async fn me(caller: ApiCaller) -> Json<Me> {
             email: u.email,
             role: u.role.as_str().into(),
             org_id: Some(u.org_id.to_string()),
+            email_verified: u.email_verified,
         },
         Actor::Staff(s) => Me {
             kind: "staff".into(),
@@ -167,6 +168,7 @@ async fn me(caller: ApiCaller) -> Json<Me> {
             email: s.email,
             role: s.role.as_str().into(),
             org_id: None,
+            email_verified: true,
         },
     })
 }

@@ -5,6 +5,7 @@ mod account;
 mod benefits;
 mod checkout;
 mod competencies;
+mod email_links;
 mod invoices;
 mod portal;
 mod public;
@@ -37,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         .merge(benefits::routes())
         .merge(checkout::routes())
         .merge(competencies::routes())
+        .merge(email_links::routes())
         .merge(invoices::routes())
         .merge(subscriptions::routes())
         .merge(support::routes())
@@ -84,6 +86,8 @@ pub struct Chrome {
     pub staff: bool,
     pub notice: Option<&'static str>,
     pub menu: Menu,
+    /// A partner user's address still to confirm: every portal page says so and offers Resend.
+    pub unverified: Option<String>,
 }
 
 pub struct WhoIsIn {
@@ -112,6 +116,7 @@ impl Chrome {
             staff: false,
             notice: None,
             menu: Menu::default(),
+            unverified: None,
         }
     }
 
@@ -124,7 +129,15 @@ impl Chrome {
             support: user.role.allows(P::UseSupport),
             ..Menu::default()
         };
-        Chrome { title: title.to_owned(), csrf: csrf.0.clone(), who: Some(who), staff: false, notice: None, menu }
+        Chrome {
+            title: title.to_owned(),
+            csrf: csrf.0.clone(),
+            who: Some(who),
+            staff: false,
+            notice: None,
+            menu,
+            unverified: (!user.email_verified).then(|| user.email.clone()),
+        }
     }
 
     pub fn staff(title: &str, csrf: &CsrfToken, staff: &app::StaffMember) -> Chrome {
@@ -136,7 +149,15 @@ impl Chrome {
             team: staff.role.allows(P::ManageStaff),
             ..Menu::default()
         };
-        Chrome { title: title.to_owned(), csrf: csrf.0.clone(), who: Some(who), staff: true, notice: None, menu }
+        Chrome {
+            title: title.to_owned(),
+            csrf: csrf.0.clone(),
+            who: Some(who),
+            staff: true,
+            notice: None,
+            menu,
+            unverified: None,
+        }
     }
 
     pub fn with_notice(mut self, notice: Option<&'static str>) -> Chrome {
@@ -173,6 +194,17 @@ impl NoticeQuery {
             "reply_sent" => "Reply sent.",
             "request_reopened" => "Request reopened.",
             "applied" => "Application submitted. Program staff will review it; you will be told of their decision.",
+            "verification_sent" => "We sent you a new link to confirm your e-mail address; it works for 24 hours.",
+            "email_verified" => "Thank you: your e-mail address is confirmed.",
+            "email_change_sent" => {
+                "We sent a link to your new address; the change takes effect once you open it and press Confirm."
+            }
+            "email_changed" => "Your e-mail address is changed; sign in with the new one from now on.",
+            "reset_requested" => {
+                "If an account has that address, we have e-mailed it a link to choose a new password. The link \
+                 works once, for an hour."
+            }
+            "password_set" => "Your password is set; sign in with it. Every earlier session was signed out.",
             _ => return None,
         })
     }

@@ -155,8 +155,12 @@ async fn signin_form(Extension(csrf): Extension<CsrfToken>, notice: axum::extrac
     SignInPage { chrome, staff: false, email: String::new(), error: None }
 }
 
-async fn staff_signin_form(Extension(csrf): Extension<CsrfToken>) -> SignInPage {
-    SignInPage { chrome: Chrome::anonymous("Staff sign in", &csrf), staff: true, email: String::new(), error: None }
+async fn staff_signin_form(
+    Extension(csrf): Extension<CsrfToken>,
+    notice: axum::extract::Query<NoticeQuery>,
+) -> SignInPage {
+    let chrome = Chrome::anonymous("Staff sign in", &csrf).with_notice(notice.message());
+    SignInPage { chrome, staff: true, email: String::new(), error: None }
 }
 
 async fn signin(

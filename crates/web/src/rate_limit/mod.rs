@@ -3,8 +3,8 @@
 //! - the API: per API token, for a token that authenticates, however the header is spaced;
 //!   per client address otherwise (no token, or one that is not valid);
 //! - sign-ups (`/signup`, `/api/v1/signup`): per client address and hour;
-//! - the other forms posted without signing in (sign-in, accepting an invitation): per client
-//!   address and minute.
+//! - the other forms posted without signing in (sign-in, accepting an invitation, forgot
+//!   password, the pages of e-mailed links): per client address and minute.
 //!
 //! A call over a limit gets 429 (`rate_limited` with `Retry-After` in seconds).
 
@@ -77,7 +77,11 @@ fn anonymous_limiter<'a>(limits: &'a Limits, request: &Request) -> Option<&'a Li
     match request.uri().path() {
         "/signup" | "/api/v1/signup" => Some(&limits.signups),
         "/signin" | "/staff/signin" | "/api/v1/invitations/accept" => Some(&limits.forms),
+        "/forgot-password" | "/staff/forgot-password" => Some(&limits.forms),
         path if path.starts_with("/invitations/") => Some(&limits.forms),
+        path if domain::email_link::LinkPurpose::ALL.iter().any(|p| path.starts_with(&format!("{}/", p.path()))) => {
+            Some(&limits.forms)
+        }
         _ => None,
     }
 }
