@@ -215,6 +215,8 @@ impl NoticeQuery {
 pub struct ErrorPage {
     pub status: u16,
     pub message: String,
+    /// Offer the way to **Resend** the link that confirms the address.
+    pub resend: bool,
 }
 
 /// A date and time as pages show it: UTC, to the minute.
