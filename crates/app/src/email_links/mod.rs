@@ -63,13 +63,8 @@ pub async fn use_link(
     };
     let mut tx = app.store().write().await?;
     if !store::email_links::take(&mut tx, &link.id, app.now()).await? {
-        // Another request used it first, or it expired meanwhile.
-        let now = store::email_links::find_by_token_hash(&mut tx, &link.token_hash).await?;
-        return Err(now
-            .map_or(LinkRefusal::Unknown, |l| {
-                check_usable(l.expires_at, l.used_at, app.now()).err().unwrap_or(LinkRefusal::Used)
-            })
-            .into());
+        // Another request used it since it was looked up (or it expired in that instant).
+        return Err(LinkRefusal::Used.into());
     }
     crate::outbox::erase_secrets_of(&mut tx, link.id.as_str()).await?;
     let used = match (purpose, password_hash) {
