@@ -1,11 +1,14 @@
 //! Signing up a partner org, signing in and out, sessions and passwords.
 
 use crate::audit::{self, Change, Who};
-use crate::{Actor, App, AppError, Origin, PartnerUser, StaffMember, passwords, secrets};
+use crate::sessions::{self, Opening};
+use crate::{Actor, App, AppError, Origin, PartnerUser, StaffMember, passwords, second_factor, secrets, throttle};
 use domain::account::{CompanyName, EmailAddress, InvalidInput, NewPassword, PersonName};
 use domain::catalog::NETWORK_LEVEL;
-use domain::ids::{MembershipId, OrgId, PartnerId, SigninFailureId, UserId};
+use domain::ids::{MembershipId, OrgId, PartnerId, UserId};
 use domain::roles::PartnerRole;
+use domain::session::Stage;
+use domain::throttle as throttle_rules;
 use store::orgs::{MembershipRecord, OrgRecord};
 use store::users::UserRecord;
 use store::{Principal, StoreError};
@@ -26,19 +29,6 @@ pub enum Realm {
     Partner,
     Staff,
 }
-
-/// Sign-in throttling (decided; PRODUCT.md is silent). Past any of these limits an attempt is
-/// refused (429) without checking its password:
-/// - 5 failures of one e-mail address from one client address in 15 minutes: the lock-out
-///   falls on whoever is guessing, not on the account's owner signing in from elsewhere;
-/// - 50 failures of one e-mail address from all addresses in an hour: a slower ceiling for
-///   guesses spread over many addresses;
-/// - 30 failures from one client address in 15 minutes, whatever the e-mail.
-const SHORT_WINDOW_MINUTES: i64 = 15;
-const LONG_WINDOW_MINUTES: i64 = 60;
-const MAX_FAILURES_PER_EMAIL_AND_ADDRESS: i64 = 5;
-const MAX_FAILURES_PER_EMAIL: i64 = 50;
-const MAX_FAILURES_PER_ADDRESS: i64 = 30;
 
 /// Creates the org with a partner ID and its Network membership, and its first user as Global
 /// admin.
@@ -119,19 +109,26 @@ pub(crate) fn email_taken(e: StoreError) -> AppError {
     }
 }
 
-/// Checks the password and opens a session; returns the session token for the cookie.
+/// A sign-in that got past the password: the session's token for the cookie, and the step it
+/// is at (in, or a second factor owed or to set up first).
+#[derive(Debug)]
+pub struct SignedIn {
+    pub token: String,
+    pub stage: Stage,
+}
+
+/// Checks the password and opens a session at the stage the account's second factors and the
+/// policy call for. Guesses are throttled (`domain::throttle::PASSWORD`): the attempt is
+/// written before the password is checked.
 pub async fn sign_in(
     app: &App,
     realm: Realm,
     email: &str,
     password: &str,
     origin: &Origin,
-) -> Result<String, AppError> {
-    // What was typed is kept for throttling; an overlong value is cut (an address has at most
-    // 254 characters) so that it always fits its index.
-    let typed: String = email.trim().to_lowercase().chars().take(254).collect();
-    let address = origin.address.clone().unwrap_or_default();
-    let attempt = claim_attempt(app, &typed, &address).await?;
+) -> Result<SignedIn, AppError> {
+    let typed = email.trim().to_lowercase();
+    let guess = throttle::claim(app, &throttle_rules::PASSWORD, &typed, origin).await?;
 
     let found = match EmailAddress::parse(&typed) {
         Err(_) => None,
@@ -152,91 +149,52 @@ pub async fn sign_in(
         None => (None, None),
     };
     let ok = passwords::verify(password.to_owned(), hash).await?;
-    let actor = match (&principal, ok) {
-        (Some(p), true) => actor_for(app, p).await?,
-        _ => None,
+    let actor = match &principal {
+        Some(p) => actor_for(app, p).await?,
+        None => None,
     };
-    let Some(principal) = principal.filter(|_| ok) else {
-        // The attempt claimed above stays, as this failure.
-        let mut tx = app.store().write().await?;
-        store::signin::checked_wrong(&mut tx, &attempt).await?;
-        tx.commit().await?;
-        tracing::info!(realm = ?realm, "sign-in refused");
-        return Err(AppError::BadCredentials);
+    let actor = match (actor, ok) {
+        (Some(actor), true) => actor,
+        (actor, _) => {
+            let wrong = guess.wrong(app).await?;
+            if let Some(actor) = actor {
+                second_factor::failed_guess(app, &actor, "a wrong password", wrong, origin).await?;
+            }
+            tracing::info!(realm = ?realm, "sign-in refused");
+            return Err(AppError::BadCredentials);
+        }
     };
-    let mut tx = app.store().write().await?;
-    store::signin::clear_success(&mut tx, &attempt, &typed, &address).await?;
-    store::sessions::delete_expired(&mut tx, app.now()).await?;
-    let token = open_session(app, &mut tx, &principal).await?;
-    if let Some(actor) = actor {
-        let org = actor.partner().map(|u| u.org_id.clone());
-        let subject = match &principal {
-            Principal::User(id) => id.to_string(),
-            Principal::Staff(id) => id.to_string(),
-        };
-        let change =
-            Change { org: org.as_ref(), action: "session.signed_in", subject: &subject, detail: "signed in".into() };
-        audit::record(app, &mut tx, Who::actor(&actor), origin, change).await?;
-    }
-    tx.commit().await?;
-    Ok(token)
-}
-
-/// Counts the windows and writes the attempt in one transaction, before any password is
-/// checked; refuses when a limit is reached. Toward the limits of the e-mail, the attempt
-/// counts as a failure until the password proves right, so parallel attempts on one account
-/// each see the ones before them. The ceiling per address counts failures once checked: it is
-/// not a cap on how many people sign in at once through one address (an office, a proxy).
-async fn claim_attempt(app: &App, typed: &str, address: &str) -> Result<SigninFailureId, AppError> {
     let now = app.now();
-    let short_since = now - chrono::Duration::minutes(SHORT_WINDOW_MINUTES);
-    let long_since = now - chrono::Duration::minutes(LONG_WINDOW_MINUTES);
+    let stage = second_factor::stage_after_password(app, &actor).await?;
     let mut tx = app.store().write().await?;
-    store::signin::lock(&mut tx, typed).await?;
-    let counts = store::signin::counts(&mut tx, typed, address, short_since, long_since).await?;
-    let wait_minutes = if counts.email >= MAX_FAILURES_PER_EMAIL {
-        Some(LONG_WINDOW_MINUTES)
-    } else if counts.pair >= MAX_FAILURES_PER_EMAIL_AND_ADDRESS || counts.address >= MAX_FAILURES_PER_ADDRESS {
-        Some(SHORT_WINDOW_MINUTES)
-    } else {
-        None
+    guess.right(&mut tx).await?;
+    sessions::delete_ended(app, &mut tx, now).await?;
+    let opening = Opening { stage, method: "password", with_second_factor: false, origin };
+    let token = sessions::open(app, &mut tx, &actor.principal(), opening).await?;
+    let detail = match stage {
+        Stage::Full => "signed in",
+        Stage::SecondFactor => "gave the right password; a second factor is asked",
+        Stage::Enrol => "gave the right password; a second factor must be set up",
     };
-    if let Some(minutes) = wait_minutes {
-        return Err(AppError::RateLimited { retry_after_secs: (minutes * 60) as u64 });
-    }
-    let id = app.new_id(SigninFailureId::from_random);
-    store::signin::forget_before(&mut tx, typed, address, long_since).await?;
-    store::signin::record_attempt(&mut tx, &id, typed, address, now).await?;
+    sessions::record(app, &mut tx, &actor, origin, "session.signed_in", detail.into()).await?;
     tx.commit().await?;
-    Ok(id)
+    Ok(SignedIn { token, stage })
 }
 
-/// Opens a session for `principal` inside `tx`; returns the token for the cookie.
-pub(crate) async fn open_session(app: &App, tx: &mut store::Conn, principal: &Principal) -> Result<String, AppError> {
-    let token = secrets::new_secret(app.entropy(), "");
-    let now = app.now();
-    store::sessions::insert(tx, &secrets::hash_secret(&token), principal, now, now + app.settings().session_ttl)
-        .await?;
-    Ok(token)
-}
-
-/// Opens a session for a user who just signed up.
-pub async fn start_session(app: &App, user: &UserId) -> Result<String, AppError> {
+/// Opens a session for a user who just signed up; when the policy asks a Global admin for a
+/// second factor, setting one up comes first.
+pub async fn start_session(app: &App, user: &UserId, origin: &Origin) -> Result<String, AppError> {
+    let stage = if app.settings().mfa_partner.requires(PartnerRole::GlobalAdmin) { Stage::Enrol } else { Stage::Full };
     let mut tx = app.store().write().await?;
-    let token = open_session(app, &mut tx, &Principal::User(user.clone())).await?;
+    let opening = Opening { stage, method: "sign-up", with_second_factor: false, origin };
+    let token = sessions::open(app, &mut tx, &Principal::User(user.clone()), opening).await?;
     tx.commit().await?;
     Ok(token)
 }
 
-/// The person behind a session token, if the session is live.
+/// The person behind a session token, if the session is live and fully signed in.
 pub async fn session_actor(app: &App, token: &str) -> Result<Option<Actor>, AppError> {
-    let mut conn = app.store().read().await?;
-    let principal = store::sessions::find_live(&mut conn, &secrets::hash_secret(token), app.now()).await?;
-    drop(conn);
-    match principal {
-        Some(p) => actor_for(app, &p).await,
-        None => Ok(None),
-    }
+    Ok(sessions::current(app, token).await?.filter(|c| c.session.stage == Stage::Full).map(|c| c.actor))
 }
 
 /// Loads the current name and role of `principal`; `None` if the account is gone.
@@ -280,16 +238,16 @@ pub enum ApiTokens {
 }
 
 /// Changes the actor's password after checking the current one, ends their other sessions and,
-/// when asked, revokes their API tokens.
+/// when asked, revokes their API tokens. Returns the asking session's new token.
 pub async fn change_password(
     app: &App,
     actor: &Actor,
-    session_token: &str,
+    session_token: Option<&str>,
     current: &str,
     new: &str,
     tokens: ApiTokens,
     origin: &Origin,
-) -> Result<(), AppError> {
+) -> Result<Option<String>, AppError> {
     let (principal, stored, email) = {
         let mut conn = app.store().read().await?;
         match actor {
@@ -319,7 +277,18 @@ pub async fn change_password(
             (None, id.to_string())
         }
     };
-    store::sessions::delete_others(&mut tx, &principal, &secrets::hash_secret(session_token)).await?;
+    // Every other session ends; the one that asked (none through the API) stays, under a new
+    // token.
+    let new_token = match session_token {
+        Some(token) => {
+            store::sessions::delete_others(&mut tx, &principal, &secrets::hash_secret(token)).await?;
+            Some(sessions::advance(app, &mut tx, token, Stage::Full, false).await?)
+        }
+        None => {
+            store::sessions::delete_all(&mut tx, &principal).await?;
+            None
+        }
+    };
     let detail = match tokens {
         ApiTokens::Revoke => {
             store::api_tokens::revoke_all(&mut tx, &principal, app.now()).await?;
@@ -331,5 +300,5 @@ pub async fn change_password(
     audit::record(app, &mut tx, Who::actor(actor), origin, change).await?;
     crate::email_links::reset::notify_password_changed(app, &mut tx, &email, actor.name()).await?;
     tx.commit().await?;
-    Ok(())
+    Ok(new_token)
 }

@@ -39,11 +39,18 @@ pub struct Origin {
     pub address: Option<String>,
     /// `web`, `api` or `cli`.
     pub channel: &'static str,
+    /// The browser's `User-Agent`, for the list of sessions (pages only).
+    pub user_agent: Option<String>,
 }
 
 impl Origin {
     pub fn cli() -> Origin {
-        Origin { address: None, channel: "cli" }
+        Origin::system("cli")
+    }
+
+    /// A change made by partnerhub itself (a job, the first start) or its command line.
+    pub fn system(channel: &'static str) -> Origin {
+        Origin { address: None, channel, user_agent: None }
     }
 }
 
@@ -94,6 +101,21 @@ impl Actor {
         match self {
             Actor::Staff(s) => Some(s),
             Actor::Partner(_) => None,
+        }
+    }
+
+    /// The account, as the store names it.
+    pub fn principal(&self) -> store::Principal {
+        match self {
+            Actor::Partner(u) => store::Principal::User(u.id.clone()),
+            Actor::Staff(s) => store::Principal::Staff(s.id.clone()),
+        }
+    }
+
+    pub fn email(&self) -> &str {
+        match self {
+            Actor::Partner(u) => &u.email,
+            Actor::Staff(s) => &s.email,
         }
     }
 }

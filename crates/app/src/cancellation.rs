@@ -421,7 +421,7 @@ async fn made(app: &App, refund: &RefundRecord, refund_ref: &str) -> Result<(), 
     }
     let detail = format!("{text} Cancellation by {}.", refund.created_by);
     let change = Change { org: Some(&refund.org_id), action: "refund.succeeded", subject: &refund.id, detail };
-    audit::record(app, &mut tx, Who::system("refunds"), &Origin { address: None, channel: "refunds" }, change).await?;
+    audit::record(app, &mut tx, Who::system("refunds"), &Origin::system("refunds"), change).await?;
     let data = serde_json::json!({
         "refund_id": refund.id,
         "subscription_id": refund.subscription_id,
@@ -466,8 +466,7 @@ async fn postponed(app: &App, refund: &RefundRecord, error: &str) -> Result<(), 
         }
         let detail = format!("the gateway did not make the refund of {amount}: {error}");
         let change = Change { org: Some(&refund.org_id), action: "refund.pending", subject: &refund.id, detail };
-        audit::record(app, &mut tx, Who::system("refunds"), &Origin { address: None, channel: "refunds" }, change)
-            .await?;
+        audit::record(app, &mut tx, Who::system("refunds"), &Origin::system("refunds"), change).await?;
     }
     tx.commit().await?;
     Ok(())

@@ -799,7 +799,7 @@ async fn replace_subscription(app: &App, tx: &mut store::Conn, order: &OrderReco
     let detail =
         format!("the {} subscription was replaced by {} (order {})", sub.offer_name, order.offer_name, order.id);
     let change = Change { org: Some(&order.org_id), action: "subscription.replaced", subject: &sub.id, detail };
-    audit::record(app, tx, Who::system("checkout"), &Origin { address: None, channel: "checkout" }, change).await
+    audit::record(app, tx, Who::system("checkout"), &Origin::system("checkout"), change).await
 }
 
 /// The series of invoices issued now: one per year of the program's calendar.
@@ -905,7 +905,7 @@ pub(crate) async fn reconcile_attempt(app: &App, attempt: &AttemptRecord) -> Res
         store::payment_methods::customer(&mut conn, &order.org_id, &attempt.gateway).await?.unwrap_or_default()
     };
     let who = || Who::system("payment reconciliation");
-    let origin = Origin { address: None, channel: "reconciliation" };
+    let origin = Origin::system("reconciliation");
     if attempt.amount_minor == 0 {
         // Left by a crash before it was recorded: nothing went to the gateway, nothing to ask.
         return settle(app, attempt, nothing_to_charge(), who(), &origin).await;

@@ -25,9 +25,12 @@ pub mod membership;
 pub mod outbox;
 pub mod passwords;
 pub mod payment_methods;
+pub mod second_factor;
 pub mod secrets;
 pub mod service_requests;
+pub mod sessions;
 pub mod staff;
+pub mod throttle;
 pub mod tokens;
 pub mod users;
 pub mod webhooks;
@@ -46,7 +49,12 @@ use store::Store;
 pub struct Settings {
     /// The address people reach partnerhub at, for links in e-mails (no trailing slash).
     pub public_url: String,
-    pub session_ttl: chrono::Duration,
+    /// How long sessions last idle and at most.
+    pub session_lifetime: domain::session::Lifetime,
+    /// Staff must have a second factor (`--mfa-staff`, on by default).
+    pub mfa_staff: bool,
+    /// Which partner users must have a second factor (`--mfa-partner-roles`).
+    pub mfa_partner: domain::session::PartnerPolicy,
     pub invitation_ttl: chrono::Duration,
     pub gateway: GatewayConfig,
     /// A failure to inject, for the crash tests; `None` in real use.
@@ -111,7 +119,9 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             public_url: "http://127.0.0.1:8080".into(),
-            session_ttl: chrono::Duration::days(7),
+            session_lifetime: domain::session::Lifetime::default(),
+            mfa_staff: true,
+            mfa_partner: domain::session::PartnerPolicy::default(),
             invitation_ttl: chrono::Duration::days(7),
             gateway: GatewayConfig::Sandbox,
             fault: None,

@@ -106,6 +106,16 @@ pub fn open(server_key: &[u8; 32], bound_to: &str, sealed: &str) -> Option<Strin
     String::from_utf8(plain.to_vec()).ok()
 }
 
+/// A keyed hash (HMAC-SHA256 with a key derived from the server's key), in hex, for short
+/// secrets that must be checked but never read back (recovery codes): unlike a plain hash, a
+/// copy of the database alone cannot be searched for them.
+pub fn keyed_hash(server_key: &[u8; 32], value: &str) -> String {
+    let key: [u8; 32] =
+        Sha256::new().chain_update(b"partnerhub keyed hash\n").chain_update(server_key).finalize().into();
+    let tag = ring::hmac::sign(&ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &key), value.as_bytes());
+    tag.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// The server's key is also the root of webhook secrets; sealing uses a key of its own made
 /// from it, so that the two uses never share a key.
 fn sealing_key(server_key: &[u8; 32]) -> [u8; 32] {

@@ -167,7 +167,7 @@ pub async fn change(
             }
             let principal = store::Principal::Staff(id.clone());
             store::staff::disable(&mut tx, &id, app.now()).await?;
-            store::sessions::delete_others(&mut tx, &principal, "").await?;
+            store::sessions::delete_all(&mut tx, &principal).await?;
             store::api_tokens::revoke_all(&mut tx, &principal, app.now()).await?;
             ("staff.access_removed", format!("removed the access of {} ({})", target.email, target.role.label()))
         }
@@ -208,7 +208,7 @@ pub async fn ensure_first_admin(app: &App) -> Result<Option<(String, String)>, A
         role: StaffRole::ProgramAdmin.as_str(),
         password: None,
     };
-    match create_to_set_up(app, new, &Origin { address: None, channel: "first start" }).await {
+    match create_to_set_up(app, new, &Origin::system("first start")).await {
         Ok((record, link)) => Ok(Some((record.email.to_string(), link))),
         Err(AppError::Conflict { .. }) => Ok(None),
         Err(e) => Err(e),

@@ -3,12 +3,14 @@
 //! Architecture invariant: every lookup is scoped by the actor's org, so a user of another org
 //! is "not found", never "forbidden".
 
-use crate::accounts::{email_taken, open_session};
+use crate::accounts::email_taken;
 use crate::audit::{self, Change, Who};
+use crate::sessions::Opening;
 use crate::{Actor, App, AppError, Origin, PartnerUser, passwords, secrets};
 use domain::account::{EmailAddress, InvalidInput, NewPassword, PersonName};
 use domain::ids::{InvitationId, UserId};
 use domain::roles::{self, PartnerPermission, PartnerRole, UserChange, Whose};
+use domain::session::Stage;
 use store::invitations::InvitationRecord;
 use store::users::UserRecord;
 use store::{Principal, StoreError};
@@ -147,7 +149,10 @@ pub async fn accept_invitation(
         Change { org: Some(&user.org_id), action: "user.joined", subject: user.id.as_str(), detail },
     )
     .await?;
-    let session = open_session(app, &mut tx, &Principal::User(user.id.clone())).await?;
+    // An invited role the policy asks a second factor of sets one up before anything else.
+    let stage = if app.settings().mfa_partner.requires(user.role) { Stage::Enrol } else { Stage::Full };
+    let opening = Opening { stage, method: "invitation", with_second_factor: false, origin };
+    let session = crate::sessions::open(app, &mut tx, &Principal::User(user.id.clone()), opening).await?;
     tx.commit().await?;
     Ok((user, session))
 }
@@ -205,7 +210,7 @@ pub async fn remove(app: &App, actor: &PartnerUser, id: &UserId, origin: &Origin
     let mut tx = app.store().write().await?;
     let target = checked_target(&mut tx, actor, id, UserChange::Remove).await?;
     let principal = Principal::User(id.clone());
-    store::sessions::delete_others(&mut tx, &principal, "").await?;
+    store::sessions::delete_all(&mut tx, &principal).await?;
     store::api_tokens::revoke_all(&mut tx, &principal, app.now()).await?;
     // Their seats and keys come back to the org, free for someone else.
     let released = store::benefits::release_user(&mut tx, &actor.org_id, id.as_str()).await?;

@@ -120,10 +120,6 @@ pub fn may_send_again(sent: &[DateTime<Utc>], now: DateTime<Utc>) -> Result<(), 
     }
 }
 
-/// "Forgot your password?" requests allowed from one client address in an hour (decided); past
-/// it the form answers 429, whatever the addresses typed.
-pub const RESET_REQUESTS_PER_ADDRESS_AND_HOUR: i64 = 10;
-
 #[cfg(test)]
 mod tests {
     use super::*;

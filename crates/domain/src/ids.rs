@@ -110,8 +110,17 @@ prefixed_id!(
     EmailId, "eml", "e-mail"
 );
 prefixed_id!(
-    /// One failed sign-in attempt, kept for rate limiting.
-    SigninFailureId, "sif", "sign-in failure"
+    /// One guess at a secret (a password, a second-factor code, an e-mailed link), kept for
+    /// throttling.
+    GuessId, "gss", "guess"
+);
+prefixed_id!(
+    /// A browser session (the id shown on Account > Security, not its secret token).
+    SessionId, "ses", "session"
+);
+prefixed_id!(
+    /// One single-use recovery code (the id, not the code).
+    RecoveryCodeId, "rco", "recovery code"
 );
 prefixed_id!(
     /// An order: a draft in the checkout wizard, then a paid order.

@@ -26,6 +26,10 @@ pub struct FileConfig {
     pub smtp_from: Option<String>,
     pub webhook_allow_cidr: Option<String>,
     pub trusted_proxies: Option<String>,
+    pub mfa_staff: Option<bool>,
+    pub mfa_partner_roles: Option<String>,
+    pub session_idle_minutes: Option<i64>,
+    pub session_max_hours: Option<i64>,
 }
 
 /// The SMTP settings as given; no host means no SMTP (e-mail stays in the outbox).
@@ -191,6 +195,62 @@ impl Guard {
             body_timeout: seconds(self.body_timeout, defaults.body_timeout, "--body-timeout")?,
         })
     }
+}
+
+/// Who must have a second factor, and how long sessions last.
+#[derive(clap::Args)]
+pub struct Identity {
+    /// Whether staff must have a second factor: on or off (default on).
+    #[arg(long, env = "PARTNERHUB_MFA_STAFF", value_parser = on_off)]
+    mfa_staff: Option<bool>,
+    /// Partner roles that must have a second factor: role names separated by commas, `all` or
+    /// `none` (default global_admin,billing_admin).
+    #[arg(long, env = "PARTNERHUB_MFA_PARTNER_ROLES")]
+    mfa_partner_roles: Option<String>,
+    /// Minutes a session lasts unused (default 720: 12 hours).
+    #[arg(long, env = "PARTNERHUB_SESSION_IDLE_MINUTES")]
+    session_idle_minutes: Option<i64>,
+    /// Hours a session lasts at most, used or not (default 168: 7 days).
+    #[arg(long, env = "PARTNERHUB_SESSION_MAX_HOURS")]
+    session_max_hours: Option<i64>,
+}
+
+fn on_off(text: &str) -> Result<bool, String> {
+    match text {
+        "on" | "true" | "yes" => Ok(true),
+        "off" | "false" | "no" => Ok(false),
+        other => Err(format!("`{other}` is neither on nor off")),
+    }
+}
+
+impl Identity {
+    pub fn apply(&self, file: &FileConfig, settings: &mut app::Settings) -> anyhow::Result<()> {
+        if let Some(on) = self.mfa_staff.or(file.mfa_staff) {
+            settings.mfa_staff = on;
+        }
+        if let Some(roles) = self.mfa_partner_roles.clone().or_else(|| file.mfa_partner_roles.clone()) {
+            settings.mfa_partner = domain::session::PartnerPolicy::parse(&roles)
+                .map_err(|e| anyhow::anyhow!("--mfa-partner-roles: {e}; use role names, all or none"))?;
+        }
+        let lifetime = &mut settings.session_lifetime;
+        if let Some(minutes) = self.session_idle_minutes.or(file.session_idle_minutes) {
+            lifetime.idle = chrono::Duration::minutes(positive(minutes, "--session-idle-minutes")?);
+        }
+        if let Some(hours) = self.session_max_hours.or(file.session_max_hours) {
+            lifetime.absolute = chrono::Duration::hours(positive(hours, "--session-max-hours")?);
+        }
+        if lifetime.idle > lifetime.absolute {
+            bail!("--session-idle-minutes is longer than --session-max-hours");
+        }
+        Ok(())
+    }
+}
+
+fn positive(value: i64, flag: &str) -> anyhow::Result<i64> {
+    if value < 1 {
+        bail!("{flag} must be at least 1");
+    }
+    Ok(value)
 }
 
 /// A limit of zero would refuse everything: it is a mistake, said with the flag's name.

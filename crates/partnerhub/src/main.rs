@@ -50,6 +50,8 @@ enum Command {
         api_rate: Option<u32>,
         #[command(flatten)]
         guard: config::Guard,
+        #[command(flatten)]
+        identity: config::Identity,
         /// Test-only: the server's clock starts at this instant (RFC 3339) and runs on from it.
         #[arg(long, hide = true)]
         clock_start: Option<chrono::DateTime<chrono::Utc>>,
@@ -334,7 +336,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let catalog_path = cli.catalog.or(file.catalog.clone());
     let catalog = catalog_path.as_deref().map_or(CatalogChoice::InForce, CatalogChoice::File);
     match cli.command {
-        Command::Serve { listen, operation, mail, api_rate, guard, clock_start } => {
+        Command::Serve { listen, operation, mail, api_rate, guard, identity, clock_start } => {
             let listen = listen.or(file.listen.clone()).unwrap_or_else(|| config::DEFAULT_LISTEN.into());
             let public_url = operation.public_url.clone().or(file.public_url.clone());
             let settings = operation.settings(&file)?;
@@ -343,6 +345,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 settings.api_rate_per_minute = rate.max(1);
             }
             guard.apply(&file, &mut settings)?;
+            identity.apply(&file, &mut settings)?;
             let soft = startup::raise_descriptor_limit().context("cannot read the open-files limit")?;
             let limits = guard.limits(soft)?;
             let clock: Arc<dyn app::clock::Clock> = match clock_start {

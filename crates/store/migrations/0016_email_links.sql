@@ -20,7 +20,7 @@ CREATE INDEX email_links_by_expiry ON email_links (expires_at);
 -- "Forgot your password?" requests, written as they come and answered by the background worker:
 -- the request itself never looks the address up, so that its answer and its timing are the same
 -- whether or not an account has that address. `realm` is 'partner' or 'staff'; `address` is the
--- client's, for the limit per client address.
+-- client's, for the audit row of the link sent.
 CREATE TABLE password_reset_requests (
     id           TEXT PRIMARY KEY,
     realm        TEXT NOT NULL,
@@ -29,7 +29,6 @@ CREATE TABLE password_reset_requests (
     requested_at BIGINT NOT NULL,
     handled_at   BIGINT
 );
-CREATE INDEX password_reset_requests_by_address ON password_reset_requests (address, requested_at);
 CREATE INDEX password_reset_requests_unhandled ON password_reset_requests (handled_at, requested_at);
 
 -- When the user proved they receive mail at their address. Users who existed before this

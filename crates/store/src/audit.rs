@@ -109,20 +109,34 @@ pub async fn list(conn: &mut Conn, f: &AuditFilter<'_>, limit: i64) -> Result<Ve
         q = q.bind(to_db(until));
     }
     let rows = q.bind(limit).fetch_all(conn).await?;
-    rows.iter()
-        .map(|row| {
-            Ok(AuditEvent {
-                id: valid(AuditEventId::parse(&row.try_get::<String, _>("id")?))?,
-                at: from_db(row.try_get("at")?)?,
-                actor_kind: row.try_get("actor_kind")?,
-                actor_id: row.try_get("actor_id")?,
-                actor_name: row.try_get("actor_name")?,
-                org_id: row.try_get::<Option<String>, _>("org_id")?.map(|o| valid(OrgId::parse(&o))).transpose()?,
-                action: row.try_get("action")?,
-                subject: row.try_get("subject")?,
-                detail: row.try_get("detail")?,
-                address: row.try_get("address")?,
-            })
-        })
-        .collect()
+    rows.iter().map(from_row).collect()
+}
+
+fn from_row(row: &crate::sql::Row) -> Result<AuditEvent> {
+    Ok(AuditEvent {
+        id: valid(AuditEventId::parse(&row.try_get::<String, _>("id")?))?,
+        at: from_db(row.try_get("at")?)?,
+        actor_kind: row.try_get("actor_kind")?,
+        actor_id: row.try_get("actor_id")?,
+        actor_name: row.try_get("actor_name")?,
+        org_id: row.try_get::<Option<String>, _>("org_id")?.map(|o| valid(OrgId::parse(&o))).transpose()?,
+        action: row.try_get("action")?,
+        subject: row.try_get("subject")?,
+        detail: row.try_get("detail")?,
+        address: row.try_get("address")?,
+    })
+}
+
+/// The newest events about `subject` (an account): a person's own security events, from
+/// sign-ins to role changes.
+pub async fn about(conn: &mut Conn, subject: &str, limit: i64) -> Result<Vec<AuditEvent>> {
+    let rows = crate::sql::query(
+        "SELECT id, at, actor_kind, actor_id, actor_name, org_id, action, subject, detail, address \
+         FROM audit_events WHERE subject = $1 ORDER BY at DESC, id DESC LIMIT $2",
+    )
+    .bind(subject)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(from_row).collect()
 }

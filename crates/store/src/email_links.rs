@@ -141,6 +141,7 @@ pub struct ResetRequestRecord {
     pub realm: String,
     /// What was typed, trimmed and lower-cased (it may not be an address at all).
     pub email: String,
+    /// The client's address, for the audit row of the link sent.
     pub address: String,
     pub requested_at: DateTime<Utc>,
 }
@@ -157,15 +158,6 @@ pub async fn insert_reset_request(conn: &mut Conn, request: &ResetRequestRecord)
     .execute(conn)
     .await?;
     Ok(())
-}
-
-/// How many requests came from `address` since `since`.
-pub async fn reset_requests_from(conn: &mut Conn, address: &str, since: DateTime<Utc>) -> Result<i64> {
-    crate::sql::query_scalar("SELECT COUNT(*) FROM password_reset_requests WHERE address = $1 AND requested_at > $2")
-        .bind(address)
-        .bind(to_db(since))
-        .fetch_one(conn)
-        .await
 }
 
 /// The oldest requests not answered yet, at most `limit`.

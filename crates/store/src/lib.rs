@@ -14,6 +14,7 @@ pub mod competencies;
 pub mod email_links;
 pub mod files;
 mod group_commit;
+pub mod guesses;
 pub mod idempotency;
 pub mod invitations;
 pub mod invoices;
@@ -24,9 +25,9 @@ pub mod outbox;
 pub mod payment_methods;
 pub mod refunds;
 pub mod sandbox;
+pub mod second_factors;
 pub mod service_requests;
 pub mod sessions;
-pub mod signin;
 pub mod staff;
 pub mod subscriptions;
 mod time;
@@ -663,14 +664,14 @@ pub enum Principal {
 }
 
 impl Principal {
-    pub(crate) fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> &'static str {
         match self {
             Principal::User(_) => "user",
             Principal::Staff(_) => "staff",
         }
     }
 
-    pub(crate) fn id(&self) -> &str {
+    pub fn id(&self) -> &str {
         match self {
             Principal::User(id) => id.as_str(),
             Principal::Staff(id) => id.as_str(),

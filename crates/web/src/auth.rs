@@ -4,12 +4,14 @@
 use crate::client::ClientIp;
 use crate::error::ApiError;
 use crate::{AppState, cookies};
+use app::sessions::Current;
 use app::{Actor, AppError, Origin, PartnerUser, StaffMember};
 use axum::extract::FromRequestParts;
 use axum::http::HeaderMap;
-use axum::http::header::AUTHORIZATION;
+use axum::http::header::{AUTHORIZATION, USER_AGENT};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
+use domain::session::Stage;
 
 /// The client's IP address, as `client::resolve` worked it out (the TCP peer unless it is a
 /// trusted proxy).
@@ -34,7 +36,7 @@ pub struct ApiOrigin(pub Origin);
 impl<S: Send + Sync> FromRequestParts<S> for ApiOrigin {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ApiOrigin(Origin { address: client_address(parts), channel: "api" }))
+        Ok(ApiOrigin(Origin { address: client_address(parts), channel: "api", user_agent: None }))
     }
 }
 
@@ -44,27 +46,50 @@ pub struct WebOrigin(pub Origin);
 impl<S: Send + Sync> FromRequestParts<S> for WebOrigin {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(WebOrigin(Origin { address: client_address(parts), channel: "web" }))
+        let user_agent = parts.headers.get(USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        Ok(WebOrigin(Origin { address: client_address(parts), channel: "web", user_agent }))
     }
 }
 
-async fn session_actor(parts: &Parts, state: &AppState) -> Result<Option<(Actor, String)>, AppError> {
+/// The live session behind the request's cookie, at whatever stage, with its token.
+async fn current_session(parts: &Parts, state: &AppState) -> Result<Option<(Current, String)>, AppError> {
     let Some(token) = cookies::get(&parts.headers, cookies::SESSION) else { return Ok(None) };
-    Ok(app::accounts::session_actor(&state.app, &token).await?.map(|a| (a, token)))
+    Ok(app::sessions::current(&state.app, &token).await?.map(|c| (c, token)))
 }
 
-/// A partner user signed in to the portal; anyone else is sent to sign in.
+/// Where a session that is not fully signed in must go first.
+fn unfinished(current: &Current) -> Option<Redirect> {
+    let staff = matches!(current.actor, Actor::Staff(_));
+    match (current.session.stage, staff) {
+        (Stage::Full, _) => None,
+        (Stage::SecondFactor, false) => Some(Redirect::to("/signin/verify")),
+        (Stage::SecondFactor, true) => Some(Redirect::to("/staff/signin/verify")),
+        (Stage::Enrol, false) => Some(Redirect::to("/account/security/totp")),
+        (Stage::Enrol, true) => Some(Redirect::to("/staff/account/security/totp")),
+    }
+}
+
+/// A partner user signed in to the portal; anyone else is sent to sign in, and someone who
+/// owes a second factor (or must set one up) is sent to do that first.
 pub struct PartnerSession {
     pub user: PartnerUser,
     pub token: String,
+    pub current: Current,
 }
 
 impl FromRequestParts<AppState> for PartnerSession {
     type Rejection = Response;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        match session_actor(parts, state).await {
-            Ok(Some((Actor::Partner(user), token))) => Ok(PartnerSession { user, token }),
-            Ok(Some((Actor::Staff(_), _))) => Err(Redirect::to("/staff").into_response()),
+        match current_session(parts, state).await {
+            Ok(Some((current, token))) => {
+                if let Some(to) = unfinished(&current) {
+                    return Err(to.into_response());
+                }
+                match &current.actor {
+                    Actor::Partner(user) => Ok(PartnerSession { user: user.clone(), token, current }),
+                    Actor::Staff(_) => Err(Redirect::to("/staff").into_response()),
+                }
+            }
             Ok(None) => Err(Redirect::to("/signin").into_response()),
             Err(e) => Err(crate::error::PageError(e).into_response()),
         }
@@ -75,14 +100,41 @@ impl FromRequestParts<AppState> for PartnerSession {
 pub struct StaffSession {
     pub staff: StaffMember,
     pub token: String,
+    pub current: Current,
 }
 
 impl FromRequestParts<AppState> for StaffSession {
     type Rejection = Response;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        match session_actor(parts, state).await {
-            Ok(Some((Actor::Staff(staff), token))) => Ok(StaffSession { staff, token }),
-            Ok(_) => Err(Redirect::to("/staff/signin").into_response()),
+        match current_session(parts, state).await {
+            Ok(Some((current, token))) => {
+                if let Some(to) = unfinished(&current) {
+                    return Err(to.into_response());
+                }
+                match &current.actor {
+                    Actor::Staff(staff) => Ok(StaffSession { staff: staff.clone(), token, current }),
+                    Actor::Partner(_) => Err(Redirect::to("/staff/signin").into_response()),
+                }
+            }
+            Ok(None) => Err(Redirect::to("/staff/signin").into_response()),
+            Err(e) => Err(crate::error::PageError(e).into_response()),
+        }
+    }
+}
+
+/// A session at any stage: for the pages where a second factor is given or set up.
+pub struct AnySession {
+    pub current: Current,
+    pub token: String,
+}
+
+impl FromRequestParts<AppState> for AnySession {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let to_sign_in = if parts.uri.path().starts_with("/staff") { "/staff/signin" } else { "/signin" };
+        match current_session(parts, state).await {
+            Ok(Some((current, token))) => Ok(AnySession { current, token }),
+            Ok(None) => Err(Redirect::to(to_sign_in).into_response()),
             Err(e) => Err(crate::error::PageError(e).into_response()),
         }
     }
@@ -104,7 +156,7 @@ impl FromRequestParts<AppState> for ApiCaller {
                 app::tokens::authenticate(&state.app, secret).await?
             }
         };
-        Ok(ApiCaller { actor, origin: Origin { address: client_address(parts), channel: "api" } })
+        Ok(ApiCaller { actor, origin: Origin { address: client_address(parts), channel: "api", user_agent: None } })
     }
 }
 

@@ -91,7 +91,9 @@ pub fn router(app: Arc<App>) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("default-src 'self'; form-action 'self'; frame-ancestors 'none'"),
+            HeaderValue::from_static(
+                "default-src 'self'; base-uri 'none'; object-src 'none'; form-action 'self'; frame-ancestors 'none'",
+            ),
         ))
         .layer(headers)
         // Outside the rest: every layer and handler sees the same client address.

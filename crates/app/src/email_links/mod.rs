@@ -93,23 +93,23 @@ pub async fn forget_old(app: &App) -> Result<(), AppError> {
 }
 
 /// Looks the link up by its secret, for the page of `purpose`: a link of another purpose is as
-/// unknown as one that never existed.
+/// unknown as one that never existed. An unknown secret is a wrong guess
+/// ([`domain::throttle::EMAIL_LINK`]); past its limits the page answers 429 unread.
 async fn find(app: &App, purpose: LinkPurpose, token: &str, origin: &Origin) -> Result<EmailLinkRecord, AppError> {
-    throttle_guess(origin);
-    let mut conn = app.store().read().await?;
-    let link = store::email_links::find_by_token_hash(&mut conn, &secrets::hash_secret(token))
+    let guess = crate::throttle::claim(app, &domain::throttle::EMAIL_LINK, purpose.as_str(), origin).await?;
+    let found = store::email_links::find_by_token_hash(&mut app.store().read().await?, &secrets::hash_secret(token))
         .await?
-        .filter(|link| link.purpose == purpose)
-        .ok_or(LinkRefusal::Unknown)?;
+        .filter(|link| link.purpose == purpose);
+    let Some(link) = found else {
+        guess.wrong(app).await?;
+        return Err(LinkRefusal::Unknown.into());
+    };
+    let mut tx = app.store().write().await?;
+    guess.right(&mut tx).await?;
+    tx.commit().await?;
     check_usable(link.expires_at, link.used_at, app.now())?;
     Ok(link)
 }
-
-/// The call site for throttling guesses at link secrets per client address. Until the shared
-/// throttle (`app::throttle`, issue 20) is in, the node's limit on forms posted without signing
-/// in (`web::rate_limit`) counts the posts to link pages; a secret is 256 random bits, so this
-/// is a second line, not the first.
-fn throttle_guess(_origin: &Origin) {}
 
 /// Makes a link of `purpose` for `principal` and queues the e-mail that carries it to `to`,
 /// inside the caller's transaction. `body` gets the link (its secret as the outbox's mark).

@@ -16,32 +16,30 @@ use crate::accounts::Realm;
 use crate::audit::{self, Change, Who};
 use crate::{App, AppError, Origin};
 use domain::account::EmailAddress;
-use domain::email_link::{LinkPurpose, RESET_REQUESTS_PER_ADDRESS_AND_HOUR};
+use domain::email_link::LinkPurpose;
 use domain::ids::ResetRequestId;
 use store::Principal;
 use store::email_links::{EmailLinkRecord, ResetRequestRecord};
 use store::staff::StaffRecord;
 
 /// **Forgot your password?**: writes the request down for the worker to answer; the same
-/// answer whether or not an account has the address. Refused (429) past
-/// [`RESET_REQUESTS_PER_ADDRESS_AND_HOUR`] requests from one client address.
+/// answer whether or not an account has the address. Past the limits of
+/// [`domain::throttle::PASSWORD_RESET`] (per address typed and per client address, counted the
+/// same whether or not an account has the address) it is refused with 429.
 pub async fn request_reset(app: &App, realm: Realm, email: &str, origin: &Origin) -> Result<(), AppError> {
     let email = EmailAddress::parse(email)?;
-    let address = origin.address.clone().unwrap_or_default();
-    let now = app.now();
-    let request = ResetRequestRecord {
+    // Every request counts against its limits; none is ever "right".
+    let request = crate::throttle::claim(app, &domain::throttle::PASSWORD_RESET, email.as_str(), origin).await?;
+    request.wrong(app).await?;
+    let record = ResetRequestRecord {
         id: app.new_id(ResetRequestId::from_random),
         realm: realm_name(realm).to_owned(),
         email: email.to_string(),
-        address: address.clone(),
-        requested_at: now,
+        address: origin.address.clone().unwrap_or_default(),
+        requested_at: app.now(),
     };
     let mut tx = app.store().write().await?;
-    let recent = store::email_links::reset_requests_from(&mut tx, &address, now - chrono::Duration::hours(1)).await?;
-    if recent >= RESET_REQUESTS_PER_ADDRESS_AND_HOUR {
-        return Err(AppError::RateLimited { retry_after_secs: 3600 });
-    }
-    store::email_links::insert_reset_request(&mut tx, &request).await?;
+    store::email_links::insert_reset_request(&mut tx, &record).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -70,6 +68,15 @@ pub async fn answer_reset_requests(app: &App) -> Result<usize, AppError> {
                 && may_send(app, &mut tx, &account.principal, LinkPurpose::ResetPassword).await?.is_ok()
             {
                 send_reset_link(app, &mut tx, &account).await?;
+                let origin = Origin { address: Some(request.address.clone()), ..Origin::system("web") };
+                let change = Change {
+                    org: account.org.as_ref(),
+                    action: "password.reset_requested",
+                    subject: &account.subject(),
+                    detail: format!("someone asked to reset the password; a link was e-mailed to {}", account.email),
+                };
+                // Whoever typed the address may not be its owner.
+                audit::record(app, &mut tx, Who::system("Forgot your password?"), &origin, change).await?;
                 sent += 1;
             }
             tx.commit().await?;
@@ -138,7 +145,7 @@ pub(super) async fn apply(
         Principal::User(id) => store::users::set_password_hash(tx, id, password_hash).await?,
         Principal::Staff(id) => store::staff::set_password_hash(tx, id, password_hash).await?,
     }
-    store::sessions::delete_others(tx, &link.principal, "").await?;
+    store::sessions::delete_all(tx, &link.principal).await?;
     for purpose in [LinkPurpose::ResetPassword, LinkPurpose::StaffSetup] {
         super::retire(app, tx, &link.principal, Some(purpose), Some(&link.id)).await?;
     }

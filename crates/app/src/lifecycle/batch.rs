@@ -42,7 +42,7 @@ struct Renewal {
 }
 
 fn origin() -> Origin {
-    Origin { address: None, channel: "renewal run" }
+    Origin::system("renewal run")
 }
 
 /// Claims up to `size` due subscriptions and renews the first tries among them together;

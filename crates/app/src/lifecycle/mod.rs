@@ -310,8 +310,7 @@ async fn record_end(
         subject: &sub.id,
         detail: format!("the {} subscription {verb}: {why}", sub.offer_name),
     };
-    audit::record(app, tx, Who::system("renewal run"), &Origin { address: None, channel: "renewal run" }, change)
-        .await?;
+    audit::record(app, tx, Who::system("renewal run"), &Origin::system("renewal run"), change).await?;
     crate::benefits::end(app, tx, &sub.id).await?;
     store::competencies::expire_for_subscription(tx, &sub.id, app.now()).await?;
     let again = match end {
@@ -555,7 +554,7 @@ enum Tried {
 /// Charges the renewal, or gives back the attempt of an earlier try still pending.
 async fn charge_or_find_pending(app: &App, mut tx: store::Tx, sub: &SubscriptionRecord) -> Result<Tried, AppError> {
     let catalog = app.catalog();
-    let origin = Origin { address: None, channel: "renewal run" };
+    let origin = Origin::system("renewal run");
     let order = match store::orders::auto_renewal(&mut tx, &sub.id, sub.term_end).await? {
         Some(order) => order,
         None => {

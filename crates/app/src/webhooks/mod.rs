@@ -446,7 +446,7 @@ async fn disable_after_failures(app: &App, tx: &mut store::Conn, d: &store::webh
     }
     let detail = format!("disabled the webhook endpoint {}: {reason}", d.url);
     let change = Change { org: None, action: "webhook_endpoint.disabled", subject: &d.delivery.endpoint_id, detail };
-    audit::record(app, tx, Who::system("webhooks"), &Origin { address: None, channel: "webhooks" }, change).await?;
+    audit::record(app, tx, Who::system("webhooks"), &Origin::system("webhooks"), change).await?;
     let subject = "A webhook endpoint was disabled";
     let body = format!(
         "The webhook endpoint {} kept failing and has been disabled: {reason}.\n\nFix the receiver, turn the endpoint on again and resend what it missed: {}/staff/webhooks/{}\n",

@@ -45,6 +45,8 @@ pub(crate) fn launch_with(
         .env("PARTNERHUB_RENEWAL_BATCH", "50")
         // The webhook receiver listens on this machine.
         .env("PARTNERHUB_WEBHOOK_ALLOW_CIDR", "127.0.0.0/8")
+        .env("PARTNERHUB_MFA_STAFF", "off")
+        .env("PARTNERHUB_MFA_PARTNER_ROLES", "none")
         .stdout(Stdio::piped())
         .stderr(Stdio::null());
     if let Some(fault) = fault {

@@ -40,3 +40,17 @@ async fn an_https_public_url_sends_hsts_on_every_answer() {
         );
     }
 }
+
+#[tokio::test]
+async fn every_page_forbids_inline_script_framing_and_sniffing() {
+    let t = spawn_app().await;
+    let ada = t.sign_up("Contoso", "ada@contoso.example").await;
+    for path in ["/signin", "/dashboard", "/account/security"] {
+        let r = ada.browser.get(path).await;
+        let csp = header(&r, reqwest::header::CONTENT_SECURITY_POLICY).expect("a CSP");
+        assert!(csp.contains("default-src 'self'") && !csp.contains("unsafe-inline"), "{path}: {csp}");
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert_eq!(header(&r, reqwest::header::X_CONTENT_TYPE_OPTIONS).as_deref(), Some("nosniff"), "{path}");
+        assert_eq!(header(&r, reqwest::header::REFERRER_POLICY).as_deref(), Some("same-origin"), "{path}");
+    }
+}

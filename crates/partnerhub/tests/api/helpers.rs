@@ -144,6 +144,16 @@ async fn spawn_with_catalog(
         // the tests of these limits set them back.
         signup_rate_per_hour: 1_000_000,
         form_rate_per_minute: 1_000_000,
+        // Most tests are about something else than second factors; the tests of the policy
+        // (second_factor.rs) turn it back on.
+        mfa_staff: false,
+        mfa_partner: domain::session::PartnerPolicy::Roles(Vec::new()),
+        // Tests move the clock by days and keep their browsers; the tests of sessions set the
+        // idle time back.
+        session_lifetime: domain::session::Lifetime {
+            idle: chrono::Duration::days(7),
+            ..domain::session::Lifetime::default()
+        },
         ..app::Settings::default()
     };
     change(&mut settings);
@@ -156,7 +166,7 @@ async fn spawn_with_catalog(
     let (admin_email, admin_password) = match first_admin {
         Some((email, link)) => {
             let token = link.rsplit('/').next().unwrap();
-            let origin = app::Origin { address: None, channel: "test bed" };
+            let origin = app::Origin::system("test bed");
             app::email_links::use_link(&app, StaffSetup, token, ADMIN_PASSWORD, &origin).await.unwrap();
             (email, ADMIN_PASSWORD.to_owned())
         }

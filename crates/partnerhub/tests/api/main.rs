@@ -17,6 +17,7 @@ mod isolation;
 mod lifecycle;
 mod rate_limits;
 mod renewal_scale;
+mod second_factor;
 mod signin_throttling;
 mod signup_and_signin;
 mod staff_console;

@@ -8,11 +8,11 @@ use app::{AppError, Origin};
 use reqwest::StatusCode;
 
 fn from(address: &str) -> Origin {
-    Origin { address: Some(address.to_owned()), channel: "web" }
+    Origin { address: Some(address.to_owned()), channel: "web", user_agent: None }
 }
 
 async fn attempt(t: &TestApp, email: &str, password: &str, address: &str) -> Result<String, AppError> {
-    sign_in(&t.app, Realm::Partner, email, password, &from(address)).await
+    sign_in(&t.app, Realm::Partner, email, password, &from(address)).await.map(|s| s.token)
 }
 
 #[tokio::test]
@@ -51,6 +51,10 @@ async fn a_guesser_locks_out_their_own_address_and_not_the_owner() {
     }
     let r = attempt(&t, &p.email, "not the password either", attacker).await;
     assert!(matches!(r, Err(AppError::RateLimited { .. })), "{r:?}");
+    let warnings: Vec<String> =
+        t.emails_to(&p.email).await.into_iter().filter(|b| b.contains("repeated failed attempts")).collect();
+    assert_eq!(warnings.len(), 1, "the owner is told once");
+    assert!(warnings[0].contains(attacker), "{}", warnings[0]);
     let r = attempt(&t, &p.email, PASSWORD, attacker).await;
     assert!(matches!(r, Err(AppError::RateLimited { .. })), "the guesser's address waits even with the password");
 

@@ -112,7 +112,7 @@ pub async fn change_password(
     app::accounts::change_password(
         &state.app,
         &caller.actor,
-        "",
+        None,
         &body.current_password,
         &body.new_password,
         if body.revoke_api_tokens.unwrap_or(true) { ApiTokens::Revoke } else { ApiTokens::Keep },

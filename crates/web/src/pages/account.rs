@@ -120,7 +120,7 @@ async fn change_password(
     match app::accounts::change_password(
         &state.app,
         &me.actor,
-        &me.session,
+        Some(&me.session),
         &form.current_password,
         &form.new_password,
         if form.revoke_api_tokens.is_some() { ApiTokens::Revoke } else { ApiTokens::Keep },
@@ -128,7 +128,13 @@ async fn change_password(
     )
     .await
     {
-        Ok(()) => Redirect::to(&format!("{}?notice=password_changed", me.base)).into_response(),
+        Ok(token) => {
+            let to = format!("{}?notice=password_changed", me.base);
+            match token {
+                Some(token) => super::public::signed_in(&state, &token, &to),
+                None => Redirect::to(&to).into_response(),
+            }
+        }
         Err(e) => form_error(e, |message| account_page(&me, &csrf, None, Some(message))),
     }
 }
@@ -308,6 +314,9 @@ async fn partner_create_token(
     s: PartnerSession,
     Form(f): Form<NewTokenForm>,
 ) -> Response {
+    if let Err(to) = super::security::step_up(&st, &s.current, "/account/api-tokens").await {
+        return to;
+    }
     create_token(st, c, o, s.into(), f).await
 }
 
@@ -318,6 +327,9 @@ async fn staff_create_token(
     s: StaffSession,
     Form(f): Form<NewTokenForm>,
 ) -> Response {
+    if let Err(to) = super::security::step_up(&st, &s.current, "/staff/account/api-tokens").await {
+        return to;
+    }
     create_token(st, c, o, s.into(), f).await
 }
 

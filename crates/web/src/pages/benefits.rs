@@ -261,6 +261,10 @@ async fn unassign(
     session: PartnerSession,
     Path(id): Path<String>,
 ) -> Response {
+    // Step-up: a key is a secret worth a fresh second factor.
+    if let Err(to) = super::security::step_up(&state, &session.current, "/benefits").await {
+        return to;
+    }
     let result = app::benefits::unassign(&state.app, &session.user, &id, &origin).await;
     after(&state, &csrf, &session, result.map(|()| "benefit_unassigned")).await
 }

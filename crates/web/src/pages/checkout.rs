@@ -350,6 +350,9 @@ async fn card_form(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let order = app::checkout::order(&state.app, &s.user, &id).await?;
+    if let Err(to) = super::security::step_up(&state, &s.current, &format!("/orders/{id}/card")).await {
+        return Ok(to);
+    }
     let page = card_page(&state, &csrf, &s, CardFor::Order(&order.id), None, None).await?;
     Ok(with_card_policy(&state, page.into_response()))
 }
@@ -408,6 +411,9 @@ async fn add_card(
     Path(id): Path<String>,
     Form(f): Form<CardForm>,
 ) -> Response {
+    if let Err(to) = super::security::step_up(&state, &s.current, &format!("/orders/{id}/card")).await {
+        return to;
+    }
     let input = f.input();
     let result = async {
         app::checkout::order(&state.app, &s.user, &id).await?;
@@ -435,6 +441,9 @@ async fn payment_methods(
     s: PartnerSession,
     q: axum::extract::Query<super::NoticeQuery>,
 ) -> Result<Response, PageError> {
+    if let Err(to) = super::security::step_up(&state, &s.current, "/payment-methods").await {
+        return Ok(to);
+    }
     let mut page = card_page(&state, &csrf, &s, CardFor::PaymentMethods, None, None).await?;
     page.chrome = page.chrome.with_notice(q.message());
     Ok(with_card_policy(&state, page.into_response()))
@@ -447,6 +456,9 @@ async fn add_payment_method(
     s: PartnerSession,
     Form(f): Form<CardForm>,
 ) -> Response {
+    if let Err(to) = super::security::step_up(&state, &s.current, "/payment-methods").await {
+        return to;
+    }
     let input = f.input();
     match app::payment_methods::add(&state.app, &s.user, input, &origin).await {
         Ok(_) => Redirect::to("/payment-methods?notice=card_added").into_response(),

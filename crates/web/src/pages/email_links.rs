@@ -18,6 +18,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Extension, Form, Router};
 use domain::email_link::LinkPurpose;
+use domain::session::Stage;
 use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
@@ -206,7 +207,8 @@ async fn render(
     };
     let resend = gone.is_some()
         && purpose == LinkPurpose::VerifyEmail
-        && matches!(viewer(state, headers).await, Ok(Some(Actor::Partner(u))) if !u.email_verified);
+        && matches!(viewer(state, headers).await, Ok(Some(c))
+            if c.session.stage == Stage::Full && matches!(&c.actor, Actor::Partner(u) if !u.email_verified));
     let ask_again = match purpose {
         LinkPurpose::ResetPassword | LinkPurpose::StaffSetup if gone.is_some() => {
             Some(if purpose == LinkPurpose::StaffSetup { "/staff/forgot-password" } else { "/forgot-password" })
@@ -226,10 +228,11 @@ async fn render(
     (status, page).into_response()
 }
 
-/// Who is signed in in this browser, if anyone.
-async fn viewer(state: &AppState, headers: &HeaderMap) -> Result<Option<Actor>, AppError> {
+/// The session of this browser, at whatever stage (one that still owes a second factor is led
+/// there from the dashboard), if there is one.
+async fn viewer(state: &AppState, headers: &HeaderMap) -> Result<Option<app::sessions::Current>, AppError> {
     match cookies::get(headers, cookies::SESSION) {
-        Some(token) => app::accounts::session_actor(&state.app, &token).await,
+        Some(token) => app::sessions::current(&state.app, &token).await,
         None => Ok(None),
     }
 }

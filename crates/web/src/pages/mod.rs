@@ -9,6 +9,7 @@ mod email_links;
 mod invoices;
 mod portal;
 mod public;
+mod security;
 mod staff;
 mod subscriptions;
 mod support;
@@ -35,6 +36,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(public::routes())
         .merge(account::routes())
+        .merge(security::routes())
         .merge(benefits::routes())
         .merge(checkout::routes())
         .merge(competencies::routes())
@@ -178,6 +180,10 @@ impl NoticeQuery {
         Some(match self.notice.as_deref()? {
             "welcome" => "Welcome! Your org has joined the program with a Network membership.",
             "invited" => "Invitation sent.",
+            "session_ended" => "That session is signed out.",
+            "sessions_ended" => "Every other session is signed out.",
+            "totp_added" => "The authenticator app is on. Save your recovery codes now.",
+            "totp_removed" => "The authenticator app is removed.",
             "card_added" => "Card saved. Automatic renewals charge it from now on.",
             "invitation_cancelled" => "Invitation cancelled.",
             "role_changed" => "Role changed.",

@@ -6,7 +6,7 @@ use crate::csrf::CsrfToken;
 use crate::error::{PageError, public_message, status_of};
 use crate::{AppState, cookies};
 use app::AppError;
-use app::accounts::{Realm, SignUp};
+use app::accounts::{Realm, SignUp, SignedIn};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
@@ -14,6 +14,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
+use domain::session::Stage;
 use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
@@ -37,9 +38,13 @@ async fn home(State(state): State<AppState>, headers: HeaderMap) -> Result<Redir
 }
 
 /// Redirects to `to` with a new session cookie.
-fn signed_in(state: &AppState, token: &str, to: &str) -> Response {
-    let mut response = Redirect::to(to).into_response();
-    let max_age = state.app.settings().session_ttl.num_seconds();
+pub(crate) fn signed_in(state: &AppState, token: &str, to: &str) -> Response {
+    with_session(state, token, Redirect::to(to).into_response())
+}
+
+/// `response` with a new session cookie (and a new CSRF cookie beside it).
+pub(crate) fn with_session(state: &AppState, token: &str, mut response: Response) -> Response {
+    let max_age = state.app.settings().session_lifetime.absolute.num_seconds();
     cookies::set(response.headers_mut(), cookies::SESSION, token, max_age, state.secure_cookies);
     // A new CSRF token with the new session: one planted before sign-in is worth nothing after.
     cookies::set(
@@ -107,7 +112,7 @@ async fn signup(
     };
     let result = async {
         let (_, user) = app::accounts::sign_up(&state.app, &request, &origin).await?;
-        app::accounts::start_session(&state.app, &user.id).await
+        app::accounts::start_session(&state.app, &user.id, &origin).await
     }
     .await;
     match result {
@@ -190,7 +195,17 @@ async fn sign_in_as(
 ) -> Response {
     let staff = realm == Realm::Staff;
     match app::accounts::sign_in(&state.app, realm, &form.email, &form.password, &origin).await {
-        Ok(token) => signed_in(&state, &token, if staff { "/staff" } else { "/dashboard" }),
+        Ok(SignedIn { token, stage }) => {
+            let to = match (stage, staff) {
+                (Stage::Full, false) => "/dashboard",
+                (Stage::Full, true) => "/staff",
+                (Stage::SecondFactor, false) => "/signin/verify",
+                (Stage::SecondFactor, true) => "/staff/signin/verify",
+                (Stage::Enrol, false) => "/account/security/totp",
+                (Stage::Enrol, true) => "/staff/account/security/totp",
+            };
+            signed_in(&state, &token, to)
+        }
         Err(e) => {
             let title = if staff { "Staff sign in" } else { "Sign in" };
             form_error(e, |message| SignInPage {

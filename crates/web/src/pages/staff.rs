@@ -325,6 +325,9 @@ async fn change_staff_role(
     Path(id): Path<String>,
     Form(form): Form<RoleForm>,
 ) -> Response {
+    if let Err(to) = super::security::step_up(&state, &s.current, "/staff/team").await {
+        return to;
+    }
     let result =
         app::staff::change(&state.app, &s.staff, &id, app::staff::StaffChange::Role(&form.role), &origin).await;
     after_team_change(&state, &csrf, &s, result).await

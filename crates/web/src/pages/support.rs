@@ -648,6 +648,10 @@ async fn cancel_now(
     Path(id): Path<String>,
     Form(form): Form<CancelForm>,
 ) -> Response {
+    // Step-up: a cancellation now moves money back.
+    if let Err(to) = super::security::step_up(&state, &s.current, &format!("/staff/requests/{id}")).await {
+        return to;
+    }
     let typed = app::cancellation::CancelNow { refund: &form.refund, reason: &form.reason };
     let result = app::cancellation::cancel_now(&state.app, &s.staff, &id, &typed, &origin).await;
     back_to_request(&state, &csrf, &s, &id, result).await

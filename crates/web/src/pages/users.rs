@@ -212,6 +212,9 @@ async fn change_role(
     Path(id): Path<String>,
     Form(form): Form<RoleForm>,
 ) -> Response {
+    if let Err(to) = super::security::step_up(&state, &session.current, &format!("/users/{id}")).await {
+        return to;
+    }
     let result = async {
         let user_id = parse_user_id(&id)?;
         app::users::change_role(&state.app, &session.user, &user_id, &form.role, &origin).await

@@ -83,6 +83,9 @@ async fn create(
     s: StaffSession,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
+    if let Err(to) = super::security::step_up(&state, &s.current, "/staff/webhooks").await {
+        return to;
+    }
     let url = fields.iter().find(|(k, _)| k == "url").map(|(_, v)| v.clone()).unwrap_or_default();
     let types: Vec<String> = fields.iter().filter(|(k, _)| k == "event_types").map(|(_, v)| v.clone()).collect();
     let new = app::webhooks::NewEndpoint { url: &url, event_types: &types };
