@@ -17,6 +17,12 @@ if [[ ! -x /usr/bin/chromium ]]; then
   fi
 fi
 
+# Every test server sends its e-mail to a real SMTP server of its own.
+if ! python3 -c 'import aiosmtpd' 2>/dev/null; then
+  echo "run.sh: installing aiosmtpd" >&2
+  python3 -m pip install --quiet aiosmtpd >&2
+fi
+
 bin="${PARTNERHUB_BIN:-../target/debug/partnerhub}"
 if [[ ! -x "$bin" ]]; then
   echo "run.sh: no partnerhub binary at $bin; run \`cargo build -p partnerhub\` or set PARTNERHUB_BIN" >&2

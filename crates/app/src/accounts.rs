@@ -59,6 +59,8 @@ pub async fn sign_up(app: &App, form: &SignUp, origin: &Origin) -> Result<(OrgRe
             role: PartnerRole::GlobalAdmin,
             password_hash: password_hash.clone(),
             created_at: now,
+            // Proved by the link e-mailed below.
+            email_verified_at: None,
         };
         let mut tx = app.store().write().await?;
         match store::orgs::insert(&mut tx, &org).await {
@@ -73,6 +75,7 @@ pub async fn sign_up(app: &App, form: &SignUp, origin: &Origin) -> Result<(OrgRe
             started_at: now,
         };
         store::orgs::insert_membership(&mut tx, &membership).await?;
+        crate::email_links::verification::send_link(app, &mut tx, &(&user).into()).await?;
         let who = Who { kind: "user", id: Some(user.id.to_string()), name: format!("{} <{}>", user.name, user.email) };
         let detail =
             format!("signed up {} (partner ID {}, {}) with Network membership", org.name, org.partner_id, org.country);
@@ -219,6 +222,7 @@ pub(crate) async fn actor_in(conn: &mut store::Conn, principal: &Principal) -> R
                 role: u.role,
                 name: u.name.to_string(),
                 email: u.email.to_string(),
+                email_verified: u.email_verified_at.is_some(),
             })
         }),
         Principal::Staff(id) => store::staff::get(conn, id).await?.map(|s| {
@@ -304,6 +308,7 @@ pub async fn change_password(
     };
     let change = Change { org: org.as_ref(), action: "password.changed", subject: &subject, detail: detail.into() };
     audit::record(app, &mut tx, Who::actor(actor), origin, change).await?;
+    crate::email_links::reset::notify_password_changed(app, &mut tx, &email, actor.name()).await?;
     tx.commit().await?;
     Ok(new_token)
 }

@@ -13,6 +13,8 @@ pub struct PartnerUser {
     pub role: PartnerRole,
     pub name: String,
     pub email: String,
+    /// Whether they proved they receive mail at `email` (see [`PartnerUser::require_verified_email`]).
+    pub email_verified: bool,
 }
 
 /// A signed-in member of the program staff.
@@ -55,6 +57,22 @@ impl Origin {
 impl PartnerUser {
     pub fn require(&self, permission: PartnerPermission, what: &str) -> Result<(), AppError> {
         if self.role.allows(permission) { Ok(()) } else { Err(AppError::forbidden(what)) }
+    }
+
+    /// Refuses `what` (buying, inviting users, making API tokens) until the user has proved
+    /// their address: until then anyone could have typed it (decided in issue 20).
+    pub fn require_verified_email(&self, what: &str) -> Result<(), AppError> {
+        if self.email_verified {
+            return Ok(());
+        }
+        Err(AppError::Refused {
+            code: "email_unverified",
+            message: format!(
+                "confirm your e-mail address before you {what}: open the link we sent to {}, or ask for a new one \
+                 with Resend",
+                self.email
+            ),
+        })
     }
 }
 

@@ -77,6 +77,7 @@ pub async fn subscribe(
     origin: &Origin,
 ) -> Result<OrderRecord, AppError> {
     require_buyer(actor)?;
+    actor.require_verified_email("buy")?;
     let catalog = app.catalog();
     let offer = catalog.offer(offer_code).ok_or(AppError::NotFound("offer"))?;
     let mut tx = app.store().write().await?;
@@ -403,6 +404,7 @@ pub async fn buy(
     key: Option<&BuyKey<'_>>,
 ) -> Result<BuyOutcome, AppError> {
     require_buyer(actor)?;
+    actor.require_verified_email("buy")?;
     let who = || Who::actor(&crate::Actor::Partner(actor.clone()));
     let mut tx = app.store().write().await?;
     // The org's lock first, as everywhere (ARCHITECTURE.md, "Lock order").

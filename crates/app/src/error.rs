@@ -38,6 +38,9 @@ pub enum AppError {
         "we could not confirm your payment with the payment gateway yet; we are checking, and nothing will be charged twice"
     )]
     PaymentPending,
+    /// An e-mailed link that is used, expired or unknown; the code says which.
+    #[error("{0}")]
+    Link(#[from] domain::email_link::LinkRefusal),
     #[error("too many attempts; try again in {retry_after_secs} seconds")]
     RateLimited { retry_after_secs: u64 },
     #[error("the catalog is not valid:\n{0}")]
@@ -60,6 +63,7 @@ impl AppError {
             AppError::BadCredentials => "invalid_credentials",
             AppError::Conflict { code, .. } => code,
             AppError::RateLimited { .. } => "rate_limited",
+            AppError::Link(refusal) => refusal.code(),
             AppError::Declined(_) => "card_declined",
             AppError::GatewayUnavailable(_) => "gateway_unavailable",
             AppError::PaymentPending => "payment_pending",

@@ -15,6 +15,7 @@ pub mod catalog;
 pub mod checkout;
 pub mod clock;
 pub mod competencies;
+pub mod email_links;
 mod error;
 pub mod generate;
 pub mod idempotency;

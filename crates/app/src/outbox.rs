@@ -25,6 +25,8 @@ pub(crate) struct Secret<'a> {
     pub value: &'a str,
     pub used_for: &'a str,
     pub expires_at: DateTime<Utc>,
+    /// Whether program admins reading the outbox see it whole (see [`list`]).
+    pub shown_to_staff: bool,
 }
 
 /// Queues a message whose body holds [`SECRET_MARK`] where the secret goes; the secret is kept
@@ -40,7 +42,8 @@ pub(crate) async fn queue_with_secret(
     let email = email(app, to, subject, body);
     store::outbox::insert(conn, &email).await?;
     let sealed = secrets::seal(&app.server_key(), app.entropy(), email.id.as_str(), secret.value);
-    store::outbox::insert_secret(conn, &email.id, secret.used_for, &sealed, secret.expires_at).await?;
+    store::outbox::insert_secret(conn, &email.id, secret.used_for, &sealed, secret.expires_at, secret.shown_to_staff)
+        .await?;
     Ok(())
 }
 
@@ -56,8 +59,23 @@ pub async fn body_to_send(app: &App, email: &OutboxEmail) -> Result<String, AppE
         return Ok(email.body.clone());
     }
     let sealed = store::outbox::secret(&mut app.store().read().await?, &email.id, app.now()).await?;
+    Ok(with_secret(app, email, sealed))
+}
+
+/// The body as a program admin reading the outbox sees it: the secret in place only if it is
+/// one staff may see (an invitation or a verification link, not a link that sets a password or
+/// moves an account to another address).
+async fn body_for_staff(app: &App, email: &OutboxEmail) -> Result<String, AppError> {
+    if !email.body.contains(SECRET_MARK) {
+        return Ok(email.body.clone());
+    }
+    let sealed = store::outbox::secret_for_staff(&mut app.store().read().await?, &email.id, app.now()).await?;
+    Ok(with_secret(app, email, sealed))
+}
+
+fn with_secret(app: &App, email: &OutboxEmail, sealed: Option<String>) -> String {
     let secret = sealed.and_then(|sealed| secrets::open(&app.server_key(), email.id.as_str(), &sealed));
-    Ok(email.body.replace(SECRET_MARK, secret.as_deref().unwrap_or(GONE)))
+    email.body.replace(SECRET_MARK, secret.as_deref().unwrap_or(GONE))
 }
 
 pub(crate) async fn queue(
@@ -85,8 +103,9 @@ pub(crate) fn email(app: &App, to: &str, subject: &str, body: String) -> OutboxE
 
 /// The newest messages, for staff. Invitation links are secrets of their addressee, so support
 /// agents see them cut short and cannot join an org in someone's place; program admins, who
-/// may do everything, see them whole while they can be used (to help someone whose e-mail
-/// never came).
+/// may do everything, see invitation and verification links whole while they can be used (to
+/// help someone whose e-mail never came), but never a link that sets a password or confirms a
+/// new address: with one, staff could take the account.
 pub async fn list(
     app: &App,
     staff: &StaffMember,
@@ -104,7 +123,7 @@ pub async fn list(
     drop(conn);
     for email in &mut emails {
         if staff.role.allows(StaffPermission::ManageStaff) {
-            email.body = body_to_send(app, email).await?;
+            email.body = body_for_staff(app, email).await?;
         } else {
             // Messages from before secrets were kept apart may hold a link in clear.
             email.body = mask_links(&email.body.replace(SECRET_MARK, GONE));

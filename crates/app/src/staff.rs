@@ -31,9 +31,6 @@ pub async fn create(
         by.require(StaffPermission::ManageStaff, "create staff accounts")?;
     }
     let email = EmailAddress::parse(new.email)?;
-    let name = PersonName::parse(new.name)?;
-    let role: StaffRole =
-        new.role.parse().map_err(|_| InvalidInput::new("role", "choose support_agent or program_admin"))?;
     let (password, generated) = match new.password {
         Some(p) => (NewPassword::parse(p, Some(&email))?, None),
         None => {
@@ -41,6 +38,46 @@ pub async fn create(
             (NewPassword::parse(&p, None)?, Some(p))
         }
     };
+    let record = insert(app, by, &new, password, Handover::Password, origin).await?.0;
+    Ok((record, generated))
+}
+
+/// Creates a staff account from the command line (or at first start) whose owner chooses the
+/// password through a set-up link (valid 24 hours), returned to be printed; nobody else ever
+/// knows the password. `new.password` is not read.
+pub async fn create_to_set_up(
+    app: &App,
+    new: NewStaff<'_>,
+    origin: &Origin,
+) -> Result<(StaffRecord, String), AppError> {
+    // Until it is set up the account's password is a random one nobody is told.
+    let unknown = NewPassword::parse(&secrets::generated_password(app.entropy()), None)?;
+    let (record, link) = insert(app, None, &new, unknown, Handover::SetUpLink, origin).await?;
+    let link = link.ok_or_else(|| AppError::Internal("no set-up link was made".into()))?;
+    Ok((record, link))
+}
+
+/// How a new account reaches its owner.
+enum Handover {
+    /// A password given to, or shown to, whoever made the account.
+    Password,
+    /// A set-up link, made in the account's own transaction.
+    SetUpLink,
+}
+
+/// Writes the account with its audit row; with [`Handover::SetUpLink`], returns the link.
+async fn insert(
+    app: &App,
+    by: Option<&StaffMember>,
+    new: &NewStaff<'_>,
+    password: NewPassword,
+    handover: Handover,
+    origin: &Origin,
+) -> Result<(StaffRecord, Option<String>), AppError> {
+    let email = EmailAddress::parse(new.email)?;
+    let name = PersonName::parse(new.name)?;
+    let role: StaffRole =
+        new.role.parse().map_err(|_| InvalidInput::new("role", "choose support_agent or program_admin"))?;
     let hash = passwords::hash(password.expose().to_owned(), app.entropy()).await?;
     let record = StaffRecord {
         id: app.new_id(StaffId::from_random),
@@ -59,6 +96,10 @@ pub async fn create(
         },
         other => other.into(),
     })?;
+    let link = match handover {
+        Handover::SetUpLink => Some(crate::email_links::reset::setup_link(app, &mut tx, &record).await?),
+        Handover::Password => None,
+    };
     let who = match by {
         Some(by) => Who::actor(&Actor::Staff(by.clone())),
         None => Who::system("partnerhub CLI"),
@@ -73,7 +114,7 @@ pub async fn create(
     )
     .await?;
     tx.commit().await?;
-    Ok((record, generated))
+    Ok((record, link))
 }
 
 /// A change a program admin makes to another staff account.
@@ -151,8 +192,9 @@ fn last_admin() -> AppError {
 pub const FIRST_ADMIN_EMAIL: &str = "admin@partnerhub.localhost";
 
 /// On a database with no staff, creates the first program admin and returns its e-mail and
-/// generated password (to print once). Several nodes starting together create one: the others
-/// meet the unique e-mail and get `None`.
+/// set-up link (to print once; it works for 24 hours, and `partnerhub staff reset-password`
+/// makes another). Several nodes starting together create one: the others meet the unique
+/// e-mail and get `None`.
 pub async fn ensure_first_admin(app: &App) -> Result<Option<(String, String)>, AppError> {
     let count = {
         let mut conn = app.store().read().await?;
@@ -167,9 +209,8 @@ pub async fn ensure_first_admin(app: &App) -> Result<Option<(String, String)>, A
         role: StaffRole::ProgramAdmin.as_str(),
         password: None,
     };
-    match create(app, None, new, &Origin::system("first start")).await {
-        Ok((record, Some(password))) => Ok(Some((record.email.to_string(), password))),
-        Ok((_, None)) => Ok(None),
+    match create_to_set_up(app, new, &Origin::system("first start")).await {
+        Ok((record, link)) => Ok(Some((record.email.to_string(), link))),
         Err(AppError::Conflict { .. }) => Ok(None),
         Err(e) => Err(e),
     }

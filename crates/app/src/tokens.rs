@@ -46,6 +46,9 @@ pub async fn create(
                 .into(),
         });
     }
+    if let Actor::Partner(user) = actor {
+        user.require_verified_email("create API tokens")?;
+    }
     let name = TokenName::parse(name)?;
     let secret = secrets::new_secret(app.entropy(), TOKEN_PREFIX);
     let record = ApiTokenRecord {

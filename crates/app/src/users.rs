@@ -44,6 +44,7 @@ pub async fn invite(
     let email = EmailAddress::parse(email)?;
     let role: PartnerRole = role.parse().map_err(|_| InvalidInput::new("role", "choose one of the listed roles"))?;
     roles::check_invite(actor.role, role).map_err(|e| AppError::Forbidden(e.to_string()))?;
+    actor.require_verified_email("invite users")?;
     let now = app.now();
     let token = secrets::new_secret(app.entropy(), "");
     let invitation = InvitationRecord {
@@ -83,8 +84,12 @@ pub async fn invite(
         app.settings().invitation_ttl.num_days(),
     );
     let subject = format!("Join {} on {program}", org.name);
-    let secret =
-        crate::outbox::Secret { value: &token, used_for: invitation.id.as_str(), expires_at: invitation.expires_at };
+    let secret = crate::outbox::Secret {
+        value: &token,
+        used_for: invitation.id.as_str(),
+        expires_at: invitation.expires_at,
+        shown_to_staff: true,
+    };
     crate::outbox::queue_with_secret(app, &mut tx, email.as_str(), &subject, body, secret).await?;
     let detail = format!("invited {email} as {}", role.label());
     let change = Change { org: Some(&actor.org_id), action: "user.invited", subject: invitation.id.as_str(), detail };
@@ -124,6 +129,8 @@ pub async fn accept_invitation(
         role: inv.role,
         password_hash: hash,
         created_at: app.now(),
+        // The invitation went to this address, and its link was opened: that proves it.
+        email_verified_at: Some(app.now()),
     };
     let mut tx = app.store().write().await?;
     // Deleting first makes a second, racing acceptance of the same link find nothing.

@@ -92,13 +92,14 @@ async fn buy_under_kills(
     dice: &mut Dice,
 ) -> anyhow::Result<(usize, usize, i64)> {
     let url = scratch.database_url();
-    let server = Server::start(bin, &scratch.dir, &url, &env())?;
+    let mail = std::sync::Arc::new(crate::mail::Mailbox::start().await?);
+    let server = Server::start(bin, &scratch.dir, &url, &[env(), mail.server_env()].concat())?;
     let ctx = Ctx { base: server.url.clone().into(), api: load::api_client(BURST)?, run: "faults".into() };
     let count = (kills * BURST / 3).max(20);
     println!("  {}: setting up {count} orders at review…", db.name());
     let mut orders = Vec::with_capacity(count);
     for i in 0..count {
-        let token = load::set_up_org(ctx.clone(), i).await?;
+        let token = load::set_up_org(ctx.clone(), mail.clone(), i).await?;
         let pm = load::save_card(&ctx, &token).await?;
         let order = load::order_to_review(&ctx, &token, &pm).await?;
         orders.push((token, order));

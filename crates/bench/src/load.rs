@@ -2,6 +2,7 @@
 //! token in the portal), preparing cards and orders, and the timed purchases, closed-loop (a
 //! fixed number of clients as fast as the server answers) or open-loop (a fixed arrival rate).
 
+use crate::mail::Mailbox;
 use anyhow::{Context, bail, ensure};
 use reqwest::{Client, StatusCode, redirect};
 use serde_json::{Value, json};
@@ -55,9 +56,10 @@ fn str_of(v: &Value, key: &str) -> anyhow::Result<String> {
     v.pointer(key).and_then(Value::as_str).map(str::to_owned).with_context(|| format!("no {key} in {v}"))
 }
 
-/// Signs up org number `i` through the API, signs its Global admin in through the portal and
-/// creates an API token there (the only place tokens are made). Returns the token.
-pub async fn set_up_org(ctx: Ctx, i: usize) -> anyhow::Result<String> {
+/// Signs up org number `i` through the API, signs its Global admin in through the portal,
+/// confirms the address from the link e-mailed to `mail`, and creates an API token in the portal
+/// (the only place tokens are made). Returns the token.
+pub async fn set_up_org(ctx: Ctx, mail: Arc<Mailbox>, i: usize) -> anyhow::Result<String> {
     let email = format!("buyer-{i}-{}@bench.example", ctx.run);
     let signup = json!({
         "company_name": format!("Bench Buyer {i}"), "country": "US", "name": "Bench Buyer",
@@ -72,13 +74,13 @@ pub async fn set_up_org(ctx: Ctx, i: usize) -> anyhow::Result<String> {
         .timeout(REQUEST_TIMEOUT)
         .pool_max_idle_per_host(1)
         .build()?;
-    let page = |path: &'static str| {
+    let page = |path: &str| {
         let browser = browser.clone();
         let url = format!("{}{path}", ctx.base);
         async move {
             let r = browser.get(&url).send().await?;
-            ensure!(r.status() == StatusCode::OK, "GET {path}: {}", r.status());
-            csrf_in(&r.text().await?).with_context(|| format!("no CSRF field on {path}"))
+            ensure!(r.status() == StatusCode::OK, "GET {url}: {}", r.status());
+            csrf_in(&r.text().await?).with_context(|| format!("no CSRF field on {url}"))
         }
     };
     let csrf = page("/signin").await?;
@@ -88,6 +90,11 @@ pub async fn set_up_org(ctx: Ctx, i: usize) -> anyhow::Result<String> {
         .send()
         .await?;
     ensure!(r.status() == StatusCode::SEE_OTHER, "sign-in: {}", r.status());
+    let link = mail.link(&email, "/verify-email/", Duration::from_secs(120)).await?;
+    let path = link.strip_prefix(&*ctx.base).context("the link points to the server")?.to_owned();
+    let csrf = page(&path).await?;
+    let r = browser.post(&link).form(&[("csrf", csrf.as_str())]).send().await?;
+    ensure!(r.status() == StatusCode::SEE_OTHER, "confirming the address: {}", r.status());
     let csrf = page("/account/api-tokens").await?;
     let r = browser
         .post(format!("{}/account/api-tokens", ctx.base))

@@ -11,6 +11,7 @@
 
 mod faults;
 mod load;
+mod mail;
 mod probe;
 mod renewals;
 mod server;
@@ -479,7 +480,11 @@ async fn measure(cli: &Cli, bin: &Path, db: Db, scratch: &Scratch, run: &str) ->
     // org), not part of the load.
     let env = cli.server_env.iter().map(|kv| kv.split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned())));
     let env: Vec<(String, String)> = env.collect::<Option<_>>().context("--server-env takes KEY=VALUE")?;
-    let server = Server::start(bin, &scratch.dir, &scratch.database_url(), &env)?;
+    // Only the set-up's server sends e-mail (the links that confirm the buyers' addresses): the
+    // load keeps its receipts in the outbox, as before.
+    let mail = Arc::new(mail::Mailbox::start().await?);
+    let setup_env = [env.clone(), mail.server_env()].concat();
+    let server = Server::start(bin, &scratch.dir, &scratch.database_url(), &setup_env)?;
     tokio::time::sleep(Duration::from_secs(1)).await;
     let idle_rss_kb = server.rss_kb();
     println!("  server pid {} at {}; idle RSS {:.1} MB", server.pid, server.url, mb(idle_rss_kb));
@@ -487,7 +492,7 @@ async fn measure(cli: &Cli, bin: &Path, db: Db, scratch: &Scratch, run: &str) ->
     let started = Instant::now();
     let setup_ctx = ctx.clone();
     let tokens = load::each_concurrently((0..cli.orgs).collect(), cli.setup_concurrency, move |i| {
-        load::set_up_org(setup_ctx.clone(), i)
+        load::set_up_org(setup_ctx.clone(), mail.clone(), i)
     })
     .await
     .into_iter()

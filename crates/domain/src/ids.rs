@@ -215,6 +215,14 @@ prefixed_id!(
     /// A membership held by an org (Network membership and later the paid levels).
     MembershipId, "mem", "membership"
 );
+prefixed_id!(
+    /// An e-mailed single-use link (the id, not its secret).
+    EmailLinkId, "lnk", "e-mail link"
+);
+prefixed_id!(
+    /// A "Forgot your password?" request, answered by the background worker.
+    ResetRequestId, "prr", "password reset request"
+);
 
 /// The number a partner org is known by in the program (like an MPN ID): seven digits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -10,6 +10,7 @@ pub mod card;
 pub mod catalog;
 pub mod common_password;
 pub mod competency;
+pub mod email_link;
 pub mod ids;
 pub mod membership;
 pub mod money;

@@ -77,6 +77,28 @@ pub const PASSKEY: Door = Door {
     address: Limit { max: 30, window_minutes: 15 },
 };
 
+/// The secrets of e-mailed links (confirm an address, reset a password, set up a staff
+/// account), opened or used; the subject is the link's purpose. A secret has 256 random bits, so
+/// this only slows a client trying many: 30 unknown links a quarter hour from one address. The
+/// purpose's own ceiling is high, so that nobody can shut everyone out of a kind of link.
+pub const EMAIL_LINK: Door = Door {
+    name: "email_link",
+    pair: Limit { max: 30, window_minutes: 15 },
+    subject: Limit { max: 10_000, window_minutes: 15 },
+    address: Limit { max: 30, window_minutes: 15 },
+};
+
+/// "Forgot your password?" requests, each counted as a failure whatever address was typed (the
+/// subject), so that nobody can fill a mailbox with reset links and the answer tells nothing:
+/// 3 an hour for one address typed from one client address, 5 an hour for one address typed
+/// from anywhere, 10 an hour from one client address.
+pub const PASSWORD_RESET: Door = Door {
+    name: "password_reset",
+    pair: Limit { max: 3, window_minutes: 60 },
+    subject: Limit { max: 5, window_minutes: 60 },
+    address: Limit { max: 10, window_minutes: 60 },
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,7 @@
 //! `partnerhub`: one binary to run and operate the partner program.
 
 use anyhow::Context;
+use app::accounts::Realm;
 use app::clock::SystemClock;
 use app::{Origin, Settings};
 use clap::{Parser, Subcommand};
@@ -83,6 +84,11 @@ enum Command {
     Staff {
         #[command(subcommand)]
         command: StaffCommand,
+    },
+    /// Help partner users.
+    Users {
+        #[command(subcommand)]
+        command: UsersCommand,
     },
 }
 
@@ -182,7 +188,8 @@ enum JobsCommand {
 
 #[derive(Subcommand)]
 enum StaffCommand {
-    /// Create a staff account; prints a generated password unless --password-stdin is given.
+    /// Create a staff account; prints a one-time set-up link (24 hours) where its owner chooses
+    /// the password, unless --password-stdin is given.
     Create {
         #[arg(long)]
         email: String,
@@ -191,10 +198,49 @@ enum StaffCommand {
         /// support_agent or program_admin
         #[arg(long, default_value = "support_agent")]
         role: String,
-        /// Read the password from standard input instead of generating one.
+        /// Read the password from standard input instead of printing a set-up link.
         #[arg(long)]
         password_stdin: bool,
+        #[command(flatten)]
+        link: LinkBase,
     },
+    /// Print a one-time link (1 hour) where the staff member with this address chooses a new
+    /// password: the way back in for a lost admin.
+    ResetPassword {
+        #[arg(long)]
+        email: String,
+        #[command(flatten)]
+        link: LinkBase,
+    },
+}
+
+#[derive(Subcommand)]
+enum UsersCommand {
+    /// Print a one-time link (1 hour) where the partner user with this address chooses a new
+    /// password (for an org whose only Global admin is locked out).
+    ResetPassword {
+        #[arg(long)]
+        email: String,
+        #[command(flatten)]
+        link: LinkBase,
+    },
+}
+
+/// Where the links the command prints point to.
+#[derive(clap::Args)]
+struct LinkBase {
+    /// The URL people reach partnerhub at (default: the config file's public_url, else
+    /// http://LISTEN).
+    #[arg(long, env = "PARTNERHUB_PUBLIC_URL")]
+    public_url: Option<String>,
+}
+
+impl LinkBase {
+    fn settings(&self, file: &FileConfig) -> anyhow::Result<Settings> {
+        let listen = file.listen.clone().unwrap_or_else(|| config::DEFAULT_LISTEN.into());
+        let public_url = config::public_url(self.public_url.clone().or(file.public_url.clone()), &listen)?;
+        Ok(Settings { public_url, ..Settings::default() })
+    }
 }
 
 impl Operation {
@@ -399,24 +445,46 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("backed up {} to {}", store::redact(&database_url), file.display());
             Ok(())
         }
-        Command::Staff { command: StaffCommand::Create { email, name, role, password_stdin } } => {
-            let app = startup::open_app(&database_url, catalog, Arc::new(SystemClock), Settings::default()).await?;
-            let password = if password_stdin {
+        Command::Staff { command: StaffCommand::Create { email, name, role, password_stdin, link } } => {
+            let app = startup::open_app(&database_url, catalog, Arc::new(SystemClock), link.settings(&file)?).await?;
+            let new = app::staff::NewStaff { email: &email, name: &name, role: &role, password: None };
+            if password_stdin {
                 let mut s = String::new();
                 std::io::stdin().read_to_string(&mut s)?;
-                Some(s.trim_end_matches(['\r', '\n']).to_owned())
+                let password = s.trim_end_matches(['\r', '\n']);
+                let new = app::staff::NewStaff { password: Some(password), ..new };
+                let (record, _) = app::staff::create(&app, None, new, &Origin::cli()).await?;
+                println!("created {} ({}) {}", record.email, record.role.label(), record.id);
             } else {
-                None
-            };
-            let new = app::staff::NewStaff { email: &email, name: &name, role: &role, password: password.as_deref() };
-            let (record, generated) = app::staff::create(&app, None, new, &Origin::cli()).await?;
-            println!("created {} ({}) {}", record.email, record.role.label(), record.id);
-            if let Some(p) = generated {
-                println!("password (shown once): {p}");
+                let (record, link) = app::staff::create_to_set_up(&app, new, &Origin::cli()).await?;
+                println!("created {} ({}) {}", record.email, record.role.label(), record.id);
+                println!("set-up link (works once, for 24 hours): {link}");
             }
             Ok(())
         }
+        Command::Staff { command: StaffCommand::ResetPassword { email, link } } => {
+            reset_link(&database_url, catalog, &file, &link, Realm::Staff, &email).await
+        }
+        Command::Users { command: UsersCommand::ResetPassword { email, link } } => {
+            reset_link(&database_url, catalog, &file, &link, Realm::Partner, &email).await
+        }
     }
+}
+
+/// Prints a password reset link for the account with `email` (to standard output only: it is
+/// a secret, and logs keep what they are given).
+async fn reset_link(
+    database_url: &str,
+    catalog: CatalogChoice<'_>,
+    file: &FileConfig,
+    base: &LinkBase,
+    realm: Realm,
+    email: &str,
+) -> anyhow::Result<()> {
+    let app = startup::open_app(database_url, catalog, Arc::new(SystemClock), base.settings(file)?).await?;
+    let link = app::email_links::reset::operator_link(&app, realm, email, &Origin::cli()).await?;
+    println!("password reset link for {email} (works once, for 1 hour): {link}");
+    Ok(())
 }
 
 async fn serve(
@@ -452,9 +520,11 @@ async fn serve(
     }
     println!("  partner portal: {public_url}/signup");
     println!("  staff console:  {public_url}/staff/signin");
-    if let Some((email, password)) = first_admin {
-        println!("  first program admin: {email}  password: {password}");
-        println!("  (shown once; change it under Account after signing in)");
+    if let Some((email, link)) = first_admin {
+        // On standard output only, never through the logs; the link works once, for 24 hours.
+        println!("  first program admin: {email}  set-up link: {link}");
+        println!("  (choose the admin's password there within 24 hours; `partnerhub staff reset-password");
+        println!("   --email {email}` makes a new link)");
     }
     startup::serve(app.clone(), listener, limits, shutdown_signal()).await?;
     app.store().close().await;

@@ -110,11 +110,13 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
 
 /// The background worker of `serve`: now, then every 30 seconds, it reconciles payments left
 /// pending by a crash, runs the renewal run (renewals, retries, expiries, reminders, benefit
-/// grants, pending refunds) and sends the outbox over SMTP when configured; every 2 seconds it
-/// delivers the webhooks due. Other nodes on the same database share the work
+/// grants, pending refunds) and forgets spent links; every 2 seconds it answers "Forgot your
+/// password?" requests, sends the outbox over SMTP when configured (someone is waiting for
+/// their link) and delivers the webhooks due. Other nodes on the same database share the work
 /// through leases.
 pub fn spawn_worker(app: Arc<App>) {
     let webhooks = app.clone();
+    let mail = app.clone();
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(30));
         loop {
@@ -129,11 +131,16 @@ pub fn spawn_worker(app: Arc<App>) {
                 Ok(report) => tracing::info!(?report, "renewal run"),
                 Err(e) => tracing::warn!(error = %e, "renewal run failed"),
             }
-            match app::outbox::deliver_due(&app).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(emails = n, "e-mail sent"),
-                Err(e) => tracing::warn!(error = %e, "e-mail delivery failed"),
+            if let Err(e) = app::email_links::forget_old(&app).await {
+                tracing::warn!(error = %e, "forgetting spent links failed");
             }
+        }
+    });
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(2));
+        loop {
+            every.tick().await;
+            send_mail(&mail).await;
         }
     });
     // Webhooks go out within seconds of the change, on their own beat.
@@ -148,6 +155,20 @@ pub fn spawn_worker(app: Arc<App>) {
             }
         }
     });
+}
+
+/// One turn of the e-mail beat: reset links for the requests written since, then the outbox.
+async fn send_mail(app: &App) {
+    match app::email_links::reset::answer_reset_requests(app).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(links = n, "password reset links queued"),
+        Err(e) => tracing::warn!(error = %e, "answering password reset requests failed"),
+    }
+    match app::outbox::deliver_due(app).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(emails = n, "e-mail sent"),
+        Err(e) => tracing::warn!(error = %e, "e-mail delivery failed"),
+    }
 }
 
 /// A port bound before the app is built, so that the public URL can name the real port.

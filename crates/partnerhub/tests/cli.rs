@@ -62,9 +62,11 @@ fn staff_create_makes_an_account_and_refuses_bad_input() {
     assert!(ok.status.success(), "{}", text(&ok.stderr));
     let out = text(&ok.stdout);
     assert!(
-        out.contains("created sam@vendor.example (Support agent)") && out.contains("password (shown once): "),
+        out.contains("created sam@vendor.example (Support agent)")
+            && out.contains("set-up link (works once, for 24 hours): http://127.0.0.1:8080/staff/set-up/"),
         "{out}"
     );
+    assert!(!out.contains("password"), "no password is printed: {out}");
 
     let again =
         partnerhub(&dir, &["--database-url", &db, "staff", "create", "--email", "sam@vendor.example", "--name", "Sam"]);
@@ -317,5 +319,95 @@ fn serve_refuses_a_misconfigured_provider_with_the_settings_name() {
     );
     let err = serve(&["--sso-issuer", &other, "--sso-client-id", "partnerhub"]);
     assert!(err.contains("--sso-issuer (PARTNERHUB_SSO_ISSUER)") && err.contains("someone-else.example"), "{err}");
+    std::fs::remove_dir_all(dir).ok();
+}
+
+/// Runs `partnerhub ARGS` with `input` on standard input.
+fn partnerhub_with_input(dir: &std::path::Path, args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_partnerhub"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("DATABASE_URL")
+        .env_remove("PARTNERHUB_PUBLIC_URL")
+        .env("RUST_LOG", "error")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("partnerhub runs");
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn reset_password_prints_a_link_for_an_account_and_refuses_an_unknown_address() {
+    let dir = scratch("reset");
+    let db = format!("sqlite://{}/ph.db?mode=rwc", dir.display());
+    let args = ["--database-url", &db, "staff", "create", "--email", "pat@vendor.example", "--name", "Pat"];
+    let made = partnerhub_with_input(
+        &dir,
+        &[&args[..], &["--role", "program_admin", "--password-stdin"]].concat(),
+        "pat's long passphrase\n",
+    );
+    assert!(made.status.success(), "{}", text(&made.stderr));
+    assert!(!text(&made.stdout).contains("set-up link"), "a password was given: {}", text(&made.stdout));
+
+    let url = "https://partners.example.com";
+    let out = partnerhub(
+        &dir,
+        &["--database-url", &db, "staff", "reset-password", "--email", "pat@vendor.example", "--public-url", url],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let printed = text(&out.stdout);
+    assert!(
+        printed.contains("password reset link for pat@vendor.example (works once, for 1 hour): https://partners.example.com/reset-password/"),
+        "{printed}"
+    );
+
+    let unknown =
+        partnerhub(&dir, &["--database-url", &db, "staff", "reset-password", "--email", "nobody@vendor.example"]);
+    assert!(!unknown.status.success());
+    assert!(text(&unknown.stderr).contains("no staff account that may sign in has the address nobody@vendor.example"));
+    let partner =
+        partnerhub(&dir, &["--database-url", &db, "users", "reset-password", "--email", "pat@vendor.example"]);
+    assert!(!partner.status.success(), "a staff address is no partner user");
+    assert!(
+        text(&partner.stderr).contains("no partner user has the address pat@vendor.example"),
+        "{}",
+        text(&partner.stderr)
+    );
+    let bad = partnerhub(&dir, &["--database-url", &db, "users", "reset-password", "--email", "not-an-address"]);
+    assert!(!bad.status.success());
+    assert!(text(&bad.stderr).contains("e-mail address"));
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn the_first_start_prints_a_set_up_link_to_standard_output_and_nothing_secret_to_the_log() {
+    use std::io::BufRead;
+    let dir = scratch("first-start");
+    let db = format!("sqlite://{}/ph.db?mode=rwc", dir.display());
+    let log = std::fs::File::create(dir.join("server.log")).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_partnerhub"))
+        .args(["--database-url", &db, "serve", "--listen", "127.0.0.1:0"])
+        .current_dir(&dir)
+        .env_remove("DATABASE_URL")
+        .env("RUST_LOG", "debug")
+        .stdout(std::process::Stdio::piped())
+        .stderr(log)
+        .spawn()
+        .expect("partnerhub serve starts");
+    let lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let line =
+        lines.map_while(Result::ok).find(|l| l.contains("first program admin:")).expect("the first admin's line");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(line.contains("admin@partnerhub.localhost") && line.contains("set-up link: http://127.0.0.1:"), "{line}");
+    assert!(!line.contains("password:"), "no password is printed: {line}");
+    let secret = line.rsplit("/staff/set-up/").next().unwrap().trim();
+    assert!(secret.len() >= 40, "{line}");
+    let logged = std::fs::read_to_string(dir.join("server.log")).unwrap();
+    assert!(!logged.contains(secret), "the link's secret is not in the log");
     std::fs::remove_dir_all(dir).ok();
 }

@@ -11,6 +11,7 @@ pub mod benefits;
 mod bulk;
 pub mod catalog;
 pub mod competencies;
+pub mod email_links;
 pub mod files;
 mod group_commit;
 pub mod guesses;
@@ -249,12 +250,17 @@ impl Store {
                 query_only,
                 group_commit: !query_only,
             };
-            let writer = sql::SqlitePool::new(config(WRITER_CACHE_KIB, false), 1);
-            // The writer first: it creates the file and turns on WAL for everyone.
-            writer.warm()?;
+            // Checked before SQLite opens anything: closing a file this process opened drops
+            // every lock the process holds on it (POSIX), SQLite's too, and without its lock on
+            // the `-shm` file another process closing its last connection (a `jobs run`, a
+            // `reset-password` beside the server) would take the server for gone and delete the
+            // log under it.
             if !flags.contains(rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY) {
                 writable_files(&path)?;
             }
+            let writer = sql::SqlitePool::new(config(WRITER_CACHE_KIB, false), 1);
+            // The writer first: it creates the file and turns on WAL for everyone.
+            writer.warm()?;
             let readers = sql::SqlitePool::new(config(READER_CACHE_KIB, true), 8);
             readers.warm()?;
             Engines::Sqlite { readers, writer }

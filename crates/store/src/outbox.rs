@@ -150,21 +150,26 @@ pub async fn delivery_state(conn: &mut Conn, id: &EmailId) -> Result<(i64, Optio
 }
 
 /// Keeps the sealed secret of message `email` (see `outbox_secrets` in the migrations): what
-/// it opens (`used_for`) and until when it is any use.
+/// it opens (`used_for`), until when it is any use, and whether program admins reading the
+/// outbox may see it.
 pub async fn insert_secret(
     conn: &mut Conn,
     email: &EmailId,
     used_for: &str,
     sealed: &str,
     expires_at: DateTime<Utc>,
+    shown_to_staff: bool,
 ) -> Result<()> {
-    crate::sql::query("INSERT INTO outbox_secrets (email_id, used_for, sealed, expires_at) VALUES ($1, $2, $3, $4)")
-        .bind(email.as_str())
-        .bind(used_for)
-        .bind(sealed)
-        .bind(to_db(expires_at))
-        .execute(conn)
-        .await?;
+    crate::sql::query(
+        "INSERT INTO outbox_secrets (email_id, used_for, sealed, expires_at, shown_to_staff) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(email.as_str())
+    .bind(used_for)
+    .bind(sealed)
+    .bind(to_db(expires_at))
+    .bind(i64::from(shown_to_staff))
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -175,6 +180,17 @@ pub async fn secret(conn: &mut Conn, email: &EmailId, now: DateTime<Utc>) -> Res
         .bind(to_db(now))
         .fetch_optional(conn)
         .await
+}
+
+/// [`secret`], if it is one that program admins may see.
+pub async fn secret_for_staff(conn: &mut Conn, email: &EmailId, now: DateTime<Utc>) -> Result<Option<String>> {
+    crate::sql::query_scalar(
+        "SELECT sealed FROM outbox_secrets WHERE email_id = $1 AND expires_at > $2 AND shown_to_staff = 1",
+    )
+    .bind(email.as_str())
+    .bind(to_db(now))
+    .fetch_optional(conn)
+    .await
 }
 
 /// Forgets the secret of a message (it has been sent).

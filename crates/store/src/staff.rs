@@ -109,3 +109,14 @@ pub async fn set_password_hash(conn: &mut Conn, id: &StaffId, hash: &str) -> Res
         .await?;
     Ok(())
 }
+
+/// Moves the staff member to a new address; an address in use is `Conflict("email")`.
+pub async fn set_email(conn: &mut Conn, id: &StaffId, email: &EmailAddress) -> Result<()> {
+    crate::sql::query("UPDATE staff_users SET email = $1 WHERE id = $2")
+        .bind(email.as_str())
+        .bind(id.as_str())
+        .execute(conn)
+        .await
+        .map_err(conflict_as("email"))?;
+    Ok(())
+}

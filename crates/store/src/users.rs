@@ -1,7 +1,7 @@
 //! The users of partner orgs. Every query that a partner can reach is scoped by org id.
 
 use crate::sql::Row;
-use crate::time::{from_db, to_db};
+use crate::time::{from_db, opt_from_db, to_db};
 use crate::{Conn, Result, conflict_as, valid};
 use chrono::{DateTime, Utc};
 use domain::account::{EmailAddress, PersonName};
@@ -18,7 +18,13 @@ pub struct UserRecord {
     /// The argon2id PHC string; never the password.
     pub password_hash: String,
     pub created_at: DateTime<Utc>,
+    /// When the user proved they receive mail at `email`; until then they may look around but
+    /// not buy, invite or make API tokens.
+    pub email_verified_at: Option<DateTime<Utc>>,
 }
+
+/// The columns [`from_row`] reads.
+const COLUMNS: &str = "id, org_id, email, name, role, password_hash, created_at, email_verified_at";
 
 fn from_row(row: &Row) -> Result<UserRecord> {
     Ok(UserRecord {
@@ -29,6 +35,7 @@ fn from_row(row: &Row) -> Result<UserRecord> {
         role: valid(row.try_get::<String, _>("role")?.parse::<PartnerRole>())?,
         password_hash: row.try_get("password_hash")?,
         created_at: from_db(row.try_get("created_at")?)?,
+        email_verified_at: opt_from_db(row.try_get("email_verified_at")?)?,
     })
 }
 
@@ -38,8 +45,8 @@ pub async fn insert(conn: &mut Conn, user: &UserRecord) -> Result<()> {
 }
 
 impl crate::bulk::Rows for UserRecord {
-    const INTO: &'static str = "users (id, org_id, email, name, role, password_hash, created_at)";
-    const WIDTH: usize = 7;
+    const INTO: &'static str = "users (id, org_id, email, name, role, password_hash, created_at, email_verified_at)";
+    const WIDTH: usize = 8;
     fn values(&self, out: &mut Vec<crate::bulk::Value>) {
         out.extend([
             self.id.as_str().into(),
@@ -49,6 +56,7 @@ impl crate::bulk::Rows for UserRecord {
             self.role.as_str().into(),
             (&self.password_hash).into(),
             to_db(self.created_at).into(),
+            self.email_verified_at.map(to_db).into(),
         ]);
     }
 }
@@ -59,43 +67,31 @@ pub async fn insert_many(conn: &mut Conn, users: &[UserRecord]) -> Result<()> {
 }
 
 pub async fn find_by_email(conn: &mut Conn, email: &EmailAddress) -> Result<Option<UserRecord>> {
-    let row = crate::sql::query(
-        "SELECT id, org_id, email, name, role, password_hash, created_at FROM users WHERE email = $1",
-    )
-    .bind(email.as_str())
-    .fetch_optional(conn)
-    .await?;
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE email = $1");
+    let row = crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(email.as_str()).fetch_optional(conn).await?;
     row.as_ref().map(from_row).transpose()
 }
 
 pub async fn get(conn: &mut Conn, id: &UserId) -> Result<Option<UserRecord>> {
-    let row =
-        crate::sql::query("SELECT id, org_id, email, name, role, password_hash, created_at FROM users WHERE id = $1")
-            .bind(id.as_str())
-            .fetch_optional(conn)
-            .await?;
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
+    let row = crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(id.as_str()).fetch_optional(conn).await?;
     row.as_ref().map(from_row).transpose()
 }
 
 /// A user of `org`; a user of another org is `None`, exactly as if it did not exist.
 pub async fn get_in_org(conn: &mut Conn, org: &OrgId, id: &UserId) -> Result<Option<UserRecord>> {
-    let row = crate::sql::query(
-        "SELECT id, org_id, email, name, role, password_hash, created_at FROM users WHERE org_id = $1 AND id = $2",
-    )
-    .bind(org.as_str())
-    .bind(id.as_str())
-    .fetch_optional(conn)
-    .await?;
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE org_id = $1 AND id = $2");
+    let row = crate::sql::query(crate::sql::AssertSqlSafe(sql))
+        .bind(org.as_str())
+        .bind(id.as_str())
+        .fetch_optional(conn)
+        .await?;
     row.as_ref().map(from_row).transpose()
 }
 
 pub async fn list_in_org(conn: &mut Conn, org: &OrgId) -> Result<Vec<UserRecord>> {
-    let rows = crate::sql::query(
-        "SELECT id, org_id, email, name, role, password_hash, created_at FROM users WHERE org_id = $1 ORDER BY created_at, id",
-    )
-    .bind(org.as_str())
-    .fetch_all(conn)
-    .await?;
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE org_id = $1 ORDER BY created_at, id");
+    let rows = crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(org.as_str()).fetch_all(conn).await?;
     rows.iter().map(from_row).collect()
 }
 
@@ -165,4 +161,27 @@ pub async fn delete(conn: &mut Conn, org: &OrgId, id: &UserId) -> Result<bool> {
         .execute(conn)
         .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Records that the user proved they receive mail at their address, unless they had already.
+pub async fn mark_email_verified(conn: &mut Conn, id: &UserId, at: DateTime<Utc>) -> Result<()> {
+    crate::sql::query("UPDATE users SET email_verified_at = $1 WHERE id = $2 AND email_verified_at IS NULL")
+        .bind(to_db(at))
+        .bind(id.as_str())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Moves the user to a new address, proved at `verified_at`; an address in use is
+/// `Conflict("email")`.
+pub async fn set_email(conn: &mut Conn, id: &UserId, email: &EmailAddress, verified_at: DateTime<Utc>) -> Result<()> {
+    crate::sql::query("UPDATE users SET email = $1, email_verified_at = $2 WHERE id = $3")
+        .bind(email.as_str())
+        .bind(to_db(verified_at))
+        .bind(id.as_str())
+        .execute(conn)
+        .await
+        .map_err(conflict_as("email"))?;
+    Ok(())
 }

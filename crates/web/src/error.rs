@@ -53,6 +53,7 @@ pub fn status_of(e: &AppError) -> StatusCode {
         AppError::Forbidden(_) | AppError::Refused { .. } => StatusCode::FORBIDDEN,
         AppError::Unauthenticated | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
         AppError::Conflict { .. } => StatusCode::CONFLICT,
+        AppError::Link(_) => StatusCode::GONE,
         AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         AppError::Declined(_) => StatusCode::PAYMENT_REQUIRED,
         AppError::GatewayUnavailable(_) | AppError::PaymentPending => StatusCode::SERVICE_UNAVAILABLE,
@@ -171,7 +172,10 @@ impl From<AppError> for PageError {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let status = status_of(&self.0);
-        let page = ErrorPage { status: status.as_u16(), message: public_message(&self.0) };
+        // A partner refused for an address still to confirm is pointed at Resend (every portal
+        // page has it while the address is unconfirmed).
+        let resend = self.0.code() == "email_unverified";
+        let page = ErrorPage { status: status.as_u16(), message: public_message(&self.0), resend };
         let mut response = (status, page).into_response();
         if self.0.is_storage_fault() {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(STORAGE_RETRY_AFTER));

@@ -82,6 +82,7 @@ pub async fn turn_off_auto_renew(
 /// the verify step.
 pub async fn start_renewal(app: &App, actor: &PartnerUser, id: &str, origin: &Origin) -> Result<OrderRecord, AppError> {
     actor.require(PartnerPermission::ManageBilling, "renew subscriptions; ask a Billing admin or a Global admin")?;
+    actor.require_verified_email("renew a subscription")?;
     let catalog = app.catalog();
     let mut tx = app.store().write().await?;
     store::orgs::lock(&mut tx, &actor.org_id).await?;

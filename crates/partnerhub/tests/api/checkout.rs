@@ -20,6 +20,7 @@ pub async fn buyer(t: &TestApp, company: &str, email: &str, country: &str) -> Ap
     let b = t.browser();
     let r = b.submit("/signin", "/signin", &[("email", email), ("password", PASSWORD)]).await;
     assert_eq!(location(&r), "/dashboard");
+    t.verify_email_in(&b, email).await;
     t.api(Some(&t.token_for(&b, "/account").await))
 }
 

@@ -77,7 +77,9 @@ fn start_at(database_url: &str, dir: &std::path::Path, clock_start: &str) -> Ser
     launch(database_url, dir, None, Some(clock_start))
 }
 
-async fn api_for(url: &str, email: &str) -> Api {
+/// Signs up an org through the API of the server at `url` (on `database_url`, started in `dir`),
+/// confirms its address and makes an API token for its Global admin.
+async fn api_for(url: &str, database_url: &str, dir: &std::path::Path, email: &str) -> Api {
     let api = Api { url: url.to_owned(), token: None, client: http_client().build().unwrap() };
     let (status, body) = api
         .post(
@@ -88,6 +90,10 @@ async fn api_for(url: &str, email: &str) -> Api {
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let b = Browser::new(url);
     b.submit("/signin", "/signin", &[("email", email), ("password", PASSWORD)]).await;
+    let link = link_from_outbox(database_url, dir, email, "/verify-email/").await;
+    let path = link.strip_prefix(url).expect("the link points to the server");
+    let r = b.submit(path, path, &[]).await;
+    assert_eq!(location(&r), "/dashboard?notice=email_verified");
     let r = b.submit("/account/api-tokens", "/account/api-tokens", &[("name", "crash")]).await;
     let html = r.text().await.unwrap();
     let token = html.split("id=\"new-token\">").nth(1).unwrap().split('<').next().unwrap().to_owned();
@@ -111,7 +117,7 @@ async fn pay_into_a_crash(api: &Api, order: &str, key: &str, mut server: Server)
 async fn a_crash_after_the_charge_loses_no_paid_order_and_charges_once() {
     let (dir, database_url) = fresh_database_url().await;
     let first = start(&database_url, &dir.0, Some("crash-after-charge"));
-    let api = api_for(&first.url, "ada@crashco.example").await;
+    let api = api_for(&first.url, &database_url, &dir.0, "ada@crashco.example").await;
     let (order, _) = order_at_review(&api, GOOD_CARD).await;
 
     pay_into_a_crash(&api, &order, "crash-1", first).await;
@@ -217,7 +223,7 @@ async fn a_crash_after_the_gateway_refunded_records_the_refund_once_on_the_next_
     let (dir, database_url) = fresh_database_url().await;
     staff_account(&database_url, &dir.0, "agent@partnerhub.example", "support_agent");
     let server = start(&database_url, &dir.0, Some("crash-after-refund"));
-    let api = api_for(&server.url, "ada@crashco.example").await;
+    let api = api_for(&server.url, &database_url, &dir.0, "ada@crashco.example").await;
     let (order, _) = order_at_review(&api, GOOD_CARD).await;
     let sub = pay(&api, &order, "buy").await.1["subscription_id"].as_str().unwrap().to_owned();
     let (status, request) = api
@@ -303,7 +309,7 @@ async fn no_webhook_is_lost_when_the_server_dies_between_the_change_and_the_deli
     let r = admin.submit("/staff/webhooks", "/staff/webhooks", &[("url", &url), ("event_types", "order.paid")]).await;
     assert!(r.text().await.unwrap().contains("whsec_"));
 
-    let api = api_for(&server.url, "ada@crashco.example").await;
+    let api = api_for(&server.url, &database_url, &dir.0, "ada@crashco.example").await;
     let (order, _) = order_at_review(&api, GOOD_CARD).await;
     assert_eq!(pay(&api, &order, "buy").await.0, StatusCode::OK);
     let mut server = server;
@@ -334,7 +340,7 @@ async fn no_webhook_is_lost_when_the_server_dies_between_the_change_and_the_deli
 async fn a_retried_key_pays_after_a_crash_between_the_attempt_and_the_charge() {
     let (dir, database_url) = fresh_database_url().await;
     let first = start(&database_url, &dir.0, Some("crash-before-charge"));
-    let api = api_for(&first.url, "ada@crashco.example").await;
+    let api = api_for(&first.url, &database_url, &dir.0, "ada@crashco.example").await;
     let (order, _) = order_at_review(&api, GOOD_CARD).await;
     pay_into_a_crash(&api, &order, "retry-me", first).await;
 

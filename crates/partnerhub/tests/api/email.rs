@@ -62,13 +62,14 @@ async fn outbox_messages_leave_over_smtp_once() {
     let ada = t.sign_up("Contoso", "ada@contoso.example").await;
     ada.browser.submit("/users", "/users/invite", &[("email", "bea@contoso.example"), ("role", "member")]).await;
 
-    assert_eq!(app::outbox::deliver_due(&t.app).await.unwrap(), 1);
+    // Ada's verification link, and Bea's invitation.
+    assert_eq!(app::outbox::deliver_due(&t.app).await.unwrap(), 2);
     assert_eq!(app::outbox::deliver_due(&t.app).await.unwrap(), 0, "nothing is sent twice");
     let mails = delivered(&sink);
-    assert_eq!(mails.len(), 1);
-    assert!(mails[0].contains("Subject: Join Contoso on Demo Partner Network"), "{}", mails[0]);
-    assert!(mails[0].contains("To: bea@contoso.example"));
-    assert!(mails[0].contains("@partnerhub>"), "a stable Message-ID");
+    assert_eq!(mails.len(), 2);
+    let invitation = mails.iter().find(|m| m.contains("To: bea@contoso.example")).expect("the invitation");
+    assert!(invitation.contains("Subject: Join Contoso on Demo Partner Network"), "{invitation}");
+    assert!(invitation.contains("@partnerhub>"), "a stable Message-ID");
     let staff = t.staff_admin().await;
     let (_, outbox) = staff.get_text("/staff/outbox").await;
     assert!(outbox.contains("sent"));
@@ -93,8 +94,8 @@ async fn a_message_that_cannot_be_sent_is_retried_later() {
     let sink = start_sink(port, &std::env::temp_dir()).await;
     assert_eq!(app::outbox::deliver_due(&t.app).await.unwrap(), 0, "not before its next attempt");
     t.clock.advance(chrono::Duration::minutes(5));
-    assert_eq!(app::outbox::deliver_due(&t.app).await.unwrap(), 1);
-    assert_eq!(delivered(&sink).len(), 1);
+    assert_eq!(app::outbox::deliver_due(&t.app).await.unwrap(), 2, "the invitation and the verification link");
+    assert_eq!(delivered(&sink).len(), 2);
     std::fs::remove_dir_all(&sink.maildir).ok();
 }
 
@@ -137,7 +138,11 @@ async fn lies_in_database(t: &TestApp, secret: &str) -> bool {
 async fn an_invitation_link_never_lies_in_the_database_and_still_works_by_mail() {
     let port = free_port();
     let t = spawn_app_with(|s| s.smtp = Some(smtp(port))).await;
-    let ada = t.sign_up("Contoso", "ada@contoso.example").await;
+    let ada = t.sign_up_unverified("Contoso", "ada@contoso.example").await;
+    let verification = link_in(&t.last_email_to("ada@contoso.example").await, "/verify-email/");
+    let verification = verification.rsplit('/').next().unwrap();
+    assert!(!lies_in_database(&t, verification).await, "nor is a verification link's");
+    t.verify_email(&ada).await;
     let r = ada
         .browser
         .submit("/users", "/users/invite", &[("email", "gus@contoso.example"), ("role", "global_admin")])
@@ -151,10 +156,10 @@ async fn an_invitation_link_never_lies_in_the_database_and_still_works_by_mail()
     assert!(!lies_in_database(&t, &token).await, "the pending invitation's token is not stored");
 
     let sink = start_sink(port, &std::env::temp_dir()).await;
-    assert_eq!(app::outbox::deliver_due(&t.app).await.unwrap(), 1);
+    assert_eq!(app::outbox::deliver_due(&t.app).await.unwrap(), 2, "with Ada's used verification link");
     let mails = delivered(&sink);
-    assert_eq!(mails.len(), 1);
-    assert_eq!(token_in(&mails[0]), token, "the e-mail carries the live link");
+    let invitation = mails.iter().find(|m| m.contains("To: gus@contoso.example")).expect("the invitation");
+    assert_eq!(token_in(invitation), token, "the e-mail carries the live link");
     assert!(!lies_in_database(&t, &token).await, "nor after sending");
     let staff = t.staff_admin().await;
     let (_, outbox) = staff.get_text("/staff/outbox").await;

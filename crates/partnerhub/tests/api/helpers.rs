@@ -8,6 +8,7 @@
 use app::App;
 use app::clock::ManualClock;
 use chrono::{TimeZone, Utc};
+use domain::email_link::LinkPurpose::StaffSetup;
 use partnerhub::startup::{self, CatalogChoice};
 use reqwest::StatusCode;
 use reqwest::header::LOCATION;
@@ -171,9 +172,20 @@ async fn spawn_with_catalog(
     };
     change(&mut settings);
     let app = startup::open_app(&database_url, catalog, clock.clone(), settings).await.expect("app starts");
-    let (admin_email, admin_password) = app::staff::ensure_first_admin(&app).await.unwrap().unwrap_or_default();
+    let first_admin = app::staff::ensure_first_admin(&app).await.unwrap();
     let router = web::router(app.clone());
     tokio::spawn(async move { web::serve(listener, router, limits, std::future::pending()).await });
+    // The first program admin chooses a password through the set-up link, as an operator
+    // would; through the use case behind its page, so that no test's form limit counts it.
+    let (admin_email, admin_password) = match first_admin {
+        Some((email, link)) => {
+            let token = link.rsplit('/').next().unwrap();
+            let origin = app::Origin::system("test bed");
+            app::email_links::use_link(&app, StaffSetup, token, ADMIN_PASSWORD, &origin).await.unwrap();
+            (email, ADMIN_PASSWORD.to_owned())
+        }
+        None => Default::default(),
+    };
     TestApp { url, app, clock, admin_email, admin_password, database_url, _dir: dir }
 }
 
@@ -185,6 +197,9 @@ pub struct Partner {
 
 pub const PASSWORD: &str = "correct horse battery staple";
 
+/// The password the test bed chooses for the first program admin through its set-up link.
+pub const ADMIN_PASSWORD: &str = "program admin's own passphrase";
+
 impl TestApp {
     pub fn browser(&self) -> Browser {
         Browser::new(&self.url)
@@ -194,8 +209,55 @@ impl TestApp {
         Api { url: self.url.clone(), token: token.map(str::to_owned), client: http_client().build().unwrap() }
     }
 
-    /// Signs up `company` with a Global admin `email` through the portal.
+    /// Signs up `company` with a Global admin `email` through the portal, and confirms the
+    /// address through the link e-mailed for it.
     pub async fn sign_up(&self, company: &str, email: &str) -> Partner {
+        let partner = self.sign_up_unverified(company, email).await;
+        self.verify_email(&partner).await;
+        partner
+    }
+
+    /// Confirms `partner`'s address: opens the newest verification link sent to it and presses
+    /// Confirm, in their own browser.
+    pub async fn verify_email(&self, partner: &Partner) {
+        self.verify_email_in(&partner.browser, &partner.email).await;
+    }
+
+    /// Confirms `email` through the newest verification link sent to it, in `browser` (signed
+    /// in as its owner).
+    pub async fn verify_email_in(&self, browser: &Browser, email: &str) {
+        let link = link_in(&self.last_email_to(email).await, "/verify-email/");
+        let r = self.follow_link(browser, &link, &[]).await;
+        assert_eq!(location(&r), "/dashboard?notice=email_verified", "the verification link works");
+    }
+
+    /// Opens an e-mailed `link` in `browser` and posts its form with `fields` (the button of
+    /// the link's page). The page of a link that cannot be used has no form; the post is made
+    /// anyway, with the browser's form token from the sign-in page.
+    pub async fn follow_link(&self, browser: &Browser, link: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        // The link's path: its host is the public URL, which may not be where the test server
+        // listens.
+        let after_scheme = link.split_once("://").map_or(link, |(_, rest)| rest);
+        let path = &after_scheme[after_scheme.find('/').expect("a path in the link")..];
+        let page = browser.get(path).await.text().await.unwrap();
+        let token = match csrf_in(&page) {
+            Some(token) => token,
+            None => csrf_in(&browser.get("/signin").await.text().await.unwrap()).unwrap_or_default(),
+        };
+        let mut form: Vec<(&str, &str)> = vec![("csrf", &token)];
+        form.extend_from_slice(fields);
+        browser.client.post(format!("{}{path}", self.url)).form(&form).send().await.expect("POST")
+    }
+
+    /// Answers the "Forgot your password?" requests written so far, as the server's worker
+    /// does every two seconds.
+    pub async fn answer_reset_requests(&self) -> usize {
+        app::email_links::reset::answer_reset_requests(&self.app).await.unwrap()
+    }
+
+    /// Signs up `company` with a Global admin `email` through the portal; the address stays
+    /// unconfirmed.
+    pub async fn sign_up_unverified(&self, company: &str, email: &str) -> Partner {
         let browser = self.browser();
         let response = browser
             .submit(
@@ -268,6 +330,13 @@ impl TestApp {
         html[start..].split('<').next().unwrap().to_owned()
     }
 
+    /// Whether the partner user with `email` has confirmed it.
+    pub async fn user_verified(&self, email: &str) -> bool {
+        let mut conn = self.app.store().read().await.unwrap();
+        let email = domain::account::EmailAddress::parse(email).unwrap();
+        store::users::find_by_email(&mut conn, &email).await.unwrap().expect("user exists").email_verified_at.is_some()
+    }
+
     /// The user id of `email` (for building URLs).
     pub async fn user_id(&self, email: &str) -> String {
         let mut conn = self.app.store().read().await.unwrap();
@@ -277,7 +346,31 @@ impl TestApp {
 }
 
 pub fn invitation_link(body: &str) -> String {
-    body.split_whitespace().find(|w| w.contains("/invitations/")).expect("link in e-mail").to_owned()
+    link_in(body, "/invitations/")
+}
+
+/// The newest link holding `part` e-mailed to `to`, read from the outbox of a server running
+/// in another process: the secret is unsealed with that server's key file, `partnerhub.key` in
+/// `dir` (where a test starts it).
+pub async fn link_from_outbox(database_url: &str, dir: &std::path::Path, to: &str, part: &str) -> String {
+    let key = app::secrets::key_from_text(&std::fs::read_to_string(dir.join("partnerhub.key")).expect("the key file"));
+    let store = store::Store::open(database_url).await.unwrap();
+    let mut conn = store.read().await.unwrap();
+    let emails = store::outbox::list(&mut conn, 500).await.unwrap();
+    let email = emails.iter().find(|e| e.to_address == to && e.body.contains(part)).expect("an e-mail with the link");
+    let sealed = store::outbox::secret(&mut conn, &email.id, chrono::Utc::now()).await.unwrap().expect("its secret");
+    let secret = app::secrets::open(&key, email.id.as_str(), &sealed).expect("sealed with the server's key");
+    drop(conn);
+    store.close().await;
+    link_in(&email.body.replace(app::outbox::SECRET_MARK, &secret), part)
+}
+
+/// The first link in an e-mail's `body` whose path holds `part` (e.g. `/reset-password/`).
+pub fn link_in(body: &str, part: &str) -> String {
+    body.split_whitespace()
+        .find(|w| w.contains(part))
+        .unwrap_or_else(|| panic!("no {part} link in:\n{body}"))
+        .to_owned()
 }
 
 pub fn location(r: &reqwest::Response) -> String {

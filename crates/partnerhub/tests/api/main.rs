@@ -11,6 +11,7 @@ mod competencies;
 mod connections;
 mod crash;
 mod email;
+mod email_links;
 mod headers;
 mod isolation;
 mod lifecycle;

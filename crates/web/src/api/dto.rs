@@ -101,6 +101,9 @@ pub struct User {
     pub name: String,
     pub role: Role,
     pub created_at: DateTime<Utc>,
+    /// When the user confirmed their address through the e-mailed link; `null` until then
+    /// (such a user cannot buy, invite users or create API tokens: `email_unverified`).
+    pub email_verified_at: Option<DateTime<Utc>>,
 }
 
 impl From<store::users::UserRecord> for User {
@@ -112,6 +115,7 @@ impl From<store::users::UserRecord> for User {
             name: u.name.to_string(),
             role: u.role.into(),
             created_at: u.created_at,
+            email_verified_at: u.email_verified_at,
         }
     }
 }
@@ -135,6 +139,9 @@ pub struct Me {
     /// The org of a partner user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub org_id: Option<String>,
+    /// Whether the address is confirmed (staff addresses always are); until it is, a partner
+    /// user cannot buy, invite users or create API tokens (`email_unverified`).
+    pub email_verified: bool,
 }
 
 crate::api::page::list_of!(UserList, User);

@@ -127,7 +127,9 @@ pub fn upload_routes() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
 
 type ApiResult<T> = Result<T, ApiError>;
 
-/// Signs up a partner org; its first user becomes Global admin. No token needed.
+/// Signs up a partner org; its first user becomes Global admin. No token needed. The admin's
+/// address is then confirmed through the link e-mailed to it; until it is, they cannot buy,
+/// invite users or create API tokens (`email_unverified`).
 #[utoipa::path(post, path = "/api/v1/signup", tag = "orgs", security(()),
     request_body = SignUpRequest,
     responses((status = 201, body = SignUpResponse), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
@@ -159,6 +161,7 @@ async fn me(caller: ApiCaller) -> Json<Me> {
             email: u.email,
             role: u.role.as_str().into(),
             org_id: Some(u.org_id.to_string()),
+            email_verified: u.email_verified,
         },
         Actor::Staff(s) => Me {
             kind: "staff".into(),
@@ -167,6 +170,7 @@ async fn me(caller: ApiCaller) -> Json<Me> {
             email: s.email,
             role: s.role.as_str().into(),
             org_id: None,
+            email_verified: true,
         },
     })
 }

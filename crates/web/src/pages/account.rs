@@ -1,5 +1,6 @@
 //! A person's own account, for partner users (`/account`) and staff (`/staff/account`) alike:
-//! the password and personal API tokens.
+//! the password, the e-mail address (and, for partner users, **Resend** of the link that
+//! confirms it) and personal API tokens.
 
 use super::public::form_error;
 use super::{Chrome, NoticeQuery, day, when};
@@ -23,10 +24,13 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/account", get(partner_account))
         .route("/account/password", post(partner_password))
+        .route("/account/email", post(partner_email))
+        .route("/account/verification-email", post(resend_verification))
         .route("/account/api-tokens", get(partner_tokens).post(partner_create_token))
         .route("/account/api-tokens/{id}/revoke", post(partner_revoke_token))
         .route("/staff/account", get(staff_account))
         .route("/staff/account/password", post(staff_password))
+        .route("/staff/account/email", post(staff_email))
         .route("/staff/account/api-tokens", get(staff_tokens).post(staff_create_token))
         .route("/staff/account/api-tokens/{id}/revoke", post(staff_revoke_token))
 }
@@ -67,7 +71,10 @@ struct AccountPage {
     name: String,
     email: String,
     role: &'static str,
+    /// The password form's error.
     error: Option<String>,
+    /// The e-mail form's error.
+    email_error: Option<String>,
 }
 
 fn account_page(me: &Me, csrf: &CsrfToken, notice: Option<&'static str>, error: Option<String>) -> AccountPage {
@@ -75,7 +82,8 @@ fn account_page(me: &Me, csrf: &CsrfToken, notice: Option<&'static str>, error: 
         Actor::Partner(u) => (u.name.clone(), u.email.clone(), u.role.label()),
         Actor::Staff(s) => (s.name.clone(), s.email.clone(), s.role.label()),
     };
-    AccountPage { chrome: me.chrome("Account", csrf).with_notice(notice), base: me.base, name, email, role, error }
+    let chrome = me.chrome("Account", csrf).with_notice(notice);
+    AccountPage { chrome, base: me.base, name, email, role, error, email_error: None }
 }
 
 async fn partner_account(
@@ -149,6 +157,62 @@ async fn staff_password(
     Form(f): Form<PasswordForm>,
 ) -> Response {
     change_password(st, c, o, s.into(), f).await
+}
+
+#[derive(Deserialize)]
+struct EmailForm {
+    #[serde(default)]
+    new_email: String,
+    #[serde(default)]
+    current_password: String,
+}
+
+/// Asks for the change; it takes effect once the link sent to the new address is used.
+async fn change_email(state: AppState, csrf: CsrfToken, origin: app::Origin, me: Me, form: EmailForm) -> Response {
+    let result = app::email_links::change::request_change(
+        &state.app,
+        &me.actor,
+        &form.current_password,
+        &form.new_email,
+        &origin,
+    )
+    .await;
+    match result {
+        Ok(_) => Redirect::to(&format!("{}?notice=email_change_sent", me.base)).into_response(),
+        Err(e) => {
+            form_error(e, |message| AccountPage { email_error: Some(message), ..account_page(&me, &csrf, None, None) })
+        }
+    }
+}
+
+async fn partner_email(
+    State(st): State<AppState>,
+    Extension(c): Extension<CsrfToken>,
+    WebOrigin(o): WebOrigin,
+    s: PartnerSession,
+    Form(f): Form<EmailForm>,
+) -> Response {
+    change_email(st, c, o, s.into(), f).await
+}
+
+async fn staff_email(
+    State(st): State<AppState>,
+    Extension(c): Extension<CsrfToken>,
+    WebOrigin(o): WebOrigin,
+    s: StaffSession,
+    Form(f): Form<EmailForm>,
+) -> Response {
+    change_email(st, c, o, s.into(), f).await
+}
+
+/// **Resend** (the banner of an unverified user, and the page of an expired link).
+async fn resend_verification(
+    State(state): State<AppState>,
+    WebOrigin(origin): WebOrigin,
+    s: PartnerSession,
+) -> Result<Redirect, PageError> {
+    app::email_links::verification::resend(&state.app, &s.user, &origin).await?;
+    Ok(Redirect::to("/dashboard?notice=verification_sent"))
 }
 
 struct TokenRow {

@@ -48,14 +48,18 @@ pub fn term_text(start: chrono::NaiveDate, end: chrono::NaiveDate) -> String {
     format!("{} – {}", start.format("%-d %b %Y"), end.format("%-d %b %Y"))
 }
 
+/// **Subscribe now**: on to the new order; a refusal the partner can act on (an address still
+/// to confirm, an offer they cannot buy) shows on the Offers page again.
 async fn subscribe(
     State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
     WebOrigin(origin): WebOrigin,
     s: PartnerSession,
     Path(code): Path<String>,
-) -> Result<Redirect, PageError> {
-    let order = app::checkout::subscribe(&state.app, &s.user, &code, &origin).await?;
-    Ok(Redirect::to(&format!("/orders/{}", order.id)))
+) -> Response {
+    let result = app::checkout::subscribe(&state.app, &s.user, &code, &origin).await;
+    let result = result.map(|order| format!("/orders/{}", order.id));
+    super::after_post(result, |message| super::portal::offers_page(&state, &csrf, &s, Some(message))).await
 }
 
 struct CardChoice {

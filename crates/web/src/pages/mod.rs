@@ -5,6 +5,7 @@ mod account;
 mod benefits;
 mod checkout;
 mod competencies;
+mod email_links;
 mod invoices;
 mod passkeys;
 mod portal;
@@ -41,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .merge(benefits::routes())
         .merge(checkout::routes())
         .merge(competencies::routes())
+        .merge(email_links::routes())
         .merge(invoices::routes())
         .merge(passkeys::routes())
         .merge(subscriptions::routes())
@@ -90,6 +92,8 @@ pub struct Chrome {
     pub staff: bool,
     pub notice: Option<&'static str>,
     pub menu: Menu,
+    /// A partner user's address still to confirm: every portal page says so and offers Resend.
+    pub unverified: Option<String>,
 }
 
 pub struct WhoIsIn {
@@ -118,6 +122,7 @@ impl Chrome {
             staff: false,
             notice: None,
             menu: Menu::default(),
+            unverified: None,
         }
     }
 
@@ -130,7 +135,15 @@ impl Chrome {
             support: user.role.allows(P::UseSupport),
             ..Menu::default()
         };
-        Chrome { title: title.to_owned(), csrf: csrf.0.clone(), who: Some(who), staff: false, notice: None, menu }
+        Chrome {
+            title: title.to_owned(),
+            csrf: csrf.0.clone(),
+            who: Some(who),
+            staff: false,
+            notice: None,
+            menu,
+            unverified: (!user.email_verified).then(|| user.email.clone()),
+        }
     }
 
     pub fn staff(title: &str, csrf: &CsrfToken, staff: &app::StaffMember) -> Chrome {
@@ -142,7 +155,15 @@ impl Chrome {
             team: staff.role.allows(P::ManageStaff),
             ..Menu::default()
         };
-        Chrome { title: title.to_owned(), csrf: csrf.0.clone(), who: Some(who), staff: true, notice: None, menu }
+        Chrome {
+            title: title.to_owned(),
+            csrf: csrf.0.clone(),
+            who: Some(who),
+            staff: true,
+            notice: None,
+            menu,
+            unverified: None,
+        }
     }
 
     pub fn with_notice(mut self, notice: Option<&'static str>) -> Chrome {
@@ -188,6 +209,17 @@ impl NoticeQuery {
             "sso_required" => "Done. Your org's users now sign in only through single sign-on.",
             "sso_not_required" => "Done. Your org's users may sign in with a password again.",
             "applied" => "Application submitted. Program staff will review it; you will be told of their decision.",
+            "verification_sent" => "We sent you a new link to confirm your e-mail address; it works for 24 hours.",
+            "email_verified" => "Thank you: your e-mail address is confirmed.",
+            "email_change_sent" => {
+                "We sent a link to your new address; the change takes effect once you open it and press Confirm."
+            }
+            "email_changed" => "Your e-mail address is changed; sign in with the new one from now on.",
+            "reset_requested" => {
+                "If an account has that address, we have e-mailed it a link to choose a new password. The link \
+                 works once, for an hour."
+            }
+            "password_set" => "Your password is set; sign in with it. Every earlier session was signed out.",
             _ => return None,
         })
     }
@@ -198,6 +230,8 @@ impl NoticeQuery {
 pub struct ErrorPage {
     pub status: u16,
     pub message: String,
+    /// Offer the way to **Resend** the link that confirms the address.
+    pub resend: bool,
 }
 
 /// A date and time as pages show it: UTC, to the minute.

@@ -62,11 +62,13 @@ struct PurchasedRow {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "portal/offers.html")]
-struct OffersPage {
+pub(super) struct OffersPage {
     chrome: Chrome,
     offers: Vec<OfferCard>,
     purchased: Vec<PurchasedRow>,
     can_buy: bool,
+    /// Why **Subscribe now** was refused.
+    error: Option<String>,
 }
 
 /// Partnership > Offers: what the org can buy and what it has bought. An offer the org holds
@@ -76,6 +78,16 @@ async fn offers(
     Extension(csrf): Extension<CsrfToken>,
     session: PartnerSession,
 ) -> Result<OffersPage, PageError> {
+    Ok(offers_page(&state, &csrf, &session, None).await?)
+}
+
+/// The Offers page, with why **Subscribe now** was refused if it was.
+pub(super) async fn offers_page(
+    state: &AppState,
+    csrf: &CsrfToken,
+    session: &PartnerSession,
+    error: Option<String>,
+) -> Result<OffersPage, app::AppError> {
     let view = app::membership::view(&state.app, &session.user).await?;
     let subscriptions = app::invoices::subscriptions(&state.app, &session.user).await?;
     let catalog = state.app.catalog();
@@ -115,7 +127,7 @@ async fn offers(
         })
         .collect();
     let can_buy = session.user.role.allows(domain::roles::PartnerPermission::ManageBilling);
-    Ok(OffersPage { chrome: Chrome::partner("Offers", &csrf, &session.user), offers, purchased, can_buy })
+    Ok(OffersPage { chrome: Chrome::partner("Offers", csrf, &session.user), offers, purchased, can_buy, error })
 }
 
 struct UpgradeRow {

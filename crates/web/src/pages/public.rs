@@ -190,8 +190,14 @@ async fn signin_form(
     page
 }
 
-async fn staff_signin_form(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>) -> SignInPage {
-    SignInPage::new(&state, Realm::Staff, &csrf, String::new(), None)
+async fn staff_signin_form(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    notice: axum::extract::Query<NoticeQuery>,
+) -> SignInPage {
+    let mut page = SignInPage::new(&state, Realm::Staff, &csrf, String::new(), None);
+    page.chrome = page.chrome.with_notice(notice.message());
+    page
 }
 
 async fn signin(

@@ -4,7 +4,8 @@
 //!   per client address otherwise (no token, or one that is not valid);
 //! - sign-ups (`/signup`, `/api/v1/signup`): per client address and hour;
 //! - the other forms posted without signing in (sign-in, with a passkey too, single sign-on
-//!   and its callback, accepting an invitation): per client address and minute.
+//!   and its callback, accepting an invitation, forgot password, the pages of e-mailed links):
+//!   per client address and minute.
 //!
 //! A call over a limit gets 429 (`rate_limited` with `Retry-After` in seconds).
 
@@ -87,7 +88,11 @@ fn anonymous_limiter<'a>(limits: &'a Limits, request: &Request) -> Option<&'a Li
         path if path.starts_with("/signin/passkey/") || path.starts_with("/staff/signin/passkey/") => {
             Some(&limits.forms)
         }
+        "/forgot-password" | "/staff/forgot-password" => Some(&limits.forms),
         path if path.starts_with("/invitations/") => Some(&limits.forms),
+        path if domain::email_link::LinkPurpose::ALL.iter().any(|p| path.starts_with(&format!("{}/", p.path()))) => {
+            Some(&limits.forms)
+        }
         _ => None,
     }
 }

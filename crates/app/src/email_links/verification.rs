@@ -1,0 +1,82 @@
+//! Verifying a partner user's address: the link sent at sign-up (and again on **Resend**), and
+//! what using it does. Until it is used the user may look around but not buy, invite users or
+//! make API tokens ([`crate::PartnerUser::require_verified_email`]).
+
+use super::{Account, Used, account, account_of, may_send, program, send};
+use crate::audit::{self, Change};
+use crate::{Actor, App, AppError, Origin, PartnerUser};
+use domain::email_link::LinkPurpose;
+use store::Principal;
+use store::email_links::EmailLinkRecord;
+
+/// Queues the verification e-mail of `account` inside the caller's transaction (sign-up's).
+pub(crate) async fn send_link(app: &App, conn: &mut store::Conn, account: &Account) -> Result<(), AppError> {
+    let program = program(app);
+    let hours = LinkPurpose::VerifyEmail.lifetime().num_hours();
+    let body = |link: &str| {
+        format!(
+            "Hello {},\n\nPlease confirm that {} is your e-mail address for the {program} portal: open this link \
+             and press Confirm (it works once, for {hours} hours):\n{link}\n\nUntil then you can look around, \
+             but not buy, invite users or create API tokens.\n\nIf you did not sign up, ignore this e-mail.\n",
+            account.name, account.email
+        )
+    };
+    let subject = format!("Confirm your e-mail address for {program}");
+    send(app, conn, LinkPurpose::VerifyEmail, &account.principal, &account.email, &subject, body).await?;
+    Ok(())
+}
+
+/// **Resend**: another verification link, at most one a minute and five an hour.
+pub async fn resend(app: &App, actor: &PartnerUser, origin: &Origin) -> Result<(), AppError> {
+    let principal = Principal::User(actor.id.clone());
+    let mut tx = app.store().write().await?;
+    // One request at a time per org, so that two quick clicks count as two.
+    store::orgs::lock(&mut tx, &actor.org_id).await?;
+    let user = account(&mut tx, &principal).await?.ok_or(AppError::Unauthenticated)?;
+    if user.verified {
+        return Err(AppError::Conflict {
+            code: "email_verified_already",
+            message: format!("{} is confirmed already; there is nothing to resend", user.email),
+        });
+    }
+    if let Err(wait) = may_send(app, &mut tx, &principal, LinkPurpose::VerifyEmail).await? {
+        return Err(AppError::RateLimited { retry_after_secs: wait });
+    }
+    send_link(app, &mut tx, &user).await?;
+    let change = Change {
+        org: Some(&actor.org_id),
+        action: "user.verification_sent",
+        subject: actor.id.as_str(),
+        detail: format!("asked for a new link to confirm {}", user.email),
+    };
+    audit::record(app, &mut tx, audit::Who::actor(&Actor::Partner(actor.clone())), origin, change).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Using a verification link: the address is proved, if it is still the account's.
+pub(super) async fn apply(
+    app: &App,
+    tx: &mut store::Conn,
+    link: &EmailLinkRecord,
+    origin: &Origin,
+) -> Result<Used, AppError> {
+    let user = account_of(tx, link).await?;
+    if user.email != link.email {
+        // The address changed since the link was sent (which retires it; this is a safeguard).
+        return Err(domain::email_link::LinkRefusal::Unknown.into());
+    }
+    let Principal::User(id) = &link.principal else {
+        return Err(AppError::Internal("a verification link of a staff account".into()));
+    };
+    store::users::mark_email_verified(tx, id, app.now()).await?;
+    super::retire(app, tx, &link.principal, Some(LinkPurpose::VerifyEmail), Some(&link.id)).await?;
+    let change = Change {
+        org: user.org.as_ref(),
+        action: "user.email_verified",
+        subject: id.as_str(),
+        detail: format!("confirmed the address {}", user.email),
+    };
+    audit::record(app, tx, user.who(), origin, change).await?;
+    Ok(Used::EmailVerified)
+}
