@@ -124,7 +124,7 @@ pub async fn sign_in(
 ) -> Result<SignedIn, AppError> {
     if realm == Realm::Staff {
         // The same answer for every address: staff passwords may be turned off altogether.
-        crate::sso::check_password_allowed(app, realm, None).await?;
+        crate::sso::check_allowed_without_provider(app, realm, crate::sso::OtherWay::Password, None).await?;
     }
     let typed = email.trim().to_lowercase();
     let guess = throttle::claim(app, &throttle_rules::PASSWORD, &typed, origin).await?;
@@ -166,7 +166,8 @@ pub async fn sign_in(
     // The password was right; the user's org may want its users to sign in through the
     // provider instead.
     let org = actor.partner().map(|u| u.org_id.clone());
-    if let Err(refusal) = crate::sso::check_password_allowed(app, realm, org.as_ref()).await {
+    let way = crate::sso::OtherWay::Password;
+    if let Err(refusal) = crate::sso::check_allowed_without_provider(app, realm, way, org.as_ref()).await {
         let mut tx = app.store().write().await?;
         guess.right(&mut tx).await?;
         let detail = format!("password sign-in refused: {refusal}");

@@ -37,15 +37,31 @@ impl SsoPolicy {
     }
 }
 
-/// Whether a password may open a session at `realm`, for a partner user whose org does or does
-/// not require single sign-on. Without a provider (`policy` is `None`) passwords always may.
+/// A way to sign in other than through the provider.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OtherWay {
+    Password,
+    /// A passkey alone, without a password.
+    Passkey,
+}
+
+/// Whether `way` may open a session at `realm`, for a partner user whose org does or does not
+/// require single sign-on. Without a provider (`policy` is `None`) every way may.
 ///
-/// Decided: an org's requirement counts only while partners may use the provider, so that an
-/// operator turning partner sign-on off never locks an org out.
-pub fn password_allowed(policy: Option<&SsoPolicy>, realm: Realm, org_requires_sso: bool) -> bool {
+/// Decided: the operator's switch for staff is about passwords (a passkey still opens the
+/// console); an org that requires single sign-on refuses its users' passwords and passkeys
+/// alike, so that taking someone's access away at the provider takes it away here; and the
+/// requirement counts only while partners may use the provider, so that an operator turning
+/// partner sign-on off never locks an org out.
+pub fn allowed_without_provider(
+    policy: Option<&SsoPolicy>,
+    realm: Realm,
+    way: OtherWay,
+    org_requires_sso: bool,
+) -> bool {
     let Some(policy) = policy else { return true };
     match realm {
-        Realm::Staff => policy.staff_password,
+        Realm::Staff => way == OtherWay::Passkey || policy.staff_password,
         Realm::Partner => !(policy.partners && org_requires_sso),
     }
 }
@@ -329,16 +345,21 @@ mod tests {
     }
 
     #[test]
-    fn passwords_give_way_only_where_the_policy_says() {
-        assert!(password_allowed(None, Realm::Staff, false));
-        assert!(password_allowed(None, Realm::Partner, true));
+    fn other_ways_give_way_only_where_the_policy_says() {
+        use OtherWay::{Passkey, Password};
+        let allowed = allowed_without_provider;
+        assert!(allowed(None, Realm::Staff, Password, false));
+        assert!(allowed(None, Realm::Partner, Password, true));
         let no_staff_passwords = SsoPolicy { staff_password: false, ..SsoPolicy::default() };
-        assert!(!password_allowed(Some(&no_staff_passwords), Realm::Staff, false));
+        assert!(!allowed(Some(&no_staff_passwords), Realm::Staff, Password, false));
+        assert!(allowed(Some(&no_staff_passwords), Realm::Staff, Passkey, false));
         // Partners may not use the provider: an org's old requirement does not lock it out.
-        assert!(password_allowed(Some(&no_staff_passwords), Realm::Partner, true));
+        assert!(allowed(Some(&no_staff_passwords), Realm::Partner, Password, true));
         let partners = SsoPolicy { partners: true, ..SsoPolicy::default() };
-        assert!(!password_allowed(Some(&partners), Realm::Partner, true));
-        assert!(password_allowed(Some(&partners), Realm::Partner, false));
+        for way in [Password, Passkey] {
+            assert!(!allowed(Some(&partners), Realm::Partner, way, true), "{way:?}");
+            assert!(allowed(Some(&partners), Realm::Partner, way, false), "{way:?}");
+        }
     }
 
     #[test]

@@ -81,6 +81,18 @@ pub async fn sign_in(
         // away) since.
         (_, Ok(_), _) => return refuse(app, guess, None, unknown_passkey(), origin).await,
     };
+    // The passkey was right; the user's org may want its users to sign in through the
+    // program's OpenID provider instead.
+    let org = actor.partner().map(|u| u.org_id.clone());
+    let way = crate::sso::OtherWay::Passkey;
+    if let Err(refusal) = crate::sso::check_allowed_without_provider(app, realm, way, org.as_ref()).await {
+        let mut tx = app.store().write().await?;
+        guess.right(&mut tx).await?;
+        let detail = format!("passkey sign-in refused: {refusal}");
+        sessions::record(app, &mut tx, &actor, origin, "session.refused", detail).await?;
+        tx.commit().await?;
+        return Err(refusal);
+    }
     let mut tx = app.store().write().await?;
     guess.right(&mut tx).await?;
     record_use(app, &mut tx, &record, &result).await?;

@@ -23,6 +23,7 @@ use domain::account::{EmailAddress, PersonName};
 use domain::ids::{OrgId, StaffId};
 use domain::roles::{Realm, StaffRole};
 use domain::session::Stage;
+pub use domain::sso::OtherWay;
 use domain::sso::{Found, Identity, Refusal, SignInAs, SsoPolicy};
 use store::Principal;
 use store::sso::LoginRecord;
@@ -70,7 +71,7 @@ pub fn offered(app: &App, realm: Realm) -> (Option<&str>, bool) {
     match &app.settings().sso {
         Some(sso) => (
             sso.policy.offers(realm).then_some(sso.name.as_str()),
-            domain::sso::password_allowed(Some(&sso.policy), realm, false),
+            domain::sso::allowed_without_provider(Some(&sso.policy), realm, OtherWay::Password, false),
         ),
         None => (None, true),
     }
@@ -459,10 +460,15 @@ fn same(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// Refuses a password sign-in where single sign-on is the way in: staff when the operator
-/// turned their passwords off, a partner user whose org requires it (checked once the password
-/// proved right, so the answer tells a guesser nothing).
-pub(crate) async fn check_password_allowed(app: &App, realm: Realm, org: Option<&OrgId>) -> Result<(), AppError> {
+/// Refuses a sign-in by `way` where single sign-on is the way in: a staff password when the
+/// operator turned them off, a partner user whose org requires it (checked once the password
+/// or passkey proved right, so the answer tells a guesser nothing).
+pub(crate) async fn check_allowed_without_provider(
+    app: &App,
+    realm: Realm,
+    way: OtherWay,
+    org: Option<&OrgId>,
+) -> Result<(), AppError> {
     let Some(sso) = &app.settings().sso else { return Ok(()) };
     let org_requires = match org {
         Some(org) if sso.policy.partners => {
@@ -471,7 +477,7 @@ pub(crate) async fn check_password_allowed(app: &App, realm: Realm, org: Option<
         }
         _ => false,
     };
-    if domain::sso::password_allowed(Some(&sso.policy), realm, org_requires) {
+    if domain::sso::allowed_without_provider(Some(&sso.policy), realm, way, org_requires) {
         return Ok(());
     }
     let message = match realm {

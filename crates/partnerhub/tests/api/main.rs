@@ -23,6 +23,7 @@ mod second_factor;
 mod signin_throttling;
 mod signup_and_signin;
 mod sso;
+mod sso_passkeys;
 mod sso_tokens;
 mod staff_console;
 mod startup;
