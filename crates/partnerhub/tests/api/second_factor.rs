@@ -3,6 +3,7 @@
 //! recovery codes work once and wrong ones are throttled; sessions rotate, are listed and can
 //! be ended, go idle and end at their limit; step-up asks again after 15 minutes.
 
+use crate::checkout::futures_join_all;
 use crate::helpers::*;
 use chrono::Duration;
 use domain::session::{Lifetime, PartnerPolicy};
@@ -307,4 +308,31 @@ async fn sensitive_actions_ask_for_the_second_factor_again_and_do_nothing_before
     t.clock.advance(Duration::minutes(16));
     let r = staff.submit("/staff/webhooks", "/staff/webhooks", &[("url", "https://hooks.example/x")]).await;
     assert_eq!(location(&r), "/staff/signin/verify?next=%2Fstaff%2Fwebhooks");
+}
+
+#[tokio::test]
+async fn one_code_sent_from_eight_browsers_at_once_signs_in_one_of_them() {
+    let t = spawn_with_policy().await;
+    let ada = t.sign_up("Contoso", "ada@contoso.example").await;
+    let (secret, _) = enrol(&t, &ada.browser, "/account").await;
+    let mut browsers = Vec::new();
+    for _ in 0..8 {
+        let b = t.browser();
+        assert_eq!(password(&b, "/signin", &ada.email, PASSWORD).await, "/signin/verify");
+        browsers.push(b);
+    }
+    t.clock.advance(Duration::seconds(30));
+    let code = code_now(&t, &secret);
+    let fields = [("code", code.as_str())];
+    let tries = browsers.iter().map(|b| b.submit("/signin/verify", "/signin/verify", &fields));
+    let answers = futures_join_all(tries).await;
+    let signed_in = answers.iter().filter(|r| location(r) == "/dashboard").count();
+    assert_eq!(signed_in, 1, "{:?}", answers.iter().map(|r| r.status()).collect::<Vec<_>>());
+    for r in answers.iter().filter(|r| location(r) != "/dashboard") {
+        assert!(
+            [StatusCode::UNPROCESSABLE_ENTITY, StatusCode::TOO_MANY_REQUESTS].contains(&r.status()),
+            "{}",
+            r.status()
+        );
+    }
 }
