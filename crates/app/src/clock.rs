@@ -23,6 +23,28 @@ pub trait Clock: Send + Sync {
     }
 }
 
+/// The machine's time, for what must follow it whatever a [`Clock`] says: the order in which
+/// this process makes ids and webhook events (`jobs run` holds the program's time still for a
+/// whole day of work). Everything the program dates asks a [`Clock`].
+pub fn machine_now() -> DateTime<Utc> {
+    Utc::now()
+}
+
+/// Measures how long something takes on the machine's monotonic clock (a batch's pace, a
+/// delivery's time, how often to show progress): a duration, never a date.
+#[derive(Clone, Copy, Debug)]
+pub struct Stopwatch(std::time::Instant);
+
+impl Stopwatch {
+    pub fn start() -> Self {
+        Stopwatch(std::time::Instant::now())
+    }
+
+    pub fn elapsed(&self) -> std::time::Duration {
+        self.0.elapsed()
+    }
+}
+
 /// The machine's clock.
 #[derive(Debug, Default)]
 pub struct SystemClock;

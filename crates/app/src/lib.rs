@@ -280,7 +280,7 @@ impl App {
     /// (the disk writes of a big renewal day drop several times). The real clock, not the
     /// app's: `jobs run` holds the app's clock still for a whole day of work.
     fn new_id<T>(&self, make: fn([u8; 16]) -> T) -> T {
-        make(time_ordered(chrono::Utc::now(), secrets::random_bytes16(self.entropy())))
+        make(time_ordered(clock::machine_now(), secrets::random_bytes16(self.entropy())))
     }
 }
 

@@ -390,14 +390,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Jobs { command: JobsCommand::Run { until, operation } } => {
             // The program's days move; leases and give-up times stay on the real time, which
             // a server beside this run shares.
-            let clock = Arc::new(app::clock::ManualClock::beside_real_time(chrono::Utc::now()));
+            let clock = Arc::new(app::clock::ManualClock::beside_real_time(app::clock::machine_now()));
             let listen = file.listen.clone().unwrap_or_else(|| config::DEFAULT_LISTEN.into());
             let public_url = config::public_url(operation.public_url.clone().or(file.public_url.clone()), &listen)?;
             let settings = Settings { public_url, ..operation.settings(&file)? };
             let app = startup::open_app(&database_url, catalog, clock.clone(), settings).await?;
             app::checkout::reconcile_pending(&app).await?;
             let mut month = None;
-            let mut shown = std::time::Instant::now();
+            let mut shown = app::clock::Stopwatch::start();
             let total = app::lifecycle::run_until(&app, &clock, until, |day, so_far| {
                 let this = day.format("%Y-%m").to_string();
                 if month.as_ref() != Some(&this) {
@@ -407,7 +407,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 // A big day (many renewals on one anniversary) shows how far it has come.
                 if shown.elapsed() >= std::time::Duration::from_secs(5) {
                     eprintln!("{day}: {} renewal charges sent so far", so_far.charged);
-                    shown = std::time::Instant::now();
+                    shown = app::clock::Stopwatch::start();
                 }
             })
             .await?;

@@ -41,6 +41,10 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 
+/// How long a SQLite connection waits for the database's locks before it gives up; the
+/// checkpointer lowers it while it waits for readers, then puts it back.
+pub(crate) const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// How big the log may grow before it is checkpointed: SQLite's own default of 1,000 pages.
 const CHECKPOINT_BYTES: u64 = 1000 * 4096;
 /// The checkpointer's rest after each checkpoint. (Paying at full load, 5–20 ms took 10–25%
@@ -157,7 +161,7 @@ impl WalSync {
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "restarting SQLite's log failed; a later batch tries again"),
         }
-        if let Err(e) = conn.busy_timeout(crate::sql::BUSY_TIMEOUT) {
+        if let Err(e) = conn.busy_timeout(BUSY_TIMEOUT) {
             tracing::error!(error = %e, "restoring the writer's busy timeout failed");
         }
     }

@@ -13,9 +13,9 @@
 //! Values are bound by the number in `$N`, so one text serves both engines. Bulk statements
 //! with thousands of parameters use anonymous `?` on SQLite instead (see `bulk`).
 
-use crate::group_commit::WalSync;
+use crate::error::{Result, StoreError};
+use crate::group_commit::{BUSY_TIMEOUT, WalSync};
 use crate::write_batch::{Batches, Member, Released};
-use crate::{Result, StoreError};
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use std::borrow::Cow;
 use std::sync::{Arc, Mutex};
@@ -669,9 +669,6 @@ pub(crate) struct SqlitePool {
     /// The writer's batches of transactions and its log's flusher (see `write_batch`).
     pub(crate) batches: Option<Arc<Batches>>,
 }
-
-/// How long a connection waits for SQLite's locks before it gives up.
-pub(crate) const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Prepared statements kept per connection: every text the store runs, bulk chunks included,
 /// fits, so each is compiled once per connection.

@@ -17,8 +17,8 @@
 //! (or is lost) with them, in one transaction, so nothing committed can rest on changes that
 //! were lost. If the batch's `COMMIT` fails, every `Tx` in it is told so.
 
+use crate::error::{Result, StoreError};
 use crate::group_commit::WalSync;
-use crate::{Result, StoreError};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};

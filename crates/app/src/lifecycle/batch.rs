@@ -48,7 +48,7 @@ fn origin() -> Origin {
 /// Claims up to `size` due subscriptions and renews the first tries among them together;
 /// `None` when nothing is due.
 pub(super) async fn renew(app: &App, size: i64) -> Result<Option<Done>, AppError> {
-    let started = std::time::Instant::now();
+    let started = crate::clock::Stopwatch::start();
     let claimed = claim(app, size).await?;
     if claimed.is_empty() {
         return Ok(None);

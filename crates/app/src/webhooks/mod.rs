@@ -39,7 +39,7 @@ pub struct Event<'a> {
 /// Strictly increasing within this process; wall-clock microseconds across nodes.
 fn next_sequence() -> i64 {
     static LAST: AtomicI64 = AtomicI64::new(0);
-    let now = Utc::now().timestamp_micros();
+    let now = crate::clock::machine_now().timestamp_micros();
     let mut last = LAST.load(Ordering::Relaxed);
     loop {
         let next = now.max(last + 1);
@@ -389,7 +389,7 @@ pub const REFUSED: &str = "refused: not a public address";
 async fn attempt(app: &App, d: &store::webhooks::Due) -> Result<bool, AppError> {
     let at = app.now();
     let secret = secret_of(app, &d.secret_salt);
-    let started = std::time::Instant::now();
+    let started = crate::clock::Stopwatch::start();
     let post = send::Post {
         url: &d.url,
         headers: [

@@ -7,13 +7,13 @@ use super::entries::{benefits, gold_covers_silver, requirements};
 use super::error::{CatalogError, Problems};
 use super::fields::{all, code, country_code, currency, date, price_list, refund, tax_rate, text};
 use super::model::{
-    Code, Competency, CompetencyLevel, CompetencyTier, Country, MembershipLevel, Offer, PriceList, Program,
-    TermsDocument,
+    Competency, CompetencyLevel, CompetencyTier, Country, MembershipLevel, Offer, Program, TermsDocument,
 };
 use super::raw::{
     RawCatalog, RawCompetency, RawCompetencyLevel, RawCountry, RawMembershipLevel, RawOffer, RawProgram, RawTerms,
 };
-use super::{Catalog, NETWORK_LEVEL};
+use super::values::{Code, PriceList};
+use super::whole::{Catalog, NETWORK_LEVEL};
 use crate::money::Currency;
 
 /// What offers and competencies are checked against: the codes they may refer to and the

@@ -10,7 +10,7 @@ use toml::Value;
 
 use super::error::Problems;
 use super::kinds::{LateRefund, RefundPolicy};
-use super::model::{Code, CountryCode, Label, PriceList};
+use super::values::{Code, CountryCode, Label, PriceList};
 use crate::money::{Currency, Money, TaxRate};
 
 pub(super) fn text(p: &mut Problems, path: &str, value: &str) -> Option<String> {

@@ -4,7 +4,7 @@
 
 use std::num::{NonZeroU16, NonZeroU32};
 
-use super::model::Label;
+use super::values::Label;
 use crate::money::Money;
 
 /// Something an offer, a membership level or a competency level gives the org.

@@ -14,33 +14,14 @@ mod model;
 mod raw;
 #[cfg(test)]
 mod tests;
-
-use chrono::NaiveDate;
+mod values;
+mod whole;
 
 pub use error::{CatalogError, Position, Problem};
 pub use kinds::{Benefit, LateRefund, RefundPolicy, Requirement};
-pub use model::{
-    Code, Competency, CompetencyLevel, CompetencyTier, Country, CountryCode, Label, MembershipLevel, Offer, PriceList,
-    Program, TermsDocument,
-};
-
-/// The code of the free level every organisation gets when it signs up; the catalog must
-/// define it because sign-up creates it and every upgrade requires it.
-pub const NETWORK_LEVEL: &str = "network";
-
-/// A complete, validated partner program.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Catalog {
-    program: Program,
-    countries: Vec<Country>,
-    terms_versions: Vec<TermsDocument>,
-    membership_levels: Vec<MembershipLevel>,
-    offers: Vec<Offer>,
-    competencies: Vec<Competency>,
-    /// The annual fee of each competency level as an offer (see `Offer::earned`); not listed
-    /// among the offers partners can subscribe to directly.
-    fee_offers: Vec<Offer>,
-}
+pub use model::{Competency, CompetencyLevel, CompetencyTier, Country, MembershipLevel, Offer, Program, TermsDocument};
+pub use values::{Code, CountryCode, Label, PriceList};
+pub use whole::{Catalog, NETWORK_LEVEL};
 
 impl Catalog {
     /// Parses and validates a catalog. `source_name` (usually the file path) only labels the
@@ -49,71 +30,5 @@ impl Catalog {
         let raw: raw::RawCatalog =
             toml::from_str(text).map_err(|error| CatalogError::from_toml(source_name, text, &error))?;
         build::build(source_name, raw)
-    }
-
-    pub fn program(&self) -> &Program {
-        &self.program
-    }
-
-    /// Countries in the order the catalog lists them.
-    pub fn countries(&self) -> &[Country] {
-        &self.countries
-    }
-
-    pub fn country(&self, code: &str) -> Option<&Country> {
-        self.countries.iter().find(|c| c.code().as_str() == code)
-    }
-
-    /// Every version of every terms document, in catalog order.
-    pub fn terms_versions(&self) -> &[TermsDocument] {
-        &self.terms_versions
-    }
-
-    pub fn terms_version(&self, code: &str, version: &str) -> Option<&TermsDocument> {
-        self.terms_versions.iter().find(|t| t.code().as_str() == code && t.version() == version)
-    }
-
-    /// The version of a terms document in force on `today` (in the program's time zone): the
-    /// one with the latest `effective_from` not after `today`. `None` before the first version.
-    pub fn current_terms(&self, code: &str, today: NaiveDate) -> Option<&TermsDocument> {
-        self.terms_versions
-            .iter()
-            .filter(|t| t.code().as_str() == code && t.effective_from() <= today)
-            .max_by_key(|t| t.effective_from())
-    }
-
-    pub fn membership_levels(&self) -> &[MembershipLevel] {
-        &self.membership_levels
-    }
-
-    pub fn membership_level(&self, code: &str) -> Option<&MembershipLevel> {
-        self.membership_levels.iter().find(|l| l.code().as_str() == code)
-    }
-
-    /// The level created at sign-up; validation guarantees it exists.
-    pub fn network_level(&self) -> &MembershipLevel {
-        self.membership_level(NETWORK_LEVEL).expect("validation guarantees the network level")
-    }
-
-    pub fn offers(&self) -> &[Offer] {
-        &self.offers
-    }
-
-    /// An offer by its code: one partners subscribe to, or a competency level's fee.
-    pub fn offer(&self, code: &str) -> Option<&Offer> {
-        self.offers.iter().chain(&self.fee_offers).find(|o| o.code().as_str() == code)
-    }
-
-    /// The offer that sells a competency level's annual fee.
-    pub fn fee_offer(&self, competency: &str, tier: CompetencyTier) -> Option<&Offer> {
-        self.fee_offers.iter().find(|o| o.earned().is_some_and(|(c, t)| c.as_str() == competency && t == tier))
-    }
-
-    pub fn competencies(&self) -> &[Competency] {
-        &self.competencies
-    }
-
-    pub fn competency(&self, code: &str) -> Option<&Competency> {
-        self.competencies.iter().find(|c| c.code().as_str() == code)
     }
 }
