@@ -154,15 +154,6 @@ fn mask_links(body: &str) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn invitation_links_are_cut_short() {
-        let body = "Accept here:\nhttp://x/invitations/abcdefghijkl\nthanks";
-        assert_eq!(super::mask_links(body), "Accept here:\nhttp://x/invitations/abcd…\nthanks");
-    }
-}
-
 /// How long a worker holds the messages it is sending.
 const SEND_LEASE: chrono::Duration = chrono::Duration::minutes(2);
 
@@ -215,4 +206,13 @@ pub async fn deliver_due(app: &App) -> Result<usize, AppError> {
 /// would read as the end of the list.
 pub(crate) fn unknown_cursor() -> AppError {
     domain::account::InvalidInput::new("starting_after", "no item of this list has that id").into()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn invitation_links_are_cut_short() {
+        let body = "Accept here:\nhttp://x/invitations/abcdefghijkl\nthanks";
+        assert_eq!(super::mask_links(body), "Accept here:\nhttp://x/invitations/abcd…\nthanks");
+    }
 }

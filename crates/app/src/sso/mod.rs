@@ -27,7 +27,7 @@ use domain::ids::{OrgId, StaffId};
 use domain::roles::{Realm, StaffRole};
 use domain::session::Stage;
 pub use domain::sso::OtherWay;
-use domain::sso::{Found, Identity, Refusal, SignInAs, SsoPolicy};
+use domain::sso::{Found, Identity, Refusal, SignInAs};
 use store::Principal;
 use store::sso::LoginRecord;
 use store::staff::StaffRecord;
