@@ -1,8 +1,11 @@
 //! Signing up a partner org, signing in and out, sessions and passwords.
 
+use crate::actor::{Actor, Origin, PartnerUser, StaffMember};
 use crate::audit::{self, Change, Who};
+use crate::error::AppError;
 use crate::sessions::{self, Opening};
-use crate::{Actor, App, AppError, Origin, PartnerUser, StaffMember, passwords, second_factor, secrets, throttle};
+use crate::state::App;
+use crate::{passwords, second_factor, secrets, throttle};
 use domain::account::{CompanyName, EmailAddress, InvalidInput, NewPassword, PersonName};
 use domain::catalog::NETWORK_LEVEL;
 use domain::ids::{MembershipId, OrgId, PartnerId, UserId};

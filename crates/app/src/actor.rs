@@ -1,7 +1,7 @@
 //! Who is asking, and from where. Built by `web` from a session or an API token, and checked by
 //! each use case against the roles in `domain::roles`.
 
-use crate::AppError;
+use crate::error::AppError;
 use domain::ids::{OrgId, StaffId, UserId};
 use domain::roles::{PartnerPermission, PartnerRole, StaffPermission, StaffRole};
 

@@ -1,7 +1,9 @@
 //! Keeping a file that passed `domain::attachment::check_file` on its owner's shelf (an
 //! application's evidence, a request's attachments), in the caller's transaction.
 
-use crate::{App, AppError, PartnerUser};
+use crate::actor::PartnerUser;
+use crate::error::AppError;
+use crate::state::App;
 use domain::attachment::CheckedFile;
 use store::files::{NewFile, Shelf};
 

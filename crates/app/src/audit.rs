@@ -1,7 +1,9 @@
 //! Writing audit rows, inside the caller's transaction so that a change and its record commit
 //! together or not at all.
 
-use crate::{Actor, App, AppError, Origin};
+use crate::actor::{Actor, Origin};
+use crate::error::AppError;
+use crate::state::App;
 use domain::ids::{AuditEventId, OrgId};
 use store::audit::AuditEvent;
 

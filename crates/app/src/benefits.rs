@@ -7,8 +7,10 @@
 //! per grant day and per idempotency key of a use (a unique key), and every change under the
 //! org's lock so that two admins cannot give away the same last seat.
 
+use crate::actor::{Actor, Origin, PartnerUser};
 use crate::audit::{self, Change, Who};
-use crate::{Actor, App, AppError, Origin, PartnerUser};
+use crate::error::AppError;
+use crate::state::App;
 use domain::account::InvalidInput;
 use domain::benefit::{self, Cadence};
 use domain::ids::{BenefitId, BenefitUnitId, LedgerEntryId, UserId};
@@ -486,7 +488,7 @@ pub(crate) async fn end(app: &App, tx: &mut store::Conn, subscription_id: &str) 
 /// What is left of an org's live support balances: `(benefit id, kind, product, left)`.
 pub async fn support_balances(
     app: &App,
-    staff: &crate::StaffMember,
+    staff: &crate::actor::StaffMember,
     org: &domain::ids::OrgId,
 ) -> Result<Vec<(String, String, String, i64)>, AppError> {
     staff.require(domain::roles::StaffPermission::ViewOrgs, "see partner orgs")?;
@@ -516,7 +518,7 @@ pub(crate) struct SupportDraw<'a> {
 pub(crate) async fn draw_support(
     app: &App,
     tx: &mut store::Conn,
-    staff: &crate::StaffMember,
+    staff: &crate::actor::StaffMember,
     request: &store::service_requests::RequestRecord,
     draw: SupportDraw<'_>,
     origin: &Origin,

@@ -13,10 +13,12 @@
 //! - The credit note is issued when the gateway has made the refund, in the transaction that
 //!   records it, so every credit note stands for money that went back.
 
+use crate::actor::{Actor, Origin, StaffMember};
 use crate::audit::{self, Change, Who};
 use crate::checkout::money;
+use crate::error::AppError;
 use crate::service_requests::{conflict, message};
-use crate::{Actor, App, AppError, Origin, StaffMember};
+use crate::state::App;
 use chrono::{DateTime, Datelike, Duration, Utc};
 use domain::account::InvalidInput;
 use domain::catalog::RefundPolicy;
@@ -332,7 +334,7 @@ pub async fn send(app: &App, refund_id: &str) -> Result<bool, AppError> {
     } else {
         Err(format!("the payment was taken by the {} gateway, which is not the one configured", refund.gateway))
     };
-    if outcome.is_ok() && app.settings().fault == Some(crate::Fault::CrashAfterRefund) {
+    if outcome.is_ok() && app.settings().fault == Some(crate::settings::Fault::CrashAfterRefund) {
         tracing::error!("fault injection: crashing after the gateway made a refund, before recording it");
         std::process::abort();
     }

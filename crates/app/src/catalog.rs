@@ -1,8 +1,8 @@
 //! Loading the program catalog: validated whole before anything is stored, then kept as a
 //! revision in the database so every node and every later start knows what was in force.
 
-use crate::AppError;
 use crate::clock::Clock;
+use crate::error::AppError;
 use crate::secrets::{self, Entropy};
 use domain::catalog::Catalog;
 use domain::ids::AuditEventId;

@@ -14,8 +14,10 @@
 //! answer in transaction 3, rather than in two transactions of their own: on SQLite every
 //! commit is a turn of the one writer and an fsync.
 
+use crate::actor::{Origin, PartnerUser};
 use crate::audit::{self, Change, Who};
-use crate::{App, AppError, Origin, PartnerUser};
+use crate::error::AppError;
+use crate::state::App;
 use chrono::Datelike;
 use domain::ids::{AcceptanceId, InvoiceId, OrderId, PaymentAttemptId, SubscriptionId};
 use domain::money::{Currency, Money};
@@ -139,7 +141,7 @@ pub async fn subscribe(
         subject: &draft.id,
         detail: format!("started an order for {}", offer.name()),
     };
-    audit::record(app, &mut tx, Who::actor(&crate::Actor::Partner(actor.clone())), origin, change).await?;
+    audit::record(app, &mut tx, Who::actor(&crate::actor::Actor::Partner(actor.clone())), origin, change).await?;
     tx.commit().await?;
     Ok(draft)
 }
@@ -318,7 +320,7 @@ pub async fn accept_terms(
     store::orders::set_step(&mut tx, id, next.as_str(), Some(version), None).await?;
     let detail = format!("agreed to {} version {}", terms.title(), version);
     let change = Change { org: Some(&actor.org_id), action: "terms.accepted", subject: id, detail };
-    audit::record(app, &mut tx, Who::actor(&crate::Actor::Partner(actor.clone())), origin, change).await?;
+    audit::record(app, &mut tx, Who::actor(&crate::actor::Actor::Partner(actor.clone())), origin, change).await?;
     tx.commit().await?;
     order_after(app, actor, id).await
 }
@@ -405,7 +407,7 @@ pub async fn buy(
 ) -> Result<BuyOutcome, AppError> {
     require_buyer(actor)?;
     actor.require_verified_email("buy")?;
-    let who = || Who::actor(&crate::Actor::Partner(actor.clone()));
+    let who = || Who::actor(&crate::actor::Actor::Partner(actor.clone()));
     let mut tx = app.store().write().await?;
     // The org's lock first, as everywhere (ARCHITECTURE.md, "Lock order").
     store::orgs::lock(&mut tx, &actor.org_id).await?;
@@ -522,7 +524,7 @@ pub async fn buy(
     } else {
         tx.commit().await?;
     }
-    if app.settings().fault == Some(crate::Fault::CrashBeforeCharge) {
+    if app.settings().fault == Some(crate::settings::Fault::CrashBeforeCharge) {
         tracing::error!("fault injection: crashing after the payment attempt, before the charge");
         std::process::abort();
     }
@@ -535,7 +537,7 @@ pub async fn buy(
     } else {
         app.gateway().charge(&customer, &pm.gateway_ref, amount, &attempt.idempotency_key, &description).await
     };
-    if app.settings().fault == Some(crate::Fault::CrashAfterCharge) {
+    if app.settings().fault == Some(crate::settings::Fault::CrashAfterCharge) {
         tracing::error!("fault injection: crashing after the gateway answered, before recording");
         std::process::abort();
     }

@@ -4,8 +4,10 @@
 //! expires like any subscription, and its benefits are activated like any others. The rules
 //! (evidence against requirements, statuses, the Silver credit) live in `domain::competency`.
 
+use crate::actor::{Actor, Origin, PartnerUser, StaffMember};
 use crate::audit::{self, Change, Who};
-use crate::{Actor, App, AppError, Origin, PartnerUser, StaffMember};
+use crate::error::AppError;
+use crate::state::App;
 use domain::account::InvalidInput;
 use domain::catalog::CompetencyTier;
 use domain::competency::{self, ApplicationStatus, Evidence};

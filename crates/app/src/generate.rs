@@ -3,7 +3,9 @@
 //! store's own functions, a thousand orgs per transaction and one statement per table and
 //! chunk of rows, never the whole set in memory.
 
-use crate::{App, AppError, passwords, secrets};
+use crate::error::AppError;
+use crate::state::App;
+use crate::{passwords, secrets};
 use chrono::NaiveDate;
 use domain::account::{CompanyName, EmailAddress, PersonName};
 use domain::catalog::NETWORK_LEVEL;

@@ -1,7 +1,8 @@
 //! Idempotency keys: the first request with a key runs, its answer is kept, and a repeat gets
 //! that answer without running again.
 
-use crate::{App, AppError};
+use crate::error::AppError;
+use crate::state::App;
 pub use store::idempotency::Seen;
 
 /// Claims `key` for `principal`; see [`Seen`] for what comes back.

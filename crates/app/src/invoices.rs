@@ -1,7 +1,9 @@
 //! Invoices, credit notes and subscriptions as the org sees them, and the documents as PDFs.
 
+use crate::actor::PartnerUser;
 use crate::checkout::money;
-use crate::{App, AppError, PartnerUser};
+use crate::error::AppError;
+use crate::state::App;
 use domain::roles::PartnerPermission;
 use store::invoices::InvoiceRecord;
 use store::refunds::CreditNoteRecord;
@@ -37,7 +39,11 @@ pub async fn pdf(app: &App, actor: &PartnerUser, id: &str) -> Result<(String, Ve
 }
 
 /// An invoice for program staff (who see every org's: a partner asks about one).
-pub async fn invoice_for_staff(app: &App, staff: &crate::StaffMember, id: &str) -> Result<InvoiceRecord, AppError> {
+pub async fn invoice_for_staff(
+    app: &App,
+    staff: &crate::actor::StaffMember,
+    id: &str,
+) -> Result<InvoiceRecord, AppError> {
     staff.require(domain::roles::StaffPermission::ViewOrgs, "see invoices")?;
     let mut conn = app.store().read().await?;
     store::invoices::get(&mut conn, id).await?.ok_or(AppError::NotFound("invoice"))
@@ -115,7 +121,7 @@ pub async fn credit_note(app: &App, actor: &PartnerUser, id: &str) -> Result<Cre
 /// A credit note for program staff (who see every org's).
 pub async fn credit_note_for_staff(
     app: &App,
-    staff: &crate::StaffMember,
+    staff: &crate::actor::StaffMember,
     id: &str,
 ) -> Result<CreditNoteRecord, AppError> {
     staff.require(domain::roles::StaffPermission::ViewOrgs, "see credit notes")?;

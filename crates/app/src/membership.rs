@@ -1,6 +1,8 @@
 //! The membership page: the levels an org holds and what it may upgrade to.
 
-use crate::{App, AppError, PartnerUser};
+use crate::actor::PartnerUser;
+use crate::error::AppError;
+use crate::state::App;
 use domain::membership::{self, Upgrade};
 use domain::roles::PartnerPermission;
 use store::orgs::{MembershipRecord, OrgRecord};

@@ -6,11 +6,16 @@
 //! ([`crate::secrets::seal`]) until the message is sent or the secret is no use any more, so
 //! that a copy of the database opens nothing.
 
-use crate::{App, AppError, StaffMember, secrets};
+use crate::actor::StaffMember;
+use crate::error::AppError;
+use crate::secrets;
+use crate::state::App;
 use chrono::{DateTime, Utc};
 use domain::ids::EmailId;
 use domain::roles::StaffPermission;
 use store::outbox::OutboxEmail;
+
+pub use crate::smtp::{Mailer, SmtpConfig, SmtpTls};
 
 /// Where a message's secret goes in its stored body. The text around it cannot hold this mark:
 /// names and the other values put in bodies refuse control characters.
@@ -149,83 +154,6 @@ fn mask_links(body: &str) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn invitation_links_are_cut_short() {
-        let body = "Accept here:\nhttp://x/invitations/abcdefghijkl\nthanks";
-        assert_eq!(super::mask_links(body), "Accept here:\nhttp://x/invitations/abcd…\nthanks");
-    }
-}
-
-/// How e-mail leaves: an SMTP server. Without one, messages stay in the outbox.
-#[derive(Clone, Debug)]
-pub struct SmtpConfig {
-    pub host: String,
-    pub port: u16,
-    pub tls: SmtpTls,
-    /// User name and password, when the server wants them.
-    pub credentials: Option<(String, String)>,
-    /// The sender, e.g. `Demo Partner Network <partners@example.com>`.
-    pub from: String,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SmtpTls {
-    /// Plain SMTP (a relay on the same host, or a test server).
-    None,
-    /// STARTTLS on a plain connection (usually port 587).
-    StartTls,
-    /// TLS from the first byte (usually port 465).
-    Tls,
-}
-
-/// Sends the outbox's messages over SMTP.
-pub struct Mailer {
-    transport: lettre::AsyncSmtpTransport<lettre::Tokio1Executor>,
-    from: lettre::message::Mailbox,
-}
-
-impl Mailer {
-    pub fn new(config: &SmtpConfig) -> Result<Mailer, AppError> {
-        use lettre::AsyncSmtpTransport;
-        use lettre::transport::smtp::authentication::Credentials;
-        let bad = |e: String| AppError::Internal(format!("SMTP settings: {e}"));
-        let from =
-            config.from.parse().map_err(|e| bad(format!("the sender `{}` is not an address: {e}", config.from)))?;
-        let builder = match config.tls {
-            SmtpTls::None => AsyncSmtpTransport::<lettre::Tokio1Executor>::builder_dangerous(&config.host),
-            SmtpTls::StartTls => AsyncSmtpTransport::<lettre::Tokio1Executor>::starttls_relay(&config.host)
-                .map_err(|e| bad(e.to_string()))?,
-            SmtpTls::Tls => {
-                AsyncSmtpTransport::<lettre::Tokio1Executor>::relay(&config.host).map_err(|e| bad(e.to_string()))?
-            }
-        };
-        let builder = builder.port(config.port).timeout(Some(std::time::Duration::from_secs(20)));
-        let builder = match &config.credentials {
-            Some((user, password)) => builder.credentials(Credentials::new(user.clone(), password.clone())),
-            None => builder,
-        };
-        Ok(Mailer { transport: builder.build(), from })
-    }
-
-    /// Sends `email` with `body` (its secret in place, see [`body_to_send`]).
-    async fn send(&self, email: &OutboxEmail, body: String) -> Result<(), String> {
-        use lettre::AsyncTransport;
-        let to: lettre::message::Mailbox = email.to_address.parse().map_err(|e| format!("bad recipient: {e}"))?;
-        let message = lettre::Message::builder()
-            .from(self.from.clone())
-            .to(to)
-            .subject(email.subject.clone())
-            // A stable id: a receiver can drop the copy of a message sent again after a crash.
-            .message_id(Some(format!("<{}@partnerhub>", email.id)))
-            .header(lettre::message::header::ContentType::TEXT_PLAIN)
-            .body(body)
-            .map_err(|e| format!("cannot build the message: {e}"))?;
-        self.transport.send(message).await.map(|_| ()).map_err(|e| e.to_string())
-    }
-}
-
 /// How long a worker holds the messages it is sending.
 const SEND_LEASE: chrono::Duration = chrono::Duration::minutes(2);
 
@@ -278,4 +206,13 @@ pub async fn deliver_due(app: &App) -> Result<usize, AppError> {
 /// would read as the end of the list.
 pub(crate) fn unknown_cursor() -> AppError {
     domain::account::InvalidInput::new("starting_after", "no item of this list has that id").into()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn invitation_links_are_cut_short() {
+        let body = "Accept here:\nhttp://x/invitations/abcdefghijkl\nthanks";
+        assert_eq!(super::mask_links(body), "Accept here:\nhttp://x/invitations/abcd…\nthanks");
+    }
 }

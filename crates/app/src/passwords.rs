@@ -3,7 +3,7 @@
 //! and at most one hash per core runs at a time: more would only queue for the CPU while each
 //! holds its 19 MiB.
 
-use crate::AppError;
+use crate::error::AppError;
 use crate::secrets::Entropy;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Algorithm, Argon2, Params, Version};

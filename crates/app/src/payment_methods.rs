@@ -1,8 +1,10 @@
 //! The org's saved cards: added through the gateway (which keeps the number), listed by brand
 //! and last four.
 
+use crate::actor::{Origin, PartnerUser};
 use crate::audit::{self, Change, Who};
-use crate::{App, AppError, Origin, PartnerUser};
+use crate::error::AppError;
+use crate::state::App;
 use domain::account::InvalidInput;
 use domain::card::{CardExpiry, CardNumber, Cvc};
 use domain::ids::PaymentMethodId;
@@ -76,7 +78,7 @@ pub async fn add(
         record.exp_year
     );
     let change = Change { org: Some(&actor.org_id), action: "payment_method.added", subject: &record.id, detail };
-    audit::record(app, &mut tx, Who::actor(&crate::Actor::Partner(actor.clone())), origin, change).await?;
+    audit::record(app, &mut tx, Who::actor(&crate::actor::Actor::Partner(actor.clone())), origin, change).await?;
     tx.commit().await?;
     Ok(record)
 }

@@ -3,9 +3,12 @@
 //! guess throttled at `domain::throttle::SECOND_FACTOR`; the owner is e-mailed when guesses
 //! reach a limit.
 
+use crate::actor::{Actor, Origin};
+use crate::error::AppError;
 use crate::sessions::{self, Current};
+use crate::state::App;
 use crate::throttle::{self, Wrong};
-use crate::{Actor, App, AppError, Origin, outbox, secrets};
+use crate::{outbox, secrets};
 use domain::account::InvalidInput;
 use domain::ids::RecoveryCodeId;
 use domain::session::Stage;

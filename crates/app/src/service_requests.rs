@@ -3,8 +3,10 @@
 //! reply and reopening, and the staff queue with replies and status changes. The rules
 //! (statuses, who writes when, the 14-day reopening) live in `domain::service_request`.
 
+use crate::actor::{Actor, Origin, PartnerUser, StaffMember};
 use crate::audit::{self, Change, Who};
-use crate::{Actor, App, AppError, Origin, PartnerUser, StaffMember};
+use crate::error::AppError;
+use crate::state::App;
 use domain::account::InvalidInput;
 use domain::ids::{NotificationId, RequestMessageId, ServiceRequestId};
 use domain::roles::{PartnerPermission, StaffPermission};

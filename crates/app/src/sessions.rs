@@ -4,8 +4,11 @@
 //! A session's token changes whenever what it may do changes (a second factor given, a
 //! second factor set up, step-up), so that a token seen before the change opens nothing after it.
 
+use crate::actor::{Actor, Origin};
 use crate::audit::{self, Change, Who};
-use crate::{Actor, App, AppError, Origin, secrets};
+use crate::error::AppError;
+use crate::secrets;
+use crate::state::App;
 use chrono::{DateTime, Utc};
 use domain::ids::SessionId;
 use domain::session::{LAST_SEEN_EVERY, Stage};

@@ -1,7 +1,10 @@
 //! Program staff: their accounts, and what the staff console shows of the program.
 
+use crate::actor::{Actor, Origin, StaffMember};
 use crate::audit::{self, Change, Who};
-use crate::{Actor, App, AppError, Origin, StaffMember, passwords, secrets};
+use crate::error::AppError;
+use crate::state::App;
+use crate::{passwords, secrets};
 use domain::account::{EmailAddress, InvalidInput, NewPassword, PersonName};
 use domain::ids::{OrgId, StaffId};
 use domain::roles::{StaffPermission, StaffRole};

@@ -3,7 +3,9 @@
 //! so that guesses made at once each see the ones before them; then it is settled as right
 //! ([`Guess::right`]) or wrong ([`Guess::wrong`]).
 
-use crate::{App, AppError, Origin};
+use crate::actor::Origin;
+use crate::error::AppError;
+use crate::state::App;
 use domain::ids::GuessId;
 use domain::throttle::Door;
 

@@ -1,8 +1,11 @@
 //! Personal API tokens: created and revoked by their owner; the secret is shown once.
 
 use crate::accounts::actor_in;
+use crate::actor::{Actor, Origin};
 use crate::audit::{self, Change, Who};
-use crate::{Actor, App, AppError, Origin, secrets};
+use crate::error::AppError;
+use crate::secrets;
+use crate::state::App;
 use domain::account::TokenName;
 use domain::ids::ApiTokenId;
 use store::Principal;

@@ -4,9 +4,12 @@
 //! is "not found", never "forbidden".
 
 use crate::accounts::email_taken;
+use crate::actor::{Actor, Origin, PartnerUser};
 use crate::audit::{self, Change, Who};
+use crate::error::AppError;
 use crate::sessions::Opening;
-use crate::{Actor, App, AppError, Origin, PartnerUser, passwords, secrets};
+use crate::state::App;
+use crate::{passwords, secrets};
 use domain::account::{EmailAddress, InvalidInput, NewPassword, PersonName};
 use domain::ids::{InvitationId, UserId};
 use domain::roles::{self, PartnerPermission, PartnerRole, UserChange, Whose};

@@ -2,8 +2,9 @@
 //! address for the audit log. Each extractor refuses on the server, whatever the page showed.
 
 use crate::client::ClientIp;
+use crate::cookies;
 use crate::error::ApiError;
-use crate::{AppState, cookies};
+use crate::state::AppState;
 use app::sessions::Current;
 use app::{Actor, AppError, Origin, PartnerUser, StaffMember};
 use axum::extract::FromRequestParts;

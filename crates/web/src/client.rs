@@ -3,7 +3,7 @@
 //! (`--trusted-proxies`), the rightmost address of `X-Forwarded-For` that is not one of the
 //! trusted proxies. The addresses to its left were written by the client and prove nothing.
 
-use crate::AppState;
+use crate::state::AppState;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::HeaderMap;
 use axum::middleware::Next;

@@ -8,7 +8,8 @@
 //!
 //! Our own cookies are SameSite=Lax as a second wall.
 
-use crate::{AppState, cookies};
+use crate::cookies;
+use crate::state::AppState;
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
 use axum::http::header::CONTENT_TYPE;
@@ -39,7 +40,7 @@ pub async fn protect(State(state): State<AppState>, request: Request, next: Next
             .and_then(|v| v.to_str().ok())
             .filter(|ct| ct.starts_with("multipart/form-data"))
             .map(str::to_owned);
-        let limit = if multipart.is_some() { crate::MAX_UPLOAD_BODY_BYTES } else { MAX_FORM_BYTES };
+        let limit = if multipart.is_some() { crate::uploads::MAX_UPLOAD_BODY_BYTES } else { MAX_FORM_BYTES };
         let Ok(bytes) = to_bytes(body, limit).await else {
             return (StatusCode::PAYLOAD_TOO_LARGE, "The form is too large.").into_response();
         };

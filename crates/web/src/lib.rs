@@ -13,9 +13,13 @@ mod pages;
 mod present;
 mod rate_limit;
 mod server;
+mod state;
 mod uploads;
 
 pub use server::{ConnectionLimits, serve};
+pub use state::AppState;
+
+use uploads::MAX_UPLOAD_BODY_BYTES;
 
 use app::App;
 use axum::extract::{MatchedPath, Request, State};
@@ -24,30 +28,19 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use rate_limit::buckets::Limits;
 use std::sync::Arc;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-/// What every handler gets.
-#[derive(Clone)]
-pub struct AppState {
-    pub app: Arc<App>,
-    /// Mark cookies Secure and send HSTS (when the public URL is https).
-    pub secure_cookies: bool,
-    /// The rate limits' buckets (API calls, sign-ups, other forms without sign-in).
-    pub limits: Arc<rate_limit::Limits>,
-}
-
 /// Largest request body anywhere but on the upload routes (pages have their own, smaller limit).
 const MAX_BODY_BYTES: usize = 256 * 1024;
-/// Largest body of an upload (one evidence file of at most 2 MB and the form around it).
-pub(crate) const MAX_UPLOAD_BODY_BYTES: usize = 3 * 1024 * 1024;
 
 /// The whole HTTP surface.
 pub fn router(app: Arc<App>) -> Router {
     let secure_cookies = app.settings().public_url.starts_with("https://");
-    let limits = Arc::new(rate_limit::Limits::new(app.settings()));
+    let limits = Arc::new(Limits::new(app.settings()));
     let state = AppState { app, secure_cookies, limits };
     let (api_routes, mut openapi) = api::routes();
     let (upload_api, upload_doc) = api::upload_routes();
@@ -182,12 +175,5 @@ async fn passkeys_script() -> Response {
         [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
         include_str!("../static/passkeys.js"),
     )
-        .into_response()
-}
-
-/// A CSV file to download, named `name`.
-fn csv_response(name: &str, text: String) -> Response {
-    let disposition = format!("attachment; filename=\"{name}\"");
-    ([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, disposition)], text)
         .into_response()
 }

@@ -8,6 +8,16 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use domain::account::InvalidInput;
 
+/// Largest body of an upload (one evidence file of at most 2 MB and the form around it).
+pub const MAX_UPLOAD_BODY_BYTES: usize = 3 * 1024 * 1024;
+
+/// A CSV file to download, named `name`.
+pub fn csv_response(name: &str, text: String) -> Response {
+    let disposition = format!("attachment; filename=\"{name}\"");
+    ([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, disposition)], text)
+        .into_response()
+}
+
 /// The name and bytes of the part named `file`; other parts (the csrf field) are skipped. A
 /// body that is not a multipart form at all is the same clear refusal as an unreadable one.
 pub async fn file_part(form: Result<Multipart, MultipartRejection>) -> Result<(String, Vec<u8>), AppError> {
@@ -65,8 +75,7 @@ pub async fn form_with_files(
         .is_some_and(|ct| ct.starts_with("multipart/form-data"));
     let unreadable = || AppError::from(InvalidInput::new("file", "the form could not be read; send it again"));
     if !multipart {
-        let bytes =
-            axum::body::to_bytes(request.into_body(), crate::MAX_UPLOAD_BODY_BYTES).await.map_err(|_| unreadable())?;
+        let bytes = axum::body::to_bytes(request.into_body(), MAX_UPLOAD_BODY_BYTES).await.map_err(|_| unreadable())?;
         let fields = serde_urlencoded::from_bytes(&bytes).map_err(|_| unreadable())?;
         return Ok((fields, Vec::new()));
     }

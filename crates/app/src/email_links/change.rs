@@ -2,8 +2,11 @@
 //! it before it takes effect, and the old address hears of the request and of the change.
 
 use super::{Account, Used, account, account_of, may_send, program, send};
+use crate::actor::{Actor, Origin};
 use crate::audit::{self, Change, Who};
-use crate::{Actor, App, AppError, Origin, passwords};
+use crate::error::AppError;
+use crate::passwords;
+use crate::state::App;
 use domain::account::{EmailAddress, InvalidInput};
 use domain::email_link::LinkPurpose;
 use store::email_links::EmailLinkRecord;

@@ -12,9 +12,12 @@ pub mod reset;
 pub mod verification;
 
 use crate::accounts::Realm;
+use crate::actor::Origin;
 use crate::audit::Who;
+use crate::error::AppError;
 use crate::outbox::{SECRET_MARK, Secret};
-use crate::{App, AppError, Origin, passwords, secrets};
+use crate::state::App;
+use crate::{passwords, secrets};
 use domain::account::{EmailAddress, NewPassword};
 use domain::email_link::{LinkPurpose, LinkRefusal, check_usable};
 use domain::ids::{EmailLinkId, OrgId};

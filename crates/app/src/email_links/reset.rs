@@ -13,8 +13,10 @@
 
 use super::{Account, Used, account_by_email, account_of, may_send, program, send};
 use crate::accounts::Realm;
+use crate::actor::Origin;
 use crate::audit::{self, Change, Who};
-use crate::{App, AppError, Origin};
+use crate::error::AppError;
+use crate::state::App;
 use domain::account::EmailAddress;
 use domain::email_link::LinkPurpose;
 use domain::ids::ResetRequestId;

@@ -1,10 +1,12 @@
 //! Verifying a partner user's address: the link sent at sign-up (and again on **Resend**), and
 //! what using it does. Until it is used the user may look around but not buy, invite users or
-//! make API tokens ([`crate::PartnerUser::require_verified_email`]).
+//! make API tokens ([`crate::actor::PartnerUser::require_verified_email`]).
 
 use super::{Account, Used, account, account_of, may_send, program, send};
+use crate::actor::{Actor, Origin, PartnerUser};
 use crate::audit::{self, Change};
-use crate::{Actor, App, AppError, Origin, PartnerUser};
+use crate::error::AppError;
+use crate::state::App;
 use domain::email_link::LinkPurpose;
 use store::Principal;
 use store::email_links::EmailLinkRecord;

@@ -15,9 +15,11 @@
 //! earlier try, an org without a card) goes back to the caller to be handled one by one.
 
 use super::{renewal_order, rules, today};
+use crate::actor::Origin;
 use crate::audit::{self, Who};
 use crate::checkout::{self, Billed, money};
-use crate::{App, AppError, Origin};
+use crate::error::AppError;
+use crate::state::App;
 use domain::order::{self, OrderStatus, Step};
 use domain::subscription::Status;
 use payments::{ChargeOutcome, ChargeRequest, GatewayError};
@@ -53,9 +55,9 @@ pub(super) async fn renew(app: &App, size: i64) -> Result<Option<Done>, AppError
     if claimed.is_empty() {
         return Ok(None);
     }
-    let (renewals, one_by_one) = crate::retrying_deadlocks(|| prepare(app, claimed.clone())).await?;
+    let (renewals, one_by_one) = crate::state::retrying_deadlocks(|| prepare(app, claimed.clone())).await?;
     let prepared = started.elapsed();
-    if app.settings().fault == Some(crate::Fault::CrashAfterRenewalClaim) && !renewals.is_empty() {
+    if app.settings().fault == Some(crate::settings::Fault::CrashAfterRenewalClaim) && !renewals.is_empty() {
         tracing::error!("fault injection: crashing after a renewal batch's first step, before its charges");
         std::process::abort();
     }
@@ -76,7 +78,7 @@ pub(super) async fn renew(app: &App, size: i64) -> Result<Option<Done>, AppError
 async fn claim(app: &App, size: i64) -> Result<Vec<SubscriptionRecord>, AppError> {
     let today = today(app);
     let now = app.wall_now();
-    crate::retrying_deadlocks(|| async {
+    crate::state::retrying_deadlocks(|| async {
         let mut tx = app.store().write().await?;
         let claimed = store::subscriptions::claim_due(&mut tx, today, now, now + app.settings().lease, size).await?;
         tx.commit().await?;
@@ -182,7 +184,7 @@ async fn settle(
             other => settle_one(app, &renewal.attempt, other).await,
         }
     }
-    let late = crate::retrying_deadlocks(|| complete(app, &paid)).await?;
+    let late = crate::state::retrying_deadlocks(|| complete(app, &paid)).await?;
     for (renewal, charge_ref) in late {
         settle_one(app, &renewal.attempt, Ok(ChargeOutcome::Succeeded { charge_ref: charge_ref.clone() })).await;
     }

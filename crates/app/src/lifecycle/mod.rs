@@ -7,9 +7,11 @@
 //! idempotency key sent to the gateway; the new term is written only if the subscription still
 //! ends where the renewal expected (compare and set); each reminder has a unique key.
 
+use crate::actor::{Actor, Origin, PartnerUser};
 use crate::audit::{self, Change, Who};
 use crate::checkout::{self, money};
-use crate::{Actor, App, AppError, Origin, PartnerUser};
+use crate::error::AppError;
+use crate::state::App;
 use chrono::NaiveDate;
 use domain::ids::{NotificationId, OrderId};
 use domain::order::{self, OrderStatus, Step};
@@ -428,7 +430,7 @@ pub async fn run_due_with(app: &App, progress: impl FnMut(RunReport) + Send) -> 
 /// subscription at a time.
 async fn one_by_one(app: &App, subs: Vec<SubscriptionRecord>, report: &mut RunReport) -> Result<(), AppError> {
     for sub in subs {
-        let outcome = crate::retrying_deadlocks(|| process_due(app, &sub)).await;
+        let outcome = crate::state::retrying_deadlocks(|| process_due(app, &sub)).await;
         match &outcome {
             Ok(Done::Charged) => report.charged += 1,
             Ok(Done::Finished) => report.finished += 1,

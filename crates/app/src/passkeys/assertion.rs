@@ -9,9 +9,12 @@ use super::ceremony::{
     relying_party, take_ceremony, to_json, to_text, unknown_passkey, user_handle,
 };
 use crate::accounts::{Realm, actor_for};
+use crate::actor::{Actor, Origin};
+use crate::error::AppError;
+use crate::second_factor;
 use crate::sessions::{self, Current, Opening};
+use crate::state::App;
 use crate::throttle::{self, Guess};
-use crate::{Actor, App, AppError, Origin, second_factor};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use domain::passkey::CeremonyPurpose;

@@ -2,7 +2,8 @@
 //! handle, filing a ceremony's state and taking it back out (once), reading and writing the
 //! library's records, and the refusals a person may see.
 
-use crate::{App, AppError};
+use crate::error::AppError;
+use crate::state::App;
 use domain::account::InvalidInput;
 use domain::ids::CeremonyId;
 use domain::passkey::{self as rules, CeremonyPurpose};

@@ -26,8 +26,11 @@ mod ceremony;
 pub use assertion::{finish_second_factor, sign_in, start_second_factor, start_sign_in};
 pub use ceremony::{Challenge, available};
 
+use crate::actor::{Actor, Origin};
+use crate::error::AppError;
 use crate::sessions::{self, Current};
-use crate::{Actor, App, AppError, Origin, second_factor, secrets};
+use crate::state::App;
+use crate::{second_factor, secrets};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ceremony::{

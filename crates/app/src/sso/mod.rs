@@ -11,59 +11,29 @@
 
 mod http;
 mod org;
-mod provider;
+pub(crate) mod provider;
 
 pub use org::{OrgSso, org_setting, require_for_org};
-pub use provider::{Provider, SetupError};
+pub use provider::{CALLBACK_PATH, Provider, SetupError, SsoSettings};
 
+use crate::actor::Origin;
 use crate::audit::{self, Change, Who};
+use crate::error::AppError;
 use crate::sessions::{self, Opening};
-use crate::{App, AppError, Origin, accounts, passwords, secrets};
+use crate::state::App;
+use crate::{accounts, passwords, secrets};
 use domain::account::{EmailAddress, PersonName};
 use domain::ids::{OrgId, StaffId};
 use domain::roles::{Realm, StaffRole};
 use domain::session::Stage;
 pub use domain::sso::OtherWay;
-use domain::sso::{Found, Identity, Refusal, SignInAs, SsoPolicy};
+use domain::sso::{Found, Identity, Refusal, SignInAs};
 use store::Principal;
 use store::sso::LoginRecord;
 use store::staff::StaffRecord;
 
-/// Where the provider sends the browser back, under the public URL.
-pub const CALLBACK_PATH: &str = "/sso/callback";
 /// How long a sign-in started at the provider may take.
 pub const LOGIN_TTL: chrono::Duration = chrono::Duration::minutes(10);
-
-/// The program's provider, as the operator configured it.
-#[derive(Clone)]
-pub struct SsoSettings {
-    /// The issuer URL; its discovery document is read at start.
-    pub issuer: String,
-    pub client_id: String,
-    /// None for a public client (PKCE alone).
-    pub client_secret: Option<String>,
-    /// What the sign-in pages call it: **Sign in with <name>**.
-    pub name: String,
-    /// The ID token's claim that names a staff role.
-    pub role_claim: String,
-    /// The scopes asked for (`openid` always is).
-    pub scopes: Vec<String>,
-    pub policy: SsoPolicy,
-}
-
-impl std::fmt::Debug for SsoSettings {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SsoSettings")
-            .field("issuer", &self.issuer)
-            .field("client_id", &self.client_id)
-            .field("client_secret", &self.client_secret.as_ref().map(|_| "…"))
-            .field("name", &self.name)
-            .field("role_claim", &self.role_claim)
-            .field("scopes", &self.scopes)
-            .field("policy", &self.policy)
-            .finish()
-    }
-}
 
 /// What a sign-in page offers at `realm`: the provider's name when **Sign in with …** is
 /// offered, and whether the password form is.

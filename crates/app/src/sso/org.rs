@@ -1,8 +1,10 @@
 //! An org's requirement of single sign-on: its Global admin may require that its users sign
 //! in through the program's provider (then their passwords are refused).
 
+use crate::actor::{Origin, PartnerUser};
 use crate::audit::{self, Change, Who};
-use crate::{App, AppError, Origin, PartnerUser};
+use crate::error::AppError;
+use crate::state::App;
 use domain::account::InvalidInput;
 use store::Principal;
 
@@ -50,7 +52,7 @@ pub async fn require_for_org(app: &App, actor: &PartnerUser, on: bool, origin: &
         ("org.sso_not_required", format!("let the org's users sign in with a password again (besides {name})"))
     };
     let change = Change { org: Some(&actor.org_id), action, subject: actor.org_id.as_str(), detail };
-    audit::record(app, &mut tx, Who::actor(&crate::Actor::Partner(actor.clone())), origin, change).await?;
+    audit::record(app, &mut tx, Who::actor(&crate::actor::Actor::Partner(actor.clone())), origin, change).await?;
     tx.commit().await?;
     Ok(())
 }

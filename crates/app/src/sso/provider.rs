@@ -4,9 +4,9 @@
 //! once a minute, when a token names a key the set lacks), its issuer, its audience (this
 //! client only), its times within a bounded clock skew, and its nonce.
 
-use super::SsoSettings;
 use super::http::{Http, HttpFailure};
 use chrono::{DateTime, Duration, Utc};
+use domain::sso::SsoPolicy;
 use openidconnect::core::{
     CoreAuthDisplay, CoreAuthPrompt, CoreClientAuthMethod, CoreErrorResponseType, CoreGenderClaim, CoreJsonWebKey,
     CoreJsonWebKeySet, CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm, CoreProviderMetadata,
@@ -21,6 +21,39 @@ use openidconnect::{
 };
 use serde::{Deserialize, Serialize};
 use std::sync::RwLock;
+
+/// Where the provider sends the browser back, under the public URL.
+pub const CALLBACK_PATH: &str = "/sso/callback";
+/// The program's provider, as the operator configured it.
+#[derive(Clone)]
+pub struct SsoSettings {
+    /// The issuer URL; its discovery document is read at start.
+    pub issuer: String,
+    pub client_id: String,
+    /// None for a public client (PKCE alone).
+    pub client_secret: Option<String>,
+    /// What the sign-in pages call it: **Sign in with <name>**.
+    pub name: String,
+    /// The ID token's claim that names a staff role.
+    pub role_claim: String,
+    /// The scopes asked for (`openid` always is).
+    pub scopes: Vec<String>,
+    pub policy: SsoPolicy,
+}
+
+impl std::fmt::Debug for SsoSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SsoSettings")
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret.as_ref().map(|_| "…"))
+            .field("name", &self.name)
+            .field("role_claim", &self.role_claim)
+            .field("scopes", &self.scopes)
+            .field("policy", &self.policy)
+            .finish()
+    }
+}
 
 /// How far the provider's clock may be from ours: an ID token is taken until this long after
 /// its expiry, and refused if it says it was issued further ahead than this.

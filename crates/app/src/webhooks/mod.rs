@@ -13,8 +13,10 @@
 //! An endpoint's signing secret is never stored: it is the HMAC of the endpoint's salt under the
 //! server's key (`Settings::server_key`), shown once when the endpoint is made.
 
+use crate::actor::{Actor, Origin, StaffMember};
 use crate::audit::{self, Change, Who};
-use crate::{Actor, App, AppError, Origin, StaffMember};
+use crate::error::AppError;
+use crate::state::App;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};

@@ -1,9 +1,9 @@
 //! The caller's own account in the API: the password, and the personal API tokens.
 
 use super::page::{Page, PageQuery, list_of};
-use crate::AppState;
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, Problem};
+use crate::state::AppState;
 use app::AppError;
 use app::accounts::ApiTokens;
 use app::tokens::SignedInWith;

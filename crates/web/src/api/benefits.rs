@@ -2,9 +2,9 @@
 //! revealing a key, drawing on credits with an Idempotency-Key, and the ledger.
 
 use super::checkout::idempotent;
-use crate::AppState;
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, Problem};
+use crate::state::AppState;
 use app::benefits::{BenefitView, UnitView};
 use axum::Json;
 use axum::extract::{Path, State};

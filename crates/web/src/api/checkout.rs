@@ -2,10 +2,10 @@
 //! Idempotency-Key, subscriptions and invoices.
 
 use super::dto::{Amount, PaymentMethod, PaymentMethodList, Subscription, SubscriptionList};
-use crate::AppState;
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, Problem};
 use crate::pages::checkout_money as money_of;
+use crate::state::AppState;
 use app::AppError;
 use app::checkout::BuyOutcome;
 use app::idempotency::Seen;
@@ -554,7 +554,7 @@ pub async fn get_reconciliation(
     super::ApiQuery(q): super::ApiQuery<MonthQuery>,
 ) -> ApiResult<Response> {
     let (name, csv) = app::invoices::reconciliation(&state.app, caller.partner()?, &q.month).await?;
-    Ok(crate::csv_response(&name, csv))
+    Ok(crate::uploads::csv_response(&name, csv))
 }
 
 /// One invoice.

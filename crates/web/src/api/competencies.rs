@@ -1,9 +1,9 @@
 //! Competencies in the API: apply with evidence, follow the application, staff decisions, and
 //! the order for an approved level's fee (then paid like any order).
 
-use crate::AppState;
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, Problem};
+use crate::state::AppState;
 use app::Actor;
 use app::competencies::Decision;
 use axum::Json;

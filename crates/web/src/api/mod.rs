@@ -12,9 +12,9 @@ mod page;
 mod support;
 mod webhooks;
 
-use crate::AppState;
 use crate::auth::{ApiCaller, ApiOrigin};
 use crate::error::{ApiError, Problem};
+use crate::state::AppState;
 use app::{Actor, AppError};
 use axum::Json;
 use axum::extract::{Path, State};

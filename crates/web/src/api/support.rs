@@ -5,9 +5,9 @@
 
 use super::checkout::{amount, idempotent};
 use super::competencies::{AttachedFile, file_dto};
-use crate::AppState;
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, Problem};
+use crate::state::AppState;
 use app::service_requests::{QueueQuery, RefundView, RequestForm, RequestView};
 use app::{Actor, AppError};
 use axum::Json;

@@ -1,9 +1,9 @@
 //! Webhooks in the API (program admins): register endpoints, read their deliveries and each
 //! attempt, turn them off and on, resend.
 
-use crate::AppState;
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, Problem};
+use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;

@@ -4,10 +4,10 @@
 
 use super::public::form_error;
 use super::{Chrome, NoticeQuery, day, when};
-use crate::AppState;
 use crate::auth::{PartnerSession, StaffSession, WebOrigin};
 use crate::csrf::CsrfToken;
 use crate::error::PageError;
+use crate::state::AppState;
 use app::Actor;
 use app::accounts::ApiTokens;
 use app::tokens::SignedInWith;

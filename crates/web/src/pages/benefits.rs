@@ -3,10 +3,10 @@
 
 use super::checkout::money;
 use super::{Chrome, NoticeQuery, day};
-use crate::AppState;
 use crate::auth::{PartnerSession, WebOrigin};
 use crate::csrf::CsrfToken;
 use crate::error::PageError;
+use crate::state::AppState;
 use app::AppError;
 use app::benefits::{BenefitView, BenefitsOverview};
 use askama::Template;

@@ -3,10 +3,10 @@
 //! server, so a reload, the back button or a second tab neither loses nor duplicates it.
 
 use super::Chrome;
-use crate::AppState;
 use crate::auth::{PartnerSession, WebOrigin};
 use crate::csrf::CsrfToken;
 use crate::error::{PageError, public_message, status_of};
+use crate::state::AppState;
 use app::AppError;
 use app::checkout::BuyOutcome;
 use app::invoices::card_label;

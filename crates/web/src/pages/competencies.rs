@@ -3,10 +3,10 @@
 //! staff console (the review queue: take up, approve, reject with a reason).
 
 use super::{Chrome, NoticeQuery, when};
-use crate::AppState;
 use crate::auth::{PartnerSession, StaffSession, WebOrigin};
 use crate::csrf::CsrfToken;
 use crate::error::PageError;
+use crate::state::AppState;
 use app::AppError;
 use app::competencies::Decision;
 use askama::Template;

@@ -4,9 +4,10 @@
 
 use super::{Chrome, NoticeQuery};
 use crate::auth::WebOrigin;
+use crate::cookies;
 use crate::csrf::CsrfToken;
 use crate::error::{PageError, public_message, status_of};
-use crate::{AppState, cookies};
+use crate::state::AppState;
 use app::accounts::Realm;
 use app::email_links::{OpenLink, Used};
 use app::{Actor, AppError};

@@ -3,10 +3,10 @@
 
 use super::checkout::{money, tax_label, term_text};
 use super::{Chrome, day};
-use crate::AppState;
 use crate::auth::{PartnerSession, StaffSession};
 use crate::csrf::CsrfToken;
 use crate::error::PageError;
+use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
@@ -104,7 +104,7 @@ async fn reconciliation(
     axum::extract::Query(form): axum::extract::Query<MonthForm>,
 ) -> Result<Response, PageError> {
     match app::invoices::reconciliation(&state.app, &s.user, &form.month).await {
-        Ok((name, csv)) => Ok(crate::csv_response(&name, csv)),
+        Ok((name, csv)) => Ok(crate::uploads::csv_response(&name, csv)),
         Err(app::AppError::Invalid(e)) => {
             let page = invoices_page(&state, &csrf, &s, form.month, Some(e.to_string())).await?;
             Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())

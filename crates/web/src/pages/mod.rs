@@ -26,8 +26,8 @@ pub fn checkout_money(minor: i64, currency: &str) -> Result<domain::money::Money
     Ok(domain::money::Money::new(minor, currency))
 }
 
-use crate::AppState;
 use crate::csrf::CsrfToken;
+use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;

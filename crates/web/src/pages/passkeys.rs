@@ -11,10 +11,10 @@
 use super::public::with_session;
 use super::security::{local_path, step_up};
 use super::{Chrome, NoticeQuery, day, when};
-use crate::AppState;
 use crate::auth::{AnySession, WebOrigin};
 use crate::csrf::CsrfToken;
 use crate::error::{ApiError, PageError};
+use crate::state::AppState;
 use app::accounts::Realm;
 use app::sessions::Current;
 use app::{Actor, AppError};

@@ -1,10 +1,10 @@
 //! The partner portal: the dashboard, Partnership > Offers, membership and support.
 
 use super::{Chrome, NoticeQuery, day};
-use crate::AppState;
 use crate::auth::PartnerSession;
 use crate::csrf::CsrfToken;
 use crate::error::PageError;
+use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};

@@ -2,9 +2,10 @@
 
 use super::{Chrome, NoticeQuery};
 use crate::auth::WebOrigin;
+use crate::cookies;
 use crate::csrf::CsrfToken;
 use crate::error::{PageError, public_message, status_of};
-use crate::{AppState, cookies};
+use crate::state::AppState;
 use app::AppError;
 use app::accounts::{Realm, SignUp, SignedIn};
 use askama::Template;

@@ -5,10 +5,10 @@
 
 use super::public::{signed_in, with_session};
 use super::{Chrome, NoticeQuery, when};
-use crate::AppState;
 use crate::auth::{AnySession, PartnerSession, StaffSession, WebOrigin};
 use crate::csrf::CsrfToken;
 use crate::error::{PageError, public_message, status_of};
+use crate::state::AppState;
 use app::sessions::Current;
 use app::{Actor, AppError};
 use askama::Template;

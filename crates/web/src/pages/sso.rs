@@ -4,9 +4,10 @@
 
 use super::public::{SignInPage, signed_in};
 use crate::auth::WebOrigin;
+use crate::cookies;
 use crate::csrf::CsrfToken;
 use crate::error::{PageError, public_message, status_of};
-use crate::{AppState, cookies};
+use crate::state::AppState;
 use app::accounts::Realm;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;

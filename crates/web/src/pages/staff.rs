@@ -1,10 +1,10 @@
 //! The staff console: partner orgs, the audit log, the e-mail outbox and staff accounts.
 
 use super::{Chrome, day, when};
-use crate::AppState;
 use crate::auth::{StaffSession, WebOrigin};
 use crate::csrf::CsrfToken;
 use crate::error::{PageError, public_message, status_of};
+use crate::state::AppState;
 use app::AppError;
 use app::staff::NewStaff;
 use askama::Template;

@@ -3,10 +3,10 @@
 
 use super::Chrome;
 use super::checkout::{money, term_text};
-use crate::AppState;
 use crate::auth::{PartnerSession, WebOrigin};
 use crate::csrf::CsrfToken;
 use crate::error::{PageError, public_message, status_of};
+use crate::state::AppState;
 use app::AppError;
 use app::invoices::card_label;
 use askama::Template;

@@ -6,10 +6,10 @@
 
 use super::checkout::{money, term_text};
 use super::{Chrome, NoticeQuery, day, when};
-use crate::AppState;
 use crate::auth::{PartnerSession, StaffSession, WebOrigin};
 use crate::csrf::CsrfToken;
 use crate::error::PageError;
+use crate::state::AppState;
 use app::AppError;
 use app::service_requests::{RefundView, RequestForm};
 use askama::Template;

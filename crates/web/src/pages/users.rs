@@ -1,10 +1,10 @@
 //! Users and permissions in the portal: list, invite, change a role, remove.
 
 use super::{Chrome, NoticeQuery, day};
-use crate::AppState;
 use crate::auth::{PartnerSession, WebOrigin};
 use crate::csrf::CsrfToken;
 use crate::error::PageError;
+use crate::state::AppState;
 use app::AppError;
 use askama::Template;
 use askama_web::WebTemplate;

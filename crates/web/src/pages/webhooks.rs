@@ -2,10 +2,10 @@
 //! once), see its deliveries with every attempt's answer, turn it off and on, **Resend**.
 
 use super::{Chrome, when};
-use crate::AppState;
 use crate::auth::{StaffSession, WebOrigin};
 use crate::csrf::CsrfToken;
 use crate::error::PageError;
+use crate::state::AppState;
 use app::AppError;
 use askama::Template;
 use askama_web::WebTemplate;

@@ -121,6 +121,23 @@ impl Shard {
     }
 }
 
+/// The node's buckets.
+pub struct Limits {
+    pub(super) api: Limiter,
+    pub(super) signups: Limiter,
+    pub(super) forms: Limiter,
+}
+
+impl Limits {
+    pub fn new(settings: &app::Settings) -> Limits {
+        Limits {
+            api: Limiter::new(settings.api_rate_per_minute, Duration::minutes(1)),
+            signups: Limiter::new(settings.signup_rate_per_hour, Duration::hours(1)),
+            forms: Limiter::new(settings.form_rate_per_minute, Duration::minutes(1)),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

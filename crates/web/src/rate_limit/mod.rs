@@ -9,37 +9,19 @@
 //!
 //! A call over a limit gets 429 (`rate_limited` with `Retry-After` in seconds).
 
-mod buckets;
+pub mod buckets;
 
-use crate::AppState;
 use crate::auth::{Authenticated, bearer_secret};
 use crate::client::ClientIp;
 use crate::error::{ApiError, PageError};
+use crate::state::AppState;
 use app::AppError;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use buckets::{Key, Limiter};
-use chrono::Duration;
+use buckets::{Key, Limiter, Limits};
 use std::net::{IpAddr, Ipv4Addr};
-
-/// The node's buckets.
-pub struct Limits {
-    api: Limiter,
-    signups: Limiter,
-    forms: Limiter,
-}
-
-impl Limits {
-    pub fn new(settings: &app::Settings) -> Limits {
-        Limits {
-            api: Limiter::new(settings.api_rate_per_minute, Duration::minutes(1)),
-            signups: Limiter::new(settings.signup_rate_per_hour, Duration::hours(1)),
-            forms: Limiter::new(settings.form_rate_per_minute, Duration::minutes(1)),
-        }
-    }
-}
 
 fn address_of(request: &Request) -> Key {
     // Every request passes `client::resolve` first; the unspecified address is a safe fallback.
