@@ -509,6 +509,40 @@ pub fn lines_with(code: &str, needle: &str) -> Vec<usize> {
     out
 }
 
+/// A function of a module: its name, the line it starts on and how many lines it spans.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Function {
+    pub name: String,
+    pub line: usize,
+    pub lines: usize,
+}
+
+/// Every function with a body in `code` (as `code_only` leaves it), nested ones included, from
+/// its `fn` line to its closing brace.
+pub fn functions(code: &str) -> Vec<Function> {
+    let mut out = Vec::new();
+    let mut search = 0;
+    while let Some(at) = code[search..].find("fn ") {
+        let at = search + at;
+        search = at + 3;
+        if at > 0 && code[..at].chars().next_back().is_some_and(is_ident_char) {
+            continue;
+        }
+        let name: String = code[at + 3..].trim_start().chars().take_while(|&c| is_ident_char(c)).collect();
+        if name.is_empty() {
+            continue;
+        }
+        // The body opens at the first `{` before any `;` (a declaration in a trait has none).
+        let rest = &code[at..];
+        let Some(open) = rest.find(['{', ';']).filter(|&i| rest.as_bytes()[i] == b'{') else { continue };
+        let Some(close) = matching_brace(rest, open) else { continue };
+        let line = code[..at].matches('\n').count() + 1;
+        let lines = rest[..close].matches('\n').count() + 1;
+        out.push(Function { name, line, lines });
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -577,6 +611,18 @@ mod tests {
             module("store", "use crate::Config;\npub struct Store;"),
         ];
         assert_eq!(rings(&graph(&modules)), vec![vec![path("crate"), path("store")]]);
+    }
+
+    #[test]
+    fn functions_are_measured_from_their_line_to_their_closing_brace() {
+        let code = code_only(
+            "trait T { fn declared(&self); }\n\npub async fn buy(\n    a: u8,\n) -> Result<(), E> where E: X {\n    let s = \"}\";\n    if a { b() }\n}\nfn one() {}\n",
+        );
+        let found = functions(&code);
+        assert_eq!(
+            found,
+            [Function { name: "buy".into(), line: 3, lines: 6 }, Function { name: "one".into(), line: 9, lines: 1 }]
+        );
     }
 
     #[test]

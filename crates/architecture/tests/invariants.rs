@@ -1,7 +1,7 @@
 //! ARCHITECTURE.md's invariants, checked on the workspace's own sources. A failure names the
 //! file and line that broke one.
 
-use architecture::{ModPath, Module, display, graph, lines_with, modules, rings};
+use architecture::{ModPath, Module, display, functions, graph, lines_with, modules, rings};
 use std::path::{Path, PathBuf};
 
 /// The workspace's `crates/`, or another checkout's (`ARCHITECTURE_CRATES_DIR`) to look at
@@ -184,6 +184,67 @@ fn only_app_clock_reads_the_time_and_only_app_secrets_draws_randomness() {
         report.is_empty(),
         "Only app::clock reads the time and only app::secrets draws randomness (ARCHITECTURE.md):{report}"
     );
+}
+
+/// A file longer than this in the crates that change most (the use cases and the web) is more
+/// than one thing: split it by what it does.
+const MAX_FILE_LINES: usize = 600;
+
+#[test]
+#[ignore = "checkout and lifecycle are being split (issue 21); on again when they are"]
+fn no_file_of_app_or_web_is_over_600_lines() {
+    let mut report = String::new();
+    for krate in ["app", "web"] {
+        for module in modules_of(krate) {
+            let text = std::fs::read_to_string(&module.file).expect("a module's file");
+            let lines = text.lines().count();
+            if lines > MAX_FILE_LINES {
+                report.push_str(&format!("\n    {} has {lines} lines", module.file.display()));
+            }
+        }
+    }
+    assert!(report.is_empty(), "At most {MAX_FILE_LINES} lines a file in app and web:{report}");
+}
+
+/// The modules money moves through: a function there reads as a few named steps.
+const MONEY_PATH: [(&str, &str); 11] = [
+    ("app", "payment"),
+    ("app", "billing"),
+    ("app", "checkout"),
+    ("app", "lifecycle"),
+    ("app", "cancellation"),
+    ("app", "idempotency"),
+    ("app", "payment_methods"),
+    ("app", "subscription"),
+    ("web", "api::checkout"),
+    ("web", "pages::checkout"),
+    ("payments", ""),
+];
+const MAX_MONEY_FUNCTION_LINES: usize = 80;
+
+#[test]
+#[ignore = "checkout and lifecycle are being split (issue 21); on again when they are"]
+fn no_function_on_a_money_path_is_over_80_lines() {
+    let mut report = String::new();
+    for (krate, prefix) in MONEY_PATH {
+        for module in modules_of(krate) {
+            let name = display(&module.path);
+            let on_path = prefix.is_empty() || name == prefix || name.starts_with(&format!("{prefix}::"));
+            if !on_path {
+                continue;
+            }
+            for f in functions(&module.code).into_iter().filter(|f| f.lines > MAX_MONEY_FUNCTION_LINES) {
+                report.push_str(&format!(
+                    "\n    {}:{} fn {} has {} lines",
+                    module.file.display(),
+                    f.line,
+                    f.name,
+                    f.lines
+                ));
+            }
+        }
+    }
+    assert!(report.is_empty(), "At most {MAX_MONEY_FUNCTION_LINES} lines a function on a money path:{report}");
 }
 
 #[test]
