@@ -1,6 +1,6 @@
 //! Signing up a partner org, signing in and out, sessions and passwords.
 
-use crate::actor::{Actor, Origin, PartnerUser, StaffMember};
+use crate::actor::{Actor, Origin};
 use crate::audit::{self, Change, Who};
 use crate::error::AppError;
 use crate::sessions::{self, Opening};
@@ -213,26 +213,7 @@ pub async fn session_actor(app: &App, token: &str) -> Result<Option<Actor>, AppE
 
 /// Loads the current name and role of `principal`; `None` if the account is gone.
 pub(crate) async fn actor_for(app: &App, principal: &Principal) -> Result<Option<Actor>, AppError> {
-    actor_in(&mut app.store().read().await?, principal).await
-}
-
-/// [`actor_for`], read on the caller's connection.
-pub(crate) async fn actor_in(conn: &mut store::Conn, principal: &Principal) -> Result<Option<Actor>, AppError> {
-    Ok(match principal {
-        Principal::User(id) => store::users::get(conn, id).await?.map(|u| {
-            Actor::Partner(PartnerUser {
-                id: u.id,
-                org_id: u.org_id,
-                role: u.role,
-                name: u.name.to_string(),
-                email: u.email.to_string(),
-                email_verified: u.email_verified_at.is_some(),
-            })
-        }),
-        Principal::Staff(id) => store::staff::get(conn, id).await?.map(|s| {
-            Actor::Staff(StaffMember { id: s.id, role: s.role, name: s.name.to_string(), email: s.email.to_string() })
-        }),
-    })
+    crate::actor::actor_in(&mut app.store().read().await?, principal).await
 }
 
 pub async fn sign_out(app: &App, token: &str) -> Result<(), AppError> {

@@ -4,6 +4,7 @@
 use crate::error::AppError;
 use domain::ids::{OrgId, StaffId, UserId};
 use domain::roles::{PartnerPermission, PartnerRole, StaffPermission, StaffRole};
+use store::Principal;
 
 /// A signed-in user of a partner org.
 #[derive(Clone, Debug)]
@@ -118,4 +119,24 @@ impl Actor {
             Actor::Staff(s) => &s.email,
         }
     }
+}
+
+/// The current name and role of `principal`, read on the caller's connection; `None` when the
+/// user or staff member is gone. (Sessions, API tokens and single sign-on all start here.)
+pub(crate) async fn actor_in(conn: &mut store::Conn, principal: &Principal) -> Result<Option<Actor>, AppError> {
+    Ok(match principal {
+        Principal::User(id) => store::users::get(conn, id).await?.map(|u| {
+            Actor::Partner(PartnerUser {
+                id: u.id,
+                org_id: u.org_id,
+                role: u.role,
+                name: u.name.to_string(),
+                email: u.email.to_string(),
+                email_verified: u.email_verified_at.is_some(),
+            })
+        }),
+        Principal::Staff(id) => store::staff::get(conn, id).await?.map(|s| {
+            Actor::Staff(StaffMember { id: s.id, role: s.role, name: s.name.to_string(), email: s.email.to_string() })
+        }),
+    })
 }

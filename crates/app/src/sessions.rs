@@ -69,7 +69,7 @@ pub async fn current(app: &App, token: &str) -> Result<Option<Current>, AppError
     else {
         return Ok(None);
     };
-    let Some(actor) = crate::accounts::actor_in(&mut conn, &session.principal).await? else { return Ok(None) };
+    let Some(actor) = crate::actor::actor_in(&mut conn, &session.principal).await? else { return Ok(None) };
     drop(conn);
     if now - session.last_seen_at >= LAST_SEEN_EVERY {
         let mut tx = app.store().write().await?;

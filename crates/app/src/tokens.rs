@@ -1,6 +1,6 @@
 //! Personal API tokens: created and revoked by their owner; the secret is shown once.
 
-use crate::accounts::actor_in;
+use crate::actor::actor_in;
 use crate::actor::{Actor, Origin};
 use crate::audit::{self, Change, Who};
 use crate::error::AppError;

@@ -1,7 +1,7 @@
 //! Changing one's e-mail address (partner users and staff): a link to the new address confirms
 //! it before it takes effect, and the old address hears of the request and of the change.
 
-use super::{Account, Used, account, account_of, may_send, program, send};
+use super::links::{Account, Used, account, account_of, may_send, program, send};
 use crate::actor::{Actor, Origin};
 use crate::audit::{self, Change, Who};
 use crate::error::AppError;
@@ -50,7 +50,7 @@ pub async fn request_change(
         return Err(AppError::RateLimited { retry_after_secs: wait });
     }
     // A newer request replaces an older one.
-    super::retire(app, &mut tx, &principal, Some(LinkPurpose::ChangeEmail), None).await?;
+    super::links::retire(app, &mut tx, &principal, Some(LinkPurpose::ChangeEmail), None).await?;
     let program = program(app);
     let hours = LinkPurpose::ChangeEmail.lifetime().num_hours();
     let body = |link: &str| {
@@ -100,7 +100,7 @@ pub(super) async fn apply(
         StoreError::Conflict(_) => email_taken(&link.email),
         other => other.into(),
     })?;
-    super::retire(app, tx, &link.principal, None, Some(&link.id)).await?;
+    super::links::retire(app, tx, &link.principal, None, Some(&link.id)).await?;
     let program = program(app);
     let notice = format!(
         "Hello {},\n\nThe e-mail address of your {program} account is now {}; e-mail about it goes there from \
@@ -116,7 +116,7 @@ pub(super) async fn apply(
         detail: format!("changed their address from {} to {}", before.email, link.email),
     };
     audit::record(app, tx, before.who(), origin, change).await?;
-    Ok(Used::EmailChanged(super::realm_of(&link.principal)))
+    Ok(Used::EmailChanged(super::links::realm_of(&link.principal)))
 }
 
 /// Whether another account of the same kind has `email`.

@@ -11,8 +11,7 @@
 //! stop because someone forgot a password. The e-mail that tells of the change says where to
 //! revoke them.
 
-use super::{Account, Used, account_by_email, account_of, may_send, program, send};
-use crate::accounts::Realm;
+use super::links::{Account, Used, account_by_email, account_of, may_send, program, send};
 use crate::actor::Origin;
 use crate::audit::{self, Change, Who};
 use crate::error::AppError;
@@ -20,6 +19,7 @@ use crate::state::App;
 use domain::account::EmailAddress;
 use domain::email_link::LinkPurpose;
 use domain::ids::ResetRequestId;
+use domain::roles::Realm;
 use store::Principal;
 use store::email_links::{EmailLinkRecord, ResetRequestRecord};
 use store::staff::StaffRecord;
@@ -116,7 +116,7 @@ pub async fn operator_link(app: &App, realm: Realm, email: &str, origin: &Origin
         };
         return Err(domain::account::InvalidInput::new("email", format!("no {who} has the address {email}")).into());
     };
-    let link = super::make(app, &mut tx, LinkPurpose::ResetPassword, &account.principal, &account.email).await?;
+    let link = super::links::make(app, &mut tx, LinkPurpose::ResetPassword, &account.principal, &account.email).await?;
     let change = Change {
         org: account.org.as_ref(),
         action: "password.reset_link_made",
@@ -130,7 +130,7 @@ pub async fn operator_link(app: &App, realm: Realm, email: &str, origin: &Origin
 
 /// The set-up link of a staff account just made in `conn`'s transaction, to be printed.
 pub(crate) async fn setup_link(app: &App, conn: &mut store::Conn, staff: &StaffRecord) -> Result<String, AppError> {
-    super::make(app, conn, LinkPurpose::StaffSetup, &Principal::Staff(staff.id.clone()), &staff.email).await
+    super::links::make(app, conn, LinkPurpose::StaffSetup, &Principal::Staff(staff.id.clone()), &staff.email).await
 }
 
 /// Using a reset or set-up link: the new password (already hashed) takes effect, every session
@@ -149,7 +149,7 @@ pub(super) async fn apply(
     }
     store::sessions::delete_all(tx, &link.principal).await?;
     for purpose in [LinkPurpose::ResetPassword, LinkPurpose::StaffSetup] {
-        super::retire(app, tx, &link.principal, Some(purpose), Some(&link.id)).await?;
+        super::links::retire(app, tx, &link.principal, Some(purpose), Some(&link.id)).await?;
     }
     let (action, detail) = if link.purpose == LinkPurpose::StaffSetup {
         ("staff.set_up", "chose their first password through the set-up link".to_owned())
@@ -159,7 +159,7 @@ pub(super) async fn apply(
     };
     let change = Change { org: account.org.as_ref(), action, subject: &account.subject(), detail };
     audit::record(app, tx, account.who(), origin, change).await?;
-    Ok(Used::PasswordSet(super::realm_of(&link.principal)))
+    Ok(Used::PasswordSet(super::links::realm_of(&link.principal)))
 }
 
 /// Queues "your password was changed" to `to`, inside the caller's transaction.

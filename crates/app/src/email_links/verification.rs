@@ -2,7 +2,7 @@
 //! what using it does. Until it is used the user may look around but not buy, invite users or
 //! make API tokens ([`crate::actor::PartnerUser::require_verified_email`]).
 
-use super::{Account, Used, account, account_of, may_send, program, send};
+use super::links::{Account, Used, account, account_of, may_send, program, send};
 use crate::actor::{Actor, Origin, PartnerUser};
 use crate::audit::{self, Change};
 use crate::error::AppError;
@@ -72,7 +72,7 @@ pub(super) async fn apply(
         return Err(AppError::Internal("a verification link of a staff account".into()));
     };
     store::users::mark_email_verified(tx, id, app.now()).await?;
-    super::retire(app, tx, &link.principal, Some(LinkPurpose::VerifyEmail), Some(&link.id)).await?;
+    super::links::retire(app, tx, &link.principal, Some(LinkPurpose::VerifyEmail), Some(&link.id)).await?;
     let change = Change {
         org: user.org.as_ref(),
         action: "user.email_verified",

@@ -21,7 +21,7 @@ use crate::audit::{self, Change, Who};
 use crate::error::AppError;
 use crate::sessions::{self, Opening};
 use crate::state::App;
-use crate::{accounts, passwords, secrets};
+use crate::{passwords, secrets};
 use domain::account::{EmailAddress, PersonName};
 use domain::ids::{OrgId, StaffId};
 use domain::roles::{Realm, StaffRole};
@@ -275,7 +275,7 @@ async fn sign_in(
             principal
         }
     };
-    let actor = accounts::actor_in(&mut tx, &principal).await?.ok_or(AppError::Unauthenticated)?;
+    let actor = crate::actor::actor_in(&mut tx, &principal).await?.ok_or(AppError::Unauthenticated)?;
     sessions::delete_ended(app, &mut tx, now).await?;
     // Decided: the provider is trusted with its own second factor, so its sign-in opens a full
     // session (README, "Single sign-on").
