@@ -1,10 +1,12 @@
 //! Checkout in the API: orders through their steps, payment methods, pay with an
 //! Idempotency-Key, subscriptions and invoices.
 
-use super::dto::{Amount, PaymentMethod, PaymentMethodList, Subscription, SubscriptionList};
+use super::dto::{
+    Invoice, InvoiceList, Notification, NotificationList, Order, OrderList, PaymentMethod, PaymentMethodList,
+    Subscription, SubscriptionList, invoice_dto, order_dto, pm_dto, subscription_dto,
+};
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, Problem};
-use crate::pages::checkout_money as money_of;
 use crate::state::AppState;
 use app::AppError;
 use app::checkout::BuyOutcome;
@@ -14,90 +16,11 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
-use store::invoices::InvoiceRecord;
+use serde::Deserialize;
 use store::orders::OrderRecord;
 use utoipa::ToSchema;
 
 type ApiResult<T> = Result<T, ApiError>;
-
-/// An order: a draft moving through terms → payment → review, then paid.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Order {
-    pub id: String,
-    pub offer: String,
-    pub offer_name: String,
-    /// `draft`, `paying` or `paid`.
-    pub status: String,
-    /// The wizard step of a draft: `terms`, `payment` or `review`.
-    pub step: String,
-    /// The price before tax, after any credit.
-    pub net: Amount,
-    /// Taken off the price before tax: the unused time of the subscription this order
-    /// replaces (Silver, on a Gold competency order).
-    pub credit: Amount,
-    pub tax: Amount,
-    /// The tax rate in basis points (2000 = 20%).
-    pub tax_rate_bp: i64,
-    pub total: Amount,
-    /// The Terms and Conditions to agree to (the version in force now).
-    pub terms: Terms,
-    /// The version the org agreed to, once it has.
-    pub accepted_terms_version: Option<String>,
-    pub payment_method_id: Option<String>,
-    /// Why the last payment did not go through.
-    pub last_decline: Option<String>,
-    pub term_start: Option<NaiveDate>,
-    pub term_end: Option<NaiveDate>,
-    pub subscription_id: Option<String>,
-    pub invoice_id: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub paid_at: Option<DateTime<Utc>>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Terms {
-    pub code: String,
-    pub version: String,
-    pub title: String,
-    pub text: String,
-}
-
-pub(super) fn amount(minor: i64, currency: &str) -> ApiResult<Amount> {
-    Ok(money_of(minor, currency).map_err(ApiError)?.into())
-}
-
-pub(super) fn order_dto(state: &AppState, o: OrderRecord) -> ApiResult<Order> {
-    let terms = app::checkout::current_terms(&state.app, &o)?;
-    Ok(Order {
-        net: amount(o.net_minor, &o.currency)?,
-        credit: amount(o.credit_minor, &o.currency)?,
-        tax: amount(o.tax_minor, &o.currency)?,
-        total: amount(o.total_minor, &o.currency)?,
-        tax_rate_bp: o.tax_rate_bp,
-        terms: Terms {
-            code: o.terms_code.clone(),
-            version: terms.version().into(),
-            title: terms.title().into(),
-            text: terms.text().into(),
-        },
-        id: o.id,
-        offer: o.offer_code,
-        offer_name: o.offer_name,
-        status: o.status,
-        step: o.step,
-        accepted_terms_version: o.terms_version,
-        payment_method_id: o.payment_method_id,
-        last_decline: o.last_decline,
-        term_start: o.term_start,
-        term_end: o.term_end,
-        subscription_id: o.subscription_id,
-        invoice_id: o.invoice_id,
-        created_at: o.created_at,
-        paid_at: o.paid_at,
-    })
-}
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -124,8 +47,6 @@ pub struct OrdersQuery {
     /// Only those in this status: `draft`, `paying` or `paid`.
     pub status: Option<String>,
 }
-
-super::page::list_of!(OrderList, Order);
 
 /// The org's orders (drafts in the wizard, payments under way, paid), newest first; `from` and
 /// `to` filter on the day each was started.
@@ -376,18 +297,6 @@ pub struct CreatePaymentMethod {
     pub stripe_payment_method: Option<String>,
 }
 
-fn pm_dto(pm: store::payment_methods::PaymentMethodRecord) -> PaymentMethod {
-    PaymentMethod {
-        label: app::invoices::card_label(&pm.brand, &pm.last4),
-        id: pm.id,
-        brand: pm.brand,
-        last4: pm.last4,
-        exp_month: pm.exp_month,
-        exp_year: pm.exp_year,
-        created_at: pm.created_at,
-    }
-}
-
 /// Saves a card at the payment gateway. The number and CVC go to the gateway and are never stored.
 #[utoipa::path(post, path = "/api/v1/payment-methods", tag = "payment methods", request_body = CreatePaymentMethod,
     responses((status = 201, body = PaymentMethod), (status = 402, body = Problem, content_type = "application/problem+json"), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
@@ -425,20 +334,6 @@ pub async fn list_payment_methods(
         |x: &PaymentMethod| x.id.as_str(),
         &page,
     )?)))
-}
-
-pub(super) fn subscription_dto(s: store::subscriptions::SubscriptionRecord) -> ApiResult<Subscription> {
-    Ok(Subscription {
-        price: amount(s.price_minor, &s.currency)?,
-        id: s.id,
-        offer: s.offer_code,
-        offer_name: s.offer_name,
-        status: s.status,
-        auto_renew: s.auto_renew,
-        term_start: s.term_start,
-        term_end: s.term_end,
-        created_at: s.created_at,
-    })
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -479,42 +374,6 @@ pub async fn get_subscription(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Subscription>> {
     Ok(Json(subscription_dto(app::invoices::subscription(&state.app, caller.partner()?, &id).await?)?))
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Invoice {
-    pub id: String,
-    /// Gapless within its series, e.g. `INV-2027-000001`.
-    pub number: String,
-    pub order_id: String,
-    pub issued_at: DateTime<Utc>,
-    pub description: String,
-    pub period_start: NaiveDate,
-    pub period_end: NaiveDate,
-    pub net: Amount,
-    pub tax_rate_bp: i64,
-    pub tax: Amount,
-    pub total: Amount,
-    pub paid_with: String,
-}
-
-super::page::list_of!(InvoiceList, Invoice);
-
-pub(super) fn invoice_dto(i: InvoiceRecord) -> ApiResult<Invoice> {
-    Ok(Invoice {
-        net: amount(i.net_minor, &i.currency)?,
-        tax: amount(i.tax_minor, &i.currency)?,
-        total: amount(i.total_minor, &i.currency)?,
-        id: i.id,
-        number: i.number,
-        order_id: i.order_id,
-        issued_at: i.issued_at,
-        description: i.description,
-        period_start: i.period_start,
-        period_end: i.period_end,
-        tax_rate_bp: i.tax_rate_bp,
-        paid_with: i.paid_with,
-    })
 }
 
 /// The org's invoices, newest first (Billing admins and Global admins); `from` and `to` filter
@@ -617,17 +476,6 @@ pub async fn start_renewal(
     Ok((StatusCode::CREATED, Json(order_dto(&state, order)?)))
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Notification {
-    pub id: String,
-    pub subscription_id: Option<String>,
-    pub title: String,
-    pub body: String,
-    pub created_at: DateTime<Utc>,
-}
-
-super::page::list_of!(NotificationList, Notification);
-
 /// The org's notifications (reminders and notices), newest first.
 #[utoipa::path(get, path = "/api/v1/notifications", tag = "subscriptions", params(super::page::PageQuery),
     responses((status = 200, body = NotificationList), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
@@ -637,15 +485,6 @@ pub async fn list_notifications(
     super::ApiQuery(page): super::ApiQuery<super::page::PageQuery>,
 ) -> ApiResult<Json<NotificationList>> {
     let list = app::lifecycle::notifications(&state.app, caller.partner()?).await?;
-    let data = list
-        .into_iter()
-        .map(|n| Notification {
-            id: n.id,
-            subscription_id: n.subscription_id,
-            title: n.title,
-            body: n.body,
-            created_at: n.created_at,
-        })
-        .collect();
+    let data = list.into_iter().map(Notification::from).collect();
     Ok(Json(NotificationList::from(super::page::Page::of(data, |x: &Notification| x.id.as_str(), &page)?)))
 }

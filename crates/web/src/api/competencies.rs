@@ -1,6 +1,7 @@
 //! Competencies in the API: apply with evidence, follow the application, staff decisions, and
 //! the order for an approved level's fee (then paid like any order).
 
+use super::dto::{AttachedFile, Order, UploadForm, file_dto, order_dto};
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
@@ -58,26 +59,6 @@ pub struct Application {
     pub subscription_id: Option<String>,
     /// Evidence files (download each by its id).
     pub files: Vec<AttachedFile>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AttachedFile {
-    pub id: String,
-    pub name: String,
-    /// As the file's bytes show: `application/pdf`, `image/png`, `image/jpeg` or text.
-    pub content_type: String,
-    pub size_bytes: i64,
-    pub uploaded_at: DateTime<Utc>,
-}
-
-pub(super) fn file_dto(f: store::files::FileRecord) -> AttachedFile {
-    AttachedFile {
-        id: f.id,
-        name: f.name,
-        content_type: f.content_type,
-        size_bytes: f.size_bytes,
-        uploaded_at: f.uploaded_at,
-    }
 }
 
 super::page::list_of!(ApplicationList, Application);
@@ -234,23 +215,14 @@ pub async fn decide(
 /// terms step; pay it like any order. For Gold while holding Silver, the unused Silver time
 /// comes off the price.
 #[utoipa::path(post, path = "/api/v1/competency-applications/{id}/fee-order", tag = "competencies", params(("id" = String, Path)),
-    responses((status = 201, body = super::checkout::Order), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 201, body = Order), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub async fn fee_order(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<String>,
-) -> ApiResult<(StatusCode, Json<super::checkout::Order>)> {
+) -> ApiResult<(StatusCode, Json<Order>)> {
     let order = app::competencies::start_fee_order(&state.app, caller.partner()?, &id, &caller.origin).await?;
-    Ok((StatusCode::CREATED, Json(super::checkout::order_dto(&state, order)?)))
-}
-
-/// The multipart form of an upload: one part named `file`.
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct UploadForm {
-    /// A PDF, PNG, JPEG or plain-text file of at most 2 MB.
-    #[schema(value_type = String, format = Binary)]
-    file: Vec<u8>,
+    Ok((StatusCode::CREATED, Json(order_dto(&state, order)?)))
 }
 
 /// Attaches an evidence file to an application that waits for its decision (Account admin,

@@ -398,8 +398,8 @@ async fn get_org(
         org: org.into(),
         users: users.into_iter().map(Into::into).collect(),
         levels,
-        subscriptions: subscriptions.into_iter().map(checkout::subscription_dto).collect::<ApiResult<_>>()?,
-        invoices: invoices.into_iter().map(checkout::invoice_dto).collect::<ApiResult<_>>()?,
+        subscriptions: subscriptions.into_iter().map(subscription_dto).collect::<ApiResult<_>>()?,
+        invoices: invoices.into_iter().map(invoice_dto).collect::<ApiResult<_>>()?,
     }))
 }
 

@@ -3,147 +3,33 @@
 //! subscription a billing request names (at the end of its term, or now with a refund, once
 //! per `Idempotency-Key`); credit notes as the org's billing documents.
 
-use super::checkout::{amount, idempotent};
-use super::competencies::{AttachedFile, file_dto};
+use super::checkout::idempotent;
+use super::dto::{
+    AttachedFile, CancellationQuote, CreditNote, CreditNoteList, ServiceRequest, ServiceRequestList, UploadForm,
+    file_dto, full_request_dto, note_dto, request_dto,
+};
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
-use app::service_requests::{QueueQuery, RefundView, RequestForm, RequestView};
+use app::service_requests::{QueueQuery, RequestForm};
 use app::{Actor, AppError};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, NaiveDate, Utc};
 use domain::account::InvalidInput;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use store::refunds::CreditNoteRecord;
-use store::service_requests::RequestRecord;
 use utoipa::{IntoParams, ToSchema};
 
 type ApiResult<T> = Result<T, ApiError>;
-
-/// A service request. `messages`, `files` and `refunds` come with a single request, not in lists.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ServiceRequest {
-    pub id: String,
-    /// Gapless, e.g. `SR-000014`.
-    pub number: String,
-    pub org_id: String,
-    /// `billing`, `membership`, `competencies`, `account` or `portal`.
-    pub problem_type: String,
-    /// The subscription a billing request is about.
-    pub subscription_id: Option<String>,
-    pub title: String,
-    pub contact_email: String,
-    pub contact_phone: Option<String>,
-    /// `new`, `in_progress`, `waiting_for_partner`, `resolved` or `closed`.
-    pub status: String,
-    /// The staff member handling it.
-    pub assignee: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    pub resolved_at: Option<DateTime<Utc>>,
-    pub messages: Vec<RequestMessage>,
-    pub files: Vec<AttachedFile>,
-    pub refunds: Vec<Refund>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RequestMessage {
-    /// `partner`, `staff`, or `internal` (a staff note; only staff see these).
-    pub author_kind: String,
-    pub author_name: String,
-    pub body: String,
-    pub created_at: DateTime<Utc>,
-}
-
-/// A refund given when staff cancelled the subscription.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Refund {
-    pub id: String,
-    pub invoice_id: String,
-    pub invoice_number: String,
-    pub amount: super::dto::Amount,
-    /// What the offer's policy gave; `amount` is lower when the agent lowered it.
-    pub due: super::dto::Amount,
-    /// Why the policy gives what it gives, e.g. "prorated: 266 of 366 days unused".
-    pub basis: String,
-    pub lowered_because: Option<String>,
-    /// `pending` (retried until the gateway makes it) or `succeeded`.
-    pub status: String,
-    pub refunded_at: Option<DateTime<Utc>>,
-    /// Why the last attempt failed, while pending.
-    pub last_error: Option<String>,
-    /// The credit note issued when the refund was made.
-    pub credit_note_id: Option<String>,
-    pub credit_note_number: Option<String>,
-}
-
-super::page::list_of!(ServiceRequestList, ServiceRequest);
-
-fn dto(r: RequestRecord) -> ServiceRequest {
-    ServiceRequest {
-        id: r.id,
-        number: r.number,
-        org_id: r.org_id.to_string(),
-        problem_type: r.problem_type,
-        subscription_id: r.subscription_id,
-        title: r.title,
-        contact_email: r.contact_email,
-        contact_phone: r.contact_phone,
-        status: r.status,
-        assignee: r.assignee,
-        created_at: r.created_at,
-        updated_at: r.updated_at,
-        resolved_at: r.resolved_at,
-        messages: Vec::new(),
-        files: Vec::new(),
-        refunds: Vec::new(),
-    }
-}
-
-fn refund_dto(v: RefundView) -> ApiResult<Refund> {
-    let r = v.refund;
-    Ok(Refund {
-        amount: amount(r.amount_minor, &r.currency)?,
-        due: amount(r.due_minor, &r.currency)?,
-        id: r.id,
-        invoice_id: r.invoice_id,
-        invoice_number: v.invoice_number,
-        basis: r.basis,
-        lowered_because: r.lowered_because,
-        status: r.status,
-        refunded_at: r.refunded_at,
-        last_error: r.last_error,
-        credit_note_id: v.credit_note.as_ref().map(|n| n.id.clone()),
-        credit_note_number: v.credit_note.map(|n| n.number),
-    })
-}
-
-fn full_dto(view: RequestView) -> ApiResult<ServiceRequest> {
-    let mut out = dto(view.request);
-    out.messages = view
-        .messages
-        .into_iter()
-        .map(|m| RequestMessage {
-            author_kind: m.author_kind,
-            author_name: m.author_name,
-            body: m.body,
-            created_at: m.created_at,
-        })
-        .collect();
-    out.files = view.files.into_iter().map(file_dto).collect();
-    out.refunds = view.refunds.into_iter().map(refund_dto).collect::<ApiResult<_>>()?;
-    Ok(out)
-}
 
 async fn view(state: &AppState, actor: &Actor, id: &str) -> ApiResult<ServiceRequest> {
     let view = match actor {
         Actor::Partner(u) => app::service_requests::get_mine(&state.app, u, id).await?,
         Actor::Staff(s) => app::service_requests::get_for_staff(&state.app, s, id).await?,
     };
-    full_dto(view)
+    full_request_dto(view)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -193,7 +79,7 @@ pub async fn list(
     };
     let list = dates.keep(list, |r| r.created_at)?;
     Ok(Json(ServiceRequestList::from(super::page::Page::of(
-        list.into_iter().map(dto).collect(),
+        list.into_iter().map(request_dto).collect(),
         |x: &ServiceRequest| x.id.as_str(),
         &page,
     )?)))
@@ -347,27 +233,6 @@ pub async fn name_subscription(
     Ok(Json(view(&state, &caller.actor, &id).await?))
 }
 
-/// What cancelling the request's subscription now would refund, per paid term.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CancellationQuote {
-    pub subscription_id: String,
-    /// Whether it can still be cancelled (it is live).
-    pub live: bool,
-    pub lines: Vec<QuoteLine>,
-    pub total: super::dto::Amount,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct QuoteLine {
-    pub invoice_id: String,
-    pub invoice_number: String,
-    pub term_start: NaiveDate,
-    pub term_end: NaiveDate,
-    pub paid: super::dto::Amount,
-    pub refund: super::dto::Amount,
-    pub basis: String,
-}
-
 /// The refund cancelling now would give, by the offer's policy (staff), before confirming.
 #[utoipa::path(get, path = "/api/v1/service-requests/{id}/cancellation", tag = "service requests", params(("id" = String, Path)),
     responses((status = 200, body = CancellationQuote), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
@@ -376,25 +241,7 @@ pub async fn quote(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<CancellationQuote>> {
-    let q = app::cancellation::quote(&state.app, caller.staff()?, &id).await?;
-    Ok(Json(CancellationQuote {
-        subscription_id: q.subscription.id.clone(),
-        live: q.live,
-        lines: q
-            .lines
-            .iter()
-            .map(|l| QuoteLine {
-                invoice_id: l.invoice_id.clone(),
-                invoice_number: l.invoice_number.clone(),
-                term_start: l.term.start,
-                term_end: l.term.end,
-                paid: l.paid.into(),
-                refund: l.due.into(),
-                basis: l.basis.to_string(),
-            })
-            .collect(),
-        total: q.total.into(),
-    }))
+    Ok(Json(app::cancellation::quote(&state.app, caller.staff()?, &id).await?.into()))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -445,46 +292,6 @@ pub async fn cancel(
         Ok((StatusCode::OK, serde_json::to_value(request).unwrap_or_default()))
     })
     .await
-}
-
-/// A credit note: the document of a refund.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CreditNote {
-    pub id: String,
-    /// Gapless per year, e.g. `CN-2027-000014`.
-    pub number: String,
-    pub invoice_id: String,
-    pub invoice_number: String,
-    pub issued_at: DateTime<Utc>,
-    pub description: String,
-    pub period_start: NaiveDate,
-    pub period_end: NaiveDate,
-    pub net: super::dto::Amount,
-    pub tax_rate_bp: i64,
-    pub tax: super::dto::Amount,
-    pub total: super::dto::Amount,
-    /// The card the money went back to.
-    pub refunded_to: String,
-}
-
-super::page::list_of!(CreditNoteList, CreditNote);
-
-fn note_dto(n: CreditNoteRecord) -> ApiResult<CreditNote> {
-    Ok(CreditNote {
-        net: amount(n.net_minor, &n.currency)?,
-        tax: amount(n.tax_minor, &n.currency)?,
-        total: amount(n.total_minor, &n.currency)?,
-        id: n.id,
-        number: n.number,
-        invoice_id: n.invoice_id,
-        invoice_number: n.invoice_number,
-        issued_at: n.issued_at,
-        description: n.description,
-        period_start: n.period_start,
-        period_end: n.period_end,
-        tax_rate_bp: n.tax_rate_bp,
-        refunded_to: n.refunded_to,
-    })
 }
 
 async fn note_for(state: &AppState, actor: &Actor, id: &str) -> ApiResult<CreditNoteRecord> {
@@ -554,7 +361,7 @@ pub async fn download_file(
 /// `multipart/form-data` with a part named `file`; PDF, PNG, JPEG or plain text of at most
 /// 2 MB, typed by its bytes; at most 3 per request.
 #[utoipa::path(post, path = "/api/v1/service-requests/{id}/files", tag = "service requests", params(("id" = String, Path)),
-    request_body(content = super::competencies::UploadForm, content_type = "multipart/form-data"),
+    request_body(content = UploadForm, content_type = "multipart/form-data"),
     responses((status = 201, body = AttachedFile), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub async fn upload_file(
     State(state): State<AppState>,

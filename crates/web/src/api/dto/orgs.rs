@@ -1,8 +1,9 @@
-//! The shapes the API speaks, with their OpenAPI schemas. Conversions from records live here so
-//! that handlers stay one line per step.
+//! Orgs, their users and invitations, membership and offers, staff and the audit log, as the
+//! API speaks them.
 
+use super::amount::Amount;
+use super::billing::{Invoice, Subscription};
 use chrono::{DateTime, Utc};
-use domain::money::Money;
 use domain::roles::PartnerRole;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -39,23 +40,6 @@ impl Role {
             Role::UserManagementAdmin => PartnerRole::UserManagementAdmin.as_str(),
             Role::Member => PartnerRole::Member.as_str(),
         }
-    }
-}
-
-/// An amount of money in minor units (cents) of its currency.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Amount {
-    /// Integer minor units, e.g. 47500 for 475.00 USD.
-    pub amount_minor: i64,
-    /// ISO 4217 code.
-    pub currency: String,
-    /// The amount written out, e.g. "475.00".
-    pub formatted: String,
-}
-
-impl From<Money> for Amount {
-    fn from(m: Money) -> Amount {
-        Amount { amount_minor: m.minor(), currency: m.currency().code().to_owned(), formatted: m.format_amount() }
     }
 }
 
@@ -238,7 +222,7 @@ pub struct OrgDetail {
     pub levels: Vec<HeldLevel>,
     /// Its subscriptions and invoices, as its billing admins see them.
     pub subscriptions: Vec<Subscription>,
-    pub invoices: Vec<super::checkout::Invoice>,
+    pub invoices: Vec<Invoice>,
     /// Its live support balances, which staff draw down on service requests (`support-draws`).
     pub support_balances: Vec<SupportBalance>,
 }
@@ -324,35 +308,3 @@ pub struct CreatedStaff {
     /// The generated password, shown this once.
     pub password: String,
 }
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PaymentMethod {
-    pub id: String,
-    /// `visa`, `mastercard`, `amex`, `discover` or `card`.
-    pub brand: String,
-    pub last4: String,
-    pub exp_month: i64,
-    pub exp_year: i64,
-    /// How the card is shown, e.g. "Visa •••• 4242".
-    pub label: String,
-    pub created_at: DateTime<Utc>,
-}
-
-crate::api::page::list_of!(PaymentMethodList, PaymentMethod);
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Subscription {
-    pub id: String,
-    pub offer: String,
-    pub offer_name: String,
-    /// `active` (the lifecycle adds `past_due`, `expired`, `cancelled`).
-    pub status: String,
-    pub auto_renew: bool,
-    pub term_start: chrono::NaiveDate,
-    pub term_end: chrono::NaiveDate,
-    /// The yearly price before tax.
-    pub price: Amount,
-    pub created_at: DateTime<Utc>,
-}
-
-crate::api::page::list_of!(SubscriptionList, Subscription);
