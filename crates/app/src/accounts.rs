@@ -94,7 +94,7 @@ pub async fn sign_up(app: &App, form: &SignUp, origin: &Origin) -> Result<(OrgRe
         tracing::info!(org = %org.id, partner_id = %org.partner_id, "partner org signed up");
         return Ok((org, user));
     }
-    Err(AppError::Internal("could not draw a free partner ID".into()))
+    Err(AppError::internal("could not draw a free partner ID"))
 }
 
 pub(crate) fn email_taken(e: StoreError) -> AppError {

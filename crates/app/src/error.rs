@@ -47,9 +47,15 @@ pub enum AppError {
     Catalog(#[from] CatalogError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A fault of ours or of a library below us (not the person's, not the database's storage):
+    /// made by [`AppError::internal`] or, keeping the error that caused it, by
+    /// [`AppError::internal_from`].
     #[error("internal error: {0}")]
     Internal(String),
 }
+
+/// The error below an internal one, whatever its type.
+pub type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 impl AppError {
     /// A stable machine-readable code for API clients and tests.
@@ -79,7 +85,45 @@ impl AppError {
         matches!(self, AppError::Store(e) if e.is_storage_fault())
     }
 
+    /// Something that cannot happen did: `what` says what, for the log.
+    pub fn internal(what: impl Into<String>) -> AppError {
+        AppError::Internal(what.into())
+    }
+
+    /// `cause` stopped us while doing `what` (for the log; the person sees a bare "internal
+    /// error").
+    pub fn internal_from(what: impl Into<String>, cause: impl Into<Cause>) -> AppError {
+        let cause: Cause = cause.into();
+        AppError::Internal(format!("{}: {cause}", what.into()))
+    }
+
+    /// The error and every error below it, for the log.
+    pub fn with_causes(&self) -> String {
+        let mut text = self.to_string();
+        let mut below = std::error::Error::source(self);
+        while let Some(cause) = below {
+            text.push_str(": ");
+            text.push_str(&cause.to_string());
+            below = cause.source();
+        }
+        text
+    }
+
     pub(crate) fn forbidden(what: &str) -> AppError {
         AppError::Forbidden(format!("your role does not allow you to {what}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AppError;
+
+    #[test]
+    fn an_internal_error_keeps_what_caused_it_for_the_log_but_not_for_the_person() {
+        let e = AppError::internal_from("writing the invoice", std::io::Error::other("disk on fire"));
+        assert_eq!(e.code(), "internal_error");
+        let logged = e.with_causes();
+        assert!(logged.contains("writing the invoice") && logged.contains("disk on fire"), "{logged}");
+        assert_eq!(AppError::internal("no set-up link was made").code(), "internal_error");
     }
 }

@@ -22,28 +22,30 @@ fn hasher() -> Argon2<'static> {
 pub async fn hash(password: String, entropy: &dyn Entropy) -> Result<String, AppError> {
     let mut salt = [0u8; 16];
     entropy.fill(&mut salt);
-    let _turn = turns().acquire().await.map_err(|e| AppError::Internal(e.to_string()))?;
+    let _turn =
+        turns().acquire().await.map_err(|e| AppError::internal_from("the queue of password hashes is closed", e))?;
     tokio::task::spawn_blocking(move || {
         hasher()
             .hash_password_with_salt(password.as_bytes(), &salt)
             .map(|h| h.to_string())
-            .map_err(|e| AppError::Internal(format!("password hashing failed: {e}")))
+            .map_err(|e| AppError::internal_from("password hashing failed", e))
     })
     .await
-    .map_err(|e| AppError::Internal(format!("password hashing task failed: {e}")))?
+    .map_err(|e| AppError::internal_from("password hashing task failed", e))?
 }
 
 /// Whether `password` matches `stored`. With no stored hash (an unknown e-mail), a dummy hash
 /// is checked anyway so that both answers take the same time.
 pub async fn verify(password: String, stored: Option<String>) -> Result<bool, AppError> {
-    let _turn = turns().acquire().await.map_err(|e| AppError::Internal(e.to_string()))?;
+    let _turn =
+        turns().acquire().await.map_err(|e| AppError::internal_from("the queue of password checks is closed", e))?;
     tokio::task::spawn_blocking(move || {
         let target = stored.as_deref().unwrap_or(DUMMY_HASH);
         let ok = hasher().verify_password(password.as_bytes(), target).is_ok();
         ok && stored.is_some()
     })
     .await
-    .map_err(|e| AppError::Internal(format!("password check task failed: {e}")))
+    .map_err(|e| AppError::internal_from("password check task failed", e))
 }
 
 /// The hash of a random string nobody knows, with the same parameters as real hashes.

@@ -319,11 +319,11 @@ fn new_recovery_codes(app: &App) -> RecoveryCodes {
 
 fn open_secret(app: &App, principal: &Principal, sealed: &str) -> Result<String, AppError> {
     secrets::open(&app.server_key(), principal.id(), sealed)
-        .ok_or_else(|| AppError::Internal("an authenticator's secret does not open with this server's key".into()))
+        .ok_or_else(|| AppError::internal("an authenticator's secret does not open with this server's key"))
 }
 
 fn base32_decode(text: &str) -> Result<Vec<u8>, AppError> {
-    totp::base32_decode(text).ok_or_else(|| AppError::Internal("an authenticator's secret is not Base32".into()))
+    totp::base32_decode(text).ok_or_else(|| AppError::internal("an authenticator's secret is not Base32"))
 }
 
 /// Tells the account's owner of a change to how they sign in.

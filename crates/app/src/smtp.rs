@@ -35,7 +35,7 @@ impl Mailer {
     pub fn new(config: &SmtpConfig) -> Result<Mailer, AppError> {
         use lettre::AsyncSmtpTransport;
         use lettre::transport::smtp::authentication::Credentials;
-        let bad = |e: String| AppError::Internal(format!("SMTP settings: {e}"));
+        let bad = |e: String| AppError::internal_from("SMTP settings", e);
         let from =
             config.from.parse().map_err(|e| bad(format!("the sender `{}` is not an address: {e}", config.from)))?;
         let builder = match config.tls {

@@ -56,7 +56,7 @@ pub async fn create_to_set_up(
     // Until it is set up the account's password is a random one nobody is told.
     let unknown = NewPassword::parse(&secrets::generated_password(app.entropy()), None)?;
     let (record, link) = insert(app, None, &new, unknown, Handover::SetUpLink, origin).await?;
-    let link = link.ok_or_else(|| AppError::Internal("no set-up link was made".into()))?;
+    let link = link.ok_or_else(|| AppError::internal("no set-up link was made"))?;
     Ok((record, link))
 }
 

@@ -40,23 +40,21 @@ impl App {
     ) -> Result<Arc<App>, AppError> {
         if settings.server_key.is_none() {
             // Webhook secrets and sealed outbox secrets would rest on a key everyone knows.
-            return Err(AppError::Internal(
-                "the server's key is not set (PARTNERHUB_SECRET_KEY or partnerhub.key)".into(),
-            ));
+            return Err(AppError::internal("the server's key is not set (PARTNERHUB_SECRET_KEY or partnerhub.key)"));
         }
         let parsed = catalog::install(&store, clock.as_ref(), entropy.as_ref(), &catalog).await?;
         let gateway = match &settings.gateway {
             GatewayConfig::Sandbox => payments::Gateway::Sandbox(payments::sandbox::Sandbox::new(store.clone())),
             GatewayConfig::Stripe { secret_key, api_base, .. } => payments::Gateway::Stripe(
                 payments::stripe::Stripe::new(secret_key.clone(), api_base.clone())
-                    .map_err(|e| AppError::Internal(format!("cannot set up the Stripe gateway: {e}")))?,
+                    .map_err(|e| AppError::internal_from("cannot set up the Stripe gateway", e))?,
             ),
         };
         let mailer = settings.smtp.as_ref().map(Mailer::new).transpose()?;
         let charge_limiter = settings.gateway_rate.map(payments::RateLimiter::new);
         let catalog = RwLock::new(Arc::new(parsed));
         let webhook_sender = Sender::new(settings.webhook_allow.clone())
-            .map_err(|e| AppError::Internal(format!("cannot set up the webhook client: {e}")))?;
+            .map_err(|e| AppError::internal_from("cannot set up the webhook client", e))?;
         let sso = match &settings.sso {
             // A provider that cannot be found is refused at start, not at someone's sign-in.
             Some(sso_settings) => {

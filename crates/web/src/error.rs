@@ -37,7 +37,7 @@ fn note_storage_fault(e: &AppError) {
     let before = STORAGE_FAULT_AT.swap(now, Ordering::Relaxed);
     if before == 0 || now - before >= 60 {
         tracing::error!(
-            error = %e,
+            error = %e.with_causes(),
             "the database cannot take writes; answering 503 storage_unavailable until it can (logged once a minute while it lasts)"
         );
     }
@@ -69,7 +69,7 @@ pub fn public_message(e: &AppError) -> String {
          Please try again in a minute."
             .to_owned()
     } else if status_of(e).is_server_error() {
-        tracing::error!(error = %e, "request failed");
+        tracing::error!(error = %e.with_causes(), "request failed");
         "Something went wrong on our side; the error has been logged. Please try again.".to_owned()
     } else {
         let text = e.to_string();

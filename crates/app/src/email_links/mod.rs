@@ -69,7 +69,7 @@ pub async fn use_link(
             reset::apply(app, &mut tx, &link, &hash, origin).await?
         }
         (LinkPurpose::ResetPassword | LinkPurpose::StaffSetup, None) => {
-            return Err(AppError::Internal("a password link without a password".into()));
+            return Err(AppError::internal("a password link without a password"));
         }
     };
     tx.commit().await?;

@@ -69,7 +69,7 @@ pub(super) async fn apply(
         return Err(domain::email_link::LinkRefusal::Unknown.into());
     }
     let Principal::User(id) = &link.principal else {
-        return Err(AppError::Internal("a verification link of a staff account".into()));
+        return Err(AppError::internal("a verification link of a staff account"));
     };
     store::users::mark_email_verified(tx, id, app.now()).await?;
     super::links::retire(app, tx, &link.principal, Some(LinkPurpose::VerifyEmail), Some(&link.id)).await?;

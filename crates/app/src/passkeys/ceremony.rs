@@ -99,7 +99,7 @@ pub(super) async fn take_ceremony(
 
 pub(super) fn passkey_of(record: &PasskeyRecord) -> Result<Passkey, AppError> {
     serde_json::from_str(&record.credential)
-        .map_err(|e| AppError::Internal(format!("passkey {} cannot be read back: {e}", record.id)))
+        .map_err(|e| AppError::internal_from(format!("passkey {} cannot be read back", record.id), e))
 }
 
 pub(super) fn parse_answer<T: serde::de::DeserializeOwned>(credential: &str) -> Result<T, AppError> {
@@ -109,19 +109,19 @@ pub(super) fn parse_answer<T: serde::de::DeserializeOwned>(credential: &str) -> 
 }
 
 pub(super) fn to_json(value: &impl Serialize) -> Result<serde_json::Value, AppError> {
-    serde_json::to_value(value).map_err(|e| AppError::Internal(format!("cannot write a passkey challenge: {e}")))
+    serde_json::to_value(value).map_err(|e| AppError::internal_from("cannot write a passkey challenge", e))
 }
 
 pub(super) fn to_text(value: &impl Serialize) -> Result<String, AppError> {
-    serde_json::to_string(value).map_err(|e| AppError::Internal(format!("cannot write a passkey record: {e}")))
+    serde_json::to_string(value).map_err(|e| AppError::internal_from("cannot write a passkey record", e))
 }
 
 pub(super) fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, AppError> {
-    serde_json::from_str(text).map_err(|e| AppError::Internal(format!("a stored passkey ceremony cannot be read: {e}")))
+    serde_json::from_str(text).map_err(|e| AppError::internal_from("a stored passkey ceremony cannot be read", e))
 }
 
-pub(super) fn internal(what: &str, e: impl std::fmt::Display) -> AppError {
-    AppError::Internal(format!("could not {what}: {e}"))
+pub(super) fn internal(what: &str, e: impl Into<crate::error::Cause>) -> AppError {
+    AppError::internal_from(format!("could not {what}"), e)
 }
 
 pub(super) fn ceremony_gone() -> AppError {

@@ -160,7 +160,7 @@ pub async fn finish(
     let Some(verifier) = secrets::open(&app.server_key(), &login.state_hash, &login.verifier) else {
         return Err(Refused {
             realm: Some(realm),
-            error: AppError::Internal("a sign-in's sealed verifier does not open".into()),
+            error: AppError::internal("a sign-in's sealed verifier does not open"),
         });
     };
     let nonce_hash = login.nonce_hash.clone();
@@ -256,7 +256,7 @@ async fn sign_in(
             principal
         }
         SignInAs::CreateStaff(role) => {
-            let record = new_staff.ok_or_else(|| AppError::Internal("no staff record made".into()))?;
+            let record = new_staff.ok_or_else(|| AppError::internal("no staff record made"))?;
             let principal = Principal::Staff(record.id.clone());
             if let Err(e) = store::staff::insert(&mut tx, &record).await {
                 return linked_meanwhile(e);
@@ -343,7 +343,7 @@ async fn new_staff_record(
     claims: &provider::Claims,
     role: StaffRole,
 ) -> Result<StaffRecord, AppError> {
-    let email = identity.email.clone().ok_or_else(|| AppError::Internal("no address to make an account".into()))?;
+    let email = identity.email.clone().ok_or_else(|| AppError::internal("no address to make an account"))?;
     let name = claims
         .name()
         .and_then(|n| n.get(None))

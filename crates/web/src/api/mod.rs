@@ -453,7 +453,7 @@ async fn create_staff(
 ) -> ApiResult<(StatusCode, Json<CreatedStaff>)> {
     let new = app::staff::NewStaff { email: &body.email, name: &body.name, role: &body.role, password: None };
     let (record, password) = app::staff::create(&state.app, Some(caller.staff()?), new, &caller.origin).await?;
-    let password = password.ok_or_else(|| ApiError(AppError::Internal("no password was generated".into())))?;
+    let password = password.ok_or_else(|| ApiError(AppError::internal("no password was generated")))?;
     Ok((StatusCode::CREATED, Json(CreatedStaff { staff: record.into(), password })))
 }
 

@@ -347,7 +347,8 @@ struct TotpPage {
 
 /// The QR code of an `otpauth://` link, as an SVG drawn on the server.
 fn qr_svg(uri: &str) -> Result<String, AppError> {
-    let code = qrcode::QrCode::new(uri.as_bytes()).map_err(|e| AppError::Internal(format!("QR code: {e}")))?;
+    let code =
+        qrcode::QrCode::new(uri.as_bytes()).map_err(|e| AppError::internal_from("cannot draw the QR code", e))?;
     Ok(code.render::<qrcode::render::svg::Color>().min_dimensions(200, 200).quiet_zone(true).build())
 }
 
