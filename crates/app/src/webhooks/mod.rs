@@ -387,7 +387,15 @@ pub async fn deliver_due(app: &App) -> Result<usize, AppError> {
 /// The error of an attempt to an address that is not public: nothing was sent.
 pub const REFUSED: &str = "refused: not a public address";
 
-/// One attempt at one delivery; `true` if the receiver took it.
+/// One attempt at one delivery; `true` if the receiver took it. (The ordering key of an event
+/// about a subscription is the subscription's id.)
+#[tracing::instrument(name = "webhook_delivery", skip_all, fields(
+    delivery = %d.delivery.id,
+    event = %d.delivery.event_id,
+    event_type = %d.event_type,
+    endpoint = %d.delivery.endpoint_id,
+    ordering_key = %d.delivery.ordering_key,
+))]
 async fn attempt(app: &App, d: &store::webhooks::Due) -> Result<bool, AppError> {
     let at = app.now();
     let secret = secret_of(app, &d.secret_salt);
@@ -417,6 +425,9 @@ async fn attempt(app: &App, d: &store::webhooks::Due) -> Result<bool, AppError> 
     };
     let ok = error.is_none();
     let attempts = d.delivery.attempts + 1;
+    if let Some(reason) = &error {
+        tracing::warn!(attempt = attempts, reason = %reason, "a webhook delivery failed");
+    }
     let retry_at = if ok { None } else { webhook::retry_after(attempts).map(|wait| at + wait) };
     let mut tx = app.store().write().await?;
     let id = app.new_id(DeliveryAttemptId::from_random).to_string();
