@@ -15,7 +15,7 @@
 
 use crate::actor::{Actor, Origin, StaffMember};
 use crate::audit::{self, Change, Who};
-use crate::checkout::money;
+use crate::billing::money;
 use crate::error::AppError;
 use crate::service_requests::{conflict, message};
 use crate::state::App;
@@ -62,7 +62,7 @@ async fn quote_in(app: &App, conn: &mut store::Conn, sub: SubscriptionRecord) ->
     let currency = Currency::parse(&sub.currency).map_err(|e| AppError::Internal(e.to_string()))?;
     let policy = app.catalog().offer(&sub.offer_code).map_or(RefundPolicy::None, |o| o.refund_policy());
     let tz = app.catalog().program().time_zone();
-    let today = crate::lifecycle::today(app);
+    let today = crate::subscription::today(app);
     let mut lines = Vec::new();
     for paid in store::refunds::paid_invoices(conn, &sub.id).await? {
         let i = &paid.invoice;

@@ -15,7 +15,6 @@ use domain::ids::{CompetencyApplicationId, NotificationId};
 use domain::roles::{PartnerPermission, PartnerRole, StaffPermission};
 use store::competencies::ApplicationRecord;
 use store::notifications::Notification;
-use store::orders::OrderRecord;
 
 fn conflict(code: &'static str, message: impl Into<String>) -> AppError {
     AppError::Conflict { code, message: message.into() }
@@ -111,24 +110,6 @@ pub async fn get_mine(app: &App, actor: &PartnerUser, id: &str) -> Result<Applic
     actor.require(PartnerPermission::ViewMembership, "see your membership")?;
     let mut conn = app.store().read().await?;
     store::competencies::get_in_org(&mut conn, &actor.org_id, id).await?.ok_or(AppError::NotFound("application"))
-}
-
-/// Pay the fee of an approved application: the org's order for the level's fee offer, through
-/// the same wizard as any purchase (Billing admin, Global admin).
-pub async fn start_fee_order(
-    app: &App,
-    actor: &PartnerUser,
-    id: &str,
-    origin: &Origin,
-) -> Result<OrderRecord, AppError> {
-    let a = get_mine(app, actor, id).await?;
-    if a.status != ApplicationStatus::Approved.as_str() || a.subscription_id.is_some() {
-        return Err(conflict("not_approved", "only an approved application whose fee is unpaid can be paid"));
-    }
-    let tier = CompetencyTier::parse(&a.tier).ok_or_else(|| AppError::Internal("a stored tier is unknown".into()))?;
-    let catalog = app.catalog();
-    let offer = catalog.fee_offer(&a.competency_code, tier).ok_or(AppError::NotFound("competency"))?;
-    crate::checkout::subscribe(app, actor, offer.code().as_str(), origin).await
 }
 
 /// The staff queue, oldest first, each application with its org's name. `filter`: `open`
@@ -256,22 +237,6 @@ async fn tell_org(
     let users = store::users::list_in_org(tx, &a.org_id).await?;
     for user in users.iter().filter(|u| matches!(u.role, PartnerRole::GlobalAdmin | PartnerRole::AccountAdmin)) {
         crate::outbox::queue(app, tx, user.email.as_str(), title, format!("Hello {},\n\n{body}", user.name)).await?;
-    }
-    Ok(())
-}
-
-/// After a competency's fee is paid (inside the paying transaction): the application records
-/// the subscription it bought.
-pub(crate) async fn fee_paid(
-    tx: &mut store::Conn,
-    order: &OrderRecord,
-    offer: &domain::catalog::Offer,
-    subscription_id: &str,
-) -> Result<(), AppError> {
-    let Some((competency, tier)) = offer.earned() else { return Ok(()) };
-    if let Some(a) = store::competencies::approved_unpaid(tx, &order.org_id, competency.as_str(), tier.as_str()).await?
-    {
-        store::competencies::mark_paid(tx, &a.id, subscription_id).await?;
     }
     Ok(())
 }

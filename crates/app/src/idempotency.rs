@@ -4,6 +4,19 @@
 use crate::error::AppError;
 use crate::state::App;
 pub use store::idempotency::Seen;
+use store::orders::OrderRecord;
+
+/// An answer as kept for an Idempotency-Key: HTTP status and body.
+pub type KeptAnswer = (u16, String);
+
+/// The Idempotency-Key of a Buy, claimed and answered in the order's own transactions.
+pub struct BuyKey<'a> {
+    pub principal: &'a str,
+    pub key: &'a str,
+    pub request_hash: &'a str,
+    /// The answer a request that pays the order gives (status, body), as the caller renders it.
+    pub answer: &'a (dyn Fn(&OrderRecord) -> Result<KeptAnswer, AppError> + Sync),
+}
 
 /// Claims `key` for `principal`; see [`Seen`] for what comes back.
 pub async fn claim(app: &App, principal: &str, key: &str, request_hash: &str) -> Result<Seen, AppError> {

@@ -73,7 +73,7 @@ pub async fn add(
     store::payment_methods::insert(&mut tx, &record).await?;
     let detail = format!(
         "added {} expiring {:02}/{}",
-        crate::invoices::card_label(&record.brand, &record.last4),
+        crate::billing::card_label(&record.brand, &record.last4),
         record.exp_month,
         record.exp_year
     );

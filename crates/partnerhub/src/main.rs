@@ -395,7 +395,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let public_url = config::public_url(operation.public_url.clone().or(file.public_url.clone()), &listen)?;
             let settings = Settings { public_url, ..operation.settings(&file)? };
             let app = startup::open_app(&database_url, catalog, clock.clone(), settings).await?;
-            app::checkout::reconcile_pending(&app).await?;
+            app::payment::reconcile_pending(&app).await?;
             let mut month = None;
             let mut shown = app::clock::Stopwatch::start();
             let total = app::lifecycle::run_until(&app, &clock, until, |day, so_far| {

@@ -121,7 +121,7 @@ pub fn spawn_worker(app: Arc<App>) {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(30));
         loop {
             every.tick().await;
-            match app::checkout::reconcile_pending(&app).await {
+            match app::payment::reconcile_pending(&app).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(attempts = n, "reconciled pending payments"),
                 Err(e) => tracing::warn!(error = %e, "payment reconciliation failed"),

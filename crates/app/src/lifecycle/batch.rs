@@ -1,7 +1,7 @@
 //! Automatic renewals a batch at a time: on a big anniversary day there are many thousands,
 //! and one transaction per step of each would leave the run waiting on the disk.
 //!
-//! The same three steps as a single checkout (see `checkout`), each for the whole batch:
+//! The same three steps as a single checkout (see `payment`), each for the whole batch:
 //! 1. One transaction claims the due subscriptions (leased, and row-locked on PostgreSQL),
 //!    locks their orgs, and writes each first renewal's order and `pending` attempt.
 //! 2. The gateway charges every attempt with its own idempotency key (the sandbox in one
@@ -14,12 +14,13 @@
 //! for a checkout. Whatever is not a plain first try (a retry, an expiry, an order left by an
 //! earlier try, an org without a card) goes back to the caller to be handled one by one.
 
-use super::{renewal_order, rules, today};
 use crate::actor::Origin;
 use crate::audit::{self, Who};
-use crate::checkout::{self, Billed, money};
+use crate::billing::{self, Billed, money};
 use crate::error::AppError;
+use crate::payment;
 use crate::state::App;
+use crate::subscription::{renewal_order, rules, today};
 use domain::order::{self, OrderStatus, Step};
 use domain::subscription::Status;
 use payments::{ChargeOutcome, ChargeRequest, GatewayError};
@@ -135,7 +136,7 @@ async fn prepare(
         order.country = inputs.country.clone();
         order.status = OrderStatus::Paying.as_str().into();
         order.payment_method_id = Some(card.0.clone());
-        let attempt = checkout::new_attempt(app, &order, &card.0, 1);
+        let attempt = payment::new_attempt(app, &order, &card.0, 1);
         renewals.push(Renewal { sub, inputs, order, attempt });
     }
     let orders: Vec<OrderRecord> = renewals.iter().map(|r| r.order.clone()).collect();
@@ -170,7 +171,7 @@ async fn charge(app: &App, renewals: &[Renewal]) -> Result<Vec<Result<ChargeOutc
     Ok(answers)
 }
 
-/// Step 3: the successes together; a decline or an unknown outcome through checkout's own
+/// Step 3: the successes together; a decline or an unknown outcome through the one-by-one
 /// settlement, one by one (past due with its retries, or left for reconciliation).
 async fn settle(
     app: &App,
@@ -192,7 +193,7 @@ async fn settle(
 }
 
 async fn settle_one(app: &App, attempt: &AttemptRecord, answer: Result<ChargeOutcome, GatewayError>) {
-    match checkout::settle(app, attempt, answer, Who::system("renewal run"), &origin()).await {
+    match payment::settle(app, attempt, answer, Who::system("renewal run"), &origin()).await {
         Ok(()) | Err(AppError::PaymentPending) => {}
         Err(e) => {
             tracing::warn!(attempt = %attempt.id, error = %e, "settling a renewal charge failed; reconciliation will")
@@ -218,7 +219,7 @@ async fn complete<'a>(app: &App, paid: &'a [(Renewal, String)]) -> Result<Vec<&'
         tx.commit().await?;
         return Ok(late);
     }
-    let series = checkout::invoice_series(app);
+    let series = billing::invoice_series(app);
     let count = i64::try_from(done.len()).map_err(|e| AppError::Internal(e.to_string()))?;
     let first = store::invoices::reserve_numbers(&mut tx, &series, count).await?;
     let orgs: Vec<_> = done.iter().map(|(r, _)| &r.sub.org_id).collect();
@@ -246,13 +247,13 @@ async fn complete<'a>(app: &App, paid: &'a [(Renewal, String)]) -> Result<Vec<&'
             brand: &card.2,
             last4: &card.3,
         };
-        let invoice = checkout::invoice_for(app, &r.order, &billed, term, &series, seq, charge_ref);
-        emails.extend(checkout::receipts(app, &r.order, &invoice, &recipients)?);
+        let invoice = billing::invoice_for(app, &r.order, &billed, term, &series, seq, charge_ref);
+        emails.extend(billing::receipts(app, &r.order, &invoice, &recipients)?);
         events.push(audit::event(
             app,
             Who::system("renewal run"),
             &origin(),
-            checkout::paid_change(&r.order, &invoice)?,
+            billing::paid_change(&r.order, &invoice)?,
         ));
         invoices.push(invoice);
     }

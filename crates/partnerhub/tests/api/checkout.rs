@@ -503,7 +503,7 @@ async fn an_attempt_given_up_on_by_reconciliation_leaves_the_order_ready_to_buy_
     // The worker's reconciliation gives it up first; the order is back at the review, not at
     // the payment step, so the client's retry of its Buy does not meet `step_not_reached`.
     t.clock.advance(chrono::Duration::minutes(3));
-    app::checkout::reconcile_pending(&t.app).await.unwrap();
+    app::payment::reconcile_pending(&t.app).await.unwrap();
     let (_, o) = api.get(&format!("/api/v1/orders/{id}")).await;
     assert_eq!((o["status"].as_str(), o["step"].as_str()), (Some("draft"), Some("review")), "{o}");
     let (status, body, _) = pay(&api, &id, "K").await;

@@ -483,7 +483,7 @@ async fn reconciliation_finishes_an_attempt_for_nothing_left_by_a_crash() {
         store::orders::set_status(&mut tx, &id, "paying", "review", None).await.unwrap();
         tx.commit().await.unwrap();
     }
-    assert_eq!(app::checkout::reconcile_pending(&t.app).await.unwrap(), 1);
+    assert_eq!(app::payment::reconcile_pending(&t.app).await.unwrap(), 1);
     gold_paid_by_the_credit(&t, &api, &id, &silver_sub, charges).await;
 }
 

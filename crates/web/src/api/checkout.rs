@@ -9,8 +9,8 @@ use crate::auth::ApiCaller;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 use app::AppError;
-use app::checkout::BuyOutcome;
 use app::idempotency::Seen;
+use app::payment::BuyOutcome;
 use app::payment_methods::CardInput;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -147,9 +147,9 @@ pub async fn pay(
         let body = serde_json::to_value(dto).map_err(|e| AppError::Internal(e.to_string()))?;
         Ok((StatusCode::OK.as_u16(), body.to_string()))
     };
-    let buy_key = app::checkout::BuyKey { principal: &principal, key, request_hash: &hash, answer: &answer };
+    let buy_key = app::idempotency::BuyKey { principal: &principal, key, request_hash: &hash, answer: &answer };
     let outcome = match caller.partner() {
-        Ok(user) => app::checkout::buy(&state.app, user, &id, &caller.origin, Some(&buy_key)).await.map_err(ApiError),
+        Ok(user) => app::payment::buy(&state.app, user, &id, &caller.origin, Some(&buy_key)).await.map_err(ApiError),
         Err(e) => Err(e),
     };
     let result = match outcome {
@@ -354,7 +354,7 @@ pub async fn list_subscriptions(
     super::ApiQuery(dates): super::ApiQuery<super::page::DateFilter>,
     super::ApiQuery(page): super::ApiQuery<super::page::PageQuery>,
 ) -> ApiResult<Json<SubscriptionList>> {
-    let list = app::invoices::subscriptions(&state.app, caller.partner()?).await?;
+    let list = app::subscription::list(&state.app, caller.partner()?).await?;
     let statuses = ["active", "past_due", "expired", "cancelled"];
     let list = super::page::with_status(list, q.status.as_deref(), &statuses, |s| s.status.as_str())?;
     let list = dates.keep(list, |s| s.created_at)?;
@@ -373,7 +373,7 @@ pub async fn get_subscription(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Subscription>> {
-    Ok(Json(subscription_dto(app::invoices::subscription(&state.app, caller.partner()?, &id).await?)?))
+    Ok(Json(subscription_dto(app::subscription::get(&state.app, caller.partner()?, &id).await?)?))
 }
 
 /// The org's invoices, newest first (Billing admins and Global admins); `from` and `to` filter
@@ -386,7 +386,7 @@ pub async fn list_invoices(
     super::ApiQuery(dates): super::ApiQuery<super::page::DateFilter>,
     super::ApiQuery(page): super::ApiQuery<super::page::PageQuery>,
 ) -> ApiResult<Json<InvoiceList>> {
-    let list = app::invoices::list(&state.app, caller.partner()?).await?;
+    let list = app::billing::list(&state.app, caller.partner()?).await?;
     let list = dates.keep(list, |i| i.issued_at)?;
     Ok(Json(InvoiceList::from(super::page::Page::of(
         list.into_iter().map(invoice_dto).collect::<ApiResult<_>>()?,
@@ -412,7 +412,7 @@ pub async fn get_reconciliation(
     caller: ApiCaller,
     super::ApiQuery(q): super::ApiQuery<MonthQuery>,
 ) -> ApiResult<Response> {
-    let (name, csv) = app::invoices::reconciliation(&state.app, caller.partner()?, &q.month).await?;
+    let (name, csv) = app::billing::reconciliation(&state.app, caller.partner()?, &q.month).await?;
     Ok(crate::uploads::csv_response(&name, csv))
 }
 
@@ -424,7 +424,7 @@ pub async fn get_invoice(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Invoice>> {
-    Ok(Json(invoice_dto(app::invoices::get(&state.app, caller.partner()?, &id).await?)?))
+    Ok(Json(invoice_dto(app::billing::get(&state.app, caller.partner()?, &id).await?)?))
 }
 
 /// One invoice as a PDF document.
@@ -435,7 +435,7 @@ pub async fn get_invoice_pdf(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
-    let (_, bytes) = app::invoices::pdf(&state.app, caller.partner()?, &id).await?;
+    let (_, bytes) = app::billing::pdf(&state.app, caller.partner()?, &id).await?;
     Ok(([(header::CONTENT_TYPE, "application/pdf")], bytes).into_response())
 }
 

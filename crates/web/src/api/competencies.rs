@@ -221,7 +221,7 @@ pub async fn fee_order(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> ApiResult<(StatusCode, Json<Order>)> {
-    let order = app::competencies::start_fee_order(&state.app, caller.partner()?, &id, &caller.origin).await?;
+    let order = app::checkout::start_fee_order(&state.app, caller.partner()?, &id, &caller.origin).await?;
     Ok((StatusCode::CREATED, Json(order_dto(&state, order)?)))
 }
 

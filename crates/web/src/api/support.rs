@@ -296,8 +296,8 @@ pub async fn cancel(
 
 async fn note_for(state: &AppState, actor: &Actor, id: &str) -> ApiResult<CreditNoteRecord> {
     Ok(match actor {
-        Actor::Partner(u) => app::invoices::credit_note(&state.app, u, id).await?,
-        Actor::Staff(s) => app::invoices::credit_note_for_staff(&state.app, s, id).await?,
+        Actor::Partner(u) => app::billing::credit_note(&state.app, u, id).await?,
+        Actor::Staff(s) => app::billing::credit_note_for_staff(&state.app, s, id).await?,
     })
 }
 
@@ -311,7 +311,7 @@ pub async fn list_credit_notes(
     super::ApiQuery(dates): super::ApiQuery<super::page::DateFilter>,
     super::ApiQuery(page): super::ApiQuery<super::page::PageQuery>,
 ) -> ApiResult<Json<CreditNoteList>> {
-    let notes = app::invoices::credit_notes(&state.app, caller.partner()?).await?;
+    let notes = app::billing::credit_notes(&state.app, caller.partner()?).await?;
     let notes = dates.keep(notes, |n| n.issued_at)?;
     Ok(Json(CreditNoteList::from(super::page::Page::of(
         notes.into_iter().map(note_dto).collect::<ApiResult<_>>()?,
@@ -340,7 +340,7 @@ pub async fn get_credit_note_pdf(
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let note = note_for(&state, &caller.actor, &id).await?;
-    let (_, bytes) = app::invoices::credit_note_pdf(&note)?;
+    let (_, bytes) = app::billing::credit_note_pdf(&note)?;
     Ok(([(header::CONTENT_TYPE, "application/pdf")], bytes).into_response())
 }
 

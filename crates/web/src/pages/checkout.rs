@@ -8,8 +8,8 @@ use crate::csrf::CsrfToken;
 use crate::error::{PageError, public_message, status_of};
 use crate::state::AppState;
 use app::AppError;
-use app::checkout::BuyOutcome;
-use app::invoices::card_label;
+use app::billing::card_label;
+use app::payment::BuyOutcome;
 use app::payment_methods::CardInput;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -130,7 +130,7 @@ async fn order_page(
         (choices, card)
     };
     let (invoice_id, invoice_number) = match (&order.invoice_id, confirmed) {
-        (Some(id), true) => (id.clone(), app::invoices::get(app, &s.user, id).await?.number),
+        (Some(id), true) => (id.clone(), app::billing::get(app, &s.user, id).await?.number),
         _ => (String::new(), String::new()),
     };
     let term = match (order.term_start, order.term_end) {
@@ -494,8 +494,8 @@ async fn buy(
     let done_at = format!("/orders/{id}");
     // The answer is the order page, kept with the paid order in its own transaction.
     let answer = |_: &store::orders::OrderRecord| Ok((StatusCode::SEE_OTHER.as_u16(), done_at.clone()));
-    let buy_key = app::checkout::BuyKey { principal: &principal, key: &key, request_hash: &hash, answer: &answer };
-    let outcome = app::checkout::buy(&state.app, &s.user, &id, &origin, Some(&buy_key)).await;
+    let buy_key = app::idempotency::BuyKey { principal: &principal, key: &key, request_hash: &hash, answer: &answer };
+    let outcome = app::payment::buy(&state.app, &s.user, &id, &origin, Some(&buy_key)).await;
     let keep = match &outcome {
         Ok(BuyOutcome::KeySeen(_)) => return Redirect::to(&done_at).into_response(),
         Ok(BuyOutcome::Paid { answer: Some(_), .. }) => Ok(()),

@@ -311,7 +311,7 @@ async fn pay_fee(
     session: PartnerSession,
     Path(id): Path<String>,
 ) -> Response {
-    let result = app::competencies::start_fee_order(&state.app, &session.user, &id, &origin)
+    let result = app::checkout::start_fee_order(&state.app, &session.user, &id, &origin)
         .await
         .map(|order| format!("/orders/{}", order.id));
     super::after_post(result, |message| application_page(&state, &csrf, &session, &id, None, Some(message))).await

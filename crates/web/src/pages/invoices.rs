@@ -64,7 +64,7 @@ async fn invoices_page(
     month: String,
     month_error: Option<String>,
 ) -> Result<InvoicesPage, PageError> {
-    let list = app::invoices::list(&state.app, &s.user).await?;
+    let list = app::billing::list(&state.app, &s.user).await?;
     let invoices = list
         .into_iter()
         .map(|i| InvoiceRow {
@@ -75,7 +75,7 @@ async fn invoices_page(
             description: i.description,
         })
         .collect();
-    let notes = app::invoices::credit_notes(&state.app, &s.user).await?;
+    let notes = app::billing::credit_notes(&state.app, &s.user).await?;
     let credit_notes = notes
         .into_iter()
         .map(|n| InvoiceRow {
@@ -103,7 +103,7 @@ async fn reconciliation(
     s: PartnerSession,
     axum::extract::Query(form): axum::extract::Query<MonthForm>,
 ) -> Result<Response, PageError> {
-    match app::invoices::reconciliation(&state.app, &s.user, &form.month).await {
+    match app::billing::reconciliation(&state.app, &s.user, &form.month).await {
         Ok((name, csv)) => Ok(crate::uploads::csv_response(&name, csv)),
         Err(app::AppError::Invalid(e)) => {
             let page = invoices_page(&state, &csrf, &s, form.month, Some(e.to_string())).await?;
@@ -135,7 +135,7 @@ async fn invoice(
     s: PartnerSession,
     Path(id): Path<String>,
 ) -> Result<InvoicePage, PageError> {
-    let i = app::invoices::get(&state.app, &s.user, &id).await?;
+    let i = app::billing::get(&state.app, &s.user, &id).await?;
     Ok(invoice_page(Chrome::partner(&format!("Invoice {}", i.number), &csrf, &s.user), i, ""))
 }
 
@@ -145,7 +145,7 @@ async fn staff_invoice(
     s: StaffSession,
     Path(id): Path<String>,
 ) -> Result<InvoicePage, PageError> {
-    let i = app::invoices::invoice_for_staff(&state.app, &s.staff, &id).await?;
+    let i = app::billing::invoice_for_staff(&state.app, &s.staff, &id).await?;
     Ok(invoice_page(Chrome::staff(&format!("Invoice {}", i.number), &csrf, &s.staff), i, "/staff"))
 }
 
@@ -154,8 +154,7 @@ async fn staff_invoice_pdf(
     s: StaffSession,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let (number, bytes) =
-        app::invoices::invoice_pdf(app::invoices::invoice_for_staff(&state.app, &s.staff, &id).await?)?;
+    let (number, bytes) = app::billing::invoice_pdf(app::billing::invoice_for_staff(&state.app, &s.staff, &id).await?)?;
     Ok(pdf_response(&number, bytes))
 }
 
@@ -179,7 +178,7 @@ async fn invoice_pdf(
     s: PartnerSession,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let (number, bytes) = app::invoices::pdf(&state.app, &s.user, &id).await?;
+    let (number, bytes) = app::billing::pdf(&state.app, &s.user, &id).await?;
     Ok(pdf_response(&number, bytes))
 }
 
@@ -220,7 +219,7 @@ async fn credit_note(
     s: PartnerSession,
     Path(id): Path<String>,
 ) -> Result<CreditNotePage, PageError> {
-    let n = app::invoices::credit_note(&state.app, &s.user, &id).await?;
+    let n = app::billing::credit_note(&state.app, &s.user, &id).await?;
     Ok(credit_note_page(Chrome::partner(&format!("Credit note {}", n.number), &csrf, &s.user), n, ""))
 }
 
@@ -230,7 +229,7 @@ async fn staff_credit_note(
     s: StaffSession,
     Path(id): Path<String>,
 ) -> Result<CreditNotePage, PageError> {
-    let n = app::invoices::credit_note_for_staff(&state.app, &s.staff, &id).await?;
+    let n = app::billing::credit_note_for_staff(&state.app, &s.staff, &id).await?;
     Ok(credit_note_page(Chrome::staff(&format!("Credit note {}", n.number), &csrf, &s.staff), n, "/staff"))
 }
 
@@ -245,8 +244,8 @@ async fn credit_note_pdf(
     s: PartnerSession,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let n = app::invoices::credit_note(&state.app, &s.user, &id).await?;
-    let (number, bytes) = app::invoices::credit_note_pdf(&n)?;
+    let n = app::billing::credit_note(&state.app, &s.user, &id).await?;
+    let (number, bytes) = app::billing::credit_note_pdf(&n)?;
     Ok(pdf_response(&number, bytes))
 }
 
@@ -255,7 +254,7 @@ async fn staff_credit_note_pdf(
     s: StaffSession,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let n = app::invoices::credit_note_for_staff(&state.app, &s.staff, &id).await?;
-    let (number, bytes) = app::invoices::credit_note_pdf(&n)?;
+    let n = app::billing::credit_note_for_staff(&state.app, &s.staff, &id).await?;
+    let (number, bytes) = app::billing::credit_note_pdf(&n)?;
     Ok(pdf_response(&number, bytes))
 }

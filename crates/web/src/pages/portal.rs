@@ -89,7 +89,7 @@ pub(super) async fn offers_page(
     error: Option<String>,
 ) -> Result<OffersPage, app::AppError> {
     let view = app::membership::view(&state.app, &session.user).await?;
-    let subscriptions = app::invoices::subscriptions(&state.app, &session.user).await?;
+    let subscriptions = app::subscription::list(&state.app, &session.user).await?;
     let catalog = state.app.catalog();
     let live: Vec<&str> = subscriptions
         .iter()

@@ -8,7 +8,7 @@ use crate::csrf::CsrfToken;
 use crate::error::{PageError, public_message, status_of};
 use crate::state::AppState;
 use app::AppError;
-use app::invoices::card_label;
+use app::billing::card_label;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
@@ -49,10 +49,10 @@ async fn subscription_page(
     id: &str,
     error: Option<String>,
 ) -> Result<SubscriptionPage, AppError> {
-    let sub = app::invoices::subscription(&state.app, &session.user, id).await?;
+    let sub = app::subscription::get(&state.app, &session.user, id).await?;
     let billing = session.user.role.allows(domain::roles::PartnerPermission::ManageBilling);
     let invoices = if billing {
-        app::invoices::of_subscription(&state.app, &session.user, &sub.id)
+        app::billing::of_subscription(&state.app, &session.user, &sub.id)
             .await?
             .into_iter()
             .map(|i| (i.id, i.number, term_text(i.period_start, i.period_end)))
@@ -109,7 +109,7 @@ async fn turn_off_form(
     session: PartnerSession,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let sub = app::invoices::subscription(&state.app, &session.user, &id).await?;
+    let sub = app::subscription::get(&state.app, &session.user, &id).await?;
     if !sub.auto_renew {
         return Ok(Redirect::to(&format!("/subscriptions/{}", sub.id)).into_response());
     }

@@ -105,7 +105,7 @@ crate::api::page::list_of!(PaymentMethodList, PaymentMethod);
 
 pub fn pm_dto(pm: store::payment_methods::PaymentMethodRecord) -> PaymentMethod {
     PaymentMethod {
-        label: app::invoices::card_label(&pm.brand, &pm.last4),
+        label: app::billing::card_label(&pm.brand, &pm.last4),
         id: pm.id,
         brand: pm.brand,
         last4: pm.last4,

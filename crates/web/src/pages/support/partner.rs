@@ -82,7 +82,7 @@ async fn new_page(
     form: NewForm,
     error: Option<String>,
 ) -> Result<NewRequestPage, AppError> {
-    let subs = app::invoices::subscriptions(&state.app, &session.user).await.unwrap_or_default();
+    let subs = app::subscription::list(&state.app, &session.user).await.unwrap_or_default();
     let form = if form.contact_email.is_empty() {
         NewForm { contact_email: session.user.email.clone(), ..form }
     } else {
@@ -220,7 +220,7 @@ async fn detail_page(
             None => r.contact_email.clone(),
         },
         subscription: match &r.subscription_id {
-            Some(sub) => Some(match app::invoices::subscription(&state.app, &session.user, sub).await {
+            Some(sub) => Some(match app::subscription::get(&state.app, &session.user, sub).await {
                 Ok(s) => (s.id, format!("{} subscription (term ends {})", s.offer_name, s.term_end)),
                 Err(_) => (sub.clone(), sub.clone()),
             }),

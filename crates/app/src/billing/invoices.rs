@@ -1,25 +1,13 @@
-//! Invoices, credit notes and subscriptions as the org sees them, and the documents as PDFs.
+//! The org's invoices and credit notes as it sees them (and staff, who see every org's), the
+//! documents as PDFs, and the monthly reconciliation file.
 
+use super::issue::money;
 use crate::actor::PartnerUser;
-use crate::checkout::money;
 use crate::error::AppError;
 use crate::state::App;
 use domain::roles::PartnerPermission;
 use store::invoices::InvoiceRecord;
 use store::refunds::CreditNoteRecord;
-use store::subscriptions::SubscriptionRecord;
-
-/// "Visa •••• 4242": how a card is named on pages, invoices and receipts.
-pub fn card_label(brand: &str, last4: &str) -> String {
-    let brand = match brand {
-        "visa" => "Visa",
-        "mastercard" => "Mastercard",
-        "amex" => "American Express",
-        "discover" => "Discover",
-        _ => "Card",
-    };
-    format!("{brand} •••• {last4}")
-}
 
 pub async fn list(app: &App, actor: &PartnerUser) -> Result<Vec<InvoiceRecord>, AppError> {
     actor.require(PartnerPermission::ManageBilling, "see invoices")?;
@@ -80,18 +68,6 @@ pub fn invoice_pdf(invoice: InvoiceRecord) -> Result<(String, Vec<u8>), AppError
         notes: vec![format!("Paid by {} on {}", invoice.paid_with, invoice.issued_at.format("%-d %B %Y"))],
     };
     Ok((invoice.number, documents::render_pdf(&doc)))
-}
-
-pub async fn subscriptions(app: &App, actor: &PartnerUser) -> Result<Vec<SubscriptionRecord>, AppError> {
-    actor.require(PartnerPermission::ViewMembership, "see subscriptions")?;
-    let mut conn = app.store().read().await?;
-    Ok(store::subscriptions::list_in_org(&mut conn, &actor.org_id).await?)
-}
-
-pub async fn subscription(app: &App, actor: &PartnerUser, id: &str) -> Result<SubscriptionRecord, AppError> {
-    actor.require(PartnerPermission::ViewMembership, "see subscriptions")?;
-    let mut conn = app.store().read().await?;
-    store::subscriptions::get_in_org(&mut conn, &actor.org_id, id).await?.ok_or(AppError::NotFound("subscription"))
 }
 
 /// The invoices of one subscription (billing roles only).

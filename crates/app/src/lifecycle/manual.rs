@@ -1,0 +1,101 @@
+//! Turning automatic renewal off, and a renewal by hand: its order, started at the verify step
+//! of the wizard, and the term it would buy.
+
+use crate::actor::{Actor, Origin, PartnerUser};
+use crate::audit::{self, Change, Who};
+use crate::error::AppError;
+use crate::order::abandon_draft;
+use crate::state::App;
+use crate::subscription::{another_live_subscription, refused, renewal_order, rules, today};
+use domain::order::{self, Step};
+use domain::roles::PartnerPermission;
+use domain::term::Term;
+use store::notifications::Notification;
+use store::orders::OrderRecord;
+use store::subscriptions::SubscriptionRecord;
+
+/// Turn off automatic renewal (Billing admin, Account admin, Global admin). One way: only a
+/// renewal turns it back on.
+pub async fn turn_off_auto_renew(
+    app: &App,
+    actor: &PartnerUser,
+    id: &str,
+    origin: &Origin,
+) -> Result<SubscriptionRecord, AppError> {
+    if !actor.role.allows(PartnerPermission::ManageBilling) && !actor.role.allows(PartnerPermission::ManageOffers) {
+        return Err(AppError::Forbidden("your role does not allow you to change subscriptions".into()));
+    }
+    let mut tx = app.store().write().await?;
+    store::orgs::lock(&mut tx, &actor.org_id).await?;
+    let sub = store::subscriptions::get_in_org(&mut tx, &actor.org_id, id)
+        .await?
+        .ok_or(AppError::NotFound("subscription"))?;
+    rules(&sub).turn_off_auto_renew().map_err(refused)?;
+    store::subscriptions::turn_off_auto_renew(&mut tx, &actor.org_id, id).await?;
+    let detail =
+        format!("turned off automatic renewal of the {} subscription (term ends {})", sub.offer_name, sub.term_end);
+    let change = Change { org: Some(&actor.org_id), action: "subscription.auto_renew_disabled", subject: id, detail };
+    audit::record(app, &mut tx, Who::actor(&Actor::Partner(actor.clone())), origin, change).await?;
+    let mut data = crate::webhooks::subscription_data(&sub);
+    data["auto_renew"] = false.into();
+    crate::webhooks::emit_one(app, &mut tx, "subscription.auto_renew_disabled", &sub.org_id, &sub.id, data).await?;
+    tx.commit().await?;
+    let mut conn = app.store().read().await?;
+    store::subscriptions::get_in_org(&mut conn, &actor.org_id, id).await?.ok_or(AppError::NotFound("subscription"))
+}
+
+/// Actions → Renew subscriptions: the open renewal order of the subscription, or a new one at
+/// the verify step.
+pub async fn start_renewal(app: &App, actor: &PartnerUser, id: &str, origin: &Origin) -> Result<OrderRecord, AppError> {
+    actor.require(PartnerPermission::ManageBilling, "renew subscriptions; ask a Billing admin or a Global admin")?;
+    actor.require_verified_email("renew a subscription")?;
+    let catalog = app.catalog();
+    let mut tx = app.store().write().await?;
+    store::orgs::lock(&mut tx, &actor.org_id).await?;
+    let sub = store::subscriptions::get_in_org(&mut tx, &actor.org_id, id)
+        .await?
+        .ok_or(AppError::NotFound("subscription"))?;
+    if let Some(draft) = store::orders::open_draft(&mut tx, &actor.org_id, &sub.offer_code).await? {
+        if draft.subscription_id.as_deref() == Some(id) {
+            return Ok(draft);
+        }
+        abandon_draft(&mut tx, &draft).await?;
+    }
+    rules(&sub).manual_renewal(today(app)).map_err(refused)?;
+    another_live_subscription(app, &mut tx, &sub).await?;
+    let offer = catalog.offer(&sub.offer_code).ok_or(AppError::NotFound("offer"))?;
+    let org = store::orgs::get(&mut tx, &actor.org_id).await?.ok_or(AppError::NotFound("org"))?;
+    let country = catalog.country(&org.country).ok_or_else(|| AppError::Internal("country left the catalog".into()))?;
+    let quote = order::quote(offer, country)
+        .map_err(|r| AppError::Conflict { code: "cannot_renew", message: r.to_string() })?;
+    let draft =
+        renewal_order(app, &sub, &quote, "renewal", Step::Verify, actor.id.as_str(), offer.terms_code().as_str());
+    store::orders::insert(&mut tx, &draft).await?;
+    let change = Change {
+        org: Some(&actor.org_id),
+        action: "order.started",
+        subject: &draft.id,
+        detail: format!("started the renewal of the {} subscription", sub.offer_name),
+    };
+    audit::record(app, &mut tx, Who::actor(&Actor::Partner(actor.clone())), origin, change).await?;
+    tx.commit().await?;
+    Ok(draft)
+}
+
+/// The term an order would buy if paid today (for the verify and review steps).
+pub async fn preview_term(app: &App, order: &OrderRecord) -> Result<Term, AppError> {
+    let Some(sub_id) = order.subscription_id.as_deref() else { return Ok(Term::first(today(app))) };
+    let mut conn = app.store().read().await?;
+    let sub = store::subscriptions::get(&mut conn, sub_id).await?.ok_or(AppError::NotFound("subscription"))?;
+    Ok(match rules(&sub).manual_renewal(today(app)) {
+        Ok(renewal) => renewal.term,
+        Err(_) => rules(&sub).next_term(),
+    })
+}
+
+/// The org's notifications, newest first.
+pub async fn notifications(app: &App, actor: &PartnerUser) -> Result<Vec<Notification>, AppError> {
+    actor.require(PartnerPermission::ViewMembership, "see notifications")?;
+    let mut conn = app.store().read().await?;
+    Ok(store::notifications::list_in_org(&mut conn, &actor.org_id, 100).await?)
+}

@@ -1,0 +1,69 @@
+//! The reminders and notices of subscriptions ending soon, each sent once (by its key).
+
+use crate::billing::money;
+use crate::error::AppError;
+use crate::state::App;
+use crate::subscription::{notify, today};
+use chrono::NaiveDate;
+use domain::subscription::Reminder;
+use store::subscriptions::SubscriptionRecord;
+
+/// Sends the reminders and notices due today that have not gone out yet.
+pub(super) async fn send_reminders(app: &App) -> Result<usize, AppError> {
+    let today = today(app);
+    let mut sent = 0;
+    // Page by page: a big program has many subscriptions ending in the next two months.
+    let mut after = (today - chrono::Duration::days(1), String::new());
+    loop {
+        let subs = {
+            let mut conn = app.store().read().await?;
+            let to = today + chrono::Duration::days(60);
+            store::subscriptions::reminder_candidates(&mut conn, today, to, (after.0, &after.1), 500).await?
+        };
+        let Some(last) = subs.last() else { return Ok(sent) };
+        after = (last.term_end, last.id.clone());
+        sent += send_reminders_to(app, today, subs).await?;
+    }
+}
+
+async fn send_reminders_to(app: &App, today: NaiveDate, subs: Vec<SubscriptionRecord>) -> Result<usize, AppError> {
+    let mut sent = 0;
+    // A subscription staff cancelled at the end of its term is not reminded to renew.
+    for sub in subs.into_iter().filter(|s| !s.ends_cancelled) {
+        let schedule = Reminder::schedule(sub.term_end, sub.auto_renew);
+        // Only the latest reminder due is sent: one that a later one has overtaken (automatic
+        // renewal turned off late, or a run missed) would tell the wrong number of days.
+        let Some((_, reminder)) = schedule.iter().rev().find(|(day, _)| *day <= today).copied() else { continue };
+        let price = money(sub.price_minor, &sub.currency)?;
+        let (title, body) = match reminder {
+            Reminder::ExpiresIn(0) => (
+                format!("Your {} subscription expires today", sub.offer_name),
+                format!(
+                    "Your {} subscription ends today, {}. Renew it to keep its benefits.\n",
+                    sub.offer_name, sub.term_end
+                ),
+            ),
+            Reminder::ExpiresIn(days) => (
+                format!("Your {} subscription expires in {days} days", sub.offer_name),
+                format!(
+                    "Your {} subscription ends on {} and will not renew automatically. Renew it under Partnership > Offers to keep its benefits.\n",
+                    sub.offer_name, sub.term_end
+                ),
+            ),
+            Reminder::ChargeIn(days) => (
+                format!("Your {} subscription renews in {days} days", sub.offer_name),
+                format!(
+                    "Your {} subscription renews automatically on {}: we will charge {price} plus tax to your card on file.\n",
+                    sub.offer_name, sub.term_end
+                ),
+            ),
+        };
+        let mut tx = app.store().write().await?;
+        let key = format!("{}:{}", sub.term_end, reminder.key());
+        if notify(app, &mut tx, &sub, &key, &title, body).await? {
+            sent += 1;
+        }
+        tx.commit().await?;
+    }
+    Ok(sent)
+}

@@ -1,0 +1,231 @@
+//! Buy: the order's total charged to its card once; see `payment` for the three steps.
+
+use super::attempt::{new_attempt, nothing_to_charge};
+use super::reconcile::reconcile_attempt;
+use super::settle::settle_keyed;
+use crate::actor::{Origin, PartnerUser};
+use crate::audit::Who;
+use crate::billing::money;
+use crate::error::AppError;
+use crate::idempotency::{BuyKey, KeptAnswer};
+use crate::order::{check_can_buy, conflict, order_after, require_buyer, step_of};
+use crate::state::App;
+use domain::money::Money;
+use domain::order::{self, OrderStatus, Step};
+use domain::term::{Term, program_day};
+use store::idempotency::Seen;
+use store::orders::OrderRecord;
+
+/// How a Buy ended.
+#[derive(Debug)]
+pub enum BuyOutcome {
+    /// Paid, by this request or before. `answer` is the [`BuyKey`]'s answer (status, body) when
+    /// this request paid the order and kept that answer with it; otherwise the caller keeps one.
+    Paid { order: OrderRecord, answer: Option<KeptAnswer> },
+    /// The key was used before (see [`Seen`]): nothing ran.
+    KeySeen(Seen),
+    /// The card was declined; the order is back at the payment step with the reason.
+    Declined { order: OrderRecord, message: String },
+}
+
+/// Buy: charges the order's total to its card once, and on success issues the subscription and
+/// the invoice. A paid order answers with itself; a payment in flight is reconciled first.
+///
+/// With a `key`, a key seen before answers [`BuyOutcome::KeySeen`] and nothing runs. The claim
+/// is undone with the transaction when Buy ends before the payment starts (an error, an order
+/// already paid): the caller then keeps the answer itself.
+pub async fn buy(
+    app: &App,
+    actor: &PartnerUser,
+    id: &str,
+    origin: &Origin,
+    key: Option<&BuyKey<'_>>,
+) -> Result<BuyOutcome, AppError> {
+    require_buyer(actor)?;
+    actor.require_verified_email("buy")?;
+    let who = || Who::actor(&crate::actor::Actor::Partner(actor.clone()));
+    let mut tx = app.store().write().await?;
+    // The org's lock first, as everywhere (ARCHITECTURE.md, "Lock order").
+    store::orgs::lock(&mut tx, &actor.org_id).await?;
+    if let Some(k) = key {
+        match store::idempotency::claim(&mut tx, k.principal, k.key, k.request_hash, app.now()).await? {
+            Seen::New => {}
+            seen => return Ok(BuyOutcome::KeySeen(seen)),
+        }
+    }
+    // The order's own lock too, so that a wizard step (which takes only that one) cannot change
+    // the card between this look and the charge.
+    store::orders::lock(&mut tx, &actor.org_id, id).await?;
+    let order = store::orders::get_in_org(&mut tx, &actor.org_id, id).await?.ok_or(AppError::NotFound("order"))?;
+    match order.status.parse::<OrderStatus>() {
+        Ok(OrderStatus::Paid) => return Ok(BuyOutcome::Paid { order, answer: None }),
+        Ok(OrderStatus::Paying) => {
+            let pending = store::orders::pending_attempt(&mut tx, id).await?;
+            drop(tx);
+            if let Some(attempt) = pending {
+                reconcile_attempt(app, &attempt).await?;
+            }
+            let order = order_after(app, actor, id).await?;
+            return match order.status.parse::<OrderStatus>() {
+                Ok(OrderStatus::Paid) => Ok(BuyOutcome::Paid { order, answer: None }),
+                // The attempt was given up on without a charge (the process that wrote it died
+                // before sending it): the order is back at the review, and this request pays it.
+                Ok(OrderStatus::Draft) if step_of(&order) == Step::Review => {
+                    Box::pin(buy(app, actor, id, origin, key)).await
+                }
+                Ok(OrderStatus::Draft) => {
+                    Err(conflict("payment_not_completed", order.last_decline.unwrap_or_default()))
+                }
+                _ => Err(conflict(
+                    "payment_in_progress",
+                    "the payment for this order is being processed; try again in a moment",
+                )),
+            };
+        }
+        Ok(OrderStatus::Draft) => {}
+        Err(_) => {
+            return Err(conflict("order_closed", "this order was set aside; start again from Partnership > Offers"));
+        }
+    }
+    if order.kind == "auto_renewal" {
+        return Err(conflict(
+            "renewal_run_order",
+            "this order is paid by the automatic renewal; use Renew subscriptions",
+        ));
+    }
+    if step_of(&order) != Step::Review || order.terms_version.is_none() {
+        return Err(conflict("step_not_reached", "agree to the terms and choose a card before you buy"));
+    }
+    if order.kind == "purchase" {
+        check_can_buy(app, &mut tx, &actor.org_id, &order.offer_code).await?;
+    } else {
+        crate::subscription::check_can_renew(app, &mut tx, &order).await?;
+    }
+    let pm_id = order.payment_method_id.clone().ok_or_else(|| conflict("no_payment_method", "choose a card first"))?;
+    let pm = store::payment_methods::get_in_org(&mut tx, &actor.org_id, &pm_id)
+        .await?
+        .ok_or(AppError::NotFound("payment method"))?;
+    let customer = store::payment_methods::customer(&mut tx, &actor.org_id, app.gateway().name())
+        .await?
+        .ok_or_else(|| AppError::Internal("a saved card without a gateway customer".into()))?;
+    let n = store::orders::count_attempts(&mut tx, id).await? + 1;
+    // The attempt's time is when it goes to the gateway: with a rate limit, wait for a turn
+    // first, so that reconciliation never gives up on an attempt still queued here, and let go
+    // of the writer meanwhile; then look at the order again. Without one, go on in the same
+    // transaction, whose locks have held since the first look.
+    let (mut tx, current) = if app.paces_charges() {
+        // The key stays claimed while this request waits.
+        if key.is_some() {
+            tx.commit().await?;
+        } else {
+            drop(tx);
+        }
+        app.charge_turn().await;
+        let mut tx = app.store().write().await?;
+        store::orgs::lock(&mut tx, &actor.org_id).await?;
+        store::orders::lock(&mut tx, &actor.org_id, id).await?;
+        let current =
+            store::orders::get_in_org(&mut tx, &actor.org_id, id).await?.ok_or(AppError::NotFound("order"))?;
+        (tx, current)
+    } else {
+        (tx, order.clone())
+    };
+    if current.payment_method_id != order.payment_method_id || current.step != order.step {
+        return Err(conflict(
+            "order_changed",
+            "the order changed while you were buying; check the review and buy again",
+        ));
+    }
+    if current.status != OrderStatus::Draft.as_str() {
+        return Err(conflict(
+            "payment_in_progress",
+            "the payment for this order is being processed; try again in a moment",
+        ));
+    }
+    if current.replaces_subscription_id.is_some() && requote_replacement(app, &mut tx, &current).await? {
+        tx.commit().await?;
+        return Err(conflict(
+            "order_changed",
+            "the credit for the unused time of the subscription this order replaces has changed; check the new total and buy again",
+        ));
+    }
+    let attempt = new_attempt(app, &order, &pm.id, n);
+    store::orders::insert_attempt(&mut tx, &attempt).await?;
+    store::orders::set_status(&mut tx, id, OrderStatus::Paying.as_str(), Step::Review.as_str(), None).await?;
+    // The attempt is on disk before a gateway elsewhere charges, so that no crash can forget a
+    // charge made. A charge of the sandbox is written to our own log after the attempt, and
+    // the answer's record after both waits for the disk: the attempt need not wait itself.
+    if app.gateway().charges_in_our_database() {
+        tx.commit_before_flush().await?;
+    } else {
+        tx.commit().await?;
+    }
+    if app.settings().fault == Some(crate::settings::Fault::CrashBeforeCharge) {
+        tracing::error!("fault injection: crashing after the payment attempt, before the charge");
+        std::process::abort();
+    }
+
+    let amount = money(order.total_minor, &order.currency)?;
+    let description = format!("{} subscription, order {id}", order.offer_name);
+    let description = if order.kind == "purchase" { description } else { format!("Renewal of the {description}") };
+    let answer = if amount.minor() == 0 {
+        nothing_to_charge()
+    } else {
+        app.gateway().charge(&customer, &pm.gateway_ref, amount, &attempt.idempotency_key, &description).await
+    };
+    if app.settings().fault == Some(crate::settings::Fault::CrashAfterCharge) {
+        tracing::error!("fault injection: crashing after the gateway answered, before recording");
+        std::process::abort();
+    }
+    if let Some((order, answer)) = settle_keyed(app, &attempt, answer, who(), origin, key).await? {
+        return Ok(BuyOutcome::Paid { order, answer: Some(answer) });
+    }
+    let order = order_after(app, actor, id).await?;
+    Ok(match order.status.parse::<OrderStatus>() {
+        Ok(OrderStatus::Paid) => BuyOutcome::Paid { order, answer: None },
+        _ => {
+            let message = order.last_decline.clone().unwrap_or_else(|| "The payment did not go through.".into());
+            BuyOutcome::Declined { order, message }
+        }
+    })
+}
+
+/// At Buy, the credit of an order that replaces a subscription (Gold over Silver) is taken
+/// again for today: the replaced term may have run on, been renewed or ended since the order
+/// started. Writes the new price and returns `true` when it changed; refuses while a payment
+/// for the replaced subscription is out (a renewal being charged).
+async fn requote_replacement(app: &App, tx: &mut store::Conn, order: &OrderRecord) -> Result<bool, AppError> {
+    let catalog = app.catalog();
+    let offer = catalog.offer(&order.offer_code).ok_or(AppError::NotFound("offer"))?;
+    let country =
+        catalog.country(&order.country).ok_or_else(|| AppError::Internal("country left the catalog".into()))?;
+    let old = match &order.replaces_subscription_id {
+        Some(id) => store::subscriptions::get_in_org(tx, &order.org_id, id).await?,
+        None => None,
+    };
+    let old = old.filter(|s| s.status.parse::<domain::subscription::Status>().is_ok_and(|st| st.is_live()));
+    if let Some(sub) = &old
+        && store::orders::pending_attempt_for_subscription(tx, &sub.id).await?
+    {
+        return Err(conflict(
+            "payment_in_progress",
+            "a payment for the subscription this order replaces is being processed; try again in a moment",
+        ));
+    }
+    let credit = match &old {
+        Some(sub) => domain::competency::unused_credit(
+            money(sub.price_minor, &sub.currency)?,
+            Term { start: sub.term_start, end: sub.term_end },
+            program_day(app.now(), catalog.program().time_zone()),
+        ),
+        None => Money::zero(country.currency()),
+    };
+    let replaces = old.as_ref().map(|s| s.id.as_str());
+    if credit.minor() == order.credit_minor && replaces == order.replaces_subscription_id.as_deref() {
+        return Ok(false);
+    }
+    let quote = order::quote_with_credit(offer, country, credit).map_err(|r| conflict("cannot_buy", r.to_string()))?;
+    let prices = (quote.net.minor(), quote.tax.minor(), quote.total.minor(), credit.minor());
+    store::orders::set_quote(tx, &order.id, prices, replaces).await?;
+    Ok(true)
+}

@@ -1,0 +1,323 @@
+//! A subscription's own steps, shared by Buy, its settlement and the renewal run: the domain's
+//! rules on a stored record, whether a renewal may be charged, the new term of a paid renewal,
+//! a failed renewal, the end of a subscription and the notices, and the org's subscriptions.
+
+use crate::actor::{Origin, PartnerUser};
+use crate::audit::{self, Change, Who};
+use crate::error::AppError;
+use crate::state::App;
+use chrono::NaiveDate;
+use domain::ids::{NotificationId, OrderId};
+use domain::order::{self, OrderStatus, Step};
+use domain::roles::{PartnerPermission, PartnerRole};
+use domain::subscription::{Status, Subscription};
+use domain::term::{Term, program_day};
+use std::str::FromStr;
+use store::notifications::Notification;
+use store::orders::OrderRecord;
+use store::subscriptions::SubscriptionRecord;
+
+pub(crate) fn rules(s: &SubscriptionRecord) -> Subscription {
+    Subscription {
+        status: s.status.parse().unwrap_or(Status::Expired),
+        auto_renew: s.auto_renew,
+        anchor: s.anchor_date,
+        term: Term { start: s.term_start, end: s.term_end },
+    }
+}
+
+pub(crate) fn today(app: &App) -> NaiveDate {
+    program_day(app.now(), app.catalog().program().time_zone())
+}
+
+pub(crate) fn refused(r: domain::subscription::Refusal) -> AppError {
+    AppError::Conflict { code: "not_allowed_now", message: r.to_string() }
+}
+
+pub(crate) fn renewal_order(
+    app: &App,
+    sub: &SubscriptionRecord,
+    quote: &order::Quote,
+    kind: &str,
+    step: Step,
+    by: &str,
+    terms_code: &str,
+) -> OrderRecord {
+    OrderRecord {
+        id: app.new_id(OrderId::from_random).to_string(),
+        org_id: sub.org_id.clone(),
+        offer_code: sub.offer_code.clone(),
+        offer_name: sub.offer_name.clone(),
+        status: OrderStatus::Draft.as_str().into(),
+        step: step.as_str().into(),
+        country: String::new(),
+        currency: quote.net.currency().code().into(),
+        net_minor: quote.net.minor(),
+        tax_minor: quote.tax.minor(),
+        total_minor: quote.total.minor(),
+        tax_rate_bp: i64::from(quote.tax_rate.basis_points()),
+        terms_code: terms_code.into(),
+        terms_version: None,
+        payment_method_id: None,
+        last_decline: None,
+        created_by: by.into(),
+        created_at: app.now(),
+        paid_at: None,
+        term_start: None,
+        term_end: None,
+        subscription_id: Some(sub.id.clone()),
+        invoice_id: None,
+        kind: kind.into(),
+        renews_term_end: Some(sub.term_end),
+        credit_minor: 0,
+        replaces_subscription_id: None,
+    }
+}
+
+/// An offer sold one per org cannot be renewed while the org holds another live subscription to
+/// it (bought again after this one expired).
+pub(crate) async fn another_live_subscription(
+    app: &App,
+    tx: &mut store::Conn,
+    sub: &SubscriptionRecord,
+) -> Result<(), AppError> {
+    let one_per_org = app.catalog().offer(&sub.offer_code).is_some_and(|o| o.one_per_org());
+    if !one_per_org || Status::from_str(&sub.status).is_ok_and(Status::is_live) {
+        return Ok(());
+    }
+    let live = store::subscriptions::live_offer_codes(tx, &sub.org_id).await?;
+    if live.contains(&sub.offer_code) {
+        return Err(AppError::Conflict {
+            code: "already_held",
+            message: format!("Your org already has a live {} subscription; renew that one instead.", sub.offer_name),
+        });
+    }
+    Ok(())
+}
+
+/// Before a renewal is charged (inside the Buy transaction, the org locked): the subscription
+/// still ends where the order says, the window is open, and no other charge for it is out.
+pub(crate) async fn check_can_renew(app: &App, tx: &mut store::Conn, order: &OrderRecord) -> Result<(), AppError> {
+    let sub_id = order.subscription_id.as_deref().ok_or(AppError::NotFound("subscription"))?;
+    let sub = store::subscriptions::get(tx, sub_id).await?.ok_or(AppError::NotFound("subscription"))?;
+    if Some(sub.term_end) != order.renews_term_end {
+        return Err(AppError::Conflict {
+            code: "already_renewed",
+            message: "this term has been renewed already".into(),
+        });
+    }
+    if order.kind == "renewal" {
+        rules(&sub).manual_renewal(today(app)).map_err(refused)?;
+        another_live_subscription(app, tx, &sub).await?;
+    }
+    if store::orders::pending_attempt_for_subscription(tx, sub_id).await? {
+        return Err(AppError::Conflict {
+            code: "payment_in_progress",
+            message: "a payment for this subscription is being processed".into(),
+        });
+    }
+    Ok(())
+}
+
+/// Writes the new term of a paid renewal (inside the completing transaction); returns it.
+pub(crate) async fn apply_renewal(
+    app: &App,
+    tx: &mut store::Conn,
+    order: &OrderRecord,
+    payment_method_id: &str,
+) -> Result<Term, AppError> {
+    let sub_id = order.subscription_id.as_deref().ok_or(AppError::NotFound("subscription"))?;
+    let sub = store::subscriptions::get(tx, sub_id).await?.ok_or(AppError::NotFound("subscription"))?;
+    let current = rules(&sub);
+    let renewal = if order.kind == "auto_renewal" {
+        domain::subscription::Renewal { term: current.next_term(), anchor: current.anchor }
+    } else {
+        // The window was checked before the charge; a payment that lands just after it closed
+        // still buys its year rather than being lost.
+        current
+            .manual_renewal(today(app))
+            .unwrap_or(domain::subscription::Renewal { term: Term::first(today(app)), anchor: today(app) })
+    };
+    let expected = order.renews_term_end.unwrap_or(sub.term_end);
+    if !store::subscriptions::renew(
+        tx,
+        sub_id,
+        expected,
+        renewal.anchor,
+        renewal.term.start,
+        renewal.term.end,
+        payment_method_id,
+    )
+    .await?
+    {
+        tracing::error!(order = %order.id, subscription = sub_id, "a renewal was paid for a term already renewed; refund it");
+    }
+    store::competencies::revive_for_subscription(tx, sub_id).await?;
+    Ok(renewal.term)
+}
+
+/// After a failed automatic renewal charge (inside the settling transaction): past due with
+/// the next retry, or expired when the retries are spent; the org is told either way.
+pub(crate) async fn renewal_failed(
+    app: &App,
+    tx: &mut store::Conn,
+    order: &OrderRecord,
+    reason: &str,
+) -> Result<(), AppError> {
+    let Some(sub_id) = order.subscription_id.as_deref() else { return Ok(()) };
+    let Some(sub) = store::subscriptions::get(tx, sub_id).await? else { return Ok(()) };
+    let due = order.renews_term_end.unwrap_or(sub.term_end);
+    let retries = Subscription::retry_days(due);
+    let done = if sub.status == "past_due" { sub.retries_done + 1 } else { 0 };
+    let next = usize::try_from(done).ok().and_then(|i| retries.get(i)).copied();
+    let link = format!("{}/subscriptions/{}", app.settings().public_url, sub.id);
+    match next {
+        Some(next) => {
+            store::subscriptions::set_past_due(tx, sub_id, done, Some(next)).await?;
+            let mut data = crate::webhooks::subscription_data(&sub);
+            data["status"] = "past_due".into();
+            data["reason"] = reason.into();
+            data["next_retry_on"] = serde_json::json!(next);
+            crate::webhooks::emit_one(app, tx, "subscription.renewal_failed", &sub.org_id, &sub.id, data).await?;
+            let body = format!(
+                "The automatic renewal of your {} subscription could not be charged: {reason}\n\nWe will try again on {next} with the newest card on file. Until then your benefits continue. Add a card: {cards}\nOr renew now: {link}\n",
+                sub.offer_name,
+                cards = format_args!("{}/payment-methods", app.settings().public_url),
+            );
+            let title = format!("Payment for your {} subscription failed", sub.offer_name);
+            notify(app, tx, &sub, &format!("{due}:charge-failed-{done}"), &title, body).await.map(|_| ())
+        }
+        None => {
+            store::subscriptions::set_status(tx, sub_id, Status::Expired.as_str()).await?;
+            record_expiry(app, tx, &sub, "the renewal payment failed after every retry").await
+        }
+    }
+}
+
+pub(crate) async fn record_expiry(
+    app: &App,
+    tx: &mut store::Conn,
+    sub: &SubscriptionRecord,
+    why: &str,
+) -> Result<(), AppError> {
+    record_end(app, tx, sub, Status::Expired, why).await
+}
+
+/// The end of a subscription at its term's end, `Expired` or (staff cancelled it at the end of
+/// its term) `Cancelled`: the webhook, the audit row, its benefits and competency, the notice.
+pub(crate) async fn record_end(
+    app: &App,
+    tx: &mut store::Conn,
+    sub: &SubscriptionRecord,
+    end: Status,
+    why: &str,
+) -> Result<(), AppError> {
+    let (event, verb, title) = match end {
+        Status::Cancelled => ("subscription.cancelled", "was cancelled", "has ended"),
+        _ => ("subscription.expired", "expired", "has expired"),
+    };
+    let mut data = crate::webhooks::subscription_data(sub);
+    data["status"] = end.as_str().into();
+    data["reason"] = why.into();
+    crate::webhooks::emit_one(app, tx, event, &sub.org_id, &sub.id, data).await?;
+    let change = Change {
+        org: Some(&sub.org_id),
+        action: event,
+        subject: &sub.id,
+        detail: format!("the {} subscription {verb}: {why}", sub.offer_name),
+    };
+    audit::record(app, tx, Who::system("renewal run"), &Origin::system("renewal run"), change).await?;
+    crate::benefits::end(app, tx, &sub.id).await?;
+    store::competencies::expire_for_subscription(tx, &sub.id, app.now()).await?;
+    let again = match end {
+        Status::Cancelled => "You can subscribe again under Partnership > Offers.",
+        _ => "You can subscribe again under Partnership > Offers (or renew it within 30 days of its end).",
+    };
+    let body = format!(
+        "Your {} subscription ended on {}: {why}. Its benefits have ended. {again}\n",
+        sub.offer_name, sub.term_end
+    );
+    let title = format!("Your {} subscription {title}", sub.offer_name);
+    notify(app, tx, sub, &format!("{}:expired", sub.term_end), &title, body).await.map(|_| ())
+}
+
+/// Records a notification once (by its key) and e-mails it to the org's Billing and Global
+/// admins; `false` if it had been sent before.
+pub(crate) async fn notify(
+    app: &App,
+    tx: &mut store::Conn,
+    sub: &SubscriptionRecord,
+    key: &str,
+    title: &str,
+    body: String,
+) -> Result<bool, AppError> {
+    let n = Notification {
+        id: app.new_id(NotificationId::from_random).to_string(),
+        org_id: sub.org_id.clone(),
+        subscription_id: Some(sub.id.clone()),
+        dedupe_key: format!("{}:{key}", sub.id),
+        title: title.to_owned(),
+        body: body.clone(),
+        created_at: app.now(),
+    };
+    if !store::notifications::insert_once(tx, &n).await? {
+        return Ok(false);
+    }
+    let users = store::users::list_in_org(tx, &sub.org_id).await?;
+    for user in users.iter().filter(|u| matches!(u.role, PartnerRole::BillingAdmin | PartnerRole::GlobalAdmin)) {
+        crate::outbox::queue(app, tx, user.email.as_str(), title, format!("Hello {},\n\n{body}", user.name)).await?;
+    }
+    Ok(true)
+}
+
+/// Ends the subscription a paid order replaces (Silver, when Gold is bought): cancelled at
+/// once, its benefits ended, its competency application expired. Its unused time was credited
+/// on the order.
+pub(crate) async fn replace_subscription(
+    app: &App,
+    tx: &mut store::Conn,
+    order: &OrderRecord,
+    old: &str,
+) -> Result<(), AppError> {
+    let Some(sub) = store::subscriptions::get_in_org(tx, &order.org_id, old).await? else { return Ok(()) };
+    if !sub.status.parse::<domain::subscription::Status>().is_ok_and(|s| s.is_live()) {
+        return Ok(());
+    }
+    store::subscriptions::set_status(tx, &sub.id, domain::subscription::Status::Cancelled.as_str()).await?;
+    crate::benefits::end(app, tx, &sub.id).await?;
+    store::competencies::expire_for_subscription(tx, &sub.id, app.now()).await?;
+    let detail =
+        format!("the {} subscription was replaced by {} (order {})", sub.offer_name, order.offer_name, order.id);
+    let change = Change { org: Some(&order.org_id), action: "subscription.replaced", subject: &sub.id, detail };
+    audit::record(app, tx, Who::system("checkout"), &Origin::system("checkout"), change).await
+}
+
+/// After a competency's fee is paid (inside the paying transaction): the application records
+/// the subscription it bought.
+pub(crate) async fn fee_paid(
+    tx: &mut store::Conn,
+    order: &OrderRecord,
+    offer: &domain::catalog::Offer,
+    subscription_id: &str,
+) -> Result<(), AppError> {
+    let Some((competency, tier)) = offer.earned() else { return Ok(()) };
+    if let Some(a) = store::competencies::approved_unpaid(tx, &order.org_id, competency.as_str(), tier.as_str()).await?
+    {
+        store::competencies::mark_paid(tx, &a.id, subscription_id).await?;
+    }
+    Ok(())
+}
+
+/// The org's subscriptions.
+pub async fn list(app: &App, actor: &PartnerUser) -> Result<Vec<SubscriptionRecord>, AppError> {
+    actor.require(PartnerPermission::ViewMembership, "see subscriptions")?;
+    let mut conn = app.store().read().await?;
+    Ok(store::subscriptions::list_in_org(&mut conn, &actor.org_id).await?)
+}
+
+/// One subscription of the org.
+pub async fn get(app: &App, actor: &PartnerUser, id: &str) -> Result<SubscriptionRecord, AppError> {
+    actor.require(PartnerPermission::ViewMembership, "see subscriptions")?;
+    let mut conn = app.store().read().await?;
+    store::subscriptions::get_in_org(&mut conn, &actor.org_id, id).await?.ok_or(AppError::NotFound("subscription"))
+}
