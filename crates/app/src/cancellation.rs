@@ -29,6 +29,7 @@ use domain::roles::{PartnerRole, StaffPermission};
 use domain::service_request::RequestStatus;
 use domain::subscription::Status;
 use domain::term::{Term, program_day};
+use store::invoices::InvoiceRecord;
 use store::notifications::Notification;
 use store::refunds::{CreditNoteRecord, RefundRecord};
 use store::service_requests::RequestRecord;
@@ -160,33 +161,7 @@ pub async fn cancel_now(
     store::competencies::expire_for_subscription(&mut tx, &sub.id, app.now()).await?;
 
     let agent = crate::service_requests::handler_name(staff);
-    let mut refunds = Vec::new();
-    for (line, amount) in quote.lines.iter().zip(&amounts).filter(|(_, a)| a.minor() > 0) {
-        let id = app.new_id(RefundId::from_random).to_string();
-        refunds.push(RefundRecord {
-            idempotency_key: format!("refund-{id}"),
-            id,
-            org_id: r.org_id.clone(),
-            subscription_id: sub.id.clone(),
-            invoice_id: line.invoice_id.clone(),
-            request_id: Some(r.id.clone()),
-            gateway: line.gateway.clone().unwrap_or_else(|| app.gateway().name().to_owned()),
-            charge_ref: line.charge_ref.clone(),
-            currency: sub.currency.clone(),
-            amount_minor: amount.minor(),
-            due_minor: line.due.minor(),
-            basis: line.basis.to_string(),
-            lowered_because: (amount.minor() < line.due.minor()).then(|| form.reason.trim().to_owned()),
-            status: "pending".into(),
-            refund_ref: None,
-            attempts: 0,
-            next_attempt_at: app.now(),
-            last_error: None,
-            created_by: agent.clone(),
-            created_at: app.now(),
-            refunded_at: None,
-        });
-    }
+    let refunds = refund_rows(app, &r, &quote, &amounts, form, &agent);
     store::refunds::insert_many(&mut tx, &refunds).await.map_err(|e| match e {
         store::StoreError::Conflict(what) => conflict("already_refunded", what),
         other => other.into(),
@@ -221,6 +196,47 @@ pub async fn cancel_now(
         sent.push(store::refunds::get(&mut conn, &refund.id).await?.unwrap_or(refund));
     }
     Ok(sent)
+}
+
+/// The refund rows of a cancellation, pending, each with its idempotency key: one per paid
+/// term with something to give back.
+fn refund_rows(
+    app: &App,
+    r: &RequestRecord,
+    quote: &CancellationQuote,
+    amounts: &[Money],
+    form: &CancelNow<'_>,
+    agent: &str,
+) -> Vec<RefundRecord> {
+    let sub = &quote.subscription;
+    let mut refunds = Vec::new();
+    for (line, amount) in quote.lines.iter().zip(amounts).filter(|(_, a)| a.minor() > 0) {
+        let id = app.new_id(RefundId::from_random).to_string();
+        refunds.push(RefundRecord {
+            idempotency_key: format!("refund-{id}"),
+            id,
+            org_id: r.org_id.clone(),
+            subscription_id: sub.id.clone(),
+            invoice_id: line.invoice_id.clone(),
+            request_id: Some(r.id.clone()),
+            gateway: line.gateway.clone().unwrap_or_else(|| app.gateway().name().to_owned()),
+            charge_ref: line.charge_ref.clone(),
+            currency: sub.currency.clone(),
+            amount_minor: amount.minor(),
+            due_minor: line.due.minor(),
+            basis: line.basis.to_string(),
+            lowered_because: (amount.minor() < line.due.minor()).then(|| form.reason.trim().to_owned()),
+            status: "pending".into(),
+            refund_ref: None,
+            attempts: 0,
+            next_attempt_at: app.now(),
+            last_error: None,
+            created_by: agent.to_owned(),
+            created_at: app.now(),
+            refunded_at: None,
+        });
+    }
+    refunds
 }
 
 /// The refund per line: what the policy gives, or the agent's lower total.
@@ -377,37 +393,10 @@ async fn made(app: &App, refund: &RefundRecord, refund_ref: &str) -> Result<(), 
     let invoice = store::invoices::get_in_org(&mut tx, &refund.org_id, &refund.invoice_id)
         .await?
         .ok_or(AppError::NotFound("invoice"))?;
-    let amount = money(refund.amount_minor, &refund.currency)?;
-    let (net, tax) = refund::split_tax(
-        amount,
-        money(invoice.net_minor, &invoice.currency)?,
-        money(invoice.tax_minor, &invoice.currency)?,
-    );
     let series = credit_note_series(app, app.now());
     let seq = store::invoices::next_number(&mut tx, &series).await?;
-    let note = CreditNoteRecord {
-        id: app.new_id(CreditNoteId::from_random).to_string(),
-        number: format!("{series}-{seq:06}"),
-        org_id: refund.org_id.clone(),
-        refund_id: refund.id.clone(),
-        invoice_id: invoice.id.clone(),
-        invoice_number: invoice.number.clone(),
-        issued_at: app.now(),
-        currency: refund.currency.clone(),
-        net_minor: net.minor(),
-        tax_minor: tax.minor(),
-        total_minor: amount.minor(),
-        tax_rate_bp: invoice.tax_rate_bp,
-        description: format!("Refund: {} ({})", invoice.description, refund.basis),
-        period_start: invoice.period_start,
-        period_end: invoice.period_end,
-        seller_name: invoice.seller_name.clone(),
-        seller_address: invoice.seller_address.clone(),
-        buyer_name: invoice.buyer_name.clone(),
-        buyer_partner_id: invoice.buyer_partner_id.clone(),
-        buyer_country: invoice.buyer_country.clone(),
-        refunded_to: invoice.paid_with.clone(),
-    };
+    let note = credit_note_for(app, refund, &invoice, format!("{series}-{seq:06}"))?;
+    let amount = money(refund.amount_minor, &refund.currency)?;
     store::refunds::insert_note(&mut tx, &note).await?;
     let text = format!(
         "Refund of {amount} made to {}; credit note {} for invoice {}.",
@@ -449,6 +438,45 @@ async fn made(app: &App, refund: &RefundRecord, refund_ref: &str) -> Result<(), 
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// The credit note of a refund made, numbered `number`: the refund split into net and tax as
+/// the invoice it refers to was.
+fn credit_note_for(
+    app: &App,
+    refund: &RefundRecord,
+    invoice: &InvoiceRecord,
+    number: String,
+) -> Result<CreditNoteRecord, AppError> {
+    let amount = money(refund.amount_minor, &refund.currency)?;
+    let (net, tax) = refund::split_tax(
+        amount,
+        money(invoice.net_minor, &invoice.currency)?,
+        money(invoice.tax_minor, &invoice.currency)?,
+    );
+    Ok(CreditNoteRecord {
+        id: app.new_id(CreditNoteId::from_random).to_string(),
+        number,
+        org_id: refund.org_id.clone(),
+        refund_id: refund.id.clone(),
+        invoice_id: invoice.id.clone(),
+        invoice_number: invoice.number.clone(),
+        issued_at: app.now(),
+        currency: refund.currency.clone(),
+        net_minor: net.minor(),
+        tax_minor: tax.minor(),
+        total_minor: amount.minor(),
+        tax_rate_bp: invoice.tax_rate_bp,
+        description: format!("Refund: {} ({})", invoice.description, refund.basis),
+        period_start: invoice.period_start,
+        period_end: invoice.period_end,
+        seller_name: invoice.seller_name.clone(),
+        seller_address: invoice.seller_address.clone(),
+        buyer_name: invoice.buyer_name.clone(),
+        buyer_partner_id: invoice.buyer_partner_id.clone(),
+        buyer_country: invoice.buyer_country.clone(),
+        refunded_to: invoice.paid_with.clone(),
+    })
 }
 
 /// The attempt failed: the refund waits for the next one; the request says so the first time, in

@@ -7,7 +7,7 @@ use crate::audit::{self, Change, Who};
 use crate::error::AppError;
 use crate::state::App;
 use chrono::NaiveDate;
-use domain::ids::{NotificationId, OrderId};
+use domain::ids::{NotificationId, OrderId, SubscriptionId};
 use domain::order::{self, OrderStatus, Step};
 use domain::roles::{PartnerPermission, PartnerRole};
 use domain::subscription::{Status, Subscription};
@@ -273,12 +273,7 @@ pub(crate) async fn notify(
 /// Ends the subscription a paid order replaces (Silver, when Gold is bought): cancelled at
 /// once, its benefits ended, its competency application expired. Its unused time was credited
 /// on the order.
-pub(crate) async fn replace_subscription(
-    app: &App,
-    tx: &mut store::Conn,
-    order: &OrderRecord,
-    old: &str,
-) -> Result<(), AppError> {
+async fn replace_subscription(app: &App, tx: &mut store::Conn, order: &OrderRecord, old: &str) -> Result<(), AppError> {
     let Some(sub) = store::subscriptions::get_in_org(tx, &order.org_id, old).await? else { return Ok(()) };
     if !sub.status.parse::<domain::subscription::Status>().is_ok_and(|s| s.is_live()) {
         return Ok(());
@@ -292,9 +287,50 @@ pub(crate) async fn replace_subscription(
     audit::record(app, tx, Who::system("checkout"), &Origin::system("checkout"), change).await
 }
 
+/// The subscription a paid purchase starts, its first term from today; a competency's fee
+/// marks its application paid, and a subscription the order replaces ends. Returns the term
+/// and the new subscription's id.
+pub(crate) async fn start(
+    app: &App,
+    tx: &mut store::Conn,
+    order: &OrderRecord,
+    payment_method_id: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(Term, String), AppError> {
+    let catalog = app.catalog();
+    let term = Term::first(program_day(now, catalog.program().time_zone()));
+    let subscription = SubscriptionRecord {
+        id: app.new_id(SubscriptionId::from_random).to_string(),
+        org_id: order.org_id.clone(),
+        offer_code: order.offer_code.clone(),
+        offer_name: order.offer_name.clone(),
+        status: "active".into(),
+        auto_renew: true,
+        anchor_date: term.start,
+        term_start: term.start,
+        term_end: term.end,
+        currency: order.currency.clone(),
+        // The list price: a credit on the first order does not lower the renewals.
+        price_minor: order.net_minor + order.credit_minor,
+        payment_method_id: Some(payment_method_id.to_owned()),
+        created_at: now,
+        retries_done: 0,
+        next_retry_on: None,
+        ends_cancelled: false,
+    };
+    store::subscriptions::insert(tx, &subscription).await?;
+    if let Some(offer) = catalog.offer(&order.offer_code) {
+        fee_paid(tx, order, offer, &subscription.id).await?;
+    }
+    if let Some(old) = &order.replaces_subscription_id {
+        replace_subscription(app, tx, order, old).await?;
+    }
+    Ok((term, subscription.id))
+}
+
 /// After a competency's fee is paid (inside the paying transaction): the application records
 /// the subscription it bought.
-pub(crate) async fn fee_paid(
+async fn fee_paid(
     tx: &mut store::Conn,
     order: &OrderRecord,
     offer: &domain::catalog::Offer,

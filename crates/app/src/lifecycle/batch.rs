@@ -25,6 +25,7 @@ use domain::order::{self, OrderStatus, Step};
 use domain::subscription::Status;
 use payments::{ChargeOutcome, ChargeRequest, GatewayError};
 use std::collections::{HashMap, HashSet};
+use store::invoices::InvoiceRecord;
 use store::orders::{AttemptRecord, OrderRecord, Paid};
 use store::subscriptions::{RenewalInputs, Renewed, SubscriptionRecord};
 
@@ -224,39 +225,7 @@ async fn complete<'a>(app: &App, paid: &'a [(Renewal, String)]) -> Result<Vec<&'
     let first = store::invoices::reserve_numbers(&mut tx, &series, count).await?;
     let orgs: Vec<_> = done.iter().map(|(r, _)| &r.sub.org_id).collect();
     let recipients = store::users::receipt_recipients(&mut tx, &orgs).await?;
-    let mut renewed = Vec::with_capacity(done.len());
-    let mut invoices = Vec::with_capacity(done.len());
-    let mut emails = Vec::with_capacity(done.len());
-    let mut events = Vec::with_capacity(done.len());
-    for (seq, (r, charge_ref)) in (first..).zip(&done) {
-        let rules = rules(&r.sub);
-        let term = rules.next_term();
-        let card = r.inputs.card.as_ref().ok_or_else(|| AppError::Internal("a batch renewal without a card".into()))?;
-        renewed.push(Renewed {
-            id: &r.sub.id,
-            expected_end: r.sub.term_end,
-            anchor: rules.anchor,
-            start: term.start,
-            end: term.end,
-            payment_method_id: &card.0,
-        });
-        let billed = Billed {
-            org_name: &r.inputs.org_name,
-            partner_id: &r.inputs.partner_id,
-            country: &r.inputs.country,
-            brand: &card.2,
-            last4: &card.3,
-        };
-        let invoice = billing::invoice_for(app, &r.order, &billed, term, &series, seq, charge_ref);
-        emails.extend(billing::receipts(app, &r.order, &invoice, &recipients)?);
-        events.push(audit::event(
-            app,
-            Who::system("renewal run"),
-            &origin(),
-            billing::paid_change(&r.order, &invoice)?,
-        ));
-        invoices.push(invoice);
-    }
+    let Bills { renewed, invoices, emails, events } = bills(app, &done, &series, first, &recipients)?;
     let moved: HashSet<String> = store::subscriptions::renew_many(&mut tx, &renewed).await?.into_iter().collect();
     for r in renewed.iter().filter(|r| !moved.contains(r.id)) {
         // Cannot happen while the lease and the org locks hold; money taken is still invoiced.
@@ -289,4 +258,57 @@ async fn complete<'a>(app: &App, paid: &'a [(Renewal, String)]) -> Result<Vec<&'
     tx.commit().await?;
     tracing::debug!(renewed = done.len(), first_invoice = first, "renewal batch paid");
     Ok(late)
+}
+
+/// What the paid renewals of a batch write: the subscriptions' new terms, the invoices, the
+/// receipts and the audit rows.
+struct Bills<'a> {
+    renewed: Vec<Renewed<'a>>,
+    invoices: Vec<InvoiceRecord>,
+    emails: Vec<store::outbox::OutboxEmail>,
+    events: Vec<store::audit::AuditEvent>,
+}
+
+/// The bills of the paid renewals `done`, their invoices numbered from `first` in `series`.
+fn bills<'a>(
+    app: &App,
+    done: &[&'a (Renewal, String)],
+    series: &str,
+    first: i64,
+    recipients: &[store::users::Recipient],
+) -> Result<Bills<'a>, AppError> {
+    let mut renewed = Vec::with_capacity(done.len());
+    let mut invoices = Vec::with_capacity(done.len());
+    let mut emails = Vec::with_capacity(done.len());
+    let mut events = Vec::with_capacity(done.len());
+    for (seq, (r, charge_ref)) in (first..).zip(done.iter().copied()) {
+        let rules = rules(&r.sub);
+        let term = rules.next_term();
+        let card = r.inputs.card.as_ref().ok_or_else(|| AppError::Internal("a batch renewal without a card".into()))?;
+        renewed.push(Renewed {
+            id: &r.sub.id,
+            expected_end: r.sub.term_end,
+            anchor: rules.anchor,
+            start: term.start,
+            end: term.end,
+            payment_method_id: &card.0,
+        });
+        let billed = Billed {
+            org_name: &r.inputs.org_name,
+            partner_id: &r.inputs.partner_id,
+            country: &r.inputs.country,
+            brand: &card.2,
+            last4: &card.3,
+        };
+        let invoice = billing::invoice_for(app, &r.order, &billed, term, series, seq, charge_ref);
+        emails.extend(billing::receipts(app, &r.order, &invoice, recipients)?);
+        events.push(audit::event(
+            app,
+            Who::system("renewal run"),
+            &origin(),
+            billing::paid_change(&r.order, &invoice)?,
+        ));
+        invoices.push(invoice);
+    }
+    Ok(Bills { renewed, invoices, emails, events })
 }

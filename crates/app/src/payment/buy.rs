@@ -13,8 +13,10 @@ use crate::state::App;
 use domain::money::Money;
 use domain::order::{self, OrderStatus, Step};
 use domain::term::{Term, program_day};
+use payments::{ChargeOutcome, GatewayError};
 use store::idempotency::Seen;
-use store::orders::OrderRecord;
+use store::orders::{AttemptRecord, OrderRecord};
+use store::payment_methods::PaymentMethodRecord;
 
 /// How a Buy ended.
 #[derive(Debug)]
@@ -43,14 +45,44 @@ pub async fn buy(
 ) -> Result<BuyOutcome, AppError> {
     require_buyer(actor)?;
     actor.require_verified_email("buy")?;
-    let who = || Who::actor(&crate::actor::Actor::Partner(actor.clone()));
+    let claimed = match claim(app, actor, id, key).await? {
+        Claim::Ready(claimed) => claimed,
+        Claim::Answered(outcome) => return Ok(outcome),
+        Claim::InFlight(pending) => return after_in_flight(app, actor, id, origin, key, pending).await,
+    };
+    let answer = charge(app, &claimed).await?;
+    settle(app, actor, &claimed.attempt, answer, origin, key).await
+}
+
+/// What the first step of a Buy found (one per Buy, moved once: its size does not matter).
+#[allow(clippy::large_enum_variant)]
+enum Claim {
+    /// The attempt is written and the order is `paying`: charge it.
+    Ready(Claimed),
+    /// Nothing to charge: the key was seen before, or the order is paid.
+    Answered(BuyOutcome),
+    /// A payment of the order is out already (its attempt, if one is still pending).
+    InFlight(Option<AttemptRecord>),
+}
+
+/// An attempt written, with what its charge needs.
+struct Claimed {
+    order: OrderRecord,
+    attempt: AttemptRecord,
+    customer: String,
+    card_ref: String,
+}
+
+/// Step 1, in one transaction under the org's lock: the key claimed, the order checked, the
+/// attempt written as `pending` and the order `paying`, before the gateway hears of it.
+async fn claim(app: &App, actor: &PartnerUser, id: &str, key: Option<&BuyKey<'_>>) -> Result<Claim, AppError> {
     let mut tx = app.store().write().await?;
     // The org's lock first, as everywhere (ARCHITECTURE.md, "Lock order").
     store::orgs::lock(&mut tx, &actor.org_id).await?;
     if let Some(k) = key {
         match store::idempotency::claim(&mut tx, k.principal, k.key, k.request_hash, app.now()).await? {
             Seen::New => {}
-            seen => return Ok(BuyOutcome::KeySeen(seen)),
+            seen => return Ok(Claim::Answered(BuyOutcome::KeySeen(seen))),
         }
     }
     // The order's own lock too, so that a wizard step (which takes only that one) cannot change
@@ -58,78 +90,119 @@ pub async fn buy(
     store::orders::lock(&mut tx, &actor.org_id, id).await?;
     let order = store::orders::get_in_org(&mut tx, &actor.org_id, id).await?.ok_or(AppError::NotFound("order"))?;
     match order.status.parse::<OrderStatus>() {
-        Ok(OrderStatus::Paid) => return Ok(BuyOutcome::Paid { order, answer: None }),
-        Ok(OrderStatus::Paying) => {
-            let pending = store::orders::pending_attempt(&mut tx, id).await?;
-            drop(tx);
-            if let Some(attempt) = pending {
-                reconcile_attempt(app, &attempt).await?;
-            }
-            let order = order_after(app, actor, id).await?;
-            return match order.status.parse::<OrderStatus>() {
-                Ok(OrderStatus::Paid) => Ok(BuyOutcome::Paid { order, answer: None }),
-                // The attempt was given up on without a charge (the process that wrote it died
-                // before sending it): the order is back at the review, and this request pays it.
-                Ok(OrderStatus::Draft) if step_of(&order) == Step::Review => {
-                    Box::pin(buy(app, actor, id, origin, key)).await
-                }
-                Ok(OrderStatus::Draft) => {
-                    Err(conflict("payment_not_completed", order.last_decline.unwrap_or_default()))
-                }
-                _ => Err(conflict(
-                    "payment_in_progress",
-                    "the payment for this order is being processed; try again in a moment",
-                )),
-            };
-        }
+        Ok(OrderStatus::Paid) => return Ok(Claim::Answered(BuyOutcome::Paid { order, answer: None })),
+        // Returning lets go of the transaction (and the key's claim) before the reconciliation.
+        Ok(OrderStatus::Paying) => return Ok(Claim::InFlight(store::orders::pending_attempt(&mut tx, id).await?)),
         Ok(OrderStatus::Draft) => {}
         Err(_) => {
             return Err(conflict("order_closed", "this order was set aside; start again from Partnership > Offers"));
         }
     }
+    let (pm, customer, n) = ready_to_charge(app, &mut tx, actor, &order).await?;
+    let (tx, current) = wait_for_turn(app, tx, actor, &order, key.is_some()).await?;
+    let attempt = write_attempt(app, tx, &order, &current, &pm.id, n).await?;
+    Ok(Claim::Ready(Claimed { order, attempt, customer, card_ref: pm.gateway_ref }))
+}
+
+/// A payment of the order was out when Buy came: what the reconciliation of its attempt made of
+/// it answers.
+async fn after_in_flight(
+    app: &App,
+    actor: &PartnerUser,
+    id: &str,
+    origin: &Origin,
+    key: Option<&BuyKey<'_>>,
+    pending: Option<AttemptRecord>,
+) -> Result<BuyOutcome, AppError> {
+    if let Some(attempt) = pending {
+        reconcile_attempt(app, &attempt).await?;
+    }
+    let order = order_after(app, actor, id).await?;
+    match order.status.parse::<OrderStatus>() {
+        Ok(OrderStatus::Paid) => Ok(BuyOutcome::Paid { order, answer: None }),
+        // The attempt was given up on without a charge (the process that wrote it died before
+        // sending it): the order is back at the review, and this request pays it.
+        Ok(OrderStatus::Draft) if step_of(&order) == Step::Review => Box::pin(buy(app, actor, id, origin, key)).await,
+        Ok(OrderStatus::Draft) => Err(conflict("payment_not_completed", order.last_decline.unwrap_or_default())),
+        _ => {
+            Err(conflict("payment_in_progress", "the payment for this order is being processed; try again in a moment"))
+        }
+    }
+}
+
+/// The draft may be bought now: at the review with the terms agreed, the org (or the renewed
+/// subscription) still allowed, its card and the gateway's customer on file. Returns the card,
+/// the customer and the number of this attempt.
+async fn ready_to_charge(
+    app: &App,
+    tx: &mut store::Conn,
+    actor: &PartnerUser,
+    order: &OrderRecord,
+) -> Result<(PaymentMethodRecord, String, i64), AppError> {
     if order.kind == "auto_renewal" {
         return Err(conflict(
             "renewal_run_order",
             "this order is paid by the automatic renewal; use Renew subscriptions",
         ));
     }
-    if step_of(&order) != Step::Review || order.terms_version.is_none() {
+    if step_of(order) != Step::Review || order.terms_version.is_none() {
         return Err(conflict("step_not_reached", "agree to the terms and choose a card before you buy"));
     }
     if order.kind == "purchase" {
-        check_can_buy(app, &mut tx, &actor.org_id, &order.offer_code).await?;
+        check_can_buy(app, tx, &actor.org_id, &order.offer_code).await?;
     } else {
-        crate::subscription::check_can_renew(app, &mut tx, &order).await?;
+        crate::subscription::check_can_renew(app, tx, order).await?;
     }
     let pm_id = order.payment_method_id.clone().ok_or_else(|| conflict("no_payment_method", "choose a card first"))?;
-    let pm = store::payment_methods::get_in_org(&mut tx, &actor.org_id, &pm_id)
+    let pm = store::payment_methods::get_in_org(tx, &actor.org_id, &pm_id)
         .await?
         .ok_or(AppError::NotFound("payment method"))?;
-    let customer = store::payment_methods::customer(&mut tx, &actor.org_id, app.gateway().name())
+    let customer = store::payment_methods::customer(tx, &actor.org_id, app.gateway().name())
         .await?
         .ok_or_else(|| AppError::Internal("a saved card without a gateway customer".into()))?;
-    let n = store::orders::count_attempts(&mut tx, id).await? + 1;
-    // The attempt's time is when it goes to the gateway: with a rate limit, wait for a turn
-    // first, so that reconciliation never gives up on an attempt still queued here, and let go
-    // of the writer meanwhile; then look at the order again. Without one, go on in the same
-    // transaction, whose locks have held since the first look.
-    let (mut tx, current) = if app.paces_charges() {
-        // The key stays claimed while this request waits.
-        if key.is_some() {
-            tx.commit().await?;
-        } else {
-            drop(tx);
-        }
-        app.charge_turn().await;
-        let mut tx = app.store().write().await?;
-        store::orgs::lock(&mut tx, &actor.org_id).await?;
-        store::orders::lock(&mut tx, &actor.org_id, id).await?;
-        let current =
-            store::orders::get_in_org(&mut tx, &actor.org_id, id).await?.ok_or(AppError::NotFound("order"))?;
-        (tx, current)
+    let n = store::orders::count_attempts(tx, &order.id).await? + 1;
+    Ok((pm, customer, n))
+}
+
+/// The attempt's time is when it goes to the gateway: with a rate limit, wait for a turn first,
+/// so that reconciliation never gives up on an attempt still queued here, and let go of the
+/// writer meanwhile; then look at the order again. Without one, go on in the same transaction,
+/// whose locks have held since the first look. Returns the transaction and the order as it is.
+async fn wait_for_turn(
+    app: &App,
+    tx: store::Tx,
+    actor: &PartnerUser,
+    order: &OrderRecord,
+    keyed: bool,
+) -> Result<(store::Tx, OrderRecord), AppError> {
+    if !app.paces_charges() {
+        return Ok((tx, order.clone()));
+    }
+    // The key stays claimed while this request waits.
+    if keyed {
+        tx.commit().await?;
     } else {
-        (tx, order.clone())
-    };
+        drop(tx);
+    }
+    app.charge_turn().await;
+    let mut tx = app.store().write().await?;
+    store::orgs::lock(&mut tx, &actor.org_id).await?;
+    store::orders::lock(&mut tx, &actor.org_id, &order.id).await?;
+    let current =
+        store::orders::get_in_org(&mut tx, &actor.org_id, &order.id).await?.ok_or(AppError::NotFound("order"))?;
+    Ok((tx, current))
+}
+
+/// Writes the attempt and moves the order to `paying`, if the order is still as it was first
+/// read (`order`) and its credit, if it replaces a subscription, still holds.
+async fn write_attempt(
+    app: &App,
+    mut tx: store::Tx,
+    order: &OrderRecord,
+    current: &OrderRecord,
+    payment_method_id: &str,
+    n: i64,
+) -> Result<AttemptRecord, AppError> {
     if current.payment_method_id != order.payment_method_id || current.step != order.step {
         return Err(conflict(
             "order_changed",
@@ -142,16 +215,16 @@ pub async fn buy(
             "the payment for this order is being processed; try again in a moment",
         ));
     }
-    if current.replaces_subscription_id.is_some() && requote_replacement(app, &mut tx, &current).await? {
+    if current.replaces_subscription_id.is_some() && requote_replacement(app, &mut tx, current).await? {
         tx.commit().await?;
         return Err(conflict(
             "order_changed",
             "the credit for the unused time of the subscription this order replaces has changed; check the new total and buy again",
         ));
     }
-    let attempt = new_attempt(app, &order, &pm.id, n);
+    let attempt = new_attempt(app, order, payment_method_id, n);
     store::orders::insert_attempt(&mut tx, &attempt).await?;
-    store::orders::set_status(&mut tx, id, OrderStatus::Paying.as_str(), Step::Review.as_str(), None).await?;
+    store::orders::set_status(&mut tx, &order.id, OrderStatus::Paying.as_str(), Step::Review.as_str(), None).await?;
     // The attempt is on disk before a gateway elsewhere charges, so that no crash can forget a
     // charge made. A charge of the sandbox is written to our own log after the attempt, and
     // the answer's record after both waits for the disk: the attempt need not wait itself.
@@ -160,27 +233,48 @@ pub async fn buy(
     } else {
         tx.commit().await?;
     }
+    Ok(attempt)
+}
+
+/// Step 2: the gateway charges the attempt under its key (an order the credit covers whole is
+/// charged nothing, and the gateway is not asked).
+async fn charge(app: &App, claimed: &Claimed) -> Result<Result<ChargeOutcome, GatewayError>, AppError> {
     if app.settings().fault == Some(crate::settings::Fault::CrashBeforeCharge) {
         tracing::error!("fault injection: crashing after the payment attempt, before the charge");
         std::process::abort();
     }
-
+    let order = &claimed.order;
     let amount = money(order.total_minor, &order.currency)?;
-    let description = format!("{} subscription, order {id}", order.offer_name);
+    let description = format!("{} subscription, order {}", order.offer_name, order.id);
     let description = if order.kind == "purchase" { description } else { format!("Renewal of the {description}") };
     let answer = if amount.minor() == 0 {
         nothing_to_charge()
     } else {
-        app.gateway().charge(&customer, &pm.gateway_ref, amount, &attempt.idempotency_key, &description).await
+        let key = &claimed.attempt.idempotency_key;
+        app.gateway().charge(&claimed.customer, &claimed.card_ref, amount, key, &description).await
     };
     if app.settings().fault == Some(crate::settings::Fault::CrashAfterCharge) {
         tracing::error!("fault injection: crashing after the gateway answered, before recording");
         std::process::abort();
     }
-    if let Some((order, answer)) = settle_keyed(app, &attempt, answer, who(), origin, key).await? {
+    Ok(answer)
+}
+
+/// Step 3: the gateway's answer recorded; the order paid (with the key's answer kept alongside)
+/// or given back with the decline's reason.
+async fn settle(
+    app: &App,
+    actor: &PartnerUser,
+    attempt: &AttemptRecord,
+    answer: Result<ChargeOutcome, GatewayError>,
+    origin: &Origin,
+    key: Option<&BuyKey<'_>>,
+) -> Result<BuyOutcome, AppError> {
+    let who = Who::actor(&crate::actor::Actor::Partner(actor.clone()));
+    if let Some((order, answer)) = settle_keyed(app, attempt, answer, who, origin, key).await? {
         return Ok(BuyOutcome::Paid { order, answer: Some(answer) });
     }
-    let order = order_after(app, actor, id).await?;
+    let order = order_after(app, actor, &attempt.order_id).await?;
     Ok(match order.status.parse::<OrderStatus>() {
         Ok(OrderStatus::Paid) => BuyOutcome::Paid { order, answer: None },
         _ => {

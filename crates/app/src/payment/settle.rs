@@ -8,12 +8,13 @@ use crate::billing::{Billed, invoice_for, invoice_series, money, paid_change, re
 use crate::error::AppError;
 use crate::idempotency::{BuyKey, KeptAnswer};
 use crate::state::App;
-use domain::ids::SubscriptionId;
 use domain::order::{OrderStatus, Step};
-use domain::term::{Term, program_day};
+use domain::term::Term;
 use payments::{ChargeOutcome, GatewayError};
+use store::invoices::InvoiceRecord;
 use store::orders::{AttemptRecord, OrderRecord, Paid};
-use store::subscriptions::SubscriptionRecord;
+use store::orgs::OrgRecord;
+use store::payment_methods::PaymentMethodRecord;
 
 /// Records what the gateway said about an attempt. An unknown outcome leaves it pending for
 /// reconciliation and answers with an error that says so.
@@ -116,30 +117,13 @@ async fn complete_paid(
     key: Option<&BuyKey<'_>>,
 ) -> Result<Option<(OrderRecord, KeptAnswer)>, AppError> {
     use chrono::SubsecRound;
-    let catalog = app.catalog();
     // As stored (microseconds), so that the order in the kept answer reads as a later read does.
     let now = app.now().trunc_subsecs(6);
     let mut tx = app.store().write().await?;
     lock_org_of(&mut tx, attempt).await?;
-    if !store::orders::settle_attempt(&mut tx, &attempt.id, "succeeded", Some(charge_ref), None, now).await? {
-        // Settled before: as a success (nothing to do), or given up on while the charge was in
-        // fact taken. Money taken is never dropped: the late success is recorded and the order
-        // finished, or flagged for a refund when the order was paid another way.
-        if !store::orders::settle_late_success(&mut tx, &attempt.id, charge_ref, now).await? {
-            return Ok(None);
-        }
-        tracing::warn!(attempt = %attempt.id, "a payment given up on was taken after all; recording it");
-    }
-    let order = store::orders::get(&mut tx, &attempt.order_id).await?.ok_or(AppError::NotFound("order"))?;
+    let Some(order) = settled_order(&mut tx, attempt, charge_ref, now).await? else { return Ok(None) };
     if order.status == OrderStatus::Paid.as_str() {
-        let detail = format!(
-            "charge {charge_ref} of {} {} for an order already paid: refund it",
-            money(attempt.amount_minor, &attempt.currency)?.format_amount(),
-            attempt.currency
-        );
-        tracing::error!(order = %order.id, %charge_ref, "a second charge for a paid order; it needs a refund");
-        let change = Change { org: Some(&order.org_id), action: "payment.needs_refund", subject: &order.id, detail };
-        audit::record(app, &mut tx, who, origin, change).await?;
+        needs_refund(app, &mut tx, attempt, &order, charge_ref, who, origin).await?;
         tx.commit().await?;
         return Ok(None);
     }
@@ -148,52 +132,13 @@ async fn complete_paid(
         .await?
         .ok_or(AppError::NotFound("payment method"))?;
     let (term, subscription_id) = match order.kind.as_str() {
-        "purchase" => {
-            let term = Term::first(program_day(now, catalog.program().time_zone()));
-            let subscription = SubscriptionRecord {
-                id: app.new_id(SubscriptionId::from_random).to_string(),
-                org_id: order.org_id.clone(),
-                offer_code: order.offer_code.clone(),
-                offer_name: order.offer_name.clone(),
-                status: "active".into(),
-                auto_renew: true,
-                anchor_date: term.start,
-                term_start: term.start,
-                term_end: term.end,
-                currency: order.currency.clone(),
-                // The list price: a credit on the first order does not lower the renewals.
-                price_minor: order.net_minor + order.credit_minor,
-                payment_method_id: Some(pm.id.clone()),
-                created_at: now,
-                retries_done: 0,
-                next_retry_on: None,
-                ends_cancelled: false,
-            };
-            store::subscriptions::insert(&mut tx, &subscription).await?;
-            if let Some(offer) = catalog.offer(&order.offer_code) {
-                crate::subscription::fee_paid(&mut tx, &order, offer, &subscription.id).await?;
-            }
-            if let Some(old) = &order.replaces_subscription_id {
-                crate::subscription::replace_subscription(app, &mut tx, &order, old).await?;
-            }
-            (term, subscription.id)
-        }
+        "purchase" => crate::subscription::start(app, &mut tx, &order, &pm.id, now).await?,
         _ => (
             crate::subscription::apply_renewal(app, &mut tx, &order, &pm.id).await?,
             order.subscription_id.clone().unwrap_or_default(),
         ),
     };
-    let series = invoice_series(app);
-    let seq = store::invoices::next_number(&mut tx, &series).await?;
-    let billed = Billed {
-        org_name: org.name.as_str(),
-        partner_id: &org.partner_id.to_string(),
-        country: &org.country,
-        brand: &pm.brand,
-        last4: &pm.last4,
-    };
-    let invoice = invoice_for(app, &order, &billed, term, &series, seq, charge_ref);
-    store::invoices::insert(&mut tx, &invoice).await?;
+    let invoice = issue_invoice(app, &mut tx, &order, &org, &pm, term, charge_ref).await?;
     let paid = Paid {
         paid_at: now,
         term_start: term.start,
@@ -208,24 +153,95 @@ async fn complete_paid(
     audit::record(app, &mut tx, who, origin, paid_change(&order, &invoice)?).await?;
     crate::webhooks::emit(app, &mut tx, crate::webhooks::paid_events(&order, &invoice, &subscription_id)).await?;
     let kept = match key {
-        Some(k) => {
-            let order = OrderRecord {
-                status: OrderStatus::Paid.as_str().into(),
-                last_decline: None,
-                paid_at: Some(now),
-                term_start: Some(term.start),
-                term_end: Some(term.end),
-                subscription_id: Some(subscription_id.clone()),
-                invoice_id: Some(invoice.id.clone()),
-                ..order.clone()
-            };
-            let (status, body) = (k.answer)(&order)?;
-            store::idempotency::finish(&mut tx, k.principal, k.key, status, &body).await?;
-            Some((order, (status, body)))
-        }
+        Some(k) => Some(keep_answer(&mut tx, k, &order, &paid).await?),
         None => None,
     };
     tx.commit().await?;
     tracing::info!(order = %order.id, invoice = %invoice.number, "order paid");
     Ok(kept)
+}
+
+/// Settles the attempt as a success and returns its order; `None` when it was settled before
+/// as a success (nothing to do). Given up on while the charge was in fact taken, the late
+/// success is recorded: money taken is never dropped (the order is finished, or flagged for a
+/// refund when it was paid another way).
+async fn settled_order(
+    tx: &mut store::Conn,
+    attempt: &AttemptRecord,
+    charge_ref: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<OrderRecord>, AppError> {
+    if !store::orders::settle_attempt(tx, &attempt.id, "succeeded", Some(charge_ref), None, now).await? {
+        if !store::orders::settle_late_success(tx, &attempt.id, charge_ref, now).await? {
+            return Ok(None);
+        }
+        tracing::warn!(attempt = %attempt.id, "a payment given up on was taken after all; recording it");
+    }
+    Ok(Some(store::orders::get(tx, &attempt.order_id).await?.ok_or(AppError::NotFound("order"))?))
+}
+
+/// A second charge for an order already paid: the audit trail says it needs a refund.
+async fn needs_refund(
+    app: &App,
+    tx: &mut store::Conn,
+    attempt: &AttemptRecord,
+    order: &OrderRecord,
+    charge_ref: &str,
+    who: Who,
+    origin: &Origin,
+) -> Result<(), AppError> {
+    let detail = format!(
+        "charge {charge_ref} of {} {} for an order already paid: refund it",
+        money(attempt.amount_minor, &attempt.currency)?.format_amount(),
+        attempt.currency
+    );
+    tracing::error!(order = %order.id, %charge_ref, "a second charge for a paid order; it needs a refund");
+    let change = Change { org: Some(&order.org_id), action: "payment.needs_refund", subject: &order.id, detail };
+    audit::record(app, tx, who, origin, change).await
+}
+
+/// The paid order's invoice, with the next number of the year's series, written.
+async fn issue_invoice(
+    app: &App,
+    tx: &mut store::Conn,
+    order: &OrderRecord,
+    org: &OrgRecord,
+    pm: &PaymentMethodRecord,
+    term: Term,
+    charge_ref: &str,
+) -> Result<InvoiceRecord, AppError> {
+    let series = invoice_series(app);
+    let seq = store::invoices::next_number(tx, &series).await?;
+    let billed = Billed {
+        org_name: org.name.as_str(),
+        partner_id: &org.partner_id.to_string(),
+        country: &org.country,
+        brand: &pm.brand,
+        last4: &pm.last4,
+    };
+    let invoice = invoice_for(app, order, &billed, term, &series, seq, charge_ref);
+    store::invoices::insert(tx, &invoice).await?;
+    Ok(invoice)
+}
+
+/// Keeps the Buy's answer for its key with the paid order, as a later read shows that order.
+async fn keep_answer(
+    tx: &mut store::Conn,
+    key: &BuyKey<'_>,
+    order: &OrderRecord,
+    paid: &Paid<'_>,
+) -> Result<(OrderRecord, KeptAnswer), AppError> {
+    let order = OrderRecord {
+        status: OrderStatus::Paid.as_str().into(),
+        last_decline: None,
+        paid_at: Some(paid.paid_at),
+        term_start: Some(paid.term_start),
+        term_end: Some(paid.term_end),
+        subscription_id: Some(paid.subscription_id.to_owned()),
+        invoice_id: Some(paid.invoice_id.to_owned()),
+        ..order.clone()
+    };
+    let (status, body) = (key.answer)(&order)?;
+    store::idempotency::finish(tx, key.principal, key.key, status, &body).await?;
+    Ok((order, (status, body)))
 }
