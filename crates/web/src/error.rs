@@ -2,8 +2,9 @@
 //! page for the portal and the console. Internal errors are logged in full and shown as a bare
 //! "internal error", so nothing of the database or a secret leaks into a response.
 
-use crate::pages::ErrorPage;
 use app::AppError;
+use askama::Template;
+use askama_web::WebTemplate;
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -158,6 +159,16 @@ impl IntoResponse for ApiError {
         }
         response
     }
+}
+
+/// The error page: a page of its own, without the layout of the signed-in pages.
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    status: u16,
+    message: String,
+    /// Offer the way to **Resend** the link that confirms the address.
+    resend: bool,
 }
 
 /// An error answered as an HTML page (the portal and the console).

@@ -2,11 +2,11 @@
 //! the password, the e-mail address (and, for partner users, **Resend** of the link that
 //! confirms it) and personal API tokens.
 
-use super::public::form_error;
-use super::{Chrome, NoticeQuery, day, when};
+use super::common::{Chrome, NoticeQuery, form_error};
 use crate::auth::{PartnerSession, StaffSession, WebOrigin};
 use crate::csrf::CsrfToken;
 use crate::error::PageError;
+use crate::present::{day, when};
 use crate::state::AppState;
 use app::Actor;
 use app::accounts::ApiTokens;
@@ -131,7 +131,7 @@ async fn change_password(
         Ok(token) => {
             let to = format!("{}?notice=password_changed", me.base);
             match token {
-                Some(token) => super::public::signed_in(&state, &token, &to),
+                Some(token) => super::common::signed_in(&state, &token, &to),
                 None => Redirect::to(&to).into_response(),
             }
         }
@@ -314,7 +314,7 @@ async fn partner_create_token(
     s: PartnerSession,
     Form(f): Form<NewTokenForm>,
 ) -> Response {
-    if let Err(to) = super::security::step_up(&st, &s.current, "/account/api-tokens").await {
+    if let Err(to) = super::common::step_up(&st, &s.current, "/account/api-tokens").await {
         return to;
     }
     create_token(st, c, o, s.into(), f).await
@@ -327,7 +327,7 @@ async fn staff_create_token(
     s: StaffSession,
     Form(f): Form<NewTokenForm>,
 ) -> Response {
-    if let Err(to) = super::security::step_up(&st, &s.current, "/staff/account/api-tokens").await {
+    if let Err(to) = super::common::step_up(&st, &s.current, "/staff/account/api-tokens").await {
         return to;
     }
     create_token(st, c, o, s.into(), f).await

@@ -1,11 +1,11 @@
 //! The Benefits page: **Activate** a subscription's benefits, assign seats and license keys,
 //! reveal a key, use credits, and see the credit ledger and support balances.
 
-use super::checkout::money;
-use super::{Chrome, NoticeQuery, day};
+use super::common::{Chrome, NoticeQuery};
 use crate::auth::{PartnerSession, WebOrigin};
 use crate::csrf::CsrfToken;
 use crate::error::PageError;
+use crate::present::{day, money};
 use crate::state::AppState;
 use app::AppError;
 use app::benefits::{BenefitView, BenefitsOverview};
@@ -15,6 +15,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
+use domain::money::{Currency, Money};
 use domain::roles::PartnerPermission;
 use serde::Deserialize;
 
@@ -91,9 +92,10 @@ fn title_of(b: &store::benefits::BenefitRecord) -> String {
     }
 }
 
-fn amount_text(b: &store::benefits::BenefitRecord, n: i64) -> String {
-    match &b.currency {
-        Some(currency) => money(n, currency),
+/// A credit balance in money when the benefit counts money, else as a plain count.
+fn amount_text(currency: Option<Currency>, n: i64) -> String {
+    match currency {
+        Some(currency) => money(Money::new(n, currency)),
         None => n.to_string(),
     }
 }
@@ -103,12 +105,18 @@ fn benefit_row(
     v: BenefitView,
     ledger: Vec<store::benefits::LedgerEntry>,
     actor: &app::PartnerUser,
-) -> BenefitRow {
+) -> Result<BenefitRow, AppError> {
     let b = &v.benefit;
+    let currency = b
+        .currency
+        .as_deref()
+        .map(Currency::parse)
+        .transpose()
+        .map_err(|e| AppError::internal_from("a stored amount's currency", e))?;
     let counted = b.cadence.is_some();
     let held = v.units.iter().filter(|u| u.unit.user_id.is_some() && u.unit.status == "active").count() as i64;
     let (allocated, used, left) = if counted {
-        (amount_text(b, v.granted), amount_text(b, v.used), amount_text(b, v.granted - v.used))
+        (amount_text(currency, v.granted), amount_text(currency, v.used), amount_text(currency, v.granted - v.used))
     } else {
         (b.units.to_string(), held.to_string(), (b.units - held).to_string())
     };
@@ -143,12 +151,12 @@ fn benefit_row(
             LedgerRow {
                 day: e.period.map_or_else(|| day(e.created_at), |p| p.to_string()),
                 memo: e.memo,
-                amount: amount_text(b, e.amount),
-                balance: amount_text(b, balance),
+                amount: amount_text(currency, e.amount),
+                balance: amount_text(currency, balance),
             }
         })
         .collect();
-    BenefitRow {
+    Ok(BenefitRow {
         id: b.id.clone(),
         title: title_of(b),
         live: b.status == "active",
@@ -161,7 +169,7 @@ fn benefit_row(
         use_key: state.app.new_secret("use"),
         units,
         ledger,
-    }
+    })
 }
 
 async fn benefits_page(
@@ -182,7 +190,7 @@ async fn benefits_page(
             } else {
                 Vec::new()
             };
-            benefits.push(benefit_row(state, v, ledger, actor));
+            benefits.push(benefit_row(state, v, ledger, actor)?);
         }
         let status: domain::subscription::Status =
             s.subscription.status.parse().unwrap_or(domain::subscription::Status::Expired);
@@ -222,7 +230,7 @@ async fn after(
     result: Result<&str, AppError>,
 ) -> Response {
     let result = result.map(|notice| format!("/benefits?notice={notice}"));
-    super::after_post(result, |message| benefits_page(state, csrf, session, None, Some(message))).await
+    super::common::after_post(result, |message| benefits_page(state, csrf, session, None, Some(message))).await
 }
 
 async fn activate(
@@ -262,7 +270,7 @@ async fn unassign(
     Path(id): Path<String>,
 ) -> Response {
     // Step-up: a key is a secret worth a fresh second factor.
-    if let Err(to) = super::security::step_up(&state, &session.current, "/benefits").await {
+    if let Err(to) = super::common::step_up(&state, &session.current, "/benefits").await {
         return to;
     }
     let result = app::benefits::unassign(&state.app, &session.user, &id, &origin).await;

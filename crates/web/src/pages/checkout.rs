@@ -2,10 +2,11 @@
 //! confirmed), invoices and subscription details. The wizard's state lives in the order on the
 //! server, so a reload, the back button or a second tab neither loses nor duplicates it.
 
-use super::Chrome;
+use super::common::Chrome;
 use crate::auth::{PartnerSession, WebOrigin};
 use crate::csrf::CsrfToken;
 use crate::error::{PageError, public_message, status_of};
+use crate::present::{money, tax_label, term_text};
 use crate::state::AppState;
 use app::AppError;
 use app::billing::card_label;
@@ -18,7 +19,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
-use domain::money::{Currency, Money, TaxRate};
+use domain::money::{Currency, Money};
 use domain::order::Step;
 use serde::Deserialize;
 use store::orders::OrderRecord;
@@ -36,18 +37,6 @@ pub fn routes() -> Router<AppState> {
         .route("/orders/{id}/buy", post(buy))
 }
 
-pub fn money(minor: i64, currency: &str) -> String {
-    Currency::parse(currency).map_or_else(|_| format!("{minor} {currency}"), |c| Money::new(minor, c).to_string())
-}
-
-pub fn tax_label(bp: i64) -> String {
-    TaxRate::from_basis_points(u32::try_from(bp).unwrap_or(0)).map_or("Tax".into(), |r| format!("Tax ({r})"))
-}
-
-pub fn term_text(start: chrono::NaiveDate, end: chrono::NaiveDate) -> String {
-    format!("{} – {}", start.format("%-d %b %Y"), end.format("%-d %b %Y"))
-}
-
 /// **Subscribe now**: on to the new order; a refusal the partner can act on (an address still
 /// to confirm, an offer they cannot buy) shows on the Offers page again.
 async fn subscribe(
@@ -59,7 +48,7 @@ async fn subscribe(
 ) -> Response {
     let result = app::checkout::subscribe(&state.app, &s.user, &code, &origin).await;
     let result = result.map(|order| format!("/orders/{}", order.id));
-    super::after_post(result, |message| super::portal::offers_page(&state, &csrf, &s, Some(message))).await
+    super::common::after_post(result, |message| super::portal::offers_page(&state, &csrf, &s, Some(message))).await
 }
 
 struct CardChoice {
@@ -140,6 +129,9 @@ async fn order_page(
             format!("{} (if you buy today)", term_text(t.start, t.end))
         }
     };
+    let currency =
+        Currency::parse(&order.currency).map_err(|e| AppError::internal_from("a stored amount's currency", e))?;
+    let amount = |minor| money(Money::new(minor, currency));
     let title = match (confirmed, order.kind.as_str()) {
         (true, _) => "Order confirmed".to_owned(),
         (false, "purchase") => format!("Subscribe to {}", order.offer_name),
@@ -162,11 +154,11 @@ async fn order_page(
         terms_paragraphs: terms.text().split("\n\n").map(|p| p.trim().to_owned()).filter(|p| !p.is_empty()).collect(),
         cards,
         term,
-        net: money(order.net_minor, &order.currency),
-        credit: (order.credit_minor > 0).then(|| money(order.credit_minor, &order.currency)),
+        net: amount(order.net_minor),
+        credit: (order.credit_minor > 0).then(|| amount(order.credit_minor)),
         tax_label: tax_label(order.tax_rate_bp),
-        tax: money(order.tax_minor, &order.currency),
-        total: money(order.total_minor, &order.currency),
+        tax: amount(order.tax_minor),
+        total: amount(order.total_minor),
         card,
         buy_key: state.app.new_secret("buy_"),
         invoice_id,
@@ -350,7 +342,7 @@ async fn card_form(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let order = app::checkout::order(&state.app, &s.user, &id).await?;
-    if let Err(to) = super::security::step_up(&state, &s.current, &format!("/orders/{id}/card")).await {
+    if let Err(to) = super::common::step_up(&state, &s.current, &format!("/orders/{id}/card")).await {
         return Ok(to);
     }
     let page = card_page(&state, &csrf, &s, CardFor::Order(&order.id), None, None).await?;
@@ -411,7 +403,7 @@ async fn add_card(
     Path(id): Path<String>,
     Form(f): Form<CardForm>,
 ) -> Response {
-    if let Err(to) = super::security::step_up(&state, &s.current, &format!("/orders/{id}/card")).await {
+    if let Err(to) = super::common::step_up(&state, &s.current, &format!("/orders/{id}/card")).await {
         return to;
     }
     let input = f.input();
@@ -439,9 +431,9 @@ async fn payment_methods(
     State(state): State<AppState>,
     Extension(csrf): Extension<CsrfToken>,
     s: PartnerSession,
-    q: axum::extract::Query<super::NoticeQuery>,
+    q: axum::extract::Query<super::common::NoticeQuery>,
 ) -> Result<Response, PageError> {
-    if let Err(to) = super::security::step_up(&state, &s.current, "/payment-methods").await {
+    if let Err(to) = super::common::step_up(&state, &s.current, "/payment-methods").await {
         return Ok(to);
     }
     let mut page = card_page(&state, &csrf, &s, CardFor::PaymentMethods, None, None).await?;
@@ -456,7 +448,7 @@ async fn add_payment_method(
     s: PartnerSession,
     Form(f): Form<CardForm>,
 ) -> Response {
-    if let Err(to) = super::security::step_up(&state, &s.current, "/payment-methods").await {
+    if let Err(to) = super::common::step_up(&state, &s.current, "/payment-methods").await {
         return to;
     }
     let input = f.input();

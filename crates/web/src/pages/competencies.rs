@@ -2,10 +2,11 @@
 //! **Apply** with evidence, the org's applications, paying the fee once approved) and in the
 //! staff console (the review queue: take up, approve, reject with a reason).
 
-use super::{Chrome, NoticeQuery, when};
+use super::common::{Chrome, NoticeQuery};
 use crate::auth::{PartnerSession, StaffSession, WebOrigin};
 use crate::csrf::CsrfToken;
 use crate::error::PageError;
+use crate::present::when;
 use crate::state::AppState;
 use app::AppError;
 use app::competencies::Decision;
@@ -238,7 +239,7 @@ async fn apply(
     let result = app::competencies::apply(&state.app, &session.user, &code, &tier, evidence.clone(), &origin)
         .await
         .map(|a| format!("/partnership/competencies/applications/{}?notice=applied", a.id));
-    super::after_post(result, |message| async {
+    super::common::after_post(result, |message| async {
         apply_page(&state, &csrf, &session, &code, &tier, evidence, Some(message))
     })
     .await
@@ -314,7 +315,8 @@ async fn pay_fee(
     let result = app::checkout::start_fee_order(&state.app, &session.user, &id, &origin)
         .await
         .map(|order| format!("/orders/{}", order.id));
-    super::after_post(result, |message| application_page(&state, &csrf, &session, &id, None, Some(message))).await
+    super::common::after_post(result, |message| application_page(&state, &csrf, &session, &id, None, Some(message)))
+        .await
 }
 
 async fn upload(
@@ -332,7 +334,8 @@ async fn upload(
         Err(e) => Err(e),
     };
     let result = result.map(|_| format!("/partnership/competencies/applications/{id}?notice=file_attached"));
-    super::after_post(result, |message| application_page(&state, &csrf, &session, &id, None, Some(message))).await
+    super::common::after_post(result, |message| application_page(&state, &csrf, &session, &id, None, Some(message)))
+        .await
 }
 
 async fn download(
@@ -487,5 +490,5 @@ async fn decide(
     let result = app::competencies::decide(&state.app, &s.staff, &id, decision, &form.reason, &origin)
         .await
         .map(|_| format!("/staff/competencies/{id}"));
-    super::after_post(result, |message| staff_page(&state, &csrf, &s, &id, Some(message))).await
+    super::common::after_post(result, |message| staff_page(&state, &csrf, &s, &id, Some(message))).await
 }

@@ -2,7 +2,7 @@
 //! a staff account) and **Forgot your password?**. Opening a link shows a button; only the
 //! button's post uses it, so a mail scanner that fetches links uses up nothing.
 
-use super::{Chrome, NoticeQuery};
+use super::common::{Chrome, NoticeQuery};
 use crate::auth::WebOrigin;
 use crate::cookies;
 use crate::csrf::CsrfToken;
@@ -99,7 +99,7 @@ async fn forgot(state: AppState, csrf: CsrfToken, origin: app::Origin, realm: Re
             let to = if staff { "/staff/forgot-password" } else { "/forgot-password" };
             Redirect::to(&format!("{to}?notice=reset_requested")).into_response()
         }
-        Err(e) => super::public::form_error(e, |message| forgot_page(&csrf, staff, None, Some(message))),
+        Err(e) => super::common::form_error(e, |message| forgot_page(&csrf, staff, None, Some(message))),
     }
 }
 

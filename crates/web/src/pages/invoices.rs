@@ -1,12 +1,13 @@
 //! Invoices and credit notes in the portal: the list, one document as a page, and its PDF;
 //! program staff see any org's credit note too.
 
-use super::checkout::{money, tax_label, term_text};
-use super::{Chrome, day};
+use super::common::Chrome;
 use crate::auth::{PartnerSession, StaffSession};
 use crate::csrf::CsrfToken;
 use crate::error::PageError;
+use crate::present::{day, money, tax_label, term_text};
 use crate::state::AppState;
+use app::AppError;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
@@ -14,6 +15,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
+use domain::money::{Currency, Money};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -67,25 +69,33 @@ async fn invoices_page(
     let list = app::billing::list(&state.app, &s.user).await?;
     let invoices = list
         .into_iter()
-        .map(|i| InvoiceRow {
-            total: money(i.total_minor, &i.currency),
-            date: day(i.issued_at),
-            id: i.id,
-            number: i.number,
-            description: i.description,
+        .map(|i| {
+            let currency =
+                Currency::parse(&i.currency).map_err(|e| AppError::internal_from("a stored amount's currency", e))?;
+            Ok(InvoiceRow {
+                total: money(Money::new(i.total_minor, currency)),
+                date: day(i.issued_at),
+                id: i.id,
+                number: i.number,
+                description: i.description,
+            })
         })
-        .collect();
+        .collect::<Result<_, AppError>>()?;
     let notes = app::billing::credit_notes(&state.app, &s.user).await?;
     let credit_notes = notes
         .into_iter()
-        .map(|n| InvoiceRow {
-            total: money(n.total_minor, &n.currency),
-            date: day(n.issued_at),
-            id: n.id,
-            number: n.number,
-            description: format!("{} (invoice {})", n.description, n.invoice_number),
+        .map(|n| {
+            let currency =
+                Currency::parse(&n.currency).map_err(|e| AppError::internal_from("a stored amount's currency", e))?;
+            Ok(InvoiceRow {
+                total: money(Money::new(n.total_minor, currency)),
+                date: day(n.issued_at),
+                id: n.id,
+                number: n.number,
+                description: format!("{} (invoice {})", n.description, n.invoice_number),
+            })
         })
-        .collect();
+        .collect::<Result<_, AppError>>()?;
     let chrome = Chrome::partner("Invoices", csrf, &s.user);
     Ok(InvoicesPage { chrome, invoices, credit_notes, month, month_error })
 }
@@ -136,7 +146,7 @@ async fn invoice(
     Path(id): Path<String>,
 ) -> Result<InvoicePage, PageError> {
     let i = app::billing::get(&state.app, &s.user, &id).await?;
-    Ok(invoice_page(Chrome::partner(&format!("Invoice {}", i.number), &csrf, &s.user), i, ""))
+    Ok(invoice_page(Chrome::partner(&format!("Invoice {}", i.number), &csrf, &s.user), i, "")?)
 }
 
 async fn staff_invoice(
@@ -146,7 +156,7 @@ async fn staff_invoice(
     Path(id): Path<String>,
 ) -> Result<InvoicePage, PageError> {
     let i = app::billing::invoice_for_staff(&state.app, &s.staff, &id).await?;
-    Ok(invoice_page(Chrome::staff(&format!("Invoice {}", i.number), &csrf, &s.staff), i, "/staff"))
+    Ok(invoice_page(Chrome::staff(&format!("Invoice {}", i.number), &csrf, &s.staff), i, "/staff")?)
 }
 
 async fn staff_invoice_pdf(
@@ -158,19 +168,25 @@ async fn staff_invoice_pdf(
     Ok(pdf_response(&number, bytes))
 }
 
-fn invoice_page(chrome: Chrome, i: store::invoices::InvoiceRecord, base: &'static str) -> InvoicePage {
-    InvoicePage {
+fn invoice_page(
+    chrome: Chrome,
+    i: store::invoices::InvoiceRecord,
+    base: &'static str,
+) -> Result<InvoicePage, AppError> {
+    let currency =
+        Currency::parse(&i.currency).map_err(|e| AppError::internal_from("a stored amount's currency", e))?;
+    Ok(InvoicePage {
         chrome,
         base,
         seller_lines: i.seller_address.lines().map(str::to_owned).collect(),
         issued: i.issued_at.format("%-d %B %Y").to_string(),
         period: term_text(i.period_start, i.period_end),
-        net: money(i.net_minor, &i.currency),
+        net: money(Money::new(i.net_minor, currency)),
         tax_label: tax_label(i.tax_rate_bp),
-        tax: money(i.tax_minor, &i.currency),
-        total: money(i.total_minor, &i.currency),
+        tax: money(Money::new(i.tax_minor, currency)),
+        total: money(Money::new(i.total_minor, currency)),
         i,
-    }
+    })
 }
 
 async fn invoice_pdf(
@@ -198,19 +214,25 @@ struct CreditNotePage {
     base: &'static str,
 }
 
-fn credit_note_page(chrome: Chrome, n: store::refunds::CreditNoteRecord, base: &'static str) -> CreditNotePage {
-    CreditNotePage {
+fn credit_note_page(
+    chrome: Chrome,
+    n: store::refunds::CreditNoteRecord,
+    base: &'static str,
+) -> Result<CreditNotePage, AppError> {
+    let currency =
+        Currency::parse(&n.currency).map_err(|e| AppError::internal_from("a stored amount's currency", e))?;
+    Ok(CreditNotePage {
         chrome,
         seller_lines: n.seller_address.lines().map(str::to_owned).collect(),
         issued: n.issued_at.format("%-d %B %Y").to_string(),
         period: term_text(n.period_start, n.period_end),
-        net: money(n.net_minor, &n.currency),
+        net: money(Money::new(n.net_minor, currency)),
         tax_label: tax_label(n.tax_rate_bp),
-        tax: money(n.tax_minor, &n.currency),
-        total: money(n.total_minor, &n.currency),
+        tax: money(Money::new(n.tax_minor, currency)),
+        total: money(Money::new(n.total_minor, currency)),
         n,
         base,
-    }
+    })
 }
 
 async fn credit_note(
@@ -220,7 +242,7 @@ async fn credit_note(
     Path(id): Path<String>,
 ) -> Result<CreditNotePage, PageError> {
     let n = app::billing::credit_note(&state.app, &s.user, &id).await?;
-    Ok(credit_note_page(Chrome::partner(&format!("Credit note {}", n.number), &csrf, &s.user), n, ""))
+    Ok(credit_note_page(Chrome::partner(&format!("Credit note {}", n.number), &csrf, &s.user), n, "")?)
 }
 
 async fn staff_credit_note(
@@ -230,7 +252,7 @@ async fn staff_credit_note(
     Path(id): Path<String>,
 ) -> Result<CreditNotePage, PageError> {
     let n = app::billing::credit_note_for_staff(&state.app, &s.staff, &id).await?;
-    Ok(credit_note_page(Chrome::staff(&format!("Credit note {}", n.number), &csrf, &s.staff), n, "/staff"))
+    Ok(credit_note_page(Chrome::staff(&format!("Credit note {}", n.number), &csrf, &s.staff), n, "/staff")?)
 }
 
 fn pdf_response(number: &str, bytes: Vec<u8>) -> Response {

@@ -8,12 +8,11 @@
 //! the authenticator's answer to the `finish` route, which answers where to go next. Those
 //! routes answer JSON (errors as problem documents); renaming and removing are plain forms.
 
-use super::public::with_session;
-use super::security::{local_path, step_up};
-use super::{Chrome, NoticeQuery, day, when};
+use super::common::{Chrome, NoticeQuery, local_path, step_up, with_session};
 use crate::auth::{AnySession, WebOrigin};
 use crate::csrf::CsrfToken;
 use crate::error::{ApiError, PageError};
+use crate::present::{day, when};
 use crate::state::AppState;
 use app::accounts::Realm;
 use app::sessions::Current;
@@ -262,7 +261,7 @@ async fn rename(
         Ok(format!("{}?notice=passkey_renamed", owner.page))
     }
     .await;
-    super::after_post(result, |message| passkeys_page(&state, &csrf, &owner, None, Some(message))).await
+    super::common::after_post(result, |message| passkeys_page(&state, &csrf, &owner, None, Some(message))).await
 }
 
 async fn remove(
@@ -284,8 +283,10 @@ async fn remove(
         async { app::passkeys::remove(&state.app, &owner.current, &owner.token, &passkey_id(&id)?, &origin).await }
             .await;
     match result {
-        Ok(token) => super::public::signed_in(&state, &token, &format!("{}?notice=passkey_removed", owner.page)),
-        Err(e) => super::after_post(Err(e), |message| passkeys_page(&state, &csrf, &owner, None, Some(message))).await,
+        Ok(token) => super::common::signed_in(&state, &token, &format!("{}?notice=passkey_removed", owner.page)),
+        Err(e) => {
+            super::common::after_post(Err(e), |message| passkeys_page(&state, &csrf, &owner, None, Some(message))).await
+        }
     }
 }
 

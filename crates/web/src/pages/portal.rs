@@ -1,9 +1,10 @@
 //! The partner portal: the dashboard, Partnership > Offers, membership and support.
 
-use super::{Chrome, NoticeQuery, day};
+use super::common::{Chrome, NoticeQuery};
 use crate::auth::PartnerSession;
 use crate::csrf::CsrfToken;
 use crate::error::PageError;
+use crate::present::{benefit, day, money, term_text};
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -109,8 +110,8 @@ pub(super) async fn offers_page(
                     code,
                     name,
                     description: offer.description().to_owned(),
-                    price: price.map_or("Not sold in your currency".to_owned(), |p| p.to_string()),
-                    benefits: offer.benefits().iter().map(crate::present::benefit).collect(),
+                    price: price.map_or("Not sold in your currency".to_owned(), money),
+                    benefits: offer.benefits().iter().map(benefit).collect(),
                     blocked,
                 })
             }
@@ -120,7 +121,7 @@ pub(super) async fn offers_page(
     let purchased = subscriptions
         .into_iter()
         .map(|s| PurchasedRow {
-            term: super::checkout::term_text(s.term_start, s.term_end),
+            term: term_text(s.term_start, s.term_end),
             status: s.status.parse::<domain::subscription::Status>().map_or(s.status.clone(), |st| st.to_string()),
             id: s.id,
             name: s.offer_name,
@@ -163,11 +164,11 @@ async fn membership(
                 s.id.clone(),
                 s.offer_name.clone(),
                 s.anchor_date.to_string(),
-                format!("{} ({status})", super::checkout::term_text(s.term_start, s.term_end)),
+                format!("{} ({status})", term_text(s.term_start, s.term_end)),
             )
         })
         .collect();
-    let money = |m: Option<domain::money::Money>| m.map_or("—".to_owned(), |m| m.to_string());
+    let or_dash = |m: Option<domain::money::Money>| m.map_or("—".to_owned(), money);
     let upgrades = view
         .upgrades
         .into_iter()
@@ -175,13 +176,13 @@ async fn membership(
             Upgrade::Offer { name, price, blocked, .. } => UpgradeRow {
                 name,
                 kind: "Subscription",
-                price: format!("{} a year", money(price)),
+                price: format!("{} a year", or_dash(price)),
                 status: blocked.unwrap_or_else(|| "Available under Partnership > Offers".into()),
             },
             Upgrade::Competency { name, silver_fee, gold_fee, blocked, .. } => UpgradeRow {
                 name,
                 kind: "Competency (Silver / Gold)",
-                price: format!("{} / {} a year", money(silver_fee), money(gold_fee)),
+                price: format!("{} / {} a year", or_dash(silver_fee), or_dash(gold_fee)),
                 status: blocked.unwrap_or_else(|| {
                     "Earned: apply with evidence under Partnership > Competencies, then pay the annual fee".into()
                 }),

@@ -1,6 +1,6 @@
 //! Pages for people who are not signed in: sign up, sign in, accept an invitation.
 
-use super::{Chrome, NoticeQuery};
+use super::common::{Chrome, NoticeQuery, form_error, signed_in};
 use crate::auth::WebOrigin;
 use crate::cookies;
 use crate::csrf::CsrfToken;
@@ -36,26 +36,6 @@ async fn home(State(state): State<AppState>, headers: HeaderMap) -> Result<Redir
         Some(app::Actor::Staff(_)) => Redirect::to("/staff"),
         None => Redirect::to("/signin"),
     })
-}
-
-/// Redirects to `to` with a new session cookie.
-pub(crate) fn signed_in(state: &AppState, token: &str, to: &str) -> Response {
-    with_session(state, token, Redirect::to(to).into_response())
-}
-
-/// `response` with a new session cookie (and a new CSRF cookie beside it).
-pub(crate) fn with_session(state: &AppState, token: &str, mut response: Response) -> Response {
-    let max_age = state.app.settings().session_lifetime.absolute.num_seconds();
-    cookies::set(response.headers_mut(), cookies::SESSION, token, max_age, state.secure_cookies);
-    // A new CSRF token with the new session: one planted before sign-in is worth nothing after.
-    cookies::set(
-        response.headers_mut(),
-        cookies::CSRF,
-        &state.app.new_secret(""),
-        60 * 60 * 24 * 30,
-        state.secure_cookies,
-    );
-    response
 }
 
 #[derive(Deserialize, Default)]
@@ -121,22 +101,6 @@ async fn signup(
         Err(e) => form_error(e, |message| {
             signup_page(&state, &csrf, SignUpForm { password: String::new(), ..form }, Some(message))
         }),
-    }
-}
-
-/// Re-shows a form with the error for mistakes a person can fix; other errors get the error page.
-pub fn form_error<T: IntoResponse>(e: AppError, page: impl FnOnce(String) -> T) -> Response {
-    match e {
-        AppError::Invalid(_)
-        | AppError::Conflict { .. }
-        | AppError::BadCredentials
-        | AppError::RateLimited { .. }
-        | AppError::Refused { .. }
-        | AppError::Forbidden(_) => {
-            let status = status_of(&e);
-            (status, page(public_message(&e))).into_response()
-        }
-        other => PageError(other).into_response(),
     }
 }
 

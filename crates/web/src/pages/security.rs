@@ -3,11 +3,11 @@
 //! (`/signin/verify`), the sessions with **Sign out** and **Sign out everywhere else**, the
 //! authenticator app and recovery codes, and recent security events.
 
-use super::public::{signed_in, with_session};
-use super::{Chrome, NoticeQuery, when};
+use super::common::{Chrome, Door, NoticeQuery, local_path, signed_in, step_up, with_session};
 use crate::auth::{AnySession, PartnerSession, StaffSession, WebOrigin};
 use crate::csrf::CsrfToken;
 use crate::error::{PageError, public_message, status_of};
+use crate::present::when;
 use crate::state::AppState;
 use app::sessions::Current;
 use app::{Actor, AppError};
@@ -38,30 +38,6 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/account/security/recovery-codes", post(staff_recovery_codes))
 }
 
-/// Where a person's pages live: `/account` or `/staff/account`, and the sign-in beside them.
-#[derive(Clone, Copy)]
-struct Door {
-    staff: bool,
-}
-
-impl Door {
-    fn of(actor: &Actor) -> Door {
-        Door { staff: matches!(actor, Actor::Staff(_)) }
-    }
-    fn account(self) -> &'static str {
-        if self.staff { "/staff/account" } else { "/account" }
-    }
-    fn verify(self) -> &'static str {
-        if self.staff { "/staff/signin/verify" } else { "/signin/verify" }
-    }
-    fn home(self) -> &'static str {
-        if self.staff { "/staff" } else { "/dashboard" }
-    }
-    fn sign_out(self) -> &'static str {
-        if self.staff { "/staff/signout" } else { "/signout" }
-    }
-}
-
 fn chrome(title: &str, csrf: &CsrfToken, current: &Current) -> Chrome {
     // Until the session is fully signed in, the page shows no menu to pages it cannot open.
     if current.session.stage != Stage::Full {
@@ -70,28 +46,6 @@ fn chrome(title: &str, csrf: &CsrfToken, current: &Current) -> Chrome {
     match &current.actor {
         Actor::Partner(u) => Chrome::partner(title, csrf, u),
         Actor::Staff(s) => Chrome::staff(title, csrf, s),
-    }
-}
-
-/// A path of ours to go back to after step-up: it must start with one `/`, so that it cannot
-/// send the person to another site.
-pub(super) fn local_path(next: Option<&str>) -> Option<String> {
-    let next = next?;
-    (next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && !next.contains("://"))
-        .then(|| next.to_owned())
-}
-
-/// Step-up: when the session's second factor is older than 15 minutes and the person has
-/// one, the answer is a redirect to give it again and come back to `back`.
-pub async fn step_up(state: &AppState, current: &Current, back: &str) -> Result<(), Response> {
-    match app::second_factor::step_up_needed(&state.app, current).await {
-        Ok(false) => Ok(()),
-        Ok(true) => {
-            let door = Door::of(&current.actor);
-            let query = serde_urlencoded::to_string([("next", back)]).unwrap_or_default();
-            Err(Redirect::to(&format!("{}?{query}", door.verify())).into_response())
-        }
-        Err(e) => Err(PageError(e).into_response()),
     }
 }
 

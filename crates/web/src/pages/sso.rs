@@ -2,7 +2,8 @@
 //! provider (with a cookie that binds the sign-in to this browser), and the provider sends it
 //! back to the callback, which signs the person in or says why not.
 
-use super::public::{SignInPage, signed_in};
+use super::common::signed_in;
+use super::public::SignInPage;
 use crate::auth::WebOrigin;
 use crate::cookies;
 use crate::csrf::CsrfToken;

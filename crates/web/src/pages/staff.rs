@@ -1,9 +1,10 @@
 //! The staff console: partner orgs, the audit log, the e-mail outbox and staff accounts.
 
-use super::{Chrome, day, when};
+use super::common::Chrome;
 use crate::auth::{StaffSession, WebOrigin};
 use crate::csrf::CsrfToken;
 use crate::error::{PageError, public_message, status_of};
+use crate::present::{day, money, term_text, when};
 use crate::state::AppState;
 use app::AppError;
 use app::staff::NewStaff;
@@ -14,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
 use domain::ids::OrgId;
+use domain::money::{Currency, Money};
 use domain::roles::StaffPermission;
 use serde::Deserialize;
 
@@ -111,7 +113,6 @@ async fn org(
     let (org, users, memberships) = app::staff::org_detail(&state.app, &s.staff, &id).await?;
     let (subscriptions, invoices) = app::staff::org_billing(&state.app, &s.staff, &id).await?;
     let catalog = state.app.catalog();
-    let money = super::checkout::money;
     Ok(OrgPage {
         subscriptions: subscriptions
             .into_iter()
@@ -119,13 +120,17 @@ async fn org(
                 let status =
                     x.status.parse::<domain::subscription::Status>().map_or(x.status.clone(), |st| st.to_string());
                 let renewal = if x.auto_renew { "renews automatically" } else { "automatic renewal off" };
-                (x.offer_name, status, super::checkout::term_text(x.term_start, x.term_end), renewal.to_owned())
+                (x.offer_name, status, term_text(x.term_start, x.term_end), renewal.to_owned())
             })
             .collect(),
         invoices: invoices
             .into_iter()
-            .map(|i| (i.id, i.number, day(i.issued_at), money(i.total_minor, &i.currency), i.paid_with))
-            .collect(),
+            .map(|i| {
+                let currency = Currency::parse(&i.currency)
+                    .map_err(|e| AppError::internal_from("a stored amount's currency", e))?;
+                Ok((i.id, i.number, day(i.issued_at), money(Money::new(i.total_minor, currency)), i.paid_with))
+            })
+            .collect::<Result<_, AppError>>()?,
         chrome: Chrome::staff(org.name.as_str(), &csrf, &s.staff),
         org: org_row(org),
         users: users
@@ -325,7 +330,7 @@ async fn change_staff_role(
     Path(id): Path<String>,
     Form(form): Form<RoleForm>,
 ) -> Response {
-    if let Err(to) = super::security::step_up(&state, &s.current, "/staff/team").await {
+    if let Err(to) = super::common::step_up(&state, &s.current, "/staff/team").await {
         return to;
     }
     let result =
@@ -351,7 +356,7 @@ async fn after_team_change<T>(
     result: Result<T, AppError>,
 ) -> Response {
     let result = result.map(|_| "/staff/team".to_owned());
-    super::after_post(result, |message| async move {
+    super::common::after_post(result, |message| async move {
         let mut page = team_page(state, csrf, s, None, None, None).await?;
         page.change_error = Some(message);
         Ok(page)

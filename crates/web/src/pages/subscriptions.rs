@@ -1,11 +1,11 @@
 //! A subscription's page (Turn off automatic renewal, Actions > Renew subscriptions) and the
 //! org's notifications.
 
-use super::Chrome;
-use super::checkout::{money, term_text};
+use super::common::Chrome;
 use crate::auth::{PartnerSession, WebOrigin};
 use crate::csrf::CsrfToken;
 use crate::error::{PageError, public_message, status_of};
+use crate::present::{money, term_text};
 use crate::state::AppState;
 use app::AppError;
 use app::billing::card_label;
@@ -15,6 +15,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
+use domain::money::{Currency, Money};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -69,7 +70,9 @@ async fn subscription_page(
         "Shown to Billing admins".into()
     };
     let status: domain::subscription::Status = sub.status.parse().unwrap_or(domain::subscription::Status::Expired);
-    let price = format!("{} plus tax", money(sub.price_minor, &sub.currency));
+    let currency =
+        Currency::parse(&sub.currency).map_err(|e| AppError::internal_from("a stored amount's currency", e))?;
+    let price = format!("{} plus tax", money(Money::new(sub.price_minor, currency)));
     Ok(SubscriptionPage {
         chrome: Chrome::partner(&format!("{} subscription", sub.offer_name), csrf, &session.user),
         status: status.to_string(),
@@ -190,7 +193,7 @@ async fn notifications(
         .map(|n| NotificationRow {
             title: n.title,
             body: n.body,
-            at: super::when(n.created_at),
+            at: crate::present::when(n.created_at),
             subscription_id: n.subscription_id,
         })
         .collect();

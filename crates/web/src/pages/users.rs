@@ -1,9 +1,10 @@
 //! Users and permissions in the portal: list, invite, change a role, remove.
 
-use super::{Chrome, NoticeQuery, day};
+use super::common::{Chrome, NoticeQuery};
 use crate::auth::{PartnerSession, WebOrigin};
 use crate::csrf::CsrfToken;
 use crate::error::PageError;
+use crate::present::day;
 use crate::state::AppState;
 use app::AppError;
 use askama::Template;
@@ -217,7 +218,7 @@ async fn change_role(
     Path(id): Path<String>,
     Form(form): Form<RoleForm>,
 ) -> Response {
-    if let Err(to) = super::security::step_up(&state, &session.current, &format!("/users/{id}")).await {
+    if let Err(to) = super::common::step_up(&state, &session.current, &format!("/users/{id}")).await {
         return to;
     }
     let result = async {
@@ -289,7 +290,7 @@ async fn require_sso(
     let on = form.required.is_some();
     let result = app::sso::require_for_org(&state.app, &session.user, on, &origin).await;
     let to = if on { "/users?notice=sso_required" } else { "/users?notice=sso_not_required" };
-    super::after_post(result.map(|()| to.to_owned()), |message| {
+    super::common::after_post(result.map(|()| to.to_owned()), |message| {
         users_page(&state, &csrf, &session, None, String::new(), PartnerRole::Member.as_str().into(), Some(message))
     })
     .await

@@ -1,10 +1,11 @@
 //! Webhooks in the staff console (program admins): register an endpoint (its secret is shown
 //! once), see its deliveries with every attempt's answer, turn it off and on, **Resend**.
 
-use super::{Chrome, when};
+use super::common::Chrome;
 use crate::auth::{StaffSession, WebOrigin};
 use crate::csrf::CsrfToken;
 use crate::error::PageError;
+use crate::present::when;
 use crate::state::AppState;
 use app::AppError;
 use askama::Template;
@@ -83,7 +84,7 @@ async fn create(
     s: StaffSession,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    if let Err(to) = super::security::step_up(&state, &s.current, "/staff/webhooks").await {
+    if let Err(to) = super::common::step_up(&state, &s.current, "/staff/webhooks").await {
         return to;
     }
     let url = fields.iter().find(|(k, _)| k == "url").map(|(_, v)| v.clone()).unwrap_or_default();
@@ -195,7 +196,7 @@ async fn back<T>(
     result: Result<T, AppError>,
 ) -> Response {
     let result = result.map(|_| format!("/staff/webhooks/{id}"));
-    super::after_post(result, |message| detail_page(state, csrf, s, id, Some(message))).await
+    super::common::after_post(result, |message| detail_page(state, csrf, s, id, Some(message))).await
 }
 
 async fn enable(

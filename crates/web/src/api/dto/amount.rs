@@ -1,6 +1,5 @@
 //! An amount of money as the API writes it: minor units, currency and the amount in words.
 
-use crate::error::ApiError;
 use domain::money::Money;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -20,9 +19,4 @@ impl From<Money> for Amount {
     fn from(m: Money) -> Amount {
         Amount { amount_minor: m.minor(), currency: m.currency().code().to_owned(), formatted: m.format_amount() }
     }
-}
-
-/// The amount of a stored record's minor units and currency code.
-pub fn amount(minor: i64, currency: &str) -> Result<Amount, ApiError> {
-    Ok(crate::pages::checkout_money(minor, currency).map_err(ApiError)?.into())
 }

@@ -1,10 +1,12 @@
 //! Orders, saved cards, subscriptions, invoices, credit notes and notifications, as the API
 //! speaks them.
 
-use super::amount::{Amount, amount};
+use super::amount::Amount;
 use crate::error::ApiError;
 use crate::state::AppState;
+use app::AppError;
 use chrono::{DateTime, NaiveDate, Utc};
+use domain::money::{Currency, Money};
 use serde::Serialize;
 use store::invoices::InvoiceRecord;
 use store::orders::OrderRecord;
@@ -57,11 +59,13 @@ pub struct Terms {
 
 pub fn order_dto(state: &AppState, o: OrderRecord) -> ApiResult<Order> {
     let terms = app::checkout::current_terms(&state.app, &o)?;
+    let currency =
+        Currency::parse(&o.currency).map_err(|e| AppError::internal_from("a stored amount's currency", e))?;
     Ok(Order {
-        net: amount(o.net_minor, &o.currency)?,
-        credit: amount(o.credit_minor, &o.currency)?,
-        tax: amount(o.tax_minor, &o.currency)?,
-        total: amount(o.total_minor, &o.currency)?,
+        net: Money::new(o.net_minor, currency).into(),
+        credit: Money::new(o.credit_minor, currency).into(),
+        tax: Money::new(o.tax_minor, currency).into(),
+        total: Money::new(o.total_minor, currency).into(),
         tax_rate_bp: o.tax_rate_bp,
         terms: Terms {
             code: o.terms_code.clone(),
@@ -133,8 +137,10 @@ pub struct Subscription {
 crate::api::page::list_of!(SubscriptionList, Subscription);
 
 pub fn subscription_dto(s: store::subscriptions::SubscriptionRecord) -> ApiResult<Subscription> {
+    let currency =
+        Currency::parse(&s.currency).map_err(|e| AppError::internal_from("a stored amount's currency", e))?;
     Ok(Subscription {
-        price: amount(s.price_minor, &s.currency)?,
+        price: Money::new(s.price_minor, currency).into(),
         id: s.id,
         offer: s.offer_code,
         offer_name: s.offer_name,
@@ -166,10 +172,12 @@ pub struct Invoice {
 crate::api::page::list_of!(InvoiceList, Invoice);
 
 pub fn invoice_dto(i: InvoiceRecord) -> ApiResult<Invoice> {
+    let currency =
+        Currency::parse(&i.currency).map_err(|e| AppError::internal_from("a stored amount's currency", e))?;
     Ok(Invoice {
-        net: amount(i.net_minor, &i.currency)?,
-        tax: amount(i.tax_minor, &i.currency)?,
-        total: amount(i.total_minor, &i.currency)?,
+        net: Money::new(i.net_minor, currency).into(),
+        tax: Money::new(i.tax_minor, currency).into(),
+        total: Money::new(i.total_minor, currency).into(),
         id: i.id,
         number: i.number,
         order_id: i.order_id,
@@ -205,10 +213,12 @@ pub struct CreditNote {
 crate::api::page::list_of!(CreditNoteList, CreditNote);
 
 pub fn note_dto(n: CreditNoteRecord) -> ApiResult<CreditNote> {
+    let currency =
+        Currency::parse(&n.currency).map_err(|e| AppError::internal_from("a stored amount's currency", e))?;
     Ok(CreditNote {
-        net: amount(n.net_minor, &n.currency)?,
-        tax: amount(n.tax_minor, &n.currency)?,
-        total: amount(n.total_minor, &n.currency)?,
+        net: Money::new(n.net_minor, currency).into(),
+        tax: Money::new(n.tax_minor, currency).into(),
+        total: Money::new(n.total_minor, currency).into(),
         id: n.id,
         number: n.number,
         invoice_id: n.invoice_id,

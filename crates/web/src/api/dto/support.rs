@@ -1,11 +1,13 @@
 //! Service requests with their conversation, attachments and refunds, and the quote of a
 //! cancellation, as the API speaks them.
 
-use super::amount::{Amount, amount};
+use super::amount::Amount;
 use super::files::{AttachedFile, file_dto};
 use crate::error::ApiError;
+use app::AppError;
 use app::service_requests::{RefundView, RequestView};
 use chrono::{DateTime, NaiveDate, Utc};
+use domain::money::{Currency, Money};
 use serde::Serialize;
 use store::service_requests::RequestRecord;
 use utoipa::ToSchema;
@@ -94,9 +96,11 @@ pub fn request_dto(r: RequestRecord) -> ServiceRequest {
 
 pub fn refund_dto(v: RefundView) -> ApiResult<Refund> {
     let r = v.refund;
+    let currency =
+        Currency::parse(&r.currency).map_err(|e| AppError::internal_from("a stored amount's currency", e))?;
     Ok(Refund {
-        amount: amount(r.amount_minor, &r.currency)?,
-        due: amount(r.due_minor, &r.currency)?,
+        amount: Money::new(r.amount_minor, currency).into(),
+        due: Money::new(r.due_minor, currency).into(),
         id: r.id,
         invoice_id: r.invoice_id,
         invoice_number: v.invoice_number,

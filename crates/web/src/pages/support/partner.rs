@@ -6,7 +6,7 @@ use super::rows::{MessageForm, MessageRow, RefundRow, RequestRow, file_rows, mes
 use crate::auth::{PartnerSession, WebOrigin};
 use crate::csrf::CsrfToken;
 use crate::error::PageError;
-use crate::pages::{Chrome, NoticeQuery};
+use crate::pages::common::{Chrome, NoticeQuery};
 use crate::state::AppState;
 use app::AppError;
 use app::service_requests::RequestForm;
@@ -119,7 +119,7 @@ async fn create(
     let (fields, files) = match crate::uploads::form_with_files(request).await {
         Ok(sent) => sent,
         Err(e) => {
-            return crate::pages::after_post(Err::<String, _>(e), |m| {
+            return crate::pages::common::after_post(Err::<String, _>(e), |m| {
                 new_page(&state, &csrf, &session, NewForm::default(), Some(m))
             })
             .await;
@@ -145,7 +145,8 @@ async fn create(
     let result = app::service_requests::create(&state.app, &session.user, &typed, &files, &origin)
         .await
         .map(|r| format!("/support/requests/{}?notice=request_opened", r.id));
-    crate::pages::after_post(result, |message| new_page(&state, &csrf, &session, form.clone(), Some(message))).await
+    crate::pages::common::after_post(result, |message| new_page(&state, &csrf, &session, form.clone(), Some(message)))
+        .await
 }
 
 async fn download(
@@ -228,7 +229,7 @@ async fn detail_page(
         },
         can_reply: status.is_open(),
         can_reopen: reopenable,
-        refunds: refund_rows(&view.refunds, false),
+        refunds: refund_rows(&view.refunds, false)?,
         files: file_rows(&view.files),
         messages: messages(view.messages),
         r: row(&r),
@@ -257,7 +258,8 @@ async fn reply(
     let result = app::service_requests::reply(&state.app, &session.user, &id, &form.body, &origin)
         .await
         .map(|()| format!("/support/requests/{id}?notice=reply_sent"));
-    crate::pages::after_post(result, |message| detail_page(&state, &csrf, &session, &id, None, Some(message))).await
+    crate::pages::common::after_post(result, |message| detail_page(&state, &csrf, &session, &id, None, Some(message)))
+        .await
 }
 
 async fn reopen(
@@ -270,5 +272,6 @@ async fn reopen(
     let result = app::service_requests::reopen(&state.app, &session.user, &id, &origin)
         .await
         .map(|()| format!("/support/requests/{id}?notice=request_reopened"));
-    crate::pages::after_post(result, |message| detail_page(&state, &csrf, &session, &id, None, Some(message))).await
+    crate::pages::common::after_post(result, |message| detail_page(&state, &csrf, &session, &id, None, Some(message)))
+        .await
 }

@@ -1,9 +1,10 @@
 //! What the partner's and the staff's pages of a service request both show of it (its row in a
 //! list, the conversation, refunds, attachments), and the message form both post.
 
-use crate::pages::checkout::money;
-use crate::pages::{day, when};
+use crate::present::{day, money, when};
+use app::AppError;
 use app::service_requests::RefundView;
+use domain::money::{Currency, Money};
 use domain::service_request::{ProblemType, RequestStatus};
 use serde::Deserialize;
 use store::service_requests::{MessageRecord, RequestRecord};
@@ -64,13 +65,15 @@ pub struct RefundRow {
 
 /// Refunds as the request page shows them: staff read the gateway's own words for a refund that
 /// is late; the partner is told in plain words that it will be tried again.
-pub fn refund_rows(refunds: &[RefundView], staff: bool) -> Vec<RefundRow> {
+pub fn refund_rows(refunds: &[RefundView], staff: bool) -> Result<Vec<RefundRow>, AppError> {
     refunds
         .iter()
         .map(|v| {
             let r = &v.refund;
-            RefundRow {
-                amount: money(r.amount_minor, &r.currency),
+            let currency =
+                Currency::parse(&r.currency).map_err(|e| AppError::internal_from("a stored amount's currency", e))?;
+            Ok(RefundRow {
+                amount: money(Money::new(r.amount_minor, currency)),
                 invoice: v.invoice_number.clone(),
                 state: match (&r.refunded_at, &r.last_error) {
                     (Some(at), _) => format!("Made on {}", day(*at)),
@@ -84,7 +87,7 @@ pub fn refund_rows(refunds: &[RefundView], staff: bool) -> Vec<RefundRow> {
                 },
                 pending: r.status == "pending",
                 credit_note: v.credit_note.as_ref().map(|n| (n.id.clone(), n.number.clone())),
-            }
+            })
         })
         .collect()
 }

@@ -6,8 +6,8 @@ use super::rows::{MessageForm, MessageRow, RefundRow, RequestRow, file_rows, mes
 use crate::auth::{StaffSession, WebOrigin};
 use crate::csrf::CsrfToken;
 use crate::error::PageError;
-use crate::pages::Chrome;
-use crate::pages::checkout::term_text;
+use crate::pages::common::Chrome;
+use crate::present::{money, term_text};
 use crate::state::AppState;
 use app::AppError;
 use askama::Template;
@@ -193,14 +193,14 @@ async fn staff_page(
                     .map(|l| QuoteRow {
                         invoice: l.invoice_number.clone(),
                         term: term_text(l.term.start, l.term.end),
-                        paid: l.paid.to_string(),
-                        due: l.due.to_string(),
+                        paid: money(l.paid),
+                        due: money(l.due),
                         basis: l.basis.to_string(),
                     })
                     .collect()
             })
             .unwrap_or_default(),
-        quote_total: quote.as_ref().map(|q| q.total.to_string()).unwrap_or_default(),
+        quote_total: quote.as_ref().map(|q| money(q.total)).unwrap_or_default(),
         quote_amount: quote.as_ref().map(|q| q.total.format_amount()).unwrap_or_default(),
         chrome: Chrome::staff(&format!("Service request {}", r.number), csrf, &s.staff),
         org_id: r.org_id.to_string(),
@@ -213,7 +213,7 @@ async fn staff_page(
         me: s.staff.email.to_string(),
         files: file_rows(&view.files),
         messages: messages(view.messages),
-        refunds: refund_rows(&view.refunds, true),
+        refunds: refund_rows(&view.refunds, true)?,
         statuses: RequestStatus::ALL.iter().map(|st| (st.as_str(), st.to_string())).collect(),
         current: r.status.clone(),
         closed: r.status == RequestStatus::Closed.as_str(),
@@ -302,7 +302,7 @@ async fn cancel_now(
     Form(form): Form<CancelForm>,
 ) -> Response {
     // Step-up: a cancellation now moves money back.
-    if let Err(to) = crate::pages::security::step_up(&state, &s.current, &format!("/staff/requests/{id}")).await {
+    if let Err(to) = crate::pages::common::step_up(&state, &s.current, &format!("/staff/requests/{id}")).await {
         return to;
     }
     let typed = app::cancellation::CancelNow { refund: &form.refund, reason: &form.reason };
@@ -368,5 +368,5 @@ async fn back_to_request<T>(
     result: Result<T, AppError>,
 ) -> Response {
     let result = result.map(|_| format!("/staff/requests/{id}"));
-    crate::pages::after_post(result, |message| staff_page(state, csrf, s, id, Some(message))).await
+    crate::pages::common::after_post(result, |message| staff_page(state, csrf, s, id, Some(message))).await
 }
