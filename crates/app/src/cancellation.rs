@@ -60,7 +60,8 @@ pub struct CancellationQuote {
 }
 
 async fn quote_in(app: &App, conn: &mut store::Conn, sub: SubscriptionRecord) -> Result<CancellationQuote, AppError> {
-    let currency = Currency::parse(&sub.currency).map_err(|e| AppError::Internal(e.to_string()))?;
+    let currency =
+        Currency::parse(&sub.currency).map_err(|e| AppError::internal_from("a subscription's stored currency", e))?;
     let policy = app.catalog().offer(&sub.offer_code).map_or(RefundPolicy::None, |o| o.refund_policy());
     let tz = app.catalog().program().time_zone();
     let today = crate::subscription::today(app);

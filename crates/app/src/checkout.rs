@@ -38,7 +38,7 @@ pub async fn subscribe(
     let org = store::orgs::get(&mut tx, &actor.org_id).await?.ok_or(AppError::NotFound("org"))?;
     let country = catalog
         .country(&org.country)
-        .ok_or_else(|| AppError::Internal(format!("country {} left the catalog", org.country)))?;
+        .ok_or_else(|| AppError::internal(format!("country {} left the catalog", org.country)))?;
     let replaced = earned_offer_check(app, &mut tx, &actor.org_id, offer).await?;
     let credit = match &replaced {
         Some(old) => domain::competency::unused_credit(
@@ -144,7 +144,7 @@ pub fn current_terms(app: &App, order: &OrderRecord) -> Result<domain::catalog::
     catalog
         .current_terms(&order.terms_code, today)
         .cloned()
-        .ok_or_else(|| AppError::Internal(format!("no terms {} in force", order.terms_code)))
+        .ok_or_else(|| AppError::internal(format!("no terms {} in force", order.terms_code)))
 }
 
 /// Loads a draft of the actor's org for a change, inside `tx`, with its row locked.
@@ -256,7 +256,7 @@ pub async fn start_fee_order(
     if a.status != ApplicationStatus::Approved.as_str() || a.subscription_id.is_some() {
         return Err(conflict("not_approved", "only an approved application whose fee is unpaid can be paid"));
     }
-    let tier = CompetencyTier::parse(&a.tier).ok_or_else(|| AppError::Internal("a stored tier is unknown".into()))?;
+    let tier = CompetencyTier::parse(&a.tier).ok_or_else(|| AppError::internal("a stored tier is unknown"))?;
     let catalog = app.catalog();
     let offer = catalog.fee_offer(&a.competency_code, tier).ok_or(AppError::NotFound("competency"))?;
     subscribe(app, actor, offer.code().as_str(), origin).await

@@ -74,7 +74,8 @@ pub async fn apply(
         competency_code: competency.code().as_str().to_owned(),
         tier: tier.as_str().to_owned(),
         status: ApplicationStatus::Submitted.as_str().into(),
-        evidence: serde_json::to_string(&evidence).map_err(|e| AppError::Internal(e.to_string()))?,
+        evidence: serde_json::to_string(&evidence)
+            .map_err(|e| AppError::internal_from("cannot write the evidence", e))?,
         submitted_by: actor.id.to_string(),
         submitted_at: app.now(),
         reviewer: None,

@@ -50,8 +50,12 @@ pub enum AppError {
     /// A fault of ours or of a library below us (not the person's, not the database's storage):
     /// made by [`AppError::internal`] or, keeping the error that caused it, by
     /// [`AppError::internal_from`].
-    #[error("internal error: {0}")]
-    Internal(String),
+    #[error("internal error: {what}")]
+    Internal {
+        what: String,
+        #[source]
+        cause: Option<Cause>,
+    },
 }
 
 /// The error below an internal one, whatever its type.
@@ -75,7 +79,7 @@ impl AppError {
             AppError::PaymentPending => "payment_pending",
             AppError::Catalog(_) => "invalid_catalog",
             AppError::Store(e) if e.is_storage_fault() => "storage_unavailable",
-            AppError::Store(_) | AppError::Internal(_) => "internal_error",
+            AppError::Store(_) | AppError::Internal { .. } => "internal_error",
         }
     }
 
@@ -87,14 +91,13 @@ impl AppError {
 
     /// Something that cannot happen did: `what` says what, for the log.
     pub fn internal(what: impl Into<String>) -> AppError {
-        AppError::Internal(what.into())
+        AppError::Internal { what: what.into(), cause: None }
     }
 
     /// `cause` stopped us while doing `what` (for the log; the person sees a bare "internal
     /// error").
     pub fn internal_from(what: impl Into<String>, cause: impl Into<Cause>) -> AppError {
-        let cause: Cause = cause.into();
-        AppError::Internal(format!("{}: {cause}", what.into()))
+        AppError::Internal { what: what.into(), cause: Some(cause.into()) }
     }
 
     /// The error and every error below it, for the log.
@@ -122,6 +125,9 @@ mod tests {
     fn an_internal_error_keeps_what_caused_it_for_the_log_but_not_for_the_person() {
         let e = AppError::internal_from("writing the invoice", std::io::Error::other("disk on fire"));
         assert_eq!(e.code(), "internal_error");
+        assert_eq!(e.to_string(), "internal error: writing the invoice");
+        let cause = std::error::Error::source(&e).expect("the cause is kept");
+        assert_eq!(cause.to_string(), "disk on fire");
         let logged = e.with_causes();
         assert!(logged.contains("writing the invoice") && logged.contains("disk on fire"), "{logged}");
         assert_eq!(AppError::internal("no set-up link was made").code(), "internal_error");

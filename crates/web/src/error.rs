@@ -58,7 +58,7 @@ pub fn status_of(e: &AppError) -> StatusCode {
         AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         AppError::Declined(_) => StatusCode::PAYMENT_REQUIRED,
         AppError::GatewayUnavailable(_) | AppError::PaymentPending => StatusCode::SERVICE_UNAVAILABLE,
-        AppError::Catalog(_) | AppError::Store(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        AppError::Catalog(_) | AppError::Store(_) | AppError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 

@@ -41,7 +41,7 @@ pub async fn invoice_for_staff(
 pub fn invoice_pdf(invoice: InvoiceRecord) -> Result<(String, Vec<u8>), AppError> {
     let amount = |minor| money(minor, &invoice.currency).map(|m| m.to_string());
     let rate = domain::money::TaxRate::from_basis_points(u32::try_from(invoice.tax_rate_bp).unwrap_or(0))
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+        .map_err(|e| AppError::internal_from("a stored tax rate", e))?;
     let doc = documents::InvoiceDocument {
         title: "Invoice".into(),
         number: invoice.number.clone(),
@@ -109,7 +109,7 @@ pub async fn credit_note_for_staff(
 pub fn credit_note_pdf(note: &CreditNoteRecord) -> Result<(String, Vec<u8>), AppError> {
     let amount = |minor| money(minor, &note.currency).map(|m| m.to_string());
     let rate = domain::money::TaxRate::from_basis_points(u32::try_from(note.tax_rate_bp).unwrap_or(0))
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+        .map_err(|e| AppError::internal_from("a stored tax rate", e))?;
     let doc = documents::InvoiceDocument {
         title: "Credit note".into(),
         number: note.number.clone(),
@@ -145,7 +145,7 @@ pub async fn reconciliation(app: &App, actor: &PartnerUser, month: &str) -> Resu
     let month = Month::parse(month).map_err(|e| domain::account::InvalidInput::new("month", e.to_string()))?;
     let tz = app.catalog().program().time_zone();
     let currency = |code: &str| {
-        domain::money::Currency::parse(code).map_err(|e| AppError::Internal(format!("stored currency {code}: {e}")))
+        domain::money::Currency::parse(code).map_err(|e| AppError::internal_from(format!("stored currency {code}"), e))
     };
     let (invoices, notes, org) = {
         let mut conn = app.store().read().await?;

@@ -14,7 +14,7 @@ use store::orders::OrderRecord;
 
 /// A stored amount as `Money`.
 pub(crate) fn money(minor: i64, currency: &str) -> Result<Money, AppError> {
-    let currency = Currency::parse(currency).map_err(|e| AppError::Internal(e.to_string()))?;
+    let currency = Currency::parse(currency).map_err(|e| AppError::internal_from("a stored currency", e))?;
     Ok(Money::new(minor, currency))
 }
 

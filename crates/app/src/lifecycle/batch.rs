@@ -221,7 +221,7 @@ async fn complete<'a>(app: &App, paid: &'a [(Renewal, String)]) -> Result<Vec<&'
         return Ok(late);
     }
     let series = billing::invoice_series(app);
-    let count = i64::try_from(done.len()).map_err(|e| AppError::Internal(e.to_string()))?;
+    let count = i64::try_from(done.len()).map_err(|e| AppError::internal_from("too many renewals in a batch", e))?;
     let first = store::invoices::reserve_numbers(&mut tx, &series, count).await?;
     let orgs: Vec<_> = done.iter().map(|(r, _)| &r.sub.org_id).collect();
     let recipients = store::users::receipt_recipients(&mut tx, &orgs).await?;
@@ -284,7 +284,7 @@ fn bills<'a>(
     for (seq, (r, charge_ref)) in (first..).zip(done.iter().copied()) {
         let rules = rules(&r.sub);
         let term = rules.next_term();
-        let card = r.inputs.card.as_ref().ok_or_else(|| AppError::Internal("a batch renewal without a card".into()))?;
+        let card = r.inputs.card.as_ref().ok_or_else(|| AppError::internal("a batch renewal without a card"))?;
         renewed.push(Renewed {
             id: &r.sub.id,
             expected_end: r.sub.term_end,

@@ -65,7 +65,7 @@ pub async fn start_renewal(app: &App, actor: &PartnerUser, id: &str, origin: &Or
     another_live_subscription(app, &mut tx, &sub).await?;
     let offer = catalog.offer(&sub.offer_code).ok_or(AppError::NotFound("offer"))?;
     let org = store::orgs::get(&mut tx, &actor.org_id).await?.ok_or(AppError::NotFound("org"))?;
-    let country = catalog.country(&org.country).ok_or_else(|| AppError::Internal("country left the catalog".into()))?;
+    let country = catalog.country(&org.country).ok_or_else(|| AppError::internal("country left the catalog"))?;
     let quote = order::quote(offer, country)
         .map_err(|r| AppError::Conflict { code: "cannot_renew", message: r.to_string() })?;
     let draft =

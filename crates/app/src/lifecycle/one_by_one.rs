@@ -158,7 +158,7 @@ async fn charge_or_find_pending(app: &App, mut tx: store::Tx, sub: &Subscription
             let offer = catalog.offer(&sub.offer_code).ok_or(AppError::NotFound("offer"))?;
             let org = store::orgs::get(&mut tx, &sub.org_id).await?.ok_or(AppError::NotFound("org"))?;
             let country =
-                catalog.country(&org.country).ok_or_else(|| AppError::Internal("country left the catalog".into()))?;
+                catalog.country(&org.country).ok_or_else(|| AppError::internal("country left the catalog"))?;
             let quote = order::quote(offer, country)
                 .map_err(|r| AppError::Conflict { code: "cannot_renew", message: r.to_string() })?;
             let mut order = renewal_order(

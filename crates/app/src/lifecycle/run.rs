@@ -131,7 +131,7 @@ pub async fn run_until(
                 Left::Ready => {}
             }
         }
-        day = day.succ_opt().ok_or_else(|| AppError::Internal("the calendar ended".into()))?;
+        day = day.succ_opt().ok_or_else(|| AppError::internal("the calendar ended"))?;
     }
     Ok(total)
 }

@@ -159,7 +159,7 @@ async fn ready_to_charge(
         .ok_or(AppError::NotFound("payment method"))?;
     let customer = store::payment_methods::customer(tx, &actor.org_id, app.gateway().name())
         .await?
-        .ok_or_else(|| AppError::Internal("a saved card without a gateway customer".into()))?;
+        .ok_or_else(|| AppError::internal("a saved card without a gateway customer"))?;
     let n = store::orders::count_attempts(tx, &order.id).await? + 1;
     Ok((pm, customer, n))
 }
@@ -291,8 +291,7 @@ async fn settle(
 async fn requote_replacement(app: &App, tx: &mut store::Conn, order: &OrderRecord) -> Result<bool, AppError> {
     let catalog = app.catalog();
     let offer = catalog.offer(&order.offer_code).ok_or(AppError::NotFound("offer"))?;
-    let country =
-        catalog.country(&order.country).ok_or_else(|| AppError::Internal("country left the catalog".into()))?;
+    let country = catalog.country(&order.country).ok_or_else(|| AppError::internal("country left the catalog"))?;
     let old = match &order.replaces_subscription_id {
         Some(id) => store::subscriptions::get_in_org(tx, &order.org_id, id).await?,
         None => None,

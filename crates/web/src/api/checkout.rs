@@ -144,7 +144,7 @@ pub async fn pay(
     // The answer is kept with the paid order, in the same transaction (see `BuyKey`).
     let answer = |order: &OrderRecord| -> Result<(u16, String), AppError> {
         let dto = order_dto(&state, order.clone()).map_err(|e| e.0)?;
-        let body = serde_json::to_value(dto).map_err(|e| AppError::Internal(e.to_string()))?;
+        let body = serde_json::to_value(dto).map_err(|e| AppError::internal_from("cannot keep the answer", e))?;
         Ok((StatusCode::OK.as_u16(), body.to_string()))
     };
     let buy_key = app::idempotency::BuyKey { principal: &principal, key, request_hash: &hash, answer: &answer };
@@ -255,7 +255,7 @@ async fn conclude(
                 AppError::PaymentPending
                     | AppError::GatewayUnavailable(_)
                     | AppError::Store(_)
-                    | AppError::Internal(_)
+                    | AppError::Internal { .. }
                     | AppError::Conflict {
                         code: "payment_in_progress" | "payment_not_completed" | "subscription_busy",
                         ..
