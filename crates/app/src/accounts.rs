@@ -79,7 +79,11 @@ pub async fn sign_up(app: &App, form: &SignUp, origin: &Origin) -> Result<(OrgRe
         };
         store::orgs::insert_membership(&mut tx, &membership).await?;
         crate::email_links::verification::send_link(app, &mut tx, &(&user).into()).await?;
-        let who = Who { kind: "user", id: Some(user.id.to_string()), name: format!("{} <{}>", user.name, user.email) };
+        let who = Who {
+            kind: domain::roles::ActorKind::User,
+            id: Some(user.id.to_string()),
+            name: format!("{} <{}>", user.name, user.email),
+        };
         let detail =
             format!("signed up {} (partner ID {}, {}) with Network membership", org.name, org.partner_id, org.country);
         audit::record(

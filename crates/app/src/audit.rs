@@ -5,11 +5,12 @@ use crate::actor::{Actor, Origin};
 use crate::error::AppError;
 use crate::state::App;
 use domain::ids::{AuditEventId, OrgId};
+use domain::roles::ActorKind;
 use store::audit::AuditEvent;
 
 /// Who did it, as the audit row names them.
 pub(crate) struct Who {
-    pub kind: &'static str,
+    pub kind: ActorKind,
     pub id: Option<String>,
     pub name: String,
 }
@@ -18,16 +19,16 @@ impl Who {
     pub fn actor(actor: &Actor) -> Who {
         match actor {
             Actor::Partner(u) => {
-                Who { kind: "user", id: Some(u.id.to_string()), name: format!("{} <{}>", u.name, u.email) }
+                Who { kind: ActorKind::User, id: Some(u.id.to_string()), name: format!("{} <{}>", u.name, u.email) }
             }
             Actor::Staff(s) => {
-                Who { kind: "staff", id: Some(s.id.to_string()), name: format!("{} <{}>", s.name, s.email) }
+                Who { kind: ActorKind::Staff, id: Some(s.id.to_string()), name: format!("{} <{}>", s.name, s.email) }
             }
         }
     }
 
     pub fn system(what: &str) -> Who {
-        Who { kind: "system", id: None, name: what.to_owned() }
+        Who { kind: ActorKind::System, id: None, name: what.to_owned() }
     }
 }
 
@@ -54,7 +55,7 @@ pub(crate) fn event(app: &App, who: Who, origin: &Origin, change: Change<'_>) ->
     AuditEvent {
         id: app.new_id(AuditEventId::from_random),
         at: app.now(),
-        actor_kind: who.kind.to_owned(),
+        actor_kind: who.kind,
         actor_id: who.id,
         actor_name: who.name,
         org_id: change.org.cloned(),

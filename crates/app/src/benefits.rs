@@ -12,17 +12,14 @@ use crate::audit::{self, Change, Who};
 use crate::error::AppError;
 use crate::state::App;
 use domain::account::InvalidInput;
-use domain::benefit::{self, Cadence};
+use domain::benefit::{self, BenefitKind, BenefitStatus, Cadence, EntryKind, UnitStatus};
 use domain::ids::{BenefitId, BenefitUnitId, LedgerEntryId, UserId};
+use domain::money::Currency;
 use domain::roles::{PartnerPermission, PartnerRole};
 use domain::subscription::Status;
 use domain::term::program_day;
 use store::benefits::{BenefitRecord, LedgerEntry, UnitRecord};
 use store::subscriptions::SubscriptionRecord;
-
-const SEATS: &str = "seats";
-const LICENSE: &str = "software_license";
-const CREDIT: &str = "monthly_credit";
 
 fn who(actor: &PartnerUser) -> Who {
     Who::actor(&Actor::Partner(actor.clone()))
@@ -32,25 +29,17 @@ fn today(app: &App) -> chrono::NaiveDate {
     program_day(app.now(), app.catalog().program().time_zone())
 }
 
-fn cadence(b: &BenefitRecord) -> Option<Cadence> {
-    match b.cadence.as_deref() {
-        Some("monthly") => Some(Cadence::Monthly),
-        Some("yearly") => Some(Cadence::Yearly),
-        _ => None,
-    }
-}
-
 /// The ledger entry of a grant, keyed by its benefit and day so that it is written once.
 fn grant_entry(app: &App, b: &BenefitRecord, day: chrono::NaiveDate, by: &str) -> LedgerEntry {
     LedgerEntry {
         id: app.new_id(LedgerEntryId::from_random).to_string(),
         benefit_id: b.id.clone(),
         org_id: b.org_id.clone(),
-        entry: "grant".into(),
+        entry: EntryKind::Grant,
         amount: b.grant_amount.unwrap_or(0),
         dedupe_key: format!("grant:{}:{day}", b.id),
         period: Some(day),
-        memo: match cadence(b) {
+        memo: match b.cadence {
             Some(Cadence::Monthly) => format!("{} credits for the month from {day}", b.product),
             _ => format!("{} for the term from {day}", b.product),
         },
@@ -96,13 +85,13 @@ pub async fn activate(
             org_id: actor.org_id.clone(),
             subscription_id: sub.id.clone(),
             position: position as i64,
-            kind: a.kind.to_owned(),
+            kind: a.kind,
             product: a.product.clone(),
             units: i64::from(a.units),
             grant_amount: a.grant,
-            currency: a.currency.map(str::to_owned),
-            cadence: a.cadence.map(|c| c.as_str().to_owned()),
-            status: "active".into(),
+            currency: a.currency,
+            cadence: a.cadence,
+            status: BenefitStatus::Active,
             activated_at: now,
             activated_by: actor.id.to_string(),
             ended_at: None,
@@ -110,7 +99,7 @@ pub async fn activate(
         };
         for seq in 0..a.units {
             let code = match (a.coded, a.kind) {
-                (true, LICENSE) => {
+                (true, BenefitKind::SoftwareLicense) => {
                     let mut bytes = [0u8; 25];
                     app.entropy().fill(&mut bytes);
                     Some(benefit::license_key(&bytes))
@@ -126,7 +115,7 @@ pub async fn activate(
                 code,
                 user_id: None,
                 assigned_at: None,
-                status: "active".into(),
+                status: UnitStatus::Active,
             });
         }
         benefits.push(b);
@@ -139,7 +128,7 @@ pub async fn activate(
         other => other.into(),
     })?;
     for b in &benefits {
-        if let Some(c) = cadence(b) {
+        if let Some(c) = b.cadence {
             store::benefits::insert_entry_once(
                 &mut tx,
                 &grant_entry(app, b, c.current(sub.anchor_date, today), "activation"),
@@ -159,7 +148,7 @@ pub async fn activate(
             data: serde_json::json!({
                 "benefit_id": b.id,
                 "subscription_id": sub.id,
-                "kind": b.kind,
+                "kind": b.kind.as_str(),
                 "product": b.product,
                 "units": b.units,
             }),
@@ -236,7 +225,7 @@ pub async fn overview(app: &App, actor: &PartnerUser) -> Result<BenefitsOverview
             let (granted, used) = totals.iter().find(|t| t.0 == b.id).map_or((0, 0), |t| (t.1, t.2));
             views.push(BenefitView { benefit: b.clone(), units, granted, used });
         }
-        let can_activate = live && !views.iter().any(|v| v.benefit.status == "active");
+        let can_activate = live && !views.iter().any(|v| v.benefit.status == BenefitStatus::Active);
         if !everything && views.is_empty() {
             continue;
         }
@@ -252,7 +241,7 @@ pub async fn overview(app: &App, actor: &PartnerUser) -> Result<BenefitsOverview
 
 async fn live_benefit(tx: &mut store::Conn, actor: &PartnerUser, id: &str) -> Result<BenefitRecord, AppError> {
     let b = store::benefits::get_in_org(tx, &actor.org_id, id).await?.ok_or(AppError::NotFound("benefit"))?;
-    if b.status != "active" {
+    if b.status != BenefitStatus::Active {
         return Err(AppError::Conflict {
             code: "benefit_ended",
             message: format!("the {} benefit has ended with its subscription", b.product),
@@ -261,8 +250,8 @@ async fn live_benefit(tx: &mut store::Conn, actor: &PartnerUser, id: &str) -> Re
     Ok(b)
 }
 
-fn unit_word(kind: &str) -> &'static str {
-    if kind == LICENSE { "license key" } else { "seat" }
+fn unit_word(kind: BenefitKind) -> &'static str {
+    if kind == BenefitKind::SoftwareLicense { "license key" } else { "seat" }
 }
 
 /// Assigns one free seat or license key of a benefit to a user of the org (Account admin,
@@ -278,7 +267,7 @@ pub async fn assign(
     let mut tx = app.store().write().await?;
     store::orgs::lock(&mut tx, &actor.org_id).await?;
     let b = live_benefit(&mut tx, actor, benefit_id).await?;
-    if b.kind != SEATS && b.kind != LICENSE {
+    if !matches!(b.kind, BenefitKind::Seats | BenefitKind::SoftwareLicense) {
         return Err(AppError::Conflict {
             code: "not_assignable",
             message: format!("{} is not assigned to people; only seats and license keys are", b.product),
@@ -286,7 +275,7 @@ pub async fn assign(
     }
     let user_id = UserId::parse(user_id).map_err(|_| AppError::NotFound("user"))?;
     let user = store::users::get_in_org(&mut tx, &actor.org_id, &user_id).await?.ok_or(AppError::NotFound("user"))?;
-    let word = unit_word(&b.kind);
+    let word = unit_word(b.kind);
     if store::benefits::holds(&mut tx, &b.id, user.id.as_str()).await? {
         return Err(AppError::Conflict {
             code: "already_assigned",
@@ -325,7 +314,7 @@ pub async fn unassign(app: &App, actor: &PartnerUser, unit_id: &str, origin: &Or
     if !store::benefits::unassign(&mut tx, &unit.id).await? {
         return Err(AppError::Conflict { code: "not_assigned", message: "nobody holds this one".into() });
     }
-    let detail = format!("took back a {} {} from {}", b.product, unit_word(&b.kind), unit.user_id.unwrap_or_default());
+    let detail = format!("took back a {} {} from {}", b.product, unit_word(b.kind), unit.user_id.unwrap_or_default());
     let change = Change { org: Some(&actor.org_id), action: "benefit.unassigned", subject: &unit.id, detail };
     audit::record(app, &mut tx, who(actor), origin, change).await?;
     tx.commit().await?;
@@ -341,14 +330,18 @@ pub async fn reveal_key(app: &App, actor: &PartnerUser, unit_id: &str, origin: &
     let b = store::benefits::get_in_org(&mut tx, &actor.org_id, &unit.benefit_id)
         .await?
         .ok_or(AppError::NotFound("benefit"))?;
-    let key = unit.code.clone().filter(|_| b.kind == LICENSE).ok_or(AppError::NotFound("license key"))?;
+    let key = unit
+        .code
+        .clone()
+        .filter(|_| b.kind == BenefitKind::SoftwareLicense)
+        .ok_or(AppError::NotFound("license key"))?;
     let holder = unit.user_id.as_deref() == Some(actor.id.as_str());
     if !holder && !actor.role.allows(PartnerPermission::ManageOffers) {
         return Err(AppError::forbidden(
             "see this license key; keys are shown to Account admins, Global admins and the user who holds the key",
         ));
     }
-    if unit.status != "active" {
+    if unit.status != UnitStatus::Active {
         return Err(AppError::Conflict {
             code: "key_revoked",
             message: "this license key was revoked when the subscription ended".into(),
@@ -366,7 +359,7 @@ pub async fn reveal_key(app: &App, actor: &PartnerUser, unit_id: &str, origin: &
 pub struct CreditUse {
     pub entry: LedgerEntry,
     pub left: i64,
-    pub currency: String,
+    pub currency: Currency,
 }
 
 /// Draws `amount` (in the credit's currency, e.g. "12.50") from a monthly-credit benefit
@@ -392,11 +385,11 @@ pub async fn use_credit(
     let mut tx = app.store().write().await?;
     store::orgs::lock(&mut tx, &actor.org_id).await?;
     let b = live_benefit(&mut tx, actor, benefit_id).await?;
-    let currency = b.currency.clone().filter(|_| b.kind == CREDIT).ok_or_else(|| AppError::Conflict {
+    let currency = b.currency.filter(|_| b.kind == BenefitKind::MonthlyCredit).ok_or_else(|| AppError::Conflict {
         code: "not_a_credit",
         message: format!("{} is not a credit balance", b.product),
     })?;
-    let amount = benefit::credit_amount(amount, &currency)
+    let amount = benefit::credit_amount(amount, currency)
         .map_err(|why| InvalidInput::new("amount", format!("write an amount in {currency}, like 12.50 ({why})")))?;
     let dedupe_key = format!("use:{}:{key}", actor.id);
     if let Some(first) = store::benefits::entry_by_key(&mut tx, &dedupe_key).await? {
@@ -425,7 +418,7 @@ pub async fn use_credit(
         id: app.new_id(LedgerEntryId::from_random).to_string(),
         benefit_id: b.id.clone(),
         org_id: actor.org_id.clone(),
-        entry: "use".into(),
+        entry: EntryKind::Use,
         amount: -amount.minor(),
         dedupe_key,
         period: None,
@@ -464,8 +457,8 @@ pub async fn grant_due(app: &App) -> Result<usize, AppError> {
         after = last.benefit.id.clone();
         for d in &due {
             // Past due keeps its benefits; an ended subscription's benefits end with it.
-            let live = d.subscription_status.parse::<Status>().is_ok_and(Status::is_live);
-            let (Some(c), Some(from), true) = (cadence(&d.benefit), d.benefit.next_grant_on, live) else { continue };
+            let live = d.subscription_status.is_live();
+            let (Some(c), Some(from), true) = (d.benefit.cadence, d.benefit.next_grant_on, live) else { continue };
             let mut day = from;
             while day <= today {
                 if store::benefits::insert_entry_once(&mut tx, &grant_entry(app, &d.benefit, day, "grant job")).await? {
@@ -490,14 +483,14 @@ pub async fn support_balances(
     app: &App,
     staff: &crate::actor::StaffMember,
     org: &domain::ids::OrgId,
-) -> Result<Vec<(String, String, String, i64)>, AppError> {
+) -> Result<Vec<(String, BenefitKind, String, i64)>, AppError> {
     staff.require(domain::roles::StaffPermission::ViewOrgs, "see partner orgs")?;
     let mut conn = app.store().read().await?;
     let benefits = store::benefits::list_in_org(&mut conn, org).await?;
     let totals = store::benefits::totals_in_org(&mut conn, org).await?;
     Ok(benefits
         .into_iter()
-        .filter(|b| b.status == "active" && matches!(b.kind.as_str(), "support_incidents" | "advisory_hours"))
+        .filter(|b| b.status == BenefitStatus::Active && b.kind.is_support_balance())
         .map(|b| {
             let left = totals.iter().find(|t| t.0 == b.id).map_or(0, |t| t.1 - t.2);
             (b.id, b.kind, b.product, left)
@@ -531,7 +524,7 @@ pub(crate) async fn draw_support(
     store::orgs::lock(tx, &request.org_id).await?;
     let b = store::benefits::get_in_org(tx, &request.org_id, benefit_id)
         .await?
-        .filter(|b| b.status == "active" && matches!(b.kind.as_str(), "support_incidents" | "advisory_hours"))
+        .filter(|b| b.status == BenefitStatus::Active && b.kind.is_support_balance())
         .ok_or(AppError::NotFound("support balance"))?;
     let product = b.product.to_lowercase();
     let dedupe_key = format!("support:{}:{key}", request.id);
@@ -549,7 +542,7 @@ pub(crate) async fn draw_support(
         id: app.new_id(LedgerEntryId::from_random).to_string(),
         benefit_id: b.id.clone(),
         org_id: request.org_id.clone(),
-        entry: "use".into(),
+        entry: EntryKind::Use,
         amount: -amount,
         dedupe_key,
         period: None,

@@ -169,10 +169,10 @@ pub async fn cancel_now(
     })?;
 
     let note = cancellation_note(&quote, &amounts, form.reason)?;
-    let m = message(app, &r.id, "staff", &format!("{} (program staff)", staff.name), &note);
+    let m =
+        message(app, &r.id, domain::service_request::Author::Staff, &format!("{} (program staff)", staff.name), &note);
     store::service_requests::insert_message(&mut tx, &m).await?;
-    store::service_requests::set_status(&mut tx, &r.id, RequestStatus::Resolved.as_str(), Some(&agent), app.now())
-        .await?;
+    store::service_requests::set_status(&mut tx, &r.id, RequestStatus::Resolved, Some(&agent), app.now()).await?;
     let refunded = Money::new(amounts.iter().map(|a| a.minor()).sum(), quote.total.currency());
     let detail = format!(
         "cancelled the {} subscription now, refund of {refunded} (the policy gave {}), request {}",
@@ -408,7 +408,7 @@ async fn made(app: &App, refund: &RefundRecord, refund_ref: &str) -> Result<(), 
         None => None,
     };
     if let Some(r) = &request {
-        let m = message(app, &r.id, "staff", "Program staff", &text);
+        let m = message(app, &r.id, domain::service_request::Author::Staff, "Program staff", &text);
         store::service_requests::insert_message(&mut tx, &m).await?;
     }
     let detail = format!("{text} Cancellation by {}.", refund.created_by);
@@ -492,7 +492,7 @@ async fn postponed(app: &App, refund: &RefundRecord, error: &str) -> Result<(), 
             let text = format!(
                 "The refund of {amount} is pending: the payment gateway has not made it yet. We try again automatically, and nothing is refunded twice."
             );
-            let m = message(app, id, "staff", "Program staff", &text);
+            let m = message(app, id, domain::service_request::Author::Staff, "Program staff", &text);
             store::service_requests::insert_message(&mut tx, &m).await?;
         }
         let detail = format!("the gateway did not make the refund of {amount}: {error}");

@@ -36,7 +36,7 @@ pub(crate) async fn install(
         let event = AuditEvent {
             id: AuditEventId::from_random(secrets::random_bytes16(entropy)),
             at: clock.now(),
-            actor_kind: "system".into(),
+            actor_kind: domain::roles::ActorKind::System,
             actor_id: None,
             actor_name: "partnerhub start-up".into(),
             org_id: None,

@@ -6,7 +6,6 @@ use crate::billing::money;
 use crate::error::AppError;
 use crate::order::{abandon_draft, check_can_buy, conflict, order_after, require_buyer, step_of};
 use crate::state::App;
-use domain::catalog::CompetencyTier;
 use domain::competency::ApplicationStatus;
 use domain::ids::{AcceptanceId, OrderId};
 use domain::money::Money;
@@ -100,7 +99,7 @@ async fn earned_offer_check(
     offer: &domain::catalog::Offer,
 ) -> Result<Option<SubscriptionRecord>, AppError> {
     let Some((competency, tier)) = offer.earned() else { return Ok(None) };
-    if store::competencies::approved_unpaid(tx, org, competency.as_str(), tier.as_str()).await?.is_none() {
+    if store::competencies::approved_unpaid(tx, org, competency.as_str(), tier).await?.is_none() {
         return Err(conflict(
             "not_approved",
             format!(
@@ -253,11 +252,10 @@ pub async fn start_fee_order(
     origin: &Origin,
 ) -> Result<OrderRecord, AppError> {
     let a = crate::competencies::get_mine(app, actor, id).await?;
-    if a.status != ApplicationStatus::Approved.as_str() || a.subscription_id.is_some() {
+    if a.status != ApplicationStatus::Approved || a.subscription_id.is_some() {
         return Err(conflict("not_approved", "only an approved application whose fee is unpaid can be paid"));
     }
-    let tier = CompetencyTier::parse(&a.tier).ok_or_else(|| AppError::internal("a stored tier is unknown"))?;
     let catalog = app.catalog();
-    let offer = catalog.fee_offer(&a.competency_code, tier).ok_or(AppError::NotFound("competency"))?;
+    let offer = catalog.fee_offer(&a.competency_code, a.tier).ok_or(AppError::NotFound("competency"))?;
     subscribe(app, actor, offer.code().as_str(), origin).await
 }

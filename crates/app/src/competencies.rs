@@ -29,8 +29,7 @@ pub fn evidence_of(a: &ApplicationRecord) -> Evidence {
 pub fn title_of(app: &App, a: &ApplicationRecord) -> String {
     let catalog = app.catalog();
     let name = catalog.competency(&a.competency_code).map_or(a.competency_code.clone(), |c| c.name().to_owned());
-    let tier = CompetencyTier::parse(&a.tier).map_or_else(|| a.tier.clone(), |t| t.label().to_owned());
-    format!("{name} {tier}")
+    format!("{name} {}", a.tier.label())
 }
 
 /// **Apply** for a competency level (Account admin, Global admin): the evidence must meet the
@@ -72,8 +71,8 @@ pub async fn apply(
         id: app.new_id(CompetencyApplicationId::from_random).to_string(),
         org_id: actor.org_id.clone(),
         competency_code: competency.code().as_str().to_owned(),
-        tier: tier.as_str().to_owned(),
-        status: ApplicationStatus::Submitted.as_str().into(),
+        tier,
+        status: ApplicationStatus::Submitted,
         evidence: serde_json::to_string(&evidence)
             .map_err(|e| AppError::internal_from("cannot write the evidence", e))?,
         submitted_by: actor.id.to_string(),
@@ -121,8 +120,8 @@ pub async fn queue(
     filter: Option<&str>,
 ) -> Result<Vec<(ApplicationRecord, String)>, AppError> {
     staff.require(StaffPermission::ViewOrgs, "see partner orgs")?;
-    let all = ["submitted", "under_review", "approved", "rejected", "expired"];
-    let statuses = crate::staff::queue_filter(filter, &all[..2], &all)?;
+    let all = ApplicationStatus::ALL;
+    let statuses = crate::staff::queue_filter(filter, &all[..2], &all, ApplicationStatus::as_str)?;
     let mut conn = app.store().read().await?;
     Ok(store::competencies::queue(&mut conn, &statuses, 500).await?)
 }
@@ -162,18 +161,21 @@ pub async fn decide(
         )
         .into());
     }
-    let (from, to): (&[&str], ApplicationStatus) = match decision {
-        Decision::Review => (&["submitted"], ApplicationStatus::UnderReview),
-        Decision::Approve => (&["submitted", "under_review"], ApplicationStatus::Approved),
-        Decision::Reject => (&["submitted", "under_review"], ApplicationStatus::Rejected),
+    use ApplicationStatus::{Approved, Rejected, Submitted, UnderReview};
+    let (from, to): (&[ApplicationStatus], ApplicationStatus) = match decision {
+        Decision::Review => (&[Submitted], UnderReview),
+        Decision::Approve => (&[Submitted, UnderReview], Approved),
+        Decision::Reject => (&[Submitted, UnderReview], Rejected),
     };
     let mut tx = app.store().write().await?;
     let a = store::competencies::get(&mut tx, id).await?.ok_or(AppError::NotFound("application"))?;
     let reviewer = format!("{} <{}>", staff.name, staff.email);
     let reason = (decision == Decision::Reject).then_some(reason);
-    if !store::competencies::decide(&mut tx, id, from, to.as_str(), &reviewer, reason, app.now()).await? {
-        let now: ApplicationStatus = a.status.parse().unwrap_or(ApplicationStatus::Expired);
-        return Err(conflict("already_decided", format!("the application is {} now", now.to_string().to_lowercase())));
+    if !store::competencies::decide(&mut tx, id, from, to, &reviewer, reason, app.now()).await? {
+        return Err(conflict(
+            "already_decided",
+            format!("the application is {} now", a.status.to_string().to_lowercase()),
+        ));
     }
     let title = title_of(app, &a);
     let (action, detail) = match decision {
@@ -205,7 +207,7 @@ pub async fn decide(
         let data = serde_json::json!({
             "application_id": a.id,
             "competency": a.competency_code,
-            "tier": a.tier,
+            "tier": a.tier.as_str(),
         });
         crate::webhooks::emit_one(app, &mut tx, "competency.approved", &a.org_id, &a.id, data).await?;
     }
@@ -258,7 +260,7 @@ pub async fn attach_file(
     store::orgs::lock(&mut tx, &actor.org_id).await?;
     let a =
         store::competencies::get_in_org(&mut tx, &actor.org_id, id).await?.ok_or(AppError::NotFound("application"))?;
-    if !a.status.parse::<ApplicationStatus>().is_ok_and(ApplicationStatus::can_decide) {
+    if !a.status.can_decide() {
         return Err(conflict(
             "application_decided",
             "files can be added only while the application waits for its decision",

@@ -10,17 +10,13 @@ use crate::state::App;
 use domain::account::InvalidInput;
 use domain::ids::{NotificationId, RequestMessageId, ServiceRequestId};
 use domain::roles::{PartnerPermission, StaffPermission};
-use domain::service_request::{self as rules, NewRequest, RequestStatus};
+use domain::service_request::{self as rules, Author, NewRequest, RequestStatus};
 use store::notifications::Notification;
 use store::refunds::{CreditNoteRecord, RefundRecord};
 use store::service_requests::{MessageRecord, RequestRecord};
 
 pub(crate) fn conflict(code: &'static str, message: impl Into<String>) -> AppError {
     AppError::Conflict { code, message: message.into() }
-}
-
-fn status_of(r: &RequestRecord) -> RequestStatus {
-    r.status.parse().unwrap_or(RequestStatus::Closed)
 }
 
 /// What a new request carries, as typed.
@@ -71,12 +67,12 @@ pub async fn create(
         id: app.new_id(ServiceRequestId::from_random).to_string(),
         number: format!("SR-{seq:06}"),
         org_id: actor.org_id.clone(),
-        problem_type: new.problem.as_str().into(),
+        problem_type: new.problem,
         subscription_id,
         title: new.title.clone(),
         contact_email: new.contact_email.to_string(),
         contact_phone: new.contact_phone.clone(),
-        status: RequestStatus::New.as_str().into(),
+        status: RequestStatus::New,
         assignee: None,
         created_by: actor.id.to_string(),
         created_at: now,
@@ -84,7 +80,8 @@ pub async fn create(
         resolved_at: None,
     };
     store::service_requests::insert(&mut tx, &request).await?;
-    let message = message(app, &request.id, "partner", &format!("{} <{}>", actor.name, actor.email), &new.description);
+    let message =
+        message(app, &request.id, Author::Partner, &format!("{} <{}>", actor.name, actor.email), &new.description);
     store::service_requests::insert_message(&mut tx, &message).await?;
     for (file, (_, bytes)) in checked.iter().zip(files) {
         crate::attachments::keep(app, &mut tx, store::files::Shelf::Requests, &request.id, actor, file, bytes).await?;
@@ -92,17 +89,17 @@ pub async fn create(
     let detail = format!("opened service request {}: {}", request.number, request.title);
     let change = Change { org: Some(&actor.org_id), action: "service_request.opened", subject: &request.id, detail };
     audit::record(app, &mut tx, Who::actor(&Actor::Partner(actor.clone())), origin, change).await?;
-    let data = crate::webhooks::request_data(&request, &request.status);
+    let data = crate::webhooks::request_data(&request, request.status);
     crate::webhooks::emit_one(app, &mut tx, "service_request.created", &request.org_id, &request.id, data).await?;
     tx.commit().await?;
     Ok(request)
 }
 
-pub(crate) fn message(app: &App, request_id: &str, kind: &str, name: &str, body: &str) -> MessageRecord {
+pub(crate) fn message(app: &App, request_id: &str, kind: Author, name: &str, body: &str) -> MessageRecord {
     MessageRecord {
         id: app.new_id(RequestMessageId::from_random).to_string(),
         request_id: request_id.to_owned(),
-        author_kind: kind.to_owned(),
+        author_kind: kind,
         author_name: name.to_owned(),
         body: body.to_owned(),
         created_at: app.now(),
@@ -115,7 +112,7 @@ pub async fn list_mine(app: &App, actor: &PartnerUser, open: bool) -> Result<Vec
     actor.require(PartnerPermission::UseSupport, "see service requests; ask an admin of your org")?;
     let mut conn = app.store().read().await?;
     let all = store::service_requests::list_in_org(&mut conn, &actor.org_id).await?;
-    Ok(all.into_iter().filter(|r| status_of(r).is_open() == open).collect())
+    Ok(all.into_iter().filter(|r| r.status.is_open() == open).collect())
 }
 
 /// One request of the org with its conversation.
@@ -127,7 +124,7 @@ pub async fn get_mine(app: &App, actor: &PartnerUser, id: &str) -> Result<Reques
         .ok_or(AppError::NotFound("service request"))?;
     let mut view = view(&mut conn, r).await?;
     // Staff's internal notes never reach the partner.
-    view.messages.retain(|m| m.author_kind != INTERNAL);
+    view.messages.retain(|m| m.author_kind != Author::Internal);
     Ok(view)
 }
 
@@ -159,9 +156,6 @@ async fn view(conn: &mut store::Conn, request: RequestRecord) -> Result<RequestV
     Ok(RequestView { request, messages, files, refunds })
 }
 
-/// The author kind of staff's internal notes.
-pub const INTERNAL: &str = "internal";
-
 /// The partner writes in an open request; one waiting for them goes back in progress.
 pub async fn reply(app: &App, actor: &PartnerUser, id: &str, body: &str, origin: &Origin) -> Result<(), AppError> {
     actor.require(PartnerPermission::UseSupport, "write in service requests; ask an admin of your org")?;
@@ -170,10 +164,10 @@ pub async fn reply(app: &App, actor: &PartnerUser, id: &str, body: &str, origin:
     let r = store::service_requests::get_in_org(&mut tx, &actor.org_id, id)
         .await?
         .ok_or(AppError::NotFound("service request"))?;
-    let next = rules::after_partner_reply(status_of(&r)).map_err(|e| conflict("request_closed", e.to_string()))?;
-    let m = message(app, &r.id, "partner", &format!("{} <{}>", actor.name, actor.email), &body);
+    let next = rules::after_partner_reply(r.status).map_err(|e| conflict("request_closed", e.to_string()))?;
+    let m = message(app, &r.id, Author::Partner, &format!("{} <{}>", actor.name, actor.email), &body);
     store::service_requests::insert_message(&mut tx, &m).await?;
-    store::service_requests::set_status(&mut tx, &r.id, next.as_str(), None, app.now()).await?;
+    store::service_requests::set_status(&mut tx, &r.id, next, None, app.now()).await?;
     let change = Change {
         org: Some(&actor.org_id),
         action: "service_request.replied",
@@ -193,9 +187,8 @@ pub async fn reopen(app: &App, actor: &PartnerUser, id: &str, origin: &Origin) -
     let r = store::service_requests::get_in_org(&mut tx, &actor.org_id, id)
         .await?
         .ok_or(AppError::NotFound("service request"))?;
-    rules::check_reopen(status_of(&r), r.resolved_at, app.now())
-        .map_err(|e| conflict("cannot_reopen", e.to_string()))?;
-    store::service_requests::set_status(&mut tx, &r.id, RequestStatus::InProgress.as_str(), None, app.now()).await?;
+    rules::check_reopen(r.status, r.resolved_at, app.now()).map_err(|e| conflict("cannot_reopen", e.to_string()))?;
+    store::service_requests::set_status(&mut tx, &r.id, RequestStatus::InProgress, None, app.now()).await?;
     let change = Change {
         org: Some(&actor.org_id),
         action: "service_request.reopened",
@@ -230,14 +223,13 @@ pub async fn queue<'a>(
     q: &QueueQuery<'a>,
 ) -> Result<Vec<(RequestRecord, String)>, AppError> {
     staff.require(StaffPermission::ViewOrgs, "see service requests")?;
-    let all: Vec<&'static str> = RequestStatus::ALL.iter().map(|s| s.as_str()).collect();
-    let statuses = crate::staff::queue_filter(q.status, &all[..3], &all)?;
+    let all = RequestStatus::ALL;
+    let statuses = crate::staff::queue_filter(q.status, &all[..3], &all, RequestStatus::as_str)?;
     let some = |v: Option<&'a str>| v.map(str::trim).filter(|v| !v.is_empty());
     let problem = match some(q.problem) {
         Some(p) => Some(
             rules::ProblemType::parse(p)
-                .ok_or_else(|| InvalidInput::new("problem", "choose a type of problem from the list"))?
-                .as_str(),
+                .ok_or_else(|| InvalidInput::new("problem", "choose a type of problem from the list"))?,
         ),
         None => None,
     };
@@ -299,7 +291,7 @@ pub async fn note(app: &App, staff: &StaffMember, id: &str, body: &str, origin: 
     let body = rules::check_message(body)?;
     let mut tx = app.store().write().await?;
     let r = store::service_requests::get(&mut tx, id).await?.ok_or(AppError::NotFound("service request"))?;
-    let m = message(app, &r.id, INTERNAL, &format!("{} (internal note)", staff.name), &body);
+    let m = message(app, &r.id, Author::Internal, &format!("{} (internal note)", staff.name), &body);
     store::service_requests::insert_message(&mut tx, &m).await?;
     let detail = format!("wrote an internal note in service request {}", r.number);
     let change = Change { org: Some(&r.org_id), action: "service_request.noted", subject: &r.id, detail };
@@ -332,15 +324,15 @@ pub async fn answer(
     let body = if body.trim().is_empty() { None } else { Some(rules::check_message(body)?) };
     let mut tx = app.store().write().await?;
     let r = store::service_requests::get(&mut tx, id).await?.ok_or(AppError::NotFound("service request"))?;
-    if status_of(&r) == RequestStatus::Closed {
+    if r.status == RequestStatus::Closed {
         return Err(conflict("request_closed", "this request is closed"));
     }
     let staff_name = handler_name(staff);
     if let Some(body) = &body {
-        let m = message(app, &r.id, "staff", &format!("{} (program staff)", staff.name), body);
+        let m = message(app, &r.id, Author::Staff, &format!("{} (program staff)", staff.name), body);
         store::service_requests::insert_message(&mut tx, &m).await?;
     }
-    store::service_requests::set_status(&mut tx, &r.id, status.as_str(), Some(&staff_name), app.now()).await?;
+    store::service_requests::set_status(&mut tx, &r.id, status, Some(&staff_name), app.now()).await?;
     let detail = format!("answered service request {} ({})", r.number, status.to_string().to_lowercase());
     let change = Change { org: Some(&r.org_id), action: "service_request.answered", subject: &r.id, detail };
     audit::record(app, &mut tx, Who::actor(&Actor::Staff(staff.clone())), origin, change).await?;
@@ -401,7 +393,7 @@ pub async fn draw_support(
     };
     // The draw and its note in the conversation commit together.
     let note = format!("Used {amount} {product} on this request ({left} left).");
-    let m = message(app, &r.id, "staff", &format!("{} (program staff)", staff.name), &note);
+    let m = message(app, &r.id, Author::Staff, &format!("{} (program staff)", staff.name), &note);
     store::service_requests::insert_message(&mut tx, &m).await?;
     tx.commit().await?;
     Ok(())
@@ -464,11 +456,10 @@ pub async fn cancel_at_term_end(app: &App, staff: &StaffMember, id: &str, origin
         "Cancelled at the end of its term: the {} subscription ends on {} and will not renew; its benefits last until then. Nothing is refunded.",
         sub.offer_name, sub.term_end
     );
-    let m = message(app, &r.id, "staff", &format!("{} (program staff)", staff.name), &note);
+    let m = message(app, &r.id, Author::Staff, &format!("{} (program staff)", staff.name), &note);
     store::service_requests::insert_message(&mut tx, &m).await?;
     let staff_name = handler_name(staff);
-    store::service_requests::set_status(&mut tx, &r.id, RequestStatus::Resolved.as_str(), Some(&staff_name), app.now())
-        .await?;
+    store::service_requests::set_status(&mut tx, &r.id, RequestStatus::Resolved, Some(&staff_name), app.now()).await?;
     let detail = format!(
         "cancelled the {} subscription at the end of its term ({}), request {}",
         sub.offer_name, sub.term_end, r.number
@@ -509,7 +500,7 @@ pub async fn attach_file(
     let r = store::service_requests::get_in_org(&mut tx, &actor.org_id, id)
         .await?
         .ok_or(AppError::NotFound("service request"))?;
-    if !status_of(&r).is_open() {
+    if !r.status.is_open() {
         return Err(conflict("request_closed", "files can be added only while the request is open"));
     }
     if store::files::list(&mut tx, store::files::Shelf::Requests, &r.id).await?.len() >= rules::MAX_FILES {
@@ -558,6 +549,6 @@ pub(crate) async fn updated(
     r: &RequestRecord,
     status: RequestStatus,
 ) -> Result<(), AppError> {
-    let data = crate::webhooks::request_data(r, status.as_str());
+    let data = crate::webhooks::request_data(r, status);
     crate::webhooks::emit_one(app, tx, "service_request.updated", &r.org_id, &r.id, data).await
 }

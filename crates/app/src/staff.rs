@@ -288,16 +288,18 @@ pub async fn audit_log(
 
 /// The statuses a staff queue's filter word names: `open` (the default), `all`, or one
 /// status; anything else is refused with the words that work.
-pub(crate) fn queue_filter(
+pub(crate) fn queue_filter<S: Copy + std::str::FromStr>(
     filter: Option<&str>,
-    open: &[&'static str],
-    all: &[&'static str],
-) -> Result<Vec<&'static str>, AppError> {
+    open: &[S],
+    all: &[S],
+    word: fn(S) -> &'static str,
+) -> Result<Vec<S>, AppError> {
     match filter.unwrap_or("open") {
         "open" => Ok(open.to_vec()),
         "all" => Ok(Vec::new()),
-        one => all.iter().find(|s| **s == one).map(|s| vec![*s]).ok_or_else(|| {
-            domain::account::InvalidInput::new("status", format!("filter by open, all or one of {}", all.join(", ")))
+        one => one.parse().map(|s| vec![s]).map_err(|_| {
+            let words: Vec<&str> = all.iter().map(|s| word(*s)).collect();
+            domain::account::InvalidInput::new("status", format!("filter by open, all or one of {}", words.join(", ")))
                 .into()
         }),
     }

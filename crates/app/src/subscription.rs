@@ -337,8 +337,7 @@ async fn fee_paid(
     subscription_id: &str,
 ) -> Result<(), AppError> {
     let Some((competency, tier)) = offer.earned() else { return Ok(()) };
-    if let Some(a) = store::competencies::approved_unpaid(tx, &order.org_id, competency.as_str(), tier.as_str()).await?
-    {
+    if let Some(a) = store::competencies::approved_unpaid(tx, &order.org_id, competency.as_str(), tier).await? {
         store::competencies::mark_paid(tx, &a.id, subscription_id).await?;
     }
     Ok(())

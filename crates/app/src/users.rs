@@ -142,7 +142,11 @@ pub async fn accept_invitation(
     }
     crate::outbox::erase_secrets_of(&mut tx, inv.id.as_str()).await?;
     store::users::insert(&mut tx, &user).await.map_err(email_taken)?;
-    let who = Who { kind: "user", id: Some(user.id.to_string()), name: format!("{} <{}>", user.name, user.email) };
+    let who = Who {
+        kind: domain::roles::ActorKind::User,
+        id: Some(user.id.to_string()),
+        name: format!("{} <{}>", user.name, user.email),
+    };
     let detail = format!("accepted the invitation as {}", user.role.label());
     audit::record(
         app,

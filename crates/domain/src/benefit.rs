@@ -18,18 +18,46 @@ use crate::money::Money;
 use chrono::{Datelike, NaiveDate};
 use std::fmt;
 
-/// How often a benefit's balance is topped up.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Cadence {
-    Monthly,
-    Yearly,
+pub use crate::catalog::BenefitKind;
+
+crate::words::word_enum! {
+    /// How often a benefit's balance is topped up.
+    pub enum Cadence("grant cadence") {
+        Monthly = "monthly",
+        Yearly = "yearly",
+    }
+}
+
+crate::words::word_enum! {
+    /// Whether a benefit is live: activation makes it `active`, the end of its subscription
+    /// `ended`.
+    pub enum BenefitStatus("benefit status") {
+        Active = "active",
+        Ended = "ended",
+    }
+}
+
+crate::words::word_enum! {
+    /// Whether a unit (a key, a seat, an account) can still be used; ending the benefit
+    /// revokes its units.
+    pub enum UnitStatus("benefit unit status") {
+        Active = "active",
+        Revoked = "revoked",
+    }
+}
+
+crate::words::word_enum! {
+    /// What a ledger entry does to a balance: a grant adds, a use takes away.
+    pub enum EntryKind("ledger entry") {
+        Grant = "grant",
+        Use = "use",
+    }
 }
 
 /// What activation makes of one catalog benefit.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Allocation {
-    /// The catalog's kind name (`software_license`, `seats`, …).
-    pub kind: &'static str,
+    pub kind: BenefitKind,
     /// The product, or a fixed name for support balances.
     pub product: String,
     /// Units to create (keys, seats, the account); 0 for balances.
@@ -37,7 +65,7 @@ pub struct Allocation {
     /// What each grant adds to the balance: minor units for credits, a count for support.
     pub grant: Option<i64>,
     /// The currency of a credit grant.
-    pub currency: Option<&'static str>,
+    pub currency: Option<crate::money::Currency>,
     pub cadence: Option<Cadence>,
     /// Units carry a code: a license key or an account name.
     pub coded: bool,
@@ -71,7 +99,7 @@ fn allocation(benefit: &Benefit) -> Allocation {
         Benefit::MonthlyCredit { product, amount } => Allocation {
             product: product.to_string(),
             grant: Some(amount.minor()),
-            currency: Some(amount.currency().code()),
+            currency: Some(amount.currency()),
             cadence: Some(Cadence::Monthly),
             ..base
         },
@@ -127,13 +155,6 @@ impl Cadence {
         }
         month_anniversary(anchor, n)
     }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Cadence::Monthly => "monthly",
-            Cadence::Yearly => "yearly",
-        }
-    }
 }
 
 /// Why a draw on a balance is refused.
@@ -165,8 +186,7 @@ pub fn check_draw(left: i64, amount: i64) -> Result<(), DrawRefusal> {
 }
 
 /// A credit draw in the credit's own currency, parsed from what a person typed ("12.50").
-pub fn credit_amount(input: &str, currency: &str) -> Result<Money, String> {
-    let currency = crate::money::Currency::parse(currency).map_err(|e| e.to_string())?;
+pub fn credit_amount(input: &str, currency: crate::money::Currency) -> Result<Money, String> {
     Money::parse_decimal(input.trim(), currency).map_err(|e| e.to_string())
 }
 
@@ -208,6 +228,16 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn stored_words_read_back() {
+        use crate::words::assert_round_trip;
+        assert_round_trip(BenefitKind::ALL, |k| k.as_str());
+        assert_round_trip(Cadence::ALL, |c| c.as_str());
+        assert_round_trip(BenefitStatus::ALL, |s| s.as_str());
+        assert_round_trip(UnitStatus::ALL, |s| s.as_str());
+        assert_round_trip(EntryKind::ALL, |e| e.as_str());
     }
 
     #[test]

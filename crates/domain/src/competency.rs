@@ -30,6 +30,15 @@ pub enum ApplicationStatus {
 }
 
 impl ApplicationStatus {
+    /// Every status; the first two wait for a decision.
+    pub const ALL: [ApplicationStatus; 5] = [
+        ApplicationStatus::Submitted,
+        ApplicationStatus::UnderReview,
+        ApplicationStatus::Approved,
+        ApplicationStatus::Rejected,
+        ApplicationStatus::Expired,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             ApplicationStatus::Submitted => "submitted",
@@ -67,16 +76,10 @@ impl fmt::Display for ApplicationStatus {
 impl FromStr for ApplicationStatus {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        [
-            ApplicationStatus::Submitted,
-            ApplicationStatus::UnderReview,
-            ApplicationStatus::Approved,
-            ApplicationStatus::Rejected,
-            ApplicationStatus::Expired,
-        ]
-        .into_iter()
-        .find(|a| a.as_str() == s)
-        .ok_or_else(|| format!("{s:?} is not an application status"))
+        ApplicationStatus::ALL
+            .into_iter()
+            .find(|a| a.as_str() == s)
+            .ok_or_else(|| format!("{s:?} is not an application status"))
     }
 }
 
@@ -202,6 +205,12 @@ mod tests {
     use super::*;
     use crate::catalog::{Catalog, CompetencyTier};
     use crate::money::Currency;
+
+    #[test]
+    fn stored_words_read_back() {
+        crate::words::assert_round_trip(&ApplicationStatus::ALL, |s| s.as_str());
+        crate::words::assert_round_trip(&CompetencyTier::ALL, |t| t.as_str());
+    }
     use proptest::prelude::*;
 
     fn demo() -> Catalog {

@@ -28,3 +28,4 @@ pub mod term;
 pub mod throttle;
 pub mod totp;
 pub mod webhook;
+mod words;

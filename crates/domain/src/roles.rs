@@ -5,6 +5,16 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
+crate::words::word_enum! {
+    /// Who made a change, as the audit log records it: a partner user (in the portal or with
+    /// their API token), a staff member, or the program itself (a job, the operator's command).
+    pub enum ActorKind("actor kind") {
+        User = "user",
+        Staff = "staff",
+        System = "system",
+    }
+}
+
 /// The role of a user inside a partner org.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]
@@ -273,6 +283,11 @@ pub fn grantable_by(actor: PartnerRole) -> Vec<PartnerRole> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn actor_kinds_read_back() {
+        crate::words::assert_round_trip(ActorKind::ALL, |a| a.as_str());
+    }
     use PartnerRole::*;
     use Whose::*;
 

@@ -62,6 +62,23 @@ impl ProblemType {
     }
 }
 
+impl FromStr for ProblemType {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        ProblemType::parse(s).ok_or_else(|| format!("{s:?} is not a type of problem"))
+    }
+}
+
+crate::words::word_enum! {
+    /// Who wrote a message in a request; internal notes are staff's and never shown to the
+    /// partner.
+    pub enum Author("message author") {
+        Partner = "partner",
+        Staff = "staff",
+        Internal = "internal",
+    }
+}
+
 /// Where a request stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RequestStatus {
@@ -221,6 +238,13 @@ pub fn check_message(body: &str) -> Result<String, InvalidInput> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stored_words_read_back() {
+        crate::words::assert_round_trip(Author::ALL, |a| a.as_str());
+        crate::words::assert_round_trip(&ProblemType::ALL, |t| t.as_str());
+        crate::words::assert_round_trip(&RequestStatus::ALL, |s| s.as_str());
+    }
     use chrono::TimeZone;
 
     #[test]

@@ -17,6 +17,26 @@ use crate::net::{self, Cidr, Host};
 use chrono::Duration;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
+crate::words::word_enum! {
+    /// Whether an endpoint is sent events: an admin turns it off and on, and sustained
+    /// failure turns it off.
+    pub enum EndpointStatus("endpoint status") {
+        Enabled = "enabled",
+        Disabled = "disabled",
+    }
+}
+
+crate::words::word_enum! {
+    /// Where one event's delivery to one endpoint stands.
+    pub enum DeliveryStatus("delivery status") {
+        /// Waiting for its next attempt.
+        Pending = "pending",
+        Delivered = "delivered",
+        /// Every attempt failed.
+        Failed = "failed",
+    }
+}
+
 /// Every event type, as receivers name them.
 pub const EVENT_TYPES: [&str; 13] = [
     "order.paid",
@@ -168,6 +188,12 @@ pub fn check_destination(url: &str, allowed: &[Cidr]) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stored_words_read_back() {
+        crate::words::assert_round_trip(EndpointStatus::ALL, |s| s.as_str());
+        crate::words::assert_round_trip(DeliveryStatus::ALL, |s| s.as_str());
+    }
 
     #[test]
     fn retries_span_at_least_three_days_then_stop() {

@@ -5,13 +5,13 @@ use crate::time::{from_db, to_db};
 use crate::{Conn, Result, valid};
 use chrono::{DateTime, Utc};
 use domain::ids::{AuditEventId, OrgId};
+use domain::roles::ActorKind;
 
 #[derive(Clone, Debug)]
 pub struct AuditEvent {
     pub id: AuditEventId,
     pub at: DateTime<Utc>,
-    /// `user`, `staff`, `api` (a token) or `system`.
-    pub actor_kind: String,
+    pub actor_kind: ActorKind,
     pub actor_id: Option<String>,
     /// The actor's name and e-mail as they were at the time.
     pub actor_name: String,
@@ -34,7 +34,7 @@ impl crate::bulk::Rows for AuditEvent {
         out.extend([
             self.id.as_str().into(),
             to_db(self.at).into(),
-            (&self.actor_kind).into(),
+            self.actor_kind.as_str().into(),
             self.actor_id.as_deref().into(),
             (&self.actor_name).into(),
             self.org_id.as_ref().map(|o| o.as_str()).into(),
@@ -116,7 +116,7 @@ fn from_row(row: &crate::sql::Row) -> Result<AuditEvent> {
     Ok(AuditEvent {
         id: valid(AuditEventId::parse(&row.try_get::<String, _>("id")?))?,
         at: from_db(row.try_get("at")?)?,
-        actor_kind: row.try_get("actor_kind")?,
+        actor_kind: row.parse("actor_kind")?,
         actor_id: row.try_get("actor_id")?,
         actor_name: row.try_get("actor_name")?,
         org_id: row.try_get::<Option<String>, _>("org_id")?.map(|o| valid(OrgId::parse(&o))).transpose()?,

@@ -7,7 +7,10 @@ use crate::sql::Row;
 use crate::time::{from_db, opt_from_db, to_db};
 use crate::{Conn, Result, valid};
 use chrono::{DateTime, NaiveDate, Utc};
+use domain::benefit::{BenefitKind, BenefitStatus, Cadence, EntryKind, UnitStatus};
 use domain::ids::OrgId;
+use domain::money::Currency;
+use domain::subscription::Status as SubscriptionStatus;
 
 #[derive(Clone, Debug)]
 pub struct BenefitRecord {
@@ -15,14 +18,13 @@ pub struct BenefitRecord {
     pub org_id: OrgId,
     pub subscription_id: String,
     pub position: i64,
-    pub kind: String,
+    pub kind: BenefitKind,
     pub product: String,
     pub units: i64,
     pub grant_amount: Option<i64>,
-    pub currency: Option<String>,
-    pub cadence: Option<String>,
-    /// `active` or `ended`.
-    pub status: String,
+    pub currency: Option<Currency>,
+    pub cadence: Option<Cadence>,
+    pub status: BenefitStatus,
     pub activated_at: DateTime<Utc>,
     pub activated_by: String,
     pub ended_at: Option<DateTime<Utc>>,
@@ -42,13 +44,13 @@ impl Rows for BenefitRecord {
             self.org_id.as_str().into(),
             (&self.subscription_id).into(),
             self.position.into(),
-            (&self.kind).into(),
+            self.kind.as_str().into(),
             (&self.product).into(),
             self.units.into(),
             self.grant_amount.into(),
-            self.currency.as_deref().into(),
-            self.cadence.as_deref().into(),
-            (&self.status).into(),
+            self.currency.map(Currency::code).into(),
+            self.cadence.map(Cadence::as_str).into(),
+            self.status.as_str().into(),
             to_db(self.activated_at).into(),
             (&self.activated_by).into(),
             self.ended_at.map(to_db).into(),
@@ -63,13 +65,13 @@ fn benefit_from_row(r: &Row) -> Result<BenefitRecord> {
         org_id: valid(OrgId::parse(&r.try_get::<String, _>("org_id")?))?,
         subscription_id: r.try_get("subscription_id")?,
         position: r.try_get("position")?,
-        kind: r.try_get("kind")?,
+        kind: r.parse("kind")?,
         product: r.try_get("product")?,
         units: r.try_get("units")?,
         grant_amount: r.try_get("grant_amount")?,
-        currency: r.try_get("currency")?,
-        cadence: r.try_get("cadence")?,
-        status: r.try_get("status")?,
+        currency: r.parse_opt("currency")?,
+        cadence: r.parse_opt("cadence")?,
+        status: r.parse("status")?,
         activated_at: from_db(r.try_get("activated_at")?)?,
         activated_by: r.try_get("activated_by")?,
         ended_at: opt_from_db(r.try_get("ended_at")?)?,
@@ -87,8 +89,7 @@ pub struct UnitRecord {
     pub code: Option<String>,
     pub user_id: Option<String>,
     pub assigned_at: Option<DateTime<Utc>>,
-    /// `active` or `revoked`.
-    pub status: String,
+    pub status: UnitStatus,
 }
 
 const UNIT_COLUMNS: &str = "id, benefit_id, org_id, seq, code, user_id, assigned_at, status";
@@ -105,7 +106,7 @@ impl Rows for UnitRecord {
             self.code.as_deref().into(),
             self.user_id.as_deref().into(),
             self.assigned_at.map(to_db).into(),
-            (&self.status).into(),
+            self.status.as_str().into(),
         ]);
     }
 }
@@ -119,7 +120,7 @@ fn unit_from_row(r: &Row) -> Result<UnitRecord> {
         code: r.try_get("code")?,
         user_id: r.try_get("user_id")?,
         assigned_at: opt_from_db(r.try_get("assigned_at")?)?,
-        status: r.try_get("status")?,
+        status: r.parse("status")?,
     })
 }
 
@@ -128,8 +129,7 @@ pub struct LedgerEntry {
     pub id: String,
     pub benefit_id: String,
     pub org_id: OrgId,
-    /// `grant` or `use`.
-    pub entry: String,
+    pub entry: EntryKind,
     /// Positive for a grant, negative for a use.
     pub amount: i64,
     pub dedupe_key: String,
@@ -150,7 +150,7 @@ impl Rows for LedgerEntry {
             Value::from(&self.id),
             (&self.benefit_id).into(),
             self.org_id.as_str().into(),
-            (&self.entry).into(),
+            self.entry.as_str().into(),
             self.amount.into(),
             (&self.dedupe_key).into(),
             self.period.map(date_to_db).into(),
@@ -166,7 +166,7 @@ fn ledger_from_row(r: &Row) -> Result<LedgerEntry> {
         id: r.try_get("id")?,
         benefit_id: r.try_get("benefit_id")?,
         org_id: valid(OrgId::parse(&r.try_get::<String, _>("org_id")?))?,
-        entry: r.try_get("entry")?,
+        entry: r.parse("entry")?,
         amount: r.try_get("amount")?,
         dedupe_key: r.try_get("dedupe_key")?,
         period: date_from_db(r.try_get("period")?)?,
@@ -363,7 +363,7 @@ pub async fn end_for_subscription(conn: &mut Conn, subscription_id: &str, at: Da
 #[derive(Clone, Debug)]
 pub struct GrantDue {
     pub benefit: BenefitRecord,
-    pub subscription_status: String,
+    pub subscription_status: SubscriptionStatus,
     pub anchor_date: NaiveDate,
 }
 
@@ -385,7 +385,7 @@ pub async fn grants_due(conn: &mut Conn, today: NaiveDate, after: &str, limit: i
         .map(|r| {
             Ok(GrantDue {
                 benefit: benefit_from_row(r)?,
-                subscription_status: r.try_get("subscription_status")?,
+                subscription_status: r.parse("subscription_status")?,
                 anchor_date: date_from_db(r.try_get("anchor_date")?)?
                     .ok_or_else(|| crate::StoreError::Corrupt("missing anchor date".into()))?,
             })

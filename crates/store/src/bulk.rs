@@ -80,7 +80,7 @@ enum Style {
 }
 
 fn style(conn: &crate::Conn) -> Style {
-    if conn.backend_name() == "PostgreSQL" { Style::Numbered } else { Style::Anonymous }
+    if conn.backend() == crate::Backend::Postgres { Style::Numbered } else { Style::Anonymous }
 }
 
 /// `($1, $2), ($3, $4)` (or `(?, ?), (?, ?)`) for two rows of width two.

@@ -5,6 +5,8 @@ use crate::sql::Row;
 use crate::time::{from_db, opt_from_db, to_db};
 use crate::{Conn, Result, valid};
 use chrono::{DateTime, Utc};
+use domain::catalog::CompetencyTier;
+use domain::competency::ApplicationStatus;
 use domain::ids::OrgId;
 
 #[derive(Clone, Debug)]
@@ -12,9 +14,8 @@ pub struct ApplicationRecord {
     pub id: String,
     pub org_id: OrgId,
     pub competency_code: String,
-    /// `silver` or `gold`.
-    pub tier: String,
-    pub status: String,
+    pub tier: CompetencyTier,
+    pub status: ApplicationStatus,
     /// JSON, read and written by `app`.
     pub evidence: String,
     pub submitted_by: String,
@@ -37,8 +38,8 @@ impl Rows for ApplicationRecord {
             Value::from(&self.id),
             self.org_id.as_str().into(),
             (&self.competency_code).into(),
-            (&self.tier).into(),
-            (&self.status).into(),
+            self.tier.as_str().into(),
+            self.status.as_str().into(),
             (&self.evidence).into(),
             (&self.submitted_by).into(),
             to_db(self.submitted_at).into(),
@@ -55,8 +56,8 @@ fn from_row(r: &Row) -> Result<ApplicationRecord> {
         id: r.try_get("id")?,
         org_id: valid(OrgId::parse(&r.try_get::<String, _>("org_id")?))?,
         competency_code: r.try_get("competency_code")?,
-        tier: r.try_get("tier")?,
-        status: r.try_get("status")?,
+        tier: r.parse("tier")?,
+        status: r.parse("status")?,
         evidence: r.try_get("evidence")?,
         submitted_by: r.try_get("submitted_by")?,
         submitted_at: from_db(r.try_get("submitted_at")?)?,
@@ -102,7 +103,11 @@ pub async fn list_in_org(conn: &mut Conn, org: &OrgId) -> Result<Vec<Application
 
 /// Applications in the given statuses (all when empty), oldest first, with their org's name:
 /// the staff queue.
-pub async fn queue(conn: &mut Conn, statuses: &[&str], limit: i64) -> Result<Vec<(ApplicationRecord, String)>> {
+pub async fn queue(
+    conn: &mut Conn,
+    statuses: &[ApplicationStatus],
+    limit: i64,
+) -> Result<Vec<(ApplicationRecord, String)>> {
     let columns: String = COLUMNS.split(", ").map(|c| format!("a.{c}")).collect::<Vec<_>>().join(", ");
     let marks: Vec<String> = (2..statuses.len() + 2).map(|n| format!("${n}")).collect();
     let filter = if statuses.is_empty() { String::new() } else { format!("WHERE a.status IN ({})", marks.join(", ")) };
@@ -112,7 +117,7 @@ pub async fn queue(conn: &mut Conn, statuses: &[&str], limit: i64) -> Result<Vec
     );
     let mut q = crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(limit);
     for s in statuses {
-        q = q.bind(*s);
+        q = q.bind(s.as_str());
     }
     let rows = q.fetch_all(conn).await?;
     rows.iter().map(|r| Ok((from_row(r)?, r.try_get("org_name")?))).collect()
@@ -135,8 +140,8 @@ pub async fn revive_for_subscription(conn: &mut Conn, subscription_id: &str) -> 
 pub async fn decide(
     conn: &mut Conn,
     id: &str,
-    from: &[&str],
-    to: &str,
+    from: &[ApplicationStatus],
+    to: ApplicationStatus,
     reviewer: &str,
     reason: Option<&str>,
     at: DateTime<Utc>,
@@ -147,10 +152,14 @@ pub async fn decide(
          WHERE id = $1 AND status IN ({})",
         marks.join(", ")
     );
-    let mut q =
-        crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(id).bind(to).bind(reviewer).bind(reason).bind(to_db(at));
+    let mut q = crate::sql::query(crate::sql::AssertSqlSafe(sql))
+        .bind(id)
+        .bind(to.as_str())
+        .bind(reviewer)
+        .bind(reason)
+        .bind(to_db(at));
     for s in from {
-        q = q.bind(*s);
+        q = q.bind(s.as_str());
     }
     Ok(q.execute(conn).await?.rows_affected() == 1)
 }
@@ -161,7 +170,7 @@ pub async fn approved_unpaid(
     conn: &mut Conn,
     org: &OrgId,
     competency: &str,
-    tier: &str,
+    tier: CompetencyTier,
 ) -> Result<Option<ApplicationRecord>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM competency_applications WHERE org_id = $1 AND competency_code = $2 AND tier = $3 \
@@ -170,7 +179,7 @@ pub async fn approved_unpaid(
     let row = crate::sql::query(crate::sql::AssertSqlSafe(sql))
         .bind(org.as_str())
         .bind(competency)
-        .bind(tier)
+        .bind(tier.as_str())
         .fetch_optional(conn)
         .await?;
     row.as_ref().map(from_row).transpose()

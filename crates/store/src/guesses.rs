@@ -36,7 +36,7 @@ pub struct Since {
 /// The engines differ here: PostgreSQL takes a transaction-scoped advisory lock on the
 /// subject; SQLite's writers already take turns (`BEGIN IMMEDIATE`) and need nothing more.
 pub async fn lock(conn: &mut Conn, door: &str, subject: &str) -> Result<()> {
-    if conn.backend_name() != "PostgreSQL" {
+    if conn.backend() != crate::Backend::Postgres {
         return Ok(());
     }
     let _: i64 = crate::sql::query_scalar(

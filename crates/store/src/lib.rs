@@ -49,7 +49,7 @@ use std::time::Duration;
 
 pub(crate) use error::valid;
 pub use error::{Result, StoreError};
-pub use sql::Conn;
+pub use sql::{Backend, Conn};
 
 /// A write transaction; commit it or it rolls back when dropped. On SQLite it holds the one
 /// writing connection, and with it this process's writer turn (see [`Store::write`]).
@@ -120,13 +120,6 @@ impl std::ops::DerefMut for Snapshot {
     fn deref_mut(&mut self) -> &mut Conn {
         &mut self.conn
     }
-}
-
-/// Which engine a [`Store`] runs on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
 }
 
 /// Turns a unique-constraint violation into [`StoreError::Conflict`], naming what clashed.

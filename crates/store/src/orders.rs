@@ -287,7 +287,7 @@ pub async fn auto_renewal(conn: &mut Conn, subscription_id: &str, term_end: Naiv
 /// Takes the order's row lock (a no-op update) so that two requests for one order go one at a
 /// time on PostgreSQL; SQLite's write transactions are serial already (see `orgs::lock`).
 pub async fn lock(conn: &mut Conn, org: &OrgId, id: &str) -> Result<()> {
-    if conn.backend_name() != "PostgreSQL" {
+    if conn.backend() != crate::Backend::Postgres {
         return Ok(());
     }
     crate::sql::query("UPDATE orders SET id = id WHERE org_id = $1 AND id = $2")

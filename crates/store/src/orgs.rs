@@ -73,7 +73,7 @@ pub async fn partner_ids_taken(conn: &mut Conn, partner_ids: &[PartnerId]) -> Re
 /// Takes the row locks of several orgs at once, in id order so that two takers cannot
 /// deadlock (a renewal batch; see [`lock`]). SQLite's writers are serial: nothing to do there.
 pub async fn lock_many(conn: &mut Conn, orgs: &[&OrgId]) -> Result<()> {
-    if conn.backend_name() != "PostgreSQL" || orgs.is_empty() {
+    if conn.backend() != crate::Backend::Postgres || orgs.is_empty() {
         return Ok(());
     }
     let mut ids: Vec<&str> = orgs.iter().map(|o| o.as_str()).collect();
@@ -164,7 +164,7 @@ pub async fn memberships(conn: &mut Conn, org: &OrgId) -> Result<Vec<MembershipR
 /// holds the lock. SQLite's write transactions are serial already (`BEGIN IMMEDIATE`): nothing
 /// to do there, and the update would only cost a round trip and a page in the log.
 pub async fn lock(conn: &mut Conn, org: &OrgId) -> Result<()> {
-    if conn.backend_name() != "PostgreSQL" {
+    if conn.backend() != crate::Backend::Postgres {
         return Ok(());
     }
     crate::sql::query("UPDATE orgs SET name = name WHERE id = $1").bind(org.as_str()).execute(conn).await?;

@@ -103,11 +103,11 @@ pub async fn claim_unsent(
     let pick = "SELECT id FROM outbox_emails WHERE sent_at IS NULL AND next_attempt_at <= $1 \
                 AND (lease_until IS NULL OR lease_until < $1) ORDER BY created_at, id LIMIT $2";
     let returning = "RETURNING id, to_address, subject, body, created_at, sent_at";
-    let sql = match conn.backend_name() {
-        "PostgreSQL" => {
+    let sql = match conn.backend() {
+        crate::Backend::Postgres => {
             format!("UPDATE outbox_emails SET lease_until = $3 WHERE id IN ({pick} FOR UPDATE SKIP LOCKED) {returning}")
         }
-        _ => format!("UPDATE outbox_emails SET lease_until = $3 WHERE id IN ({pick}) {returning}"),
+        crate::Backend::Sqlite => format!("UPDATE outbox_emails SET lease_until = $3 WHERE id IN ({pick}) {returning}"),
     };
     let rows = crate::sql::query(crate::sql::AssertSqlSafe(sql))
         .bind(to_db(now))

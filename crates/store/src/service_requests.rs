@@ -6,6 +6,7 @@ use crate::time::{from_db, opt_from_db, to_db};
 use crate::{Conn, Result, valid};
 use chrono::{DateTime, Utc};
 use domain::ids::OrgId;
+use domain::service_request::{Author, ProblemType, RequestStatus};
 
 #[derive(Clone, Debug)]
 pub struct RequestRecord {
@@ -13,12 +14,12 @@ pub struct RequestRecord {
     /// `SR-000001`, without gaps.
     pub number: String,
     pub org_id: OrgId,
-    pub problem_type: String,
+    pub problem_type: ProblemType,
     pub subscription_id: Option<String>,
     pub title: String,
     pub contact_email: String,
     pub contact_phone: Option<String>,
-    pub status: String,
+    pub status: RequestStatus,
     /// The staff member handling it (name and e-mail address).
     pub assignee: Option<String>,
     pub created_by: String,
@@ -39,12 +40,12 @@ impl Rows for RequestRecord {
             Value::from(&self.id),
             (&self.number).into(),
             self.org_id.as_str().into(),
-            (&self.problem_type).into(),
+            self.problem_type.as_str().into(),
             self.subscription_id.as_deref().into(),
             (&self.title).into(),
             (&self.contact_email).into(),
             self.contact_phone.as_deref().into(),
-            (&self.status).into(),
+            self.status.as_str().into(),
             self.assignee.as_deref().into(),
             (&self.created_by).into(),
             to_db(self.created_at).into(),
@@ -59,12 +60,12 @@ fn from_row(r: &Row) -> Result<RequestRecord> {
         id: r.try_get("id")?,
         number: r.try_get("number")?,
         org_id: valid(OrgId::parse(&r.try_get::<String, _>("org_id")?))?,
-        problem_type: r.try_get("problem_type")?,
+        problem_type: r.parse("problem_type")?,
         subscription_id: r.try_get("subscription_id")?,
         title: r.try_get("title")?,
         contact_email: r.try_get("contact_email")?,
         contact_phone: r.try_get("contact_phone")?,
-        status: r.try_get("status")?,
+        status: r.parse("status")?,
         assignee: r.try_get("assignee")?,
         created_by: r.try_get("created_by")?,
         created_at: from_db(r.try_get("created_at")?)?,
@@ -77,8 +78,7 @@ fn from_row(r: &Row) -> Result<RequestRecord> {
 pub struct MessageRecord {
     pub id: String,
     pub request_id: String,
-    /// `partner` or `staff`.
-    pub author_kind: String,
+    pub author_kind: Author,
     pub author_name: String,
     pub body: String,
     pub created_at: DateTime<Utc>,
@@ -91,7 +91,7 @@ impl Rows for MessageRecord {
         out.extend([
             Value::from(&self.id),
             (&self.request_id).into(),
-            (&self.author_kind).into(),
+            self.author_kind.as_str().into(),
             (&self.author_name).into(),
             (&self.body).into(),
             to_db(self.created_at).into(),
@@ -137,8 +137,8 @@ pub async fn list_in_org(conn: &mut Conn, org: &OrgId) -> Result<Vec<RequestReco
 /// What the staff queue is narrowed to; `None` and empty mean "any".
 #[derive(Clone, Debug, Default)]
 pub struct QueueFilter<'a> {
-    pub statuses: Vec<&'a str>,
-    pub problem_type: Option<&'a str>,
+    pub statuses: Vec<RequestStatus>,
+    pub problem_type: Option<ProblemType>,
     /// A partner ID, or a part of the org's name (any case).
     pub org: Option<&'a str>,
     /// Opened at or before this instant.
@@ -161,13 +161,13 @@ pub async fn queue(conn: &mut Conn, f: &QueueFilter<'_>, limit: i64) -> Result<V
         let mut marks = Vec::new();
         for st in &f.statuses {
             marks.push(next(&binds));
-            binds.push(Bind::Text(st));
+            binds.push(Bind::Text(st.as_str()));
         }
         clauses.push(format!("r.status IN ({})", marks.join(", ")));
     }
     if let Some(problem) = f.problem_type {
         clauses.push(format!("r.problem_type = {}", next(&binds)));
-        binds.push(Bind::Text(problem));
+        binds.push(Bind::Text(problem.as_str()));
     }
     if let Some(org) = f.org {
         let id = next(&binds);
@@ -232,7 +232,7 @@ pub async fn messages(conn: &mut Conn, request_id: &str) -> Result<Vec<MessageRe
             Ok(MessageRecord {
                 id: r.try_get("id")?,
                 request_id: r.try_get("request_id")?,
-                author_kind: r.try_get("author_kind")?,
+                author_kind: r.parse("author_kind")?,
                 author_name: r.try_get("author_name")?,
                 body: r.try_get("body")?,
                 created_at: from_db(r.try_get("created_at")?)?,
@@ -241,8 +241,6 @@ pub async fn messages(conn: &mut Conn, request_id: &str) -> Result<Vec<MessageRe
         .collect()
 }
 
-/// Moves a request to `status` (and records when it was resolved); `assignee` replaces the
-/// handler when given.
 /// Names the subscription a request is about (an agent does, when the partner did not).
 pub async fn set_subscription(conn: &mut Conn, id: &str, subscription_id: &str, at: DateTime<Utc>) -> Result<()> {
     crate::sql::query("UPDATE service_requests SET subscription_id = $2, updated_at = $3 WHERE id = $1")
@@ -254,10 +252,12 @@ pub async fn set_subscription(conn: &mut Conn, id: &str, subscription_id: &str, 
     Ok(())
 }
 
+/// Moves a request to `status` (and records when it was resolved); `assignee` replaces the
+/// handler when given.
 pub async fn set_status(
     conn: &mut Conn,
     id: &str,
-    status: &str,
+    status: RequestStatus,
     assignee: Option<&str>,
     at: DateTime<Utc>,
 ) -> Result<()> {
@@ -266,7 +266,7 @@ pub async fn set_status(
          resolved_at = CASE WHEN $2 = 'resolved' THEN $4 ELSE resolved_at END WHERE id = $1",
     )
     .bind(id)
-    .bind(status)
+    .bind(status.as_str())
     .bind(assignee)
     .bind(to_db(at))
     .execute(conn)

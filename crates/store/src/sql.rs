@@ -302,6 +302,33 @@ impl Row {
             Row::Postgres(row) => Ok(sqlx::Row::try_get(row, column)?),
         }
     }
+
+    /// A stored word or id read as its domain type (`"past_due"` as a subscription status);
+    /// a word the domain does not know means the row is corrupt.
+    pub fn parse<T: std::str::FromStr, I: ColumnIndex>(&self, column: I) -> Result<T>
+    where
+        T::Err: std::fmt::Display,
+    {
+        let text: String = self.try_get(column)?;
+        text.parse().map_err(|e| StoreError::Corrupt(format!("column `{column}`: {e}")))
+    }
+
+    /// [`Row::parse`] of a column that may be NULL.
+    pub fn parse_opt<T: std::str::FromStr, I: ColumnIndex>(&self, column: I) -> Result<Option<T>>
+    where
+        T::Err: std::fmt::Display,
+    {
+        let text: Option<String> = self.try_get(column)?;
+        let parsed = text.map(|t| t.parse()).transpose();
+        parsed.map_err(|e| StoreError::Corrupt(format!("column `{column}`: {e}")))
+    }
+}
+
+/// Which engine a [`crate::Store`] and its connections run on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
 }
 
 /// A statement with its bound values; run it with one of the `fetch_…` or `execute`.
@@ -492,11 +519,11 @@ impl Conn {
         }
     }
 
-    /// `"SQLite"` or `"PostgreSQL"`, for the few statements that must differ.
-    pub fn backend_name(&self) -> &'static str {
+    /// The engine this connection talks to, for the few statements that must differ.
+    pub fn backend(&self) -> Backend {
         match self.inner {
-            Inner::Sqlite(_) => "SQLite",
-            _ => "PostgreSQL",
+            Inner::Sqlite(_) => Backend::Sqlite,
+            _ => Backend::Postgres,
         }
     }
 

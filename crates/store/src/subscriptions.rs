@@ -157,11 +157,13 @@ async fn claim_where(
     let pick = format!(
         "SELECT id FROM subscriptions WHERE {due} AND (lease_until IS NULL OR lease_until < $2) ORDER BY term_end LIMIT $3"
     );
-    let sql = match conn.backend_name() {
-        "PostgreSQL" => format!(
+    let sql = match conn.backend() {
+        crate::Backend::Postgres => format!(
             "UPDATE subscriptions SET lease_until = $4 WHERE id IN ({pick} FOR UPDATE SKIP LOCKED) RETURNING {COLUMNS}"
         ),
-        _ => format!("UPDATE subscriptions SET lease_until = $4 WHERE id IN ({pick}) RETURNING {COLUMNS}"),
+        crate::Backend::Sqlite => {
+            format!("UPDATE subscriptions SET lease_until = $4 WHERE id IN ({pick}) RETURNING {COLUMNS}")
+        }
     };
     let rows = crate::sql::query(crate::sql::AssertSqlSafe(sql))
         .bind(date_to_db(today))

@@ -5,6 +5,7 @@ use crate::sql::Row;
 use crate::time::{from_db, opt_from_db, to_db};
 use crate::{Conn, Result};
 use chrono::{DateTime, Utc};
+use domain::webhook::{DeliveryStatus, EndpointStatus};
 
 #[derive(Clone, Debug)]
 pub struct EndpointRecord {
@@ -13,8 +14,7 @@ pub struct EndpointRecord {
     pub event_types: Vec<String>,
     /// With the server's key, gives the signing secret (never stored).
     pub secret_salt: String,
-    /// `enabled` or `disabled`.
-    pub status: String,
+    pub status: EndpointStatus,
     pub disabled_reason: Option<String>,
     pub created_by: String,
     pub created_at: DateTime<Utc>,
@@ -29,7 +29,7 @@ fn endpoint_from_row(r: &Row) -> Result<EndpointRecord> {
         url: r.try_get("url")?,
         event_types: types.split_whitespace().map(str::to_owned).collect(),
         secret_salt: r.try_get("secret_salt")?,
-        status: r.try_get("status")?,
+        status: r.parse("status")?,
         disabled_reason: r.try_get("disabled_reason")?,
         created_by: r.try_get("created_by")?,
         created_at: from_db(r.try_get("created_at")?)?,
@@ -43,7 +43,7 @@ pub async fn insert_endpoint(conn: &mut Conn, e: &EndpointRecord) -> Result<()> 
         .bind(&e.url)
         .bind(e.event_types.join(" "))
         .bind(&e.secret_salt)
-        .bind(&e.status)
+        .bind(e.status.as_str())
         .bind(e.disabled_reason.as_deref())
         .bind(&e.created_by)
         .bind(to_db(e.created_at))
@@ -72,11 +72,16 @@ pub async fn enabled(conn: &mut Conn) -> Result<Vec<EndpointRecord>> {
 }
 
 /// Enables or disables an endpoint; `false` if it was so already.
-pub async fn set_endpoint_status(conn: &mut Conn, id: &str, status: &str, reason: Option<&str>) -> Result<bool> {
+pub async fn set_endpoint_status(
+    conn: &mut Conn,
+    id: &str,
+    status: EndpointStatus,
+    reason: Option<&str>,
+) -> Result<bool> {
     let done = crate::sql::query(
         "UPDATE webhook_endpoints SET status = $1, disabled_reason = $2 WHERE id = $3 AND status <> $1",
     )
-    .bind(status)
+    .bind(status.as_str())
     .bind(reason)
     .bind(id)
     .execute(conn)
@@ -124,8 +129,7 @@ pub struct DeliveryRecord {
     pub ordering_key: String,
     /// Orders the deliveries of one endpoint and ordering key.
     pub sequence: i64,
-    /// `pending`, `delivered` or `failed`.
-    pub status: String,
+    pub status: DeliveryStatus,
     pub attempts: i64,
     pub next_attempt_at: DateTime<Utc>,
     pub last_status: Option<i64>,
@@ -145,7 +149,7 @@ impl Rows for DeliveryRecord {
             (&self.endpoint_id).into(),
             (&self.ordering_key).into(),
             self.sequence.into(),
-            (&self.status).into(),
+            self.status.as_str().into(),
             self.attempts.into(),
             to_db(self.next_attempt_at).into(),
             self.last_status.into(),
@@ -166,7 +170,7 @@ fn delivery_from_row(r: &Row) -> Result<DeliveryRecord> {
         endpoint_id: r.try_get("endpoint_id")?,
         ordering_key: r.try_get("ordering_key")?,
         sequence: r.try_get("sequence")?,
-        status: r.try_get("status")?,
+        status: r.parse("status")?,
         attempts: r.try_get("attempts")?,
         next_attempt_at: from_db(r.try_get("next_attempt_at")?)?,
         last_status: r.try_get("last_status")?,
@@ -229,7 +233,7 @@ pub async fn claim_due(
         AND e.sequence < d.sequence) \
         ORDER BY d.next_attempt_at LIMIT $2";
     // PostgreSQL skips rows another worker is claiming; SQLite's writers take turns.
-    let lock = if conn.backend_name() == "PostgreSQL" { " FOR UPDATE OF d SKIP LOCKED" } else { "" };
+    let lock = if conn.backend() == crate::Backend::Postgres { " FOR UPDATE OF d SKIP LOCKED" } else { "" };
     let sql = format!(
         "UPDATE webhook_deliveries SET lease_until = $3 WHERE id IN ({pick}{lock}) RETURNING {DELIVERY_COLUMNS}"
     );
@@ -292,16 +296,16 @@ pub async fn record_attempt(
     .execute(&mut *conn)
     .await?;
     let (status, next) = match (delivered, retry_at) {
-        (true, _) => ("delivered", a.at),
-        (false, Some(at)) => ("pending", at),
-        (false, None) => ("failed", a.at),
+        (true, _) => (DeliveryStatus::Delivered, a.at),
+        (false, Some(at)) => (DeliveryStatus::Pending, at),
+        (false, None) => (DeliveryStatus::Failed, a.at),
     };
     crate::sql::query(
         "UPDATE webhook_deliveries SET status = $1, attempts = attempts + 1, next_attempt_at = $2, lease_until = NULL, \
          last_status = $3, last_error = $4, delivered_at = CASE WHEN $1 = 'delivered' THEN $5 ELSE delivered_at END \
          WHERE id = $6",
     )
-    .bind(status)
+    .bind(status.as_str())
     .bind(to_db(next))
     .bind(a.status_code)
     .bind(a.error)

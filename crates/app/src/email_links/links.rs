@@ -135,8 +135,8 @@ impl From<&store::users::UserRecord> for Account {
 impl Account {
     pub(super) fn who(&self) -> Who {
         let (kind, id) = match &self.principal {
-            Principal::User(id) => ("user", id.to_string()),
-            Principal::Staff(id) => ("staff", id.to_string()),
+            Principal::User(id) => (domain::roles::ActorKind::User, id.to_string()),
+            Principal::Staff(id) => (domain::roles::ActorKind::Staff, id.to_string()),
         };
         Who { kind, id: Some(id), name: format!("{} <{}>", self.name, self.email) }
     }

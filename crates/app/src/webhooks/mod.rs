@@ -23,7 +23,7 @@ use chrono::{DateTime, Utc};
 use domain::account::InvalidInput;
 use domain::ids::{DeliveryAttemptId, DeliveryId, EventId, OrgId, WebhookEndpointId};
 use domain::roles::{StaffPermission, StaffRole};
-use domain::webhook;
+use domain::webhook::{self, DeliveryStatus, EndpointStatus};
 use std::sync::atomic::{AtomicI64, Ordering};
 use store::webhooks::{DeliveryRecord, EndpointRecord, EventRecord};
 
@@ -84,7 +84,7 @@ pub(crate) async fn emit(app: &App, tx: &mut store::Conn, events: Vec<Event<'_>>
                 endpoint_id: endpoint.id.clone(),
                 ordering_key: e.ordering_key.to_owned(),
                 sequence,
-                status: "pending".into(),
+                status: DeliveryStatus::Pending,
                 attempts: 0,
                 next_attempt_at: app.now(),
                 last_status: None,
@@ -167,14 +167,17 @@ pub(crate) fn paid_events<'a>(
 }
 
 /// A service request as receivers see it.
-pub(crate) fn request_data(r: &store::service_requests::RequestRecord, status: &str) -> serde_json::Value {
+pub(crate) fn request_data(
+    r: &store::service_requests::RequestRecord,
+    status: domain::service_request::RequestStatus,
+) -> serde_json::Value {
     serde_json::json!({
         "service_request_id": r.id,
         "number": r.number,
-        "problem_type": r.problem_type,
+        "problem_type": r.problem_type.as_str(),
         "subscription_id": r.subscription_id,
         "title": r.title,
-        "status": status,
+        "status": status.as_str(),
     })
 }
 
@@ -252,7 +255,7 @@ pub async fn create_endpoint(
         url,
         event_types: types.iter().map(|t| (*t).to_owned()).collect(),
         secret_salt: app.new_secret(""),
-        status: "enabled".into(),
+        status: EndpointStatus::Enabled,
         disabled_reason: None,
         created_by: format!("{} <{}>", staff.name, staff.email),
         created_at: app.now(),
@@ -331,9 +334,13 @@ pub async fn set_enabled(
     staff.require(StaffPermission::ManageWebhooks, "manage webhooks")?;
     let mut tx = app.store().write().await?;
     let e = store::webhooks::endpoint(&mut tx, id).await?.ok_or(AppError::NotFound("webhook endpoint"))?;
-    let (status, reason) = if enabled { ("enabled", None) } else { ("disabled", Some("turned off by an admin")) };
+    let (status, reason) = if enabled {
+        (EndpointStatus::Enabled, None)
+    } else {
+        (EndpointStatus::Disabled, Some("turned off by an admin"))
+    };
     if store::webhooks::set_endpoint_status(&mut tx, &e.id, status, reason).await? {
-        let detail = format!("{status} the webhook endpoint {}", e.url);
+        let detail = format!("{} the webhook endpoint {}", status.as_str(), e.url);
         let change = Change { org: None, action: "webhook_endpoint.changed", subject: &e.id, detail };
         audit::record(app, &mut tx, Who::actor(&Actor::Staff(staff.clone())), origin, change).await?;
     }
@@ -454,7 +461,9 @@ async fn disable_after_failures(app: &App, tx: &mut store::Conn, d: &store::webh
         d.delivery.event_id,
         webhook::MAX_ATTEMPTS
     );
-    if !store::webhooks::set_endpoint_status(tx, &d.delivery.endpoint_id, "disabled", Some(&reason)).await? {
+    if !store::webhooks::set_endpoint_status(tx, &d.delivery.endpoint_id, EndpointStatus::Disabled, Some(&reason))
+        .await?
+    {
         return Ok(());
     }
     let detail = format!("disabled the webhook endpoint {}: {reason}", d.url);

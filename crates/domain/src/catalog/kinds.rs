@@ -28,15 +28,39 @@ pub enum Benefit {
 
 impl Benefit {
     /// The TOML `kind` name, also a stable name for storage and the API.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> BenefitKind {
         match self {
-            Benefit::SoftwareLicense { .. } => "software_license",
-            Benefit::Seats { .. } => "seats",
-            Benefit::ServiceAccount { .. } => "service_account",
-            Benefit::MonthlyCredit { .. } => "monthly_credit",
-            Benefit::SupportIncidents { .. } => "support_incidents",
-            Benefit::AdvisoryHours { .. } => "advisory_hours",
+            Benefit::SoftwareLicense { .. } => BenefitKind::SoftwareLicense,
+            Benefit::Seats { .. } => BenefitKind::Seats,
+            Benefit::ServiceAccount { .. } => BenefitKind::ServiceAccount,
+            Benefit::MonthlyCredit { .. } => BenefitKind::MonthlyCredit,
+            Benefit::SupportIncidents { .. } => BenefitKind::SupportIncidents,
+            Benefit::AdvisoryHours { .. } => BenefitKind::AdvisoryHours,
         }
+    }
+}
+
+crate::words::word_enum! {
+    /// What kind of benefit a catalog entry or a live benefit is, without its details.
+    pub enum BenefitKind("benefit kind") {
+        SoftwareLicense = "software_license",
+        Seats = "seats",
+        ServiceAccount = "service_account",
+        MonthlyCredit = "monthly_credit",
+        SupportIncidents = "support_incidents",
+        AdvisoryHours = "advisory_hours",
+    }
+}
+
+impl BenefitKind {
+    /// A support balance, drawn on by service requests: incidents or advisory hours.
+    pub fn is_support_balance(self) -> bool {
+        matches!(self, BenefitKind::SupportIncidents | BenefitKind::AdvisoryHours)
+    }
+
+    /// Its units are counted against a quantity (not a service account's one account).
+    pub fn is_counted(self) -> bool {
+        self != BenefitKind::ServiceAccount
     }
 }
 

@@ -18,7 +18,7 @@ mod values;
 mod whole;
 
 pub use error::{CatalogError, Position, Problem};
-pub use kinds::{Benefit, LateRefund, RefundPolicy, Requirement};
+pub use kinds::{Benefit, BenefitKind, LateRefund, RefundPolicy, Requirement};
 pub use model::{Competency, CompetencyLevel, CompetencyTier, Country, MembershipLevel, Offer, Program, TermsDocument};
 pub use values::{Code, CountryCode, Label, PriceList};
 pub use whole::{Catalog, NETWORK_LEVEL};

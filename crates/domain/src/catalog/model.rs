@@ -212,6 +212,13 @@ impl CompetencyTier {
     }
 }
 
+impl std::str::FromStr for CompetencyTier {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        CompetencyTier::parse(s).ok_or_else(|| format!("{s:?} is not a competency tier"))
+    }
+}
+
 /// An earned designation in one solution area, e.g. Cloud Platform.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Competency {

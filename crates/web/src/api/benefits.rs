@@ -11,6 +11,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use chrono::{DateTime, NaiveDate, Utc};
+use domain::benefit::BenefitKind;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -63,10 +64,10 @@ pub struct BenefitUnit {
 
 super::page::list_of!(BenefitList, Benefit);
 
-fn unit_dto(kind: &str, u: UnitView) -> BenefitUnit {
+fn unit_dto(kind: BenefitKind, u: UnitView) -> BenefitUnit {
     let u = u.unit;
     let (unit_kind, masked_key, account) = match (kind, u.code) {
-        ("software_license", Some(key)) => ("license_key", Some(domain::benefit::masked_key(&key)), None),
+        (BenefitKind::SoftwareLicense, Some(key)) => ("license_key", Some(domain::benefit::masked_key(&key)), None),
         (_, Some(account)) => ("service_account", None, Some(account)),
         _ => ("seat", None, None),
     };
@@ -78,27 +79,27 @@ fn unit_dto(kind: &str, u: UnitView) -> BenefitUnit {
         account,
         user_id: u.user_id,
         assigned_at: u.assigned_at,
-        status: u.status,
+        status: u.status.as_str().to_owned(),
     }
 }
 
 fn benefit_dto(v: BenefitView) -> Benefit {
     let b = v.benefit;
     let counted = b.cadence.is_some();
-    let kind = b.kind.clone();
+    let kind = b.kind;
     Benefit {
-        units: v.units.into_iter().map(|u| unit_dto(&kind, u)).collect(),
+        units: v.units.into_iter().map(|u| unit_dto(kind, u)).collect(),
         granted: counted.then_some(v.granted),
         used: counted.then_some(v.used),
         left: counted.then_some(v.granted - v.used),
         id: b.id,
         subscription_id: b.subscription_id,
-        kind: b.kind,
+        kind: b.kind.as_str().to_owned(),
         product: b.product,
-        status: b.status,
+        status: b.status.as_str().to_owned(),
         quantity: b.units,
-        currency: b.currency,
-        grant_cadence: b.cadence,
+        currency: b.currency.map(|c| c.code().to_owned()),
+        grant_cadence: b.cadence.map(|c| c.as_str().to_owned()),
         next_grant_on: b.next_grant_on,
         activated_at: b.activated_at,
         ended_at: b.ended_at,
@@ -160,7 +161,7 @@ pub async fn assign(
 ) -> ApiResult<(StatusCode, Json<BenefitUnit>)> {
     let user = caller.partner()?;
     let unit = app::benefits::assign(&state.app, user, &id, &body.user_id, &caller.origin).await?;
-    let kind = if unit.code.is_some() { "software_license" } else { "seats" };
+    let kind = if unit.code.is_some() { BenefitKind::SoftwareLicense } else { BenefitKind::Seats };
     Ok((StatusCode::CREATED, Json(unit_dto(kind, UnitView { unit, holder: None }))))
 }
 
@@ -233,7 +234,7 @@ fn entry_dto(e: store::benefits::LedgerEntry) -> LedgerEntry {
     LedgerEntry {
         id: e.id,
         benefit_id: e.benefit_id,
-        entry: e.entry,
+        entry: e.entry.as_str().to_owned(),
         amount: e.amount,
         period: e.period,
         memo: e.memo,
@@ -260,7 +261,8 @@ pub async fn use_credit(
         let user = caller.partner()?;
         let used =
             app::benefits::use_credit(&state.app, user, &id, &body.amount, &body.memo, &key, &caller.origin).await?;
-        let dto = CreditUse { entry: entry_dto(used.entry), left: used.left, currency: used.currency };
+        let dto =
+            CreditUse { entry: entry_dto(used.entry), left: used.left, currency: used.currency.code().to_owned() };
         Ok((StatusCode::CREATED, serde_json::to_value(dto).unwrap_or_default()))
     })
     .await

@@ -393,7 +393,12 @@ async fn get_org(
     Ok(Json(OrgDetail {
         support_balances: balances
             .into_iter()
-            .map(|(benefit_id, kind, product, left)| dto::SupportBalance { benefit_id, kind, product, left })
+            .map(|(benefit_id, kind, product, left)| dto::SupportBalance {
+                benefit_id,
+                kind: kind.as_str().to_owned(),
+                product,
+                left,
+            })
             .collect(),
         org: org.into(),
         users: users.into_iter().map(Into::into).collect(),

@@ -169,7 +169,9 @@ pub async fn write(
         Actor::Staff(s) => {
             let status = match body.status {
                 Some(status) => status,
-                None => app::service_requests::get_for_staff(&state.app, s, &id).await?.request.status,
+                None => {
+                    app::service_requests::get_for_staff(&state.app, s, &id).await?.request.status.as_str().to_owned()
+                }
             };
             app::service_requests::answer(&state.app, s, &id, &body.body, &status, &caller.origin).await?;
         }

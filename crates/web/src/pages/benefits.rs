@@ -15,6 +15,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
+use domain::benefit::{BenefitKind, BenefitStatus, UnitStatus};
 use domain::money::{Currency, Money};
 use domain::roles::PartnerPermission;
 use serde::Deserialize;
@@ -83,12 +84,12 @@ struct BenefitsPage {
 }
 
 fn title_of(b: &store::benefits::BenefitRecord) -> String {
-    match b.kind.as_str() {
-        "software_license" => format!("{} licenses", b.product),
-        "seats" => format!("{} seats", b.product),
-        "service_account" => format!("{} account", b.product),
-        "monthly_credit" => format!("{} credits every month", b.product),
-        _ => b.product.clone(),
+    match b.kind {
+        BenefitKind::SoftwareLicense => format!("{} licenses", b.product),
+        BenefitKind::Seats => format!("{} seats", b.product),
+        BenefitKind::ServiceAccount => format!("{} account", b.product),
+        BenefitKind::MonthlyCredit => format!("{} credits every month", b.product),
+        BenefitKind::SupportIncidents | BenefitKind::AdvisoryHours => b.product.clone(),
     }
 }
 
@@ -107,14 +108,10 @@ fn benefit_row(
     actor: &app::PartnerUser,
 ) -> Result<BenefitRow, AppError> {
     let b = &v.benefit;
-    let currency = b
-        .currency
-        .as_deref()
-        .map(Currency::parse)
-        .transpose()
-        .map_err(|e| AppError::internal_from("a stored amount's currency", e))?;
+    let currency = b.currency;
     let counted = b.cadence.is_some();
-    let held = v.units.iter().filter(|u| u.unit.user_id.is_some() && u.unit.status == "active").count() as i64;
+    let held =
+        v.units.iter().filter(|u| u.unit.user_id.is_some() && u.unit.status == UnitStatus::Active).count() as i64;
     let (allocated, used, left) = if counted {
         (amount_text(currency, v.granted), amount_text(currency, v.used), amount_text(currency, v.granted - v.used))
     } else {
@@ -126,8 +123,8 @@ fn benefit_row(
             .iter()
             .map(|u| {
                 let mine = u.unit.user_id.as_deref() == Some(actor.id.as_str());
-                let label = match (b.kind.as_str(), &u.unit.code) {
-                    ("software_license", Some(key)) => domain::benefit::masked_key(key),
+                let label = match (b.kind, &u.unit.code) {
+                    (BenefitKind::SoftwareLicense, Some(key)) => domain::benefit::masked_key(key),
                     (_, Some(account)) => account.clone(),
                     _ => format!("Seat {}", u.unit.seq + 1),
                 };
@@ -138,8 +135,10 @@ fn benefit_row(
                         if u.unit.user_id.is_some() { "a removed user".into() } else { "Free".into() }
                     }),
                     held: u.unit.user_id.is_some(),
-                    revealable: b.kind == "software_license" && u.unit.status == "active" && (admin || mine),
-                    revoked: u.unit.status != "active",
+                    revealable: b.kind == BenefitKind::SoftwareLicense
+                        && u.unit.status == UnitStatus::Active
+                        && (admin || mine),
+                    revoked: u.unit.status != UnitStatus::Active,
                 }
             })
             .collect();
@@ -159,13 +158,13 @@ fn benefit_row(
     Ok(BenefitRow {
         id: b.id.clone(),
         title: title_of(b),
-        live: b.status == "active",
+        live: b.status == BenefitStatus::Active,
         allocated,
         used,
         left,
-        counted: b.kind != "service_account",
-        assignable: matches!(b.kind.as_str(), "seats" | "software_license"),
-        credit: b.kind == "monthly_credit",
+        counted: b.kind.is_counted(),
+        assignable: matches!(b.kind, BenefitKind::Seats | BenefitKind::SoftwareLicense),
+        credit: b.kind == BenefitKind::MonthlyCredit,
         use_key: state.app.new_secret("use"),
         units,
         ledger,

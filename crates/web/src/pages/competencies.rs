@@ -93,11 +93,10 @@ struct ApplicationRow {
 }
 
 fn application_row(state: &AppState, a: &ApplicationRecord) -> ApplicationRow {
-    let status: ApplicationStatus = a.status.parse().unwrap_or(ApplicationStatus::Expired);
     ApplicationRow {
         id: a.id.clone(),
         title: app::competencies::title_of(&state.app, a),
-        status: status.to_string(),
+        status: a.status.to_string(),
         submitted: when(a.submitted_at),
         paid: a.subscription_id.is_some(),
     }
@@ -273,18 +272,18 @@ async fn application_page(
     let a = app::competencies::get_mine(&state.app, &session.user, id).await?;
     let catalog = state.app.catalog();
     let currency = app::membership::view(&state.app, &session.user).await?.currency;
-    let fee = CompetencyTier::parse(&a.tier)
-        .and_then(|t| catalog.fee_offer(&a.competency_code, t))
+    let fee = catalog
+        .fee_offer(&a.competency_code, a.tier)
         .and_then(|o| o.price(currency))
         .map_or("—".into(), |m| format!("{m} a year plus tax"));
     let row = application_row(state, &a);
     let files = app::competencies::files(&state.app, &app::Actor::Partner(session.user.clone()), &a.id).await?;
-    let waiting = a.status.parse::<ApplicationStatus>().is_ok_and(ApplicationStatus::can_decide);
+    let waiting = a.status.can_decide();
     Ok(ApplicationPage {
         can_attach: waiting && session.user.role.allows(domain::roles::PartnerPermission::ManageOffers),
         files: file_rows(files),
         chrome: Chrome::partner(&format!("{} application", row.title), csrf, &session.user).with_notice(notice),
-        payable: a.status == ApplicationStatus::Approved.as_str() && a.subscription_id.is_none(),
+        payable: a.status == ApplicationStatus::Approved && a.subscription_id.is_none(),
         can_pay: session.user.role.allows(domain::roles::PartnerPermission::ManageBilling),
         evidence: app::competencies::evidence_of(&a),
         reason: a.reason.clone(),
@@ -433,10 +432,9 @@ async fn staff_page(
     let catalog = state.app.catalog();
     let requirements = catalog
         .competency(&a.competency_code)
-        .zip(CompetencyTier::parse(&a.tier))
-        .map(|(c, t)| c.level(t).requirements().iter().map(requirement_text).collect())
+        .map(|c| c.level(a.tier).requirements().iter().map(requirement_text).collect())
         .unwrap_or_default();
-    let status: ApplicationStatus = a.status.parse().unwrap_or(ApplicationStatus::Expired);
+    let status = a.status;
     let row = application_row(state, &a);
     let files = app::competencies::files(&state.app, &app::Actor::Staff(s.staff.clone()), &a.id).await?;
     let (org, _, _) = app::staff::org_detail(&state.app, &s.staff, &a.org_id).await?;

@@ -59,7 +59,12 @@ async fn list_page(
         chrome: Chrome::staff("Webhooks", csrf, &s.staff),
         endpoints: endpoints
             .into_iter()
-            .map(|e| EndpointRow { id: e.id, url: e.url, types: e.event_types.join(", "), status: e.status })
+            .map(|e| EndpointRow {
+                id: e.id,
+                url: e.url,
+                types: e.event_types.join(", "),
+                status: e.status.as_str().to_owned(),
+            })
             .collect(),
         event_types: EVENT_TYPES.iter().map(|t| (*t, checked.iter().any(|c| c == t))).collect(),
         url,
@@ -165,7 +170,7 @@ async fn detail_page(
             id: d.id,
             event_id: d.event_id,
             event_type,
-            status: d.status,
+            status: d.status.as_str().to_owned(),
             attempts: d.attempts,
             log,
         });
@@ -173,7 +178,7 @@ async fn detail_page(
     Ok(DetailPage {
         chrome: Chrome::staff("Webhook endpoint", csrf, &s.staff),
         disabled_reason: e.disabled_reason.clone(),
-        e: EndpointRow { id: e.id, url: e.url, types: e.event_types.join(", "), status: e.status },
+        e: EndpointRow { id: e.id, url: e.url, types: e.event_types.join(", "), status: e.status.as_str().to_owned() },
         deliveries: rows,
         error,
     })

@@ -256,7 +256,7 @@ impl From<store::audit::AuditEvent> for AuditEvent {
         AuditEvent {
             id: e.id.to_string(),
             at: e.at,
-            actor_kind: e.actor_kind,
+            actor_kind: e.actor_kind.as_str().to_owned(),
             actor: e.actor_name,
             org_id: e.org_id.map(|o| o.to_string()),
             action: e.action,

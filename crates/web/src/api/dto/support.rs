@@ -78,12 +78,12 @@ pub fn request_dto(r: RequestRecord) -> ServiceRequest {
         id: r.id,
         number: r.number,
         org_id: r.org_id.to_string(),
-        problem_type: r.problem_type,
+        problem_type: r.problem_type.as_str().to_owned(),
         subscription_id: r.subscription_id,
         title: r.title,
         contact_email: r.contact_email,
         contact_phone: r.contact_phone,
-        status: r.status,
+        status: r.status.as_str().to_owned(),
         assignee: r.assignee,
         created_at: r.created_at,
         updated_at: r.updated_at,
@@ -120,7 +120,7 @@ pub fn full_request_dto(view: RequestView) -> ApiResult<ServiceRequest> {
         .messages
         .into_iter()
         .map(|m| RequestMessage {
-            author_kind: m.author_kind,
+            author_kind: m.author_kind.as_str().to_owned(),
             author_name: m.author_name,
             body: m.body,
             created_at: m.created_at,

@@ -16,7 +16,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
-use domain::service_request::{ProblemType, RequestStatus};
+use domain::service_request::ProblemType;
 use serde::Deserialize;
 
 /// The New request form, which may carry attachments (the larger body limit of uploads).
@@ -212,7 +212,7 @@ async fn detail_page(
 ) -> Result<DetailPage, AppError> {
     let view = app::service_requests::get_mine(&state.app, &session.user, id).await?;
     let r = view.request;
-    let status: RequestStatus = r.status.parse().unwrap_or(RequestStatus::Closed);
+    let status = r.status;
     let reopenable = domain::service_request::check_reopen(status, r.resolved_at, state.app.now()).is_ok();
     Ok(DetailPage {
         chrome: Chrome::partner(&format!("Service request {}", r.number), csrf, &session.user).with_notice(notice),

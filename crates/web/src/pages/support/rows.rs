@@ -5,7 +5,7 @@ use crate::present::{day, money, when};
 use app::AppError;
 use app::service_requests::RefundView;
 use domain::money::{Currency, Money};
-use domain::service_request::{ProblemType, RequestStatus};
+use domain::service_request::Author;
 use serde::Deserialize;
 use store::service_requests::{MessageRecord, RequestRecord};
 
@@ -20,13 +20,12 @@ pub struct RequestRow {
 }
 
 pub fn row(r: &RequestRecord) -> RequestRow {
-    let status: RequestStatus = r.status.parse().unwrap_or(RequestStatus::Closed);
     RequestRow {
         id: r.id.clone(),
         number: r.number.clone(),
         title: r.title.clone(),
-        problem: ProblemType::parse(&r.problem_type).map_or("Other", ProblemType::label),
-        status: status.to_string(),
+        problem: r.problem_type.label(),
+        status: r.status.to_string(),
         opened: when(r.created_at),
         updated: when(r.updated_at),
     }
@@ -43,8 +42,8 @@ pub struct MessageRow {
 pub fn messages(list: Vec<MessageRecord>) -> Vec<MessageRow> {
     list.into_iter()
         .map(|m| MessageRow {
-            staff: m.author_kind != "partner",
-            internal: m.author_kind == app::service_requests::INTERNAL,
+            staff: m.author_kind != Author::Partner,
+            internal: m.author_kind == Author::Internal,
             author: m.author_name,
             at: when(m.created_at),
             body: m.body,

@@ -215,8 +215,8 @@ async fn staff_page(
         messages: messages(view.messages),
         refunds: refund_rows(&view.refunds, true)?,
         statuses: RequestStatus::ALL.iter().map(|st| (st.as_str(), st.to_string())).collect(),
-        current: r.status.clone(),
-        closed: r.status == RequestStatus::Closed.as_str(),
+        current: r.status.as_str().to_owned(),
+        closed: r.status == RequestStatus::Closed,
         r: row(&r),
         error,
     })
