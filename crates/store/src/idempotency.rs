@@ -13,7 +13,7 @@ pub enum Seen {
     New,
     /// A request with this key is running.
     InProgress { request_hash: String },
-    /// Done: its response.
+    /// Done: what was kept (`app::idempotency` reads it: a status of 0 is a record of its own).
     Done { request_hash: String, status: u16, body: String },
 }
 
@@ -81,7 +81,7 @@ pub async fn finish(conn: &mut Conn, principal: &str, key: &str, status: u16, bo
 }
 
 /// Keeps the answer of a request whose claim may have been undone with its transaction (see
-/// `checkout::buy`): the key is written with its answer, or its claim answered. A key answered
+/// `payment::buy`): the key is written with its answer, or its claim answered. A key answered
 /// already, or claimed for another request, keeps what it has.
 pub async fn keep(
     conn: &mut Conn,

@@ -7,25 +7,24 @@ use crate::actor::{Origin, PartnerUser};
 use crate::audit::Who;
 use crate::billing::money;
 use crate::error::AppError;
-use crate::idempotency::{BuyKey, KeptAnswer};
+use crate::idempotency::{self, Kept, Key, Repeat};
 use crate::order::{check_can_buy, conflict, order_after, require_buyer, step_of};
 use crate::state::App;
 use domain::money::Money;
 use domain::order::{self, OrderStatus, Step};
 use domain::term::{Term, program_day};
 use payments::{ChargeOutcome, GatewayError};
-use store::idempotency::Seen;
 use store::orders::{AttemptRecord, OrderRecord};
 use store::payment_methods::PaymentMethodRecord;
 
-/// How a Buy ended.
+/// How a Buy ended. With a key, a paid order and a decline are kept for it (see
+/// [`idempotency`]); an error is the caller's to conclude.
 #[derive(Debug)]
 pub enum BuyOutcome {
-    /// Paid, by this request or before. `answer` is the [`BuyKey`]'s answer (status, body) when
-    /// this request paid the order and kept that answer with it; otherwise the caller keeps one.
-    Paid { order: OrderRecord, answer: Option<KeptAnswer> },
-    /// The key was used before (see [`Seen`]): nothing ran.
-    KeySeen(Seen),
+    /// Paid, by this request or before: the order as stored.
+    Paid(OrderRecord),
+    /// The key was used before: what a repeat gets. Nothing ran.
+    Repeat(Repeat),
     /// The card was declined; the order is back at the payment step with the reason.
     Declined { order: OrderRecord, message: String },
 }
@@ -33,21 +32,22 @@ pub enum BuyOutcome {
 /// Buy: charges the order's total to its card once, and on success issues the subscription and
 /// the invoice. A paid order answers with itself; a payment in flight is reconciled first.
 ///
-/// With a `key`, a key seen before answers [`BuyOutcome::KeySeen`] and nothing runs. The claim
+/// With a `key`, a key seen before answers [`BuyOutcome::Repeat`] and nothing runs. The claim
 /// is undone with the transaction when Buy ends before the payment starts (an error, an order
-/// already paid): the caller then keeps the answer itself.
+/// already paid): an order paid before is kept for the key here, an error by the caller.
 pub async fn buy(
     app: &App,
     actor: &PartnerUser,
     id: &str,
     origin: &Origin,
-    key: Option<&BuyKey<'_>>,
+    key: Option<&Key<'_>>,
 ) -> Result<BuyOutcome, AppError> {
     require_buyer(actor)?;
     actor.require_verified_email("buy")?;
     let claimed = match claim(app, actor, id, key).await? {
         Claim::Ready(claimed) => claimed,
-        Claim::Answered(outcome) => return Ok(outcome),
+        Claim::Repeat(repeat) => return Ok(BuyOutcome::Repeat(repeat)),
+        Claim::Paid(order) => return kept(app, key, BuyOutcome::Paid(order)).await,
         Claim::InFlight(pending) => return after_in_flight(app, actor, id, origin, key, pending).await,
     };
     let answer = charge(app, &claimed).await?;
@@ -59,8 +59,10 @@ pub async fn buy(
 enum Claim {
     /// The attempt is written and the order is `paying`: charge it.
     Ready(Claimed),
-    /// Nothing to charge: the key was seen before, or the order is paid.
-    Answered(BuyOutcome),
+    /// The key was seen before: nothing runs.
+    Repeat(Repeat),
+    /// The order is paid already.
+    Paid(OrderRecord),
     /// A payment of the order is out already (its attempt, if one is still pending).
     InFlight(Option<AttemptRecord>),
 }
@@ -75,22 +77,21 @@ struct Claimed {
 
 /// Step 1, in one transaction under the org's lock: the key claimed, the order checked, the
 /// attempt written as `pending` and the order `paying`, before the gateway hears of it.
-async fn claim(app: &App, actor: &PartnerUser, id: &str, key: Option<&BuyKey<'_>>) -> Result<Claim, AppError> {
+async fn claim(app: &App, actor: &PartnerUser, id: &str, key: Option<&Key<'_>>) -> Result<Claim, AppError> {
     let mut tx = app.store().write().await?;
     // The org's lock first, as everywhere (ARCHITECTURE.md, "Lock order").
     store::orgs::lock(&mut tx, &actor.org_id).await?;
-    if let Some(k) = key {
-        match store::idempotency::claim(&mut tx, k.principal, k.key, k.request_hash, app.now()).await? {
-            Seen::New => {}
-            seen => return Ok(Claim::Answered(BuyOutcome::KeySeen(seen))),
-        }
+    if let Some(k) = key
+        && let Some(repeat) = idempotency::claim_in(&mut tx, app, k).await?.repeat(k.request_hash)
+    {
+        return Ok(Claim::Repeat(repeat));
     }
     // The order's own lock too, so that a wizard step (which takes only that one) cannot change
     // the card between this look and the charge.
     store::orders::lock(&mut tx, &actor.org_id, id).await?;
     let order = store::orders::get_in_org(&mut tx, &actor.org_id, id).await?.ok_or(AppError::NotFound("order"))?;
     match order.status.parse::<OrderStatus>() {
-        Ok(OrderStatus::Paid) => return Ok(Claim::Answered(BuyOutcome::Paid { order, answer: None })),
+        Ok(OrderStatus::Paid) => return Ok(Claim::Paid(order)),
         // Returning lets go of the transaction (and the key's claim) before the reconciliation.
         Ok(OrderStatus::Paying) => return Ok(Claim::InFlight(store::orders::pending_attempt(&mut tx, id).await?)),
         Ok(OrderStatus::Draft) => {}
@@ -111,7 +112,7 @@ async fn after_in_flight(
     actor: &PartnerUser,
     id: &str,
     origin: &Origin,
-    key: Option<&BuyKey<'_>>,
+    key: Option<&Key<'_>>,
     pending: Option<AttemptRecord>,
 ) -> Result<BuyOutcome, AppError> {
     if let Some(attempt) = pending {
@@ -119,7 +120,7 @@ async fn after_in_flight(
     }
     let order = order_after(app, actor, id).await?;
     match order.status.parse::<OrderStatus>() {
-        Ok(OrderStatus::Paid) => Ok(BuyOutcome::Paid { order, answer: None }),
+        Ok(OrderStatus::Paid) => kept(app, key, BuyOutcome::Paid(order)).await,
         // The attempt was given up on without a charge (the process that wrote it died before
         // sending it): the order is back at the review, and this request pays it.
         Ok(OrderStatus::Draft) if step_of(&order) == Step::Review => Box::pin(buy(app, actor, id, origin, key)).await,
@@ -260,28 +261,45 @@ async fn charge(app: &App, claimed: &Claimed) -> Result<Result<ChargeOutcome, Ga
     Ok(answer)
 }
 
-/// Step 3: the gateway's answer recorded; the order paid (with the key's answer kept alongside)
-/// or given back with the decline's reason.
+/// Step 3: the gateway's answer recorded; the order paid (kept for the key alongside) or given
+/// back with the decline's reason.
 async fn settle(
     app: &App,
     actor: &PartnerUser,
     attempt: &AttemptRecord,
     answer: Result<ChargeOutcome, GatewayError>,
     origin: &Origin,
-    key: Option<&BuyKey<'_>>,
+    key: Option<&Key<'_>>,
 ) -> Result<BuyOutcome, AppError> {
     let who = Who::actor(&crate::actor::Actor::Partner(actor.clone()));
-    if let Some((order, answer)) = settle_keyed(app, attempt, answer, who, origin, key).await? {
-        return Ok(BuyOutcome::Paid { order, answer: Some(answer) });
+    if let Some(order) = settle_keyed(app, attempt, answer, who, origin, key).await? {
+        return Ok(BuyOutcome::Paid(order));
     }
     let order = order_after(app, actor, &attempt.order_id).await?;
-    Ok(match order.status.parse::<OrderStatus>() {
-        Ok(OrderStatus::Paid) => BuyOutcome::Paid { order, answer: None },
+    let outcome = match order.status.parse::<OrderStatus>() {
+        Ok(OrderStatus::Paid) => BuyOutcome::Paid(order),
         _ => {
             let message = order.last_decline.clone().unwrap_or_else(|| "The payment did not go through.".into());
             BuyOutcome::Declined { order, message }
         }
-    })
+    };
+    kept(app, key, outcome).await
+}
+
+/// Keeps a paid order or a decline for the key, when the settling transaction did not (the
+/// order was paid before, or another settler finished it).
+async fn kept(app: &App, key: Option<&Key<'_>>, outcome: BuyOutcome) -> Result<BuyOutcome, AppError> {
+    let record = match &outcome {
+        BuyOutcome::Paid(order) => Kept::OrderPaid { order_id: order.id.clone() },
+        BuyOutcome::Declined { order, message } => {
+            Kept::Declined { order_id: order.id.clone(), message: message.clone() }
+        }
+        BuyOutcome::Repeat(_) => return Ok(outcome),
+    };
+    if let Some(key) = key {
+        idempotency::keep(app, key, &record).await?;
+    }
+    Ok(outcome)
 }
 
 /// At Buy, the credit of an order that replaces a subscription (Gold over Silver) is taken

@@ -6,7 +6,7 @@ use crate::actor::Origin;
 use crate::audit::{self, Change, Who};
 use crate::billing::{Billed, invoice_for, invoice_series, money, paid_change, receipts};
 use crate::error::AppError;
-use crate::idempotency::{BuyKey, KeptAnswer};
+use crate::idempotency::{self, Kept, Key};
 use crate::state::App;
 use domain::order::{OrderStatus, Step};
 use domain::term::Term;
@@ -28,16 +28,16 @@ pub(crate) async fn settle(
     settle_keyed(app, attempt, answer, who, origin, None).await.map(|_| ())
 }
 
-/// [`settle`], keeping a Buy's answer with the paid order: the order and the answer when this
-/// call paid it with a key.
+/// [`settle`], keeping the paid order for a Buy's key in the paying transaction: the order when
+/// this call paid it with a key.
 pub(super) async fn settle_keyed(
     app: &App,
     attempt: &AttemptRecord,
     answer: Result<ChargeOutcome, GatewayError>,
     who: Who,
     origin: &Origin,
-    key: Option<&BuyKey<'_>>,
-) -> Result<Option<(OrderRecord, KeptAnswer)>, AppError> {
+    key: Option<&Key<'_>>,
+) -> Result<Option<OrderRecord>, AppError> {
     match answer {
         Ok(ChargeOutcome::Succeeded { charge_ref }) => complete_paid(app, attempt, &charge_ref, who, origin, key).await,
         Ok(ChargeOutcome::Declined(d)) | Err(GatewayError::Declined(d)) => {
@@ -107,15 +107,15 @@ pub(super) async fn record_decline(
 
 /// Finishes a paid order: the subscription, the invoice, the receipt, the audit row, in one
 /// transaction. Settling the attempt first makes a racing second finisher a no-op. With a
-/// `key`, the key's answer is kept in the same transaction and comes back with the paid order.
+/// `key`, the paid order is kept for it in the same transaction and comes back.
 async fn complete_paid(
     app: &App,
     attempt: &AttemptRecord,
     charge_ref: &str,
     who: Who,
     origin: &Origin,
-    key: Option<&BuyKey<'_>>,
-) -> Result<Option<(OrderRecord, KeptAnswer)>, AppError> {
+    key: Option<&Key<'_>>,
+) -> Result<Option<OrderRecord>, AppError> {
     use chrono::SubsecRound;
     // As stored (microseconds), so that the order in the kept answer reads as a later read does.
     let now = app.now().trunc_subsecs(6);
@@ -224,13 +224,14 @@ async fn issue_invoice(
     Ok(invoice)
 }
 
-/// Keeps the Buy's answer for its key with the paid order, as a later read shows that order.
+/// Keeps the paid order for the Buy's key, in the paying transaction; returns the order as a
+/// later read shows it.
 async fn keep_answer(
     tx: &mut store::Conn,
-    key: &BuyKey<'_>,
+    key: &Key<'_>,
     order: &OrderRecord,
     paid: &Paid<'_>,
-) -> Result<(OrderRecord, KeptAnswer), AppError> {
+) -> Result<OrderRecord, AppError> {
     let order = OrderRecord {
         status: OrderStatus::Paid.as_str().into(),
         last_decline: None,
@@ -241,7 +242,6 @@ async fn keep_answer(
         invoice_id: Some(paid.invoice_id.to_owned()),
         ..order.clone()
     };
-    let (status, body) = (key.answer)(&order)?;
-    store::idempotency::finish(tx, key.principal, key.key, status, &body).await?;
-    Ok((order, (status, body)))
+    idempotency::keep_in(tx, key, &Kept::OrderPaid { order_id: order.id.clone() }).await?;
+    Ok(order)
 }

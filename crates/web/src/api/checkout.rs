@@ -9,7 +9,7 @@ use crate::auth::ApiCaller;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 use app::AppError;
-use app::idempotency::Seen;
+use app::idempotency::{Kept, Key, Repeat};
 use app::payment::BuyOutcome;
 use app::payment_methods::CardInput;
 use axum::Json;
@@ -141,30 +141,24 @@ pub async fn pay(
         Err(response) => return *response,
     };
     let principal = principal_of(&caller);
-    // The answer is kept with the paid order, in the same transaction (see `BuyKey`).
-    let answer = |order: &OrderRecord| -> Result<(u16, String), AppError> {
-        let dto = order_dto(&state, order.clone()).map_err(|e| e.0)?;
-        let body = serde_json::to_value(dto).map_err(|e| AppError::internal_from("cannot keep the answer", e))?;
-        Ok((StatusCode::OK.as_u16(), body.to_string()))
-    };
-    let buy_key = app::idempotency::BuyKey { principal: &principal, key, request_hash: &hash, answer: &answer };
+    let key = Key { principal: &principal, key, request_hash: &hash };
     let outcome = match caller.partner() {
-        Ok(user) => app::payment::buy(&state.app, user, &id, &caller.origin, Some(&buy_key)).await.map_err(ApiError),
-        Err(e) => Err(e),
+        Ok(user) => app::payment::buy(&state.app, user, &id, &caller.origin, Some(&key)).await,
+        Err(e) => Err(e.0),
     };
-    let result = match outcome {
-        Ok(BuyOutcome::KeySeen(seen)) => return replay(seen, &hash),
-        Ok(BuyOutcome::Paid { answer: Some((status, body)), .. }) => {
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-            return (status, [(header::CONTENT_TYPE, "application/json")], body).into_response();
+    // A paid order and a decline were kept for the key by the Buy itself.
+    match outcome {
+        Ok(BuyOutcome::Repeat(repeat)) => replay(&state, &caller, repeat).await,
+        Ok(BuyOutcome::Paid(order)) => match paid_answer(&state, order) {
+            Ok((status, body)) => send(status, body),
+            Err(e) => e.into_response(),
+        },
+        Ok(BuyOutcome::Declined { message, .. }) => {
+            let (status, body) = refused_answer(&ApiError(AppError::Declined(message)));
+            send(status, body)
         }
-        Ok(BuyOutcome::Paid { order, answer: None }) => {
-            order_dto(&state, order).map(|dto| (StatusCode::OK, serde_json::to_value(dto).unwrap_or_default()))
-        }
-        Ok(BuyOutcome::Declined { message, .. }) => Err(ApiError(AppError::Declined(message))),
-        Err(e) => Err(e),
-    };
-    conclude(&state, &principal, key, &hash, result).await
+        Err(e) => conclude(&state, &key, Err(ApiError(e))).await,
+    }
 }
 
 /// Runs a money-moving request once per Idempotency-Key and replays its answer after that.
@@ -180,12 +174,13 @@ pub(super) async fn idempotent(
         Err(response) => return *response,
     };
     let principal = principal_of(caller);
-    match app::idempotency::claim(&state.app, &principal, key, hash).await {
+    let key = Key { principal: &principal, key, request_hash: hash };
+    match app::idempotency::claim(&state.app, key.principal, key.key, hash).await.map(|seen| seen.repeat(hash)) {
         Err(e) => return ApiError(e).into_response(),
-        Ok(Seen::New) => {}
-        Ok(seen) => return replay(seen, hash),
+        Ok(None) => {}
+        Ok(Some(repeat)) => return replay(state, caller, repeat).await,
     }
-    conclude(state, &principal, key, hash, run.await).await
+    conclude(state, &key, run.await).await
 }
 
 /// The request's Idempotency-Key, or the problem that says it is missing.
@@ -213,71 +208,84 @@ fn problem(status: StatusCode, code: &str, detail: &str) -> Response {
     Problem::new(status, code, detail, None).into_response()
 }
 
-/// The answer to a key seen before: its kept answer, or why there is none to give.
-fn replay(seen: Seen, hash: &str) -> Response {
-    match seen {
-        Seen::New => problem(StatusCode::INTERNAL_SERVER_ERROR, "internal", "a new key has no answer to replay"),
-        Seen::InProgress { .. } => problem(
-            StatusCode::CONFLICT,
-            "idempotency_key_in_use",
-            "a request with this Idempotency-Key is still running; retry later",
-        ),
-        Seen::Done { request_hash, .. } if request_hash != hash => problem(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "idempotency_key_reused",
-            "this Idempotency-Key was used for a different request",
-        ),
-        Seen::Done { status, body, .. } => {
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-            let content_type = if status.is_success() { "application/json" } else { "application/problem+json" };
-            let mut response = (status, [(header::CONTENT_TYPE, content_type)], body).into_response();
+/// The answer of a paid order: the order as a read shows it.
+fn paid_answer(state: &AppState, order: OrderRecord) -> ApiResult<(StatusCode, String)> {
+    let dto = order_dto(state, order)?;
+    let body =
+        serde_json::to_value(dto).map_err(|e| ApiError(AppError::internal_from("cannot render the order", e)))?;
+    Ok((StatusCode::OK, body.to_string()))
+}
+
+/// The answer of a refusal: its problem document.
+fn refused_answer(e: &ApiError) -> (StatusCode, String) {
+    let problem = e.problem();
+    let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, serde_json::to_value(&problem).unwrap_or_default().to_string())
+}
+
+/// The answer as sent: JSON, or a problem document when it is not a success.
+fn send(status: StatusCode, body: String) -> Response {
+    let content_type = if status.is_success() { "application/json" } else { "application/problem+json" };
+    (status, [(header::CONTENT_TYPE, content_type)], body).into_response()
+}
+
+/// The answer to a key seen before: what was kept, rendered, or why there is none to give.
+async fn replay(state: &AppState, caller: &ApiCaller, repeat: Repeat) -> Response {
+    let kept = match repeat {
+        Repeat::InProgress => {
+            return problem(
+                StatusCode::CONFLICT,
+                "idempotency_key_in_use",
+                "a request with this Idempotency-Key is still running; retry later",
+            );
+        }
+        Repeat::Reused => {
+            return problem(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency_key_reused",
+                "this Idempotency-Key was used for a different request",
+            );
+        }
+        Repeat::Kept(kept) => kept,
+    };
+    let answer = match kept {
+        Kept::OrderPaid { order_id } => match caller.partner() {
+            Ok(user) => match app::checkout::order(&state.app, user, &order_id).await {
+                Ok(order) => paid_answer(state, order),
+                Err(e) => Err(ApiError(e)),
+            },
+            Err(e) => Err(e),
+        },
+        Kept::Declined { message, .. } => Ok(refused_answer(&ApiError(AppError::Declined(message)))),
+        Kept::Answer { code, body } => Ok((StatusCode::from_u16(code).unwrap_or(StatusCode::OK), body)),
+    };
+    match answer {
+        Ok((status, body)) => {
+            let mut response = send(status, body);
             response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
             response
         }
+        Err(e) => e.into_response(),
     }
 }
 
-/// Keeps the answer of a request that ran (or gives the key back when the outcome is not known
-/// yet) and sends it.
-async fn conclude(
-    state: &AppState,
-    principal: &str,
-    key: &str,
-    hash: &str,
-    result: ApiResult<(StatusCode, serde_json::Value)>,
-) -> Response {
-    let (status, body) = match result {
-        Ok((status, body)) => (status, body),
-        Err(e) => {
-            // Answers that say "not yet" are not kept: a retry with the key must see the outcome.
-            let unknown = matches!(
-                &e.0,
-                AppError::PaymentPending
-                    | AppError::GatewayUnavailable(_)
-                    | AppError::Store(_)
-                    | AppError::Internal { .. }
-                    | AppError::Conflict {
-                        code: "payment_in_progress" | "payment_not_completed" | "subscription_busy",
-                        ..
-                    }
-            );
-            let problem = e.problem();
-            let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            if unknown {
-                // No answer worth keeping: give the key back so a retry runs (and reconciles).
-                if let Err(release) = app::idempotency::release(&state.app, principal, key).await {
-                    tracing::error!(error = %release, "cannot release an idempotency key");
-                }
-                return e.into_response();
-            }
-            (status, serde_json::to_value(&problem).unwrap_or_default())
-        }
+/// Concludes the key of a request that ran (kept, or given back when its outcome is not known
+/// yet: app's one rule) and sends its answer.
+async fn conclude(state: &AppState, key: &Key<'_>, result: ApiResult<(StatusCode, serde_json::Value)>) -> Response {
+    let (status, body) = match &result {
+        Ok((status, body)) => (*status, body.to_string()),
+        Err(e) => refused_answer(e),
     };
-    if let Err(e) = app::idempotency::keep(&state.app, principal, key, hash, status.as_u16(), &body.to_string()).await {
+    let error = result.as_ref().err().map(|e| &e.0);
+    let kept = || Kept::Answer { code: status.as_u16(), body: body.clone() };
+    if let Err(e) = app::idempotency::conclude(&state.app, key, error, kept).await {
         return ApiError(e).into_response();
     }
-    let content_type = if status.is_success() { "application/json" } else { "application/problem+json" };
-    (status, [(header::CONTENT_TYPE, content_type)], body.to_string()).into_response()
+    match result {
+        // An answer that says "not yet" goes with its own headers (Retry-After).
+        Err(e) if !app::idempotency::is_final(&e.0) => e.into_response(),
+        _ => send(status, body),
+    }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

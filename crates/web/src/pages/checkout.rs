@@ -10,6 +10,7 @@ use crate::present::{money, tax_label, term_text};
 use crate::state::AppState;
 use app::AppError;
 use app::billing::card_label;
+use app::idempotency::{Kept, Key};
 use app::payment::BuyOutcome;
 use app::payment_methods::CardInput;
 use askama::Template;
@@ -483,30 +484,24 @@ async fn buy(
     let principal = format!("user:{}", s.user.id);
     let key = if f.buy_key.is_empty() || f.buy_key.len() > 255 { format!("buy-{id}") } else { f.buy_key.clone() };
     let hash = app::idempotency::request_hash(&["portal-buy", &id]);
+    let key = Key { principal: &principal, key: &key, request_hash: &hash };
     let done_at = format!("/orders/{id}");
-    // The answer is the order page, kept with the paid order in its own transaction.
-    let answer = |_: &store::orders::OrderRecord| Ok((StatusCode::SEE_OTHER.as_u16(), done_at.clone()));
-    let buy_key = app::idempotency::BuyKey { principal: &principal, key: &key, request_hash: &hash, answer: &answer };
-    let outcome = app::payment::buy(&state.app, &s.user, &id, &origin, Some(&buy_key)).await;
-    let keep = match &outcome {
-        Ok(BuyOutcome::KeySeen(_)) => return Redirect::to(&done_at).into_response(),
-        Ok(BuyOutcome::Paid { answer: Some(_), .. }) => Ok(()),
-        Err(AppError::PaymentPending | AppError::GatewayUnavailable(_)) => {
-            app::idempotency::release(&state.app, &principal, &key).await
-        }
-        _ => app::idempotency::keep(&state.app, &principal, &key, &hash, 303, &done_at).await,
-    };
-    if let Err(e) = keep {
-        return PageError(e).into_response();
-    }
-    match outcome {
-        Ok(BuyOutcome::Paid { .. } | BuyOutcome::KeySeen(_)) => Redirect::to(&done_at).into_response(),
+    // A paid order and a decline were kept for the key by the Buy itself; a repeat, whatever
+    // was kept, shows the order's page.
+    match app::payment::buy(&state.app, &s.user, &id, &origin, Some(&key)).await {
+        Ok(BuyOutcome::Paid(_) | BuyOutcome::Repeat(_)) => Redirect::to(&done_at).into_response(),
         Ok(BuyOutcome::Declined { order, message }) => {
             match order_page(&state, &csrf, &s, order, Some(message)).await {
                 Ok(page) => (StatusCode::PAYMENT_REQUIRED, page).into_response(),
                 Err(e) => PageError(e).into_response(),
             }
         }
-        Err(e) => after_step(&state, &csrf, &s, &id, Err(e)).await,
+        Err(e) => {
+            let kept = || Kept::Answer { code: StatusCode::SEE_OTHER.as_u16(), body: done_at.clone() };
+            if let Err(keep) = app::idempotency::conclude(&state.app, &key, Some(&e), kept).await {
+                return PageError(keep).into_response();
+            }
+            after_step(&state, &csrf, &s, &id, Err(e)).await
+        }
     }
 }
