@@ -124,6 +124,7 @@ pub struct CancelNow<'a> {
 /// **Cancel subscription** → **Immediately**: ends the subscription and its benefits now,
 /// records the refunds and resolves the request, then asks the gateway for each refund (a
 /// refusal leaves it pending for the worker; the cancellation stands). Returns the refunds.
+#[tracing::instrument(name = "cancel_now", skip_all, fields(request = %request_id, subscription = tracing::field::Empty))]
 pub async fn cancel_now(
     app: &App,
     staff: &StaffMember,
@@ -139,6 +140,7 @@ pub async fn cancel_now(
     let sub = store::subscriptions::get(&mut tx, &sub.id).await?.ok_or(AppError::NotFound("subscription"))?;
     let quote = quote_in(app, &mut tx, sub).await?;
     let sub = &quote.subscription;
+    tracing::Span::current().record("subscription", sub.id.as_str());
     if !quote.live {
         return Err(conflict(
             "subscription_not_live",
@@ -334,6 +336,9 @@ fn backoff(attempts: i64) -> Duration {
 
 /// One attempt at a pending refund; `true` once the gateway has made it. Does nothing if the
 /// refund is not pending or another worker holds it.
+#[tracing::instrument(name = "refund", skip_all, fields(
+    refund = %refund_id, subscription = tracing::field::Empty, org = tracing::field::Empty,
+))]
 pub async fn send(app: &App, refund_id: &str) -> Result<bool, AppError> {
     let now = app.now();
     let refund = {
@@ -345,6 +350,9 @@ pub async fn send(app: &App, refund_id: &str) -> Result<bool, AppError> {
             None => return Ok(false),
         }
     };
+    let span = tracing::Span::current();
+    span.record("subscription", refund.subscription_id.as_str());
+    span.record("org", refund.org_id.as_str());
     let outcome = if refund.gateway == app.gateway().name() {
         let amount = money(refund.amount_minor, &refund.currency)?;
         app.gateway().refund(&refund.charge_ref, amount, &refund.idempotency_key).await.map_err(|e| e.to_string())

@@ -51,9 +51,11 @@ fn origin() -> Origin {
 
 /// Claims up to `size` due subscriptions and renews the first tries among them together;
 /// `None` when nothing is due.
+#[tracing::instrument(name = "renewal_batch", skip_all, fields(size = size, claimed = tracing::field::Empty))]
 pub(super) async fn renew(app: &App, size: i64) -> Result<Option<Done>, AppError> {
     let started = crate::clock::Stopwatch::start();
     let claimed = claim(app, size).await?;
+    tracing::Span::current().record("claimed", claimed.len());
     if claimed.is_empty() {
         return Ok(None);
     }

@@ -68,6 +68,7 @@ enum Done {
 /// Does what is due for a claimed subscription, deciding on a fresh copy read under the org's
 /// lock: the claimed copy may be stale (turned off since, or handled by another worker whose
 /// lease it outlived).
+#[tracing::instrument(name = "renewal", skip_all, fields(subscription = %sub.id, org = %sub.org_id))]
 async fn process_due(app: &App, sub: &SubscriptionRecord) -> Result<Done, AppError> {
     // Wait for a charge turn before anything is written, so that an attempt's time is the time
     // it goes to the gateway.

@@ -35,6 +35,7 @@ pub enum BuyOutcome {
 /// With a `key`, a key seen before answers [`BuyOutcome::Repeat`] and nothing runs. The claim
 /// is undone with the transaction when Buy ends before the payment starts (an error, an order
 /// already paid): an order paid before is kept for the key here, an error by the caller.
+#[tracing::instrument(name = "buy", skip_all, fields(order = %id, org = %actor.org_id))]
 pub async fn buy(
     app: &App,
     actor: &PartnerUser,

@@ -10,6 +10,7 @@ use crate::state::App;
 use store::orders::AttemptRecord;
 
 /// Asks the gateway what became of a pending attempt and records it.
+#[tracing::instrument(name = "reconcile", skip_all, fields(order = %attempt.order_id, attempt = %attempt.id))]
 pub(crate) async fn reconcile_attempt(app: &App, attempt: &AttemptRecord) -> Result<(), AppError> {
     let customer = {
         let mut conn = app.store().read().await?;

@@ -30,6 +30,9 @@ pub(crate) async fn settle(
 
 /// [`settle`], keeping the paid order for a Buy's key in the paying transaction: the order when
 /// this call paid it with a key.
+#[tracing::instrument(name = "settle", skip_all, fields(
+    order = %attempt.order_id, attempt = %attempt.id, org = tracing::field::Empty, subscription = tracing::field::Empty,
+))]
 pub(super) async fn settle_keyed(
     app: &App,
     attempt: &AttemptRecord,
@@ -127,6 +130,7 @@ async fn complete_paid(
         tx.commit().await?;
         return Ok(None);
     }
+    tracing::Span::current().record("org", order.org_id.as_str());
     let org = store::orgs::get(&mut tx, &order.org_id).await?.ok_or(AppError::NotFound("org"))?;
     let pm = store::payment_methods::get_in_org(&mut tx, &order.org_id, &attempt.payment_method_id)
         .await?
@@ -138,6 +142,7 @@ async fn complete_paid(
             order.subscription_id.clone().unwrap_or_default(),
         ),
     };
+    tracing::Span::current().record("subscription", subscription_id.as_str());
     let invoice = issue_invoice(app, &mut tx, &order, &org, &pm, term, charge_ref).await?;
     let paid = Paid {
         paid_at: now,
