@@ -16,7 +16,6 @@ use domain::benefit::{self, BenefitKind, BenefitStatus, Cadence, EntryKind, Unit
 use domain::ids::{BenefitId, BenefitUnitId, LedgerEntryId, UserId};
 use domain::money::Currency;
 use domain::roles::{PartnerPermission, PartnerRole};
-use domain::subscription::Status;
 use domain::term::program_day;
 use store::benefits::{BenefitRecord, LedgerEntry, UnitRecord};
 use store::subscriptions::SubscriptionRecord;
@@ -63,7 +62,7 @@ pub async fn activate(
     let sub = store::subscriptions::get_in_org(&mut tx, &actor.org_id, subscription_id)
         .await?
         .ok_or(AppError::NotFound("subscription"))?;
-    if !sub.status.parse::<Status>().is_ok_and(Status::is_live) {
+    if !sub.status.is_live() {
         return Err(AppError::Conflict {
             code: "subscription_not_live",
             message: format!("the {} subscription has ended; renew it to get its benefits back", sub.offer_name),
@@ -210,7 +209,7 @@ pub async fn overview(app: &App, actor: &PartnerUser) -> Result<BenefitsOverview
     let everything = sees_everything(actor);
     let mut out = Vec::new();
     for sub in subs {
-        let live = sub.status.parse::<Status>().is_ok_and(Status::is_live);
+        let live = sub.status.is_live();
         let mut views = Vec::new();
         for b in benefits.iter().filter(|b| b.subscription_id == sub.id) {
             let units: Vec<UnitView> = units

@@ -15,7 +15,6 @@
 
 use crate::actor::{Actor, Origin, StaffMember};
 use crate::audit::{self, Change, Who};
-use crate::billing::money;
 use crate::error::AppError;
 use crate::service_requests::{conflict, message};
 use crate::state::App;
@@ -23,8 +22,8 @@ use chrono::{DateTime, Datelike, Duration, Utc};
 use domain::account::InvalidInput;
 use domain::catalog::RefundPolicy;
 use domain::ids::{CreditNoteId, NotificationId, RefundId};
-use domain::money::{Currency, Money};
-use domain::refund::{self, Basis, PaidTerm};
+use domain::money::Money;
+use domain::refund::{self, Basis, PaidTerm, RefundStatus};
 use domain::roles::{PartnerRole, StaffPermission};
 use domain::service_request::RequestStatus;
 use domain::subscription::Status;
@@ -60,19 +59,18 @@ pub struct CancellationQuote {
 }
 
 async fn quote_in(app: &App, conn: &mut store::Conn, sub: SubscriptionRecord) -> Result<CancellationQuote, AppError> {
-    let currency =
-        Currency::parse(&sub.currency).map_err(|e| AppError::internal_from("a subscription's stored currency", e))?;
+    let currency = sub.price.currency();
     let policy = app.catalog().offer(&sub.offer_code).map_or(RefundPolicy::None, |o| o.refund_policy());
     let tz = app.catalog().program().time_zone();
     let today = crate::subscription::today(app);
     let mut lines = Vec::new();
     for paid in store::refunds::paid_invoices(conn, &sub.id).await? {
         let i = &paid.invoice;
-        if paid.refunded || i.period_end <= today || i.total_minor <= 0 {
+        if paid.refunded || i.period_end <= today || i.total.minor() <= 0 {
             continue;
         }
         let term = Term { start: i.period_start, end: i.period_end };
-        let amount = money(i.total_minor, &i.currency)?;
+        let amount = i.total;
         let due = refund::due(policy, &PaidTerm { term, paid_on: program_day(paid.paid_at, tz), paid: amount }, today);
         lines.push(QuoteLine {
             invoice_id: i.id.clone(),
@@ -87,7 +85,7 @@ async fn quote_in(app: &App, conn: &mut store::Conn, sub: SubscriptionRecord) ->
         });
     }
     let total = Money::new(lines.iter().map(|l| l.due.minor()).sum(), currency);
-    let live = sub.status.parse::<Status>().is_ok_and(Status::is_live);
+    let live = sub.status.is_live();
     Ok(CancellationQuote { subscription: sub, live, lines, total })
 }
 
@@ -144,7 +142,11 @@ pub async fn cancel_now(
     if !quote.live {
         return Err(conflict(
             "subscription_not_live",
-            format!("the {} subscription has ended already ({}); nothing more is refunded", sub.offer_name, sub.status),
+            format!(
+                "the {} subscription has ended already ({}); nothing more is refunded",
+                sub.offer_name,
+                sub.status.as_str()
+            ),
         ));
     }
     if store::orders::pending_attempt_for_subscription(&mut tx, &sub.id).await? {
@@ -185,9 +187,9 @@ pub async fn cancel_now(
     let title = format!("Your {} subscription has been cancelled", sub.offer_name);
     tell_org(app, &mut tx, &r, &format!("{}:cancelled", sub.id), &title, &note).await?;
     let mut data = crate::webhooks::subscription_data(sub);
-    data["status"] = "cancelled".into();
+    data["status"] = Status::Cancelled.as_str().into();
     data["auto_renew"] = false.into();
-    data["refund"] = serde_json::json!({"amount_minor": refunded.minor(), "currency": sub.currency});
+    data["refund"] = serde_json::json!({"amount_minor": refunded.minor(), "currency": refunded.currency().code()});
     crate::webhooks::emit_one(app, &mut tx, "subscription.cancelled", &sub.org_id, &sub.id, data).await?;
     crate::service_requests::updated(app, &mut tx, &r, RequestStatus::Resolved).await?;
     tx.commit().await?;
@@ -224,12 +226,11 @@ fn refund_rows(
             request_id: Some(r.id.clone()),
             gateway: line.gateway.clone().unwrap_or_else(|| app.gateway().name().to_owned()),
             charge_ref: line.charge_ref.clone(),
-            currency: sub.currency.clone(),
-            amount_minor: amount.minor(),
-            due_minor: line.due.minor(),
+            amount: *amount,
+            due: line.due,
             basis: line.basis.to_string(),
             lowered_because: (amount.minor() < line.due.minor()).then(|| form.reason.trim().to_owned()),
-            status: "pending".into(),
+            status: RefundStatus::Pending,
             refund_ref: None,
             attempts: 0,
             next_attempt_at: app.now(),
@@ -278,7 +279,7 @@ fn cancellation_note(quote: &CancellationQuote, amounts: &[Money], reason: &str)
         }
     }
     if refunded < quote.total.minor() {
-        let given = money(refunded, &sub.currency)?;
+        let given = Money::new(refunded, quote.total.currency());
         note.push_str(&format!("\nThe refund was lowered from {} to {given}: {}", quote.total, reason.trim()));
     }
     Ok(note)
@@ -354,7 +355,7 @@ pub async fn send(app: &App, refund_id: &str) -> Result<bool, AppError> {
     span.record("subscription", refund.subscription_id.as_str());
     span.record("org", refund.org_id.as_str());
     let outcome = if refund.gateway == app.gateway().name() {
-        let amount = money(refund.amount_minor, &refund.currency)?;
+        let amount = refund.amount;
         app.gateway().refund(&refund.charge_ref, amount, &refund.idempotency_key).await.map_err(|e| e.to_string())
     } else {
         Err(format!("the payment was taken by the {} gateway, which is not the one configured", refund.gateway))
@@ -405,7 +406,7 @@ async fn made(app: &App, refund: &RefundRecord, refund_ref: &str) -> Result<(), 
     let series = credit_note_series(app, app.now());
     let seq = store::invoices::next_number(&mut tx, &series).await?;
     let note = credit_note_for(app, refund, &invoice, format!("{series}-{seq:06}"))?;
-    let amount = money(refund.amount_minor, &refund.currency)?;
+    let amount = refund.amount;
     store::refunds::insert_note(&mut tx, &note).await?;
     let text = format!(
         "Refund of {amount} made to {}; credit note {} for invoice {}.",
@@ -426,7 +427,7 @@ async fn made(app: &App, refund: &RefundRecord, refund_ref: &str) -> Result<(), 
         "refund_id": refund.id,
         "subscription_id": refund.subscription_id,
         "invoice_id": refund.invoice_id,
-        "amount": {"amount_minor": refund.amount_minor, "currency": refund.currency},
+        "amount": {"amount_minor": refund.amount.minor(), "currency": refund.amount.currency().code()},
         "credit_note_id": note.id,
         "credit_note_number": note.number,
         "service_request_id": refund.request_id,
@@ -457,12 +458,8 @@ fn credit_note_for(
     invoice: &InvoiceRecord,
     number: String,
 ) -> Result<CreditNoteRecord, AppError> {
-    let amount = money(refund.amount_minor, &refund.currency)?;
-    let (net, tax) = refund::split_tax(
-        amount,
-        money(invoice.net_minor, &invoice.currency)?,
-        money(invoice.tax_minor, &invoice.currency)?,
-    );
+    let amount = refund.amount;
+    let (net, tax) = refund::split_tax(amount, invoice.net, invoice.tax);
     Ok(CreditNoteRecord {
         id: app.new_id(CreditNoteId::from_random).to_string(),
         number,
@@ -471,10 +468,9 @@ fn credit_note_for(
         invoice_id: invoice.id.clone(),
         invoice_number: invoice.number.clone(),
         issued_at: app.now(),
-        currency: refund.currency.clone(),
-        net_minor: net.minor(),
-        tax_minor: tax.minor(),
-        total_minor: amount.minor(),
+        net,
+        tax,
+        total: amount,
         tax_rate_bp: invoice.tax_rate_bp,
         description: format!("Refund: {} ({})", invoice.description, refund.basis),
         period_start: invoice.period_start,
@@ -495,7 +491,7 @@ async fn postponed(app: &App, refund: &RefundRecord, error: &str) -> Result<(), 
     let mut tx = app.store().write().await?;
     store::refunds::postpone(&mut tx, &refund.id, error, app.now() + backoff(refund.attempts)).await?;
     if refund.attempts == 1 {
-        let amount = money(refund.amount_minor, &refund.currency)?;
+        let amount = refund.amount;
         if let Some(id) = &refund.request_id {
             let text = format!(
                 "The refund of {amount} is pending: the payment gateway has not made it yet. We try again automatically, and nothing is refunded twice."

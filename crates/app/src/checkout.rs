@@ -2,14 +2,13 @@
 
 use crate::actor::{Origin, PartnerUser};
 use crate::audit::{self, Change, Who};
-use crate::billing::money;
 use crate::error::AppError;
-use crate::order::{abandon_draft, check_can_buy, conflict, order_after, require_buyer, step_of};
+use crate::order::{abandon_draft, check_can_buy, conflict, order_after, require_buyer};
 use crate::state::App;
 use domain::competency::ApplicationStatus;
 use domain::ids::{AcceptanceId, OrderId};
 use domain::money::Money;
-use domain::order::{self, OrderStatus, Step};
+use domain::order::{self, OrderKind, OrderStatus, Step};
 use domain::term::{Term, program_day};
 use store::orders::OrderRecord;
 use store::subscriptions::SubscriptionRecord;
@@ -28,7 +27,7 @@ pub async fn subscribe(
     let mut tx = app.store().write().await?;
     store::orgs::lock(&mut tx, &actor.org_id).await?;
     if let Some(draft) = store::orders::open_draft(&mut tx, &actor.org_id, offer_code).await? {
-        if draft.kind == "purchase" {
+        if draft.kind == OrderKind::Purchase {
             return Ok(draft);
         }
         abandon_draft(&mut tx, &draft).await?;
@@ -41,7 +40,7 @@ pub async fn subscribe(
     let replaced = earned_offer_check(app, &mut tx, &actor.org_id, offer).await?;
     let credit = match &replaced {
         Some(old) => domain::competency::unused_credit(
-            money(old.price_minor, &old.currency)?,
+            old.price,
             Term { start: old.term_start, end: old.term_end },
             program_day(app.now(), catalog.program().time_zone()),
         ),
@@ -53,13 +52,12 @@ pub async fn subscribe(
         org_id: actor.org_id.clone(),
         offer_code: offer_code.to_owned(),
         offer_name: offer.name().to_owned(),
-        status: OrderStatus::Draft.as_str().into(),
-        step: Step::Terms.as_str().into(),
+        status: OrderStatus::Draft,
+        step: Step::Terms,
         country: org.country.clone(),
-        currency: quote.net.currency().code().into(),
-        net_minor: quote.net.minor(),
-        tax_minor: quote.tax.minor(),
-        total_minor: quote.total.minor(),
+        net: quote.net,
+        tax: quote.tax,
+        total: quote.total,
         tax_rate_bp: i64::from(quote.tax_rate.basis_points()),
         terms_code: offer.terms_code().as_str().into(),
         terms_version: None,
@@ -72,9 +70,9 @@ pub async fn subscribe(
         term_end: None,
         subscription_id: None,
         invoice_id: None,
-        kind: "purchase".into(),
+        kind: OrderKind::Purchase,
         renews_term_end: None,
-        credit_minor: credit.minor(),
+        credit,
         replaces_subscription_id: replaced.map(|s| s.id),
     };
     store::orders::insert(&mut tx, &draft).await?;
@@ -117,9 +115,7 @@ async fn earned_offer_check(
         .map(|c| c.fee_offer_code(domain::catalog::CompetencyTier::Silver))
         .unwrap_or_default();
     let subs = store::subscriptions::list_in_org(tx, org).await?;
-    Ok(subs.into_iter().find(|s| {
-        s.offer_code == silver && s.status.parse::<domain::subscription::Status>().is_ok_and(|st| st.is_live())
-    }))
+    Ok(subs.into_iter().find(|s| s.offer_code == silver && s.status.is_live()))
 }
 
 /// An order of the actor's org.
@@ -151,11 +147,13 @@ async fn draft_for_change(tx: &mut store::Conn, actor: &PartnerUser, id: &str) -
     require_buyer(actor)?;
     store::orders::lock(tx, &actor.org_id, id).await?;
     let order = store::orders::get_in_org(tx, &actor.org_id, id).await?.ok_or(AppError::NotFound("order"))?;
-    match order.status.parse::<OrderStatus>() {
-        Ok(OrderStatus::Draft) => Ok(order),
-        Ok(OrderStatus::Paying) => Err(conflict("payment_in_progress", "a payment for this order is being processed")),
-        Ok(OrderStatus::Paid) => Err(conflict("order_paid", "this order is paid already")),
-        Err(_) => Err(conflict("order_closed", "this order was set aside; start again from Partnership > Offers")),
+    match order.status {
+        OrderStatus::Draft => Ok(order),
+        OrderStatus::Paying => Err(conflict("payment_in_progress", "a payment for this order is being processed")),
+        OrderStatus::Paid => Err(conflict("order_paid", "this order is paid already")),
+        OrderStatus::Abandoned => {
+            Err(conflict("order_closed", "this order was set aside; start again from Partnership > Offers"))
+        }
     }
 }
 
@@ -163,8 +161,8 @@ async fn draft_for_change(tx: &mut store::Conn, actor: &PartnerUser, id: &str) -
 pub async fn verify_order(app: &App, actor: &PartnerUser, id: &str) -> Result<OrderRecord, AppError> {
     let mut tx = app.store().write().await?;
     let order = draft_for_change(&mut tx, actor, id).await?;
-    if step_of(&order) == Step::Verify {
-        store::orders::set_step(&mut tx, id, Step::Terms.as_str(), None, None).await?;
+    if order.step == Step::Verify {
+        store::orders::set_step(&mut tx, id, Step::Terms, None, None).await?;
     }
     tx.commit().await?;
     order_after(app, actor, id).await
@@ -201,8 +199,8 @@ pub async fn accept_terms(
         address: origin.address.as_deref(),
     };
     store::orders::record_acceptance(&mut tx, &acceptance).await?;
-    let next = if step_of(&order) > Step::Payment { step_of(&order) } else { Step::Payment };
-    store::orders::set_step(&mut tx, id, next.as_str(), Some(version), None).await?;
+    let next = if order.step > Step::Payment { order.step } else { Step::Payment };
+    store::orders::set_step(&mut tx, id, next, Some(version), None).await?;
     let detail = format!("agreed to {} version {}", terms.title(), version);
     let change = Change { org: Some(&actor.org_id), action: "terms.accepted", subject: id, detail };
     audit::record(app, &mut tx, Who::actor(&crate::actor::Actor::Partner(actor.clone())), origin, change).await?;
@@ -219,14 +217,14 @@ pub async fn choose_payment_method(
 ) -> Result<OrderRecord, AppError> {
     let mut tx = app.store().write().await?;
     let order = draft_for_change(&mut tx, actor, id).await?;
-    if step_of(&order) < Step::Payment {
+    if order.step < Step::Payment {
         return Err(conflict("terms_not_accepted", "agree to the Terms and Conditions first"));
     }
     let pm = store::payment_methods::get_in_org(&mut tx, &actor.org_id, payment_method_id)
         .await?
         .filter(|pm| pm.gateway == app.gateway().name())
         .ok_or_else(|| domain::account::InvalidInput::new("payment_method_id", "choose one of your saved cards"))?;
-    store::orders::set_step(&mut tx, id, Step::Review.as_str(), None, Some(&pm.id)).await?;
+    store::orders::set_step(&mut tx, id, Step::Review, None, Some(&pm.id)).await?;
     tx.commit().await?;
     order_after(app, actor, id).await
 }
@@ -235,10 +233,10 @@ pub async fn choose_payment_method(
 pub async fn go_to_step(app: &App, actor: &PartnerUser, id: &str, step: Step) -> Result<OrderRecord, AppError> {
     let mut tx = app.store().write().await?;
     let order = draft_for_change(&mut tx, actor, id).await?;
-    if !step_of(&order).may_go_to(step) {
+    if !order.step.may_go_to(step) {
         return Err(conflict("step_not_reached", "finish the earlier steps first"));
     }
-    store::orders::set_step(&mut tx, id, step.as_str(), None, None).await?;
+    store::orders::set_step(&mut tx, id, step, None, None).await?;
     tx.commit().await?;
     order_after(app, actor, id).await
 }

@@ -37,7 +37,7 @@ pub async fn view(app: &App, actor: &PartnerUser) -> Result<MembershipView, AppE
     let subscriptions = store::subscriptions::list_in_org(&mut conn, &actor.org_id)
         .await?
         .into_iter()
-        .filter(|s| s.status.parse::<domain::subscription::Status>().is_ok_and(|st| st.is_live()))
+        .filter(|s| s.status.is_live())
         .collect();
     Ok(MembershipView { org, held, upgrades, currency, subscriptions })
 }

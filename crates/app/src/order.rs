@@ -4,7 +4,7 @@
 use crate::actor::PartnerUser;
 use crate::error::AppError;
 use crate::state::App;
-use domain::order::{self, OrderStatus, Step};
+use domain::order::{self, OrderStatus};
 use domain::roles::PartnerPermission;
 use store::orders::OrderRecord;
 
@@ -36,18 +36,14 @@ pub(crate) async fn check_can_buy(
 /// other way round): no money is tied to a draft, and one open draft per offer is the rule. A
 /// draft whose payment is out is not set aside.
 pub(crate) async fn abandon_draft(tx: &mut store::Conn, draft: &OrderRecord) -> Result<(), AppError> {
-    if draft.status != OrderStatus::Draft.as_str() {
+    if draft.status != OrderStatus::Draft {
         return Err(conflict(
             "payment_in_progress",
             "a payment for this offer is being processed; try again in a moment",
         ));
     }
-    store::orders::set_status(tx, &draft.id, "abandoned", &draft.step, None).await?;
+    store::orders::update(tx, &draft.id, store::orders::OrderUpdate::Abandoned).await?;
     Ok(())
-}
-
-pub(crate) fn step_of(order: &OrderRecord) -> Step {
-    order.step.parse().unwrap_or(Step::Terms)
 }
 
 /// The order as it is now, read again after a change.

@@ -444,7 +444,7 @@ pub async fn cancel_at_term_end(app: &App, staff: &StaffMember, id: &str, origin
     let sub = store::subscriptions::get_in_org(&mut tx, &r.org_id, &sub_id)
         .await?
         .ok_or(AppError::NotFound("subscription"))?;
-    let live = sub.status.parse::<domain::subscription::Status>().is_ok_and(|s| s.is_live());
+    let live = sub.status.is_live();
     if !live {
         return Err(conflict(
             "subscription_not_live",

@@ -8,18 +8,17 @@ use crate::error::AppError;
 use crate::state::App;
 use chrono::NaiveDate;
 use domain::ids::{NotificationId, OrderId, SubscriptionId};
-use domain::order::{self, OrderStatus, Step};
+use domain::order::{self, OrderKind, OrderStatus, Step};
 use domain::roles::{PartnerPermission, PartnerRole};
 use domain::subscription::{Status, Subscription};
 use domain::term::{Term, program_day};
-use std::str::FromStr;
 use store::notifications::Notification;
 use store::orders::OrderRecord;
 use store::subscriptions::SubscriptionRecord;
 
 pub(crate) fn rules(s: &SubscriptionRecord) -> Subscription {
     Subscription {
-        status: s.status.parse().unwrap_or(Status::Expired),
+        status: s.status,
         auto_renew: s.auto_renew,
         anchor: s.anchor_date,
         term: Term { start: s.term_start, end: s.term_end },
@@ -38,7 +37,7 @@ pub(crate) fn renewal_order(
     app: &App,
     sub: &SubscriptionRecord,
     quote: &order::Quote,
-    kind: &str,
+    kind: OrderKind,
     step: Step,
     by: &str,
     terms_code: &str,
@@ -48,13 +47,12 @@ pub(crate) fn renewal_order(
         org_id: sub.org_id.clone(),
         offer_code: sub.offer_code.clone(),
         offer_name: sub.offer_name.clone(),
-        status: OrderStatus::Draft.as_str().into(),
-        step: step.as_str().into(),
+        status: OrderStatus::Draft,
+        step,
         country: String::new(),
-        currency: quote.net.currency().code().into(),
-        net_minor: quote.net.minor(),
-        tax_minor: quote.tax.minor(),
-        total_minor: quote.total.minor(),
+        net: quote.net,
+        tax: quote.tax,
+        total: quote.total,
         tax_rate_bp: i64::from(quote.tax_rate.basis_points()),
         terms_code: terms_code.into(),
         terms_version: None,
@@ -67,9 +65,9 @@ pub(crate) fn renewal_order(
         term_end: None,
         subscription_id: Some(sub.id.clone()),
         invoice_id: None,
-        kind: kind.into(),
+        kind,
         renews_term_end: Some(sub.term_end),
-        credit_minor: 0,
+        credit: domain::money::Money::zero(quote.net.currency()),
         replaces_subscription_id: None,
     }
 }
@@ -82,7 +80,7 @@ pub(crate) async fn another_live_subscription(
     sub: &SubscriptionRecord,
 ) -> Result<(), AppError> {
     let one_per_org = app.catalog().offer(&sub.offer_code).is_some_and(|o| o.one_per_org());
-    if !one_per_org || Status::from_str(&sub.status).is_ok_and(Status::is_live) {
+    if !one_per_org || sub.status.is_live() {
         return Ok(());
     }
     let live = store::subscriptions::live_offer_codes(tx, &sub.org_id).await?;
@@ -106,7 +104,7 @@ pub(crate) async fn check_can_renew(app: &App, tx: &mut store::Conn, order: &Ord
             message: "this term has been renewed already".into(),
         });
     }
-    if order.kind == "renewal" {
+    if order.kind == OrderKind::Renewal {
         rules(&sub).manual_renewal(today(app)).map_err(refused)?;
         another_live_subscription(app, tx, &sub).await?;
     }
@@ -129,7 +127,7 @@ pub(crate) async fn apply_renewal(
     let sub_id = order.subscription_id.as_deref().ok_or(AppError::NotFound("subscription"))?;
     let sub = store::subscriptions::get(tx, sub_id).await?.ok_or(AppError::NotFound("subscription"))?;
     let current = rules(&sub);
-    let renewal = if order.kind == "auto_renewal" {
+    let renewal = if order.kind == OrderKind::AutoRenewal {
         domain::subscription::Renewal { term: current.next_term(), anchor: current.anchor }
     } else {
         // The window was checked before the charge; a payment that lands just after it closed
@@ -168,14 +166,14 @@ pub(crate) async fn renewal_failed(
     let Some(sub) = store::subscriptions::get(tx, sub_id).await? else { return Ok(()) };
     let due = order.renews_term_end.unwrap_or(sub.term_end);
     let retries = Subscription::retry_days(due);
-    let done = if sub.status == "past_due" { sub.retries_done + 1 } else { 0 };
+    let done = if sub.status == Status::PastDue { sub.retries_done + 1 } else { 0 };
     let next = usize::try_from(done).ok().and_then(|i| retries.get(i)).copied();
     let link = format!("{}/subscriptions/{}", app.settings().public_url, sub.id);
     match next {
         Some(next) => {
             store::subscriptions::set_past_due(tx, sub_id, done, Some(next)).await?;
             let mut data = crate::webhooks::subscription_data(&sub);
-            data["status"] = "past_due".into();
+            data["status"] = Status::PastDue.as_str().into();
             data["reason"] = reason.into();
             data["next_retry_on"] = serde_json::json!(next);
             crate::webhooks::emit_one(app, tx, "subscription.renewal_failed", &sub.org_id, &sub.id, data).await?;
@@ -188,7 +186,7 @@ pub(crate) async fn renewal_failed(
             notify(app, tx, &sub, &format!("{due}:charge-failed-{done}"), &title, body).await.map(|_| ())
         }
         None => {
-            store::subscriptions::set_status(tx, sub_id, Status::Expired.as_str()).await?;
+            store::subscriptions::end(tx, sub_id, store::subscriptions::Ending::Expired).await?;
             record_expiry(app, tx, &sub, "the renewal payment failed after every retry").await
         }
     }
@@ -275,10 +273,10 @@ pub(crate) async fn notify(
 /// on the order.
 async fn replace_subscription(app: &App, tx: &mut store::Conn, order: &OrderRecord, old: &str) -> Result<(), AppError> {
     let Some(sub) = store::subscriptions::get_in_org(tx, &order.org_id, old).await? else { return Ok(()) };
-    if !sub.status.parse::<domain::subscription::Status>().is_ok_and(|s| s.is_live()) {
+    if !sub.status.is_live() {
         return Ok(());
     }
-    store::subscriptions::set_status(tx, &sub.id, domain::subscription::Status::Cancelled.as_str()).await?;
+    store::subscriptions::end(tx, &sub.id, store::subscriptions::Ending::Cancelled).await?;
     crate::benefits::end(app, tx, &sub.id).await?;
     store::competencies::expire_for_subscription(tx, &sub.id, app.now()).await?;
     let detail =
@@ -304,14 +302,13 @@ pub(crate) async fn start(
         org_id: order.org_id.clone(),
         offer_code: order.offer_code.clone(),
         offer_name: order.offer_name.clone(),
-        status: "active".into(),
+        status: Status::Active,
         auto_renew: true,
         anchor_date: term.start,
         term_start: term.start,
         term_end: term.end,
-        currency: order.currency.clone(),
         // The list price: a credit on the first order does not lower the renewals.
-        price_minor: order.net_minor + order.credit_minor,
+        price: order.net.checked_add(order.credit).map_err(|e| AppError::internal(e.to_string()))?,
         payment_method_id: Some(payment_method_id.to_owned()),
         created_at: now,
         retries_done: 0,

@@ -4,7 +4,6 @@ use crate::catalog::{Catalog, Country, NETWORK_LEVEL, Offer};
 use crate::membership::NOT_A_NETWORK_MEMBER;
 use crate::money::{Money, MoneyError, TaxRate};
 use std::fmt;
-use std::str::FromStr;
 
 /// Net, tax and total of an order, in the buyer's currency.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,49 +80,68 @@ pub fn check_can_buy(
     Ok(())
 }
 
-/// Where an order stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OrderStatus {
-    /// In the wizard.
-    Draft,
-    /// A payment attempt is out at the gateway.
-    Paying,
-    Paid,
+crate::words::word_enum! {
+    /// Where an order stands.
+    pub enum OrderStatus("order status") {
+        /// In the wizard.
+        Draft = "draft",
+        /// A payment attempt is out at the gateway.
+        Paying = "paying",
+        Paid = "paid",
+        /// Set aside unpaid for a draft of another kind (a renewal when **Subscribe now** is
+        /// pressed, or the other way round).
+        Abandoned = "abandoned",
+    }
 }
 
-/// The step of the wizard a draft is at: (verify, for a renewal) → terms → payment → review.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Step {
-    /// A renewal first shows the order to verify.
-    Verify,
-    Terms,
-    Payment,
-    Review,
+crate::words::word_enum! {
+    /// The step of the wizard a draft is at: (verify, for a renewal) → terms → payment → review.
+    #[derive(PartialOrd, Ord)]
+    pub enum Step("wizard step") {
+        /// A renewal first shows the order to verify.
+        Verify = "verify",
+        Terms = "terms",
+        Payment = "payment",
+        Review = "review",
+    }
 }
 
-macro_rules! text_enum {
-    ($t:ty, $($v:path => $s:literal),+) => {
-        impl $t {
-            pub fn as_str(self) -> &'static str {
-                match self { $($v => $s),+ }
-            }
-        }
-        impl FromStr for $t {
-            type Err = String;
-            fn from_str(s: &str) -> Result<Self, String> {
-                match s { $($s => Ok($v),)+ other => Err(format!("unknown value `{other}`")) }
-            }
-        }
-        impl fmt::Display for $t {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
+crate::words::word_enum! {
+    /// What an order buys.
+    pub enum OrderKind("order kind") {
+        /// A new subscription, through the wizard.
+        Purchase = "purchase",
+        /// The next term of a subscription, renewed by hand through the wizard.
+        Renewal = "renewal",
+        /// The next term, charged by the renewal run on the anniversary.
+        AutoRenewal = "auto_renewal",
+    }
 }
 
-text_enum!(OrderStatus, OrderStatus::Draft => "draft", OrderStatus::Paying => "paying", OrderStatus::Paid => "paid");
-text_enum!(Step, Step::Verify => "verify", Step::Terms => "terms", Step::Payment => "payment", Step::Review => "review");
+crate::words::word_enum! {
+    /// What one try at charging an order came to.
+    pub enum AttemptStatus("payment attempt status") {
+        /// Out at the gateway, or not yet known (reconciliation finds out).
+        Pending = "pending",
+        Succeeded = "succeeded",
+        /// The gateway refused the card.
+        Declined = "declined",
+        /// Never reached the gateway, or given up on; a retry of the same Buy pays.
+        Abandoned = "abandoned",
+    }
+}
+
+impl fmt::Display for OrderStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Display for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 impl Step {
     /// A draft may go back to any earlier step, and forward one step at a time.
@@ -199,5 +217,13 @@ mod tests {
         assert!(!Step::Terms.may_go_to(Step::Review));
         assert!(Step::Review.may_go_to(Step::Terms));
         assert_eq!("review".parse::<Step>(), Ok(Step::Review));
+    }
+
+    #[test]
+    fn stored_words_read_back() {
+        crate::words::assert_round_trip(OrderStatus::ALL, |s| s.as_str());
+        crate::words::assert_round_trip(Step::ALL, |s| s.as_str());
+        crate::words::assert_round_trip(OrderKind::ALL, |k| k.as_str());
+        crate::words::assert_round_trip(AttemptStatus::ALL, |s| s.as_str());
     }
 }

@@ -21,6 +21,15 @@ use crate::term::Term;
 use chrono::NaiveDate;
 use std::fmt;
 
+crate::words::word_enum! {
+    /// Where a refund stands: written `pending` when staff cancel, `succeeded` once the
+    /// gateway took it (the worker sends it again until then).
+    pub enum RefundStatus("refund status") {
+        Pending = "pending",
+        Succeeded = "succeeded",
+    }
+}
+
 /// One paid term of a subscription: what its invoice charged and when.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PaidTerm {
@@ -156,6 +165,11 @@ pub fn split_tax(refund: Money, net: Money, tax: Money) -> (Money, Money) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stored_words_read_back() {
+        crate::words::assert_round_trip(RefundStatus::ALL, |s| s.as_str());
+    }
     use crate::money::Currency;
     use proptest::prelude::*;
     use std::num::NonZeroU16;

@@ -19,6 +19,8 @@ pub enum Status {
 }
 
 impl Status {
+    pub const ALL: [Status; 4] = [Status::Active, Status::PastDue, Status::Expired, Status::Cancelled];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Active => "active",
@@ -190,6 +192,11 @@ impl Reminder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stored_words_read_back() {
+        crate::words::assert_round_trip(&Status::ALL, |s| s.as_str());
+    }
     use proptest::prelude::*;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {

@@ -7,6 +7,7 @@ use crate::time::{from_db, to_db};
 use crate::{Conn, Result, StoreError, valid};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::ids::OrgId;
+use domain::money::{Currency, Money};
 
 #[derive(Clone, Debug)]
 pub struct InvoiceRecord {
@@ -15,10 +16,9 @@ pub struct InvoiceRecord {
     pub org_id: OrgId,
     pub order_id: String,
     pub issued_at: DateTime<Utc>,
-    pub currency: String,
-    pub net_minor: i64,
-    pub tax_minor: i64,
-    pub total_minor: i64,
+    pub net: Money,
+    pub tax: Money,
+    pub total: Money,
     pub tax_rate_bp: i64,
     pub description: String,
     pub period_start: NaiveDate,
@@ -66,10 +66,10 @@ impl crate::bulk::Rows for InvoiceRecord {
             self.org_id.as_str().into(),
             (&self.order_id).into(),
             to_db(self.issued_at).into(),
-            (&self.currency).into(),
-            self.net_minor.into(),
-            self.tax_minor.into(),
-            self.total_minor.into(),
+            self.currency().code().into(),
+            self.net.minor().into(),
+            self.tax.minor().into(),
+            self.total.minor().into(),
             self.tax_rate_bp.into(),
             (&self.description).into(),
             date_to_db(self.period_start).into(),
@@ -102,17 +102,24 @@ fn date(text: String) -> Result<NaiveDate> {
     date_from_db(Some(text))?.ok_or_else(|| StoreError::Corrupt("missing date".into()))
 }
 
+impl InvoiceRecord {
+    pub fn currency(&self) -> Currency {
+        self.total.currency()
+    }
+}
+
 pub(crate) fn from_row(r: &Row) -> Result<InvoiceRecord> {
+    let currency: Currency = r.parse("currency")?;
+    let money = |column: &str| -> Result<Money> { Ok(Money::new(r.try_get(column)?, currency)) };
     Ok(InvoiceRecord {
         id: r.try_get("id")?,
         number: r.try_get("number")?,
         org_id: valid(OrgId::parse(&r.try_get::<String, _>("org_id")?))?,
         order_id: r.try_get("order_id")?,
         issued_at: from_db(r.try_get("issued_at")?)?,
-        currency: r.try_get("currency")?,
-        net_minor: r.try_get("net_minor")?,
-        tax_minor: r.try_get("tax_minor")?,
-        total_minor: r.try_get("total_minor")?,
+        net: money("net_minor")?,
+        tax: money("tax_minor")?,
+        total: money("total_minor")?,
         tax_rate_bp: r.try_get("tax_rate_bp")?,
         description: r.try_get("description")?,
         period_start: date(r.try_get("period_start")?)?,

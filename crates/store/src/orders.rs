@@ -7,6 +7,8 @@ use crate::time::{from_db, opt_from_db, to_db};
 use crate::{Conn, Result, conflict_as, valid};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::ids::OrgId;
+use domain::money::{Currency, Money};
+use domain::order::{AttemptStatus, OrderKind, OrderStatus, Step};
 
 #[derive(Clone, Debug)]
 pub struct OrderRecord {
@@ -14,13 +16,13 @@ pub struct OrderRecord {
     pub org_id: OrgId,
     pub offer_code: String,
     pub offer_name: String,
-    pub status: String,
-    pub step: String,
+    pub status: OrderStatus,
+    pub step: Step,
     pub country: String,
-    pub currency: String,
-    pub net_minor: i64,
-    pub tax_minor: i64,
-    pub total_minor: i64,
+    /// Before tax and after the credit.
+    pub net: Money,
+    pub tax: Money,
+    pub total: Money,
     pub tax_rate_bp: i64,
     pub terms_code: String,
     pub terms_version: Option<String>,
@@ -33,12 +35,11 @@ pub struct OrderRecord {
     pub term_end: Option<NaiveDate>,
     pub subscription_id: Option<String>,
     pub invoice_id: Option<String>,
-    /// `purchase`, `renewal` (by hand, through the wizard) or `auto_renewal`.
-    pub kind: String,
+    pub kind: OrderKind,
     /// For renewals: the end of the term being renewed.
     pub renews_term_end: Option<NaiveDate>,
-    /// Taken off the price before tax (the unused Silver time on a Gold order), minor units.
-    pub credit_minor: i64,
+    /// Taken off the price before tax (the unused Silver time on a Gold order).
+    pub credit: Money,
     /// The subscription that ends when this order is paid (Silver, on a Gold order).
     pub replaces_subscription_id: Option<String>,
 }
@@ -57,19 +58,27 @@ pub(crate) fn date_to_db(date: NaiveDate) -> String {
     date.to_string()
 }
 
+impl OrderRecord {
+    /// The currency the order is priced and paid in.
+    pub fn currency(&self) -> Currency {
+        self.total.currency()
+    }
+}
+
 fn from_row(row: &Row) -> Result<OrderRecord> {
+    let currency: Currency = row.parse("currency")?;
+    let money = |column: &str| -> Result<Money> { Ok(Money::new(row.try_get(column)?, currency)) };
     Ok(OrderRecord {
         id: row.try_get("id")?,
         org_id: valid(OrgId::parse(&row.try_get::<String, _>("org_id")?))?,
         offer_code: row.try_get("offer_code")?,
         offer_name: row.try_get("offer_name")?,
-        status: row.try_get("status")?,
-        step: row.try_get("step")?,
+        status: row.parse("status")?,
+        step: row.parse("step")?,
         country: row.try_get("country")?,
-        currency: row.try_get("currency")?,
-        net_minor: row.try_get("net_minor")?,
-        tax_minor: row.try_get("tax_minor")?,
-        total_minor: row.try_get("total_minor")?,
+        net: money("net_minor")?,
+        tax: money("tax_minor")?,
+        total: money("total_minor")?,
         tax_rate_bp: row.try_get("tax_rate_bp")?,
         terms_code: row.try_get("terms_code")?,
         terms_version: row.try_get("terms_version")?,
@@ -82,9 +91,9 @@ fn from_row(row: &Row) -> Result<OrderRecord> {
         term_end: date_from_db(row.try_get("term_end")?)?,
         subscription_id: row.try_get("subscription_id")?,
         invoice_id: row.try_get("invoice_id")?,
-        kind: row.try_get("kind")?,
+        kind: row.parse("kind")?,
         renews_term_end: date_from_db(row.try_get("renews_term_end")?)?,
-        credit_minor: row.try_get("credit_minor")?,
+        credit: money("credit_minor")?,
         replaces_subscription_id: row.try_get("replaces_subscription_id")?,
     })
 }
@@ -100,22 +109,22 @@ impl crate::bulk::Rows for OrderRecord {
             self.org_id.as_str().into(),
             (&self.offer_code).into(),
             (&self.offer_name).into(),
-            (&self.status).into(),
-            (&self.step).into(),
+            self.status.as_str().into(),
+            self.step.as_str().into(),
             (&self.country).into(),
-            (&self.currency).into(),
-            self.net_minor.into(),
-            self.tax_minor.into(),
-            self.total_minor.into(),
+            self.currency().code().into(),
+            self.net.minor().into(),
+            self.tax.minor().into(),
+            self.total.minor().into(),
             self.tax_rate_bp.into(),
             (&self.terms_code).into(),
             (&self.created_by).into(),
             to_db(self.created_at).into(),
-            (&self.kind).into(),
+            self.kind.as_str().into(),
             self.subscription_id.as_deref().into(),
             self.renews_term_end.map(date_to_db).into(),
             self.payment_method_id.as_deref().into(),
-            self.credit_minor.into(),
+            self.credit.minor().into(),
             self.replaces_subscription_id.as_deref().into(),
         ]);
     }
@@ -172,7 +181,7 @@ pub async fn list_in_org(conn: &mut Conn, org: &OrgId) -> Result<Vec<OrderRecord
 pub async fn set_step(
     conn: &mut Conn,
     id: &str,
-    step: &str,
+    step: Step,
     terms_version: Option<&str>,
     payment_method_id: Option<&str>,
 ) -> Result<()> {
@@ -180,7 +189,7 @@ pub async fn set_step(
         "UPDATE orders SET step = $1, terms_version = COALESCE($2, terms_version), \
          payment_method_id = COALESCE($3, payment_method_id), last_decline = NULL WHERE id = $4",
     )
-    .bind(step)
+    .bind(step.as_str())
     .bind(terms_version)
     .bind(payment_method_id)
     .bind(id)
@@ -189,10 +198,29 @@ pub async fn set_step(
     Ok(())
 }
 
-pub async fn set_status(conn: &mut Conn, id: &str, status: &str, step: &str, last_decline: Option<&str>) -> Result<()> {
-    crate::sql::query("UPDATE orders SET status = $1, step = $2, last_decline = $3 WHERE id = $4")
-        .bind(status)
-        .bind(step)
+/// A change of an order's status other than being paid (that is [`mark_paid`], which records
+/// the term, the subscription and the invoice with it). Each is one move of the order's life,
+/// so that no caller can write a status the wizard and the payment do not know.
+#[derive(Clone, Copy, Debug)]
+pub enum OrderUpdate<'a> {
+    /// A payment attempt went out for the reviewed draft: `draft` → `paying`.
+    Paying,
+    /// The attempt was declined or never reached the gateway: back to a `draft` at `step`,
+    /// saying why.
+    Declined { step: Step, reason: &'a str },
+    /// An unpaid draft set aside for a draft of another kind.
+    Abandoned,
+}
+
+pub async fn update(conn: &mut Conn, id: &str, change: OrderUpdate<'_>) -> Result<()> {
+    let (status, step, last_decline) = match change {
+        OrderUpdate::Paying => (OrderStatus::Paying, Some(Step::Review), None),
+        OrderUpdate::Declined { step, reason } => (OrderStatus::Draft, Some(step), Some(reason)),
+        OrderUpdate::Abandoned => (OrderStatus::Abandoned, None, None),
+    };
+    crate::sql::query("UPDATE orders SET status = $1, step = COALESCE($2, step), last_decline = $3 WHERE id = $4")
+        .bind(status.as_str())
+        .bind(step.map(Step::as_str))
         .bind(last_decline)
         .bind(id)
         .execute(conn)
@@ -204,17 +232,17 @@ pub async fn set_status(conn: &mut Conn, id: &str, status: &str, step: &str, las
 pub async fn set_quote(
     conn: &mut Conn,
     id: &str,
-    (net, tax, total, credit): (i64, i64, i64, i64),
+    (net, tax, total, credit): (Money, Money, Money, Money),
     replaces_subscription_id: Option<&str>,
 ) -> Result<()> {
     crate::sql::query(
         "UPDATE orders SET net_minor = $1, tax_minor = $2, total_minor = $3, credit_minor = $4, \
          replaces_subscription_id = $5 WHERE id = $6 AND status = 'draft'",
     )
-    .bind(net)
-    .bind(tax)
-    .bind(total)
-    .bind(credit)
+    .bind(net.minor())
+    .bind(tax.minor())
+    .bind(total.minor())
+    .bind(credit.minor())
     .bind(replaces_subscription_id)
     .bind(id)
     .execute(conn)
@@ -359,9 +387,8 @@ pub struct AttemptRecord {
     pub idempotency_key: String,
     pub payment_method_id: String,
     pub gateway: String,
-    pub amount_minor: i64,
-    pub currency: String,
-    pub status: String,
+    pub amount: Money,
+    pub status: AttemptStatus,
     pub created_at: DateTime<Utc>,
 }
 
@@ -372,9 +399,8 @@ fn attempt_from_row(r: &Row) -> Result<AttemptRecord> {
         idempotency_key: r.try_get("idempotency_key")?,
         payment_method_id: r.try_get("payment_method_id")?,
         gateway: r.try_get("gateway")?,
-        amount_minor: r.try_get("amount_minor")?,
-        currency: r.try_get("currency")?,
-        status: r.try_get("status")?,
+        amount: Money::new(r.try_get("amount_minor")?, r.parse("currency")?),
+        status: r.parse("status")?,
         created_at: from_db(r.try_get("created_at")?)?,
     })
 }
@@ -389,9 +415,9 @@ impl crate::bulk::Rows for AttemptRecord {
             (&self.idempotency_key).into(),
             (&self.payment_method_id).into(),
             (&self.gateway).into(),
-            self.amount_minor.into(),
-            (&self.currency).into(),
-            "pending".into(),
+            self.amount.minor().into(),
+            self.amount.currency().code().into(),
+            AttemptStatus::Pending.as_str().into(),
             to_db(self.created_at).into(),
         ]);
     }
@@ -432,29 +458,45 @@ pub async fn pending_attempts_before(conn: &mut Conn, before: DateTime<Utc>) -> 
     rows.iter().map(attempt_from_row).collect()
 }
 
-/// What an attempt came to: `pending`, `succeeded`, `declined` or `abandoned`.
-pub async fn attempt_status(conn: &mut Conn, id: &str) -> Result<Option<String>> {
-    let status = crate::sql::query_scalar("SELECT status FROM payment_attempts WHERE id = $1")
+/// What an attempt came to.
+pub async fn attempt_status(conn: &mut Conn, id: &str) -> Result<Option<AttemptStatus>> {
+    let status: Option<String> = crate::sql::query_scalar("SELECT status FROM payment_attempts WHERE id = $1")
         .bind(id)
         .fetch_optional(conn)
         .await?;
-    Ok(status)
+    status.map(|s| valid(s.parse())).transpose()
+}
+
+/// How a pending attempt ends.
+#[derive(Clone, Copy, Debug)]
+pub enum Settlement<'a> {
+    Succeeded {
+        charge_ref: &'a str,
+    },
+    /// The gateway refused the card.
+    Declined {
+        code: &'a str,
+        message: &'a str,
+    },
+    /// It never reached the gateway, or was given up on.
+    Abandoned {
+        code: &'a str,
+        message: &'a str,
+    },
 }
 
 /// Settles a pending attempt; `false` if it was settled already (by a racing request or node).
-pub async fn settle_attempt(
-    conn: &mut Conn,
-    id: &str,
-    status: &str,
-    charge_ref: Option<&str>,
-    decline: Option<(&str, &str)>,
-    at: DateTime<Utc>,
-) -> Result<bool> {
+pub async fn settle_attempt(conn: &mut Conn, id: &str, settlement: Settlement<'_>, at: DateTime<Utc>) -> Result<bool> {
+    let (status, charge_ref, decline) = match settlement {
+        Settlement::Succeeded { charge_ref } => (AttemptStatus::Succeeded, Some(charge_ref), None),
+        Settlement::Declined { code, message } => (AttemptStatus::Declined, None, Some((code, message))),
+        Settlement::Abandoned { code, message } => (AttemptStatus::Abandoned, None, Some((code, message))),
+    };
     let done = crate::sql::query(
         "UPDATE payment_attempts SET status = $1, charge_ref = $2, decline_code = $3, decline_message = $4, settled_at = $5 \
          WHERE id = $6 AND status = 'pending'",
     )
-    .bind(status)
+    .bind(status.as_str())
     .bind(charge_ref)
     .bind(decline.map(|d| d.0))
     .bind(decline.map(|d| d.1))

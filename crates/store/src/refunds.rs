@@ -11,6 +11,8 @@ use crate::time::{from_db, opt_from_db, to_db};
 use crate::{Conn, Result, StoreError, valid};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::ids::OrgId;
+use domain::money::{Currency, Money};
+use domain::refund::RefundStatus;
 
 /// A paid invoice of a subscription, with what a refund needs to know of its payment.
 #[derive(Clone, Debug)]
@@ -58,15 +60,13 @@ pub struct RefundRecord {
     pub gateway: String,
     pub charge_ref: String,
     pub idempotency_key: String,
-    pub currency: String,
-    pub amount_minor: i64,
-    /// What the offer's policy gave; `amount_minor` is less when the agent lowered it.
-    pub due_minor: i64,
+    pub amount: Money,
+    /// What the offer's policy gave; `amount` is less when the agent lowered it.
+    pub due: Money,
     /// Why the policy gives what it gives ("prorated: 200 of 365 days unused").
     pub basis: String,
     pub lowered_because: Option<String>,
-    /// `pending` or `succeeded`.
-    pub status: String,
+    pub status: RefundStatus,
     pub refund_ref: Option<String>,
     pub attempts: i64,
     pub next_attempt_at: DateTime<Utc>,
@@ -95,12 +95,12 @@ impl Rows for RefundRecord {
             (&self.gateway).into(),
             (&self.charge_ref).into(),
             (&self.idempotency_key).into(),
-            (&self.currency).into(),
-            self.amount_minor.into(),
-            self.due_minor.into(),
+            self.amount.currency().code().into(),
+            self.amount.minor().into(),
+            self.due.minor().into(),
             (&self.basis).into(),
             self.lowered_because.as_deref().into(),
-            (&self.status).into(),
+            self.status.as_str().into(),
             self.refund_ref.as_deref().into(),
             self.attempts.into(),
             to_db(self.next_attempt_at).into(),
@@ -113,6 +113,7 @@ impl Rows for RefundRecord {
 }
 
 fn refund_from_row(r: &Row) -> Result<RefundRecord> {
+    let currency: Currency = r.parse("currency")?;
     Ok(RefundRecord {
         id: r.try_get("id")?,
         org_id: valid(OrgId::parse(&r.try_get::<String, _>("org_id")?))?,
@@ -122,12 +123,11 @@ fn refund_from_row(r: &Row) -> Result<RefundRecord> {
         gateway: r.try_get("gateway")?,
         charge_ref: r.try_get("charge_ref")?,
         idempotency_key: r.try_get("idempotency_key")?,
-        currency: r.try_get("currency")?,
-        amount_minor: r.try_get("amount_minor")?,
-        due_minor: r.try_get("due_minor")?,
+        amount: Money::new(r.try_get("amount_minor")?, currency),
+        due: Money::new(r.try_get("due_minor")?, currency),
         basis: r.try_get("basis")?,
         lowered_because: r.try_get("lowered_because")?,
-        status: r.try_get("status")?,
+        status: r.parse("status")?,
         refund_ref: r.try_get("refund_ref")?,
         attempts: r.try_get("attempts")?,
         next_attempt_at: from_db(r.try_get("next_attempt_at")?)?,
@@ -228,10 +228,9 @@ pub struct CreditNoteRecord {
     pub invoice_id: String,
     pub invoice_number: String,
     pub issued_at: DateTime<Utc>,
-    pub currency: String,
-    pub net_minor: i64,
-    pub tax_minor: i64,
-    pub total_minor: i64,
+    pub net: Money,
+    pub tax: Money,
+    pub total: Money,
     pub tax_rate_bp: i64,
     pub description: String,
     pub period_start: NaiveDate,
@@ -263,10 +262,10 @@ impl Rows for CreditNoteRecord {
             (&self.invoice_id).into(),
             (&self.invoice_number).into(),
             to_db(self.issued_at).into(),
-            (&self.currency).into(),
-            self.net_minor.into(),
-            self.tax_minor.into(),
-            self.total_minor.into(),
+            self.currency().code().into(),
+            self.net.minor().into(),
+            self.tax.minor().into(),
+            self.total.minor().into(),
             self.tax_rate_bp.into(),
             (&self.description).into(),
             date_to_db(self.period_start).into(),
@@ -285,7 +284,15 @@ fn date(text: String) -> Result<NaiveDate> {
     date_from_db(Some(text))?.ok_or_else(|| StoreError::Corrupt("missing date".into()))
 }
 
+impl CreditNoteRecord {
+    pub fn currency(&self) -> Currency {
+        self.total.currency()
+    }
+}
+
 fn note_from_row(r: &Row) -> Result<CreditNoteRecord> {
+    let currency: Currency = r.parse("currency")?;
+    let money = |column: &str| -> Result<Money> { Ok(Money::new(r.try_get(column)?, currency)) };
     Ok(CreditNoteRecord {
         id: r.try_get("id")?,
         number: r.try_get("number")?,
@@ -294,10 +301,9 @@ fn note_from_row(r: &Row) -> Result<CreditNoteRecord> {
         invoice_id: r.try_get("invoice_id")?,
         invoice_number: r.try_get("invoice_number")?,
         issued_at: from_db(r.try_get("issued_at")?)?,
-        currency: r.try_get("currency")?,
-        net_minor: r.try_get("net_minor")?,
-        tax_minor: r.try_get("tax_minor")?,
-        total_minor: r.try_get("total_minor")?,
+        net: money("net_minor")?,
+        tax: money("tax_minor")?,
+        total: money("total_minor")?,
         tax_rate_bp: r.try_get("tax_rate_bp")?,
         description: r.try_get("description")?,
         period_start: date(r.try_get("period_start")?)?,

@@ -7,6 +7,8 @@ use crate::time::{from_db, to_db};
 use crate::{Conn, Result, StoreError, valid};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::ids::OrgId;
+use domain::money::{Currency, Money};
+use domain::subscription::Status;
 
 #[derive(Clone, Debug)]
 pub struct SubscriptionRecord {
@@ -14,15 +16,14 @@ pub struct SubscriptionRecord {
     pub org_id: OrgId,
     pub offer_code: String,
     pub offer_name: String,
-    /// `active` for now; the lifecycle adds past_due, expired, cancelled.
-    pub status: String,
+    pub status: Status,
     pub auto_renew: bool,
     /// The first day of the first term: anniversaries are counted from it.
     pub anchor_date: NaiveDate,
     pub term_start: NaiveDate,
     pub term_end: NaiveDate,
-    pub currency: String,
-    pub price_minor: i64,
+    /// What a term costs before tax.
+    pub price: Money,
     pub payment_method_id: Option<String>,
     pub created_at: DateTime<Utc>,
     /// Failed automatic renewal charges of the current term retried so far.
@@ -42,13 +43,12 @@ fn from_row(r: &Row) -> Result<SubscriptionRecord> {
         org_id: valid(OrgId::parse(&r.try_get::<String, _>("org_id")?))?,
         offer_code: r.try_get("offer_code")?,
         offer_name: r.try_get("offer_name")?,
-        status: r.try_get("status")?,
+        status: r.parse("status")?,
         auto_renew: r.try_get::<i64, _>("auto_renew")? != 0,
         anchor_date: date(r.try_get("anchor_date")?)?,
         term_start: date(r.try_get("term_start")?)?,
         term_end: date(r.try_get("term_end")?)?,
-        currency: r.try_get("currency")?,
-        price_minor: r.try_get("price_minor")?,
+        price: Money::new(r.try_get("price_minor")?, r.parse::<Currency, _>("currency")?),
         payment_method_id: r.try_get("payment_method_id")?,
         created_at: from_db(r.try_get("created_at")?)?,
         retries_done: r.try_get("retries_done")?,
@@ -70,13 +70,13 @@ impl crate::bulk::Rows for SubscriptionRecord {
             self.org_id.as_str().into(),
             (&self.offer_code).into(),
             (&self.offer_name).into(),
-            (&self.status).into(),
+            self.status.as_str().into(),
             i64::from(self.auto_renew).into(),
             date_to_db(self.anchor_date).into(),
             date_to_db(self.term_start).into(),
             date_to_db(self.term_end).into(),
-            (&self.currency).into(),
-            self.price_minor.into(),
+            self.price.currency().code().into(),
+            self.price.minor().into(),
             self.payment_method_id.as_deref().into(),
             to_db(self.created_at).into(),
         ]);
@@ -302,7 +302,7 @@ pub struct RenewalInputs {
     pub has_pending_attempt: bool,
     /// The subscription as it is now, read under the orgs' locks: its claimed copy was read
     /// before them and may be stale.
-    pub status: String,
+    pub status: Status,
     pub auto_renew: bool,
     pub term_end: NaiveDate,
 }
@@ -348,7 +348,7 @@ pub async fn renewal_inputs(conn: &mut Conn, ids: &[&str], gateway: &str) -> Res
                 customer_ref: r.try_get("customer_ref")?,
                 has_order: r.try_get::<i64, _>("has_order")? != 0,
                 has_pending_attempt: r.try_get::<i64, _>("has_pending")? != 0,
-                status: r.try_get("status")?,
+                status: r.parse("status")?,
                 auto_renew: r.try_get::<i64, _>("auto_renew")? != 0,
                 term_end: date(r.try_get("term_end")?)?,
             })
@@ -371,16 +371,29 @@ pub async fn set_past_due(
     Ok(())
 }
 
-pub async fn set_status(conn: &mut Conn, id: &str, status: &str) -> Result<()> {
+/// How a subscription ends without being cancelled by staff at once (that is [`cancel_now`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ending {
+    /// Its term ran out unrenewed.
+    Expired,
+    /// It was cancelled at its term's end, or replaced (Silver by Gold).
+    Cancelled,
+}
+
+/// Ends a subscription: no more retries, and no lease held on it.
+pub async fn end(conn: &mut Conn, id: &str, how: Ending) -> Result<()> {
+    let status = match how {
+        Ending::Expired => Status::Expired,
+        Ending::Cancelled => Status::Cancelled,
+    };
     crate::sql::query("UPDATE subscriptions SET status = $1, next_retry_on = NULL, lease_until = NULL WHERE id = $2")
-        .bind(status)
+        .bind(status.as_str())
         .bind(id)
         .execute(conn)
         .await?;
     Ok(())
 }
 
-/// Turns automatic renewal off; `false` if it was off already.
 /// Staff cancel at the end of the term: no renewal, and the end is a cancellation.
 pub async fn cancel_at_term_end(conn: &mut Conn, org: &OrgId, id: &str) -> Result<()> {
     crate::sql::query("UPDATE subscriptions SET auto_renew = 0, ends_cancelled = 1 WHERE org_id = $1 AND id = $2")
@@ -391,6 +404,7 @@ pub async fn cancel_at_term_end(conn: &mut Conn, org: &OrgId, id: &str) -> Resul
     Ok(())
 }
 
+/// Turns automatic renewal off; `false` if it was off already.
 pub async fn turn_off_auto_renew(conn: &mut Conn, org: &OrgId, id: &str) -> Result<bool> {
     let done =
         crate::sql::query("UPDATE subscriptions SET auto_renew = 0 WHERE org_id = $1 AND id = $2 AND auto_renew = 1")

@@ -1,7 +1,6 @@
 //! The org's invoices and credit notes as it sees them (and staff, who see every org's), the
 //! documents as PDFs, and the monthly reconciliation file.
 
-use super::issue::money;
 use crate::actor::PartnerUser;
 use crate::error::AppError;
 use crate::state::App;
@@ -39,7 +38,6 @@ pub async fn invoice_for_staff(
 
 /// The invoice as a PDF document: `(number, bytes)`.
 pub fn invoice_pdf(invoice: InvoiceRecord) -> Result<(String, Vec<u8>), AppError> {
-    let amount = |minor| money(minor, &invoice.currency).map(|m| m.to_string());
     let rate = domain::money::TaxRate::from_basis_points(u32::try_from(invoice.tax_rate_bp).unwrap_or(0))
         .map_err(|e| AppError::internal_from("a stored tax rate", e))?;
     let doc = documents::InvoiceDocument {
@@ -58,13 +56,13 @@ pub fn invoice_pdf(invoice: InvoiceRecord) -> Result<(String, Vec<u8>), AppError
                 invoice.period_end.format("%-d %b %Y")
             ),
             quantity: "1".into(),
-            unit_price: money(invoice.net_minor, &invoice.currency)?.format_amount(),
-            amount: money(invoice.net_minor, &invoice.currency)?.format_amount(),
+            unit_price: invoice.net.format_amount(),
+            amount: invoice.net.format_amount(),
         }],
-        net: amount(invoice.net_minor)?,
+        net: invoice.net.to_string(),
         tax_label: format!("Tax ({rate})"),
-        tax: amount(invoice.tax_minor)?,
-        total: amount(invoice.total_minor)?,
+        tax: invoice.tax.to_string(),
+        total: invoice.total.to_string(),
         notes: vec![format!("Paid by {} on {}", invoice.paid_with, invoice.issued_at.format("%-d %B %Y"))],
     };
     Ok((invoice.number, documents::render_pdf(&doc)))
@@ -107,7 +105,6 @@ pub async fn credit_note_for_staff(
 
 /// The credit note as a PDF document: `(number, bytes)`.
 pub fn credit_note_pdf(note: &CreditNoteRecord) -> Result<(String, Vec<u8>), AppError> {
-    let amount = |minor| money(minor, &note.currency).map(|m| m.to_string());
     let rate = domain::money::TaxRate::from_basis_points(u32::try_from(note.tax_rate_bp).unwrap_or(0))
         .map_err(|e| AppError::internal_from("a stored tax rate", e))?;
     let doc = documents::InvoiceDocument {
@@ -122,13 +119,13 @@ pub fn credit_note_pdf(note: &CreditNoteRecord) -> Result<(String, Vec<u8>), App
             description: note.description.clone(),
             period: format!("{} – {}", note.period_start.format("%-d %b %Y"), note.period_end.format("%-d %b %Y")),
             quantity: "1".into(),
-            unit_price: money(note.net_minor, &note.currency)?.format_amount(),
-            amount: money(note.net_minor, &note.currency)?.format_amount(),
+            unit_price: note.net.format_amount(),
+            amount: note.net.format_amount(),
         }],
-        net: amount(note.net_minor)?,
+        net: note.net.to_string(),
         tax_label: format!("Tax ({rate})"),
-        tax: amount(note.tax_minor)?,
-        total: amount(note.total_minor)?,
+        tax: note.tax.to_string(),
+        total: note.total.to_string(),
         notes: vec![
             format!("Refers to invoice {}", note.invoice_number),
             format!("Refunded to {} on {}", note.refunded_to, note.issued_at.format("%-d %B %Y")),
@@ -144,9 +141,6 @@ pub async fn reconciliation(app: &App, actor: &PartnerUser, month: &str) -> Resu
     actor.require(PartnerPermission::ManageBilling, "download the reconciliation file")?;
     let month = Month::parse(month).map_err(|e| domain::account::InvalidInput::new("month", e.to_string()))?;
     let tz = app.catalog().program().time_zone();
-    let currency = |code: &str| {
-        domain::money::Currency::parse(code).map_err(|e| AppError::internal_from(format!("stored currency {code}"), e))
-    };
     let (invoices, notes, org) = {
         let mut conn = app.store().read().await?;
         let invoices = store::invoices::list_in_org(&mut conn, &actor.org_id).await?;
@@ -159,14 +153,14 @@ pub async fn reconciliation(app: &App, actor: &PartnerUser, month: &str) -> Resu
         lines.push(Line {
             document: Document::Invoice,
             issued_on: domain::term::program_day(i.issued_at, tz),
-            currency: currency(&i.currency)?,
+            currency: i.currency(),
             number: i.number,
             description: i.description,
             period_start: i.period_start,
             period_end: i.period_end,
-            net_minor: i.net_minor,
-            tax_minor: i.tax_minor,
-            total_minor: i.total_minor,
+            net_minor: i.net.minor(),
+            tax_minor: i.tax.minor(),
+            total_minor: i.total.minor(),
             payment: i.paid_with,
             charge_ref: i.charge_ref,
             refers_to: String::new(),
@@ -176,14 +170,14 @@ pub async fn reconciliation(app: &App, actor: &PartnerUser, month: &str) -> Resu
         lines.push(Line {
             document: Document::CreditNote,
             issued_on: domain::term::program_day(n.issued_at, tz),
-            currency: currency(&n.currency)?,
+            currency: n.currency(),
             number: n.number,
             description: n.description,
             period_start: n.period_start,
             period_end: n.period_end,
-            net_minor: n.net_minor,
-            tax_minor: n.tax_minor,
-            total_minor: n.total_minor,
+            net_minor: n.net.minor(),
+            tax_minor: n.tax.minor(),
+            total_minor: n.total.minor(),
             payment: n.refunded_to,
             charge_ref: String::new(),
             refers_to: n.invoice_number,

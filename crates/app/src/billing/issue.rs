@@ -7,16 +7,10 @@ use crate::error::AppError;
 use crate::state::App;
 use chrono::Datelike;
 use domain::ids::InvoiceId;
-use domain::money::{Currency, Money};
+use domain::order::OrderKind;
 use domain::term::{Term, program_day};
 use store::invoices::InvoiceRecord;
 use store::orders::OrderRecord;
-
-/// A stored amount as `Money`.
-pub(crate) fn money(minor: i64, currency: &str) -> Result<Money, AppError> {
-    let currency = Currency::parse(currency).map_err(|e| AppError::internal_from("a stored currency", e))?;
-    Ok(Money::new(minor, currency))
-}
 
 /// "Visa •••• 4242": how a card is named on pages, invoices and receipts.
 pub fn card_label(brand: &str, last4: &str) -> String {
@@ -68,19 +62,17 @@ pub(crate) fn invoice_for(
         org_id: order.org_id.clone(),
         order_id: order.id.clone(),
         issued_at: app.now(),
-        currency: order.currency.clone(),
-        net_minor: order.net_minor,
-        tax_minor: order.tax_minor,
-        total_minor: order.total_minor,
+        net: order.net,
+        tax: order.tax,
+        total: order.total,
         tax_rate_bp: order.tax_rate_bp,
-        description: match (order.kind.as_str(), order.credit_minor) {
-            ("purchase", 0) => format!("{} subscription", order.offer_name),
-            ("purchase", credit) => format!(
+        description: match order.kind {
+            OrderKind::Purchase if order.credit.minor() == 0 => format!("{} subscription", order.offer_name),
+            OrderKind::Purchase => format!(
                 "{} subscription, less {} credited for the unused time of the subscription it replaces",
-                order.offer_name,
-                money(credit, &order.currency).map_or_else(|_| credit.to_string(), |m| m.to_string())
+                order.offer_name, order.credit
             ),
-            _ => format!("{} subscription, renewal", order.offer_name),
+            OrderKind::Renewal | OrderKind::AutoRenewal => format!("{} subscription, renewal", order.offer_name),
         },
         period_start: term.start,
         period_end: term.end,
@@ -106,7 +98,7 @@ pub(crate) fn receipts(
     invoice: &InvoiceRecord,
     recipients: &[store::users::Recipient],
 ) -> Result<Vec<store::outbox::OutboxEmail>, AppError> {
-    let total = money(invoice.total_minor, &invoice.currency)?;
+    let total = invoice.total;
     let link = format!("{}/invoices/{}", app.settings().public_url, invoice.id);
     let subject = format!("Receipt for your {} subscription ({})", order.offer_name, invoice.number);
     Ok(recipients
@@ -124,8 +116,11 @@ pub(crate) fn receipts(
 
 /// The audit change of a paid order.
 pub(crate) fn paid_change<'a>(order: &'a OrderRecord, invoice: &InvoiceRecord) -> Result<Change<'a>, AppError> {
-    let total = money(order.total_minor, &order.currency)?;
+    let total = order.total;
     let detail = format!("paid {total} for {} ({}), invoice {}", order.offer_name, invoice.paid_with, invoice.number);
-    let action = if order.kind == "purchase" { "order.paid" } else { "subscription.renewed" };
+    let action = match order.kind {
+        OrderKind::Purchase => "order.paid",
+        OrderKind::Renewal | OrderKind::AutoRenewal => "subscription.renewed",
+    };
     Ok(Change { org: Some(&order.org_id), action, subject: &order.id, detail })
 }

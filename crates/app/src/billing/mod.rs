@@ -9,4 +9,4 @@ pub use invoices::{
     of_subscription, pdf, reconciliation,
 };
 pub use issue::card_label;
-pub(crate) use issue::{Billed, NOTHING_CHARGED, invoice_for, invoice_series, money, paid_change, receipts};
+pub(crate) use issue::{Billed, NOTHING_CHARGED, invoice_for, invoice_series, paid_change, receipts};

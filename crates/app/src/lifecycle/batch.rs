@@ -16,12 +16,12 @@
 
 use crate::actor::Origin;
 use crate::audit::{self, Who};
-use crate::billing::{self, Billed, money};
+use crate::billing::{self, Billed};
 use crate::error::AppError;
 use crate::payment;
 use crate::state::App;
 use crate::subscription::{renewal_order, rules, today};
-use domain::order::{self, OrderStatus, Step};
+use domain::order::{self, OrderKind, OrderStatus, Step};
 use domain::subscription::Status;
 use payments::{ChargeOutcome, ChargeRequest, GatewayError};
 use std::collections::{HashMap, HashSet};
@@ -100,7 +100,7 @@ async fn prepare(
     let today = today(app);
     let mut tx = app.store().write().await?;
     let (plain, mut one_by_one): (Vec<_>, Vec<_>) =
-        claimed.into_iter().partition(|s| s.status == Status::Active.as_str() && s.auto_renew && s.term_end <= today);
+        claimed.into_iter().partition(|s| s.status == Status::Active && s.auto_renew && s.term_end <= today);
     // The orgs' locks make a manual renewal of the same subscription wait for this batch, then
     // see its pending attempt and refuse (as two checkouts of one org do).
     store::orgs::lock_many(&mut tx, &plain.iter().map(|s| &s.org_id).collect::<Vec<_>>()).await?;
@@ -116,9 +116,8 @@ async fn prepare(
     for sub in plain {
         // Read again under the orgs' locks: changed since the claim (renewal turned off, renewed
         // by hand), the one-by-one path decides on a fresh copy.
-        let Some(inputs) = inputs
-            .remove(&sub.id)
-            .filter(|i| i.status == Status::Active.as_str() && i.auto_renew && i.term_end == sub.term_end)
+        let Some(inputs) =
+            inputs.remove(&sub.id).filter(|i| i.status == Status::Active && i.auto_renew && i.term_end == sub.term_end)
         else {
             one_by_one.push(sub);
             continue;
@@ -134,10 +133,17 @@ async fn prepare(
             one_by_one.push(sub);
             continue;
         };
-        let mut order =
-            renewal_order(app, &sub, &quote, "auto_renewal", Step::Review, "renewal run", offer.terms_code().as_str());
+        let mut order = renewal_order(
+            app,
+            &sub,
+            &quote,
+            OrderKind::AutoRenewal,
+            Step::Review,
+            "renewal run",
+            offer.terms_code().as_str(),
+        );
         order.country = inputs.country.clone();
-        order.status = OrderStatus::Paying.as_str().into();
+        order.status = OrderStatus::Paying;
         order.payment_method_id = Some(card.0.clone());
         let attempt = payment::new_attempt(app, &order, &card.0, 1);
         renewals.push(Renewal { sub, inputs, order, attempt });
@@ -157,7 +163,7 @@ async fn charge(app: &App, renewals: &[Renewal]) -> Result<Vec<Result<ChargeOutc
         requests.push(ChargeRequest {
             customer: r.inputs.customer_ref.clone().unwrap_or_default(),
             card_ref: r.inputs.card.as_ref().map(|c| c.1.clone()).unwrap_or_default(),
-            amount: money(r.attempt.amount_minor, &r.attempt.currency)?,
+            amount: r.attempt.amount,
             idempotency_key: r.attempt.idempotency_key.clone(),
             description: format!("Automatic renewal of the {} subscription, order {}", r.order.offer_name, r.order.id),
         });

@@ -7,7 +7,7 @@ use crate::error::AppError;
 use crate::order::abandon_draft;
 use crate::state::App;
 use crate::subscription::{another_live_subscription, refused, renewal_order, rules, today};
-use domain::order::{self, Step};
+use domain::order::{self, OrderKind, Step};
 use domain::roles::PartnerPermission;
 use domain::term::Term;
 use store::notifications::Notification;
@@ -68,8 +68,15 @@ pub async fn start_renewal(app: &App, actor: &PartnerUser, id: &str, origin: &Or
     let country = catalog.country(&org.country).ok_or_else(|| AppError::internal("country left the catalog"))?;
     let quote = order::quote(offer, country)
         .map_err(|r| AppError::Conflict { code: "cannot_renew", message: r.to_string() })?;
-    let draft =
-        renewal_order(app, &sub, &quote, "renewal", Step::Verify, actor.id.as_str(), offer.terms_code().as_str());
+    let draft = renewal_order(
+        app,
+        &sub,
+        &quote,
+        OrderKind::Renewal,
+        Step::Verify,
+        actor.id.as_str(),
+        offer.terms_code().as_str(),
+    );
     store::orders::insert(&mut tx, &draft).await?;
     let change = Change {
         org: Some(&actor.org_id),

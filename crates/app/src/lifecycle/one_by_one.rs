@@ -3,13 +3,14 @@
 
 use crate::actor::Origin;
 use crate::audit::Who;
-use crate::billing::money;
 use crate::error::AppError;
 use crate::payment;
 use crate::state::App;
 use crate::subscription::{check_can_renew, record_end, record_expiry, renewal_failed, renewal_order, today};
-use domain::order::{self, OrderStatus, Step};
+use domain::order::{self, AttemptStatus, OrderKind, OrderStatus, Step};
 use domain::subscription::Status;
+use store::orders::OrderUpdate;
+use store::subscriptions::Ending;
 use store::subscriptions::SubscriptionRecord;
 
 /// What [`one_by_one`] did, for the run's report.
@@ -77,7 +78,7 @@ async fn process_due(app: &App, sub: &SubscriptionRecord) -> Result<Done, AppErr
     let mut tx = app.store().write().await?;
     store::orgs::lock(&mut tx, &sub.org_id).await?;
     let current = store::subscriptions::get(&mut tx, &sub.id).await?.ok_or(AppError::NotFound("subscription"))?;
-    let status: Status = current.status.parse().unwrap_or(Status::Expired);
+    let status = current.status;
     let due = match status {
         Status::Active => current.term_end <= today,
         Status::PastDue => current.next_retry_on.is_some_and(|d| d <= today),
@@ -87,7 +88,7 @@ async fn process_due(app: &App, sub: &SubscriptionRecord) -> Result<Done, AppErr
         return Ok(Done::Nothing);
     }
     if !current.auto_renew && current.ends_cancelled {
-        store::subscriptions::set_status(&mut tx, &current.id, Status::Cancelled.as_str()).await?;
+        store::subscriptions::end(&mut tx, &current.id, Ending::Cancelled).await?;
         record_end(app, &mut tx, &current, Status::Cancelled, "it was cancelled at the end of its term").await?;
         tx.commit().await?;
         return Ok(Done::Expired);
@@ -98,7 +99,7 @@ async fn process_due(app: &App, sub: &SubscriptionRecord) -> Result<Done, AppErr
         } else {
             "automatic renewal was off"
         };
-        store::subscriptions::set_status(&mut tx, &current.id, Status::Expired.as_str()).await?;
+        store::subscriptions::end(&mut tx, &current.id, Ending::Expired).await?;
         record_expiry(app, &mut tx, &current, why).await?;
         tx.commit().await?;
         return Ok(Done::Expired);
@@ -118,9 +119,9 @@ async fn charge_auto_renewal(app: &App, tx: store::Tx, sub: &SubscriptionRecord)
     };
     payment::reconcile_attempt(app, &pending).await?;
     let status = store::orders::attempt_status(&mut app.store().read().await?, &pending.id).await?;
-    match status.as_deref() {
-        Some("pending") => Ok(Done::Waiting(pending.created_at + app.settings().abandon_after)),
-        Some("abandoned") => {
+    match status {
+        Some(AttemptStatus::Pending) => Ok(Done::Waiting(pending.created_at + app.settings().abandon_after)),
+        Some(AttemptStatus::Abandoned) => {
             // Nothing was charged: renew now, under the org's lock again.
             app.charge_turn().await;
             let mut tx = app.store().write().await?;
@@ -166,7 +167,7 @@ async fn charge_or_find_pending(app: &App, mut tx: store::Tx, sub: &Subscription
                 app,
                 sub,
                 &quote,
-                "auto_renewal",
+                OrderKind::AutoRenewal,
                 Step::Review,
                 "renewal run",
                 offer.terms_code().as_str(),
@@ -176,7 +177,7 @@ async fn charge_or_find_pending(app: &App, mut tx: store::Tx, sub: &Subscription
             order
         }
     };
-    if order.status == OrderStatus::Paid.as_str() {
+    if order.status == OrderStatus::Paid {
         return Ok(Tried::NotCharged);
     }
     if let Some(pending) = store::orders::pending_attempt(&mut tx, &order.id).await? {
@@ -190,24 +191,18 @@ async fn charge_or_find_pending(app: &App, mut tx: store::Tx, sub: &Subscription
     let (Some(card), Some(customer)) = (cards.first(), customer) else {
         tx.commit().await?;
         let mut tx = app.store().write().await?;
-        store::orders::set_status(
-            &mut tx,
-            &order.id,
-            OrderStatus::Draft.as_str(),
-            Step::Payment.as_str(),
-            Some("no card on file"),
-        )
-        .await?;
+        let declined = OrderUpdate::Declined { step: Step::Payment, reason: "no card on file" };
+        store::orders::update(&mut tx, &order.id, declined).await?;
         renewal_failed(app, &mut tx, &order, "there is no card on file").await?;
         tx.commit().await?;
         return Ok(Tried::NotCharged);
     };
     let attempt = payment::new_attempt(app, &order, &card.id, n);
     store::orders::insert_attempt(&mut tx, &attempt).await?;
-    store::orders::set_step(&mut tx, &order.id, Step::Review.as_str(), None, Some(&card.id)).await?;
-    store::orders::set_status(&mut tx, &order.id, OrderStatus::Paying.as_str(), Step::Review.as_str(), None).await?;
+    store::orders::set_step(&mut tx, &order.id, Step::Review, None, Some(&card.id)).await?;
+    store::orders::update(&mut tx, &order.id, OrderUpdate::Paying).await?;
     tx.commit().await?;
-    let amount = money(order.total_minor, &order.currency)?;
+    let amount = order.total;
     let description = format!("Automatic renewal of the {} subscription, order {}", order.offer_name, order.id);
     let answer =
         app.gateway().charge(&customer, &card.gateway_ref, amount, &attempt.idempotency_key, &description).await;

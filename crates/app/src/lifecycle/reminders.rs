@@ -1,6 +1,5 @@
 //! The reminders and notices of subscriptions ending soon, each sent once (by its key).
 
-use crate::billing::money;
 use crate::error::AppError;
 use crate::state::App;
 use crate::subscription::{notify, today};
@@ -34,7 +33,7 @@ async fn send_reminders_to(app: &App, today: NaiveDate, subs: Vec<SubscriptionRe
         // Only the latest reminder due is sent: one that a later one has overtaken (automatic
         // renewal turned off late, or a run missed) would tell the wrong number of days.
         let Some((_, reminder)) = schedule.iter().rev().find(|(day, _)| *day <= today).copied() else { continue };
-        let price = money(sub.price_minor, &sub.currency)?;
+        let price = sub.price;
         let (title, body) = match reminder {
             Reminder::ExpiresIn(0) => (
                 format!("Your {} subscription expires today", sub.offer_name),

@@ -17,9 +17,8 @@ pub(crate) fn new_attempt(app: &App, order: &OrderRecord, payment_method_id: &st
         idempotency_key: format!("{}-attempt-{n}", order.id),
         payment_method_id: payment_method_id.to_owned(),
         gateway: app.gateway().name().to_owned(),
-        amount_minor: order.total_minor,
-        currency: order.currency.clone(),
-        status: "pending".into(),
+        amount: order.total,
+        status: domain::order::AttemptStatus::Pending,
         // The wall clock's time: reconciliation on any process judges the attempt's age by it.
         created_at: app.wall_now(),
     }

@@ -5,13 +5,12 @@ use super::reconcile::reconcile_attempt;
 use super::settle::settle_keyed;
 use crate::actor::{Origin, PartnerUser};
 use crate::audit::Who;
-use crate::billing::money;
 use crate::error::AppError;
 use crate::idempotency::{self, Kept, Key, Repeat};
-use crate::order::{check_can_buy, conflict, order_after, require_buyer, step_of};
+use crate::order::{check_can_buy, conflict, order_after, require_buyer};
 use crate::state::App;
 use domain::money::Money;
-use domain::order::{self, OrderStatus, Step};
+use domain::order::{self, OrderKind, OrderStatus, Step};
 use domain::term::{Term, program_day};
 use payments::{ChargeOutcome, GatewayError};
 use store::orders::{AttemptRecord, OrderRecord};
@@ -91,12 +90,12 @@ async fn claim(app: &App, actor: &PartnerUser, id: &str, key: Option<&Key<'_>>) 
     // the card between this look and the charge.
     store::orders::lock(&mut tx, &actor.org_id, id).await?;
     let order = store::orders::get_in_org(&mut tx, &actor.org_id, id).await?.ok_or(AppError::NotFound("order"))?;
-    match order.status.parse::<OrderStatus>() {
-        Ok(OrderStatus::Paid) => return Ok(Claim::Paid(order)),
+    match order.status {
+        OrderStatus::Paid => return Ok(Claim::Paid(order)),
         // Returning lets go of the transaction (and the key's claim) before the reconciliation.
-        Ok(OrderStatus::Paying) => return Ok(Claim::InFlight(store::orders::pending_attempt(&mut tx, id).await?)),
-        Ok(OrderStatus::Draft) => {}
-        Err(_) => {
+        OrderStatus::Paying => return Ok(Claim::InFlight(store::orders::pending_attempt(&mut tx, id).await?)),
+        OrderStatus::Draft => {}
+        OrderStatus::Abandoned => {
             return Err(conflict("order_closed", "this order was set aside; start again from Partnership > Offers"));
         }
     }
@@ -120,13 +119,13 @@ async fn after_in_flight(
         reconcile_attempt(app, &attempt).await?;
     }
     let order = order_after(app, actor, id).await?;
-    match order.status.parse::<OrderStatus>() {
-        Ok(OrderStatus::Paid) => kept(app, key, BuyOutcome::Paid(order)).await,
+    match order.status {
+        OrderStatus::Paid => kept(app, key, BuyOutcome::Paid(order)).await,
         // The attempt was given up on without a charge (the process that wrote it died before
         // sending it): the order is back at the review, and this request pays it.
-        Ok(OrderStatus::Draft) if step_of(&order) == Step::Review => Box::pin(buy(app, actor, id, origin, key)).await,
-        Ok(OrderStatus::Draft) => Err(conflict("payment_not_completed", order.last_decline.unwrap_or_default())),
-        _ => {
+        OrderStatus::Draft if order.step == Step::Review => Box::pin(buy(app, actor, id, origin, key)).await,
+        OrderStatus::Draft => Err(conflict("payment_not_completed", order.last_decline.unwrap_or_default())),
+        OrderStatus::Paying | OrderStatus::Abandoned => {
             Err(conflict("payment_in_progress", "the payment for this order is being processed; try again in a moment"))
         }
     }
@@ -141,16 +140,16 @@ async fn ready_to_charge(
     actor: &PartnerUser,
     order: &OrderRecord,
 ) -> Result<(PaymentMethodRecord, String, i64), AppError> {
-    if order.kind == "auto_renewal" {
+    if order.kind == OrderKind::AutoRenewal {
         return Err(conflict(
             "renewal_run_order",
             "this order is paid by the automatic renewal; use Renew subscriptions",
         ));
     }
-    if step_of(order) != Step::Review || order.terms_version.is_none() {
+    if order.step != Step::Review || order.terms_version.is_none() {
         return Err(conflict("step_not_reached", "agree to the terms and choose a card before you buy"));
     }
-    if order.kind == "purchase" {
+    if order.kind == OrderKind::Purchase {
         check_can_buy(app, tx, &actor.org_id, &order.offer_code).await?;
     } else {
         crate::subscription::check_can_renew(app, tx, order).await?;
@@ -211,7 +210,7 @@ async fn write_attempt(
             "the order changed while you were buying; check the review and buy again",
         ));
     }
-    if current.status != OrderStatus::Draft.as_str() {
+    if current.status != OrderStatus::Draft {
         return Err(conflict(
             "payment_in_progress",
             "the payment for this order is being processed; try again in a moment",
@@ -226,7 +225,7 @@ async fn write_attempt(
     }
     let attempt = new_attempt(app, order, payment_method_id, n);
     store::orders::insert_attempt(&mut tx, &attempt).await?;
-    store::orders::set_status(&mut tx, &order.id, OrderStatus::Paying.as_str(), Step::Review.as_str(), None).await?;
+    store::orders::update(&mut tx, &order.id, store::orders::OrderUpdate::Paying).await?;
     // The attempt is on disk before a gateway elsewhere charges, so that no crash can forget a
     // charge made. A charge of the sandbox is written to our own log after the attempt, and
     // the answer's record after both waits for the disk: the attempt need not wait itself.
@@ -246,9 +245,10 @@ async fn charge(app: &App, claimed: &Claimed) -> Result<Result<ChargeOutcome, Ga
         std::process::abort();
     }
     let order = &claimed.order;
-    let amount = money(order.total_minor, &order.currency)?;
+    let amount = order.total;
     let description = format!("{} subscription, order {}", order.offer_name, order.id);
-    let description = if order.kind == "purchase" { description } else { format!("Renewal of the {description}") };
+    let description =
+        if order.kind == OrderKind::Purchase { description } else { format!("Renewal of the {description}") };
     let answer = if amount.minor() == 0 {
         nothing_to_charge()
     } else {
@@ -277,8 +277,8 @@ async fn settle(
         return Ok(BuyOutcome::Paid(order));
     }
     let order = order_after(app, actor, &attempt.order_id).await?;
-    let outcome = match order.status.parse::<OrderStatus>() {
-        Ok(OrderStatus::Paid) => BuyOutcome::Paid(order),
+    let outcome = match order.status {
+        OrderStatus::Paid => BuyOutcome::Paid(order),
         _ => {
             let message = order.last_decline.clone().unwrap_or_else(|| "The payment did not go through.".into());
             BuyOutcome::Declined { order, message }
@@ -315,7 +315,7 @@ async fn requote_replacement(app: &App, tx: &mut store::Conn, order: &OrderRecor
         Some(id) => store::subscriptions::get_in_org(tx, &order.org_id, id).await?,
         None => None,
     };
-    let old = old.filter(|s| s.status.parse::<domain::subscription::Status>().is_ok_and(|st| st.is_live()));
+    let old = old.filter(|s| s.status.is_live());
     if let Some(sub) = &old
         && store::orders::pending_attempt_for_subscription(tx, &sub.id).await?
     {
@@ -326,18 +326,18 @@ async fn requote_replacement(app: &App, tx: &mut store::Conn, order: &OrderRecor
     }
     let credit = match &old {
         Some(sub) => domain::competency::unused_credit(
-            money(sub.price_minor, &sub.currency)?,
+            sub.price,
             Term { start: sub.term_start, end: sub.term_end },
             program_day(app.now(), catalog.program().time_zone()),
         ),
         None => Money::zero(country.currency()),
     };
     let replaces = old.as_ref().map(|s| s.id.as_str());
-    if credit.minor() == order.credit_minor && replaces == order.replaces_subscription_id.as_deref() {
+    if credit.minor() == order.credit.minor() && replaces == order.replaces_subscription_id.as_deref() {
         return Ok(false);
     }
     let quote = order::quote_with_credit(offer, country, credit).map_err(|r| conflict("cannot_buy", r.to_string()))?;
-    let prices = (quote.net.minor(), quote.tax.minor(), quote.total.minor(), credit.minor());
+    let prices = (quote.net, quote.tax, quote.total, credit);
     store::orders::set_quote(tx, &order.id, prices, replaces).await?;
     Ok(true)
 }

@@ -19,7 +19,7 @@ pub(crate) async fn reconcile_attempt(app: &App, attempt: &AttemptRecord) -> Res
     };
     let who = || Who::system("payment reconciliation");
     let origin = Origin::system("reconciliation");
-    if attempt.amount_minor == 0 {
+    if attempt.amount.minor() == 0 {
         // Left by a crash before it was recorded: nothing went to the gateway, nothing to ask.
         return settle(app, attempt, nothing_to_charge(), who(), &origin).await;
     }
@@ -31,7 +31,8 @@ pub(crate) async fn reconcile_attempt(app: &App, attempt: &AttemptRecord) -> Res
         Ok(Some(outcome)) => settle(app, attempt, Ok(outcome), who(), &origin).await,
         Ok(None) if app.wall_now() - attempt.created_at >= app.settings().abandon_after => {
             let message = "The payment did not reach the payment gateway and nothing was charged; try again.";
-            record_decline(app, attempt, "abandoned", "not_sent", message, who(), &origin).await
+            record_decline(app, attempt, domain::order::AttemptStatus::Abandoned, "not_sent", message, who(), &origin)
+                .await
         }
         Ok(None) => Ok(()),
         Err(e) => {

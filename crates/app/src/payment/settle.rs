@@ -4,15 +4,15 @@
 use super::attempt::lock_org_of;
 use crate::actor::Origin;
 use crate::audit::{self, Change, Who};
-use crate::billing::{Billed, invoice_for, invoice_series, money, paid_change, receipts};
+use crate::billing::{Billed, invoice_for, invoice_series, paid_change, receipts};
 use crate::error::AppError;
 use crate::idempotency::{self, Kept, Key};
 use crate::state::App;
-use domain::order::{OrderStatus, Step};
+use domain::order::{AttemptStatus, OrderKind, OrderStatus, Step};
 use domain::term::Term;
 use payments::{ChargeOutcome, GatewayError};
 use store::invoices::InvoiceRecord;
-use store::orders::{AttemptRecord, OrderRecord, Paid};
+use store::orders::{AttemptRecord, OrderRecord, OrderUpdate, Paid, Settlement};
 use store::orgs::OrgRecord;
 use store::payment_methods::PaymentMethodRecord;
 
@@ -44,10 +44,12 @@ pub(super) async fn settle_keyed(
     match answer {
         Ok(ChargeOutcome::Succeeded { charge_ref }) => complete_paid(app, attempt, &charge_ref, who, origin, key).await,
         Ok(ChargeOutcome::Declined(d)) | Err(GatewayError::Declined(d)) => {
-            record_decline(app, attempt, "declined", &d.code, &d.message, who, origin).await.map(|()| None)
+            record_decline(app, attempt, AttemptStatus::Declined, &d.code, &d.message, who, origin).await.map(|()| None)
         }
         Err(GatewayError::Invalid(message)) => {
-            record_decline(app, attempt, "declined", "invalid_request", &message, who, origin).await.map(|()| None)
+            record_decline(app, attempt, AttemptStatus::Declined, "invalid_request", &message, who, origin)
+                .await
+                .map(|()| None)
         }
         Err(GatewayError::Unavailable(why)) => {
             tracing::warn!(attempt = %attempt.id, error = %why, "payment outcome unknown; left for reconciliation");
@@ -59,7 +61,7 @@ pub(super) async fn settle_keyed(
 pub(super) async fn record_decline(
     app: &App,
     attempt: &AttemptRecord,
-    status: &str,
+    status: AttemptStatus,
     code: &str,
     message: &str,
     who: Who,
@@ -67,30 +69,27 @@ pub(super) async fn record_decline(
 ) -> Result<(), AppError> {
     let mut tx = app.store().write().await?;
     lock_org_of(&mut tx, attempt).await?;
-    if store::orders::settle_attempt(&mut tx, &attempt.id, status, None, Some((code, message)), app.now()).await? {
-        // A card refused goes back to the payment step, to choose another; an attempt that
-        // never reached the gateway back to the review, so that a retry of the same Buy pays.
-        let step = if status == "abandoned" { Step::Review } else { Step::Payment };
-        store::orders::set_status(
-            &mut tx,
-            &attempt.order_id,
-            OrderStatus::Draft.as_str(),
-            step.as_str(),
-            Some(message),
-        )
-        .await?;
+    // A card refused goes back to the payment step, to choose another; an attempt that never
+    // reached the gateway back to the review, so that a retry of the same Buy pays.
+    let (settlement, step) = if status == AttemptStatus::Abandoned {
+        (Settlement::Abandoned { code, message }, Step::Review)
+    } else {
+        (Settlement::Declined { code, message }, Step::Payment)
+    };
+    if store::orders::settle_attempt(&mut tx, &attempt.id, settlement, app.now()).await? {
+        store::orders::update(&mut tx, &attempt.order_id, OrderUpdate::Declined { step, reason: message }).await?;
         let order = store::orders::get(&mut tx, &attempt.order_id).await?.ok_or(AppError::NotFound("order"))?;
         let detail = format!(
             "payment of {} {} not taken: {message} ({code})",
-            money(attempt.amount_minor, &attempt.currency)?.format_amount(),
-            attempt.currency
+            attempt.amount.format_amount(),
+            attempt.amount.currency()
         );
         let change =
             Change { org: Some(&order.org_id), action: "order.payment_failed", subject: &attempt.order_id, detail };
         audit::record(app, &mut tx, who, origin, change).await?;
         let data = serde_json::json!({
             "order_id": order.id,
-            "kind": order.kind,
+            "kind": order.kind.as_str(),
             "offer": order.offer_code,
             "subscription_id": order.subscription_id,
             "code": code,
@@ -100,7 +99,7 @@ pub(super) async fn record_decline(
         crate::webhooks::emit_one(app, &mut tx, "order.failed", &order.org_id, &key, data).await?;
         // Only a charge the gateway refused counts against an automatic renewal; an attempt
         // that never reached it (abandoned) leaves the subscription due, to be charged again.
-        if order.kind == "auto_renewal" && status == "declined" {
+        if order.kind == OrderKind::AutoRenewal && status == AttemptStatus::Declined {
             crate::subscription::renewal_failed(app, &mut tx, &order, message).await?;
         }
     }
@@ -125,7 +124,7 @@ async fn complete_paid(
     let mut tx = app.store().write().await?;
     lock_org_of(&mut tx, attempt).await?;
     let Some(order) = settled_order(&mut tx, attempt, charge_ref, now).await? else { return Ok(None) };
-    if order.status == OrderStatus::Paid.as_str() {
+    if order.status == OrderStatus::Paid {
         needs_refund(app, &mut tx, attempt, &order, charge_ref, who, origin).await?;
         tx.commit().await?;
         return Ok(None);
@@ -135,9 +134,9 @@ async fn complete_paid(
     let pm = store::payment_methods::get_in_org(&mut tx, &order.org_id, &attempt.payment_method_id)
         .await?
         .ok_or(AppError::NotFound("payment method"))?;
-    let (term, subscription_id) = match order.kind.as_str() {
-        "purchase" => crate::subscription::start(app, &mut tx, &order, &pm.id, now).await?,
-        _ => (
+    let (term, subscription_id) = match order.kind {
+        OrderKind::Purchase => crate::subscription::start(app, &mut tx, &order, &pm.id, now).await?,
+        OrderKind::Renewal | OrderKind::AutoRenewal => (
             crate::subscription::apply_renewal(app, &mut tx, &order, &pm.id).await?,
             order.subscription_id.clone().unwrap_or_default(),
         ),
@@ -176,7 +175,7 @@ async fn settled_order(
     charge_ref: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Option<OrderRecord>, AppError> {
-    if !store::orders::settle_attempt(tx, &attempt.id, "succeeded", Some(charge_ref), None, now).await? {
+    if !store::orders::settle_attempt(tx, &attempt.id, Settlement::Succeeded { charge_ref }, now).await? {
         if !store::orders::settle_late_success(tx, &attempt.id, charge_ref, now).await? {
             return Ok(None);
         }
@@ -197,8 +196,8 @@ async fn needs_refund(
 ) -> Result<(), AppError> {
     let detail = format!(
         "charge {charge_ref} of {} {} for an order already paid: refund it",
-        money(attempt.amount_minor, &attempt.currency)?.format_amount(),
-        attempt.currency
+        attempt.amount.format_amount(),
+        attempt.amount.currency()
     );
     tracing::error!(order = %order.id, %charge_ref, "a second charge for a paid order; it needs a refund");
     let change = Change { org: Some(&order.org_id), action: "payment.needs_refund", subject: &order.id, detail };
@@ -238,7 +237,7 @@ async fn keep_answer(
     paid: &Paid<'_>,
 ) -> Result<OrderRecord, AppError> {
     let order = OrderRecord {
-        status: OrderStatus::Paid.as_str().into(),
+        status: OrderStatus::Paid,
         last_decline: None,
         paid_at: Some(paid.paid_at),
         term_start: Some(paid.term_start),

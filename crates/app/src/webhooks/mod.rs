@@ -22,6 +22,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use domain::account::InvalidInput;
 use domain::ids::{DeliveryAttemptId, DeliveryId, EventId, OrgId, WebhookEndpointId};
+use domain::order::OrderKind;
 use domain::roles::{StaffPermission, StaffRole};
 use domain::webhook::{self, DeliveryStatus, EndpointStatus};
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -120,8 +121,8 @@ pub(crate) async fn emit_one(
     emit(app, tx, vec![Event { event_type, org: Some(org), ordering_key, data }]).await
 }
 
-fn amount_data(minor: i64, currency: &str) -> serde_json::Value {
-    serde_json::json!({"amount_minor": minor, "currency": currency})
+fn amount_data(amount: domain::money::Money) -> serde_json::Value {
+    serde_json::json!({"amount_minor": amount.minor(), "currency": amount.currency().code()})
 }
 
 /// What receivers learn of a subscription.
@@ -129,7 +130,7 @@ pub(crate) fn subscription_data(sub: &store::subscriptions::SubscriptionRecord) 
     serde_json::json!({
         "subscription_id": sub.id,
         "offer": sub.offer_code,
-        "status": sub.status,
+        "status": sub.status.as_str(),
         "term_start": sub.term_start,
         "term_end": sub.term_end,
         "auto_renew": sub.auto_renew,
@@ -145,9 +146,9 @@ pub(crate) fn paid_events<'a>(
 ) -> Vec<Event<'a>> {
     let paid = serde_json::json!({
         "order_id": order.id,
-        "kind": order.kind,
+        "kind": order.kind.as_str(),
         "offer": order.offer_code,
-        "total": amount_data(order.total_minor, &order.currency),
+        "total": amount_data(order.total),
         "invoice_id": invoice.id,
         "invoice_number": invoice.number,
         "subscription_id": subscription_id,
@@ -159,7 +160,10 @@ pub(crate) fn paid_events<'a>(
         "term_end": invoice.period_end,
         "invoice_id": invoice.id,
     });
-    let second = if order.kind == "purchase" { "subscription.created" } else { "subscription.renewed" };
+    let second = match order.kind {
+        OrderKind::Purchase => "subscription.created",
+        OrderKind::Renewal | OrderKind::AutoRenewal => "subscription.renewed",
+    };
     vec![
         Event { event_type: "order.paid", org: Some(&order.org_id), ordering_key: subscription_id, data: paid },
         Event { event_type: second, org: Some(&order.org_id), ordering_key: subscription_id, data: term },

@@ -458,13 +458,12 @@ async fn attempt_in_flight(t: &TestApp, id: &str, order: &Value) {
         idempotency_key: format!("{id}-attempt-1"),
         payment_method_id: order["payment_method_id"].as_str().unwrap().into(),
         gateway: "sandbox".into(),
-        amount_minor: 47500,
-        currency: "USD".into(),
-        status: "pending".into(),
+        amount: domain::money::Money::new(47500, domain::money::Currency::Usd),
+        status: domain::order::AttemptStatus::Pending,
         created_at: start_time(),
     };
     store::orders::insert_attempt(&mut tx, &attempt).await.unwrap();
-    store::orders::set_status(&mut tx, id, "paying", "review", None).await.unwrap();
+    store::orders::update(&mut tx, id, store::orders::OrderUpdate::Paying).await.unwrap();
     tx.commit().await.unwrap();
 }
 

@@ -474,13 +474,12 @@ async fn reconciliation_finishes_an_attempt_for_nothing_left_by_a_crash() {
             idempotency_key: format!("{id}-attempt-1"),
             payment_method_id: order.payment_method_id.clone().unwrap(),
             gateway: "sandbox".into(),
-            amount_minor: 0,
-            currency: "USD".into(),
-            status: "pending".into(),
+            amount: domain::money::Money::new(0, domain::money::Currency::Usd),
+            status: domain::order::AttemptStatus::Pending,
             created_at: t.app.now(),
         };
         store::orders::insert_attempt(&mut tx, &attempt).await.unwrap();
-        store::orders::set_status(&mut tx, &id, "paying", "review", None).await.unwrap();
+        store::orders::update(&mut tx, &id, store::orders::OrderUpdate::Paying).await.unwrap();
         tx.commit().await.unwrap();
     }
     assert_eq!(app::payment::reconcile_pending(&t.app).await.unwrap(), 1);

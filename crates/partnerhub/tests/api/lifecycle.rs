@@ -384,14 +384,13 @@ async fn a_renewal_that_cannot_proceed_waits_for_its_lease_instead_of_spinning()
         idempotency_key: "in-flight".into(),
         payment_method_id: cards["data"][0]["id"].as_str().unwrap().into(),
         gateway: "sandbox".into(),
-        amount_minor: 47500,
-        currency: "USD".into(),
-        status: "pending".into(),
+        amount: domain::money::Money::new(47500, domain::money::Currency::Usd),
+        status: domain::order::AttemptStatus::Pending,
         created_at: t.clock.now(),
     };
     store::orders::insert_attempt(&mut tx, &attempt).await.unwrap();
     // As Buy does: the order is `paying` exactly while its attempt is pending.
-    store::orders::set_status(&mut tx, &attempt.order_id, "paying", "review", None).await.unwrap();
+    store::orders::update(&mut tx, &attempt.order_id, store::orders::OrderUpdate::Paying).await.unwrap();
     tx.commit().await.unwrap();
 
     let charges = sandbox_charges(&t).await;

@@ -191,8 +191,7 @@ async fn benefits_page(
             };
             benefits.push(benefit_row(state, v, ledger, actor)?);
         }
-        let status: domain::subscription::Status =
-            s.subscription.status.parse().unwrap_or(domain::subscription::Status::Expired);
+        let status = s.subscription.status;
         rows.push(SubscriptionRow {
             id: s.subscription.id.clone(),
             title: format!("{} subscription", s.subscription.offer_name),

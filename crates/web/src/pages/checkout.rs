@@ -20,8 +20,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
-use domain::money::{Currency, Money};
-use domain::order::Step;
+use domain::order::{OrderKind, OrderStatus, Step};
 use serde::Deserialize;
 use store::orders::OrderRecord;
 
@@ -95,10 +94,10 @@ async fn order_page(
     error: Option<String>,
 ) -> Result<OrderPage, AppError> {
     let app = &state.app;
-    let confirmed = order.status == "paid";
-    let step = if confirmed { "confirmed" } else { order.step.parse::<Step>().unwrap_or(Step::Terms).as_str() };
+    let confirmed = order.status == OrderStatus::Paid;
+    let step = if confirmed { "confirmed" } else { order.step.as_str() };
     let terms = app::checkout::current_terms(app, &order)?;
-    let (cards, card) = if step == "terms" || confirmed {
+    let (cards, card) = if order.step == Step::Terms || confirmed {
         (Vec::new(), String::new())
     } else {
         let cards = app::payment_methods::list(app, &s.user).await?;
@@ -130,36 +129,33 @@ async fn order_page(
             format!("{} (if you buy today)", term_text(t.start, t.end))
         }
     };
-    let currency =
-        Currency::parse(&order.currency).map_err(|e| AppError::internal_from("a stored amount's currency", e))?;
-    let amount = |minor| money(Money::new(minor, currency));
-    let title = match (confirmed, order.kind.as_str()) {
+    let title = match (confirmed, order.kind) {
         (true, _) => "Order confirmed".to_owned(),
-        (false, "purchase") => format!("Subscribe to {}", order.offer_name),
+        (false, OrderKind::Purchase) => format!("Subscribe to {}", order.offer_name),
         (false, _) => format!("Renew your {} subscription", order.offer_name),
     };
     Ok(OrderPage {
         chrome: Chrome::partner(&title, csrf, &s.user),
         title,
         error: error.or(order.last_decline.clone()).or_else(|| {
-            (order.status == "paying")
+            (order.status == OrderStatus::Paying)
                 .then(|| "Your payment is being processed; refresh this page in a moment.".to_owned())
         }),
         order_id: order.id.clone(),
         offer_name: order.offer_name.clone(),
         step,
         confirmed,
-        renewal: order.kind != "purchase",
+        renewal: order.kind != OrderKind::Purchase,
         terms_title: terms.title().to_owned(),
         terms_version: terms.version().to_owned(),
         terms_paragraphs: terms.text().split("\n\n").map(|p| p.trim().to_owned()).filter(|p| !p.is_empty()).collect(),
         cards,
         term,
-        net: amount(order.net_minor),
-        credit: (order.credit_minor > 0).then(|| amount(order.credit_minor)),
+        net: money(order.net),
+        credit: (order.credit.minor() > 0).then(|| money(order.credit)),
         tax_label: tax_label(order.tax_rate_bp),
-        tax: amount(order.tax_minor),
-        total: amount(order.total_minor),
+        tax: money(order.tax),
+        total: money(order.total),
         card,
         buy_key: state.app.new_secret("buy_"),
         invoice_id,

@@ -15,7 +15,6 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
-use domain::money::{Currency, Money};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -70,10 +69,8 @@ async fn invoices_page(
     let invoices = list
         .into_iter()
         .map(|i| {
-            let currency =
-                Currency::parse(&i.currency).map_err(|e| AppError::internal_from("a stored amount's currency", e))?;
             Ok(InvoiceRow {
-                total: money(Money::new(i.total_minor, currency)),
+                total: money(i.total),
                 date: day(i.issued_at),
                 id: i.id,
                 number: i.number,
@@ -85,10 +82,8 @@ async fn invoices_page(
     let credit_notes = notes
         .into_iter()
         .map(|n| {
-            let currency =
-                Currency::parse(&n.currency).map_err(|e| AppError::internal_from("a stored amount's currency", e))?;
             Ok(InvoiceRow {
-                total: money(Money::new(n.total_minor, currency)),
+                total: money(n.total),
                 date: day(n.issued_at),
                 id: n.id,
                 number: n.number,
@@ -173,18 +168,16 @@ fn invoice_page(
     i: store::invoices::InvoiceRecord,
     base: &'static str,
 ) -> Result<InvoicePage, AppError> {
-    let currency =
-        Currency::parse(&i.currency).map_err(|e| AppError::internal_from("a stored amount's currency", e))?;
     Ok(InvoicePage {
         chrome,
         base,
         seller_lines: i.seller_address.lines().map(str::to_owned).collect(),
         issued: i.issued_at.format("%-d %B %Y").to_string(),
         period: term_text(i.period_start, i.period_end),
-        net: money(Money::new(i.net_minor, currency)),
+        net: money(i.net),
         tax_label: tax_label(i.tax_rate_bp),
-        tax: money(Money::new(i.tax_minor, currency)),
-        total: money(Money::new(i.total_minor, currency)),
+        tax: money(i.tax),
+        total: money(i.total),
         i,
     })
 }
@@ -219,17 +212,15 @@ fn credit_note_page(
     n: store::refunds::CreditNoteRecord,
     base: &'static str,
 ) -> Result<CreditNotePage, AppError> {
-    let currency =
-        Currency::parse(&n.currency).map_err(|e| AppError::internal_from("a stored amount's currency", e))?;
     Ok(CreditNotePage {
         chrome,
         seller_lines: n.seller_address.lines().map(str::to_owned).collect(),
         issued: n.issued_at.format("%-d %B %Y").to_string(),
         period: term_text(n.period_start, n.period_end),
-        net: money(Money::new(n.net_minor, currency)),
+        net: money(n.net),
         tax_label: tax_label(n.tax_rate_bp),
-        tax: money(Money::new(n.tax_minor, currency)),
-        total: money(Money::new(n.total_minor, currency)),
+        tax: money(n.tax),
+        total: money(n.total),
         n,
         base,
     })

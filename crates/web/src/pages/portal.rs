@@ -92,11 +92,7 @@ pub(super) async fn offers_page(
     let view = app::membership::view(&state.app, &session.user).await?;
     let subscriptions = app::subscription::list(&state.app, &session.user).await?;
     let catalog = state.app.catalog();
-    let live: Vec<&str> = subscriptions
-        .iter()
-        .filter(|s| s.status == "active" || s.status == "past_due")
-        .map(|s| s.offer_code.as_str())
-        .collect();
+    let live: Vec<&str> = subscriptions.iter().filter(|s| s.status.is_live()).map(|s| s.offer_code.as_str()).collect();
     let offers = view
         .upgrades
         .into_iter()
@@ -122,7 +118,7 @@ pub(super) async fn offers_page(
         .into_iter()
         .map(|s| PurchasedRow {
             term: term_text(s.term_start, s.term_end),
-            status: s.status.parse::<domain::subscription::Status>().map_or(s.status.clone(), |st| st.to_string()),
+            status: s.status.to_string(),
             id: s.id,
             name: s.offer_name,
         })
@@ -159,7 +155,7 @@ async fn membership(
         .subscriptions
         .iter()
         .map(|s| {
-            let status = s.status.parse().unwrap_or(domain::subscription::Status::Expired);
+            let status = s.status;
             (
                 s.id.clone(),
                 s.offer_name.clone(),

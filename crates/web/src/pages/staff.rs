@@ -15,7 +15,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
 use domain::ids::OrgId;
-use domain::money::{Currency, Money};
 use domain::roles::StaffPermission;
 use serde::Deserialize;
 
@@ -117,19 +116,14 @@ async fn org(
         subscriptions: subscriptions
             .into_iter()
             .map(|x| {
-                let status =
-                    x.status.parse::<domain::subscription::Status>().map_or(x.status.clone(), |st| st.to_string());
+                let status = x.status.to_string();
                 let renewal = if x.auto_renew { "renews automatically" } else { "automatic renewal off" };
                 (x.offer_name, status, term_text(x.term_start, x.term_end), renewal.to_owned())
             })
             .collect(),
         invoices: invoices
             .into_iter()
-            .map(|i| {
-                let currency = Currency::parse(&i.currency)
-                    .map_err(|e| AppError::internal_from("a stored amount's currency", e))?;
-                Ok((i.id, i.number, day(i.issued_at), money(Money::new(i.total_minor, currency)), i.paid_with))
-            })
+            .map(|i| Ok((i.id, i.number, day(i.issued_at), money(i.total), i.paid_with)))
             .collect::<Result<_, AppError>>()?,
         chrome: Chrome::staff(org.name.as_str(), &csrf, &s.staff),
         org: org_row(org),

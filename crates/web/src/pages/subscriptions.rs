@@ -15,7 +15,6 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
-use domain::money::{Currency, Money};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -32,6 +31,8 @@ struct SubscriptionPage {
     s: store::subscriptions::SubscriptionRecord,
     status: String,
     live: bool,
+    /// The last renewal charge failed; retries are scheduled.
+    past_due: bool,
     term: String,
     next_amount: String,
     card: String,
@@ -69,14 +70,13 @@ async fn subscription_page(
     } else {
         "Shown to Billing admins".into()
     };
-    let status: domain::subscription::Status = sub.status.parse().unwrap_or(domain::subscription::Status::Expired);
-    let currency =
-        Currency::parse(&sub.currency).map_err(|e| AppError::internal_from("a stored amount's currency", e))?;
-    let price = format!("{} plus tax", money(Money::new(sub.price_minor, currency)));
+    let status = sub.status;
+    let price = format!("{} plus tax", money(sub.price));
     Ok(SubscriptionPage {
         chrome: Chrome::partner(&format!("{} subscription", sub.offer_name), csrf, &session.user),
         status: status.to_string(),
         live: status.is_live(),
+        past_due: status == domain::subscription::Status::PastDue,
         term: term_text(sub.term_start, sub.term_end),
         next_amount: price,
         card,

@@ -4,9 +4,7 @@
 use super::amount::Amount;
 use crate::error::ApiError;
 use crate::state::AppState;
-use app::AppError;
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::money::{Currency, Money};
 use serde::Serialize;
 use store::invoices::InvoiceRecord;
 use store::orders::OrderRecord;
@@ -59,13 +57,11 @@ pub struct Terms {
 
 pub fn order_dto(state: &AppState, o: OrderRecord) -> ApiResult<Order> {
     let terms = app::checkout::current_terms(&state.app, &o)?;
-    let currency =
-        Currency::parse(&o.currency).map_err(|e| AppError::internal_from("a stored amount's currency", e))?;
     Ok(Order {
-        net: Money::new(o.net_minor, currency).into(),
-        credit: Money::new(o.credit_minor, currency).into(),
-        tax: Money::new(o.tax_minor, currency).into(),
-        total: Money::new(o.total_minor, currency).into(),
+        net: o.net.into(),
+        credit: o.credit.into(),
+        tax: o.tax.into(),
+        total: o.total.into(),
         tax_rate_bp: o.tax_rate_bp,
         terms: Terms {
             code: o.terms_code.clone(),
@@ -76,8 +72,8 @@ pub fn order_dto(state: &AppState, o: OrderRecord) -> ApiResult<Order> {
         id: o.id,
         offer: o.offer_code,
         offer_name: o.offer_name,
-        status: o.status,
-        step: o.step,
+        status: o.status.as_str().to_owned(),
+        step: o.step.as_str().to_owned(),
         accepted_terms_version: o.terms_version,
         payment_method_id: o.payment_method_id,
         last_decline: o.last_decline,
@@ -137,14 +133,12 @@ pub struct Subscription {
 crate::api::page::list_of!(SubscriptionList, Subscription);
 
 pub fn subscription_dto(s: store::subscriptions::SubscriptionRecord) -> ApiResult<Subscription> {
-    let currency =
-        Currency::parse(&s.currency).map_err(|e| AppError::internal_from("a stored amount's currency", e))?;
     Ok(Subscription {
-        price: Money::new(s.price_minor, currency).into(),
+        price: s.price.into(),
         id: s.id,
         offer: s.offer_code,
         offer_name: s.offer_name,
-        status: s.status,
+        status: s.status.as_str().to_owned(),
         auto_renew: s.auto_renew,
         term_start: s.term_start,
         term_end: s.term_end,
@@ -172,12 +166,10 @@ pub struct Invoice {
 crate::api::page::list_of!(InvoiceList, Invoice);
 
 pub fn invoice_dto(i: InvoiceRecord) -> ApiResult<Invoice> {
-    let currency =
-        Currency::parse(&i.currency).map_err(|e| AppError::internal_from("a stored amount's currency", e))?;
     Ok(Invoice {
-        net: Money::new(i.net_minor, currency).into(),
-        tax: Money::new(i.tax_minor, currency).into(),
-        total: Money::new(i.total_minor, currency).into(),
+        net: i.net.into(),
+        tax: i.tax.into(),
+        total: i.total.into(),
         id: i.id,
         number: i.number,
         order_id: i.order_id,
@@ -213,12 +205,10 @@ pub struct CreditNote {
 crate::api::page::list_of!(CreditNoteList, CreditNote);
 
 pub fn note_dto(n: CreditNoteRecord) -> ApiResult<CreditNote> {
-    let currency =
-        Currency::parse(&n.currency).map_err(|e| AppError::internal_from("a stored amount's currency", e))?;
     Ok(CreditNote {
-        net: Money::new(n.net_minor, currency).into(),
-        tax: Money::new(n.tax_minor, currency).into(),
-        total: Money::new(n.total_minor, currency).into(),
+        net: n.net.into(),
+        tax: n.tax.into(),
+        total: n.total.into(),
         id: n.id,
         number: n.number,
         invoice_id: n.invoice_id,

@@ -4,10 +4,8 @@
 use super::amount::Amount;
 use super::files::{AttachedFile, file_dto};
 use crate::error::ApiError;
-use app::AppError;
 use app::service_requests::{RefundView, RequestView};
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::money::{Currency, Money};
 use serde::Serialize;
 use store::service_requests::RequestRecord;
 use utoipa::ToSchema;
@@ -96,17 +94,15 @@ pub fn request_dto(r: RequestRecord) -> ServiceRequest {
 
 pub fn refund_dto(v: RefundView) -> ApiResult<Refund> {
     let r = v.refund;
-    let currency =
-        Currency::parse(&r.currency).map_err(|e| AppError::internal_from("a stored amount's currency", e))?;
     Ok(Refund {
-        amount: Money::new(r.amount_minor, currency).into(),
-        due: Money::new(r.due_minor, currency).into(),
+        amount: r.amount.into(),
+        due: r.due.into(),
         id: r.id,
         invoice_id: r.invoice_id,
         invoice_number: v.invoice_number,
         basis: r.basis,
         lowered_because: r.lowered_because,
-        status: r.status,
+        status: r.status.as_str().to_owned(),
         refunded_at: r.refunded_at,
         last_error: r.last_error,
         credit_note_id: v.credit_note.as_ref().map(|n| n.id.clone()),

@@ -4,7 +4,7 @@
 use crate::present::{day, money, when};
 use app::AppError;
 use app::service_requests::RefundView;
-use domain::money::{Currency, Money};
+use domain::refund::RefundStatus;
 use domain::service_request::Author;
 use serde::Deserialize;
 use store::service_requests::{MessageRecord, RequestRecord};
@@ -69,10 +69,8 @@ pub fn refund_rows(refunds: &[RefundView], staff: bool) -> Result<Vec<RefundRow>
         .iter()
         .map(|v| {
             let r = &v.refund;
-            let currency =
-                Currency::parse(&r.currency).map_err(|e| AppError::internal_from("a stored amount's currency", e))?;
             Ok(RefundRow {
-                amount: money(Money::new(r.amount_minor, currency)),
+                amount: money(r.amount),
                 invoice: v.invoice_number.clone(),
                 state: match (&r.refunded_at, &r.last_error) {
                     (Some(at), _) => format!("Made on {}", day(*at)),
@@ -84,7 +82,7 @@ pub fn refund_rows(refunds: &[RefundView], staff: bool) -> Result<Vec<RefundRow>
                     }
                     (None, None) => "Pending: being sent to the payment gateway".into(),
                 },
-                pending: r.status == "pending",
+                pending: r.status == RefundStatus::Pending,
                 credit_note: v.credit_note.as_ref().map(|n| (n.id.clone(), n.number.clone())),
             })
         })

@@ -167,8 +167,7 @@ async fn staff_page(
             .0
             .into_iter()
             .map(|sub| {
-                let status =
-                    sub.status.parse::<domain::subscription::Status>().map_or(sub.status.clone(), |s| s.to_string());
+                let status = sub.status;
                 (sub.id, format!("{} subscription, {status}, term ends {}", sub.offer_name, sub.term_end))
             })
             .collect(),
@@ -180,8 +179,7 @@ async fn staff_page(
         draw_key: state.app.new_secret("draw"),
         subscription: quote.as_ref().map(|q| {
             let sub = &q.subscription;
-            let status =
-                sub.status.parse::<domain::subscription::Status>().map_or(sub.status.clone(), |s| s.to_string());
+            let status = sub.status;
             format!("{} subscription, {status}, term {}", sub.offer_name, term_text(sub.term_start, sub.term_end))
         }),
         cancellable: quote.as_ref().is_some_and(|q| q.live),
