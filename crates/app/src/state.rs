@@ -26,6 +26,7 @@ pub struct App {
     mailer: Option<Mailer>,
     webhook_sender: Sender,
     sso: Option<Provider>,
+    languages: i18n::Languages,
 }
 
 impl App {
@@ -42,7 +43,17 @@ impl App {
             // Webhook secrets and sealed outbox secrets would rest on a key everyone knows.
             return Err(AppError::internal("the server's key is not set (PARTNERHUB_SECRET_KEY or partnerhub.key)"));
         }
+        let languages =
+            i18n::Languages::embedded().map_err(|e| AppError::internal_from("a message file is broken", e))?;
         let parsed = catalog::install(&store, clock.as_ref(), entropy.as_ref(), &catalog).await?;
+        if !languages.ships(parsed.program().default_language()) {
+            let tags = languages.tags().join(", ");
+            let problem = format!(
+                "program.default_language: partnerhub speaks {tags}, not {:?}",
+                parsed.program().default_language()
+            );
+            return Err(domain::account::InvalidInput::new("catalog", problem).into());
+        }
         let gateway = match &settings.gateway {
             GatewayConfig::Sandbox => payments::Gateway::Sandbox(payments::sandbox::Sandbox::new(store.clone())),
             GatewayConfig::Stripe { secret_key, api_base, .. } => payments::Gateway::Stripe(
@@ -77,7 +88,23 @@ impl App {
             mailer,
             webhook_sender,
             sso,
+            languages,
         }))
+    }
+
+    /// The languages partnerhub speaks.
+    pub fn languages(&self) -> &i18n::Languages {
+        &self.languages
+    }
+
+    /// The language of a reader who asks for `wanted` (most preferred first), falling back to
+    /// the program's default language; times in the program's time zone.
+    pub fn language_for<'a>(&self, wanted: impl IntoIterator<Item = &'a str>) -> i18n::Lang {
+        let catalog = self.catalog();
+        let program = catalog.program();
+        let mut all: Vec<String> = wanted.into_iter().map(str::to_owned).collect();
+        all.push(program.default_language().to_owned());
+        self.languages.choose(all.iter().map(String::as_str), program.time_zone())
     }
 
     pub fn store(&self) -> &Store {

@@ -74,6 +74,8 @@ fn unfinished(current: &Current) -> Option<Redirect> {
 /// owes a second factor (or must set one up) is sent to do that first.
 pub struct PartnerSession {
     pub user: PartnerUser,
+    /// The language their pages are in.
+    pub lang: i18n::Lang,
     pub token: String,
     pub current: Current,
 }
@@ -87,7 +89,10 @@ impl FromRequestParts<AppState> for PartnerSession {
                     return Err(to.into_response());
                 }
                 match &current.actor {
-                    Actor::Partner(user) => Ok(PartnerSession { user: user.clone(), token, current }),
+                    Actor::Partner(user) => {
+                        let lang = crate::language::for_request(state, &parts.headers, None);
+                        Ok(PartnerSession { user: user.clone(), lang, token, current })
+                    }
                     Actor::Staff(_) => Err(Redirect::to("/staff").into_response()),
                 }
             }
@@ -100,6 +105,8 @@ impl FromRequestParts<AppState> for PartnerSession {
 /// A staff member signed in to the console.
 pub struct StaffSession {
     pub staff: StaffMember,
+    /// The language their pages are in.
+    pub lang: i18n::Lang,
     pub token: String,
     pub current: Current,
 }
@@ -113,7 +120,10 @@ impl FromRequestParts<AppState> for StaffSession {
                     return Err(to.into_response());
                 }
                 match &current.actor {
-                    Actor::Staff(staff) => Ok(StaffSession { staff: staff.clone(), token, current }),
+                    Actor::Staff(staff) => {
+                        let lang = crate::language::for_request(state, &parts.headers, None);
+                        Ok(StaffSession { staff: staff.clone(), lang, token, current })
+                    }
                     Actor::Partner(_) => Err(Redirect::to("/staff/signin").into_response()),
                 }
             }
@@ -126,6 +136,8 @@ impl FromRequestParts<AppState> for StaffSession {
 /// A session at any stage: for the pages where a second factor is given or set up.
 pub struct AnySession {
     pub current: Current,
+    /// The language their pages are in.
+    pub lang: i18n::Lang,
     pub token: String,
 }
 
@@ -134,7 +146,10 @@ impl FromRequestParts<AppState> for AnySession {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let to_sign_in = if parts.uri.path().starts_with("/staff") { "/staff/signin" } else { "/signin" };
         match current_session(parts, state).await {
-            Ok(Some((current, token))) => Ok(AnySession { current, token }),
+            Ok(Some((current, token))) => {
+                let lang = crate::language::for_request(state, &parts.headers, None);
+                Ok(AnySession { current, lang, token })
+            }
             Ok(None) => Err(Redirect::to(to_sign_in).into_response()),
             Err(e) => Err(crate::error::PageError(e).into_response()),
         }

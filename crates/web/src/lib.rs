@@ -9,6 +9,7 @@ mod client;
 mod cookies;
 mod csrf;
 mod error;
+mod language;
 mod pages;
 mod present;
 mod rate_limit;

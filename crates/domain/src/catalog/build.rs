@@ -108,6 +108,13 @@ fn program(p: &mut Problems, raw: &RawProgram) -> Option<Program> {
         p.push("program.time_zone", m);
     }
     let default_currency = currency(p, "program.default_currency", &raw.default_currency);
+    let default_language = raw.default_language.clone().unwrap_or_else(|| "en".to_owned());
+    if default_language.is_empty() || !default_language.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+        p.push(
+            "program.default_language",
+            format!("{default_language:?} is not a language tag; write one like \"en\" or \"pt-BR\""),
+        );
+    }
     Some(Program {
         name: name?,
         vendor_name: vendor_name?,
@@ -115,6 +122,7 @@ fn program(p: &mut Problems, raw: &RawProgram) -> Option<Program> {
         support_email: support_email?,
         time_zone: time_zone?,
         default_currency: default_currency?,
+        default_language,
     })
 }
 

@@ -16,6 +16,7 @@ pub struct Program {
     pub(super) support_email: String,
     pub(super) time_zone: chrono_tz::Tz,
     pub(super) default_currency: Currency,
+    pub(super) default_language: String,
 }
 
 impl Program {
@@ -35,6 +36,11 @@ impl Program {
     /// The program's time zone: days (terms, anniversaries) are counted in it.
     pub fn time_zone(&self) -> chrono_tz::Tz {
         self.time_zone
+    }
+    /// The language tag ("en", "pt-BR") of readers who ask for none partnerhub speaks; the
+    /// catalog's texts fall back to it too. Which tags exist is the app's to check.
+    pub fn default_language(&self) -> &str {
+        &self.default_language
     }
     /// Every offer and competency level is priced in it.
     pub fn default_currency(&self) -> Currency {

@@ -32,6 +32,9 @@ pub(super) struct RawProgram {
     pub support_email: String,
     pub time_zone: String,
     pub default_currency: String,
+    /// The language of readers who name none partnerhub speaks; English when left out.
+    #[serde(default)]
+    pub default_language: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

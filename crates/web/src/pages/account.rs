@@ -38,27 +38,28 @@ pub fn routes() -> Router<AppState> {
 /// The signed-in person and where their account pages live.
 struct Me {
     actor: Actor,
+    lang: i18n::Lang,
     session: String,
     base: &'static str,
 }
 
 impl From<PartnerSession> for Me {
     fn from(s: PartnerSession) -> Me {
-        Me { actor: Actor::Partner(s.user), session: s.token, base: "/account" }
+        Me { actor: Actor::Partner(s.user), lang: s.lang, session: s.token, base: "/account" }
     }
 }
 
 impl From<StaffSession> for Me {
     fn from(s: StaffSession) -> Me {
-        Me { actor: Actor::Staff(s.staff), session: s.token, base: "/staff/account" }
+        Me { actor: Actor::Staff(s.staff), lang: s.lang, session: s.token, base: "/staff/account" }
     }
 }
 
 impl Me {
     fn chrome(&self, title: &str, csrf: &CsrfToken) -> Chrome {
         match &self.actor {
-            Actor::Partner(u) => Chrome::partner(title, csrf, u),
-            Actor::Staff(s) => Chrome::staff(title, csrf, s),
+            Actor::Partner(u) => Chrome::partner(&self.lang, title, csrf, u),
+            Actor::Staff(s) => Chrome::staff(&self.lang, title, csrf, s),
         }
     }
 }

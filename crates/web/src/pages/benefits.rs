@@ -201,7 +201,7 @@ async fn benefits_page(
         });
     }
     Ok(BenefitsPage {
-        chrome: Chrome::partner("Benefits", csrf, actor).with_notice(notice),
+        chrome: Chrome::partner(&session.lang, "Benefits", csrf, actor).with_notice(notice),
         subscriptions: rows,
         users,
         can_manage: actor.role.allows(PartnerPermission::ManageOffers),
@@ -315,7 +315,7 @@ async fn reveal(
 ) -> Response {
     match app::benefits::reveal_key(&state.app, &session.user, &id, &origin).await {
         Ok(key) => {
-            let page = KeyPage { chrome: Chrome::partner("License key", &csrf, &session.user), key };
+            let page = KeyPage { chrome: Chrome::partner(&session.lang, "License key", &csrf, &session.user), key };
             // A revealed key is not kept by the browser's cache.
             ([(axum::http::header::CACHE_CONTROL, "no-store")], page).into_response()
         }

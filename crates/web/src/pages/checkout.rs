@@ -135,7 +135,7 @@ async fn order_page(
         (false, _) => format!("Renew your {} subscription", order.offer_name),
     };
     Ok(OrderPage {
-        chrome: Chrome::partner(&title, csrf, &s.user),
+        chrome: Chrome::partner(&s.lang, &title, csrf, &s.user),
         title,
         error: error.or(order.last_decline.clone()).or_else(|| {
             (order.status == OrderStatus::Paying)
@@ -319,7 +319,7 @@ async fn card_page(
         }
     };
     Ok(CardPage {
-        chrome: Chrome::partner(title, csrf, &s.user),
+        chrome: Chrome::partner(&s.lang, title, csrf, &s.user),
         action,
         back,
         saved,

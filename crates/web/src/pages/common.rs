@@ -13,6 +13,8 @@ use serde::Deserialize;
 
 /// What the layout around every page needs.
 pub struct Chrome {
+    /// The reader's language: every text and format of the page comes from it.
+    pub lang: i18n::Lang,
     pub title: String,
     pub csrf: String,
     pub who: Option<WhoIsIn>,
@@ -41,8 +43,9 @@ pub struct Menu {
 }
 
 impl Chrome {
-    pub fn anonymous(title: &str, csrf: &CsrfToken) -> Chrome {
+    pub fn anonymous(lang: &i18n::Lang, title: &str, csrf: &CsrfToken) -> Chrome {
         Chrome {
+            lang: lang.clone(),
             title: title.to_owned(),
             csrf: csrf.0.clone(),
             who: None,
@@ -53,7 +56,7 @@ impl Chrome {
         }
     }
 
-    pub fn partner(title: &str, csrf: &CsrfToken, user: &app::PartnerUser) -> Chrome {
+    pub fn partner(lang: &i18n::Lang, title: &str, csrf: &CsrfToken, user: &app::PartnerUser) -> Chrome {
         use domain::roles::PartnerPermission as P;
         let who = WhoIsIn { name: user.name.clone(), role: user.role.label() };
         let menu = Menu {
@@ -63,6 +66,7 @@ impl Chrome {
             ..Menu::default()
         };
         Chrome {
+            lang: lang.clone(),
             title: title.to_owned(),
             csrf: csrf.0.clone(),
             who: Some(who),
@@ -73,7 +77,7 @@ impl Chrome {
         }
     }
 
-    pub fn staff(title: &str, csrf: &CsrfToken, staff: &app::StaffMember) -> Chrome {
+    pub fn staff(lang: &i18n::Lang, title: &str, csrf: &CsrfToken, staff: &app::StaffMember) -> Chrome {
         use domain::roles::StaffPermission as P;
         let who = WhoIsIn { name: staff.name.clone(), role: staff.role.label() };
         let menu = Menu {
@@ -83,6 +87,7 @@ impl Chrome {
             ..Menu::default()
         };
         Chrome {
+            lang: lang.clone(),
             title: title.to_owned(),
             csrf: csrf.0.clone(),
             who: Some(who),

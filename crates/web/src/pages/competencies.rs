@@ -139,7 +139,7 @@ async fn overview(
         })
         .collect();
     Ok(CompetenciesPage {
-        chrome: Chrome::partner("Competencies", &csrf, &session.user).with_notice(q.message()),
+        chrome: Chrome::partner(&session.lang, "Competencies", &csrf, &session.user).with_notice(q.message()),
         areas,
         applications: mine.iter().map(|a| application_row(&state, a)).collect(),
         can_apply: session.user.role.allows(domain::roles::PartnerPermission::ManageOffers),
@@ -180,7 +180,7 @@ fn apply_page(
     references.resize(references.len().max(REFERENCE_ROWS), String::new());
     let title = format!("Apply for {} {}", competency.name(), t.label());
     Ok(ApplyPage {
-        chrome: Chrome::partner(&title, csrf, &session.user),
+        chrome: Chrome::partner(&session.lang, &title, csrf, &session.user),
         code: code.to_owned(),
         tier: t.as_str().to_owned(),
         title,
@@ -282,7 +282,8 @@ async fn application_page(
     Ok(ApplicationPage {
         can_attach: waiting && session.user.role.allows(domain::roles::PartnerPermission::ManageOffers),
         files: file_rows(files),
-        chrome: Chrome::partner(&format!("{} application", row.title), csrf, &session.user).with_notice(notice),
+        chrome: Chrome::partner(&session.lang, &format!("{} application", row.title), csrf, &session.user)
+            .with_notice(notice),
         payable: a.status == ApplicationStatus::Approved && a.subscription_id.is_none(),
         can_pay: session.user.role.allows(domain::roles::PartnerPermission::ManageBilling),
         evidence: app::competencies::evidence_of(&a),
@@ -400,7 +401,7 @@ async fn queue(
             }
         })
         .collect();
-    Ok(QueuePage { chrome: Chrome::staff("Competency applications", &csrf, &s.staff), rows, filter })
+    Ok(QueuePage { chrome: Chrome::staff(&s.lang, "Competency applications", &csrf, &s.staff), rows, filter })
 }
 
 #[derive(Template, WebTemplate)]
@@ -441,7 +442,7 @@ async fn staff_page(
     Ok(StaffApplicationPage {
         org_name: org.name.to_string(),
         files: file_rows(files),
-        chrome: Chrome::staff(&format!("{} application", row.title), csrf, &s.staff),
+        chrome: Chrome::staff(&s.lang, &format!("{} application", row.title), csrf, &s.staff),
         org_id: a.org_id.to_string(),
         evidence: app::competencies::evidence_of(&a),
         requirements,

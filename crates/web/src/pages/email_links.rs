@@ -7,6 +7,7 @@ use crate::auth::WebOrigin;
 use crate::cookies;
 use crate::csrf::CsrfToken;
 use crate::error::{PageError, public_message, status_of};
+use crate::language::Reader;
 use crate::state::AppState;
 use app::accounts::Realm;
 use app::email_links::{OpenLink, Used};
@@ -54,17 +55,31 @@ struct ForgotPage {
     error: Option<String>,
 }
 
-fn forgot_page(csrf: &CsrfToken, staff: bool, notice: Option<&'static str>, error: Option<String>) -> ForgotPage {
+fn forgot_page(
+    lang: &i18n::Lang,
+    csrf: &CsrfToken,
+    staff: bool,
+    notice: Option<&'static str>,
+    error: Option<String>,
+) -> ForgotPage {
     let title = if staff { "Staff: forgot your password?" } else { "Forgot your password?" };
-    ForgotPage { chrome: Chrome::anonymous(title, csrf).with_notice(notice), staff, error }
+    ForgotPage { chrome: Chrome::anonymous(lang, title, csrf).with_notice(notice), staff, error }
 }
 
-async fn partner_forgot_form(Extension(csrf): Extension<CsrfToken>, q: Query<NoticeQuery>) -> ForgotPage {
-    forgot_page(&csrf, false, q.message(), None)
+async fn partner_forgot_form(
+    Reader(lang): Reader,
+    Extension(csrf): Extension<CsrfToken>,
+    q: Query<NoticeQuery>,
+) -> ForgotPage {
+    forgot_page(&lang, &csrf, false, q.message(), None)
 }
 
-async fn staff_forgot_form(Extension(csrf): Extension<CsrfToken>, q: Query<NoticeQuery>) -> ForgotPage {
-    forgot_page(&csrf, true, q.message(), None)
+async fn staff_forgot_form(
+    Reader(lang): Reader,
+    Extension(csrf): Extension<CsrfToken>,
+    q: Query<NoticeQuery>,
+) -> ForgotPage {
+    forgot_page(&lang, &csrf, true, q.message(), None)
 }
 
 #[derive(Deserialize)]
@@ -75,31 +90,40 @@ struct ForgotForm {
 
 async fn partner_forgot(
     State(state): State<AppState>,
+    Reader(lang): Reader,
     Extension(csrf): Extension<CsrfToken>,
     WebOrigin(origin): WebOrigin,
     Form(form): Form<ForgotForm>,
 ) -> Response {
-    forgot(state, csrf, origin, Realm::Partner, form).await
+    forgot(state, lang, csrf, origin, Realm::Partner, form).await
 }
 
 async fn staff_forgot(
     State(state): State<AppState>,
+    Reader(lang): Reader,
     Extension(csrf): Extension<CsrfToken>,
     WebOrigin(origin): WebOrigin,
     Form(form): Form<ForgotForm>,
 ) -> Response {
-    forgot(state, csrf, origin, Realm::Staff, form).await
+    forgot(state, lang, csrf, origin, Realm::Staff, form).await
 }
 
 /// The same answer whatever the address: the request is only written down here.
-async fn forgot(state: AppState, csrf: CsrfToken, origin: app::Origin, realm: Realm, form: ForgotForm) -> Response {
+async fn forgot(
+    state: AppState,
+    lang: i18n::Lang,
+    csrf: CsrfToken,
+    origin: app::Origin,
+    realm: Realm,
+    form: ForgotForm,
+) -> Response {
     let staff = realm == Realm::Staff;
     match app::email_links::reset::request_reset(&state.app, realm, &form.email, &origin).await {
         Ok(()) => {
             let to = if staff { "/staff/forgot-password" } else { "/forgot-password" };
             Redirect::to(&format!("{to}?notice=reset_requested")).into_response()
         }
-        Err(e) => super::common::form_error(e, |message| forgot_page(&csrf, staff, None, Some(message))),
+        Err(e) => super::common::form_error(e, |message| forgot_page(&lang, &csrf, staff, None, Some(message))),
     }
 }
 
@@ -217,7 +241,7 @@ async fn render(
         _ => None,
     };
     let page = LinkPage {
-        chrome: Chrome::anonymous(LinkPage::title(purpose), csrf),
+        chrome: Chrome::anonymous(&crate::language::for_request(state, headers, None), LinkPage::title(purpose), csrf),
         action: format!("{}/{token}", purpose.path()),
         purpose,
         email,

@@ -91,7 +91,7 @@ async fn invoices_page(
             })
         })
         .collect::<Result<_, AppError>>()?;
-    let chrome = Chrome::partner("Invoices", csrf, &s.user);
+    let chrome = Chrome::partner(&s.lang, "Invoices", csrf, &s.user);
     Ok(InvoicesPage { chrome, invoices, credit_notes, month, month_error })
 }
 
@@ -141,7 +141,7 @@ async fn invoice(
     Path(id): Path<String>,
 ) -> Result<InvoicePage, PageError> {
     let i = app::billing::get(&state.app, &s.user, &id).await?;
-    Ok(invoice_page(Chrome::partner(&format!("Invoice {}", i.number), &csrf, &s.user), i, "")?)
+    Ok(invoice_page(Chrome::partner(&s.lang, &format!("Invoice {}", i.number), &csrf, &s.user), i, "")?)
 }
 
 async fn staff_invoice(
@@ -151,7 +151,7 @@ async fn staff_invoice(
     Path(id): Path<String>,
 ) -> Result<InvoicePage, PageError> {
     let i = app::billing::invoice_for_staff(&state.app, &s.staff, &id).await?;
-    Ok(invoice_page(Chrome::staff(&format!("Invoice {}", i.number), &csrf, &s.staff), i, "/staff")?)
+    Ok(invoice_page(Chrome::staff(&s.lang, &format!("Invoice {}", i.number), &csrf, &s.staff), i, "/staff")?)
 }
 
 async fn staff_invoice_pdf(
@@ -233,7 +233,7 @@ async fn credit_note(
     Path(id): Path<String>,
 ) -> Result<CreditNotePage, PageError> {
     let n = app::billing::credit_note(&state.app, &s.user, &id).await?;
-    Ok(credit_note_page(Chrome::partner(&format!("Credit note {}", n.number), &csrf, &s.user), n, "")?)
+    Ok(credit_note_page(Chrome::partner(&s.lang, &format!("Credit note {}", n.number), &csrf, &s.user), n, "")?)
 }
 
 async fn staff_credit_note(
@@ -243,7 +243,7 @@ async fn staff_credit_note(
     Path(id): Path<String>,
 ) -> Result<CreditNotePage, PageError> {
     let n = app::billing::credit_note_for_staff(&state.app, &s.staff, &id).await?;
-    Ok(credit_note_page(Chrome::staff(&format!("Credit note {}", n.number), &csrf, &s.staff), n, "/staff")?)
+    Ok(credit_note_page(Chrome::staff(&s.lang, &format!("Credit note {}", n.number), &csrf, &s.staff), n, "/staff")?)
 }
 
 fn pdf_response(number: &str, bytes: Vec<u8>) -> Response {

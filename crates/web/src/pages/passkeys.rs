@@ -53,6 +53,7 @@ pub fn routes() -> Router<AppState> {
 /// The session's person on their own Passkeys page.
 struct Owner {
     current: Current,
+    lang: i18n::Lang,
     token: String,
     page: &'static str,
 }
@@ -71,7 +72,7 @@ impl Owner {
         if uri.path().starts_with("/staff") != staff {
             return Err(Redirect::to(page));
         }
-        Ok(Owner { current: s.current, token: s.token, page })
+        Ok(Owner { current: s.current, lang: s.lang, token: s.token, page })
     }
 
     /// Renaming and removing are for a fully signed-in session.
@@ -86,9 +87,9 @@ impl Owner {
     fn chrome(&self, csrf: &CsrfToken) -> Chrome {
         // Until the session is fully signed in, the page shows no menu to pages it cannot open.
         match (&self.current.actor, self.current.session.stage) {
-            (_, Stage::Enrol | Stage::SecondFactor) => Chrome::anonymous("Passkeys", csrf),
-            (Actor::Partner(u), Stage::Full) => Chrome::partner("Passkeys", csrf, u),
-            (Actor::Staff(s), Stage::Full) => Chrome::staff("Passkeys", csrf, s),
+            (_, Stage::Enrol | Stage::SecondFactor) => Chrome::anonymous(&self.lang, "Passkeys", csrf),
+            (Actor::Partner(u), Stage::Full) => Chrome::partner(&self.lang, "Passkeys", csrf, u),
+            (Actor::Staff(s), Stage::Full) => Chrome::staff(&self.lang, "Passkeys", csrf, s),
         }
     }
 }

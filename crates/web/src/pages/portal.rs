@@ -41,7 +41,7 @@ async fn dashboard(
     let catalog = state.app.catalog();
     let country = catalog.country(&view.org.country).map_or(view.org.country.clone(), |c| c.name().to_owned());
     let levels = view.held.into_iter().map(|(m, name)| (m.level, name)).collect();
-    let chrome = Chrome::partner("Dashboard", &csrf, &session.user).with_notice(notice.message());
+    let chrome = Chrome::partner(&session.lang, "Dashboard", &csrf, &session.user).with_notice(notice.message());
     Ok(DashboardPage { chrome, org: view.org, country, levels })
 }
 
@@ -124,7 +124,13 @@ pub(super) async fn offers_page(
         })
         .collect();
     let can_buy = session.user.role.allows(domain::roles::PartnerPermission::ManageBilling);
-    Ok(OffersPage { chrome: Chrome::partner("Offers", csrf, &session.user), offers, purchased, can_buy, error })
+    Ok(OffersPage {
+        chrome: Chrome::partner(&session.lang, "Offers", csrf, &session.user),
+        offers,
+        purchased,
+        can_buy,
+        error,
+    })
 }
 
 struct UpgradeRow {
@@ -185,7 +191,12 @@ async fn membership(
             },
         })
         .collect();
-    Ok(MembershipPage { chrome: Chrome::partner("Membership", &csrf, &session.user), held, subscriptions, upgrades })
+    Ok(MembershipPage {
+        chrome: Chrome::partner(&session.lang, "Membership", &csrf, &session.user),
+        held,
+        subscriptions,
+        upgrades,
+    })
 }
 
 #[derive(Template, WebTemplate)]
@@ -203,7 +214,7 @@ async fn support(
 ) -> SupportPage {
     let catalog = state.app.catalog();
     SupportPage {
-        chrome: Chrome::partner("Support", &csrf, &session.user),
+        chrome: Chrome::partner(&session.lang, "Support", &csrf, &session.user),
         program: catalog.program().name().to_owned(),
         support_email: catalog.program().support_email().to_owned(),
     }

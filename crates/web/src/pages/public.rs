@@ -5,6 +5,7 @@ use crate::auth::WebOrigin;
 use crate::cookies;
 use crate::csrf::CsrfToken;
 use crate::error::{PageError, public_message, status_of};
+use crate::language::Reader;
 use crate::state::AppState;
 use app::AppError;
 use app::accounts::{Realm, SignUp, SignedIn};
@@ -62,11 +63,17 @@ struct SignUpPage {
     error: Option<String>,
 }
 
-fn signup_page(state: &AppState, csrf: &CsrfToken, form: SignUpForm, error: Option<String>) -> SignUpPage {
+fn signup_page(
+    state: &AppState,
+    csrf: &CsrfToken,
+    lang: &i18n::Lang,
+    form: SignUpForm,
+    error: Option<String>,
+) -> SignUpPage {
     let catalog = state.app.catalog();
     let countries = catalog.countries().iter().map(|c| (c.code().as_str().to_owned(), c.name().to_owned())).collect();
     SignUpPage {
-        chrome: Chrome::anonymous("Sign up", csrf),
+        chrome: Chrome::anonymous(lang, "Sign up", csrf),
         program: catalog.program().name().to_owned(),
         countries,
         form,
@@ -74,12 +81,17 @@ fn signup_page(state: &AppState, csrf: &CsrfToken, form: SignUpForm, error: Opti
     }
 }
 
-async fn signup_form(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>) -> SignUpPage {
-    signup_page(&state, &csrf, SignUpForm::default(), None)
+async fn signup_form(
+    State(state): State<AppState>,
+    Reader(lang): Reader,
+    Extension(csrf): Extension<CsrfToken>,
+) -> SignUpPage {
+    signup_page(&state, &csrf, &lang, SignUpForm::default(), None)
 }
 
 async fn signup(
     State(state): State<AppState>,
+    Reader(lang): Reader,
     Extension(csrf): Extension<CsrfToken>,
     WebOrigin(origin): WebOrigin,
     Form(form): Form<SignUpForm>,
@@ -99,7 +111,7 @@ async fn signup(
     match result {
         Ok(token) => signed_in(&state, &token, "/dashboard?notice=welcome"),
         Err(e) => form_error(e, |message| {
-            signup_page(&state, &csrf, SignUpForm { password: String::new(), ..form }, Some(message))
+            signup_page(&state, &csrf, &lang, SignUpForm { password: String::new(), ..form }, Some(message))
         }),
     }
 }
@@ -129,12 +141,19 @@ pub(super) struct SignInPage {
 
 impl SignInPage {
     /// The sign-in page of `realm`, with what it offers.
-    pub(super) fn new(state: &AppState, realm: Realm, csrf: &CsrfToken, email: String, error: Option<String>) -> Self {
+    pub(super) fn new(
+        state: &AppState,
+        realm: Realm,
+        csrf: &CsrfToken,
+        lang: &i18n::Lang,
+        email: String,
+        error: Option<String>,
+    ) -> Self {
         let staff = realm == Realm::Staff;
         let (sso, password) = app::sso::offered(&state.app, realm);
         let title = if staff { "Staff sign in" } else { "Sign in" };
         SignInPage {
-            chrome: Chrome::anonymous(title, csrf),
+            chrome: Chrome::anonymous(lang, title, csrf),
             staff,
             email,
             error,
@@ -147,45 +166,50 @@ impl SignInPage {
 
 async fn signin_form(
     State(state): State<AppState>,
+    Reader(lang): Reader,
     Extension(csrf): Extension<CsrfToken>,
     notice: axum::extract::Query<NoticeQuery>,
 ) -> SignInPage {
-    let mut page = SignInPage::new(&state, Realm::Partner, &csrf, String::new(), None);
+    let mut page = SignInPage::new(&state, Realm::Partner, &csrf, &lang, String::new(), None);
     page.chrome = page.chrome.with_notice(notice.message());
     page
 }
 
 async fn staff_signin_form(
     State(state): State<AppState>,
+    Reader(lang): Reader,
     Extension(csrf): Extension<CsrfToken>,
     notice: axum::extract::Query<NoticeQuery>,
 ) -> SignInPage {
-    let mut page = SignInPage::new(&state, Realm::Staff, &csrf, String::new(), None);
+    let mut page = SignInPage::new(&state, Realm::Staff, &csrf, &lang, String::new(), None);
     page.chrome = page.chrome.with_notice(notice.message());
     page
 }
 
 async fn signin(
     state: State<AppState>,
+    lang: Reader,
     csrf: Extension<CsrfToken>,
     origin: WebOrigin,
     form: Form<SignInForm>,
 ) -> Response {
-    sign_in_as(Realm::Partner, state, csrf, origin, form).await
+    sign_in_as(Realm::Partner, state, lang, csrf, origin, form).await
 }
 
 async fn staff_signin(
     state: State<AppState>,
+    lang: Reader,
     csrf: Extension<CsrfToken>,
     origin: WebOrigin,
     form: Form<SignInForm>,
 ) -> Response {
-    sign_in_as(Realm::Staff, state, csrf, origin, form).await
+    sign_in_as(Realm::Staff, state, lang, csrf, origin, form).await
 }
 
 async fn sign_in_as(
     realm: Realm,
     State(state): State<AppState>,
+    Reader(lang): Reader,
     Extension(csrf): Extension<CsrfToken>,
     WebOrigin(origin): WebOrigin,
     Form(form): Form<SignInForm>,
@@ -203,7 +227,9 @@ async fn sign_in_as(
             };
             signed_in(&state, &token, to)
         }
-        Err(e) => form_error(e, |message| SignInPage::new(&state, realm, &csrf, form.email.clone(), Some(message))),
+        Err(e) => {
+            form_error(e, |message| SignInPage::new(&state, realm, &csrf, &lang, form.email.clone(), Some(message)))
+        }
     }
 }
 
@@ -239,13 +265,14 @@ struct InvitationPage {
 async fn invitation_page(
     state: &AppState,
     csrf: &CsrfToken,
+    lang: &i18n::Lang,
     token: &str,
     name: String,
     error: Option<String>,
 ) -> Result<InvitationPage, AppError> {
     let (inv, org_name) = app::users::invitation_by_token(&state.app, token).await?;
     Ok(InvitationPage {
-        chrome: Chrome::anonymous("Accept invitation", csrf),
+        chrome: Chrome::anonymous(lang, "Accept invitation", csrf),
         token: token.to_owned(),
         org_name,
         role: inv.role.label(),
@@ -257,10 +284,11 @@ async fn invitation_page(
 
 async fn invitation_form(
     State(state): State<AppState>,
+    Reader(lang): Reader,
     Extension(csrf): Extension<CsrfToken>,
     Path(token): Path<String>,
 ) -> Result<InvitationPage, PageError> {
-    Ok(invitation_page(&state, &csrf, &token, String::new(), None).await?)
+    Ok(invitation_page(&state, &csrf, &lang, &token, String::new(), None).await?)
 }
 
 #[derive(Deserialize)]
@@ -273,6 +301,7 @@ struct AcceptForm {
 
 async fn accept_invitation(
     State(state): State<AppState>,
+    Reader(lang): Reader,
     Extension(csrf): Extension<CsrfToken>,
     WebOrigin(origin): WebOrigin,
     Path(token): Path<String>,
@@ -282,7 +311,7 @@ async fn accept_invitation(
         Ok((_, session)) => signed_in(&state, &session, "/dashboard?notice=joined"),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
             let status = status_of(&e);
-            match invitation_page(&state, &csrf, &token, form.name, Some(public_message(&e))).await {
+            match invitation_page(&state, &csrf, &lang, &token, form.name, Some(public_message(&e))).await {
                 Ok(page) => (status, page).into_response(),
                 Err(e) => PageError(e).into_response(),
             }

@@ -38,14 +38,14 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/account/security/recovery-codes", post(staff_recovery_codes))
 }
 
-fn chrome(title: &str, csrf: &CsrfToken, current: &Current) -> Chrome {
+fn chrome(lang: &i18n::Lang, title: &str, csrf: &CsrfToken, current: &Current) -> Chrome {
     // Until the session is fully signed in, the page shows no menu to pages it cannot open.
     if current.session.stage != Stage::Full {
-        return Chrome::anonymous(title, csrf);
+        return Chrome::anonymous(lang, title, csrf);
     }
     match &current.actor {
-        Actor::Partner(u) => Chrome::partner(title, csrf, u),
-        Actor::Staff(s) => Chrome::staff(title, csrf, s),
+        Actor::Partner(u) => Chrome::partner(lang, title, csrf, u),
+        Actor::Staff(s) => Chrome::staff(lang, title, csrf, s),
     }
 }
 
@@ -78,6 +78,7 @@ async fn factors(state: &AppState, current: &Current) -> Result<(bool, bool), Ap
 
 fn verify_page(
     csrf: &CsrfToken,
+    lang: &i18n::Lang,
     current: &Current,
     (passkey, code): (bool, bool),
     next: Option<String>,
@@ -86,7 +87,7 @@ fn verify_page(
     let door = Door::of(&current.actor);
     let step_up = current.session.stage == Stage::Full;
     VerifyPage {
-        chrome: chrome(if step_up { "Confirm it is you" } else { "Second factor" }, csrf, current),
+        chrome: chrome(lang, if step_up { "Confirm it is you" } else { "Second factor" }, csrf, current),
         action: door.verify(),
         sign_out: door.sign_out(),
         next: next.unwrap_or_default(),
@@ -107,7 +108,9 @@ async fn verify_form(
         return Redirect::to(&format!("{}/security/totp", Door::of(&s.current.actor).account())).into_response();
     }
     match factors(&state, &s.current).await {
-        Ok(factors) => verify_page(&csrf, &s.current, factors, local_path(q.next.as_deref()), None).into_response(),
+        Ok(factors) => {
+            verify_page(&csrf, &s.lang, &s.current, factors, local_path(q.next.as_deref()), None).into_response()
+        }
         Err(e) => PageError(e).into_response(),
     }
 }
@@ -134,7 +137,7 @@ async fn verify(
         Err(e) => {
             let message = public_message(&e);
             match factors(&state, &s.current).await {
-                Ok(factors) => again(e, || verify_page(&csrf, &s.current, factors, next, Some(message))),
+                Ok(factors) => again(e, || verify_page(&csrf, &s.lang, &s.current, factors, next, Some(message))),
                 Err(e) => PageError(e).into_response(),
             }
         }
@@ -186,6 +189,7 @@ struct SecurityPage {
 async fn security_page(
     state: &AppState,
     csrf: &CsrfToken,
+    lang: &i18n::Lang,
     current: &Current,
     notice: Option<&'static str>,
     recovery_codes: Vec<String>,
@@ -212,7 +216,7 @@ async fn security_page(
         .map(|e| EventRow { at: when(e.at), what: e.detail, address: e.address.unwrap_or_default() })
         .collect();
     Ok(SecurityPage {
-        chrome: chrome("Security", csrf, current).with_notice(notice),
+        chrome: chrome(lang, "Security", csrf, current).with_notice(notice),
         base: Door::of(actor).account(),
         sessions,
         totp: status.totp,
@@ -231,7 +235,7 @@ async fn partner_security(
     s: PartnerSession,
     q: Query<NoticeQuery>,
 ) -> Result<SecurityPage, PageError> {
-    Ok(security_page(&state, &csrf, &s.current, q.message(), Vec::new(), None).await?)
+    Ok(security_page(&state, &csrf, &s.lang, &s.current, q.message(), Vec::new(), None).await?)
 }
 
 async fn staff_security(
@@ -240,7 +244,7 @@ async fn staff_security(
     s: StaffSession,
     q: Query<NoticeQuery>,
 ) -> Result<SecurityPage, PageError> {
-    Ok(security_page(&state, &csrf, &s.current, q.message(), Vec::new(), None).await?)
+    Ok(security_page(&state, &csrf, &s.lang, &s.current, q.message(), Vec::new(), None).await?)
 }
 
 async fn end_session(state: AppState, origin: app::Origin, current: Current, id: String) -> Response {
@@ -309,13 +313,14 @@ fn qr_svg(uri: &str) -> Result<String, AppError> {
 async fn totp_page(
     state: &AppState,
     csrf: &CsrfToken,
+    lang: &i18n::Lang,
     current: &Current,
     error: Option<String>,
 ) -> Result<TotpPage, AppError> {
     let setup = app::second_factor::start_totp(&state.app, &current.actor).await?;
     let door = Door::of(&current.actor);
     Ok(TotpPage {
-        chrome: chrome("Set up an authenticator app", csrf, current),
+        chrome: chrome(lang, "Set up an authenticator app", csrf, current),
         action: format!("{}/security/totp", door.account()),
         enrolling: current.session.stage == Stage::Enrol,
         sign_out: door.sign_out(),
@@ -345,7 +350,7 @@ async fn totp_form(
     if let Some(elsewhere) = settable(&s, uri.path().starts_with("/staff")) {
         return elsewhere;
     }
-    match totp_page(&state, &csrf, &s.current, None).await {
+    match totp_page(&state, &csrf, &s.lang, &s.current, None).await {
         Ok(page) => page.into_response(),
         Err(AppError::Conflict { code: "totp_exists", .. }) => {
             Redirect::to(&format!("{}/security", Door::of(&s.current.actor).account())).into_response()
@@ -373,14 +378,16 @@ async fn totp_confirm(
                 return PageError(AppError::Unauthenticated).into_response();
             };
             let csrf = CsrfToken(app::secrets::form_token(&enrolled.token));
-            match security_page(&state, &csrf, &current, Some("totp_added"), enrolled.recovery_codes, None).await {
+            match security_page(&state, &csrf, &s.lang, &current, Some("totp_added"), enrolled.recovery_codes, None)
+                .await
+            {
                 Ok(page) => with_session(&state, &enrolled.token, page.into_response()),
                 Err(e) => PageError(e).into_response(),
             }
         }
         Err(e) => {
             let message = public_message(&e);
-            match totp_page(&state, &csrf, &s.current, Some(message)).await {
+            match totp_page(&state, &csrf, &s.lang, &s.current, Some(message)).await {
                 Ok(page) if status_of(&e).is_client_error() => (status_of(&e), page).into_response(),
                 Ok(_) => PageError(e).into_response(),
                 Err(e) => PageError(e).into_response(),
@@ -393,6 +400,7 @@ async fn totp_remove(
     state: AppState,
     csrf: CsrfToken,
     origin: app::Origin,
+    lang: i18n::Lang,
     current: Current,
     token: String,
 ) -> Response {
@@ -404,7 +412,7 @@ async fn totp_remove(
         Ok(token) => signed_in(&state, &token, &format!("{base}/security?notice=totp_removed")),
         Err(e) => {
             let message = public_message(&e);
-            match security_page(&state, &csrf, &current, None, Vec::new(), Some(message)).await {
+            match security_page(&state, &csrf, &lang, &current, None, Vec::new(), Some(message)).await {
                 Ok(page) => again(e, || page),
                 Err(e) => PageError(e).into_response(),
             }
@@ -418,7 +426,7 @@ async fn partner_totp_remove(
     WebOrigin(o): WebOrigin,
     s: PartnerSession,
 ) -> Response {
-    totp_remove(st, c, o, s.current, s.token).await
+    totp_remove(st, c, o, s.lang, s.current, s.token).await
 }
 
 async fn staff_totp_remove(
@@ -427,10 +435,16 @@ async fn staff_totp_remove(
     WebOrigin(o): WebOrigin,
     s: StaffSession,
 ) -> Response {
-    totp_remove(st, c, o, s.current, s.token).await
+    totp_remove(st, c, o, s.lang, s.current, s.token).await
 }
 
-async fn recovery_codes(state: AppState, csrf: CsrfToken, origin: app::Origin, current: Current) -> Response {
+async fn recovery_codes(
+    state: AppState,
+    csrf: CsrfToken,
+    origin: app::Origin,
+    lang: i18n::Lang,
+    current: Current,
+) -> Response {
     let base = Door::of(&current.actor).account();
     if let Err(to) = step_up(&state, &current, &format!("{base}/security")).await {
         return to;
@@ -441,7 +455,7 @@ async fn recovery_codes(state: AppState, csrf: CsrfToken, origin: app::Origin, c
         Err(e) if status_of(&e).is_client_error() => (Vec::new(), Some(public_message(&e))),
         Err(e) => return PageError(e).into_response(),
     };
-    match security_page(&state, &csrf, &current, None, codes, error).await {
+    match security_page(&state, &csrf, &lang, &current, None, codes, error).await {
         Ok(page) => page.into_response(),
         Err(e) => PageError(e).into_response(),
     }
@@ -453,7 +467,7 @@ async fn partner_recovery_codes(
     WebOrigin(o): WebOrigin,
     s: PartnerSession,
 ) -> Response {
-    recovery_codes(st, c, o, s.current).await
+    recovery_codes(st, c, o, s.lang, s.current).await
 }
 
 async fn staff_recovery_codes(
@@ -462,5 +476,5 @@ async fn staff_recovery_codes(
     WebOrigin(o): WebOrigin,
     s: StaffSession,
 ) -> Response {
-    recovery_codes(st, c, o, s.current).await
+    recovery_codes(st, c, o, s.lang, s.current).await
 }

@@ -8,6 +8,7 @@ use crate::auth::WebOrigin;
 use crate::cookies;
 use crate::csrf::CsrfToken;
 use crate::error::{PageError, public_message, status_of};
+use crate::language::Reader;
 use crate::state::AppState;
 use app::accounts::Realm;
 use axum::extract::{Query, State};
@@ -24,15 +25,20 @@ pub fn routes() -> Router<AppState> {
         .route(app::sso::CALLBACK_PATH, get(callback))
 }
 
-async fn partner_start(state: State<AppState>, csrf: Extension<CsrfToken>) -> Response {
-    start(Realm::Partner, state, csrf).await
+async fn partner_start(state: State<AppState>, lang: Reader, csrf: Extension<CsrfToken>) -> Response {
+    start(Realm::Partner, state, lang, csrf).await
 }
 
-async fn staff_start(state: State<AppState>, csrf: Extension<CsrfToken>) -> Response {
-    start(Realm::Staff, state, csrf).await
+async fn staff_start(state: State<AppState>, lang: Reader, csrf: Extension<CsrfToken>) -> Response {
+    start(Realm::Staff, state, lang, csrf).await
 }
 
-async fn start(realm: Realm, State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>) -> Response {
+async fn start(
+    realm: Realm,
+    State(state): State<AppState>,
+    Reader(lang): Reader,
+    Extension(csrf): Extension<CsrfToken>,
+) -> Response {
     match app::sso::start(&state.app, realm).await {
         Ok(started) => {
             let mut response = Redirect::to(&started.redirect_to).into_response();
@@ -40,7 +46,7 @@ async fn start(realm: Realm, State(state): State<AppState>, Extension(csrf): Ext
             cookies::set(response.headers_mut(), cookies::SSO, &started.browser_secret, max_age, state.secure_cookies);
             response
         }
-        Err(e) => refused_page(&state, &csrf, Some(realm), e),
+        Err(e) => refused_page(&state, &csrf, &lang, Some(realm), e),
     }
 }
 
@@ -57,6 +63,7 @@ struct CallbackQuery {
 
 async fn callback(
     State(state): State<AppState>,
+    Reader(lang): Reader,
     Extension(csrf): Extension<CsrfToken>,
     WebOrigin(origin): WebOrigin,
     headers: HeaderMap,
@@ -82,13 +89,13 @@ async fn callback(
         }
         // The sign-in was ours and is over: its cookie has served.
         Err(refused @ app::sso::Refused { realm: Some(_), .. }) => {
-            let mut response = refused_page(&state, &csrf, refused.realm, refused.error);
+            let mut response = refused_page(&state, &csrf, &lang, refused.realm, refused.error);
             forget_browser(&state, &mut response);
             response
         }
         // A state nobody started here leaves a sign-in in progress alone: a link to the callback
         // with a made-up state must not end it.
-        Err(refused) => refused_page(&state, &csrf, None, refused.error),
+        Err(refused) => refused_page(&state, &csrf, &lang, None, refused.error),
     }
 }
 
@@ -98,11 +105,17 @@ fn forget_browser(state: &AppState, response: &mut Response) {
 
 /// A refusal the person can act on, on the sign-in page of its door (or the error page when
 /// the door is not known); anything else is the error page.
-fn refused_page(state: &AppState, csrf: &CsrfToken, realm: Option<Realm>, e: app::AppError) -> Response {
+fn refused_page(
+    state: &AppState,
+    csrf: &CsrfToken,
+    lang: &i18n::Lang,
+    realm: Option<Realm>,
+    e: app::AppError,
+) -> Response {
     let status = status_of(&e);
     match realm {
         Some(realm) if status.is_client_error() => {
-            (status, SignInPage::new(state, realm, csrf, String::new(), Some(public_message(&e)))).into_response()
+            (status, SignInPage::new(state, realm, csrf, lang, String::new(), Some(public_message(&e)))).into_response()
         }
         _ => PageError(e).into_response(),
     }

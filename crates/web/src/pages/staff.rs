@@ -77,7 +77,7 @@ async fn orgs(
     orgs.truncate(ROWS_PER_PAGE);
     let older = if more { orgs.last().map(|o| o.id.to_string()) } else { None };
     Ok(OrgsPage {
-        chrome: Chrome::staff("Partner orgs", &csrf, &s.staff),
+        chrome: Chrome::staff(&s.lang, "Partner orgs", &csrf, &s.staff),
         orgs: orgs.into_iter().map(org_row).collect(),
         older,
     })
@@ -125,7 +125,7 @@ async fn org(
             .into_iter()
             .map(|i| Ok((i.id, i.number, day(i.issued_at), money(i.total), i.paid_with)))
             .collect::<Result<_, AppError>>()?,
-        chrome: Chrome::staff(org.name.as_str(), &csrf, &s.staff),
+        chrome: Chrome::staff(&s.lang, org.name.as_str(), &csrf, &s.staff),
         org: org_row(org),
         users: users
             .into_iter()
@@ -188,7 +188,7 @@ async fn audit(
             org: e.org_id.map(|o| o.to_string()).unwrap_or_default(),
         })
         .collect();
-    Ok(AuditPage { chrome: Chrome::staff("Audit log", &csrf, &s.staff), events })
+    Ok(AuditPage { chrome: Chrome::staff(&s.lang, "Audit log", &csrf, &s.staff), events })
 }
 
 struct EmailRow {
@@ -229,7 +229,7 @@ async fn outbox(
             status: if m.sent_at.is_some() { "sent" } else { "in the outbox" },
         })
         .collect();
-    Ok(OutboxPage { chrome: Chrome::staff("Outbox", &csrf, &s.staff), emails, older })
+    Ok(OutboxPage { chrome: Chrome::staff(&s.lang, "Outbox", &csrf, &s.staff), emails, older })
 }
 
 /// A staff account on the team page.
@@ -270,7 +270,7 @@ async fn team_page(
 ) -> Result<TeamPage, AppError> {
     let staff = app::staff::list_staff(&state.app, &s.staff).await?;
     Ok(TeamPage {
-        chrome: Chrome::staff("Staff", csrf, &s.staff),
+        chrome: Chrome::staff(&s.lang, "Staff", csrf, &s.staff),
         staff: staff
             .into_iter()
             .map(|m| StaffRow {

@@ -73,7 +73,7 @@ async fn subscription_page(
     let status = sub.status;
     let price = format!("{} plus tax", money(sub.price));
     Ok(SubscriptionPage {
-        chrome: Chrome::partner(&format!("{} subscription", sub.offer_name), csrf, &session.user),
+        chrome: Chrome::partner(&session.lang, &format!("{} subscription", sub.offer_name), csrf, &session.user),
         status: status.to_string(),
         live: status.is_live(),
         past_due: status == domain::subscription::Status::PastDue,
@@ -117,7 +117,7 @@ async fn turn_off_form(
         return Ok(Redirect::to(&format!("/subscriptions/{}", sub.id)).into_response());
     }
     Ok(TurnOffPage {
-        chrome: Chrome::partner("Turn off automatic renewal", &csrf, &session.user),
+        chrome: Chrome::partner(&session.lang, "Turn off automatic renewal", &csrf, &session.user),
         id: sub.id,
         offer_name: sub.offer_name,
         term_end: sub.term_end.to_string(),
@@ -197,5 +197,8 @@ async fn notifications(
             subscription_id: n.subscription_id,
         })
         .collect();
-    Ok(NotificationsPage { chrome: Chrome::partner("Notifications", &csrf, &session.user), notifications })
+    Ok(NotificationsPage {
+        chrome: Chrome::partner(&session.lang, "Notifications", &csrf, &session.user),
+        notifications,
+    })
 }

@@ -76,7 +76,7 @@ async fn users_page(
     let (users, invitations) = app::users::list(&state.app, &session.user).await?;
     let sso = app::sso::org_setting(&state.app, &session.user).await?;
     Ok(UsersPage {
-        chrome: Chrome::partner("Users", csrf, &session.user).with_notice(notice),
+        chrome: Chrome::partner(&session.lang, "Users", csrf, &session.user).with_notice(notice),
         users: users
             .into_iter()
             .map(|u| UserRow {
@@ -180,7 +180,7 @@ async fn user_page(
     session.user.require(domain::roles::PartnerPermission::ManageUsers, "manage the users of your org")?;
     let u = app::users::get(&state.app, &session.user, &id).await?;
     Ok(UserPage {
-        chrome: Chrome::partner(u.name.as_str(), csrf, &session.user),
+        chrome: Chrome::partner(&session.lang, u.name.as_str(), csrf, &session.user),
         user: UserView {
             id: u.id.to_string(),
             name: u.name.to_string(),

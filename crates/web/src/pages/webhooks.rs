@@ -56,7 +56,7 @@ async fn list_page(
 ) -> Result<ListPage, AppError> {
     let endpoints = app::webhooks::endpoints(&state.app, &s.staff).await?;
     Ok(ListPage {
-        chrome: Chrome::staff("Webhooks", csrf, &s.staff),
+        chrome: Chrome::staff(&s.lang, "Webhooks", csrf, &s.staff),
         endpoints: endpoints
             .into_iter()
             .map(|e| EndpointRow {
@@ -176,7 +176,7 @@ async fn detail_page(
         });
     }
     Ok(DetailPage {
-        chrome: Chrome::staff("Webhook endpoint", csrf, &s.staff),
+        chrome: Chrome::staff(&s.lang, "Webhook endpoint", csrf, &s.staff),
         disabled_reason: e.disabled_reason.clone(),
         e: EndpointRow { id: e.id, url: e.url, types: e.event_types.join(", "), status: e.status.as_str().to_owned() },
         deliveries: rows,

@@ -46,7 +46,7 @@ const NO_SUPPORT: &str = "open service requests; ask an admin of your org";
 
 async fn report(Extension(csrf): Extension<CsrfToken>, session: PartnerSession) -> Result<ReportPage, PageError> {
     session.user.require(domain::roles::PartnerPermission::UseSupport, NO_SUPPORT)?;
-    Ok(ReportPage { chrome: Chrome::partner("Report problems", &csrf, &session.user) })
+    Ok(ReportPage { chrome: Chrome::partner(&session.lang, "Report problems", &csrf, &session.user) })
 }
 
 #[derive(Template, WebTemplate)]
@@ -89,7 +89,7 @@ async fn new_page(
         form
     };
     Ok(NewRequestPage {
-        chrome: Chrome::partner("New request", csrf, &session.user),
+        chrome: Chrome::partner(&session.lang, "New request", csrf, &session.user),
         problems: ProblemType::ALL.iter().map(|p| (p.as_str(), p.label())).collect(),
         subscriptions: subs
             .into_iter()
@@ -180,7 +180,7 @@ async fn list(
     let open = q.show.as_deref() != Some("closed");
     let requests = app::service_requests::list_mine(&state.app, &session.user, open).await?;
     Ok(ListPage {
-        chrome: Chrome::partner("Partner requests", &csrf, &session.user),
+        chrome: Chrome::partner(&session.lang, "Partner requests", &csrf, &session.user),
         open,
         requests: requests.iter().map(row).collect(),
     })
@@ -215,7 +215,8 @@ async fn detail_page(
     let status = r.status;
     let reopenable = domain::service_request::check_reopen(status, r.resolved_at, state.app.now()).is_ok();
     Ok(DetailPage {
-        chrome: Chrome::partner(&format!("Service request {}", r.number), csrf, &session.user).with_notice(notice),
+        chrome: Chrome::partner(&session.lang, &format!("Service request {}", r.number), csrf, &session.user)
+            .with_notice(notice),
         contact: match &r.contact_phone {
             Some(phone) => format!("{}, {phone}", r.contact_email),
             None => r.contact_email.clone(),

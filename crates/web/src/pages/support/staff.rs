@@ -89,7 +89,7 @@ async fn queue(
     };
     let q = QueueQuery { status: if q.status.is_empty() { "open".into() } else { q.status }, ..q };
     Ok(QueuePage {
-        chrome: Chrome::staff("Service requests", &csrf, &s.staff),
+        chrome: Chrome::staff(&s.lang, "Service requests", &csrf, &s.staff),
         q,
         problems: ProblemType::ALL.iter().map(|p| (p.as_str(), p.label())).collect(),
         requests: list.iter().map(|(r, org)| (row(r), org.clone(), r.assignee.clone().unwrap_or_default())).collect(),
@@ -200,7 +200,7 @@ async fn staff_page(
             .unwrap_or_default(),
         quote_total: quote.as_ref().map(|q| money(q.total)).unwrap_or_default(),
         quote_amount: quote.as_ref().map(|q| q.total.format_amount()).unwrap_or_default(),
-        chrome: Chrome::staff(&format!("Service request {}", r.number), csrf, &s.staff),
+        chrome: Chrome::staff(&s.lang, &format!("Service request {}", r.number), csrf, &s.staff),
         org_id: r.org_id.to_string(),
         contact: match &r.contact_phone {
             Some(phone) => format!("{}, {phone}", r.contact_email),

@@ -1,0 +1,2 @@
+# Words every part of partnerhub shares.
+product-name = partnerhub

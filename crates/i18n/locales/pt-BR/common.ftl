@@ -1,0 +1,2 @@
+# Palavras comuns a todo o partnerhub.
+product-name = partnerhub
