@@ -13,7 +13,7 @@ use crate::error::AppError;
 use crate::state::App;
 use domain::account::InvalidInput;
 use domain::benefit::{self, BenefitKind, BenefitStatus, Cadence, EntryKind, UnitStatus};
-use domain::ids::{BenefitId, BenefitUnitId, LedgerEntryId, UserId};
+use domain::ids::{BenefitId, BenefitUnitId, LedgerEntryId, SubscriptionId, UserId};
 use domain::money::Currency;
 use domain::roles::{PartnerPermission, PartnerRole};
 use domain::term::program_day;
@@ -52,7 +52,7 @@ fn grant_entry(app: &App, b: &BenefitRecord, day: chrono::NaiveDate, by: &str) -
 pub async fn activate(
     app: &App,
     actor: &PartnerUser,
-    subscription_id: &str,
+    subscription_id: &SubscriptionId,
     origin: &Origin,
 ) -> Result<Vec<BenefitRecord>, AppError> {
     actor.require(PartnerPermission::ManageOffers, "activate benefits; ask an Account admin or a Global admin")?;
@@ -136,14 +136,14 @@ pub async fn activate(
         }
     }
     let detail = format!("activated the benefits of the {} subscription", sub.offer_name);
-    let change = Change { org: Some(&actor.org_id), action: "benefits.activated", subject: &sub.id, detail };
+    let change = Change { org: Some(&actor.org_id), action: "benefits.activated", subject: sub.id.as_str(), detail };
     audit::record(app, &mut tx, who(actor), origin, change).await?;
     let told = benefits
         .iter()
         .map(|b| crate::webhooks::Event {
             event_type: "benefit.activated",
             org: Some(&actor.org_id),
-            ordering_key: &sub.id,
+            ordering_key: sub.id.as_str(),
             data: serde_json::json!({
                 "benefit_id": b.id,
                 "subscription_id": sub.id,
@@ -473,7 +473,7 @@ pub async fn grant_due(app: &App) -> Result<usize, AppError> {
 }
 
 /// Ends a subscription's benefits (expiry, cancellation) inside the caller's transaction.
-pub(crate) async fn end(app: &App, tx: &mut store::Conn, subscription_id: &str) -> Result<u64, AppError> {
+pub(crate) async fn end(app: &App, tx: &mut store::Conn, subscription_id: &SubscriptionId) -> Result<u64, AppError> {
     Ok(store::benefits::end_for_subscription(tx, subscription_id, app.now()).await?)
 }
 

@@ -21,7 +21,7 @@ use crate::state::App;
 use chrono::{DateTime, Datelike, Duration, Utc};
 use domain::account::InvalidInput;
 use domain::catalog::RefundPolicy;
-use domain::ids::{CreditNoteId, NotificationId, RefundId};
+use domain::ids::{CreditNoteId, InvoiceId, NotificationId, RefundId};
 use domain::money::Money;
 use domain::refund::{self, Basis, PaidTerm, RefundStatus};
 use domain::roles::{PartnerRole, StaffPermission};
@@ -37,7 +37,7 @@ use store::subscriptions::SubscriptionRecord;
 /// What cancelling now would refund for one paid term.
 #[derive(Clone, Debug)]
 pub struct QuoteLine {
-    pub invoice_id: String,
+    pub invoice_id: InvoiceId,
     pub invoice_number: String,
     pub term: Term,
     pub paid: Money,
@@ -182,7 +182,7 @@ pub async fn cancel_now(
         "cancelled the {} subscription now, refund of {refunded} (the policy gave {}), request {}",
         sub.offer_name, quote.total, r.number
     );
-    let change = Change { org: Some(&r.org_id), action: "subscription.cancelled", subject: &sub.id, detail };
+    let change = Change { org: Some(&r.org_id), action: "subscription.cancelled", subject: sub.id.as_str(), detail };
     audit::record(app, &mut tx, Who::actor(&Actor::Staff(staff.clone())), origin, change).await?;
     let title = format!("Your {} subscription has been cancelled", sub.offer_name);
     tell_org(app, &mut tx, &r, &format!("{}:cancelled", sub.id), &title, &note).await?;
@@ -190,7 +190,7 @@ pub async fn cancel_now(
     data["status"] = Status::Cancelled.as_str().into();
     data["auto_renew"] = false.into();
     data["refund"] = serde_json::json!({"amount_minor": refunded.minor(), "currency": refunded.currency().code()});
-    crate::webhooks::emit_one(app, &mut tx, "subscription.cancelled", &sub.org_id, &sub.id, data).await?;
+    crate::webhooks::emit_one(app, &mut tx, "subscription.cancelled", &sub.org_id, sub.id.as_str(), data).await?;
     crate::service_requests::updated(app, &mut tx, &r, RequestStatus::Resolved).await?;
     tx.commit().await?;
 
@@ -432,7 +432,8 @@ async fn made(app: &App, refund: &RefundRecord, refund_ref: &str) -> Result<(), 
         "credit_note_number": note.number,
         "service_request_id": refund.request_id,
     });
-    crate::webhooks::emit_one(app, &mut tx, "refund.succeeded", &refund.org_id, &refund.subscription_id, data).await?;
+    crate::webhooks::emit_one(app, &mut tx, "refund.succeeded", &refund.org_id, refund.subscription_id.as_str(), data)
+        .await?;
     if let Some(r) = &request {
         let link = format!("{}/credit-notes/{}", app.settings().public_url, note.id);
         let title = format!("Credit note {}: refund of {amount}", note.number);
@@ -478,7 +479,7 @@ fn credit_note_for(
         seller_name: invoice.seller_name.clone(),
         seller_address: invoice.seller_address.clone(),
         buyer_name: invoice.buyer_name.clone(),
-        buyer_partner_id: invoice.buyer_partner_id.clone(),
+        buyer_partner_id: invoice.buyer_partner_id,
         buyer_country: invoice.buyer_country.clone(),
         refunded_to: invoice.paid_with.clone(),
     })

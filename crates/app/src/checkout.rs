@@ -6,7 +6,7 @@ use crate::error::AppError;
 use crate::order::{abandon_draft, check_can_buy, conflict, order_after, require_buyer};
 use crate::state::App;
 use domain::competency::ApplicationStatus;
-use domain::ids::{AcceptanceId, OrderId};
+use domain::ids::{AcceptanceId, OrderId, PaymentMethodId};
 use domain::money::Money;
 use domain::order::{self, OrderKind, OrderStatus, Step};
 use domain::term::{Term, program_day};
@@ -48,7 +48,7 @@ pub async fn subscribe(
     };
     let quote = order::quote_with_credit(offer, country, credit).map_err(|r| conflict("cannot_buy", r.to_string()))?;
     let draft = OrderRecord {
-        id: app.new_id(OrderId::from_random).to_string(),
+        id: app.new_id(OrderId::from_random),
         org_id: actor.org_id.clone(),
         offer_code: offer_code.to_owned(),
         offer_name: offer.name().to_owned(),
@@ -79,7 +79,7 @@ pub async fn subscribe(
     let change = Change {
         org: Some(&actor.org_id),
         action: "order.started",
-        subject: &draft.id,
+        subject: draft.id.as_str(),
         detail: format!("started an order for {}", offer.name()),
     };
     audit::record(app, &mut tx, Who::actor(&crate::actor::Actor::Partner(actor.clone())), origin, change).await?;
@@ -119,7 +119,7 @@ async fn earned_offer_check(
 }
 
 /// An order of the actor's org.
-pub async fn order(app: &App, actor: &PartnerUser, id: &str) -> Result<OrderRecord, AppError> {
+pub async fn order(app: &App, actor: &PartnerUser, id: &OrderId) -> Result<OrderRecord, AppError> {
     require_buyer(actor)?;
     let mut conn = app.store().read().await?;
     store::orders::get_in_org(&mut conn, &actor.org_id, id).await?.ok_or(AppError::NotFound("order"))
@@ -143,7 +143,7 @@ pub fn current_terms(app: &App, order: &OrderRecord) -> Result<domain::catalog::
 }
 
 /// Loads a draft of the actor's org for a change, inside `tx`, with its row locked.
-async fn draft_for_change(tx: &mut store::Conn, actor: &PartnerUser, id: &str) -> Result<OrderRecord, AppError> {
+async fn draft_for_change(tx: &mut store::Conn, actor: &PartnerUser, id: &OrderId) -> Result<OrderRecord, AppError> {
     require_buyer(actor)?;
     store::orders::lock(tx, &actor.org_id, id).await?;
     let order = store::orders::get_in_org(tx, &actor.org_id, id).await?.ok_or(AppError::NotFound("order"))?;
@@ -158,7 +158,7 @@ async fn draft_for_change(tx: &mut store::Conn, actor: &PartnerUser, id: &str) -
 }
 
 /// Next on the verify step of a renewal: the order is as the partner expects; on to the terms.
-pub async fn verify_order(app: &App, actor: &PartnerUser, id: &str) -> Result<OrderRecord, AppError> {
+pub async fn verify_order(app: &App, actor: &PartnerUser, id: &OrderId) -> Result<OrderRecord, AppError> {
     let mut tx = app.store().write().await?;
     let order = draft_for_change(&mut tx, actor, id).await?;
     if order.step == Step::Verify {
@@ -172,7 +172,7 @@ pub async fn verify_order(app: &App, actor: &PartnerUser, id: &str) -> Result<Or
 pub async fn accept_terms(
     app: &App,
     actor: &PartnerUser,
-    id: &str,
+    id: &OrderId,
     version: &str,
     origin: &Origin,
 ) -> Result<OrderRecord, AppError> {
@@ -185,13 +185,13 @@ pub async fn accept_terms(
             format!("the Terms and Conditions are now version {}; read them and agree again", terms.version()),
         ));
     }
-    let acceptance_id = app.new_id(AcceptanceId::from_random).to_string();
+    let acceptance_id = app.new_id(AcceptanceId::from_random);
     let now = app.now();
     let acceptance = store::orders::TermsAcceptance {
         id: &acceptance_id,
         org_id: &actor.org_id,
         order_id: id,
-        user_id: actor.id.as_str(),
+        user_id: &actor.id,
         user_name: &actor.name,
         terms_code: &order.terms_code,
         terms_version: version,
@@ -202,7 +202,7 @@ pub async fn accept_terms(
     let next = if order.step > Step::Payment { order.step } else { Step::Payment };
     store::orders::set_step(&mut tx, id, next, Some(version), None).await?;
     let detail = format!("agreed to {} version {}", terms.title(), version);
-    let change = Change { org: Some(&actor.org_id), action: "terms.accepted", subject: id, detail };
+    let change = Change { org: Some(&actor.org_id), action: "terms.accepted", subject: id.as_str(), detail };
     audit::record(app, &mut tx, Who::actor(&crate::actor::Actor::Partner(actor.clone())), origin, change).await?;
     tx.commit().await?;
     order_after(app, actor, id).await
@@ -212,7 +212,7 @@ pub async fn accept_terms(
 pub async fn choose_payment_method(
     app: &App,
     actor: &PartnerUser,
-    id: &str,
+    id: &OrderId,
     payment_method_id: &str,
 ) -> Result<OrderRecord, AppError> {
     let mut tx = app.store().write().await?;
@@ -220,8 +220,12 @@ pub async fn choose_payment_method(
     if order.step < Step::Payment {
         return Err(conflict("terms_not_accepted", "agree to the Terms and Conditions first"));
     }
-    let pm = store::payment_methods::get_in_org(&mut tx, &actor.org_id, payment_method_id)
-        .await?
+    // The choice comes from a form: an id of the wrong shape is no saved card either.
+    let pm = match payment_method_id.parse::<PaymentMethodId>() {
+        Ok(pm_id) => store::payment_methods::get_in_org(&mut tx, &actor.org_id, &pm_id).await?,
+        Err(_) => None,
+    };
+    let pm = pm
         .filter(|pm| pm.gateway == app.gateway().name())
         .ok_or_else(|| domain::account::InvalidInput::new("payment_method_id", "choose one of your saved cards"))?;
     store::orders::set_step(&mut tx, id, Step::Review, None, Some(&pm.id)).await?;
@@ -230,7 +234,7 @@ pub async fn choose_payment_method(
 }
 
 /// Back to an earlier step of the wizard.
-pub async fn go_to_step(app: &App, actor: &PartnerUser, id: &str, step: Step) -> Result<OrderRecord, AppError> {
+pub async fn go_to_step(app: &App, actor: &PartnerUser, id: &OrderId, step: Step) -> Result<OrderRecord, AppError> {
     let mut tx = app.store().write().await?;
     let order = draft_for_change(&mut tx, actor, id).await?;
     if !order.step.may_go_to(step) {

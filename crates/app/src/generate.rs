@@ -103,7 +103,7 @@ pub async fn due_subscriptions(
                 email_verified_at: Some(now),
             };
             let customer = format!("cus_sbx_{org_id}");
-            let pm_id = app.new_id(PaymentMethodId::from_random).to_string();
+            let pm_id = app.new_id(PaymentMethodId::from_random);
             let token = format!("card_sbx_{pm_id}");
             batch.cards.push(SandboxCard { token: token.clone(), customer: customer.clone(), declines_with: None });
             batch.customers.push(CustomerRecord {
@@ -125,7 +125,7 @@ pub async fn due_subscriptions(
             });
             batch.users.push(user);
             batch.subs.push(SubscriptionRecord {
-                id: app.new_id(SubscriptionId::from_random).to_string(),
+                id: app.new_id(SubscriptionId::from_random),
                 org_id,
                 offer_code: offer.code().as_str().into(),
                 offer_name: offer.name().into(),

@@ -9,6 +9,7 @@
 
 use crate::error::AppError;
 use crate::state::App;
+use domain::ids::OrderId;
 use serde::{Deserialize, Serialize};
 
 /// One request's key: whose it is, the key, and the hash of the request it was sent with.
@@ -24,9 +25,9 @@ pub struct Key<'a> {
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Kept {
     /// A Buy paid the order (this request, or one before it).
-    OrderPaid { order_id: String },
+    OrderPaid { order_id: OrderId },
     /// A Buy's charge was declined; the order went back to the payment step.
-    Declined { order_id: String, message: String },
+    Declined { order_id: OrderId, message: String },
     /// Any other outcome, as the caller rendered it (`code` is the caller's own, e.g. an HTTP
     /// status): app keeps it as it is.
     #[serde(skip)]
@@ -183,13 +184,15 @@ pub fn request_hash(parts: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use super::Kept;
+    use domain::ids::OrderId;
 
     #[test]
     fn a_record_of_app_reads_back_as_itself_and_an_answer_as_it_was_kept() {
-        let paid = Kept::OrderPaid { order_id: "ord_1".into() };
+        let order_id = OrderId::from_random([1; 16]);
+        let paid = Kept::OrderPaid { order_id: order_id.clone() };
         let (code, body) = paid.stored().unwrap();
         assert_eq!(Kept::read(code, body), paid);
-        let declined = Kept::Declined { order_id: "ord_1".into(), message: "Your card was declined.".into() };
+        let declined = Kept::Declined { order_id, message: "Your card was declined.".into() };
         let (code, body) = declined.stored().unwrap();
         assert_eq!(Kept::read(code, body), declined);
         // A row written before app kept records of its own: the answer as the caller rendered it.

@@ -47,7 +47,11 @@ pub(crate) async fn abandon_draft(tx: &mut store::Conn, draft: &OrderRecord) -> 
 }
 
 /// The order as it is now, read again after a change.
-pub(crate) async fn order_after(app: &App, actor: &PartnerUser, id: &str) -> Result<OrderRecord, AppError> {
+pub(crate) async fn order_after(
+    app: &App,
+    actor: &PartnerUser,
+    id: &domain::ids::OrderId,
+) -> Result<OrderRecord, AppError> {
     let mut conn = app.store().read().await?;
     store::orders::get_in_org(&mut conn, &actor.org_id, id).await?.ok_or(AppError::NotFound("order"))
 }

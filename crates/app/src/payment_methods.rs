@@ -51,8 +51,8 @@ pub async fn add(
     };
     let gateway = app.gateway();
     let customer = customer_for(app, actor).await?;
-    let id = app.new_id(PaymentMethodId::from_random).to_string();
-    let saved = gateway.save_card(&customer, source, &id).await.map_err(|e| match e {
+    let id = app.new_id(PaymentMethodId::from_random);
+    let saved = gateway.save_card(&customer, source, id.as_str()).await.map_err(|e| match e {
         GatewayError::Declined(d) => AppError::Declined(d.message),
         GatewayError::Invalid(m) => InvalidInput::new("card_number", m).into(),
         GatewayError::Unavailable(m) => AppError::GatewayUnavailable(m),
@@ -77,7 +77,8 @@ pub async fn add(
         record.exp_month,
         record.exp_year
     );
-    let change = Change { org: Some(&actor.org_id), action: "payment_method.added", subject: &record.id, detail };
+    let change =
+        Change { org: Some(&actor.org_id), action: "payment_method.added", subject: record.id.as_str(), detail };
     audit::record(app, &mut tx, Who::actor(&crate::actor::Actor::Partner(actor.clone())), origin, change).await?;
     tx.commit().await?;
     Ok(record)

@@ -8,7 +8,7 @@ use crate::audit::{self, Change, Who};
 use crate::error::AppError;
 use crate::state::App;
 use domain::account::InvalidInput;
-use domain::ids::{NotificationId, RequestMessageId, ServiceRequestId};
+use domain::ids::{NotificationId, RequestMessageId, ServiceRequestId, SubscriptionId};
 use domain::roles::{PartnerPermission, StaffPermission};
 use domain::service_request::{self as rules, Author, NewRequest, RequestStatus};
 use store::notifications::Notification;
@@ -54,9 +54,13 @@ pub async fn create(
     let subscription_id = match form.subscription_id.trim() {
         "" => None,
         id if new.problem.refers_to_subscription() => {
-            let sub = store::subscriptions::get_in_org(&mut tx, &actor.org_id, id)
-                .await?
-                .ok_or_else(|| InvalidInput::new("subscription_id", "choose one of your org's subscriptions"))?;
+            let sub = match id.parse::<SubscriptionId>() {
+                Ok(id) => store::subscriptions::get_in_org(&mut tx, &actor.org_id, &id).await?,
+                // A choice from the form: an id of the wrong shape names none of them either.
+                Err(_) => None,
+            };
+            let sub =
+                sub.ok_or_else(|| InvalidInput::new("subscription_id", "choose one of your org's subscriptions"))?;
             Some(sub.id)
         }
         _ => None,
@@ -412,14 +416,16 @@ pub async fn name_subscription(
     let mut tx = app.store().write().await?;
     let r = store::service_requests::get(&mut tx, id).await?.ok_or(AppError::NotFound("service request"))?;
     if let Some(named) = &r.subscription_id {
-        if named == subscription_id {
+        if named.as_str() == subscription_id {
             return Ok(());
         }
         return Err(conflict("subscription_named", "this request names a subscription already"));
     }
-    let sub = store::subscriptions::get_in_org(&mut tx, &r.org_id, subscription_id)
-        .await?
-        .ok_or_else(|| InvalidInput::new("subscription_id", "choose one of this org's subscriptions"))?;
+    let sub = match subscription_id.parse::<SubscriptionId>() {
+        Ok(id) => store::subscriptions::get_in_org(&mut tx, &r.org_id, &id).await?,
+        Err(_) => None,
+    };
+    let sub = sub.ok_or_else(|| InvalidInput::new("subscription_id", "choose one of this org's subscriptions"))?;
     store::service_requests::set_subscription(&mut tx, &r.id, &sub.id, app.now()).await?;
     let detail = format!("named the {} subscription on request {}", sub.offer_name, r.number);
     let change = Change { org: Some(&r.org_id), action: "service_request.subscription_named", subject: &r.id, detail };
@@ -465,13 +471,14 @@ pub async fn cancel_at_term_end(app: &App, staff: &StaffMember, id: &str, origin
         sub.offer_name, sub.term_end, r.number
     );
     let change =
-        Change { org: Some(&r.org_id), action: "subscription.cancelled_at_term_end", subject: &sub.id, detail };
+        Change { org: Some(&r.org_id), action: "subscription.cancelled_at_term_end", subject: sub.id.as_str(), detail };
     audit::record(app, &mut tx, Who::actor(&Actor::Staff(staff.clone())), origin, change).await?;
     let title = format!("Service request {}: resolved", r.number);
     crate::outbox::queue(app, &mut tx, &r.contact_email, &title, format!("{note}\n")).await?;
     let mut data = crate::webhooks::subscription_data(&sub);
     data["auto_renew"] = false.into();
-    crate::webhooks::emit_one(app, &mut tx, "subscription.auto_renew_disabled", &sub.org_id, &sub.id, data).await?;
+    crate::webhooks::emit_one(app, &mut tx, "subscription.auto_renew_disabled", &sub.org_id, sub.id.as_str(), data)
+        .await?;
     updated(app, &mut tx, &r, RequestStatus::Resolved).await?;
     tx.commit().await?;
     Ok(())

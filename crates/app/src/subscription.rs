@@ -7,7 +7,7 @@ use crate::audit::{self, Change, Who};
 use crate::error::AppError;
 use crate::state::App;
 use chrono::NaiveDate;
-use domain::ids::{NotificationId, OrderId, SubscriptionId};
+use domain::ids::{NotificationId, OrderId, PaymentMethodId, SubscriptionId};
 use domain::order::{self, OrderKind, OrderStatus, Step};
 use domain::roles::{PartnerPermission, PartnerRole};
 use domain::subscription::{Status, Subscription};
@@ -43,7 +43,7 @@ pub(crate) fn renewal_order(
     terms_code: &str,
 ) -> OrderRecord {
     OrderRecord {
-        id: app.new_id(OrderId::from_random).to_string(),
+        id: app.new_id(OrderId::from_random),
         org_id: sub.org_id.clone(),
         offer_code: sub.offer_code.clone(),
         offer_name: sub.offer_name.clone(),
@@ -96,7 +96,7 @@ pub(crate) async fn another_live_subscription(
 /// Before a renewal is charged (inside the Buy transaction, the org locked): the subscription
 /// still ends where the order says, the window is open, and no other charge for it is out.
 pub(crate) async fn check_can_renew(app: &App, tx: &mut store::Conn, order: &OrderRecord) -> Result<(), AppError> {
-    let sub_id = order.subscription_id.as_deref().ok_or(AppError::NotFound("subscription"))?;
+    let sub_id = order.subscription_id.as_ref().ok_or(AppError::NotFound("subscription"))?;
     let sub = store::subscriptions::get(tx, sub_id).await?.ok_or(AppError::NotFound("subscription"))?;
     if Some(sub.term_end) != order.renews_term_end {
         return Err(AppError::Conflict {
@@ -122,9 +122,9 @@ pub(crate) async fn apply_renewal(
     app: &App,
     tx: &mut store::Conn,
     order: &OrderRecord,
-    payment_method_id: &str,
+    payment_method_id: &PaymentMethodId,
 ) -> Result<Term, AppError> {
-    let sub_id = order.subscription_id.as_deref().ok_or(AppError::NotFound("subscription"))?;
+    let sub_id = order.subscription_id.as_ref().ok_or(AppError::NotFound("subscription"))?;
     let sub = store::subscriptions::get(tx, sub_id).await?.ok_or(AppError::NotFound("subscription"))?;
     let current = rules(&sub);
     let renewal = if order.kind == OrderKind::AutoRenewal {
@@ -148,7 +148,7 @@ pub(crate) async fn apply_renewal(
     )
     .await?
     {
-        tracing::error!(order = %order.id, subscription = sub_id, "a renewal was paid for a term already renewed; refund it");
+        tracing::error!(order = %order.id, subscription = %sub_id, "a renewal was paid for a term already renewed; refund it");
     }
     store::competencies::revive_for_subscription(tx, sub_id).await?;
     Ok(renewal.term)
@@ -162,7 +162,7 @@ pub(crate) async fn renewal_failed(
     order: &OrderRecord,
     reason: &str,
 ) -> Result<(), AppError> {
-    let Some(sub_id) = order.subscription_id.as_deref() else { return Ok(()) };
+    let Some(sub_id) = order.subscription_id.as_ref() else { return Ok(()) };
     let Some(sub) = store::subscriptions::get(tx, sub_id).await? else { return Ok(()) };
     let due = order.renews_term_end.unwrap_or(sub.term_end);
     let retries = Subscription::retry_days(due);
@@ -176,7 +176,8 @@ pub(crate) async fn renewal_failed(
             data["status"] = Status::PastDue.as_str().into();
             data["reason"] = reason.into();
             data["next_retry_on"] = serde_json::json!(next);
-            crate::webhooks::emit_one(app, tx, "subscription.renewal_failed", &sub.org_id, &sub.id, data).await?;
+            crate::webhooks::emit_one(app, tx, "subscription.renewal_failed", &sub.org_id, sub.id.as_str(), data)
+                .await?;
             let body = format!(
                 "The automatic renewal of your {} subscription could not be charged: {reason}\n\nWe will try again on {next} with the newest card on file. Until then your benefits continue. Add a card: {cards}\nOr renew now: {link}\n",
                 sub.offer_name,
@@ -217,11 +218,11 @@ pub(crate) async fn record_end(
     let mut data = crate::webhooks::subscription_data(sub);
     data["status"] = end.as_str().into();
     data["reason"] = why.into();
-    crate::webhooks::emit_one(app, tx, event, &sub.org_id, &sub.id, data).await?;
+    crate::webhooks::emit_one(app, tx, event, &sub.org_id, sub.id.as_str(), data).await?;
     let change = Change {
         org: Some(&sub.org_id),
         action: event,
-        subject: &sub.id,
+        subject: sub.id.as_str(),
         detail: format!("the {} subscription {verb}: {why}", sub.offer_name),
     };
     audit::record(app, tx, Who::system("renewal run"), &Origin::system("renewal run"), change).await?;
@@ -271,7 +272,12 @@ pub(crate) async fn notify(
 /// Ends the subscription a paid order replaces (Silver, when Gold is bought): cancelled at
 /// once, its benefits ended, its competency application expired. Its unused time was credited
 /// on the order.
-async fn replace_subscription(app: &App, tx: &mut store::Conn, order: &OrderRecord, old: &str) -> Result<(), AppError> {
+async fn replace_subscription(
+    app: &App,
+    tx: &mut store::Conn,
+    order: &OrderRecord,
+    old: &SubscriptionId,
+) -> Result<(), AppError> {
     let Some(sub) = store::subscriptions::get_in_org(tx, &order.org_id, old).await? else { return Ok(()) };
     if !sub.status.is_live() {
         return Ok(());
@@ -281,7 +287,7 @@ async fn replace_subscription(app: &App, tx: &mut store::Conn, order: &OrderReco
     store::competencies::expire_for_subscription(tx, &sub.id, app.now()).await?;
     let detail =
         format!("the {} subscription was replaced by {} (order {})", sub.offer_name, order.offer_name, order.id);
-    let change = Change { org: Some(&order.org_id), action: "subscription.replaced", subject: &sub.id, detail };
+    let change = Change { org: Some(&order.org_id), action: "subscription.replaced", subject: sub.id.as_str(), detail };
     audit::record(app, tx, Who::system("checkout"), &Origin::system("checkout"), change).await
 }
 
@@ -292,13 +298,13 @@ pub(crate) async fn start(
     app: &App,
     tx: &mut store::Conn,
     order: &OrderRecord,
-    payment_method_id: &str,
+    payment_method_id: &PaymentMethodId,
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<(Term, String), AppError> {
+) -> Result<(Term, SubscriptionId), AppError> {
     let catalog = app.catalog();
     let term = Term::first(program_day(now, catalog.program().time_zone()));
     let subscription = SubscriptionRecord {
-        id: app.new_id(SubscriptionId::from_random).to_string(),
+        id: app.new_id(SubscriptionId::from_random),
         org_id: order.org_id.clone(),
         offer_code: order.offer_code.clone(),
         offer_name: order.offer_name.clone(),
@@ -309,7 +315,7 @@ pub(crate) async fn start(
         term_end: term.end,
         // The list price: a credit on the first order does not lower the renewals.
         price: order.net.checked_add(order.credit).map_err(|e| AppError::internal(e.to_string()))?,
-        payment_method_id: Some(payment_method_id.to_owned()),
+        payment_method_id: Some(payment_method_id.clone()),
         created_at: now,
         retries_done: 0,
         next_retry_on: None,
@@ -331,7 +337,7 @@ async fn fee_paid(
     tx: &mut store::Conn,
     order: &OrderRecord,
     offer: &domain::catalog::Offer,
-    subscription_id: &str,
+    subscription_id: &SubscriptionId,
 ) -> Result<(), AppError> {
     let Some((competency, tier)) = offer.earned() else { return Ok(()) };
     if let Some(a) = store::competencies::approved_unpaid(tx, &order.org_id, competency.as_str(), tier).await? {
@@ -348,7 +354,7 @@ pub async fn list(app: &App, actor: &PartnerUser) -> Result<Vec<SubscriptionReco
 }
 
 /// One subscription of the org.
-pub async fn get(app: &App, actor: &PartnerUser, id: &str) -> Result<SubscriptionRecord, AppError> {
+pub async fn get(app: &App, actor: &PartnerUser, id: &SubscriptionId) -> Result<SubscriptionRecord, AppError> {
     actor.require(PartnerPermission::ViewMembership, "see subscriptions")?;
     let mut conn = app.store().read().await?;
     store::subscriptions::get_in_org(&mut conn, &actor.org_id, id).await?.ok_or(AppError::NotFound("subscription"))

@@ -60,6 +60,13 @@ macro_rules! prefixed_id {
             }
         }
 
+        impl std::str::FromStr for $name {
+            type Err = BadId;
+            fn from_str(value: &str) -> Result<Self, BadId> {
+                Self::parse(value)
+            }
+        }
+
         impl TryFrom<String> for $name {
             type Error = BadId;
             fn try_from(value: String) -> Result<Self, BadId> {
@@ -246,6 +253,13 @@ impl PartnerId {
 
     pub fn value(self) -> u32 {
         self.0
+    }
+}
+
+impl std::str::FromStr for PartnerId {
+    type Err = BadId;
+    fn from_str(value: &str) -> Result<Self, BadId> {
+        Self::parse(value)
     }
 }
 

@@ -8,7 +8,7 @@ use crate::time::{from_db, opt_from_db, to_db};
 use crate::{Conn, Result, valid};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::benefit::{BenefitKind, BenefitStatus, Cadence, EntryKind, UnitStatus};
-use domain::ids::OrgId;
+use domain::ids::{OrgId, SubscriptionId};
 use domain::money::Currency;
 use domain::subscription::Status as SubscriptionStatus;
 
@@ -16,7 +16,7 @@ use domain::subscription::Status as SubscriptionStatus;
 pub struct BenefitRecord {
     pub id: String,
     pub org_id: OrgId,
-    pub subscription_id: String,
+    pub subscription_id: SubscriptionId,
     pub position: i64,
     pub kind: BenefitKind,
     pub product: String,
@@ -63,7 +63,7 @@ fn benefit_from_row(r: &Row) -> Result<BenefitRecord> {
     Ok(BenefitRecord {
         id: r.try_get("id")?,
         org_id: valid(OrgId::parse(&r.try_get::<String, _>("org_id")?))?,
-        subscription_id: r.try_get("subscription_id")?,
+        subscription_id: r.parse("subscription_id")?,
         position: r.try_get("position")?,
         kind: r.parse("kind")?,
         product: r.try_get("product")?,
@@ -202,7 +202,7 @@ pub async fn entry_by_key(conn: &mut Conn, dedupe_key: &str) -> Result<Option<Le
 }
 
 /// Whether the subscription's benefits are live (activated and not ended).
-pub async fn live_for_subscription(conn: &mut Conn, subscription_id: &str) -> Result<bool> {
+pub async fn live_for_subscription(conn: &mut Conn, subscription_id: &SubscriptionId) -> Result<bool> {
     let n: i64 =
         crate::sql::query_scalar("SELECT COUNT(*) FROM benefits WHERE subscription_id = $1 AND status = 'active'")
             .bind(subscription_id)
@@ -340,7 +340,7 @@ pub async fn ledger(conn: &mut Conn, org: &OrgId, benefit_id: &str) -> Result<Ve
 
 /// Ends the subscription's live benefits: no more grants, keys and accounts revoked, seats
 /// released. Returns how many benefits ended.
-pub async fn end_for_subscription(conn: &mut Conn, subscription_id: &str, at: DateTime<Utc>) -> Result<u64> {
+pub async fn end_for_subscription(conn: &mut Conn, subscription_id: &SubscriptionId, at: DateTime<Utc>) -> Result<u64> {
     crate::sql::query(
         "UPDATE benefit_units SET status = 'revoked' WHERE status = 'active' AND benefit_id IN \
          (SELECT id FROM benefits WHERE subscription_id = $1 AND status = 'active')",

@@ -7,7 +7,7 @@ use crate::{Conn, Result, valid};
 use chrono::{DateTime, Utc};
 use domain::catalog::CompetencyTier;
 use domain::competency::ApplicationStatus;
-use domain::ids::OrgId;
+use domain::ids::{OrgId, SubscriptionId};
 
 #[derive(Clone, Debug)]
 pub struct ApplicationRecord {
@@ -23,7 +23,7 @@ pub struct ApplicationRecord {
     pub reviewer: Option<String>,
     pub decided_at: Option<DateTime<Utc>>,
     pub reason: Option<String>,
-    pub subscription_id: Option<String>,
+    pub subscription_id: Option<SubscriptionId>,
 }
 
 const COLUMNS: &str = "id, org_id, competency_code, tier, status, evidence, submitted_by, submitted_at, reviewer, \
@@ -46,7 +46,7 @@ impl Rows for ApplicationRecord {
             self.reviewer.as_deref().into(),
             self.decided_at.map(to_db).into(),
             self.reason.as_deref().into(),
-            self.subscription_id.as_deref().into(),
+            self.subscription_id.as_ref().into(),
         ]);
     }
 }
@@ -64,7 +64,7 @@ fn from_row(r: &Row) -> Result<ApplicationRecord> {
         reviewer: r.try_get("reviewer")?,
         decided_at: opt_from_db(r.try_get("decided_at")?)?,
         reason: r.try_get("reason")?,
-        subscription_id: r.try_get("subscription_id")?,
+        subscription_id: r.parse_opt("subscription_id")?,
     })
 }
 
@@ -125,7 +125,7 @@ pub async fn queue(
 
 /// A subscription that expired comes back (renewed within the grace window): its application
 /// holds the competency again.
-pub async fn revive_for_subscription(conn: &mut Conn, subscription_id: &str) -> Result<()> {
+pub async fn revive_for_subscription(conn: &mut Conn, subscription_id: &SubscriptionId) -> Result<()> {
     crate::sql::query(
         "UPDATE competency_applications SET status = 'approved' WHERE subscription_id = $1 AND status = 'expired'",
     )
@@ -186,7 +186,7 @@ pub async fn approved_unpaid(
 }
 
 /// Records the subscription an approved application's fee bought.
-pub async fn mark_paid(conn: &mut Conn, id: &str, subscription_id: &str) -> Result<()> {
+pub async fn mark_paid(conn: &mut Conn, id: &str, subscription_id: &SubscriptionId) -> Result<()> {
     crate::sql::query("UPDATE competency_applications SET subscription_id = $2 WHERE id = $1")
         .bind(id)
         .bind(subscription_id)
@@ -196,7 +196,11 @@ pub async fn mark_paid(conn: &mut Conn, id: &str, subscription_id: &str) -> Resu
 }
 
 /// The competency a subscription held has ended: its application is expired.
-pub async fn expire_for_subscription(conn: &mut Conn, subscription_id: &str, at: DateTime<Utc>) -> Result<()> {
+pub async fn expire_for_subscription(
+    conn: &mut Conn,
+    subscription_id: &SubscriptionId,
+    at: DateTime<Utc>,
+) -> Result<()> {
     crate::sql::query(
         "UPDATE competency_applications SET status = 'expired', decided_at = $2 \
          WHERE subscription_id = $1 AND status = 'approved'",

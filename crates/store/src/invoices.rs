@@ -4,17 +4,17 @@ use crate::bulk::Value;
 use crate::orders::{date_from_db, date_to_db};
 use crate::sql::Row;
 use crate::time::{from_db, to_db};
-use crate::{Conn, Result, StoreError, valid};
+use crate::{Conn, Result, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::ids::OrgId;
+use domain::ids::{InvoiceId, OrderId, OrgId, PartnerId, SubscriptionId};
 use domain::money::{Currency, Money};
 
 #[derive(Clone, Debug)]
 pub struct InvoiceRecord {
-    pub id: String,
+    pub id: InvoiceId,
     pub number: String,
     pub org_id: OrgId,
-    pub order_id: String,
+    pub order_id: OrderId,
     pub issued_at: DateTime<Utc>,
     pub net: Money,
     pub tax: Money,
@@ -26,7 +26,7 @@ pub struct InvoiceRecord {
     pub seller_name: String,
     pub seller_address: String,
     pub buyer_name: String,
-    pub buyer_partner_id: String,
+    pub buyer_partner_id: PartnerId,
     pub buyer_country: String,
     pub paid_with: String,
     pub charge_ref: String,
@@ -77,7 +77,7 @@ impl crate::bulk::Rows for InvoiceRecord {
             (&self.seller_name).into(),
             (&self.seller_address).into(),
             (&self.buyer_name).into(),
-            (&self.buyer_partner_id).into(),
+            self.buyer_partner_id.to_string().into(),
             (&self.buyer_country).into(),
             (&self.paid_with).into(),
             (&self.charge_ref).into(),
@@ -112,10 +112,10 @@ pub(crate) fn from_row(r: &Row) -> Result<InvoiceRecord> {
     let currency: Currency = r.parse("currency")?;
     let money = |column: &str| -> Result<Money> { Ok(Money::new(r.try_get(column)?, currency)) };
     Ok(InvoiceRecord {
-        id: r.try_get("id")?,
+        id: r.parse("id")?,
         number: r.try_get("number")?,
-        org_id: valid(OrgId::parse(&r.try_get::<String, _>("org_id")?))?,
-        order_id: r.try_get("order_id")?,
+        org_id: r.parse("org_id")?,
+        order_id: r.parse("order_id")?,
         issued_at: from_db(r.try_get("issued_at")?)?,
         net: money("net_minor")?,
         tax: money("tax_minor")?,
@@ -127,14 +127,14 @@ pub(crate) fn from_row(r: &Row) -> Result<InvoiceRecord> {
         seller_name: r.try_get("seller_name")?,
         seller_address: r.try_get("seller_address")?,
         buyer_name: r.try_get("buyer_name")?,
-        buyer_partner_id: r.try_get("buyer_partner_id")?,
+        buyer_partner_id: r.parse("buyer_partner_id")?,
         buyer_country: r.try_get("buyer_country")?,
         paid_with: r.try_get("paid_with")?,
         charge_ref: r.try_get("charge_ref")?,
     })
 }
 
-pub async fn get_in_org(conn: &mut Conn, org: &OrgId, id: &str) -> Result<Option<InvoiceRecord>> {
+pub async fn get_in_org(conn: &mut Conn, org: &OrgId, id: &InvoiceId) -> Result<Option<InvoiceRecord>> {
     let sql = format!("SELECT {COLUMNS} FROM invoices WHERE org_id = $1 AND id = $2");
     let row =
         crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(org.as_str()).bind(id).fetch_optional(conn).await?;
@@ -142,7 +142,7 @@ pub async fn get_in_org(conn: &mut Conn, org: &OrgId, id: &str) -> Result<Option
 }
 
 /// An invoice of any org (for program staff).
-pub async fn get(conn: &mut Conn, id: &str) -> Result<Option<InvoiceRecord>> {
+pub async fn get(conn: &mut Conn, id: &InvoiceId) -> Result<Option<InvoiceRecord>> {
     let sql = format!("SELECT {COLUMNS} FROM invoices WHERE id = $1");
     let row = crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(id).fetch_optional(conn).await?;
     row.as_ref().map(from_row).transpose()
@@ -160,7 +160,11 @@ pub async fn numbers(conn: &mut Conn) -> Result<Vec<String>> {
 }
 
 /// The invoices of one subscription of `org` (through the orders that paid for it), newest first.
-pub async fn list_for_subscription(conn: &mut Conn, org: &OrgId, subscription_id: &str) -> Result<Vec<InvoiceRecord>> {
+pub async fn list_for_subscription(
+    conn: &mut Conn,
+    org: &OrgId,
+    subscription_id: &SubscriptionId,
+) -> Result<Vec<InvoiceRecord>> {
     let columns: Vec<String> = COLUMNS.split(',').map(|c| format!("i.{}", c.trim())).collect();
     let sql = format!(
         "SELECT {} FROM invoices i JOIN orders o ON o.id = i.order_id WHERE i.org_id = $1 AND o.subscription_id = $2 \

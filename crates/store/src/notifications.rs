@@ -4,13 +4,13 @@
 use crate::time::{from_db, to_db};
 use crate::{Conn, Result, valid};
 use chrono::{DateTime, Utc};
-use domain::ids::OrgId;
+use domain::ids::{OrgId, SubscriptionId};
 
 #[derive(Clone, Debug)]
 pub struct Notification {
     pub id: String,
     pub org_id: OrgId,
-    pub subscription_id: Option<String>,
+    pub subscription_id: Option<SubscriptionId>,
     pub dedupe_key: String,
     pub title: String,
     pub body: String,
@@ -26,7 +26,7 @@ pub async fn insert_once(conn: &mut Conn, n: &Notification) -> Result<bool> {
     )
     .bind(&n.id)
     .bind(n.org_id.as_str())
-    .bind(n.subscription_id.as_deref())
+    .bind(n.subscription_id.as_ref())
     .bind(&n.dedupe_key)
     .bind(&n.title)
     .bind(&n.body)
@@ -51,7 +51,7 @@ pub async fn list_in_org(conn: &mut Conn, org: &OrgId, limit: i64) -> Result<Vec
             Ok(Notification {
                 id: r.try_get("id")?,
                 org_id: valid(OrgId::parse(&r.try_get::<String, _>("org_id")?))?,
-                subscription_id: r.try_get("subscription_id")?,
+                subscription_id: r.parse_opt("subscription_id")?,
                 dedupe_key: r.try_get("dedupe_key")?,
                 title: r.try_get("title")?,
                 body: r.try_get("body")?,

@@ -6,13 +6,13 @@ use crate::sql::Row;
 use crate::time::{from_db, opt_from_db, to_db};
 use crate::{Conn, Result, conflict_as, valid};
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::ids::OrgId;
+use domain::ids::{AcceptanceId, InvoiceId, OrderId, OrgId, PaymentAttemptId, PaymentMethodId, SubscriptionId, UserId};
 use domain::money::{Currency, Money};
 use domain::order::{AttemptStatus, OrderKind, OrderStatus, Step};
 
 #[derive(Clone, Debug)]
 pub struct OrderRecord {
-    pub id: String,
+    pub id: OrderId,
     pub org_id: OrgId,
     pub offer_code: String,
     pub offer_name: String,
@@ -26,22 +26,22 @@ pub struct OrderRecord {
     pub tax_rate_bp: i64,
     pub terms_code: String,
     pub terms_version: Option<String>,
-    pub payment_method_id: Option<String>,
+    pub payment_method_id: Option<PaymentMethodId>,
     pub last_decline: Option<String>,
     pub created_by: String,
     pub created_at: DateTime<Utc>,
     pub paid_at: Option<DateTime<Utc>>,
     pub term_start: Option<NaiveDate>,
     pub term_end: Option<NaiveDate>,
-    pub subscription_id: Option<String>,
-    pub invoice_id: Option<String>,
+    pub subscription_id: Option<SubscriptionId>,
+    pub invoice_id: Option<InvoiceId>,
     pub kind: OrderKind,
     /// For renewals: the end of the term being renewed.
     pub renews_term_end: Option<NaiveDate>,
     /// Taken off the price before tax (the unused Silver time on a Gold order).
     pub credit: Money,
     /// The subscription that ends when this order is paid (Silver, on a Gold order).
-    pub replaces_subscription_id: Option<String>,
+    pub replaces_subscription_id: Option<SubscriptionId>,
 }
 
 const COLUMNS: &str = "id, org_id, offer_code, offer_name, status, step, country, currency, net_minor, tax_minor, \
@@ -69,8 +69,8 @@ fn from_row(row: &Row) -> Result<OrderRecord> {
     let currency: Currency = row.parse("currency")?;
     let money = |column: &str| -> Result<Money> { Ok(Money::new(row.try_get(column)?, currency)) };
     Ok(OrderRecord {
-        id: row.try_get("id")?,
-        org_id: valid(OrgId::parse(&row.try_get::<String, _>("org_id")?))?,
+        id: row.parse("id")?,
+        org_id: row.parse("org_id")?,
         offer_code: row.try_get("offer_code")?,
         offer_name: row.try_get("offer_name")?,
         status: row.parse("status")?,
@@ -82,19 +82,19 @@ fn from_row(row: &Row) -> Result<OrderRecord> {
         tax_rate_bp: row.try_get("tax_rate_bp")?,
         terms_code: row.try_get("terms_code")?,
         terms_version: row.try_get("terms_version")?,
-        payment_method_id: row.try_get("payment_method_id")?,
+        payment_method_id: row.parse_opt("payment_method_id")?,
         last_decline: row.try_get("last_decline")?,
         created_by: row.try_get("created_by")?,
         created_at: from_db(row.try_get("created_at")?)?,
         paid_at: opt_from_db(row.try_get("paid_at")?)?,
         term_start: date_from_db(row.try_get("term_start")?)?,
         term_end: date_from_db(row.try_get("term_end")?)?,
-        subscription_id: row.try_get("subscription_id")?,
-        invoice_id: row.try_get("invoice_id")?,
+        subscription_id: row.parse_opt("subscription_id")?,
+        invoice_id: row.parse_opt("invoice_id")?,
         kind: row.parse("kind")?,
         renews_term_end: date_from_db(row.try_get("renews_term_end")?)?,
         credit: money("credit_minor")?,
-        replaces_subscription_id: row.try_get("replaces_subscription_id")?,
+        replaces_subscription_id: row.parse_opt("replaces_subscription_id")?,
     })
 }
 
@@ -106,7 +106,7 @@ impl crate::bulk::Rows for OrderRecord {
     fn values(&self, out: &mut Vec<Value>) {
         out.extend([
             Value::from(&self.id),
-            self.org_id.as_str().into(),
+            (&self.org_id).into(),
             (&self.offer_code).into(),
             (&self.offer_name).into(),
             self.status.as_str().into(),
@@ -121,11 +121,11 @@ impl crate::bulk::Rows for OrderRecord {
             (&self.created_by).into(),
             to_db(self.created_at).into(),
             self.kind.as_str().into(),
-            self.subscription_id.as_deref().into(),
+            self.subscription_id.as_ref().into(),
             self.renews_term_end.map(date_to_db).into(),
-            self.payment_method_id.as_deref().into(),
+            self.payment_method_id.as_ref().into(),
             self.credit.minor().into(),
-            self.replaces_subscription_id.as_deref().into(),
+            self.replaces_subscription_id.as_ref().into(),
         ]);
     }
 }
@@ -143,14 +143,14 @@ pub async fn insert_many(conn: &mut Conn, orders: &[OrderRecord]) -> Result<()> 
 }
 
 /// An order of `org`; another org's order is `None`.
-pub async fn get_in_org(conn: &mut Conn, org: &OrgId, id: &str) -> Result<Option<OrderRecord>> {
+pub async fn get_in_org(conn: &mut Conn, org: &OrgId, id: &OrderId) -> Result<Option<OrderRecord>> {
     let sql = format!("SELECT {COLUMNS} FROM orders WHERE org_id = $1 AND id = $2");
     let row =
         crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(org.as_str()).bind(id).fetch_optional(conn).await?;
     row.as_ref().map(from_row).transpose()
 }
 
-pub async fn get(conn: &mut Conn, id: &str) -> Result<Option<OrderRecord>> {
+pub async fn get(conn: &mut Conn, id: &OrderId) -> Result<Option<OrderRecord>> {
     let sql = format!("SELECT {COLUMNS} FROM orders WHERE id = $1");
     let row = crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(id).fetch_optional(conn).await?;
     row.as_ref().map(from_row).transpose()
@@ -180,10 +180,10 @@ pub async fn list_in_org(conn: &mut Conn, org: &OrgId) -> Result<Vec<OrderRecord
 /// reason of an earlier decline no longer applies.
 pub async fn set_step(
     conn: &mut Conn,
-    id: &str,
+    id: &OrderId,
     step: Step,
     terms_version: Option<&str>,
-    payment_method_id: Option<&str>,
+    payment_method_id: Option<&PaymentMethodId>,
 ) -> Result<()> {
     crate::sql::query(
         "UPDATE orders SET step = $1, terms_version = COALESCE($2, terms_version), \
@@ -212,7 +212,7 @@ pub enum OrderUpdate<'a> {
     Abandoned,
 }
 
-pub async fn update(conn: &mut Conn, id: &str, change: OrderUpdate<'_>) -> Result<()> {
+pub async fn update(conn: &mut Conn, id: &OrderId, change: OrderUpdate<'_>) -> Result<()> {
     let (status, step, last_decline) = match change {
         OrderUpdate::Paying => (OrderStatus::Paying, Some(Step::Review), None),
         OrderUpdate::Declined { step, reason } => (OrderStatus::Draft, Some(step), Some(reason)),
@@ -231,9 +231,9 @@ pub async fn update(conn: &mut Conn, id: &str, change: OrderUpdate<'_>) -> Resul
 /// Sets a draft's price anew (its credit changed before Buy).
 pub async fn set_quote(
     conn: &mut Conn,
-    id: &str,
+    id: &OrderId,
     (net, tax, total, credit): (Money, Money, Money, Money),
-    replaces_subscription_id: Option<&str>,
+    replaces_subscription_id: Option<&SubscriptionId>,
 ) -> Result<()> {
     crate::sql::query(
         "UPDATE orders SET net_minor = $1, tax_minor = $2, total_minor = $3, credit_minor = $4, \
@@ -254,11 +254,11 @@ pub struct Paid<'a> {
     pub paid_at: DateTime<Utc>,
     pub term_start: NaiveDate,
     pub term_end: NaiveDate,
-    pub subscription_id: &'a str,
-    pub invoice_id: &'a str,
+    pub subscription_id: &'a SubscriptionId,
+    pub invoice_id: &'a InvoiceId,
 }
 
-pub async fn mark_paid(conn: &mut Conn, id: &str, paid: &Paid<'_>) -> Result<()> {
+pub async fn mark_paid(conn: &mut Conn, id: &OrderId, paid: &Paid<'_>) -> Result<()> {
     crate::sql::query(
         "UPDATE orders SET status = 'paid', last_decline = NULL, paid_at = $1, term_start = $2, term_end = $3, \
          subscription_id = $4, invoice_id = $5 WHERE id = $6",
@@ -275,7 +275,7 @@ pub async fn mark_paid(conn: &mut Conn, id: &str, paid: &Paid<'_>) -> Result<()>
 }
 
 /// Marks a renewal batch's orders paid: (order id, what was paid).
-pub async fn mark_paid_many(conn: &mut Conn, paid: &[(&str, Paid<'_>)]) -> Result<()> {
+pub async fn mark_paid_many(conn: &mut Conn, paid: &[(&OrderId, Paid<'_>)]) -> Result<()> {
     let mut rows = Vec::with_capacity(paid.len() * 6);
     for (id, p) in paid {
         rows.extend([
@@ -300,7 +300,11 @@ pub async fn mark_paid_many(conn: &mut Conn, paid: &[(&str, Paid<'_>)]) -> Resul
 }
 
 /// The automatic renewal order of a subscription's term, if the run made one.
-pub async fn auto_renewal(conn: &mut Conn, subscription_id: &str, term_end: NaiveDate) -> Result<Option<OrderRecord>> {
+pub async fn auto_renewal(
+    conn: &mut Conn,
+    subscription_id: &SubscriptionId,
+    term_end: NaiveDate,
+) -> Result<Option<OrderRecord>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM orders WHERE subscription_id = $1 AND renews_term_end = $2 AND kind = 'auto_renewal'"
     );
@@ -314,7 +318,7 @@ pub async fn auto_renewal(conn: &mut Conn, subscription_id: &str, term_end: Naiv
 
 /// Takes the order's row lock (a no-op update) so that two requests for one order go one at a
 /// time on PostgreSQL; SQLite's write transactions are serial already (see `orgs::lock`).
-pub async fn lock(conn: &mut Conn, org: &OrgId, id: &str) -> Result<()> {
+pub async fn lock(conn: &mut Conn, org: &OrgId, id: &OrderId) -> Result<()> {
     if conn.backend() != crate::Backend::Postgres {
         return Ok(());
     }
@@ -327,10 +331,10 @@ pub async fn lock(conn: &mut Conn, org: &OrgId, id: &str) -> Result<()> {
 }
 
 pub struct TermsAcceptance<'a> {
-    pub id: &'a str,
+    pub id: &'a AcceptanceId,
     pub org_id: &'a OrgId,
-    pub order_id: &'a str,
-    pub user_id: &'a str,
+    pub order_id: &'a OrderId,
+    pub user_id: &'a UserId,
     pub user_name: &'a str,
     pub terms_code: &'a str,
     pub terms_version: &'a str,
@@ -360,7 +364,7 @@ pub async fn record_acceptance(conn: &mut Conn, a: &TermsAcceptance<'_>) -> Resu
 /// The acceptance on record for an order: (user name, version, time, address).
 pub async fn acceptance(
     conn: &mut Conn,
-    order_id: &str,
+    order_id: &OrderId,
 ) -> Result<Option<(String, String, DateTime<Utc>, Option<String>)>> {
     let row = crate::sql::query(
         "SELECT user_name, terms_version, accepted_at, address FROM terms_acceptances WHERE order_id = $1 \
@@ -382,10 +386,10 @@ pub async fn acceptance(
 
 #[derive(Clone, Debug)]
 pub struct AttemptRecord {
-    pub id: String,
-    pub order_id: String,
+    pub id: PaymentAttemptId,
+    pub order_id: OrderId,
     pub idempotency_key: String,
-    pub payment_method_id: String,
+    pub payment_method_id: PaymentMethodId,
     pub gateway: String,
     pub amount: Money,
     pub status: AttemptStatus,
@@ -394,10 +398,10 @@ pub struct AttemptRecord {
 
 fn attempt_from_row(r: &Row) -> Result<AttemptRecord> {
     Ok(AttemptRecord {
-        id: r.try_get("id")?,
-        order_id: r.try_get("order_id")?,
+        id: r.parse("id")?,
+        order_id: r.parse("order_id")?,
         idempotency_key: r.try_get("idempotency_key")?,
-        payment_method_id: r.try_get("payment_method_id")?,
+        payment_method_id: r.parse("payment_method_id")?,
         gateway: r.try_get("gateway")?,
         amount: Money::new(r.try_get("amount_minor")?, r.parse("currency")?),
         status: r.parse("status")?,
@@ -435,7 +439,7 @@ pub async fn insert_attempts(conn: &mut Conn, attempts: &[AttemptRecord]) -> Res
     Ok(())
 }
 
-pub async fn pending_attempt(conn: &mut Conn, order_id: &str) -> Result<Option<AttemptRecord>> {
+pub async fn pending_attempt(conn: &mut Conn, order_id: &OrderId) -> Result<Option<AttemptRecord>> {
     let row = crate::sql::query(
         "SELECT id, order_id, idempotency_key, payment_method_id, gateway, amount_minor, currency, status, created_at \
          FROM payment_attempts WHERE order_id = $1 AND status = 'pending'",
@@ -459,7 +463,7 @@ pub async fn pending_attempts_before(conn: &mut Conn, before: DateTime<Utc>) -> 
 }
 
 /// What an attempt came to.
-pub async fn attempt_status(conn: &mut Conn, id: &str) -> Result<Option<AttemptStatus>> {
+pub async fn attempt_status(conn: &mut Conn, id: &PaymentAttemptId) -> Result<Option<AttemptStatus>> {
     let status: Option<String> = crate::sql::query_scalar("SELECT status FROM payment_attempts WHERE id = $1")
         .bind(id)
         .fetch_optional(conn)
@@ -486,7 +490,12 @@ pub enum Settlement<'a> {
 }
 
 /// Settles a pending attempt; `false` if it was settled already (by a racing request or node).
-pub async fn settle_attempt(conn: &mut Conn, id: &str, settlement: Settlement<'_>, at: DateTime<Utc>) -> Result<bool> {
+pub async fn settle_attempt(
+    conn: &mut Conn,
+    id: &PaymentAttemptId,
+    settlement: Settlement<'_>,
+    at: DateTime<Utc>,
+) -> Result<bool> {
     let (status, charge_ref, decline) = match settlement {
         Settlement::Succeeded { charge_ref } => (AttemptStatus::Succeeded, Some(charge_ref), None),
         Settlement::Declined { code, message } => (AttemptStatus::Declined, None, Some((code, message))),
@@ -511,9 +520,9 @@ pub async fn settle_attempt(conn: &mut Conn, id: &str, settlement: Settlement<'_
 /// those that were still pending; the others were settled already (by a reconciler).
 pub async fn settle_succeeded_many(
     conn: &mut Conn,
-    settled: &[(&str, &str)],
+    settled: &[(&PaymentAttemptId, &str)],
     at: DateTime<Utc>,
-) -> Result<Vec<String>> {
+) -> Result<Vec<PaymentAttemptId>> {
     let mut rows = Vec::with_capacity(settled.len() * 3);
     for (id, charge_ref) in settled {
         rows.extend([Value::from(*id), (*charge_ref).into(), to_db(at).into()]);
@@ -527,12 +536,17 @@ pub async fn settle_succeeded_many(
         rows,
     )
     .await?;
-    done.iter().map(|r| r.try_get::<String, _>(0)).collect()
+    done.iter().map(|r| r.parse(0)).collect()
 }
 
 /// Records the success of an attempt that had been given up on (abandoned or declined): the
 /// gateway took the money after all. `false` if it was not in such a state.
-pub async fn settle_late_success(conn: &mut Conn, id: &str, charge_ref: &str, at: DateTime<Utc>) -> Result<bool> {
+pub async fn settle_late_success(
+    conn: &mut Conn,
+    id: &PaymentAttemptId,
+    charge_ref: &str,
+    at: DateTime<Utc>,
+) -> Result<bool> {
     let done = crate::sql::query(
         "UPDATE payment_attempts SET status = 'succeeded', charge_ref = $1, settled_at = $2 \
          WHERE id = $3 AND status IN ('abandoned', 'declined')",
@@ -546,7 +560,7 @@ pub async fn settle_late_success(conn: &mut Conn, id: &str, charge_ref: &str, at
 }
 
 /// How many attempts an order has had (to number the next one's key).
-pub async fn count_attempts(conn: &mut Conn, order_id: &str) -> Result<i64> {
+pub async fn count_attempts(conn: &mut Conn, order_id: &OrderId) -> Result<i64> {
     crate::sql::query_scalar("SELECT COUNT(*) FROM payment_attempts WHERE order_id = $1")
         .bind(order_id)
         .fetch_one(conn)
@@ -557,7 +571,7 @@ pub async fn count_attempts(conn: &mut Conn, order_id: &str) -> Result<i64> {
 /// `paying` exactly while its attempt is pending). Asked of the orders by subscription, not of
 /// the attempts by status: on PostgreSQL a range of the status index keeps every attempt that
 /// ever was pending until vacuum runs, and after a big renewal day that is a million entries.
-pub async fn pending_attempt_for_subscription(conn: &mut Conn, subscription_id: &str) -> Result<bool> {
+pub async fn pending_attempt_for_subscription(conn: &mut Conn, subscription_id: &SubscriptionId) -> Result<bool> {
     let n: i64 =
         crate::sql::query_scalar("SELECT COUNT(*) FROM orders WHERE subscription_id = $1 AND status = 'paying'")
             .bind(subscription_id)

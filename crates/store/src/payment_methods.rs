@@ -3,13 +3,13 @@
 
 use crate::sql::Row;
 use crate::time::{from_db, to_db};
-use crate::{Conn, Result, valid};
+use crate::{Conn, Result};
 use chrono::{DateTime, Utc};
-use domain::ids::OrgId;
+use domain::ids::{OrgId, PaymentMethodId};
 
 #[derive(Clone, Debug)]
 pub struct PaymentMethodRecord {
-    pub id: String,
+    pub id: PaymentMethodId,
     pub org_id: OrgId,
     pub gateway: String,
     pub gateway_ref: String,
@@ -23,8 +23,8 @@ pub struct PaymentMethodRecord {
 
 fn from_row(r: &Row) -> Result<PaymentMethodRecord> {
     Ok(PaymentMethodRecord {
-        id: r.try_get("id")?,
-        org_id: valid(OrgId::parse(&r.try_get::<String, _>("org_id")?))?,
+        id: r.parse("id")?,
+        org_id: r.parse("org_id")?,
         gateway: r.try_get("gateway")?,
         gateway_ref: r.try_get("gateway_ref")?,
         brand: r.try_get("brand")?,
@@ -78,7 +78,7 @@ pub async fn list_in_org(conn: &mut Conn, org: &OrgId, gateway: &str) -> Result<
     rows.iter().map(from_row).collect()
 }
 
-pub async fn get_in_org(conn: &mut Conn, org: &OrgId, id: &str) -> Result<Option<PaymentMethodRecord>> {
+pub async fn get_in_org(conn: &mut Conn, org: &OrgId, id: &PaymentMethodId) -> Result<Option<PaymentMethodRecord>> {
     let row = crate::sql::query(
         "SELECT id, org_id, gateway, gateway_ref, brand, last4, exp_month, exp_year, created_by, created_at \
          FROM payment_methods WHERE org_id = $1 AND id = $2",

@@ -10,7 +10,7 @@ use crate::sql::Row;
 use crate::time::{from_db, opt_from_db, to_db};
 use crate::{Conn, Result, StoreError, valid};
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::ids::OrgId;
+use domain::ids::{InvoiceId, OrgId, PartnerId, SubscriptionId};
 use domain::money::{Currency, Money};
 use domain::refund::RefundStatus;
 
@@ -26,7 +26,7 @@ pub struct PaidInvoice {
 }
 
 /// The paid invoices of a subscription, oldest term first.
-pub async fn paid_invoices(conn: &mut Conn, subscription_id: &str) -> Result<Vec<PaidInvoice>> {
+pub async fn paid_invoices(conn: &mut Conn, subscription_id: &SubscriptionId) -> Result<Vec<PaidInvoice>> {
     let columns: Vec<String> = crate::invoices::COLUMNS.split(',').map(|c| format!("i.{}", c.trim())).collect();
     let sql = format!(
         "SELECT {}, o.paid_at AS order_paid_at, \
@@ -54,8 +54,8 @@ pub async fn paid_invoices(conn: &mut Conn, subscription_id: &str) -> Result<Vec
 pub struct RefundRecord {
     pub id: String,
     pub org_id: OrgId,
-    pub subscription_id: String,
-    pub invoice_id: String,
+    pub subscription_id: SubscriptionId,
+    pub invoice_id: InvoiceId,
     pub request_id: Option<String>,
     pub gateway: String,
     pub charge_ref: String,
@@ -117,8 +117,8 @@ fn refund_from_row(r: &Row) -> Result<RefundRecord> {
     Ok(RefundRecord {
         id: r.try_get("id")?,
         org_id: valid(OrgId::parse(&r.try_get::<String, _>("org_id")?))?,
-        subscription_id: r.try_get("subscription_id")?,
-        invoice_id: r.try_get("invoice_id")?,
+        subscription_id: r.parse("subscription_id")?,
+        invoice_id: r.parse("invoice_id")?,
         request_id: r.try_get("request_id")?,
         gateway: r.try_get("gateway")?,
         charge_ref: r.try_get("charge_ref")?,
@@ -225,7 +225,7 @@ pub struct CreditNoteRecord {
     pub number: String,
     pub org_id: OrgId,
     pub refund_id: String,
-    pub invoice_id: String,
+    pub invoice_id: InvoiceId,
     pub invoice_number: String,
     pub issued_at: DateTime<Utc>,
     pub net: Money,
@@ -238,7 +238,7 @@ pub struct CreditNoteRecord {
     pub seller_name: String,
     pub seller_address: String,
     pub buyer_name: String,
-    pub buyer_partner_id: String,
+    pub buyer_partner_id: PartnerId,
     pub buyer_country: String,
     /// "Visa •••• 4242".
     pub refunded_to: String,
@@ -273,7 +273,7 @@ impl Rows for CreditNoteRecord {
             (&self.seller_name).into(),
             (&self.seller_address).into(),
             (&self.buyer_name).into(),
-            (&self.buyer_partner_id).into(),
+            self.buyer_partner_id.to_string().into(),
             (&self.buyer_country).into(),
             (&self.refunded_to).into(),
         ]);
@@ -298,7 +298,7 @@ fn note_from_row(r: &Row) -> Result<CreditNoteRecord> {
         number: r.try_get("number")?,
         org_id: valid(OrgId::parse(&r.try_get::<String, _>("org_id")?))?,
         refund_id: r.try_get("refund_id")?,
-        invoice_id: r.try_get("invoice_id")?,
+        invoice_id: r.parse("invoice_id")?,
         invoice_number: r.try_get("invoice_number")?,
         issued_at: from_db(r.try_get("issued_at")?)?,
         net: money("net_minor")?,
@@ -311,7 +311,7 @@ fn note_from_row(r: &Row) -> Result<CreditNoteRecord> {
         seller_name: r.try_get("seller_name")?,
         seller_address: r.try_get("seller_address")?,
         buyer_name: r.try_get("buyer_name")?,
-        buyer_partner_id: r.try_get("buyer_partner_id")?,
+        buyer_partner_id: r.parse("buyer_partner_id")?,
         buyer_country: r.try_get("buyer_country")?,
         refunded_to: r.try_get("refunded_to")?,
     })

@@ -5,7 +5,7 @@ use crate::sql::Row;
 use crate::time::{from_db, opt_from_db, to_db};
 use crate::{Conn, Result, valid};
 use chrono::{DateTime, Utc};
-use domain::ids::OrgId;
+use domain::ids::{OrgId, SubscriptionId};
 use domain::service_request::{Author, ProblemType, RequestStatus};
 
 #[derive(Clone, Debug)]
@@ -15,7 +15,7 @@ pub struct RequestRecord {
     pub number: String,
     pub org_id: OrgId,
     pub problem_type: ProblemType,
-    pub subscription_id: Option<String>,
+    pub subscription_id: Option<SubscriptionId>,
     pub title: String,
     pub contact_email: String,
     pub contact_phone: Option<String>,
@@ -41,7 +41,7 @@ impl Rows for RequestRecord {
             (&self.number).into(),
             self.org_id.as_str().into(),
             self.problem_type.as_str().into(),
-            self.subscription_id.as_deref().into(),
+            self.subscription_id.as_ref().into(),
             (&self.title).into(),
             (&self.contact_email).into(),
             self.contact_phone.as_deref().into(),
@@ -61,7 +61,7 @@ fn from_row(r: &Row) -> Result<RequestRecord> {
         number: r.try_get("number")?,
         org_id: valid(OrgId::parse(&r.try_get::<String, _>("org_id")?))?,
         problem_type: r.parse("problem_type")?,
-        subscription_id: r.try_get("subscription_id")?,
+        subscription_id: r.parse_opt("subscription_id")?,
         title: r.try_get("title")?,
         contact_email: r.try_get("contact_email")?,
         contact_phone: r.try_get("contact_phone")?,
@@ -242,7 +242,12 @@ pub async fn messages(conn: &mut Conn, request_id: &str) -> Result<Vec<MessageRe
 }
 
 /// Names the subscription a request is about (an agent does, when the partner did not).
-pub async fn set_subscription(conn: &mut Conn, id: &str, subscription_id: &str, at: DateTime<Utc>) -> Result<()> {
+pub async fn set_subscription(
+    conn: &mut Conn,
+    id: &str,
+    subscription_id: &SubscriptionId,
+    at: DateTime<Utc>,
+) -> Result<()> {
     crate::sql::query("UPDATE service_requests SET subscription_id = $2, updated_at = $3 WHERE id = $1")
         .bind(id)
         .bind(subscription_id)

@@ -133,6 +133,39 @@ impl<'q> Bind<'q> for &'q Vec<u8> {
     }
 }
 
+/// Our typed ids bind as their text, so that a query takes the id its caller holds.
+macro_rules! bind_ids {
+    ($($id:ident),* $(,)?) => {$(
+        impl<'q> Bind<'q> for &'q domain::ids::$id {
+            fn into_value(self) -> Value<'q> {
+                Value::Text(Cow::Borrowed(self.as_str()))
+            }
+        }
+        impl Typed for &domain::ids::$id {
+            const KIND: Kind = Kind::Text;
+        }
+        impl From<&domain::ids::$id> for Value<'static> {
+            fn from(id: &domain::ids::$id) -> Self {
+                Value::Text(Cow::Owned(id.as_str().to_owned()))
+            }
+        }
+        impl From<Option<&domain::ids::$id>> for Value<'static> {
+            fn from(id: Option<&domain::ids::$id>) -> Self {
+                id.map_or(Value::Null(Kind::Text), Value::from)
+            }
+        }
+    )*};
+}
+
+bind_ids! {
+    OrgId, UserId, StaffId, InvitationId, ApiTokenId, AuditEventId, EmailId, GuessId, SessionId,
+    RecoveryCodeId, PasskeyId, CeremonyId, OrderId, PaymentMethodId, PaymentAttemptId,
+    SubscriptionId, InvoiceId, AcceptanceId, NotificationId, BenefitId, BenefitUnitId,
+    LedgerEntryId, CompetencyApplicationId, ApplicationFileId, ServiceRequestId,
+    RequestMessageId, RefundId, CreditNoteId, WebhookEndpointId, EventId, DeliveryId,
+    DeliveryAttemptId, MembershipId, EmailLinkId, ResetRequestId,
+}
+
 impl<'q, T: Bind<'q> + Typed> Bind<'q> for Option<T> {
     fn into_value(self) -> Value<'q> {
         match self {

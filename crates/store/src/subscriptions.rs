@@ -4,15 +4,15 @@ use crate::bulk::{self, Value};
 use crate::orders::{date_from_db, date_to_db};
 use crate::sql::Row;
 use crate::time::{from_db, to_db};
-use crate::{Conn, Result, StoreError, valid};
+use crate::{Conn, Result, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::ids::OrgId;
+use domain::ids::{OrgId, PartnerId, PaymentMethodId, SubscriptionId};
 use domain::money::{Currency, Money};
 use domain::subscription::Status;
 
 #[derive(Clone, Debug)]
 pub struct SubscriptionRecord {
-    pub id: String,
+    pub id: SubscriptionId,
     pub org_id: OrgId,
     pub offer_code: String,
     pub offer_name: String,
@@ -24,7 +24,7 @@ pub struct SubscriptionRecord {
     pub term_end: NaiveDate,
     /// What a term costs before tax.
     pub price: Money,
-    pub payment_method_id: Option<String>,
+    pub payment_method_id: Option<PaymentMethodId>,
     pub created_at: DateTime<Utc>,
     /// Failed automatic renewal charges of the current term retried so far.
     pub retries_done: i64,
@@ -39,8 +39,8 @@ fn date(text: String) -> Result<NaiveDate> {
 
 fn from_row(r: &Row) -> Result<SubscriptionRecord> {
     Ok(SubscriptionRecord {
-        id: r.try_get("id")?,
-        org_id: valid(OrgId::parse(&r.try_get::<String, _>("org_id")?))?,
+        id: r.parse("id")?,
+        org_id: r.parse("org_id")?,
         offer_code: r.try_get("offer_code")?,
         offer_name: r.try_get("offer_name")?,
         status: r.parse("status")?,
@@ -49,7 +49,7 @@ fn from_row(r: &Row) -> Result<SubscriptionRecord> {
         term_start: date(r.try_get("term_start")?)?,
         term_end: date(r.try_get("term_end")?)?,
         price: Money::new(r.try_get("price_minor")?, r.parse::<Currency, _>("currency")?),
-        payment_method_id: r.try_get("payment_method_id")?,
+        payment_method_id: r.parse_opt("payment_method_id")?,
         created_at: from_db(r.try_get("created_at")?)?,
         retries_done: r.try_get("retries_done")?,
         next_retry_on: date_from_db(r.try_get("next_retry_on")?)?,
@@ -77,7 +77,7 @@ impl crate::bulk::Rows for SubscriptionRecord {
             date_to_db(self.term_end).into(),
             self.price.currency().code().into(),
             self.price.minor().into(),
-            self.payment_method_id.as_deref().into(),
+            self.payment_method_id.as_ref().into(),
             to_db(self.created_at).into(),
         ]);
     }
@@ -98,7 +98,7 @@ pub async fn list_in_org(conn: &mut Conn, org: &OrgId) -> Result<Vec<Subscriptio
     rows.iter().map(from_row).collect()
 }
 
-pub async fn get_in_org(conn: &mut Conn, org: &OrgId, id: &str) -> Result<Option<SubscriptionRecord>> {
+pub async fn get_in_org(conn: &mut Conn, org: &OrgId, id: &SubscriptionId) -> Result<Option<SubscriptionRecord>> {
     let sql = format!("SELECT {COLUMNS} FROM subscriptions WHERE org_id = $1 AND id = $2");
     let row =
         crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(org.as_str()).bind(id).fetch_optional(conn).await?;
@@ -116,7 +116,7 @@ pub async fn live_offer_codes(conn: &mut Conn, org: &OrgId) -> Result<Vec<String
 }
 
 /// A subscription by id, whichever org holds it (for the renewal run).
-pub async fn get(conn: &mut Conn, id: &str) -> Result<Option<SubscriptionRecord>> {
+pub async fn get(conn: &mut Conn, id: &SubscriptionId) -> Result<Option<SubscriptionRecord>> {
     let sql = format!("SELECT {COLUMNS} FROM subscriptions WHERE id = $1");
     let row = crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(id).fetch_optional(conn).await?;
     row.as_ref().map(from_row).transpose()
@@ -179,7 +179,7 @@ async fn claim_where(
 /// time its oldest pending payment attempt was written, if any.
 #[derive(Clone, Debug)]
 pub struct DueLeft {
-    pub id: String,
+    pub id: SubscriptionId,
     pub lease_until: Option<DateTime<Utc>>,
     pub pending_since: Option<DateTime<Utc>>,
 }
@@ -197,7 +197,7 @@ pub async fn due_left(conn: &mut Conn, today: NaiveDate, limit: i64) -> Result<V
     rows.iter()
         .map(|r| {
             Ok(DueLeft {
-                id: r.try_get("id")?,
+                id: r.parse("id")?,
                 lease_until: r.try_get::<Option<i64>, _>("lease_until")?.map(from_db).transpose()?,
                 pending_since: r.try_get::<Option<i64>, _>("pending_since")?.map(from_db).transpose()?,
             })
@@ -207,7 +207,7 @@ pub async fn due_left(conn: &mut Conn, today: NaiveDate, limit: i64) -> Result<V
 
 /// Shortens (or lengthens) a lease: a worker that must wait for an earlier try to run out
 /// keeps the subscription until then, not for a whole lease.
-pub async fn lease_until(conn: &mut Conn, id: &str, until: DateTime<Utc>) -> Result<()> {
+pub async fn lease_until(conn: &mut Conn, id: &SubscriptionId, until: DateTime<Utc>) -> Result<()> {
     crate::sql::query("UPDATE subscriptions SET lease_until = $1 WHERE id = $2")
         .bind(to_db(until))
         .bind(id)
@@ -216,7 +216,7 @@ pub async fn lease_until(conn: &mut Conn, id: &str, until: DateTime<Utc>) -> Res
     Ok(())
 }
 
-pub async fn release(conn: &mut Conn, id: &str) -> Result<()> {
+pub async fn release(conn: &mut Conn, id: &SubscriptionId) -> Result<()> {
     crate::sql::query("UPDATE subscriptions SET lease_until = NULL WHERE id = $1").bind(id).execute(conn).await?;
     Ok(())
 }
@@ -225,12 +225,12 @@ pub async fn release(conn: &mut Conn, id: &str) -> Result<()> {
 /// renewer of the same term changes nothing and gets `false`.
 pub async fn renew(
     conn: &mut Conn,
-    id: &str,
+    id: &SubscriptionId,
     expected_end: NaiveDate,
     anchor: NaiveDate,
     start: NaiveDate,
     end: NaiveDate,
-    payment_method_id: &str,
+    payment_method_id: &PaymentMethodId,
 ) -> Result<bool> {
     let done = crate::sql::query(
         "UPDATE subscriptions SET status = 'active', auto_renew = 1, ends_cancelled = 0, anchor_date = $1, term_start = $2, term_end = $3, \
@@ -250,18 +250,18 @@ pub async fn renew(
 
 /// One subscription's move to its next term in a renewal batch.
 pub struct Renewed<'a> {
-    pub id: &'a str,
+    pub id: &'a SubscriptionId,
     /// The end of the term renewed: the move happens only if the subscription still ends there.
     pub expected_end: NaiveDate,
     pub anchor: NaiveDate,
     pub start: NaiveDate,
     pub end: NaiveDate,
-    pub payment_method_id: &'a str,
+    pub payment_method_id: &'a PaymentMethodId,
 }
 
 /// [`renew`] for many subscriptions at once; returns the ids that moved. Neither ever brings a
 /// cancelled subscription back (a Silver term replaced by Gold while its renewal was charged).
-pub async fn renew_many(conn: &mut Conn, renewed: &[Renewed<'_>]) -> Result<Vec<String>> {
+pub async fn renew_many(conn: &mut Conn, renewed: &[Renewed<'_>]) -> Result<Vec<SubscriptionId>> {
     let mut rows = Vec::with_capacity(renewed.len() * 6);
     for r in renewed {
         rows.extend([
@@ -283,18 +283,18 @@ pub async fn renew_many(conn: &mut Conn, renewed: &[Renewed<'_>]) -> Result<Vec<
         rows,
     )
     .await?;
-    done.iter().map(|r| r.try_get::<String, _>(0)).collect()
+    done.iter().map(|r| r.parse(0)).collect()
 }
 
 /// What a renewal batch reads about each of its subscriptions, in one query.
 #[derive(Clone, Debug)]
 pub struct RenewalInputs {
-    pub subscription_id: String,
+    pub subscription_id: SubscriptionId,
     pub org_name: String,
-    pub partner_id: String,
+    pub partner_id: PartnerId,
     pub country: String,
     /// The org's default card at the gateway (its newest): id, gateway reference, brand, last four.
-    pub card: Option<(String, String, String, String)>,
+    pub card: Option<(PaymentMethodId, String, String, String)>,
     pub customer_ref: Option<String>,
     /// An automatic renewal order of the current term exists already (an earlier try).
     pub has_order: bool,
@@ -311,7 +311,7 @@ pub struct RenewalInputs {
 /// scalar subqueries on purpose: PostgreSQL may turn an `EXISTS` into one hashed scan of the
 /// whole orders table per batch (seen: a million-renewal run slowed to 900 renewals/s), while a
 /// correlated scalar subquery is always a lookup by subscription.
-pub async fn renewal_inputs(conn: &mut Conn, ids: &[&str], gateway: &str) -> Result<Vec<RenewalInputs>> {
+pub async fn renewal_inputs(conn: &mut Conn, ids: &[&SubscriptionId], gateway: &str) -> Result<Vec<RenewalInputs>> {
     let mut rows = Vec::with_capacity(ids.len() * 2);
     for id in ids {
         rows.extend([Value::from(*id), gateway.into()]);
@@ -335,14 +335,14 @@ pub async fn renewal_inputs(conn: &mut Conn, ids: &[&str], gateway: &str) -> Res
     found
         .iter()
         .map(|r| {
-            let card = match r.try_get::<Option<String>, _>("pm_id")? {
+            let card = match r.parse_opt::<PaymentMethodId, _>("pm_id")? {
                 Some(id) => Some((id, r.try_get("gateway_ref")?, r.try_get("brand")?, r.try_get("last4")?)),
                 None => None,
             };
             Ok(RenewalInputs {
-                subscription_id: r.try_get("id")?,
+                subscription_id: r.parse("id")?,
                 org_name: r.try_get("name")?,
-                partner_id: r.try_get("partner_id")?,
+                partner_id: r.parse("partner_id")?,
                 country: r.try_get("country")?,
                 card,
                 customer_ref: r.try_get("customer_ref")?,
@@ -358,7 +358,7 @@ pub async fn renewal_inputs(conn: &mut Conn, ids: &[&str], gateway: &str) -> Res
 
 pub async fn set_past_due(
     conn: &mut Conn,
-    id: &str,
+    id: &SubscriptionId,
     retries_done: i64,
     next_retry_on: Option<NaiveDate>,
 ) -> Result<()> {
@@ -381,7 +381,7 @@ pub enum Ending {
 }
 
 /// Ends a subscription: no more retries, and no lease held on it.
-pub async fn end(conn: &mut Conn, id: &str, how: Ending) -> Result<()> {
+pub async fn end(conn: &mut Conn, id: &SubscriptionId, how: Ending) -> Result<()> {
     let status = match how {
         Ending::Expired => Status::Expired,
         Ending::Cancelled => Status::Cancelled,
@@ -395,7 +395,7 @@ pub async fn end(conn: &mut Conn, id: &str, how: Ending) -> Result<()> {
 }
 
 /// Staff cancel at the end of the term: no renewal, and the end is a cancellation.
-pub async fn cancel_at_term_end(conn: &mut Conn, org: &OrgId, id: &str) -> Result<()> {
+pub async fn cancel_at_term_end(conn: &mut Conn, org: &OrgId, id: &SubscriptionId) -> Result<()> {
     crate::sql::query("UPDATE subscriptions SET auto_renew = 0, ends_cancelled = 1 WHERE org_id = $1 AND id = $2")
         .bind(org.as_str())
         .bind(id)
@@ -405,7 +405,7 @@ pub async fn cancel_at_term_end(conn: &mut Conn, org: &OrgId, id: &str) -> Resul
 }
 
 /// Turns automatic renewal off; `false` if it was off already.
-pub async fn turn_off_auto_renew(conn: &mut Conn, org: &OrgId, id: &str) -> Result<bool> {
+pub async fn turn_off_auto_renew(conn: &mut Conn, org: &OrgId, id: &SubscriptionId) -> Result<bool> {
     let done =
         crate::sql::query("UPDATE subscriptions SET auto_renew = 0 WHERE org_id = $1 AND id = $2 AND auto_renew = 1")
             .bind(org.as_str())
@@ -418,12 +418,12 @@ pub async fn turn_off_auto_renew(conn: &mut Conn, org: &OrgId, id: &str) -> Resu
 /// Live subscriptions that may be due a reminder on `today`: their term ends by `to`, and not
 /// before today (on the last day itself only those that will not renew: a renewing one is
 /// being charged, and its reminders are past). A page of `limit` after the cursor
-/// (term end, id), in that order.
+/// (term end, id), in that order; no id yet starts at the first of that day's.
 pub async fn reminder_candidates(
     conn: &mut Conn,
     today: NaiveDate,
     to: NaiveDate,
-    after: (NaiveDate, &str),
+    after: (NaiveDate, Option<&SubscriptionId>),
     limit: i64,
 ) -> Result<Vec<SubscriptionRecord>> {
     let sql = format!(
@@ -435,7 +435,7 @@ pub async fn reminder_candidates(
         .bind(date_to_db(today))
         .bind(date_to_db(to))
         .bind(date_to_db(after.0))
-        .bind(after.1)
+        .bind(after.1.map_or("", SubscriptionId::as_str))
         .bind(limit)
         .fetch_all(conn)
         .await?;
@@ -445,7 +445,7 @@ pub async fn reminder_candidates(
 /// Ends a live subscription at once (staff cancelled it): renewal off, no retries; `false` if
 /// it is not live any more or a worker is renewing it right now (its lease is live).
 /// `wall` is the wall clock's time, which leases are judged by.
-pub async fn cancel_now(conn: &mut Conn, id: &str, at: DateTime<Utc>, wall: DateTime<Utc>) -> Result<bool> {
+pub async fn cancel_now(conn: &mut Conn, id: &SubscriptionId, at: DateTime<Utc>, wall: DateTime<Utc>) -> Result<bool> {
     let done = crate::sql::query(
         "UPDATE subscriptions SET status = 'cancelled', auto_renew = 0, cancelled_at = $1, next_retry_on = NULL \
          WHERE id = $2 AND status IN ('active', 'past_due') AND (lease_until IS NULL OR lease_until < $3)",

@@ -194,3 +194,9 @@ impl IntoResponse for PageError {
         response
     }
 }
+
+/// An id from a path or a form, in its type. One of the wrong shape names nothing, so it is
+/// answered as one that is unknown (`what` is the word the app's own "not found" uses).
+pub fn known_id<T: std::str::FromStr>(raw: &str, what: &'static str) -> Result<T, AppError> {
+    raw.parse().map_err(|_| AppError::NotFound(what))
+}

@@ -4,6 +4,7 @@
 use crate::actor::PartnerUser;
 use crate::error::AppError;
 use crate::state::App;
+use domain::ids::{InvoiceId, SubscriptionId};
 use domain::roles::PartnerPermission;
 use store::invoices::InvoiceRecord;
 use store::refunds::CreditNoteRecord;
@@ -14,14 +15,14 @@ pub async fn list(app: &App, actor: &PartnerUser) -> Result<Vec<InvoiceRecord>, 
     Ok(store::invoices::list_in_org(&mut conn, &actor.org_id).await?)
 }
 
-pub async fn get(app: &App, actor: &PartnerUser, id: &str) -> Result<InvoiceRecord, AppError> {
+pub async fn get(app: &App, actor: &PartnerUser, id: &InvoiceId) -> Result<InvoiceRecord, AppError> {
     actor.require(PartnerPermission::ManageBilling, "see invoices")?;
     let mut conn = app.store().read().await?;
     store::invoices::get_in_org(&mut conn, &actor.org_id, id).await?.ok_or(AppError::NotFound("invoice"))
 }
 
 /// The invoice as a PDF document.
-pub async fn pdf(app: &App, actor: &PartnerUser, id: &str) -> Result<(String, Vec<u8>), AppError> {
+pub async fn pdf(app: &App, actor: &PartnerUser, id: &InvoiceId) -> Result<(String, Vec<u8>), AppError> {
     invoice_pdf(get(app, actor, id).await?)
 }
 
@@ -29,7 +30,7 @@ pub async fn pdf(app: &App, actor: &PartnerUser, id: &str) -> Result<(String, Ve
 pub async fn invoice_for_staff(
     app: &App,
     staff: &crate::actor::StaffMember,
-    id: &str,
+    id: &InvoiceId,
 ) -> Result<InvoiceRecord, AppError> {
     staff.require(domain::roles::StaffPermission::ViewOrgs, "see invoices")?;
     let mut conn = app.store().read().await?;
@@ -72,7 +73,7 @@ pub fn invoice_pdf(invoice: InvoiceRecord) -> Result<(String, Vec<u8>), AppError
 pub async fn of_subscription(
     app: &App,
     actor: &PartnerUser,
-    subscription_id: &str,
+    subscription_id: &SubscriptionId,
 ) -> Result<Vec<InvoiceRecord>, AppError> {
     actor.require(PartnerPermission::ManageBilling, "see invoices")?;
     let mut conn = app.store().read().await?;

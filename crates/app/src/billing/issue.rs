@@ -6,7 +6,7 @@ use crate::audit::Change;
 use crate::error::AppError;
 use crate::state::App;
 use chrono::Datelike;
-use domain::ids::InvoiceId;
+use domain::ids::{InvoiceId, PartnerId};
 use domain::order::OrderKind;
 use domain::term::{Term, program_day};
 use store::invoices::InvoiceRecord;
@@ -37,7 +37,7 @@ pub(crate) fn invoice_series(app: &App) -> String {
 /// Who paid and with what, as the invoice names them.
 pub(crate) struct Billed<'a> {
     pub org_name: &'a str,
-    pub partner_id: &'a str,
+    pub partner_id: PartnerId,
     /// The country code; the invoice shows its name.
     pub country: &'a str,
     pub brand: &'a str,
@@ -57,7 +57,7 @@ pub(crate) fn invoice_for(
     let catalog = app.catalog();
     let country_name = catalog.country(billed.country).map_or(billed.country.to_owned(), |c| c.name().to_owned());
     InvoiceRecord {
-        id: app.new_id(InvoiceId::from_random).to_string(),
+        id: app.new_id(InvoiceId::from_random),
         number: format!("{series}-{seq:06}"),
         org_id: order.org_id.clone(),
         order_id: order.id.clone(),
@@ -79,7 +79,7 @@ pub(crate) fn invoice_for(
         seller_name: catalog.program().vendor_name().to_owned(),
         seller_address: catalog.program().vendor_address().to_owned(),
         buyer_name: billed.org_name.to_owned(),
-        buyer_partner_id: billed.partner_id.to_owned(),
+        buyer_partner_id: billed.partner_id,
         buyer_country: country_name,
         paid_with: if charge_ref == NOTHING_CHARGED {
             "the credit for the replaced subscription (nothing charged)".to_owned()
@@ -122,5 +122,5 @@ pub(crate) fn paid_change<'a>(order: &'a OrderRecord, invoice: &InvoiceRecord) -
         OrderKind::Purchase => "order.paid",
         OrderKind::Renewal | OrderKind::AutoRenewal => "subscription.renewed",
     };
-    Ok(Change { org: Some(&order.org_id), action, subject: &order.id, detail })
+    Ok(Change { org: Some(&order.org_id), action, subject: order.id.as_str(), detail })
 }

@@ -21,6 +21,7 @@ use crate::error::AppError;
 use crate::payment;
 use crate::state::App;
 use crate::subscription::{renewal_order, rules, today};
+use domain::ids::{OrderId, PaymentAttemptId, SubscriptionId};
 use domain::order::{self, OrderKind, OrderStatus, Step};
 use domain::subscription::Status;
 use payments::{ChargeOutcome, ChargeRequest, GatewayError};
@@ -104,8 +105,8 @@ async fn prepare(
     // The orgs' locks make a manual renewal of the same subscription wait for this batch, then
     // see its pending attempt and refuse (as two checkouts of one org do).
     store::orgs::lock_many(&mut tx, &plain.iter().map(|s| &s.org_id).collect::<Vec<_>>()).await?;
-    let ids: Vec<&str> = plain.iter().map(|s| s.id.as_str()).collect();
-    let mut inputs: HashMap<String, RenewalInputs> =
+    let ids: Vec<&SubscriptionId> = plain.iter().map(|s| &s.id).collect();
+    let mut inputs: HashMap<SubscriptionId, RenewalInputs> =
         store::subscriptions::renewal_inputs(&mut tx, &ids, app.gateway().name())
             .await?
             .into_iter()
@@ -220,8 +221,8 @@ async fn complete<'a>(app: &App, paid: &'a [(Renewal, String)]) -> Result<Vec<&'
     let now = app.now();
     let mut tx = app.store().write().await?;
     store::orgs::lock_many(&mut tx, &paid.iter().map(|(r, _)| &r.sub.org_id).collect::<Vec<_>>()).await?;
-    let settled_now: Vec<(&str, &str)> = paid.iter().map(|(r, c)| (r.attempt.id.as_str(), c.as_str())).collect();
-    let settled: HashSet<String> =
+    let settled_now: Vec<(&PaymentAttemptId, &str)> = paid.iter().map(|(r, c)| (&r.attempt.id, c.as_str())).collect();
+    let settled: HashSet<PaymentAttemptId> =
         store::orders::settle_succeeded_many(&mut tx, &settled_now, now).await?.into_iter().collect();
     let (done, late): (Vec<_>, Vec<_>) = paid.iter().partition(|(r, _)| settled.contains(&r.attempt.id));
     if done.is_empty() {
@@ -234,13 +235,14 @@ async fn complete<'a>(app: &App, paid: &'a [(Renewal, String)]) -> Result<Vec<&'
     let orgs: Vec<_> = done.iter().map(|(r, _)| &r.sub.org_id).collect();
     let recipients = store::users::receipt_recipients(&mut tx, &orgs).await?;
     let Bills { renewed, invoices, emails, events } = bills(app, &done, &series, first, &recipients)?;
-    let moved: HashSet<String> = store::subscriptions::renew_many(&mut tx, &renewed).await?.into_iter().collect();
+    let moved: HashSet<SubscriptionId> =
+        store::subscriptions::renew_many(&mut tx, &renewed).await?.into_iter().collect();
     for r in renewed.iter().filter(|r| !moved.contains(r.id)) {
         // Cannot happen while the lease and the org locks hold; money taken is still invoiced.
-        tracing::error!(subscription = r.id, "a renewal was paid for a term already renewed; refund it");
+        tracing::error!(subscription = %r.id, "a renewal was paid for a term already renewed; refund it");
     }
     store::invoices::insert_many(&mut tx, &invoices).await?;
-    let marks: Vec<(&str, Paid<'_>)> = done
+    let marks: Vec<(&OrderId, Paid<'_>)> = done
         .iter()
         .zip(&invoices)
         .map(|((r, _), invoice)| {
@@ -251,7 +253,7 @@ async fn complete<'a>(app: &App, paid: &'a [(Renewal, String)]) -> Result<Vec<&'
                 subscription_id: &r.sub.id,
                 invoice_id: &invoice.id,
             };
-            (r.order.id.as_str(), paid)
+            (&r.order.id, paid)
         })
         .collect();
     store::orders::mark_paid_many(&mut tx, &marks).await?;
@@ -303,7 +305,7 @@ fn bills<'a>(
         });
         let billed = Billed {
             org_name: &r.inputs.org_name,
-            partner_id: &r.inputs.partner_id,
+            partner_id: r.inputs.partner_id,
             country: &r.inputs.country,
             brand: &card.2,
             last4: &card.3,

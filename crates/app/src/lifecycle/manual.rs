@@ -7,6 +7,7 @@ use crate::error::AppError;
 use crate::order::abandon_draft;
 use crate::state::App;
 use crate::subscription::{another_live_subscription, refused, renewal_order, rules, today};
+use domain::ids::SubscriptionId;
 use domain::order::{self, OrderKind, Step};
 use domain::roles::PartnerPermission;
 use domain::term::Term;
@@ -19,7 +20,7 @@ use store::subscriptions::SubscriptionRecord;
 pub async fn turn_off_auto_renew(
     app: &App,
     actor: &PartnerUser,
-    id: &str,
+    id: &SubscriptionId,
     origin: &Origin,
 ) -> Result<SubscriptionRecord, AppError> {
     if !actor.role.allows(PartnerPermission::ManageBilling) && !actor.role.allows(PartnerPermission::ManageOffers) {
@@ -34,11 +35,13 @@ pub async fn turn_off_auto_renew(
     store::subscriptions::turn_off_auto_renew(&mut tx, &actor.org_id, id).await?;
     let detail =
         format!("turned off automatic renewal of the {} subscription (term ends {})", sub.offer_name, sub.term_end);
-    let change = Change { org: Some(&actor.org_id), action: "subscription.auto_renew_disabled", subject: id, detail };
+    let change =
+        Change { org: Some(&actor.org_id), action: "subscription.auto_renew_disabled", subject: id.as_str(), detail };
     audit::record(app, &mut tx, Who::actor(&Actor::Partner(actor.clone())), origin, change).await?;
     let mut data = crate::webhooks::subscription_data(&sub);
     data["auto_renew"] = false.into();
-    crate::webhooks::emit_one(app, &mut tx, "subscription.auto_renew_disabled", &sub.org_id, &sub.id, data).await?;
+    crate::webhooks::emit_one(app, &mut tx, "subscription.auto_renew_disabled", &sub.org_id, sub.id.as_str(), data)
+        .await?;
     tx.commit().await?;
     let mut conn = app.store().read().await?;
     store::subscriptions::get_in_org(&mut conn, &actor.org_id, id).await?.ok_or(AppError::NotFound("subscription"))
@@ -46,7 +49,12 @@ pub async fn turn_off_auto_renew(
 
 /// Actions → Renew subscriptions: the open renewal order of the subscription, or a new one at
 /// the verify step.
-pub async fn start_renewal(app: &App, actor: &PartnerUser, id: &str, origin: &Origin) -> Result<OrderRecord, AppError> {
+pub async fn start_renewal(
+    app: &App,
+    actor: &PartnerUser,
+    id: &SubscriptionId,
+    origin: &Origin,
+) -> Result<OrderRecord, AppError> {
     actor.require(PartnerPermission::ManageBilling, "renew subscriptions; ask a Billing admin or a Global admin")?;
     actor.require_verified_email("renew a subscription")?;
     let catalog = app.catalog();
@@ -56,7 +64,7 @@ pub async fn start_renewal(app: &App, actor: &PartnerUser, id: &str, origin: &Or
         .await?
         .ok_or(AppError::NotFound("subscription"))?;
     if let Some(draft) = store::orders::open_draft(&mut tx, &actor.org_id, &sub.offer_code).await? {
-        if draft.subscription_id.as_deref() == Some(id) {
+        if draft.subscription_id.as_ref() == Some(id) {
             return Ok(draft);
         }
         abandon_draft(&mut tx, &draft).await?;
@@ -81,7 +89,7 @@ pub async fn start_renewal(app: &App, actor: &PartnerUser, id: &str, origin: &Or
     let change = Change {
         org: Some(&actor.org_id),
         action: "order.started",
-        subject: &draft.id,
+        subject: draft.id.as_str(),
         detail: format!("started the renewal of the {} subscription", sub.offer_name),
     };
     audit::record(app, &mut tx, Who::actor(&Actor::Partner(actor.clone())), origin, change).await?;
@@ -91,7 +99,7 @@ pub async fn start_renewal(app: &App, actor: &PartnerUser, id: &str, origin: &Or
 
 /// The term an order would buy if paid today (for the verify and review steps).
 pub async fn preview_term(app: &App, order: &OrderRecord) -> Result<Term, AppError> {
-    let Some(sub_id) = order.subscription_id.as_deref() else { return Ok(Term::first(today(app))) };
+    let Some(sub_id) = order.subscription_id.as_ref() else { return Ok(Term::first(today(app))) };
     let mut conn = app.store().read().await?;
     let sub = store::subscriptions::get(&mut conn, sub_id).await?.ok_or(AppError::NotFound("subscription"))?;
     Ok(match rules(&sub).manual_renewal(today(app)) {

@@ -12,15 +12,15 @@ pub(super) async fn send_reminders(app: &App) -> Result<usize, AppError> {
     let today = today(app);
     let mut sent = 0;
     // Page by page: a big program has many subscriptions ending in the next two months.
-    let mut after = (today - chrono::Duration::days(1), String::new());
+    let mut after = (today - chrono::Duration::days(1), None);
     loop {
         let subs = {
             let mut conn = app.store().read().await?;
             let to = today + chrono::Duration::days(60);
-            store::subscriptions::reminder_candidates(&mut conn, today, to, (after.0, &after.1), 500).await?
+            store::subscriptions::reminder_candidates(&mut conn, today, to, (after.0, after.1.as_ref()), 500).await?
         };
         let Some(last) = subs.last() else { return Ok(sent) };
-        after = (last.term_end, last.id.clone());
+        after = (last.term_end, Some(last.id.clone()));
         sent += send_reminders_to(app, today, subs).await?;
     }
 }

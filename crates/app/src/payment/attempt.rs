@@ -4,18 +4,23 @@
 use crate::billing::NOTHING_CHARGED;
 use crate::error::AppError;
 use crate::state::App;
-use domain::ids::PaymentAttemptId;
+use domain::ids::{PaymentAttemptId, PaymentMethodId};
 use payments::{ChargeOutcome, GatewayError};
 use store::orders::{AttemptRecord, OrderRecord};
 
 /// Attempt `n` at charging `order` to a card: its idempotency key names the order and the try,
 /// so a repeat of the same try never charges twice.
-pub(crate) fn new_attempt(app: &App, order: &OrderRecord, payment_method_id: &str, n: i64) -> AttemptRecord {
+pub(crate) fn new_attempt(
+    app: &App,
+    order: &OrderRecord,
+    payment_method_id: &PaymentMethodId,
+    n: i64,
+) -> AttemptRecord {
     AttemptRecord {
-        id: app.new_id(PaymentAttemptId::from_random).to_string(),
+        id: app.new_id(PaymentAttemptId::from_random),
         order_id: order.id.clone(),
         idempotency_key: format!("{}-attempt-{n}", order.id),
-        payment_method_id: payment_method_id.to_owned(),
+        payment_method_id: payment_method_id.clone(),
         gateway: app.gateway().name().to_owned(),
         amount: order.total,
         status: domain::order::AttemptStatus::Pending,

@@ -9,6 +9,7 @@ use crate::error::AppError;
 use crate::idempotency::{self, Kept, Key, Repeat};
 use crate::order::{check_can_buy, conflict, order_after, require_buyer};
 use crate::state::App;
+use domain::ids::{OrderId, PaymentMethodId};
 use domain::money::Money;
 use domain::order::{self, OrderKind, OrderStatus, Step};
 use domain::term::{Term, program_day};
@@ -38,7 +39,7 @@ pub enum BuyOutcome {
 pub async fn buy(
     app: &App,
     actor: &PartnerUser,
-    id: &str,
+    id: &OrderId,
     origin: &Origin,
     key: Option<&Key<'_>>,
 ) -> Result<BuyOutcome, AppError> {
@@ -77,7 +78,7 @@ struct Claimed {
 
 /// Step 1, in one transaction under the org's lock: the key claimed, the order checked, the
 /// attempt written as `pending` and the order `paying`, before the gateway hears of it.
-async fn claim(app: &App, actor: &PartnerUser, id: &str, key: Option<&Key<'_>>) -> Result<Claim, AppError> {
+async fn claim(app: &App, actor: &PartnerUser, id: &OrderId, key: Option<&Key<'_>>) -> Result<Claim, AppError> {
     let mut tx = app.store().write().await?;
     // The org's lock first, as everywhere (ARCHITECTURE.md, "Lock order").
     store::orgs::lock(&mut tx, &actor.org_id).await?;
@@ -110,7 +111,7 @@ async fn claim(app: &App, actor: &PartnerUser, id: &str, key: Option<&Key<'_>>) 
 async fn after_in_flight(
     app: &App,
     actor: &PartnerUser,
-    id: &str,
+    id: &OrderId,
     origin: &Origin,
     key: Option<&Key<'_>>,
     pending: Option<AttemptRecord>,
@@ -201,7 +202,7 @@ async fn write_attempt(
     mut tx: store::Tx,
     order: &OrderRecord,
     current: &OrderRecord,
-    payment_method_id: &str,
+    payment_method_id: &PaymentMethodId,
     n: i64,
 ) -> Result<AttemptRecord, AppError> {
     if current.payment_method_id != order.payment_method_id || current.step != order.step {
@@ -332,8 +333,8 @@ async fn requote_replacement(app: &App, tx: &mut store::Conn, order: &OrderRecor
         ),
         None => Money::zero(country.currency()),
     };
-    let replaces = old.as_ref().map(|s| s.id.as_str());
-    if credit.minor() == order.credit.minor() && replaces == order.replaces_subscription_id.as_deref() {
+    let replaces = old.as_ref().map(|s| &s.id);
+    if credit.minor() == order.credit.minor() && replaces == order.replaces_subscription_id.as_ref() {
         return Ok(false);
     }
     let quote = order::quote_with_credit(offer, country, credit).map_err(|r| conflict("cannot_buy", r.to_string()))?;

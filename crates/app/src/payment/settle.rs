@@ -84,8 +84,12 @@ pub(super) async fn record_decline(
             attempt.amount.format_amount(),
             attempt.amount.currency()
         );
-        let change =
-            Change { org: Some(&order.org_id), action: "order.payment_failed", subject: &attempt.order_id, detail };
+        let change = Change {
+            org: Some(&order.org_id),
+            action: "order.payment_failed",
+            subject: attempt.order_id.as_str(),
+            detail,
+        };
         audit::record(app, &mut tx, who, origin, change).await?;
         let data = serde_json::json!({
             "order_id": order.id,
@@ -95,8 +99,8 @@ pub(super) async fn record_decline(
             "code": code,
             "message": message,
         });
-        let key = order.subscription_id.clone().unwrap_or_else(|| order.id.clone());
-        crate::webhooks::emit_one(app, &mut tx, "order.failed", &order.org_id, &key, data).await?;
+        let key = order.subscription_id.as_ref().map_or(order.id.as_str(), |s| s.as_str());
+        crate::webhooks::emit_one(app, &mut tx, "order.failed", &order.org_id, key, data).await?;
         // Only a charge the gateway refused counts against an automatic renewal; an attempt
         // that never reached it (abandoned) leaves the subscription due, to be charged again.
         if order.kind == OrderKind::AutoRenewal && status == AttemptStatus::Declined {
@@ -138,7 +142,10 @@ async fn complete_paid(
         OrderKind::Purchase => crate::subscription::start(app, &mut tx, &order, &pm.id, now).await?,
         OrderKind::Renewal | OrderKind::AutoRenewal => (
             crate::subscription::apply_renewal(app, &mut tx, &order, &pm.id).await?,
-            order.subscription_id.clone().unwrap_or_default(),
+            order
+                .subscription_id
+                .clone()
+                .ok_or_else(|| AppError::internal("a renewal order without its subscription"))?,
         ),
     };
     tracing::Span::current().record("subscription", subscription_id.as_str());
@@ -200,7 +207,8 @@ async fn needs_refund(
         attempt.amount.currency()
     );
     tracing::error!(order = %order.id, %charge_ref, "a second charge for a paid order; it needs a refund");
-    let change = Change { org: Some(&order.org_id), action: "payment.needs_refund", subject: &order.id, detail };
+    let change =
+        Change { org: Some(&order.org_id), action: "payment.needs_refund", subject: order.id.as_str(), detail };
     audit::record(app, tx, who, origin, change).await
 }
 
@@ -218,7 +226,7 @@ async fn issue_invoice(
     let seq = store::invoices::next_number(tx, &series).await?;
     let billed = Billed {
         org_name: org.name.as_str(),
-        partner_id: &org.partner_id.to_string(),
+        partner_id: org.partner_id,
         country: &org.country,
         brand: &pm.brand,
         last4: &pm.last4,
@@ -242,8 +250,8 @@ async fn keep_answer(
         paid_at: Some(paid.paid_at),
         term_start: Some(paid.term_start),
         term_end: Some(paid.term_end),
-        subscription_id: Some(paid.subscription_id.to_owned()),
-        invoice_id: Some(paid.invoice_id.to_owned()),
+        subscription_id: Some(paid.subscription_id.clone()),
+        invoice_id: Some(paid.invoice_id.clone()),
         ..order.clone()
     };
     idempotency::keep_in(tx, key, &Kept::OrderPaid { order_id: order.id.clone() }).await?;

@@ -21,7 +21,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use domain::account::InvalidInput;
-use domain::ids::{DeliveryAttemptId, DeliveryId, EventId, OrgId, WebhookEndpointId};
+use domain::ids::{DeliveryAttemptId, DeliveryId, EventId, OrgId, SubscriptionId, WebhookEndpointId};
 use domain::order::OrderKind;
 use domain::roles::{StaffPermission, StaffRole};
 use domain::webhook::{self, DeliveryStatus, EndpointStatus};
@@ -142,7 +142,7 @@ pub(crate) fn subscription_data(sub: &store::subscriptions::SubscriptionRecord) 
 pub(crate) fn paid_events<'a>(
     order: &'a store::orders::OrderRecord,
     invoice: &store::invoices::InvoiceRecord,
-    subscription_id: &'a str,
+    subscription_id: &'a SubscriptionId,
 ) -> Vec<Event<'a>> {
     let paid = serde_json::json!({
         "order_id": order.id,
@@ -165,8 +165,13 @@ pub(crate) fn paid_events<'a>(
         OrderKind::Renewal | OrderKind::AutoRenewal => "subscription.renewed",
     };
     vec![
-        Event { event_type: "order.paid", org: Some(&order.org_id), ordering_key: subscription_id, data: paid },
-        Event { event_type: second, org: Some(&order.org_id), ordering_key: subscription_id, data: term },
+        Event {
+            event_type: "order.paid",
+            org: Some(&order.org_id),
+            ordering_key: subscription_id.as_str(),
+            data: paid,
+        },
+        Event { event_type: second, org: Some(&order.org_id), ordering_key: subscription_id.as_str(), data: term },
     ]
 }
 

@@ -127,7 +127,8 @@ async fn the_terms_acceptance_is_recorded_with_who_which_version_when_and_where(
     let api = buyer(&t, "Contoso", "ada@contoso.example", "US").await;
     let (id, order) = order_at_review(&api, GOOD_CARD).await;
     let mut conn = t.app.store().read().await.unwrap();
-    let (who, version, at, address) = store::orders::acceptance(&mut conn, &id).await.unwrap().expect("recorded");
+    let order_id = domain::ids::OrderId::parse(&id).unwrap();
+    let (who, version, at, address) = store::orders::acceptance(&mut conn, &order_id).await.unwrap().expect("recorded");
     assert_eq!(who, "Ada");
     assert_eq!(version, order["terms"]["version"].as_str().unwrap());
     assert_eq!(at, start_time());
@@ -452,18 +453,19 @@ async fn a_key_left_in_flight_by_a_dead_request_is_taken_over_after_ten_seconds(
 /// sent.
 async fn attempt_in_flight(t: &TestApp, id: &str, order: &Value) {
     let mut tx = t.app.store().write().await.unwrap();
+    let order_id = domain::ids::OrderId::parse(id).unwrap();
     let attempt = store::orders::AttemptRecord {
-        id: "pay_00000000000000000000000000".into(),
-        order_id: id.to_owned(),
+        id: domain::ids::PaymentAttemptId::from_random([0; 16]),
+        order_id: order_id.clone(),
         idempotency_key: format!("{id}-attempt-1"),
-        payment_method_id: order["payment_method_id"].as_str().unwrap().into(),
+        payment_method_id: order["payment_method_id"].as_str().unwrap().parse().unwrap(),
         gateway: "sandbox".into(),
         amount: domain::money::Money::new(47500, domain::money::Currency::Usd),
         status: domain::order::AttemptStatus::Pending,
         created_at: start_time(),
     };
     store::orders::insert_attempt(&mut tx, &attempt).await.unwrap();
-    store::orders::update(&mut tx, id, store::orders::OrderUpdate::Paying).await.unwrap();
+    store::orders::update(&mut tx, &order_id, store::orders::OrderUpdate::Paying).await.unwrap();
     tx.commit().await.unwrap();
 }
 
@@ -562,4 +564,37 @@ async fn a_support_agent_opens_an_orgs_invoice_from_the_console() {
     assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF-"));
     // The console's copy is for staff only.
     assert_ne!(ada.browser.get(&format!("/staff/invoices/{invoice}")).await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn an_id_of_the_wrong_shape_is_answered_as_an_unknown_one_is() {
+    let t = spawn_app().await;
+    let api = buyer(&t, "Contoso", "ada@contoso.example", "US").await;
+    let zeros = "0".repeat(26);
+    for (path, unknown) in [
+        ("/api/v1/orders/{}", format!("ord_{zeros}")),
+        ("/api/v1/orders/{}/verify", format!("ord_{zeros}")),
+        ("/api/v1/subscriptions/{}", format!("sub_{zeros}")),
+        ("/api/v1/subscriptions/{}/renewals", format!("sub_{zeros}")),
+        ("/api/v1/invoices/{}", format!("in_{zeros}")),
+    ] {
+        let method = if path.ends_with("{}") { Method::GET } else { Method::POST };
+        let body = (method == Method::POST).then(|| json!({}));
+        let (status, known) = api.call(method.clone(), &path.replace("{}", &unknown), body.clone()).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}: {known}");
+        for bad in ["nope", "ord_short", "sub_0000000000000000000000000U"] {
+            let (status, answer) = api.call(method.clone(), &path.replace("{}", bad), body.clone()).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{path} with {bad}: {answer}");
+            for field in ["type", "title", "code", "detail"] {
+                assert_eq!(answer[field], known[field], "{path} with {bad}: {field}");
+            }
+        }
+    }
+    let partner = t.sign_up("Fabrikam", "bo@fabrikam.example").await;
+    for page in ["/orders/", "/subscriptions/", "/invoices/"] {
+        for id in ["nope", &format!("ord_{zeros}"), &format!("sub_{zeros}"), &format!("in_{zeros}")] {
+            let (status, _) = partner.browser.get_text(&format!("{page}{id}")).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{page}{id}");
+        }
+    }
 }

@@ -467,10 +467,10 @@ async fn reconciliation_finishes_an_attempt_for_nothing_left_by_a_crash() {
     // What Buy commits before it would ask a gateway; the server died there.
     {
         let mut tx = t.app.store().write().await.unwrap();
-        let order = store::orders::get(&mut tx, &id).await.unwrap().unwrap();
+        let order = store::orders::get(&mut tx, &id.parse().unwrap()).await.unwrap().unwrap();
         let attempt = store::orders::AttemptRecord {
-            id: "pat_crashed".into(),
-            order_id: id.clone(),
+            id: domain::ids::PaymentAttemptId::from_random([0; 16]),
+            order_id: order.id.clone(),
             idempotency_key: format!("{id}-attempt-1"),
             payment_method_id: order.payment_method_id.clone().unwrap(),
             gateway: "sandbox".into(),
@@ -479,7 +479,7 @@ async fn reconciliation_finishes_an_attempt_for_nothing_left_by_a_crash() {
             created_at: t.app.now(),
         };
         store::orders::insert_attempt(&mut tx, &attempt).await.unwrap();
-        store::orders::update(&mut tx, &id, store::orders::OrderUpdate::Paying).await.unwrap();
+        store::orders::update(&mut tx, &order.id, store::orders::OrderUpdate::Paying).await.unwrap();
         tx.commit().await.unwrap();
     }
     assert_eq!(app::payment::reconcile_pending(&t.app).await.unwrap(), 1);

@@ -379,10 +379,10 @@ async fn a_renewal_that_cannot_proceed_waits_for_its_lease_instead_of_spinning()
     let (_, cards) = api.get("/api/v1/payment-methods").await;
     let mut tx = t.app.store().write().await.unwrap();
     let attempt = store::orders::AttemptRecord {
-        id: "pay_00000000000000000000000000".into(),
-        order_id: order["id"].as_str().unwrap().into(),
+        id: domain::ids::PaymentAttemptId::from_random([0; 16]),
+        order_id: order["id"].as_str().unwrap().parse().unwrap(),
         idempotency_key: "in-flight".into(),
-        payment_method_id: cards["data"][0]["id"].as_str().unwrap().into(),
+        payment_method_id: cards["data"][0]["id"].as_str().unwrap().parse().unwrap(),
         gateway: "sandbox".into(),
         amount: domain::money::Money::new(47500, domain::money::Currency::Usd),
         status: domain::order::AttemptStatus::Pending,

@@ -3,7 +3,7 @@
 
 use super::checkout::idempotent;
 use crate::auth::ApiCaller;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Problem, known_id};
 use crate::state::AppState;
 use app::benefits::{BenefitView, UnitView};
 use axum::Json;
@@ -93,7 +93,7 @@ fn benefit_dto(v: BenefitView) -> Benefit {
         used: counted.then_some(v.used),
         left: counted.then_some(v.granted - v.used),
         id: b.id,
-        subscription_id: b.subscription_id,
+        subscription_id: b.subscription_id.into(),
         kind: b.kind.as_str().to_owned(),
         product: b.product,
         status: b.status.as_str().to_owned(),
@@ -129,7 +129,7 @@ pub async fn activate(
     Path(id): Path<String>,
 ) -> ApiResult<(StatusCode, Json<BenefitList>)> {
     let user = caller.partner()?;
-    let made = app::benefits::activate(&state.app, user, &id, &caller.origin).await?;
+    let made = app::benefits::activate(&state.app, user, &known_id(&id, "subscription")?, &caller.origin).await?;
     let overview = app::benefits::overview(&state.app, user).await?;
     let data = overview
         .subscriptions

@@ -6,7 +6,7 @@ use super::dto::{
     Subscription, SubscriptionList, invoice_dto, order_dto, pm_dto, subscription_dto,
 };
 use crate::auth::ApiCaller;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Problem, known_id};
 use crate::state::AppState;
 use app::AppError;
 use app::idempotency::{Kept, Key, Repeat};
@@ -77,7 +77,7 @@ pub async fn get_order(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Order>> {
-    let order = app::checkout::order(&state.app, caller.partner()?, &id).await?;
+    let order = app::checkout::order(&state.app, caller.partner()?, &known_id(&id, "order")?).await?;
     Ok(Json(order_dto(&state, order)?))
 }
 
@@ -97,8 +97,14 @@ pub async fn accept_terms(
     Path(id): Path<String>,
     super::ApiJson(body): super::ApiJson<AcceptTerms>,
 ) -> ApiResult<Json<Order>> {
-    let order =
-        app::checkout::accept_terms(&state.app, caller.partner()?, &id, &body.terms_version, &caller.origin).await?;
+    let order = app::checkout::accept_terms(
+        &state.app,
+        caller.partner()?,
+        &known_id(&id, "order")?,
+        &body.terms_version,
+        &caller.origin,
+    )
+    .await?;
     Ok(Json(order_dto(&state, order)?))
 }
 
@@ -117,8 +123,13 @@ pub async fn choose_payment_method(
     Path(id): Path<String>,
     super::ApiJson(body): super::ApiJson<ChoosePaymentMethod>,
 ) -> ApiResult<Json<Order>> {
-    let order =
-        app::checkout::choose_payment_method(&state.app, caller.partner()?, &id, &body.payment_method_id).await?;
+    let order = app::checkout::choose_payment_method(
+        &state.app,
+        caller.partner()?,
+        &known_id(&id, "order")?,
+        &body.payment_method_id,
+    )
+    .await?;
     Ok(Json(order_dto(&state, order)?))
 }
 
@@ -143,7 +154,10 @@ pub async fn pay(
     let principal = principal_of(&caller);
     let key = Key { principal: &principal, key, request_hash: &hash };
     let outcome = match caller.partner() {
-        Ok(user) => app::payment::buy(&state.app, user, &id, &caller.origin, Some(&key)).await,
+        Ok(user) => match known_id(&id, "order") {
+            Ok(id) => app::payment::buy(&state.app, user, &id, &caller.origin, Some(&key)).await,
+            Err(e) => Err(e),
+        },
         Err(e) => Err(e.0),
     };
     // A paid order and a decline were kept for the key by the Buy itself.
@@ -381,7 +395,9 @@ pub async fn get_subscription(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Subscription>> {
-    Ok(Json(subscription_dto(app::subscription::get(&state.app, caller.partner()?, &id).await?)?))
+    Ok(Json(subscription_dto(
+        app::subscription::get(&state.app, caller.partner()?, &known_id(&id, "subscription")?).await?,
+    )?))
 }
 
 /// The org's invoices, newest first (Billing admins and Global admins); `from` and `to` filter
@@ -432,7 +448,7 @@ pub async fn get_invoice(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Invoice>> {
-    Ok(Json(invoice_dto(app::billing::get(&state.app, caller.partner()?, &id).await?)?))
+    Ok(Json(invoice_dto(app::billing::get(&state.app, caller.partner()?, &known_id(&id, "invoice")?).await?)?))
 }
 
 /// One invoice as a PDF document.
@@ -443,7 +459,7 @@ pub async fn get_invoice_pdf(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
-    let (_, bytes) = app::billing::pdf(&state.app, caller.partner()?, &id).await?;
+    let (_, bytes) = app::billing::pdf(&state.app, caller.partner()?, &known_id(&id, "invoice")?).await?;
     Ok(([(header::CONTENT_TYPE, "application/pdf")], bytes).into_response())
 }
 
@@ -455,7 +471,7 @@ pub async fn verify_order(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Order>> {
-    let order = app::checkout::verify_order(&state.app, caller.partner()?, &id).await?;
+    let order = app::checkout::verify_order(&state.app, caller.partner()?, &known_id(&id, "order")?).await?;
     Ok(Json(order_dto(&state, order)?))
 }
 
@@ -467,7 +483,13 @@ pub async fn turn_off_auto_renew(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Subscription>> {
-    let sub = app::lifecycle::turn_off_auto_renew(&state.app, caller.partner()?, &id, &caller.origin).await?;
+    let sub = app::lifecycle::turn_off_auto_renew(
+        &state.app,
+        caller.partner()?,
+        &known_id(&id, "subscription")?,
+        &caller.origin,
+    )
+    .await?;
     Ok(Json(subscription_dto(sub)?))
 }
 
@@ -480,7 +502,9 @@ pub async fn start_renewal(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> ApiResult<(StatusCode, Json<Order>)> {
-    let order = app::lifecycle::start_renewal(&state.app, caller.partner()?, &id, &caller.origin).await?;
+    let order =
+        app::lifecycle::start_renewal(&state.app, caller.partner()?, &known_id(&id, "subscription")?, &caller.origin)
+            .await?;
     Ok((StatusCode::CREATED, Json(order_dto(&state, order)?)))
 }
 

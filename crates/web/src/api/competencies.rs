@@ -93,7 +93,7 @@ fn dto_with(a: ApplicationRecord, files: Vec<AttachedFile>) -> Application {
         submitted_at: a.submitted_at,
         decided_at: a.decided_at,
         reason: a.reason,
-        subscription_id: a.subscription_id,
+        subscription_id: a.subscription_id.map(Into::into),
     }
 }
 

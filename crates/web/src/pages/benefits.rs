@@ -4,7 +4,7 @@
 use super::common::{Chrome, NoticeQuery};
 use crate::auth::{PartnerSession, WebOrigin};
 use crate::csrf::CsrfToken;
-use crate::error::PageError;
+use crate::error::{PageError, known_id};
 use crate::present::{day, money};
 use crate::state::AppState;
 use app::AppError;
@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
 use domain::benefit::{BenefitKind, BenefitStatus, UnitStatus};
+use domain::ids::SubscriptionId;
 use domain::money::{Currency, Money};
 use domain::roles::PartnerPermission;
 use serde::Deserialize;
@@ -31,7 +32,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 struct SubscriptionRow {
-    id: String,
+    id: SubscriptionId,
     title: String,
     status: String,
     can_activate: bool,
@@ -238,7 +239,11 @@ async fn activate(
     session: PartnerSession,
     Path(subscription_id): Path<String>,
 ) -> Response {
-    let result = app::benefits::activate(&state.app, &session.user, &subscription_id, &origin).await;
+    let result = async {
+        let id = known_id(&subscription_id, "subscription")?;
+        app::benefits::activate(&state.app, &session.user, &id, &origin).await
+    }
+    .await;
     after(&state, &csrf, &session, result.map(|_| "benefits_activated")).await
 }
 

@@ -5,7 +5,7 @@
 use super::common::Chrome;
 use crate::auth::{PartnerSession, WebOrigin};
 use crate::csrf::CsrfToken;
-use crate::error::{PageError, public_message, status_of};
+use crate::error::{PageError, known_id, public_message, status_of};
 use crate::present::{money, tax_label, term_text};
 use crate::state::AppState;
 use app::AppError;
@@ -20,6 +20,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
+use domain::ids::{InvoiceId, OrderId, PaymentMethodId};
 use domain::order::{OrderKind, OrderStatus, Step};
 use serde::Deserialize;
 use store::orders::OrderRecord;
@@ -52,7 +53,7 @@ async fn subscribe(
 }
 
 struct CardChoice {
-    id: String,
+    id: PaymentMethodId,
     label: String,
     expiry: String,
     selected: bool,
@@ -64,10 +65,9 @@ struct OrderPage {
     chrome: Chrome,
     title: String,
     error: Option<String>,
-    order_id: String,
+    order_id: OrderId,
     offer_name: String,
-    step: &'static str,
-    confirmed: bool,
+    stage: Stage,
     renewal: bool,
     terms_title: String,
     terms_version: String,
@@ -82,8 +82,39 @@ struct OrderPage {
     total: String,
     card: String,
     buy_key: String,
-    invoice_id: String,
+    /// The paid order's invoice.
+    invoice_id: Option<InvoiceId>,
     invoice_number: String,
+}
+
+/// What the order page shows: a step of the wizard, or a paid order's confirmation.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    Step(Step),
+    Confirmed,
+}
+
+impl Stage {
+    fn is_verify(&self) -> bool {
+        *self == Stage::Step(Step::Verify)
+    }
+    fn is_terms(&self) -> bool {
+        *self == Stage::Step(Step::Terms)
+    }
+    fn is_payment(&self) -> bool {
+        *self == Stage::Step(Step::Payment)
+    }
+    fn is_review(&self) -> bool {
+        *self == Stage::Step(Step::Review)
+    }
+    fn is_confirmed(&self) -> bool {
+        *self == Stage::Confirmed
+    }
+}
+
+/// An order's id from the path; one of the wrong shape is as unknown as a missing order.
+fn order_id(raw: &str) -> Result<OrderId, AppError> {
+    known_id(raw, "order")
 }
 
 async fn order_page(
@@ -95,7 +126,7 @@ async fn order_page(
 ) -> Result<OrderPage, AppError> {
     let app = &state.app;
     let confirmed = order.status == OrderStatus::Paid;
-    let step = if confirmed { "confirmed" } else { order.step.as_str() };
+    let stage = if confirmed { Stage::Confirmed } else { Stage::Step(order.step) };
     let terms = app::checkout::current_terms(app, &order)?;
     let (cards, card) = if order.step == Step::Terms || confirmed {
         (Vec::new(), String::new())
@@ -119,8 +150,8 @@ async fn order_page(
         (choices, card)
     };
     let (invoice_id, invoice_number) = match (&order.invoice_id, confirmed) {
-        (Some(id), true) => (id.clone(), app::billing::get(app, &s.user, id).await?.number),
-        _ => (String::new(), String::new()),
+        (Some(id), true) => (Some(id.clone()), app::billing::get(app, &s.user, id).await?.number),
+        _ => (None, String::new()),
     };
     let term = match (order.term_start, order.term_end) {
         (Some(a), Some(b)) => term_text(a, b),
@@ -143,8 +174,7 @@ async fn order_page(
         }),
         order_id: order.id.clone(),
         offer_name: order.offer_name.clone(),
-        step,
-        confirmed,
+        stage,
         renewal: order.kind != OrderKind::Purchase,
         terms_title: terms.title().to_owned(),
         terms_version: terms.version().to_owned(),
@@ -169,7 +199,7 @@ async fn show(
     s: PartnerSession,
     Path(id): Path<String>,
 ) -> Result<OrderPage, PageError> {
-    let order = app::checkout::order(&state.app, &s.user, &id).await?;
+    let order = app::checkout::order(&state.app, &s.user, &order_id(&id)?).await?;
     Ok(order_page(&state, &csrf, &s, order, None).await?)
 }
 
@@ -188,7 +218,7 @@ async fn after_step(
             | AppError::Conflict { .. }
             | AppError::Declined(_)
             | AppError::GatewayUnavailable(_)),
-        ) => match app::checkout::order(&state.app, &s.user, id).await {
+        ) => match async { app::checkout::order(&state.app, &s.user, &order_id(id)?).await }.await {
             Ok(order) => match order_page(state, csrf, s, order, Some(public_message(&e))).await {
                 Ok(page) => (status_of(&e), page).into_response(),
                 Err(e) => PageError(e).into_response(),
@@ -205,7 +235,7 @@ async fn verify(
     s: PartnerSession,
     Path(id): Path<String>,
 ) -> Response {
-    let result = app::checkout::verify_order(&state.app, &s.user, &id).await;
+    let result = async { app::checkout::verify_order(&state.app, &s.user, &order_id(&id)?).await }.await;
     after_step(&state, &csrf, &s, &id, result).await
 }
 
@@ -223,7 +253,9 @@ async fn accept_terms(
     Path(id): Path<String>,
     Form(f): Form<TermsForm>,
 ) -> Response {
-    let result = app::checkout::accept_terms(&state.app, &s.user, &id, &f.terms_version, &origin).await;
+    let result =
+        async { app::checkout::accept_terms(&state.app, &s.user, &order_id(&id)?, &f.terms_version, &origin).await }
+            .await;
     after_step(&state, &csrf, &s, &id, result).await
 }
 
@@ -240,7 +272,10 @@ async fn choose_card(
     Path(id): Path<String>,
     Form(f): Form<CardChoiceForm>,
 ) -> Response {
-    let result = app::checkout::choose_payment_method(&state.app, &s.user, &id, &f.payment_method_id).await;
+    let result = async {
+        app::checkout::choose_payment_method(&state.app, &s.user, &order_id(&id)?, &f.payment_method_id).await
+    }
+    .await;
     after_step(&state, &csrf, &s, &id, result).await
 }
 
@@ -258,7 +293,7 @@ async fn back(
     Form(f): Form<BackForm>,
 ) -> Response {
     let result = match f.step.parse::<Step>() {
-        Ok(step) => app::checkout::go_to_step(&state.app, &s.user, &id, step).await,
+        Ok(step) => async { app::checkout::go_to_step(&state.app, &s.user, &order_id(&id)?, step).await }.await,
         Err(_) => Err(domain::account::InvalidInput::new("step", "unknown step").into()),
     };
     after_step(&state, &csrf, &s, &id, result).await
@@ -338,11 +373,11 @@ async fn card_form(
     s: PartnerSession,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let order = app::checkout::order(&state.app, &s.user, &id).await?;
+    let order = app::checkout::order(&state.app, &s.user, &order_id(&id)?).await?;
     if let Err(to) = super::common::step_up(&state, &s.current, &format!("/orders/{id}/card")).await {
         return Ok(to);
     }
-    let page = card_page(&state, &csrf, &s, CardFor::Order(&order.id), None, None).await?;
+    let page = card_page(&state, &csrf, &s, CardFor::Order(order.id.as_str()), None, None).await?;
     Ok(with_card_policy(&state, page.into_response()))
 }
 
@@ -405,9 +440,9 @@ async fn add_card(
     }
     let input = f.input();
     let result = async {
-        app::checkout::order(&state.app, &s.user, &id).await?;
+        let order = app::checkout::order(&state.app, &s.user, &order_id(&id)?).await?;
         let card = app::payment_methods::add(&state.app, &s.user, input, &origin).await?;
-        app::checkout::choose_payment_method(&state.app, &s.user, &id, &card.id).await
+        app::checkout::choose_payment_method(&state.app, &s.user, &order.id, card.id.as_str()).await
     }
     .await;
     match result {
@@ -484,7 +519,7 @@ async fn buy(
     let done_at = format!("/orders/{id}");
     // A paid order and a decline were kept for the key by the Buy itself; a repeat, whatever
     // was kept, shows the order's page.
-    match app::payment::buy(&state.app, &s.user, &id, &origin, Some(&key)).await {
+    match async { app::payment::buy(&state.app, &s.user, &order_id(&id)?, &origin, Some(&key)).await }.await {
         Ok(BuyOutcome::Paid(_) | BuyOutcome::Repeat(_)) => Redirect::to(&done_at).into_response(),
         Ok(BuyOutcome::Declined { order, message }) => {
             match order_page(&state, &csrf, &s, order, Some(message)).await {

@@ -18,6 +18,7 @@ use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
 use domain::catalog::{CompetencyTier, Requirement};
 use domain::competency::{ApplicationStatus, CertifiedPerson, Evidence};
+use domain::ids::SubscriptionId;
 use serde::Deserialize;
 use store::competencies::ApplicationRecord;
 
@@ -257,7 +258,7 @@ struct ApplicationPage {
     can_attach: bool,
     files: Vec<FileRow>,
     fee: String,
-    subscription_id: Option<String>,
+    subscription_id: Option<SubscriptionId>,
     error: Option<String>,
 }
 

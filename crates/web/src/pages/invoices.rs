@@ -4,7 +4,7 @@
 use super::common::Chrome;
 use crate::auth::{PartnerSession, StaffSession};
 use crate::csrf::CsrfToken;
-use crate::error::PageError;
+use crate::error::{PageError, known_id};
 use crate::present::{day, money, tax_label, term_text};
 use crate::state::AppState;
 use app::AppError;
@@ -31,6 +31,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 struct InvoiceRow {
+    /// An invoice's id or a credit note's (each list links to its own pages).
     id: String,
     number: String,
     date: String,
@@ -72,7 +73,7 @@ async fn invoices_page(
             Ok(InvoiceRow {
                 total: money(i.total),
                 date: day(i.issued_at),
-                id: i.id,
+                id: i.id.into(),
                 number: i.number,
                 description: i.description,
             })
@@ -140,7 +141,7 @@ async fn invoice(
     s: PartnerSession,
     Path(id): Path<String>,
 ) -> Result<InvoicePage, PageError> {
-    let i = app::billing::get(&state.app, &s.user, &id).await?;
+    let i = app::billing::get(&state.app, &s.user, &known_id(&id, "invoice")?).await?;
     Ok(invoice_page(Chrome::partner(&s.lang, &format!("Invoice {}", i.number), &csrf, &s.user), i, "")?)
 }
 
@@ -150,7 +151,7 @@ async fn staff_invoice(
     s: StaffSession,
     Path(id): Path<String>,
 ) -> Result<InvoicePage, PageError> {
-    let i = app::billing::invoice_for_staff(&state.app, &s.staff, &id).await?;
+    let i = app::billing::invoice_for_staff(&state.app, &s.staff, &known_id(&id, "invoice")?).await?;
     Ok(invoice_page(Chrome::staff(&s.lang, &format!("Invoice {}", i.number), &csrf, &s.staff), i, "/staff")?)
 }
 
@@ -159,7 +160,8 @@ async fn staff_invoice_pdf(
     s: StaffSession,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let (number, bytes) = app::billing::invoice_pdf(app::billing::invoice_for_staff(&state.app, &s.staff, &id).await?)?;
+    let i = app::billing::invoice_for_staff(&state.app, &s.staff, &known_id(&id, "invoice")?).await?;
+    let (number, bytes) = app::billing::invoice_pdf(i)?;
     Ok(pdf_response(&number, bytes))
 }
 
@@ -187,7 +189,7 @@ async fn invoice_pdf(
     s: PartnerSession,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let (number, bytes) = app::billing::pdf(&state.app, &s.user, &id).await?;
+    let (number, bytes) = app::billing::pdf(&state.app, &s.user, &known_id(&id, "invoice")?).await?;
     Ok(pdf_response(&number, bytes))
 }
 

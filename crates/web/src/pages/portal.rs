@@ -11,6 +11,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::{Extension, Router};
+use domain::ids::SubscriptionId;
 use domain::membership::Upgrade;
 use store::orgs::OrgRecord;
 
@@ -55,7 +56,7 @@ struct OfferCard {
 }
 
 struct PurchasedRow {
-    id: String,
+    id: SubscriptionId,
     name: String,
     status: String,
     term: String,
@@ -146,7 +147,7 @@ struct MembershipPage {
     chrome: Chrome,
     held: Vec<(String, String)>,
     /// Live subscriptions: name, since, term.
-    subscriptions: Vec<(String, String, String, String)>,
+    subscriptions: Vec<(SubscriptionId, String, String, String)>,
     upgrades: Vec<UpgradeRow>,
 }
 

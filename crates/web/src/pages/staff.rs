@@ -14,8 +14,8 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
-use domain::ids::OrgId;
-use domain::roles::StaffPermission;
+use domain::ids::{InvoiceId, OrgId};
+use domain::roles::{StaffPermission, StaffRole};
 use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
@@ -98,7 +98,7 @@ struct OrgPage {
     memberships: Vec<(String, String)>,
     subscriptions: Vec<(String, String, String, String)>,
     /// Id, number, date, total, how it was paid.
-    invoices: Vec<(String, String, String, String, String)>,
+    invoices: Vec<(InvoiceId, String, String, String, String)>,
     can_audit: bool,
 }
 
@@ -238,7 +238,8 @@ struct StaffRow {
     name: String,
     email: String,
     role: &'static str,
-    role_code: &'static str,
+    /// A program admin (else a support agent), for the role picker.
+    admin: bool,
     created: String,
     /// "Access removed on …", or empty for an account in use.
     removed: String,
@@ -279,7 +280,7 @@ async fn team_page(
                 name: m.name.to_string(),
                 email: m.email.to_string(),
                 role: m.role.label(),
-                role_code: m.role.as_str(),
+                admin: m.role == StaffRole::ProgramAdmin,
                 created: day(m.created_at),
                 removed: m.disabled_at.map(|at| format!("Access removed on {}", day(at))).unwrap_or_default(),
             })

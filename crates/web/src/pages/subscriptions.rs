@@ -4,7 +4,7 @@
 use super::common::Chrome;
 use crate::auth::{PartnerSession, WebOrigin};
 use crate::csrf::CsrfToken;
-use crate::error::{PageError, public_message, status_of};
+use crate::error::{PageError, known_id, public_message, status_of};
 use crate::present::{money, term_text};
 use crate::state::AppState;
 use app::AppError;
@@ -15,6 +15,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
+use domain::ids::{InvoiceId, SubscriptionId};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -40,15 +41,20 @@ struct SubscriptionPage {
     can_renew: bool,
     /// Turn off automatic renewal (billing and offer roles).
     can_manage: bool,
-    invoices: Vec<(String, String, String)>,
+    invoices: Vec<(InvoiceId, String, String)>,
     error: Option<String>,
+}
+
+/// A subscription's id from the path; one of the wrong shape is as unknown as a missing one.
+fn subscription_id(raw: &str) -> Result<SubscriptionId, AppError> {
+    known_id(raw, "subscription")
 }
 
 async fn subscription_page(
     state: &AppState,
     csrf: &CsrfToken,
     session: &PartnerSession,
-    id: &str,
+    id: &SubscriptionId,
     error: Option<String>,
 ) -> Result<SubscriptionPage, AppError> {
     let sub = app::subscription::get(&state.app, &session.user, id).await?;
@@ -94,14 +100,14 @@ async fn subscription(
     session: PartnerSession,
     Path(id): Path<String>,
 ) -> Result<SubscriptionPage, PageError> {
-    Ok(subscription_page(&state, &csrf, &session, &id, None).await?)
+    Ok(subscription_page(&state, &csrf, &session, &subscription_id(&id)?, None).await?)
 }
 
 #[derive(Template, WebTemplate)]
 #[template(path = "portal/turn_off.html")]
 struct TurnOffPage {
     chrome: Chrome,
-    id: String,
+    id: SubscriptionId,
     offer_name: String,
     term_end: String,
 }
@@ -112,7 +118,7 @@ async fn turn_off_form(
     session: PartnerSession,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let sub = app::subscription::get(&state.app, &session.user, &id).await?;
+    let sub = app::subscription::get(&state.app, &session.user, &subscription_id(&id)?).await?;
     if !sub.auto_renew {
         return Ok(Redirect::to(&format!("/subscriptions/{}", sub.id)).into_response());
     }
@@ -132,6 +138,10 @@ async fn turn_off(
     session: PartnerSession,
     Path(id): Path<String>,
 ) -> Response {
+    let id = match subscription_id(&id) {
+        Ok(id) => id,
+        Err(e) => return PageError(e).into_response(),
+    };
     let result = app::lifecycle::turn_off_auto_renew(&state.app, &session.user, &id, &origin).await;
     after_action(&state, &csrf, &session, &id, result.map(|_| format!("/subscriptions/{id}"))).await
 }
@@ -143,6 +153,10 @@ async fn renew(
     session: PartnerSession,
     Path(id): Path<String>,
 ) -> Response {
+    let id = match subscription_id(&id) {
+        Ok(id) => id,
+        Err(e) => return PageError(e).into_response(),
+    };
     let result = app::lifecycle::start_renewal(&state.app, &session.user, &id, &origin).await;
     after_action(&state, &csrf, &session, &id, result.map(|order| format!("/orders/{}", order.id))).await
 }
@@ -153,7 +167,7 @@ async fn after_action(
     state: &AppState,
     csrf: &CsrfToken,
     session: &PartnerSession,
-    id: &str,
+    id: &SubscriptionId,
     result: Result<String, AppError>,
 ) -> Response {
     match result {
@@ -172,7 +186,7 @@ struct NotificationRow {
     title: String,
     body: String,
     at: String,
-    subscription_id: Option<String>,
+    subscription_id: Option<SubscriptionId>,
 }
 
 #[derive(Template, WebTemplate)]

@@ -14,7 +14,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
-use domain::webhook::EVENT_TYPES;
+use domain::webhook::{EVENT_TYPES, EndpointStatus};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -30,6 +30,8 @@ struct EndpointRow {
     url: String,
     types: String,
     status: String,
+    /// Deliveries go to it (else it was turned off, by staff or after failures).
+    enabled: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -64,6 +66,7 @@ async fn list_page(
                 url: e.url,
                 types: e.event_types.join(", "),
                 status: e.status.as_str().to_owned(),
+                enabled: e.status == EndpointStatus::Enabled,
             })
             .collect(),
         event_types: EVENT_TYPES.iter().map(|t| (*t, checked.iter().any(|c| c == t))).collect(),
@@ -178,7 +181,13 @@ async fn detail_page(
     Ok(DetailPage {
         chrome: Chrome::staff(&s.lang, "Webhook endpoint", csrf, &s.staff),
         disabled_reason: e.disabled_reason.clone(),
-        e: EndpointRow { id: e.id, url: e.url, types: e.event_types.join(", "), status: e.status.as_str().to_owned() },
+        e: EndpointRow {
+            id: e.id,
+            url: e.url,
+            types: e.event_types.join(", "),
+            status: e.status.as_str().to_owned(),
+            enabled: e.status == EndpointStatus::Enabled,
+        },
         deliveries: rows,
         error,
     })

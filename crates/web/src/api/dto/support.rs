@@ -77,7 +77,7 @@ pub fn request_dto(r: RequestRecord) -> ServiceRequest {
         number: r.number,
         org_id: r.org_id.to_string(),
         problem_type: r.problem_type.as_str().to_owned(),
-        subscription_id: r.subscription_id,
+        subscription_id: r.subscription_id.map(Into::into),
         title: r.title,
         contact_email: r.contact_email,
         contact_phone: r.contact_phone,
@@ -98,7 +98,7 @@ pub fn refund_dto(v: RefundView) -> ApiResult<Refund> {
         amount: r.amount.into(),
         due: r.due.into(),
         id: r.id,
-        invoice_id: r.invoice_id,
+        invoice_id: r.invoice_id.into(),
         invoice_number: v.invoice_number,
         basis: r.basis,
         lowered_because: r.lowered_because,
@@ -151,13 +151,13 @@ pub struct QuoteLine {
 impl From<app::cancellation::CancellationQuote> for CancellationQuote {
     fn from(q: app::cancellation::CancellationQuote) -> CancellationQuote {
         CancellationQuote {
-            subscription_id: q.subscription.id.clone(),
+            subscription_id: q.subscription.id.to_string(),
             live: q.live,
             lines: q
                 .lines
                 .iter()
                 .map(|l| QuoteLine {
-                    invoice_id: l.invoice_id.clone(),
+                    invoice_id: l.invoice_id.to_string(),
                     invoice_number: l.invoice_number.clone(),
                     term_start: l.term.start,
                     term_end: l.term.end,

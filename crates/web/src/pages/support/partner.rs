@@ -16,6 +16,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
+use domain::ids::SubscriptionId;
 use domain::service_request::ProblemType;
 use serde::Deserialize;
 
@@ -54,7 +55,7 @@ async fn report(Extension(csrf): Extension<CsrfToken>, session: PartnerSession) 
 struct NewRequestPage {
     chrome: Chrome,
     problems: Vec<(&'static str, &'static str)>,
-    subscriptions: Vec<(String, String)>,
+    subscriptions: Vec<(SubscriptionId, String)>,
     form: NewForm,
     error: Option<String>,
 }
@@ -193,7 +194,7 @@ struct DetailPage {
     r: RequestRow,
     contact: String,
     /// The subscription the request is about: its id and its name.
-    subscription: Option<(String, String)>,
+    subscription: Option<(SubscriptionId, String)>,
     messages: Vec<MessageRow>,
     files: Vec<(String, String, String)>,
     refunds: Vec<RefundRow>,
@@ -224,7 +225,7 @@ async fn detail_page(
         subscription: match &r.subscription_id {
             Some(sub) => Some(match app::subscription::get(&state.app, &session.user, sub).await {
                 Ok(s) => (s.id, format!("{} subscription (term ends {})", s.offer_name, s.term_end)),
-                Err(_) => (sub.clone(), sub.clone()),
+                Err(_) => (sub.clone(), sub.to_string()),
             }),
             None => None,
         },

@@ -16,6 +16,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
+use domain::ids::SubscriptionId;
 use domain::service_request::{ProblemType, RequestStatus};
 use serde::Deserialize;
 
@@ -129,7 +130,7 @@ struct StaffDetailPage {
     /// The subscription the request is about: its name, status and term.
     subscription: Option<String>,
     /// When the request names none: the org's subscriptions an agent can name (id, what).
-    org_subscriptions: Vec<(String, String)>,
+    org_subscriptions: Vec<(SubscriptionId, String)>,
     /// Whether it can be cancelled (it is live), and what cancelling now would refund.
     cancellable: bool,
     quote: Vec<QuoteRow>,
