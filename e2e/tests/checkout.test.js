@@ -104,7 +104,7 @@ test('a Global admin buys the Action Pack with a card, gets an invoice and sees 
     const { available, purchased } = offerSections(page);
     const card = actionPackCard(page);
     assert.equal(await card.count(), 1, 'one Action Pack card under Available offers');
-    assert.match(await text(card), /375\.00 GBP a year, plus tax/);
+    assert.match(await text(card), /£375\.00 a year, plus tax/);
     assert.match(await text(purchased), /not bought any offers yet/);
     await shot(page, 'offers');
 
@@ -137,9 +137,9 @@ test('a Global admin buys the Action Pack with a card, gets an invoice and sees 
     // 6. Review: GBP prices with 20% VAT, the card just added.
     assert.equal(await currentStep(page), 'Review');
     const review = await reviewFacts(page);
-    assert.equal(review.net, '375.00 GBP');
-    assert.equal(review.tax, '75.00 GBP');
-    assert.equal(review.total, '450.00 GBP');
+    assert.equal(review.net, '£375.00');
+    assert.equal(review.tax, '£75.00');
+    assert.equal(review.total, '£450.00');
     assert.equal(review.card, 'Visa •••• 4242');
     assert.match(review.term, /\d{4}/, `a term in "${review.term}"`);
     assert.match(await text(page.locator('table.review')), /Tax \(20/);
@@ -160,7 +160,7 @@ test('a Global admin buys the Action Pack with a card, gets an invoice and sees 
     await page.locator('#invoice-link').click();
     await page.waitForURL(/\/invoices\/[^/]+$/);
     assert.equal(await text(page.locator('#invoice-number')), invoiceNumber);
-    assert.equal(await text(page.locator('#invoice-total')), '450.00 GBP');
+    assert.equal(await text(page.locator('#invoice-total')), '£450.00');
     assert.match(await text(page.locator('article.invoice')), /Albion Cloud Ltd/);
     await shot(page, 'invoice');
     const pdfLink = page.getByRole('link', { name: 'Download PDF' });
@@ -196,7 +196,7 @@ test('a Global admin buys the Action Pack with a card, gets an invoice and sees 
     await page.goto(`${url}/invoices`);
     const rows = page.locator('tbody tr');
     assert.equal(await rows.count(), 1, 'exactly one invoice');
-    assert.match(await text(rows.first()), new RegExp(`${invoiceNumber}[\\s\\S]*450\\.00 GBP`));
+    assert.match(await text(rows.first()), new RegExp(`${invoiceNumber}[\\s\\S]*£450\\.00`));
     await shot(page, 'invoices');
   } catch (err) {
     await onFailure(t, err);
@@ -216,7 +216,7 @@ test('a card declined at Buy returns to the payment step; another card then buys
     const page = await open();
     await signUp(page, url, dan);
     await openOffersFromMenu(page);
-    assert.match(await text(actionPackCard(page)), /475\.00 USD a year/);
+    assert.match(await text(actionPackCard(page)), /\$475\.00 a year/);
     await shot(page, 'offers');
     const orderId = await subscribeNow(page);
     await shot(page, 'terms');
@@ -233,7 +233,7 @@ test('a card declined at Buy returns to the payment step; another card then buys
     let review = await reviewFacts(page);
     assert.deepEqual(
       [review.net, review.tax, review.total, review.card],
-      ['475.00 USD', '0.00 USD', '475.00 USD', 'Visa •••• 0341'],
+      ['$475.00', '$0.00', '$475.00', 'Visa •••• 0341'],
     );
     await shot(page, 'review-0341');
     await clickAndLoad(page, page.getByRole('button', { name: 'Buy' }));
@@ -262,7 +262,7 @@ test('a card declined at Buy returns to the payment step; another card then buys
     assert.equal(await currentStep(page), 'Review');
     review = await reviewFacts(page);
     assert.equal(review.card, 'Visa •••• 4242');
-    assert.equal(review.total, '475.00 USD');
+    assert.equal(review.total, '$475.00');
     await shot(page, 'review-4242');
     await t.test('the review of the new card shows no stale decline', async () => {
       const alert = page.getByRole('alert');
@@ -293,7 +293,7 @@ test('a card declined at Buy returns to the payment step; another card then buys
     // Only the successful charge made an invoice.
     await page.goto(`${url}/invoices`);
     assert.equal(await page.locator('tbody tr').count(), 1, 'one invoice');
-    assert.match(await text(page.locator('tbody tr').first()), /475\.00 USD/);
+    assert.match(await text(page.locator('tbody tr').first()), /\$475\.00/);
     await shot(page, 'invoices');
   } catch (err) {
     await onFailure(t, err);
@@ -336,7 +336,7 @@ test('a Member sees the offers but cannot subscribe or step through an order', a
     await openOffersFromMenu(member);
     const card = actionPackCard(member);
     assert.equal(await card.count(), 1, 'the Action Pack is listed for a Member');
-    assert.match(await text(card), /375\.00 GBP a year/);
+    assert.match(await text(card), /£375\.00 a year/);
     assert.equal(await member.getByRole('button', { name: 'Subscribe now' }).count(), 0, 'no Subscribe now');
     assert.match(await text(card), /A Billing admin or a Global admin of your org can subscribe\./);
     await shot(member, 'member-offers');

@@ -85,7 +85,7 @@ test('a partner applies for a competency, staff approve it, and the partner pays
     await page.getByRole('link', { name: 'Get started! Add a way to pay' }).click();
     await fillSandboxCard(page, { number: '4242424242424242', ...futureExpiry() });
     assert.equal(await currentStep(page), 'Review');
-    assert.equal(await text(page.locator('#review-total')), '1670.00 USD');
+    assert.equal(await text(page.locator('#review-total')), '$1,670.00');
     await shot(page, 'fee-review');
     await clickAndLoad(page, page.getByRole('button', { name: 'Buy' }));
     assert.match(await text(page.locator('main')), /Your order is confirmed\./);

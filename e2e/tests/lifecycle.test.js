@@ -20,11 +20,11 @@ import {
 
 const BOUGHT_AT = '2027-03-15T10:00:00Z';
 const RENEW_AT = '2028-01-10T10:00:00Z';
-const FIRST_TERM = '15 Mar 2027 – 15 Mar 2028';
-const SECOND_TERM = '15 Mar 2028 – 15 Mar 2029';
+const FIRST_TERM = 'March 15, 2027 – March 15, 2028';
+const SECOND_TERM = 'March 15, 2028 – March 15, 2029';
 const TURN_OFF_NOTE = "You won't be able to turn it back on until you renew the subscription again.";
 const TOO_EARLY = 'Renewal opens on 2027-12-16, 90 days before the term ends.';
-const PRICE = '475.00 USD';
+const PRICE = '$475.00';
 
 // A card that outlives both server clocks (and the real one).
 const EXPIRY = { month: '12', year: String(Math.max(2031, new Date().getFullYear() + 3)) };
@@ -132,7 +132,7 @@ test('a Global admin turns off automatic renewal of the Action Pack; renewing is
       status: 'Active',
       term: FIRST_TERM,
       autoRenewal: 'On',
-      nextRenewal: `2028-03-15: ${PRICE} plus tax`,
+      nextRenewal: `March 15, 2028: ${PRICE} plus tax`,
       expiresOn: null,
     });
     assert.equal(await paymentMethod(page), 'Visa •••• 4242');
@@ -145,7 +145,7 @@ test('a Global admin turns off automatic renewal of the Action Pack; renewing is
     await turnOffLink(page).click();
     await page.waitForURL(new RegExp(`/subscriptions/${id}/turn-off$`));
     assert.equal(await text(page.locator('h1')), 'Turn off automatic renewal');
-    assert.match(await text(page.locator('main')), /will not renew on 2028-03-15/);
+    assert.match(await text(page.locator('main')), /will not renew on March 15, 2028/);
     assert.match(await text(page.locator('main')), /back on until you renew the subscription again/);
     await shot(page, 'turn-off-confirm');
     await page.getByRole('link', { name: 'Keep it on' }).click();
@@ -163,7 +163,7 @@ test('a Global admin turns off automatic renewal of the Action Pack; renewing is
       term: FIRST_TERM,
       autoRenewal: 'Off',
       nextRenewal: null,
-      expiresOn: '2028-03-15',
+      expiresOn: 'March 15, 2028',
     });
     assert.ok((await text(page.locator('main'))).includes(TURN_OFF_NOTE), `the note "${TURN_OFF_NOTE}"`);
     // One way: nothing on the page turns it back on.
@@ -237,7 +237,7 @@ test('inside the renewal window the admin renews by hand; the term follows on an
     await openOffersFromMenu(page);
     assert.equal(await openPurchasedSubscription(page), id);
     assert.deepEqual(await subscriptionFacts(page), {
-      status: 'Active', term: FIRST_TERM, autoRenewal: 'Off', nextRenewal: null, expiresOn: '2028-03-15',
+      status: 'Active', term: FIRST_TERM, autoRenewal: 'Off', nextRenewal: null, expiresOn: 'March 15, 2028',
     });
     await shot(page, 'subscription-off-2028');
 
@@ -249,7 +249,7 @@ test('inside the renewal window the admin renews by hand; the term follows on an
     assert.equal(await currentStep(page), 'Verify');
     assert.equal(await page.getByRole('heading', { name: 'Verify your order' }).count(), 1);
     assert.equal(await text(page.locator('#verify-term')), `${SECOND_TERM} (if you buy today)`);
-    assert.match(await text(page.locator('table.review')), new RegExp(`Total\\s+${PRICE}`));
+    assert.match(await text(page.locator('table.review')), new RegExp(`Total\\s+${PRICE.replace(/[$.]/g, "\\$&")}`));
     await shot(page, 'renew-verify');
 
     // 3. Verify → Next → 4. the terms → Next.
@@ -293,7 +293,7 @@ test('inside the renewal window the admin renews by hand; the term follows on an
       status: 'Active',
       term: SECOND_TERM,
       autoRenewal: 'On',
-      nextRenewal: `2029-03-15: ${PRICE} plus tax`,
+      nextRenewal: `March 15, 2029: ${PRICE} plus tax`,
       expiresOn: null,
     });
     assert.ok(!(await text(page.locator('main'))).includes(TURN_OFF_NOTE), 'no turned-off note');

@@ -1,18 +1,20 @@
 //! How domain values read in words, the same on pages and in the API: money, dates, terms, tax
-//! rates, benefits. It refers to no page, so every page (and the error page) can use it.
+//! rates, benefits, and the words of statuses and roles. It refers to no page, so every page
+//! (and the error page) can use it. The functions taking a `Lang` write in the reader's
+//! language; the others are English for the pages not yet moved to message files.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::catalog::Benefit;
+use domain::catalog::{Benefit, CompetencyTier};
+use domain::competency::ApplicationStatus;
 use domain::money::{Money, TaxRate};
+use domain::roles::PartnerRole;
+use domain::service_request::{ProblemType, RequestStatus};
+use domain::subscription::Status;
+use i18n::{Key, Lang, key};
 
 /// An amount as pages show it, e.g. "475.00 USD".
 pub fn money(amount: Money) -> String {
     amount.to_string()
-}
-
-/// The tax line's label with its rate, e.g. "Tax (20%)"; the rate is kept in basis points.
-pub fn tax_label(basis_points: i64) -> String {
-    TaxRate::from_basis_points(u32::try_from(basis_points).unwrap_or(0)).map_or("Tax".into(), |r| format!("Tax ({r})"))
 }
 
 /// A term from its first to its last day, e.g. "1 Mar 2027 – 29 Feb 2028".
@@ -39,5 +41,101 @@ pub fn benefit(benefit: &Benefit) -> String {
         Benefit::MonthlyCredit { product, amount } => format!("{amount} of {product} credits every month"),
         Benefit::SupportIncidents { quantity } => format!("{quantity} support incidents"),
         Benefit::AdvisoryHours { quantity } => format!("{quantity} advisory hours"),
+    }
+}
+
+/// A term from its first to its last day in the reader's words: "March 1, 2027 – February 29, 2028".
+pub fn term(lang: &Lang, start: NaiveDate, end: NaiveDate) -> String {
+    lang.t2("portal-term", "start", lang.day(start), "end", lang.day(end))
+}
+
+/// The tax line's label with its rate: "Tax (20%)"; the rate is kept in basis points.
+pub fn tax_label_in(lang: &Lang, basis_points: i64) -> String {
+    match TaxRate::from_basis_points(u32::try_from(basis_points).unwrap_or(0)) {
+        Ok(rate) => lang.t1("portal-tax-rate", "rate", rate.to_string()),
+        Err(_) => lang.t("portal-tax"),
+    }
+}
+
+/// A benefit as a line of a list in the reader's words: "10 Windows 10 Enterprise (upgrade) licenses".
+pub fn benefit_in(lang: &Lang, benefit: &Benefit) -> String {
+    let count = |n: std::num::NonZeroU32| i64::from(n.get());
+    match benefit {
+        Benefit::SoftwareLicense { product, quantity } => {
+            lang.t2("portal-benefit-licenses", "count", count(*quantity), "product", product.to_string())
+        }
+        Benefit::Seats { product, quantity } => {
+            lang.t2("portal-benefit-seats", "count", count(*quantity), "product", product.to_string())
+        }
+        Benefit::ServiceAccount { product } => lang.t1("portal-benefit-account", "product", product.to_string()),
+        Benefit::MonthlyCredit { product, amount } => {
+            lang.t2("portal-benefit-monthly-credit", "amount", lang.money(*amount), "product", product.to_string())
+        }
+        Benefit::SupportIncidents { quantity } => {
+            lang.t1("portal-benefit-support-incidents", "count", count(*quantity))
+        }
+        Benefit::AdvisoryHours { quantity } => lang.t1("portal-benefit-advisory-hours", "count", count(*quantity)),
+    }
+}
+
+/// A subscription's status in words.
+pub fn subscription_status(status: Status) -> Key {
+    match status {
+        Status::Active => key("portal-subscription-status-active"),
+        Status::PastDue => key("portal-subscription-status-past-due"),
+        Status::Expired => key("portal-subscription-status-expired"),
+        Status::Cancelled => key("portal-subscription-status-cancelled"),
+    }
+}
+
+/// A service request's status in words.
+pub fn request_status(status: RequestStatus) -> Key {
+    match status {
+        RequestStatus::New => key("portal-request-status-new"),
+        RequestStatus::InProgress => key("portal-request-status-in-progress"),
+        RequestStatus::WaitingForPartner => key("portal-request-status-waiting-for-partner"),
+        RequestStatus::Resolved => key("portal-request-status-resolved"),
+        RequestStatus::Closed => key("portal-request-status-closed"),
+    }
+}
+
+/// A type of problem as the New request form lists it.
+pub fn problem_type(problem: ProblemType) -> Key {
+    match problem {
+        ProblemType::Billing => key("portal-problem-billing"),
+        ProblemType::Membership => key("portal-problem-membership"),
+        ProblemType::Competencies => key("portal-problem-competencies"),
+        ProblemType::Account => key("portal-problem-account"),
+        ProblemType::Portal => key("portal-problem-portal"),
+    }
+}
+
+/// A competency application's status in words.
+pub fn application_status(status: ApplicationStatus) -> Key {
+    match status {
+        ApplicationStatus::Submitted => key("portal-application-status-submitted"),
+        ApplicationStatus::UnderReview => key("portal-application-status-under-review"),
+        ApplicationStatus::Approved => key("portal-application-status-approved"),
+        ApplicationStatus::Rejected => key("portal-application-status-rejected"),
+        ApplicationStatus::Expired => key("portal-application-status-expired"),
+    }
+}
+
+/// A competency level's name.
+pub fn tier(tier: CompetencyTier) -> Key {
+    match tier {
+        CompetencyTier::Silver => key("portal-tier-silver"),
+        CompetencyTier::Gold => key("portal-tier-gold"),
+    }
+}
+
+/// A partner role's name.
+pub fn partner_role(role: PartnerRole) -> Key {
+    match role {
+        PartnerRole::GlobalAdmin => key("portal-role-global-admin"),
+        PartnerRole::AccountAdmin => key("portal-role-account-admin"),
+        PartnerRole::BillingAdmin => key("portal-role-billing-admin"),
+        PartnerRole::UserManagementAdmin => key("portal-role-user-management-admin"),
+        PartnerRole::Member => key("portal-role-member"),
     }
 }

@@ -236,7 +236,7 @@ async fn the_portal_applies_the_console_approves_and_the_fee_order_opens() {
 
     let mine = format!("/partnership/competencies/applications/{id}");
     let (_, html) = admin.browser.get_text(&mine).await;
-    assert!(html.contains("Pay the fee") && html.contains("1670.00 USD"), "{html}");
+    assert!(html.contains("Pay the fee") && html.contains("$1,670.00"), "{html}");
     let r = admin.browser.submit(&mine, &format!("{mine}/pay"), &[]).await;
     assert!(location(&r).starts_with("/orders/"), "on to the wizard");
     let (_, order) = admin.browser.get_text(&location(&r)).await;

@@ -24,7 +24,7 @@ async fn a_partner_opens_a_request_and_follows_the_conversation_with_staff() {
     let t = spawn_app().await;
     let ada = t.sign_up("Contoso", "ada@contoso.example").await;
     let (_, support) = ada.browser.get_text("/support").await;
-    assert!(support.contains("Report problems") && support.contains("Service requests &gt; Partner requests"));
+    assert!(support.contains("Report problems") && support.contains("Service requests &#62; Partner requests"));
     let (_, report) = ada.browser.get_text("/support/report").await;
     assert!(report.contains("New request"));
     let (_, form) = ada.browser.get_text(NEW).await;

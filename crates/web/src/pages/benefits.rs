@@ -5,7 +5,7 @@ use super::common::{Chrome, NoticeQuery};
 use crate::auth::{PartnerSession, WebOrigin};
 use crate::csrf::CsrfToken;
 use crate::error::{PageError, known_id};
-use crate::present::{day, money};
+use crate::present::subscription_status;
 use crate::state::AppState;
 use app::AppError;
 use app::benefits::{BenefitView, BenefitsOverview};
@@ -19,6 +19,7 @@ use domain::benefit::{BenefitKind, BenefitStatus, UnitStatus};
 use domain::ids::SubscriptionId;
 use domain::money::{Currency, Money};
 use domain::roles::PartnerPermission;
+use i18n::Lang;
 use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
@@ -53,6 +54,8 @@ struct BenefitRow {
     credit: bool,
     /// A fresh key for this benefit's credit form, so a resubmitted form draws once.
     use_key: String,
+    /// The credit's currency, so the amount typed is read the reader's way ("5,00" in pt-BR).
+    currency: String,
     units: Vec<UnitRow>,
     ledger: Vec<LedgerRow>,
 }
@@ -84,21 +87,22 @@ struct BenefitsPage {
     error: Option<String>,
 }
 
-fn title_of(b: &store::benefits::BenefitRecord) -> String {
+fn title_of(lang: &Lang, b: &store::benefits::BenefitRecord) -> String {
+    let product = b.product.as_str();
     match b.kind {
-        BenefitKind::SoftwareLicense => format!("{} licenses", b.product),
-        BenefitKind::Seats => format!("{} seats", b.product),
-        BenefitKind::ServiceAccount => format!("{} account", b.product),
-        BenefitKind::MonthlyCredit => format!("{} credits every month", b.product),
+        BenefitKind::SoftwareLicense => lang.t1("portal-benefits-licenses", "product", product),
+        BenefitKind::Seats => lang.t1("portal-benefits-seats", "product", product),
+        BenefitKind::ServiceAccount => lang.t1("portal-benefits-service-account", "product", product),
+        BenefitKind::MonthlyCredit => lang.t1("portal-benefits-monthly-credits", "product", product),
         BenefitKind::SupportIncidents | BenefitKind::AdvisoryHours => b.product.clone(),
     }
 }
 
 /// A credit balance in money when the benefit counts money, else as a plain count.
-fn amount_text(currency: Option<Currency>, n: i64) -> String {
+fn amount_text(lang: &Lang, currency: Option<Currency>, n: i64) -> String {
     match currency {
-        Some(currency) => money(Money::new(n, currency)),
-        None => n.to_string(),
+        Some(currency) => lang.money(Money::new(n, currency)),
+        None => lang.number(n),
     }
 }
 
@@ -107,6 +111,7 @@ fn benefit_row(
     v: BenefitView,
     ledger: Vec<store::benefits::LedgerEntry>,
     actor: &app::PartnerUser,
+    lang: &Lang,
 ) -> Result<BenefitRow, AppError> {
     let b = &v.benefit;
     let currency = b.currency;
@@ -114,51 +119,56 @@ fn benefit_row(
     let held =
         v.units.iter().filter(|u| u.unit.user_id.is_some() && u.unit.status == UnitStatus::Active).count() as i64;
     let (allocated, used, left) = if counted {
-        (amount_text(currency, v.granted), amount_text(currency, v.used), amount_text(currency, v.granted - v.used))
+        let text = |n| amount_text(lang, currency, n);
+        (text(v.granted), text(v.used), text(v.granted - v.used))
     } else {
-        (b.units.to_string(), held.to_string(), (b.units - held).to_string())
+        (lang.number(b.units), lang.number(held), lang.number(b.units - held))
     };
     let admin = actor.role.allows(PartnerPermission::ManageOffers);
-    let units =
-        v.units
-            .iter()
-            .map(|u| {
-                let mine = u.unit.user_id.as_deref() == Some(actor.id.as_str());
-                let label = match (b.kind, &u.unit.code) {
-                    (BenefitKind::SoftwareLicense, Some(key)) => domain::benefit::masked_key(key),
-                    (_, Some(account)) => account.clone(),
-                    _ => format!("Seat {}", u.unit.seq + 1),
-                };
-                UnitRow {
-                    id: u.unit.id.clone(),
-                    label,
-                    holder: u.holder.clone().unwrap_or_else(|| {
-                        if u.unit.user_id.is_some() { "a removed user".into() } else { "Free".into() }
-                    }),
-                    held: u.unit.user_id.is_some(),
-                    revealable: b.kind == BenefitKind::SoftwareLicense
-                        && u.unit.status == UnitStatus::Active
-                        && (admin || mine),
-                    revoked: u.unit.status != UnitStatus::Active,
-                }
-            })
-            .collect();
+    let units = v
+        .units
+        .iter()
+        .map(|u| {
+            let mine = u.unit.user_id.as_deref() == Some(actor.id.as_str());
+            let label = match (b.kind, &u.unit.code) {
+                (BenefitKind::SoftwareLicense, Some(key)) => domain::benefit::masked_key(key),
+                (_, Some(account)) => account.clone(),
+                _ => lang.t1("portal-benefits-seat", "number", u.unit.seq + 1),
+            };
+            UnitRow {
+                id: u.unit.id.clone(),
+                label,
+                holder: u.holder.clone().unwrap_or_else(|| {
+                    if u.unit.user_id.is_some() {
+                        lang.t("portal-benefits-removed-user")
+                    } else {
+                        lang.t("portal-benefits-free")
+                    }
+                }),
+                held: u.unit.user_id.is_some(),
+                revealable: b.kind == BenefitKind::SoftwareLicense
+                    && u.unit.status == UnitStatus::Active
+                    && (admin || mine),
+                revoked: u.unit.status != UnitStatus::Active,
+            }
+        })
+        .collect();
     let mut balance = 0;
     let ledger = ledger
         .into_iter()
         .map(|e| {
             balance += e.amount;
             LedgerRow {
-                day: e.period.map_or_else(|| day(e.created_at), |p| p.to_string()),
+                day: e.period.map_or_else(|| lang.day_of(e.created_at), |p| lang.day(p)),
                 memo: e.memo,
-                amount: amount_text(currency, e.amount),
-                balance: amount_text(currency, balance),
+                amount: amount_text(lang, currency, e.amount),
+                balance: amount_text(lang, currency, balance),
             }
         })
         .collect();
     Ok(BenefitRow {
         id: b.id.clone(),
-        title: title_of(b),
+        title: title_of(lang, b),
         live: b.status == BenefitStatus::Active,
         allocated,
         used,
@@ -167,6 +177,7 @@ fn benefit_row(
         assignable: matches!(b.kind, BenefitKind::Seats | BenefitKind::SoftwareLicense),
         credit: b.kind == BenefitKind::MonthlyCredit,
         use_key: state.app.new_secret("use"),
+        currency: currency.map(|c| c.code().to_owned()).unwrap_or_default(),
         units,
         ledger,
     })
@@ -180,6 +191,7 @@ async fn benefits_page(
     error: Option<String>,
 ) -> Result<BenefitsPage, AppError> {
     let actor = &session.user;
+    let lang = &session.lang;
     let BenefitsOverview { subscriptions, users, everything } = app::benefits::overview(&state.app, actor).await?;
     let mut rows = Vec::new();
     for s in subscriptions {
@@ -190,19 +202,19 @@ async fn benefits_page(
             } else {
                 Vec::new()
             };
-            benefits.push(benefit_row(state, v, ledger, actor)?);
+            benefits.push(benefit_row(state, v, ledger, actor, lang)?);
         }
         let status = s.subscription.status;
         rows.push(SubscriptionRow {
             id: s.subscription.id.clone(),
-            title: format!("{} subscription", s.subscription.offer_name),
-            status: status.to_string(),
+            title: lang.t1("portal-subscription-name", "offer", &s.subscription.offer_name),
+            status: lang.text(subscription_status(status)),
             can_activate: s.can_activate,
             benefits,
         });
     }
     Ok(BenefitsPage {
-        chrome: Chrome::partner(&session.lang, "Benefits", csrf, actor).with_notice(notice),
+        chrome: Chrome::partner(lang, &lang.t("portal-benefits-title"), csrf, actor).with_notice(notice),
         subscriptions: rows,
         users,
         can_manage: actor.role.allows(PartnerPermission::ManageOffers),
@@ -288,6 +300,8 @@ struct UseForm {
     memo: String,
     #[serde(default)]
     key: String,
+    #[serde(default)]
+    currency: String,
 }
 
 async fn use_credit(
@@ -299,8 +313,13 @@ async fn use_credit(
     Form(form): Form<UseForm>,
 ) -> Response {
     let key = if form.key.is_empty() { state.app.new_secret("use") } else { form.key };
-    let result =
-        app::benefits::use_credit(&state.app, &session.user, &id, &form.amount, &form.memo, &key, &origin).await;
+    // Read the amount the reader's way; what cannot be read goes on as typed, for the app's
+    // own reason.
+    let amount = Currency::parse(&form.currency)
+        .ok()
+        .and_then(|currency| session.lang.parse_amount(&form.amount, currency).ok())
+        .map_or(form.amount, Money::format_amount);
+    let result = app::benefits::use_credit(&state.app, &session.user, &id, &amount, &form.memo, &key, &origin).await;
     after(&state, &csrf, &session, result.map(|_| "credits_used")).await
 }
 
@@ -320,7 +339,8 @@ async fn reveal(
 ) -> Response {
     match app::benefits::reveal_key(&state.app, &session.user, &id, &origin).await {
         Ok(key) => {
-            let page = KeyPage { chrome: Chrome::partner(&session.lang, "License key", &csrf, &session.user), key };
+            let title = session.lang.t("portal-key-title");
+            let page = KeyPage { chrome: Chrome::partner(&session.lang, &title, &csrf, &session.user), key };
             // A revealed key is not kept by the browser's cache.
             ([(axum::http::header::CACHE_CONTROL, "no-store")], page).into_response()
         }

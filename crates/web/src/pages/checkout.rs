@@ -6,7 +6,7 @@ use super::common::Chrome;
 use crate::auth::{PartnerSession, WebOrigin};
 use crate::csrf::CsrfToken;
 use crate::error::{PageError, known_id, public_message, status_of};
-use crate::present::{money, tax_label, term_text};
+use crate::present::{tax_label_in, term};
 use crate::state::AppState;
 use app::AppError;
 use app::billing::card_label;
@@ -125,6 +125,7 @@ async fn order_page(
     error: Option<String>,
 ) -> Result<OrderPage, AppError> {
     let app = &state.app;
+    let lang = &s.lang;
     let confirmed = order.status == OrderStatus::Paid;
     let stage = if confirmed { Stage::Confirmed } else { Stage::Step(order.step) };
     let terms = app::checkout::current_terms(app, &order)?;
@@ -154,24 +155,23 @@ async fn order_page(
         _ => (None, String::new()),
     };
     let term = match (order.term_start, order.term_end) {
-        (Some(a), Some(b)) => term_text(a, b),
+        (Some(a), Some(b)) => term(lang, a, b),
         _ => {
             let t = app::lifecycle::preview_term(app, &order).await?;
-            format!("{} (if you buy today)", term_text(t.start, t.end))
+            lang.t1("portal-order-term-if-today", "term", term(lang, t.start, t.end))
         }
     };
     let title = match (confirmed, order.kind) {
-        (true, _) => "Order confirmed".to_owned(),
-        (false, OrderKind::Purchase) => format!("Subscribe to {}", order.offer_name),
-        (false, _) => format!("Renew your {} subscription", order.offer_name),
+        (true, _) => lang.t("portal-order-confirmed-title"),
+        (false, OrderKind::Purchase) => lang.t1("portal-order-subscribe-title", "offer", &order.offer_name),
+        (false, _) => lang.t1("portal-order-renew-title", "offer", &order.offer_name),
     };
     Ok(OrderPage {
-        chrome: Chrome::partner(&s.lang, &title, csrf, &s.user),
+        chrome: Chrome::partner(lang, &title, csrf, &s.user),
         title,
-        error: error.or(order.last_decline.clone()).or_else(|| {
-            (order.status == OrderStatus::Paying)
-                .then(|| "Your payment is being processed; refresh this page in a moment.".to_owned())
-        }),
+        error: error
+            .or(order.last_decline.clone())
+            .or_else(|| (order.status == OrderStatus::Paying).then(|| lang.t("portal-order-processing"))),
         order_id: order.id.clone(),
         offer_name: order.offer_name.clone(),
         stage,
@@ -181,11 +181,11 @@ async fn order_page(
         terms_paragraphs: terms.text().split("\n\n").map(|p| p.trim().to_owned()).filter(|p| !p.is_empty()).collect(),
         cards,
         term,
-        net: money(order.net),
-        credit: (order.credit.minor() > 0).then(|| money(order.credit)),
-        tax_label: tax_label(order.tax_rate_bp),
-        tax: money(order.tax),
-        total: money(order.total),
+        net: lang.money(order.net),
+        credit: (order.credit.minor() > 0).then(|| lang.money(order.credit)),
+        tax_label: tax_label_in(lang, order.tax_rate_bp),
+        tax: lang.money(order.tax),
+        total: lang.money(order.total),
         card,
         buy_key: state.app.new_secret("buy_"),
         invoice_id,
@@ -342,19 +342,25 @@ async fn card_page(
         }
         app::GatewayConfig::Sandbox => None,
     };
+    let lang = &s.lang;
     let (title, action, back, saved) = match target {
-        CardFor::Order(id) => ("Add a way to pay", format!("/orders/{id}/card"), format!("/orders/{id}"), Vec::new()),
+        CardFor::Order(id) => {
+            (lang.t("portal-card-add-way-to-pay"), format!("/orders/{id}/card"), format!("/orders/{id}"), Vec::new())
+        }
         CardFor::PaymentMethods => {
             let saved = app::payment_methods::list(&state.app, &s.user)
                 .await?
                 .iter()
-                .map(|c| format!("{}, expires {:02}/{}", card_label(&c.brand, &c.last4), c.exp_month, c.exp_year))
+                .map(|c| {
+                    let expiry = format!("{:02}/{}", c.exp_month, c.exp_year);
+                    lang.t2("portal-card-saved-line", "card", card_label(&c.brand, &c.last4), "expiry", expiry)
+                })
                 .collect();
-            ("Payment methods", "/payment-methods".to_owned(), "/invoices".to_owned(), saved)
+            (lang.t("portal-card-payment-methods"), "/payment-methods".to_owned(), "/invoices".to_owned(), saved)
         }
     };
     Ok(CardPage {
-        chrome: Chrome::partner(&s.lang, title, csrf, &s.user),
+        chrome: Chrome::partner(lang, &title, csrf, &s.user),
         action,
         back,
         saved,

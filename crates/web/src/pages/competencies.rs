@@ -6,7 +6,7 @@ use super::common::{Chrome, NoticeQuery};
 use crate::auth::{PartnerSession, StaffSession, WebOrigin};
 use crate::csrf::CsrfToken;
 use crate::error::PageError;
-use crate::present::when;
+use crate::present::{application_status, tier};
 use crate::state::AppState;
 use app::AppError;
 use app::competencies::Decision;
@@ -19,6 +19,7 @@ use axum::{Extension, Form, Router};
 use domain::catalog::{CompetencyTier, Requirement};
 use domain::competency::{ApplicationStatus, CertifiedPerson, Evidence};
 use domain::ids::SubscriptionId;
+use i18n::Lang;
 use serde::Deserialize;
 use store::competencies::ApplicationRecord;
 
@@ -45,14 +46,16 @@ struct FileRow {
     size: String,
 }
 
-fn file_rows(files: Vec<store::files::FileRecord>) -> Vec<FileRow> {
+fn file_rows(lang: &Lang, files: Vec<store::files::FileRecord>) -> Vec<FileRow> {
     files
         .into_iter()
         .map(|f| {
             let size = if f.size_bytes < 1024 {
-                format!("{} bytes", f.size_bytes)
+                lang.t1("portal-file-bytes", "count", f.size_bytes)
             } else {
-                format!("{:.1} KB", f.size_bytes as f64 / 1024.0)
+                // Tenths of a kilobyte, rounded; the message puts in the language's decimal mark.
+                let tenths = (f.size_bytes * 10 + 512) / 1024;
+                lang.t2("portal-file-kilobytes-tenths", "whole", tenths / 10, "tenth", tenths % 10)
             };
             FileRow { id: f.id, name: f.name, size }
         })
@@ -63,17 +66,19 @@ fn file_rows(files: Vec<store::files::FileRecord>) -> Vec<FileRow> {
 const PEOPLE_ROWS: usize = 6;
 const REFERENCE_ROWS: usize = 6;
 
-fn requirement_text(r: &Requirement) -> String {
+fn requirement_text(lang: &Lang, r: &Requirement) -> String {
     match r {
-        Requirement::CertifiedPeople { count, certification } => format!("{count} people certified as {certification}"),
-        Requirement::CustomerReferences { count } => format!("{count} customer references"),
-        Requirement::Attestation { text } => format!("Attest: \u{201c}{text}\u{201d}"),
+        Requirement::CertifiedPeople { count, certification } => {
+            lang.t2("portal-requirement-people", "count", count.get(), "certification", certification.to_string())
+        }
+        Requirement::CustomerReferences { count } => lang.t1("portal-requirement-references", "count", count.get()),
+        Requirement::Attestation { text } => lang.t1("portal-requirement-attest", "text", text.to_string()),
     }
 }
 
 struct LevelRow {
     tier: &'static str,
-    label: &'static str,
+    label: String,
     fee: String,
     requirements: Vec<String>,
 }
@@ -93,14 +98,25 @@ struct ApplicationRow {
     paid: bool,
 }
 
-fn application_row(state: &AppState, a: &ApplicationRecord) -> ApplicationRow {
+fn application_row(state: &AppState, lang: &Lang, a: &ApplicationRecord) -> ApplicationRow {
     ApplicationRow {
         id: a.id.clone(),
-        title: app::competencies::title_of(&state.app, a),
-        status: a.status.to_string(),
-        submitted: when(a.submitted_at),
+        title: lang.t2(
+            "portal-competency-title",
+            "competency",
+            competency_name(state, a),
+            "tier",
+            lang.text(tier(a.tier)),
+        ),
+        status: lang.text(application_status(a.status)),
+        submitted: lang.moment(a.submitted_at),
         paid: a.subscription_id.is_some(),
     }
+}
+
+/// The competency's name in the catalog, or its code if the catalog no longer has it.
+fn competency_name(state: &AppState, a: &ApplicationRecord) -> String {
+    state.app.catalog().competency(&a.competency_code).map_or(a.competency_code.clone(), |c| c.name().to_owned())
 }
 
 #[derive(Template, WebTemplate)]
@@ -121,6 +137,7 @@ async fn overview(
     let mine = app::competencies::list_mine(&state.app, &session.user).await?;
     let catalog = state.app.catalog();
     let org_currency = app::membership::view(&state.app, &session.user).await?.currency;
+    let lang = &session.lang;
     let areas = catalog
         .competencies()
         .iter()
@@ -132,17 +149,21 @@ async fn overview(
                 .iter()
                 .map(|t| LevelRow {
                     tier: t.as_str(),
-                    label: t.label(),
-                    fee: c.level(*t).fee(org_currency).map_or("—".into(), |m| format!("{m} a year")),
-                    requirements: c.level(*t).requirements().iter().map(requirement_text).collect(),
+                    label: lang.text(tier(*t)),
+                    fee: c
+                        .level(*t)
+                        .fee(org_currency)
+                        .map_or("—".into(), |m| lang.t1("portal-membership-price-offer", "price", lang.money(m))),
+                    requirements: c.level(*t).requirements().iter().map(|r| requirement_text(lang, r)).collect(),
                 })
                 .collect(),
         })
         .collect();
     Ok(CompetenciesPage {
-        chrome: Chrome::partner(&session.lang, "Competencies", &csrf, &session.user).with_notice(q.message()),
+        chrome: Chrome::partner(lang, &lang.t("portal-competencies-title"), &csrf, &session.user)
+            .with_notice(q.message()),
         areas,
-        applications: mine.iter().map(|a| application_row(&state, a)).collect(),
+        applications: mine.iter().map(|a| application_row(&state, lang, a)).collect(),
         can_apply: session.user.role.allows(domain::roles::PartnerPermission::ManageOffers),
     })
 }
@@ -153,7 +174,6 @@ struct ApplyPage {
     chrome: Chrome,
     code: String,
     tier: String,
-    title: String,
     requirements: Vec<String>,
     attestations: Vec<String>,
     people: Vec<(String, String)>,
@@ -179,17 +199,18 @@ fn apply_page(
     people.resize(people.len().max(PEOPLE_ROWS), (String::new(), String::new()));
     let mut references = evidence.references;
     references.resize(references.len().max(REFERENCE_ROWS), String::new());
-    let title = format!("Apply for {} {}", competency.name(), t.label());
+    let lang = &session.lang;
+    let title =
+        lang.t2("portal-apply-title", "competency", competency.name(), "tier", lang.text(crate::present::tier(t)));
     Ok(ApplyPage {
-        chrome: Chrome::partner(&session.lang, &title, csrf, &session.user),
+        chrome: Chrome::partner(lang, &title, csrf, &session.user),
         code: code.to_owned(),
         tier: t.as_str().to_owned(),
-        title,
         requirements: level
             .requirements()
             .iter()
             .filter(|r| !matches!(r, Requirement::Attestation { .. }))
-            .map(requirement_text)
+            .map(|r| requirement_text(lang, r))
             .collect(),
         attestations: level
             .requirements()
@@ -272,19 +293,25 @@ async fn application_page(
 ) -> Result<ApplicationPage, AppError> {
     let a = app::competencies::get_mine(&state.app, &session.user, id).await?;
     let catalog = state.app.catalog();
+    let lang = &session.lang;
     let currency = app::membership::view(&state.app, &session.user).await?.currency;
     let fee = catalog
         .fee_offer(&a.competency_code, a.tier)
         .and_then(|o| o.price(currency))
-        .map_or("—".into(), |m| format!("{m} a year plus tax"));
-    let row = application_row(state, &a);
+        .map_or("—".into(), |m| lang.t1("portal-application-fee", "price", lang.money(m)));
+    let row = application_row(state, lang, &a);
     let files = app::competencies::files(&state.app, &app::Actor::Partner(session.user.clone()), &a.id).await?;
     let waiting = a.status.can_decide();
     Ok(ApplicationPage {
         can_attach: waiting && session.user.role.allows(domain::roles::PartnerPermission::ManageOffers),
-        files: file_rows(files),
-        chrome: Chrome::partner(&session.lang, &format!("{} application", row.title), csrf, &session.user)
-            .with_notice(notice),
+        files: file_rows(lang, files),
+        chrome: Chrome::partner(
+            lang,
+            &lang.t1("portal-application-title", "competency", &row.title),
+            csrf,
+            &session.user,
+        )
+        .with_notice(notice),
         payable: a.status == ApplicationStatus::Approved && a.subscription_id.is_none(),
         can_pay: session.user.role.allows(domain::roles::PartnerPermission::ManageBilling),
         evidence: app::competencies::evidence_of(&a),
@@ -391,7 +418,7 @@ async fn queue(
     let rows = list
         .iter()
         .map(|(a, org_name)| {
-            let r = application_row(&state, a);
+            let r = application_row(&state, &s.lang, a);
             QueueRow {
                 id: r.id,
                 org_id: a.org_id.to_string(),
@@ -434,15 +461,15 @@ async fn staff_page(
     let catalog = state.app.catalog();
     let requirements = catalog
         .competency(&a.competency_code)
-        .map(|c| c.level(a.tier).requirements().iter().map(requirement_text).collect())
+        .map(|c| c.level(a.tier).requirements().iter().map(|r| requirement_text(&s.lang, r)).collect())
         .unwrap_or_default();
     let status = a.status;
-    let row = application_row(state, &a);
+    let row = application_row(state, &s.lang, &a);
     let files = app::competencies::files(&state.app, &app::Actor::Staff(s.staff.clone()), &a.id).await?;
     let (org, _, _) = app::staff::org_detail(&state.app, &s.staff, &a.org_id).await?;
     Ok(StaffApplicationPage {
         org_name: org.name.to_string(),
-        files: file_rows(files),
+        files: file_rows(&s.lang, files),
         chrome: Chrome::staff(&s.lang, &format!("{} application", row.title), csrf, &s.staff),
         org_id: a.org_id.to_string(),
         evidence: app::competencies::evidence_of(&a),

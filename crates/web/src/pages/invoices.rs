@@ -5,7 +5,7 @@ use super::common::Chrome;
 use crate::auth::{PartnerSession, StaffSession};
 use crate::csrf::CsrfToken;
 use crate::error::{PageError, known_id};
-use crate::present::{day, money, tax_label, term_text};
+use crate::present::{tax_label_in, term};
 use crate::state::AppState;
 use app::AppError;
 use askama::Template;
@@ -67,12 +67,13 @@ async fn invoices_page(
     month_error: Option<String>,
 ) -> Result<InvoicesPage, PageError> {
     let list = app::billing::list(&state.app, &s.user).await?;
+    let lang = &s.lang;
     let invoices = list
         .into_iter()
         .map(|i| {
             Ok(InvoiceRow {
-                total: money(i.total),
-                date: day(i.issued_at),
+                total: lang.money(i.total),
+                date: lang.day_of(i.issued_at),
                 id: i.id.into(),
                 number: i.number,
                 description: i.description,
@@ -84,15 +85,21 @@ async fn invoices_page(
         .into_iter()
         .map(|n| {
             Ok(InvoiceRow {
-                total: money(n.total),
-                date: day(n.issued_at),
+                total: lang.money(n.total),
+                date: lang.day_of(n.issued_at),
                 id: n.id,
                 number: n.number,
-                description: format!("{} (invoice {})", n.description, n.invoice_number),
+                description: lang.t2(
+                    "portal-invoices-credit-note-of",
+                    "description",
+                    n.description,
+                    "invoice",
+                    n.invoice_number,
+                ),
             })
         })
         .collect::<Result<_, AppError>>()?;
-    let chrome = Chrome::partner(&s.lang, "Invoices", csrf, &s.user);
+    let chrome = Chrome::partner(lang, &lang.t("portal-invoices-title"), csrf, &s.user);
     Ok(InvoicesPage { chrome, invoices, credit_notes, month, month_error })
 }
 
@@ -142,7 +149,8 @@ async fn invoice(
     Path(id): Path<String>,
 ) -> Result<InvoicePage, PageError> {
     let i = app::billing::get(&state.app, &s.user, &known_id(&id, "invoice")?).await?;
-    Ok(invoice_page(Chrome::partner(&s.lang, &format!("Invoice {}", i.number), &csrf, &s.user), i, "")?)
+    let title = s.lang.t1("portal-invoice-title", "number", &i.number);
+    Ok(invoice_page(Chrome::partner(&s.lang, &title, &csrf, &s.user), i, "")?)
 }
 
 async fn staff_invoice(
@@ -152,7 +160,8 @@ async fn staff_invoice(
     Path(id): Path<String>,
 ) -> Result<InvoicePage, PageError> {
     let i = app::billing::invoice_for_staff(&state.app, &s.staff, &known_id(&id, "invoice")?).await?;
-    Ok(invoice_page(Chrome::staff(&s.lang, &format!("Invoice {}", i.number), &csrf, &s.staff), i, "/staff")?)
+    let title = s.lang.t1("portal-invoice-title", "number", &i.number);
+    Ok(invoice_page(Chrome::staff(&s.lang, &title, &csrf, &s.staff), i, "/staff")?)
 }
 
 async fn staff_invoice_pdf(
@@ -170,16 +179,17 @@ fn invoice_page(
     i: store::invoices::InvoiceRecord,
     base: &'static str,
 ) -> Result<InvoicePage, AppError> {
+    let lang = &chrome.lang;
     Ok(InvoicePage {
+        seller_lines: i.seller_address.lines().map(str::to_owned).collect(),
+        issued: lang.day_of(i.issued_at),
+        period: term(lang, i.period_start, i.period_end),
+        net: lang.money(i.net),
+        tax_label: tax_label_in(lang, i.tax_rate_bp),
+        tax: lang.money(i.tax),
+        total: lang.money(i.total),
         chrome,
         base,
-        seller_lines: i.seller_address.lines().map(str::to_owned).collect(),
-        issued: i.issued_at.format("%-d %B %Y").to_string(),
-        period: term_text(i.period_start, i.period_end),
-        net: money(i.net),
-        tax_label: tax_label(i.tax_rate_bp),
-        tax: money(i.tax),
-        total: money(i.total),
         i,
     })
 }
@@ -205,6 +215,8 @@ struct CreditNotePage {
     tax_label: String,
     tax: String,
     total: String,
+    /// "Refers to invoice …. Refunded to … on …."
+    refers_to: String,
     /// Where the PDF is: the portal's or the staff console's address.
     base: &'static str,
 }
@@ -214,15 +226,26 @@ fn credit_note_page(
     n: store::refunds::CreditNoteRecord,
     base: &'static str,
 ) -> Result<CreditNotePage, AppError> {
+    let lang = &chrome.lang;
+    let issued = lang.day_of(n.issued_at);
+    let refers_to = lang.t_with(
+        "portal-credit-note-refers-to",
+        &[
+            ("invoice", n.invoice_number.as_str().into()),
+            ("card", n.refunded_to.as_str().into()),
+            ("day", issued.as_str().into()),
+        ],
+    );
     Ok(CreditNotePage {
-        chrome,
         seller_lines: n.seller_address.lines().map(str::to_owned).collect(),
-        issued: n.issued_at.format("%-d %B %Y").to_string(),
-        period: term_text(n.period_start, n.period_end),
-        net: money(n.net),
-        tax_label: tax_label(n.tax_rate_bp),
-        tax: money(n.tax),
-        total: money(n.total),
+        period: term(lang, n.period_start, n.period_end),
+        net: lang.money(n.net),
+        tax_label: tax_label_in(lang, n.tax_rate_bp),
+        tax: lang.money(n.tax),
+        total: lang.money(n.total),
+        refers_to,
+        issued,
+        chrome,
         n,
         base,
     })
@@ -235,7 +258,8 @@ async fn credit_note(
     Path(id): Path<String>,
 ) -> Result<CreditNotePage, PageError> {
     let n = app::billing::credit_note(&state.app, &s.user, &id).await?;
-    Ok(credit_note_page(Chrome::partner(&s.lang, &format!("Credit note {}", n.number), &csrf, &s.user), n, "")?)
+    let title = s.lang.t1("portal-credit-note-title", "number", &n.number);
+    Ok(credit_note_page(Chrome::partner(&s.lang, &title, &csrf, &s.user), n, "")?)
 }
 
 async fn staff_credit_note(
@@ -245,7 +269,8 @@ async fn staff_credit_note(
     Path(id): Path<String>,
 ) -> Result<CreditNotePage, PageError> {
     let n = app::billing::credit_note_for_staff(&state.app, &s.staff, &id).await?;
-    Ok(credit_note_page(Chrome::staff(&s.lang, &format!("Credit note {}", n.number), &csrf, &s.staff), n, "/staff")?)
+    let title = s.lang.t1("portal-credit-note-title", "number", &n.number);
+    Ok(credit_note_page(Chrome::staff(&s.lang, &title, &csrf, &s.staff), n, "/staff")?)
 }
 
 fn pdf_response(number: &str, bytes: Vec<u8>) -> Response {

@@ -4,7 +4,7 @@ use super::common::{Chrome, NoticeQuery};
 use crate::auth::PartnerSession;
 use crate::csrf::CsrfToken;
 use crate::error::PageError;
-use crate::present::{benefit, day, money, term_text};
+use crate::present::{benefit_in, subscription_status, term};
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -42,7 +42,8 @@ async fn dashboard(
     let catalog = state.app.catalog();
     let country = catalog.country(&view.org.country).map_or(view.org.country.clone(), |c| c.name().to_owned());
     let levels = view.held.into_iter().map(|(m, name)| (m.level, name)).collect();
-    let chrome = Chrome::partner(&session.lang, "Dashboard", &csrf, &session.user).with_notice(notice.message());
+    let title = session.lang.t("portal-dashboard-title");
+    let chrome = Chrome::partner(&session.lang, &title, &csrf, &session.user).with_notice(notice.message());
     Ok(DashboardPage { chrome, org: view.org, country, levels })
 }
 
@@ -93,6 +94,7 @@ pub(super) async fn offers_page(
     let view = app::membership::view(&state.app, &session.user).await?;
     let subscriptions = app::subscription::list(&state.app, &session.user).await?;
     let catalog = state.app.catalog();
+    let lang = &session.lang;
     let live: Vec<&str> = subscriptions.iter().filter(|s| s.status.is_live()).map(|s| s.offer_code.as_str()).collect();
     let offers = view
         .upgrades
@@ -107,8 +109,11 @@ pub(super) async fn offers_page(
                     code,
                     name,
                     description: offer.description().to_owned(),
-                    price: price.map_or("Not sold in your currency".to_owned(), money),
-                    benefits: offer.benefits().iter().map(benefit).collect(),
+                    price: price.map_or_else(
+                        || lang.t("portal-offers-not-sold"),
+                        |p| lang.t1("portal-offers-price", "price", lang.money(p)),
+                    ),
+                    benefits: offer.benefits().iter().map(|b| benefit_in(lang, b)).collect(),
                     blocked,
                 })
             }
@@ -118,15 +123,15 @@ pub(super) async fn offers_page(
     let purchased = subscriptions
         .into_iter()
         .map(|s| PurchasedRow {
-            term: term_text(s.term_start, s.term_end),
-            status: s.status.to_string(),
+            term: term(lang, s.term_start, s.term_end),
+            status: lang.text(subscription_status(s.status)),
             id: s.id,
-            name: s.offer_name,
+            name: lang.t1("portal-subscription-name", "offer", s.offer_name),
         })
         .collect();
     let can_buy = session.user.role.allows(domain::roles::PartnerPermission::ManageBilling);
     Ok(OffersPage {
-        chrome: Chrome::partner(&session.lang, "Offers", csrf, &session.user),
+        chrome: Chrome::partner(lang, &lang.t("portal-offers-title"), csrf, &session.user),
         offers,
         purchased,
         can_buy,
@@ -136,7 +141,7 @@ pub(super) async fn offers_page(
 
 struct UpgradeRow {
     name: String,
-    kind: &'static str,
+    kind: String,
     price: String,
     status: String,
 }
@@ -157,43 +162,48 @@ async fn membership(
     session: PartnerSession,
 ) -> Result<MembershipPage, PageError> {
     let view = app::membership::view(&state.app, &session.user).await?;
-    let held = view.held.into_iter().map(|(m, name)| (day(m.started_at), name)).collect();
+    let lang = &session.lang;
+    let held = view.held.into_iter().map(|(m, name)| (lang.day_of(m.started_at), name)).collect();
     let subscriptions = view
         .subscriptions
         .iter()
         .map(|s| {
-            let status = s.status;
+            let status = lang.text(subscription_status(s.status));
             (
                 s.id.clone(),
                 s.offer_name.clone(),
-                s.anchor_date.to_string(),
-                format!("{} ({status})", term_text(s.term_start, s.term_end)),
+                lang.day(s.anchor_date),
+                lang.t2("portal-membership-term", "term", term(lang, s.term_start, s.term_end), "status", status),
             )
         })
         .collect();
-    let or_dash = |m: Option<domain::money::Money>| m.map_or("—".to_owned(), money);
+    let or_dash = |m: Option<domain::money::Money>| m.map_or("—".to_owned(), |m| lang.money(m));
     let upgrades = view
         .upgrades
         .into_iter()
         .map(|u| match u {
             Upgrade::Offer { name, price, blocked, .. } => UpgradeRow {
                 name,
-                kind: "Subscription",
-                price: format!("{} a year", or_dash(price)),
-                status: blocked.unwrap_or_else(|| "Available under Partnership > Offers".into()),
+                kind: lang.t("portal-membership-kind-subscription"),
+                price: lang.t1("portal-membership-price-offer", "price", or_dash(price)),
+                status: blocked.unwrap_or_else(|| lang.t("portal-membership-offer-available")),
             },
             Upgrade::Competency { name, silver_fee, gold_fee, blocked, .. } => UpgradeRow {
                 name,
-                kind: "Competency (Silver / Gold)",
-                price: format!("{} / {} a year", or_dash(silver_fee), or_dash(gold_fee)),
-                status: blocked.unwrap_or_else(|| {
-                    "Earned: apply with evidence under Partnership > Competencies, then pay the annual fee".into()
-                }),
+                kind: lang.t("portal-membership-kind-competency"),
+                price: lang.t2(
+                    "portal-membership-price-competency",
+                    "silver",
+                    or_dash(silver_fee),
+                    "gold",
+                    or_dash(gold_fee),
+                ),
+                status: blocked.unwrap_or_else(|| lang.t("portal-membership-competency-earned")),
             },
         })
         .collect();
     Ok(MembershipPage {
-        chrome: Chrome::partner(&session.lang, "Membership", &csrf, &session.user),
+        chrome: Chrome::partner(lang, &lang.t("portal-membership-title"), &csrf, &session.user),
         held,
         subscriptions,
         upgrades,
@@ -215,7 +225,7 @@ async fn support(
 ) -> SupportPage {
     let catalog = state.app.catalog();
     SupportPage {
-        chrome: Chrome::partner(&session.lang, "Support", &csrf, &session.user),
+        chrome: Chrome::partner(&session.lang, &session.lang.t("portal-support-title"), &csrf, &session.user),
         program: catalog.program().name().to_owned(),
         support_email: catalog.program().support_email().to_owned(),
     }

@@ -5,7 +5,7 @@ use super::common::Chrome;
 use crate::auth::{PartnerSession, WebOrigin};
 use crate::csrf::CsrfToken;
 use crate::error::{PageError, known_id, public_message, status_of};
-use crate::present::{money, term_text};
+use crate::present::{subscription_status, term};
 use crate::state::AppState;
 use app::AppError;
 use app::billing::card_label;
@@ -35,7 +35,10 @@ struct SubscriptionPage {
     /// The last renewal charge failed; retries are scheduled.
     past_due: bool,
     term: String,
-    next_amount: String,
+    term_end: String,
+    /// "March 15, 2028: $475.00 plus tax".
+    next_renewal: String,
+    next_retry: Option<String>,
     card: String,
     /// Renew subscriptions (billing roles).
     can_renew: bool,
@@ -58,12 +61,13 @@ async fn subscription_page(
     error: Option<String>,
 ) -> Result<SubscriptionPage, AppError> {
     let sub = app::subscription::get(&state.app, &session.user, id).await?;
+    let lang = &session.lang;
     let billing = session.user.role.allows(domain::roles::PartnerPermission::ManageBilling);
     let invoices = if billing {
         app::billing::of_subscription(&state.app, &session.user, &sub.id)
             .await?
             .into_iter()
-            .map(|i| (i.id, i.number, term_text(i.period_start, i.period_end)))
+            .map(|i| (i.id, i.number, term(lang, i.period_start, i.period_end)))
             .collect()
     } else {
         Vec::new()
@@ -72,19 +76,24 @@ async fn subscription_page(
         app::payment_methods::list(&state.app, &session.user)
             .await?
             .first()
-            .map_or("No card on file".into(), |c| card_label(&c.brand, &c.last4))
+            .map_or_else(|| lang.t("portal-subscription-no-card"), |c| card_label(&c.brand, &c.last4))
     } else {
-        "Shown to Billing admins".into()
+        lang.t("portal-subscription-card-hidden")
     };
     let status = sub.status;
-    let price = format!("{} plus tax", money(sub.price));
+    let term_end = lang.day(sub.term_end);
+    let next_renewal =
+        lang.t2("portal-subscription-next-renewal-on", "day", term_end.as_str(), "price", lang.money(sub.price));
+    let title = lang.t1("portal-subscription-name", "offer", &sub.offer_name);
     Ok(SubscriptionPage {
-        chrome: Chrome::partner(&session.lang, &format!("{} subscription", sub.offer_name), csrf, &session.user),
-        status: status.to_string(),
+        chrome: Chrome::partner(lang, &title, csrf, &session.user),
+        status: lang.text(subscription_status(status)),
         live: status.is_live(),
         past_due: status == domain::subscription::Status::PastDue,
-        term: term_text(sub.term_start, sub.term_end),
-        next_amount: price,
+        term: term(lang, sub.term_start, sub.term_end),
+        term_end,
+        next_renewal,
+        next_retry: sub.next_retry_on.map(|d| lang.day(d)),
         card,
         can_renew: billing,
         can_manage: billing || session.user.role.allows(domain::roles::PartnerPermission::ManageOffers),
@@ -122,11 +131,12 @@ async fn turn_off_form(
     if !sub.auto_renew {
         return Ok(Redirect::to(&format!("/subscriptions/{}", sub.id)).into_response());
     }
+    let lang = &session.lang;
     Ok(TurnOffPage {
-        chrome: Chrome::partner(&session.lang, "Turn off automatic renewal", &csrf, &session.user),
+        chrome: Chrome::partner(lang, &lang.t("portal-subscription-turn-off"), &csrf, &session.user),
         id: sub.id,
         offer_name: sub.offer_name,
-        term_end: sub.term_end.to_string(),
+        term_end: lang.day(sub.term_end),
     }
     .into_response())
 }
@@ -202,17 +212,18 @@ async fn notifications(
     session: PartnerSession,
 ) -> Result<NotificationsPage, PageError> {
     let list = app::lifecycle::notifications(&state.app, &session.user).await?;
+    let lang = &session.lang;
     let notifications = list
         .into_iter()
         .map(|n| NotificationRow {
             title: n.title,
             body: n.body,
-            at: crate::present::when(n.created_at),
+            at: lang.moment(n.created_at),
             subscription_id: n.subscription_id,
         })
         .collect();
     Ok(NotificationsPage {
-        chrome: Chrome::partner(&session.lang, "Notifications", &csrf, &session.user),
+        chrome: Chrome::partner(lang, &lang.t("portal-notifications-title"), &csrf, &session.user),
         notifications,
     })
 }

@@ -4,7 +4,7 @@ use super::common::{Chrome, NoticeQuery};
 use crate::auth::{PartnerSession, WebOrigin};
 use crate::csrf::CsrfToken;
 use crate::error::PageError;
-use crate::present::day;
+use crate::present::partner_role;
 use crate::state::AppState;
 use app::AppError;
 use askama::Template;
@@ -15,6 +15,7 @@ use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
 use domain::ids::{InvitationId, UserId};
 use domain::roles::{self, PartnerRole};
+use i18n::Lang;
 use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
@@ -29,21 +30,21 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// The roles the signed-in admin may give (the server checks again).
-fn role_options(actor: PartnerRole) -> Vec<(&'static str, &'static str)> {
-    roles::grantable_by(actor).iter().map(|r| (r.as_str(), r.label())).collect()
+fn role_options(lang: &Lang, actor: PartnerRole) -> Vec<(&'static str, String)> {
+    roles::grantable_by(actor).iter().map(|r| (r.as_str(), lang.text(partner_role(*r)))).collect()
 }
 
 struct UserRow {
     id: String,
     name: String,
     email: String,
-    role: &'static str,
+    role: String,
 }
 
 struct InvitationRow {
     id: String,
     email: String,
-    role: &'static str,
+    role: String,
     expires: String,
     /// Whether the signed-in admin may cancel it (a User management admin may not cancel an
     /// invitation to Global admin).
@@ -56,7 +57,7 @@ struct UsersPage {
     chrome: Chrome,
     users: Vec<UserRow>,
     invitations: Vec<InvitationRow>,
-    roles: Vec<(&'static str, &'static str)>,
+    roles: Vec<(&'static str, String)>,
     email: String,
     role: String,
     error: Option<String>,
@@ -75,15 +76,16 @@ async fn users_page(
 ) -> Result<UsersPage, AppError> {
     let (users, invitations) = app::users::list(&state.app, &session.user).await?;
     let sso = app::sso::org_setting(&state.app, &session.user).await?;
+    let lang = &session.lang;
     Ok(UsersPage {
-        chrome: Chrome::partner(&session.lang, "Users", csrf, &session.user).with_notice(notice),
+        chrome: Chrome::partner(lang, &lang.t("portal-users-title"), csrf, &session.user).with_notice(notice),
         users: users
             .into_iter()
             .map(|u| UserRow {
                 id: u.id.to_string(),
                 name: u.name.to_string(),
                 email: u.email.to_string(),
-                role: u.role.label(),
+                role: lang.text(partner_role(u.role)),
             })
             .collect(),
         invitations: invitations
@@ -91,12 +93,12 @@ async fn users_page(
             .map(|i| InvitationRow {
                 id: i.id.to_string(),
                 email: i.email.to_string(),
-                role: i.role.label(),
-                expires: day(i.expires_at),
+                role: lang.text(partner_role(i.role)),
+                expires: lang.day_of(i.expires_at),
                 cancellable: roles::manages(session.user.role, i.role),
             })
             .collect(),
-        roles: role_options(session.user.role),
+        roles: role_options(lang, session.user.role),
         email,
         role,
         error,
@@ -147,7 +149,7 @@ struct UserView {
     id: String,
     name: String,
     email: String,
-    role: &'static str,
+    role: String,
     role_value: &'static str,
 }
 
@@ -156,7 +158,7 @@ struct UserView {
 struct UserPage {
     chrome: Chrome,
     user: UserView,
-    roles: Vec<(&'static str, &'static str)>,
+    roles: Vec<(&'static str, String)>,
     /// The page shows the signed-in admin: nobody changes their own role.
     own: bool,
     /// Whether the signed-in admin manages this user's role (not a Global admin's, unless
@@ -179,16 +181,17 @@ async fn user_page(
     let id = parse_user_id(id)?;
     session.user.require(domain::roles::PartnerPermission::ManageUsers, "manage the users of your org")?;
     let u = app::users::get(&state.app, &session.user, &id).await?;
+    let lang = &session.lang;
     Ok(UserPage {
         chrome: Chrome::partner(&session.lang, u.name.as_str(), csrf, &session.user),
         user: UserView {
             id: u.id.to_string(),
             name: u.name.to_string(),
             email: u.email.to_string(),
-            role: u.role.label(),
+            role: lang.text(partner_role(u.role)),
             role_value: u.role.as_str(),
         },
-        roles: role_options(session.user.role),
+        roles: role_options(lang, session.user.role),
         own: u.id == session.user.id,
         manageable: roles::manages(session.user.role, u.role),
         error,

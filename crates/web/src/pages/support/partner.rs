@@ -7,6 +7,7 @@ use crate::auth::{PartnerSession, WebOrigin};
 use crate::csrf::CsrfToken;
 use crate::error::PageError;
 use crate::pages::common::{Chrome, NoticeQuery};
+use crate::present::problem_type;
 use crate::state::AppState;
 use app::AppError;
 use app::service_requests::RequestForm;
@@ -47,14 +48,15 @@ const NO_SUPPORT: &str = "open service requests; ask an admin of your org";
 
 async fn report(Extension(csrf): Extension<CsrfToken>, session: PartnerSession) -> Result<ReportPage, PageError> {
     session.user.require(domain::roles::PartnerPermission::UseSupport, NO_SUPPORT)?;
-    Ok(ReportPage { chrome: Chrome::partner(&session.lang, "Report problems", &csrf, &session.user) })
+    let title = session.lang.t("portal-support-report");
+    Ok(ReportPage { chrome: Chrome::partner(&session.lang, &title, &csrf, &session.user) })
 }
 
 #[derive(Template, WebTemplate)]
 #[template(path = "portal/support_new.html")]
 struct NewRequestPage {
     chrome: Chrome,
-    problems: Vec<(&'static str, &'static str)>,
+    problems: Vec<(&'static str, String)>,
     subscriptions: Vec<(SubscriptionId, String)>,
     form: NewForm,
     error: Option<String>,
@@ -89,16 +91,19 @@ async fn new_page(
     } else {
         form
     };
+    let lang = &session.lang;
     Ok(NewRequestPage {
-        chrome: Chrome::partner(&session.lang, "New request", csrf, &session.user),
-        problems: ProblemType::ALL.iter().map(|p| (p.as_str(), p.label())).collect(),
-        subscriptions: subs
-            .into_iter()
-            .map(|s| (s.id.clone(), format!("{} subscription (term ends {})", s.offer_name, s.term_end)))
-            .collect(),
+        chrome: Chrome::partner(lang, &lang.t("portal-request-new"), csrf, &session.user),
+        problems: ProblemType::ALL.iter().map(|p| (p.as_str(), lang.text(problem_type(*p)))).collect(),
+        subscriptions: subs.into_iter().map(|s| (s.id.clone(), subscription_line(lang, &s))).collect(),
         form,
         error,
     })
+}
+
+/// A subscription as a request names it: "Action Pack subscription (term ends March 15, 2028)".
+fn subscription_line(lang: &i18n::Lang, s: &store::subscriptions::SubscriptionRecord) -> String {
+    lang.t2("portal-request-subscription-line", "offer", &s.offer_name, "day", lang.day(s.term_end))
 }
 
 async fn new_form(
@@ -180,10 +185,11 @@ async fn list(
 ) -> Result<ListPage, PageError> {
     let open = q.show.as_deref() != Some("closed");
     let requests = app::service_requests::list_mine(&state.app, &session.user, open).await?;
+    let lang = &session.lang;
     Ok(ListPage {
-        chrome: Chrome::partner(&session.lang, "Partner requests", &csrf, &session.user),
+        chrome: Chrome::partner(lang, &lang.t("portal-requests-title"), &csrf, &session.user),
         open,
-        requests: requests.iter().map(row).collect(),
+        requests: requests.iter().map(|r| row(lang, r)).collect(),
     })
 }
 
@@ -215,26 +221,27 @@ async fn detail_page(
     let r = view.request;
     let status = r.status;
     let reopenable = domain::service_request::check_reopen(status, r.resolved_at, state.app.now()).is_ok();
+    let lang = &session.lang;
+    let title = lang.t1("portal-request-title", "number", &r.number);
     Ok(DetailPage {
-        chrome: Chrome::partner(&session.lang, &format!("Service request {}", r.number), csrf, &session.user)
-            .with_notice(notice),
+        chrome: Chrome::partner(lang, &title, csrf, &session.user).with_notice(notice),
         contact: match &r.contact_phone {
             Some(phone) => format!("{}, {phone}", r.contact_email),
             None => r.contact_email.clone(),
         },
         subscription: match &r.subscription_id {
             Some(sub) => Some(match app::subscription::get(&state.app, &session.user, sub).await {
-                Ok(s) => (s.id, format!("{} subscription (term ends {})", s.offer_name, s.term_end)),
+                Ok(s) => (s.id.clone(), subscription_line(lang, &s)),
                 Err(_) => (sub.clone(), sub.to_string()),
             }),
             None => None,
         },
         can_reply: status.is_open(),
         can_reopen: reopenable,
-        refunds: refund_rows(&view.refunds, false)?,
-        files: file_rows(&view.files),
-        messages: messages(view.messages),
-        r: row(&r),
+        refunds: refund_rows(lang, &view.refunds, false)?,
+        files: file_rows(lang, &view.files),
+        messages: messages(lang, view.messages),
+        r: row(lang, &r),
         error,
     })
 }

@@ -1,11 +1,12 @@
 //! What the partner's and the staff's pages of a service request both show of it (its row in a
 //! list, the conversation, refunds, attachments), and the message form both post.
 
-use crate::present::{day, money, when};
+use crate::present::{problem_type, request_status};
 use app::AppError;
 use app::service_requests::RefundView;
 use domain::refund::RefundStatus;
 use domain::service_request::Author;
+use i18n::Lang;
 use serde::Deserialize;
 use store::service_requests::{MessageRecord, RequestRecord};
 
@@ -13,21 +14,21 @@ pub struct RequestRow {
     pub id: String,
     pub number: String,
     pub title: String,
-    pub problem: &'static str,
+    pub problem: String,
     pub status: String,
     pub opened: String,
     pub updated: String,
 }
 
-pub fn row(r: &RequestRecord) -> RequestRow {
+pub fn row(lang: &Lang, r: &RequestRecord) -> RequestRow {
     RequestRow {
         id: r.id.clone(),
         number: r.number.clone(),
         title: r.title.clone(),
-        problem: r.problem_type.label(),
-        status: r.status.to_string(),
-        opened: when(r.created_at),
-        updated: when(r.updated_at),
+        problem: lang.text(problem_type(r.problem_type)),
+        status: lang.text(request_status(r.status)),
+        opened: lang.moment(r.created_at),
+        updated: lang.moment(r.updated_at),
     }
 }
 
@@ -39,13 +40,13 @@ pub struct MessageRow {
     pub body: String,
 }
 
-pub fn messages(list: Vec<MessageRecord>) -> Vec<MessageRow> {
+pub fn messages(lang: &Lang, list: Vec<MessageRecord>) -> Vec<MessageRow> {
     list.into_iter()
         .map(|m| MessageRow {
             staff: m.author_kind != Author::Partner,
             internal: m.author_kind == Author::Internal,
             author: m.author_name,
-            at: when(m.created_at),
+            at: lang.moment(m.created_at),
             body: m.body,
         })
         .collect()
@@ -55,7 +56,7 @@ pub fn messages(list: Vec<MessageRecord>) -> Vec<MessageRow> {
 pub struct RefundRow {
     pub amount: String,
     pub invoice: String,
-    /// "Made on 2027-05-02" or "Pending: …".
+    /// "Made on May 2, 2027" or "Pending: …".
     pub state: String,
     pub pending: bool,
     /// The credit note's id and number, once issued.
@@ -64,23 +65,19 @@ pub struct RefundRow {
 
 /// Refunds as the request page shows them: staff read the gateway's own words for a refund that
 /// is late; the partner is told in plain words that it will be tried again.
-pub fn refund_rows(refunds: &[RefundView], staff: bool) -> Result<Vec<RefundRow>, AppError> {
+pub fn refund_rows(lang: &Lang, refunds: &[RefundView], staff: bool) -> Result<Vec<RefundRow>, AppError> {
     refunds
         .iter()
         .map(|v| {
             let r = &v.refund;
             Ok(RefundRow {
-                amount: money(r.amount),
+                amount: lang.money(r.amount),
                 invoice: v.invoice_number.clone(),
                 state: match (&r.refunded_at, &r.last_error) {
-                    (Some(at), _) => format!("Made on {}", day(*at)),
-                    (None, Some(e)) if staff => {
-                        format!("Pending: the payment gateway did not make it yet ({e}); tried again automatically")
-                    }
-                    (None, Some(_)) => {
-                        "Pending: the payment gateway has not made it yet; we try again automatically".into()
-                    }
-                    (None, None) => "Pending: being sent to the payment gateway".into(),
+                    (Some(at), _) => lang.t1("portal-refund-made", "day", lang.day_of(*at)),
+                    (None, Some(e)) if staff => lang.t1("portal-refund-pending-why", "error", e),
+                    (None, Some(_)) => lang.t("portal-refund-pending-retry"),
+                    (None, None) => lang.t("portal-refund-pending-sending"),
                 },
                 pending: r.status == RefundStatus::Pending,
                 credit_note: v.credit_note.as_ref().map(|n| (n.id.clone(), n.number.clone())),
@@ -90,8 +87,13 @@ pub fn refund_rows(refunds: &[RefundView], staff: bool) -> Result<Vec<RefundRow>
 }
 
 /// An attachment as a request's page lists it: id, name, size.
-pub fn file_rows(files: &[store::files::FileRecord]) -> Vec<(String, String, String)> {
-    files.iter().map(|f| (f.id.clone(), f.name.clone(), format!("{} KB", (f.size_bytes + 1023) / 1024))).collect()
+pub fn file_rows(lang: &Lang, files: &[store::files::FileRecord]) -> Vec<(String, String, String)> {
+    files
+        .iter()
+        .map(|f| {
+            (f.id.clone(), f.name.clone(), lang.t1("portal-file-kilobytes", "count", (f.size_bytes + 1023) / 1024))
+        })
+        .collect()
 }
 
 #[derive(Deserialize)]

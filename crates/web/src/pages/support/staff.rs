@@ -93,7 +93,10 @@ async fn queue(
         chrome: Chrome::staff(&s.lang, "Service requests", &csrf, &s.staff),
         q,
         problems: ProblemType::ALL.iter().map(|p| (p.as_str(), p.label())).collect(),
-        requests: list.iter().map(|(r, org)| (row(r), org.clone(), r.assignee.clone().unwrap_or_default())).collect(),
+        requests: list
+            .iter()
+            .map(|(r, org)| (row(&s.lang, r), org.clone(), r.assignee.clone().unwrap_or_default()))
+            .collect(),
         error,
     })
 }
@@ -210,13 +213,13 @@ async fn staff_page(
         assignee: r.assignee.clone().unwrap_or_else(|| "nobody yet".into()),
         agents: app::service_requests::agents(&state.app, &s.staff).await?,
         me: s.staff.email.to_string(),
-        files: file_rows(&view.files),
-        messages: messages(view.messages),
-        refunds: refund_rows(&view.refunds, true)?,
+        files: file_rows(&s.lang, &view.files),
+        messages: messages(&s.lang, view.messages),
+        refunds: refund_rows(&s.lang, &view.refunds, true)?,
         statuses: RequestStatus::ALL.iter().map(|st| (st.as_str(), st.to_string())).collect(),
         current: r.status.as_str().to_owned(),
         closed: r.status == RequestStatus::Closed,
-        r: row(&r),
+        r: row(&s.lang, &r),
         error,
     })
 }
