@@ -43,6 +43,12 @@ pub enum AppError {
     Link(#[from] domain::email_link::LinkRefusal),
     #[error("too many attempts; try again in {retry_after_secs} seconds")]
     RateLimited { retry_after_secs: u64 },
+    /// A document (an invoice's or a credit note's PDF) cannot be made on this server as it is
+    /// set up, its fonts missing; the source says why, for the operator's log.
+    #[error(
+        "the PDF cannot be made right now: this server is missing the fonts it prints with; the error has been logged for the operator"
+    )]
+    DocumentUnavailable(#[source] documents::RenderError),
     #[error("the catalog is not valid:\n{0}")]
     Catalog(#[from] CatalogError),
     #[error(transparent)]
@@ -78,6 +84,7 @@ impl AppError {
             AppError::GatewayUnavailable(_) => "gateway_unavailable",
             AppError::PaymentPending => "payment_pending",
             AppError::Catalog(_) => "invalid_catalog",
+            AppError::DocumentUnavailable(_) => "document_unavailable",
             AppError::Store(e) if e.is_storage_fault() => "storage_unavailable",
             AppError::Store(_) | AppError::Internal { .. } => "internal_error",
         }

@@ -50,6 +50,9 @@ pub struct Settings {
     pub webhook_allow: Vec<domain::net::Cidr>,
     /// The program's OpenID provider for single sign-on (none: passwords only).
     pub sso: Option<SsoSettings>,
+    /// Folders searched, in order, for the fonts invoices and credit notes are set in
+    /// (`documents::FONT_FILES`); by default where Debian's Noto packages put them.
+    pub font_dirs: Vec<std::path::PathBuf>,
 }
 
 /// Which payment gateway charges cards.
@@ -99,6 +102,7 @@ impl Default for Settings {
             trusted_proxies: Vec::new(),
             webhook_allow: Vec::new(),
             sso: None,
+            font_dirs: documents::DEFAULT_FONT_DIRS.iter().map(std::path::PathBuf::from).collect(),
         }
     }
 }

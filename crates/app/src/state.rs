@@ -27,6 +27,7 @@ pub struct App {
     webhook_sender: Sender,
     sso: Option<Provider>,
     languages: i18n::Languages,
+    fonts: Arc<documents::Fonts>,
 }
 
 impl App {
@@ -77,7 +78,9 @@ impl App {
             }
             None => None,
         };
+        let fonts = Arc::new(load_fonts(&settings.font_dirs));
         Ok(Arc::new(App {
+            fonts,
             store,
             clock,
             entropy,
@@ -150,6 +153,11 @@ impl App {
         self.sso.as_ref()
     }
 
+    /// The fonts documents are set in, found at start.
+    pub(crate) fn fonts(&self) -> &Arc<documents::Fonts> {
+        &self.fonts
+    }
+
     pub fn settings(&self) -> &Settings {
         &self.settings
     }
@@ -183,6 +191,32 @@ impl App {
     pub fn new_secret(&self, prefix: &str) -> String {
         secrets::new_secret(self.entropy(), prefix)
     }
+}
+
+/// Finds the fonts of the documents. Missing fonts do not stop the server: everything but the
+/// PDFs works without them, so the log says which are missing and what that costs.
+fn load_fonts(dirs: &[std::path::PathBuf]) -> documents::Fonts {
+    let fonts = documents::Fonts::load(dirs);
+    let problems = fonts.problems();
+    if fonts.is_empty() {
+        let looked_in = dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(", ");
+        tracing::error!(
+            %looked_in,
+            files = documents::FONT_FILES.join(", "),
+            "no fonts found: invoice and credit-note PDFs cannot be downloaded (503 document_unavailable) until \
+             the fonts are installed (Debian: fonts-noto-core, fonts-noto-cjk) or --font-dir (PARTNERHUB_FONT_DIR) \
+             names the folder that holds them"
+        );
+    } else {
+        for problem in problems {
+            tracing::warn!(
+                file = problem.file,
+                reason = %problem.reason,
+                "a font of the documents is missing: PDFs show an empty box for the characters only it has"
+            );
+        }
+    }
+    fonts
 }
 
 /// Runs `step` again when PostgreSQL broke a deadlock (or a serialization conflict) by failing

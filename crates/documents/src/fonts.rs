@@ -1,156 +1,191 @@
-//! The two fonts the documents use, Helvetica and Helvetica-Bold, and their glyph widths.
+//! The fonts documents are set in: found by file name in the operator's font folders, read once,
+//! and embedded (subset to the glyphs a document uses) in every PDF.
 //!
-//! Both are among the PDF "standard 14" fonts: every viewer has them, so we reference them by
-//! name and embed nothing. A viewer still lays the glyphs out with the font's own metrics, so to
-//! right-align an amount or wrap a description we need the same widths here. The tables hold the
-//! advance widths from Adobe's AFM files (units of 1/1000 em), indexed by WinAnsi byte from 0x20
-//! (space) to 0xFF, which is exactly the range `text::encode` produces.
+//! Each weight has a chain of faces: Noto Sans first (Latin, Greek, Cyrillic), then Noto Sans
+//! CJK for the characters Noto Sans lacks; bold text falls back to the regular faces last, so a
+//! missing bold file costs the weight, never the text. The CJK collections are 20 MB each, so
+//! a file that large is only checked at start and read at the first document that needs a
+//! character only it has: a server whose invoices are all Latin never holds them in memory.
 
-/// A font available on every page, with the resource name the content streams use for it.
+use crate::error::RenderError;
+use skrifa::MetadataProvider;
+use skrifa::instance::{LocationRef, Size};
+use skrifa::raw::TableProvider;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+/// Where Debian's `fonts-noto-core` and `fonts-noto-cjk` put the files this crate looks for.
+pub const DEFAULT_FONT_DIRS: [&str; 2] = ["/usr/share/fonts/truetype/noto", "/usr/share/fonts/opentype/noto"];
+
+/// The files looked for, by name; the chains below index into this list.
+pub const FONT_FILES: [&str; 4] =
+    ["NotoSans-Regular.ttf", "NotoSansCJK-Regular.ttc", "NotoSans-Bold.ttf", "NotoSansCJK-Bold.ttc"];
+const REGULAR_CHAIN: &[usize] = &[0, 1];
+const BOLD_CHAIN: &[usize] = &[2, 3, 0, 1];
+
+/// Files larger than this are read at their first use instead of at start.
+const READ_AT_START_LIMIT: u64 = 4 * 1024 * 1024;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Font {
+pub enum Weight {
     Regular,
     Bold,
 }
 
-impl Font {
-    /// Every font, in the order the writer emits their dictionaries.
-    pub const ALL: [Font; 2] = [Font::Regular, Font::Bold];
+/// The fonts found at start, shared by every rendering (cheap to share: faces are read once).
+pub struct Fonts {
+    slots: Vec<Slot>,
+    dirs: Vec<PathBuf>,
+}
 
-    /// The name a content stream uses in `Tf`; the page resources map it to the font object.
-    pub fn resource_name(self) -> &'static str {
-        match self {
-            Font::Regular => "F1",
-            Font::Bold => "F2",
-        }
+/// One of [`FONT_FILES`]: where it was found, and its face once read.
+struct Slot {
+    path: Option<PathBuf>,
+    face: OnceLock<Result<Face, String>>,
+}
+
+/// A font file that could not be used, for the start-up log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FontProblem {
+    pub file: &'static str,
+    /// "not found in /a, /b" or why the file could not be read.
+    pub reason: String,
+}
+
+impl Fonts {
+    /// Looks for each of [`FONT_FILES`] in `dirs`, in order, and reads those small enough to
+    /// read now. Never fails: what is missing is in [`Fonts::problems`], and a document then
+    /// uses the faces that are there (see [`RenderError::NoFonts`] when none is).
+    pub fn load(dirs: &[PathBuf]) -> Fonts {
+        let slots = FONT_FILES
+            .iter()
+            .map(|file| {
+                let path = dirs.iter().map(|dir| dir.join(file)).find(|path| path.is_file());
+                let slot = Slot { path, face: OnceLock::new() };
+                if let Some(path) = &slot.path
+                    && std::fs::metadata(path).is_ok_and(|m| m.len() <= READ_AT_START_LIMIT)
+                {
+                    let _ = slot.face.set(Face::read(path));
+                }
+                slot
+            })
+            .collect();
+        Fonts { slots, dirs: dirs.to_vec() }
     }
 
-    /// The PostScript name of the standard font.
-    pub fn base_font(self) -> &'static str {
-        match self {
-            Font::Regular => "Helvetica",
-            Font::Bold => "Helvetica-Bold",
-        }
+    /// The files that are missing or could not be read, each with the reason.
+    pub fn problems(&self) -> Vec<FontProblem> {
+        let dirs = self.dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(", ");
+        FONT_FILES
+            .iter()
+            .zip(&self.slots)
+            .filter_map(|(&file, slot)| {
+                let reason = match (&slot.path, slot.face.get()) {
+                    (None, _) => format!("not found in {dirs}"),
+                    (Some(_), Some(Err(reason))) => reason.clone(),
+                    (Some(_), _) => return None,
+                };
+                Some(FontProblem { file, reason })
+            })
+            .collect()
     }
 
-    fn widths(self) -> &'static [u16; 224] {
-        match self {
-            Font::Regular => &HELVETICA,
-            Font::Bold => &HELVETICA_BOLD,
+    /// Whether no font file at all was found: documents cannot be made.
+    pub fn is_empty(&self) -> bool {
+        self.slots.iter().all(|slot| slot.path.is_none())
+    }
+
+    /// The faces text of `weight` is set in, in the order they are tried for each character.
+    pub(crate) fn chain(&self, weight: Weight) -> Result<Chain<'_>, RenderError> {
+        let order = match weight {
+            Weight::Regular => REGULAR_CHAIN,
+            Weight::Bold => BOLD_CHAIN,
+        };
+        let slots: Vec<&Slot> = order.iter().map(|&i| &self.slots[i]).filter(|slot| slot.path.is_some()).collect();
+        if slots.is_empty() {
+            let dirs = self.dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(", ");
+            return Err(RenderError::NoFonts { files: FONT_FILES.join(", "), dirs });
+        }
+        Ok(Chain { slots, mappers: Vec::new() })
+    }
+}
+
+/// A weight's faces, read and opened for lookups as characters need them.
+pub(crate) struct Chain<'a> {
+    slots: Vec<&'a Slot>,
+    mappers: Vec<Mapper<'a>>,
+}
+
+impl<'a> Chain<'a> {
+    /// The glyph for `c` from the first face that has one, reading a face the first time it is
+    /// asked; the first face's "missing glyph" box when none has it.
+    pub(crate) fn glyph(&mut self, c: char) -> Result<(&'a krilla::text::Font, u32, f32), RenderError> {
+        for i in 0..self.slots.len() {
+            if i == self.mappers.len() {
+                self.mappers.push(self.open(i)?);
+            }
+            if let Some((id, advance)) = self.mappers[i].glyph(c) {
+                return Ok((self.mappers[i].font, id, advance));
+            }
+        }
+        let first = &self.mappers[0];
+        Ok((first.font, 0, first.advance(0)))
+    }
+
+    fn open(&self, i: usize) -> Result<Mapper<'a>, RenderError> {
+        let slot = self.slots[i];
+        let path = slot.path.as_deref().unwrap_or(Path::new(""));
+        match slot.face.get_or_init(|| Face::read(path)) {
+            Ok(face) => face.mapper().map_err(|reason| RenderError::Font { path: path.to_path_buf(), reason }),
+            Err(reason) => Err(RenderError::Font { path: path.to_path_buf(), reason: reason.clone() }),
         }
     }
 }
 
-/// Width in points of WinAnsi-encoded `text` set in `font` at `size` points.
-pub fn width(font: Font, size: f32, text: &[u8]) -> f32 {
-    let units: u32 = text.iter().map(|&b| glyph_width(font, b) as u32).sum();
-    units as f32 * size / 1000.0
+/// A font file's first face, read into memory once.
+struct Face {
+    font: krilla::text::Font,
+    data: Arc<Vec<u8>>,
 }
 
-/// Advance width of one WinAnsi byte in 1/1000 em. Control bytes never reach the page (the
-/// encoder replaces them), so they count as zero.
-pub fn glyph_width(font: Font, byte: u8) -> u16 {
-    match byte {
-        0x20.. => font.widths()[(byte - 0x20) as usize],
-        _ => 0,
+impl Face {
+    fn read(path: &Path) -> Result<Face, String> {
+        let data = Arc::new(std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?);
+        // Index 0: the only face of a .ttf; in Noto Sans CJK's collections, the Japanese one.
+        let font = krilla::text::Font::new(data.clone().into(), 0)
+            .ok_or_else(|| format!("{} is not a font krilla can embed", path.display()))?;
+        let face = Face { font, data };
+        face.mapper()?;
+        Ok(face)
+    }
+
+    fn mapper(&self) -> Result<Mapper<'_>, String> {
+        let font = skrifa::FontRef::from_index(&self.data, 0).map_err(|e| format!("not a font: {e}"))?;
+        let units_per_em = f32::from(font.head().map_err(|e| format!("no head table: {e}"))?.units_per_em());
+        Ok(Mapper {
+            charmap: font.charmap(),
+            metrics: font.glyph_metrics(Size::unscaled(), LocationRef::default()),
+            units_per_em,
+            font: &self.font,
+        })
     }
 }
 
-// The codes WinAnsi leaves unassigned (0x7F, 0x81, 0x8D, 0x8F, 0x90, 0x9D) show a bullet in
-// viewers, so they carry the bullet's width; the encoder never emits them anyway.
-#[rustfmt::skip]
-const HELVETICA: [u16; 224] = [
-    // 0x20 space ! " # $ % & ' ( ) * + , - . /
-    278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278,
-    // 0x30 digits : ; < = > ?
-    556, 556, 556, 556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556,
-    // 0x40 @ A-O
-    1015, 667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722, 778,
-    // 0x50 P-Z [ \ ] ^ _
-    667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 278, 278, 278, 469, 556,
-    // 0x60 ` a-o
-    333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556,
-    // 0x70 p-z { | } ~ (unused)
-    556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584, 350,
-    // 0x80 € (unused) ‚ ƒ „ … † ‡ ˆ ‰ Š ‹ Œ (unused) Ž (unused)
-    556, 350, 222, 556, 333, 1000, 556, 556, 333, 1000, 667, 333, 1000, 350, 611, 350,
-    // 0x90 (unused) ‘ ’ “ ” • – — ˜ ™ š › œ (unused) ž Ÿ
-    350, 222, 222, 333, 333, 350, 556, 1000, 333, 1000, 500, 333, 944, 350, 500, 667,
-    // 0xA0 nbsp ¡ ¢ £ ¤ ¥ ¦ § ¨ © ª « ¬ soft-hyphen ® ¯
-    278, 333, 556, 556, 556, 556, 260, 556, 333, 737, 370, 556, 584, 333, 737, 333,
-    // 0xB0 ° ± ² ³ ´ µ ¶ · ¸ ¹ º » ¼ ½ ¾ ¿
-    400, 584, 333, 333, 333, 556, 537, 278, 333, 333, 365, 556, 834, 834, 834, 611,
-    // 0xC0 À-Å Æ Ç È-Ë Ì-Ï
-    667, 667, 667, 667, 667, 667, 1000, 722, 667, 667, 667, 667, 278, 278, 278, 278,
-    // 0xD0 Ð Ñ Ò-Ö × Ø Ù-Ü Ý Þ ß
-    722, 722, 778, 778, 778, 778, 778, 584, 778, 722, 722, 722, 722, 667, 667, 611,
-    // 0xE0 à-å æ ç è-ë ì-ï
-    556, 556, 556, 556, 556, 556, 889, 500, 556, 556, 556, 556, 278, 278, 278, 278,
-    // 0xF0 ð ñ ò-ö ÷ ø ù-ü ý þ ÿ
-    556, 556, 556, 556, 556, 556, 556, 584, 611, 556, 556, 556, 556, 500, 556, 500,
-];
+/// A face opened for lookups: character to glyph, glyph to advance (in ems).
+struct Mapper<'a> {
+    charmap: skrifa::charmap::Charmap<'a>,
+    metrics: skrifa::metrics::GlyphMetrics<'a>,
+    units_per_em: f32,
+    font: &'a krilla::text::Font,
+}
 
-#[rustfmt::skip]
-const HELVETICA_BOLD: [u16; 224] = [
-    // 0x20 space ! " # $ % & ' ( ) * + , - . /
-    278, 333, 474, 556, 556, 889, 722, 238, 333, 333, 389, 584, 278, 333, 278, 278,
-    // 0x30 digits : ; < = > ?
-    556, 556, 556, 556, 556, 556, 556, 556, 556, 556, 333, 333, 584, 584, 584, 611,
-    // 0x40 @ A-O
-    975, 722, 722, 722, 722, 667, 611, 778, 722, 278, 556, 722, 611, 833, 722, 778,
-    // 0x50 P-Z [ \ ] ^ _
-    667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 333, 278, 333, 584, 556,
-    // 0x60 ` a-o
-    333, 556, 611, 556, 611, 556, 333, 611, 611, 278, 278, 556, 278, 889, 611, 611,
-    // 0x70 p-z { | } ~ (unused)
-    611, 611, 389, 556, 333, 611, 556, 778, 556, 556, 500, 389, 280, 389, 584, 350,
-    // 0x80 € (unused) ‚ ƒ „ … † ‡ ˆ ‰ Š ‹ Œ (unused) Ž (unused)
-    556, 350, 278, 556, 500, 1000, 556, 556, 333, 1000, 667, 333, 1000, 350, 611, 350,
-    // 0x90 (unused) ‘ ’ “ ” • – — ˜ ™ š › œ (unused) ž Ÿ
-    350, 278, 278, 500, 500, 350, 556, 1000, 333, 1000, 556, 333, 944, 350, 500, 667,
-    // 0xA0 nbsp ¡ ¢ £ ¤ ¥ ¦ § ¨ © ª « ¬ soft-hyphen ® ¯
-    278, 333, 556, 556, 556, 556, 280, 556, 333, 737, 370, 556, 584, 333, 737, 333,
-    // 0xB0 ° ± ² ³ ´ µ ¶ · ¸ ¹ º » ¼ ½ ¾ ¿
-    400, 584, 333, 333, 333, 611, 556, 278, 333, 333, 365, 556, 834, 834, 834, 611,
-    // 0xC0 À-Å Æ Ç È-Ë Ì-Ï
-    722, 722, 722, 722, 722, 722, 1000, 722, 667, 667, 667, 667, 278, 278, 278, 278,
-    // 0xD0 Ð Ñ Ò-Ö × Ø Ù-Ü Ý Þ ß
-    722, 722, 778, 778, 778, 778, 778, 584, 778, 722, 722, 722, 722, 667, 667, 611,
-    // 0xE0 à-å æ ç è-ë ì-ï
-    556, 556, 556, 556, 556, 556, 889, 556, 556, 556, 556, 556, 278, 278, 278, 278,
-    // 0xF0 ð ñ ò-ö ÷ ø ù-ü ý þ ÿ
-    611, 611, 611, 611, 611, 611, 611, 584, 611, 611, 611, 611, 611, 556, 611, 556,
-];
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn widths_match_the_afm_metrics_for_familiar_glyphs() {
-        assert_eq!(glyph_width(Font::Regular, b' '), 278);
-        assert_eq!(glyph_width(Font::Regular, b'0'), 556);
-        assert_eq!(glyph_width(Font::Regular, b'W'), 944);
-        assert_eq!(glyph_width(Font::Regular, b'i'), 222);
-        assert_eq!(glyph_width(Font::Bold, b'i'), 278);
-        assert_eq!(glyph_width(Font::Bold, b'm'), 889);
-        assert_eq!(glyph_width(Font::Regular, 0x80), 556, "euro");
-        assert_eq!(glyph_width(Font::Regular, 0x95), 350, "bullet");
-        assert_eq!(glyph_width(Font::Bold, 0xE9), 556, "e acute");
+impl Mapper<'_> {
+    fn glyph(&self, c: char) -> Option<(u32, f32)> {
+        let id = self.charmap.map(c)?;
+        Some((id.to_u32(), self.advance(id.to_u32())))
     }
 
-    #[test]
-    fn digits_are_tabular_so_amounts_line_up() {
-        for font in Font::ALL {
-            let widths: Vec<u16> = (b'0'..=b'9').map(|d| glyph_width(font, d)).collect();
-            assert!(widths.iter().all(|&w| w == 556), "{font:?}: {widths:?}");
-        }
-    }
-
-    #[test]
-    fn text_width_scales_with_size() {
-        // "475.00" = five digits (556) and a period (278) = 3058 units.
-        assert!((width(Font::Regular, 10.0, b"475.00") - 30.58).abs() < 1e-3);
-        assert!((width(Font::Bold, 20.0, b"475.00") - 61.16).abs() < 1e-3);
+    fn advance(&self, id: u32) -> f32 {
+        self.metrics.advance_width(skrifa::GlyphId::new(id)).unwrap_or(0.0) / self.units_per_em
     }
 }

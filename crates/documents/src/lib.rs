@@ -1,21 +1,24 @@
 //! Invoice and credit-note PDFs.
 //!
 //! The caller hands over an [`InvoiceDocument`] with every value already formatted (amounts,
-//! dates, the tax label), so the money and date rules stay in `domain` and `app`; this crate
-//! only lays the strings out on A4 pages and writes the PDF. The fixed captions ("Bill to",
-//! "Description", "Page 1 of 2", …) are English: the product has not decided on localisation,
-//! and when it does they become one more field of the document.
+//! dates, the tax label) and the fixed captions in the reader's language ([`Captions`]), so the
+//! money and date rules stay in `domain` and `app` and the words with whoever translates them;
+//! this crate only lays the strings out on A4 pages. The text is set in the [`Fonts`] found at
+//! start, embedded as subsets, so any name prints as written.
 //!
-//! `pdf.rs` is the low-level writer, `fonts.rs` the glyph widths, `text.rs` the encoding and
-//! line wrapping; this file decides where things go.
+//! `fonts.rs` finds and reads the fonts, `text.rs` turns strings into glyphs and wraps them,
+//! `pdf.rs` hands the pages to krilla, `error.rs` says why a document could not be made; this
+//! file decides where things go.
 
+mod error;
 mod fonts;
 mod pdf;
 mod text;
 
-use fonts::Font;
+pub use error::RenderError;
+pub use fonts::{DEFAULT_FONT_DIRS, FONT_FILES, FontProblem, Fonts, Weight};
 use pdf::{Content, TextStyle};
-use text::{encode, wrap};
+use text::{Line, shape, wrap};
 
 /// A document ready to print: every value already formatted by the caller.
 pub struct InvoiceDocument {
@@ -40,6 +43,8 @@ pub struct InvoiceDocument {
     pub total: String,
     /// e.g. ["Paid by Visa •••• 4242 on 15 March 2027", "Refers to invoice INV-2027-000001"].
     pub notes: Vec<String>,
+    /// The fixed words of the page, in the reader's language.
+    pub captions: Captions,
 }
 
 /// One row of the document's table.
@@ -56,15 +61,36 @@ pub struct DocumentLine {
     pub amount: String,
 }
 
+/// The words every document prints whatever it says, in the reader's language.
+pub struct Captions {
+    /// "Bill to" (printed in capitals, as a small heading).
+    pub bill_to: String,
+    /// "Number", beside the document's number.
+    pub number: String,
+    /// "Issue date".
+    pub issue_date: String,
+    /// The table's column headings: "Description", "Period", "Qty", "Unit price", "Amount".
+    pub description: String,
+    pub period: String,
+    pub quantity: String,
+    pub unit_price: String,
+    pub amount: String,
+    /// "Net" and "Total" beside the sums.
+    pub net: String,
+    pub total: String,
+    /// Each page's footer, "Page 1 of 2", from the page's number (from 1) and the count.
+    pub page_of: Box<dyn Fn(usize, usize) -> String + Send + Sync>,
+}
+
 /// Renders the document as a complete PDF file, on as many A4 pages as its lines need.
-pub fn render_pdf(doc: &InvoiceDocument) -> Vec<u8> {
-    let mut layout = Layout::new(doc);
-    layout.header();
-    layout.bill_to();
-    layout.table();
-    layout.totals();
-    layout.notes();
-    let pages = layout.finish();
+pub fn render_pdf(fonts: &Fonts, doc: &InvoiceDocument) -> Result<Vec<u8>, RenderError> {
+    let mut layout = Layout::new(fonts, doc);
+    layout.header()?;
+    layout.bill_to()?;
+    layout.table()?;
+    layout.totals()?;
+    layout.notes()?;
+    let pages = layout.finish()?;
     let title = format!("{} {}", doc.title, doc.number);
     pdf::write(&pages, PAGE_WIDTH, PAGE_HEIGHT, &pdf::Info { title: &title, author: &doc.seller_name })
 }
@@ -86,15 +112,15 @@ const MUTED_INK: f32 = 0.42;
 const RULE_GREY: f32 = 0.8;
 const HEADER_FILL: f32 = 0.93;
 
-const TITLE: TextStyle = TextStyle { font: Font::Bold, size: 22.0, grey: INK };
-const SELLER: TextStyle = TextStyle { font: Font::Bold, size: 12.0, grey: INK };
-const BODY: TextStyle = TextStyle { font: Font::Regular, size: 9.0, grey: INK };
-const STRONG: TextStyle = TextStyle { font: Font::Bold, size: 9.0, grey: INK };
-const MUTED: TextStyle = TextStyle { font: Font::Regular, size: 9.0, grey: MUTED_INK };
-const CAPTION: TextStyle = TextStyle { font: Font::Bold, size: 7.5, grey: MUTED_INK };
-const COLUMN_HEAD: TextStyle = TextStyle { font: Font::Bold, size: 8.0, grey: 0.3 };
-const TOTAL: TextStyle = TextStyle { font: Font::Bold, size: 10.5, grey: INK };
-const FOOTER: TextStyle = TextStyle { font: Font::Regular, size: 7.5, grey: 0.5 };
+const TITLE: TextStyle = TextStyle { weight: Weight::Bold, size: 22.0, grey: INK };
+const SELLER: TextStyle = TextStyle { weight: Weight::Bold, size: 12.0, grey: INK };
+const BODY: TextStyle = TextStyle { weight: Weight::Regular, size: 9.0, grey: INK };
+const STRONG: TextStyle = TextStyle { weight: Weight::Bold, size: 9.0, grey: INK };
+const MUTED: TextStyle = TextStyle { weight: Weight::Regular, size: 9.0, grey: MUTED_INK };
+const CAPTION: TextStyle = TextStyle { weight: Weight::Bold, size: 7.5, grey: MUTED_INK };
+const COLUMN_HEAD: TextStyle = TextStyle { weight: Weight::Bold, size: 8.0, grey: 0.3 };
+const TOTAL: TextStyle = TextStyle { weight: Weight::Bold, size: 10.5, grey: INK };
+const FOOTER: TextStyle = TextStyle { weight: Weight::Regular, size: 7.5, grey: 0.5 };
 
 /// Vertical distance between the baselines of two lines of 9-point text.
 const LEADING: f32 = 12.5;
@@ -124,7 +150,7 @@ enum Align {
 
 /// Draws one line of text with its baseline at `baseline`; `x` is the left edge, or the right
 /// edge for right-aligned text (measured with the font's real glyph widths).
-fn draw(page: &mut Content, style: TextStyle, x: f32, baseline: f32, align: Align, line: &[u8]) {
+fn draw(page: &mut Content, style: TextStyle, x: f32, baseline: f32, align: Align, line: &Line) {
     let x = match align {
         Align::Left => x,
         Align::Right => x - width_of(style, line),
@@ -132,8 +158,8 @@ fn draw(page: &mut Content, style: TextStyle, x: f32, baseline: f32, align: Alig
     page.text(style, x, baseline, line);
 }
 
-fn width_of(style: TextStyle, text: &[u8]) -> f32 {
-    fonts::width(style.font, style.size, text)
+fn width_of(style: TextStyle, line: &Line) -> f32 {
+    line.width(style.size)
 }
 
 fn widest(widths: impl Iterator<Item = f32>) -> f32 {
@@ -168,6 +194,7 @@ impl Columns {
 
 /// The pages drawn so far and the cursor: `y` is the top of the free space on the current page.
 struct Layout<'a> {
+    fonts: &'a Fonts,
     doc: &'a InvoiceDocument,
     done: Vec<Content>,
     page: Content,
@@ -175,8 +202,18 @@ struct Layout<'a> {
 }
 
 impl<'a> Layout<'a> {
-    fn new(doc: &'a InvoiceDocument) -> Self {
-        Layout { doc, done: Vec::new(), page: Content::default(), y: TOP }
+    fn new(fonts: &'a Fonts, doc: &'a InvoiceDocument) -> Self {
+        Layout { fonts, doc, done: Vec::new(), page: Content::default(), y: TOP }
+    }
+
+    /// `text` as one line in `style`'s weight.
+    fn line(&self, style: TextStyle, text: &str) -> Result<Line, RenderError> {
+        shape(self.fonts, style.weight, text)
+    }
+
+    /// `text` wrapped to `width` in `style`.
+    fn wrap(&self, style: TextStyle, text: &str, width: f32) -> Result<Vec<Line>, RenderError> {
+        wrap(self.fonts, style.weight, style.size, text, width)
     }
 
     fn room(&self) -> f32 {
@@ -184,46 +221,54 @@ impl<'a> Layout<'a> {
     }
 
     /// Starts a new page with a one-line reminder of which document it belongs to.
-    fn break_page(&mut self) {
+    fn break_page(&mut self) -> Result<(), RenderError> {
         self.done.push(std::mem::take(&mut self.page));
-        let heading = encode(&format!("{} {}", self.doc.title, self.doc.number));
+        let heading = self.line(STRONG, &format!("{} {}", self.doc.title, self.doc.number))?;
+        let date = self.line(MUTED, &self.doc.issue_date)?;
         let at = baseline(TOP, LEADING);
         draw(&mut self.page, STRONG, LEFT, at, Align::Left, &heading);
-        draw(&mut self.page, MUTED, RIGHT, at, Align::Right, &encode(&self.doc.issue_date));
+        draw(&mut self.page, MUTED, RIGHT, at, Align::Right, &date);
         self.y = TOP - LEADING - 20.0;
+        Ok(())
     }
 
     /// Draws `lines` one under the other at the cursor, continuing on a new page when full.
-    fn flow(&mut self, lines: &[Vec<u8>], style: TextStyle, leading: f32) {
+    fn flow(&mut self, lines: &[Line], style: TextStyle, leading: f32) -> Result<(), RenderError> {
         for line in lines {
             if self.room() < leading {
-                self.break_page();
+                self.break_page()?;
             }
             draw(&mut self.page, style, LEFT, baseline(self.y, leading), Align::Left, line);
             self.y -= leading;
         }
+        Ok(())
     }
 
     /// Seller on the left; title, number and date on the right.
-    fn header(&mut self) {
+    fn header(&mut self) -> Result<(), RenderError> {
         let doc = self.doc;
         let half = (RIGHT - LEFT) / 2.0;
 
         let mut left = self.y;
-        for line in wrap(&doc.seller_name, SELLER.font, SELLER.size, half) {
+        for line in self.wrap(SELLER, &doc.seller_name, half)? {
             draw(&mut self.page, SELLER, LEFT, baseline(left, 16.0), Align::Left, &line);
             left -= 16.0;
         }
         left -= 2.0;
-        for line in wrap(&doc.seller_address, MUTED.font, MUTED.size, half).iter().take(MAX_ADDRESS_LINES) {
+        for line in self.wrap(MUTED, &doc.seller_address, half)?.iter().take(MAX_ADDRESS_LINES) {
             draw(&mut self.page, MUTED, LEFT, baseline(left, LEADING), Align::Left, line);
             left -= LEADING;
         }
 
         let mut right = self.y + 4.0; // the title's cap height lines up with the seller name
-        draw(&mut self.page, TITLE, RIGHT, baseline(right, 26.0), Align::Right, &encode(&doc.title));
+        let title = self.line(TITLE, &doc.title)?;
+        draw(&mut self.page, TITLE, RIGHT, baseline(right, 26.0), Align::Right, &title);
         right -= 26.0 + 8.0;
-        let facts = [(encode("Number"), encode(&doc.number)), (encode("Issue date"), encode(&doc.issue_date))];
+        let captions = &doc.captions;
+        let facts = [
+            (self.line(MUTED, &captions.number)?, self.line(STRONG, &doc.number)?),
+            (self.line(MUTED, &captions.issue_date)?, self.line(STRONG, &doc.issue_date)?),
+        ];
         // Labels share one left edge just clear of the widest value, so the pairs read as a table.
         let value_width = widest(facts.iter().map(|(_, value)| width_of(STRONG, value)));
         let label_width = widest(facts.iter().map(|(label, _)| width_of(MUTED, label)));
@@ -236,61 +281,82 @@ impl<'a> Layout<'a> {
         }
 
         self.y = left.min(right) - 32.0;
+        Ok(())
     }
 
-    fn bill_to(&mut self) {
+    fn bill_to(&mut self) -> Result<(), RenderError> {
         let doc = self.doc;
         let width = (RIGHT - LEFT) * 0.6;
-        self.flow(&[encode("BILL TO")], CAPTION, 13.0);
-        self.flow(&wrap(&doc.buyer_name, STRONG.font, 10.0, width), TextStyle { size: 10.0, ..STRONG }, 14.0);
+        // A small heading in capitals; scripts without case print as given.
+        let caption = self.line(CAPTION, &doc.captions.bill_to.to_uppercase())?;
+        self.flow(&[caption], CAPTION, 13.0)?;
+        let buyer = TextStyle { size: 10.0, ..STRONG };
+        let name = self.wrap(buyer, &doc.buyer_name, width)?;
+        self.flow(&name, buyer, 14.0)?;
         for line in &doc.buyer_lines {
-            self.flow(&wrap(line, BODY.font, BODY.size, width), BODY, LEADING);
+            let lines = self.wrap(BODY, line, width)?;
+            self.flow(&lines, BODY, LEADING)?;
         }
         self.y -= 26.0;
+        Ok(())
     }
 
-    fn table(&mut self) {
+    fn table(&mut self) -> Result<(), RenderError> {
         let with_period = self.doc.lines.iter().any(|line| !line.period.trim().is_empty());
         let columns = Columns::new(with_period);
         if self.room() < HEAD_HEIGHT + 2.0 * ROW_PADDING + LEADING {
-            self.break_page();
+            self.break_page()?;
         }
-        self.table_head(&columns);
+        let head = self.column_heads(&columns)?;
+        self.table_head(&head);
         for line in &self.doc.lines {
-            self.table_row(&columns, line);
+            self.table_row(&columns, &head, line)?;
         }
+        Ok(())
     }
 
-    fn table_head(&mut self, columns: &Columns) {
+    /// The column headings, each with where it goes: (x, alignment, caption).
+    fn column_heads(&self, columns: &Columns) -> Result<Vec<(f32, Align, Line)>, RenderError> {
+        let captions = &self.doc.captions;
+        let mut head = vec![(LEFT, Align::Left, &captions.description)];
+        if let Some(period_left) = columns.period_left {
+            head.push((period_left, Align::Left, &captions.period));
+        }
+        head.push((columns.quantity_right, Align::Right, &captions.quantity));
+        head.push((columns.unit_price_right, Align::Right, &captions.unit_price));
+        head.push((RIGHT, Align::Right, &captions.amount));
+        head.into_iter().map(|(x, align, caption)| Ok((x, align, self.line(COLUMN_HEAD, caption)?))).collect()
+    }
+
+    fn table_head(&mut self, head: &[(f32, Align, Line)]) {
         let top = self.y;
         let (left, width) = (LEFT - TABLE_BLEED, RIGHT - LEFT + 2.0 * TABLE_BLEED);
         self.page.fill_rect(left, top - HEAD_HEIGHT, width, HEAD_HEIGHT, HEADER_FILL);
         let at = top - HEAD_HEIGHT / 2.0 - COLUMN_HEAD.size * 0.35;
-        let mut head =
-            |x: f32, align: Align, caption: &str| draw(&mut self.page, COLUMN_HEAD, x, at, align, caption.as_bytes());
-        head(LEFT, Align::Left, "Description");
-        if let Some(period_left) = columns.period_left {
-            head(period_left, Align::Left, "Period");
+        for (x, align, caption) in head {
+            draw(&mut self.page, COLUMN_HEAD, *x, at, *align, caption);
         }
-        head(columns.quantity_right, Align::Right, "Qty");
-        head(columns.unit_price_right, Align::Right, "Unit price");
-        head(RIGHT, Align::Right, "Amount");
         self.y = top - HEAD_HEIGHT;
     }
 
     /// One table row; a row with a very long description splits across pages, repeating the
     /// column headings, rather than running off the bottom.
-    fn table_row(&mut self, columns: &Columns, line: &DocumentLine) {
-        let description = wrap(&line.description, BODY.font, BODY.size, columns.description_width);
+    fn table_row(
+        &mut self,
+        columns: &Columns,
+        head: &[(f32, Align, Line)],
+        line: &DocumentLine,
+    ) -> Result<(), RenderError> {
+        let description = self.wrap(BODY, &line.description, columns.description_width)?;
         let period = match columns.period_left {
-            Some(_) => wrap(&line.period, MUTED.font, MUTED.size, PERIOD_WIDTH),
+            Some(_) => self.wrap(MUTED, &line.period, PERIOD_WIDTH)?,
             None => Vec::new(),
         };
         let count = description.len().max(period.len());
         let numbers = [
-            (columns.quantity_right, encode(&line.quantity)),
-            (columns.unit_price_right, encode(&line.unit_price)),
-            (RIGHT, encode(&line.amount)),
+            (columns.quantity_right, self.line(BODY, &line.quantity)?),
+            (columns.unit_price_right, self.line(BODY, &line.unit_price)?),
+            (RIGHT, self.line(BODY, &line.amount)?),
         ];
 
         let mut first = 0;
@@ -298,8 +364,8 @@ impl<'a> Layout<'a> {
             let rest = count - first;
             let mut fit = self.rows_that_fit();
             if fit == 0 || (first == 0 && fit < rest && rest <= KEEP_ROW_TOGETHER) {
-                self.break_page();
-                self.table_head(columns);
+                self.break_page()?;
+                self.table_head(head);
                 fit = self.rows_that_fit().max(1);
             }
             let shown = fit.min(rest);
@@ -323,6 +389,7 @@ impl<'a> Layout<'a> {
             self.rule(self.y, LEFT - TABLE_BLEED);
             first += shown;
         }
+        Ok(())
     }
 
     fn rows_that_fit(&self) -> usize {
@@ -334,16 +401,16 @@ impl<'a> Layout<'a> {
     }
 
     /// Net, tax and total under the amount column, kept together on one page.
-    fn totals(&mut self) {
+    fn totals(&mut self) -> Result<(), RenderError> {
         let doc = self.doc;
         let rows = [
-            (BODY, encode("Net"), encode(&doc.net)),
-            (BODY, encode(&doc.tax_label), encode(&doc.tax)),
-            (TOTAL, encode("Total"), encode(&doc.total)),
+            (BODY, self.line(MUTED, &doc.captions.net)?, self.line(BODY, &doc.net)?),
+            (BODY, self.line(MUTED, &doc.tax_label)?, self.line(BODY, &doc.tax)?),
+            (TOTAL, self.line(TOTAL, &doc.captions.total)?, self.line(TOTAL, &doc.total)?),
         ];
         let height = 8.0 + 2.0 * LEADING + 8.0 + 18.0;
         if self.room() < height {
-            self.break_page();
+            self.break_page()?;
         }
         // Labels start under the unit price column, or further left if a value is very wide.
         let value_width = widest(rows.iter().map(|(style, _, value)| width_of(*style, value)));
@@ -366,30 +433,35 @@ impl<'a> Layout<'a> {
         draw(&mut self.page, *style, label_x, at, Align::Left, label);
         draw(&mut self.page, *style, RIGHT, at, Align::Right, value);
         self.y -= 18.0;
+        Ok(())
     }
 
-    fn notes(&mut self) {
+    fn notes(&mut self) -> Result<(), RenderError> {
         if self.doc.notes.is_empty() {
-            return;
+            return Ok(());
         }
         self.y -= 28.0;
         for note in &self.doc.notes {
-            self.flow(&wrap(note, MUTED.font, MUTED.size, RIGHT - LEFT), MUTED, LEADING);
+            let lines = self.wrap(MUTED, note, RIGHT - LEFT)?;
+            self.flow(&lines, MUTED, LEADING)?;
             self.y -= 3.0;
         }
+        Ok(())
     }
 
     /// Closes the last page and puts the footer on every page, now that their number is known.
-    fn finish(mut self) -> Vec<Content> {
-        self.done.push(self.page);
+    fn finish(mut self) -> Result<Vec<Content>, RenderError> {
+        self.done.push(std::mem::take(&mut self.page));
         let count = self.done.len();
-        let seller = encode(&self.doc.seller_name);
-        for (index, page) in self.done.iter_mut().enumerate() {
+        let seller = self.line(FOOTER, &self.doc.seller_name)?;
+        let numbers = (1..=count)
+            .map(|n| self.line(FOOTER, &(self.doc.captions.page_of)(n, count)))
+            .collect::<Result<Vec<_>, _>>()?;
+        for (page, number) in self.done.iter_mut().zip(&numbers) {
             page.line((LEFT, FOOTER_RULE), (RIGHT, FOOTER_RULE), 0.5, RULE_GREY);
             draw(page, FOOTER, LEFT, FOOTER_BASELINE, Align::Left, &seller);
-            let number = encode(&format!("Page {} of {count}", index + 1));
-            draw(page, FOOTER, RIGHT, FOOTER_BASELINE, Align::Right, &number);
+            draw(page, FOOTER, RIGHT, FOOTER_BASELINE, Align::Right, number);
         }
-        self.done
+        Ok(self.done)
     }
 }

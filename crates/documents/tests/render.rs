@@ -1,7 +1,34 @@
-//! Renders whole documents and reads the PDF back: structure (header, xref, streams), text
-//! encoding and pagination, as a viewer would see them.
+//! Renders whole documents and reads them back as a reader would: the text through poppler's
+//! `pdftotext` (which decodes the glyphs through each font's ToUnicode map), the fonts through
+//! `pdffonts`, the pages and positions through `pdftotext -bbox`. scripts/test installs
+//! poppler-utils and the Noto fonts.
 
-use documents::{DocumentLine, InvoiceDocument, render_pdf};
+use documents::{Captions, DocumentLine, Fonts, InvoiceDocument, render_pdf};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+fn fonts() -> Fonts {
+    let fonts = Fonts::load(&documents::DEFAULT_FONT_DIRS.map(PathBuf::from));
+    assert_eq!(fonts.problems(), [], "install fonts-noto-core and fonts-noto-cjk (scripts/test does)");
+    fonts
+}
+
+fn captions() -> Captions {
+    Captions {
+        bill_to: "Bill to".into(),
+        number: "Number".into(),
+        issue_date: "Issue date".into(),
+        description: "Description".into(),
+        period: "Period".into(),
+        quantity: "Qty".into(),
+        unit_price: "Unit price".into(),
+        amount: "Amount".into(),
+        net: "Net".into(),
+        total: "Total".into(),
+        page_of: Box::new(|page, count| format!("Page {page} of {count}")),
+    }
+}
 
 fn line(description: &str, amount: &str) -> DocumentLine {
     DocumentLine {
@@ -28,146 +55,152 @@ fn invoice(line_count: usize) -> InvoiceDocument {
         tax: "95.00 USD".to_owned(),
         total: "570.00 USD".to_owned(),
         notes: vec!["Paid by Visa •••• 4242 on 15 March 2027".to_owned()],
+        captions: captions(),
     }
 }
 
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    find(haystack, needle, 0).is_some()
+fn render(doc: &InvoiceDocument) -> Vec<u8> {
+    render_pdf(&fonts(), doc).expect("the document renders")
 }
 
-fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
-    haystack[from..].windows(needle.len()).position(|w| w == needle).map(|at| at + from)
+/// Runs a poppler tool on `pdf` (given on standard input) and returns what it printed.
+fn poppler(tool: &str, args: &[&str], pdf: &[u8]) -> String {
+    let mut child = Command::new(tool)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {tool} ({e}): install poppler-utils (scripts/test does)"));
+    child.stdin.take().unwrap().write_all(pdf).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{tool} failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stderr.is_empty(), "{tool} complained: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
 }
 
-fn count(haystack: &[u8], needle: &[u8]) -> usize {
-    haystack.windows(needle.len()).filter(|w| *w == needle).count()
+/// The text of every page, pages separated by form feeds, each line as pdftotext reads it.
+fn text(pdf: &[u8]) -> String {
+    poppler("pdftotext", &["-enc", "UTF-8", "-", "-"], pdf)
 }
 
-/// The number after `key` in the first place it occurs at or after `from`.
-fn number_after(pdf: &[u8], key: &[u8], from: usize) -> usize {
-    let start = find(pdf, key, from).unwrap_or_else(|| panic!("{} missing", String::from_utf8_lossy(key))) + key.len();
-    let digits: String = pdf[start..].iter().map(|&b| b as char).take_while(char::is_ascii_digit).collect();
-    digits.parse().unwrap()
+fn page_count(pdf: &[u8]) -> usize {
+    let info = poppler("pdfinfo", &["-"], pdf);
+    let pages = info.lines().find_map(|l| l.strip_prefix("Pages:")).expect("pdfinfo names the page count");
+    pages.trim().parse().unwrap()
 }
 
-/// Reads the cross-reference table the trailer points at: (object number, byte offset).
-fn xref_entries(pdf: &[u8]) -> Vec<(usize, usize)> {
-    let startxref = number_after(pdf, b"startxref\n", 0);
-    assert!(pdf[startxref..].starts_with(b"xref\n0 "), "startxref must point at the xref keyword");
-    let size = number_after(pdf, b"xref\n0 ", startxref);
-    let first_entry = find(pdf, b"\n", startxref + 5).unwrap() + 1;
-    let table = &pdf[first_entry..first_entry + 20 * size];
-    assert!(table.starts_with(b"0000000000 65535 f \n"));
-    (1..size)
-        .map(|n| {
-            let entry = std::str::from_utf8(&table[20 * n..20 * (n + 1)]).unwrap();
-            assert!(entry.ends_with(" 00000 n \n"), "entry {n} is 20 bytes, in use: {entry:?}");
-            (n, entry[..10].parse().unwrap())
+/// Each word on the pages with its left and right edge in points from the left.
+fn words(pdf: &[u8]) -> Vec<(String, f32, f32)> {
+    let html = poppler("pdftotext", &["-bbox", "-enc", "UTF-8", "-", "-"], pdf);
+    let attribute = |tag: &str, name: &str| -> f32 {
+        let start = tag.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+        tag[start..].split('"').next().unwrap().parse().unwrap()
+    };
+    html.lines()
+        .filter(|l| l.trim_start().starts_with("<word "))
+        .map(|tag| {
+            let word = tag.split('>').nth(1).unwrap().split('<').next().unwrap().to_owned();
+            (word, attribute(tag, "xMin"), attribute(tag, "xMax"))
         })
         .collect()
 }
 
-fn page_count(pdf: &[u8]) -> usize {
-    let tree = find(pdf, b"/Type /Pages", 0).expect("a page tree");
-    number_after(pdf, b"/Count ", tree)
-}
-
 #[test]
-fn output_starts_with_the_pdf_header_and_ends_with_the_eof_marker() {
-    let pdf = render_pdf(&invoice(3));
-    assert!(pdf.starts_with(b"%PDF-1.4\n"));
-    assert!(pdf.ends_with(b"%%EOF"));
-}
-
-#[test]
-fn every_xref_offset_points_at_the_object_it_names() {
-    for pdf in [render_pdf(&invoice(1)), render_pdf(&invoice(60))] {
-        let entries = xref_entries(&pdf);
-        assert_eq!(number_after(&pdf, b"trailer\n<< /Size ", 0), entries.len() + 1);
-        for (number, offset) in entries {
-            let expected = format!("{number} 0 obj\n");
-            assert!(
-                pdf[offset..].starts_with(expected.as_bytes()),
-                "object {number} at {offset}: {:?}",
-                String::from_utf8_lossy(&pdf[offset..offset + 20])
-            );
-        }
+fn every_part_of_the_invoice_reads_back() {
+    let pdf = render(&invoice(3));
+    assert!(pdf.starts_with(b"%PDF-"));
+    let text = text(&pdf);
+    let expected = [
+        "Northwind Partner Programs Ltd",
+        "Invoice",
+        "INV-2027-000001",
+        "BILL TO",
+        "Contoso Consulting",
+        "Partner ID 1234567",
+        "Description",
+        "Unit price",
+        "Action Pack subscription 000",
+        "Action Pack subscription 002",
+        "Net",
+        "Tax (20%)",
+        "570.00 USD",
+        "Paid by Visa •••• 4242 on 15 March 2027",
+        "Page 1 of 1",
+    ];
+    for part in expected {
+        assert!(text.contains(part), "{part:?} missing from:\n{text}");
     }
 }
 
 #[test]
-fn every_stream_length_matches_its_data() {
-    let pdf = render_pdf(&invoice(60));
-    let mut from = 0;
-    let mut streams = 0;
-    while let Some(at) = find(&pdf, b"<< /Length ", from) {
-        let length = number_after(&pdf, b"<< /Length ", at);
-        let data = find(&pdf, b">>\nstream\n", at).unwrap() + b">>\nstream\n".len();
-        assert!(pdf[data + length..].starts_with(b"\nendstream"), "stream at {at}");
-        streams += 1;
-        from = data + length;
+fn names_in_any_script_print_as_written_in_embedded_subset_fonts() {
+    let mut doc = invoice(1);
+    doc.buyer_name = "株式会社テスト".to_owned();
+    doc.buyer_lines = vec!["Ελληνική Εταιρεία Α.Ε.".to_owned(), "ООО «Контосо»".to_owned(), "Ação Ltda".to_owned()];
+    let pdf = render(&doc);
+    let text = text(&pdf);
+    for name in ["株式会社テスト", "Ελληνική Εταιρεία Α.Ε.", "ООО «Контосо»", "Ação Ltda"]
+    {
+        assert!(text.contains(name), "{name} missing from:\n{text}");
     }
-    assert_eq!(streams, page_count(&pdf));
+    // Every font is embedded (emb), as a subset (sub), with a ToUnicode map (uni).
+    let fonts = poppler("pdffonts", &["-"], &pdf);
+    let faces: Vec<&str> = fonts.lines().skip(2).collect();
+    assert!(faces.iter().any(|face| face.contains("NotoSansCJK")), "{fonts}");
+    for face in &faces {
+        let columns: Vec<&str> = face.split_whitespace().collect();
+        let flags = &columns[columns.len() - 5..columns.len() - 2];
+        assert_eq!(flags, ["yes", "yes", "yes"], "{face}");
+        // A subset's name starts with six capitals and a plus (PDF 32000-1, 9.6.4).
+        assert!(columns[0].len() > 7 && columns[0].as_bytes()[6] == b'+', "{face}");
+    }
 }
 
 #[test]
-fn parentheses_and_backslashes_in_text_are_escaped() {
-    let mut doc = invoice(0);
-    doc.lines.push(line(r"Setup (one-off) \ fee", "10.00"));
-    let pdf = render_pdf(&doc);
-    assert!(contains(&pdf, br"(Setup \(one-off\) \\ fee) Tj"));
-    assert!(contains(&pdf, br"(Tax \(20%\)) Tj"));
+fn a_one_page_invoice_with_cjk_stays_small() {
+    let mut doc = invoice(3);
+    doc.buyer_name = "株式会社テスト".to_owned();
+    doc.notes.push("東京都千代田区丸の内一丁目".to_owned());
+    let pdf = render(&doc);
+    assert_eq!(page_count(&pdf), 1);
+    // The fonts are 0.5 MB (Latin) and 20 MB (CJK) whole; the subsets only hold what is used.
+    assert!(pdf.len() < 150_000, "{} bytes", pdf.len());
 }
 
 #[test]
-fn euro_sign_and_bullet_are_written_as_winansi_bytes() {
-    let mut doc = invoice(1);
-    doc.total = "€570.00".to_owned();
-    let pdf = render_pdf(&doc);
-    assert!(contains(&pdf, b"(\x80570.00) Tj"));
-    assert!(contains(&pdf, b"(Paid by Visa \x95\x95\x95\x95 4242 on 15 March 2027) Tj"));
-    assert!(contains(&pdf, b"/Encoding /WinAnsiEncoding"));
-}
-
-#[test]
-fn characters_outside_winansi_print_as_question_marks() {
-    let mut doc = invoice(1);
-    doc.buyer_name = "東京 Trading".to_owned();
-    assert!(contains(&render_pdf(&doc), b"(?? Trading) Tj"));
+fn a_latin_invoice_leaves_the_cjk_faces_out() {
+    let pdf = render(&invoice(3));
+    let fonts = poppler("pdffonts", &["-"], &pdf);
+    assert!(!fonts.contains("CJK"), "{fonts}");
 }
 
 #[test]
 fn amounts_are_right_aligned_at_the_margin() {
-    // "475.00" in 9-point Helvetica is 27.522 pt wide, so it starts at 545 - 27.522.
-    let pdf = render_pdf(&invoice(1));
-    let starts = pdf.windows(4).enumerate().filter(|(_, w)| *w == b"BT /").map(|(at, _)| at);
-    let amount_runs: Vec<&[u8]> = starts
-        .map(|at| &pdf[at..find(&pdf, b"ET\n", at).unwrap()])
-        .filter(|run| contains(run, b"(475.00) Tj"))
-        .collect();
-    assert!(amount_runs.iter().any(|run| contains(run, b" 517.48 ")), "{amount_runs:?}");
+    let pdf = render(&invoice(2));
+    let amounts: Vec<f32> =
+        words(&pdf).into_iter().filter(|(word, _, _)| word == "475.00").map(|(_, _, right)| right).collect();
+    // The amount column of both rows (the unit prices and the net say 475.00 too).
+    let at_margin = amounts.iter().filter(|right| (**right - 545.0).abs() < 0.5).count();
+    assert_eq!(at_margin, 2, "{amounts:?}");
 }
 
 #[test]
 fn sixty_lines_continue_on_further_pages_with_page_numbers() {
-    let pdf = render_pdf(&invoice(60));
+    let pdf = render(&invoice(60));
     let pages = page_count(&pdf);
     assert!(pages >= 2, "{pages} pages");
-    assert_eq!(count(&pdf, b"/Type /Page /Parent"), pages);
-    assert!(contains(&pdf, format!("(Page 1 of {pages}) Tj").as_bytes()));
-    assert!(contains(&pdf, format!("(Page {pages} of {pages}) Tj").as_bytes()));
-    for i in 0..60 {
-        assert_eq!(count(&pdf, format!("(Action Pack subscription {i:03}) Tj").as_bytes()), 1, "line {i}");
+    let text = text(&pdf);
+    let page_texts: Vec<&str> = text.split('\u{c}').filter(|page| !page.trim().is_empty()).collect();
+    assert_eq!(page_texts.len(), pages);
+    for (index, page) in page_texts.iter().enumerate() {
+        assert!(page.contains(&format!("Page {} of {pages}", index + 1)), "page {}:\n{page}", index + 1);
+        // Continuation pages repeat the column headings.
+        assert!(page.contains("Unit price"), "page {}:\n{page}", index + 1);
     }
-    // Continuation pages repeat the column headings.
-    assert_eq!(count(&pdf, b"(Unit price) Tj"), pages);
-}
-
-#[test]
-fn a_short_invoice_fits_on_one_page() {
-    let pdf = render_pdf(&invoice(3));
-    assert_eq!(page_count(&pdf), 1);
-    assert!(contains(&pdf, b"(Page 1 of 1) Tj"));
+    for i in 0..60 {
+        assert_eq!(text.matches(&format!("Action Pack subscription {i:03}")).count(), 1, "line {i}");
+    }
 }
 
 #[test]
@@ -175,14 +208,40 @@ fn a_description_longer_than_a_page_splits_across_pages_without_losing_words() {
     let mut doc = invoice(0);
     let words: Vec<String> = (0..1500).map(|i| format!("item{i:04}")).collect();
     doc.lines.push(line(&words.join(" "), "1.00"));
-    let pdf = render_pdf(&doc);
+    let pdf = render(&doc);
     assert!(page_count(&pdf) >= 2);
+    let text = text(&pdf);
     for word in &words {
-        assert_eq!(count(&pdf, word.as_bytes()), 1, "{word}");
+        assert_eq!(text.matches(word.as_str()).count(), 1, "{word}");
     }
 }
 
 #[test]
+fn captions_come_from_the_caller() {
+    let mut doc = invoice(1);
+    doc.captions = Captions {
+        bill_to: "Faturar a".into(),
+        description: "Descrição".into(),
+        page_of: Box::new(|page, count| format!("Página {page} de {count}")),
+        ..captions()
+    };
+    let text = text(&render(&doc));
+    for caption in ["FATURAR A", "Descrição", "Página 1 de 1"] {
+        assert!(text.contains(caption), "{caption} missing from:\n{text}");
+    }
+}
+
+#[test]
+fn without_any_font_the_document_is_refused_rather_than_printed_wrong() {
+    let none = Fonts::load(&[PathBuf::from("/nonexistent-fonts")]);
+    assert!(none.is_empty());
+    assert_eq!(none.problems().len(), documents::FONT_FILES.len());
+    let error = render_pdf(&none, &invoice(1)).unwrap_err();
+    assert!(matches!(error, documents::RenderError::NoFonts { .. }), "{error}");
+    assert!(error.to_string().contains("/nonexistent-fonts"), "{error}");
+}
+
+#[test]
 fn the_same_document_renders_to_the_same_bytes() {
-    assert_eq!(render_pdf(&invoice(5)), render_pdf(&invoice(5)));
+    assert_eq!(render(&invoice(5)), render(&invoice(5)));
 }

@@ -25,6 +25,7 @@ pub struct FileConfig {
     pub smtp_password: Option<String>,
     pub smtp_from: Option<String>,
     pub webhook_allow_cidr: Option<String>,
+    pub font_dir: Option<String>,
     pub trusted_proxies: Option<String>,
     pub mfa_staff: Option<bool>,
     pub mfa_partner_roles: Option<String>,

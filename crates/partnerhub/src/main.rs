@@ -136,6 +136,11 @@ struct Operation {
     /// 10.20.0.0/16); default none: public addresses only.
     #[arg(long, env = "PARTNERHUB_WEBHOOK_ALLOW_CIDR")]
     webhook_allow_cidr: Option<String>,
+    /// Folders holding the fonts of invoice and credit-note PDFs, separated by `:` (default
+    /// /usr/share/fonts/truetype/noto:/usr/share/fonts/opentype/noto, where Debian's
+    /// fonts-noto-core and fonts-noto-cjk put them).
+    #[arg(long, env = "PARTNERHUB_FONT_DIR")]
+    font_dir: Option<String>,
 }
 
 /// The SMTP server the server's worker sends the outbox through (`serve` only: `jobs run`
@@ -276,8 +281,13 @@ impl Operation {
             .transpose()
             .map_err(|e| anyhow::anyhow!("--webhook-allow-cidr: {e}"))?
             .unwrap_or_default();
+        let font_dirs = match pick(&self.font_dir, &file.font_dir).filter(|list| !list.trim().is_empty()) {
+            Some(list) => std::env::split_paths(&list).collect(),
+            None => defaults.font_dirs.clone(),
+        };
         Ok(Settings {
             gateway,
+            font_dirs,
             gateway_rate,
             renewal_batch: self.renewal_batch,
             lease: seconds(self.lease_seconds, defaults.lease),

@@ -57,7 +57,9 @@ pub fn status_of(e: &AppError) -> StatusCode {
         AppError::Link(_) => StatusCode::GONE,
         AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         AppError::Declined(_) => StatusCode::PAYMENT_REQUIRED,
-        AppError::GatewayUnavailable(_) | AppError::PaymentPending => StatusCode::SERVICE_UNAVAILABLE,
+        AppError::GatewayUnavailable(_) | AppError::PaymentPending | AppError::DocumentUnavailable(_) => {
+            StatusCode::SERVICE_UNAVAILABLE
+        }
         AppError::Catalog(_) | AppError::Store(_) | AppError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -71,12 +73,19 @@ pub fn public_message(e: &AppError) -> String {
             .to_owned()
     } else if status_of(e).is_server_error() {
         tracing::error!(error = %e.with_causes(), "request failed");
-        "Something went wrong on our side; the error has been logged. Please try again.".to_owned()
+        match e {
+            // Nothing the person can retry away; they are told what is wrong, the log says why.
+            AppError::DocumentUnavailable(_) => capitalised(e.to_string()),
+            _ => "Something went wrong on our side; the error has been logged. Please try again.".to_owned(),
+        }
     } else {
-        let text = e.to_string();
-        let mut chars = text.chars();
-        chars.next().map_or(text.clone(), |c| c.to_uppercase().chain(chars).collect())
+        capitalised(e.to_string())
     }
+}
+
+fn capitalised(text: String) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or(text.clone(), |c| c.to_uppercase().chain(chars).collect())
 }
 
 /// An RFC 9457 problem document with a stable `code`.

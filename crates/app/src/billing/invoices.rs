@@ -23,7 +23,7 @@ pub async fn get(app: &App, actor: &PartnerUser, id: &InvoiceId) -> Result<Invoi
 
 /// The invoice as a PDF document.
 pub async fn pdf(app: &App, actor: &PartnerUser, id: &InvoiceId) -> Result<(String, Vec<u8>), AppError> {
-    invoice_pdf(get(app, actor, id).await?)
+    invoice_pdf(app, get(app, actor, id).await?).await
 }
 
 /// An invoice for program staff (who see every org's: a partner asks about one).
@@ -38,7 +38,7 @@ pub async fn invoice_for_staff(
 }
 
 /// The invoice as a PDF document: `(number, bytes)`.
-pub fn invoice_pdf(invoice: InvoiceRecord) -> Result<(String, Vec<u8>), AppError> {
+pub async fn invoice_pdf(app: &App, invoice: InvoiceRecord) -> Result<(String, Vec<u8>), AppError> {
     let rate = domain::money::TaxRate::from_basis_points(u32::try_from(invoice.tax_rate_bp).unwrap_or(0))
         .map_err(|e| AppError::internal_from("a stored tax rate", e))?;
     let doc = documents::InvoiceDocument {
@@ -65,8 +65,9 @@ pub fn invoice_pdf(invoice: InvoiceRecord) -> Result<(String, Vec<u8>), AppError
         tax: invoice.tax.to_string(),
         total: invoice.total.to_string(),
         notes: vec![format!("Paid by {} on {}", invoice.paid_with, invoice.issued_at.format("%-d %B %Y"))],
+        captions: captions(),
     };
-    Ok((invoice.number, documents::render_pdf(&doc)))
+    Ok((invoice.number, render(app, doc).await?))
 }
 
 /// The invoices of one subscription (billing roles only).
@@ -105,7 +106,7 @@ pub async fn credit_note_for_staff(
 }
 
 /// The credit note as a PDF document: `(number, bytes)`.
-pub fn credit_note_pdf(note: &CreditNoteRecord) -> Result<(String, Vec<u8>), AppError> {
+pub async fn credit_note_pdf(app: &App, note: &CreditNoteRecord) -> Result<(String, Vec<u8>), AppError> {
     let rate = domain::money::TaxRate::from_basis_points(u32::try_from(note.tax_rate_bp).unwrap_or(0))
         .map_err(|e| AppError::internal_from("a stored tax rate", e))?;
     let doc = documents::InvoiceDocument {
@@ -131,8 +132,39 @@ pub fn credit_note_pdf(note: &CreditNoteRecord) -> Result<(String, Vec<u8>), App
             format!("Refers to invoice {}", note.invoice_number),
             format!("Refunded to {} on {}", note.refunded_to, note.issued_at.format("%-d %B %Y")),
         ],
+        captions: captions(),
     };
-    Ok((note.number.clone(), documents::render_pdf(&doc)))
+    Ok((note.number.clone(), render(app, doc).await?))
+}
+
+/// The fixed words of a document, in English until documents follow the reader's language.
+fn captions() -> documents::Captions {
+    documents::Captions {
+        bill_to: "Bill to".into(),
+        number: "Number".into(),
+        issue_date: "Issue date".into(),
+        description: "Description".into(),
+        period: "Period".into(),
+        quantity: "Qty".into(),
+        unit_price: "Unit price".into(),
+        amount: "Amount".into(),
+        net: "Net".into(),
+        total: "Total".into(),
+        page_of: Box::new(|page, count| format!("Page {page} of {count}")),
+    }
+}
+
+/// Lays the document out and writes it, on the blocking pool: it takes milliseconds, and the
+/// first document with CJK text reads a 20 MB font file.
+async fn render(app: &App, doc: documents::InvoiceDocument) -> Result<Vec<u8>, AppError> {
+    let fonts = app.fonts().clone();
+    let rendered = tokio::task::spawn_blocking(move || documents::render_pdf(&fonts, &doc))
+        .await
+        .map_err(|e| AppError::internal_from("rendering a document", e))?;
+    rendered.map_err(|e| match e {
+        documents::RenderError::Pdf(_) => AppError::internal_from("writing a PDF", e),
+        missing_fonts => AppError::DocumentUnavailable(missing_fonts),
+    })
 }
 
 /// The monthly reconciliation file (CSV) of the actor's org: `month` is `YYYY-MM` in the

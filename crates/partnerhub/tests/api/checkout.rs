@@ -97,7 +97,7 @@ async fn an_org_buys_action_pack_through_the_api() {
         .await
         .unwrap();
     assert_eq!(pdf.headers()["content-type"], "application/pdf");
-    assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF-1.4"));
+    assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF-"));
 
     let (_, subs) = api.get("/api/v1/subscriptions").await;
     let sub = &subs["data"][0];

@@ -10,6 +10,7 @@ mod checkout;
 mod competencies;
 mod connections;
 mod crash;
+mod documents;
 mod email;
 mod email_links;
 mod headers;

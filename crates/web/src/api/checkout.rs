@@ -453,7 +453,8 @@ pub async fn get_invoice(
 
 /// One invoice as a PDF document.
 #[utoipa::path(get, path = "/api/v1/invoices/{id}/pdf", tag = "invoices", params(("id" = String, Path)),
-    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = "4XX", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "document_unavailable: the server is missing the fonts it prints with", body = Problem, content_type = "application/problem+json")))]
 pub async fn get_invoice_pdf(
     State(state): State<AppState>,
     caller: ApiCaller,

@@ -335,14 +335,15 @@ pub async fn get_credit_note(
 
 /// The credit note as a PDF.
 #[utoipa::path(get, path = "/api/v1/credit-notes/{id}/pdf", tag = "invoices", params(("id" = String, Path)),
-    responses((status = 200, content_type = "application/pdf"), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, content_type = "application/pdf"), (status = "4XX", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "document_unavailable: the server is missing the fonts it prints with", body = Problem, content_type = "application/problem+json")))]
 pub async fn get_credit_note_pdf(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let note = note_for(&state, &caller.actor, &id).await?;
-    let (_, bytes) = app::billing::credit_note_pdf(&note)?;
+    let (_, bytes) = app::billing::credit_note_pdf(&state.app, &note).await?;
     Ok(([(header::CONTENT_TYPE, "application/pdf")], bytes).into_response())
 }
 
