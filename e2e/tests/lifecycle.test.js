@@ -23,7 +23,7 @@ const RENEW_AT = '2028-01-10T10:00:00Z';
 const FIRST_TERM = 'March 15, 2027 – March 15, 2028';
 const SECOND_TERM = 'March 15, 2028 – March 15, 2029';
 const TURN_OFF_NOTE = "You won't be able to turn it back on until you renew the subscription again.";
-const TOO_EARLY = 'Renewal opens on 2027-12-16, 90 days before the term ends.';
+const TOO_EARLY = 'Renewal opens on December 16, 2027, 90 days before the term ends.';
 const PRICE = '$475.00';
 
 // A card that outlives both server clocks (and the real one).
@@ -307,7 +307,7 @@ test('inside the renewal window the admin renews by hand; the term follows on an
     // Renewing once more has to wait for the new term's window.
     const renew = await submit(page, actions(page).getByRole('button', { name: 'Renew subscriptions' }), '/renew');
     assert.equal(renew.status(), 409, `renew the renewed term: ${renew.status()}`);
-    assert.equal(await text(page.getByRole('alert')), 'Renewal opens on 2028-12-15, 90 days before the term ends.');
+    assert.equal(await text(page.getByRole('alert')), 'Renewal opens on December 15, 2028, 90 days before the term ends.');
     await shot(page, 'renew-again-too-early');
   } catch (err) {
     await onFailure(t, err);

@@ -2,8 +2,10 @@
 //! each use case against the roles in `domain::roles`.
 
 use crate::error::AppError;
+use crate::text::Text;
 use domain::ids::{OrgId, StaffId, UserId};
 use domain::roles::{PartnerPermission, PartnerRole, StaffPermission, StaffRole};
+use i18n::{Key, key};
 use store::Principal;
 
 /// A signed-in user of a partner org.
@@ -56,29 +58,27 @@ impl Origin {
 }
 
 impl PartnerUser {
-    pub fn require(&self, permission: PartnerPermission, what: &str) -> Result<(), AppError> {
+    /// Refuses what the role does not allow; `what` names the act, as a phrase of the message
+    /// files ("see invoices").
+    pub fn require(&self, permission: PartnerPermission, what: Key) -> Result<(), AppError> {
         if self.role.allows(permission) { Ok(()) } else { Err(AppError::forbidden(what)) }
     }
 
     /// Refuses `what` (buying, inviting users, making API tokens) until the user has proved
     /// their address: until then anyone could have typed it (decided in issue 20).
-    pub fn require_verified_email(&self, what: &str) -> Result<(), AppError> {
+    pub fn require_verified_email(&self, what: Key) -> Result<(), AppError> {
         if self.email_verified {
             return Ok(());
         }
         Err(AppError::Refused {
             code: "email_unverified",
-            message: format!(
-                "confirm your e-mail address before you {what}: open the link we sent to {}, or ask for a new one \
-                 with Resend",
-                self.email
-            ),
+            message: Text::new(key("error-email-unverified")).phrase("what", what).arg("email", &self.email),
         })
     }
 }
 
 impl StaffMember {
-    pub fn require(&self, permission: StaffPermission, what: &str) -> Result<(), AppError> {
+    pub fn require(&self, permission: StaffPermission, what: Key) -> Result<(), AppError> {
         if self.role.allows(permission) { Ok(()) } else { Err(AppError::forbidden(what)) }
     }
 }

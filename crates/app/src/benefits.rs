@@ -11,6 +11,7 @@ use crate::actor::{Actor, Origin, PartnerUser};
 use crate::audit::{self, Change, Who};
 use crate::error::AppError;
 use crate::state::App;
+use crate::text::Text;
 use domain::account::InvalidInput;
 use domain::benefit::{self, BenefitKind, BenefitStatus, Cadence, EntryKind, UnitStatus};
 use domain::ids::{BenefitId, BenefitUnitId, LedgerEntryId, SubscriptionId, UserId};
@@ -55,7 +56,7 @@ pub async fn activate(
     subscription_id: &SubscriptionId,
     origin: &Origin,
 ) -> Result<Vec<BenefitRecord>, AppError> {
-    actor.require(PartnerPermission::ManageOffers, "activate benefits; ask an Account admin or a Global admin")?;
+    actor.require(PartnerPermission::ManageOffers, i18n::key("error-act-activate-benefits-ask"))?;
     let catalog = app.catalog();
     let mut tx = app.store().write().await?;
     store::orgs::lock(&mut tx, &actor.org_id).await?;
@@ -65,13 +66,13 @@ pub async fn activate(
     if !sub.status.is_live() {
         return Err(AppError::Conflict {
             code: "subscription_not_live",
-            message: format!("the {} subscription has ended; renew it to get its benefits back", sub.offer_name),
+            message: Text::new(i18n::key("error-subscription-ended-benefits")).arg("offer", &sub.offer_name),
         });
     }
     if store::benefits::live_for_subscription(&mut tx, &sub.id).await? {
         return Err(AppError::Conflict {
             code: "already_activated",
-            message: format!("the benefits of the {} subscription are active already", sub.offer_name),
+            message: Text::new(i18n::key("error-benefits-active-already")).arg("offer", &sub.offer_name),
         });
     }
     let offer = catalog.offer(&sub.offer_code).ok_or(AppError::NotFound("offer"))?;
@@ -122,7 +123,7 @@ pub async fn activate(
     store::benefits::insert_activation(&mut tx, &benefits, &units).await.map_err(|e| match e {
         store::StoreError::Conflict(_) => AppError::Conflict {
             code: "already_activated",
-            message: format!("the benefits of the {} subscription are active already", sub.offer_name),
+            message: Text::new(i18n::key("error-benefits-active-already")).arg("offer", &sub.offer_name),
         },
         other => other.into(),
     })?;
@@ -198,7 +199,7 @@ fn sees_everything(actor: &PartnerUser) -> bool {
 /// The Benefits page: every subscription of the org with its benefits. A Member sees only the
 /// seats and keys assigned to them.
 pub async fn overview(app: &App, actor: &PartnerUser) -> Result<BenefitsOverview, AppError> {
-    actor.require(PartnerPermission::ViewMembership, "see benefits")?;
+    actor.require(PartnerPermission::ViewMembership, i18n::key("error-act-see-benefits"))?;
     let mut conn = app.store().read().await?;
     let subs = store::subscriptions::list_in_org(&mut conn, &actor.org_id).await?;
     let benefits = store::benefits::list_in_org(&mut conn, &actor.org_id).await?;
@@ -243,10 +244,15 @@ async fn live_benefit(tx: &mut store::Conn, actor: &PartnerUser, id: &str) -> Re
     if b.status != BenefitStatus::Active {
         return Err(AppError::Conflict {
             code: "benefit_ended",
-            message: format!("the {} benefit has ended with its subscription", b.product),
+            message: Text::new(i18n::key("error-benefit-ended")).arg("product", &b.product),
         });
     }
     Ok(b)
+}
+
+/// Which word a message uses for a benefit's units: a Fluent selector, not shown as is.
+fn unit_kind(kind: BenefitKind) -> &'static str {
+    if kind == BenefitKind::SoftwareLicense { "license" } else { "seat" }
 }
 
 fn unit_word(kind: BenefitKind) -> &'static str {
@@ -262,14 +268,14 @@ pub async fn assign(
     user_id: &str,
     origin: &Origin,
 ) -> Result<UnitRecord, AppError> {
-    actor.require(PartnerPermission::ManageOffers, "assign benefits; ask an Account admin or a Global admin")?;
+    actor.require(PartnerPermission::ManageOffers, i18n::key("error-act-assign-benefits-ask"))?;
     let mut tx = app.store().write().await?;
     store::orgs::lock(&mut tx, &actor.org_id).await?;
     let b = live_benefit(&mut tx, actor, benefit_id).await?;
     if !matches!(b.kind, BenefitKind::Seats | BenefitKind::SoftwareLicense) {
         return Err(AppError::Conflict {
             code: "not_assignable",
-            message: format!("{} is not assigned to people; only seats and license keys are", b.product),
+            message: Text::new(i18n::key("error-benefit-not-assignable")).arg("product", &b.product),
         });
     }
     let user_id = UserId::parse(user_id).map_err(|_| AppError::NotFound("user"))?;
@@ -278,19 +284,27 @@ pub async fn assign(
     if store::benefits::holds(&mut tx, &b.id, user.id.as_str()).await? {
         return Err(AppError::Conflict {
             code: "already_assigned",
-            message: format!("{} already holds one of the {} {word}s", user.name, b.product),
+            message: Text::new(i18n::key("error-benefit-already-assigned"))
+                .arg("name", &user.name)
+                .arg("product", &b.product)
+                .arg("kind", unit_kind(b.kind)),
         });
     }
     let Some(unit_id) = store::benefits::free_unit(&mut tx, &b.id).await? else {
         return Err(AppError::Conflict {
             code: "none_left",
-            message: format!("all {} {} {word}s are assigned; unassign one first", b.units, b.product),
+            message: Text::new(i18n::key("error-benefit-none-left"))
+                .count("units", b.units)
+                .arg("product", &b.product)
+                .arg("kind", unit_kind(b.kind)),
         });
     };
     if !store::benefits::assign(&mut tx, &unit_id, user.id.as_str(), app.now()).await? {
         return Err(AppError::Conflict {
             code: "none_left",
-            message: format!("that {} {word} was just assigned to someone else; try again", b.product),
+            message: Text::new(i18n::key("error-benefit-just-taken"))
+                .arg("product", &b.product)
+                .arg("kind", unit_kind(b.kind)),
         });
     }
     let detail = format!("assigned a {} {word} to {}", b.product, user.email);
@@ -304,7 +318,7 @@ pub async fn assign(
 
 /// Takes a seat or key back from its holder (Account admin, Global admin).
 pub async fn unassign(app: &App, actor: &PartnerUser, unit_id: &str, origin: &Origin) -> Result<(), AppError> {
-    actor.require(PartnerPermission::ManageOffers, "assign benefits; ask an Account admin or a Global admin")?;
+    actor.require(PartnerPermission::ManageOffers, i18n::key("error-act-assign-benefits-ask"))?;
     let mut tx = app.store().write().await?;
     store::orgs::lock(&mut tx, &actor.org_id).await?;
     let unit =
@@ -336,14 +350,12 @@ pub async fn reveal_key(app: &App, actor: &PartnerUser, unit_id: &str, origin: &
         .ok_or(AppError::NotFound("license key"))?;
     let holder = unit.user_id.as_deref() == Some(actor.id.as_str());
     if !holder && !actor.role.allows(PartnerPermission::ManageOffers) {
-        return Err(AppError::forbidden(
-            "see this license key; keys are shown to Account admins, Global admins and the user who holds the key",
-        ));
+        return Err(AppError::forbidden(i18n::key("error-act-see-this-license-key-ask")));
     }
     if unit.status != UnitStatus::Active {
         return Err(AppError::Conflict {
             code: "key_revoked",
-            message: "this license key was revoked when the subscription ended".into(),
+            message: Text::new(i18n::key("error-license-key-revoked")),
         });
     }
     let detail = format!("revealed a {} license key (ending {})", b.product, key.rsplit('-').next().unwrap_or(""));
@@ -373,7 +385,7 @@ pub async fn use_credit(
     key: &str,
     origin: &Origin,
 ) -> Result<CreditUse, AppError> {
-    actor.require(PartnerPermission::ManageOffers, "use credits; ask an Account admin or a Global admin")?;
+    actor.require(PartnerPermission::ManageOffers, i18n::key("error-act-use-credits-ask"))?;
     if key.is_empty() || key.len() > 255 || key.chars().any(char::is_control) {
         return Err(InvalidInput::new("key", "send an idempotency key of 1 to 255 characters").into());
     }
@@ -386,7 +398,7 @@ pub async fn use_credit(
     let b = live_benefit(&mut tx, actor, benefit_id).await?;
     let currency = b.currency.filter(|_| b.kind == BenefitKind::MonthlyCredit).ok_or_else(|| AppError::Conflict {
         code: "not_a_credit",
-        message: format!("{} is not a credit balance", b.product),
+        message: Text::new(i18n::key("error-not-a-credit")).arg("product", &b.product),
     })?;
     let amount = benefit::credit_amount(amount, currency)
         .map_err(|why| InvalidInput::new("amount", format!("write an amount in {currency}, like 12.50 ({why})")))?;
@@ -395,7 +407,7 @@ pub async fn use_credit(
         if first.benefit_id != b.id || first.amount != -amount.minor() {
             return Err(AppError::Conflict {
                 code: "idempotency_key_reused",
-                message: "this Idempotency-Key was used for a different request".into(),
+                message: Text::new(i18n::key("error-idempotency-key-reused")),
             });
         }
         let left = store::benefits::balance(&mut tx, &b.id).await?;
@@ -406,11 +418,9 @@ pub async fn use_credit(
         benefit::DrawRefusal::NotPositive => AppError::from(InvalidInput::new("amount", refusal.to_string())),
         benefit::DrawRefusal::MoreThanLeft { left } => AppError::Conflict {
             code: "insufficient_balance",
-            message: format!(
-                "only {} is left of the {} credits",
-                domain::money::Money::new(left, amount.currency()),
-                b.product
-            ),
+            message: Text::new(i18n::key("error-credit-left"))
+                .arg("left", domain::money::Money::new(left, amount.currency()))
+                .arg("product", &b.product),
         },
     })?;
     let entry = LedgerEntry {
@@ -436,7 +446,7 @@ pub async fn use_credit(
 /// A benefit's ledger (not for Members, who see only what is assigned to them).
 pub async fn ledger(app: &App, actor: &PartnerUser, benefit_id: &str) -> Result<Vec<LedgerEntry>, AppError> {
     if !sees_everything(actor) {
-        return Err(AppError::forbidden("see the credit ledger"));
+        return Err(AppError::forbidden(i18n::key("error-act-see-the-credit-ledger")));
     }
     let mut conn = app.store().read().await?;
     store::benefits::get_in_org(&mut conn, &actor.org_id, benefit_id).await?.ok_or(AppError::NotFound("benefit"))?;
@@ -483,7 +493,7 @@ pub async fn support_balances(
     staff: &crate::actor::StaffMember,
     org: &domain::ids::OrgId,
 ) -> Result<Vec<(String, BenefitKind, String, i64)>, AppError> {
-    staff.require(domain::roles::StaffPermission::ViewOrgs, "see partner orgs")?;
+    staff.require(domain::roles::StaffPermission::ViewOrgs, i18n::key("error-act-see-partner-orgs"))?;
     let mut conn = app.store().read().await?;
     let benefits = store::benefits::list_in_org(&mut conn, org).await?;
     let totals = store::benefits::totals_in_org(&mut conn, org).await?;
@@ -516,7 +526,7 @@ pub(crate) async fn draw_support(
     origin: &Origin,
 ) -> Result<(String, i64), AppError> {
     let SupportDraw { benefit_id, amount, key } = draw;
-    staff.require(domain::roles::StaffPermission::ViewOrgs, "draw down support balances")?;
+    staff.require(domain::roles::StaffPermission::ViewOrgs, i18n::key("error-act-draw-down-support-balances"))?;
     if key.is_empty() || key.len() > 255 || key.chars().any(char::is_control) {
         return Err(InvalidInput::new("key", "reload the page and send the form again").into());
     }
@@ -528,14 +538,15 @@ pub(crate) async fn draw_support(
     let product = b.product.to_lowercase();
     let dedupe_key = format!("support:{}:{key}", request.id);
     if store::benefits::entry_by_key(tx, &dedupe_key).await?.is_some() {
-        return Err(AppError::Conflict { code: "already_drawn", message: "this draw was recorded already".into() });
+        return Err(AppError::Conflict { code: "already_drawn", message: Text::new(i18n::key("error-already-drawn")) });
     }
     let left = store::benefits::balance(tx, &b.id).await?;
     benefit::check_draw(left, amount).map_err(|refusal| match refusal {
         benefit::DrawRefusal::NotPositive => AppError::from(InvalidInput::new("amount", refusal.to_string())),
-        benefit::DrawRefusal::MoreThanLeft { left } => {
-            AppError::Conflict { code: "insufficient_balance", message: format!("only {left} {product} are left") }
-        }
+        benefit::DrawRefusal::MoreThanLeft { left } => AppError::Conflict {
+            code: "insufficient_balance",
+            message: Text::new(i18n::key("error-support-left")).count("left", left).arg("product", &product),
+        },
     })?;
     let entry = LedgerEntry {
         id: app.new_id(LedgerEntryId::from_random).to_string(),

@@ -106,7 +106,7 @@ async fn request_and_subscription(
 
 /// What cancelling the request's subscription now would refund.
 pub async fn quote(app: &App, staff: &StaffMember, request_id: &str) -> Result<CancellationQuote, AppError> {
-    staff.require(StaffPermission::CancelAndRefund, "cancel subscriptions")?;
+    staff.require(StaffPermission::CancelAndRefund, i18n::key("error-act-cancel-subscriptions"))?;
     let mut conn = app.store().read().await?;
     let (_, sub) = request_and_subscription(&mut conn, request_id).await?;
     quote_in(app, &mut conn, sub).await
@@ -130,7 +130,7 @@ pub async fn cancel_now(
     form: &CancelNow<'_>,
     origin: &Origin,
 ) -> Result<Vec<RefundRecord>, AppError> {
-    staff.require(StaffPermission::CancelAndRefund, "cancel subscriptions")?;
+    staff.require(StaffPermission::CancelAndRefund, i18n::key("error-act-cancel-subscriptions"))?;
     let mut tx = app.store().write().await?;
     let (r, sub) = request_and_subscription(&mut tx, request_id).await?;
     store::orgs::lock(&mut tx, &r.org_id).await?;

@@ -21,7 +21,7 @@ pub async fn subscribe(
     origin: &Origin,
 ) -> Result<OrderRecord, AppError> {
     require_buyer(actor)?;
-    actor.require_verified_email("buy")?;
+    actor.require_verified_email(i18n::key("error-act-buy"))?;
     let catalog = app.catalog();
     let offer = catalog.offer(offer_code).ok_or(AppError::NotFound("offer"))?;
     let mut tx = app.store().write().await?;
@@ -46,7 +46,8 @@ pub async fn subscribe(
         ),
         None => Money::zero(country.currency()),
     };
-    let quote = order::quote_with_credit(offer, country, credit).map_err(|r| conflict("cannot_buy", r.to_string()))?;
+    let quote = order::quote_with_credit(offer, country, credit)
+        .map_err(|r| conflict("cannot_buy", crate::order::refusal(&r)))?;
     let draft = OrderRecord {
         id: app.new_id(OrderId::from_random),
         org_id: actor.org_id.clone(),
@@ -100,10 +101,7 @@ async fn earned_offer_check(
     if store::competencies::approved_unpaid(tx, org, competency.as_str(), tier).await?.is_none() {
         return Err(conflict(
             "not_approved",
-            format!(
-                "{} is earned: apply for it with your evidence, and pay its fee once staff approved it",
-                offer.name()
-            ),
+            crate::text::Text::new(i18n::key("error-offer-earned")).arg("offer", offer.name()),
         ));
     }
     if tier != domain::catalog::CompetencyTier::Gold {
@@ -149,11 +147,9 @@ async fn draft_for_change(tx: &mut store::Conn, actor: &PartnerUser, id: &OrderI
     let order = store::orders::get_in_org(tx, &actor.org_id, id).await?.ok_or(AppError::NotFound("order"))?;
     match order.status {
         OrderStatus::Draft => Ok(order),
-        OrderStatus::Paying => Err(conflict("payment_in_progress", "a payment for this order is being processed")),
-        OrderStatus::Paid => Err(conflict("order_paid", "this order is paid already")),
-        OrderStatus::Abandoned => {
-            Err(conflict("order_closed", "this order was set aside; start again from Partnership > Offers"))
-        }
+        OrderStatus::Paying => Err(conflict("payment_in_progress", i18n::key("error-order-payment-in-progress"))),
+        OrderStatus::Paid => Err(conflict("order_paid", i18n::key("error-order-paid"))),
+        OrderStatus::Abandoned => Err(conflict("order_closed", i18n::key("error-order-closed"))),
     }
 }
 
@@ -182,7 +178,7 @@ pub async fn accept_terms(
     if terms.version() != version {
         return Err(conflict(
             "terms_changed",
-            format!("the Terms and Conditions are now version {}; read them and agree again", terms.version()),
+            crate::text::Text::new(i18n::key("error-terms-changed")).arg("version", terms.version()),
         ));
     }
     let acceptance_id = app.new_id(AcceptanceId::from_random);
@@ -218,7 +214,7 @@ pub async fn choose_payment_method(
     let mut tx = app.store().write().await?;
     let order = draft_for_change(&mut tx, actor, id).await?;
     if order.step < Step::Payment {
-        return Err(conflict("terms_not_accepted", "agree to the Terms and Conditions first"));
+        return Err(conflict("terms_not_accepted", i18n::key("error-terms-not-accepted")));
     }
     // The choice comes from a form: an id of the wrong shape is no saved card either.
     let pm = match payment_method_id.parse::<PaymentMethodId>() {
@@ -238,7 +234,7 @@ pub async fn go_to_step(app: &App, actor: &PartnerUser, id: &OrderId, step: Step
     let mut tx = app.store().write().await?;
     let order = draft_for_change(&mut tx, actor, id).await?;
     if !order.step.may_go_to(step) {
-        return Err(conflict("step_not_reached", "finish the earlier steps first"));
+        return Err(conflict("step_not_reached", i18n::key("error-step-not-reached")));
     }
     store::orders::set_step(&mut tx, id, step, None, None).await?;
     tx.commit().await?;
@@ -255,7 +251,7 @@ pub async fn start_fee_order(
 ) -> Result<OrderRecord, AppError> {
     let a = crate::competencies::get_mine(app, actor, id).await?;
     if a.status != ApplicationStatus::Approved || a.subscription_id.is_some() {
-        return Err(conflict("not_approved", "only an approved application whose fee is unpaid can be paid"));
+        return Err(conflict("not_approved", i18n::key("error-fee-not-payable")));
     }
     let catalog = app.catalog();
     let offer = catalog.fee_offer(&a.competency_code, a.tier).ok_or(AppError::NotFound("competency"))?;

@@ -16,7 +16,9 @@ use domain::roles::{PartnerPermission, PartnerRole, StaffPermission};
 use store::competencies::ApplicationRecord;
 use store::notifications::Notification;
 
-fn conflict(code: &'static str, message: impl Into<String>) -> AppError {
+use crate::text::Text;
+
+fn conflict(code: &'static str, message: impl Into<crate::text::Text>) -> AppError {
     AppError::Conflict { code, message: message.into() }
 }
 
@@ -42,7 +44,7 @@ pub async fn apply(
     evidence: Evidence,
     origin: &Origin,
 ) -> Result<ApplicationRecord, AppError> {
-    actor.require(PartnerPermission::ManageOffers, "apply for competencies; ask an Account admin or a Global admin")?;
+    actor.require(PartnerPermission::ManageOffers, i18n::key("error-act-apply-for-competencies-ask"))?;
     let catalog = app.catalog();
     let competency = catalog.competency(competency_code).ok_or(AppError::NotFound("competency"))?;
     let tier = CompetencyTier::parse(tier).ok_or_else(|| InvalidInput::new("tier", "choose silver or gold"))?;
@@ -56,7 +58,7 @@ pub async fn apply(
     store::orgs::lock(&mut tx, &actor.org_id).await?;
     let levels = store::orgs::memberships(&mut tx, &actor.org_id).await?;
     if !levels.iter().any(|m| m.level == domain::catalog::NETWORK_LEVEL) {
-        return Err(conflict("cannot_apply", domain::membership::NOT_A_NETWORK_MEMBER));
+        return Err(conflict("cannot_apply", i18n::key("error-not-a-network-member")));
     }
     let live = store::subscriptions::live_offer_codes(&mut tx, &actor.org_id).await?;
     let held = |t: CompetencyTier| live.contains(&competency.fee_offer_code(t));
@@ -64,7 +66,9 @@ pub async fn apply(
         let holds = if held(CompetencyTier::Gold) { CompetencyTier::Gold } else { tier };
         return Err(conflict(
             "already_held",
-            format!("your org holds the {} {} competency already", competency.name(), holds.label()),
+            Text::new(i18n::key("error-competency-held"))
+                .arg("competency", competency.name())
+                .arg("tier", holds.label()),
         ));
     }
     let record = ApplicationRecord {
@@ -85,10 +89,7 @@ pub async fn apply(
     store::competencies::insert(&mut tx, &record).await.map_err(|e| match e {
         store::StoreError::Conflict(_) => conflict(
             "application_open",
-            format!(
-                "an application for {} is open already; wait for its decision, or pay its fee if it was approved",
-                competency.name()
-            ),
+            Text::new(i18n::key("error-application-open")).arg("competency", competency.name()),
         ),
         other => other.into(),
     })?;
@@ -101,13 +102,13 @@ pub async fn apply(
 
 /// The org's applications, newest first.
 pub async fn list_mine(app: &App, actor: &PartnerUser) -> Result<Vec<ApplicationRecord>, AppError> {
-    actor.require(PartnerPermission::ViewMembership, "see your membership")?;
+    actor.require(PartnerPermission::ViewMembership, i18n::key("error-act-see-your-membership"))?;
     let mut conn = app.store().read().await?;
     Ok(store::competencies::list_in_org(&mut conn, &actor.org_id).await?)
 }
 
 pub async fn get_mine(app: &App, actor: &PartnerUser, id: &str) -> Result<ApplicationRecord, AppError> {
-    actor.require(PartnerPermission::ViewMembership, "see your membership")?;
+    actor.require(PartnerPermission::ViewMembership, i18n::key("error-act-see-your-membership"))?;
     let mut conn = app.store().read().await?;
     store::competencies::get_in_org(&mut conn, &actor.org_id, id).await?.ok_or(AppError::NotFound("application"))
 }
@@ -119,7 +120,7 @@ pub async fn queue(
     staff: &StaffMember,
     filter: Option<&str>,
 ) -> Result<Vec<(ApplicationRecord, String)>, AppError> {
-    staff.require(StaffPermission::ViewOrgs, "see partner orgs")?;
+    staff.require(StaffPermission::ViewOrgs, i18n::key("error-act-see-partner-orgs"))?;
     let all = ApplicationStatus::ALL;
     let statuses = crate::staff::queue_filter(filter, &all[..2], &all, ApplicationStatus::as_str)?;
     let mut conn = app.store().read().await?;
@@ -127,7 +128,7 @@ pub async fn queue(
 }
 
 pub async fn get_for_staff(app: &App, staff: &StaffMember, id: &str) -> Result<ApplicationRecord, AppError> {
-    staff.require(StaffPermission::ViewOrgs, "see partner orgs")?;
+    staff.require(StaffPermission::ViewOrgs, i18n::key("error-act-see-partner-orgs"))?;
     let mut conn = app.store().read().await?;
     store::competencies::get(&mut conn, id).await?.ok_or(AppError::NotFound("application"))
 }
@@ -151,7 +152,7 @@ pub async fn decide(
     reason: &str,
     origin: &Origin,
 ) -> Result<ApplicationRecord, AppError> {
-    staff.require(StaffPermission::ReviewCompetencies, "decide on competency applications")?;
+    staff.require(StaffPermission::ReviewCompetencies, i18n::key("error-act-decide-on-competency-applications"))?;
     let reason = reason.trim();
     let odd = reason.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'));
     if decision == Decision::Reject && (reason.is_empty() || reason.chars().count() > 1000 || odd) {
@@ -254,22 +255,19 @@ pub async fn attach_file(
     bytes: &[u8],
     origin: &Origin,
 ) -> Result<store::files::FileRecord, AppError> {
-    actor.require(PartnerPermission::ManageOffers, "apply for competencies; ask an Account admin or a Global admin")?;
+    actor.require(PartnerPermission::ManageOffers, i18n::key("error-act-apply-for-competencies-ask"))?;
     let checked = domain::attachment::check_file(name, bytes).map_err(|why| InvalidInput::new("file", why))?;
     let mut tx = app.store().write().await?;
     store::orgs::lock(&mut tx, &actor.org_id).await?;
     let a =
         store::competencies::get_in_org(&mut tx, &actor.org_id, id).await?.ok_or(AppError::NotFound("application"))?;
     if !a.status.can_decide() {
-        return Err(conflict(
-            "application_decided",
-            "files can be added only while the application waits for its decision",
-        ));
+        return Err(conflict("application_decided", i18n::key("error-application-decided")));
     }
     if store::files::list(&mut tx, store::files::Shelf::Applications, &a.id).await?.len() >= competency::MAX_FILES {
         return Err(conflict(
             "too_many_files",
-            format!("an application carries at most {} files", competency::MAX_FILES),
+            Text::new(i18n::key("error-application-too-many-files")).count("max", competency::MAX_FILES),
         ));
     }
     let file_id =

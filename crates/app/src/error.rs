@@ -1,9 +1,13 @@
 //! The one error type of the use cases; `web` maps it once to HTTP problem documents and the
 //! CLI to an exit code and a message.
 
+use crate::text::Text;
 use domain::account::InvalidInput;
 use domain::catalog::CatalogError;
+use i18n::key;
 use store::StoreError;
+
+mod words;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -15,10 +19,10 @@ pub enum AppError {
     NotFound(&'static str),
     /// Signed in, but the role does not allow it.
     #[error("{0}")]
-    Forbidden(String),
+    Forbidden(Text),
     /// Not allowed for a reason an API client may act on; `code` is stable.
     #[error("{message}")]
-    Refused { code: &'static str, message: String },
+    Refused { code: &'static str, message: Text },
     #[error("sign in first")]
     Unauthenticated,
     /// Deliberately the same for an unknown e-mail and a wrong password.
@@ -26,7 +30,7 @@ pub enum AppError {
     BadCredentials,
     /// The request clashes with what exists; `code` is stable for API clients.
     #[error("{message}")]
-    Conflict { code: &'static str, message: String },
+    Conflict { code: &'static str, message: Text },
     /// The card was refused by the payment gateway; the message is the gateway's reason.
     #[error("{0}")]
     Declined(String),
@@ -90,6 +94,36 @@ impl AppError {
         }
     }
 
+    /// What the person reads, in `lang`, for an error that is theirs to see (web answers
+    /// internal and storage errors with words of its own). Words that come from below the app
+    /// and have no message yet stay as they were written, in English.
+    pub fn message_in(&self, lang: &i18n::Lang) -> String {
+        match self {
+            AppError::Invalid(i) => match words::invalid(i.field, &i.message) {
+                Some(k) => lang.text(k),
+                None => i.message.clone(),
+            },
+            AppError::NotFound(what) => match words::not_found(what) {
+                Some(k) => lang.text(k),
+                None => self.to_string(),
+            },
+            AppError::Forbidden(text)
+            | AppError::Refused { message: text, .. }
+            | AppError::Conflict { message: text, .. } => text.in_lang(lang),
+            AppError::Unauthenticated => lang.t("error-sign-in-first"),
+            AppError::BadCredentials => lang.t("error-bad-credentials"),
+            AppError::Declined(reason) => match words::declined(reason) {
+                Some(k) => lang.text(k),
+                None => reason.clone(),
+            },
+            AppError::GatewayUnavailable(why) => lang.t1("error-gateway-unavailable", "why", why),
+            AppError::PaymentPending => lang.t("error-payment-pending"),
+            AppError::Link(refusal) => lang.text(words::link(refusal)),
+            AppError::RateLimited { retry_after_secs } => lang.t1("error-rate-limited", "seconds", *retry_after_secs),
+            AppError::Catalog(_) | AppError::Store(_) | AppError::Internal { .. } => self.to_string(),
+        }
+    }
+
     /// The database cannot take writes now (a full disk, a read-only file, the server away):
     /// nothing was saved, and the same request may succeed later.
     pub fn is_storage_fault(&self) -> bool {
@@ -119,8 +153,9 @@ impl AppError {
         text
     }
 
-    pub(crate) fn forbidden(what: &str) -> AppError {
-        AppError::Forbidden(format!("your role does not allow you to {what}"))
+    /// Refused by the role: `what` names the act, as a phrase of the message files.
+    pub(crate) fn forbidden(what: i18n::Key) -> AppError {
+        AppError::Forbidden(Text::new(key("error-role-does-not-allow")).phrase("what", what))
     }
 }
 

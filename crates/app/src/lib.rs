@@ -38,6 +38,7 @@ pub mod sso;
 pub mod staff;
 mod state;
 pub mod subscription;
+pub mod text;
 pub mod throttle;
 pub mod tokens;
 pub mod users;

@@ -19,7 +19,7 @@ pub struct MembershipView {
 }
 
 pub async fn view(app: &App, actor: &PartnerUser) -> Result<MembershipView, AppError> {
-    actor.require(PartnerPermission::ViewMembership, "see your membership")?;
+    actor.require(PartnerPermission::ViewMembership, i18n::key("error-act-see-your-membership"))?;
     let mut conn = app.store().read().await?;
     let org = store::orgs::get(&mut conn, &actor.org_id).await?.ok_or(AppError::NotFound("org"))?;
     let memberships = store::orgs::memberships(&mut conn, &actor.org_id).await?;

@@ -9,11 +9,28 @@ use domain::roles::PartnerPermission;
 use store::orders::OrderRecord;
 
 pub(crate) fn require_buyer(actor: &PartnerUser) -> Result<(), AppError> {
-    actor.require(PartnerPermission::ManageBilling, "buy offers; ask a Billing admin or a Global admin")
+    actor.require(PartnerPermission::ManageBilling, i18n::key("error-act-buy-offers-ask"))
 }
 
-pub(crate) fn conflict(code: &'static str, message: impl Into<String>) -> AppError {
+pub(crate) fn conflict(code: &'static str, message: impl Into<crate::text::Text>) -> AppError {
     AppError::Conflict { code, message: message.into() }
+}
+
+/// The words of a refused purchase, in the reader's language.
+pub(crate) fn refusal(r: &domain::order::PurchaseRefusal) -> crate::text::Text {
+    use crate::text::Text;
+    use domain::order::PurchaseRefusal;
+    match r {
+        PurchaseRefusal::NotANetworkMember => Text::new(i18n::key("error-not-a-network-member")),
+        PurchaseRefusal::MissingLevel(level) => Text::new(i18n::key("error-missing-level")).arg("level", level),
+        PurchaseRefusal::AlreadyHeld(offer) => Text::new(i18n::key("error-already-held")).arg("offer", offer),
+        PurchaseRefusal::NotPriced { offer, currency } => {
+            Text::new(i18n::key("error-not-priced")).arg("offer", offer).arg("currency", currency)
+        }
+        PurchaseRefusal::CreditInAnotherCurrency(currency) => {
+            Text::new(i18n::key("error-credit-other-currency")).arg("currency", currency)
+        }
+    }
 }
 
 /// Checks that the org may buy `offer_code` now; the refusal says why in words.
@@ -29,7 +46,7 @@ pub(crate) async fn check_can_buy(
     let held: Vec<&str> = levels.iter().map(|m| m.level.as_str()).collect();
     let live = store::subscriptions::live_offer_codes(conn, org).await?;
     let live: Vec<&str> = live.iter().map(String::as_str).collect();
-    order::check_can_buy(&catalog, offer, &held, &live).map_err(|r| conflict("cannot_buy", r.to_string()))
+    order::check_can_buy(&catalog, offer, &held, &live).map_err(|r| conflict("cannot_buy", refusal(&r)))
 }
 
 /// Sets aside an unpaid draft of another kind (a renewal when Subscribe now is pressed, or the
@@ -37,10 +54,7 @@ pub(crate) async fn check_can_buy(
 /// draft whose payment is out is not set aside.
 pub(crate) async fn abandon_draft(tx: &mut store::Conn, draft: &OrderRecord) -> Result<(), AppError> {
     if draft.status != OrderStatus::Draft {
-        return Err(conflict(
-            "payment_in_progress",
-            "a payment for this offer is being processed; try again in a moment",
-        ));
+        return Err(conflict("payment_in_progress", i18n::key("error-offer-payment-in-progress")));
     }
     store::orders::update(tx, &draft.id, store::orders::OrderUpdate::Abandoned).await?;
     Ok(())

@@ -83,6 +83,12 @@ fn with_secret(app: &App, email: &OutboxEmail, sealed: Option<String>) -> String
     email.body.replace(SECRET_MARK, secret.as_deref().unwrap_or(GONE))
 }
 
+/// The language of an e-mail or a notice for someone whose saved choice is `saved`: that one
+/// when partnerhub speaks it, else the program's default language.
+pub(crate) fn language_of(app: &App, saved: Option<&str>) -> i18n::Lang {
+    app.language_for(saved)
+}
+
 pub(crate) async fn queue(
     app: &App,
     conn: &mut store::Conn,
@@ -117,7 +123,7 @@ pub async fn list(
     after: Option<&str>,
     limit: i64,
 ) -> Result<Vec<OutboxEmail>, AppError> {
-    staff.require(StaffPermission::ReadOutbox, "read the e-mail outbox")?;
+    staff.require(StaffPermission::ReadOutbox, i18n::key("error-act-read-the-email-outbox"))?;
     let mut conn = app.store().read().await?;
     if let Some(after) = after
         && !store::outbox::exists(&mut conn, after).await?

@@ -20,7 +20,7 @@ pub enum CardInput<'a> {
 }
 
 pub async fn list(app: &App, actor: &PartnerUser) -> Result<Vec<PaymentMethodRecord>, AppError> {
-    actor.require(PartnerPermission::ManageBilling, "see payment methods")?;
+    actor.require(PartnerPermission::ManageBilling, i18n::key("error-act-see-payment-methods"))?;
     let mut conn = app.store().read().await?;
     Ok(store::payment_methods::list_in_org(&mut conn, &actor.org_id, app.gateway().name()).await?)
 }
@@ -33,7 +33,7 @@ pub async fn add(
     input: CardInput<'_>,
     origin: &Origin,
 ) -> Result<PaymentMethodRecord, AppError> {
-    actor.require(PartnerPermission::ManageBilling, "add payment methods")?;
+    actor.require(PartnerPermission::ManageBilling, i18n::key("error-act-add-payment-methods"))?;
     let source = match input {
         CardInput::Typed { number, exp_month, exp_year, cvc } => {
             let number = CardNumber::parse(number)?;
@@ -87,7 +87,7 @@ pub async fn add(
 /// For a card form that runs in the browser (Stripe.js): the secret it saves the card with.
 /// `None` when the form posts card details to us (sandbox).
 pub async fn card_setup_secret(app: &App, actor: &PartnerUser) -> Result<Option<String>, AppError> {
-    actor.require(PartnerPermission::ManageBilling, "add payment methods")?;
+    actor.require(PartnerPermission::ManageBilling, i18n::key("error-act-add-payment-methods"))?;
     if matches!(app.gateway(), payments::Gateway::Sandbox(_)) {
         return Ok(None);
     }

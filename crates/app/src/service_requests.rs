@@ -15,7 +15,7 @@ use store::notifications::Notification;
 use store::refunds::{CreditNoteRecord, RefundRecord};
 use store::service_requests::{MessageRecord, RequestRecord};
 
-pub(crate) fn conflict(code: &'static str, message: impl Into<String>) -> AppError {
+pub(crate) fn conflict(code: &'static str, message: impl Into<crate::text::Text>) -> AppError {
     AppError::Conflict { code, message: message.into() }
 }
 
@@ -38,7 +38,7 @@ pub async fn create(
     files: &[(String, Vec<u8>)],
     origin: &Origin,
 ) -> Result<RequestRecord, AppError> {
-    actor.require(PartnerPermission::UseSupport, "open service requests; ask an admin of your org")?;
+    actor.require(PartnerPermission::UseSupport, i18n::key("error-act-open-service-requests-ask"))?;
     let new = NewRequest::parse(form.problem, form.title, form.description, form.contact_email, form.contact_phone)?;
     if files.len() > rules::MAX_FILES {
         return Err(InvalidInput::new("file", format!("attach at most {} files", rules::MAX_FILES)).into());
@@ -113,7 +113,7 @@ pub(crate) fn message(app: &App, request_id: &str, kind: Author, name: &str, bod
 /// **Service requests > Partner requests**: the org's requests, **Open** or closed, newest
 /// first.
 pub async fn list_mine(app: &App, actor: &PartnerUser, open: bool) -> Result<Vec<RequestRecord>, AppError> {
-    actor.require(PartnerPermission::UseSupport, "see service requests; ask an admin of your org")?;
+    actor.require(PartnerPermission::UseSupport, i18n::key("error-act-see-service-requests-ask"))?;
     let mut conn = app.store().read().await?;
     let all = store::service_requests::list_in_org(&mut conn, &actor.org_id).await?;
     Ok(all.into_iter().filter(|r| r.status.is_open() == open).collect())
@@ -121,7 +121,7 @@ pub async fn list_mine(app: &App, actor: &PartnerUser, open: bool) -> Result<Vec
 
 /// One request of the org with its conversation.
 pub async fn get_mine(app: &App, actor: &PartnerUser, id: &str) -> Result<RequestView, AppError> {
-    actor.require(PartnerPermission::UseSupport, "see service requests; ask an admin of your org")?;
+    actor.require(PartnerPermission::UseSupport, i18n::key("error-act-see-service-requests-ask"))?;
     let mut conn = app.store().read().await?;
     let r = store::service_requests::get_in_org(&mut conn, &actor.org_id, id)
         .await?
@@ -162,7 +162,7 @@ async fn view(conn: &mut store::Conn, request: RequestRecord) -> Result<RequestV
 
 /// The partner writes in an open request; one waiting for them goes back in progress.
 pub async fn reply(app: &App, actor: &PartnerUser, id: &str, body: &str, origin: &Origin) -> Result<(), AppError> {
-    actor.require(PartnerPermission::UseSupport, "write in service requests; ask an admin of your org")?;
+    actor.require(PartnerPermission::UseSupport, i18n::key("error-act-write-in-service-requests-ask"))?;
     let body = rules::check_message(body)?;
     let mut tx = app.store().write().await?;
     let r = store::service_requests::get_in_org(&mut tx, &actor.org_id, id)
@@ -186,7 +186,7 @@ pub async fn reply(app: &App, actor: &PartnerUser, id: &str, body: &str, origin:
 
 /// Reopens a resolved request within 14 days of its resolution.
 pub async fn reopen(app: &App, actor: &PartnerUser, id: &str, origin: &Origin) -> Result<(), AppError> {
-    actor.require(PartnerPermission::UseSupport, "reopen service requests; ask an admin of your org")?;
+    actor.require(PartnerPermission::UseSupport, i18n::key("error-act-reopen-service-requests-ask"))?;
     let mut tx = app.store().write().await?;
     let r = store::service_requests::get_in_org(&mut tx, &actor.org_id, id)
         .await?
@@ -226,7 +226,7 @@ pub async fn queue<'a>(
     staff: &StaffMember,
     q: &QueueQuery<'a>,
 ) -> Result<Vec<(RequestRecord, String)>, AppError> {
-    staff.require(StaffPermission::ViewOrgs, "see service requests")?;
+    staff.require(StaffPermission::ViewOrgs, i18n::key("error-act-see-service-requests"))?;
     let all = RequestStatus::ALL;
     let statuses = crate::staff::queue_filter(q.status, &all[..3], &all, RequestStatus::as_str)?;
     let some = |v: Option<&'a str>| v.map(str::trim).filter(|v| !v.is_empty());
@@ -271,7 +271,7 @@ pub(crate) fn handler_name(staff: &StaffMember) -> String {
 
 /// Hands the request to a staff member (the agent themself or another, by e-mail address).
 pub async fn assign(app: &App, staff: &StaffMember, id: &str, to: &str, origin: &Origin) -> Result<(), AppError> {
-    staff.require(StaffPermission::ViewOrgs, "assign service requests")?;
+    staff.require(StaffPermission::ViewOrgs, i18n::key("error-act-assign-service-requests"))?;
     let address = domain::account::EmailAddress::parse(to.trim())
         .map_err(|_| InvalidInput::new("assignee", "choose a staff member"))?;
     let mut tx = app.store().write().await?;
@@ -291,7 +291,7 @@ pub async fn assign(app: &App, staff: &StaffMember, id: &str, to: &str, origin: 
 /// An internal note: staff write it in the request for each other; the partner never sees it
 /// and is not told.
 pub async fn note(app: &App, staff: &StaffMember, id: &str, body: &str, origin: &Origin) -> Result<(), AppError> {
-    staff.require(StaffPermission::ViewOrgs, "write in service requests")?;
+    staff.require(StaffPermission::ViewOrgs, i18n::key("error-act-write-in-service-requests"))?;
     let body = rules::check_message(body)?;
     let mut tx = app.store().write().await?;
     let r = store::service_requests::get(&mut tx, id).await?.ok_or(AppError::NotFound("service request"))?;
@@ -305,7 +305,7 @@ pub async fn note(app: &App, staff: &StaffMember, id: &str, body: &str, origin: 
 }
 
 pub async fn get_for_staff(app: &App, staff: &StaffMember, id: &str) -> Result<RequestView, AppError> {
-    staff.require(StaffPermission::ViewOrgs, "see service requests")?;
+    staff.require(StaffPermission::ViewOrgs, i18n::key("error-act-see-service-requests"))?;
     let mut conn = app.store().read().await?;
     let r = store::service_requests::get(&mut conn, id).await?.ok_or(AppError::NotFound("service request"))?;
     view(&mut conn, r).await
@@ -322,14 +322,14 @@ pub async fn answer(
     status: &str,
     origin: &Origin,
 ) -> Result<(), AppError> {
-    staff.require(StaffPermission::ViewOrgs, "answer service requests")?;
+    staff.require(StaffPermission::ViewOrgs, i18n::key("error-act-answer-service-requests"))?;
     let status: RequestStatus =
         status.parse().map_err(|_| InvalidInput::new("status", "choose the request's new status"))?;
     let body = if body.trim().is_empty() { None } else { Some(rules::check_message(body)?) };
     let mut tx = app.store().write().await?;
     let r = store::service_requests::get(&mut tx, id).await?.ok_or(AppError::NotFound("service request"))?;
     if r.status == RequestStatus::Closed {
-        return Err(conflict("request_closed", "this request is closed"));
+        return Err(conflict("request_closed", i18n::key("error-request-closed")));
     }
     let staff_name = handler_name(staff);
     if let Some(body) = &body {
@@ -374,7 +374,7 @@ pub async fn draw_support(
     key: &str,
     origin: &Origin,
 ) -> Result<(), AppError> {
-    staff.require(StaffPermission::ViewOrgs, "draw down support balances")?;
+    staff.require(StaffPermission::ViewOrgs, i18n::key("error-act-draw-down-support-balances"))?;
     let amount: i64 = amount
         .trim()
         .parse()
@@ -412,14 +412,14 @@ pub async fn name_subscription(
     subscription_id: &str,
     origin: &Origin,
 ) -> Result<(), AppError> {
-    staff.require(StaffPermission::ViewOrgs, "change service requests")?;
+    staff.require(StaffPermission::ViewOrgs, i18n::key("error-act-change-service-requests"))?;
     let mut tx = app.store().write().await?;
     let r = store::service_requests::get(&mut tx, id).await?.ok_or(AppError::NotFound("service request"))?;
     if let Some(named) = &r.subscription_id {
         if named.as_str() == subscription_id {
             return Ok(());
         }
-        return Err(conflict("subscription_named", "this request names a subscription already"));
+        return Err(conflict("subscription_named", i18n::key("error-request-names-subscription")));
     }
     let sub = match subscription_id.parse::<SubscriptionId>() {
         Ok(id) => store::subscriptions::get_in_org(&mut tx, &r.org_id, &id).await?,
@@ -439,13 +439,13 @@ pub async fn name_subscription(
 /// to renew and then end as cancelled, nothing is refunded (renewing it before then keeps it).
 /// The conversation says so and the request is resolved.
 pub async fn cancel_at_term_end(app: &App, staff: &StaffMember, id: &str, origin: &Origin) -> Result<(), AppError> {
-    staff.require(StaffPermission::ViewOrgs, "cancel subscriptions")?;
+    staff.require(StaffPermission::ViewOrgs, i18n::key("error-act-cancel-subscriptions"))?;
     let mut tx = app.store().write().await?;
     let r = store::service_requests::get(&mut tx, id).await?.ok_or(AppError::NotFound("service request"))?;
     let sub_id = r
         .subscription_id
         .clone()
-        .ok_or_else(|| conflict("no_subscription", "this request does not name a subscription to cancel"))?;
+        .ok_or_else(|| conflict("no_subscription", i18n::key("error-request-no-subscription")))?;
     store::orgs::lock(&mut tx, &r.org_id).await?;
     let sub = store::subscriptions::get_in_org(&mut tx, &r.org_id, &sub_id)
         .await?
@@ -454,7 +454,7 @@ pub async fn cancel_at_term_end(app: &App, staff: &StaffMember, id: &str, origin
     if !live {
         return Err(conflict(
             "subscription_not_live",
-            format!("the {} subscription has ended already", sub.offer_name),
+            crate::text::Text::new(i18n::key("error-subscription-ended-already")).arg("offer", &sub.offer_name),
         ));
     }
     store::subscriptions::cancel_at_term_end(&mut tx, &r.org_id, &sub.id).await?;
@@ -486,7 +486,7 @@ pub async fn cancel_at_term_end(app: &App, staff: &StaffMember, id: &str, origin
 
 /// The staff members a request can be handed to: `(name, e-mail address)`.
 pub async fn agents(app: &App, staff: &StaffMember) -> Result<Vec<(String, String)>, AppError> {
-    staff.require(StaffPermission::ViewOrgs, "assign service requests")?;
+    staff.require(StaffPermission::ViewOrgs, i18n::key("error-act-assign-service-requests"))?;
     let mut conn = app.store().read().await?;
     let all = store::staff::list(&mut conn).await?;
     Ok(all.into_iter().filter(|s| s.disabled_at.is_none()).map(|s| (s.name.to_string(), s.email.to_string())).collect())
@@ -501,17 +501,20 @@ pub async fn attach_file(
     bytes: &[u8],
     origin: &Origin,
 ) -> Result<store::files::FileRecord, AppError> {
-    actor.require(PartnerPermission::UseSupport, "write in service requests; ask an admin of your org")?;
+    actor.require(PartnerPermission::UseSupport, i18n::key("error-act-write-in-service-requests-ask"))?;
     let checked = domain::attachment::check_file(name, bytes).map_err(|why| InvalidInput::new("file", why))?;
     let mut tx = app.store().write().await?;
     let r = store::service_requests::get_in_org(&mut tx, &actor.org_id, id)
         .await?
         .ok_or(AppError::NotFound("service request"))?;
     if !r.status.is_open() {
-        return Err(conflict("request_closed", "files can be added only while the request is open"));
+        return Err(conflict("request_closed", i18n::key("error-request-files-closed")));
     }
     if store::files::list(&mut tx, store::files::Shelf::Requests, &r.id).await?.len() >= rules::MAX_FILES {
-        return Err(conflict("too_many_files", format!("a request carries at most {} files", rules::MAX_FILES)));
+        return Err(conflict(
+            "too_many_files",
+            crate::text::Text::new(i18n::key("error-request-too-many-files")).count("max", rules::MAX_FILES),
+        ));
     }
     let file_id =
         crate::attachments::keep(app, &mut tx, store::files::Shelf::Requests, &r.id, actor, &checked, bytes).await?;
@@ -534,11 +537,11 @@ pub async fn file(
     let mut conn = app.store().read().await?;
     let request = match actor {
         Actor::Partner(u) => {
-            u.require(PartnerPermission::UseSupport, "see service requests; ask an admin of your org")?;
+            u.require(PartnerPermission::UseSupport, i18n::key("error-act-see-service-requests-ask"))?;
             store::service_requests::get_in_org(&mut conn, &u.org_id, id).await?
         }
         Actor::Staff(s) => {
-            s.require(StaffPermission::ViewOrgs, "see service requests")?;
+            s.require(StaffPermission::ViewOrgs, i18n::key("error-act-see-service-requests"))?;
             store::service_requests::get(&mut conn, id).await?
         }
     }

@@ -31,7 +31,7 @@ pub async fn create(
     origin: &Origin,
 ) -> Result<(StaffRecord, Option<String>), AppError> {
     if let Some(by) = by {
-        by.require(StaffPermission::ManageStaff, "create staff accounts")?;
+        by.require(StaffPermission::ManageStaff, i18n::key("error-act-create-staff-accounts"))?;
     }
     let email = EmailAddress::parse(new.email)?;
     let (password, generated) = match new.password {
@@ -95,7 +95,7 @@ async fn insert(
     store::staff::insert(&mut tx, &record).await.map_err(|e| match e {
         StoreError::Conflict(_) => AppError::Conflict {
             code: "email_taken",
-            message: format!("a staff account for {} exists already", record.email),
+            message: crate::text::Text::new(i18n::key("error-staff-exists")).arg("email", &record.email),
         },
         other => other.into(),
     })?;
@@ -138,13 +138,10 @@ pub async fn change(
     what: StaffChange<'_>,
     origin: &Origin,
 ) -> Result<StaffRecord, AppError> {
-    by.require(StaffPermission::ManageStaff, "change staff accounts")?;
+    by.require(StaffPermission::ManageStaff, i18n::key("error-act-change-staff-accounts"))?;
     let id = StaffId::parse(id).map_err(|_| AppError::NotFound("staff member"))?;
     if id == by.id {
-        return Err(AppError::Conflict {
-            code: "own_account",
-            message: "you cannot change your own staff account; ask another program admin".into(),
-        });
+        return Err(AppError::Conflict { code: "own_account", message: i18n::key("error-staff-own-account").into() });
     }
     let mut tx = app.store().write().await?;
     let all = store::staff::list(&mut tx).await?;
@@ -185,10 +182,7 @@ pub async fn change(
 }
 
 fn last_admin() -> AppError {
-    AppError::Conflict {
-        code: "last_program_admin",
-        message: "the program needs at least one program admin; make another one first".into(),
-    }
+    AppError::Conflict { code: "last_program_admin", message: i18n::key("error-staff-last-admin").into() }
 }
 
 /// The address of the program admin made on first start.
@@ -220,7 +214,7 @@ pub async fn ensure_first_admin(app: &App) -> Result<Option<(String, String)>, A
 }
 
 pub async fn list_staff(app: &App, staff: &StaffMember) -> Result<Vec<StaffRecord>, AppError> {
-    staff.require(StaffPermission::ManageStaff, "see staff accounts")?;
+    staff.require(StaffPermission::ManageStaff, i18n::key("error-act-see-staff-accounts"))?;
     let mut conn = app.store().read().await?;
     Ok(store::staff::list(&mut conn).await?)
 }
@@ -232,7 +226,7 @@ pub async fn list_orgs(
     after: Option<&str>,
     limit: i64,
 ) -> Result<Vec<OrgRecord>, AppError> {
-    staff.require(StaffPermission::ViewOrgs, "see partner orgs")?;
+    staff.require(StaffPermission::ViewOrgs, i18n::key("error-act-see-partner-orgs"))?;
     let mut conn = app.store().read().await?;
     if let Some(after) = after {
         let known = match OrgId::parse(after) {
@@ -252,7 +246,7 @@ pub async fn org_detail(
     staff: &StaffMember,
     id: &OrgId,
 ) -> Result<(OrgRecord, Vec<UserRecord>, Vec<MembershipRecord>), AppError> {
-    staff.require(StaffPermission::ViewOrgs, "see partner orgs")?;
+    staff.require(StaffPermission::ViewOrgs, i18n::key("error-act-see-partner-orgs"))?;
     let mut conn = app.store().read().await?;
     let org = store::orgs::get(&mut conn, id).await?.ok_or(AppError::NotFound("org"))?;
     let users = store::users::list_in_org(&mut conn, id).await?;
@@ -266,7 +260,7 @@ pub async fn org_billing(
     staff: &StaffMember,
     id: &OrgId,
 ) -> Result<(Vec<store::subscriptions::SubscriptionRecord>, Vec<store::invoices::InvoiceRecord>), AppError> {
-    staff.require(StaffPermission::ViewOrgs, "see partner orgs")?;
+    staff.require(StaffPermission::ViewOrgs, i18n::key("error-act-see-partner-orgs"))?;
     let mut conn = app.store().read().await?;
     let subscriptions = store::subscriptions::list_in_org(&mut conn, id).await?;
     let invoices = store::invoices::list_in_org(&mut conn, id).await?;
@@ -281,7 +275,7 @@ pub async fn audit_log(
     filter: &store::audit::AuditFilter<'_>,
     limit: i64,
 ) -> Result<Vec<AuditEvent>, AppError> {
-    staff.require(StaffPermission::ReadAuditLog, "read the audit log")?;
+    staff.require(StaffPermission::ReadAuditLog, i18n::key("error-act-read-the-audit-log"))?;
     let mut conn = app.store().read().await?;
     Ok(store::audit::list(&mut conn, filter, limit.clamp(1, 1000)).await?)
 }

@@ -6,6 +6,7 @@ use crate::actor::{Origin, PartnerUser};
 use crate::audit::{self, Change, Who};
 use crate::error::AppError;
 use crate::state::App;
+use crate::text::Text;
 use chrono::NaiveDate;
 use domain::ids::{NotificationId, OrderId, PaymentMethodId, SubscriptionId};
 use domain::order::{self, OrderKind, OrderStatus, Step};
@@ -30,7 +31,15 @@ pub(crate) fn today(app: &App) -> NaiveDate {
 }
 
 pub(crate) fn refused(r: domain::subscription::Refusal) -> AppError {
-    AppError::Conflict { code: "not_allowed_now", message: r.to_string() }
+    use domain::subscription::Refusal;
+    let message = match r {
+        Refusal::AlreadyOff => Text::new(i18n::key("error-renewal-already-off")),
+        Refusal::Ended => Text::new(i18n::key("error-subscription-ended")),
+        Refusal::TooEarly(day) => Text::new(i18n::key("error-renewal-too-early")).day("day", day),
+        Refusal::TooLate(day) => Text::new(i18n::key("error-renewal-too-late")).day("day", day),
+        Refusal::RenewsAutomatically => Text::new(i18n::key("error-renews-automatically")),
+    };
+    AppError::Conflict { code: "not_allowed_now", message }
 }
 
 pub(crate) fn renewal_order(
@@ -87,7 +96,7 @@ pub(crate) async fn another_live_subscription(
     if live.contains(&sub.offer_code) {
         return Err(AppError::Conflict {
             code: "already_held",
-            message: format!("Your org already has a live {} subscription; renew that one instead.", sub.offer_name),
+            message: Text::new(i18n::key("error-live-subscription-renew-that")).arg("offer", &sub.offer_name),
         });
     }
     Ok(())
@@ -101,7 +110,7 @@ pub(crate) async fn check_can_renew(app: &App, tx: &mut store::Conn, order: &Ord
     if Some(sub.term_end) != order.renews_term_end {
         return Err(AppError::Conflict {
             code: "already_renewed",
-            message: "this term has been renewed already".into(),
+            message: i18n::key("error-term-renewed-already").into(),
         });
     }
     if order.kind == OrderKind::Renewal {
@@ -111,7 +120,7 @@ pub(crate) async fn check_can_renew(app: &App, tx: &mut store::Conn, order: &Ord
     if store::orders::pending_attempt_for_subscription(tx, sub_id).await? {
         return Err(AppError::Conflict {
             code: "payment_in_progress",
-            message: "a payment for this subscription is being processed".into(),
+            message: i18n::key("error-subscription-payment-in-progress").into(),
         });
     }
     Ok(())
@@ -264,7 +273,9 @@ pub(crate) async fn notify(
     }
     let users = store::users::list_in_org(tx, &sub.org_id).await?;
     for user in users.iter().filter(|u| matches!(u.role, PartnerRole::BillingAdmin | PartnerRole::GlobalAdmin)) {
-        crate::outbox::queue(app, tx, user.email.as_str(), title, format!("Hello {},\n\n{body}", user.name)).await?;
+        let lang = crate::outbox::language_of(app, None);
+        let text = format!("{}\n\n{body}", lang.t1("email-greeting", "name", user.name.as_str()));
+        crate::outbox::queue(app, tx, user.email.as_str(), title, text).await?;
     }
     Ok(true)
 }
@@ -348,14 +359,14 @@ async fn fee_paid(
 
 /// The org's subscriptions.
 pub async fn list(app: &App, actor: &PartnerUser) -> Result<Vec<SubscriptionRecord>, AppError> {
-    actor.require(PartnerPermission::ViewMembership, "see subscriptions")?;
+    actor.require(PartnerPermission::ViewMembership, i18n::key("error-act-see-subscriptions"))?;
     let mut conn = app.store().read().await?;
     Ok(store::subscriptions::list_in_org(&mut conn, &actor.org_id).await?)
 }
 
 /// One subscription of the org.
 pub async fn get(app: &App, actor: &PartnerUser, id: &SubscriptionId) -> Result<SubscriptionRecord, AppError> {
-    actor.require(PartnerPermission::ViewMembership, "see subscriptions")?;
+    actor.require(PartnerPermission::ViewMembership, i18n::key("error-act-see-subscriptions"))?;
     let mut conn = app.store().read().await?;
     store::subscriptions::get_in_org(&mut conn, &actor.org_id, id).await?.ok_or(AppError::NotFound("subscription"))
 }

@@ -50,7 +50,7 @@ pub async fn create(
         });
     }
     if let Actor::Partner(user) = actor {
-        user.require_verified_email("create API tokens")?;
+        user.require_verified_email(i18n::key("error-act-create-api-tokens"))?;
     }
     let name = TokenName::parse(name)?;
     let secret = secrets::new_secret(app.entropy(), TOKEN_PREFIX);

@@ -9,6 +9,7 @@ use crate::audit::{self, Change, Who};
 use crate::error::AppError;
 use crate::sessions::Opening;
 use crate::state::App;
+use crate::text::Text;
 use crate::{passwords, secrets};
 use domain::account::{EmailAddress, InvalidInput, NewPassword, PersonName};
 use domain::ids::{InvitationId, UserId};
@@ -20,7 +21,7 @@ use store::{Principal, StoreError};
 
 /// The users of the actor's org, and the invitations not yet accepted.
 pub async fn list(app: &App, actor: &PartnerUser) -> Result<(Vec<UserRecord>, Vec<InvitationRecord>), AppError> {
-    actor.require(PartnerPermission::ManageUsers, "see and manage the users of your org")?;
+    actor.require(PartnerPermission::ManageUsers, i18n::key("error-act-see-and-manage-the-users-of-your"))?;
     let mut conn = app.store().read().await?;
     let users = store::users::list_in_org(&mut conn, &actor.org_id).await?;
     let invitations = store::invitations::list_in_org(&mut conn, &actor.org_id).await?;
@@ -30,7 +31,7 @@ pub async fn list(app: &App, actor: &PartnerUser) -> Result<(Vec<UserRecord>, Ve
 /// One user of the actor's org.
 pub async fn get(app: &App, actor: &PartnerUser, id: &UserId) -> Result<UserRecord, AppError> {
     if &actor.id != id {
-        actor.require(PartnerPermission::ManageUsers, "see the users of your org")?;
+        actor.require(PartnerPermission::ManageUsers, i18n::key("error-act-see-the-users-of-your-org"))?;
     }
     let mut conn = app.store().read().await?;
     store::users::get_in_org(&mut conn, &actor.org_id, id).await?.ok_or(AppError::NotFound("user"))
@@ -46,8 +47,8 @@ pub async fn invite(
 ) -> Result<InvitationRecord, AppError> {
     let email = EmailAddress::parse(email)?;
     let role: PartnerRole = role.parse().map_err(|_| InvalidInput::new("role", "choose one of the listed roles"))?;
-    roles::check_invite(actor.role, role).map_err(|e| AppError::Forbidden(e.to_string()))?;
-    actor.require_verified_email("invite users")?;
+    roles::check_invite(actor.role, role).map_err(|e| AppError::Forbidden(role_refusal(&e)))?;
+    actor.require_verified_email(i18n::key("error-act-invite-users"))?;
     let now = app.now();
     let token = secrets::new_secret(app.entropy(), "");
     let invitation = InvitationRecord {
@@ -64,14 +65,14 @@ pub async fn invite(
     if store::users::find_by_email(&mut tx, &email).await?.is_some() {
         return Err(AppError::Conflict {
             code: "email_taken",
-            message: format!("the address {email} already has an account"),
+            message: Text::new(i18n::key("error-address-has-account")).arg("email", &email),
         });
     }
     store::invitations::delete_expired_for(&mut tx, &actor.org_id, &email, now).await?;
     store::invitations::insert(&mut tx, &invitation).await.map_err(|e| match e {
         StoreError::Conflict(_) => AppError::Conflict {
             code: "already_invited",
-            message: format!("the address {email} has been invited already; cancel that invitation to send a new one"),
+            message: Text::new(i18n::key("error-address-invited-already")).arg("email", &email),
         },
         other => other.into(),
     })?;
@@ -79,14 +80,17 @@ pub async fn invite(
     // The link's token is kept sealed apart from the stored body (see `outbox`).
     let link = format!("{}/invitations/{}", app.settings().public_url, crate::outbox::SECRET_MARK);
     let program = app.catalog().program().name().to_owned();
-    let body = format!(
-        "{} invited you to join {} in the {program} portal as {}.\n\nAccept the invitation here (the link works for {} days):\n{link}\n",
-        actor.name,
-        org.name,
-        role.label(),
-        app.settings().invitation_ttl.num_days(),
-    );
-    let subject = format!("Join {} on {program}", org.name);
+    let lang = crate::outbox::language_of(app, None);
+    let args = [
+        ("inviter", actor.name.as_str().into()),
+        ("org", org.name.as_str().into()),
+        ("program", program.as_str().into()),
+        ("role", role.label().into()),
+        ("days", app.settings().invitation_ttl.num_days().into()),
+        ("link", link.as_str().into()),
+    ];
+    let body = lang.t_with("email-invitation-body", &args) + "\n";
+    let subject = lang.t2("email-invitation-subject", "org", org.name.as_str(), "program", &program);
     let secret = crate::outbox::Secret {
         value: &token,
         used_for: invitation.id.as_str(),
@@ -170,11 +174,11 @@ pub async fn cancel_invitation(
     id: &InvitationId,
     origin: &Origin,
 ) -> Result<(), AppError> {
-    actor.require(PartnerPermission::ManageUsers, "manage invitations")?;
+    actor.require(PartnerPermission::ManageUsers, i18n::key("error-act-manage-invitations"))?;
     let mut tx = app.store().write().await?;
     let invitation =
         store::invitations::get_in_org(&mut tx, &actor.org_id, id).await?.ok_or(AppError::NotFound("invitation"))?;
-    roles::check_cancel_invitation(actor.role, invitation.role).map_err(|e| AppError::Forbidden(e.to_string()))?;
+    roles::check_cancel_invitation(actor.role, invitation.role).map_err(|e| AppError::Forbidden(role_refusal(&e)))?;
     if !store::invitations::delete(&mut tx, &actor.org_id, id).await? {
         return Err(AppError::NotFound("invitation"));
     }
@@ -240,17 +244,27 @@ async fn checked_target(
     id: &UserId,
     change: UserChange,
 ) -> Result<UserRecord, AppError> {
-    actor.require(PartnerPermission::ManageUsers, "manage the users of your org")?;
+    actor.require(PartnerPermission::ManageUsers, i18n::key("error-act-manage-the-users-of-your-org"))?;
     store::orgs::lock(tx, &actor.org_id).await?;
     let target = store::users::get_in_org(tx, &actor.org_id, id).await?.ok_or(AppError::NotFound("user"))?;
     let global_admins = store::users::count_with_role(tx, &actor.org_id, PartnerRole::GlobalAdmin).await?;
     let whose = if &actor.id == id { Whose::Own } else { Whose::Other };
     roles::check_user_change(actor.role, target.role, whose, change, global_admins).map_err(|e| match e {
         roles::RoleChangeError::LastGlobalAdmin => {
-            AppError::Conflict { code: "last_global_admin", message: e.to_string() }
+            AppError::Conflict { code: "last_global_admin", message: role_refusal(&e) }
         }
-        roles::RoleChangeError::OwnRole => AppError::Refused { code: "own_role", message: e.to_string() },
-        other => AppError::Forbidden(other.to_string()),
+        roles::RoleChangeError::OwnRole => AppError::Refused { code: "own_role", message: role_refusal(&e) },
+        other => AppError::Forbidden(role_refusal(&other)),
     })?;
     Ok(target)
+}
+
+/// The words of a refused change of roles, in the reader's language.
+fn role_refusal(e: &roles::RoleChangeError) -> Text {
+    Text::new(match e {
+        roles::RoleChangeError::NotAllowed => i18n::key("error-role-not-allowed"),
+        roles::RoleChangeError::GlobalAdminOnly => i18n::key("error-role-global-admin-only"),
+        roles::RoleChangeError::LastGlobalAdmin => i18n::key("error-role-last-global-admin"),
+        roles::RoleChangeError::OwnRole => i18n::key("error-role-own"),
+    })
 }

@@ -2,13 +2,19 @@
 //! page for the portal and the console. Internal errors are logged in full and shown as a bare
 //! "internal error", so nothing of the database or a secret leaks into a response.
 
+use crate::state::AppState;
 use app::AppError;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Json;
+use axum::body::Body;
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use i18n::Lang;
 use serde::Serialize;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use utoipa::ToSchema;
 
@@ -64,22 +70,43 @@ pub fn status_of(e: &AppError) -> StatusCode {
     }
 }
 
-/// The message a person may see: the error's own words, except for internal errors.
+/// The message a person may see, in English: the error's own words, except for internal
+/// errors. Pages not yet in the reader's language use it; see [`public_message_in`].
 pub fn public_message(e: &AppError) -> String {
+    note(e);
+    match app::text::english() {
+        Some(en) => message_in(e, en),
+        None => capitalised(e.to_string()),
+    }
+}
+
+/// The message a person may see, in their language `lang`; a fault of ours is logged here.
+pub fn public_message_in(e: &AppError, lang: &Lang) -> String {
+    note(e);
+    message_in(e, lang)
+}
+
+/// Logs what the person is not told: a fault of ours or of the storage.
+fn note(e: &AppError) {
     if e.is_storage_fault() {
         note_storage_fault(e);
-        "We cannot save changes right now (our database's storage is unavailable); nothing was changed. \
-         Please try again in a minute."
-            .to_owned()
     } else if status_of(e).is_server_error() {
         tracing::error!(error = %e.with_causes(), "request failed");
+    }
+}
+
+/// The words without logging (the error was noted when it was answered first).
+fn message_in(e: &AppError, lang: &Lang) -> String {
+    if e.is_storage_fault() {
+        lang.t("error-storage-unavailable")
+    } else if status_of(e).is_server_error() {
         match e {
             // Nothing the person can retry away; they are told what is wrong, the log says why.
             AppError::DocumentUnavailable(_) => capitalised(e.to_string()),
-            _ => "Something went wrong on our side; the error has been logged. Please try again.".to_owned(),
+            _ => lang.t("error-internal"),
         }
     } else {
-        capitalised(e.to_string())
+        capitalised(e.message_in(lang))
     }
 }
 
@@ -147,12 +174,18 @@ impl ApiError {
     }
 }
 
+/// An API error answered before the reader's language was known: [`localise_problems`] writes
+/// its detail again in that language.
+#[derive(Clone)]
+struct Unlocalised(Arc<AppError>);
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut response = self.problem().into_response();
-        let e = self.0;
-        match e {
-            AppError::RateLimited { retry_after_secs } => {
+        let e = Arc::new(self.0);
+        response.extensions_mut().insert(Unlocalised(e.clone()));
+        match &*e {
+            &AppError::RateLimited { retry_after_secs } => {
                 response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
             }
             AppError::GatewayUnavailable(_) | AppError::PaymentPending => {
@@ -163,11 +196,35 @@ impl IntoResponse for ApiError {
             }
             _ => {}
         }
-        if matches!(e, AppError::Unauthenticated) {
+        if matches!(*e, AppError::Unauthenticated) {
             response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         response
     }
+}
+
+/// The API's problem documents in the reader's language (`Accept-Language`, else the program's
+/// default): handlers answer with `?` and never see the request's language, so the detail is
+/// written again here on the way out. The `code` stays as it is.
+pub async fn localise_problems(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let lang = crate::language::for_request(&state, request.headers(), None);
+    let mut response = next.run(request).await;
+    if let Some(Unlocalised(e)) = response.extensions_mut().remove::<Unlocalised>() {
+        let field = match &*e {
+            AppError::Invalid(i) => Some(i.field.to_owned()),
+            _ => None,
+        };
+        let problem = Problem::new(status_of(&e), e.code(), message_in(&e, &lang), field);
+        if let Ok(body) = serde_json::to_vec(&problem) {
+            *response.body_mut() = Body::from(body);
+            response.headers_mut().remove(header::CONTENT_LENGTH);
+        }
+        response.headers_mut().insert(
+            header::CONTENT_LANGUAGE,
+            HeaderValue::from_str(&lang.tag()).unwrap_or(HeaderValue::from_static("en")),
+        );
+    }
+    response
 }
 
 /// The error page: a page of its own, without the layout of the signed-in pages.

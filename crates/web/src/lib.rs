@@ -57,6 +57,7 @@ pub fn router(app: Arc<App>) -> Router {
     let anonymous_posts = axum::middleware::from_fn_with_state(state.clone(), rate_limit::limit_anonymous_posts);
     let headers = axum::middleware::from_fn_with_state(state.clone(), security_headers);
     let client = axum::middleware::from_fn_with_state(state.clone(), client::resolve);
+    let localise = axum::middleware::from_fn_with_state(state.clone(), error::localise_problems);
     // **Sign in with …** posts here and is sent on to the provider: the browser checks that
     // redirect against `form-action` too.
     let sso_origin = state.app.sso().map(|p| format!(" {}", p.authorization_origin())).unwrap_or_default();
@@ -87,6 +88,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/static/passkeys.js", get(passkeys_script))
         .fallback(not_found)
         .with_state(state)
+        .layer(localise)
         .layer(anonymous_posts)
         .layer(RequestBodyLimitLayer::new(MAX_UPLOAD_BODY_BYTES))
         .layer(SetResponseHeaderLayer::if_not_present(

@@ -10,13 +10,13 @@ use store::invoices::InvoiceRecord;
 use store::refunds::CreditNoteRecord;
 
 pub async fn list(app: &App, actor: &PartnerUser) -> Result<Vec<InvoiceRecord>, AppError> {
-    actor.require(PartnerPermission::ManageBilling, "see invoices")?;
+    actor.require(PartnerPermission::ManageBilling, i18n::key("error-act-see-invoices"))?;
     let mut conn = app.store().read().await?;
     Ok(store::invoices::list_in_org(&mut conn, &actor.org_id).await?)
 }
 
 pub async fn get(app: &App, actor: &PartnerUser, id: &InvoiceId) -> Result<InvoiceRecord, AppError> {
-    actor.require(PartnerPermission::ManageBilling, "see invoices")?;
+    actor.require(PartnerPermission::ManageBilling, i18n::key("error-act-see-invoices"))?;
     let mut conn = app.store().read().await?;
     store::invoices::get_in_org(&mut conn, &actor.org_id, id).await?.ok_or(AppError::NotFound("invoice"))
 }
@@ -32,7 +32,7 @@ pub async fn invoice_for_staff(
     staff: &crate::actor::StaffMember,
     id: &InvoiceId,
 ) -> Result<InvoiceRecord, AppError> {
-    staff.require(domain::roles::StaffPermission::ViewOrgs, "see invoices")?;
+    staff.require(domain::roles::StaffPermission::ViewOrgs, i18n::key("error-act-see-invoices"))?;
     let mut conn = app.store().read().await?;
     store::invoices::get(&mut conn, id).await?.ok_or(AppError::NotFound("invoice"))
 }
@@ -76,20 +76,20 @@ pub async fn of_subscription(
     actor: &PartnerUser,
     subscription_id: &SubscriptionId,
 ) -> Result<Vec<InvoiceRecord>, AppError> {
-    actor.require(PartnerPermission::ManageBilling, "see invoices")?;
+    actor.require(PartnerPermission::ManageBilling, i18n::key("error-act-see-invoices"))?;
     let mut conn = app.store().read().await?;
     Ok(store::invoices::list_for_subscription(&mut conn, &actor.org_id, subscription_id).await?)
 }
 
 /// The org's credit notes, newest first (billing roles only).
 pub async fn credit_notes(app: &App, actor: &PartnerUser) -> Result<Vec<CreditNoteRecord>, AppError> {
-    actor.require(PartnerPermission::ManageBilling, "see credit notes")?;
+    actor.require(PartnerPermission::ManageBilling, i18n::key("error-act-see-credit-notes"))?;
     let mut conn = app.store().read().await?;
     Ok(store::refunds::notes_in_org(&mut conn, &actor.org_id).await?)
 }
 
 pub async fn credit_note(app: &App, actor: &PartnerUser, id: &str) -> Result<CreditNoteRecord, AppError> {
-    actor.require(PartnerPermission::ManageBilling, "see credit notes")?;
+    actor.require(PartnerPermission::ManageBilling, i18n::key("error-act-see-credit-notes"))?;
     let mut conn = app.store().read().await?;
     store::refunds::note_in_org(&mut conn, &actor.org_id, id).await?.ok_or(AppError::NotFound("credit note"))
 }
@@ -100,7 +100,7 @@ pub async fn credit_note_for_staff(
     staff: &crate::actor::StaffMember,
     id: &str,
 ) -> Result<CreditNoteRecord, AppError> {
-    staff.require(domain::roles::StaffPermission::ViewOrgs, "see credit notes")?;
+    staff.require(domain::roles::StaffPermission::ViewOrgs, i18n::key("error-act-see-credit-notes"))?;
     let mut conn = app.store().read().await?;
     store::refunds::note(&mut conn, id).await?.ok_or(AppError::NotFound("credit note"))
 }
@@ -171,7 +171,7 @@ async fn render(app: &App, doc: documents::InvoiceDocument) -> Result<Vec<u8>, A
 /// program's time zone. Returns the file's name and its text.
 pub async fn reconciliation(app: &App, actor: &PartnerUser, month: &str) -> Result<(String, String), AppError> {
     use domain::reconciliation::{Document, Line, Month};
-    actor.require(PartnerPermission::ManageBilling, "download the reconciliation file")?;
+    actor.require(PartnerPermission::ManageBilling, i18n::key("error-act-download-the-reconciliation-file"))?;
     let month = Month::parse(month).map_err(|e| domain::account::InvalidInput::new("month", e.to_string()))?;
     let tz = app.catalog().program().time_zone();
     let (invoices, notes, org) = {

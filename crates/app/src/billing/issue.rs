@@ -100,15 +100,24 @@ pub(crate) fn receipts(
 ) -> Result<Vec<store::outbox::OutboxEmail>, AppError> {
     let total = invoice.total;
     let link = format!("{}/invoices/{}", app.settings().public_url, invoice.id);
-    let subject = format!("Receipt for your {} subscription ({})", order.offer_name, invoice.number);
+    let lang = crate::outbox::language_of(app, None);
+    let subject =
+        lang.t2("email-receipt-subject", "offer", order.offer_name.as_str(), "number", invoice.number.as_str());
     Ok(recipients
         .iter()
         .filter(|u| u.org_id == order.org_id)
         .map(|user| {
-            let body = format!(
-                "Hello {},\n\nYour order for {} is confirmed.\n\nInvoice {}: {total}, paid by {}.\nTerm: {} to {}.\n\nThe invoice: {link}\n",
-                user.name, order.offer_name, invoice.number, invoice.paid_with, invoice.period_start, invoice.period_end,
-            );
+            let args = [
+                ("name", user.name.as_str().into()),
+                ("offer", order.offer_name.as_str().into()),
+                ("number", invoice.number.as_str().into()),
+                ("total", lang.money(total).into()),
+                ("paid_with", invoice.paid_with.as_str().into()),
+                ("start", lang.day(invoice.period_start).into()),
+                ("end", lang.day(invoice.period_end).into()),
+                ("link", link.as_str().into()),
+            ];
+            let body = lang.t_with("email-receipt-body", &args) + "\n";
             crate::outbox::email(app, user.email.as_str(), &subject, body)
         })
         .collect())

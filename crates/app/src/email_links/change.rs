@@ -53,23 +53,23 @@ pub async fn request_change(
     super::links::retire(app, &mut tx, &principal, Some(LinkPurpose::ChangeEmail), None).await?;
     let program = program(app);
     let hours = LinkPurpose::ChangeEmail.lifetime().num_hours();
-    let body = |link: &str| {
-        format!(
-            "Hello {},\n\nYou asked to use {new_email} for your {program} account instead of {}. Open this link \
-             and press Confirm to make the change (it works once, for {hours} hours):\n{link}\n\nIf you did not \
-             ask for this, ignore this e-mail: nothing changes.\n",
-            me.name, me.email
-        )
+    let lang = crate::outbox::language_of(app, None);
+    let args = |link: &str| {
+        [
+            ("name", me.name.clone().into()),
+            ("email", me.email.to_string().into()),
+            ("new_email", new_email.to_string().into()),
+            ("program", program.clone().into()),
+            ("hours", hours.into()),
+            ("link", link.to_owned().into()),
+        ]
     };
-    let subject = format!("Confirm your new e-mail address for {program}");
+    let body = |link: &str| lang.t_with("email-change-confirm-body", &args(link)) + "\n";
+    let subject = lang.t1("email-change-confirm-subject", "program", &program);
     send(app, &mut tx, LinkPurpose::ChangeEmail, &principal, &new_email, &subject, body).await?;
-    let notice = format!(
-        "Hello {},\n\nSomeone signed in to your {program} account asked to change its e-mail address from {} to \
-         {new_email}. The change is made only once the new address is confirmed.\n\nIf this was not you, sign in \
-         and change your password now.\n",
-        me.name, me.email
-    );
-    crate::outbox::queue(app, &mut tx, me.email.as_str(), &format!("Your {program} e-mail address"), notice).await?;
+    let notice = lang.t_with("email-change-requested-body", &args("")) + "\n";
+    let subject = lang.t1("email-change-requested-subject", "program", &program);
+    crate::outbox::queue(app, &mut tx, me.email.as_str(), &subject, notice).await?;
     let change = Change {
         org: me.org.as_ref(),
         action: &format!("{}.email_change_requested", me.kind()),
@@ -102,13 +102,15 @@ pub(super) async fn apply(
     })?;
     super::links::retire(app, tx, &link.principal, None, Some(&link.id)).await?;
     let program = program(app);
-    let notice = format!(
-        "Hello {},\n\nThe e-mail address of your {program} account is now {}; e-mail about it goes there from \
-         now on.\n\nIf you did not make this change, contact the program's support at once.\n",
-        before.name, link.email
-    );
-    crate::outbox::queue(app, tx, before.email.as_str(), &format!("Your {program} e-mail address changed"), notice)
-        .await?;
+    let lang = crate::outbox::language_of(app, None);
+    let args = [
+        ("name", before.name.as_str().into()),
+        ("email", link.email.as_str().into()),
+        ("program", program.as_str().into()),
+    ];
+    let notice = lang.t_with("email-changed-body", &args) + "\n";
+    let subject = lang.t1("email-changed-subject", "program", &program);
+    crate::outbox::queue(app, tx, before.email.as_str(), &subject, notice).await?;
     let change = Change {
         org: before.org.as_ref(),
         action: &format!("{}.email_changed", before.kind()),
@@ -128,5 +130,8 @@ async fn taken(conn: &mut store::Conn, principal: &Principal, email: &EmailAddre
 }
 
 fn email_taken(email: &EmailAddress) -> AppError {
-    AppError::Conflict { code: "email_taken", message: format!("the address {email} already has an account") }
+    AppError::Conflict {
+        code: "email_taken",
+        message: crate::text::Text::new(i18n::key("error-address-has-account")).arg("email", email),
+    }
 }

@@ -90,15 +90,18 @@ pub async fn answer_reset_requests(app: &App) -> Result<usize, AppError> {
 async fn send_reset_link(app: &App, conn: &mut store::Conn, account: &Account) -> Result<(), AppError> {
     let program = program(app);
     let minutes = LinkPurpose::ResetPassword.lifetime().num_minutes();
+    let lang = crate::outbox::language_of(app, None);
     let body = |link: &str| {
-        format!(
-            "Hello {},\n\nSomeone asked to reset the password of your {program} account ({}). To choose a new \
-             password, open this link (it works once, for {minutes} minutes):\n{link}\n\nIf it was not you, ignore \
-             this e-mail: your password stays as it is.\n",
-            account.name, account.email
-        )
+        let args = [
+            ("name", account.name.as_str().into()),
+            ("email", account.email.as_str().into()),
+            ("program", program.as_str().into()),
+            ("minutes", minutes.into()),
+            ("link", link.into()),
+        ];
+        lang.t_with("email-reset-body", &args) + "\n"
     };
-    let subject = format!("Reset your {program} password");
+    let subject = lang.t1("email-reset-subject", "program", &program);
     send(app, conn, LinkPurpose::ResetPassword, &account.principal, &account.email, &subject, body).await?;
     Ok(())
 }
@@ -170,12 +173,11 @@ pub(crate) async fn notify_password_changed(
     name: &str,
 ) -> Result<(), AppError> {
     let program = program(app);
-    let body = format!(
-        "Hello {name},\n\nThe password of your {program} account ({to}) was just changed, and its other sessions \
-         were signed out.\n\nIf you did not change it, reset it now with \"Forgot your password?\" on the sign-in \
-         page, and revoke your API tokens under Account > API tokens.\n"
-    );
-    crate::outbox::queue(app, conn, to.as_str(), &format!("Your {program} password was changed"), body).await
+    let lang = crate::outbox::language_of(app, None);
+    let args = [("name", name.into()), ("email", to.as_str().into()), ("program", program.as_str().into())];
+    let body = lang.t_with("email-password-changed-body", &args) + "\n";
+    let subject = lang.t1("email-password-changed-subject", "program", &program);
+    crate::outbox::queue(app, conn, to.as_str(), &subject, body).await
 }
 
 fn realm_name(realm: Realm) -> &'static str {

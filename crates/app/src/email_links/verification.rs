@@ -15,15 +15,18 @@ use store::email_links::EmailLinkRecord;
 pub(crate) async fn send_link(app: &App, conn: &mut store::Conn, account: &Account) -> Result<(), AppError> {
     let program = program(app);
     let hours = LinkPurpose::VerifyEmail.lifetime().num_hours();
+    let lang = crate::outbox::language_of(app, None);
     let body = |link: &str| {
-        format!(
-            "Hello {},\n\nPlease confirm that {} is your e-mail address for the {program} portal: open this link \
-             and press Confirm (it works once, for {hours} hours):\n{link}\n\nUntil then you can look around, \
-             but not buy, invite users or create API tokens.\n\nIf you did not sign up, ignore this e-mail.\n",
-            account.name, account.email
-        )
+        let args = [
+            ("name", account.name.as_str().into()),
+            ("email", account.email.as_str().into()),
+            ("program", program.as_str().into()),
+            ("hours", hours.into()),
+            ("link", link.into()),
+        ];
+        lang.t_with("email-verify-body", &args) + "\n"
     };
-    let subject = format!("Confirm your e-mail address for {program}");
+    let subject = lang.t1("email-verify-subject", "program", &program);
     send(app, conn, LinkPurpose::VerifyEmail, &account.principal, &account.email, &subject, body).await?;
     Ok(())
 }
@@ -38,7 +41,7 @@ pub async fn resend(app: &App, actor: &PartnerUser, origin: &Origin) -> Result<(
     if user.verified {
         return Err(AppError::Conflict {
             code: "email_verified_already",
-            message: format!("{} is confirmed already; there is nothing to resend", user.email),
+            message: crate::text::Text::new(i18n::key("error-email-confirmed-already")).arg("email", &user.email),
         });
     }
     if let Err(wait) = may_send(app, &mut tx, &principal, LinkPurpose::VerifyEmail).await? {

@@ -55,8 +55,8 @@ pub async fn start_renewal(
     id: &SubscriptionId,
     origin: &Origin,
 ) -> Result<OrderRecord, AppError> {
-    actor.require(PartnerPermission::ManageBilling, "renew subscriptions; ask a Billing admin or a Global admin")?;
-    actor.require_verified_email("renew a subscription")?;
+    actor.require(PartnerPermission::ManageBilling, i18n::key("error-act-renew-subscriptions-ask"))?;
+    actor.require_verified_email(i18n::key("error-act-renew-a-subscription"))?;
     let catalog = app.catalog();
     let mut tx = app.store().write().await?;
     store::orgs::lock(&mut tx, &actor.org_id).await?;
@@ -75,7 +75,7 @@ pub async fn start_renewal(
     let org = store::orgs::get(&mut tx, &actor.org_id).await?.ok_or(AppError::NotFound("org"))?;
     let country = catalog.country(&org.country).ok_or_else(|| AppError::internal("country left the catalog"))?;
     let quote = order::quote(offer, country)
-        .map_err(|r| AppError::Conflict { code: "cannot_renew", message: r.to_string() })?;
+        .map_err(|r| AppError::Conflict { code: "cannot_renew", message: crate::order::refusal(&r) })?;
     let draft = renewal_order(
         app,
         &sub,
@@ -110,7 +110,7 @@ pub async fn preview_term(app: &App, order: &OrderRecord) -> Result<Term, AppErr
 
 /// The org's notifications, newest first.
 pub async fn notifications(app: &App, actor: &PartnerUser) -> Result<Vec<Notification>, AppError> {
-    actor.require(PartnerPermission::ViewMembership, "see notifications")?;
+    actor.require(PartnerPermission::ViewMembership, i18n::key("error-act-see-notifications"))?;
     let mut conn = app.store().read().await?;
     Ok(store::notifications::list_in_org(&mut conn, &actor.org_id, 100).await?)
 }

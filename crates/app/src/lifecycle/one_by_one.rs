@@ -162,7 +162,7 @@ async fn charge_or_find_pending(app: &App, mut tx: store::Tx, sub: &Subscription
             let country =
                 catalog.country(&org.country).ok_or_else(|| AppError::internal("country left the catalog"))?;
             let quote = order::quote(offer, country)
-                .map_err(|r| AppError::Conflict { code: "cannot_renew", message: r.to_string() })?;
+                .map_err(|r| AppError::Conflict { code: "cannot_renew", message: crate::order::refusal(&r) })?;
             let mut order = renewal_order(
                 app,
                 sub,

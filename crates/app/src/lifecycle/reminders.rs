@@ -33,30 +33,29 @@ async fn send_reminders_to(app: &App, today: NaiveDate, subs: Vec<SubscriptionRe
         // Only the latest reminder due is sent: one that a later one has overtaken (automatic
         // renewal turned off late, or a run missed) would tell the wrong number of days.
         let Some((_, reminder)) = schedule.iter().rev().find(|(day, _)| *day <= today).copied() else { continue };
-        let price = sub.price;
+        let lang = crate::outbox::language_of(app, None);
         let (title, body) = match reminder {
             Reminder::ExpiresIn(0) => (
-                format!("Your {} subscription expires today", sub.offer_name),
-                format!(
-                    "Your {} subscription ends today, {}. Renew it to keep its benefits.\n",
-                    sub.offer_name, sub.term_end
-                ),
+                lang.t1("notification-expires-today-title", "offer", &sub.offer_name),
+                lang.t2("notification-expires-today-body", "offer", &sub.offer_name, "day", lang.day(sub.term_end)),
             ),
             Reminder::ExpiresIn(days) => (
-                format!("Your {} subscription expires in {days} days", sub.offer_name),
-                format!(
-                    "Your {} subscription ends on {} and will not renew automatically. Renew it under Partnership > Offers to keep its benefits.\n",
-                    sub.offer_name, sub.term_end
-                ),
+                lang.t2("notification-expires-in-title", "offer", &sub.offer_name, "days", days),
+                lang.t2("notification-expires-in-body", "offer", &sub.offer_name, "day", lang.day(sub.term_end)),
             ),
             Reminder::ChargeIn(days) => (
-                format!("Your {} subscription renews in {days} days", sub.offer_name),
-                format!(
-                    "Your {} subscription renews automatically on {}: we will charge {price} plus tax to your card on file.\n",
-                    sub.offer_name, sub.term_end
+                lang.t2("notification-renews-in-title", "offer", &sub.offer_name, "days", days),
+                lang.t_with(
+                    "notification-renews-in-body",
+                    &[
+                        ("offer", sub.offer_name.as_str().into()),
+                        ("day", lang.day(sub.term_end).into()),
+                        ("price", lang.money(sub.price).into()),
+                    ],
                 ),
             ),
         };
+        let body = body + "\n";
         let mut tx = app.store().write().await?;
         let key = format!("{}:{}", sub.term_end, reminder.key());
         if notify(app, &mut tx, &sub, &key, &title, body).await? {

@@ -178,7 +178,8 @@ async fn wait_for_left(
                      run again later",
                     left.len(),
                     ids.join(", ")
-                ),
+                )
+                .into(),
             });
         }
         if !told {

@@ -44,7 +44,7 @@ pub async fn buy(
     key: Option<&Key<'_>>,
 ) -> Result<BuyOutcome, AppError> {
     require_buyer(actor)?;
-    actor.require_verified_email("buy")?;
+    actor.require_verified_email(i18n::key("error-act-buy"))?;
     let claimed = match claim(app, actor, id, key).await? {
         Claim::Ready(claimed) => claimed,
         Claim::Repeat(repeat) => return Ok(BuyOutcome::Repeat(repeat)),

@@ -21,6 +21,7 @@ use crate::audit::{self, Change, Who};
 use crate::error::AppError;
 use crate::sessions::{self, Opening};
 use crate::state::App;
+use crate::text::Text;
 use crate::{passwords, secrets};
 use domain::account::{EmailAddress, PersonName};
 use domain::ids::{OrgId, StaffId};
@@ -124,25 +125,23 @@ pub async fn finish(
         tracing::info!("single sign-on callback with an unknown or used state refused");
         return Err(unknown(AppError::Refused {
             code: "sso_state_unknown",
-            message: "this sign-in was finished already, has expired or was not started here; start again".into(),
+            message: i18n::key("error-sso-state-unknown").into(),
         }));
     };
     let realm = login.realm;
     let attempt = Attempt { app, realm, origin, name: &settings.name };
     if login.expires_at <= app.now() {
-        return Err(attempt
-            .refuse("sso_expired", "the sign-in took longer than 10 minutes; start again".into(), None)
-            .await);
+        return Err(attempt.refuse("sso_expired", i18n::key("error-sso-expired"), None).await);
     }
     let same_browser = browser_secret.is_some_and(|s| same(&secrets::hash_secret(s), &login.browser_hash));
     if !same_browser {
-        let message = "this sign-in was started in another browser; start again in this one".into();
+        let message = i18n::key("error-sso-other-browser");
         return Err(attempt.refuse("sso_other_browser", message, None).await);
     }
     // A provider that names itself must be ours: an answer from another one, meant for another
     // sign-in, is refused before its code goes anywhere (RFC 9207).
     if callback.iss.as_deref().is_some_and(|iss| iss != provider.issuer()) {
-        let message = format!("the answer came from another provider than {}; start again", settings.name);
+        let message = Text::new(i18n::key("error-sso-wrong-issuer")).arg("provider", &settings.name);
         return Err(attempt.refuse("sso_wrong_issuer", message, None).await);
     }
     if let Some(error) = &callback.error {
@@ -150,11 +149,12 @@ pub async fn finish(
             Some(description) => format!("{} ({})", provider::cut(error), provider::cut(description)),
             None => provider::cut(error),
         };
-        let message = format!("{} did not sign you in: {said}", settings.name);
+        let message =
+            Text::new(i18n::key("error-sso-provider-error")).arg("provider", &settings.name).arg("said", said);
         return Err(attempt.refuse("sso_provider_error", message, None).await);
     }
     let Some(code) = callback.code.as_deref() else {
-        let message = format!("{} sent no authorization code; start again", settings.name);
+        let message = Text::new(i18n::key("error-sso-no-code")).arg("provider", &settings.name);
         return Err(attempt.refuse("sso_no_code", message, None).await);
     };
     let Some(verifier) = secrets::open(&app.server_key(), &login.state_hash, &login.verifier) else {
@@ -178,7 +178,9 @@ pub async fn finish(
     let who = format!("{} at {}", identity.email.as_ref().map_or(subject, |e| e.as_str()), provider.issuer());
     match sign_in(app, settings, provider.issuer(), subject, &identity, &claims, &attempt).await {
         Ok(Ok(session)) => Ok(SignedIn { realm, session }),
-        Ok(Err(refusal)) => Err(attempt.refuse(refusal.code(), refusal.message(&settings.name), Some(&who)).await),
+        Ok(Err(refusal)) => {
+            Err(attempt.refuse(refusal.code(), refusal_text(refusal, &settings.name), Some(&who)).await)
+        }
         Err(error) => Err(Refused { realm: Some(realm), error }),
     }
 }
@@ -193,7 +195,8 @@ struct Attempt<'a> {
 
 impl Attempt<'_> {
     /// Writes the refusal to the audit log and returns it for the page.
-    async fn refuse(&self, code: &'static str, message: String, who: Option<&str>) -> Refused {
+    async fn refuse(&self, code: &'static str, message: impl Into<Text>, who: Option<&str>) -> Refused {
+        let message: Text = message.into();
         let detail = format!("refused a {} sign-in with {}: {message} [{code}]", self.realm.as_str(), self.name);
         let written = async {
             let mut tx = self.app.store().write().await?;
@@ -422,7 +425,21 @@ fn configured(app: &App) -> Result<(&SsoSettings, &Provider), AppError> {
 }
 
 fn refused(refusal: Refusal, name: &str) -> AppError {
-    AppError::Refused { code: refusal.code(), message: refusal.message(name) }
+    AppError::Refused { code: refusal.code(), message: refusal_text(refusal, name) }
+}
+
+/// The words of a refused sign-in, in the reader's language.
+fn refusal_text(refusal: Refusal, name: &str) -> Text {
+    let said = |k| Text::new(k).arg("provider", name);
+    match refusal {
+        Refusal::NotOffered => said(i18n::key("error-sso-not-offered")),
+        Refusal::NoEmail => said(i18n::key("error-sso-no-email")),
+        Refusal::EmailNotVerified => said(i18n::key("error-sso-email-not-verified")),
+        Refusal::AccessRemoved => said(i18n::key("error-sso-access-removed")),
+        Refusal::LinkedElsewhere => said(i18n::key("error-sso-linked-elsewhere")),
+        Refusal::NoStaffAccount => said(i18n::key("error-sso-no-staff-account")),
+        Refusal::NoPartnerUser => said(i18n::key("error-sso-no-partner-user")),
+    }
 }
 
 /// Two hashes compared in constant time.
@@ -451,8 +468,9 @@ pub(crate) async fn check_allowed_without_provider(
         return Ok(());
     }
     let message = match realm {
-        Realm::Staff => format!("staff sign in with {} here; password sign-in is turned off", sso.name),
-        Realm::Partner => format!("your org requires signing in with {0}; use Sign in with {0}", sso.name),
+        Realm::Staff => i18n::key("error-sso-staff-only"),
+        Realm::Partner => i18n::key("error-sso-org-requires"),
     };
+    let message = Text::new(message).arg("provider", &sso.name);
     Err(AppError::Refused { code: "sso_required", message })
 }

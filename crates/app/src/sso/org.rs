@@ -40,7 +40,9 @@ pub async fn require_for_org(app: &App, actor: &PartnerUser, on: bool, origin: &
         _ => false,
     };
     domain::sso::check_require_sso(actor.role, sso.map(|s| &s.policy), linked, on).map_err(|e| match e {
-        domain::sso::RequireSsoError::NotGlobalAdmin => AppError::forbidden("decide how the org's users sign in"),
+        domain::sso::RequireSsoError::NotGlobalAdmin => {
+            AppError::forbidden(i18n::key("error-act-decide-how-the-orgs-users-sign-in"))
+        }
         other => InvalidInput::new("required", other.to_string()).into(),
     })?;
     let name = sso.map_or("the provider", |s| s.name.as_str());

@@ -255,7 +255,7 @@ pub async fn create_endpoint(
     new: &NewEndpoint<'_>,
     origin: &Origin,
 ) -> Result<(EndpointRecord, String), AppError> {
-    staff.require(StaffPermission::ManageWebhooks, "manage webhooks")?;
+    staff.require(StaffPermission::ManageWebhooks, i18n::key("error-act-manage-webhooks"))?;
     let url = webhook::check_url(new.url).map_err(|why| InvalidInput::new("url", why))?;
     webhook::check_destination(&url, &app.settings().webhook_allow).map_err(|why| InvalidInput::new("url", why))?;
     let types = webhook::parse_event_types(new.event_types).map_err(|why| InvalidInput::new("event_types", why))?;
@@ -280,7 +280,7 @@ pub async fn create_endpoint(
 }
 
 pub async fn endpoints(app: &App, staff: &StaffMember) -> Result<Vec<EndpointRecord>, AppError> {
-    staff.require(StaffPermission::ManageWebhooks, "manage webhooks")?;
+    staff.require(StaffPermission::ManageWebhooks, i18n::key("error-act-manage-webhooks"))?;
     let mut conn = app.store().read().await?;
     Ok(store::webhooks::endpoints(&mut conn).await?)
 }
@@ -291,7 +291,7 @@ pub async fn endpoint(
     staff: &StaffMember,
     id: &str,
 ) -> Result<(EndpointRecord, Vec<(DeliveryRecord, String)>), AppError> {
-    staff.require(StaffPermission::ManageWebhooks, "manage webhooks")?;
+    staff.require(StaffPermission::ManageWebhooks, i18n::key("error-act-manage-webhooks"))?;
     let mut conn = app.store().read().await?;
     let e = store::webhooks::endpoint(&mut conn, id).await?.ok_or(AppError::NotFound("webhook endpoint"))?;
     let deliveries = store::webhooks::deliveries(&mut conn, &e.id, 100).await?;
@@ -307,7 +307,7 @@ pub async fn delivery(
     staff: &StaffMember,
     delivery_id: &str,
 ) -> Result<(DeliveryRecord, Vec<AttemptLog>), AppError> {
-    staff.require(StaffPermission::ManageWebhooks, "manage webhooks")?;
+    staff.require(StaffPermission::ManageWebhooks, i18n::key("error-act-manage-webhooks"))?;
     let mut conn = app.store().read().await?;
     let d = store::webhooks::delivery(&mut conn, delivery_id).await?.ok_or(AppError::NotFound("webhook delivery"))?;
     let log = store::webhooks::attempts(&mut conn, delivery_id).await?;
@@ -322,7 +322,7 @@ pub async fn events(
     after: Option<&str>,
     limit: i64,
 ) -> Result<Vec<EventRecord>, AppError> {
-    staff.require(StaffPermission::ManageWebhooks, "read webhook events")?;
+    staff.require(StaffPermission::ManageWebhooks, i18n::key("error-act-read-webhook-events"))?;
     if let Some(t) = event_type
         && !webhook::EVENT_TYPES.contains(&t)
     {
@@ -340,7 +340,7 @@ pub async fn set_enabled(
     enabled: bool,
     origin: &Origin,
 ) -> Result<(), AppError> {
-    staff.require(StaffPermission::ManageWebhooks, "manage webhooks")?;
+    staff.require(StaffPermission::ManageWebhooks, i18n::key("error-act-manage-webhooks"))?;
     let mut tx = app.store().write().await?;
     let e = store::webhooks::endpoint(&mut tx, id).await?.ok_or(AppError::NotFound("webhook endpoint"))?;
     let (status, reason) = if enabled {
@@ -359,7 +359,7 @@ pub async fn set_enabled(
 
 /// **Resend**: the delivery goes out again, from the start of its schedule.
 pub async fn resend(app: &App, staff: &StaffMember, delivery_id: &str, origin: &Origin) -> Result<(), AppError> {
-    staff.require(StaffPermission::ManageWebhooks, "manage webhooks")?;
+    staff.require(StaffPermission::ManageWebhooks, i18n::key("error-act-manage-webhooks"))?;
     let mut tx = app.store().write().await?;
     let d = store::webhooks::delivery(&mut tx, delivery_id).await?.ok_or(AppError::NotFound("webhook delivery"))?;
     store::webhooks::resend(&mut tx, &d.id, app.now()).await?;

@@ -170,7 +170,7 @@ async fn renewing_early_after_turning_off_follows_on_and_turns_renewal_back_on()
     t.clock.set(Utc.with_ymd_and_hms(2027, 6, 1, 9, 0, 0).unwrap());
     let (status, body) = renew_by_hand(&api, &sub, "early").await;
     assert_eq!(status, StatusCode::CONFLICT, "before the window opens: {body}");
-    assert!(body["detail"].as_str().unwrap().contains("Renewal opens on 2027-12-16"));
+    assert!(body["detail"].as_str().unwrap().contains("Renewal opens on December 16, 2027"));
 
     t.clock.set(Utc.with_ymd_and_hms(2028, 1, 10, 9, 0, 0).unwrap());
     let (status, paid) = renew_by_hand(&api, &sub, "renew").await;
@@ -204,7 +204,7 @@ async fn renewing_late_starts_on_the_payment_day_and_after_the_window_is_refused
     run_until(&t, day(2028, 4, 15)).await;
     let (status, body) = renew_by_hand(&api, &sub, "too-late").await;
     assert_eq!(status, StatusCode::CONFLICT);
-    assert!(body["detail"].as_str().unwrap().contains("closed on 2028-04-14"), "{body}");
+    assert!(body["detail"].as_str().unwrap().contains("closed on April 14, 2028"), "{body}");
 }
 
 #[tokio::test]

@@ -13,6 +13,7 @@ mod crash;
 mod documents;
 mod email;
 mod email_links;
+mod error_languages;
 mod headers;
 mod isolation;
 mod lifecycle;

@@ -4,7 +4,7 @@ use super::common::{Chrome, NoticeQuery, form_error, signed_in};
 use crate::auth::WebOrigin;
 use crate::cookies;
 use crate::csrf::CsrfToken;
-use crate::error::{PageError, public_message, status_of};
+use crate::error::{PageError, public_message, public_message_in, status_of};
 use crate::language::Reader;
 use crate::state::AppState;
 use app::AppError;
@@ -311,7 +311,7 @@ async fn accept_invitation(
         Ok((_, session)) => signed_in(&state, &session, "/dashboard?notice=joined"),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
             let status = status_of(&e);
-            match invitation_page(&state, &csrf, &lang, &token, form.name, Some(public_message(&e))).await {
+            match invitation_page(&state, &csrf, &lang, &token, form.name, Some(public_message_in(&e, &lang))).await {
                 Ok(page) => (status, page).into_response(),
                 Err(e) => PageError(e).into_response(),
             }

@@ -7,7 +7,7 @@ use super::public::SignInPage;
 use crate::auth::WebOrigin;
 use crate::cookies;
 use crate::csrf::CsrfToken;
-use crate::error::{PageError, public_message, status_of};
+use crate::error::{PageError, public_message, public_message_in, status_of};
 use crate::language::Reader;
 use crate::state::AppState;
 use app::accounts::Realm;
@@ -115,7 +115,8 @@ fn refused_page(
     let status = status_of(&e);
     match realm {
         Some(realm) if status.is_client_error() => {
-            (status, SignInPage::new(state, realm, csrf, lang, String::new(), Some(public_message(&e)))).into_response()
+            (status, SignInPage::new(state, realm, csrf, lang, String::new(), Some(public_message_in(&e, lang))))
+                .into_response()
         }
         _ => PageError(e).into_response(),
     }

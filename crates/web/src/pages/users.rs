@@ -179,7 +179,9 @@ async fn user_page(
     error: Option<String>,
 ) -> Result<UserPage, AppError> {
     let id = parse_user_id(id)?;
-    session.user.require(domain::roles::PartnerPermission::ManageUsers, "manage the users of your org")?;
+    session
+        .user
+        .require(domain::roles::PartnerPermission::ManageUsers, i18n::key("error-act-manage-the-users-of-your-org"))?;
     let u = app::users::get(&state.app, &session.user, &id).await?;
     let lang = &session.lang;
     Ok(UserPage {

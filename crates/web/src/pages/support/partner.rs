@@ -44,7 +44,7 @@ struct ReportPage {
 }
 
 /// Who may not open a request is told so before filling in anything.
-const NO_SUPPORT: &str = "open service requests; ask an admin of your org";
+const NO_SUPPORT: i18n::Key = i18n::key("error-act-open-service-requests-ask");
 
 async fn report(Extension(csrf): Extension<CsrfToken>, session: PartnerSession) -> Result<ReportPage, PageError> {
     session.user.require(domain::roles::PartnerPermission::UseSupport, NO_SUPPORT)?;
