@@ -55,6 +55,12 @@ impl App {
             );
             return Err(domain::account::InvalidInput::new("catalog", problem).into());
         }
+        // A text in a language nobody can choose would never be read: a typo in its tag, likely.
+        if let Some(tag) = parsed.text_languages().into_iter().find(|t| !languages.ships(t)) {
+            let tags = languages.tags().join(", ");
+            let problem = format!("texts.{tag}: partnerhub speaks {tags}; write the texts of one of them");
+            return Err(domain::account::InvalidInput::new("catalog", problem).into());
+        }
         let gateway = match &settings.gateway {
             GatewayConfig::Sandbox => payments::Gateway::Sandbox(payments::sandbox::Sandbox::new(store.clone())),
             GatewayConfig::Stripe { secret_key, api_base, .. } => payments::Gateway::Stripe(

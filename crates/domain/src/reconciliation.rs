@@ -81,7 +81,8 @@ pub struct Line {
     pub refers_to: String,
 }
 
-const HEADER: [&str; 13] = [
+/// The columns, by their English names.
+pub const HEADER: [&str; 13] = [
     "date",
     "document",
     "number",
@@ -99,10 +100,15 @@ const HEADER: [&str; 13] = [
 
 /// The file for `month`: the header, then the lines issued in that month, by day and number.
 pub fn csv(month: Month, lines: &[Line]) -> String {
+    csv_with_header(month, HEADER.map(str::to_owned), lines)
+}
+
+/// The file with the column names given in the reader's language, in [`HEADER`]'s order.
+pub fn csv_with_header(month: Month, header: [String; 13], lines: &[Line]) -> String {
     let mut chosen: Vec<&Line> = lines.iter().filter(|l| month.contains(l.issued_on)).collect();
     chosen.sort_by(|a, b| (a.issued_on, &a.number).cmp(&(b.issued_on, &b.number)));
     let mut out = String::new();
-    push_record(&mut out, HEADER.iter().map(|h| (*h).to_owned()));
+    push_record(&mut out, header.iter().map(|h| text(h)));
     for l in chosen {
         let sign = match l.document {
             Document::Invoice => 1,

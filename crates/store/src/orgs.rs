@@ -171,6 +171,28 @@ pub async fn lock(conn: &mut Conn, org: &OrgId) -> Result<()> {
     Ok(())
 }
 
+/// The language the org chose for its invoices, credit notes and reconciliation file, if any.
+pub async fn billing_language(conn: &mut Conn, org: &OrgId) -> Result<Option<String>> {
+    let row = crate::sql::query("SELECT billing_language FROM orgs WHERE id = $1")
+        .bind(org.as_str())
+        .fetch_optional(conn)
+        .await?;
+    match row {
+        Some(row) => Ok(row.try_get::<Option<String>, _>("billing_language")?),
+        None => Ok(None),
+    }
+}
+
+/// Sets (or, with None, clears) the org's billing language.
+pub async fn set_billing_language(conn: &mut Conn, org: &OrgId, tag: Option<&str>) -> Result<()> {
+    crate::sql::query("UPDATE orgs SET billing_language = $1 WHERE id = $2")
+        .bind(tag)
+        .bind(org.as_str())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Whether a partner ID is given out already.
 pub async fn partner_id_taken(conn: &mut Conn, partner_id: PartnerId) -> Result<bool> {
     let n: i64 = crate::sql::query_scalar("SELECT COUNT(*) FROM orgs WHERE partner_id = $1")

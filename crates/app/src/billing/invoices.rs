@@ -174,12 +174,13 @@ pub async fn reconciliation(app: &App, actor: &PartnerUser, month: &str) -> Resu
     actor.require(PartnerPermission::ManageBilling, i18n::key("error-act-download-the-reconciliation-file"))?;
     let month = Month::parse(month).map_err(|e| domain::account::InvalidInput::new("month", e.to_string()))?;
     let tz = app.catalog().program().time_zone();
-    let (invoices, notes, org) = {
+    let (invoices, notes, org, lang) = {
         let mut conn = app.store().read().await?;
         let invoices = store::invoices::list_in_org(&mut conn, &actor.org_id).await?;
         let notes = store::refunds::notes_in_org(&mut conn, &actor.org_id).await?;
         let org = store::orgs::get(&mut conn, &actor.org_id).await?.ok_or(AppError::NotFound("org"))?;
-        (invoices, notes, org)
+        let lang = billing_language(app, &mut conn, &actor.org_id).await?;
+        (invoices, notes, org, lang)
     };
     let mut lines = Vec::with_capacity(invoices.len() + notes.len());
     for i in invoices {
@@ -217,5 +218,66 @@ pub async fn reconciliation(app: &App, actor: &PartnerUser, month: &str) -> Resu
         });
     }
     let name = format!("reconciliation-{}-{month}.csv", org.partner_id);
-    Ok((name, domain::reconciliation::csv(month, &lines)))
+    let header = [
+        lang.t("recon-date"),
+        lang.t("recon-document"),
+        lang.t("recon-number"),
+        lang.t("recon-description"),
+        lang.t("recon-period-start"),
+        lang.t("recon-period-end"),
+        lang.t("recon-currency"),
+        lang.t("recon-net"),
+        lang.t("recon-tax"),
+        lang.t("recon-total"),
+        lang.t("recon-payment"),
+        lang.t("recon-charge-reference"),
+        lang.t("recon-refers-to-invoice"),
+    ];
+    Ok((name, domain::reconciliation::csv_with_header(month, header, &lines)))
+}
+
+/// The language of the org's invoices, credit notes and reconciliation file: the one it chose,
+/// else the program's default.
+pub(crate) async fn billing_language(
+    app: &App,
+    conn: &mut store::Conn,
+    org: &domain::ids::OrgId,
+) -> Result<i18n::Lang, AppError> {
+    let chosen = store::orgs::billing_language(conn, org).await?;
+    Ok(app.language_for(chosen.as_deref()))
+}
+
+/// Sets the language of the org's invoices, credit notes and reconciliation file (Billing
+/// admins and Global admins); None goes back to the program's default. Only a language
+/// partnerhub speaks is taken.
+pub async fn set_billing_language(
+    app: &App,
+    actor: &PartnerUser,
+    tag: Option<&str>,
+    origin: &crate::actor::Origin,
+) -> Result<Option<String>, AppError> {
+    actor.require(PartnerPermission::ManageBilling, i18n::key("error-act-choose-the-billing-language"))?;
+    let tag = match tag.map(str::trim).filter(|t| !t.is_empty()) {
+        // Stored as the language's own tag, however the caller spelled it.
+        Some(t) if app.languages().ships(t) => Some(app.language_for([t]).tag()),
+        Some(_) => {
+            let tags = app.languages().tags().join(", ");
+            let message = format!("choose one of the languages partnerhub speaks: {tags}");
+            return Err(domain::account::InvalidInput::new("language", message).into());
+        }
+        None => None,
+    };
+    let mut tx = app.store().write().await?;
+    store::orgs::set_billing_language(&mut tx, &actor.org_id, tag.as_deref()).await?;
+    let detail = format!("set the billing language to {}", tag.as_deref().unwrap_or("the program's default"));
+    let change = crate::audit::Change {
+        org: Some(&actor.org_id),
+        action: "org.billing_language_set",
+        subject: actor.org_id.as_str(),
+        detail,
+    };
+    let who = crate::audit::Who::actor(&crate::actor::Actor::Partner(actor.clone()));
+    crate::audit::record(app, &mut tx, who, origin, change).await?;
+    tx.commit().await?;
+    Ok(tag)
 }

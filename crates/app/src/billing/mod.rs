@@ -4,9 +4,10 @@
 mod invoices;
 mod issue;
 
+pub(crate) use invoices::billing_language;
 pub use invoices::{
     credit_note, credit_note_for_staff, credit_note_pdf, credit_notes, get, invoice_for_staff, invoice_pdf, list,
-    of_subscription, pdf, reconciliation,
+    of_subscription, pdf, reconciliation, set_billing_language,
 };
 pub use issue::card_label;
 pub(crate) use issue::{Billed, NOTHING_CHARGED, invoice_for, invoice_series, paid_change, receipts};

@@ -12,6 +12,7 @@ use super::model::{
 use super::raw::{
     RawCatalog, RawCompetency, RawCompetencyLevel, RawCountry, RawMembershipLevel, RawOffer, RawProgram, RawTerms,
 };
+use super::texts::texts;
 use super::values::{Code, PriceList};
 use super::whole::{Catalog, NETWORK_LEVEL};
 use crate::money::Currency;
@@ -123,6 +124,7 @@ fn program(p: &mut Problems, raw: &RawProgram) -> Option<Program> {
         time_zone: time_zone?,
         default_currency: default_currency?,
         default_language,
+        texts: texts(p, "program", &["name"], &raw.texts),
     })
 }
 
@@ -191,6 +193,7 @@ fn terms(p: &mut Problems, path: &str, raw: &RawTerms) -> Option<TermsDocument> 
         title: title?,
         effective_from: effective_from?,
         text: body?.trim().to_owned(),
+        texts: texts(p, path, &["title", "text"], &raw.texts),
     })
 }
 
@@ -210,7 +213,8 @@ fn membership_level(p: &mut Problems, path: &str, raw: &RawMembershipLevel) -> O
     let name = text(p, &format!("{path}.name"), &raw.name);
     let description = text(p, &format!("{path}.description"), &raw.description);
     let benefits = benefits(p, &format!("{path}.benefits"), &raw.benefits);
-    Some(MembershipLevel { code: code?, name: name?, description: description?, benefits: benefits? })
+    let texts = texts(p, path, &["name", "description"], &raw.texts);
+    Some(MembershipLevel { code: code?, name: name?, description: description?, benefits: benefits?, texts })
 }
 
 fn offer(p: &mut Problems, cx: &Context<'_>, path: &str, raw: &RawOffer) -> Option<Offer> {
@@ -228,6 +232,7 @@ fn offer(p: &mut Problems, cx: &Context<'_>, path: &str, raw: &RawOffer) -> Opti
     let refund_policy = refund(p, &format!("{path}.refund"), &raw.refund);
     let prices = priced(p, cx, &format!("{path}.prices"), &raw.prices);
     let benefits = benefits(p, &format!("{path}.benefits"), &raw.benefits);
+    let texts = texts(p, path, &["name", "description"], &raw.texts);
     Some(Offer {
         code: code?,
         name: name?,
@@ -239,6 +244,7 @@ fn offer(p: &mut Problems, cx: &Context<'_>, path: &str, raw: &RawOffer) -> Opti
         prices: prices?,
         benefits: benefits?,
         earned: None,
+        texts,
     })
 }
 
@@ -270,6 +276,9 @@ fn fee_offers(p: &mut Problems, offers: &[Offer], competencies: &[Competency]) -
                 prices: level.fees.clone(),
                 benefits: c.benefits_at(tier).into_iter().cloned().collect(),
                 earned: Some((c.code.clone(), tier)),
+                // The fee's name is made from the competency's; its description is the
+                // competency's, in every language it has.
+                texts: c.texts.only("description"),
             });
         }
     }
@@ -316,7 +325,8 @@ fn competency(p: &mut Problems, cx: &Context<'_>, path: &str, raw: &RawCompetenc
     if let (Some(silver), Some(gold)) = (&silver, &gold) {
         gold_covers_silver(p, path, &silver.requirements, &gold.requirements);
     }
-    Some(Competency { code: code?, name: name?, description: description?, silver: silver?, gold: gold? })
+    let texts = texts(p, path, &["name", "description"], &raw.texts);
+    Some(Competency { code: code?, name: name?, description: description?, silver: silver?, gold: gold?, texts })
 }
 
 fn competency_level(

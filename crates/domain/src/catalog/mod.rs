@@ -14,12 +14,14 @@ mod model;
 mod raw;
 #[cfg(test)]
 mod tests;
+mod texts;
 mod values;
 mod whole;
 
 pub use error::{CatalogError, Position, Problem};
 pub use kinds::{Benefit, BenefitKind, LateRefund, RefundPolicy, Requirement};
 pub use model::{Competency, CompetencyLevel, CompetencyTier, Country, MembershipLevel, Offer, Program, TermsDocument};
+pub use texts::Texts;
 pub use values::{Code, CountryCode, Label, PriceList};
 pub use whole::{Catalog, NETWORK_LEVEL};
 

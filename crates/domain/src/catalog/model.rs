@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 
 use super::kinds::{Benefit, RefundPolicy, Requirement};
+use super::texts::Texts;
 use super::values::{Code, CountryCode, PriceList};
 use crate::money::{Currency, Money};
 
@@ -17,11 +18,19 @@ pub struct Program {
     pub(super) time_zone: chrono_tz::Tz,
     pub(super) default_currency: Currency,
     pub(super) default_language: String,
+    pub(super) texts: Texts,
 }
 
 impl Program {
     pub fn name(&self) -> &str {
         &self.name
+    }
+    /// The name in the language `tag`, else as written.
+    pub fn name_in(&self, tag: &str) -> &str {
+        self.texts.get(tag, "name").unwrap_or(&self.name)
+    }
+    pub fn texts(&self) -> &Texts {
+        &self.texts
     }
     pub fn vendor_name(&self) -> &str {
         &self.vendor_name
@@ -80,6 +89,7 @@ pub struct TermsDocument {
     pub(super) title: String,
     pub(super) effective_from: NaiveDate,
     pub(super) text: String,
+    pub(super) texts: Texts,
 }
 
 impl TermsDocument {
@@ -99,6 +109,17 @@ impl TermsDocument {
     pub fn text(&self) -> &str {
         &self.text
     }
+    /// The title in the language `tag`, else as written.
+    pub fn title_in(&self, tag: &str) -> &str {
+        self.texts.get(tag, "title").unwrap_or(&self.title)
+    }
+    /// The text in the language `tag`, else as written.
+    pub fn text_in(&self, tag: &str) -> &str {
+        self.texts.get(tag, "text").unwrap_or(&self.text)
+    }
+    pub fn texts(&self) -> &Texts {
+        &self.texts
+    }
 }
 
 /// A free membership level such as Network membership.
@@ -108,6 +129,7 @@ pub struct MembershipLevel {
     pub(super) name: String,
     pub(super) description: String,
     pub(super) benefits: Vec<Benefit>,
+    pub(super) texts: Texts,
 }
 
 impl MembershipLevel {
@@ -119,6 +141,17 @@ impl MembershipLevel {
     }
     pub fn description(&self) -> &str {
         &self.description
+    }
+    /// The name in the language `tag`, else as written.
+    pub fn name_in(&self, tag: &str) -> &str {
+        self.texts.get(tag, "name").unwrap_or(&self.name)
+    }
+    /// The description in the language `tag`, else as written.
+    pub fn description_in(&self, tag: &str) -> &str {
+        self.texts.get(tag, "description").unwrap_or(&self.description)
+    }
+    pub fn texts(&self) -> &Texts {
+        &self.texts
     }
     /// What the level provisions (may be empty: its description then says what it offers).
     pub fn benefits(&self) -> &[Benefit] {
@@ -141,6 +174,7 @@ pub struct Offer {
     /// For the annual fee of a competency level: the competency and the level. Such an offer
     /// is sold only to an org whose application staff approved.
     pub(super) earned: Option<(Code, CompetencyTier)>,
+    pub(super) texts: Texts,
 }
 
 impl Offer {
@@ -155,6 +189,17 @@ impl Offer {
     }
     pub fn description(&self) -> &str {
         &self.description
+    }
+    /// The name in the language `tag`, else as written.
+    pub fn name_in(&self, tag: &str) -> &str {
+        self.texts.get(tag, "name").unwrap_or(&self.name)
+    }
+    /// The description in the language `tag`, else as written.
+    pub fn description_in(&self, tag: &str) -> &str {
+        self.texts.get(tag, "description").unwrap_or(&self.description)
+    }
+    pub fn texts(&self) -> &Texts {
+        &self.texts
     }
     pub fn term_months(&self) -> u8 {
         Self::TERM_MONTHS
@@ -233,6 +278,7 @@ pub struct Competency {
     pub(super) description: String,
     pub(super) silver: CompetencyLevel,
     pub(super) gold: CompetencyLevel,
+    pub(super) texts: Texts,
 }
 
 impl Competency {
@@ -244,6 +290,17 @@ impl Competency {
     }
     pub fn description(&self) -> &str {
         &self.description
+    }
+    /// The name in the language `tag`, else as written.
+    pub fn name_in(&self, tag: &str) -> &str {
+        self.texts.get(tag, "name").unwrap_or(&self.name)
+    }
+    /// The description in the language `tag`, else as written.
+    pub fn description_in(&self, tag: &str) -> &str {
+        self.texts.get(tag, "description").unwrap_or(&self.description)
+    }
+    pub fn texts(&self) -> &Texts {
+        &self.texts
     }
     pub fn level(&self, tier: CompetencyTier) -> &CompetencyLevel {
         match tier {

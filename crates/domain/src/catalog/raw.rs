@@ -35,6 +35,9 @@ pub(super) struct RawProgram {
     /// The language of readers who name none partnerhub speaks; English when left out.
     #[serde(default)]
     pub default_language: Option<String>,
+    /// Words in other languages: language tag → field → text.
+    #[serde(default)]
+    pub texts: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -56,6 +59,9 @@ pub(super) struct RawTerms {
     /// A TOML local date (`2024-01-01`) or the same as a string.
     pub effective_from: Value,
     pub text: String,
+    /// Words in other languages: language tag → field → text.
+    #[serde(default)]
+    pub texts: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -66,6 +72,9 @@ pub(super) struct RawMembershipLevel {
     pub description: String,
     #[serde(default)]
     pub benefits: Vec<RawBenefit>,
+    /// Words in other languages: language tag → field → text.
+    #[serde(default)]
+    pub texts: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -84,6 +93,9 @@ pub(super) struct RawOffer {
     pub prices: BTreeMap<String, Value>,
     #[serde(default)]
     pub benefits: Vec<RawBenefit>,
+    /// Words in other languages: language tag → field → text.
+    #[serde(default)]
+    pub texts: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -94,6 +106,9 @@ pub(super) struct RawCompetency {
     pub description: String,
     pub silver: RawCompetencyLevel,
     pub gold: RawCompetencyLevel,
+    /// Words in other languages: language tag → field → text.
+    #[serde(default)]
+    pub texts: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -255,3 +255,24 @@ fn support_email_and_country_code_are_checked_for_shape() {
         demo_with("partners@demo-vendor.example", "partners at demo").replacen("code = \"GB\"", "code = \"UK1\"", 1);
     assert_eq!(paths(&refused(&text)), ["program.support_email", "countries[1].code"]);
 }
+
+#[test]
+fn the_demo_speaks_portuguese_too_and_falls_back_to_its_own_words() {
+    let catalog = demo();
+    let pack = catalog.offer("action-pack").expect("the Action Pack");
+    assert_eq!(pack.name_in("pt-BR"), "Action Pack", "no Portuguese name: the name as written");
+    assert!(pack.description_in("pt-BR").starts_with("Uma assinatura anual acessível"));
+    assert_eq!(pack.description_in("de"), pack.description());
+    assert_eq!(catalog.program().name_in("pt-BR"), "Rede de Parceiros Demo");
+    let cloud = catalog.competencies().iter().find(|c| c.code().as_str() == "cloud-platform").unwrap();
+    assert_eq!(cloud.name_in("pt-BR"), "Plataforma de Nuvem");
+    let terms = catalog.terms_versions().last().unwrap();
+    assert!(terms.text_in("pt-BR").contains("Direitos de uso interno"));
+    assert_eq!(catalog.text_languages().into_iter().collect::<Vec<_>>(), vec!["pt-BR".to_owned()]);
+}
+
+#[test]
+fn a_text_of_a_field_the_entry_does_not_have_is_refused() {
+    let error = refused(&demo_with("[offers.texts.pt-BR]\n", "[offers.texts.pt-BR]\ntitle = \"x\"\n"));
+    assert_eq!(paths(&error), vec!["offers[0].texts.pt-BR.title"]);
+}

@@ -85,6 +85,18 @@ impl Catalog {
         &self.competencies
     }
 
+    /// Every language tag some entry of the catalog has words in, for the app to check that it
+    /// speaks each one.
+    pub fn text_languages(&self) -> std::collections::BTreeSet<String> {
+        let program = std::iter::once(self.program.texts());
+        let terms = self.terms_versions().iter().map(|t| t.texts());
+        let levels = self.membership_levels().iter().map(|l| l.texts());
+        let offers = self.offers().iter().map(|o| o.texts());
+        let competencies = self.competencies().iter().map(|c| c.texts());
+        let all = program.chain(terms).chain(levels).chain(offers).chain(competencies);
+        all.flat_map(|t| t.tags().map(str::to_owned)).collect()
+    }
+
     pub fn competency(&self, code: &str) -> Option<&Competency> {
         self.competencies.iter().find(|c| c.code().as_str() == code)
     }

@@ -232,3 +232,4 @@ error-request-files-closed = files can be added only while the request is open
 error-request-names-subscription = this request names a subscription already
 error-request-no-subscription = this request does not name a subscription to cancel
 error-request-too-many-files = a request carries at most { $max } files
+error-act-choose-the-billing-language = choose the billing language

@@ -241,3 +241,4 @@ error-request-too-many-files = { $max ->
         [one] uma solicitação tem no máximo { $max } arquivo
        *[other] uma solicitação tem no máximo { $max } arquivos
     }
+error-act-choose-the-billing-language = escolher o idioma de cobrança

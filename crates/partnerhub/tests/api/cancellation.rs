@@ -454,6 +454,18 @@ async fn the_reconciliation_file_lists_a_months_invoices_and_credit_notes() {
         "a credit note is negative and names its invoice: {second}"
     );
 
+    // The org's billing language names the columns; the rows stay as they are.
+    let (status, body) =
+        api.call(reqwest::Method::PUT, "/api/v1/org/billing-language", Some(json!({"language": "pt-br"}))).await;
+    assert_eq!((status, body["language"].as_str()), (StatusCode::OK, Some("pt-BR")), "{body}");
+    let portuguese = csv(bought.clone()).await;
+    assert!(portuguese.starts_with("data,documento,número,descrição,"), "{portuguese}");
+    assert_eq!(portuguese.lines().nth(1), first.lines().nth(1));
+    let (status, body) =
+        api.call(reqwest::Method::PUT, "/api/v1/org/billing-language", Some(json!({"language": "xx"}))).await;
+    assert_eq!((status, body["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("language")), "{body}");
+    api.call(reqwest::Method::PUT, "/api/v1/org/billing-language", Some(json!({"language": null}))).await;
+
     // The same file from the portal, to download.
     let ada = signed_in_ada(&t).await;
     let r = ada.get(&format!("/invoices/reconciliation?month={bought}")).await;

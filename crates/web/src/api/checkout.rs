@@ -440,6 +440,29 @@ pub async fn get_reconciliation(
     Ok(crate::uploads::csv_response(&name, csv))
 }
 
+/// The language of the org's invoices, credit notes and reconciliation file.
+#[derive(Debug, Deserialize, serde::Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BillingLanguage {
+    /// A language tag partnerhub speaks, e.g. `pt-BR`; null for the program's default language.
+    pub language: Option<String>,
+}
+
+/// Chooses the language of the org's invoices, credit notes and reconciliation file (Billing
+/// admins and Global admins).
+#[utoipa::path(put, path = "/api/v1/org/billing-language", tag = "invoices", request_body = BillingLanguage,
+    responses((status = 200, body = BillingLanguage), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn set_billing_language(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    super::ApiJson(body): super::ApiJson<BillingLanguage>,
+) -> ApiResult<Json<BillingLanguage>> {
+    let user = caller.partner()?;
+    let language =
+        app::billing::set_billing_language(&state.app, user, body.language.as_deref(), &caller.origin).await?;
+    Ok(Json(BillingLanguage { language }))
+}
+
 /// One invoice.
 #[utoipa::path(get, path = "/api/v1/invoices/{id}", tag = "invoices", params(("id" = String, Path)),
     responses((status = 200, body = Invoice), (status = "4XX", body = Problem, content_type = "application/problem+json")))]

@@ -78,6 +78,7 @@ pub fn routes() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(checkout::get_subscription))
         .routes(routes!(checkout::list_invoices))
         .routes(routes!(checkout::get_reconciliation))
+        .routes(routes!(checkout::set_billing_language))
         .routes(routes!(checkout::get_invoice))
         .routes(routes!(checkout::get_invoice_pdf))
         .routes(routes!(checkout::verify_order))

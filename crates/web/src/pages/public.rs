@@ -4,7 +4,7 @@ use super::common::{Chrome, NoticeQuery, form_error, signed_in};
 use crate::auth::WebOrigin;
 use crate::cookies;
 use crate::csrf::CsrfToken;
-use crate::error::{PageError, public_message, public_message_in, status_of};
+use crate::error::{PageError, public_message_in, status_of};
 use crate::language::Reader;
 use crate::state::AppState;
 use app::AppError;

@@ -7,7 +7,7 @@ use super::public::SignInPage;
 use crate::auth::WebOrigin;
 use crate::cookies;
 use crate::csrf::CsrfToken;
-use crate::error::{PageError, public_message, public_message_in, status_of};
+use crate::error::{PageError, public_message_in, status_of};
 use crate::language::Reader;
 use crate::state::AppState;
 use app::accounts::Realm;
