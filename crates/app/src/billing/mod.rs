@@ -4,7 +4,6 @@
 mod invoices;
 mod issue;
 
-pub(crate) use invoices::billing_language;
 pub use invoices::{
     credit_note, credit_note_for_staff, credit_note_pdf, credit_notes, get, invoice_for_staff, invoice_pdf, list,
     of_subscription, pdf, reconciliation, set_billing_language,
