@@ -191,7 +191,7 @@ impl IntoResponse for ApiError {
             AppError::GatewayUnavailable(_) | AppError::PaymentPending => {
                 response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(30));
             }
-            ref e if e.is_storage_fault() => {
+            e if e.is_storage_fault() => {
                 response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(STORAGE_RETRY_AFTER));
             }
             _ => {}
