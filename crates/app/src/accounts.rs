@@ -64,6 +64,7 @@ pub async fn sign_up(app: &App, form: &SignUp, origin: &Origin) -> Result<(OrgRe
             created_at: now,
             // Proved by the link e-mailed below.
             email_verified_at: None,
+            language: None,
         };
         let mut tx = app.store().write().await?;
         match store::orgs::insert(&mut tx, &org).await {
@@ -300,4 +301,38 @@ pub async fn change_password(
     crate::email_links::reset::notify_password_changed(app, &mut tx, &email, actor.name()).await?;
     tx.commit().await?;
     Ok(new_token)
+}
+
+/// Saves the language `actor` reads partnerhub in; `None` goes back to their browser's choice.
+/// Only a language partnerhub ships may be saved.
+pub async fn set_language(app: &App, actor: &Actor, language: Option<&str>, origin: &Origin) -> Result<(), AppError> {
+    let language = match language {
+        None => None,
+        Some(tag) if app.languages().ships(tag) => {
+            app.languages().tags().into_iter().find(|shipped| shipped.eq_ignore_ascii_case(tag))
+        }
+        Some(tag) => {
+            let problem = format!("partnerhub speaks {}, not {tag:?}", app.languages().tags().join(", "));
+            return Err(InvalidInput::new("language", problem).into());
+        }
+    };
+    let mut tx = app.store().write().await?;
+    let (org, subject) = match actor {
+        Actor::Partner(u) => {
+            store::users::set_language(&mut tx, &u.id, language.as_deref()).await?;
+            (Some(u.org_id.clone()), u.id.to_string())
+        }
+        Actor::Staff(s) => {
+            store::staff::set_language(&mut tx, &s.id, language.as_deref()).await?;
+            (None, s.id.to_string())
+        }
+    };
+    let detail = match &language {
+        Some(tag) => format!("chose to read partnerhub in {tag}"),
+        None => "chose to read partnerhub in their browser's language".to_owned(),
+    };
+    let change = Change { org: org.as_ref(), action: "language.changed", subject: &subject, detail };
+    audit::record(app, &mut tx, Who::actor(actor), origin, change).await?;
+    tx.commit().await?;
+    Ok(())
 }

@@ -18,6 +18,8 @@ pub struct PartnerUser {
     pub email: String,
     /// Whether they proved they receive mail at `email` (see [`PartnerUser::require_verified_email`]).
     pub email_verified: bool,
+    /// The language they chose under Account (a shipped tag); `None`: their browser's.
+    pub language: Option<String>,
 }
 
 /// A signed-in member of the program staff.
@@ -27,6 +29,8 @@ pub struct StaffMember {
     pub role: StaffRole,
     pub name: String,
     pub email: String,
+    /// The language they chose under Account (a shipped tag); `None`: their browser's.
+    pub language: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -113,6 +117,14 @@ impl Actor {
         }
     }
 
+    /// The language they chose under Account, if they chose one.
+    pub fn language(&self) -> Option<&str> {
+        match self {
+            Actor::Partner(u) => u.language.as_deref(),
+            Actor::Staff(s) => s.language.as_deref(),
+        }
+    }
+
     pub fn email(&self) -> &str {
         match self {
             Actor::Partner(u) => &u.email,
@@ -133,10 +145,17 @@ pub(crate) async fn actor_in(conn: &mut store::Conn, principal: &Principal) -> R
                 name: u.name.to_string(),
                 email: u.email.to_string(),
                 email_verified: u.email_verified_at.is_some(),
+                language: u.language,
             })
         }),
         Principal::Staff(id) => store::staff::get(conn, id).await?.map(|s| {
-            Actor::Staff(StaffMember { id: s.id, role: s.role, name: s.name.to_string(), email: s.email.to_string() })
+            Actor::Staff(StaffMember {
+                id: s.id,
+                role: s.role,
+                name: s.name.to_string(),
+                email: s.email.to_string(),
+                language: s.language,
+            })
         }),
     })
 }

@@ -90,6 +90,7 @@ async fn insert(
         password_hash: hash,
         created_at: app.now(),
         disabled_at: None,
+        language: None,
     };
     let mut tx = app.store().write().await?;
     store::staff::insert(&mut tx, &record).await.map_err(|e| match e {

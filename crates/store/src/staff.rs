@@ -18,6 +18,8 @@ pub struct StaffRecord {
     pub created_at: DateTime<Utc>,
     /// When a program admin removed its access; such an account cannot sign in.
     pub disabled_at: Option<DateTime<Utc>>,
+    /// The language they chose to read partnerhub in (a shipped tag); `None`: their browser's.
+    pub language: Option<String>,
 }
 
 fn from_row(row: &Row) -> Result<StaffRecord> {
@@ -29,12 +31,14 @@ fn from_row(row: &Row) -> Result<StaffRecord> {
         password_hash: row.try_get("password_hash")?,
         created_at: from_db(row.try_get("created_at")?)?,
         disabled_at: row.try_get::<Option<i64>, _>("disabled_at")?.map(from_db).transpose()?,
+        language: row.try_get("language")?,
     })
 }
 
 pub async fn insert(conn: &mut Conn, staff: &StaffRecord) -> Result<()> {
     crate::sql::query(
-        "INSERT INTO staff_users (id, email, name, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO staff_users (id, email, name, role, password_hash, created_at, language) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(staff.id.as_str())
     .bind(staff.email.as_str())
@@ -42,13 +46,14 @@ pub async fn insert(conn: &mut Conn, staff: &StaffRecord) -> Result<()> {
     .bind(staff.role.as_str())
     .bind(&staff.password_hash)
     .bind(to_db(staff.created_at))
+    .bind(staff.language.as_deref())
     .execute(conn)
     .await
     .map_err(conflict_as("email"))?;
     Ok(())
 }
 
-const COLUMNS: &str = "id, email, name, role, password_hash, created_at, disabled_at";
+const COLUMNS: &str = "id, email, name, role, password_hash, created_at, disabled_at, language";
 
 /// An account that may sign in, by its address.
 pub async fn find_by_email(conn: &mut Conn, email: &EmailAddress) -> Result<Option<StaffRecord>> {
@@ -99,6 +104,16 @@ pub async fn disable(conn: &mut Conn, id: &StaffId, at: DateTime<Utc>) -> Result
 
 pub async fn count(conn: &mut Conn) -> Result<i64> {
     crate::sql::query_scalar("SELECT COUNT(*) FROM staff_users").fetch_one(conn).await
+}
+
+/// Saves the language the staff member reads partnerhub in; `None` follows their browser.
+pub async fn set_language(conn: &mut Conn, id: &StaffId, language: Option<&str>) -> Result<()> {
+    crate::sql::query("UPDATE staff_users SET language = $1 WHERE id = $2")
+        .bind(language)
+        .bind(id.as_str())
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 pub async fn set_password_hash(conn: &mut Conn, id: &StaffId, hash: &str) -> Result<()> {

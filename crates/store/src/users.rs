@@ -21,10 +21,12 @@ pub struct UserRecord {
     /// When the user proved they receive mail at `email`; until then they may look around but
     /// not buy, invite or make API tokens.
     pub email_verified_at: Option<DateTime<Utc>>,
+    /// The language they chose to read partnerhub in (a shipped tag); `None`: their browser's.
+    pub language: Option<String>,
 }
 
 /// The columns [`from_row`] reads.
-const COLUMNS: &str = "id, org_id, email, name, role, password_hash, created_at, email_verified_at";
+const COLUMNS: &str = "id, org_id, email, name, role, password_hash, created_at, email_verified_at, language";
 
 fn from_row(row: &Row) -> Result<UserRecord> {
     Ok(UserRecord {
@@ -36,6 +38,7 @@ fn from_row(row: &Row) -> Result<UserRecord> {
         password_hash: row.try_get("password_hash")?,
         created_at: from_db(row.try_get("created_at")?)?,
         email_verified_at: opt_from_db(row.try_get("email_verified_at")?)?,
+        language: row.try_get("language")?,
     })
 }
 
@@ -45,8 +48,9 @@ pub async fn insert(conn: &mut Conn, user: &UserRecord) -> Result<()> {
 }
 
 impl crate::bulk::Rows for UserRecord {
-    const INTO: &'static str = "users (id, org_id, email, name, role, password_hash, created_at, email_verified_at)";
-    const WIDTH: usize = 8;
+    const INTO: &'static str =
+        "users (id, org_id, email, name, role, password_hash, created_at, email_verified_at, language)";
+    const WIDTH: usize = 9;
     fn values(&self, out: &mut Vec<crate::bulk::Value>) {
         out.extend([
             self.id.as_str().into(),
@@ -57,6 +61,7 @@ impl crate::bulk::Rows for UserRecord {
             (&self.password_hash).into(),
             to_db(self.created_at).into(),
             self.email_verified_at.map(to_db).into(),
+            self.language.as_deref().into(),
         ]);
     }
 }
@@ -161,6 +166,16 @@ pub async fn delete(conn: &mut Conn, org: &OrgId, id: &UserId) -> Result<bool> {
         .execute(conn)
         .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Saves the language the user reads partnerhub in; `None` follows their browser.
+pub async fn set_language(conn: &mut Conn, id: &UserId, language: Option<&str>) -> Result<()> {
+    crate::sql::query("UPDATE users SET language = $1 WHERE id = $2")
+        .bind(language)
+        .bind(id.as_str())
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// Records that the user proved they receive mail at their address, unless they had already.

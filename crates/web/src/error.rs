@@ -231,9 +231,18 @@ pub async fn localise_problems(State(state): State<AppState>, request: Request, 
 #[derive(Template, WebTemplate)]
 #[template(path = "error.html")]
 struct ErrorPage {
-    status: u16,
+    lang: i18n::Lang,
+    status: i64,
     message: String,
     /// Offer the way to **Resend** the link that confirms the address.
+    resend: bool,
+}
+
+/// What an error page says, carried from the handler's answer to [`error_pages`], which knows
+/// the reader's language (an error is answered where the request is no longer at hand).
+#[derive(Clone)]
+struct ErrorPageText {
+    message: String,
     resend: bool,
 }
 
@@ -252,8 +261,8 @@ impl IntoResponse for PageError {
         // A partner refused for an address still to confirm is pointed at Resend (every portal
         // page has it while the address is unconfirmed).
         let resend = self.0.code() == "email_unverified";
-        let page = ErrorPage { status: status.as_u16(), message: public_message(&self.0), resend };
-        let mut response = (status, page).into_response();
+        let mut response = status.into_response();
+        response.extensions_mut().insert(ErrorPageText { message: public_message(&self.0), resend });
         if self.0.is_storage_fault() {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(STORAGE_RETRY_AFTER));
         }
@@ -265,4 +274,24 @@ impl IntoResponse for PageError {
 /// answered as one that is unknown (`what` is the word the app's own "not found" uses).
 pub fn known_id<T: std::str::FromStr>(raw: &str, what: &'static str) -> Result<T, AppError> {
     raw.parse().map_err(|_| AppError::NotFound(what))
+}
+
+/// Draws the error page of a [`PageError`] in the reader's language: the one they picked on a
+/// signed-out page or their browser's (a saved choice would cost a session read on every error,
+/// so it is not looked up here).
+pub async fn error_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let wishes = crate::language::wishes(request.headers(), None);
+    let mut response = next.run(request).await;
+    let Some(text) = response.extensions_mut().remove::<ErrorPageText>() else { return response };
+    let lang = state.app.language_for(wishes.iter().map(String::as_str));
+    let page =
+        ErrorPage { lang, status: i64::from(response.status().as_u16()), message: text.message, resend: text.resend };
+    match page.render() {
+        Ok(html) => {
+            response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+            *response.body_mut() = Body::from(html);
+        }
+        Err(e) => tracing::error!(error = %e, "cannot draw the error page"),
+    }
+    response
 }

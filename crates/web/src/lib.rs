@@ -56,6 +56,7 @@ pub fn router(app: Arc<App>) -> Router {
     let limited = axum::middleware::from_fn_with_state(state.clone(), rate_limit::limit_api);
     let anonymous_posts = axum::middleware::from_fn_with_state(state.clone(), rate_limit::limit_anonymous_posts);
     let headers = axum::middleware::from_fn_with_state(state.clone(), security_headers);
+    let error_pages = axum::middleware::from_fn_with_state(state.clone(), error::error_pages);
     let client = axum::middleware::from_fn_with_state(state.clone(), client::resolve);
     let localise = axum::middleware::from_fn_with_state(state.clone(), error::localise_problems);
     // **Sign in with …** posts here and is sent on to the provider: the browser checks that
@@ -98,6 +99,7 @@ pub fn router(app: Arc<App>) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, content_security_policy))
+        .layer(error_pages)
         .layer(headers)
         // Outside the rest: every layer and handler sees the same client address.
         .layer(client)

@@ -3,7 +3,7 @@
 //! (and the error page) can use it. The functions taking a `Lang` write in the reader's
 //! language; the others are English for the pages not yet moved to message files.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use domain::catalog::{Benefit, CompetencyTier};
 use domain::competency::ApplicationStatus;
 use domain::money::{Money, TaxRate};
@@ -15,21 +15,6 @@ use i18n::{Key, Lang, key};
 /// An amount as pages show it, e.g. "475.00 USD".
 pub fn money(amount: Money) -> String {
     amount.to_string()
-}
-
-/// A term from its first to its last day, e.g. "1 Mar 2027 – 29 Feb 2028".
-pub fn term_text(start: NaiveDate, end: NaiveDate) -> String {
-    format!("{} – {}", start.format("%-d %b %Y"), end.format("%-d %b %Y"))
-}
-
-/// A date and time as pages show it: UTC, to the minute.
-pub fn when(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M UTC").to_string()
-}
-
-/// A date as pages show it.
-pub fn day(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%d").to_string()
 }
 
 /// A benefit as a line of a list, e.g. "10 Windows 10 Enterprise (upgrade) licenses".

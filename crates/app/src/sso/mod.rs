@@ -361,6 +361,7 @@ async fn new_staff_record(
         password_hash,
         created_at: app.now(),
         disabled_at: None,
+        language: None,
     })
 }
 

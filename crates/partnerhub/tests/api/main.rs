@@ -16,6 +16,7 @@ mod email_links;
 mod error_languages;
 mod headers;
 mod isolation;
+mod languages;
 mod lifecycle;
 mod oidc;
 mod passkeys;

@@ -2,11 +2,10 @@
 //! the password, the e-mail address (and, for partner users, **Resend** of the link that
 //! confirms it) and personal API tokens.
 
-use super::common::{Chrome, NoticeQuery, form_error};
+use super::common::{Chrome, NoticeQuery, form_error, partner_role, staff_role};
 use crate::auth::{PartnerSession, StaffSession, WebOrigin};
 use crate::csrf::CsrfToken;
 use crate::error::PageError;
-use crate::present::{day, when};
 use crate::state::AppState;
 use app::Actor;
 use app::accounts::ApiTokens;
@@ -25,12 +24,14 @@ pub fn routes() -> Router<AppState> {
         .route("/account", get(partner_account))
         .route("/account/password", post(partner_password))
         .route("/account/email", post(partner_email))
+        .route("/account/language", post(partner_language))
         .route("/account/verification-email", post(resend_verification))
         .route("/account/api-tokens", get(partner_tokens).post(partner_create_token))
         .route("/account/api-tokens/{id}/revoke", post(partner_revoke_token))
         .route("/staff/account", get(staff_account))
         .route("/staff/account/password", post(staff_password))
         .route("/staff/account/email", post(staff_email))
+        .route("/staff/account/language", post(staff_language))
         .route("/staff/account/api-tokens", get(staff_tokens).post(staff_create_token))
         .route("/staff/account/api-tokens/{id}/revoke", post(staff_revoke_token))
 }
@@ -71,32 +72,117 @@ struct AccountPage {
     base: &'static str,
     name: String,
     email: String,
-    role: &'static str,
+    role: String,
+    /// Every shipped language's tag and its name in itself ("Português (Brasil)").
+    languages: Vec<(String, String)>,
+    /// The language they chose; `None`: their browser's.
+    saved_language: Option<String>,
     /// The password form's error.
     error: Option<String>,
     /// The e-mail form's error.
     email_error: Option<String>,
+    /// The language form's error.
+    language_error: Option<String>,
 }
 
-fn account_page(me: &Me, csrf: &CsrfToken, notice: Option<&'static str>, error: Option<String>) -> AccountPage {
+fn account_page(
+    state: &AppState,
+    me: &Me,
+    csrf: &CsrfToken,
+    notice: Option<&'static str>,
+    error: Option<String>,
+) -> AccountPage {
+    let lang = &me.lang;
     let (name, email, role) = match &me.actor {
-        Actor::Partner(u) => (u.name.clone(), u.email.clone(), u.role.label()),
-        Actor::Staff(s) => (s.name.clone(), s.email.clone(), s.role.label()),
+        Actor::Partner(u) => (u.name.clone(), u.email.clone(), lang.text(partner_role(u.role))),
+        Actor::Staff(s) => (s.name.clone(), s.email.clone(), lang.text(staff_role(s.role))),
     };
-    let chrome = me.chrome("Account", csrf).with_notice(notice);
-    AccountPage { chrome, base: me.base, name, email, role, error, email_error: None }
+    let languages = state.app.languages();
+    let choices = languages
+        .tags()
+        .into_iter()
+        .map(|tag| {
+            let name = languages.get(&tag, lang.time_zone()).t("layout-language-name");
+            (tag, name)
+        })
+        .collect();
+    let chrome = me.chrome(&lang.t("identity-account-title"), csrf).with_notice(notice);
+    AccountPage {
+        chrome,
+        base: me.base,
+        name,
+        email,
+        role,
+        languages: choices,
+        saved_language: me.actor.language().map(str::to_owned),
+        error,
+        email_error: None,
+        language_error: None,
+    }
 }
 
 async fn partner_account(
+    State(state): State<AppState>,
     Extension(csrf): Extension<CsrfToken>,
     s: PartnerSession,
     q: Query<NoticeQuery>,
 ) -> AccountPage {
-    account_page(&s.into(), &csrf, q.message(), None)
+    account_page(&state, &s.into(), &csrf, q.message(), None)
 }
 
-async fn staff_account(Extension(csrf): Extension<CsrfToken>, s: StaffSession, q: Query<NoticeQuery>) -> AccountPage {
-    account_page(&s.into(), &csrf, q.message(), None)
+async fn staff_account(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    s: StaffSession,
+    q: Query<NoticeQuery>,
+) -> AccountPage {
+    account_page(&state, &s.into(), &csrf, q.message(), None)
+}
+
+#[derive(Deserialize)]
+struct LanguageForm {
+    /// A shipped language's tag, or empty for the browser's choice.
+    #[serde(default)]
+    language: String,
+}
+
+/// Saves the language of every page from now on; a tag partnerhub does not ship changes nothing
+/// and shows the page again with the reason.
+async fn choose_language(
+    state: AppState,
+    csrf: CsrfToken,
+    origin: app::Origin,
+    me: Me,
+    form: LanguageForm,
+) -> Response {
+    let chosen = Some(form.language.trim()).filter(|tag| !tag.is_empty());
+    match app::accounts::set_language(&state.app, &me.actor, chosen, &origin).await {
+        Ok(()) => Redirect::to(&format!("{}?notice=language_saved", me.base)).into_response(),
+        Err(e) => form_error(e, |message| AccountPage {
+            language_error: Some(message),
+            ..account_page(&state, &me, &csrf, None, None)
+        }),
+    }
+}
+
+async fn partner_language(
+    State(st): State<AppState>,
+    Extension(c): Extension<CsrfToken>,
+    WebOrigin(o): WebOrigin,
+    s: PartnerSession,
+    Form(f): Form<LanguageForm>,
+) -> Response {
+    choose_language(st, c, o, s.into(), f).await
+}
+
+async fn staff_language(
+    State(st): State<AppState>,
+    Extension(c): Extension<CsrfToken>,
+    WebOrigin(o): WebOrigin,
+    s: StaffSession,
+    Form(f): Form<LanguageForm>,
+) -> Response {
+    choose_language(st, c, o, s.into(), f).await
 }
 
 #[derive(Deserialize)]
@@ -136,7 +222,7 @@ async fn change_password(
                 None => Redirect::to(&to).into_response(),
             }
         }
-        Err(e) => form_error(e, |message| account_page(&me, &csrf, None, Some(message))),
+        Err(e) => form_error(e, |message| account_page(&state, &me, &csrf, None, Some(message))),
     }
 }
 
@@ -180,9 +266,10 @@ async fn change_email(state: AppState, csrf: CsrfToken, origin: app::Origin, me:
     .await;
     match result {
         Ok(_) => Redirect::to(&format!("{}?notice=email_change_sent", me.base)).into_response(),
-        Err(e) => {
-            form_error(e, |message| AccountPage { email_error: Some(message), ..account_page(&me, &csrf, None, None) })
-        }
+        Err(e) => form_error(e, |message| AccountPage {
+            email_error: Some(message),
+            ..account_page(&state, &me, &csrf, None, None)
+        }),
     }
 }
 
@@ -222,7 +309,7 @@ struct TokenRow {
     hint: String,
     created: String,
     last_used: String,
-    status: &'static str,
+    status: String,
     live: bool,
 }
 
@@ -251,14 +338,18 @@ async fn tokens_page(
             id: t.id.to_string(),
             name: t.name.to_string(),
             hint: t.hint,
-            created: day(t.created_at),
-            last_used: t.last_used_at.map_or("never".into(), when),
-            status: if t.revoked_at.is_some() { "revoked" } else { "active" },
+            created: me.lang.day_of(t.created_at),
+            last_used: t.last_used_at.map_or_else(|| me.lang.t("identity-never"), |at| me.lang.moment(at)),
+            status: if t.revoked_at.is_some() {
+                me.lang.t("identity-api-tokens-revoked")
+            } else {
+                me.lang.t("identity-api-tokens-active")
+            },
             live: t.revoked_at.is_none(),
         })
         .collect();
     Ok(TokensPage {
-        chrome: me.chrome("API tokens", csrf).with_notice(notice),
+        chrome: me.chrome(&me.lang.t("identity-api-tokens-title"), csrf).with_notice(notice),
         base: me.base,
         tokens,
         new_secret,

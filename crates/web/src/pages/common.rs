@@ -9,6 +9,8 @@ use crate::state::AppState;
 use app::sessions::Current;
 use app::{Actor, AppError};
 use axum::response::{IntoResponse, Redirect, Response};
+use domain::roles::{PartnerRole, StaffRole};
+use i18n::{Key, key};
 use serde::Deserialize;
 
 /// What the layout around every page needs.
@@ -19,15 +21,26 @@ pub struct Chrome {
     pub csrf: String,
     pub who: Option<WhoIsIn>,
     pub staff: bool,
+    /// The message id of the notice to show (see [`NoticeQuery`]).
     pub notice: Option<&'static str>,
     pub menu: Menu,
     /// A partner user's address still to confirm: every portal page says so and offers Resend.
     pub unverified: Option<String>,
+    /// Signed out: the languages the reader may switch to.
+    pub switch: Option<Vec<LanguageChoice>>,
+}
+
+/// One language of the signed-out switch, named in itself ("Português (Brasil)").
+pub struct LanguageChoice {
+    pub tag: String,
+    pub name: String,
+    pub href: String,
+    pub current: bool,
 }
 
 pub struct WhoIsIn {
     pub name: String,
-    pub role: &'static str,
+    pub role: String,
 }
 
 /// The menu items the viewer's role can use (portal or console); the server checks each route
@@ -53,12 +66,13 @@ impl Chrome {
             notice: None,
             menu: Menu::default(),
             unverified: None,
+            switch: None,
         }
     }
 
     pub fn partner(lang: &i18n::Lang, title: &str, csrf: &CsrfToken, user: &app::PartnerUser) -> Chrome {
         use domain::roles::PartnerPermission as P;
-        let who = WhoIsIn { name: user.name.clone(), role: user.role.label() };
+        let who = WhoIsIn { name: user.name.clone(), role: lang.text(partner_role(user.role)) };
         let menu = Menu {
             billing: user.role.allows(P::ManageBilling),
             users: user.role.allows(P::ManageUsers),
@@ -74,12 +88,13 @@ impl Chrome {
             notice: None,
             menu,
             unverified: (!user.email_verified).then(|| user.email.clone()),
+            switch: None,
         }
     }
 
     pub fn staff(lang: &i18n::Lang, title: &str, csrf: &CsrfToken, staff: &app::StaffMember) -> Chrome {
         use domain::roles::StaffPermission as P;
-        let who = WhoIsIn { name: staff.name.clone(), role: staff.role.label() };
+        let who = WhoIsIn { name: staff.name.clone(), role: lang.text(staff_role(staff.role)) };
         let menu = Menu {
             audit: staff.role.allows(P::ReadAuditLog),
             webhooks: staff.role.allows(P::ManageWebhooks),
@@ -95,12 +110,61 @@ impl Chrome {
             notice: None,
             menu,
             unverified: None,
+            switch: None,
         }
     }
 
+    /// Offers every shipped language, each a link that switches to it and comes back to `back`
+    /// (this page's own path).
+    pub fn with_language_switch(mut self, languages: &i18n::Languages, back: &str) -> Chrome {
+        let here = self.lang.tag();
+        let choices = languages
+            .tags()
+            .into_iter()
+            .map(|tag| {
+                let name = languages.get(&tag, self.lang.time_zone()).t("layout-language-name");
+                let query = serde_urlencoded::to_string([("to", tag.as_str()), ("back", back)]).unwrap_or_default();
+                LanguageChoice { current: tag == here, href: format!("/language?{query}"), name, tag }
+            })
+            .collect();
+        self.switch = Some(choices);
+        self
+    }
+
+    /// `notice` is a message id, as [`NoticeQuery::message`] gives it.
     pub fn with_notice(mut self, notice: Option<&'static str>) -> Chrome {
         self.notice = notice;
         self
+    }
+}
+
+/// A partner role's name, as the portal shows it.
+pub fn partner_role(role: PartnerRole) -> Key {
+    match role {
+        PartnerRole::GlobalAdmin => key("layout-role-global-admin"),
+        PartnerRole::AccountAdmin => key("layout-role-account-admin"),
+        PartnerRole::BillingAdmin => key("layout-role-billing-admin"),
+        PartnerRole::UserManagementAdmin => key("layout-role-user-management-admin"),
+        PartnerRole::Member => key("layout-role-member"),
+    }
+}
+
+/// A staff role's name, as the console shows it.
+pub fn staff_role(role: StaffRole) -> Key {
+    match role {
+        StaffRole::SupportAgent => key("layout-role-support-agent"),
+        StaffRole::ProgramAdmin => key("layout-role-program-admin"),
+    }
+}
+
+/// A subscription's status as the staff console words it.
+pub fn subscription_status(status: domain::subscription::Status) -> Key {
+    use domain::subscription::Status;
+    match status {
+        Status::Active => key("staff-subscription-active"),
+        Status::PastDue => key("staff-subscription-past-due"),
+        Status::Expired => key("staff-subscription-expired"),
+        Status::Cancelled => key("staff-subscription-cancelled"),
     }
 }
 
@@ -112,48 +176,47 @@ pub struct NoticeQuery {
 }
 
 impl NoticeQuery {
+    /// The notice's message id. Pages hand it on as a plain `&'static str`; the layout writes it
+    /// in the reader's language.
     pub fn message(&self) -> Option<&'static str> {
-        Some(match self.notice.as_deref()? {
-            "welcome" => "Welcome! Your org has joined the program with a Network membership.",
-            "invited" => "Invitation sent.",
-            "session_ended" => "That session is signed out.",
-            "sessions_ended" => "Every other session is signed out.",
-            "totp_added" => "The authenticator app is on. Save your recovery codes now.",
-            "totp_removed" => "The authenticator app is removed.",
-            "card_added" => "Card saved. Automatic renewals charge it from now on.",
-            "invitation_cancelled" => "Invitation cancelled.",
-            "role_changed" => "Role changed.",
-            "user_removed" => "User removed.",
-            "password_changed" => "Password changed. Your other sessions have been signed out.",
-            "token_revoked" => "API token revoked.",
-            "passkey_added" => "Passkey added. You can sign in with it instead of your password.",
-            "passkey_renamed" => "Passkey renamed.",
-            "passkey_removed" => "Passkey removed. It no longer signs you in.",
-            "joined" => "Welcome! You have joined your org.",
-            "benefits_activated" => "Benefits activated. They stay live until the subscription ends.",
-            "benefit_assigned" => "Assigned.",
-            "benefit_unassigned" => "Taken back; it is free for someone else.",
-            "credits_used" => "Credits used.",
-            "file_attached" => "File attached.",
-            "request_opened" => "Request submitted. The support team answers here and by e-mail.",
-            "reply_sent" => "Reply sent.",
-            "request_reopened" => "Request reopened.",
-            "sso_required" => "Done. Your org's users now sign in only through single sign-on.",
-            "sso_not_required" => "Done. Your org's users may sign in with a password again.",
-            "applied" => "Application submitted. Program staff will review it; you will be told of their decision.",
-            "verification_sent" => "We sent you a new link to confirm your e-mail address; it works for 24 hours.",
-            "email_verified" => "Thank you: your e-mail address is confirmed.",
-            "email_change_sent" => {
-                "We sent a link to your new address; the change takes effect once you open it and press Confirm."
-            }
-            "email_changed" => "Your e-mail address is changed; sign in with the new one from now on.",
-            "reset_requested" => {
-                "If an account has that address, we have e-mailed it a link to choose a new password. The link \
-                 works once, for an hour."
-            }
-            "password_set" => "Your password is set; sign in with it. Every earlier session was signed out.",
+        let id = match self.notice.as_deref()? {
+            "welcome" => key("layout-notice-welcome"),
+            "invited" => key("layout-notice-invited"),
+            "session_ended" => key("layout-notice-session-ended"),
+            "sessions_ended" => key("layout-notice-sessions-ended"),
+            "totp_added" => key("layout-notice-totp-added"),
+            "totp_removed" => key("layout-notice-totp-removed"),
+            "card_added" => key("layout-notice-card-added"),
+            "invitation_cancelled" => key("layout-notice-invitation-cancelled"),
+            "role_changed" => key("layout-notice-role-changed"),
+            "user_removed" => key("layout-notice-user-removed"),
+            "password_changed" => key("layout-notice-password-changed"),
+            "token_revoked" => key("layout-notice-token-revoked"),
+            "passkey_added" => key("layout-notice-passkey-added"),
+            "passkey_renamed" => key("layout-notice-passkey-renamed"),
+            "passkey_removed" => key("layout-notice-passkey-removed"),
+            "joined" => key("layout-notice-joined"),
+            "benefits_activated" => key("layout-notice-benefits-activated"),
+            "benefit_assigned" => key("layout-notice-benefit-assigned"),
+            "benefit_unassigned" => key("layout-notice-benefit-unassigned"),
+            "credits_used" => key("layout-notice-credits-used"),
+            "file_attached" => key("layout-notice-file-attached"),
+            "request_opened" => key("layout-notice-request-opened"),
+            "reply_sent" => key("layout-notice-reply-sent"),
+            "request_reopened" => key("layout-notice-request-reopened"),
+            "sso_required" => key("layout-notice-sso-required"),
+            "sso_not_required" => key("layout-notice-sso-not-required"),
+            "applied" => key("layout-notice-applied"),
+            "verification_sent" => key("layout-notice-verification-sent"),
+            "email_verified" => key("layout-notice-email-verified"),
+            "email_change_sent" => key("layout-notice-email-change-sent"),
+            "email_changed" => key("layout-notice-email-changed"),
+            "reset_requested" => key("layout-notice-reset-requested"),
+            "password_set" => key("layout-notice-password-set"),
+            "language_saved" => key("layout-notice-language-saved"),
             _ => return None,
-        })
+        };
+        Some(id.0)
     }
 }
 
@@ -241,8 +304,13 @@ impl Door {
 /// send the person to another site.
 pub fn local_path(next: Option<&str>) -> Option<String> {
     let next = next?;
-    (next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && !next.contains("://"))
-        .then(|| next.to_owned())
+    // No control characters either: a line break would not survive as a `Location` header.
+    (next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.contains("://")
+        && !next.chars().any(char::is_control))
+    .then(|| next.to_owned())
 }
 
 /// Step-up: when the session's second factor is older than 15 minutes and the person has

@@ -429,7 +429,8 @@ async fn queue(
             }
         })
         .collect();
-    Ok(QueuePage { chrome: Chrome::staff(&s.lang, "Competency applications", &csrf, &s.staff), rows, filter })
+    let chrome = Chrome::staff(&s.lang, &s.lang.t("staff-competencies-title"), &csrf, &s.staff);
+    Ok(QueuePage { chrome, rows, filter })
 }
 
 #[derive(Template, WebTemplate)]
@@ -470,7 +471,12 @@ async fn staff_page(
     Ok(StaffApplicationPage {
         org_name: org.name.to_string(),
         files: file_rows(&s.lang, files),
-        chrome: Chrome::staff(&s.lang, &format!("{} application", row.title), csrf, &s.staff),
+        chrome: Chrome::staff(
+            &s.lang,
+            &s.lang.t1("staff-competency-title", "title", row.title.as_str()),
+            csrf,
+            &s.staff,
+        ),
         org_id: a.org_id.to_string(),
         evidence: app::competencies::evidence_of(&a),
         requirements,

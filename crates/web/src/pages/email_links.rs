@@ -21,6 +21,7 @@ use axum::routing::get;
 use axum::{Extension, Form, Router};
 use domain::email_link::LinkPurpose;
 use domain::session::Stage;
+use i18n::{Key, key};
 use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
@@ -56,30 +57,39 @@ struct ForgotPage {
 }
 
 fn forgot_page(
+    state: &AppState,
     lang: &i18n::Lang,
     csrf: &CsrfToken,
     staff: bool,
     notice: Option<&'static str>,
     error: Option<String>,
 ) -> ForgotPage {
-    let title = if staff { "Staff: forgot your password?" } else { "Forgot your password?" };
-    ForgotPage { chrome: Chrome::anonymous(lang, title, csrf).with_notice(notice), staff, error }
+    let (title, here) = if staff {
+        (lang.t("identity-staff-forgot-title"), "/staff/forgot-password")
+    } else {
+        (lang.t("identity-forgot-title"), "/forgot-password")
+    };
+    let chrome =
+        Chrome::anonymous(lang, &title, csrf).with_notice(notice).with_language_switch(state.app.languages(), here);
+    ForgotPage { chrome, staff, error }
 }
 
 async fn partner_forgot_form(
+    State(state): State<AppState>,
     Reader(lang): Reader,
     Extension(csrf): Extension<CsrfToken>,
     q: Query<NoticeQuery>,
 ) -> ForgotPage {
-    forgot_page(&lang, &csrf, false, q.message(), None)
+    forgot_page(&state, &lang, &csrf, false, q.message(), None)
 }
 
 async fn staff_forgot_form(
+    State(state): State<AppState>,
     Reader(lang): Reader,
     Extension(csrf): Extension<CsrfToken>,
     q: Query<NoticeQuery>,
 ) -> ForgotPage {
-    forgot_page(&lang, &csrf, true, q.message(), None)
+    forgot_page(&state, &lang, &csrf, true, q.message(), None)
 }
 
 #[derive(Deserialize)]
@@ -123,7 +133,7 @@ async fn forgot(
             let to = if staff { "/staff/forgot-password" } else { "/forgot-password" };
             Redirect::to(&format!("{to}?notice=reset_requested")).into_response()
         }
-        Err(e) => super::common::form_error(e, |message| forgot_page(&lang, &csrf, staff, None, Some(message))),
+        Err(e) => super::common::form_error(e, |message| forgot_page(&state, &lang, &csrf, staff, None, Some(message))),
     }
 }
 
@@ -144,12 +154,12 @@ struct LinkPage {
 }
 
 impl LinkPage {
-    fn title(purpose: LinkPurpose) -> &'static str {
+    fn title(purpose: LinkPurpose) -> Key {
         match purpose {
-            LinkPurpose::VerifyEmail => "Confirm your e-mail address",
-            LinkPurpose::ChangeEmail => "Confirm your new e-mail address",
-            LinkPurpose::ResetPassword => "Choose a new password",
-            LinkPurpose::StaffSetup => "Set up your staff account",
+            LinkPurpose::VerifyEmail => key("identity-link-verify-title"),
+            LinkPurpose::ChangeEmail => key("identity-link-change-title"),
+            LinkPurpose::ResetPassword => key("identity-link-reset-title"),
+            LinkPurpose::StaffSetup => key("identity-link-setup-title"),
         }
     }
 }
@@ -240,9 +250,12 @@ async fn render(
         }
         _ => None,
     };
+    let lang = crate::language::for_request(state, headers, None);
+    let action = format!("{}/{token}", purpose.path());
     let page = LinkPage {
-        chrome: Chrome::anonymous(&crate::language::for_request(state, headers, None), LinkPage::title(purpose), csrf),
-        action: format!("{}/{token}", purpose.path()),
+        chrome: Chrome::anonymous(&lang, &lang.text(LinkPage::title(purpose)), csrf)
+            .with_language_switch(state.app.languages(), &action),
+        action,
         purpose,
         email,
         gone,

@@ -12,7 +12,6 @@ use super::common::{Chrome, NoticeQuery, local_path, step_up, with_session};
 use crate::auth::{AnySession, WebOrigin};
 use crate::csrf::CsrfToken;
 use crate::error::{ApiError, PageError};
-use crate::present::{day, when};
 use crate::state::AppState;
 use app::accounts::Realm;
 use app::sessions::Current;
@@ -85,11 +84,12 @@ impl Owner {
     }
 
     fn chrome(&self, csrf: &CsrfToken) -> Chrome {
+        let title = self.lang.t("identity-passkeys-title");
         // Until the session is fully signed in, the page shows no menu to pages it cannot open.
         match (&self.current.actor, self.current.session.stage) {
-            (_, Stage::Enrol | Stage::SecondFactor) => Chrome::anonymous(&self.lang, "Passkeys", csrf),
-            (Actor::Partner(u), Stage::Full) => Chrome::partner(&self.lang, "Passkeys", csrf, u),
-            (Actor::Staff(s), Stage::Full) => Chrome::staff(&self.lang, "Passkeys", csrf, s),
+            (_, Stage::Enrol | Stage::SecondFactor) => Chrome::anonymous(&self.lang, &title, csrf),
+            (Actor::Partner(u), Stage::Full) => Chrome::partner(&self.lang, &title, csrf, u),
+            (Actor::Staff(s), Stage::Full) => Chrome::staff(&self.lang, &title, csrf, s),
         }
     }
 }
@@ -136,8 +136,8 @@ async fn passkeys_page(
         .map(|p| PasskeyRow {
             id: p.id.to_string(),
             name: p.name.to_string(),
-            created: day(p.created_at),
-            last_used: p.last_used_at.map_or("never".into(), when),
+            created: owner.lang.day_of(p.created_at),
+            last_used: p.last_used_at.map_or_else(|| owner.lang.t("identity-never"), |at| owner.lang.moment(at)),
         })
         .collect();
     let staff = matches!(actor, Actor::Staff(_));

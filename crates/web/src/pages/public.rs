@@ -1,6 +1,6 @@
 //! Pages for people who are not signed in: sign up, sign in, accept an invitation.
 
-use super::common::{Chrome, NoticeQuery, form_error, signed_in};
+use super::common::{Chrome, NoticeQuery, form_error, local_path, partner_role, signed_in};
 use crate::auth::WebOrigin;
 use crate::cookies;
 use crate::csrf::CsrfToken;
@@ -11,7 +11,7 @@ use app::AppError;
 use app::accounts::{Realm, SignUp, SignedIn};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -28,6 +28,32 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/signin", get(staff_signin_form).post(staff_signin))
         .route("/staff/signout", post(staff_signout))
         .route("/invitations/{token}", get(invitation_form).post(accept_invitation))
+        .route("/language", get(switch_language))
+}
+
+#[derive(Deserialize)]
+struct SwitchQuery {
+    #[serde(default)]
+    to: String,
+    back: Option<String>,
+}
+
+/// The signed-out pages' language switch: keeps the pick in a cookie and goes back to the page
+/// it came from, which must be one of ours. A link, not a form: it changes only how this browser
+/// reads the pages (DECISIONS.md).
+async fn switch_language(State(state): State<AppState>, Query(q): Query<SwitchQuery>) -> Response {
+    let languages = state.app.languages();
+    let Some(tag) = languages.tags().into_iter().find(|t| t.eq_ignore_ascii_case(&q.to)) else {
+        let problem = format!("partnerhub speaks {}, not {:?}", languages.tags().join(", "), q.to);
+        return PageError(domain::account::InvalidInput::new("to", problem).into()).into_response();
+    };
+    let Some(back) = local_path(q.back.as_deref()) else {
+        let problem = "the page to go back to must be a page of partnerhub".to_owned();
+        return PageError(domain::account::InvalidInput::new("back", problem).into()).into_response();
+    };
+    let mut response = Redirect::to(&back).into_response();
+    cookies::set(response.headers_mut(), crate::language::COOKIE, &tag, 60 * 60 * 24 * 365, state.secure_cookies);
+    response
 }
 
 async fn home(State(state): State<AppState>, headers: HeaderMap) -> Result<Redirect, PageError> {
@@ -73,7 +99,8 @@ fn signup_page(
     let catalog = state.app.catalog();
     let countries = catalog.countries().iter().map(|c| (c.code().as_str().to_owned(), c.name().to_owned())).collect();
     SignUpPage {
-        chrome: Chrome::anonymous(lang, "Sign up", csrf),
+        chrome: Chrome::anonymous(lang, &lang.t("identity-signup-title"), csrf)
+            .with_language_switch(state.app.languages(), "/signup"),
         program: catalog.program().name().to_owned(),
         countries,
         form,
@@ -151,9 +178,13 @@ impl SignInPage {
     ) -> Self {
         let staff = realm == Realm::Staff;
         let (sso, password) = app::sso::offered(&state.app, realm);
-        let title = if staff { "Staff sign in" } else { "Sign in" };
+        let (title, here) = if staff {
+            (lang.t("identity-staff-signin-title"), "/staff/signin")
+        } else {
+            (lang.t("identity-signin-title"), "/signin")
+        };
         SignInPage {
-            chrome: Chrome::anonymous(lang, title, csrf),
+            chrome: Chrome::anonymous(lang, &title, csrf).with_language_switch(state.app.languages(), here),
             staff,
             email,
             error,
@@ -256,7 +287,7 @@ struct InvitationPage {
     chrome: Chrome,
     token: String,
     org_name: String,
-    role: &'static str,
+    role: String,
     email: String,
     name: String,
     error: Option<String>,
@@ -272,10 +303,11 @@ async fn invitation_page(
 ) -> Result<InvitationPage, AppError> {
     let (inv, org_name) = app::users::invitation_by_token(&state.app, token).await?;
     Ok(InvitationPage {
-        chrome: Chrome::anonymous(lang, "Accept invitation", csrf),
+        chrome: Chrome::anonymous(lang, &lang.t("identity-invitation-title"), csrf)
+            .with_language_switch(state.app.languages(), &format!("/invitations/{token}")),
         token: token.to_owned(),
         org_name,
-        role: inv.role.label(),
+        role: lang.text(partner_role(inv.role)),
         email: inv.email.to_string(),
         name,
         error,

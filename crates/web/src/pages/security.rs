@@ -7,7 +7,6 @@ use super::common::{Chrome, Door, NoticeQuery, local_path, signed_in, step_up, w
 use crate::auth::{AnySession, PartnerSession, StaffSession, WebOrigin};
 use crate::csrf::CsrfToken;
 use crate::error::{PageError, public_message, status_of};
-use crate::present::when;
 use crate::state::AppState;
 use app::sessions::Current;
 use app::{Actor, AppError};
@@ -87,7 +86,12 @@ fn verify_page(
     let door = Door::of(&current.actor);
     let step_up = current.session.stage == Stage::Full;
     VerifyPage {
-        chrome: chrome(lang, if step_up { "Confirm it is you" } else { "Second factor" }, csrf, current),
+        chrome: chrome(
+            lang,
+            &lang.t(if step_up { "identity-step-up-title" } else { "identity-verify-title" }),
+            csrf,
+            current,
+        ),
         action: door.verify(),
         sign_out: door.sign_out(),
         next: next.unwrap_or_default(),
@@ -171,6 +175,18 @@ struct EventRow {
     address: String,
 }
 
+/// How a session was opened, in the reader's words (`app::sessions` keeps it as a word).
+fn sign_in_method(lang: &i18n::Lang, method: &str) -> String {
+    match method {
+        "password" => lang.t("identity-method-password"),
+        "sign-up" => lang.t("identity-method-sign-up"),
+        "invitation" => lang.t("identity-method-invitation"),
+        "passkey" => lang.t("identity-method-passkey"),
+        "sso" => lang.t("identity-method-sso"),
+        other => other.to_owned(),
+    }
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "security.html")]
 struct SecurityPage {
@@ -203,20 +219,20 @@ async fn security_page(
             this_one: s.id == current.session.id,
             id: s.id.to_string(),
             browser: domain::session::describe_user_agent(&s.user_agent),
-            address: if s.address.is_empty() { "unknown".into() } else { s.address },
-            signed_in: when(s.created_at),
-            last_seen: when(s.last_seen_at),
-            method: s.method,
+            address: if s.address.is_empty() { lang.t("identity-security-unknown-address") } else { s.address },
+            signed_in: lang.moment(s.created_at),
+            last_seen: lang.moment(s.last_seen_at),
+            method: sign_in_method(lang, &s.method),
         })
         .collect();
     let status = app::second_factor::status(&state.app, actor).await?;
     let events = app::sessions::security_events(&state.app, actor)
         .await?
         .into_iter()
-        .map(|e| EventRow { at: when(e.at), what: e.detail, address: e.address.unwrap_or_default() })
+        .map(|e| EventRow { at: lang.moment(e.at), what: e.detail, address: e.address.unwrap_or_default() })
         .collect();
     Ok(SecurityPage {
-        chrome: chrome(lang, "Security", csrf, current).with_notice(notice),
+        chrome: chrome(lang, &lang.t("identity-security-title"), csrf, current).with_notice(notice),
         base: Door::of(actor).account(),
         sessions,
         totp: status.totp,
@@ -320,7 +336,7 @@ async fn totp_page(
     let setup = app::second_factor::start_totp(&state.app, &current.actor).await?;
     let door = Door::of(&current.actor);
     Ok(TotpPage {
-        chrome: chrome(lang, "Set up an authenticator app", csrf, current),
+        chrome: chrome(lang, &lang.t("identity-totp-title"), csrf, current),
         action: format!("{}/security/totp", door.account()),
         enrolling: current.session.stage == Stage::Enrol,
         sign_out: door.sign_out(),

@@ -1,10 +1,10 @@
 //! The staff console: partner orgs, the audit log, the e-mail outbox and staff accounts.
 
-use super::common::Chrome;
+use super::common::{Chrome, partner_role, staff_role, subscription_status};
 use crate::auth::{StaffSession, WebOrigin};
 use crate::csrf::CsrfToken;
 use crate::error::{PageError, public_message, status_of};
-use crate::present::{day, money, term_text, when};
+use crate::present::money;
 use crate::state::AppState;
 use app::AppError;
 use app::staff::NewStaff;
@@ -16,6 +16,7 @@ use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
 use domain::ids::{InvoiceId, OrgId};
 use domain::roles::{StaffPermission, StaffRole};
+use i18n::Lang;
 use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
@@ -37,13 +38,13 @@ struct OrgRow {
     created: String,
 }
 
-fn org_row(o: store::orgs::OrgRecord) -> OrgRow {
+fn org_row(lang: &Lang, o: store::orgs::OrgRecord) -> OrgRow {
     OrgRow {
         id: o.id.to_string(),
         partner_id: o.partner_id.to_string(),
         name: o.name.to_string(),
         country: o.country,
-        created: when(o.created_at),
+        created: lang.moment(o.created_at),
     }
 }
 
@@ -77,8 +78,8 @@ async fn orgs(
     orgs.truncate(ROWS_PER_PAGE);
     let older = if more { orgs.last().map(|o| o.id.to_string()) } else { None };
     Ok(OrgsPage {
-        chrome: Chrome::staff(&s.lang, "Partner orgs", &csrf, &s.staff),
-        orgs: orgs.into_iter().map(org_row).collect(),
+        chrome: Chrome::staff(&s.lang, &s.lang.t("staff-orgs-title"), &csrf, &s.staff),
+        orgs: orgs.into_iter().map(|o| org_row(&s.lang, o)).collect(),
         older,
     })
 }
@@ -86,7 +87,7 @@ async fn orgs(
 struct PersonRow {
     name: String,
     email: String,
-    role: &'static str,
+    role: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -112,29 +113,36 @@ async fn org(
     let (org, users, memberships) = app::staff::org_detail(&state.app, &s.staff, &id).await?;
     let (subscriptions, invoices) = app::staff::org_billing(&state.app, &s.staff, &id).await?;
     let catalog = state.app.catalog();
+    let lang = &s.lang;
     Ok(OrgPage {
         subscriptions: subscriptions
             .into_iter()
             .map(|x| {
-                let status = x.status.to_string();
-                let renewal = if x.auto_renew { "renews automatically" } else { "automatic renewal off" };
-                (x.offer_name, status, term_text(x.term_start, x.term_end), renewal.to_owned())
+                let status = lang.text(subscription_status(x.status));
+                let renewal = if x.auto_renew { lang.t("staff-org-renews") } else { lang.t("staff-org-renewal-off") };
+                let term = lang.t2("staff-term-dates", "start", lang.day(x.term_start), "end", lang.day(x.term_end));
+                (x.offer_name, status, term, renewal)
             })
             .collect(),
         invoices: invoices
             .into_iter()
-            .map(|i| Ok((i.id, i.number, day(i.issued_at), money(i.total), i.paid_with)))
-            .collect::<Result<_, AppError>>()?,
-        chrome: Chrome::staff(&s.lang, org.name.as_str(), &csrf, &s.staff),
-        org: org_row(org),
+            .map(|i| (i.id, i.number, lang.day_of(i.issued_at), money(i.total), i.paid_with))
+            .collect(),
+        chrome: Chrome::staff(lang, org.name.as_str(), &csrf, &s.staff),
+        org: org_row(lang, org),
         users: users
             .into_iter()
-            .map(|u| PersonRow { name: u.name.to_string(), email: u.email.to_string(), role: u.role.label() })
+            .map(|u| PersonRow {
+                name: u.name.to_string(),
+                email: u.email.to_string(),
+                role: lang.text(partner_role(u.role)),
+            })
             .collect(),
         memberships: memberships
             .into_iter()
             .map(|m| {
-                (catalog.membership_level(&m.level).map_or(m.level.clone(), |l| l.name().to_owned()), day(m.started_at))
+                let level = catalog.membership_level(&m.level).map_or(m.level.clone(), |l| l.name().to_owned());
+                (level, lang.day_of(m.started_at))
             })
             .collect(),
         can_audit: s.staff.role.allows(StaffPermission::ReadAuditLog),
@@ -180,7 +188,7 @@ async fn audit(
     let events = events
         .into_iter()
         .map(|e| AuditRow {
-            at: when(e.at),
+            at: s.lang.moment(e.at),
             who: e.actor_name,
             address: e.address.unwrap_or_default(),
             action: e.action,
@@ -188,7 +196,7 @@ async fn audit(
             org: e.org_id.map(|o| o.to_string()).unwrap_or_default(),
         })
         .collect();
-    Ok(AuditPage { chrome: Chrome::staff(&s.lang, "Audit log", &csrf, &s.staff), events })
+    Ok(AuditPage { chrome: Chrome::staff(&s.lang, &s.lang.t("staff-audit-title"), &csrf, &s.staff), events })
 }
 
 struct EmailRow {
@@ -196,7 +204,7 @@ struct EmailRow {
     subject: String,
     body: String,
     created: String,
-    status: &'static str,
+    status: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -225,11 +233,11 @@ async fn outbox(
             to: m.to_address,
             subject: m.subject,
             body: m.body,
-            created: when(m.created_at),
-            status: if m.sent_at.is_some() { "sent" } else { "in the outbox" },
+            created: s.lang.moment(m.created_at),
+            status: if m.sent_at.is_some() { s.lang.t("staff-outbox-sent") } else { s.lang.t("staff-outbox-waiting") },
         })
         .collect();
-    Ok(OutboxPage { chrome: Chrome::staff(&s.lang, "Outbox", &csrf, &s.staff), emails, older })
+    Ok(OutboxPage { chrome: Chrome::staff(&s.lang, &s.lang.t("staff-outbox-title"), &csrf, &s.staff), emails, older })
 }
 
 /// A staff account on the team page.
@@ -237,7 +245,7 @@ struct StaffRow {
     id: String,
     name: String,
     email: String,
-    role: &'static str,
+    role: String,
     /// A program admin (else a support agent), for the role picker.
     admin: bool,
     created: String,
@@ -270,8 +278,9 @@ async fn team_page(
     error: Option<String>,
 ) -> Result<TeamPage, AppError> {
     let staff = app::staff::list_staff(&state.app, &s.staff).await?;
+    let lang = &s.lang;
     Ok(TeamPage {
-        chrome: Chrome::staff(&s.lang, "Staff", csrf, &s.staff),
+        chrome: Chrome::staff(lang, &lang.t("staff-team-title"), csrf, &s.staff),
         staff: staff
             .into_iter()
             .map(|m| StaffRow {
@@ -279,10 +288,13 @@ async fn team_page(
                 id: m.id.to_string(),
                 name: m.name.to_string(),
                 email: m.email.to_string(),
-                role: m.role.label(),
+                role: lang.text(staff_role(m.role)),
                 admin: m.role == StaffRole::ProgramAdmin,
-                created: day(m.created_at),
-                removed: m.disabled_at.map(|at| format!("Access removed on {}", day(at))).unwrap_or_default(),
+                created: lang.day_of(m.created_at),
+                removed: m
+                    .disabled_at
+                    .map(|at| lang.t1("staff-team-removed-on", "day", lang.day_of(at)))
+                    .unwrap_or_default(),
             })
             .collect(),
         new_password,

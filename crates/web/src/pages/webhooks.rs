@@ -5,7 +5,6 @@ use super::common::Chrome;
 use crate::auth::{StaffSession, WebOrigin};
 use crate::csrf::CsrfToken;
 use crate::error::PageError;
-use crate::present::when;
 use crate::state::AppState;
 use app::AppError;
 use askama::Template;
@@ -29,7 +28,6 @@ struct EndpointRow {
     id: String,
     url: String,
     types: String,
-    status: String,
     /// Deliveries go to it (else it was turned off, by staff or after failures).
     enabled: bool,
 }
@@ -58,14 +56,13 @@ async fn list_page(
 ) -> Result<ListPage, AppError> {
     let endpoints = app::webhooks::endpoints(&state.app, &s.staff).await?;
     Ok(ListPage {
-        chrome: Chrome::staff(&s.lang, "Webhooks", csrf, &s.staff),
+        chrome: Chrome::staff(&s.lang, &s.lang.t("staff-webhooks-title"), csrf, &s.staff),
         endpoints: endpoints
             .into_iter()
             .map(|e| EndpointRow {
                 id: e.id,
                 url: e.url,
                 types: e.event_types.join(", "),
-                status: e.status.as_str().to_owned(),
                 enabled: e.status == EndpointStatus::Enabled,
             })
             .collect(),
@@ -147,6 +144,7 @@ async fn detail_page(
     error: Option<String>,
 ) -> Result<DetailPage, AppError> {
     let (e, deliveries) = app::webhooks::endpoint(&state.app, &s.staff, id).await?;
+    let lang = &s.lang;
     let mut rows = Vec::with_capacity(deliveries.len());
     for (d, event_type) in deliveries {
         let log = app::webhooks::delivery(&state.app, &s.staff, &d.id)
@@ -156,20 +154,23 @@ async fn detail_page(
             .map(|(at, code, error, ms)| {
                 let answer = match (code, error) {
                     (Some(code), None) => format!("{code}"),
-                    (Some(code), Some(_)) => format!("{code} (failed)"),
+                    (Some(code), Some(_)) => lang.t1("staff-webhook-failed", "code", code.to_string()),
                     (None, Some(error)) => error,
                     (None, None) => String::new(),
                 };
-                format!("{}: {answer} in {ms} ms", when(at))
+                lang.t_with(
+                    "staff-webhook-log-line",
+                    &[("at", lang.moment(at).into()), ("answer", answer.into()), ("ms", ms.to_string().into())],
+                )
             })
             .collect();
         rows.push(DeliveryRow {
             last: match (d.last_status, &d.last_error) {
                 (_, Some(error)) => error.clone(),
                 (Some(code), None) => code.to_string(),
-                (None, None) => "not tried yet".into(),
+                (None, None) => lang.t("staff-webhook-not-tried"),
             },
-            at: when(d.created_at),
+            at: lang.moment(d.created_at),
             id: d.id,
             event_id: d.event_id,
             event_type,
@@ -179,13 +180,12 @@ async fn detail_page(
         });
     }
     Ok(DetailPage {
-        chrome: Chrome::staff(&s.lang, "Webhook endpoint", csrf, &s.staff),
+        chrome: Chrome::staff(lang, &lang.t("staff-webhook-title"), csrf, &s.staff),
         disabled_reason: e.disabled_reason.clone(),
         e: EndpointRow {
             id: e.id,
             url: e.url,
             types: e.event_types.join(", "),
-            status: e.status.as_str().to_owned(),
             enabled: e.status == EndpointStatus::Enabled,
         },
         deliveries: rows,

@@ -6,8 +6,8 @@ use super::rows::{MessageForm, MessageRow, RefundRow, RequestRow, file_rows, mes
 use crate::auth::{StaffSession, WebOrigin};
 use crate::csrf::CsrfToken;
 use crate::error::PageError;
-use crate::pages::common::Chrome;
-use crate::present::{money, term_text};
+use crate::pages::common::{Chrome, subscription_status};
+use crate::present::money;
 use crate::state::AppState;
 use app::AppError;
 use askama::Template;
@@ -49,6 +49,10 @@ struct QueuePage {
     chrome: Chrome,
     q: QueueQuery,
     problems: Vec<(&'static str, &'static str)>,
+    /// The status filter's choices: its word and its label.
+    statuses: Vec<(&'static str, String)>,
+    /// The handler filter's choices: its word and its label.
+    assignees: Vec<(&'static str, String)>,
     /// Each request with its org's name and its handler.
     requests: Vec<(RequestRow, String, String)>,
     error: Option<String>,
@@ -90,9 +94,23 @@ async fn queue(
     };
     let q = QueueQuery { status: if q.status.is_empty() { "open".into() } else { q.status }, ..q };
     Ok(QueuePage {
-        chrome: Chrome::staff(&s.lang, "Service requests", &csrf, &s.staff),
+        chrome: Chrome::staff(&s.lang, &s.lang.t("staff-requests-title"), &csrf, &s.staff),
         q,
         problems: ProblemType::ALL.iter().map(|p| (p.as_str(), p.label())).collect(),
+        statuses: vec![
+            ("open", s.lang.t("staff-requests-open")),
+            ("new", s.lang.t("staff-requests-new")),
+            ("in_progress", s.lang.t("staff-requests-in-progress")),
+            ("waiting_for_partner", s.lang.t("staff-requests-waiting")),
+            ("resolved", s.lang.t("staff-requests-resolved")),
+            ("closed", s.lang.t("staff-requests-closed")),
+            ("all", s.lang.t("staff-all")),
+        ],
+        assignees: vec![
+            ("", s.lang.t("staff-requests-anyone")),
+            ("mine", s.lang.t("staff-requests-me")),
+            ("nobody", s.lang.t("staff-requests-nobody")),
+        ],
         requests: list
             .iter()
             .map(|(r, org)| (row(&s.lang, r), org.clone(), r.assignee.clone().unwrap_or_default()))
@@ -153,6 +171,8 @@ async fn staff_page(
     error: Option<String>,
 ) -> Result<StaffDetailPage, AppError> {
     let view = app::service_requests::get_for_staff(&state.app, &s.staff, id).await?;
+    let lang = &s.lang;
+    let term = |start, end| lang.t2("staff-term-dates", "start", lang.day(start), "end", lang.day(end));
     let r = view.request;
     let balances = app::benefits::support_balances(&state.app, &s.staff, &r.org_id).await?;
     let (org, _, _) = app::staff::org_detail(&state.app, &s.staff, &r.org_id).await?;
@@ -171,20 +191,33 @@ async fn staff_page(
             .0
             .into_iter()
             .map(|sub| {
-                let status = sub.status;
-                (sub.id, format!("{} subscription, {status}, term ends {}", sub.offer_name, sub.term_end))
+                let what = lang.t_with(
+                    "staff-request-subscription-ending",
+                    &[
+                        ("offer", sub.offer_name.as_str().into()),
+                        ("status", lang.text(subscription_status(sub.status)).into()),
+                        ("end", lang.day(sub.term_end).into()),
+                    ],
+                );
+                (sub.id, what)
             })
             .collect(),
     };
     Ok(StaffDetailPage {
         org_subscriptions,
-        org_name: format!("{} (partner ID {})", org.name, org.partner_id),
+        org_name: lang.t2("staff-request-org", "name", org.name.as_str(), "partner", org.partner_id.to_string()),
         balances: balances.into_iter().map(|(id, _, product, left)| (id, product, left)).collect(),
         draw_key: state.app.new_secret("draw"),
         subscription: quote.as_ref().map(|q| {
             let sub = &q.subscription;
-            let status = sub.status;
-            format!("{} subscription, {status}, term {}", sub.offer_name, term_text(sub.term_start, sub.term_end))
+            lang.t_with(
+                "staff-request-subscription",
+                &[
+                    ("offer", sub.offer_name.as_str().into()),
+                    ("status", lang.text(subscription_status(sub.status)).into()),
+                    ("term", term(sub.term_start, sub.term_end).into()),
+                ],
+            )
         }),
         cancellable: quote.as_ref().is_some_and(|q| q.live),
         quote: quote
@@ -194,7 +227,7 @@ async fn staff_page(
                     .iter()
                     .map(|l| QuoteRow {
                         invoice: l.invoice_number.clone(),
-                        term: term_text(l.term.start, l.term.end),
+                        term: term(l.term.start, l.term.end),
                         paid: money(l.paid),
                         due: money(l.due),
                         basis: l.basis.to_string(),
@@ -204,13 +237,13 @@ async fn staff_page(
             .unwrap_or_default(),
         quote_total: quote.as_ref().map(|q| money(q.total)).unwrap_or_default(),
         quote_amount: quote.as_ref().map(|q| q.total.format_amount()).unwrap_or_default(),
-        chrome: Chrome::staff(&s.lang, &format!("Service request {}", r.number), csrf, &s.staff),
+        chrome: Chrome::staff(lang, &lang.t1("staff-request-title", "number", r.number.as_str()), csrf, &s.staff),
         org_id: r.org_id.to_string(),
         contact: match &r.contact_phone {
             Some(phone) => format!("{}, {phone}", r.contact_email),
             None => r.contact_email.clone(),
         },
-        assignee: r.assignee.clone().unwrap_or_else(|| "nobody yet".into()),
+        assignee: r.assignee.clone().unwrap_or_else(|| lang.t("staff-request-nobody-yet")),
         agents: app::service_requests::agents(&state.app, &s.staff).await?,
         me: s.staff.email.to_string(),
         files: file_rows(&s.lang, &view.files),
