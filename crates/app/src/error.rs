@@ -120,9 +120,10 @@ impl AppError {
             AppError::PaymentPending => lang.t("error-payment-pending"),
             AppError::Link(refusal) => lang.text(words::link(refusal)),
             AppError::RateLimited { retry_after_secs } => lang.t1("error-rate-limited", "seconds", *retry_after_secs),
-            AppError::Catalog(_) | AppError::Store(_) | AppError::Internal { .. } | AppError::DocumentUnavailable(_) => {
-                self.to_string()
-            }
+            AppError::Catalog(_)
+            | AppError::Store(_)
+            | AppError::Internal { .. }
+            | AppError::DocumentUnavailable(_) => self.to_string(),
         }
     }
 
