@@ -219,7 +219,7 @@ fn refund_rows(
     let sub = &quote.subscription;
     let mut refunds = Vec::new();
     for (line, amount) in quote.lines.iter().zip(amounts).filter(|(_, a)| a.minor() > 0) {
-        let id = app.new_id(RefundId::from_random).to_string();
+        let id = app.new_id(RefundId::from_random);
         refunds.push(RefundRecord {
             idempotency_key: format!("refund-{id}"),
             id,
@@ -350,7 +350,7 @@ fn backoff(attempts: i64) -> Duration {
 #[tracing::instrument(name = "refund", skip_all, fields(
     refund = %refund_id, subscription = tracing::field::Empty, org = tracing::field::Empty,
 ))]
-pub async fn send(app: &App, refund_id: &str) -> Result<bool, AppError> {
+pub async fn send(app: &App, refund_id: &RefundId) -> Result<bool, AppError> {
     let now = app.now();
     let refund = {
         let mut tx = app.store().write().await?;
@@ -431,7 +431,7 @@ async fn made(app: &App, refund: &RefundRecord, refund_ref: &str) -> Result<(), 
         store::service_requests::insert_message(&mut tx, &m).await?;
     }
     let detail = format!("{text} Cancellation by {}.", refund.created_by);
-    let change = Change { org: Some(&refund.org_id), action: "refund.succeeded", subject: &refund.id, detail };
+    let change = Change { org: Some(&refund.org_id), action: "refund.succeeded", subject: refund.id.as_str(), detail };
     audit::record(app, &mut tx, Who::system("refunds"), &Origin::system("refunds"), change).await?;
     let data = serde_json::json!({
         "refund_id": refund.id,
@@ -472,7 +472,7 @@ fn credit_note_for(
     let amount = refund.amount;
     let (net, tax) = refund::split_tax(amount, invoice.net, invoice.tax);
     Ok(CreditNoteRecord {
-        id: app.new_id(CreditNoteId::from_random).to_string(),
+        id: app.new_id(CreditNoteId::from_random),
         number,
         org_id: refund.org_id.clone(),
         refund_id: refund.id.clone(),
@@ -511,7 +511,8 @@ async fn postponed(app: &App, refund: &RefundRecord, error: &str) -> Result<(), 
             store::service_requests::insert_message(&mut tx, &m).await?;
         }
         let detail = format!("the gateway did not make the refund of {amount}: {error}");
-        let change = Change { org: Some(&refund.org_id), action: "refund.pending", subject: &refund.id, detail };
+        let change =
+            Change { org: Some(&refund.org_id), action: "refund.pending", subject: refund.id.as_str(), detail };
         audit::record(app, &mut tx, Who::system("refunds"), &Origin::system("refunds"), change).await?;
     }
     tx.commit().await?;

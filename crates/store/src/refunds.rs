@@ -8,9 +8,9 @@ use crate::bulk::{self, Rows, Value};
 use crate::orders::{date_from_db, date_to_db};
 use crate::sql::Row;
 use crate::time::{from_db, opt_from_db, to_db};
-use crate::{Conn, Result, StoreError, valid};
+use crate::{Conn, Result, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::ids::{InvoiceId, OrgId, PartnerId, SubscriptionId};
+use domain::ids::{CreditNoteId, InvoiceId, OrgId, PartnerId, RefundId, SubscriptionId};
 use domain::money::{Currency, Money};
 use domain::refund::RefundStatus;
 
@@ -52,7 +52,7 @@ pub async fn paid_invoices(conn: &mut Conn, subscription_id: &SubscriptionId) ->
 
 #[derive(Clone, Debug)]
 pub struct RefundRecord {
-    pub id: String,
+    pub id: RefundId,
     pub org_id: OrgId,
     pub subscription_id: SubscriptionId,
     pub invoice_id: InvoiceId,
@@ -88,7 +88,7 @@ impl Rows for RefundRecord {
     fn values(&self, out: &mut Vec<Value>) {
         out.extend([
             Value::from(&self.id),
-            self.org_id.as_str().into(),
+            (&self.org_id).into(),
             (&self.subscription_id).into(),
             (&self.invoice_id).into(),
             self.request_id.as_deref().into(),
@@ -115,8 +115,8 @@ impl Rows for RefundRecord {
 fn refund_from_row(r: &Row) -> Result<RefundRecord> {
     let currency: Currency = r.parse("currency")?;
     Ok(RefundRecord {
-        id: r.try_get("id")?,
-        org_id: valid(OrgId::parse(&r.try_get::<String, _>("org_id")?))?,
+        id: r.parse("id")?,
+        org_id: r.parse("org_id")?,
         subscription_id: r.parse("subscription_id")?,
         invoice_id: r.parse("invoice_id")?,
         request_id: r.try_get("request_id")?,
@@ -147,7 +147,7 @@ pub async fn insert_many(conn: &mut Conn, refunds: &[RefundRecord]) -> Result<()
     Ok(())
 }
 
-pub async fn get(conn: &mut Conn, id: &str) -> Result<Option<RefundRecord>> {
+pub async fn get(conn: &mut Conn, id: &RefundId) -> Result<Option<RefundRecord>> {
     let sql = format!("SELECT {COLUMNS} FROM refunds WHERE id = $1");
     let row = crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(id).fetch_optional(conn).await?;
     row.as_ref().map(refund_from_row).transpose()
@@ -174,7 +174,7 @@ pub async fn due(conn: &mut Conn, now: DateTime<Utc>, limit: i64) -> Result<Vec<
 /// another worker holds it. Counts the attempt.
 pub async fn claim(
     conn: &mut Conn,
-    id: &str,
+    id: &RefundId,
     now: DateTime<Utc>,
     lease_until: DateTime<Utc>,
 ) -> Result<Option<RefundRecord>> {
@@ -192,7 +192,7 @@ pub async fn claim(
 }
 
 /// The gateway took the refund; `false` if it was recorded before.
-pub async fn succeed(conn: &mut Conn, id: &str, refund_ref: &str, at: DateTime<Utc>) -> Result<bool> {
+pub async fn succeed(conn: &mut Conn, id: &RefundId, refund_ref: &str, at: DateTime<Utc>) -> Result<bool> {
     let done = crate::sql::query(
         "UPDATE refunds SET status = 'succeeded', refund_ref = $1, refunded_at = $2, lease_until = NULL, last_error = NULL \
          WHERE id = $3 AND status = 'pending'",
@@ -206,7 +206,7 @@ pub async fn succeed(conn: &mut Conn, id: &str, refund_ref: &str, at: DateTime<U
 }
 
 /// The attempt failed: the refund stays pending until `next_attempt_at`.
-pub async fn postpone(conn: &mut Conn, id: &str, error: &str, next_attempt_at: DateTime<Utc>) -> Result<()> {
+pub async fn postpone(conn: &mut Conn, id: &RefundId, error: &str, next_attempt_at: DateTime<Utc>) -> Result<()> {
     crate::sql::query(
         "UPDATE refunds SET last_error = $1, next_attempt_at = $2, lease_until = NULL WHERE id = $3 AND status = 'pending'",
     )
@@ -220,11 +220,11 @@ pub async fn postpone(conn: &mut Conn, id: &str, error: &str, next_attempt_at: D
 
 #[derive(Clone, Debug)]
 pub struct CreditNoteRecord {
-    pub id: String,
+    pub id: CreditNoteId,
     /// `CN-2027-000014`, without gaps per year.
     pub number: String,
     pub org_id: OrgId,
-    pub refund_id: String,
+    pub refund_id: RefundId,
     pub invoice_id: InvoiceId,
     pub invoice_number: String,
     pub issued_at: DateTime<Utc>,
@@ -257,7 +257,7 @@ impl Rows for CreditNoteRecord {
         out.extend([
             Value::from(&self.id),
             (&self.number).into(),
-            self.org_id.as_str().into(),
+            (&self.org_id).into(),
             (&self.refund_id).into(),
             (&self.invoice_id).into(),
             (&self.invoice_number).into(),
@@ -294,10 +294,10 @@ fn note_from_row(r: &Row) -> Result<CreditNoteRecord> {
     let currency: Currency = r.parse("currency")?;
     let money = |column: &str| -> Result<Money> { Ok(Money::new(r.try_get(column)?, currency)) };
     Ok(CreditNoteRecord {
-        id: r.try_get("id")?,
+        id: r.parse("id")?,
         number: r.try_get("number")?,
-        org_id: valid(OrgId::parse(&r.try_get::<String, _>("org_id")?))?,
-        refund_id: r.try_get("refund_id")?,
+        org_id: r.parse("org_id")?,
+        refund_id: r.parse("refund_id")?,
         invoice_id: r.parse("invoice_id")?,
         invoice_number: r.try_get("invoice_number")?,
         issued_at: from_db(r.try_get("issued_at")?)?,
@@ -322,20 +322,20 @@ pub async fn insert_note(conn: &mut Conn, note: &CreditNoteRecord) -> Result<()>
     Ok(())
 }
 
-pub async fn note_in_org(conn: &mut Conn, org: &OrgId, id: &str) -> Result<Option<CreditNoteRecord>> {
+pub async fn note_in_org(conn: &mut Conn, org: &OrgId, id: &CreditNoteId) -> Result<Option<CreditNoteRecord>> {
     let sql = format!("SELECT {NOTE_COLUMNS} FROM credit_notes WHERE org_id = $1 AND id = $2");
     let row =
         crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(org.as_str()).bind(id).fetch_optional(conn).await?;
     row.as_ref().map(note_from_row).transpose()
 }
 
-pub async fn note(conn: &mut Conn, id: &str) -> Result<Option<CreditNoteRecord>> {
+pub async fn note(conn: &mut Conn, id: &CreditNoteId) -> Result<Option<CreditNoteRecord>> {
     let sql = format!("SELECT {NOTE_COLUMNS} FROM credit_notes WHERE id = $1");
     let row = crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(id).fetch_optional(conn).await?;
     row.as_ref().map(note_from_row).transpose()
 }
 
-pub async fn note_for_refund(conn: &mut Conn, refund_id: &str) -> Result<Option<CreditNoteRecord>> {
+pub async fn note_for_refund(conn: &mut Conn, refund_id: &RefundId) -> Result<Option<CreditNoteRecord>> {
     let sql = format!("SELECT {NOTE_COLUMNS} FROM credit_notes WHERE refund_id = $1");
     let row = crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(refund_id).fetch_optional(conn).await?;
     row.as_ref().map(note_from_row).transpose()

@@ -4,7 +4,7 @@
 use crate::actor::PartnerUser;
 use crate::error::AppError;
 use crate::state::App;
-use domain::ids::{InvoiceId, OrgId, SubscriptionId};
+use domain::ids::{CreditNoteId, InvoiceId, OrgId, SubscriptionId};
 use domain::roles::PartnerPermission;
 use i18n::Lang;
 use store::invoices::InvoiceRecord;
@@ -89,7 +89,7 @@ pub async fn credit_notes(app: &App, actor: &PartnerUser) -> Result<Vec<CreditNo
     Ok(store::refunds::notes_in_org(&mut conn, &actor.org_id).await?)
 }
 
-pub async fn credit_note(app: &App, actor: &PartnerUser, id: &str) -> Result<CreditNoteRecord, AppError> {
+pub async fn credit_note(app: &App, actor: &PartnerUser, id: &CreditNoteId) -> Result<CreditNoteRecord, AppError> {
     actor.require(PartnerPermission::ManageBilling, i18n::key("error-act-see-credit-notes"))?;
     let mut conn = app.store().read().await?;
     store::refunds::note_in_org(&mut conn, &actor.org_id, id).await?.ok_or(AppError::NotFound("credit note"))
@@ -99,7 +99,7 @@ pub async fn credit_note(app: &App, actor: &PartnerUser, id: &str) -> Result<Cre
 pub async fn credit_note_for_staff(
     app: &App,
     staff: &crate::actor::StaffMember,
-    id: &str,
+    id: &CreditNoteId,
 ) -> Result<CreditNoteRecord, AppError> {
     staff.require(domain::roles::StaffPermission::ViewOrgs, i18n::key("error-act-see-credit-notes"))?;
     let mut conn = app.store().read().await?;

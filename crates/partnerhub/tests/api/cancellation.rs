@@ -574,3 +574,22 @@ async fn through_the_api_an_agent_names_the_subscription_of_a_request() {
     let (status, quote) = staff.get(&format!("/api/v1/service-requests/{id}/cancellation")).await;
     assert_eq!((status, quote["subscription_id"].as_str()), (StatusCode::OK, Some(sub.as_str())), "{quote}");
 }
+
+#[tokio::test]
+async fn a_credit_note_id_of_the_wrong_shape_is_answered_as_an_unknown_one_is() {
+    let t = spawn_app().await;
+    let api = buyer(&t, "Contoso", "ada@contoso.example", "US").await;
+    for path in ["/api/v1/credit-notes/{}", "/api/v1/credit-notes/{}/pdf"] {
+        wrong_shape_answers_as_unknown(&api, reqwest::Method::GET, path, &unknown_id("cn")).await;
+    }
+    let ada = signed_in_ada(&t).await;
+    let staff = t.staff_admin().await;
+    for id in ["nope", "cn_short", &unknown_id("cn"), &unknown_id("rf")] {
+        for (who, page) in [(&ada, "/credit-notes/"), (&staff, "/staff/credit-notes/")] {
+            let (status, _) = who.get_text(&format!("{page}{id}")).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{page}{id}");
+            let (status, _) = who.get_text(&format!("{page}{id}/pdf")).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{page}{id}/pdf");
+        }
+    }
+}

@@ -459,3 +459,24 @@ impl Api {
         self.call(reqwest::Method::POST, path, Some(body)).await
     }
 }
+
+/// An id of the shape of `prefix`'s ids that names nothing.
+pub fn unknown_id(prefix: &str) -> String {
+    format!("{prefix}_{}", "0".repeat(26))
+}
+
+/// `path` (the id's place written `{}`) answers ids of the wrong shape as it answers `unknown`,
+/// a well-formed id that names nothing: 404 with the same problem, so a caller cannot tell a
+/// malformed id from one that does not exist. A POST sends an empty JSON object.
+pub async fn wrong_shape_answers_as_unknown(api: &Api, method: reqwest::Method, path: &str, unknown: &str) {
+    let body = (method == reqwest::Method::POST).then(|| json!({}));
+    let (status, known) = api.call(method.clone(), &path.replace("{}", unknown), body.clone()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{path}: {known}");
+    for bad in ["nope", "ord_short", "sub_0000000000000000000000000U"] {
+        let (status, answer) = api.call(method.clone(), &path.replace("{}", bad), body.clone()).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path} with {bad}: {answer}");
+        for field in ["type", "title", "code", "detail"] {
+            assert_eq!(answer[field], known[field], "{path} with {bad}: {field}");
+        }
+    }
+}

@@ -9,7 +9,7 @@ use super::dto::{
     file_dto, full_request_dto, note_dto, request_dto,
 };
 use crate::auth::ApiCaller;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Problem, known_id};
 use crate::language::Reader;
 use crate::state::AppState;
 use app::service_requests::{QueueQuery, RequestForm};
@@ -298,9 +298,10 @@ pub async fn cancel(
 }
 
 async fn note_for(state: &AppState, actor: &Actor, id: &str) -> ApiResult<CreditNoteRecord> {
+    let id = known_id(id, "credit note")?;
     Ok(match actor {
-        Actor::Partner(u) => app::billing::credit_note(&state.app, u, id).await?,
-        Actor::Staff(s) => app::billing::credit_note_for_staff(&state.app, s, id).await?,
+        Actor::Partner(u) => app::billing::credit_note(&state.app, u, &id).await?,
+        Actor::Staff(s) => app::billing::credit_note_for_staff(&state.app, s, &id).await?,
     })
 }
 

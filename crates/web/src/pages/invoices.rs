@@ -87,7 +87,7 @@ async fn invoices_page(
             Ok(InvoiceRow {
                 total: lang.money(n.total),
                 date: lang.day_of(n.issued_at),
-                id: n.id,
+                id: n.id.into(),
                 number: n.number,
                 description: lang.t2(
                     "portal-invoices-credit-note-of",
@@ -257,7 +257,7 @@ async fn credit_note(
     s: PartnerSession,
     Path(id): Path<String>,
 ) -> Result<CreditNotePage, PageError> {
-    let n = app::billing::credit_note(&state.app, &s.user, &id).await?;
+    let n = app::billing::credit_note(&state.app, &s.user, &known_id(&id, "credit note")?).await?;
     let title = s.lang.t1("portal-credit-note-title", "number", &n.number);
     Ok(credit_note_page(Chrome::partner(&s.lang, &title, &csrf, &s.user), n, "")?)
 }
@@ -268,7 +268,7 @@ async fn staff_credit_note(
     s: StaffSession,
     Path(id): Path<String>,
 ) -> Result<CreditNotePage, PageError> {
-    let n = app::billing::credit_note_for_staff(&state.app, &s.staff, &id).await?;
+    let n = app::billing::credit_note_for_staff(&state.app, &s.staff, &known_id(&id, "credit note")?).await?;
     let title = s.lang.t1("portal-credit-note-title", "number", &n.number);
     Ok(credit_note_page(Chrome::staff(&s.lang, &title, &csrf, &s.staff), n, "/staff")?)
 }
@@ -284,7 +284,7 @@ async fn credit_note_pdf(
     s: PartnerSession,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let n = app::billing::credit_note(&state.app, &s.user, &id).await?;
+    let n = app::billing::credit_note(&state.app, &s.user, &known_id(&id, "credit note")?).await?;
     let (number, bytes) = app::billing::credit_note_pdf(&state.app, &n, &s.lang).await?;
     Ok(pdf_response(&number, bytes))
 }
@@ -294,7 +294,7 @@ async fn staff_credit_note_pdf(
     s: StaffSession,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let n = app::billing::credit_note_for_staff(&state.app, &s.staff, &id).await?;
+    let n = app::billing::credit_note_for_staff(&state.app, &s.staff, &known_id(&id, "credit note")?).await?;
     let (number, bytes) = app::billing::credit_note_pdf(&state.app, &n, &s.lang).await?;
     Ok(pdf_response(&number, bytes))
 }

@@ -209,7 +209,7 @@ pub fn note_dto(n: CreditNoteRecord) -> ApiResult<CreditNote> {
         net: n.net.into(),
         tax: n.tax.into(),
         total: n.total.into(),
-        id: n.id,
+        id: n.id.into(),
         number: n.number,
         invoice_id: n.invoice_id.into(),
         invoice_number: n.invoice_number,

@@ -97,7 +97,7 @@ pub fn refund_dto(v: RefundView) -> ApiResult<Refund> {
     Ok(Refund {
         amount: r.amount.into(),
         due: r.due.into(),
-        id: r.id,
+        id: r.id.into(),
         invoice_id: r.invoice_id.into(),
         invoice_number: v.invoice_number,
         basis: r.basis,
@@ -105,7 +105,7 @@ pub fn refund_dto(v: RefundView) -> ApiResult<Refund> {
         status: r.status.as_str().to_owned(),
         refunded_at: r.refunded_at,
         last_error: r.last_error,
-        credit_note_id: v.credit_note.as_ref().map(|n| n.id.clone()),
+        credit_note_id: v.credit_note.as_ref().map(|n| n.id.to_string()),
         credit_note_number: v.credit_note.map(|n| n.number),
     })
 }

@@ -4,6 +4,7 @@
 use crate::present::{problem_type, request_status};
 use app::AppError;
 use app::service_requests::RefundView;
+use domain::ids::CreditNoteId;
 use domain::refund::RefundStatus;
 use domain::service_request::Author;
 use i18n::Lang;
@@ -60,7 +61,7 @@ pub struct RefundRow {
     pub state: String,
     pub pending: bool,
     /// The credit note's id and number, once issued.
-    pub credit_note: Option<(String, String)>,
+    pub credit_note: Option<(CreditNoteId, String)>,
 }
 
 /// Refunds as the request page shows them: staff read the gateway's own words for a refund that
