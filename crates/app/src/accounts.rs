@@ -24,6 +24,9 @@ pub struct SignUp {
     pub name: String,
     pub email: String,
     pub password: String,
+    /// The language the sign-up page was read in, if known: the confirmation e-mail is written
+    /// in it (it is not saved as their choice).
+    pub page_language: Option<String>,
 }
 
 pub use domain::roles::Realm;
@@ -79,7 +82,11 @@ pub async fn sign_up(app: &App, form: &SignUp, origin: &Origin) -> Result<(OrgRe
             started_at: now,
         };
         store::orgs::insert_membership(&mut tx, &membership).await?;
-        crate::email_links::verification::send_link(app, &mut tx, &(&user).into()).await?;
+        let account = crate::email_links::Account {
+            language: form.page_language.clone(),
+            ..crate::email_links::Account::from(&user)
+        };
+        crate::email_links::verification::send_link(app, &mut tx, &account).await?;
         let who = Who {
             kind: domain::roles::ActorKind::User,
             id: Some(user.id.to_string()),
@@ -298,7 +305,7 @@ pub async fn change_password(
     };
     let change = Change { org: org.as_ref(), action: "password.changed", subject: &subject, detail: detail.into() };
     audit::record(app, &mut tx, Who::actor(actor), origin, change).await?;
-    crate::email_links::reset::notify_password_changed(app, &mut tx, &email, actor.name()).await?;
+    crate::email_links::reset::notify_password_changed(app, &mut tx, &email, actor.name(), actor.language()).await?;
     tx.commit().await?;
     Ok(new_token)
 }

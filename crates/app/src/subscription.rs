@@ -188,12 +188,12 @@ pub(crate) async fn renewal_failed(
             crate::webhooks::emit_one(app, tx, "subscription.renewal_failed", &sub.org_id, sub.id.as_str(), data)
                 .await?;
             let body = format!(
-                "The automatic renewal of your {} subscription could not be charged: {reason}\n\nWe will try again on {next} with the newest card on file. Until then your benefits continue. Add a card: {cards}\nOr renew now: {link}\n",
+                "The automatic renewal of your {} subscription could not be charged: {reason}\n\nWe will try again on {next} with the newest card on file. Until then your benefits continue. Add a card: {cards}\nOr renew now: {link}",
                 sub.offer_name,
                 cards = format_args!("{}/payment-methods", app.settings().public_url),
             );
             let title = format!("Payment for your {} subscription failed", sub.offer_name);
-            notify(app, tx, &sub, &format!("{due}:charge-failed-{done}"), &title, body).await.map(|_| ())
+            notify(app, tx, &sub, &format!("{due}:charge-failed-{done}"), title.into(), body.into()).await.map(|_| ())
         }
         None => {
             store::subscriptions::end(tx, sub_id, store::subscriptions::Ending::Expired).await?;
@@ -242,30 +242,31 @@ pub(crate) async fn record_end(
         _ => "You can subscribe again under Partnership > Offers (or renew it within 30 days of its end).",
     };
     let body = format!(
-        "Your {} subscription ended on {}: {why}. Its benefits have ended. {again}\n",
+        "Your {} subscription ended on {}: {why}. Its benefits have ended. {again}",
         sub.offer_name, sub.term_end
     );
     let title = format!("Your {} subscription {title}", sub.offer_name);
-    notify(app, tx, sub, &format!("{}:expired", sub.term_end), &title, body).await.map(|_| ())
+    notify(app, tx, sub, &format!("{}:expired", sub.term_end), title.into(), body.into()).await.map(|_| ())
 }
 
 /// Records a notification once (by its key) and e-mails it to the org's Billing and Global
-/// admins; `false` if it had been sent before.
+/// admins, each in their own language; `false` if it had been sent before.
 pub(crate) async fn notify(
     app: &App,
     tx: &mut store::Conn,
     sub: &SubscriptionRecord,
     key: &str,
-    title: &str,
-    body: String,
+    title: Text,
+    body: Text,
 ) -> Result<bool, AppError> {
+    let default = crate::outbox::language_of(app, None);
     let n = Notification {
         id: app.new_id(NotificationId::from_random).to_string(),
         org_id: sub.org_id.clone(),
         subscription_id: Some(sub.id.clone()),
         dedupe_key: format!("{}:{key}", sub.id),
-        title: title.to_owned(),
-        body: body.clone(),
+        title: title.in_lang(&default),
+        body: body.in_lang(&default) + "\n",
         created_at: app.now(),
     };
     if !store::notifications::insert_once(tx, &n).await? {
@@ -273,9 +274,9 @@ pub(crate) async fn notify(
     }
     let users = store::users::list_in_org(tx, &sub.org_id).await?;
     for user in users.iter().filter(|u| matches!(u.role, PartnerRole::BillingAdmin | PartnerRole::GlobalAdmin)) {
-        let lang = crate::outbox::language_of(app, None);
-        let text = format!("{}\n\n{body}", lang.t1("email-greeting", "name", user.name.as_str()));
-        crate::outbox::queue(app, tx, user.email.as_str(), title, text).await?;
+        let lang = crate::outbox::language_of(app, user.language.as_deref());
+        let text = format!("{}\n\n{}\n", lang.t1("email-greeting", "name", user.name.as_str()), body.in_lang(&lang));
+        crate::outbox::queue(app, tx, user.email.as_str(), &title.in_lang(&lang), text).await?;
     }
     Ok(true)
 }

@@ -80,7 +80,8 @@ pub async fn invite(
     // The link's token is kept sealed apart from the stored body (see `outbox`).
     let link = format!("{}/invitations/{}", app.settings().public_url, crate::outbox::SECRET_MARK);
     let program = app.catalog().program().name().to_owned();
-    let lang = crate::outbox::language_of(app, None);
+    // The invitee has no account yet: the best guess is the language of who invites them.
+    let lang = crate::outbox::language_of(app, actor.language.as_deref());
     let args = [
         ("inviter", actor.name.as_str().into()),
         ("org", org.name.as_str().into()),

@@ -106,6 +106,8 @@ pub struct Recipient {
     pub org_id: OrgId,
     pub email: EmailAddress,
     pub name: PersonName,
+    /// The language of their receipts: the org's billing language, else their own saved one.
+    pub language: Option<String>,
 }
 
 /// The receipt recipients of these orgs, oldest user first within each org. Reads only what a
@@ -114,8 +116,9 @@ pub async fn receipt_recipients(conn: &mut Conn, orgs: &[&OrgId]) -> Result<Vec<
     let ids = orgs.iter().map(|o| crate::bulk::Value::from(o.as_str())).collect();
     let rows = crate::bulk::with_values(
         conn,
-        "SELECT org_id, email, name FROM users WHERE org_id IN ({values}) \
-         AND role IN ('billing_admin', 'global_admin') ORDER BY created_at, id",
+        "SELECT u.org_id, u.email, u.name, COALESCE(o.billing_language, u.language) AS language \
+         FROM users u JOIN orgs o ON o.id = u.org_id WHERE u.org_id IN ({values}) \
+         AND u.role IN ('billing_admin', 'global_admin') ORDER BY u.created_at, u.id",
         1,
         ids,
     )
@@ -126,6 +129,7 @@ pub async fn receipt_recipients(conn: &mut Conn, orgs: &[&OrgId]) -> Result<Vec<
                 org_id: valid(OrgId::parse(&row.try_get::<String, _>("org_id")?))?,
                 email: valid(EmailAddress::parse(&row.try_get::<String, _>("email")?))?,
                 name: valid(PersonName::parse(&row.try_get::<String, _>("name")?))?,
+                language: row.try_get("language")?,
             })
         })
         .collect()

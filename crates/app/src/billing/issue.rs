@@ -90,8 +90,9 @@ pub(crate) fn invoice_for(
     }
 }
 
-/// The receipts of a paid order: one to each of the org's Billing admins and Global admins
-/// (`recipients` may hold other orgs' too; they are skipped).
+/// The receipts of a paid order: one to each of the org's Billing admins and Global admins, in
+/// the org's billing language else their own (`recipients` may hold other orgs' too; they are
+/// skipped).
 pub(crate) fn receipts(
     app: &App,
     order: &OrderRecord,
@@ -100,13 +101,13 @@ pub(crate) fn receipts(
 ) -> Result<Vec<store::outbox::OutboxEmail>, AppError> {
     let total = invoice.total;
     let link = format!("{}/invoices/{}", app.settings().public_url, invoice.id);
-    let lang = crate::outbox::language_of(app, None);
-    let subject =
-        lang.t2("email-receipt-subject", "offer", order.offer_name.as_str(), "number", invoice.number.as_str());
     Ok(recipients
         .iter()
         .filter(|u| u.org_id == order.org_id)
         .map(|user| {
+            let lang = crate::outbox::language_of(app, user.language.as_deref());
+            let subject =
+                lang.t2("email-receipt-subject", "offer", order.offer_name.as_str(), "number", invoice.number.as_str());
             let args = [
                 ("name", user.name.as_str().into()),
                 ("offer", order.offer_name.as_str().into()),

@@ -53,7 +53,8 @@ pub async fn request_change(
     super::links::retire(app, &mut tx, &principal, Some(LinkPurpose::ChangeEmail), None).await?;
     let program = program(app);
     let hours = LinkPurpose::ChangeEmail.lifetime().num_hours();
-    let lang = crate::outbox::language_of(app, None);
+    // The new address has no account yet; it is the same person's, in their language.
+    let lang = crate::outbox::language_of(app, me.language.as_deref());
     let args = |link: &str| {
         [
             ("name", me.name.clone().into()),
@@ -102,7 +103,7 @@ pub(super) async fn apply(
     })?;
     super::links::retire(app, tx, &link.principal, None, Some(&link.id)).await?;
     let program = program(app);
-    let lang = crate::outbox::language_of(app, None);
+    let lang = crate::outbox::language_of(app, before.language.as_deref());
     let args = [
         ("name", before.name.as_str().into()),
         ("email", link.email.as_str().into()),

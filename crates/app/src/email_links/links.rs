@@ -118,6 +118,8 @@ pub(crate) struct Account {
     pub name: String,
     pub org: Option<OrgId>,
     pub verified: bool,
+    /// The language they chose to read partnerhub in; their e-mails are written in it.
+    pub language: Option<String>,
 }
 
 impl From<&store::users::UserRecord> for Account {
@@ -128,6 +130,7 @@ impl From<&store::users::UserRecord> for Account {
             name: user.name.to_string(),
             org: Some(user.org_id.clone()),
             verified: user.email_verified_at.is_some(),
+            language: user.language.clone(),
         }
     }
 }
@@ -167,6 +170,7 @@ pub(crate) async fn account(conn: &mut store::Conn, principal: &Principal) -> Re
             name: u.name.to_string(),
             org: Some(u.org_id),
             verified: u.email_verified_at.is_some(),
+            language: u.language,
         }),
         Principal::Staff(id) => store::staff::get(conn, id).await?.map(|s| Account {
             principal: principal.clone(),
@@ -174,6 +178,7 @@ pub(crate) async fn account(conn: &mut store::Conn, principal: &Principal) -> Re
             name: s.name.to_string(),
             org: None,
             verified: true,
+            language: s.language,
         }),
     })
 }

@@ -12,6 +12,7 @@ mod links;
 pub mod reset;
 pub mod verification;
 
+pub(crate) use links::Account;
 pub use links::Used;
 
 use crate::actor::Origin;

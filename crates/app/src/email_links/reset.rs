@@ -90,7 +90,7 @@ pub async fn answer_reset_requests(app: &App) -> Result<usize, AppError> {
 async fn send_reset_link(app: &App, conn: &mut store::Conn, account: &Account) -> Result<(), AppError> {
     let program = program(app);
     let minutes = LinkPurpose::ResetPassword.lifetime().num_minutes();
-    let lang = crate::outbox::language_of(app, None);
+    let lang = crate::outbox::language_of(app, account.language.as_deref());
     let body = |link: &str| {
         let args = [
             ("name", account.name.as_str().into()),
@@ -157,7 +157,7 @@ pub(super) async fn apply(
     let (action, detail) = if link.purpose == LinkPurpose::StaffSetup {
         ("staff.set_up", "chose their first password through the set-up link".to_owned())
     } else {
-        notify_password_changed(app, tx, &account.email, &account.name).await?;
+        notify_password_changed(app, tx, &account.email, &account.name, account.language.as_deref()).await?;
         ("password.reset", "reset their password through an e-mailed link; every session ended".to_owned())
     };
     let change = Change { org: account.org.as_ref(), action, subject: &account.subject(), detail };
@@ -165,15 +165,17 @@ pub(super) async fn apply(
     Ok(Used::PasswordSet(super::links::realm_of(&link.principal)))
 }
 
-/// Queues "your password was changed" to `to`, inside the caller's transaction.
+/// Queues "your password was changed" to `to`, in their saved `language`, inside the caller's
+/// transaction.
 pub(crate) async fn notify_password_changed(
     app: &App,
     conn: &mut store::Conn,
     to: &EmailAddress,
     name: &str,
+    language: Option<&str>,
 ) -> Result<(), AppError> {
     let program = program(app);
-    let lang = crate::outbox::language_of(app, None);
+    let lang = crate::outbox::language_of(app, language);
     let args = [("name", name.into()), ("email", to.as_str().into()), ("program", program.as_str().into())];
     let body = lang.t_with("email-password-changed-body", &args) + "\n";
     let subject = lang.t1("email-password-changed-subject", "program", &program);

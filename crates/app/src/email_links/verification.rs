@@ -15,7 +15,7 @@ use store::email_links::EmailLinkRecord;
 pub(crate) async fn send_link(app: &App, conn: &mut store::Conn, account: &Account) -> Result<(), AppError> {
     let program = program(app);
     let hours = LinkPurpose::VerifyEmail.lifetime().num_hours();
-    let lang = crate::outbox::language_of(app, None);
+    let lang = crate::outbox::language_of(app, account.language.as_deref());
     let body = |link: &str| {
         let args = [
             ("name", account.name.as_str().into()),

@@ -3,8 +3,10 @@
 use crate::error::AppError;
 use crate::state::App;
 use crate::subscription::{notify, today};
+use crate::text::Text;
 use chrono::NaiveDate;
 use domain::subscription::Reminder;
+use i18n::key;
 use store::subscriptions::SubscriptionRecord;
 
 /// Sends the reminders and notices due today that have not gone out yet.
@@ -33,32 +35,28 @@ async fn send_reminders_to(app: &App, today: NaiveDate, subs: Vec<SubscriptionRe
         // Only the latest reminder due is sent: one that a later one has overtaken (automatic
         // renewal turned off late, or a run missed) would tell the wrong number of days.
         let Some((_, reminder)) = schedule.iter().rev().find(|(day, _)| *day <= today).copied() else { continue };
-        let lang = crate::outbox::language_of(app, None);
         let (title, body) = match reminder {
             Reminder::ExpiresIn(0) => (
-                lang.t1("notification-expires-today-title", "offer", &sub.offer_name),
-                lang.t2("notification-expires-today-body", "offer", &sub.offer_name, "day", lang.day(sub.term_end)),
+                Text::new(key("notification-expires-today-title")).arg("offer", &sub.offer_name),
+                Text::new(key("notification-expires-today-body"))
+                    .arg("offer", &sub.offer_name)
+                    .day("day", sub.term_end),
             ),
             Reminder::ExpiresIn(days) => (
-                lang.t2("notification-expires-in-title", "offer", &sub.offer_name, "days", days),
-                lang.t2("notification-expires-in-body", "offer", &sub.offer_name, "day", lang.day(sub.term_end)),
+                Text::new(key("notification-expires-in-title")).arg("offer", &sub.offer_name).count("days", days),
+                Text::new(key("notification-expires-in-body")).arg("offer", &sub.offer_name).day("day", sub.term_end),
             ),
             Reminder::ChargeIn(days) => (
-                lang.t2("notification-renews-in-title", "offer", &sub.offer_name, "days", days),
-                lang.t_with(
-                    "notification-renews-in-body",
-                    &[
-                        ("offer", sub.offer_name.as_str().into()),
-                        ("day", lang.day(sub.term_end).into()),
-                        ("price", lang.money(sub.price).into()),
-                    ],
-                ),
+                Text::new(key("notification-renews-in-title")).arg("offer", &sub.offer_name).count("days", days),
+                Text::new(key("notification-renews-in-body"))
+                    .arg("offer", &sub.offer_name)
+                    .day("day", sub.term_end)
+                    .money("price", sub.price),
             ),
         };
-        let body = body + "\n";
         let mut tx = app.store().write().await?;
-        let key = format!("{}:{}", sub.term_end, reminder.key());
-        if notify(app, &mut tx, &sub, &key, &title, body).await? {
+        let dedupe = format!("{}:{}", sub.term_end, reminder.key());
+        if notify(app, &mut tx, &sub, &dedupe, title, body).await? {
             sent += 1;
         }
         tx.commit().await?;

@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use reqwest::header::{ACCEPT_LANGUAGE, HeaderMap, HeaderValue, SET_COOKIE};
 
 /// A browser that asks for `accept_language` on every request.
-fn browser_asking_for(t: &TestApp, accept_language: &'static str) -> Browser {
+pub fn browser_asking_for(t: &TestApp, accept_language: &'static str) -> Browser {
     let mut headers = HeaderMap::new();
     headers.insert(ACCEPT_LANGUAGE, HeaderValue::from_static(accept_language));
     let client = http_client()

@@ -12,6 +12,7 @@ mod connections;
 mod crash;
 mod documents;
 mod email;
+mod email_languages;
 mod email_links;
 mod error_languages;
 mod headers;

@@ -146,6 +146,7 @@ async fn sign_up(
         name: body.name,
         email: body.email,
         password: body.password,
+        page_language: None,
     };
     let (org, user) = app::accounts::sign_up(&state.app, &form, &origin).await?;
     Ok((StatusCode::CREATED, Json(SignUpResponse { org: org.into(), user: user.into() })))

@@ -130,6 +130,7 @@ async fn signup(
         name: form.name.clone(),
         email: form.email.clone(),
         password: form.password.clone(),
+        page_language: Some(lang.tag()),
     };
     let result = async {
         let (_, user) = app::accounts::sign_up(&state.app, &request, &origin).await?;

@@ -1,0 +1,97 @@
+//! Each e-mail in the language of the person it is for: their saved choice, else the best
+//! known (the page they signed up on, who invited them), else the program's default; receipts
+//! in the org's billing language when it chose one.
+
+use crate::checkout::GOOD_CARD;
+use crate::helpers::*;
+use crate::languages::browser_asking_for;
+use crate::lifecycle::{day, run_until, subscribed};
+use reqwest::StatusCode;
+use serde_json::json;
+
+/// `email`'s session in a new browser.
+async fn signed_in(t: &TestApp, email: &str) -> Partner {
+    let browser = t.browser();
+    let r = browser.submit("/signin", "/signin", &[("email", email), ("password", PASSWORD)]).await;
+    assert_eq!(location(&r), "/dashboard");
+    Partner { browser, email: email.to_owned() }
+}
+
+async fn save_language(partner: &Partner, tag: &str) {
+    let r = partner.browser.submit("/account", "/account/language", &[("language", tag)]).await;
+    assert_eq!(location(&r), "/account?notice=language_saved");
+}
+
+#[tokio::test]
+async fn a_forgotten_password_link_comes_in_the_language_the_user_saved() {
+    let t = spawn_app().await;
+    let ana = t.sign_up("Ação", "ana@acao.example").await;
+    save_language(&ana, "pt-BR").await;
+    t.sign_up("Contoso", "ada@contoso.example").await;
+    for email in ["ana@acao.example", "ada@contoso.example"] {
+        t.browser().submit("/forgot-password", "/forgot-password", &[("email", email)]).await;
+    }
+    assert_eq!(t.answer_reset_requests().await, 2);
+    let pt = t.last_email_to("ana@acao.example").await;
+    assert!(pt.contains("Alguém pediu para redefinir a senha") && pt.contains("/reset-password/"), "{pt}");
+    let en = t.last_email_to("ada@contoso.example").await;
+    assert!(en.contains("Someone asked to reset the password"), "{en}");
+}
+
+#[tokio::test]
+async fn the_first_e_mail_of_someone_who_signed_up_in_portuguese_is_in_portuguese() {
+    let t = spawn_app().await;
+    let browser = browser_asking_for(&t, "pt-BR");
+    let r = browser
+        .submit(
+            "/signup",
+            "/signup",
+            &[
+                ("company_name", "Ação Ltda"),
+                ("country", "BR"),
+                ("name", "Ana Souza"),
+                ("email", "ana@acao.example"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let mail = t.last_email_to("ana@acao.example").await;
+    assert!(mail.contains("Olá, Ana Souza") && mail.contains("/verify-email/"), "{mail}");
+
+    // The invitee has no account yet: the invitation is in the inviter's language.
+    let ana = Partner { browser, email: "ana@acao.example".into() };
+    t.verify_email_in(&ana.browser, &ana.email).await;
+    save_language(&ana, "pt-BR").await;
+    let r = ana.browser.submit("/users", "/users/invite", &[("email", "bia@acao.example"), ("role", "member")]).await;
+    assert_eq!(location(&r), "/users?notice=invited");
+    let mail = t.last_email_to("bia@acao.example").await;
+    assert!(mail.contains("convidou você para participar de Ação Ltda"), "{mail}");
+}
+
+#[tokio::test]
+async fn each_admin_reads_reminders_and_receipts_in_their_language_and_receipts_follow_the_billing_language() {
+    let t = spawn_app().await;
+    let (api, _) = subscribed(&t, day(2027, 3, 15), GOOD_CARD).await;
+    let ada = signed_in(&t, "ada@contoso.example").await;
+    let bea = t.invite_and_join(&ada, "bea@contoso.example", "billing_admin").await;
+    save_language(&bea, "pt-BR").await;
+
+    run_until(&t, day(2028, 3, 16)).await;
+    let pt = t.emails_to("bea@contoso.example").await.join("\n---\n");
+    assert!(pt.contains("Sua assinatura Action Pack será renovada automaticamente em"), "{pt}");
+    assert!(pt.contains("Seu pedido de Action Pack foi confirmado."), "the receipt: {pt}");
+    let en = t.emails_to("ada@contoso.example").await.join("\n---\n");
+    assert!(en.contains("Your Action Pack subscription renews automatically on"), "{en}");
+    assert!(en.contains("Your order for Action Pack is confirmed."), "{en}");
+    assert!(!en.contains("Sua assinatura"));
+
+    let (status, body) =
+        api.call(reqwest::Method::PUT, "/api/v1/org/billing-language", Some(json!({"language": "en"}))).await;
+    assert!(status.is_success(), "{body}");
+    run_until(&t, day(2029, 3, 16)).await;
+    let newest = t.emails_to("bea@contoso.example").await;
+    let receipt = newest.iter().find(|m| m.contains("is confirmed") || m.contains("foi confirmado")).unwrap();
+    assert!(receipt.contains("Your order for Action Pack is confirmed."), "the org's billing language: {receipt}");
+    assert!(newest.iter().any(|m| m.contains("será renovada")), "reminders stay in her own language");
+}
