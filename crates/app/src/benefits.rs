@@ -32,7 +32,7 @@ fn today(app: &App) -> chrono::NaiveDate {
 /// The ledger entry of a grant, keyed by its benefit and day so that it is written once.
 fn grant_entry(app: &App, b: &BenefitRecord, day: chrono::NaiveDate, by: &str) -> LedgerEntry {
     LedgerEntry {
-        id: app.new_id(LedgerEntryId::from_random).to_string(),
+        id: app.new_id(LedgerEntryId::from_random),
         benefit_id: b.id.clone(),
         org_id: b.org_id.clone(),
         entry: EntryKind::Grant,
@@ -81,7 +81,7 @@ pub async fn activate(
     let (mut benefits, mut units) = (Vec::new(), Vec::new());
     for (position, a) in benefit::allocate(offer.benefits()).into_iter().enumerate() {
         let b = BenefitRecord {
-            id: app.new_id(BenefitId::from_random).to_string(),
+            id: app.new_id(BenefitId::from_random),
             org_id: actor.org_id.clone(),
             subscription_id: sub.id.clone(),
             position: position as i64,
@@ -93,7 +93,7 @@ pub async fn activate(
             cadence: a.cadence,
             status: BenefitStatus::Active,
             activated_at: now,
-            activated_by: actor.id.to_string(),
+            activated_by: actor.id.clone(),
             ended_at: None,
             next_grant_on: a.cadence.map(|c| c.next(sub.anchor_date, today)),
         };
@@ -108,7 +108,7 @@ pub async fn activate(
                 (false, _) => None,
             };
             units.push(UnitRecord {
-                id: app.new_id(BenefitUnitId::from_random).to_string(),
+                id: app.new_id(BenefitUnitId::from_random),
                 benefit_id: b.id.clone(),
                 org_id: actor.org_id.clone(),
                 seq: i64::from(seq),
@@ -187,7 +187,7 @@ pub struct SubscriptionBenefits {
 pub struct BenefitsOverview {
     pub subscriptions: Vec<SubscriptionBenefits>,
     /// The org's users, for assigning seats and keys (admins only; empty otherwise).
-    pub users: Vec<(String, String)>,
+    pub users: Vec<(UserId, String)>,
     /// Whether the caller sees every benefit, or only what is assigned to them (a Member).
     pub everything: bool,
 }
@@ -206,7 +206,7 @@ pub async fn overview(app: &App, actor: &PartnerUser) -> Result<BenefitsOverview
     let units = store::benefits::units_in_org(&mut conn, &actor.org_id).await?;
     let totals = store::benefits::totals_in_org(&mut conn, &actor.org_id).await?;
     let users = store::users::list_in_org(&mut conn, &actor.org_id).await?;
-    let name_of = |id: &str| users.iter().find(|u| u.id.as_str() == id).map(|u| format!("{} <{}>", u.name, u.email));
+    let name_of = |id: &UserId| users.iter().find(|u| &u.id == id).map(|u| format!("{} <{}>", u.name, u.email));
     let everything = sees_everything(actor);
     let mut out = Vec::new();
     for sub in subs {
@@ -216,8 +216,8 @@ pub async fn overview(app: &App, actor: &PartnerUser) -> Result<BenefitsOverview
             let units: Vec<UnitView> = units
                 .iter()
                 .filter(|u| u.benefit_id == b.id)
-                .filter(|u| everything || u.user_id.as_deref() == Some(actor.id.as_str()))
-                .map(|u| UnitView { unit: u.clone(), holder: u.user_id.as_deref().and_then(name_of) })
+                .filter(|u| everything || u.user_id.as_ref() == Some(&actor.id))
+                .map(|u| UnitView { unit: u.clone(), holder: u.user_id.as_ref().and_then(name_of) })
                 .collect();
             if !everything && units.is_empty() {
                 continue;
@@ -232,14 +232,14 @@ pub async fn overview(app: &App, actor: &PartnerUser) -> Result<BenefitsOverview
         out.push(SubscriptionBenefits { subscription: sub, can_activate: can_activate && everything, benefits: views });
     }
     let users = if actor.role.allows(PartnerPermission::ManageOffers) {
-        users.iter().map(|u| (u.id.to_string(), format!("{} <{}>", u.name, u.email))).collect()
+        users.iter().map(|u| (u.id.clone(), format!("{} <{}>", u.name, u.email))).collect()
     } else {
         Vec::new()
     };
     Ok(BenefitsOverview { subscriptions: out, users, everything })
 }
 
-async fn live_benefit(tx: &mut store::Conn, actor: &PartnerUser, id: &str) -> Result<BenefitRecord, AppError> {
+async fn live_benefit(tx: &mut store::Conn, actor: &PartnerUser, id: &BenefitId) -> Result<BenefitRecord, AppError> {
     let b = store::benefits::get_in_org(tx, &actor.org_id, id).await?.ok_or(AppError::NotFound("benefit"))?;
     if b.status != BenefitStatus::Active {
         return Err(AppError::Conflict {
@@ -264,8 +264,8 @@ fn unit_word(kind: BenefitKind) -> &'static str {
 pub async fn assign(
     app: &App,
     actor: &PartnerUser,
-    benefit_id: &str,
-    user_id: &str,
+    benefit_id: &BenefitId,
+    user_id: &UserId,
     origin: &Origin,
 ) -> Result<UnitRecord, AppError> {
     actor.require(PartnerPermission::ManageOffers, i18n::key("error-act-assign-benefits-ask"))?;
@@ -278,10 +278,9 @@ pub async fn assign(
             message: Text::new(i18n::key("error-benefit-not-assignable")).arg("product", &b.product),
         });
     }
-    let user_id = UserId::parse(user_id).map_err(|_| AppError::NotFound("user"))?;
-    let user = store::users::get_in_org(&mut tx, &actor.org_id, &user_id).await?.ok_or(AppError::NotFound("user"))?;
+    let user = store::users::get_in_org(&mut tx, &actor.org_id, user_id).await?.ok_or(AppError::NotFound("user"))?;
     let word = unit_word(b.kind);
-    if store::benefits::holds(&mut tx, &b.id, user.id.as_str()).await? {
+    if store::benefits::holds(&mut tx, &b.id, &user.id).await? {
         return Err(AppError::Conflict {
             code: "already_assigned",
             message: Text::new(i18n::key("error-benefit-already-assigned"))
@@ -299,7 +298,7 @@ pub async fn assign(
                 .arg("kind", unit_kind(b.kind)),
         });
     };
-    if !store::benefits::assign(&mut tx, &unit_id, user.id.as_str(), app.now()).await? {
+    if !store::benefits::assign(&mut tx, &unit_id, &user.id, app.now()).await? {
         return Err(AppError::Conflict {
             code: "none_left",
             message: Text::new(i18n::key("error-benefit-just-taken"))
@@ -308,7 +307,7 @@ pub async fn assign(
         });
     }
     let detail = format!("assigned a {} {word} to {}", b.product, user.email);
-    let change = Change { org: Some(&actor.org_id), action: "benefit.assigned", subject: &unit_id, detail };
+    let change = Change { org: Some(&actor.org_id), action: "benefit.assigned", subject: unit_id.as_str(), detail };
     audit::record(app, &mut tx, who(actor), origin, change).await?;
     let unit =
         store::benefits::unit_in_org(&mut tx, &actor.org_id, &unit_id).await?.ok_or(AppError::NotFound("unit"))?;
@@ -317,7 +316,12 @@ pub async fn assign(
 }
 
 /// Takes a seat or key back from its holder (Account admin, Global admin).
-pub async fn unassign(app: &App, actor: &PartnerUser, unit_id: &str, origin: &Origin) -> Result<(), AppError> {
+pub async fn unassign(
+    app: &App,
+    actor: &PartnerUser,
+    unit_id: &BenefitUnitId,
+    origin: &Origin,
+) -> Result<(), AppError> {
     actor.require(PartnerPermission::ManageOffers, i18n::key("error-act-assign-benefits-ask"))?;
     let mut tx = app.store().write().await?;
     store::orgs::lock(&mut tx, &actor.org_id).await?;
@@ -327,8 +331,13 @@ pub async fn unassign(app: &App, actor: &PartnerUser, unit_id: &str, origin: &Or
     if !store::benefits::unassign(&mut tx, &unit.id).await? {
         return Err(AppError::Conflict { code: "not_assigned", message: "nobody holds this one".into() });
     }
-    let detail = format!("took back a {} {} from {}", b.product, unit_word(b.kind), unit.user_id.unwrap_or_default());
-    let change = Change { org: Some(&actor.org_id), action: "benefit.unassigned", subject: &unit.id, detail };
+    let detail = format!(
+        "took back a {} {} from {}",
+        b.product,
+        unit_word(b.kind),
+        unit.user_id.map(String::from).unwrap_or_default()
+    );
+    let change = Change { org: Some(&actor.org_id), action: "benefit.unassigned", subject: unit.id.as_str(), detail };
     audit::record(app, &mut tx, who(actor), origin, change).await?;
     tx.commit().await?;
     Ok(())
@@ -336,7 +345,12 @@ pub async fn unassign(app: &App, actor: &PartnerUser, unit_id: &str, origin: &Or
 
 /// Shows a license key in full, to an Account admin or Global admin or to the user it is
 /// assigned to; every reveal is audited.
-pub async fn reveal_key(app: &App, actor: &PartnerUser, unit_id: &str, origin: &Origin) -> Result<String, AppError> {
+pub async fn reveal_key(
+    app: &App,
+    actor: &PartnerUser,
+    unit_id: &BenefitUnitId,
+    origin: &Origin,
+) -> Result<String, AppError> {
     let mut tx = app.store().write().await?;
     let unit =
         store::benefits::unit_in_org(&mut tx, &actor.org_id, unit_id).await?.ok_or(AppError::NotFound("unit"))?;
@@ -348,7 +362,7 @@ pub async fn reveal_key(app: &App, actor: &PartnerUser, unit_id: &str, origin: &
         .clone()
         .filter(|_| b.kind == BenefitKind::SoftwareLicense)
         .ok_or(AppError::NotFound("license key"))?;
-    let holder = unit.user_id.as_deref() == Some(actor.id.as_str());
+    let holder = unit.user_id.as_ref() == Some(&actor.id);
     if !holder && !actor.role.allows(PartnerPermission::ManageOffers) {
         return Err(AppError::forbidden(i18n::key("error-act-see-this-license-key-ask")));
     }
@@ -359,7 +373,7 @@ pub async fn reveal_key(app: &App, actor: &PartnerUser, unit_id: &str, origin: &
         });
     }
     let detail = format!("revealed a {} license key (ending {})", b.product, key.rsplit('-').next().unwrap_or(""));
-    let change = Change { org: Some(&actor.org_id), action: "license_key.revealed", subject: &unit.id, detail };
+    let change = Change { org: Some(&actor.org_id), action: "license_key.revealed", subject: unit.id.as_str(), detail };
     audit::record(app, &mut tx, who(actor), origin, change).await?;
     tx.commit().await?;
     Ok(key)
@@ -379,7 +393,7 @@ pub struct CreditUse {
 pub async fn use_credit(
     app: &App,
     actor: &PartnerUser,
-    benefit_id: &str,
+    benefit_id: &BenefitId,
     amount: &str,
     memo: &str,
     key: &str,
@@ -426,7 +440,7 @@ pub async fn use_credit(
         },
     })?;
     let entry = LedgerEntry {
-        id: app.new_id(LedgerEntryId::from_random).to_string(),
+        id: app.new_id(LedgerEntryId::from_random),
         benefit_id: b.id.clone(),
         org_id: actor.org_id.clone(),
         entry: EntryKind::Use,
@@ -439,14 +453,14 @@ pub async fn use_credit(
     };
     store::benefits::insert_entry_once(&mut tx, &entry).await?;
     let detail = format!("used {amount} of {} credits", b.product);
-    let change = Change { org: Some(&actor.org_id), action: "benefit.credit_used", subject: &b.id, detail };
+    let change = Change { org: Some(&actor.org_id), action: "benefit.credit_used", subject: b.id.as_str(), detail };
     audit::record(app, &mut tx, who(actor), origin, change).await?;
     tx.commit().await?;
     Ok(CreditUse { entry, left: left - amount.minor(), currency })
 }
 
 /// A benefit's ledger (not for Members, who see only what is assigned to them).
-pub async fn ledger(app: &App, actor: &PartnerUser, benefit_id: &str) -> Result<Vec<LedgerEntry>, AppError> {
+pub async fn ledger(app: &App, actor: &PartnerUser, benefit_id: &BenefitId) -> Result<Vec<LedgerEntry>, AppError> {
     if !sees_everything(actor) {
         return Err(AppError::forbidden(i18n::key("error-act-see-the-credit-ledger")));
     }
@@ -460,12 +474,12 @@ pub async fn ledger(app: &App, actor: &PartnerUser, benefit_id: &str) -> Result<
 pub async fn grant_due(app: &App) -> Result<usize, AppError> {
     let today = today(app);
     let mut granted = 0;
-    let mut after = String::new();
+    let mut after: Option<BenefitId> = None;
     loop {
         let mut tx = app.store().write().await?;
-        let due = store::benefits::grants_due(&mut tx, today, &after, 200).await?;
+        let due = store::benefits::grants_due(&mut tx, today, after.as_ref(), 200).await?;
         let Some(last) = due.last() else { break };
-        after = last.benefit.id.clone();
+        after = Some(last.benefit.id.clone());
         for d in &due {
             // Past due keeps its benefits; an ended subscription's benefits end with it.
             let live = d.subscription_status.is_live();
@@ -494,7 +508,7 @@ pub async fn support_balances(
     app: &App,
     staff: &crate::actor::StaffMember,
     org: &domain::ids::OrgId,
-) -> Result<Vec<(String, BenefitKind, String, i64)>, AppError> {
+) -> Result<Vec<(BenefitId, BenefitKind, String, i64)>, AppError> {
     staff.require(domain::roles::StaffPermission::ViewOrgs, i18n::key("error-act-see-partner-orgs"))?;
     let mut conn = app.store().read().await?;
     let benefits = store::benefits::list_in_org(&mut conn, org).await?;
@@ -511,7 +525,7 @@ pub async fn support_balances(
 
 /// A draw on a support balance: which balance, how much, and the form's key.
 pub(crate) struct SupportDraw<'a> {
-    pub benefit_id: &'a str,
+    pub benefit_id: &'a BenefitId,
     pub amount: i64,
     pub key: &'a str,
 }
@@ -551,7 +565,7 @@ pub(crate) async fn draw_support(
         },
     })?;
     let entry = LedgerEntry {
-        id: app.new_id(LedgerEntryId::from_random).to_string(),
+        id: app.new_id(LedgerEntryId::from_random),
         benefit_id: b.id.clone(),
         org_id: request.org_id.clone(),
         entry: EntryKind::Use,
@@ -564,7 +578,7 @@ pub(crate) async fn draw_support(
     };
     store::benefits::insert_entry_once(tx, &entry).await?;
     let detail = format!("drew {amount} {product} on service request {}", request.number);
-    let change = Change { org: Some(&request.org_id), action: "benefit.support_used", subject: &b.id, detail };
+    let change = Change { org: Some(&request.org_id), action: "benefit.support_used", subject: b.id.as_str(), detail };
     audit::record(app, tx, Who::actor(&Actor::Staff(staff.clone())), origin, change).await?;
     Ok((product, left - amount))
 }

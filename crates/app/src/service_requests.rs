@@ -8,7 +8,7 @@ use crate::audit::{self, Change, Who};
 use crate::error::AppError;
 use crate::state::App;
 use domain::account::InvalidInput;
-use domain::ids::{NotificationId, RequestMessageId, ServiceRequestId, SubscriptionId};
+use domain::ids::{BenefitId, NotificationId, RequestMessageId, ServiceRequestId, SubscriptionId};
 use domain::roles::{PartnerPermission, StaffPermission};
 use domain::service_request::{self as rules, Author, NewRequest, RequestStatus};
 use store::notifications::Notification;
@@ -366,7 +366,7 @@ pub async fn draw_support(
     app: &App,
     staff: &StaffMember,
     id: &str,
-    benefit_id: &str,
+    benefit_id: &BenefitId,
     amount: &str,
     key: &str,
     origin: &Origin,

@@ -229,7 +229,7 @@ pub async fn remove(app: &App, actor: &PartnerUser, id: &UserId, origin: &Origin
     // An address invited again later is a new user, who links their own identity.
     store::sso::unlink_all(&mut tx, &principal).await?;
     // Their seats and keys come back to the org, free for someone else.
-    let released = store::benefits::release_user(&mut tx, &actor.org_id, id.as_str()).await?;
+    let released = store::benefits::release_user(&mut tx, &actor.org_id, id).await?;
     store::users::delete(&mut tx, &actor.org_id, id).await?;
     let detail = format!("removed {} ({}); {released} seats and keys came back", target.email, target.role.label());
     let change = Change { org: Some(&actor.org_id), action: "user.removed", subject: id.as_str(), detail };

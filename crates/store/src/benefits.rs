@@ -5,16 +5,16 @@ use crate::bulk::{self, Rows, Value};
 use crate::orders::{date_from_db, date_to_db};
 use crate::sql::Row;
 use crate::time::{from_db, opt_from_db, to_db};
-use crate::{Conn, Result, valid};
+use crate::{Conn, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::benefit::{BenefitKind, BenefitStatus, Cadence, EntryKind, UnitStatus};
-use domain::ids::{OrgId, SubscriptionId};
+use domain::ids::{BenefitId, BenefitUnitId, LedgerEntryId, OrgId, SubscriptionId, UserId};
 use domain::money::Currency;
 use domain::subscription::Status as SubscriptionStatus;
 
 #[derive(Clone, Debug)]
 pub struct BenefitRecord {
-    pub id: String,
+    pub id: BenefitId,
     pub org_id: OrgId,
     pub subscription_id: SubscriptionId,
     pub position: i64,
@@ -26,7 +26,7 @@ pub struct BenefitRecord {
     pub cadence: Option<Cadence>,
     pub status: BenefitStatus,
     pub activated_at: DateTime<Utc>,
-    pub activated_by: String,
+    pub activated_by: UserId,
     pub ended_at: Option<DateTime<Utc>>,
     pub next_grant_on: Option<NaiveDate>,
 }
@@ -41,7 +41,7 @@ impl Rows for BenefitRecord {
     fn values(&self, out: &mut Vec<Value>) {
         out.extend([
             Value::from(&self.id),
-            self.org_id.as_str().into(),
+            (&self.org_id).into(),
             (&self.subscription_id).into(),
             self.position.into(),
             self.kind.as_str().into(),
@@ -61,8 +61,8 @@ impl Rows for BenefitRecord {
 
 fn benefit_from_row(r: &Row) -> Result<BenefitRecord> {
     Ok(BenefitRecord {
-        id: r.try_get("id")?,
-        org_id: valid(OrgId::parse(&r.try_get::<String, _>("org_id")?))?,
+        id: r.parse("id")?,
+        org_id: r.parse("org_id")?,
         subscription_id: r.parse("subscription_id")?,
         position: r.try_get("position")?,
         kind: r.parse("kind")?,
@@ -73,7 +73,7 @@ fn benefit_from_row(r: &Row) -> Result<BenefitRecord> {
         cadence: r.parse_opt("cadence")?,
         status: r.parse("status")?,
         activated_at: from_db(r.try_get("activated_at")?)?,
-        activated_by: r.try_get("activated_by")?,
+        activated_by: r.parse("activated_by")?,
         ended_at: opt_from_db(r.try_get("ended_at")?)?,
         next_grant_on: date_from_db(r.try_get("next_grant_on")?)?,
     })
@@ -81,13 +81,13 @@ fn benefit_from_row(r: &Row) -> Result<BenefitRecord> {
 
 #[derive(Clone, Debug)]
 pub struct UnitRecord {
-    pub id: String,
-    pub benefit_id: String,
+    pub id: BenefitUnitId,
+    pub benefit_id: BenefitId,
     pub org_id: OrgId,
     pub seq: i64,
     /// The license key or account name; `None` for a seat.
     pub code: Option<String>,
-    pub user_id: Option<String>,
+    pub user_id: Option<UserId>,
     pub assigned_at: Option<DateTime<Utc>>,
     pub status: UnitStatus,
 }
@@ -101,10 +101,10 @@ impl Rows for UnitRecord {
         out.extend([
             Value::from(&self.id),
             (&self.benefit_id).into(),
-            self.org_id.as_str().into(),
+            (&self.org_id).into(),
             self.seq.into(),
             self.code.as_deref().into(),
-            self.user_id.as_deref().into(),
+            self.user_id.as_ref().into(),
             self.assigned_at.map(to_db).into(),
             self.status.as_str().into(),
         ]);
@@ -113,12 +113,12 @@ impl Rows for UnitRecord {
 
 fn unit_from_row(r: &Row) -> Result<UnitRecord> {
     Ok(UnitRecord {
-        id: r.try_get("id")?,
-        benefit_id: r.try_get("benefit_id")?,
-        org_id: valid(OrgId::parse(&r.try_get::<String, _>("org_id")?))?,
+        id: r.parse("id")?,
+        benefit_id: r.parse("benefit_id")?,
+        org_id: r.parse("org_id")?,
         seq: r.try_get("seq")?,
         code: r.try_get("code")?,
-        user_id: r.try_get("user_id")?,
+        user_id: r.parse_opt("user_id")?,
         assigned_at: opt_from_db(r.try_get("assigned_at")?)?,
         status: r.parse("status")?,
     })
@@ -126,8 +126,8 @@ fn unit_from_row(r: &Row) -> Result<UnitRecord> {
 
 #[derive(Clone, Debug)]
 pub struct LedgerEntry {
-    pub id: String,
-    pub benefit_id: String,
+    pub id: LedgerEntryId,
+    pub benefit_id: BenefitId,
     pub org_id: OrgId,
     pub entry: EntryKind,
     /// Positive for a grant, negative for a use.
@@ -135,6 +135,7 @@ pub struct LedgerEntry {
     pub dedupe_key: String,
     pub period: Option<NaiveDate>,
     pub memo: String,
+    /// Who wrote it: a user's id, a staff member's, or the job's name ("grant job"), so text.
     pub created_by: String,
     pub created_at: DateTime<Utc>,
 }
@@ -149,7 +150,7 @@ impl Rows for LedgerEntry {
         out.extend([
             Value::from(&self.id),
             (&self.benefit_id).into(),
-            self.org_id.as_str().into(),
+            (&self.org_id).into(),
             self.entry.as_str().into(),
             self.amount.into(),
             (&self.dedupe_key).into(),
@@ -163,9 +164,9 @@ impl Rows for LedgerEntry {
 
 fn ledger_from_row(r: &Row) -> Result<LedgerEntry> {
     Ok(LedgerEntry {
-        id: r.try_get("id")?,
-        benefit_id: r.try_get("benefit_id")?,
-        org_id: valid(OrgId::parse(&r.try_get::<String, _>("org_id")?))?,
+        id: r.parse("id")?,
+        benefit_id: r.parse("benefit_id")?,
+        org_id: r.parse("org_id")?,
         entry: r.parse("entry")?,
         amount: r.try_get("amount")?,
         dedupe_key: r.try_get("dedupe_key")?,
@@ -220,7 +221,7 @@ pub async fn list_in_org(conn: &mut Conn, org: &OrgId) -> Result<Vec<BenefitReco
     rows.iter().map(benefit_from_row).collect()
 }
 
-pub async fn get_in_org(conn: &mut Conn, org: &OrgId, id: &str) -> Result<Option<BenefitRecord>> {
+pub async fn get_in_org(conn: &mut Conn, org: &OrgId, id: &BenefitId) -> Result<Option<BenefitRecord>> {
     let sql = format!("SELECT {BENEFIT_COLUMNS} FROM benefits WHERE org_id = $1 AND id = $2");
     let row =
         crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(org.as_str()).bind(id).fetch_optional(conn).await?;
@@ -234,7 +235,7 @@ pub async fn units_in_org(conn: &mut Conn, org: &OrgId) -> Result<Vec<UnitRecord
     rows.iter().map(unit_from_row).collect()
 }
 
-pub async fn unit_in_org(conn: &mut Conn, org: &OrgId, id: &str) -> Result<Option<UnitRecord>> {
+pub async fn unit_in_org(conn: &mut Conn, org: &OrgId, id: &BenefitUnitId) -> Result<Option<UnitRecord>> {
     let sql = format!("SELECT {UNIT_COLUMNS} FROM benefit_units WHERE org_id = $1 AND id = $2");
     let row =
         crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(org.as_str()).bind(id).fetch_optional(conn).await?;
@@ -242,18 +243,19 @@ pub async fn unit_in_org(conn: &mut Conn, org: &OrgId, id: &str) -> Result<Optio
 }
 
 /// The first live unit of the benefit that nobody holds.
-pub async fn free_unit(conn: &mut Conn, benefit_id: &str) -> Result<Option<String>> {
-    crate::sql::query_scalar(
+pub async fn free_unit(conn: &mut Conn, benefit_id: &BenefitId) -> Result<Option<BenefitUnitId>> {
+    let row = crate::sql::query(
         "SELECT id FROM benefit_units WHERE benefit_id = $1 AND status = 'active' AND user_id IS NULL \
          ORDER BY seq LIMIT 1",
     )
     .bind(benefit_id)
     .fetch_optional(conn)
-    .await
+    .await?;
+    row.map(|r| r.parse(0)).transpose()
 }
 
 /// Whether `user` holds a live unit of the benefit.
-pub async fn holds(conn: &mut Conn, benefit_id: &str, user_id: &str) -> Result<bool> {
+pub async fn holds(conn: &mut Conn, benefit_id: &BenefitId, user_id: &UserId) -> Result<bool> {
     let n: i64 = crate::sql::query_scalar(
         "SELECT COUNT(*) FROM benefit_units WHERE benefit_id = $1 AND user_id = $2 AND status = 'active'",
     )
@@ -265,7 +267,7 @@ pub async fn holds(conn: &mut Conn, benefit_id: &str, user_id: &str) -> Result<b
 }
 
 /// Gives a free unit to `user`; `false` if it was taken meanwhile.
-pub async fn assign(conn: &mut Conn, unit_id: &str, user_id: &str, at: DateTime<Utc>) -> Result<bool> {
+pub async fn assign(conn: &mut Conn, unit_id: &BenefitUnitId, user_id: &UserId, at: DateTime<Utc>) -> Result<bool> {
     let done = crate::sql::query(
         "UPDATE benefit_units SET user_id = $2, assigned_at = $3 WHERE id = $1 AND user_id IS NULL AND status = 'active'",
     )
@@ -279,7 +281,7 @@ pub async fn assign(conn: &mut Conn, unit_id: &str, user_id: &str, at: DateTime<
 }
 
 /// Takes a live unit back from whoever holds it; `false` if nobody did.
-pub async fn unassign(conn: &mut Conn, unit_id: &str) -> Result<bool> {
+pub async fn unassign(conn: &mut Conn, unit_id: &BenefitUnitId) -> Result<bool> {
     let done = crate::sql::query(
         "UPDATE benefit_units SET user_id = NULL, assigned_at = NULL \
          WHERE id = $1 AND user_id IS NOT NULL AND status = 'active'",
@@ -291,7 +293,7 @@ pub async fn unassign(conn: &mut Conn, unit_id: &str) -> Result<bool> {
 }
 
 /// Gives back every live unit a user holds (the user is leaving the org); returns how many.
-pub async fn release_user(conn: &mut Conn, org: &OrgId, user_id: &str) -> Result<u64> {
+pub async fn release_user(conn: &mut Conn, org: &OrgId, user_id: &UserId) -> Result<u64> {
     let done = crate::sql::query(
         "UPDATE benefit_units SET user_id = NULL, assigned_at = NULL \
          WHERE org_id = $1 AND user_id = $2 AND status = 'active'",
@@ -305,7 +307,7 @@ pub async fn release_user(conn: &mut Conn, org: &OrgId, user_id: &str) -> Result
 
 /// Granted and used per benefit of the org: `(benefit id, granted, used)`, used as a positive
 /// number.
-pub async fn totals_in_org(conn: &mut Conn, org: &OrgId) -> Result<Vec<(String, i64, i64)>> {
+pub async fn totals_in_org(conn: &mut Conn, org: &OrgId) -> Result<Vec<(BenefitId, i64, i64)>> {
     let rows = crate::sql::query(
         "SELECT benefit_id, \
            CAST(COALESCE(SUM(CASE WHEN amount > 0 THEN amount ELSE 0 END), 0) AS BIGINT) AS granted, \
@@ -315,11 +317,11 @@ pub async fn totals_in_org(conn: &mut Conn, org: &OrgId) -> Result<Vec<(String, 
     .bind(org.as_str())
     .fetch_all(conn)
     .await?;
-    rows.iter().map(|r| Ok((r.try_get("benefit_id")?, r.try_get("granted")?, r.try_get("used")?))).collect()
+    rows.iter().map(|r| Ok((r.parse("benefit_id")?, r.try_get("granted")?, r.try_get("used")?))).collect()
 }
 
 /// What is left of a benefit's balance.
-pub async fn balance(conn: &mut Conn, benefit_id: &str) -> Result<i64> {
+pub async fn balance(conn: &mut Conn, benefit_id: &BenefitId) -> Result<i64> {
     crate::sql::query_scalar(
         "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM benefit_ledger WHERE benefit_id = $1",
     )
@@ -329,7 +331,7 @@ pub async fn balance(conn: &mut Conn, benefit_id: &str) -> Result<i64> {
 }
 
 /// A benefit's ledger, oldest first.
-pub async fn ledger(conn: &mut Conn, org: &OrgId, benefit_id: &str) -> Result<Vec<LedgerEntry>> {
+pub async fn ledger(conn: &mut Conn, org: &OrgId, benefit_id: &BenefitId) -> Result<Vec<LedgerEntry>> {
     let sql = format!(
         "SELECT {LEDGER_COLUMNS} FROM benefit_ledger WHERE org_id = $1 AND benefit_id = $2 ORDER BY created_at, id"
     );
@@ -367,8 +369,14 @@ pub struct GrantDue {
     pub anchor_date: NaiveDate,
 }
 
-/// Live benefits whose next grant is due on or before `today`, after `after` in id order.
-pub async fn grants_due(conn: &mut Conn, today: NaiveDate, after: &str, limit: i64) -> Result<Vec<GrantDue>> {
+/// Live benefits whose next grant is due on or before `today`, after `after` in id order (from
+/// the first when `None`).
+pub async fn grants_due(
+    conn: &mut Conn,
+    today: NaiveDate,
+    after: Option<&BenefitId>,
+    limit: i64,
+) -> Result<Vec<GrantDue>> {
     let columns: String = BENEFIT_COLUMNS.split(", ").map(|c| format!("b.{c}")).collect::<Vec<_>>().join(", ");
     let sql = format!(
         "SELECT {columns}, s.status AS subscription_status, s.anchor_date FROM benefits b \
@@ -377,7 +385,7 @@ pub async fn grants_due(conn: &mut Conn, today: NaiveDate, after: &str, limit: i
     );
     let rows = crate::sql::query(crate::sql::AssertSqlSafe(sql))
         .bind(date_to_db(today))
-        .bind(after)
+        .bind(after.map_or("", BenefitId::as_str))
         .bind(limit)
         .fetch_all(conn)
         .await?;
@@ -394,7 +402,7 @@ pub async fn grants_due(conn: &mut Conn, today: NaiveDate, after: &str, limit: i
 }
 
 /// Moves a live benefit's next grant day on, unless it moved already (another worker).
-pub async fn advance_grant(conn: &mut Conn, id: &str, from: NaiveDate, to: NaiveDate) -> Result<bool> {
+pub async fn advance_grant(conn: &mut Conn, id: &BenefitId, from: NaiveDate, to: NaiveDate) -> Result<bool> {
     let done = crate::sql::query(
         "UPDATE benefits SET next_grant_on = $3 WHERE id = $1 AND next_grant_on = $2 AND status = 'active'",
     )

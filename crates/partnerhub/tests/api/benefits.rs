@@ -297,3 +297,16 @@ async fn the_benefits_page_activates_assigns_a_seat_and_reveals_a_key() {
     let html = r.text().await.unwrap();
     assert!(html.contains("id=\"license-key\""));
 }
+
+#[tokio::test]
+async fn a_benefit_or_unit_id_of_the_wrong_shape_is_answered_as_an_unknown_one_is() {
+    let t = spawn_app().await;
+    let api = crate::checkout::buyer(&t, "Contoso", "ada@contoso.example", "US").await;
+    for (method, path, prefix) in [
+        (reqwest::Method::GET, "/api/v1/benefits/{}/ledger", "ben"),
+        (reqwest::Method::POST, "/api/v1/benefit-units/{}/reveal", "bnu"),
+        (reqwest::Method::DELETE, "/api/v1/benefit-units/{}/assignment", "bnu"),
+    ] {
+        wrong_shape_answers_as_unknown(&api, method, path, &unknown_id(prefix)).await;
+    }
+}

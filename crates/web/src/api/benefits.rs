@@ -72,12 +72,12 @@ fn unit_dto(kind: BenefitKind, u: UnitView) -> BenefitUnit {
         _ => ("seat", None, None),
     };
     BenefitUnit {
-        id: u.id,
-        benefit_id: u.benefit_id,
+        id: u.id.into(),
+        benefit_id: u.benefit_id.into(),
         kind: unit_kind.into(),
         masked_key,
         account,
-        user_id: u.user_id,
+        user_id: u.user_id.map(Into::into),
         assigned_at: u.assigned_at,
         status: u.status.as_str().to_owned(),
     }
@@ -92,7 +92,7 @@ fn benefit_dto(v: BenefitView) -> Benefit {
         granted: counted.then_some(v.granted),
         used: counted.then_some(v.used),
         left: counted.then_some(v.granted - v.used),
-        id: b.id,
+        id: b.id.into(),
         subscription_id: b.subscription_id.into(),
         kind: b.kind.as_str().to_owned(),
         product: b.product,
@@ -160,7 +160,8 @@ pub async fn assign(
     super::ApiJson(body): super::ApiJson<AssignRequest>,
 ) -> ApiResult<(StatusCode, Json<BenefitUnit>)> {
     let user = caller.partner()?;
-    let unit = app::benefits::assign(&state.app, user, &id, &body.user_id, &caller.origin).await?;
+    let (id, user_id) = (known_id(&id, "benefit")?, known_id(&body.user_id, "user")?);
+    let unit = app::benefits::assign(&state.app, user, &id, &user_id, &caller.origin).await?;
     let kind = if unit.code.is_some() { BenefitKind::SoftwareLicense } else { BenefitKind::Seats };
     Ok((StatusCode::CREATED, Json(unit_dto(kind, UnitView { unit, holder: None }))))
 }
@@ -173,7 +174,7 @@ pub async fn unassign(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    app::benefits::unassign(&state.app, caller.partner()?, &id, &caller.origin).await?;
+    app::benefits::unassign(&state.app, caller.partner()?, &known_id(&id, "unit")?, &caller.origin).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -192,7 +193,7 @@ pub async fn reveal(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> ApiResult<([(axum::http::HeaderName, &'static str); 1], Json<RevealedKey>)> {
-    let key = app::benefits::reveal_key(&state.app, caller.partner()?, &id, &caller.origin).await?;
+    let key = app::benefits::reveal_key(&state.app, caller.partner()?, &known_id(&id, "unit")?, &caller.origin).await?;
     // A revealed key is not kept by caches.
     Ok(([(axum::http::header::CACHE_CONTROL, "no-store")], Json(RevealedKey { id, key })))
 }
@@ -232,8 +233,8 @@ pub struct CreditUse {
 
 fn entry_dto(e: store::benefits::LedgerEntry) -> LedgerEntry {
     LedgerEntry {
-        id: e.id,
-        benefit_id: e.benefit_id,
+        id: e.id.into(),
+        benefit_id: e.benefit_id.into(),
         entry: e.entry.as_str().to_owned(),
         amount: e.amount,
         period: e.period,
@@ -259,6 +260,7 @@ pub async fn use_credit(
     let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
     idempotent(&state, &caller, &headers, &hash, async {
         let user = caller.partner()?;
+        let id = known_id(&id, "benefit")?;
         let used =
             app::benefits::use_credit(&state.app, user, &id, &body.amount, &body.memo, &key, &caller.origin).await?;
         let dto =
@@ -279,7 +281,7 @@ pub async fn ledger(
     super::ApiQuery(page): super::ApiQuery<super::page::PageQuery>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<LedgerList>> {
-    let entries = app::benefits::ledger(&state.app, caller.partner()?, &id).await?;
+    let entries = app::benefits::ledger(&state.app, caller.partner()?, &known_id(&id, "benefit")?).await?;
     Ok(Json(LedgerList::from(super::page::Page::of(
         entries.into_iter().map(entry_dto).collect(),
         |x: &LedgerEntry| x.id.as_str(),

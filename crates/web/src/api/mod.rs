@@ -403,7 +403,7 @@ async fn get_org(
         support_balances: balances
             .into_iter()
             .map(|(benefit_id, kind, product, left)| dto::SupportBalance {
-                benefit_id,
+                benefit_id: benefit_id.into(),
                 kind: kind.as_str().to_owned(),
                 product,
                 left,

@@ -419,7 +419,7 @@ pub async fn draw(
             &state.app,
             staff,
             &id,
-            &body.benefit_id,
+            &known_id(&body.benefit_id, "support balance")?,
             &amount,
             &draw_key,
             &caller.origin,

@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
 use domain::benefit::{BenefitKind, BenefitStatus, UnitStatus};
-use domain::ids::SubscriptionId;
+use domain::ids::{BenefitId, BenefitUnitId, SubscriptionId, UserId};
 use domain::money::{Currency, Money};
 use domain::roles::PartnerPermission;
 use i18n::Lang;
@@ -41,7 +41,7 @@ struct SubscriptionRow {
 }
 
 struct BenefitRow {
-    id: String,
+    id: BenefitId,
     title: String,
     live: bool,
     /// Allocated, used and left, as words ("10", "100.00 USD").
@@ -61,7 +61,7 @@ struct BenefitRow {
 }
 
 struct UnitRow {
-    id: String,
+    id: BenefitUnitId,
     label: String,
     holder: String,
     held: bool,
@@ -81,7 +81,7 @@ struct LedgerRow {
 struct BenefitsPage {
     chrome: Chrome,
     subscriptions: Vec<SubscriptionRow>,
-    users: Vec<(String, String)>,
+    users: Vec<(UserId, String)>,
     can_manage: bool,
     everything: bool,
     error: Option<String>,
@@ -129,7 +129,7 @@ fn benefit_row(
         .units
         .iter()
         .map(|u| {
-            let mine = u.unit.user_id.as_deref() == Some(actor.id.as_str());
+            let mine = u.unit.user_id.as_ref() == Some(&actor.id);
             let label = match (b.kind, &u.unit.code) {
                 (BenefitKind::SoftwareLicense, Some(key)) => domain::benefit::masked_key(key),
                 (_, Some(account)) => account.clone(),
@@ -278,7 +278,11 @@ async fn assign(
     Path(id): Path<String>,
     Form(form): Form<AssignForm>,
 ) -> Response {
-    let result = app::benefits::assign(&state.app, &session.user, &id, &form.user_id, &origin).await;
+    let result = async {
+        let (id, user_id) = (known_id(&id, "benefit")?, known_id(&form.user_id, "user")?);
+        app::benefits::assign(&state.app, &session.user, &id, &user_id, &origin).await
+    }
+    .await;
     after(&state, &csrf, &session, result.map(|_| "benefit_assigned")).await
 }
 
@@ -293,7 +297,8 @@ async fn unassign(
     if let Err(to) = super::common::step_up(&state, &session.current, "/benefits").await {
         return to;
     }
-    let result = app::benefits::unassign(&state.app, &session.user, &id, &origin).await;
+    let result =
+        async { app::benefits::unassign(&state.app, &session.user, &known_id(&id, "unit")?, &origin).await }.await;
     after(&state, &csrf, &session, result.map(|()| "benefit_unassigned")).await
 }
 
@@ -324,7 +329,11 @@ async fn use_credit(
         .ok()
         .and_then(|currency| session.lang.parse_amount(&form.amount, currency).ok())
         .map_or(form.amount, Money::format_amount);
-    let result = app::benefits::use_credit(&state.app, &session.user, &id, &amount, &form.memo, &key, &origin).await;
+    let result = async {
+        let id = known_id(&id, "benefit")?;
+        app::benefits::use_credit(&state.app, &session.user, &id, &amount, &form.memo, &key, &origin).await
+    }
+    .await;
     after(&state, &csrf, &session, result.map(|_| "credits_used")).await
 }
 
@@ -342,7 +351,9 @@ async fn reveal(
     session: PartnerSession,
     Path(id): Path<String>,
 ) -> Response {
-    match app::benefits::reveal_key(&state.app, &session.user, &id, &origin).await {
+    let key =
+        async { app::benefits::reveal_key(&state.app, &session.user, &known_id(&id, "unit")?, &origin).await }.await;
+    match key {
         Ok(key) => {
             let title = session.lang.t("portal-key-title");
             let page = KeyPage { chrome: Chrome::partner(&session.lang, &title, &csrf, &session.user), key };

@@ -5,7 +5,7 @@
 use super::rows::{MessageForm, MessageRow, RefundRow, RequestRow, file_rows, messages, refund_rows, row};
 use crate::auth::{StaffSession, WebOrigin};
 use crate::csrf::CsrfToken;
-use crate::error::PageError;
+use crate::error::{PageError, known_id};
 use crate::pages::common::Chrome;
 use crate::present::{offer_name, refund_basis, subscription_status};
 use crate::state::AppState;
@@ -16,7 +16,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
-use domain::ids::SubscriptionId;
+use domain::ids::{BenefitId, SubscriptionId};
 use domain::service_request::{ProblemType, RequestStatus};
 use serde::Deserialize;
 
@@ -147,7 +147,7 @@ struct StaffDetailPage {
     current: String,
     closed: bool,
     /// The org's live support balances: benefit id, what it is, what is left.
-    balances: Vec<(String, String, i64)>,
+    balances: Vec<(BenefitId, String, i64)>,
     /// The subscription the request is about: its name, status and term.
     subscription: Option<String>,
     /// When the request names none: the org's subscriptions an agent can name (id, what).
@@ -296,16 +296,21 @@ async fn draw(
     Path(id): Path<String>,
     Form(form): Form<DrawForm>,
 ) -> Response {
-    let result = app::service_requests::draw_support(
-        &state.app,
-        &s.staff,
-        &id,
-        &form.benefit_id,
-        &form.amount,
-        &form.key,
-        &origin,
-    )
-    .await;
+    let result = match known_id(&form.benefit_id, "support balance") {
+        Ok(benefit_id) => {
+            app::service_requests::draw_support(
+                &state.app,
+                &s.staff,
+                &id,
+                &benefit_id,
+                &form.amount,
+                &form.key,
+                &origin,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
     back_to_request(&state, &csrf, &s, &id, result).await
 }
 
