@@ -172,7 +172,7 @@ pub async fn sign_in(
         (actor, _) => {
             let wrong = guess.wrong(app).await?;
             if let Some(actor) = actor {
-                second_factor::failed_guess(app, &actor, "a wrong password", wrong, origin).await?;
+                second_factor::failed_guess(app, &actor, i18n::key("email-guess-password"), wrong, origin).await?;
             }
             tracing::info!(realm = ?realm, "sign-in refused");
             return Err(AppError::BadCredentials);

@@ -414,8 +414,10 @@ pub async fn use_credit(
         code: "not_a_credit",
         message: Text::new(i18n::key("error-not-a-credit")).arg("product", &b.product),
     })?;
-    let amount = benefit::credit_amount(amount, currency)
-        .map_err(|why| InvalidInput::new("amount", format!("write an amount in {currency}, like 12.50 ({why})")))?;
+    let amount = benefit::credit_amount(amount, currency).map_err(|why| {
+        InvalidInput::new("amount", format!("write an amount in {currency}, like 12.50 ({why})"))
+            .said("error-amount-in", &[("currency", &currency)])
+    })?;
     let dedupe_key = format!("use:{}:{key}", actor.id);
     if let Some(first) = store::benefits::entry_by_key(&mut tx, &dedupe_key).await? {
         if first.benefit_id != b.id || first.amount != -amount.minor() {

@@ -7,12 +7,14 @@ use crate::actor::{Actor, Origin};
 use crate::error::AppError;
 use crate::sessions::{self, Current};
 use crate::state::App;
+use crate::text::Text;
 use crate::throttle::{self, Wrong};
 use crate::{outbox, secrets};
 use domain::account::InvalidInput;
 use domain::ids::RecoveryCodeId;
 use domain::session::Stage;
 use domain::totp;
+use i18n::{Key, key};
 use store::Principal;
 
 /// Whether the account has a second factor it can give: a confirmed authenticator or a
@@ -41,27 +43,33 @@ pub(crate) async fn stage_after_password(app: &App, actor: &Actor) -> Result<Sta
     Ok(Stage::after_password(has, must_have(app, actor)))
 }
 
-/// Records a wrong guess at the actor's account (`what`: "a wrong password", "a wrong code")
-/// for their list of security events, and e-mails them when the guesses reached a limit.
+/// Records a wrong guess at the actor's account (`what`: a wrong password, a wrong code) for
+/// their list of security events, and e-mails them when the guesses reached a limit.
 pub(crate) async fn failed_guess(
     app: &App,
     actor: &Actor,
-    what: &str,
+    what: Key,
     wrong: Wrong,
     origin: &Origin,
 ) -> Result<(), AppError> {
     let mut tx = app.store().write().await?;
-    let detail = format!("sign-in refused: {what}");
+    let detail = format!("sign-in refused: {}", Text::new(what));
     sessions::record(app, &mut tx, actor, origin, "session.signin_failed", detail).await?;
     if wrong == Wrong::LockedOut {
-        let from = origin.address.as_deref().unwrap_or("an unknown address");
-        let body = format!(
-            "Hello {},\n\nThere were repeated failed attempts to sign in to your partnerhub account ({what}, the last from {from}). \
-             Further attempts from there are refused for a while.\n\nIf this was you, wait a little and try again. \
-             If it was not, your password may be known to someone else: change it under Account, and set up a second factor.\n",
-            actor.name()
-        );
-        outbox::queue(app, &mut tx, actor.email(), "Failed sign-in attempts on your account", body).await?;
+        let lang = outbox::language_of(app, actor.language());
+        let from = match origin.address.as_deref() {
+            Some(address) => address.to_owned(),
+            None => lang.t("email-unknown-address"),
+        };
+        let catalog = app.catalog();
+        let args = [
+            ("name", actor.name().into()),
+            ("program", catalog.program().name().into()),
+            ("what", lang.text(what).into()),
+            ("from", from.into()),
+        ];
+        let body = lang.t_with("email-failed-signins-body", &args) + "\n";
+        outbox::queue(app, &mut tx, actor.email(), &lang.t("email-failed-signins-subject"), body).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -169,7 +177,7 @@ pub async fn confirm_totp(
     let token = sessions::advance(app, &mut tx, session_token, Stage::Full, true).await?;
     let detail = "set up an authenticator app; other sessions were signed out".to_owned();
     sessions::record(app, &mut tx, actor, origin, "mfa.totp_added", detail).await?;
-    notify(app, &mut tx, actor, "An authenticator app was set up for your account").await?;
+    notify(app, &mut tx, actor, key("email-authenticator-added").into()).await?;
     tx.commit().await?;
     Ok(Enrolled { token, recovery_codes: codes.codes })
 }
@@ -192,7 +200,7 @@ pub async fn remove_totp(app: &App, actor: &Actor, session_token: &str, origin: 
     let token = sessions::advance(app, &mut tx, session_token, Stage::Full, false).await?;
     let detail = "removed their authenticator app; other sessions were signed out".to_owned();
     sessions::record(app, &mut tx, actor, origin, "mfa.totp_removed", detail).await?;
-    notify(app, &mut tx, actor, "The authenticator app was removed from your account").await?;
+    notify(app, &mut tx, actor, key("email-authenticator-removed").into()).await?;
     tx.commit().await?;
     Ok(token)
 }
@@ -253,7 +261,7 @@ pub async fn verify(
     if !ok {
         drop(tx);
         let wrong = guess.wrong(app).await?;
-        failed_guess(app, actor, "a wrong second-factor code", wrong, origin).await?;
+        failed_guess(app, actor, key("email-guess-code"), wrong, origin).await?;
         return Err(InvalidInput::new("code", "that code is not right, or was used already").into());
     }
     guess.right(&mut tx).await?;
@@ -265,8 +273,7 @@ pub async fn verify(
     sessions::record(app, &mut tx, actor, origin, action, detail).await?;
     if how == "a recovery code" {
         let left = store::second_factors::recovery_codes_left(&mut tx, &principal).await?;
-        let subject = format!("A recovery code was used to sign in ({left} left)");
-        notify(app, &mut tx, actor, &subject).await?;
+        notify(app, &mut tx, actor, Text::new(key("email-recovery-code-used")).count("left", left)).await?;
     }
     tx.commit().await?;
     Ok(token)
@@ -326,11 +333,10 @@ fn base32_decode(text: &str) -> Result<Vec<u8>, AppError> {
     totp::base32_decode(text).ok_or_else(|| AppError::internal("an authenticator's secret is not Base32"))
 }
 
-/// Tells the account's owner of a change to how they sign in.
-pub(crate) async fn notify(app: &App, tx: &mut store::Conn, actor: &Actor, subject: &str) -> Result<(), AppError> {
-    let body = format!(
-        "Hello {},\n\n{subject}.\n\nIf this was not you, reset your password at once and tell your program's staff.\n",
-        actor.name()
-    );
-    outbox::queue(app, tx, actor.email(), subject, body).await
+/// Tells the account's owner of a change to how they sign in, in their language.
+pub(crate) async fn notify(app: &App, tx: &mut store::Conn, actor: &Actor, change: Text) -> Result<(), AppError> {
+    let lang = outbox::language_of(app, actor.language());
+    let subject = change.in_lang(&lang);
+    let body = lang.t2("email-security-body", "name", actor.name(), "change", subject.as_str()) + "\n";
+    outbox::queue(app, tx, actor.email(), &subject, body).await
 }

@@ -13,6 +13,7 @@ use domain::order::{self, OrderKind, OrderStatus, Step};
 use domain::roles::{PartnerPermission, PartnerRole};
 use domain::subscription::{Status, Subscription};
 use domain::term::{Term, program_day};
+use i18n::{Key, key};
 use store::notifications::Notification;
 use store::orders::OrderRecord;
 use store::subscriptions::SubscriptionRecord;
@@ -187,17 +188,18 @@ pub(crate) async fn renewal_failed(
             data["next_retry_on"] = serde_json::json!(next);
             crate::webhooks::emit_one(app, tx, "subscription.renewal_failed", &sub.org_id, sub.id.as_str(), data)
                 .await?;
-            let body = format!(
-                "The automatic renewal of your {} subscription could not be charged: {reason}\n\nWe will try again on {next} with the newest card on file. Until then your benefits continue. Add a card: {cards}\nOr renew now: {link}",
-                sub.offer_name,
-                cards = format_args!("{}/payment-methods", app.settings().public_url),
-            );
-            let title = format!("Payment for your {} subscription failed", sub.offer_name);
-            notify(app, tx, &sub, &format!("{due}:charge-failed-{done}"), title.into(), body.into()).await.map(|_| ())
+            let title = Text::new(key("notification-charge-failed-title")).arg("offer", &sub.offer_name);
+            let body = Text::new(key("notification-charge-failed-body"))
+                .arg("offer", &sub.offer_name)
+                .arg("reason", reason)
+                .day("day", next)
+                .arg("cards", format_args!("{}/payment-methods", app.settings().public_url))
+                .arg("link", &link);
+            notify(app, tx, &sub, &format!("{due}:charge-failed-{done}"), title, body).await.map(|_| ())
         }
         None => {
             store::subscriptions::end(tx, sub_id, store::subscriptions::Ending::Expired).await?;
-            record_expiry(app, tx, &sub, "the renewal payment failed after every retry").await
+            record_expiry(app, tx, &sub, key("notification-why-payment-failed")).await
         }
     }
 }
@@ -206,7 +208,7 @@ pub(crate) async fn record_expiry(
     app: &App,
     tx: &mut store::Conn,
     sub: &SubscriptionRecord,
-    why: &str,
+    why: Key,
 ) -> Result<(), AppError> {
     record_end(app, tx, sub, Status::Expired, why).await
 }
@@ -218,35 +220,32 @@ pub(crate) async fn record_end(
     tx: &mut store::Conn,
     sub: &SubscriptionRecord,
     end: Status,
-    why: &str,
+    why: Key,
 ) -> Result<(), AppError> {
-    let (event, verb, title) = match end {
-        Status::Cancelled => ("subscription.cancelled", "was cancelled", "has ended"),
-        _ => ("subscription.expired", "expired", "has expired"),
+    let (event, verb, title, body) = match end {
+        Status::Cancelled => {
+            ("subscription.cancelled", "was cancelled", key("notification-ended-title"), key("notification-ended-body"))
+        }
+        _ => ("subscription.expired", "expired", key("notification-expired-title"), key("notification-expired-body")),
     };
+    // The webhook and the audit row keep their English words.
+    let why_said = Text::new(why).to_string();
     let mut data = crate::webhooks::subscription_data(sub);
     data["status"] = end.as_str().into();
-    data["reason"] = why.into();
+    data["reason"] = why_said.as_str().into();
     crate::webhooks::emit_one(app, tx, event, &sub.org_id, sub.id.as_str(), data).await?;
     let change = Change {
         org: Some(&sub.org_id),
         action: event,
         subject: sub.id.as_str(),
-        detail: format!("the {} subscription {verb}: {why}", sub.offer_name),
+        detail: format!("the {} subscription {verb}: {why_said}", sub.offer_name),
     };
     audit::record(app, tx, Who::system("renewal run"), &Origin::system("renewal run"), change).await?;
     crate::benefits::end(app, tx, &sub.id).await?;
     store::competencies::expire_for_subscription(tx, &sub.id, app.now()).await?;
-    let again = match end {
-        Status::Cancelled => "You can subscribe again under Partnership > Offers.",
-        _ => "You can subscribe again under Partnership > Offers (or renew it within 30 days of its end).",
-    };
-    let body = format!(
-        "Your {} subscription ended on {}: {why}. Its benefits have ended. {again}",
-        sub.offer_name, sub.term_end
-    );
-    let title = format!("Your {} subscription {title}", sub.offer_name);
-    notify(app, tx, sub, &format!("{}:expired", sub.term_end), title.into(), body.into()).await.map(|_| ())
+    let title = Text::new(title).arg("offer", &sub.offer_name);
+    let body = Text::new(body).arg("offer", &sub.offer_name).day("day", sub.term_end).phrase("why", why);
+    notify(app, tx, sub, &format!("{}:expired", sub.term_end), title, body).await.map(|_| ())
 }
 
 /// Records a notification once (by its key) and e-mails it to the org's Billing and Global

@@ -89,15 +89,16 @@ async fn process_due(app: &App, sub: &SubscriptionRecord) -> Result<Done, AppErr
     }
     if !current.auto_renew && current.ends_cancelled {
         store::subscriptions::end(&mut tx, &current.id, Ending::Cancelled).await?;
-        record_end(app, &mut tx, &current, Status::Cancelled, "it was cancelled at the end of its term").await?;
+        let why = i18n::key("notification-why-cancelled-at-term-end");
+        record_end(app, &mut tx, &current, Status::Cancelled, why).await?;
         tx.commit().await?;
         return Ok(Done::Expired);
     }
     if !current.auto_renew {
         let why = if status == Status::PastDue {
-            "automatic renewal was turned off after the payment failed"
+            i18n::key("notification-why-renewal-off-after-failure")
         } else {
-            "automatic renewal was off"
+            i18n::key("notification-why-renewal-off")
         };
         store::subscriptions::end(&mut tx, &current.id, Ending::Expired).await?;
         record_expiry(app, &mut tx, &current, why).await?;

@@ -201,7 +201,7 @@ async fn refuse<T>(
 ) -> Result<T, AppError> {
     let wrong = guess.wrong(app).await?;
     if let Some(actor) = actor {
-        second_factor::failed_guess(app, actor, "a passkey whose answer was refused", wrong, origin).await?;
+        second_factor::failed_guess(app, actor, i18n::key("email-guess-passkey"), wrong, origin).await?;
     }
     Err(error)
 }

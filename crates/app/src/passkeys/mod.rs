@@ -30,6 +30,7 @@ use crate::actor::{Actor, Origin};
 use crate::error::AppError;
 use crate::sessions::{self, Current};
 use crate::state::App;
+use crate::text::Text;
 use crate::{second_factor, secrets};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -135,8 +136,8 @@ pub async fn finish_registration(
     let token = sessions::advance(app, &mut tx, session_token, Stage::Full, true).await?;
     let detail = format!("added the passkey \"{}\" ({}); other sessions were signed out", record.name, record.id);
     sessions::record(app, &mut tx, actor, origin, "passkey.added", detail).await?;
-    second_factor::notify(app, &mut tx, actor, &format!("A passkey, \"{}\", was added to your account", record.name))
-        .await?;
+    let change = Text::new(i18n::key("email-passkey-added")).arg("passkey", &record.name);
+    second_factor::notify(app, &mut tx, actor, change).await?;
     tx.commit().await?;
     Ok(token)
 }
@@ -184,8 +185,8 @@ pub async fn remove(
     let token = sessions::advance(app, &mut tx, session_token, Stage::Full, false).await?;
     let detail = format!("removed the passkey \"{name}\" ({id}); other sessions were signed out");
     sessions::record(app, &mut tx, actor, origin, "passkey.removed", detail).await?;
-    second_factor::notify(app, &mut tx, actor, &format!("The passkey \"{name}\" was removed from your account"))
-        .await?;
+    let change = Text::new(i18n::key("email-passkey-removed")).arg("passkey", &name);
+    second_factor::notify(app, &mut tx, actor, change).await?;
     tx.commit().await?;
     Ok(token)
 }

@@ -478,19 +478,24 @@ async fn disable_after_failures(app: &App, tx: &mut store::Conn, d: &store::webh
     let detail = format!("disabled the webhook endpoint {}: {reason}", d.url);
     let change = Change { org: None, action: "webhook_endpoint.disabled", subject: &d.delivery.endpoint_id, detail };
     audit::record(app, tx, Who::system("webhooks"), &Origin::system("webhooks"), change).await?;
-    let subject = "A webhook endpoint was disabled";
-    let body = format!(
-        "The webhook endpoint {} kept failing and has been disabled: {reason}.\n\nFix the receiver, turn the endpoint on again and resend what it missed: {}/staff/webhooks/{}\n",
-        d.url,
-        app.settings().public_url,
-        d.delivery.endpoint_id
-    );
+    let link = format!("{}/staff/webhooks/{}", app.settings().public_url, d.delivery.endpoint_id);
     for admin in store::staff::list(tx)
         .await?
         .into_iter()
         .filter(|s| s.role == StaffRole::ProgramAdmin && s.disabled_at.is_none())
     {
-        crate::outbox::queue(app, tx, admin.email.as_str(), subject, body.clone()).await?;
+        let lang = crate::outbox::language_of(app, admin.language.as_deref());
+        let why = lang.t2(
+            "email-webhook-why-failed",
+            "event",
+            d.delivery.event_id.as_str(),
+            "attempts",
+            webhook::MAX_ATTEMPTS,
+        );
+        let args = [("url", d.url.as_str().into()), ("reason", why.into()), ("link", link.as_str().into())];
+        let body = lang.t_with("email-webhook-disabled-body", &args) + "\n";
+        let subject = lang.t("email-webhook-disabled-subject");
+        crate::outbox::queue(app, tx, admin.email.as_str(), &subject, body).await?;
     }
     Ok(())
 }

@@ -72,3 +72,37 @@ email-receipt-body =
     Term: { $start } to { $end }.
 
     The invoice: { $link }
+
+## Security notices: how someone signs in changed, or someone kept guessing
+
+email-failed-signins-subject = Failed sign-in attempts on your account
+email-failed-signins-body =
+    Hello { $name },
+
+    There were repeated failed attempts to sign in to your { $program } account ({ $what }, the last from { $from }). Further attempts from there are refused for a while.
+
+    If this was you, wait a little and try again. If it was not, your password may be known to someone else: change it under Account, and set up a second factor.
+email-guess-password = a wrong password
+email-guess-code = a wrong second-factor code
+email-guess-passkey = a passkey whose answer was refused
+email-unknown-address = an unknown address
+email-security-body =
+    Hello { $name },
+
+    { $change }.
+
+    If this was not you, reset your password at once and tell your program's staff.
+email-authenticator-added = An authenticator app was set up for your account
+email-authenticator-removed = The authenticator app was removed from your account
+email-recovery-code-used = A recovery code was used to sign in ({ $left } left)
+email-passkey-added = A passkey, "{ $passkey }", was added to your account
+email-passkey-removed = The passkey "{ $passkey }" was removed from your account
+
+## To program admins
+
+email-webhook-disabled-subject = A webhook endpoint was disabled
+email-webhook-disabled-body =
+    The webhook endpoint { $url } kept failing and has been disabled: { $reason }.
+
+    Fix the receiver, turn the endpoint on again and resend what it missed: { $link }
+email-webhook-why-failed = event { $event } could not be delivered after { $attempts } attempts over 3 days

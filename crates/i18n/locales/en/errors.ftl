@@ -233,3 +233,12 @@ error-request-names-subscription = this request names a subscription already
 error-request-no-subscription = this request does not name a subscription to cancel
 error-request-too-many-files = a request carries at most { $max } files
 error-act-choose-the-billing-language = choose the billing language
+
+## Files sent with a form, and amounts typed by staff. $name is the file's name as sent.
+error-file-empty = { $name }: the file is empty
+error-file-too-large = { $name }: the file is larger than { $megabytes } MB
+error-file-type = { $name }: send a PDF, PNG, JPEG or plain-text file
+error-file-name = { $name }: the file needs a name
+error-too-many-files = attach at most { $most } files
+error-refund-amount = write the refund in { $currency }, like 12.50
+error-amount-in = write an amount in { $currency }, like 12.50

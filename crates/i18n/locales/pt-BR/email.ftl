@@ -72,3 +72,40 @@ email-receipt-body =
     Período: de { $start } a { $end }.
 
     A fatura: { $link }
+
+## Avisos de segurança: a forma de entrar mudou, ou alguém insistiu em adivinhar
+
+email-failed-signins-subject = Tentativas de entrada sem sucesso na sua conta
+email-failed-signins-body =
+    Olá, { $name },
+
+    Houve repetidas tentativas sem sucesso de entrar na sua conta do { $program } ({ $what }, a última de { $from }). Novas tentativas de lá serão recusadas por um tempo.
+
+    Se foi você, espere um pouco e tente de novo. Se não foi, alguém pode conhecer sua senha: altere-a em Conta e configure um segundo fator.
+email-guess-password = uma senha errada
+email-guess-code = um código errado do segundo fator
+email-guess-passkey = uma chave de acesso cuja resposta foi recusada
+email-unknown-address = um endereço desconhecido
+email-security-body =
+    Olá, { $name },
+
+    { $change }.
+
+    Se não foi você, redefina sua senha imediatamente e avise a equipe do programa.
+email-authenticator-added = Um aplicativo autenticador foi configurado na sua conta
+email-authenticator-removed = O aplicativo autenticador foi removido da sua conta
+email-recovery-code-used = { $left ->
+        [one] Um código de recuperação foi usado para entrar (resta { $left })
+       *[other] Um código de recuperação foi usado para entrar (restam { $left })
+    }
+email-passkey-added = Uma chave de acesso, "{ $passkey }", foi adicionada à sua conta
+email-passkey-removed = A chave de acesso "{ $passkey }" foi removida da sua conta
+
+## Para os administradores do programa
+
+email-webhook-disabled-subject = Um endpoint de webhook foi desativado
+email-webhook-disabled-body =
+    O endpoint de webhook { $url } falhou repetidamente e foi desativado: { $reason }.
+
+    Corrija o receptor, ative o endpoint de novo e reenvie o que ele perdeu: { $link }
+email-webhook-why-failed = o evento { $event } não pôde ser entregue após { $attempts } tentativas em 3 dias

@@ -242,3 +242,12 @@ error-request-too-many-files = { $max ->
        *[other] uma solicitação tem no máximo { $max } arquivos
     }
 error-act-choose-the-billing-language = escolher o idioma de cobrança
+
+## Arquivos enviados com um formulário e valores digitados pela equipe. $name é o nome do arquivo como foi enviado.
+error-file-empty = { $name }: o arquivo está vazio
+error-file-too-large = { $name }: o arquivo tem mais de { $megabytes } MB
+error-file-type = { $name }: envie um arquivo PDF, PNG, JPEG ou de texto simples
+error-file-name = { $name }: o arquivo precisa de um nome
+error-too-many-files = anexe no máximo { $most } arquivos
+error-refund-amount = escreva o reembolso em { $currency }, como 12,50
+error-amount-in = escreva um valor em { $currency }, como 12,50

@@ -95,3 +95,44 @@ async fn each_admin_reads_reminders_and_receipts_in_their_language_and_receipts_
     assert!(receipt.contains("Your order for Action Pack is confirmed."), "the org's billing language: {receipt}");
     assert!(newest.iter().any(|m| m.contains("será renovada")), "reminders stay in her own language");
 }
+
+#[tokio::test]
+async fn a_security_notice_comes_in_the_language_the_user_saved() {
+    let t = spawn_app().await;
+    let ana = t.sign_up("Ação", "ana@acao.example").await;
+    save_language(&ana, "pt-BR").await;
+    crate::second_factor::enrol(&t, &ana.browser, "/account").await;
+    let mail = t.last_email_to(&ana.email).await;
+    assert!(
+        mail.contains("Olá, ") && mail.contains("Um aplicativo autenticador foi configurado na sua conta."),
+        "{mail}"
+    );
+    assert!(mail.contains("Se não foi você, redefina sua senha imediatamente"), "{mail}");
+
+    let ada = t.sign_up("Contoso", "ada@contoso.example").await;
+    crate::second_factor::enrol(&t, &ada.browser, "/account").await;
+    let mail = t.last_email_to(&ada.email).await;
+    assert!(mail.contains("An authenticator app was set up for your account."), "{mail}");
+}
+
+#[tokio::test]
+async fn the_end_of_a_subscription_is_told_to_each_admin_in_their_language_with_the_day_as_it_writes_dates() {
+    let t = spawn_app().await;
+    let (api, sub) = subscribed(&t, day(2027, 3, 15), GOOD_CARD).await;
+    let ada = signed_in(&t, "ada@contoso.example").await;
+    let bea = t.invite_and_join(&ada, "bea@contoso.example", "billing_admin").await;
+    save_language(&bea, "pt-BR").await;
+    let (status, body) = api.post(&format!("/api/v1/subscriptions/{sub}/turn-off-auto-renew"), json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    run_until(&t, day(2028, 3, 20)).await;
+    let pt = t.last_email_to("bea@contoso.example").await;
+    assert!(
+        pt.contains(
+            "Sua assinatura Action Pack terminou em 15 de março de 2028: a renovação automática estava desativada."
+        ),
+        "{pt}"
+    );
+    let en = t.last_email_to("ada@contoso.example").await;
+    assert!(en.contains("ended on March 15, 2028: automatic renewal was off. Its benefits have ended."), "{en}");
+}

@@ -220,7 +220,7 @@ async fn a_failed_renewal_is_past_due_and_a_successful_retry_makes_it_active() {
     assert!(
         notification_titles(&t).await.iter().any(|n| n.contains("Payment for your Action Pack subscription failed"))
     );
-    assert!(t.emails_to("ada@contoso.example").await.iter().any(|e| e.contains("We will try again on 2028-03-16")));
+    assert!(t.emails_to("ada@contoso.example").await.iter().any(|e| e.contains("We will try again on March 16, 2028")));
 
     t.clock.advance(chrono::Duration::minutes(1));
     let (status, _) = api

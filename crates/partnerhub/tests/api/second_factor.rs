@@ -33,7 +33,7 @@ fn code_now(t: &TestApp, secret: &[u8]) -> String {
 
 /// Sets up an authenticator through `{base}/security/totp`; returns its secret and the
 /// recovery codes shown.
-async fn enrol(t: &TestApp, browser: &Browser, base: &str) -> (Vec<u8>, Vec<String>) {
+pub async fn enrol(t: &TestApp, browser: &Browser, base: &str) -> (Vec<u8>, Vec<String>) {
     let path = format!("{base}/security/totp");
     let (status, html) = browser.get_text(&path).await;
     assert_eq!(status, StatusCode::OK, "{html}");
