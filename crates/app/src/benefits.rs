@@ -329,7 +329,10 @@ pub async fn unassign(
         store::benefits::unit_in_org(&mut tx, &actor.org_id, unit_id).await?.ok_or(AppError::NotFound("unit"))?;
     let b = live_benefit(&mut tx, actor, &unit.benefit_id).await?;
     if !store::benefits::unassign(&mut tx, &unit.id).await? {
-        return Err(AppError::Conflict { code: "not_assigned", message: "nobody holds this one".into() });
+        return Err(AppError::Conflict {
+            code: "not_assigned",
+            message: crate::text::Text::new(i18n::key("error-unit-not-assigned")),
+        });
     }
     let detail = format!(
         "took back a {} {} from {}",

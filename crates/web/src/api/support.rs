@@ -160,7 +160,9 @@ pub async fn write(
     match &caller.actor {
         Actor::Partner(u) => {
             if body.internal || body.status.is_some() {
-                return Err(ApiError(AppError::Forbidden("only staff set a status or write internal notes".into())));
+                return Err(ApiError(AppError::Forbidden(app::text::Text::new(i18n::key(
+                    "error-staff-only-status-notes",
+                )))));
             }
             app::service_requests::reply(&state.app, u, &id, &body.body, &caller.origin).await?;
         }
