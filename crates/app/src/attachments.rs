@@ -5,29 +5,28 @@ use crate::actor::PartnerUser;
 use crate::error::AppError;
 use crate::state::App;
 use domain::attachment::CheckedFile;
-use store::files::{NewFile, Shelf};
+use domain::ids::ApplicationFileId;
+use store::files::{NewFile, Owner};
 
-/// Stores the file for `owner_id`, uploaded by `actor` now; returns its id.
+/// Stores the file for `owner`, uploaded by `actor` now; returns its id.
 pub(crate) async fn keep(
     app: &App,
     tx: &mut store::Conn,
-    shelf: Shelf,
-    owner_id: &str,
+    owner: Owner<'_>,
     actor: &PartnerUser,
     file: &CheckedFile,
     bytes: &[u8],
-) -> Result<String, AppError> {
-    let id = app.new_id(domain::ids::ApplicationFileId::from_random).to_string();
+) -> Result<ApplicationFileId, AppError> {
+    let id = app.new_id(ApplicationFileId::from_random);
     let new = NewFile {
         id: &id,
-        owner_id,
         org_id: &actor.org_id,
         name: &file.name,
         content_type: file.content_type,
         data: bytes,
-        uploaded_by: actor.id.as_str(),
+        uploaded_by: &actor.id,
         at: app.now(),
     };
-    store::files::insert(tx, shelf, &new).await?;
+    store::files::insert(tx, owner, &new).await?;
     Ok(id)
 }

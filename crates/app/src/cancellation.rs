@@ -21,7 +21,7 @@ use crate::state::App;
 use chrono::{DateTime, Datelike, Duration, Utc};
 use domain::account::InvalidInput;
 use domain::catalog::RefundPolicy;
-use domain::ids::{CreditNoteId, InvoiceId, NotificationId, RefundId};
+use domain::ids::{CreditNoteId, InvoiceId, NotificationId, RefundId, ServiceRequestId};
 use domain::money::Money;
 use domain::refund::{self, Basis, PaidTerm, RefundStatus};
 use domain::roles::{PartnerRole, StaffPermission};
@@ -92,7 +92,7 @@ async fn quote_in(app: &App, conn: &mut store::Conn, sub: SubscriptionRecord) ->
 /// The request and the subscription it names, for a staff member who may cancel.
 async fn request_and_subscription(
     conn: &mut store::Conn,
-    id: &str,
+    id: &ServiceRequestId,
 ) -> Result<(RequestRecord, SubscriptionRecord), AppError> {
     let r = store::service_requests::get(conn, id).await?.ok_or(AppError::NotFound("service request"))?;
     let sub_id = r
@@ -105,7 +105,11 @@ async fn request_and_subscription(
 }
 
 /// What cancelling the request's subscription now would refund.
-pub async fn quote(app: &App, staff: &StaffMember, request_id: &str) -> Result<CancellationQuote, AppError> {
+pub async fn quote(
+    app: &App,
+    staff: &StaffMember,
+    request_id: &ServiceRequestId,
+) -> Result<CancellationQuote, AppError> {
     staff.require(StaffPermission::CancelAndRefund, i18n::key("error-act-cancel-subscriptions"))?;
     let mut conn = app.store().read().await?;
     let (_, sub) = request_and_subscription(&mut conn, request_id).await?;
@@ -129,7 +133,7 @@ pub struct CancelNow<'a> {
 pub async fn cancel_now(
     app: &App,
     staff: &StaffMember,
-    request_id: &str,
+    request_id: &ServiceRequestId,
     form: &CancelNow<'_>,
     origin: &Origin,
 ) -> Result<Vec<RefundRecord>, AppError> {

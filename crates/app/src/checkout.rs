@@ -246,7 +246,7 @@ pub async fn go_to_step(app: &App, actor: &PartnerUser, id: &OrderId, step: Step
 pub async fn start_fee_order(
     app: &App,
     actor: &PartnerUser,
-    id: &str,
+    id: &domain::ids::CompetencyApplicationId,
     origin: &Origin,
 ) -> Result<OrderRecord, AppError> {
     let a = crate::competencies::get_mine(app, actor, id).await?;

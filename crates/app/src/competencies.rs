@@ -11,9 +11,10 @@ use crate::state::App;
 use domain::account::InvalidInput;
 use domain::catalog::CompetencyTier;
 use domain::competency::{self, ApplicationStatus, Evidence};
-use domain::ids::{CompetencyApplicationId, NotificationId};
+use domain::ids::{ApplicationFileId, CompetencyApplicationId, NotificationId};
 use domain::roles::{PartnerPermission, PartnerRole, StaffPermission};
 use store::competencies::ApplicationRecord;
+use store::files::Owner;
 use store::notifications::Notification;
 
 use crate::text::Text;
@@ -72,7 +73,7 @@ pub async fn apply(
         ));
     }
     let record = ApplicationRecord {
-        id: app.new_id(CompetencyApplicationId::from_random).to_string(),
+        id: app.new_id(CompetencyApplicationId::from_random),
         org_id: actor.org_id.clone(),
         competency_code: competency.code().as_str().to_owned(),
         tier,
@@ -94,7 +95,7 @@ pub async fn apply(
         other => other.into(),
     })?;
     let detail = format!("applied for the {} {} competency", competency.name(), tier.label());
-    let change = Change { org: Some(&actor.org_id), action: "competency.applied", subject: &record.id, detail };
+    let change = Change { org: Some(&actor.org_id), action: "competency.applied", subject: record.id.as_str(), detail };
     audit::record(app, &mut tx, Who::actor(&Actor::Partner(actor.clone())), origin, change).await?;
     tx.commit().await?;
     Ok(record)
@@ -107,7 +108,11 @@ pub async fn list_mine(app: &App, actor: &PartnerUser) -> Result<Vec<Application
     Ok(store::competencies::list_in_org(&mut conn, &actor.org_id).await?)
 }
 
-pub async fn get_mine(app: &App, actor: &PartnerUser, id: &str) -> Result<ApplicationRecord, AppError> {
+pub async fn get_mine(
+    app: &App,
+    actor: &PartnerUser,
+    id: &CompetencyApplicationId,
+) -> Result<ApplicationRecord, AppError> {
     actor.require(PartnerPermission::ViewMembership, i18n::key("error-act-see-your-membership"))?;
     let mut conn = app.store().read().await?;
     store::competencies::get_in_org(&mut conn, &actor.org_id, id).await?.ok_or(AppError::NotFound("application"))
@@ -127,7 +132,11 @@ pub async fn queue(
     Ok(store::competencies::queue(&mut conn, &statuses, 500).await?)
 }
 
-pub async fn get_for_staff(app: &App, staff: &StaffMember, id: &str) -> Result<ApplicationRecord, AppError> {
+pub async fn get_for_staff(
+    app: &App,
+    staff: &StaffMember,
+    id: &CompetencyApplicationId,
+) -> Result<ApplicationRecord, AppError> {
     staff.require(StaffPermission::ViewOrgs, i18n::key("error-act-see-partner-orgs"))?;
     let mut conn = app.store().read().await?;
     store::competencies::get(&mut conn, id).await?.ok_or(AppError::NotFound("application"))
@@ -147,7 +156,7 @@ pub enum Decision {
 pub async fn decide(
     app: &App,
     staff: &StaffMember,
-    id: &str,
+    id: &CompetencyApplicationId,
     decision: Decision,
     reason: &str,
     origin: &Origin,
@@ -186,7 +195,7 @@ pub async fn decide(
             ("competency.rejected", format!("rejected the {title} application: {}", reason.unwrap_or("")))
         }
     };
-    let change = Change { org: Some(&a.org_id), action, subject: &a.id, detail };
+    let change = Change { org: Some(&a.org_id), action, subject: a.id.as_str(), detail };
     audit::record(app, &mut tx, Who::actor(&Actor::Staff(staff.clone())), origin, change).await?;
     let notice = match decision {
         Decision::Review => None,
@@ -210,7 +219,7 @@ pub async fn decide(
             "competency": a.competency_code,
             "tier": a.tier.as_str(),
         });
-        crate::webhooks::emit_one(app, &mut tx, "competency.approved", &a.org_id, &a.id, data).await?;
+        crate::webhooks::emit_one(app, &mut tx, "competency.approved", &a.org_id, a.id.as_str(), data).await?;
     }
     tx.commit().await?;
     let mut conn = app.store().read().await?;
@@ -250,7 +259,7 @@ async fn tell_org(
 pub async fn attach_file(
     app: &App,
     actor: &PartnerUser,
-    id: &str,
+    id: &CompetencyApplicationId,
     name: &str,
     bytes: &[u8],
     origin: &Origin,
@@ -264,45 +273,50 @@ pub async fn attach_file(
     if !a.status.can_decide() {
         return Err(conflict("application_decided", i18n::key("error-application-decided")));
     }
-    if store::files::list(&mut tx, store::files::Shelf::Applications, &a.id).await?.len() >= competency::MAX_FILES {
+    if store::files::list(&mut tx, Owner::Application(&a.id)).await?.len() >= competency::MAX_FILES {
         return Err(conflict(
             "too_many_files",
             Text::new(i18n::key("error-application-too-many-files")).count("max", competency::MAX_FILES),
         ));
     }
-    let file_id =
-        crate::attachments::keep(app, &mut tx, store::files::Shelf::Applications, &a.id, actor, &checked, bytes)
-            .await?;
+    let file_id = crate::attachments::keep(app, &mut tx, Owner::Application(&a.id), actor, &checked, bytes).await?;
     let detail = format!("attached {} ({} bytes) to the {} application", checked.name, bytes.len(), title_of(app, &a));
-    let change = Change { org: Some(&actor.org_id), action: "competency.file_attached", subject: &a.id, detail };
+    let change =
+        Change { org: Some(&actor.org_id), action: "competency.file_attached", subject: a.id.as_str(), detail };
     audit::record(app, &mut tx, Who::actor(&Actor::Partner(actor.clone())), origin, change).await?;
-    let files = store::files::list(&mut tx, store::files::Shelf::Applications, &a.id).await?;
+    let files = store::files::list(&mut tx, Owner::Application(&a.id)).await?;
     tx.commit().await?;
     files.into_iter().find(|f| f.id == file_id).ok_or(AppError::NotFound("file"))
 }
 
 /// The files of an application (its org's users, or staff).
-pub async fn files(app: &App, actor: &Actor, id: &str) -> Result<Vec<store::files::FileRecord>, AppError> {
+pub async fn files(
+    app: &App,
+    actor: &Actor,
+    id: &CompetencyApplicationId,
+) -> Result<Vec<store::files::FileRecord>, AppError> {
     let a = application_for(app, actor, id).await?;
     let mut conn = app.store().read().await?;
-    Ok(store::files::list(&mut conn, store::files::Shelf::Applications, &a.id).await?)
+    Ok(store::files::list(&mut conn, Owner::Application(&a.id)).await?)
 }
 
 /// One file with its bytes (its org's users, or staff).
 pub async fn file(
     app: &App,
     actor: &Actor,
-    id: &str,
-    file_id: &str,
+    id: &CompetencyApplicationId,
+    file_id: &ApplicationFileId,
 ) -> Result<(store::files::FileRecord, Vec<u8>), AppError> {
     let a = application_for(app, actor, id).await?;
     let mut conn = app.store().read().await?;
-    store::files::get(&mut conn, store::files::Shelf::Applications, &a.id, file_id)
-        .await?
-        .ok_or(AppError::NotFound("file"))
+    store::files::get(&mut conn, Owner::Application(&a.id), file_id).await?.ok_or(AppError::NotFound("file"))
 }
 
-async fn application_for(app: &App, actor: &Actor, id: &str) -> Result<ApplicationRecord, AppError> {
+async fn application_for(
+    app: &App,
+    actor: &Actor,
+    id: &CompetencyApplicationId,
+) -> Result<ApplicationRecord, AppError> {
     match actor {
         Actor::Partner(u) => get_mine(app, u, id).await,
         Actor::Staff(s) => get_for_staff(app, s, id).await,

@@ -8,9 +8,10 @@ use crate::audit::{self, Change, Who};
 use crate::error::AppError;
 use crate::state::App;
 use domain::account::InvalidInput;
-use domain::ids::{BenefitId, NotificationId, RequestMessageId, ServiceRequestId, SubscriptionId};
+use domain::ids::{ApplicationFileId, BenefitId, NotificationId, RequestMessageId, ServiceRequestId, SubscriptionId};
 use domain::roles::{PartnerPermission, StaffPermission};
 use domain::service_request::{self as rules, Author, NewRequest, RequestStatus};
+use store::files::Owner;
 use store::notifications::Notification;
 use store::refunds::{CreditNoteRecord, RefundRecord};
 use store::service_requests::{MessageRecord, RequestRecord};
@@ -65,7 +66,7 @@ pub async fn create(
     let seq = store::invoices::next_number(&mut tx, "SR").await?;
     let now = app.now();
     let request = RequestRecord {
-        id: app.new_id(ServiceRequestId::from_random).to_string(),
+        id: app.new_id(ServiceRequestId::from_random),
         number: format!("SR-{seq:06}"),
         org_id: actor.org_id.clone(),
         problem_type: new.problem,
@@ -85,20 +86,22 @@ pub async fn create(
         message(app, &request.id, Author::Partner, &format!("{} <{}>", actor.name, actor.email), &new.description);
     store::service_requests::insert_message(&mut tx, &message).await?;
     for (file, (_, bytes)) in checked.iter().zip(files) {
-        crate::attachments::keep(app, &mut tx, store::files::Shelf::Requests, &request.id, actor, file, bytes).await?;
+        crate::attachments::keep(app, &mut tx, Owner::Request(&request.id), actor, file, bytes).await?;
     }
     let detail = format!("opened service request {}: {}", request.number, request.title);
-    let change = Change { org: Some(&actor.org_id), action: "service_request.opened", subject: &request.id, detail };
+    let change =
+        Change { org: Some(&actor.org_id), action: "service_request.opened", subject: request.id.as_str(), detail };
     audit::record(app, &mut tx, Who::actor(&Actor::Partner(actor.clone())), origin, change).await?;
     let data = crate::webhooks::request_data(&request, request.status);
-    crate::webhooks::emit_one(app, &mut tx, "service_request.created", &request.org_id, &request.id, data).await?;
+    crate::webhooks::emit_one(app, &mut tx, "service_request.created", &request.org_id, request.id.as_str(), data)
+        .await?;
     tx.commit().await?;
     Ok(request)
 }
 
-pub(crate) fn message(app: &App, request_id: &str, kind: Author, name: &str, body: &str) -> MessageRecord {
+pub(crate) fn message(app: &App, request_id: &ServiceRequestId, kind: Author, name: &str, body: &str) -> MessageRecord {
     MessageRecord {
-        id: app.new_id(RequestMessageId::from_random).to_string(),
+        id: app.new_id(RequestMessageId::from_random),
         request_id: request_id.to_owned(),
         author_kind: kind,
         author_name: name.to_owned(),
@@ -117,7 +120,7 @@ pub async fn list_mine(app: &App, actor: &PartnerUser, open: bool) -> Result<Vec
 }
 
 /// One request of the org with its conversation.
-pub async fn get_mine(app: &App, actor: &PartnerUser, id: &str) -> Result<RequestView, AppError> {
+pub async fn get_mine(app: &App, actor: &PartnerUser, id: &ServiceRequestId) -> Result<RequestView, AppError> {
     actor.require(PartnerPermission::UseSupport, i18n::key("error-act-see-service-requests-ask"))?;
     let mut conn = app.store().read().await?;
     let r = store::service_requests::get_in_org(&mut conn, &actor.org_id, id)
@@ -153,12 +156,18 @@ async fn view(conn: &mut store::Conn, request: RequestRecord) -> Result<RequestV
         let invoice_number = invoice.map(|i| i.number).unwrap_or_default();
         refunds.push(RefundView { refund, invoice_number, credit_note });
     }
-    let files = store::files::list(conn, store::files::Shelf::Requests, &request.id).await?;
+    let files = store::files::list(conn, Owner::Request(&request.id)).await?;
     Ok(RequestView { request, messages, files, refunds })
 }
 
 /// The partner writes in an open request; one waiting for them goes back in progress.
-pub async fn reply(app: &App, actor: &PartnerUser, id: &str, body: &str, origin: &Origin) -> Result<(), AppError> {
+pub async fn reply(
+    app: &App,
+    actor: &PartnerUser,
+    id: &ServiceRequestId,
+    body: &str,
+    origin: &Origin,
+) -> Result<(), AppError> {
     actor.require(PartnerPermission::UseSupport, i18n::key("error-act-write-in-service-requests-ask"))?;
     let body = rules::check_message(body)?;
     let mut tx = app.store().write().await?;
@@ -172,7 +181,7 @@ pub async fn reply(app: &App, actor: &PartnerUser, id: &str, body: &str, origin:
     let change = Change {
         org: Some(&actor.org_id),
         action: "service_request.replied",
-        subject: &r.id,
+        subject: r.id.as_str(),
         detail: format!("wrote in service request {}", r.number),
     };
     audit::record(app, &mut tx, Who::actor(&Actor::Partner(actor.clone())), origin, change).await?;
@@ -182,7 +191,7 @@ pub async fn reply(app: &App, actor: &PartnerUser, id: &str, body: &str, origin:
 }
 
 /// Reopens a resolved request within 14 days of its resolution.
-pub async fn reopen(app: &App, actor: &PartnerUser, id: &str, origin: &Origin) -> Result<(), AppError> {
+pub async fn reopen(app: &App, actor: &PartnerUser, id: &ServiceRequestId, origin: &Origin) -> Result<(), AppError> {
     actor.require(PartnerPermission::UseSupport, i18n::key("error-act-reopen-service-requests-ask"))?;
     let mut tx = app.store().write().await?;
     let r = store::service_requests::get_in_org(&mut tx, &actor.org_id, id)
@@ -193,7 +202,7 @@ pub async fn reopen(app: &App, actor: &PartnerUser, id: &str, origin: &Origin) -
     let change = Change {
         org: Some(&actor.org_id),
         action: "service_request.reopened",
-        subject: &r.id,
+        subject: r.id.as_str(),
         detail: format!("reopened service request {}", r.number),
     };
     audit::record(app, &mut tx, Who::actor(&Actor::Partner(actor.clone())), origin, change).await?;
@@ -267,7 +276,13 @@ pub(crate) fn handler_name(staff: &StaffMember) -> String {
 }
 
 /// Hands the request to a staff member (the agent themself or another, by e-mail address).
-pub async fn assign(app: &App, staff: &StaffMember, id: &str, to: &str, origin: &Origin) -> Result<(), AppError> {
+pub async fn assign(
+    app: &App,
+    staff: &StaffMember,
+    id: &ServiceRequestId,
+    to: &str,
+    origin: &Origin,
+) -> Result<(), AppError> {
     staff.require(StaffPermission::ViewOrgs, i18n::key("error-act-assign-service-requests"))?;
     let address = domain::account::EmailAddress::parse(to.trim())
         .map_err(|_| InvalidInput::new("assignee", "choose a staff member"))?;
@@ -279,7 +294,7 @@ pub async fn assign(app: &App, staff: &StaffMember, id: &str, to: &str, origin: 
     let name = format!("{} <{}>", to.name, to.email);
     store::service_requests::assign(&mut tx, &r.id, &name, app.now()).await?;
     let detail = format!("assigned service request {} to {name}", r.number);
-    let change = Change { org: Some(&r.org_id), action: "service_request.assigned", subject: &r.id, detail };
+    let change = Change { org: Some(&r.org_id), action: "service_request.assigned", subject: r.id.as_str(), detail };
     audit::record(app, &mut tx, Who::actor(&Actor::Staff(staff.clone())), origin, change).await?;
     tx.commit().await?;
     Ok(())
@@ -287,7 +302,13 @@ pub async fn assign(app: &App, staff: &StaffMember, id: &str, to: &str, origin: 
 
 /// An internal note: staff write it in the request for each other; the partner never sees it
 /// and is not told.
-pub async fn note(app: &App, staff: &StaffMember, id: &str, body: &str, origin: &Origin) -> Result<(), AppError> {
+pub async fn note(
+    app: &App,
+    staff: &StaffMember,
+    id: &ServiceRequestId,
+    body: &str,
+    origin: &Origin,
+) -> Result<(), AppError> {
     staff.require(StaffPermission::ViewOrgs, i18n::key("error-act-write-in-service-requests"))?;
     let body = rules::check_message(body)?;
     let mut tx = app.store().write().await?;
@@ -295,13 +316,13 @@ pub async fn note(app: &App, staff: &StaffMember, id: &str, body: &str, origin: 
     let m = message(app, &r.id, Author::Internal, &format!("{} (internal note)", staff.name), &body);
     store::service_requests::insert_message(&mut tx, &m).await?;
     let detail = format!("wrote an internal note in service request {}", r.number);
-    let change = Change { org: Some(&r.org_id), action: "service_request.noted", subject: &r.id, detail };
+    let change = Change { org: Some(&r.org_id), action: "service_request.noted", subject: r.id.as_str(), detail };
     audit::record(app, &mut tx, Who::actor(&Actor::Staff(staff.clone())), origin, change).await?;
     tx.commit().await?;
     Ok(())
 }
 
-pub async fn get_for_staff(app: &App, staff: &StaffMember, id: &str) -> Result<RequestView, AppError> {
+pub async fn get_for_staff(app: &App, staff: &StaffMember, id: &ServiceRequestId) -> Result<RequestView, AppError> {
     staff.require(StaffPermission::ViewOrgs, i18n::key("error-act-see-service-requests"))?;
     let mut conn = app.store().read().await?;
     let r = store::service_requests::get(&mut conn, id).await?.ok_or(AppError::NotFound("service request"))?;
@@ -314,7 +335,7 @@ pub async fn get_for_staff(app: &App, staff: &StaffMember, id: &str) -> Result<R
 pub async fn answer(
     app: &App,
     staff: &StaffMember,
-    id: &str,
+    id: &ServiceRequestId,
     body: &str,
     status: &str,
     origin: &Origin,
@@ -335,7 +356,7 @@ pub async fn answer(
     }
     store::service_requests::set_status(&mut tx, &r.id, status, Some(&staff_name), app.now()).await?;
     let detail = format!("answered service request {} ({})", r.number, status.to_string().to_lowercase());
-    let change = Change { org: Some(&r.org_id), action: "service_request.answered", subject: &r.id, detail };
+    let change = Change { org: Some(&r.org_id), action: "service_request.answered", subject: r.id.as_str(), detail };
     audit::record(app, &mut tx, Who::actor(&Actor::Staff(staff.clone())), origin, change).await?;
     let title = format!("Service request {}: {}", r.number, status.to_string().to_lowercase());
     let text = match &body {
@@ -365,7 +386,7 @@ pub async fn answer(
 pub async fn draw_support(
     app: &App,
     staff: &StaffMember,
-    id: &str,
+    id: &ServiceRequestId,
     benefit_id: &BenefitId,
     amount: &str,
     key: &str,
@@ -405,7 +426,7 @@ pub async fn draw_support(
 pub async fn name_subscription(
     app: &App,
     staff: &StaffMember,
-    id: &str,
+    id: &ServiceRequestId,
     subscription_id: &str,
     origin: &Origin,
 ) -> Result<(), AppError> {
@@ -425,7 +446,8 @@ pub async fn name_subscription(
     let sub = sub.ok_or_else(|| InvalidInput::new("subscription_id", "choose one of this org's subscriptions"))?;
     store::service_requests::set_subscription(&mut tx, &r.id, &sub.id, app.now()).await?;
     let detail = format!("named the {} subscription on request {}", sub.offer_name, r.number);
-    let change = Change { org: Some(&r.org_id), action: "service_request.subscription_named", subject: &r.id, detail };
+    let change =
+        Change { org: Some(&r.org_id), action: "service_request.subscription_named", subject: r.id.as_str(), detail };
     audit::record(app, &mut tx, Who::actor(&Actor::Staff(staff.clone())), origin, change).await?;
     tx.commit().await?;
     Ok(())
@@ -435,7 +457,12 @@ pub async fn name_subscription(
 /// renewal goes off, the subscription and its benefits run to the term's end with no reminders
 /// to renew and then end as cancelled, nothing is refunded (renewing it before then keeps it).
 /// The conversation says so and the request is resolved.
-pub async fn cancel_at_term_end(app: &App, staff: &StaffMember, id: &str, origin: &Origin) -> Result<(), AppError> {
+pub async fn cancel_at_term_end(
+    app: &App,
+    staff: &StaffMember,
+    id: &ServiceRequestId,
+    origin: &Origin,
+) -> Result<(), AppError> {
     staff.require(StaffPermission::ViewOrgs, i18n::key("error-act-cancel-subscriptions"))?;
     let mut tx = app.store().write().await?;
     let r = store::service_requests::get(&mut tx, id).await?.ok_or(AppError::NotFound("service request"))?;
@@ -493,7 +520,7 @@ pub async fn agents(app: &App, staff: &StaffMember) -> Result<Vec<(String, Strin
 pub async fn attach_file(
     app: &App,
     actor: &PartnerUser,
-    id: &str,
+    id: &ServiceRequestId,
     name: &str,
     bytes: &[u8],
     origin: &Origin,
@@ -507,18 +534,18 @@ pub async fn attach_file(
     if !r.status.is_open() {
         return Err(conflict("request_closed", i18n::key("error-request-files-closed")));
     }
-    if store::files::list(&mut tx, store::files::Shelf::Requests, &r.id).await?.len() >= rules::MAX_FILES {
+    if store::files::list(&mut tx, Owner::Request(&r.id)).await?.len() >= rules::MAX_FILES {
         return Err(conflict(
             "too_many_files",
             crate::text::Text::new(i18n::key("error-request-too-many-files")).count("max", rules::MAX_FILES),
         ));
     }
-    let file_id =
-        crate::attachments::keep(app, &mut tx, store::files::Shelf::Requests, &r.id, actor, &checked, bytes).await?;
+    let file_id = crate::attachments::keep(app, &mut tx, Owner::Request(&r.id), actor, &checked, bytes).await?;
     let detail = format!("attached {} ({} bytes) to service request {}", checked.name, bytes.len(), r.number);
-    let change = Change { org: Some(&actor.org_id), action: "service_request.file_attached", subject: &r.id, detail };
+    let change =
+        Change { org: Some(&actor.org_id), action: "service_request.file_attached", subject: r.id.as_str(), detail };
     audit::record(app, &mut tx, Who::actor(&Actor::Partner(actor.clone())), origin, change).await?;
-    let files = store::files::list(&mut tx, store::files::Shelf::Requests, &r.id).await?;
+    let files = store::files::list(&mut tx, Owner::Request(&r.id)).await?;
     tx.commit().await?;
     files.into_iter().find(|f| f.id == file_id).ok_or(AppError::NotFound("file"))
 }
@@ -528,8 +555,8 @@ pub async fn attach_file(
 pub async fn file(
     app: &App,
     actor: &Actor,
-    id: &str,
-    file_id: &str,
+    id: &ServiceRequestId,
+    file_id: &ApplicationFileId,
 ) -> Result<(store::files::FileRecord, Vec<u8>), AppError> {
     let mut conn = app.store().read().await?;
     let request = match actor {
@@ -543,9 +570,7 @@ pub async fn file(
         }
     }
     .ok_or(AppError::NotFound("service request"))?;
-    store::files::get(&mut conn, store::files::Shelf::Requests, &request.id, file_id)
-        .await?
-        .ok_or(AppError::NotFound("file"))
+    store::files::get(&mut conn, Owner::Request(&request.id), file_id).await?.ok_or(AppError::NotFound("file"))
 }
 
 /// Tells webhook receivers that a request moved (a reply, an answer, a status); internal notes
@@ -557,5 +582,5 @@ pub(crate) async fn updated(
     status: RequestStatus,
 ) -> Result<(), AppError> {
     let data = crate::webhooks::request_data(r, status);
-    crate::webhooks::emit_one(app, tx, "service_request.updated", &r.org_id, &r.id, data).await
+    crate::webhooks::emit_one(app, tx, "service_request.updated", &r.org_id, r.id.as_str(), data).await
 }

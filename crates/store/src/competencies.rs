@@ -3,15 +3,15 @@
 use crate::bulk::{self, Rows, Value};
 use crate::sql::Row;
 use crate::time::{from_db, opt_from_db, to_db};
-use crate::{Conn, Result, valid};
+use crate::{Conn, Result};
 use chrono::{DateTime, Utc};
 use domain::catalog::CompetencyTier;
 use domain::competency::ApplicationStatus;
-use domain::ids::{OrgId, SubscriptionId};
+use domain::ids::{CompetencyApplicationId, OrgId, SubscriptionId};
 
 #[derive(Clone, Debug)]
 pub struct ApplicationRecord {
-    pub id: String,
+    pub id: CompetencyApplicationId,
     pub org_id: OrgId,
     pub competency_code: String,
     pub tier: CompetencyTier,
@@ -36,7 +36,7 @@ impl Rows for ApplicationRecord {
     fn values(&self, out: &mut Vec<Value>) {
         out.extend([
             Value::from(&self.id),
-            self.org_id.as_str().into(),
+            (&self.org_id).into(),
             (&self.competency_code).into(),
             self.tier.as_str().into(),
             self.status.as_str().into(),
@@ -53,8 +53,8 @@ impl Rows for ApplicationRecord {
 
 fn from_row(r: &Row) -> Result<ApplicationRecord> {
     Ok(ApplicationRecord {
-        id: r.try_get("id")?,
-        org_id: valid(OrgId::parse(&r.try_get::<String, _>("org_id")?))?,
+        id: r.parse("id")?,
+        org_id: r.parse("org_id")?,
         competency_code: r.try_get("competency_code")?,
         tier: r.parse("tier")?,
         status: r.parse("status")?,
@@ -75,7 +75,7 @@ pub async fn insert(conn: &mut Conn, a: &ApplicationRecord) -> Result<()> {
     Ok(())
 }
 
-pub async fn get(conn: &mut Conn, id: &str) -> Result<Option<ApplicationRecord>> {
+pub async fn get(conn: &mut Conn, id: &CompetencyApplicationId) -> Result<Option<ApplicationRecord>> {
     let sql = format!("SELECT {COLUMNS} FROM competency_applications WHERE id = $1");
     crate::sql::query(crate::sql::AssertSqlSafe(sql))
         .bind(id)
@@ -86,7 +86,11 @@ pub async fn get(conn: &mut Conn, id: &str) -> Result<Option<ApplicationRecord>>
         .transpose()
 }
 
-pub async fn get_in_org(conn: &mut Conn, org: &OrgId, id: &str) -> Result<Option<ApplicationRecord>> {
+pub async fn get_in_org(
+    conn: &mut Conn,
+    org: &OrgId,
+    id: &CompetencyApplicationId,
+) -> Result<Option<ApplicationRecord>> {
     let sql = format!("SELECT {COLUMNS} FROM competency_applications WHERE org_id = $1 AND id = $2");
     let row =
         crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(org.as_str()).bind(id).fetch_optional(conn).await?;
@@ -139,7 +143,7 @@ pub async fn revive_for_subscription(conn: &mut Conn, subscription_id: &Subscrip
 /// was no longer in one of `from` (someone decided first).
 pub async fn decide(
     conn: &mut Conn,
-    id: &str,
+    id: &CompetencyApplicationId,
     from: &[ApplicationStatus],
     to: ApplicationStatus,
     reviewer: &str,
@@ -186,7 +190,7 @@ pub async fn approved_unpaid(
 }
 
 /// Records the subscription an approved application's fee bought.
-pub async fn mark_paid(conn: &mut Conn, id: &str, subscription_id: &SubscriptionId) -> Result<()> {
+pub async fn mark_paid(conn: &mut Conn, id: &CompetencyApplicationId, subscription_id: &SubscriptionId) -> Result<()> {
     crate::sql::query("UPDATE competency_applications SET subscription_id = $2 WHERE id = $1")
         .bind(id)
         .bind(subscription_id)

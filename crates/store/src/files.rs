@@ -5,23 +5,30 @@ use crate::sql::Row;
 use crate::time::{from_db, to_db};
 use crate::{Conn, Result};
 use chrono::{DateTime, Utc};
-use domain::ids::OrgId;
+use domain::ids::{ApplicationFileId, CompetencyApplicationId, OrgId, ServiceRequestId, UserId};
 
-/// Where files of one kind of owner are kept.
+/// What a file is attached to; each kind keeps its files on its own shelf (table).
 #[derive(Clone, Copy, Debug)]
-pub enum Shelf {
-    /// Evidence on competency applications.
-    Applications,
-    /// Attachments of service requests.
-    Requests,
+pub enum Owner<'a> {
+    /// Evidence on a competency application.
+    Application(&'a CompetencyApplicationId),
+    /// An attachment of a service request.
+    Request(&'a ServiceRequestId),
 }
 
-impl Shelf {
+impl<'a> Owner<'a> {
     /// The table and the column naming the owner; fixed strings, never input.
     fn table(self) -> (&'static str, &'static str) {
         match self {
-            Shelf::Applications => ("application_files", "application_id"),
-            Shelf::Requests => ("service_request_files", "request_id"),
+            Owner::Application(_) => ("application_files", "application_id"),
+            Owner::Request(_) => ("service_request_files", "request_id"),
+        }
+    }
+
+    fn id(self) -> &'a str {
+        match self {
+            Owner::Application(id) => id.as_str(),
+            Owner::Request(id) => id.as_str(),
         }
     }
 }
@@ -29,9 +36,7 @@ impl Shelf {
 /// A file, without its bytes.
 #[derive(Clone, Debug)]
 pub struct FileRecord {
-    pub id: String,
-    /// The application or request it belongs to.
-    pub owner_id: String,
+    pub id: ApplicationFileId,
     pub name: String,
     pub content_type: String,
     pub size_bytes: i64,
@@ -40,8 +45,7 @@ pub struct FileRecord {
 
 fn file_from_row(r: &Row) -> Result<FileRecord> {
     Ok(FileRecord {
-        id: r.try_get("id")?,
-        owner_id: r.try_get("owner_id")?,
+        id: r.parse("id")?,
         name: r.try_get("name")?,
         content_type: r.try_get("content_type")?,
         size_bytes: r.try_get("size_bytes")?,
@@ -50,25 +54,24 @@ fn file_from_row(r: &Row) -> Result<FileRecord> {
 }
 
 pub struct NewFile<'a> {
-    pub id: &'a str,
-    pub owner_id: &'a str,
+    pub id: &'a ApplicationFileId,
     pub org_id: &'a OrgId,
     pub name: &'a str,
     pub content_type: &'a str,
     pub data: &'a [u8],
-    pub uploaded_by: &'a str,
+    pub uploaded_by: &'a UserId,
     pub at: DateTime<Utc>,
 }
 
-pub async fn insert(conn: &mut Conn, shelf: Shelf, f: &NewFile<'_>) -> Result<()> {
-    let (table, owner) = shelf.table();
+pub async fn insert(conn: &mut Conn, owner_of: Owner<'_>, f: &NewFile<'_>) -> Result<()> {
+    let (table, owner) = owner_of.table();
     let sql = format!(
         "INSERT INTO {table} (id, {owner}, org_id, name, content_type, size_bytes, data, uploaded_by, uploaded_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
     );
     crate::sql::query(crate::sql::AssertSqlSafe(sql))
         .bind(f.id)
-        .bind(f.owner_id)
+        .bind(owner_of.id())
         .bind(f.org_id.as_str())
         .bind(f.name)
         .bind(f.content_type)
@@ -82,23 +85,28 @@ pub async fn insert(conn: &mut Conn, shelf: Shelf, f: &NewFile<'_>) -> Result<()
 }
 
 /// The owner's files, oldest first, without their bytes.
-pub async fn list(conn: &mut Conn, shelf: Shelf, owner_id: &str) -> Result<Vec<FileRecord>> {
-    let (table, owner) = shelf.table();
+pub async fn list(conn: &mut Conn, owner_of: Owner<'_>) -> Result<Vec<FileRecord>> {
+    let (table, owner) = owner_of.table();
     let sql = format!(
-        "SELECT id, {owner} AS owner_id, name, content_type, size_bytes, uploaded_at FROM {table} \
+        "SELECT id, name, content_type, size_bytes, uploaded_at FROM {table} \
          WHERE {owner} = $1 ORDER BY uploaded_at, id"
     );
-    let rows = crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(owner_id).fetch_all(conn).await?;
+    let rows = crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(owner_of.id()).fetch_all(conn).await?;
     rows.iter().map(file_from_row).collect()
 }
 
 /// One file of the owner, with its bytes.
-pub async fn get(conn: &mut Conn, shelf: Shelf, owner_id: &str, id: &str) -> Result<Option<(FileRecord, Vec<u8>)>> {
-    let (table, owner) = shelf.table();
+pub async fn get(
+    conn: &mut Conn,
+    owner_of: Owner<'_>,
+    id: &ApplicationFileId,
+) -> Result<Option<(FileRecord, Vec<u8>)>> {
+    let (table, owner) = owner_of.table();
     let sql = format!(
-        "SELECT id, {owner} AS owner_id, name, content_type, size_bytes, uploaded_at, data FROM {table} \
+        "SELECT id, name, content_type, size_bytes, uploaded_at, data FROM {table} \
          WHERE {owner} = $1 AND id = $2"
     );
-    let row = crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(owner_id).bind(id).fetch_optional(conn).await?;
+    let row =
+        crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(owner_of.id()).bind(id).fetch_optional(conn).await?;
     row.map(|r| Ok((file_from_row(&r)?, r.try_get::<Vec<u8>, _>("data")?))).transpose()
 }

@@ -10,7 +10,7 @@ use crate::sql::Row;
 use crate::time::{from_db, opt_from_db, to_db};
 use crate::{Conn, Result, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::ids::{CreditNoteId, InvoiceId, OrgId, PartnerId, RefundId, SubscriptionId};
+use domain::ids::{CreditNoteId, InvoiceId, OrgId, PartnerId, RefundId, ServiceRequestId, SubscriptionId};
 use domain::money::{Currency, Money};
 use domain::refund::RefundStatus;
 
@@ -56,7 +56,7 @@ pub struct RefundRecord {
     pub org_id: OrgId,
     pub subscription_id: SubscriptionId,
     pub invoice_id: InvoiceId,
-    pub request_id: Option<String>,
+    pub request_id: Option<ServiceRequestId>,
     pub gateway: String,
     pub charge_ref: String,
     pub idempotency_key: String,
@@ -91,7 +91,7 @@ impl Rows for RefundRecord {
             (&self.org_id).into(),
             (&self.subscription_id).into(),
             (&self.invoice_id).into(),
-            self.request_id.as_deref().into(),
+            self.request_id.as_ref().into(),
             (&self.gateway).into(),
             (&self.charge_ref).into(),
             (&self.idempotency_key).into(),
@@ -119,7 +119,7 @@ fn refund_from_row(r: &Row) -> Result<RefundRecord> {
         org_id: r.parse("org_id")?,
         subscription_id: r.parse("subscription_id")?,
         invoice_id: r.parse("invoice_id")?,
-        request_id: r.try_get("request_id")?,
+        request_id: r.parse_opt("request_id")?,
         gateway: r.try_get("gateway")?,
         charge_ref: r.try_get("charge_ref")?,
         idempotency_key: r.try_get("idempotency_key")?,
@@ -154,7 +154,7 @@ pub async fn get(conn: &mut Conn, id: &RefundId) -> Result<Option<RefundRecord>>
 }
 
 /// The refunds made on a service request, oldest first.
-pub async fn for_request(conn: &mut Conn, request_id: &str) -> Result<Vec<RefundRecord>> {
+pub async fn for_request(conn: &mut Conn, request_id: &ServiceRequestId) -> Result<Vec<RefundRecord>> {
     let sql = format!("SELECT {COLUMNS} FROM refunds WHERE request_id = $1 ORDER BY created_at, invoice_id");
     let rows = crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(request_id).fetch_all(conn).await?;
     rows.iter().map(refund_from_row).collect()

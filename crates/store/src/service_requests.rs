@@ -3,14 +3,14 @@
 use crate::bulk::{self, Rows, Value};
 use crate::sql::Row;
 use crate::time::{from_db, opt_from_db, to_db};
-use crate::{Conn, Result, valid};
+use crate::{Conn, Result};
 use chrono::{DateTime, Utc};
-use domain::ids::{OrgId, SubscriptionId};
+use domain::ids::{OrgId, RequestMessageId, ServiceRequestId, SubscriptionId};
 use domain::service_request::{Author, ProblemType, RequestStatus};
 
 #[derive(Clone, Debug)]
 pub struct RequestRecord {
-    pub id: String,
+    pub id: ServiceRequestId,
     /// `SR-000001`, without gaps.
     pub number: String,
     pub org_id: OrgId,
@@ -39,7 +39,7 @@ impl Rows for RequestRecord {
         out.extend([
             Value::from(&self.id),
             (&self.number).into(),
-            self.org_id.as_str().into(),
+            (&self.org_id).into(),
             self.problem_type.as_str().into(),
             self.subscription_id.as_ref().into(),
             (&self.title).into(),
@@ -57,9 +57,9 @@ impl Rows for RequestRecord {
 
 fn from_row(r: &Row) -> Result<RequestRecord> {
     Ok(RequestRecord {
-        id: r.try_get("id")?,
+        id: r.parse("id")?,
         number: r.try_get("number")?,
-        org_id: valid(OrgId::parse(&r.try_get::<String, _>("org_id")?))?,
+        org_id: r.parse("org_id")?,
         problem_type: r.parse("problem_type")?,
         subscription_id: r.parse_opt("subscription_id")?,
         title: r.try_get("title")?,
@@ -76,8 +76,8 @@ fn from_row(r: &Row) -> Result<RequestRecord> {
 
 #[derive(Clone, Debug)]
 pub struct MessageRecord {
-    pub id: String,
-    pub request_id: String,
+    pub id: RequestMessageId,
+    pub request_id: ServiceRequestId,
     pub author_kind: Author,
     pub author_name: String,
     pub body: String,
@@ -109,14 +109,14 @@ pub async fn insert_message(conn: &mut Conn, m: &MessageRecord) -> Result<()> {
     Ok(())
 }
 
-pub async fn get_in_org(conn: &mut Conn, org: &OrgId, id: &str) -> Result<Option<RequestRecord>> {
+pub async fn get_in_org(conn: &mut Conn, org: &OrgId, id: &ServiceRequestId) -> Result<Option<RequestRecord>> {
     let sql = format!("SELECT {COLUMNS} FROM service_requests WHERE org_id = $1 AND id = $2");
     let row =
         crate::sql::query(crate::sql::AssertSqlSafe(sql)).bind(org.as_str()).bind(id).fetch_optional(conn).await?;
     row.as_ref().map(from_row).transpose()
 }
 
-pub async fn get(conn: &mut Conn, id: &str) -> Result<Option<RequestRecord>> {
+pub async fn get(conn: &mut Conn, id: &ServiceRequestId) -> Result<Option<RequestRecord>> {
     let sql = format!("SELECT {COLUMNS} FROM service_requests WHERE id = $1");
     crate::sql::query(crate::sql::AssertSqlSafe(sql))
         .bind(id)
@@ -208,7 +208,7 @@ pub async fn queue(conn: &mut Conn, f: &QueueFilter<'_>, limit: i64) -> Result<V
 }
 
 /// Hands a request to `assignee` (a staff member's name and address).
-pub async fn assign(conn: &mut Conn, id: &str, assignee: &str, at: DateTime<Utc>) -> Result<()> {
+pub async fn assign(conn: &mut Conn, id: &ServiceRequestId, assignee: &str, at: DateTime<Utc>) -> Result<()> {
     crate::sql::query("UPDATE service_requests SET assignee = $1, updated_at = $2 WHERE id = $3")
         .bind(assignee)
         .bind(to_db(at))
@@ -219,7 +219,7 @@ pub async fn assign(conn: &mut Conn, id: &str, assignee: &str, at: DateTime<Utc>
 }
 
 /// A request's messages, oldest first.
-pub async fn messages(conn: &mut Conn, request_id: &str) -> Result<Vec<MessageRecord>> {
+pub async fn messages(conn: &mut Conn, request_id: &ServiceRequestId) -> Result<Vec<MessageRecord>> {
     let rows = crate::sql::query(
         "SELECT id, request_id, author_kind, author_name, body, created_at FROM service_request_messages \
          WHERE request_id = $1 ORDER BY created_at, id",
@@ -230,8 +230,8 @@ pub async fn messages(conn: &mut Conn, request_id: &str) -> Result<Vec<MessageRe
     rows.iter()
         .map(|r| {
             Ok(MessageRecord {
-                id: r.try_get("id")?,
-                request_id: r.try_get("request_id")?,
+                id: r.parse("id")?,
+                request_id: r.parse("request_id")?,
                 author_kind: r.parse("author_kind")?,
                 author_name: r.try_get("author_name")?,
                 body: r.try_get("body")?,
@@ -244,7 +244,7 @@ pub async fn messages(conn: &mut Conn, request_id: &str) -> Result<Vec<MessageRe
 /// Names the subscription a request is about (an agent does, when the partner did not).
 pub async fn set_subscription(
     conn: &mut Conn,
-    id: &str,
+    id: &ServiceRequestId,
     subscription_id: &SubscriptionId,
     at: DateTime<Utc>,
 ) -> Result<()> {
@@ -261,7 +261,7 @@ pub async fn set_subscription(
 /// handler when given.
 pub async fn set_status(
     conn: &mut Conn,
-    id: &str,
+    id: &ServiceRequestId,
     status: RequestStatus,
     assignee: Option<&str>,
     at: DateTime<Utc>,

@@ -506,3 +506,29 @@ async fn the_competency_expires_with_its_subscription_and_comes_back_with_a_late
     assert_eq!(status, StatusCode::OK, "{paid}");
     assert_eq!(api.get(&format!("/api/v1/competency-applications/{id}")).await.1["status"], "approved");
 }
+
+#[tokio::test]
+async fn an_application_or_file_id_of_the_wrong_shape_is_answered_as_an_unknown_one_is() {
+    let t = spawn_app().await;
+    let api = buyer(&t, "Contoso", "ada@contoso.example", "US").await;
+    let file = format!("/files/{}", unknown_id("fil"));
+    for (method, path) in [
+        (reqwest::Method::GET, "/api/v1/competency-applications/{}".to_owned()),
+        (reqwest::Method::POST, "/api/v1/competency-applications/{}/fee-order".to_owned()),
+        (reqwest::Method::GET, format!("/api/v1/competency-applications/{{}}{file}")),
+    ] {
+        wrong_shape_answers_as_unknown(&api, method, &path, &unknown_id("cap")).await;
+    }
+    let ada = t.browser();
+    ada.submit("/signin", "/signin", &[("email", "ada@contoso.example"), ("password", PASSWORD)]).await;
+    let staff = t.staff_admin().await;
+    for id in ["nope", "cap_short", &unknown_id("cap"), &unknown_id("sr")] {
+        let mine = format!("/partnership/competencies/applications/{id}");
+        for (who, page) in [(&ada, mine), (&staff, format!("/staff/competencies/{id}"))] {
+            for path in [page.clone(), format!("{page}{file}")] {
+                let (status, _) = who.get_text(&path).await;
+                assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+            }
+        }
+    }
+}

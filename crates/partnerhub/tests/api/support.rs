@@ -360,3 +360,28 @@ async fn attachments_are_checked_and_internal_notes_never_reach_the_partner() {
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("whole number of days"), "{html}");
 }
+
+#[tokio::test]
+async fn a_request_or_file_id_of_the_wrong_shape_is_answered_as_an_unknown_one_is() {
+    let t = spawn_app().await;
+    let api = crate::checkout::buyer(&t, "Contoso", "ada@contoso.example", "US").await;
+    let file = format!("/files/{}", unknown_id("fil"));
+    for (method, path) in [
+        (reqwest::Method::GET, "/api/v1/service-requests/{}".to_owned()),
+        (reqwest::Method::POST, "/api/v1/service-requests/{}/reopen".to_owned()),
+        (reqwest::Method::GET, format!("/api/v1/service-requests/{{}}{file}")),
+    ] {
+        wrong_shape_answers_as_unknown(&api, method, &path, &unknown_id("sr")).await;
+    }
+    let ada = t.browser();
+    ada.submit("/signin", "/signin", &[("email", "ada@contoso.example"), ("password", PASSWORD)]).await;
+    let staff = t.staff_admin().await;
+    for id in ["nope", "sr_short", &unknown_id("sr"), &unknown_id("cap")] {
+        for (who, page) in [(&ada, format!("/support/requests/{id}")), (&staff, format!("/staff/requests/{id}"))] {
+            for path in [page.clone(), format!("{page}{file}")] {
+                let (status, _) = who.get_text(&path).await;
+                assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+            }
+        }
+    }
+}

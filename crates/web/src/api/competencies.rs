@@ -3,7 +3,7 @@
 
 use super::dto::{AttachedFile, Order, UploadForm, file_dto, order_dto};
 use crate::auth::ApiCaller;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Problem, known_id};
 use crate::state::AppState;
 use app::Actor;
 use app::competencies::Decision;
@@ -85,7 +85,7 @@ fn dto_with(a: ApplicationRecord, files: Vec<AttachedFile>) -> Application {
             references: e.references,
             attested: e.attested,
         },
-        id: a.id,
+        id: a.id.into(),
         org_id: a.org_id.to_string(),
         competency: a.competency_code,
         tier: a.tier.as_str().to_owned(),
@@ -169,6 +169,7 @@ pub async fn get(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Application>> {
+    let id = known_id(&id, "application")?;
     let a = match &caller.actor {
         Actor::Partner(u) => app::competencies::get_mine(&state.app, u, &id).await?,
         Actor::Staff(s) => app::competencies::get_for_staff(&state.app, s, &id).await?,
@@ -207,6 +208,7 @@ pub async fn decide(
             ));
         }
     };
+    let id = known_id(&id, "application")?;
     let a = app::competencies::decide(&state.app, caller.staff()?, &id, decision, &body.reason, &caller.origin).await?;
     Ok(Json(dto(a)))
 }
@@ -221,7 +223,9 @@ pub async fn fee_order(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> ApiResult<(StatusCode, Json<Order>)> {
-    let order = app::checkout::start_fee_order(&state.app, caller.partner()?, &id, &caller.origin).await?;
+    let order =
+        app::checkout::start_fee_order(&state.app, caller.partner()?, &known_id(&id, "application")?, &caller.origin)
+            .await?;
     Ok((StatusCode::CREATED, Json(order_dto(&state, order)?)))
 }
 
@@ -238,6 +242,7 @@ pub async fn upload_file(
     multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> ApiResult<(StatusCode, Json<AttachedFile>)> {
     let user = caller.partner()?;
+    let id = known_id(&id, "application")?;
     let (name, bytes) = crate::uploads::file_part(multipart).await.map_err(ApiError)?;
     let file = app::competencies::attach_file(&state.app, user, &id, &name, &bytes, &caller.origin).await?;
     Ok((StatusCode::CREATED, Json(file_dto(file))))
@@ -252,6 +257,7 @@ pub async fn download_file(
     caller: ApiCaller,
     Path((id, file_id)): Path<(String, String)>,
 ) -> ApiResult<axum::response::Response> {
+    let (id, file_id) = (known_id(&id, "application")?, known_id(&file_id, "file")?);
     let (file, bytes) = app::competencies::file(&state.app, &caller.actor, &id, &file_id).await?;
     Ok(crate::uploads::attachment(&file.name, &file.content_type, bytes))
 }

@@ -19,13 +19,14 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::account::InvalidInput;
+use domain::ids::ServiceRequestId;
 use serde::Deserialize;
 use store::refunds::CreditNoteRecord;
 use utoipa::{IntoParams, ToSchema};
 
 type ApiResult<T> = Result<T, ApiError>;
 
-async fn view(state: &AppState, actor: &Actor, id: &str) -> ApiResult<ServiceRequest> {
+async fn view(state: &AppState, actor: &Actor, id: &ServiceRequestId) -> ApiResult<ServiceRequest> {
     let view = match actor {
         Actor::Partner(u) => app::service_requests::get_mine(&state.app, u, id).await?,
         Actor::Staff(s) => app::service_requests::get_for_staff(&state.app, s, id).await?,
@@ -130,6 +131,7 @@ pub async fn get(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<ServiceRequest>> {
+    let id: ServiceRequestId = known_id(&id, "service request")?;
     Ok(Json(view(&state, &caller.actor, &id).await?))
 }
 
@@ -157,6 +159,7 @@ pub async fn write(
     Path(id): Path<String>,
     super::ApiJson(body): super::ApiJson<NewMessage>,
 ) -> ApiResult<Json<ServiceRequest>> {
+    let id: ServiceRequestId = known_id(&id, "service request")?;
     match &caller.actor {
         Actor::Partner(u) => {
             if body.internal || body.status.is_some() {
@@ -190,6 +193,7 @@ pub async fn reopen(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<ServiceRequest>> {
+    let id: ServiceRequestId = known_id(&id, "service request")?;
     app::service_requests::reopen(&state.app, caller.partner()?, &id, &caller.origin).await?;
     Ok(Json(view(&state, &caller.actor, &id).await?))
 }
@@ -211,6 +215,7 @@ pub async fn assign(
     Path(id): Path<String>,
     super::ApiJson(body): super::ApiJson<AssignRequest>,
 ) -> ApiResult<Json<ServiceRequest>> {
+    let id: ServiceRequestId = known_id(&id, "service request")?;
     app::service_requests::assign(&state.app, caller.staff()?, &id, &body.assignee, &caller.origin).await?;
     Ok(Json(view(&state, &caller.actor, &id).await?))
 }
@@ -233,6 +238,7 @@ pub async fn name_subscription(
     Path(id): Path<String>,
     super::ApiJson(body): super::ApiJson<NameSubscriptionRequest>,
 ) -> ApiResult<Json<ServiceRequest>> {
+    let id: ServiceRequestId = known_id(&id, "service request")?;
     let staff = caller.staff()?;
     app::service_requests::name_subscription(&state.app, staff, &id, &body.subscription_id, &caller.origin).await?;
     Ok(Json(view(&state, &caller.actor, &id).await?))
@@ -246,6 +252,7 @@ pub async fn quote(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<CancellationQuote>> {
+    let id: ServiceRequestId = known_id(&id, "service request")?;
     Ok(Json(app::cancellation::quote(&state.app, caller.staff()?, &id).await?.into()))
 }
 
@@ -285,6 +292,7 @@ pub async fn cancel(
     ]);
     idempotent(&state, &caller, &headers, &hash, async {
         let staff = caller.staff()?;
+        let id: ServiceRequestId = known_id(&id, "service request")?;
         match body.when.as_str() {
             "now" => {
                 let form = app::cancellation::CancelNow { refund: &body.refund, reason: &body.reason, typed_in: None };
@@ -361,6 +369,7 @@ pub async fn download_file(
     caller: ApiCaller,
     Path((id, file_id)): Path<(String, String)>,
 ) -> ApiResult<Response> {
+    let (id, file_id): (ServiceRequestId, _) = (known_id(&id, "service request")?, known_id(&file_id, "file")?);
     let (file, bytes) = app::service_requests::file(&state.app, &caller.actor, &id, &file_id).await?;
     Ok(crate::uploads::attachment(&file.name, &file.content_type, bytes))
 }
@@ -377,6 +386,7 @@ pub async fn upload_file(
     Path(id): Path<String>,
     multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> ApiResult<(StatusCode, Json<AttachedFile>)> {
+    let id: ServiceRequestId = known_id(&id, "service request")?;
     let user = caller.partner()?;
     let (name, bytes) = crate::uploads::file_part(multipart).await.map_err(ApiError)?;
     let file = app::service_requests::attach_file(&state.app, user, &id, &name, &bytes, &caller.origin).await?;
@@ -415,6 +425,7 @@ pub async fn draw(
     let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
     idempotent(&state, &caller, &headers, &hash, async {
         let staff = caller.staff()?;
+        let id: ServiceRequestId = known_id(&id, "service request")?;
         let amount = body.amount.to_string();
         let draw_key = format!("api:{key}");
         app::service_requests::draw_support(

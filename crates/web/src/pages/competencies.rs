@@ -5,7 +5,7 @@
 use super::common::{Chrome, NoticeQuery};
 use crate::auth::{PartnerSession, StaffSession, WebOrigin};
 use crate::csrf::CsrfToken;
-use crate::error::PageError;
+use crate::error::{PageError, known_id};
 use crate::present::{application_status, competency_name, tier};
 use crate::state::AppState;
 use app::AppError;
@@ -13,12 +13,12 @@ use app::competencies::Decision;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
 use domain::catalog::{CompetencyTier, Requirement};
 use domain::competency::{ApplicationStatus, CertifiedPerson, Evidence};
-use domain::ids::SubscriptionId;
+use domain::ids::{ApplicationFileId, CompetencyApplicationId, SubscriptionId};
 use i18n::Lang;
 use serde::Deserialize;
 use store::competencies::ApplicationRecord;
@@ -41,9 +41,14 @@ pub fn upload_routes() -> Router<AppState> {
 }
 
 struct FileRow {
-    id: String,
+    id: ApplicationFileId,
     name: String,
     size: String,
+}
+
+/// An application's id from the path; one of the wrong shape is as unknown as a missing one.
+fn application_id(raw: &str) -> Result<CompetencyApplicationId, AppError> {
+    known_id(raw, "application")
 }
 
 fn file_rows(lang: &Lang, files: Vec<store::files::FileRecord>) -> Vec<FileRow> {
@@ -91,7 +96,7 @@ struct AreaRow {
 }
 
 struct ApplicationRow {
-    id: String,
+    id: CompetencyApplicationId,
     title: String,
     status: String,
     submitted: String,
@@ -287,7 +292,7 @@ async fn application_page(
     state: &AppState,
     csrf: &CsrfToken,
     session: &PartnerSession,
-    id: &str,
+    id: &CompetencyApplicationId,
     notice: Option<&'static str>,
     error: Option<String>,
 ) -> Result<ApplicationPage, AppError> {
@@ -330,7 +335,7 @@ async fn application(
     Path(id): Path<String>,
     q: Query<NoticeQuery>,
 ) -> Result<ApplicationPage, PageError> {
-    Ok(application_page(&state, &csrf, &session, &id, q.message(), None).await?)
+    Ok(application_page(&state, &csrf, &session, &application_id(&id)?, q.message(), None).await?)
 }
 
 async fn pay_fee(
@@ -340,6 +345,10 @@ async fn pay_fee(
     session: PartnerSession,
     Path(id): Path<String>,
 ) -> Response {
+    let id = match application_id(&id) {
+        Ok(id) => id,
+        Err(e) => return PageError(e).into_response(),
+    };
     let result = app::checkout::start_fee_order(&state.app, &session.user, &id, &origin)
         .await
         .map(|order| format!("/orders/{}", order.id));
@@ -357,6 +366,10 @@ async fn upload(
     Path(id): Path<String>,
     form: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
+    let id = match application_id(&id) {
+        Ok(id) => id,
+        Err(e) => return PageError(e).into_response(),
+    };
     let result = match crate::uploads::file_part(form).await {
         Ok((name, bytes)) => {
             app::competencies::attach_file(&state.app, &session.user, &id, &name, &bytes, &origin).await
@@ -375,6 +388,7 @@ async fn download(
     session: PartnerSession,
     Path((id, file_id)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
+    let (id, file_id) = (application_id(&id)?, known_id(&file_id, "file")?);
     let (f, bytes) = app::competencies::file(&state.app, &app::Actor::Partner(session.user), &id, &file_id).await?;
     Ok(crate::uploads::attachment(&f.name, &f.content_type, bytes))
 }
@@ -384,12 +398,13 @@ async fn staff_download(
     s: StaffSession,
     Path((id, file_id)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
+    let (id, file_id) = (application_id(&id)?, known_id(&file_id, "file")?);
     let (f, bytes) = app::competencies::file(&state.app, &app::Actor::Staff(s.staff), &id, &file_id).await?;
     Ok(crate::uploads::attachment(&f.name, &f.content_type, bytes))
 }
 
 struct QueueRow {
-    id: String,
+    id: CompetencyApplicationId,
     org_id: String,
     org_name: String,
     title: String,
@@ -500,7 +515,7 @@ async fn staff_page(
     state: &AppState,
     csrf: &CsrfToken,
     s: &StaffSession,
-    id: &str,
+    id: &CompetencyApplicationId,
     error: Option<String>,
 ) -> Result<StaffApplicationPage, AppError> {
     let a = app::competencies::get_for_staff(&state.app, &s.staff, id).await?;
@@ -541,7 +556,7 @@ async fn staff_application(
     s: StaffSession,
     Path(id): Path<String>,
 ) -> Result<StaffApplicationPage, PageError> {
-    Ok(staff_page(&state, &csrf, &s, &id, None).await?)
+    Ok(staff_page(&state, &csrf, &s, &application_id(&id)?, None).await?)
 }
 
 #[derive(Deserialize)]
@@ -560,6 +575,10 @@ async fn decide(
     Path(id): Path<String>,
     Form(form): Form<DecideForm>,
 ) -> Response {
+    let id = match application_id(&id) {
+        Ok(id) => id,
+        Err(e) => return PageError(e).into_response(),
+    };
     let decision = match form.decision.as_str() {
         "review" => Decision::Review,
         "approve" => Decision::Approve,

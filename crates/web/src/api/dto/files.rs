@@ -16,7 +16,7 @@ pub struct AttachedFile {
 
 pub fn file_dto(f: store::files::FileRecord) -> AttachedFile {
     AttachedFile {
-        id: f.id,
+        id: f.id.into(),
         name: f.name,
         content_type: f.content_type,
         size_bytes: f.size_bytes,

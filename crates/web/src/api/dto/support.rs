@@ -73,7 +73,7 @@ crate::api::page::list_of!(ServiceRequestList, ServiceRequest);
 
 pub fn request_dto(r: RequestRecord) -> ServiceRequest {
     ServiceRequest {
-        id: r.id,
+        id: r.id.into(),
         number: r.number,
         org_id: r.org_id.to_string(),
         problem_type: r.problem_type.as_str().to_owned(),

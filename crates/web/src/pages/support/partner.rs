@@ -2,10 +2,10 @@
 //! requests > Partner requests** with **Open** and **Closed**; the conversation, a reply,
 //! reopening, what staff did.
 
-use super::rows::{MessageForm, MessageRow, RefundRow, RequestRow, file_rows, messages, refund_rows, row};
+use super::rows::{MessageForm, MessageRow, RefundRow, RequestRow, file_rows, messages, refund_rows, request_id, row};
 use crate::auth::{PartnerSession, WebOrigin};
 use crate::csrf::CsrfToken;
-use crate::error::PageError;
+use crate::error::{PageError, known_id};
 use crate::pages::common::{Chrome, NoticeQuery};
 use crate::present::problem_type;
 use crate::state::AppState;
@@ -14,10 +14,10 @@ use app::service_requests::RequestForm;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
-use domain::ids::SubscriptionId;
+use domain::ids::{ApplicationFileId, ServiceRequestId, SubscriptionId};
 use domain::service_request::ProblemType;
 use serde::Deserialize;
 
@@ -162,6 +162,7 @@ async fn download(
     session: PartnerSession,
     Path((id, file_id)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
+    let (id, file_id) = (request_id(&id)?, known_id(&file_id, "file")?);
     let (f, bytes) = app::service_requests::file(&state.app, &app::Actor::Partner(session.user), &id, &file_id).await?;
     Ok(crate::uploads::attachment(&f.name, &f.content_type, bytes))
 }
@@ -204,7 +205,7 @@ struct DetailPage {
     /// The subscription the request is about: its id and its name.
     subscription: Option<(SubscriptionId, String)>,
     messages: Vec<MessageRow>,
-    files: Vec<(String, String, String)>,
+    files: Vec<(ApplicationFileId, String, String)>,
     refunds: Vec<RefundRow>,
     can_reply: bool,
     can_reopen: bool,
@@ -215,7 +216,7 @@ async fn detail_page(
     state: &AppState,
     csrf: &CsrfToken,
     session: &PartnerSession,
-    id: &str,
+    id: &ServiceRequestId,
     notice: Option<&'static str>,
     error: Option<String>,
 ) -> Result<DetailPage, AppError> {
@@ -255,6 +256,7 @@ async fn detail(
     Path(id): Path<String>,
     q: Query<NoticeQuery>,
 ) -> Result<DetailPage, PageError> {
+    let id = request_id(&id)?;
     Ok(detail_page(&state, &csrf, &session, &id, q.message(), None).await?)
 }
 
@@ -266,6 +268,10 @@ async fn reply(
     Path(id): Path<String>,
     Form(form): Form<MessageForm>,
 ) -> Response {
+    let id = match request_id(&id) {
+        Ok(id) => id,
+        Err(e) => return PageError(e).into_response(),
+    };
     let result = app::service_requests::reply(&state.app, &session.user, &id, &form.body, &origin)
         .await
         .map(|()| format!("/support/requests/{id}?notice=reply_sent"));
@@ -282,6 +288,10 @@ async fn reopen(
     session: PartnerSession,
     Path(id): Path<String>,
 ) -> Response {
+    let id = match request_id(&id) {
+        Ok(id) => id,
+        Err(e) => return PageError(e).into_response(),
+    };
     let result = app::service_requests::reopen(&state.app, &session.user, &id, &origin)
         .await
         .map(|()| format!("/support/requests/{id}?notice=request_reopened"));

@@ -1,18 +1,24 @@
 //! What the partner's and the staff's pages of a service request both show of it (its row in a
 //! list, the conversation, refunds, attachments), and the message form both post.
 
+use crate::error::known_id;
 use crate::present::{problem_type, request_status};
 use app::AppError;
 use app::service_requests::RefundView;
-use domain::ids::CreditNoteId;
+use domain::ids::{ApplicationFileId, CreditNoteId, ServiceRequestId};
 use domain::refund::RefundStatus;
 use domain::service_request::Author;
 use i18n::Lang;
 use serde::Deserialize;
 use store::service_requests::{MessageRecord, RequestRecord};
 
+/// A request's id from the path; one of the wrong shape is as unknown as a missing request.
+pub fn request_id(raw: &str) -> Result<ServiceRequestId, AppError> {
+    known_id(raw, "service request")
+}
+
 pub struct RequestRow {
-    pub id: String,
+    pub id: ServiceRequestId,
     pub number: String,
     pub title: String,
     pub problem: String,
@@ -88,7 +94,7 @@ pub fn refund_rows(lang: &Lang, refunds: &[RefundView], staff: bool) -> Result<V
 }
 
 /// An attachment as a request's page lists it: id, name, size.
-pub fn file_rows(lang: &Lang, files: &[store::files::FileRecord]) -> Vec<(String, String, String)> {
+pub fn file_rows(lang: &Lang, files: &[store::files::FileRecord]) -> Vec<(ApplicationFileId, String, String)> {
     files
         .iter()
         .map(|f| {

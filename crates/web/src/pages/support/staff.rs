@@ -2,7 +2,7 @@
 //! handler) and a request's page, with answers, internal notes, assignment, support draw-downs
 //! and cancellation (at the end of the term, or now with a refund shown before it is confirmed).
 
-use super::rows::{MessageForm, MessageRow, RefundRow, RequestRow, file_rows, messages, refund_rows, row};
+use super::rows::{MessageForm, MessageRow, RefundRow, RequestRow, file_rows, messages, refund_rows, request_id, row};
 use crate::auth::{StaffSession, WebOrigin};
 use crate::csrf::CsrfToken;
 use crate::error::{PageError, known_id};
@@ -13,10 +13,10 @@ use app::AppError;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
-use domain::ids::{BenefitId, SubscriptionId};
+use domain::ids::{ApplicationFileId, BenefitId, ServiceRequestId, SubscriptionId};
 use domain::service_request::{ProblemType, RequestStatus};
 use serde::Deserialize;
 
@@ -39,6 +39,7 @@ async fn staff_download(
     s: StaffSession,
     Path((id, file_id)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
+    let (id, file_id) = (request_id(&id)?, known_id(&file_id, "file")?);
     let (f, bytes) = app::service_requests::file(&state.app, &app::Actor::Staff(s.staff), &id, &file_id).await?;
     Ok(crate::uploads::attachment(&f.name, &f.content_type, bytes))
 }
@@ -141,7 +142,7 @@ struct StaffDetailPage {
     agents: Vec<(String, String)>,
     me: String,
     messages: Vec<MessageRow>,
-    files: Vec<(String, String, String)>,
+    files: Vec<(ApplicationFileId, String, String)>,
     refunds: Vec<RefundRow>,
     statuses: Vec<(&'static str, String)>,
     current: String,
@@ -167,7 +168,7 @@ async fn staff_page(
     state: &AppState,
     csrf: &CsrfToken,
     s: &StaffSession,
-    id: &str,
+    id: &ServiceRequestId,
     error: Option<String>,
 ) -> Result<StaffDetailPage, AppError> {
     let view = app::service_requests::get_for_staff(&state.app, &s.staff, id).await?;
@@ -263,6 +264,7 @@ async fn staff_detail(
     s: StaffSession,
     Path(id): Path<String>,
 ) -> Result<StaffDetailPage, PageError> {
+    let id = request_id(&id)?;
     Ok(staff_page(&state, &csrf, &s, &id, None).await?)
 }
 
@@ -274,6 +276,10 @@ async fn answer(
     Path(id): Path<String>,
     Form(form): Form<MessageForm>,
 ) -> Response {
+    let id = match request_id(&id) {
+        Ok(id) => id,
+        Err(e) => return PageError(e).into_response(),
+    };
     let result = app::service_requests::answer(&state.app, &s.staff, &id, &form.body, &form.status, &origin).await;
     back_to_request(&state, &csrf, &s, &id, result).await
 }
@@ -296,6 +302,10 @@ async fn draw(
     Path(id): Path<String>,
     Form(form): Form<DrawForm>,
 ) -> Response {
+    let id = match request_id(&id) {
+        Ok(id) => id,
+        Err(e) => return PageError(e).into_response(),
+    };
     let result = match known_id(&form.benefit_id, "support balance") {
         Ok(benefit_id) => {
             app::service_requests::draw_support(
@@ -321,6 +331,10 @@ async fn cancel_at_term_end(
     s: StaffSession,
     Path(id): Path<String>,
 ) -> Response {
+    let id = match request_id(&id) {
+        Ok(id) => id,
+        Err(e) => return PageError(e).into_response(),
+    };
     let result = app::service_requests::cancel_at_term_end(&state.app, &s.staff, &id, &origin).await;
     back_to_request(&state, &csrf, &s, &id, result).await
 }
@@ -341,6 +355,10 @@ async fn cancel_now(
     Path(id): Path<String>,
     Form(form): Form<CancelForm>,
 ) -> Response {
+    let id = match request_id(&id) {
+        Ok(id) => id,
+        Err(e) => return PageError(e).into_response(),
+    };
     // Step-up: a cancellation now moves money back.
     if let Err(to) = crate::pages::common::step_up(&state, &s.current, &format!("/staff/requests/{id}")).await {
         return to;
@@ -358,6 +376,10 @@ async fn note(
     Path(id): Path<String>,
     Form(form): Form<MessageForm>,
 ) -> Response {
+    let id = match request_id(&id) {
+        Ok(id) => id,
+        Err(e) => return PageError(e).into_response(),
+    };
     let result = app::service_requests::note(&state.app, &s.staff, &id, &form.body, &origin).await;
     back_to_request(&state, &csrf, &s, &id, result).await
 }
@@ -376,6 +398,10 @@ async fn assign(
     Path(id): Path<String>,
     Form(form): Form<AssignForm>,
 ) -> Response {
+    let id = match request_id(&id) {
+        Ok(id) => id,
+        Err(e) => return PageError(e).into_response(),
+    };
     let result = app::service_requests::assign(&state.app, &s.staff, &id, &form.assignee, &origin).await;
     back_to_request(&state, &csrf, &s, &id, result).await
 }
@@ -394,6 +420,10 @@ async fn name_subscription(
     Path(id): Path<String>,
     Form(form): Form<NameSubscriptionForm>,
 ) -> Response {
+    let id = match request_id(&id) {
+        Ok(id) => id,
+        Err(e) => return PageError(e).into_response(),
+    };
     let result =
         app::service_requests::name_subscription(&state.app, &s.staff, &id, &form.subscription_id, &origin).await;
     back_to_request(&state, &csrf, &s, &id, result).await
@@ -404,7 +434,7 @@ async fn back_to_request<T>(
     state: &AppState,
     csrf: &CsrfToken,
     s: &StaffSession,
-    id: &str,
+    id: &ServiceRequestId,
     result: Result<T, AppError>,
 ) -> Response {
     let result = result.map(|_| format!("/staff/requests/{id}"));
