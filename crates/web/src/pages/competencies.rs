@@ -402,7 +402,48 @@ struct QueueRow {
 struct QueuePage {
     chrome: Chrome,
     rows: Vec<QueueRow>,
-    filter: String,
+    tab: Tab,
+}
+
+/// The queue's tabs. A status with no tab of its own (under review, expired) leaves none
+/// current.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Tab {
+    Open,
+    Approved,
+    Rejected,
+    All,
+    Other,
+}
+
+impl Tab {
+    fn of(status: Option<&str>) -> Tab {
+        match status.unwrap_or("open") {
+            "open" => Tab::Open,
+            "all" => Tab::All,
+            one => match one.parse() {
+                Ok(ApplicationStatus::Approved) => Tab::Approved,
+                Ok(ApplicationStatus::Rejected) => Tab::Rejected,
+                _ => Tab::Other,
+            },
+        }
+    }
+
+    fn is_open(&self) -> bool {
+        *self == Tab::Open
+    }
+
+    fn is_approved(&self) -> bool {
+        *self == Tab::Approved
+    }
+
+    fn is_rejected(&self) -> bool {
+        *self == Tab::Rejected
+    }
+
+    fn is_all(&self) -> bool {
+        *self == Tab::All
+    }
 }
 
 #[derive(Deserialize)]
@@ -418,7 +459,7 @@ async fn queue(
     Query(q): Query<QueueQuery>,
 ) -> Result<QueuePage, PageError> {
     let list = app::competencies::queue(&state.app, &s.staff, q.status.as_deref()).await?;
-    let filter = q.status.unwrap_or_else(|| "open".into());
+    let tab = Tab::of(q.status.as_deref());
     let rows = list
         .iter()
         .map(|(a, org_name)| {
@@ -434,7 +475,7 @@ async fn queue(
         })
         .collect();
     let chrome = Chrome::staff(&s.lang, &s.lang.t("staff-competencies-title"), &csrf, &s.staff);
-    Ok(QueuePage { chrome, rows, filter })
+    Ok(QueuePage { chrome, rows, tab })
 }
 
 #[derive(Template, WebTemplate)]
