@@ -113,7 +113,7 @@ pub(crate) fn email_taken(e: StoreError) -> AppError {
     match e {
         StoreError::Conflict(_) => AppError::Conflict {
             code: "email_taken",
-            message: "this e-mail address already has an account; sign in instead".into(),
+            message: crate::text::Text::new(i18n::key("error-email-has-account")),
         },
         other => other.into(),
     }

@@ -329,7 +329,10 @@ pub async fn unassign(
         store::benefits::unit_in_org(&mut tx, &actor.org_id, unit_id).await?.ok_or(AppError::NotFound("unit"))?;
     let b = live_benefit(&mut tx, actor, &unit.benefit_id).await?;
     if !store::benefits::unassign(&mut tx, &unit.id).await? {
-        return Err(AppError::Conflict { code: "not_assigned", message: "nobody holds this one".into() });
+        return Err(AppError::Conflict {
+            code: "not_assigned",
+            message: crate::text::Text::new(i18n::key("error-unit-not-assigned")),
+        });
     }
     let detail = format!(
         "took back a {} {} from {}",
@@ -414,8 +417,10 @@ pub async fn use_credit(
         code: "not_a_credit",
         message: Text::new(i18n::key("error-not-a-credit")).arg("product", &b.product),
     })?;
-    let amount = benefit::credit_amount(amount, currency)
-        .map_err(|why| InvalidInput::new("amount", format!("write an amount in {currency}, like 12.50 ({why})")))?;
+    let amount = benefit::credit_amount(amount, currency).map_err(|why| {
+        InvalidInput::new("amount", format!("write an amount in {currency}, like 12.50 ({why})"))
+            .said("error-amount-in", &[("currency", &currency)])
+    })?;
     let dedupe_key = format!("use:{}:{key}", actor.id);
     if let Some(first) = store::benefits::entry_by_key(&mut tx, &dedupe_key).await? {
         if first.benefit_id != b.id || first.amount != -amount.minor() {

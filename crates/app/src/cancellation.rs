@@ -117,6 +117,9 @@ pub async fn quote(app: &App, staff: &StaffMember, request_id: &str) -> Result<C
 pub struct CancelNow<'a> {
     pub refund: &'a str,
     pub reason: &'a str,
+    /// The language a person typed the refund in ("1.234,56" in pt-BR); None for the API,
+    /// whose amounts are plain decimals ("1234.56").
+    pub typed_in: Option<&'a i18n::Lang>,
 }
 
 /// **Cancel subscription** → **Immediately**: ends the subscription and its benefits now,
@@ -251,8 +254,15 @@ fn amounts(quote: &CancellationQuote, form: &CancelNow<'_>) -> Result<Vec<Money>
         return Ok(dues);
     }
     let currency = quote.total.currency();
-    let total = Money::parse_decimal(form.refund.trim(), currency)
-        .map_err(|e| InvalidInput::new("refund", format!("write the refund in {currency}: {e}")))?;
+    let typed = form.refund.trim();
+    let total = match form.typed_in {
+        Some(lang) => lang.parse_amount(typed, currency),
+        None => Money::parse_decimal(typed, currency),
+    }
+    .map_err(|e| {
+        InvalidInput::new("refund", format!("write the refund in {currency}: {e}"))
+            .said("error-refund-amount", &[("currency", &currency)])
+    })?;
     refund::lower(&dues, total, form.reason).map_err(|e| {
         let field = if matches!(e, refund::LowerError::NoReason) { "reason" } else { "refund" };
         AppError::Invalid(InvalidInput::new(field, e.to_string()))

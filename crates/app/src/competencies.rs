@@ -250,7 +250,7 @@ pub async fn attach_file(
     origin: &Origin,
 ) -> Result<store::files::FileRecord, AppError> {
     actor.require(PartnerPermission::ManageOffers, i18n::key("error-act-apply-for-competencies-ask"))?;
-    let checked = domain::attachment::check_file(name, bytes).map_err(|why| InvalidInput::new("file", why))?;
+    let checked = domain::attachment::check_file(name, bytes)?;
     let mut tx = app.store().write().await?;
     store::orgs::lock(&mut tx, &actor.org_id).await?;
     let a =

@@ -99,9 +99,14 @@ impl AppError {
     /// and have no message yet stay as they were written, in English.
     pub fn message_in(&self, lang: &i18n::Lang) -> String {
         match self {
-            AppError::Invalid(i) => match words::invalid(i.field, &i.message) {
-                Some(k) => lang.text(k),
-                None => i.message.clone(),
+            AppError::Invalid(i) => match (&i.said, words::invalid(i.field, &i.message)) {
+                (Some(said), _) => {
+                    let args: Vec<(&str, i18n::Arg<'_>)> =
+                        said.args.iter().map(|(name, value)| (*name, value.as_str().into())).collect();
+                    lang.t_with(said.id, &args)
+                }
+                (None, Some(k)) => lang.text(k),
+                (None, None) => i.message.clone(),
             },
             AppError::NotFound(what) => match words::not_found(what) {
                 Some(k) => lang.text(k),

@@ -59,7 +59,7 @@ pub async fn due_subscriptions(
     mut progress: impl FnMut(usize),
 ) -> Result<usize, AppError> {
     if !matches!(app.gateway(), payments::Gateway::Sandbox(_)) {
-        return Err(AppError::Forbidden("generated orgs pay with sandbox cards; use the sandbox gateway".into()));
+        return Err(AppError::Forbidden(crate::text::Text::new(i18n::key("error-generate-sandbox-only"))));
     }
     let catalog = app.catalog();
     let offer = catalog.offer("action-pack").or_else(|| catalog.offers().first()).ok_or(AppError::NotFound("offer"))?;

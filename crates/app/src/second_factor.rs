@@ -111,7 +111,7 @@ pub async fn start_totp(app: &App, actor: &Actor) -> Result<TotpSetup, AppError>
         Some(t) if t.confirmed_at.is_some() => {
             return Err(AppError::Conflict {
                 code: "totp_exists",
-                message: "an authenticator app is set up already; remove it first to set up another".into(),
+                message: crate::text::Text::new(i18n::key("error-totp-exists")),
             });
         }
         Some(t) => open_secret(app, &principal, &t.sealed_secret)?,
@@ -156,7 +156,7 @@ pub async fn confirm_totp(
         _ => {
             return Err(AppError::Refused {
                 code: "no_totp_setup",
-                message: "start setting up the authenticator app again".into(),
+                message: crate::text::Text::new(i18n::key("error-totp-start-again")),
             });
         }
     };
@@ -213,7 +213,7 @@ pub async fn regenerate_recovery_codes(app: &App, actor: &Actor, origin: &Origin
     if !has_any(&mut tx, &principal).await? {
         return Err(AppError::Refused {
             code: "no_second_factor",
-            message: "set up an authenticator app first; recovery codes come with it".into(),
+            message: crate::text::Text::new(i18n::key("error-totp-first")),
         });
     }
     store::second_factors::replace_recovery_codes(&mut tx, &principal, &codes.hashes, app.now()).await?;
@@ -235,7 +235,10 @@ pub async fn verify(
     let actor = &current.actor;
     let principal = actor.principal();
     if current.session.stage == Stage::Enrol {
-        return Err(AppError::Refused { code: "enrol_first", message: "set up a second factor first".into() });
+        return Err(AppError::Refused {
+            code: "enrol_first",
+            message: crate::text::Text::new(i18n::key("error-enrol-first")),
+        });
     }
     let guess = throttle::claim(app, &domain::throttle::SECOND_FACTOR, principal.id(), origin).await?;
     let now = app.now();
@@ -290,7 +293,7 @@ pub async fn require_recent(app: &App, current: &Current) -> Result<(), AppError
     if step_up_needed(app, current).await? {
         return Err(AppError::Refused {
             code: "step_up_required",
-            message: "confirm it is you with your second factor first".into(),
+            message: crate::text::Text::new(i18n::key("error-step-up-first")),
         });
     }
     Ok(())
@@ -300,7 +303,7 @@ pub async fn require_recent(app: &App, current: &Current) -> Result<(), AppError
 pub(crate) fn last_factor() -> AppError {
     AppError::Refused {
         code: "second_factor_required",
-        message: "your role must keep a second factor: set up another before removing this one".into(),
+        message: crate::text::Text::new(i18n::key("error-role-keeps-second-factor")),
     }
 }
 

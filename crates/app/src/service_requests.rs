@@ -41,15 +41,12 @@ pub async fn create(
     actor.require(PartnerPermission::UseSupport, i18n::key("error-act-open-service-requests-ask"))?;
     let new = NewRequest::parse(form.problem, form.title, form.description, form.contact_email, form.contact_phone)?;
     if files.len() > rules::MAX_FILES {
-        return Err(InvalidInput::new("file", format!("attach at most {} files", rules::MAX_FILES)).into());
+        let most = rules::MAX_FILES;
+        let refusal = InvalidInput::new("file", format!("attach at most {most} files"));
+        return Err(refusal.said("error-too-many-files", &[("most", &most)]).into());
     }
-    let checked = files
-        .iter()
-        .map(|(name, bytes)| {
-            domain::attachment::check_file(name, bytes)
-                .map_err(|why| InvalidInput::new("file", format!("{}: {why}", name.trim())))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let checked =
+        files.iter().map(|(name, bytes)| domain::attachment::check_file(name, bytes)).collect::<Result<Vec<_>, _>>()?;
     let mut tx = app.store().write().await?;
     let subscription_id = match form.subscription_id.trim() {
         "" => None,
@@ -529,7 +526,7 @@ pub async fn attach_file(
     origin: &Origin,
 ) -> Result<store::files::FileRecord, AppError> {
     actor.require(PartnerPermission::UseSupport, i18n::key("error-act-write-in-service-requests-ask"))?;
-    let checked = domain::attachment::check_file(name, bytes).map_err(|why| InvalidInput::new("file", why))?;
+    let checked = domain::attachment::check_file(name, bytes)?;
     let mut tx = app.store().write().await?;
     let r = store::service_requests::get_in_org(&mut tx, &actor.org_id, id)
         .await?

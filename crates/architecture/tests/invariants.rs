@@ -245,6 +245,39 @@ fn no_function_on_a_money_path_is_over_80_lines() {
     assert!(report.is_empty(), "At most {MAX_MONEY_FUNCTION_LINES} lines a function on a money path:{report}");
 }
 
+/// Every template file under `dir`, in its folders.
+fn templates(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("reading {}: {e}", dir.display())) {
+        let path = entry.expect("a directory entry").path();
+        if path.is_dir() {
+            out.extend(templates(&path));
+        } else if path.extension().is_some_and(|e| e == "html") {
+            out.push(path);
+        }
+    }
+    out
+}
+
+#[test]
+fn no_template_decides_by_comparing_words() {
+    // A page asks a typed value (an enum's method, a flag) what to show: a template that matches
+    // a stored word or a query's text would silently show something else once the word changes.
+    let dir = crates_dir().join("web").join("templates");
+    let files = templates(&dir);
+    assert!(files.len() > 10, "the templates are found in {}", dir.display());
+    let mut report = String::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("a template");
+        for needle in ["== \"", "!= \""] {
+            for line in lines_with(&text, needle) {
+                report.push_str(&format!("\n    {}:{line} compares with a word", file.display()));
+            }
+        }
+    }
+    assert!(report.is_empty(), "Templates compare typed values, not words:{report}");
+}
+
 #[test]
 fn the_checks_see_the_crates() {
     // A path mistake would make every check above pass on nothing.

@@ -74,19 +74,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
              billing@northwind.example and quote the invoice number (INV-2027-000001)."
                 .to_owned(),
         ],
-        captions: Captions {
-            bill_to: "Bill to".into(),
-            number: "Number".into(),
-            issue_date: "Issue date".into(),
-            description: "Description".into(),
-            period: "Period".into(),
-            quantity: "Qty".into(),
-            unit_price: "Unit price".into(),
-            amount: "Amount".into(),
-            net: "Net".into(),
-            total: "Total".into(),
-            page_of: Box::new(|page, count| format!("Page {page} of {count}")),
-        },
+        captions: Captions::english(),
     };
     // The first document reads the CJK faces when it needs them; the median of the next 50
     // is the steady cost of one document.

@@ -82,6 +82,26 @@ pub struct Captions {
     pub page_of: Box<dyn Fn(usize, usize) -> String + Send + Sync>,
 }
 
+impl Captions {
+    /// The words of an English document, for the sample and the tests; the server fills each
+    /// caption from its message files in the document's language.
+    pub fn english() -> Captions {
+        Captions {
+            bill_to: "Bill to".into(),
+            number: "Number".into(),
+            issue_date: "Issue date".into(),
+            description: "Description".into(),
+            period: "Period".into(),
+            quantity: "Qty".into(),
+            unit_price: "Unit price".into(),
+            amount: "Amount".into(),
+            net: "Net".into(),
+            total: "Total".into(),
+            page_of: Box::new(|page, count| format!("Page {page} of {count}")),
+        }
+    }
+}
+
 /// Renders the document as a complete PDF file, on as many A4 pages as its lines need.
 pub fn render_pdf(fonts: &Fonts, doc: &InvoiceDocument) -> Result<Vec<u8>, RenderError> {
     let mut layout = Layout::new(fonts, doc);

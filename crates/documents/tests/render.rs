@@ -14,22 +14,6 @@ fn fonts() -> Fonts {
     fonts
 }
 
-fn captions() -> Captions {
-    Captions {
-        bill_to: "Bill to".into(),
-        number: "Number".into(),
-        issue_date: "Issue date".into(),
-        description: "Description".into(),
-        period: "Period".into(),
-        quantity: "Qty".into(),
-        unit_price: "Unit price".into(),
-        amount: "Amount".into(),
-        net: "Net".into(),
-        total: "Total".into(),
-        page_of: Box::new(|page, count| format!("Page {page} of {count}")),
-    }
-}
-
 fn line(description: &str, amount: &str) -> DocumentLine {
     DocumentLine {
         description: description.to_owned(),
@@ -55,7 +39,7 @@ fn invoice(line_count: usize) -> InvoiceDocument {
         tax: "95.00 USD".to_owned(),
         total: "570.00 USD".to_owned(),
         notes: vec!["Paid by Visa •••• 4242 on 15 March 2027".to_owned()],
-        captions: captions(),
+        captions: Captions::english(),
     }
 }
 
@@ -223,7 +207,7 @@ fn captions_come_from_the_caller() {
         bill_to: "Faturar a".into(),
         description: "Descrição".into(),
         page_of: Box::new(|page, count| format!("Página {page} de {count}")),
-        ..captions()
+        ..Captions::english()
     };
     let text = text(&render(&doc));
     for caption in ["FATURAR A", "Descrição", "Página 1 de 1"] {

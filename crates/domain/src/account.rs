@@ -10,12 +10,30 @@ use std::fmt;
 pub struct InvalidInput {
     /// The form or API field the value came from.
     pub field: &'static str,
+    /// The message in English, for logs and for readers of a language without `said`.
     pub message: String,
+    /// The same message as a message id of the message files with its arguments, when its
+    /// words carry values (a limit, a file's name) that a fixed text cannot.
+    pub said: Option<Said>,
+}
+
+/// A message id and its arguments, written in the reader's language above the domain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Said {
+    pub id: &'static str,
+    pub args: Vec<(&'static str, String)>,
 }
 
 impl InvalidInput {
     pub fn new(field: &'static str, message: impl Into<String>) -> Self {
-        InvalidInput { field, message: message.into() }
+        InvalidInput { field, message: message.into(), said: None }
+    }
+
+    /// The message as `id` with `args`, for every language.
+    pub fn said(mut self, id: &'static str, args: &[(&'static str, &dyn std::fmt::Display)]) -> Self {
+        let args = args.iter().map(|(name, value)| (*name, value.to_string())).collect();
+        self.said = Some(Said { id, args });
+        self
     }
 }
 

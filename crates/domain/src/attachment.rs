@@ -2,7 +2,7 @@
 //! A file is typed by its bytes, never by what the sender called it, and only a few types are
 //! taken, so that nothing we serve back can run in a browser.
 
-use crate::account::is_bidi_control;
+use crate::account::{InvalidInput, is_bidi_control};
 
 /// Largest file.
 pub const MAX_FILE_BYTES: usize = 2 * 1024 * 1024;
@@ -17,13 +17,18 @@ pub struct CheckedFile {
 /// Checks a file by its bytes, not by what the sender called it: PDF, PNG, JPEG or
 /// plain UTF-8 text, at most [`MAX_FILE_BYTES`]. The name keeps only its last path part,
 /// without control characters and direction controls (a right-to-left override would show
-/// `report<U+202E>fdp.exe` as `reportexe.pdf`), at most 120 characters.
-pub fn check_file(name: &str, bytes: &[u8]) -> Result<CheckedFile, String> {
+/// `report<U+202E>fdp.exe` as `reportexe.pdf`), at most 120 characters. A refusal names the
+/// file as it was sent, since a form may carry several.
+pub fn check_file(name: &str, bytes: &[u8]) -> Result<CheckedFile, InvalidInput> {
+    let sent = name.trim();
+    let refused = |english: &str| InvalidInput::new("file", format!("{sent}: {english}"));
     if bytes.is_empty() {
-        return Err("the file is empty".into());
+        return Err(refused("the file is empty").said("error-file-empty", &[("name", &sent)]));
     }
     if bytes.len() > MAX_FILE_BYTES {
-        return Err(format!("the file is larger than {} MB", MAX_FILE_BYTES / (1024 * 1024)));
+        let megabytes = MAX_FILE_BYTES / (1024 * 1024);
+        let refusal = refused(&format!("the file is larger than {megabytes} MB"));
+        return Err(refusal.said("error-file-too-large", &[("name", &sent), ("megabytes", &megabytes)]));
     }
     let content_type = if bytes.starts_with(b"%PDF-") {
         "application/pdf"
@@ -34,14 +39,14 @@ pub fn check_file(name: &str, bytes: &[u8]) -> Result<CheckedFile, String> {
     } else if std::str::from_utf8(bytes).is_ok_and(|t| !t.contains('\0')) {
         "text/plain; charset=utf-8"
     } else {
-        return Err("send a PDF, PNG, JPEG or plain-text file".into());
+        return Err(refused("send a PDF, PNG, JPEG or plain-text file").said("error-file-type", &[("name", &sent)]));
     };
     let base = name.rsplit(['/', '\\']).next().unwrap_or("");
     let clean: String =
         base.chars().filter(|c| !c.is_control() && !is_bidi_control(*c) && *c != '"').take(120).collect();
     let clean = clean.trim();
     if clean.is_empty() || clean == "." || clean == ".." {
-        return Err("the file needs a name".into());
+        return Err(refused("the file needs a name").said("error-file-name", &[("name", &sent)]));
     }
     Ok(CheckedFile { name: clean.to_owned(), content_type })
 }
@@ -58,7 +63,7 @@ mod tests {
             check_file("a.txt", "Zertifikat für Ann".as_bytes()).unwrap().content_type,
             "text/plain; charset=utf-8"
         );
-        assert!(check_file("evil.pdf", &[0x4D, 0x5A, 0x90, 0x00]).unwrap_err().contains("PDF, PNG, JPEG"));
+        assert!(check_file("evil.pdf", &[0x4D, 0x5A, 0x90, 0x00]).unwrap_err().message.contains("PDF, PNG, JPEG"));
         assert_eq!(check_file("../../etc/pass\"wd.txt", b"hi").unwrap().name, "passwd.txt");
         assert_eq!(check_file("C:\\docs\\ref.txt", b"hi").unwrap().name, "ref.txt");
         assert!(check_file("big.txt", &vec![b'a'; MAX_FILE_BYTES + 1]).is_err());

@@ -7,15 +7,24 @@ use crate::money::{Currency, Money};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Upgrade {
     /// A paid subscription offer, e.g. Action Pack.
-    Offer { code: String, name: String, price: Option<Money>, blocked: Option<String> },
+    Offer { code: String, name: String, price: Option<Money>, blocked: Option<Blocked> },
     /// An earned competency: apply with evidence, then pay the annual fee once approved.
     Competency {
         code: String,
         name: String,
         silver_fee: Option<Money>,
         gold_fee: Option<Money>,
-        blocked: Option<String>,
+        blocked: Option<Blocked>,
     },
+}
+
+/// Why an upgrade is closed to the org; each reader reads it in their own words.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Blocked {
+    /// The seed's rule: only a network member may upgrade.
+    NotANetworkMember,
+    /// The offer requires a membership level the org does not hold (the level's code).
+    MissingLevel(String),
 }
 
 /// The seed's rule: "You must be a network member to upgrade your membership."
@@ -24,14 +33,11 @@ pub const NOT_A_NETWORK_MEMBER: &str = "You must be a network member to upgrade 
 /// The upgrades open to an org holding the membership levels `held`, priced in `currency`.
 pub fn upgrades(catalog: &Catalog, held: &[&str], currency: Currency) -> Vec<Upgrade> {
     let network = held.contains(&NETWORK_LEVEL);
-    let missing = |requires: &[crate::catalog::Code]| -> Option<String> {
+    let missing = |requires: &[crate::catalog::Code]| -> Option<Blocked> {
         if !network {
-            return Some(NOT_A_NETWORK_MEMBER.to_owned());
+            return Some(Blocked::NotANetworkMember);
         }
-        requires.iter().find(|code| !held.contains(&code.as_str())).map(|code| {
-            let name = catalog.membership_level(code.as_str()).map_or(code.as_str(), |l| l.name());
-            format!("You need {name} first.")
-        })
+        requires.iter().find(|code| !held.contains(&code.as_str())).map(|code| Blocked::MissingLevel(code.to_string()))
     };
     let offers = catalog.offers().iter().map(|offer| Upgrade::Offer {
         code: offer.code().as_str().to_owned(),
@@ -81,7 +87,7 @@ mod tests {
             let blocked = match option {
                 Upgrade::Offer { blocked, .. } | Upgrade::Competency { blocked, .. } => blocked,
             };
-            assert_eq!(blocked.as_deref(), Some(NOT_A_NETWORK_MEMBER));
+            assert_eq!(blocked, Some(Blocked::NotANetworkMember));
         }
     }
 }

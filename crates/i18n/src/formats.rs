@@ -73,6 +73,14 @@ impl Formats {
         self.decimal.format(&Decimal::from(n)).to_string()
     }
 
+    /// A rate given in basis points, as a plain number in the locale's way: 2050 → "20,5".
+    pub(crate) fn basis_points(&self, basis_points: u32) -> String {
+        let mut value = Decimal::from(basis_points);
+        value.multiply_pow10(-2);
+        value.absolute.trim_end();
+        self.decimal.format(&value).to_string()
+    }
+
     /// "6 de dezembro de 2026", "December 6, 2026".
     pub(crate) fn day(&self, day: NaiveDate) -> String {
         match gregorian(day) {

@@ -172,6 +172,12 @@ impl Lang {
         self.formats.number(n)
     }
 
+    /// A percentage given in basis points, without the sign (the message places it):
+    /// 2050 → "20.5" in en, "20,5" in pt-BR.
+    pub fn percent_of_basis_points(&self, basis_points: u32) -> String {
+        self.formats.basis_points(basis_points)
+    }
+
     /// A calendar day, the one date style of the product: "6 de dezembro de 2026".
     pub fn day(&self, day: NaiveDate) -> String {
         self.formats.day(day)

@@ -78,7 +78,7 @@ macro_rules! number_arg {
         }
     )*};
 }
-number_arg!(i64, i32, u32, u64, usize);
+number_arg!(i64, i32, u16, u32, u64, usize);
 
 /// Formats `key` from `bundle`, or None when the language has no such message.
 pub(crate) fn format(bundle: &FluentBundle<FluentResource>, key: &str, args: &[(&str, Arg<'_>)]) -> Option<String> {

@@ -42,6 +42,14 @@ fn a_moment_is_written_to_the_minute_in_the_readers_zone_and_names_it() {
 }
 
 #[test]
+fn a_rate_in_basis_points_keeps_only_the_decimals_it_has() {
+    assert_eq!(lang("en").percent_of_basis_points(2000), "20");
+    assert_eq!(lang("en").percent_of_basis_points(2050), "20.5");
+    assert_eq!(lang("pt-BR").percent_of_basis_points(725), "7,25");
+    assert_eq!(lang("pt-BR").percent_of_basis_points(0), "0");
+}
+
+#[test]
 fn amounts_are_read_with_the_locales_decimal_mark_or_a_plain_point() {
     let brl = Currency::parse("BRL").unwrap();
     let pt = lang("pt-BR");

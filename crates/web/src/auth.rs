@@ -179,13 +179,15 @@ impl FromRequestParts<AppState> for ApiCaller {
 impl ApiCaller {
     /// The partner user behind the token; staff tokens are refused on partner routes.
     pub fn partner(&self) -> Result<&PartnerUser, ApiError> {
-        self.actor.partner().ok_or_else(|| {
-            ApiError(AppError::Forbidden("this route is for partner users; use a partner user's token".into()))
-        })
+        self.actor
+            .partner()
+            .ok_or_else(|| ApiError(AppError::Forbidden(app::text::Text::new(i18n::key("error-route-for-partners")))))
     }
 
     /// The staff member behind the token; partner tokens are refused on staff routes.
     pub fn staff(&self) -> Result<&StaffMember, ApiError> {
-        self.actor.staff().ok_or_else(|| ApiError(AppError::Forbidden("this route is for program staff".into())))
+        self.actor
+            .staff()
+            .ok_or_else(|| ApiError(AppError::Forbidden(app::text::Text::new(i18n::key("error-route-for-staff")))))
     }
 }

@@ -52,9 +52,9 @@ pub async fn protect(State(state): State<AppState>, request: Request, next: Next
         };
         let ok = matches!((&expected, &sent), (Some(a), Some(b)) if constant_time_eq(a.as_bytes(), b.as_bytes()));
         if !ok {
-            return crate::error::PageError(app::AppError::Forbidden(
-                "this form has expired or did not come from partnerhub; reload the page and try again".into(),
-            ))
+            return crate::error::PageError(app::AppError::Forbidden(app::text::Text::new(i18n::key(
+                "error-form-expired",
+            ))))
             .into_response();
         }
         parts.extensions.insert(CsrfToken(expected.unwrap_or_default()));

@@ -242,7 +242,7 @@ struct ErrorPage {
 /// the reader's language (an error is answered where the request is no longer at hand).
 #[derive(Clone)]
 struct ErrorPageText {
-    message: String,
+    error: Arc<AppError>,
     resend: bool,
 }
 
@@ -262,10 +262,11 @@ impl IntoResponse for PageError {
         // page has it while the address is unconfirmed).
         let resend = self.0.code() == "email_unverified";
         let mut response = status.into_response();
-        response.extensions_mut().insert(ErrorPageText { message: public_message(&self.0), resend });
+        note(&self.0);
         if self.0.is_storage_fault() {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(STORAGE_RETRY_AFTER));
         }
+        response.extensions_mut().insert(ErrorPageText { error: Arc::new(self.0), resend });
         response
     }
 }
@@ -284,8 +285,8 @@ pub async fn error_pages(State(state): State<AppState>, request: Request, next: 
     let mut response = next.run(request).await;
     let Some(text) = response.extensions_mut().remove::<ErrorPageText>() else { return response };
     let lang = state.app.language_for(wishes.iter().map(String::as_str));
-    let page =
-        ErrorPage { lang, status: i64::from(response.status().as_u16()), message: text.message, resend: text.resend };
+    let message = message_in(&text.error, &lang);
+    let page = ErrorPage { lang, status: i64::from(response.status().as_u16()), message, resend: text.resend };
     match page.render() {
         Ok(html) => {
             response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));

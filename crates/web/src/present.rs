@@ -4,18 +4,15 @@
 //! language; the others are English for the pages not yet moved to message files.
 
 use chrono::NaiveDate;
-use domain::catalog::{Benefit, CompetencyTier};
+use domain::catalog::{Benefit, Catalog, CompetencyTier};
 use domain::competency::ApplicationStatus;
-use domain::money::{Money, TaxRate};
-use domain::roles::PartnerRole;
+use domain::membership::Blocked;
+use domain::money::TaxRate;
+use domain::refund::Basis;
+use domain::roles::{PartnerRole, StaffRole};
 use domain::service_request::{ProblemType, RequestStatus};
 use domain::subscription::Status;
 use i18n::{Key, Lang, key};
-
-/// An amount as pages show it, e.g. "475.00 USD".
-pub fn money(amount: Money) -> String {
-    amount.to_string()
-}
 
 /// A benefit as a line of a list, e.g. "10 Windows 10 Enterprise (upgrade) licenses".
 pub fn benefit(benefit: &Benefit) -> String {
@@ -37,8 +34,44 @@ pub fn term(lang: &Lang, start: NaiveDate, end: NaiveDate) -> String {
 /// The tax line's label with its rate: "Tax (20%)"; the rate is kept in basis points.
 pub fn tax_label_in(lang: &Lang, basis_points: i64) -> String {
     match TaxRate::from_basis_points(u32::try_from(basis_points).unwrap_or(0)) {
-        Ok(rate) => lang.t1("portal-tax-rate", "rate", rate.to_string()),
+        Ok(rate) => lang.t1("portal-tax-rate", "rate", lang.percent_of_basis_points(rate.basis_points())),
         Err(_) => lang.t("portal-tax"),
+    }
+}
+
+/// An offer's name in the reader's language: the catalog's text for it, else the name the
+/// order or subscription kept when it was made (an offer since withdrawn keeps its old name).
+pub fn offer_name(catalog: &Catalog, lang: &Lang, code: &str, kept: &str) -> String {
+    catalog.offer(code).map_or(kept, |offer| offer.name_in(&lang.tag())).to_owned()
+}
+
+/// A membership level's name in the reader's language, or its code if the catalog no longer has it.
+pub fn level_name(catalog: &Catalog, lang: &Lang, code: &str) -> String {
+    catalog.membership_level(code).map_or(code, |level| level.name_in(&lang.tag())).to_owned()
+}
+
+/// A competency's name in the reader's language, or its code if the catalog no longer has it.
+pub fn competency_name(catalog: &Catalog, lang: &Lang, code: &str) -> String {
+    catalog.competency(code).map_or(code, |c| c.name_in(&lang.tag())).to_owned()
+}
+
+/// Why an upgrade is closed, in the reader's words.
+pub fn blocked_in(catalog: &Catalog, lang: &Lang, blocked: &Blocked) -> String {
+    match blocked {
+        Blocked::NotANetworkMember => lang.t("error-not-a-network-member"),
+        Blocked::MissingLevel(code) => lang.t1("error-missing-level", "level", level_name(catalog, lang, code)),
+    }
+}
+
+/// How a refund line was worked out, in the reader's words.
+pub fn refund_basis(lang: &Lang, basis: &Basis) -> String {
+    match basis {
+        Basis::Full { window_days } => lang.t1("staff-refund-basis-full", "days", *window_days),
+        Basis::Prorated { unused_days, term_days } => {
+            lang.t2("staff-refund-basis-prorated", "unused", *unused_days, "days", *term_days)
+        }
+        Basis::NotRefundable => lang.t("staff-refund-basis-not-refundable"),
+        Basis::Ended => lang.t("staff-refund-basis-ended"),
     }
 }
 
@@ -111,6 +144,14 @@ pub fn tier(tier: CompetencyTier) -> Key {
     match tier {
         CompetencyTier::Silver => key("portal-tier-silver"),
         CompetencyTier::Gold => key("portal-tier-gold"),
+    }
+}
+
+/// A staff role's name, as the console shows it.
+pub fn staff_role(role: StaffRole) -> Key {
+    match role {
+        StaffRole::SupportAgent => key("layout-role-support-agent"),
+        StaffRole::ProgramAdmin => key("layout-role-program-admin"),
     }
 }
 

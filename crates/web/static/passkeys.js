@@ -11,6 +11,10 @@
   var forms = document.querySelectorAll('form[data-passkey]');
   if (!forms.length) return;
   var errorBox = document.getElementById('passkey-error');
+  // The words come from the page, in its reader's language (data-* on the error box).
+  function words(name) {
+    return (errorBox && errorBox.dataset[name]) || name;
+  }
 
   function showError(message) {
     if (!errorBox) return;
@@ -25,7 +29,7 @@
   }
 
   if (!window.PublicKeyCredential || !navigator.credentials) {
-    showError('This browser cannot use passkeys. Use a current browser, or sign in with your password.');
+    showError(words('unsupported'));
     return;
   }
 
@@ -114,16 +118,16 @@
       body = null;
     }
     if (!response.ok || !body) {
-      throw new Error((body && body.detail) || 'The server could not take this request (' + response.status + '). Reload the page and try again.');
+      throw new Error((body && body.detail) || words('serverRefused').replace('{status}', String(response.status)));
     }
     return body;
   }
 
   function browserRefusal(e) {
-    if (e && e.name === 'NotAllowedError') return 'The passkey prompt was closed or timed out; nothing was changed.';
-    if (e && e.name === 'InvalidStateError') return 'This device holds a passkey for your account already.';
-    if (e && e.name === 'SecurityError') return 'This browser refused passkeys at this address; the site must be opened at its own address over https.';
-    return (e && e.message) || 'The passkey could not be used.';
+    if (e && e.name === 'NotAllowedError') return words('closed');
+    if (e && e.name === 'InvalidStateError') return words('duplicate');
+    if (e && e.name === 'SecurityError') return words('insecure');
+    return (e && e.message) || words('failed');
   }
 
   async function ceremony(form) {

@@ -4,8 +4,9 @@
 use crate::actor::PartnerUser;
 use crate::error::AppError;
 use crate::state::App;
-use domain::ids::{CreditNoteId, InvoiceId, SubscriptionId};
+use domain::ids::{CreditNoteId, InvoiceId, OrgId, SubscriptionId};
 use domain::roles::PartnerPermission;
+use i18n::Lang;
 use store::invoices::InvoiceRecord;
 use store::refunds::CreditNoteRecord;
 
@@ -21,9 +22,9 @@ pub async fn get(app: &App, actor: &PartnerUser, id: &InvoiceId) -> Result<Invoi
     store::invoices::get_in_org(&mut conn, &actor.org_id, id).await?.ok_or(AppError::NotFound("invoice"))
 }
 
-/// The invoice as a PDF document.
-pub async fn pdf(app: &App, actor: &PartnerUser, id: &InvoiceId) -> Result<(String, Vec<u8>), AppError> {
-    invoice_pdf(app, get(app, actor, id).await?).await
+/// The invoice as a PDF document, in the org's billing language or else the reader's.
+pub async fn pdf(app: &App, actor: &PartnerUser, id: &InvoiceId, reader: &Lang) -> Result<(String, Vec<u8>), AppError> {
+    invoice_pdf(app, get(app, actor, id).await?, reader).await
 }
 
 /// An invoice for program staff (who see every org's: a partner asks about one).
@@ -37,35 +38,35 @@ pub async fn invoice_for_staff(
     store::invoices::get(&mut conn, id).await?.ok_or(AppError::NotFound("invoice"))
 }
 
-/// The invoice as a PDF document: `(number, bytes)`.
-pub async fn invoice_pdf(app: &App, invoice: InvoiceRecord) -> Result<(String, Vec<u8>), AppError> {
-    let rate = domain::money::TaxRate::from_basis_points(u32::try_from(invoice.tax_rate_bp).unwrap_or(0))
-        .map_err(|e| AppError::internal_from("a stored tax rate", e))?;
+/// The invoice as a PDF document, `(number, bytes)`: in the org's billing language when it
+/// chose one, otherwise in the reader's.
+pub async fn invoice_pdf(app: &App, invoice: InvoiceRecord, reader: &Lang) -> Result<(String, Vec<u8>), AppError> {
+    let lang = document_language(app, &invoice.org_id, reader).await?;
+    let issued = lang.day_of(invoice.issued_at);
     let doc = documents::InvoiceDocument {
-        title: "Invoice".into(),
+        title: lang.t("doc-invoice"),
         number: invoice.number.clone(),
-        issue_date: invoice.issued_at.format("%-d %B %Y").to_string(),
+        issue_date: issued.clone(),
         seller_name: invoice.seller_name.clone(),
         seller_address: invoice.seller_address.clone(),
         buyer_name: invoice.buyer_name.clone(),
-        buyer_lines: vec![format!("Partner ID {}", invoice.buyer_partner_id), invoice.buyer_country.clone()],
+        buyer_lines: vec![
+            lang.t1("portal-invoice-partner-id", "id", invoice.buyer_partner_id.to_string()),
+            invoice.buyer_country.clone(),
+        ],
         lines: vec![documents::DocumentLine {
             description: invoice.description.clone(),
-            period: format!(
-                "{} – {}",
-                invoice.period_start.format("%-d %b %Y"),
-                invoice.period_end.format("%-d %b %Y")
-            ),
-            quantity: "1".into(),
-            unit_price: invoice.net.format_amount(),
-            amount: invoice.net.format_amount(),
+            period: period(&lang, invoice.period_start, invoice.period_end),
+            quantity: lang.number(1),
+            unit_price: lang.amount(invoice.net),
+            amount: lang.amount(invoice.net),
         }],
-        net: invoice.net.to_string(),
-        tax_label: format!("Tax ({rate})"),
-        tax: invoice.tax.to_string(),
-        total: invoice.total.to_string(),
-        notes: vec![format!("Paid by {} on {}", invoice.paid_with, invoice.issued_at.format("%-d %B %Y"))],
-        captions: captions(),
+        net: lang.money(invoice.net),
+        tax_label: tax_label(&lang, invoice.tax_rate_bp)?,
+        tax: lang.money(invoice.tax),
+        total: lang.money(invoice.total),
+        notes: vec![lang.t2("doc-paid-by", "method", &invoice.paid_with, "date", &issued)],
+        captions: captions(&lang),
     };
     Ok((invoice.number, render(app, doc).await?))
 }
@@ -105,52 +106,77 @@ pub async fn credit_note_for_staff(
     store::refunds::note(&mut conn, id).await?.ok_or(AppError::NotFound("credit note"))
 }
 
-/// The credit note as a PDF document: `(number, bytes)`.
-pub async fn credit_note_pdf(app: &App, note: &CreditNoteRecord) -> Result<(String, Vec<u8>), AppError> {
-    let rate = domain::money::TaxRate::from_basis_points(u32::try_from(note.tax_rate_bp).unwrap_or(0))
-        .map_err(|e| AppError::internal_from("a stored tax rate", e))?;
+/// The credit note as a PDF document, `(number, bytes)`, in the language its invoice would be.
+pub async fn credit_note_pdf(app: &App, note: &CreditNoteRecord, reader: &Lang) -> Result<(String, Vec<u8>), AppError> {
+    let lang = document_language(app, &note.org_id, reader).await?;
+    let issued = lang.day_of(note.issued_at);
     let doc = documents::InvoiceDocument {
-        title: "Credit note".into(),
+        title: lang.t("doc-credit-note"),
         number: note.number.clone(),
-        issue_date: note.issued_at.format("%-d %B %Y").to_string(),
+        issue_date: issued.clone(),
         seller_name: note.seller_name.clone(),
         seller_address: note.seller_address.clone(),
         buyer_name: note.buyer_name.clone(),
-        buyer_lines: vec![format!("Partner ID {}", note.buyer_partner_id), note.buyer_country.clone()],
+        buyer_lines: vec![
+            lang.t1("portal-invoice-partner-id", "id", note.buyer_partner_id.to_string()),
+            note.buyer_country.clone(),
+        ],
         lines: vec![documents::DocumentLine {
             description: note.description.clone(),
-            period: format!("{} – {}", note.period_start.format("%-d %b %Y"), note.period_end.format("%-d %b %Y")),
-            quantity: "1".into(),
-            unit_price: note.net.format_amount(),
-            amount: note.net.format_amount(),
+            period: period(&lang, note.period_start, note.period_end),
+            quantity: lang.number(1),
+            unit_price: lang.amount(note.net),
+            amount: lang.amount(note.net),
         }],
-        net: note.net.to_string(),
-        tax_label: format!("Tax ({rate})"),
-        tax: note.tax.to_string(),
-        total: note.total.to_string(),
+        net: lang.money(note.net),
+        tax_label: tax_label(&lang, note.tax_rate_bp)?,
+        tax: lang.money(note.tax),
+        total: lang.money(note.total),
         notes: vec![
-            format!("Refers to invoice {}", note.invoice_number),
-            format!("Refunded to {} on {}", note.refunded_to, note.issued_at.format("%-d %B %Y")),
+            lang.t1("doc-refers-to-invoice", "number", &note.invoice_number),
+            lang.t2("doc-refunded-to", "method", &note.refunded_to, "date", &issued),
         ],
-        captions: captions(),
+        captions: captions(&lang),
     };
     Ok((note.number.clone(), render(app, doc).await?))
 }
 
-/// The fixed words of a document, in English until documents follow the reader's language.
-fn captions() -> documents::Captions {
+/// The language of an org's documents: its billing language when it chose one, otherwise the
+/// reader's (a partner's billing admin, or staff looking at the org's invoice).
+async fn document_language(app: &App, org: &OrgId, reader: &Lang) -> Result<Lang, AppError> {
+    let mut conn = app.store().read().await?;
+    let chosen = store::orgs::billing_language(&mut conn, org).await?;
+    let time_zone = app.catalog().program().time_zone();
+    Ok(match chosen {
+        Some(tag) => app.languages().get(&tag, time_zone),
+        None => reader.in_time_zone(time_zone),
+    })
+}
+
+fn period(lang: &Lang, start: chrono::NaiveDate, end: chrono::NaiveDate) -> String {
+    lang.t2("portal-term", "start", lang.day(start), "end", lang.day(end))
+}
+
+fn tax_label(lang: &Lang, rate_bp: i64) -> Result<String, AppError> {
+    let rate = u32::try_from(rate_bp).map_err(|e| AppError::internal_from("a stored tax rate", e))?;
+    Ok(lang.t1("portal-tax-rate", "rate", lang.percent_of_basis_points(rate)))
+}
+
+/// The fixed words of a document in `lang`.
+fn captions(lang: &Lang) -> documents::Captions {
+    let page_lang = lang.clone();
     documents::Captions {
-        bill_to: "Bill to".into(),
-        number: "Number".into(),
-        issue_date: "Issue date".into(),
-        description: "Description".into(),
-        period: "Period".into(),
-        quantity: "Qty".into(),
-        unit_price: "Unit price".into(),
-        amount: "Amount".into(),
-        net: "Net".into(),
-        total: "Total".into(),
-        page_of: Box::new(|page, count| format!("Page {page} of {count}")),
+        bill_to: lang.t("doc-bill-to"),
+        number: lang.t("doc-number"),
+        issue_date: lang.t("doc-issue-date"),
+        description: lang.t("doc-description"),
+        period: lang.t("doc-period"),
+        quantity: lang.t("doc-quantity"),
+        unit_price: lang.t("doc-unit-price"),
+        amount: lang.t("doc-amount"),
+        net: lang.t("doc-net"),
+        total: lang.t("doc-total"),
+        page_of: Box::new(move |page, count| page_lang.t2("doc-page-of", "page", page, "count", count)),
     }
 }
 

@@ -24,7 +24,7 @@ pub async fn turn_off_auto_renew(
     origin: &Origin,
 ) -> Result<SubscriptionRecord, AppError> {
     if !actor.role.allows(PartnerPermission::ManageBilling) && !actor.role.allows(PartnerPermission::ManageOffers) {
-        return Err(AppError::Forbidden("your role does not allow you to change subscriptions".into()));
+        return Err(AppError::Forbidden(crate::text::Text::new(i18n::key("error-role-change-subscriptions"))));
     }
     let mut tx = app.store().write().await?;
     store::orgs::lock(&mut tx, &actor.org_id).await?;

@@ -112,7 +112,10 @@ pub async fn sign_in(
 /// password, or again for a sensitive action (step-up).
 pub async fn start_second_factor(app: &App, current: &Current) -> Result<Challenge, AppError> {
     if current.session.stage == Stage::Enrol {
-        return Err(AppError::Refused { code: "enrol_first", message: "set up a second factor first".into() });
+        return Err(AppError::Refused {
+            code: "enrol_first",
+            message: crate::text::Text::new(i18n::key("error-enrol-first")),
+        });
     }
     let webauthn = relying_party(app)?;
     let principal = current.actor.principal();
@@ -123,7 +126,7 @@ pub async fn start_second_factor(app: &App, current: &Current) -> Result<Challen
     if passkeys.is_empty() {
         return Err(AppError::Refused {
             code: "no_passkey",
-            message: "this account has no passkey; type a code from your authenticator app instead".into(),
+            message: crate::text::Text::new(i18n::key("error-no-passkey")),
         });
     }
     let keys = passkeys.iter().map(passkey_of).collect::<Result<Vec<_>, _>>()?;

@@ -127,7 +127,7 @@ pub(super) fn internal(what: &str, e: impl Into<crate::error::Cause>) -> AppErro
 pub(super) fn ceremony_gone() -> AppError {
     AppError::Refused {
         code: "ceremony_expired",
-        message: "this passkey request has expired or was used already; start again".into(),
+        message: crate::text::Text::new(i18n::key("error-passkey-ceremony-gone")),
     }
 }
 
@@ -144,6 +144,6 @@ pub(super) fn not_verified(e: WebauthnError) -> AppError {
     tracing::info!(error = %e, "a passkey's answer was refused");
     AppError::Refused {
         code: "passkey_not_verified",
-        message: "the passkey's answer could not be verified; try again".into(),
+        message: crate::text::Text::new(i18n::key("error-passkey-unverified")),
     }
 }

@@ -128,7 +128,7 @@ pub async fn finish_registration(
     store::passkeys::insert(&mut tx, &record).await.map_err(|e| match e {
         store::StoreError::Conflict(_) => AppError::Conflict {
             code: "passkey_registered",
-            message: "this passkey is registered already; use it to sign in, or add another one".into(),
+            message: crate::text::Text::new(i18n::key("error-passkey-registered")),
         },
         other => other.into(),
     })?;

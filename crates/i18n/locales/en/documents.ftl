@@ -15,3 +15,21 @@ recon-total = total
 recon-payment = payment
 recon-charge-reference = charge_reference
 recon-refers-to-invoice = refers_to_invoice
+
+## The printed invoice and credit note.
+doc-invoice = Invoice
+doc-credit-note = Credit note
+doc-bill-to = Bill to
+doc-number = Number
+doc-issue-date = Issue date
+doc-description = Description
+doc-period = Period
+doc-quantity = Qty
+doc-unit-price = Unit price
+doc-amount = Amount
+doc-net = Net
+doc-total = Total
+doc-page-of = Page { $page } of { $count }
+doc-paid-by = Paid by { $method } on { $date }
+doc-refers-to-invoice = Refers to invoice { $number }
+doc-refunded-to = Refunded to { $method } on { $date }

@@ -233,3 +233,32 @@ error-request-names-subscription = this request names a subscription already
 error-request-no-subscription = this request does not name a subscription to cancel
 error-request-too-many-files = a request carries at most { $max } files
 error-act-choose-the-billing-language = choose the billing language
+
+## Files sent with a form, and amounts typed by staff. $name is the file's name as sent.
+error-file-empty = { $name }: the file is empty
+error-file-too-large = { $name }: the file is larger than { $megabytes } MB
+error-file-type = { $name }: send a PDF, PNG, JPEG or plain-text file
+error-file-name = { $name }: the file needs a name
+error-too-many-files = attach at most { $most } files
+error-refund-amount = write the refund in { $currency }, like 12.50
+error-amount-in = write an amount in { $currency }, like 12.50
+
+## Refusals of the second factor, passkeys, sign-up, forms and routes.
+error-unit-not-assigned = nobody holds this one
+error-enrol-first = set up a second factor first
+error-no-passkey = this account has no passkey; type a code from your authenticator app instead
+error-passkey-ceremony-gone = this passkey request has expired or was used already; start again
+error-passkey-unverified = the passkey's answer could not be verified; try again
+error-passkey-registered = this passkey is registered already; use it to sign in, or add another one
+error-totp-exists = an authenticator app is set up already; remove it first to set up another
+error-totp-start-again = start setting up the authenticator app again
+error-totp-first = set up an authenticator app first; recovery codes come with it
+error-step-up-first = confirm it is you with your second factor first
+error-role-keeps-second-factor = your role must keep a second factor: set up another before removing this one
+error-email-has-account = this e-mail address already has an account; sign in instead
+error-role-change-subscriptions = your role does not allow you to change subscriptions
+error-generate-sandbox-only = generated orgs pay with sandbox cards; use the sandbox gateway
+error-route-for-partners = this route is for partner users; use a partner user's token
+error-route-for-staff = this route is for program staff
+error-staff-only-status-notes = only staff set a status or write internal notes
+error-form-expired = this form has expired or did not come from partnerhub; reload the page and try again

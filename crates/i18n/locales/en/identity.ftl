@@ -174,3 +174,11 @@ identity-api-tokens-status = Status
 identity-api-tokens-active = active
 identity-api-tokens-revoked = revoked
 identity-api-tokens-revoke = Revoke
+
+## Said by the passkey script in the browser ({ status } is filled in by the script).
+identity-passkey-js-unsupported = This browser cannot use passkeys. Use a current browser, or sign in with your password.
+identity-passkey-js-server-refused = The server could not take this request ({"{"}status{"}"}). Reload the page and try again.
+identity-passkey-js-closed = The passkey prompt was closed or timed out; nothing was changed.
+identity-passkey-js-duplicate = This device holds a passkey for your account already.
+identity-passkey-js-insecure = This browser refused passkeys at this address; the site must be opened at its own address over https.
+identity-passkey-js-failed = The passkey could not be used.

@@ -25,11 +25,6 @@ layout-nav-staff = Staff
 layout-sign-out = Sign out
 
 ## Roles
-layout-role-global-admin = Global admin
-layout-role-account-admin = Account admin
-layout-role-billing-admin = Billing admin
-layout-role-user-management-admin = User management admin
-layout-role-member = Member
 layout-role-support-agent = Support agent
 layout-role-program-admin = Program admin
 

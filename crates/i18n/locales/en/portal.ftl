@@ -6,7 +6,7 @@
 # A term from its first to its last day.
 portal-term = { $start } – { $end }
 portal-tax = Tax
-portal-tax-rate = Tax ({ $rate })
+portal-tax-rate = Tax ({ $rate }%)
 portal-benefit-licenses = { $count } { $product } licenses
 portal-benefit-seats = Up to { $count } { $product } seats
 portal-benefit-account = 1 { $product } account

@@ -27,10 +27,6 @@ staff-competency = Competency
 staff-problem-type = Type of problem
 staff-handled-by = Handled by
 staff-back-to-queue = Back to the queue
-staff-subscription-active = Active
-staff-subscription-past-due = Past due
-staff-subscription-expired = Expired
-staff-subscription-cancelled = Cancelled
 
 ## Orgs
 staff-orgs-title = Partner orgs
@@ -184,3 +180,9 @@ staff-request-balance = { $product }: { $left } left
 staff-request-use = Use
 staff-request-amount = Amount
 staff-request-draw = Draw down
+
+## How a refund line was worked out (the cancellation quote).
+staff-refund-basis-full = full refund within { $days } days of the payment
+staff-refund-basis-prorated = prorated: { $unused } of { $days } days unused
+staff-refund-basis-not-refundable = not refundable under the offer's policy
+staff-refund-basis-ended = the term is over

@@ -242,3 +242,32 @@ error-request-too-many-files = { $max ->
        *[other] uma solicitação tem no máximo { $max } arquivos
     }
 error-act-choose-the-billing-language = escolher o idioma de cobrança
+
+## Arquivos enviados com um formulário e valores digitados pela equipe. $name é o nome do arquivo como foi enviado.
+error-file-empty = { $name }: o arquivo está vazio
+error-file-too-large = { $name }: o arquivo tem mais de { $megabytes } MB
+error-file-type = { $name }: envie um arquivo PDF, PNG, JPEG ou de texto simples
+error-file-name = { $name }: o arquivo precisa de um nome
+error-too-many-files = anexe no máximo { $most } arquivos
+error-refund-amount = escreva o reembolso em { $currency }, como 12,50
+error-amount-in = escreva um valor em { $currency }, como 12,50
+
+## Recusas do segundo fator, das chaves de acesso, do cadastro, dos formulários e das rotas.
+error-unit-not-assigned = ninguém está com esta
+error-enrol-first = configure primeiro um segundo fator
+error-no-passkey = esta conta não tem chave de acesso; digite um código do seu aplicativo autenticador
+error-passkey-ceremony-gone = este pedido de chave de acesso expirou ou já foi usado; comece de novo
+error-passkey-unverified = não foi possível verificar a resposta da chave de acesso; tente de novo
+error-passkey-registered = esta chave de acesso já está registrada; use-a para entrar ou adicione outra
+error-totp-exists = já há um aplicativo autenticador configurado; remova-o antes de configurar outro
+error-totp-start-again = comece de novo a configuração do aplicativo autenticador
+error-totp-first = configure primeiro um aplicativo autenticador; os códigos de recuperação vêm com ele
+error-step-up-first = confirme primeiro que é você com o seu segundo fator
+error-role-keeps-second-factor = a sua função exige um segundo fator: configure outro antes de remover este
+error-email-has-account = este endereço de e-mail já tem uma conta; entre com ele
+error-role-change-subscriptions = a sua função não permite alterar assinaturas
+error-generate-sandbox-only = organizações geradas pagam com cartões de teste; use o gateway de teste (sandbox)
+error-route-for-partners = esta rota é para usuários de parceiros; use o token de um usuário de parceiro
+error-route-for-staff = esta rota é para a equipe do programa
+error-staff-only-status-notes = só a equipe define um status ou escreve notas internas
+error-form-expired = este formulário expirou ou não veio do partnerhub; recarregue a página e tente de novo

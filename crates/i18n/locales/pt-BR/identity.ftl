@@ -177,3 +177,11 @@ identity-api-tokens-status = Status
 identity-api-tokens-active = ativo
 identity-api-tokens-revoked = revogado
 identity-api-tokens-revoke = Revogar
+
+## Ditos pelo script de chaves de acesso no navegador ({ status } é preenchido pelo script).
+identity-passkey-js-unsupported = Este navegador não usa chaves de acesso. Use um navegador atual ou entre com sua senha.
+identity-passkey-js-server-refused = O servidor não pôde aceitar este pedido ({"{"}status{"}"}). Recarregue a página e tente de novo.
+identity-passkey-js-closed = A janela da chave de acesso foi fechada ou o tempo acabou; nada foi alterado.
+identity-passkey-js-duplicate = Este dispositivo já guarda uma chave de acesso para sua conta.
+identity-passkey-js-insecure = Este navegador recusou chaves de acesso neste endereço; o site deve ser aberto no seu próprio endereço por https.
+identity-passkey-js-failed = Não foi possível usar a chave de acesso.

@@ -25,11 +25,6 @@ layout-nav-staff = Equipe
 layout-sign-out = Sair
 
 ## Funções
-layout-role-global-admin = Administrador global
-layout-role-account-admin = Administrador da conta
-layout-role-billing-admin = Administrador de cobrança
-layout-role-user-management-admin = Administrador de gerenciamento de usuários
-layout-role-member = Membro
 layout-role-support-agent = Agente de suporte
 layout-role-program-admin = Administrador do programa
 

@@ -6,7 +6,7 @@
 
 portal-term = { $start } – { $end }
 portal-tax = Imposto
-portal-tax-rate = Imposto ({ $rate })
+portal-tax-rate = Imposto ({ $rate }%)
 portal-benefit-licenses = { $count ->
     [one] 1 licença do { $product }
    *[other] { $count } licenças do { $product }

@@ -27,10 +27,6 @@ staff-competency = Competência
 staff-problem-type = Tipo de problema
 staff-handled-by = Atendida por
 staff-back-to-queue = Voltar para a fila
-staff-subscription-active = Ativa
-staff-subscription-past-due = Em atraso
-staff-subscription-expired = Expirada
-staff-subscription-cancelled = Cancelada
 
 ## Organizações
 staff-orgs-title = Organizações parceiras
@@ -187,3 +183,9 @@ staff-request-balance = { $product }: { $left ->
 staff-request-use = Usar
 staff-request-amount = Quantidade
 staff-request-draw = Descontar
+
+## Como cada linha do reembolso foi calculada (a cotação do cancelamento).
+staff-refund-basis-full = reembolso integral até { $days } dias após o pagamento
+staff-refund-basis-prorated = proporcional: { $unused } de { $days } dias não usados
+staff-refund-basis-not-refundable = não reembolsável pela política da oferta
+staff-refund-basis-ended = o período terminou

@@ -229,6 +229,11 @@ async fn the_portal_applies_the_console_approves_and_the_fee_order_opens() {
     let staff = t.staff_admin().await;
     let (_, queue) = staff.get_text("/staff/competencies").await;
     assert!(queue.contains("Cloud Platform Silver"), "{queue}");
+    assert!(queue.contains(r#"status=open" aria-current="page""#), "the open tab is the current one: {queue}");
+    let (_, approved) = staff.get_text("/staff/competencies?status=approved").await;
+    assert!(
+        approved.contains(r#"status=approved" aria-current="page""#) && !approved.contains("Cloud Platform Silver")
+    );
     let page = format!("/staff/competencies/{id}");
     let r = staff.submit(&page, &format!("{page}/decide"), &[("decision", "approve")]).await;
     assert_eq!(location(&r), page);

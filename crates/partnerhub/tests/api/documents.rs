@@ -58,3 +58,56 @@ async fn without_fonts_the_server_runs_and_a_pdf_is_refused_with_a_reason() {
     assert_eq!(problem["code"], "document_unavailable");
     assert!(problem["detail"].as_str().unwrap().contains("fonts"), "{problem}");
 }
+
+/// The PDF at `path` as read with `Accept-Language: accept`.
+async fn pdf_text_for(api: &Api, path: &str, accept: &str) -> String {
+    let r = api
+        .client
+        .get(format!("{}{path}", api.url))
+        .bearer_auth(api.token.as_deref().unwrap())
+        .header("accept-language", accept)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    pdftotext(&r.bytes().await.unwrap())
+}
+
+#[tokio::test]
+async fn an_invoice_reads_in_the_orgs_billing_language_or_else_the_readers() {
+    let t = spawn_app().await;
+    let ana = t.sign_up("Ação Ltda", "ana@acao.example.br").await;
+    let api = t.api(Some(&t.token_for(&ana.browser, "/account").await));
+    let (id, _) = order_at_review(&api, GOOD_CARD).await;
+    let (status, paid, _) = pay(&api, &id, "buy-1").await;
+    assert_eq!(status, StatusCode::OK, "{paid}");
+    let pdf = format!("/api/v1/invoices/{}/pdf", paid["invoice_id"].as_str().unwrap());
+
+    // No billing language chosen: each reader gets the document in their own words.
+    let english = pdf_text_for(&api, &pdf, "en").await;
+    for words in ["Invoice", "Issue date", "Unit price", "Page 1 of 1", "Paid by Visa"] {
+        assert!(english.contains(words), "{words} missing from:\n{english}");
+    }
+    let portuguese = pdf_text_for(&api, &pdf, "pt-BR").await;
+    for words in ["Fatura", "Data de emissão", "Preço unitário", "Página 1 de 1", "Pago com Visa"] {
+        assert!(portuguese.contains(words), "{words} missing from:\n{portuguese}");
+    }
+    assert!(!portuguese.contains("Invoice"), "{portuguese}");
+
+    // A member may not choose the org's billing language; the refusal changes nothing.
+    let member = t.invite_and_join(&ana, "mo@acao.example.br", "member").await;
+    let member_api = t.api(Some(&t.token_for(&member.browser, "/account").await));
+    let (status, body) = member_api
+        .call(reqwest::Method::PUT, "/api/v1/org/billing-language", Some(serde_json::json!({"language": "pt-BR"})))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert!(pdf_text_for(&api, &pdf, "en").await.contains("Invoice"));
+
+    // Chosen by the Global admin: every reader gets the org's language.
+    let (status, body) = api
+        .call(reqwest::Method::PUT, "/api/v1/org/billing-language", Some(serde_json::json!({"language": "pt-BR"})))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let chosen = pdf_text_for(&api, &pdf, "en").await;
+    assert!(chosen.contains("Fatura") && chosen.contains("Página 1 de 1"), "{chosen}");
+}

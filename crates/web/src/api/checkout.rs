@@ -7,6 +7,7 @@ use super::dto::{
 };
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, Problem, known_id};
+use crate::language::Reader;
 use crate::state::AppState;
 use app::AppError;
 use app::idempotency::{Kept, Key, Repeat};
@@ -481,9 +482,10 @@ pub async fn get_invoice(
 pub async fn get_invoice_pdf(
     State(state): State<AppState>,
     caller: ApiCaller,
+    Reader(reader): Reader,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
-    let (_, bytes) = app::billing::pdf(&state.app, caller.partner()?, &known_id(&id, "invoice")?).await?;
+    let (_, bytes) = app::billing::pdf(&state.app, caller.partner()?, &known_id(&id, "invoice")?, &reader).await?;
     Ok(([(header::CONTENT_TYPE, "application/pdf")], bytes).into_response())
 }
 

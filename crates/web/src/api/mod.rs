@@ -14,13 +14,14 @@ mod webhooks;
 
 use crate::auth::{ApiCaller, ApiOrigin};
 use crate::error::{ApiError, Problem};
+use crate::language::Reader;
 use crate::state::AppState;
 use app::{Actor, AppError};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use domain::ids::{InvitationId, OrgId, UserId};
-use domain::membership::Upgrade;
+use domain::membership::{Blocked, Upgrade};
 use dto::*;
 pub(crate) use json::{ApiJson, ApiQuery};
 use serde::Deserialize;
@@ -180,8 +181,14 @@ async fn me(caller: ApiCaller) -> Json<Me> {
 /// The caller's org, the membership levels it holds and the upgrades open to it.
 #[utoipa::path(get, path = "/api/v1/membership", tag = "orgs",
     responses((status = 200, body = Membership), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
-async fn membership(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<Json<Membership>> {
+async fn membership(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Reader(reader): Reader,
+) -> ApiResult<Json<Membership>> {
     let view = app::membership::view(&state.app, caller.partner()?).await?;
+    let catalog = state.app.catalog();
+    let reason = |blocked: Option<Blocked>| blocked.map(|b| crate::present::blocked_in(&catalog, &reader, &b));
     let levels =
         view.held.into_iter().map(|(m, name)| HeldLevel { level: m.level, name, started_at: m.started_at }).collect();
     let upgrades = view
@@ -196,7 +203,7 @@ async fn membership(State(state): State<AppState>, caller: ApiCaller) -> ApiResu
                 silver_fee: None,
                 gold_fee: None,
                 available: blocked.is_none(),
-                reason: blocked,
+                reason: reason(blocked),
             },
             Upgrade::Competency { code, name, silver_fee, gold_fee, blocked } => UpgradeOption {
                 kind: "competency".into(),
@@ -206,7 +213,7 @@ async fn membership(State(state): State<AppState>, caller: ApiCaller) -> ApiResu
                 silver_fee: silver_fee.map(Into::into),
                 gold_fee: gold_fee.map(Into::into),
                 available: blocked.is_none(),
-                reason: blocked,
+                reason: reason(blocked),
             },
         })
         .collect();

@@ -10,6 +10,7 @@ use super::dto::{
 };
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, Problem, known_id};
+use crate::language::Reader;
 use crate::state::AppState;
 use app::service_requests::{QueueQuery, RequestForm};
 use app::{Actor, AppError};
@@ -159,7 +160,9 @@ pub async fn write(
     match &caller.actor {
         Actor::Partner(u) => {
             if body.internal || body.status.is_some() {
-                return Err(ApiError(AppError::Forbidden("only staff set a status or write internal notes".into())));
+                return Err(ApiError(AppError::Forbidden(app::text::Text::new(i18n::key(
+                    "error-staff-only-status-notes",
+                )))));
             }
             app::service_requests::reply(&state.app, u, &id, &body.body, &caller.origin).await?;
         }
@@ -284,7 +287,7 @@ pub async fn cancel(
         let staff = caller.staff()?;
         match body.when.as_str() {
             "now" => {
-                let form = app::cancellation::CancelNow { refund: &body.refund, reason: &body.reason };
+                let form = app::cancellation::CancelNow { refund: &body.refund, reason: &body.reason, typed_in: None };
                 app::cancellation::cancel_now(&state.app, staff, &id, &form, &caller.origin).await?;
             }
             "term_end" => app::service_requests::cancel_at_term_end(&state.app, staff, &id, &caller.origin).await?,
@@ -341,10 +344,11 @@ pub async fn get_credit_note(
 pub async fn get_credit_note_pdf(
     State(state): State<AppState>,
     caller: ApiCaller,
+    Reader(reader): Reader,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let note = note_for(&state, &caller.actor, &id).await?;
-    let (_, bytes) = app::billing::credit_note_pdf(&state.app, &note).await?;
+    let (_, bytes) = app::billing::credit_note_pdf(&state.app, &note, &reader).await?;
     Ok(([(header::CONTENT_TYPE, "application/pdf")], bytes).into_response())
 }
 

@@ -2,10 +2,11 @@
 //! the password, the e-mail address (and, for partner users, **Resend** of the link that
 //! confirms it) and personal API tokens.
 
-use super::common::{Chrome, NoticeQuery, form_error, partner_role, staff_role};
+use super::common::{Chrome, NoticeQuery, form_error};
 use crate::auth::{PartnerSession, StaffSession, WebOrigin};
 use crate::csrf::CsrfToken;
 use crate::error::PageError;
+use crate::present::{partner_role, staff_role};
 use crate::state::AppState;
 use app::Actor;
 use app::accounts::ApiTokens;
@@ -158,7 +159,7 @@ async fn choose_language(
     let chosen = Some(form.language.trim()).filter(|tag| !tag.is_empty());
     match app::accounts::set_language(&state.app, &me.actor, chosen, &origin).await {
         Ok(()) => Redirect::to(&format!("{}?notice=language_saved", me.base)).into_response(),
-        Err(e) => form_error(e, |message| AccountPage {
+        Err(e) => form_error(e, &me.lang, |message| AccountPage {
             language_error: Some(message),
             ..account_page(&state, &me, &csrf, None, None)
         }),
@@ -222,7 +223,7 @@ async fn change_password(
                 None => Redirect::to(&to).into_response(),
             }
         }
-        Err(e) => form_error(e, |message| account_page(&state, &me, &csrf, None, Some(message))),
+        Err(e) => form_error(e, &me.lang, |message| account_page(&state, &me, &csrf, None, Some(message))),
     }
 }
 
@@ -266,7 +267,7 @@ async fn change_email(state: AppState, csrf: CsrfToken, origin: app::Origin, me:
     .await;
     match result {
         Ok(_) => Redirect::to(&format!("{}?notice=email_change_sent", me.base)).into_response(),
-        Err(e) => form_error(e, |message| AccountPage {
+        Err(e) => form_error(e, &me.lang, |message| AccountPage {
             email_error: Some(message),
             ..account_page(&state, &me, &csrf, None, None)
         }),
@@ -391,7 +392,8 @@ async fn create_token(state: AppState, csrf: CsrfToken, origin: app::Origin, me:
         },
         Err(e) => {
             let status = crate::error::status_of(&e);
-            match tokens_page(&state, &csrf, &me, None, None, Some(crate::error::public_message(&e))).await {
+            match tokens_page(&state, &csrf, &me, None, None, Some(crate::error::public_message_in(&e, &me.lang))).await
+            {
                 Ok(page) => (status, page).into_response(),
                 Err(e) => PageError(e).into_response(),
             }

@@ -5,7 +5,7 @@ use super::common::{Chrome, NoticeQuery};
 use crate::auth::{PartnerSession, WebOrigin};
 use crate::csrf::CsrfToken;
 use crate::error::{PageError, known_id};
-use crate::present::subscription_status;
+use crate::present::{offer_name, subscription_status};
 use crate::state::AppState;
 use app::AppError;
 use app::benefits::{BenefitView, BenefitsOverview};
@@ -207,7 +207,11 @@ async fn benefits_page(
         let status = s.subscription.status;
         rows.push(SubscriptionRow {
             id: s.subscription.id.clone(),
-            title: lang.t1("portal-subscription-name", "offer", &s.subscription.offer_name),
+            title: lang.t1(
+                "portal-subscription-name",
+                "offer",
+                offer_name(&state.app.catalog(), lang, &s.subscription.offer_code, &s.subscription.offer_name),
+            ),
             status: lang.text(subscription_status(status)),
             can_activate: s.can_activate,
             benefits,
@@ -241,7 +245,8 @@ async fn after(
     result: Result<&str, AppError>,
 ) -> Response {
     let result = result.map(|notice| format!("/benefits?notice={notice}"));
-    super::common::after_post(result, |message| benefits_page(state, csrf, session, None, Some(message))).await
+    super::common::after_post(result, &session.lang, |message| benefits_page(state, csrf, session, None, Some(message)))
+        .await
 }
 
 async fn activate(

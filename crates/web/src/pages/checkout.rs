@@ -5,8 +5,8 @@
 use super::common::Chrome;
 use crate::auth::{PartnerSession, WebOrigin};
 use crate::csrf::CsrfToken;
-use crate::error::{PageError, known_id, public_message, status_of};
-use crate::present::{tax_label_in, term};
+use crate::error::{PageError, known_id, public_message_in, status_of};
+use crate::present::{offer_name, tax_label_in, term};
 use crate::state::AppState;
 use app::AppError;
 use app::billing::card_label;
@@ -49,7 +49,8 @@ async fn subscribe(
 ) -> Response {
     let result = app::checkout::subscribe(&state.app, &s.user, &code, &origin).await;
     let result = result.map(|order| format!("/orders/{}", order.id));
-    super::common::after_post(result, |message| super::portal::offers_page(&state, &csrf, &s, Some(message))).await
+    super::common::after_post(result, &s.lang, |message| super::portal::offers_page(&state, &csrf, &s, Some(message)))
+        .await
 }
 
 struct CardChoice {
@@ -161,10 +162,11 @@ async fn order_page(
             lang.t1("portal-order-term-if-today", "term", term(lang, t.start, t.end))
         }
     };
+    let offer_name = offer_name(&app.catalog(), lang, &order.offer_code, &order.offer_name);
     let title = match (confirmed, order.kind) {
         (true, _) => lang.t("portal-order-confirmed-title"),
-        (false, OrderKind::Purchase) => lang.t1("portal-order-subscribe-title", "offer", &order.offer_name),
-        (false, _) => lang.t1("portal-order-renew-title", "offer", &order.offer_name),
+        (false, OrderKind::Purchase) => lang.t1("portal-order-subscribe-title", "offer", &offer_name),
+        (false, _) => lang.t1("portal-order-renew-title", "offer", &offer_name),
     };
     Ok(OrderPage {
         chrome: Chrome::partner(lang, &title, csrf, &s.user),
@@ -173,12 +175,17 @@ async fn order_page(
             .or(order.last_decline.clone())
             .or_else(|| (order.status == OrderStatus::Paying).then(|| lang.t("portal-order-processing"))),
         order_id: order.id.clone(),
-        offer_name: order.offer_name.clone(),
+        offer_name,
         stage,
         renewal: order.kind != OrderKind::Purchase,
-        terms_title: terms.title().to_owned(),
+        terms_title: terms.title_in(&lang.tag()).to_owned(),
         terms_version: terms.version().to_owned(),
-        terms_paragraphs: terms.text().split("\n\n").map(|p| p.trim().to_owned()).filter(|p| !p.is_empty()).collect(),
+        terms_paragraphs: terms
+            .text_in(&lang.tag())
+            .split("\n\n")
+            .map(|p| p.trim().to_owned())
+            .filter(|p| !p.is_empty())
+            .collect(),
         cards,
         term,
         net: lang.money(order.net),
@@ -219,7 +226,7 @@ async fn after_step(
             | AppError::Declined(_)
             | AppError::GatewayUnavailable(_)),
         ) => match async { app::checkout::order(&state.app, &s.user, &order_id(id)?).await }.await {
-            Ok(order) => match order_page(state, csrf, s, order, Some(public_message(&e))).await {
+            Ok(order) => match order_page(state, csrf, s, order, Some(public_message_in(&e, &s.lang))).await {
                 Ok(page) => (status_of(&e), page).into_response(),
                 Err(e) => PageError(e).into_response(),
             },
@@ -454,7 +461,9 @@ async fn add_card(
     match result {
         Ok(_) => Redirect::to(&format!("/orders/{id}")).into_response(),
         Err(e @ (AppError::Invalid(_) | AppError::Declined(_) | AppError::GatewayUnavailable(_))) => {
-            match card_page(&state, &csrf, &s, CardFor::Order(&id), Some(&f), Some(public_message(&e))).await {
+            match card_page(&state, &csrf, &s, CardFor::Order(&id), Some(&f), Some(public_message_in(&e, &s.lang)))
+                .await
+            {
                 Ok(page) => with_card_policy(&state, (status_of(&e), page).into_response()),
                 Err(e) => PageError(e).into_response(),
             }
@@ -493,7 +502,9 @@ async fn add_payment_method(
     match app::payment_methods::add(&state.app, &s.user, input, &origin).await {
         Ok(_) => Redirect::to("/payment-methods?notice=card_added").into_response(),
         Err(e @ (AppError::Invalid(_) | AppError::Declined(_) | AppError::GatewayUnavailable(_))) => {
-            match card_page(&state, &csrf, &s, CardFor::PaymentMethods, Some(&f), Some(public_message(&e))).await {
+            match card_page(&state, &csrf, &s, CardFor::PaymentMethods, Some(&f), Some(public_message_in(&e, &s.lang)))
+                .await
+            {
                 Ok(page) => with_card_policy(&state, (status_of(&e), page).into_response()),
                 Err(e) => PageError(e).into_response(),
             }

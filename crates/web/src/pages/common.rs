@@ -4,13 +4,13 @@
 
 use crate::cookies;
 use crate::csrf::CsrfToken;
-use crate::error::{PageError, public_message, status_of};
+use crate::error::{PageError, public_message_in, status_of};
+use crate::present::{partner_role, staff_role};
 use crate::state::AppState;
 use app::sessions::Current;
 use app::{Actor, AppError};
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::roles::{PartnerRole, StaffRole};
-use i18n::{Key, key};
+use i18n::key;
 use serde::Deserialize;
 
 /// What the layout around every page needs.
@@ -138,36 +138,6 @@ impl Chrome {
     }
 }
 
-/// A partner role's name, as the portal shows it.
-pub fn partner_role(role: PartnerRole) -> Key {
-    match role {
-        PartnerRole::GlobalAdmin => key("layout-role-global-admin"),
-        PartnerRole::AccountAdmin => key("layout-role-account-admin"),
-        PartnerRole::BillingAdmin => key("layout-role-billing-admin"),
-        PartnerRole::UserManagementAdmin => key("layout-role-user-management-admin"),
-        PartnerRole::Member => key("layout-role-member"),
-    }
-}
-
-/// A staff role's name, as the console shows it.
-pub fn staff_role(role: StaffRole) -> Key {
-    match role {
-        StaffRole::SupportAgent => key("layout-role-support-agent"),
-        StaffRole::ProgramAdmin => key("layout-role-program-admin"),
-    }
-}
-
-/// A subscription's status as the staff console words it.
-pub fn subscription_status(status: domain::subscription::Status) -> Key {
-    use domain::subscription::Status;
-    match status {
-        Status::Active => key("staff-subscription-active"),
-        Status::PastDue => key("staff-subscription-past-due"),
-        Status::Expired => key("staff-subscription-expired"),
-        Status::Cancelled => key("staff-subscription-cancelled"),
-    }
-}
-
 /// `?notice=…` after a redirect names one of these fixed messages, so no text from the URL is
 /// ever shown.
 #[derive(Deserialize, Default)]
@@ -223,7 +193,11 @@ impl NoticeQuery {
 /// After a form post: on to `Ok`'s address; when the change was refused for a reason the person
 /// can act on (a 4xx other than "not found"), the same page again with that reason and the
 /// error's status; anything else is the error page.
-pub async fn after_post<P, F>(result: Result<String, AppError>, page_again: impl FnOnce(String) -> F) -> Response
+pub async fn after_post<P, F>(
+    result: Result<String, AppError>,
+    lang: &i18n::Lang,
+    page_again: impl FnOnce(String) -> F,
+) -> Response
 where
     P: IntoResponse,
     F: Future<Output = Result<P, AppError>>,
@@ -231,7 +205,7 @@ where
     match result {
         Ok(to) => Redirect::to(&to).into_response(),
         Err(e) if status_of(&e).is_client_error() && !matches!(e, AppError::NotFound(_)) => {
-            match page_again(public_message(&e)).await {
+            match page_again(public_message_in(&e, lang)).await {
                 Ok(page) => (status_of(&e), page).into_response(),
                 Err(e) => PageError(e).into_response(),
             }
@@ -241,7 +215,7 @@ where
 }
 
 /// Re-shows a form with the error for mistakes a person can fix; other errors get the error page.
-pub fn form_error<T: IntoResponse>(e: AppError, page: impl FnOnce(String) -> T) -> Response {
+pub fn form_error<T: IntoResponse>(e: AppError, lang: &i18n::Lang, page: impl FnOnce(String) -> T) -> Response {
     match e {
         AppError::Invalid(_)
         | AppError::Conflict { .. }
@@ -250,7 +224,7 @@ pub fn form_error<T: IntoResponse>(e: AppError, page: impl FnOnce(String) -> T) 
         | AppError::Refused { .. }
         | AppError::Forbidden(_) => {
             let status = status_of(&e);
-            (status, page(public_message(&e))).into_response()
+            (status, page(public_message_in(&e, lang))).into_response()
         }
         other => PageError(other).into_response(),
     }

@@ -6,7 +6,7 @@ use super::common::{Chrome, NoticeQuery};
 use crate::auth::{PartnerSession, StaffSession, WebOrigin};
 use crate::csrf::CsrfToken;
 use crate::error::PageError;
-use crate::present::{application_status, tier};
+use crate::present::{application_status, competency_name, tier};
 use crate::state::AppState;
 use app::AppError;
 use app::competencies::Decision;
@@ -104,7 +104,7 @@ fn application_row(state: &AppState, lang: &Lang, a: &ApplicationRecord) -> Appl
         title: lang.t2(
             "portal-competency-title",
             "competency",
-            competency_name(state, a),
+            competency_name(&state.app.catalog(), lang, &a.competency_code),
             "tier",
             lang.text(tier(a.tier)),
         ),
@@ -112,11 +112,6 @@ fn application_row(state: &AppState, lang: &Lang, a: &ApplicationRecord) -> Appl
         submitted: lang.moment(a.submitted_at),
         paid: a.subscription_id.is_some(),
     }
-}
-
-/// The competency's name in the catalog, or its code if the catalog no longer has it.
-fn competency_name(state: &AppState, a: &ApplicationRecord) -> String {
-    state.app.catalog().competency(&a.competency_code).map_or(a.competency_code.clone(), |c| c.name().to_owned())
 }
 
 #[derive(Template, WebTemplate)]
@@ -143,8 +138,8 @@ async fn overview(
         .iter()
         .map(|c| AreaRow {
             code: c.code().as_str().to_owned(),
-            name: c.name().to_owned(),
-            description: c.description().to_owned(),
+            name: c.name_in(&lang.tag()).to_owned(),
+            description: c.description_in(&lang.tag()).to_owned(),
             levels: CompetencyTier::ALL
                 .iter()
                 .map(|t| LevelRow {
@@ -200,8 +195,13 @@ fn apply_page(
     let mut references = evidence.references;
     references.resize(references.len().max(REFERENCE_ROWS), String::new());
     let lang = &session.lang;
-    let title =
-        lang.t2("portal-apply-title", "competency", competency.name(), "tier", lang.text(crate::present::tier(t)));
+    let title = lang.t2(
+        "portal-apply-title",
+        "competency",
+        competency.name_in(&lang.tag()),
+        "tier",
+        lang.text(crate::present::tier(t)),
+    );
     Ok(ApplyPage {
         chrome: Chrome::partner(lang, &title, csrf, &session.user),
         code: code.to_owned(),
@@ -260,7 +260,7 @@ async fn apply(
     let result = app::competencies::apply(&state.app, &session.user, &code, &tier, evidence.clone(), &origin)
         .await
         .map(|a| format!("/partnership/competencies/applications/{}?notice=applied", a.id));
-    super::common::after_post(result, |message| async {
+    super::common::after_post(result, &session.lang, |message| async {
         apply_page(&state, &csrf, &session, &code, &tier, evidence, Some(message))
     })
     .await
@@ -343,8 +343,10 @@ async fn pay_fee(
     let result = app::checkout::start_fee_order(&state.app, &session.user, &id, &origin)
         .await
         .map(|order| format!("/orders/{}", order.id));
-    super::common::after_post(result, |message| application_page(&state, &csrf, &session, &id, None, Some(message)))
-        .await
+    super::common::after_post(result, &session.lang, |message| {
+        application_page(&state, &csrf, &session, &id, None, Some(message))
+    })
+    .await
 }
 
 async fn upload(
@@ -362,8 +364,10 @@ async fn upload(
         Err(e) => Err(e),
     };
     let result = result.map(|_| format!("/partnership/competencies/applications/{id}?notice=file_attached"));
-    super::common::after_post(result, |message| application_page(&state, &csrf, &session, &id, None, Some(message)))
-        .await
+    super::common::after_post(result, &session.lang, |message| {
+        application_page(&state, &csrf, &session, &id, None, Some(message))
+    })
+    .await
 }
 
 async fn download(
@@ -398,7 +402,48 @@ struct QueueRow {
 struct QueuePage {
     chrome: Chrome,
     rows: Vec<QueueRow>,
-    filter: String,
+    tab: Tab,
+}
+
+/// The queue's tabs. A status with no tab of its own (under review, expired) leaves none
+/// current.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Tab {
+    Open,
+    Approved,
+    Rejected,
+    All,
+    Other,
+}
+
+impl Tab {
+    fn of(status: Option<&str>) -> Tab {
+        match status.unwrap_or("open") {
+            "open" => Tab::Open,
+            "all" => Tab::All,
+            one => match one.parse() {
+                Ok(ApplicationStatus::Approved) => Tab::Approved,
+                Ok(ApplicationStatus::Rejected) => Tab::Rejected,
+                _ => Tab::Other,
+            },
+        }
+    }
+
+    fn is_open(&self) -> bool {
+        *self == Tab::Open
+    }
+
+    fn is_approved(&self) -> bool {
+        *self == Tab::Approved
+    }
+
+    fn is_rejected(&self) -> bool {
+        *self == Tab::Rejected
+    }
+
+    fn is_all(&self) -> bool {
+        *self == Tab::All
+    }
 }
 
 #[derive(Deserialize)]
@@ -414,7 +459,7 @@ async fn queue(
     Query(q): Query<QueueQuery>,
 ) -> Result<QueuePage, PageError> {
     let list = app::competencies::queue(&state.app, &s.staff, q.status.as_deref()).await?;
-    let filter = q.status.unwrap_or_else(|| "open".into());
+    let tab = Tab::of(q.status.as_deref());
     let rows = list
         .iter()
         .map(|(a, org_name)| {
@@ -430,7 +475,7 @@ async fn queue(
         })
         .collect();
     let chrome = Chrome::staff(&s.lang, &s.lang.t("staff-competencies-title"), &csrf, &s.staff);
-    Ok(QueuePage { chrome, rows, filter })
+    Ok(QueuePage { chrome, rows, tab })
 }
 
 #[derive(Template, WebTemplate)]
@@ -523,5 +568,5 @@ async fn decide(
     let result = app::competencies::decide(&state.app, &s.staff, &id, decision, &form.reason, &origin)
         .await
         .map(|_| format!("/staff/competencies/{id}"));
-    super::common::after_post(result, |message| staff_page(&state, &csrf, &s, &id, Some(message))).await
+    super::common::after_post(result, &s.lang, |message| staff_page(&state, &csrf, &s, &id, Some(message))).await
 }

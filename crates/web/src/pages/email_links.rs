@@ -6,7 +6,7 @@ use super::common::{Chrome, NoticeQuery};
 use crate::auth::WebOrigin;
 use crate::cookies;
 use crate::csrf::CsrfToken;
-use crate::error::{PageError, public_message, status_of};
+use crate::error::{PageError, public_message_in, status_of};
 use crate::language::Reader;
 use crate::state::AppState;
 use app::accounts::Realm;
@@ -133,7 +133,9 @@ async fn forgot(
             let to = if staff { "/staff/forgot-password" } else { "/forgot-password" };
             Redirect::to(&format!("{to}?notice=reset_requested")).into_response()
         }
-        Err(e) => super::common::form_error(e, |message| forgot_page(&state, &lang, &csrf, staff, None, Some(message))),
+        Err(e) => {
+            super::common::form_error(e, &lang, |message| forgot_page(&state, &lang, &csrf, staff, None, Some(message)))
+        }
     }
 }
 
@@ -200,7 +202,9 @@ async fn use_link(
         Err(e @ AppError::Invalid(_)) => {
             let page = app::email_links::open(&state.app, purpose, &token, &origin).await;
             let status = status_of(&e);
-            let mut response = render(&state, &csrf, &headers, purpose, &token, page, Some(public_message(&e))).await;
+            let lang = crate::language::for_request(&state, &headers, None);
+            let message = public_message_in(&e, &lang);
+            let mut response = render(&state, &csrf, &headers, purpose, &token, page, Some(message)).await;
             *response.status_mut() = status;
             response
         }
@@ -233,10 +237,11 @@ async fn render(
     link: Result<OpenLink, AppError>,
     error: Option<String>,
 ) -> Response {
+    let lang = crate::language::for_request(state, headers, None);
     let (email, gone, status) = match link {
         Ok(link) => (link.email, None, axum::http::StatusCode::OK),
         Err(e @ (AppError::Link(_) | AppError::RateLimited { .. })) => {
-            (String::new(), Some(public_message(&e)), status_of(&e))
+            (String::new(), Some(public_message_in(&e, &lang)), status_of(&e))
         }
         Err(e) => return PageError(e).into_response(),
     };
@@ -250,7 +255,6 @@ async fn render(
         }
         _ => None,
     };
-    let lang = crate::language::for_request(state, headers, None);
     let action = format!("{}/{token}", purpose.path());
     let page = LinkPage {
         chrome: Chrome::anonymous(&lang, &lang.text(LinkPage::title(purpose)), csrf)

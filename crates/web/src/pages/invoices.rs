@@ -170,7 +170,7 @@ async fn staff_invoice_pdf(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let invoice = app::billing::invoice_for_staff(&state.app, &s.staff, &known_id(&id, "invoice")?).await?;
-    let (number, bytes) = app::billing::invoice_pdf(&state.app, invoice).await?;
+    let (number, bytes) = app::billing::invoice_pdf(&state.app, invoice, &s.lang).await?;
     Ok(pdf_response(&number, bytes))
 }
 
@@ -199,7 +199,7 @@ async fn invoice_pdf(
     s: PartnerSession,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let (number, bytes) = app::billing::pdf(&state.app, &s.user, &known_id(&id, "invoice")?).await?;
+    let (number, bytes) = app::billing::pdf(&state.app, &s.user, &known_id(&id, "invoice")?, &s.lang).await?;
     Ok(pdf_response(&number, bytes))
 }
 
@@ -285,7 +285,7 @@ async fn credit_note_pdf(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let n = app::billing::credit_note(&state.app, &s.user, &known_id(&id, "credit note")?).await?;
-    let (number, bytes) = app::billing::credit_note_pdf(&state.app, &n).await?;
+    let (number, bytes) = app::billing::credit_note_pdf(&state.app, &n, &s.lang).await?;
     Ok(pdf_response(&number, bytes))
 }
 
@@ -295,6 +295,6 @@ async fn staff_credit_note_pdf(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let n = app::billing::credit_note_for_staff(&state.app, &s.staff, &known_id(&id, "credit note")?).await?;
-    let (number, bytes) = app::billing::credit_note_pdf(&state.app, &n).await?;
+    let (number, bytes) = app::billing::credit_note_pdf(&state.app, &n, &s.lang).await?;
     Ok(pdf_response(&number, bytes))
 }

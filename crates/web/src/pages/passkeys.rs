@@ -262,7 +262,8 @@ async fn rename(
         Ok(format!("{}?notice=passkey_renamed", owner.page))
     }
     .await;
-    super::common::after_post(result, |message| passkeys_page(&state, &csrf, &owner, None, Some(message))).await
+    super::common::after_post(result, &owner.lang, |message| passkeys_page(&state, &csrf, &owner, None, Some(message)))
+        .await
 }
 
 async fn remove(
@@ -286,7 +287,10 @@ async fn remove(
     match result {
         Ok(token) => super::common::signed_in(&state, &token, &format!("{}?notice=passkey_removed", owner.page)),
         Err(e) => {
-            super::common::after_post(Err(e), |message| passkeys_page(&state, &csrf, &owner, None, Some(message))).await
+            super::common::after_post(Err(e), &owner.lang, |message| {
+                passkeys_page(&state, &csrf, &owner, None, Some(message))
+            })
+            .await
         }
     }
 }

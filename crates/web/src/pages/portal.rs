@@ -4,7 +4,7 @@ use super::common::{Chrome, NoticeQuery};
 use crate::auth::PartnerSession;
 use crate::csrf::CsrfToken;
 use crate::error::PageError;
-use crate::present::{benefit_in, subscription_status, term};
+use crate::present::{benefit_in, blocked_in, competency_name, level_name, offer_name, subscription_status, term};
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -41,7 +41,14 @@ async fn dashboard(
     let view = app::membership::view(&state.app, &session.user).await?;
     let catalog = state.app.catalog();
     let country = catalog.country(&view.org.country).map_or(view.org.country.clone(), |c| c.name().to_owned());
-    let levels = view.held.into_iter().map(|(m, name)| (m.level, name)).collect();
+    let levels = view
+        .held
+        .into_iter()
+        .map(|(m, _)| {
+            let name = level_name(&catalog, &session.lang, &m.level);
+            (m.level, name)
+        })
+        .collect();
     let title = session.lang.t("portal-dashboard-title");
     let chrome = Chrome::partner(&session.lang, &title, &csrf, &session.user).with_notice(notice.message());
     Ok(DashboardPage { chrome, org: view.org, country, levels })
@@ -106,15 +113,15 @@ pub(super) async fn offers_page(
                     return None;
                 }
                 Some(OfferCard {
+                    name: offer_name(&catalog, lang, &code, &name),
                     code,
-                    name,
-                    description: offer.description().to_owned(),
+                    description: offer.description_in(&lang.tag()).to_owned(),
                     price: price.map_or_else(
                         || lang.t("portal-offers-not-sold"),
                         |p| lang.t1("portal-offers-price", "price", lang.money(p)),
                     ),
                     benefits: offer.benefits().iter().map(|b| benefit_in(lang, b)).collect(),
-                    blocked,
+                    blocked: blocked.map(|b| blocked_in(&catalog, lang, &b)),
                 })
             }
             Upgrade::Competency { .. } => None,
@@ -126,7 +133,11 @@ pub(super) async fn offers_page(
             term: term(lang, s.term_start, s.term_end),
             status: lang.text(subscription_status(s.status)),
             id: s.id,
-            name: lang.t1("portal-subscription-name", "offer", s.offer_name),
+            name: lang.t1(
+                "portal-subscription-name",
+                "offer",
+                offer_name(&catalog, lang, &s.offer_code, &s.offer_name),
+            ),
         })
         .collect();
     let can_buy = session.user.role.allows(domain::roles::PartnerPermission::ManageBilling);
@@ -162,8 +173,10 @@ async fn membership(
     session: PartnerSession,
 ) -> Result<MembershipPage, PageError> {
     let view = app::membership::view(&state.app, &session.user).await?;
+    let catalog = state.app.catalog();
     let lang = &session.lang;
-    let held = view.held.into_iter().map(|(m, name)| (lang.day_of(m.started_at), name)).collect();
+    let held =
+        view.held.into_iter().map(|(m, _)| (lang.day_of(m.started_at), level_name(&catalog, lang, &m.level))).collect();
     let subscriptions = view
         .subscriptions
         .iter()
@@ -171,7 +184,7 @@ async fn membership(
             let status = lang.text(subscription_status(s.status));
             (
                 s.id.clone(),
-                s.offer_name.clone(),
+                offer_name(&catalog, lang, &s.offer_code, &s.offer_name),
                 lang.day(s.anchor_date),
                 lang.t2("portal-membership-term", "term", term(lang, s.term_start, s.term_end), "status", status),
             )
@@ -182,14 +195,15 @@ async fn membership(
         .upgrades
         .into_iter()
         .map(|u| match u {
-            Upgrade::Offer { name, price, blocked, .. } => UpgradeRow {
-                name,
+            Upgrade::Offer { code, name, price, blocked } => UpgradeRow {
+                name: offer_name(&catalog, lang, &code, &name),
                 kind: lang.t("portal-membership-kind-subscription"),
                 price: lang.t1("portal-membership-price-offer", "price", or_dash(price)),
-                status: blocked.unwrap_or_else(|| lang.t("portal-membership-offer-available")),
+                status: blocked
+                    .map_or_else(|| lang.t("portal-membership-offer-available"), |b| blocked_in(&catalog, lang, &b)),
             },
-            Upgrade::Competency { name, silver_fee, gold_fee, blocked, .. } => UpgradeRow {
-                name,
+            Upgrade::Competency { code, silver_fee, gold_fee, blocked, .. } => UpgradeRow {
+                name: competency_name(&catalog, lang, &code),
                 kind: lang.t("portal-membership-kind-competency"),
                 price: lang.t2(
                     "portal-membership-price-competency",
@@ -198,7 +212,8 @@ async fn membership(
                     "gold",
                     or_dash(gold_fee),
                 ),
-                status: blocked.unwrap_or_else(|| lang.t("portal-membership-competency-earned")),
+                status: blocked
+                    .map_or_else(|| lang.t("portal-membership-competency-earned"), |b| blocked_in(&catalog, lang, &b)),
             },
         })
         .collect();
@@ -226,7 +241,7 @@ async fn support(
     let catalog = state.app.catalog();
     SupportPage {
         chrome: Chrome::partner(&session.lang, &session.lang.t("portal-support-title"), &csrf, &session.user),
-        program: catalog.program().name().to_owned(),
+        program: catalog.program().name_in(&session.lang.tag()).to_owned(),
         support_email: catalog.program().support_email().to_owned(),
     }
 }

@@ -1,11 +1,12 @@
 //! Pages for people who are not signed in: sign up, sign in, accept an invitation.
 
-use super::common::{Chrome, NoticeQuery, form_error, local_path, partner_role, signed_in};
+use super::common::{Chrome, NoticeQuery, form_error, local_path, signed_in};
 use crate::auth::WebOrigin;
 use crate::cookies;
 use crate::csrf::CsrfToken;
 use crate::error::{PageError, public_message_in, status_of};
 use crate::language::Reader;
+use crate::present::partner_role;
 use crate::state::AppState;
 use app::AppError;
 use app::accounts::{Realm, SignUp, SignedIn};
@@ -101,7 +102,7 @@ fn signup_page(
     SignUpPage {
         chrome: Chrome::anonymous(lang, &lang.t("identity-signup-title"), csrf)
             .with_language_switch(state.app.languages(), "/signup"),
-        program: catalog.program().name().to_owned(),
+        program: catalog.program().name_in(&lang.tag()).to_owned(),
         countries,
         form,
         error,
@@ -138,7 +139,7 @@ async fn signup(
     .await;
     match result {
         Ok(token) => signed_in(&state, &token, "/dashboard?notice=welcome"),
-        Err(e) => form_error(e, |message| {
+        Err(e) => form_error(e, &lang, |message| {
             signup_page(&state, &csrf, &lang, SignUpForm { password: String::new(), ..form }, Some(message))
         }),
     }
@@ -259,9 +260,9 @@ async fn sign_in_as(
             };
             signed_in(&state, &token, to)
         }
-        Err(e) => {
-            form_error(e, |message| SignInPage::new(&state, realm, &csrf, &lang, form.email.clone(), Some(message)))
-        }
+        Err(e) => form_error(e, &lang, |message| {
+            SignInPage::new(&state, realm, &csrf, &lang, form.email.clone(), Some(message))
+        }),
     }
 }
 

@@ -6,7 +6,7 @@
 use super::common::{Chrome, Door, NoticeQuery, local_path, signed_in, step_up, with_session};
 use crate::auth::{AnySession, PartnerSession, StaffSession, WebOrigin};
 use crate::csrf::CsrfToken;
-use crate::error::{PageError, public_message, status_of};
+use crate::error::{PageError, public_message_in, status_of};
 use crate::state::AppState;
 use app::sessions::Current;
 use app::{Actor, AppError};
@@ -139,7 +139,7 @@ async fn verify(
     match app::second_factor::verify(&state.app, &s.current, &s.token, &form.code, &origin).await {
         Ok(token) => signed_in(&state, &token, next.as_deref().unwrap_or(door.home())),
         Err(e) => {
-            let message = public_message(&e);
+            let message = public_message_in(&e, &s.lang);
             match factors(&state, &s.current).await {
                 Ok(factors) => again(e, || verify_page(&csrf, &s.lang, &s.current, factors, next, Some(message))),
                 Err(e) => PageError(e).into_response(),
@@ -402,7 +402,7 @@ async fn totp_confirm(
             }
         }
         Err(e) => {
-            let message = public_message(&e);
+            let message = public_message_in(&e, &s.lang);
             match totp_page(&state, &csrf, &s.lang, &s.current, Some(message)).await {
                 Ok(page) if status_of(&e).is_client_error() => (status_of(&e), page).into_response(),
                 Ok(_) => PageError(e).into_response(),
@@ -427,7 +427,7 @@ async fn totp_remove(
     match app::second_factor::remove_totp(&state.app, &current.actor, &token, &origin).await {
         Ok(token) => signed_in(&state, &token, &format!("{base}/security?notice=totp_removed")),
         Err(e) => {
-            let message = public_message(&e);
+            let message = public_message_in(&e, &lang);
             match security_page(&state, &csrf, &lang, &current, None, Vec::new(), Some(message)).await {
                 Ok(page) => again(e, || page),
                 Err(e) => PageError(e).into_response(),
@@ -468,7 +468,7 @@ async fn recovery_codes(
     let result = app::second_factor::regenerate_recovery_codes(&state.app, &current.actor, &origin).await;
     let (codes, error) = match result {
         Ok(codes) => (codes, None),
-        Err(e) if status_of(&e).is_client_error() => (Vec::new(), Some(public_message(&e))),
+        Err(e) if status_of(&e).is_client_error() => (Vec::new(), Some(public_message_in(&e, &lang))),
         Err(e) => return PageError(e).into_response(),
     };
     match security_page(&state, &csrf, &lang, &current, None, codes, error).await {

@@ -1,10 +1,10 @@
 //! The staff console: partner orgs, the audit log, the e-mail outbox and staff accounts.
 
-use super::common::{Chrome, partner_role, staff_role, subscription_status};
+use super::common::Chrome;
 use crate::auth::{StaffSession, WebOrigin};
 use crate::csrf::CsrfToken;
-use crate::error::{PageError, public_message, status_of};
-use crate::present::money;
+use crate::error::{PageError, public_message_in, status_of};
+use crate::present::{level_name, offer_name, partner_role, staff_role, subscription_status};
 use crate::state::AppState;
 use app::AppError;
 use app::staff::NewStaff;
@@ -121,12 +121,12 @@ async fn org(
                 let status = lang.text(subscription_status(x.status));
                 let renewal = if x.auto_renew { lang.t("staff-org-renews") } else { lang.t("staff-org-renewal-off") };
                 let term = lang.t2("staff-term-dates", "start", lang.day(x.term_start), "end", lang.day(x.term_end));
-                (x.offer_name, status, term, renewal)
+                (offer_name(&catalog, lang, &x.offer_code, &x.offer_name), status, term, renewal)
             })
             .collect(),
         invoices: invoices
             .into_iter()
-            .map(|i| (i.id, i.number, lang.day_of(i.issued_at), money(i.total), i.paid_with))
+            .map(|i| (i.id, i.number, lang.day_of(i.issued_at), lang.money(i.total), i.paid_with))
             .collect(),
         chrome: Chrome::staff(lang, org.name.as_str(), &csrf, &s.staff),
         org: org_row(lang, org),
@@ -140,10 +140,7 @@ async fn org(
             .collect(),
         memberships: memberships
             .into_iter()
-            .map(|m| {
-                let level = catalog.membership_level(&m.level).map_or(m.level.clone(), |l| l.name().to_owned());
-                (level, lang.day_of(m.started_at))
-            })
+            .map(|m| (level_name(&catalog, lang, &m.level), lang.day_of(m.started_at)))
             .collect(),
         can_audit: s.staff.role.allows(StaffPermission::ReadAuditLog),
     })
@@ -363,7 +360,7 @@ async fn after_team_change<T>(
     result: Result<T, AppError>,
 ) -> Response {
     let result = result.map(|_| "/staff/team".to_owned());
-    super::common::after_post(result, |message| async move {
+    super::common::after_post(result, &s.lang, |message| async move {
         let mut page = team_page(state, csrf, s, None, None, None).await?;
         page.change_error = Some(message);
         Ok(page)
@@ -382,7 +379,9 @@ async fn create_staff(
     let new = NewStaff { email: &form.email, name: &form.name, role: &form.role, password: None };
     let (password, error, status) = match app::staff::create(&state.app, Some(&s.staff), new, &origin).await {
         Ok((_, password)) => (password, None, axum::http::StatusCode::OK),
-        Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. })) => (None, Some(public_message(&e)), status_of(&e)),
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
+            (None, Some(public_message_in(&e, &s.lang)), status_of(&e))
+        }
         Err(e) => return PageError(e).into_response(),
     };
     let keep = error.as_ref().map(|_| &form);

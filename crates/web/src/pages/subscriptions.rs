@@ -4,8 +4,8 @@
 use super::common::Chrome;
 use crate::auth::{PartnerSession, WebOrigin};
 use crate::csrf::CsrfToken;
-use crate::error::{PageError, known_id, public_message, status_of};
-use crate::present::{subscription_status, term};
+use crate::error::{PageError, known_id, public_message_in, status_of};
+use crate::present::{offer_name, subscription_status, term};
 use crate::state::AppState;
 use app::AppError;
 use app::billing::card_label;
@@ -84,7 +84,11 @@ async fn subscription_page(
     let term_end = lang.day(sub.term_end);
     let next_renewal =
         lang.t2("portal-subscription-next-renewal-on", "day", term_end.as_str(), "price", lang.money(sub.price));
-    let title = lang.t1("portal-subscription-name", "offer", &sub.offer_name);
+    let title = lang.t1(
+        "portal-subscription-name",
+        "offer",
+        offer_name(&state.app.catalog(), lang, &sub.offer_code, &sub.offer_name),
+    );
     Ok(SubscriptionPage {
         chrome: Chrome::partner(lang, &title, csrf, &session.user),
         status: lang.text(subscription_status(status)),
@@ -135,7 +139,7 @@ async fn turn_off_form(
     Ok(TurnOffPage {
         chrome: Chrome::partner(lang, &lang.t("portal-subscription-turn-off"), &csrf, &session.user),
         id: sub.id,
-        offer_name: sub.offer_name,
+        offer_name: offer_name(&state.app.catalog(), lang, &sub.offer_code, &sub.offer_name),
         term_end: lang.day(sub.term_end),
     }
     .into_response())
@@ -183,7 +187,7 @@ async fn after_action(
     match result {
         Ok(to) => Redirect::to(&to).into_response(),
         Err(e @ AppError::Conflict { .. }) => {
-            match subscription_page(state, csrf, session, id, Some(public_message(&e))).await {
+            match subscription_page(state, csrf, session, id, Some(public_message_in(&e, &session.lang))).await {
                 Ok(page) => (status_of(&e), page).into_response(),
                 Err(e) => PageError(e).into_response(),
             }

@@ -135,7 +135,7 @@ async fn invite(
         Ok(_) => Redirect::to("/users?notice=invited").into_response(),
         Err(e) => {
             let status = crate::error::status_of(&e);
-            let message = crate::error::public_message(&e);
+            let message = crate::error::public_message_in(&e, &session.lang);
             match users_page(&state, &csrf, &session, None, form.email, form.role, Some(message)).await {
                 Ok(page) if status.is_client_error() => (status, page).into_response(),
                 Ok(_) => PageError(e).into_response(),
@@ -234,7 +234,9 @@ async fn change_role(
     match result {
         Ok(_) => Redirect::to("/users?notice=role_changed").into_response(),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. } | AppError::Refused { .. })) => {
-            match user_page(&state, &csrf, &session, &id, Some(crate::error::public_message(&e))).await {
+            match user_page(&state, &csrf, &session, &id, Some(crate::error::public_message_in(&e, &session.lang)))
+                .await
+            {
                 Ok(page) => (crate::error::status_of(&e), page).into_response(),
                 Err(e) => PageError(e).into_response(),
             }
@@ -259,7 +261,9 @@ async fn remove(
         Ok(()) if id == session.user.id.as_str() => Redirect::to("/signin").into_response(),
         Ok(()) => Redirect::to("/users?notice=user_removed").into_response(),
         Err(e @ AppError::Conflict { .. }) => {
-            match user_page(&state, &csrf, &session, &id, Some(crate::error::public_message(&e))).await {
+            match user_page(&state, &csrf, &session, &id, Some(crate::error::public_message_in(&e, &session.lang)))
+                .await
+            {
                 Ok(page) => (crate::error::status_of(&e), page).into_response(),
                 Err(e) => PageError(e).into_response(),
             }
@@ -295,7 +299,7 @@ async fn require_sso(
     let on = form.required.is_some();
     let result = app::sso::require_for_org(&state.app, &session.user, on, &origin).await;
     let to = if on { "/users?notice=sso_required" } else { "/users?notice=sso_not_required" };
-    super::common::after_post(result.map(|()| to.to_owned()), |message| {
+    super::common::after_post(result.map(|()| to.to_owned()), &session.lang, |message| {
         users_page(&state, &csrf, &session, None, String::new(), PartnerRole::Member.as_str().into(), Some(message))
     })
     .await

@@ -210,7 +210,7 @@ async fn back<T>(
     result: Result<T, AppError>,
 ) -> Response {
     let result = result.map(|_| format!("/staff/webhooks/{id}"));
-    super::common::after_post(result, |message| detail_page(state, csrf, s, id, Some(message))).await
+    super::common::after_post(result, &s.lang, |message| detail_page(state, csrf, s, id, Some(message))).await
 }
 
 async fn enable(

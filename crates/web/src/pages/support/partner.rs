@@ -125,7 +125,7 @@ async fn create(
     let (fields, files) = match crate::uploads::form_with_files(request).await {
         Ok(sent) => sent,
         Err(e) => {
-            return crate::pages::common::after_post(Err::<String, _>(e), |m| {
+            return crate::pages::common::after_post(Err::<String, _>(e), &session.lang, |m| {
                 new_page(&state, &csrf, &session, NewForm::default(), Some(m))
             })
             .await;
@@ -151,8 +151,10 @@ async fn create(
     let result = app::service_requests::create(&state.app, &session.user, &typed, &files, &origin)
         .await
         .map(|r| format!("/support/requests/{}?notice=request_opened", r.id));
-    crate::pages::common::after_post(result, |message| new_page(&state, &csrf, &session, form.clone(), Some(message)))
-        .await
+    crate::pages::common::after_post(result, &session.lang, |message| {
+        new_page(&state, &csrf, &session, form.clone(), Some(message))
+    })
+    .await
 }
 
 async fn download(
@@ -267,8 +269,10 @@ async fn reply(
     let result = app::service_requests::reply(&state.app, &session.user, &id, &form.body, &origin)
         .await
         .map(|()| format!("/support/requests/{id}?notice=reply_sent"));
-    crate::pages::common::after_post(result, |message| detail_page(&state, &csrf, &session, &id, None, Some(message)))
-        .await
+    crate::pages::common::after_post(result, &session.lang, |message| {
+        detail_page(&state, &csrf, &session, &id, None, Some(message))
+    })
+    .await
 }
 
 async fn reopen(
@@ -281,6 +285,8 @@ async fn reopen(
     let result = app::service_requests::reopen(&state.app, &session.user, &id, &origin)
         .await
         .map(|()| format!("/support/requests/{id}?notice=request_reopened"));
-    crate::pages::common::after_post(result, |message| detail_page(&state, &csrf, &session, &id, None, Some(message)))
-        .await
+    crate::pages::common::after_post(result, &session.lang, |message| {
+        detail_page(&state, &csrf, &session, &id, None, Some(message))
+    })
+    .await
 }

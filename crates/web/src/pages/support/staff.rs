@@ -6,8 +6,8 @@ use super::rows::{MessageForm, MessageRow, RefundRow, RequestRow, file_rows, mes
 use crate::auth::{StaffSession, WebOrigin};
 use crate::csrf::CsrfToken;
 use crate::error::{PageError, known_id};
-use crate::pages::common::{Chrome, subscription_status};
-use crate::present::money;
+use crate::pages::common::Chrome;
+use crate::present::{offer_name, refund_basis, subscription_status};
 use crate::state::AppState;
 use app::AppError;
 use askama::Template;
@@ -194,7 +194,7 @@ async fn staff_page(
                 let what = lang.t_with(
                     "staff-request-subscription-ending",
                     &[
-                        ("offer", sub.offer_name.as_str().into()),
+                        ("offer", offer_name(&state.app.catalog(), lang, &sub.offer_code, &sub.offer_name).into()),
                         ("status", lang.text(subscription_status(sub.status)).into()),
                         ("end", lang.day(sub.term_end).into()),
                     ],
@@ -213,7 +213,7 @@ async fn staff_page(
             lang.t_with(
                 "staff-request-subscription",
                 &[
-                    ("offer", sub.offer_name.as_str().into()),
+                    ("offer", offer_name(&state.app.catalog(), lang, &sub.offer_code, &sub.offer_name).into()),
                     ("status", lang.text(subscription_status(sub.status)).into()),
                     ("term", term(sub.term_start, sub.term_end).into()),
                 ],
@@ -228,15 +228,15 @@ async fn staff_page(
                     .map(|l| QuoteRow {
                         invoice: l.invoice_number.clone(),
                         term: term(l.term.start, l.term.end),
-                        paid: money(l.paid),
-                        due: money(l.due),
-                        basis: l.basis.to_string(),
+                        paid: lang.money(l.paid),
+                        due: lang.money(l.due),
+                        basis: refund_basis(lang, &l.basis),
                     })
                     .collect()
             })
             .unwrap_or_default(),
-        quote_total: quote.as_ref().map(|q| money(q.total)).unwrap_or_default(),
-        quote_amount: quote.as_ref().map(|q| q.total.format_amount()).unwrap_or_default(),
+        quote_total: quote.as_ref().map(|q| lang.money(q.total)).unwrap_or_default(),
+        quote_amount: quote.as_ref().map(|q| lang.amount(q.total)).unwrap_or_default(),
         chrome: Chrome::staff(lang, &lang.t1("staff-request-title", "number", r.number.as_str()), csrf, &s.staff),
         org_id: r.org_id.to_string(),
         contact: match &r.contact_phone {
@@ -345,7 +345,7 @@ async fn cancel_now(
     if let Err(to) = crate::pages::common::step_up(&state, &s.current, &format!("/staff/requests/{id}")).await {
         return to;
     }
-    let typed = app::cancellation::CancelNow { refund: &form.refund, reason: &form.reason };
+    let typed = app::cancellation::CancelNow { refund: &form.refund, reason: &form.reason, typed_in: Some(&s.lang) };
     let result = app::cancellation::cancel_now(&state.app, &s.staff, &id, &typed, &origin).await;
     back_to_request(&state, &csrf, &s, &id, result).await
 }
@@ -408,5 +408,5 @@ async fn back_to_request<T>(
     result: Result<T, AppError>,
 ) -> Response {
     let result = result.map(|_| format!("/staff/requests/{id}"));
-    crate::pages::common::after_post(result, |message| staff_page(state, csrf, s, id, Some(message))).await
+    crate::pages::common::after_post(result, &s.lang, |message| staff_page(state, csrf, s, id, Some(message))).await
 }
