@@ -182,3 +182,8 @@ identity-passkey-js-closed = The passkey prompt was closed or timed out; nothing
 identity-passkey-js-duplicate = This device holds a passkey for your account already.
 identity-passkey-js-insecure = This browser refused passkeys at this address; the site must be opened at its own address over https.
 identity-passkey-js-failed = The passkey could not be used.
+
+## A browser in the list of sessions.
+identity-browser-unknown = Unknown browser
+identity-browser-on-system = A browser on { $system }
+identity-browser-on = { $browser } on { $system }

@@ -185,3 +185,8 @@ identity-passkey-js-closed = A janela da chave de acesso foi fechada ou o tempo 
 identity-passkey-js-duplicate = Este dispositivo já guarda uma chave de acesso para sua conta.
 identity-passkey-js-insecure = Este navegador recusou chaves de acesso neste endereço; o site deve ser aberto no seu próprio endereço por https.
 identity-passkey-js-failed = Não foi possível usar a chave de acesso.
+
+## Um navegador na lista de sessões.
+identity-browser-unknown = Navegador desconhecido
+identity-browser-on-system = Um navegador no { $system }
+identity-browser-on = { $browser } no { $system }
