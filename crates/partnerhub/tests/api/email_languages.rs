@@ -1,6 +1,6 @@
 //! Each e-mail in the language of the person it is for: their saved choice, else the best
 //! known (the page they signed up on, who invited them), else the program's default; receipts
-//! in the org's billing language when it chose one.
+//! in the org's billing language when it chose one; portal notifications in each reader's.
 
 use crate::checkout::GOOD_CARD;
 use crate::helpers::*;
@@ -191,4 +191,35 @@ async fn a_notification_reads_in_each_readers_language_and_one_from_before_as_it
     let (_, html) = ada.browser.get_text("/notifications").await;
     assert!(html.contains("Sua assinatura Action Pack termina em 15 de março de 2028"), "{html}");
     assert!(html.contains("Old words"));
+}
+
+#[tokio::test]
+async fn staff_answers_reach_the_contact_in_their_saved_language() {
+    let t = spawn_app().await;
+    let ana = t.sign_up("Ação", "ana@acao.example").await;
+    save_language(&ana, "pt-BR").await;
+    let fields = [
+        ("problem", "billing"),
+        ("subscription_id", ""),
+        ("title", "Fatura errada"),
+        ("description", "O endereço na fatura está errado."),
+        ("contact_email", "ana@acao.example"),
+        ("contact_phone", ""),
+    ];
+    let r = ana.browser.submit("/support/requests/new", "/support/requests", &fields).await;
+    let page = location(&r).trim_end_matches("?notice=request_opened").to_owned();
+    let staff_page = page.replace("/support/", "/staff/");
+    let staff = t.staff_admin().await;
+    let r = staff
+        .submit(&staff_page, &format!("{staff_page}/answer"), &[("body", "Corrigido."), ("status", "resolved")])
+        .await;
+    assert_eq!(location(&r), staff_page);
+    let mail = t.last_email_to("ana@acao.example").await;
+    assert!(
+        mail.contains("A equipe do programa escreveu na sua solicitação de serviço SR-000001 (Fatura errada):")
+            && mail.contains("Corrigido."),
+        "{mail}"
+    );
+    let (_, html) = ana.browser.get_text("/notifications").await;
+    assert!(html.contains("Solicitação de serviço SR-000001: resolvida"), "{html}");
 }
