@@ -59,6 +59,21 @@ async fn the_first_e_mail_of_someone_who_signed_up_in_portuguese_is_in_portugues
     let mail = t.last_email_to("ana@acao.example").await;
     assert!(mail.contains("Olá, Ana Souza") && mail.contains("/verify-email/"), "{mail}");
 
+    // Through the API, the language the client asks for.
+    let r = http_client()
+        .build()
+        .unwrap()
+        .post(format!("{}/api/v1/signup", t.url))
+        .header("accept-language", "pt-BR")
+        .json(&serde_json::json!({"company_name": "Beta Ltda", "country": "BR", "name": "Bia Lima",
+            "email": "bia@beta.example", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let mail = t.last_email_to("bia@beta.example").await;
+    assert!(mail.contains("Olá, Bia Lima"), "{mail}");
+
     // The invitee has no account yet: the invitation is in the inviter's language.
     let ana = Partner { browser, email: "ana@acao.example".into() };
     t.verify_email_in(&ana.browser, &ana.email).await;
