@@ -68,6 +68,7 @@ pub async fn sign_up(app: &App, form: &SignUp, origin: &Origin) -> Result<(OrgRe
             // Proved by the link e-mailed below.
             email_verified_at: None,
             language: None,
+            time_zone: None,
         };
         let mut tx = app.store().write().await?;
         match store::orgs::insert(&mut tx, &org).await {
@@ -342,4 +343,42 @@ pub async fn set_language(app: &App, actor: &Actor, language: Option<&str>, orig
     audit::record(app, &mut tx, Who::actor(actor), origin, change).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Saves the time zone `actor` reads times in (an IANA name such as "Asia/Tokyo"); `None` goes
+/// back to the program's. A name the time-zone database does not know changes nothing.
+pub async fn set_time_zone(app: &App, actor: &Actor, zone: Option<&str>, origin: &Origin) -> Result<(), AppError> {
+    let zone = match zone {
+        None => None,
+        Some(name) => Some(name.parse::<chrono_tz::Tz>().map_err(|_| {
+            InvalidInput::new("time_zone", format!("{name:?} is not a time zone; choose one from the list"))
+                .said("error-time-zone-unknown", &[("zone", &name)])
+        })?),
+    };
+    let mut tx = app.store().write().await?;
+    let (org, subject) = match actor {
+        Actor::Partner(u) => {
+            store::users::set_time_zone(&mut tx, &u.id, zone).await?;
+            (Some(u.org_id.clone()), u.id.to_string())
+        }
+        Actor::Staff(s) => {
+            store::staff::set_time_zone(&mut tx, &s.id, zone).await?;
+            (None, s.id.to_string())
+        }
+    };
+    let detail = match zone {
+        Some(zone) => format!("chose to read times in {}", zone.name()),
+        None => "chose to read times in the program's time zone".to_owned(),
+    };
+    let change = Change { org: org.as_ref(), action: "time_zone.changed", subject: &subject, detail };
+    audit::record(app, &mut tx, Who::actor(actor), origin, change).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Every time zone a person may choose, by its IANA name, in alphabetical order.
+pub fn time_zone_names() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()).collect();
+    names.sort_unstable();
+    names
 }

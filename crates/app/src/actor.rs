@@ -20,6 +20,8 @@ pub struct PartnerUser {
     pub email_verified: bool,
     /// The language they chose under Account (a shipped tag); `None`: their browser's.
     pub language: Option<String>,
+    /// The time zone they chose under Account; `None`: the program's.
+    pub time_zone: Option<chrono_tz::Tz>,
 }
 
 /// A signed-in member of the program staff.
@@ -31,6 +33,8 @@ pub struct StaffMember {
     pub email: String,
     /// The language they chose under Account (a shipped tag); `None`: their browser's.
     pub language: Option<String>,
+    /// The time zone they chose under Account; `None`: the program's.
+    pub time_zone: Option<chrono_tz::Tz>,
 }
 
 #[derive(Clone, Debug)]
@@ -125,6 +129,14 @@ impl Actor {
         }
     }
 
+    /// The time zone they chose under Account, if they chose one.
+    pub fn time_zone(&self) -> Option<chrono_tz::Tz> {
+        match self {
+            Actor::Partner(u) => u.time_zone,
+            Actor::Staff(s) => s.time_zone,
+        }
+    }
+
     pub fn email(&self) -> &str {
         match self {
             Actor::Partner(u) => &u.email,
@@ -146,6 +158,7 @@ pub(crate) async fn actor_in(conn: &mut store::Conn, principal: &Principal) -> R
                 email: u.email.to_string(),
                 email_verified: u.email_verified_at.is_some(),
                 language: u.language,
+                time_zone: u.time_zone,
             })
         }),
         Principal::Staff(id) => store::staff::get(conn, id).await?.map(|s| {
@@ -155,6 +168,7 @@ pub(crate) async fn actor_in(conn: &mut store::Conn, principal: &Principal) -> R
                 name: s.name.to_string(),
                 email: s.email.to_string(),
                 language: s.language,
+                time_zone: s.time_zone,
             })
         }),
     })

@@ -18,10 +18,11 @@ use crate::audit::{self, Change, Who};
 use crate::error::AppError;
 use crate::service_requests::{conflict, message};
 use crate::state::App;
+use crate::text::Text;
 use chrono::{DateTime, Datelike, Duration, Utc};
 use domain::account::InvalidInput;
 use domain::catalog::RefundPolicy;
-use domain::ids::{CreditNoteId, InvoiceId, NotificationId, RefundId, ServiceRequestId};
+use domain::ids::{CreditNoteId, InvoiceId, RefundId, ServiceRequestId};
 use domain::money::Money;
 use domain::refund::{self, Basis, PaidTerm, RefundStatus};
 use domain::roles::{PartnerRole, StaffPermission};
@@ -29,7 +30,6 @@ use domain::service_request::RequestStatus;
 use domain::subscription::Status;
 use domain::term::{Term, program_day};
 use store::invoices::InvoiceRecord;
-use store::notifications::Notification;
 use store::refunds::{CreditNoteRecord, RefundRecord};
 use store::service_requests::RequestRecord;
 use store::subscriptions::SubscriptionRecord;
@@ -191,8 +191,9 @@ pub async fn cancel_now(
     );
     let change = Change { org: Some(&r.org_id), action: "subscription.cancelled", subject: sub.id.as_str(), detail };
     audit::record(app, &mut tx, Who::actor(&Actor::Staff(staff.clone())), origin, change).await?;
-    let title = format!("Your {} subscription has been cancelled", sub.offer_name);
-    tell_org(app, &mut tx, &r, &format!("{}:cancelled", sub.id), &title, &note).await?;
+    let title = Text::new(i18n::key("notification-cancelled-title")).arg("offer", &sub.offer_name);
+    let notice = cancellation_notice(&quote, &amounts, form.reason);
+    tell_org(app, &mut tx, &r, format!("{}:cancelled", sub.id), title, notice).await?;
     let mut data = crate::webhooks::subscription_data(sub);
     data["status"] = Status::Cancelled.as_str().into();
     data["auto_renew"] = false.into();
@@ -299,40 +300,66 @@ fn cancellation_note(quote: &CancellationQuote, amounts: &[Money], reason: &str)
     Ok(note)
 }
 
+/// The cancellation note as the org's notice and e-mails say it, in each reader's language.
+fn cancellation_notice(quote: &CancellationQuote, amounts: &[Money], reason: &str) -> Text {
+    let sub = &quote.subscription;
+    let mut lines = vec![Text::new(i18n::key("notification-cancelled-body")).arg("offer", &sub.offer_name)];
+    if quote.lines.is_empty() {
+        lines.push(Text::new(i18n::key("notification-cancelled-nothing")));
+    }
+    for (line, amount) in quote.lines.iter().zip(amounts) {
+        lines.push(if amount.minor() > 0 {
+            Text::new(i18n::key("notification-cancelled-refund"))
+                .money("amount", *amount)
+                .arg("invoice", &line.invoice_number)
+                .arg("basis", line.basis)
+                .arg("paid_with", &line.paid_with)
+        } else {
+            Text::new(i18n::key("notification-cancelled-no-refund"))
+                .arg("invoice", &line.invoice_number)
+                .arg("basis", line.basis)
+        });
+    }
+    let refunded: i64 = amounts.iter().map(|a| a.minor()).sum();
+    if refunded < quote.total.minor() {
+        lines.push(
+            Text::new(i18n::key("notification-cancelled-lowered"))
+                .money("policy", quote.total)
+                .money("given", Money::new(refunded, quote.total.currency()))
+                .arg("reason", reason.trim()),
+        );
+    }
+    Text::lines(lines)
+}
+
 /// The org hears of it in the portal, and by e-mail at the request's contact address and to its
 /// Billing and Global admins.
 async fn tell_org(
     app: &App,
     tx: &mut store::Conn,
     r: &RequestRecord,
-    key: &str,
-    title: &str,
-    body: &str,
+    key: String,
+    title: Text,
+    body: Text,
 ) -> Result<(), AppError> {
-    let n = Notification {
-        id: app.new_id(NotificationId::from_random).to_string(),
-        org_id: r.org_id.clone(),
-        subscription_id: r.subscription_id.clone(),
-        dedupe_key: key.to_owned(),
-        title: title.to_owned(),
-        body: body.to_owned(),
-        created_at: app.now(),
-    };
-    if !store::notifications::insert_once(tx, &n).await? {
+    if !crate::notices::record(app, tx, &r.org_id, r.subscription_id.as_ref(), key, &title, &body).await? {
         return Ok(());
     }
-    let mut to = vec![r.contact_email.to_lowercase()];
+    let contact = crate::service_requests::contact_language(tx, r).await?;
+    let mut to = vec![(r.contact_email.to_lowercase(), contact)];
     for user in store::users::list_in_org(tx, &r.org_id).await? {
         if matches!(user.role, PartnerRole::BillingAdmin | PartnerRole::GlobalAdmin) {
-            to.push(user.email.as_str().to_lowercase());
+            to.push((user.email.as_str().to_lowercase(), user.language));
         }
     }
     to.sort();
-    to.dedup();
-    let text =
-        format!("{body}\n\nService request {}: {}/support/requests/{}\n", r.number, app.settings().public_url, r.id);
-    for address in to {
-        crate::outbox::queue(app, tx, &address, title, text.clone()).await?;
+    to.dedup_by(|a, b| a.0 == b.0);
+    let link = format!("{}/support/requests/{}", app.settings().public_url, r.id);
+    for (address, language) in to {
+        let lang = crate::outbox::language_of(app, language.as_deref());
+        let footer = lang.t2("notification-request-link", "number", r.number.as_str(), "link", link.as_str());
+        let text = format!("{}\n\n{footer}\n", body.in_lang(&lang));
+        crate::outbox::queue(app, tx, &address, &title.in_lang(&lang), text).await?;
     }
     Ok(())
 }
@@ -450,16 +477,15 @@ async fn made(app: &App, refund: &RefundRecord, refund_ref: &str) -> Result<(), 
         .await?;
     if let Some(r) = &request {
         let link = format!("{}/credit-notes/{}", app.settings().public_url, note.id);
-        let title = format!("Credit note {}: refund of {amount}", note.number);
-        tell_org(
-            app,
-            &mut tx,
-            r,
-            &format!("{}:made", refund.id),
-            &title,
-            &format!("{text}\n\nThe credit note: {link}"),
-        )
-        .await?;
+        let title =
+            Text::new(i18n::key("notification-refund-made-title")).arg("number", &note.number).money("amount", amount);
+        let body = Text::new(i18n::key("notification-refund-made-body"))
+            .money("amount", amount)
+            .arg("refunded_to", &note.refunded_to)
+            .arg("number", &note.number)
+            .arg("invoice", &invoice.number)
+            .arg("link", &link);
+        tell_org(app, &mut tx, r, format!("{}:made", refund.id), title, body).await?;
     }
     tx.commit().await?;
     Ok(())

@@ -11,11 +11,10 @@ use crate::state::App;
 use domain::account::InvalidInput;
 use domain::catalog::CompetencyTier;
 use domain::competency::{self, ApplicationStatus, Evidence};
-use domain::ids::{ApplicationFileId, CompetencyApplicationId, NotificationId};
+use domain::ids::{ApplicationFileId, CompetencyApplicationId};
 use domain::roles::{PartnerPermission, PartnerRole, StaffPermission};
 use store::competencies::ApplicationRecord;
 use store::files::Owner;
-use store::notifications::Notification;
 
 use crate::text::Text;
 
@@ -200,18 +199,18 @@ pub async fn decide(
     let notice = match decision {
         Decision::Review => None,
         Decision::Approve => Some((
-            format!("Your {title} competency application is approved"),
-            format!(
-                "Your application for the {title} competency was approved. Pay the annual fee under Partnership > Membership to hold the competency.\n"
-            ),
+            Text::new(i18n::key("notification-competency-approved-title")).arg("competency", &title),
+            Text::new(i18n::key("notification-competency-approved-body")).arg("competency", &title),
         )),
         Decision::Reject => Some((
-            format!("Your {title} competency application was not approved"),
-            format!("Your application for the {title} competency was not approved: {}\n", reason.unwrap_or("")),
+            Text::new(i18n::key("notification-competency-rejected-title")).arg("competency", &title),
+            Text::new(i18n::key("notification-competency-rejected-body"))
+                .arg("competency", &title)
+                .arg("reason", reason.unwrap_or("")),
         )),
     };
     if let Some((subject, body)) = notice {
-        tell_org(app, &mut tx, &a, &format!("{}:{}", a.id, to.as_str()), &subject, body).await?;
+        tell_org(app, &mut tx, &a, format!("{}:{}", a.id, to.as_str()), subject, body).await?;
     }
     if decision == Decision::Approve {
         let data = serde_json::json!({
@@ -226,30 +225,25 @@ pub async fn decide(
     store::competencies::get(&mut conn, id).await?.ok_or(AppError::NotFound("application"))
 }
 
-/// A notification in the portal, once, and an e-mail to the org's Global and Account admins.
+/// A notification in the portal, once, and an e-mail to the org's Global and Account admins,
+/// each in their language.
 async fn tell_org(
     app: &App,
     tx: &mut store::Conn,
     a: &ApplicationRecord,
-    key: &str,
-    title: &str,
-    body: String,
+    key: String,
+    title: Text,
+    body: Text,
 ) -> Result<(), AppError> {
-    let n = Notification {
-        id: app.new_id(NotificationId::from_random).to_string(),
-        org_id: a.org_id.clone(),
-        subscription_id: None,
-        dedupe_key: key.to_owned(),
-        title: title.to_owned(),
-        body: body.clone(),
-        created_at: app.now(),
-    };
-    if !store::notifications::insert_once(tx, &n).await? {
+    if !crate::notices::record(app, tx, &a.org_id, None, key, &title, &body).await? {
         return Ok(());
     }
     let users = store::users::list_in_org(tx, &a.org_id).await?;
     for user in users.iter().filter(|u| matches!(u.role, PartnerRole::GlobalAdmin | PartnerRole::AccountAdmin)) {
-        crate::outbox::queue(app, tx, user.email.as_str(), title, format!("Hello {},\n\n{body}", user.name)).await?;
+        let lang = crate::outbox::language_of(app, user.language.as_deref());
+        let greeting = lang.t1("email-greeting", "name", user.name.as_str());
+        let text = format!("{greeting}\n\n{}\n", body.in_lang(&lang));
+        crate::outbox::queue(app, tx, user.email.as_str(), &title.in_lang(&lang), text).await?;
     }
     Ok(())
 }

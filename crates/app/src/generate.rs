@@ -102,6 +102,7 @@ pub async fn due_subscriptions(
                 // Made by the operator for a load test, not by someone who typed an address.
                 email_verified_at: Some(now),
                 language: None,
+                time_zone: None,
             };
             let customer = format!("cus_sbx_{org_id}");
             let pm_id = app.new_id(PaymentMethodId::from_random);

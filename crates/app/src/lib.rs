@@ -22,6 +22,7 @@ pub mod generate;
 pub mod idempotency;
 pub mod lifecycle;
 pub mod membership;
+mod notices;
 mod order;
 pub mod outbox;
 pub mod passkeys;

@@ -7,12 +7,12 @@ use crate::actor::{Actor, Origin, PartnerUser, StaffMember};
 use crate::audit::{self, Change, Who};
 use crate::error::AppError;
 use crate::state::App;
+use crate::text::Text;
 use domain::account::InvalidInput;
-use domain::ids::{ApplicationFileId, BenefitId, NotificationId, RequestMessageId, ServiceRequestId, SubscriptionId};
+use domain::ids::{ApplicationFileId, BenefitId, RequestMessageId, ServiceRequestId, SubscriptionId};
 use domain::roles::{PartnerPermission, StaffPermission};
 use domain::service_request::{self as rules, Author, NewRequest, RequestStatus};
 use store::files::Owner;
-use store::notifications::Notification;
 use store::refunds::{CreditNoteRecord, RefundRecord};
 use store::service_requests::{MessageRecord, RequestRecord};
 
@@ -358,24 +358,23 @@ pub async fn answer(
     let detail = format!("answered service request {} ({})", r.number, status.to_string().to_lowercase());
     let change = Change { org: Some(&r.org_id), action: "service_request.answered", subject: r.id.as_str(), detail };
     audit::record(app, &mut tx, Who::actor(&Actor::Staff(staff.clone())), origin, change).await?;
-    let title = format!("Service request {}: {}", r.number, status.to_string().to_lowercase());
+    let title = Text::new(i18n::key("notification-request-answered-title"))
+        .arg("number", &r.number)
+        .phrase("status", status_key(status));
     let text = match &body {
-        Some(b) => format!("Program staff wrote in your service request {} ({}):\n\n{b}\n", r.number, r.title),
-        None => {
-            format!("Your service request {} ({}) is now {}.\n", r.number, r.title, status.to_string().to_lowercase())
-        }
+        Some(b) => Text::new(i18n::key("notification-request-staff-wrote"))
+            .arg("number", &r.number)
+            .arg("title", &r.title)
+            .arg("message", b),
+        None => Text::new(i18n::key("notification-request-now"))
+            .arg("number", &r.number)
+            .arg("title", &r.title)
+            .phrase("status", status_key(status)),
     };
-    let n = Notification {
-        id: app.new_id(NotificationId::from_random).to_string(),
-        org_id: r.org_id.clone(),
-        subscription_id: None,
-        dedupe_key: format!("{}:{}", r.id, app.new_id(RequestMessageId::from_random)),
-        title: title.clone(),
-        body: text.clone(),
-        created_at: app.now(),
-    };
-    store::notifications::insert_once(&mut tx, &n).await?;
-    crate::outbox::queue(app, &mut tx, &r.contact_email, &title, text).await?;
+    let dedupe_key = format!("{}:{}", r.id, app.new_id(RequestMessageId::from_random));
+    crate::notices::record(app, &mut tx, &r.org_id, None, dedupe_key, &title, &text).await?;
+    let lang = crate::outbox::language_of(app, contact_language(&mut tx, &r).await?.as_deref());
+    crate::outbox::queue(app, &mut tx, &r.contact_email, &title.in_lang(&lang), text.in_lang(&lang) + "\n").await?;
     updated(app, &mut tx, &r, status).await?;
     tx.commit().await?;
     Ok(())
@@ -497,8 +496,17 @@ pub async fn cancel_at_term_end(
     let change =
         Change { org: Some(&r.org_id), action: "subscription.cancelled_at_term_end", subject: sub.id.as_str(), detail };
     audit::record(app, &mut tx, Who::actor(&Actor::Staff(staff.clone())), origin, change).await?;
-    let title = format!("Service request {}: resolved", r.number);
-    crate::outbox::queue(app, &mut tx, &r.contact_email, &title, format!("{note}\n")).await?;
+    let lang = crate::outbox::language_of(app, contact_language(&mut tx, &r).await?.as_deref());
+    let title = lang.t2(
+        "notification-request-answered-title",
+        "number",
+        r.number.as_str(),
+        "status",
+        lang.t("notification-request-status-resolved"),
+    );
+    let args = [("offer", sub.offer_name.as_str().into()), ("day", lang.day(sub.term_end).into())];
+    let text = lang.t_with("notification-request-cancelled-at-term-end", &args) + "\n";
+    crate::outbox::queue(app, &mut tx, &r.contact_email, &title, text).await?;
     let mut data = crate::webhooks::subscription_data(&sub);
     data["auto_renew"] = false.into();
     crate::webhooks::emit_one(app, &mut tx, "subscription.auto_renew_disabled", &sub.org_id, sub.id.as_str(), data)
@@ -506,6 +514,25 @@ pub async fn cancel_at_term_end(
     updated(app, &mut tx, &r, RequestStatus::Resolved).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// The language of e-mails to a request's contact address: the saved one of the org's user
+/// with that address, else (an address without a user) the program's default.
+pub(crate) async fn contact_language(tx: &mut store::Conn, r: &RequestRecord) -> Result<Option<String>, AppError> {
+    let Ok(email) = domain::account::EmailAddress::parse(&r.contact_email) else { return Ok(None) };
+    let user = store::users::find_by_email(tx, &email).await?;
+    Ok(user.filter(|u| u.org_id == r.org_id).and_then(|u| u.language))
+}
+
+/// A request's status as a notice says it: "is now resolved".
+fn status_key(status: RequestStatus) -> i18n::Key {
+    match status {
+        RequestStatus::New => i18n::key("notification-request-status-new"),
+        RequestStatus::InProgress => i18n::key("notification-request-status-in-progress"),
+        RequestStatus::WaitingForPartner => i18n::key("notification-request-status-waiting-for-partner"),
+        RequestStatus::Resolved => i18n::key("notification-request-status-resolved"),
+        RequestStatus::Closed => i18n::key("notification-request-status-closed"),
+    }
 }
 
 /// The staff members a request can be handed to: `(name, e-mail address)`.

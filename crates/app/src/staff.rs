@@ -91,6 +91,7 @@ async fn insert(
         created_at: app.now(),
         disabled_at: None,
         language: None,
+        time_zone: None,
     };
     let mut tx = app.store().write().await?;
     store::staff::insert(&mut tx, &record).await.map_err(|e| match e {

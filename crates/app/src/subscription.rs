@@ -8,13 +8,12 @@ use crate::error::AppError;
 use crate::state::App;
 use crate::text::Text;
 use chrono::NaiveDate;
-use domain::ids::{NotificationId, OrderId, PaymentMethodId, SubscriptionId};
+use domain::ids::{OrderId, PaymentMethodId, SubscriptionId};
 use domain::order::{self, OrderKind, OrderStatus, Step};
 use domain::roles::{PartnerPermission, PartnerRole};
 use domain::subscription::{Status, Subscription};
 use domain::term::{Term, program_day};
 use i18n::{Key, key};
-use store::notifications::Notification;
 use store::orders::OrderRecord;
 use store::subscriptions::SubscriptionRecord;
 
@@ -258,17 +257,8 @@ pub(crate) async fn notify(
     title: Text,
     body: Text,
 ) -> Result<bool, AppError> {
-    let default = crate::outbox::language_of(app, None);
-    let n = Notification {
-        id: app.new_id(NotificationId::from_random).to_string(),
-        org_id: sub.org_id.clone(),
-        subscription_id: Some(sub.id.clone()),
-        dedupe_key: format!("{}:{key}", sub.id),
-        title: title.in_lang(&default),
-        body: body.in_lang(&default) + "\n",
-        created_at: app.now(),
-    };
-    if !store::notifications::insert_once(tx, &n).await? {
+    let dedupe_key = format!("{}:{key}", sub.id);
+    if !crate::notices::record(app, tx, &sub.org_id, Some(&sub.id), dedupe_key, &title, &body).await? {
         return Ok(false);
     }
     let users = store::users::list_in_org(tx, &sub.org_id).await?;

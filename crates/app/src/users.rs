@@ -140,6 +140,7 @@ pub async fn accept_invitation(
         // The invitation went to this address, and its link was opened: that proves it.
         email_verified_at: Some(app.now()),
         language: None,
+        time_zone: None,
     };
     let mut tx = app.store().write().await?;
     // Deleting first makes a second, racing acceptance of the same link find nothing.

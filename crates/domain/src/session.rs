@@ -122,9 +122,20 @@ impl PartnerPolicy {
     }
 }
 
-/// A short description of a browser from its `User-Agent`, for the list of sessions: the
-/// browser and the system, as far as they can be told.
-pub fn describe_user_agent(user_agent: &str) -> String {
+/// A browser as told from its `User-Agent`, for the list of sessions: the browser and the
+/// system, as far as they can be told (their names are names in every language).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BrowserSeen {
+    /// No `User-Agent` at all.
+    Unknown,
+    /// A `User-Agent` naming neither a known browser nor a known system: its first characters.
+    Unrecognised(String),
+    Browser(&'static str),
+    System(&'static str),
+    BrowserOn(&'static str, &'static str),
+}
+
+pub fn describe_user_agent(user_agent: &str) -> BrowserSeen {
     let ua = user_agent;
     let browser = if ua.contains("Edg/") {
         "Edge"
@@ -155,11 +166,11 @@ pub fn describe_user_agent(user_agent: &str) -> String {
         ""
     };
     match (browser, system) {
-        ("", "") if ua.trim().is_empty() => "Unknown browser".to_owned(),
-        ("", "") => ua.chars().take(60).collect(),
-        (b, "") => b.to_owned(),
-        ("", s) => format!("A browser on {s}"),
-        (b, s) => format!("{b} on {s}"),
+        ("", "") if ua.trim().is_empty() => BrowserSeen::Unknown,
+        ("", "") => BrowserSeen::Unrecognised(ua.chars().take(60).collect()),
+        (b, "") => BrowserSeen::Browser(b),
+        ("", s) => BrowserSeen::System(s),
+        (b, s) => BrowserSeen::BrowserOn(b, s),
     }
 }
 
@@ -215,10 +226,11 @@ mod tests {
     fn browsers_are_named_by_their_user_agent() {
         let chrome =
             "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36";
-        assert_eq!(describe_user_agent(chrome), "Chrome on Linux");
+        assert_eq!(describe_user_agent(chrome), BrowserSeen::BrowserOn("Chrome", "Linux"));
         let firefox = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0";
-        assert_eq!(describe_user_agent(firefox), "Firefox on Windows");
-        assert_eq!(describe_user_agent(""), "Unknown browser");
-        assert_eq!(describe_user_agent("reqwest"), "reqwest");
+        assert_eq!(describe_user_agent(firefox), BrowserSeen::BrowserOn("Firefox", "Windows"));
+        assert_eq!(describe_user_agent("Dalvik/2.1.0 (Linux; U; Android 14)"), BrowserSeen::System("Android"));
+        assert_eq!(describe_user_agent(""), BrowserSeen::Unknown);
+        assert_eq!(describe_user_agent("reqwest"), BrowserSeen::Unrecognised("reqwest".into()));
     }
 }

@@ -11,6 +11,7 @@ use icu_datetime::options::TimePrecision;
 use icu_decimal::DecimalFormatter;
 use icu_experimental::dimension::currency::CurrencyType;
 use icu_experimental::dimension::currency::formatter::CurrencyFormatter;
+use icu_experimental::displaynames::multi::RegionDisplayNames;
 use icu_locale_core::Locale;
 use icu_time::zone::{UtcOffset, ZoneNameTimestamp};
 use icu_time::{Time, TimeZone, ZonedDateTime};
@@ -26,6 +27,7 @@ pub(crate) struct Formats {
     decimal: DecimalFormatter,
     day: DayFormatter,
     zoned: ZonedFormatter,
+    regions: RegionDisplayNames,
     money: Mutex<HashMap<Currency, Arc<CurrencyFormatter<DecimalFormatter>>>>,
 }
 
@@ -40,7 +42,8 @@ impl Formats {
             fieldsets::YMDT::long().with_time_precision(TimePrecision::Minute).with_zone(zone::SpecificShort),
         )
         .expect("baked date and zone data");
-        Formats { locale, decimal, day, zoned, money: Mutex::new(HashMap::new()) }
+        let regions = RegionDisplayNames::try_new((&locale).into(), Default::default()).expect("baked region names");
+        Formats { locale, decimal, day, zoned, regions, money: Mutex::new(HashMap::new()) }
     }
 
     /// "R$ 2.400,00", "$2,400.00", "¥70,000", "1.234,56 €".
@@ -71,6 +74,12 @@ impl Formats {
     /// A count or other integer with the locale's grouping: "12.345".
     pub(crate) fn number(&self, n: i64) -> String {
         self.decimal.format(&Decimal::from(n)).to_string()
+    }
+
+    /// A country's name from its ISO 3166 code: "Brasil" in pt-BR, "Brazil" in en.
+    pub(crate) fn country(&self, code: &str) -> Option<String> {
+        let region = icu_locale_core::subtags::Region::try_from_str(code).ok()?;
+        self.regions.of(region).map(str::to_owned)
     }
 
     /// A rate given in basis points, as a plain number in the locale's way: 2050 → "20,5".

@@ -172,6 +172,11 @@ impl Lang {
         self.formats.number(n)
     }
 
+    /// A country's name in the reader's language from its two-letter code, when CLDR has it.
+    pub fn country(&self, code: &str) -> Option<String> {
+        self.formats.country(code)
+    }
+
     /// A percentage given in basis points, without the sign (the message places it):
     /// 2050 → "20.5" in en, "20,5" in pt-BR.
     pub fn percent_of_basis_points(&self, basis_points: u32) -> String {

@@ -42,6 +42,14 @@ fn a_moment_is_written_to_the_minute_in_the_readers_zone_and_names_it() {
 }
 
 #[test]
+fn countries_are_named_in_the_readers_language() {
+    assert_eq!(lang("pt-BR").country("BR").as_deref(), Some("Brasil"));
+    assert_eq!(lang("pt-BR").country("JP").as_deref(), Some("Japão"));
+    assert_eq!(lang("en").country("DE").as_deref(), Some("Germany"));
+    assert_eq!(lang("en").country("not a code"), None);
+}
+
+#[test]
 fn a_rate_in_basis_points_keeps_only_the_decimals_it_has() {
     assert_eq!(lang("en").percent_of_basis_points(2000), "20");
     assert_eq!(lang("en").percent_of_basis_points(2050), "20.5");

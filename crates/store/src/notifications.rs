@@ -12,8 +12,12 @@ pub struct Notification {
     pub org_id: OrgId,
     pub subscription_id: Option<SubscriptionId>,
     pub dedupe_key: String,
+    /// The title and body in the program's default language, as they were when written.
     pub title: String,
     pub body: String,
+    /// The title and body as message keys and values, kept by the app to write them in each
+    /// reader's language; `None` on notifications from before.
+    pub message: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -21,8 +25,8 @@ pub struct Notification {
 /// (and so its e-mail should go out).
 pub async fn insert_once(conn: &mut Conn, n: &Notification) -> Result<bool> {
     let done = crate::sql::query(
-        "INSERT INTO notifications (id, org_id, subscription_id, dedupe_key, title, body, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (dedupe_key) DO NOTHING",
+        "INSERT INTO notifications (id, org_id, subscription_id, dedupe_key, title, body, message, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (dedupe_key) DO NOTHING",
     )
     .bind(&n.id)
     .bind(n.org_id.as_str())
@@ -30,6 +34,7 @@ pub async fn insert_once(conn: &mut Conn, n: &Notification) -> Result<bool> {
     .bind(&n.dedupe_key)
     .bind(&n.title)
     .bind(&n.body)
+    .bind(n.message.as_deref())
     .bind(to_db(n.created_at))
     .execute(conn)
     .await?;
@@ -39,7 +44,7 @@ pub async fn insert_once(conn: &mut Conn, n: &Notification) -> Result<bool> {
 /// The org's notifications, newest first.
 pub async fn list_in_org(conn: &mut Conn, org: &OrgId, limit: i64) -> Result<Vec<Notification>> {
     let rows = crate::sql::query(
-        "SELECT id, org_id, subscription_id, dedupe_key, title, body, created_at FROM notifications \
+        "SELECT id, org_id, subscription_id, dedupe_key, title, body, message, created_at FROM notifications \
          WHERE org_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
     )
     .bind(org.as_str())
@@ -55,6 +60,7 @@ pub async fn list_in_org(conn: &mut Conn, org: &OrgId, limit: i64) -> Result<Vec
                 dedupe_key: r.try_get("dedupe_key")?,
                 title: r.try_get("title")?,
                 body: r.try_get("body")?,
+                message: r.try_get("message")?,
                 created_at: from_db(r.try_get("created_at")?)?,
             })
         })

@@ -20,6 +20,8 @@ pub struct StaffRecord {
     pub disabled_at: Option<DateTime<Utc>>,
     /// The language they chose to read partnerhub in (a shipped tag); `None`: their browser's.
     pub language: Option<String>,
+    /// The time zone they chose to read times in; `None`: the program's.
+    pub time_zone: Option<chrono_tz::Tz>,
 }
 
 fn from_row(row: &Row) -> Result<StaffRecord> {
@@ -32,13 +34,14 @@ fn from_row(row: &Row) -> Result<StaffRecord> {
         created_at: from_db(row.try_get("created_at")?)?,
         disabled_at: row.try_get::<Option<i64>, _>("disabled_at")?.map(from_db).transpose()?,
         language: row.try_get("language")?,
+        time_zone: crate::time::time_zone(row.try_get("time_zone")?)?,
     })
 }
 
 pub async fn insert(conn: &mut Conn, staff: &StaffRecord) -> Result<()> {
     crate::sql::query(
-        "INSERT INTO staff_users (id, email, name, role, password_hash, created_at, language) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO staff_users (id, email, name, role, password_hash, created_at, language, time_zone) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(staff.id.as_str())
     .bind(staff.email.as_str())
@@ -47,13 +50,14 @@ pub async fn insert(conn: &mut Conn, staff: &StaffRecord) -> Result<()> {
     .bind(&staff.password_hash)
     .bind(to_db(staff.created_at))
     .bind(staff.language.as_deref())
+    .bind(staff.time_zone.map(|tz| tz.name()))
     .execute(conn)
     .await
     .map_err(conflict_as("email"))?;
     Ok(())
 }
 
-const COLUMNS: &str = "id, email, name, role, password_hash, created_at, disabled_at, language";
+const COLUMNS: &str = "id, email, name, role, password_hash, created_at, disabled_at, language, time_zone";
 
 /// An account that may sign in, by its address.
 pub async fn find_by_email(conn: &mut Conn, email: &EmailAddress) -> Result<Option<StaffRecord>> {
@@ -110,6 +114,16 @@ pub async fn count(conn: &mut Conn) -> Result<i64> {
 pub async fn set_language(conn: &mut Conn, id: &StaffId, language: Option<&str>) -> Result<()> {
     crate::sql::query("UPDATE staff_users SET language = $1 WHERE id = $2")
         .bind(language)
+        .bind(id.as_str())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Saves the time zone the staff member reads times in; `None` follows the program's.
+pub async fn set_time_zone(conn: &mut Conn, id: &StaffId, time_zone: Option<chrono_tz::Tz>) -> Result<()> {
+    crate::sql::query("UPDATE staff_users SET time_zone = $1 WHERE id = $2")
+        .bind(time_zone.map(|tz| tz.name()))
         .bind(id.as_str())
         .execute(conn)
         .await?;

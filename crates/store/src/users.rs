@@ -23,10 +23,13 @@ pub struct UserRecord {
     pub email_verified_at: Option<DateTime<Utc>>,
     /// The language they chose to read partnerhub in (a shipped tag); `None`: their browser's.
     pub language: Option<String>,
+    /// The time zone they chose to read times in; `None`: the program's.
+    pub time_zone: Option<chrono_tz::Tz>,
 }
 
 /// The columns [`from_row`] reads.
-const COLUMNS: &str = "id, org_id, email, name, role, password_hash, created_at, email_verified_at, language";
+const COLUMNS: &str =
+    "id, org_id, email, name, role, password_hash, created_at, email_verified_at, language, time_zone";
 
 fn from_row(row: &Row) -> Result<UserRecord> {
     Ok(UserRecord {
@@ -39,6 +42,7 @@ fn from_row(row: &Row) -> Result<UserRecord> {
         created_at: from_db(row.try_get("created_at")?)?,
         email_verified_at: opt_from_db(row.try_get("email_verified_at")?)?,
         language: row.try_get("language")?,
+        time_zone: crate::time::time_zone(row.try_get("time_zone")?)?,
     })
 }
 
@@ -49,8 +53,8 @@ pub async fn insert(conn: &mut Conn, user: &UserRecord) -> Result<()> {
 
 impl crate::bulk::Rows for UserRecord {
     const INTO: &'static str =
-        "users (id, org_id, email, name, role, password_hash, created_at, email_verified_at, language)";
-    const WIDTH: usize = 9;
+        "users (id, org_id, email, name, role, password_hash, created_at, email_verified_at, language, time_zone)";
+    const WIDTH: usize = 10;
     fn values(&self, out: &mut Vec<crate::bulk::Value>) {
         out.extend([
             self.id.as_str().into(),
@@ -62,6 +66,7 @@ impl crate::bulk::Rows for UserRecord {
             to_db(self.created_at).into(),
             self.email_verified_at.map(to_db).into(),
             self.language.as_deref().into(),
+            self.time_zone.map(|tz| tz.name()).into(),
         ]);
     }
 }
@@ -176,6 +181,16 @@ pub async fn delete(conn: &mut Conn, org: &OrgId, id: &UserId) -> Result<bool> {
 pub async fn set_language(conn: &mut Conn, id: &UserId, language: Option<&str>) -> Result<()> {
     crate::sql::query("UPDATE users SET language = $1 WHERE id = $2")
         .bind(language)
+        .bind(id.as_str())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Saves the time zone the user reads times in; `None` follows the program's.
+pub async fn set_time_zone(conn: &mut Conn, id: &UserId, time_zone: Option<chrono_tz::Tz>) -> Result<()> {
+    crate::sql::query("UPDATE users SET time_zone = $1 WHERE id = $2")
+        .bind(time_zone.map(|tz| tz.name()))
         .bind(id.as_str())
         .execute(conn)
         .await?;

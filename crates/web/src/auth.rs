@@ -90,7 +90,7 @@ impl FromRequestParts<AppState> for PartnerSession {
                 }
                 match &current.actor {
                     Actor::Partner(user) => {
-                        let lang = crate::language::for_request(state, &parts.headers, user.language.as_deref());
+                        let lang = crate::language::for_actor(state, &parts.headers, &current.actor);
                         Ok(PartnerSession { user: user.clone(), lang, token, current })
                     }
                     Actor::Staff(_) => Err(Redirect::to("/staff").into_response()),
@@ -121,7 +121,7 @@ impl FromRequestParts<AppState> for StaffSession {
                 }
                 match &current.actor {
                     Actor::Staff(staff) => {
-                        let lang = crate::language::for_request(state, &parts.headers, staff.language.as_deref());
+                        let lang = crate::language::for_actor(state, &parts.headers, &current.actor);
                         Ok(StaffSession { staff: staff.clone(), lang, token, current })
                     }
                     Actor::Partner(_) => Err(Redirect::to("/staff/signin").into_response()),
@@ -147,7 +147,7 @@ impl FromRequestParts<AppState> for AnySession {
         let to_sign_in = if parts.uri.path().starts_with("/staff") { "/staff/signin" } else { "/signin" };
         match current_session(parts, state).await {
             Ok(Some((current, token))) => {
-                let lang = crate::language::for_request(state, &parts.headers, current.actor.language());
+                let lang = crate::language::for_actor(state, &parts.headers, &current.actor);
                 Ok(AnySession { current, lang, token })
             }
             Ok(None) => Err(Redirect::to(to_sign_in).into_response()),

@@ -30,6 +30,15 @@ pub fn for_request(state: &AppState, headers: &HeaderMap, saved: Option<&str>) -
     state.app.language_for(wishes.iter().map(String::as_str))
 }
 
+/// A signed-in reader's language: their saved language and time zone come first.
+pub fn for_actor(state: &AppState, headers: &HeaderMap, actor: &app::Actor) -> Lang {
+    let lang = for_request(state, headers, actor.language());
+    match actor.time_zone() {
+        Some(zone) => lang.in_time_zone(zone),
+        None => lang,
+    }
+}
+
 /// The language of a reader who may not be signed in.
 pub struct Reader(pub Lang);
 

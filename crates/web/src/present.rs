@@ -45,6 +45,11 @@ pub fn offer_name(catalog: &Catalog, lang: &Lang, code: &str, kept: &str) -> Str
     catalog.offer(code).map_or(kept, |offer| offer.name_in(&lang.tag())).to_owned()
 }
 
+/// A country's name in the reader's language, else as the catalog writes it, else its code.
+pub fn country_name(catalog: &Catalog, lang: &Lang, code: &str) -> String {
+    lang.country(code).or_else(|| catalog.country(code).map(|c| c.name().to_owned())).unwrap_or_else(|| code.to_owned())
+}
+
 /// A membership level's name in the reader's language, or its code if the catalog no longer has it.
 pub fn level_name(catalog: &Catalog, lang: &Lang, code: &str) -> String {
     catalog.membership_level(code).map_or(code, |level| level.name_in(&lang.tag())).to_owned()

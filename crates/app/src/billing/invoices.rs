@@ -54,13 +54,7 @@ pub async fn invoice_pdf(app: &App, invoice: InvoiceRecord, reader: &Lang) -> Re
             lang.t1("portal-invoice-partner-id", "id", invoice.buyer_partner_id.to_string()),
             invoice.buyer_country.clone(),
         ],
-        lines: vec![documents::DocumentLine {
-            description: invoice.description.clone(),
-            period: period(&lang, invoice.period_start, invoice.period_end),
-            quantity: lang.number(1),
-            unit_price: lang.amount(invoice.net),
-            amount: lang.amount(invoice.net),
-        }],
+        lines: vec![one_line(&lang, &invoice.description, (invoice.period_start, invoice.period_end), invoice.net)],
         net: lang.money(invoice.net),
         tax_label: tax_label(&lang, invoice.tax_rate_bp)?,
         tax: lang.money(invoice.tax),
@@ -121,13 +115,7 @@ pub async fn credit_note_pdf(app: &App, note: &CreditNoteRecord, reader: &Lang) 
             lang.t1("portal-invoice-partner-id", "id", note.buyer_partner_id.to_string()),
             note.buyer_country.clone(),
         ],
-        lines: vec![documents::DocumentLine {
-            description: note.description.clone(),
-            period: period(&lang, note.period_start, note.period_end),
-            quantity: lang.number(1),
-            unit_price: lang.amount(note.net),
-            amount: lang.amount(note.net),
-        }],
+        lines: vec![one_line(&lang, &note.description, (note.period_start, note.period_end), note.net)],
         net: lang.money(note.net),
         tax_label: tax_label(&lang, note.tax_rate_bp)?,
         tax: lang.money(note.tax),
@@ -153,8 +141,20 @@ async fn document_language(app: &App, org: &OrgId, reader: &Lang) -> Result<Lang
     })
 }
 
-fn period(lang: &Lang, start: chrono::NaiveDate, end: chrono::NaiveDate) -> String {
-    lang.t2("portal-term", "start", lang.day(start), "end", lang.day(end))
+/// The document's one line: the subscription's term, once, at its net price.
+fn one_line(
+    lang: &Lang,
+    description: &str,
+    (start, end): (chrono::NaiveDate, chrono::NaiveDate),
+    net: domain::money::Money,
+) -> documents::DocumentLine {
+    documents::DocumentLine {
+        description: description.to_owned(),
+        period: lang.t2("portal-term", "start", lang.day(start), "end", lang.day(end)),
+        quantity: lang.number(1),
+        unit_price: lang.amount(net),
+        amount: lang.amount(net),
+    }
 }
 
 fn tax_label(lang: &Lang, rate_bp: i64) -> Result<String, AppError> {

@@ -108,9 +108,10 @@ pub async fn preview_term(app: &App, order: &OrderRecord) -> Result<Term, AppErr
     })
 }
 
-/// The org's notifications, newest first.
-pub async fn notifications(app: &App, actor: &PartnerUser) -> Result<Vec<Notification>, AppError> {
+/// The org's notifications, newest first, written in `lang`.
+pub async fn notifications(app: &App, actor: &PartnerUser, lang: &i18n::Lang) -> Result<Vec<Notification>, AppError> {
     actor.require(PartnerPermission::ViewMembership, i18n::key("error-act-see-notifications"))?;
     let mut conn = app.store().read().await?;
-    Ok(store::notifications::list_in_org(&mut conn, &actor.org_id, 100).await?)
+    let list = store::notifications::list_in_org(&mut conn, &actor.org_id, 100).await?;
+    Ok(list.into_iter().map(|n| crate::notices::in_lang(n, lang)).collect())
 }

@@ -362,6 +362,7 @@ async fn new_staff_record(
         created_at: app.now(),
         disabled_at: None,
         language: None,
+        time_zone: None,
     })
 }
 

@@ -262,3 +262,4 @@ error-route-for-partners = this route is for partner users; use a partner user's
 error-route-for-staff = this route is for program staff
 error-staff-only-status-notes = only staff set a status or write internal notes
 error-form-expired = this form has expired or did not come from partnerhub; reload the page and try again
+error-time-zone-unknown = { $zone } is not a time zone; choose one from the list

@@ -154,6 +154,10 @@ identity-account-security-rest = {":"} sessions, second factor, passkeys, recent
 identity-account-language-label = Read partnerhub in
 identity-account-language-browser = My browser's language
 identity-account-language-save = Save language
+identity-account-time-zone = Time zone
+identity-account-time-zone-label = Times are shown in
+identity-account-time-zone-program = The program's time zone ({ $zone })
+identity-account-time-zone-save = Save time zone
 identity-account-change-email = Change e-mail address
 identity-account-change-email-lead = We send a link to the new address; the change takes effect once you open it, and your current address is told.
 identity-account-new-email = New e-mail address
@@ -182,3 +186,8 @@ identity-passkey-js-closed = The passkey prompt was closed or timed out; nothing
 identity-passkey-js-duplicate = This device holds a passkey for your account already.
 identity-passkey-js-insecure = This browser refused passkeys at this address; the site must be opened at its own address over https.
 identity-passkey-js-failed = The passkey could not be used.
+
+## A browser in the list of sessions.
+identity-browser-unknown = Unknown browser
+identity-browser-on-system = A browser on { $system }
+identity-browser-on = { $browser } on { $system }

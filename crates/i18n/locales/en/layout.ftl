@@ -68,6 +68,7 @@ layout-notice-email-changed = Your e-mail address is changed; sign in with the n
 layout-notice-reset-requested = If an account has that address, we have e-mailed it a link to choose a new password. The link works once, for an hour.
 layout-notice-password-set = Your password is set; sign in with it. Every earlier session was signed out.
 layout-notice-language-saved = Your language is saved.
+layout-notice-time-zone-saved = Your time zone is saved.
 
 ## The language switch of the signed-out pages, and the Account page's choice
 layout-language = Language

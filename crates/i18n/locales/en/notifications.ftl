@@ -20,3 +20,40 @@ notification-why-payment-failed = the renewal payment failed after every retry
 notification-why-cancelled-at-term-end = it was cancelled at the end of its term
 notification-why-renewal-off-after-failure = automatic renewal was turned off after the payment failed
 notification-why-renewal-off = automatic renewal was off
+
+## Competency decisions
+
+notification-competency-approved-title = Your { $competency } competency application is approved
+notification-competency-approved-body = Your application for the { $competency } competency was approved. Pay the annual fee under Partnership > Membership to hold the competency.
+notification-competency-rejected-title = Your { $competency } competency application was not approved
+notification-competency-rejected-body = Your application for the { $competency } competency was not approved: { $reason }
+
+## Service requests
+
+notification-request-answered-title = Service request { $number }: { $status }
+notification-request-staff-wrote =
+    Program staff wrote in your service request { $number } ({ $title }):
+
+    { $message }
+notification-request-now = Your service request { $number } ({ $title }) is now { $status }.
+notification-request-status-new = new
+notification-request-status-in-progress = in progress
+notification-request-status-waiting-for-partner = waiting for partner
+notification-request-status-resolved = resolved
+notification-request-status-closed = closed
+notification-request-link = Service request { $number }: { $link }
+notification-request-cancelled-at-term-end = Cancelled at the end of its term: the { $offer } subscription ends on { $day } and will not renew; its benefits last until then. Nothing is refunded.
+
+## Cancellations and refunds
+
+notification-cancelled-title = Your { $offer } subscription has been cancelled
+notification-cancelled-body = Subscription cancelled: the { $offer } subscription has ended today and its benefits with it.
+notification-cancelled-nothing = Nothing is refunded: no paid term is left to refund.
+notification-cancelled-refund = Refund of { $amount } for invoice { $invoice } ({ $basis }) to { $paid_with }; the credit note follows when the payment gateway has made it.
+notification-cancelled-no-refund = Nothing refunded for invoice { $invoice } ({ $basis }).
+notification-cancelled-lowered = The refund was lowered from { $policy } to { $given }: { $reason }
+notification-refund-made-title = Credit note { $number }: refund of { $amount }
+notification-refund-made-body =
+    Refund of { $amount } made to { $refunded_to }; credit note { $number } for invoice { $invoice }.
+
+    The credit note: { $link }

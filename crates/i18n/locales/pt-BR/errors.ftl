@@ -271,3 +271,4 @@ error-route-for-partners = esta rota é para usuários de parceiros; use o token
 error-route-for-staff = esta rota é para a equipe do programa
 error-staff-only-status-notes = só a equipe define um status ou escreve notas internas
 error-form-expired = este formulário expirou ou não veio do partnerhub; recarregue a página e tente de novo
+error-time-zone-unknown = { $zone } não é um fuso horário; escolha um da lista

@@ -157,6 +157,10 @@ identity-account-security-rest = {":"} sessões, segundo fator, chaves de acesso
 identity-account-language-label = Ler o partnerhub em
 identity-account-language-browser = O idioma do meu navegador
 identity-account-language-save = Salvar idioma
+identity-account-time-zone = Fuso horário
+identity-account-time-zone-label = Os horários aparecem no fuso
+identity-account-time-zone-program = O fuso horário do programa ({ $zone })
+identity-account-time-zone-save = Salvar fuso horário
 identity-account-change-email = Alterar endereço de e-mail
 identity-account-change-email-lead = Enviamos um link para o novo endereço; a alteração vale assim que você o abrir, e seu endereço atual é avisado.
 identity-account-new-email = Novo endereço de e-mail
@@ -185,3 +189,8 @@ identity-passkey-js-closed = A janela da chave de acesso foi fechada ou o tempo 
 identity-passkey-js-duplicate = Este dispositivo já guarda uma chave de acesso para sua conta.
 identity-passkey-js-insecure = Este navegador recusou chaves de acesso neste endereço; o site deve ser aberto no seu próprio endereço por https.
 identity-passkey-js-failed = Não foi possível usar a chave de acesso.
+
+## Um navegador na lista de sessões.
+identity-browser-unknown = Navegador desconhecido
+identity-browser-on-system = Um navegador no { $system }
+identity-browser-on = { $browser } no { $system }

@@ -68,6 +68,7 @@ layout-notice-email-changed = Seu endereço de e-mail foi alterado; de agora em 
 layout-notice-reset-requested = Se uma conta tiver esse endereço, enviamos a ela um link para escolher uma nova senha. O link funciona uma vez, por uma hora.
 layout-notice-password-set = Sua senha foi definida; entre com ela. Todas as sessões anteriores foram encerradas.
 layout-notice-language-saved = Seu idioma foi salvo.
+layout-notice-time-zone-saved = Seu fuso horário foi salvo.
 
 ## A troca de idioma das páginas sem login, e a escolha na página Conta
 layout-language = Idioma

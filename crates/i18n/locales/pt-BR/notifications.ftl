@@ -26,3 +26,40 @@ notification-why-payment-failed = o pagamento da renovação falhou depois de to
 notification-why-cancelled-at-term-end = ela foi cancelada no fim do período
 notification-why-renewal-off-after-failure = a renovação automática foi desativada depois que o pagamento falhou
 notification-why-renewal-off = a renovação automática estava desativada
+
+## Decisões sobre competências
+
+notification-competency-approved-title = Sua candidatura à competência { $competency } foi aprovada
+notification-competency-approved-body = Sua candidatura à competência { $competency } foi aprovada. Pague a taxa anual em Parceria > Associação para manter a competência.
+notification-competency-rejected-title = Sua candidatura à competência { $competency } não foi aprovada
+notification-competency-rejected-body = Sua candidatura à competência { $competency } não foi aprovada: { $reason }
+
+## Solicitações de serviço
+
+notification-request-answered-title = Solicitação de serviço { $number }: { $status }
+notification-request-staff-wrote =
+    A equipe do programa escreveu na sua solicitação de serviço { $number } ({ $title }):
+
+    { $message }
+notification-request-now = Sua solicitação de serviço { $number } ({ $title }) agora está { $status }.
+notification-request-status-new = nova
+notification-request-status-in-progress = em andamento
+notification-request-status-waiting-for-partner = aguardando o parceiro
+notification-request-status-resolved = resolvida
+notification-request-status-closed = fechada
+notification-request-link = Solicitação de serviço { $number }: { $link }
+notification-request-cancelled-at-term-end = Cancelada no fim do período: a assinatura { $offer } termina em { $day } e não será renovada; os benefícios dela continuam até lá. Nada é reembolsado.
+
+## Cancelamentos e reembolsos
+
+notification-cancelled-title = Sua assinatura { $offer } foi cancelada
+notification-cancelled-body = Assinatura cancelada: a assinatura { $offer } terminou hoje, e os benefícios dela também.
+notification-cancelled-nothing = Nada é reembolsado: não resta nenhum período pago para reembolsar.
+notification-cancelled-refund = Reembolso de { $amount } da fatura { $invoice } ({ $basis }) para { $paid_with }; a nota de crédito vem quando o gateway de pagamento fizer o reembolso.
+notification-cancelled-no-refund = Nada reembolsado da fatura { $invoice } ({ $basis }).
+notification-cancelled-lowered = O reembolso foi reduzido de { $policy } para { $given }: { $reason }
+notification-refund-made-title = Nota de crédito { $number }: reembolso de { $amount }
+notification-refund-made-body =
+    Reembolso de { $amount } feito para { $refunded_to }; nota de crédito { $number } da fatura { $invoice }.
+
+    A nota de crédito: { $link }

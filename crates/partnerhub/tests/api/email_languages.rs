@@ -1,6 +1,6 @@
 //! Each e-mail in the language of the person it is for: their saved choice, else the best
 //! known (the page they signed up on, who invited them), else the program's default; receipts
-//! in the org's billing language when it chose one.
+//! in the org's billing language when it chose one; portal notifications in each reader's.
 
 use crate::checkout::GOOD_CARD;
 use crate::helpers::*;
@@ -58,6 +58,21 @@ async fn the_first_e_mail_of_someone_who_signed_up_in_portuguese_is_in_portugues
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let mail = t.last_email_to("ana@acao.example").await;
     assert!(mail.contains("Olá, Ana Souza") && mail.contains("/verify-email/"), "{mail}");
+
+    // Through the API, the language the client asks for.
+    let r = http_client()
+        .build()
+        .unwrap()
+        .post(format!("{}/api/v1/signup", t.url))
+        .header("accept-language", "pt-BR")
+        .json(&serde_json::json!({"company_name": "Beta Ltda", "country": "BR", "name": "Bia Lima",
+            "email": "bia@beta.example", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let mail = t.last_email_to("bia@beta.example").await;
+    assert!(mail.contains("Olá, Bia Lima"), "{mail}");
 
     // The invitee has no account yet: the invitation is in the inviter's language.
     let ana = Partner { browser, email: "ana@acao.example".into() };
@@ -135,4 +150,91 @@ async fn the_end_of_a_subscription_is_told_to_each_admin_in_their_language_with_
     );
     let en = t.last_email_to("ada@contoso.example").await;
     assert!(en.contains("ended on March 15, 2028: automatic renewal was off. Its benefits have ended."), "{en}");
+}
+
+/// The org's notification titles through the API, asking for `language`.
+async fn notification_titles(api: &Api, language: &str) -> Vec<String> {
+    let r = api
+        .client
+        .get(format!("{}/api/v1/notifications", api.url))
+        .bearer_auth(api.token.as_deref().unwrap())
+        .header(reqwest::header::ACCEPT_LANGUAGE, language)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let list: serde_json::Value = r.json().await.unwrap();
+    list["data"].as_array().unwrap().iter().map(|n| n["title"].as_str().unwrap().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn a_notification_reads_in_each_readers_language_and_one_from_before_as_it_was_written() {
+    let t = spawn_app().await;
+    let (api, sub) = subscribed(&t, day(2027, 3, 15), GOOD_CARD).await;
+    api.post(&format!("/api/v1/subscriptions/{sub}/turn-off-auto-renew"), json!({})).await;
+    run_until(&t, day(2028, 1, 20)).await;
+    {
+        // A notification written before keys were kept: its words only.
+        let mut tx = t.app.store().write().await.unwrap();
+        let org =
+            store::users::find_by_email(&mut tx, &domain::account::EmailAddress::parse("ada@contoso.example").unwrap())
+                .await
+                .unwrap()
+                .unwrap()
+                .org_id;
+        let old = store::notifications::Notification {
+            id: "ntf_written_before".into(),
+            org_id: org,
+            subscription_id: None,
+            dedupe_key: "written-before".into(),
+            title: "Written before".into(),
+            body: "Old words\n".into(),
+            message: None,
+            created_at: chrono::Utc::now() - chrono::Duration::days(3650),
+        };
+        assert!(store::notifications::insert_once(&mut tx, &old).await.unwrap());
+        tx.commit().await.unwrap();
+    }
+
+    let pt = notification_titles(&api, "pt-BR").await;
+    assert_eq!(pt, ["Sua assinatura Action Pack expira em 60 dias", "Written before"]);
+    let en = notification_titles(&api, "en").await;
+    assert_eq!(en, ["Your Action Pack subscription expires in 60 days", "Written before"]);
+
+    let ada = signed_in(&t, "ada@contoso.example").await;
+    save_language(&ada, "pt-BR").await;
+    let (_, html) = ada.browser.get_text("/notifications").await;
+    assert!(html.contains("Sua assinatura Action Pack termina em 15 de março de 2028"), "{html}");
+    assert!(html.contains("Old words"));
+}
+
+#[tokio::test]
+async fn staff_answers_reach_the_contact_in_their_saved_language() {
+    let t = spawn_app().await;
+    let ana = t.sign_up("Ação", "ana@acao.example").await;
+    save_language(&ana, "pt-BR").await;
+    let fields = [
+        ("problem", "billing"),
+        ("subscription_id", ""),
+        ("title", "Fatura errada"),
+        ("description", "O endereço na fatura está errado."),
+        ("contact_email", "ana@acao.example"),
+        ("contact_phone", ""),
+    ];
+    let r = ana.browser.submit("/support/requests/new", "/support/requests", &fields).await;
+    let page = location(&r).trim_end_matches("?notice=request_opened").to_owned();
+    let staff_page = page.replace("/support/", "/staff/");
+    let staff = t.staff_admin().await;
+    let r = staff
+        .submit(&staff_page, &format!("{staff_page}/answer"), &[("body", "Corrigido."), ("status", "resolved")])
+        .await;
+    assert_eq!(location(&r), staff_page);
+    let mail = t.last_email_to("ana@acao.example").await;
+    assert!(
+        mail.contains("A equipe do programa escreveu na sua solicitação de serviço SR-000001 (Fatura errada):")
+            && mail.contains("Corrigido."),
+        "{mail}"
+    );
+    let (_, html) = ana.browser.get_text("/notifications").await;
+    assert!(html.contains("Solicitação de serviço SR-000001: resolvida"), "{html}");
 }

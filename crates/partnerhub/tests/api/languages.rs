@@ -175,3 +175,30 @@ async fn the_switch_goes_back_only_to_our_own_pages_and_only_to_languages_we_shi
     let (_, html) = browser.get_text("/signin").await;
     assert!(html.contains("<html lang=\"en\">"), "still the browser's language");
 }
+
+#[tokio::test]
+async fn times_follow_the_time_zone_saved_under_account_and_an_unknown_one_changes_nothing() {
+    let t = spawn_app().await;
+    let partner = t.sign_up("Contoso", "ada@contoso.example").await;
+    let (_, html) = partner.browser.get_text("/account/security").await;
+    assert!(!html.contains("GMT+9"), "times start in the program's zone: {html}");
+
+    let r = partner.browser.submit("/account", "/account/time-zone", &[("time_zone", "Asia/Tokyo")]).await;
+    assert_eq!(location(&r), "/account?notice=time_zone_saved");
+    let (_, html) = partner.browser.get_text("/account/security").await;
+    assert!(html.contains("GMT+9"), "the session's times are Tokyo's, the zone named: {html}");
+    let (_, html) = partner.browser.get_text("/account").await;
+    assert!(html.contains("<option value=\"Asia/Tokyo\" selected>"), "the choice is shown");
+
+    let r = partner.browser.submit("/account", "/account/time-zone", &[("time_zone", "Mars/Olympus_Mons")]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Mars/Olympus_Mons") && html.contains("role=\"alert\""), "the page says why: {html}");
+    let (_, html) = partner.browser.get_text("/account/security").await;
+    assert!(html.contains("GMT+9"), "the saved zone is kept");
+
+    let r = partner.browser.submit("/account", "/account/time-zone", &[("time_zone", "")]).await;
+    assert_eq!(location(&r), "/account?notice=time_zone_saved");
+    let (_, html) = partner.browser.get_text("/account/security").await;
+    assert!(!html.contains("GMT+9"), "back to the program's zone");
+}

@@ -540,9 +540,12 @@ pub async fn start_renewal(
 pub async fn list_notifications(
     State(state): State<AppState>,
     caller: ApiCaller,
+    headers: axum::http::HeaderMap,
     super::ApiQuery(page): super::ApiQuery<super::page::PageQuery>,
 ) -> ApiResult<Json<NotificationList>> {
-    let list = app::lifecycle::notifications(&state.app, caller.partner()?).await?;
+    let user = caller.partner()?;
+    let lang = crate::language::for_request(&state, &headers, user.language.as_deref());
+    let list = app::lifecycle::notifications(&state.app, user, &lang).await?;
     let data = list.into_iter().map(Notification::from).collect();
     Ok(Json(NotificationList::from(super::page::Page::of(data, |x: &Notification| x.id.as_str(), &page)?)))
 }

@@ -131,13 +131,15 @@ type ApiResult<T> = Result<T, ApiError>;
 
 /// Signs up a partner org; its first user becomes Global admin. No token needed. The admin's
 /// address is then confirmed through the link e-mailed to it; until it is, they cannot buy,
-/// invite users or create API tokens (`email_unverified`).
+/// invite users or create API tokens (`email_unverified`). The link's e-mail is written in the
+/// language `Accept-Language` asks for.
 #[utoipa::path(post, path = "/api/v1/signup", tag = "orgs", security(()),
     request_body = SignUpRequest,
     responses((status = 201, body = SignUpResponse), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn sign_up(
     State(state): State<AppState>,
     ApiOrigin(origin): ApiOrigin,
+    Reader(reader): Reader,
     ApiJson(body): ApiJson<SignUpRequest>,
 ) -> ApiResult<(StatusCode, Json<SignUpResponse>)> {
     let form = app::accounts::SignUp {
@@ -146,7 +148,8 @@ async fn sign_up(
         name: body.name,
         email: body.email,
         password: body.password,
-        page_language: None,
+        // The confirmation e-mail is written in the language the client asks for.
+        page_language: Some(reader.tag()),
     };
     let (org, user) = app::accounts::sign_up(&state.app, &form, &origin).await?;
     Ok((StatusCode::CREATED, Json(SignUpResponse { org: org.into(), user: user.into() })))

@@ -26,6 +26,7 @@ pub fn routes() -> Router<AppState> {
         .route("/account/password", post(partner_password))
         .route("/account/email", post(partner_email))
         .route("/account/language", post(partner_language))
+        .route("/account/time-zone", post(partner_time_zone))
         .route("/account/verification-email", post(resend_verification))
         .route("/account/api-tokens", get(partner_tokens).post(partner_create_token))
         .route("/account/api-tokens/{id}/revoke", post(partner_revoke_token))
@@ -33,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/account/password", post(staff_password))
         .route("/staff/account/email", post(staff_email))
         .route("/staff/account/language", post(staff_language))
+        .route("/staff/account/time-zone", post(staff_time_zone))
         .route("/staff/account/api-tokens", get(staff_tokens).post(staff_create_token))
         .route("/staff/account/api-tokens/{id}/revoke", post(staff_revoke_token))
 }
@@ -84,6 +86,14 @@ struct AccountPage {
     email_error: Option<String>,
     /// The language form's error.
     language_error: Option<String>,
+    /// The program's time zone, what "the program's" means on the time-zone form.
+    program_zone: String,
+    /// Every time zone, and whether it is the one they chose.
+    zones: Vec<(&'static str, bool)>,
+    /// Whether they read times in the program's zone (chose none).
+    program_zone_chosen: bool,
+    /// The time-zone form's error.
+    time_zone_error: Option<String>,
 }
 
 fn account_page(
@@ -119,6 +129,13 @@ fn account_page(
         error,
         email_error: None,
         language_error: None,
+        program_zone: state.app.catalog().program().time_zone().name().to_owned(),
+        zones: app::accounts::time_zone_names()
+            .into_iter()
+            .map(|name| (name, me.actor.time_zone().is_some_and(|tz| tz.name() == name)))
+            .collect(),
+        program_zone_chosen: me.actor.time_zone().is_none(),
+        time_zone_error: None,
     }
 }
 
@@ -164,6 +181,52 @@ async fn choose_language(
             ..account_page(&state, &me, &csrf, None, None)
         }),
     }
+}
+
+#[derive(Deserialize)]
+struct TimeZoneForm {
+    /// An IANA time-zone name, or empty for the program's.
+    #[serde(default)]
+    time_zone: String,
+}
+
+/// Saves the time zone every time is shown in from now on; a name that is not a time zone
+/// changes nothing and shows the page again with the reason.
+async fn choose_time_zone(
+    state: AppState,
+    csrf: CsrfToken,
+    origin: app::Origin,
+    me: Me,
+    form: TimeZoneForm,
+) -> Response {
+    let chosen = Some(form.time_zone.trim()).filter(|name| !name.is_empty());
+    match app::accounts::set_time_zone(&state.app, &me.actor, chosen, &origin).await {
+        Ok(()) => Redirect::to(&format!("{}?notice=time_zone_saved", me.base)).into_response(),
+        Err(e) => form_error(e, &me.lang, |message| AccountPage {
+            time_zone_error: Some(message),
+            ..account_page(&state, &me, &csrf, None, None)
+        }),
+    }
+}
+
+async fn partner_time_zone(
+    State(st): State<AppState>,
+    Extension(c): Extension<CsrfToken>,
+    WebOrigin(o): WebOrigin,
+    s: PartnerSession,
+    Form(f): Form<TimeZoneForm>,
+) -> Response {
+    choose_time_zone(st, c, o, s.into(), f).await
+}
+
+async fn staff_time_zone(
+    State(st): State<AppState>,
+    Extension(c): Extension<CsrfToken>,
+    WebOrigin(o): WebOrigin,
+    s: StaffSession,
+    Form(f): Form<TimeZoneForm>,
+) -> Response {
+    choose_time_zone(st, c, o, s.into(), f).await
 }
 
 async fn partner_language(

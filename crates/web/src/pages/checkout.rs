@@ -118,6 +118,15 @@ fn order_id(raw: &str) -> Result<OrderId, AppError> {
     known_id(raw, "order")
 }
 
+/// The order page's heading: what is being bought or renewed, then that it is confirmed.
+fn order_title(lang: &i18n::Lang, confirmed: bool, kind: OrderKind, offer_name: &str) -> String {
+    match (confirmed, kind) {
+        (true, _) => lang.t("portal-order-confirmed-title"),
+        (false, OrderKind::Purchase) => lang.t1("portal-order-subscribe-title", "offer", offer_name),
+        (false, _) => lang.t1("portal-order-renew-title", "offer", offer_name),
+    }
+}
+
 async fn order_page(
     state: &AppState,
     csrf: &CsrfToken,
@@ -163,11 +172,7 @@ async fn order_page(
         }
     };
     let offer_name = offer_name(&app.catalog(), lang, &order.offer_code, &order.offer_name);
-    let title = match (confirmed, order.kind) {
-        (true, _) => lang.t("portal-order-confirmed-title"),
-        (false, OrderKind::Purchase) => lang.t1("portal-order-subscribe-title", "offer", &offer_name),
-        (false, _) => lang.t1("portal-order-renew-title", "offer", &offer_name),
-    };
+    let title = order_title(lang, confirmed, order.kind, &offer_name);
     Ok(OrderPage {
         chrome: Chrome::partner(lang, &title, csrf, &s.user),
         title,

@@ -184,6 +184,7 @@ impl NoticeQuery {
             "reset_requested" => key("layout-notice-reset-requested"),
             "password_set" => key("layout-notice-password-set"),
             "language_saved" => key("layout-notice-language-saved"),
+            "time_zone_saved" => key("layout-notice-time-zone-saved"),
             _ => return None,
         };
         Some(id.0)

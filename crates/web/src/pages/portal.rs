@@ -4,7 +4,9 @@ use super::common::{Chrome, NoticeQuery};
 use crate::auth::PartnerSession;
 use crate::csrf::CsrfToken;
 use crate::error::PageError;
-use crate::present::{benefit_in, blocked_in, competency_name, level_name, offer_name, subscription_status, term};
+use crate::present::{
+    benefit_in, blocked_in, competency_name, country_name, level_name, offer_name, subscription_status, term,
+};
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -40,7 +42,7 @@ async fn dashboard(
 ) -> Result<DashboardPage, PageError> {
     let view = app::membership::view(&state.app, &session.user).await?;
     let catalog = state.app.catalog();
-    let country = catalog.country(&view.org.country).map_or(view.org.country.clone(), |c| c.name().to_owned());
+    let country = country_name(&catalog, &session.lang, &view.org.country);
     let levels = view
         .held
         .into_iter()

@@ -6,7 +6,7 @@ use crate::cookies;
 use crate::csrf::CsrfToken;
 use crate::error::{PageError, public_message_in, status_of};
 use crate::language::Reader;
-use crate::present::partner_role;
+use crate::present::{country_name, partner_role};
 use crate::state::AppState;
 use app::AppError;
 use app::accounts::{Realm, SignUp, SignedIn};
@@ -98,7 +98,11 @@ fn signup_page(
     error: Option<String>,
 ) -> SignUpPage {
     let catalog = state.app.catalog();
-    let countries = catalog.countries().iter().map(|c| (c.code().as_str().to_owned(), c.name().to_owned())).collect();
+    let countries: Vec<(String, String)> = catalog
+        .countries()
+        .iter()
+        .map(|c| (c.code().as_str().to_owned(), country_name(&catalog, lang, c.code().as_str())))
+        .collect();
     SignUpPage {
         chrome: Chrome::anonymous(lang, &lang.t("identity-signup-title"), csrf)
             .with_language_switch(state.app.languages(), "/signup"),

@@ -218,7 +218,7 @@ async fn security_page(
         .map(|s| SessionRow {
             this_one: s.id == current.session.id,
             id: s.id.to_string(),
-            browser: domain::session::describe_user_agent(&s.user_agent),
+            browser: browser_seen(lang, domain::session::describe_user_agent(&s.user_agent)),
             address: if s.address.is_empty() { lang.t("identity-security-unknown-address") } else { s.address },
             signed_in: lang.moment(s.created_at),
             last_seen: lang.moment(s.last_seen_at),
@@ -493,4 +493,16 @@ async fn staff_recovery_codes(
     s: StaffSession,
 ) -> Response {
     recovery_codes(st, c, o, s.lang, s.current).await
+}
+
+/// A browser of the list of sessions in the reader's words: "Firefox on Windows".
+fn browser_seen(lang: &i18n::Lang, seen: domain::session::BrowserSeen) -> String {
+    use domain::session::BrowserSeen;
+    match seen {
+        BrowserSeen::Unknown => lang.t("identity-browser-unknown"),
+        BrowserSeen::Unrecognised(text) => text,
+        BrowserSeen::Browser(browser) => browser.to_owned(),
+        BrowserSeen::System(system) => lang.t1("identity-browser-on-system", "system", system),
+        BrowserSeen::BrowserOn(browser, system) => lang.t2("identity-browser-on", "browser", browser, "system", system),
+    }
 }

@@ -215,8 +215,8 @@ async fn notifications(
     Extension(csrf): Extension<CsrfToken>,
     session: PartnerSession,
 ) -> Result<NotificationsPage, PageError> {
-    let list = app::lifecycle::notifications(&state.app, &session.user).await?;
     let lang = &session.lang;
+    let list = app::lifecycle::notifications(&state.app, &session.user, lang).await?;
     let notifications = list
         .into_iter()
         .map(|n| NotificationRow {
