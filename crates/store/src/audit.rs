@@ -12,6 +12,8 @@ pub struct AuditEvent {
     pub id: AuditEventId,
     pub at: DateTime<Utc>,
     pub actor_kind: ActorKind,
+    /// Text, not a typed id: an actor is a user, a staff member or the system (`actor_kind`
+    /// says which), so no one id type fits.
     pub actor_id: Option<String>,
     /// The actor's name and e-mail as they were at the time.
     pub actor_name: String,

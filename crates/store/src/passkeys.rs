@@ -16,7 +16,8 @@ pub struct PasskeyRecord {
     pub id: PasskeyId,
     pub principal: Principal,
     pub name: PasskeyName,
-    /// The authenticator's id of the credential, base64url without padding.
+    /// The authenticator's id of the credential, base64url without padding. Text, not one of
+    /// our prefixed ids: WebAuthn makes these bytes, not us.
     pub credential_id: String,
     /// The relying-party library's record of the credential (public key, counter, flags).
     pub credential: String,
