@@ -199,7 +199,7 @@ pub async fn cancel_now(
     data["auto_renew"] = false.into();
     data["refund"] = serde_json::json!({"amount_minor": refunded.minor(), "currency": refunded.currency().code()});
     crate::webhooks::emit_one(app, &mut tx, "subscription.cancelled", &sub.org_id, sub.id.as_str(), data).await?;
-    crate::service_requests::updated(app, &mut tx, &r, RequestStatus::Resolved).await?;
+    crate::webhooks::request_updated(app, &mut tx, &r, RequestStatus::Resolved).await?;
     tx.commit().await?;
 
     let mut sent = Vec::with_capacity(refunds.len());
@@ -268,8 +268,19 @@ fn amounts(quote: &CancellationQuote, form: &CancelNow<'_>) -> Result<Vec<Money>
             .said("error-refund-amount", &[("currency", &currency)])
     })?;
     refund::lower(&dues, total, form.reason).map_err(|e| {
-        let field = if matches!(e, refund::LowerError::NoReason) { "reason" } else { "refund" };
-        AppError::Invalid(InvalidInput::new(field, e.to_string()))
+        use refund::LowerError;
+        let field = if matches!(e, LowerError::NoReason) { "reason" } else { "refund" };
+        let refusal = InvalidInput::new(field, e.to_string());
+        AppError::Invalid(match &e {
+            LowerError::NoReason => refusal.said("error-refund-no-reason", &[]),
+            LowerError::MoreThanDue(most) => {
+                // The most the policy gives, as the agent's page writes money.
+                let most = form.typed_in.map_or_else(|| most.to_string(), |lang| lang.money(*most));
+                refusal.said("error-refund-more-than-due", &[("most", &most)])
+            }
+            LowerError::Negative => refusal.said("error-refund-negative", &[]),
+            LowerError::Currency(currency) => refusal.said("error-refund-currency", &[("currency", currency)]),
+        })
     })
 }
 
@@ -345,7 +356,7 @@ async fn tell_org(
     if !crate::notices::record(app, tx, &r.org_id, r.subscription_id.as_ref(), key, &title, &body).await? {
         return Ok(());
     }
-    let contact = crate::service_requests::contact_language(tx, r).await?;
+    let contact = crate::outbox::contact_language(tx, r).await?;
     let mut to = vec![(r.contact_email.to_lowercase(), contact)];
     for user in store::users::list_in_org(tx, &r.org_id).await? {
         if matches!(user.role, PartnerRole::BillingAdmin | PartnerRole::GlobalAdmin) {

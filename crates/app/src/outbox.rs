@@ -214,6 +214,17 @@ pub(crate) fn unknown_cursor() -> AppError {
     domain::account::InvalidInput::new("starting_after", "no item of this list has that id").into()
 }
 
+/// The language of e-mails to a request's contact address: the saved one of the org's user
+/// with that address, else (an address without a user) the program's default.
+pub(crate) async fn contact_language(
+    tx: &mut store::Conn,
+    r: &store::service_requests::RequestRecord,
+) -> Result<Option<String>, AppError> {
+    let Ok(email) = domain::account::EmailAddress::parse(&r.contact_email) else { return Ok(None) };
+    let user = store::users::find_by_email(tx, &email).await?;
+    Ok(user.filter(|u| u.org_id == r.org_id).and_then(|u| u.language))
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

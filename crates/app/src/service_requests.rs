@@ -185,7 +185,7 @@ pub async fn reply(
         detail: format!("wrote in service request {}", r.number),
     };
     audit::record(app, &mut tx, Who::actor(&Actor::Partner(actor.clone())), origin, change).await?;
-    updated(app, &mut tx, &r, next).await?;
+    crate::webhooks::request_updated(app, &mut tx, &r, next).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -206,7 +206,7 @@ pub async fn reopen(app: &App, actor: &PartnerUser, id: &ServiceRequestId, origi
         detail: format!("reopened service request {}", r.number),
     };
     audit::record(app, &mut tx, Who::actor(&Actor::Partner(actor.clone())), origin, change).await?;
-    updated(app, &mut tx, &r, RequestStatus::InProgress).await?;
+    crate::webhooks::request_updated(app, &mut tx, &r, RequestStatus::InProgress).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -373,9 +373,9 @@ pub async fn answer(
     };
     let dedupe_key = format!("{}:{}", r.id, app.new_id(RequestMessageId::from_random));
     crate::notices::record(app, &mut tx, &r.org_id, None, dedupe_key, &title, &text).await?;
-    let lang = crate::outbox::language_of(app, contact_language(&mut tx, &r).await?.as_deref());
+    let lang = crate::outbox::language_of(app, crate::outbox::contact_language(&mut tx, &r).await?.as_deref());
     crate::outbox::queue(app, &mut tx, &r.contact_email, &title.in_lang(&lang), text.in_lang(&lang) + "\n").await?;
-    updated(app, &mut tx, &r, status).await?;
+    crate::webhooks::request_updated(app, &mut tx, &r, status).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -496,7 +496,7 @@ pub async fn cancel_at_term_end(
     let change =
         Change { org: Some(&r.org_id), action: "subscription.cancelled_at_term_end", subject: sub.id.as_str(), detail };
     audit::record(app, &mut tx, Who::actor(&Actor::Staff(staff.clone())), origin, change).await?;
-    let lang = crate::outbox::language_of(app, contact_language(&mut tx, &r).await?.as_deref());
+    let lang = crate::outbox::language_of(app, crate::outbox::contact_language(&mut tx, &r).await?.as_deref());
     let title = lang.t2(
         "notification-request-answered-title",
         "number",
@@ -511,17 +511,9 @@ pub async fn cancel_at_term_end(
     data["auto_renew"] = false.into();
     crate::webhooks::emit_one(app, &mut tx, "subscription.auto_renew_disabled", &sub.org_id, sub.id.as_str(), data)
         .await?;
-    updated(app, &mut tx, &r, RequestStatus::Resolved).await?;
+    crate::webhooks::request_updated(app, &mut tx, &r, RequestStatus::Resolved).await?;
     tx.commit().await?;
     Ok(())
-}
-
-/// The language of e-mails to a request's contact address: the saved one of the org's user
-/// with that address, else (an address without a user) the program's default.
-pub(crate) async fn contact_language(tx: &mut store::Conn, r: &RequestRecord) -> Result<Option<String>, AppError> {
-    let Ok(email) = domain::account::EmailAddress::parse(&r.contact_email) else { return Ok(None) };
-    let user = store::users::find_by_email(tx, &email).await?;
-    Ok(user.filter(|u| u.org_id == r.org_id).and_then(|u| u.language))
 }
 
 /// A request's status as a notice says it: "is now resolved".
@@ -598,16 +590,4 @@ pub async fn file(
     }
     .ok_or(AppError::NotFound("service request"))?;
     store::files::get(&mut conn, Owner::Request(&request.id), file_id).await?.ok_or(AppError::NotFound("file"))
-}
-
-/// Tells webhook receivers that a request moved (a reply, an answer, a status); internal notes
-/// and assignments are staff's own and are not told.
-pub(crate) async fn updated(
-    app: &App,
-    tx: &mut store::Conn,
-    r: &RequestRecord,
-    status: RequestStatus,
-) -> Result<(), AppError> {
-    let data = crate::webhooks::request_data(r, status);
-    crate::webhooks::emit_one(app, tx, "service_request.updated", &r.org_id, r.id.as_str(), data).await
 }

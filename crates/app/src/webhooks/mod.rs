@@ -500,6 +500,18 @@ async fn disable_after_failures(app: &App, tx: &mut store::Conn, d: &store::webh
     Ok(())
 }
 
+/// Tells webhook receivers that a request moved (a reply, an answer, a status); internal notes
+/// and assignments are staff's own and are not told.
+pub(crate) async fn request_updated(
+    app: &App,
+    tx: &mut store::Conn,
+    r: &store::service_requests::RequestRecord,
+    status: domain::service_request::RequestStatus,
+) -> Result<(), AppError> {
+    let data = request_data(r, status);
+    emit_one(app, tx, "service_request.updated", &r.org_id, r.id.as_str(), data).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

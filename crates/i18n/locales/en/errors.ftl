@@ -263,3 +263,7 @@ error-route-for-staff = this route is for program staff
 error-staff-only-status-notes = only staff set a status or write internal notes
 error-form-expired = this form has expired or did not come from partnerhub; reload the page and try again
 error-time-zone-unknown = { $zone } is not a time zone; choose one from the list
+error-refund-more-than-due = the refund cannot be more than the policy gives ({ $most })
+error-refund-negative = the refund cannot be negative
+error-refund-no-reason = say why the refund is lower than the policy gives
+error-refund-currency = the refund must be in { $currency }

@@ -272,3 +272,7 @@ error-route-for-staff = esta rota é para a equipe do programa
 error-staff-only-status-notes = só a equipe define um status ou escreve notas internas
 error-form-expired = este formulário expirou ou não veio do partnerhub; recarregue a página e tente de novo
 error-time-zone-unknown = { $zone } não é um fuso horário; escolha um da lista
+error-refund-more-than-due = o reembolso não pode ser maior do que a política permite ({ $most })
+error-refund-negative = o reembolso não pode ser negativo
+error-refund-no-reason = diga por que o reembolso é menor do que a política permite
+error-refund-currency = o reembolso deve ser em { $currency }

@@ -143,7 +143,7 @@ async fn after_30_days_the_unused_days_are_refunded_and_an_agent_lowers_it_only_
     };
     let r = cancel("327.05", "").await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text().await.unwrap().contains("cannot be more than the policy gives (327.04 GBP)"));
+    assert!(r.text().await.unwrap().contains("cannot be more than the policy gives (£327.04)"));
     let r = cancel("200.00", " ").await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("why the refund is lower"));
