@@ -30,7 +30,7 @@ pub(crate) async fn record(
     let default = crate::outbox::language_of(app, None);
     let message = Message { title: title.to_stored(), body: body.to_stored() };
     let n = Notification {
-        id: app.new_id(NotificationId::from_random).to_string(),
+        id: app.new_id(NotificationId::from_random),
         org_id: org.clone(),
         subscription_id: subscription.cloned(),
         dedupe_key,

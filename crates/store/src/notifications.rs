@@ -4,11 +4,11 @@
 use crate::time::{from_db, to_db};
 use crate::{Conn, Result, valid};
 use chrono::{DateTime, Utc};
-use domain::ids::{OrgId, SubscriptionId};
+use domain::ids::{NotificationId, OrgId, SubscriptionId};
 
 #[derive(Clone, Debug)]
 pub struct Notification {
-    pub id: String,
+    pub id: NotificationId,
     pub org_id: OrgId,
     pub subscription_id: Option<SubscriptionId>,
     pub dedupe_key: String,
@@ -28,7 +28,7 @@ pub async fn insert_once(conn: &mut Conn, n: &Notification) -> Result<bool> {
         "INSERT INTO notifications (id, org_id, subscription_id, dedupe_key, title, body, message, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (dedupe_key) DO NOTHING",
     )
-    .bind(&n.id)
+    .bind(n.id.as_str())
     .bind(n.org_id.as_str())
     .bind(n.subscription_id.as_ref())
     .bind(&n.dedupe_key)
@@ -54,7 +54,7 @@ pub async fn list_in_org(conn: &mut Conn, org: &OrgId, limit: i64) -> Result<Vec
     rows.iter()
         .map(|r| {
             Ok(Notification {
-                id: r.try_get("id")?,
+                id: valid(NotificationId::parse(&r.try_get::<String, _>("id")?))?,
                 org_id: valid(OrgId::parse(&r.try_get::<String, _>("org_id")?))?,
                 subscription_id: r.parse_opt("subscription_id")?,
                 dedupe_key: r.try_get("dedupe_key")?,

@@ -183,7 +183,7 @@ async fn a_notification_reads_in_each_readers_language_and_one_from_before_as_it
                 .unwrap()
                 .org_id;
         let old = store::notifications::Notification {
-            id: "ntf_written_before".into(),
+            id: domain::ids::NotificationId::from_random([7; 16]),
             org_id: org,
             subscription_id: None,
             dedupe_key: "written-before".into(),

@@ -236,7 +236,7 @@ crate::api::page::list_of!(NotificationList, Notification);
 impl From<store::notifications::Notification> for Notification {
     fn from(n: store::notifications::Notification) -> Notification {
         Notification {
-            id: n.id,
+            id: n.id.into(),
             subscription_id: n.subscription_id.map(Into::into),
             title: n.title,
             body: n.body,
